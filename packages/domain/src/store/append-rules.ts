@@ -1,0 +1,81 @@
+import type { EventToAppend } from './envelope.js';
+import { EventStoreError, type ExpectedRevision, type StreamRevision, type WrongExpectedRevision } from './port.js';
+
+/**
+ * The append rules every store shares (the ones EventStoreDB applies):
+ * given the stream's current revision and which of the batch's ids the stream
+ * already holds, write the batch, report an idempotent retry, or conflict.
+ * Stores call it inside their own transaction or lock.
+ */
+export type AppendDecision =
+  | { readonly kind: 'write'; readonly firstRevision: number }
+  | { readonly kind: 'already-written'; readonly fromRevision: number; readonly count: number }
+  | { readonly kind: 'conflict'; readonly error: WrongExpectedRevision };
+
+export interface AppendFacts {
+  readonly stream: string;
+  readonly current: StreamRevision;
+  readonly expected: ExpectedRevision;
+  readonly batchIds: readonly string[];
+  /** Events of this stream whose id is in the batch, in revision order. */
+  readonly existing: readonly { readonly id: string; readonly revision: number }[];
+}
+
+export function decideAppend(facts: AppendFacts): AppendDecision {
+  const { stream, current, expected, batchIds, existing } = facts;
+  const last = current === 'no-stream' ? -1 : current;
+  const conflict = (): AppendDecision => ({
+    kind: 'conflict',
+    error: { code: 'wrong-expected-revision', stream, expected, actual: current },
+  });
+  const retryOfWholeBatch = (from: number): boolean =>
+    existing.length === batchIds.length &&
+    existing.every((e, i) => e.id === batchIds[i] && e.revision === from + i);
+
+  if (expected === 'any' || expected === 'stream-exists') {
+    if (expected === 'stream-exists' && current === 'no-stream') return conflict();
+    if (existing.length === 0) return { kind: 'write', firstRevision: last + 1 };
+    const from = existing[0]!.revision;
+    return retryOfWholeBatch(from) && batchIds.length > 0 ? { kind: 'already-written', fromRevision: from, count: batchIds.length } : conflict();
+  }
+
+  const expectedLast = expected === 'no-stream' ? -1 : expected;
+  if (last === expectedLast) {
+    // The ids are already in the stream at an earlier revision: writing would duplicate them.
+    return existing.length === 0 ? { kind: 'write', firstRevision: last + 1 } : conflict();
+  }
+  if (last > expectedLast && batchIds.length > 0 && retryOfWholeBatch(expectedLast + 1)) {
+    return { kind: 'already-written', fromRevision: expectedLast + 1, count: batchIds.length };
+  }
+  return conflict();
+}
+
+/** Checks every store makes before touching storage. Throws `invalid-batch`. */
+export function assertValidBatch(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): void {
+  if (typeof stream !== 'string' || stream.length === 0) throw new EventStoreError('invalid-batch', 'the stream name is empty');
+  if (stream.startsWith('$')) throw new EventStoreError('invalid-batch', `stream "${stream}": names starting with "$" are reserved`);
+  if (typeof expected === 'number' && (!Number.isSafeInteger(expected) || expected < 0)) {
+    throw new EventStoreError('invalid-batch', `expected revision ${expected} is not a revision (0 or more)`);
+  }
+  const seen = new Set<string>();
+  for (const [i, e] of events.entries()) {
+    if (seen.has(e.id)) throw new EventStoreError('invalid-batch', `event ${i} repeats id ${e.id} within one batch`);
+    seen.add(e.id);
+    if (typeof e.type !== 'string' || e.type.length === 0) throw new EventStoreError('invalid-batch', `event ${i} has no type`);
+    if (!Number.isInteger(e.schemaVersion) || e.schemaVersion < 1) {
+      throw new EventStoreError('invalid-batch', `event ${i} (${e.type}) has schema version ${e.schemaVersion}; versions start at 1`);
+    }
+    if (Number.isNaN(Date.parse(e.recordedAt))) throw new EventStoreError('invalid-batch', `event ${i} (${e.type}) has no valid recordedAt`);
+  }
+}
+
+/** Serialise data or metadata, refusing what JSON cannot carry faithfully. */
+export function toJson(value: unknown, what: string): string {
+  try {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new Error('not serialisable');
+    return text;
+  } catch (cause) {
+    throw new EventStoreError('invalid-batch', `${what} cannot be stored as JSON: ${(cause as Error).message}`, { cause });
+  }
+}

@@ -1,0 +1,1 @@
+export { eventStoreContract, newTestEvent, type EventStoreContractOptions } from './event-store-contract.js';
