@@ -1,1 +1,13 @@
-export {};
+export { openSqliteEventStore, SqliteEventStore, type SqliteEventStoreOptions } from './event-store.js';
+export { openConnection, describeFile, type ConnectionOptions } from './connection.js';
+export { toEventStoreError, translating, sqliteCodeOf } from './errors.js';
+export {
+  EVENT_STORE_COMPONENT,
+  EVENT_STORE_SCHEMA_VERSION,
+  SCHEMA_VERSIONS_TABLE,
+  eventStoreMigrations,
+  migrate,
+  readSchemaVersion,
+  assertSchemaNotTooNew,
+  type Migration,
+} from './schema.js';

@@ -1,0 +1,49 @@
+import { EventStoreError, isEventStoreError, type EventStoreErrorCode } from '@taawun/domain';
+
+/** The error better-sqlite3 throws: `code` is SQLite's extended result code name (`SQLITE_BUSY`, `SQLITE_FULL`, ...). */
+export const sqliteCodeOf = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+};
+
+const classify = (sqliteCode: string): { code: EventStoreErrorCode; problem: string } => {
+  if (sqliteCode === 'SQLITE_FULL') return { code: 'storage-full', problem: 'the disk is full (or the database reached its size limit)' };
+  if (sqliteCode === 'SQLITE_NOTADB') return { code: 'corrupt', problem: 'the file is not a SQLite database' };
+  if (sqliteCode.startsWith('SQLITE_CORRUPT')) return { code: 'corrupt', problem: 'the database file is corrupted' };
+  if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) {
+    return { code: 'unavailable', problem: 'the database is locked by another connection for longer than the busy timeout' };
+  }
+  if (sqliteCode.startsWith('SQLITE_CANTOPEN')) return { code: 'unavailable', problem: 'the file cannot be opened (missing folder or no permission)' };
+  if (sqliteCode.startsWith('SQLITE_READONLY') || sqliteCode.startsWith('SQLITE_PERM') || sqliteCode.startsWith('SQLITE_AUTH')) {
+    return { code: 'unavailable', problem: 'the file cannot be written (read-only file, folder or medium)' };
+  }
+  if (sqliteCode === 'SQLITE_TOOBIG') return { code: 'too-large', problem: 'a value is larger than SQLite accepts' };
+  if (sqliteCode.startsWith('SQLITE_IOERR')) return { code: 'failure', problem: `an input/output error occurred (${sqliteCode})` };
+  return { code: 'failure', problem: `SQLite reported ${sqliteCode}` };
+};
+
+/**
+ * Turn whatever a database call threw into an `EventStoreError` naming the file,
+ * what was being done and the problem. `EventStoreError`s pass through unchanged;
+ * the original error stays reachable as `cause`, never in the message.
+ */
+export function toEventStoreError(error: unknown, file: string, doing: string): EventStoreError {
+  if (isEventStoreError(error)) return error as EventStoreError;
+  const sqliteCode = sqliteCodeOf(error);
+  if (sqliteCode) {
+    const { code, problem } = classify(sqliteCode);
+    const detail = (error as Error).message;
+    return new EventStoreError(code, `${file}: ${problem}; ${doing} failed${detail ? ` (${detail})` : ''}`, { cause: error });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new EventStoreError('failure', `${file}: ${doing} failed (${detail})`, { cause: error });
+}
+
+/** Run `work`, translating anything it throws with `toEventStoreError`. */
+export function translating<T>(file: string, doing: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toEventStoreError(error, file, doing);
+  }
+}

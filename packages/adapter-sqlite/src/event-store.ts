@@ -1,0 +1,271 @@
+import {
+  ChangeNotifier,
+  EventStoreError,
+  GENESIS_HASH,
+  assertValidBatch,
+  chainHash,
+  decideAppend,
+  followLog,
+  toJson,
+  verifyChain,
+  type AppendResult,
+  type ChainCheckpoint,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type FollowOptions,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type VerifyReport,
+} from '@taawun/domain';
+import type { Database } from 'better-sqlite3';
+import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
+import { sqliteCodeOf, toEventStoreError } from './errors.js';
+import { EVENT_COLUMNS, PAGE_SQL, pageParameters, toChainedRow, toStoredEvent, type EventRow } from './rows.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion } from './schema.js';
+import { acquireNotifier } from './notifiers.js';
+
+export interface SqliteEventStoreOptions extends ConnectionOptions {
+  /** How often `follow` looks for events written by other processes. Default 250 ms. */
+  readonly pollIntervalMs?: number;
+  /** Events per page for `readAll` and `verify` when the caller gives none. Default 500. */
+  readonly pageSize?: number;
+}
+
+interface AppendRow {
+  readonly event: EventToAppend;
+  readonly dataJson: string;
+  readonly metadataJson: string;
+}
+
+const BUSY_RETRIES = 5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Open (creating it and its folder if needed) the SQLite event store at `path`.
+ * Throws `EventStoreError`: `corrupt` (not a database, damaged), `schema-too-new`,
+ * `unavailable` (cannot open, locked); in every case the file is left as it was.
+ */
+export async function openSqliteEventStore(path: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
+  const file = describeFile(path);
+  const db = openConnection(path, options, (db) => assertSchemaNotTooNew(db, file, EVENT_STORE_COMPONENT, eventStoreMigrations));
+  try {
+    if (readSchemaVersion(db, EVENT_STORE_COMPONENT) < eventStoreMigrations.length) {
+      migrate(db, file, EVENT_STORE_COMPONENT, eventStoreMigrations);
+    }
+    return new SqliteEventStore(db, file, options);
+  } catch (error) {
+    db.close();
+    throw toEventStoreError(error, file, 'preparing the event store tables');
+  }
+}
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. Positions are the
+ * `events` table's INTEGER PRIMARY KEY, assigned as (last position + 1) inside
+ * the `BEGIN IMMEDIATE` write transaction: SQLite lets one writer hold that lock
+ * at a time, so positions follow commit order, and a rolled-back batch takes its
+ * positions with it, so there are no gaps.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly statements;
+  private readonly appendTransaction;
+  private readonly changes: ChangeNotifier;
+  private readonly releaseNotifier: () => void;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private closed = false;
+
+  /** Use `openSqliteEventStore`. */
+  constructor(
+    /**
+     * The better-sqlite3 connection, for storage that must commit in the same
+     * transaction as its own writes (projection checkpoints and read models kept
+     * in this file). Never write to the `events` table through it.
+     */
+    readonly database: Database,
+    /** The absolute path of the file (or `:memory:`), as named in error messages. */
+    readonly file: string,
+    options: SqliteEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.pageSize = options.pageSize ?? 500;
+    const notifier = file === MEMORY ? { notifier: new ChangeNotifier(), release: () => undefined } : acquireNotifier(file);
+    this.changes = notifier.notifier;
+    this.releaseNotifier = notifier.release;
+    const reading = <P extends unknown[] | object, R>(sql: string) => database.prepare<P, R>(sql).safeIntegers(true);
+    this.statements = {
+      streamHead: reading<[string], { revision: bigint | null }>('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
+      eventById: reading<[string], { stream: string; revision: bigint }>('SELECT stream, revision FROM events WHERE id = ?'),
+      logHead: reading<[], { position: bigint; hash: string }>('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
+      insert: database.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      forwards: reading<[string, number, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      ),
+      backwards: reading<[string, number, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      ),
+      page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
+    };
+    this.appendTransaction = database.transaction(
+      (stream: string, rows: readonly AppendRow[], expected: ExpectedRevision) => this.appendInTransaction(stream, rows, expected),
+    );
+  }
+
+  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    this.assertOpen();
+    assertValidBatch(stream, events, options.expectedRevision);
+    assertNoLineBreaks(stream, events);
+    const rows = events.map((e) => ({ event: e, dataJson: toJson(e.data, `${e.type} data`), metadataJson: toJson(e.metadata, `${e.type} metadata`) }));
+    const result = await this.withBusyRetries(`appending ${events.length} event(s) to stream ${stream}`, () =>
+      this.appendTransaction.immediate(stream, rows, options.expectedRevision),
+    );
+    if (result.ok && result.written) this.changes.notify();
+    return result.ok ? { ok: true, nextExpectedRevision: result.nextExpectedRevision, events: result.events } : result;
+  }
+
+  private appendInTransaction(
+    stream: string,
+    rows: readonly AppendRow[],
+    expected: ExpectedRevision,
+  ): AppendResult & { written?: boolean } {
+    const { streamHead, eventById, logHead, insert, forwards } = this.statements;
+    const head = streamHead.get(stream)?.revision ?? null;
+    const current = head === null ? 'no-stream' : Number(head);
+    const found = rows.map((r) => ({ id: r.event.id, at: eventById.get(r.event.id) }));
+    const existing = found
+      .filter((f) => f.at?.stream === stream)
+      .map((f) => ({ id: f.id, revision: Number(f.at!.revision) }))
+      .sort((a, b) => a.revision - b.revision);
+    const decision = decideAppend({ stream, current, expected, batchIds: rows.map((r) => r.event.id), existing });
+
+    if (decision.kind === 'conflict') return { ok: false, error: decision.error };
+    if (decision.kind === 'already-written') {
+      const stored = forwards.all(stream, decision.fromRevision, decision.count).map((row) => toStoredEvent(row, this.file));
+      return { ok: true, nextExpectedRevision: current, events: stored };
+    }
+    const elsewhere = found.find((f) => f.at !== undefined && f.at.stream !== stream);
+    if (elsewhere) {
+      throw new EventStoreError('duplicate-event-id', `event id ${elsewhere.id} is already stored in stream ${elsewhere.at!.stream}; nothing was written`);
+    }
+    const last = logHead.get();
+    let previousHash = last?.hash ?? GENESIS_HASH;
+    let position = last?.position ?? 0n;
+    const stored = rows.map(({ event, dataJson, metadataJson }, i): StoredEvent => {
+      position += 1n;
+      const revision = decision.firstRevision + i;
+      const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
+      previousHash = chainHash(previousHash, chained);
+      insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash);
+      return { ...event, data: JSON.parse(dataJson) as unknown, metadata: JSON.parse(metadataJson) as EventToAppend['metadata'], stream, revision, position };
+    });
+    const nextExpectedRevision = stored.length > 0 ? stored.at(-1)!.revision : current;
+    return { ok: true, nextExpectedRevision, events: stored, written: stored.length > 0 };
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const limit = options.maxCount ?? -1; // LIMIT -1: no limit
+    return this.withBusyRetries(`reading stream ${stream}`, () => {
+      const rows =
+        options.direction === 'backwards'
+          ? this.statements.backwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+          : this.statements.forwards.all(stream, options.fromRevision ?? 0, limit);
+      return rows.map((row) => toStoredEvent(row, this.file));
+    });
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
+    let after = options.after ?? 0n;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const pageSize = Math.max(1, options.pageSize ?? this.pageSize);
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const page = await this.withBusyRetries('reading the log', () =>
+        this.statements.page.all(pageParameters(after, limit, options.filter)).map((row) => toStoredEvent(row, this.file)),
+      );
+      for (const event of page) yield event;
+      if (page.length < limit) return;
+      after = page.at(-1)!.position;
+      remaining -= page.length;
+    }
+  }
+
+  follow(options: FollowOptions = {}): AsyncIterable<StoredEvent> {
+    // In-process writers wake followers at once; writers in other processes are seen at the next poll.
+    return followLog((o) => this.readAll(o), (signal) => this.changes.wait(signal, this.pollIntervalMs), options);
+  }
+
+  async lastPosition(): Promise<bigint | undefined> {
+    return this.withBusyRetries('reading the last position', () => this.statements.logHead.get()?.position);
+  }
+
+  /** The head of the hash chain, for an auditor to keep outside the database. `{ position: 0n, headHash: GENESIS_HASH }` when empty. */
+  async checkpoint(): Promise<ChainCheckpoint> {
+    const head = await this.withBusyRetries('reading the head of the hash chain', () => this.statements.logHead.get());
+    return head ? { position: head.position, headHash: head.hash } : { position: 0n, headHash: GENESIS_HASH };
+  }
+
+  /**
+   * Recompute the hash chain over the whole log, page by page, and report the first
+   * position whose content or order does not match; with `against`, also prove that
+   * the log still holds that checkpoint's history unchanged.
+   */
+  async verify(options: { against?: ChainCheckpoint } = {}): Promise<VerifyReport> {
+    const store = this;
+    async function* rows() {
+      let after = 0n;
+      for (;;) {
+        const page = await store.withBusyRetries('verifying the hash chain', () => store.statements.page.all(pageParameters(after, store.pageSize, undefined)));
+        yield* page.map(toChainedRow);
+        if (page.length < store.pageSize) return;
+        after = page.at(-1)!.position;
+      }
+    }
+    return verifyChain(rows(), options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.changes.notify();
+    this.releaseNotifier();
+    try {
+      this.database.close();
+    } catch (error) {
+      throw toEventStoreError(error, this.file, 'closing the event store');
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreError('closed', `${this.file}: the event store is closed`);
+  }
+
+  /**
+   * Run one synchronous database call. The busy timeout already waits for another
+   * process's lock; the few cases SQLite reports busy without waiting (a WAL being
+   * recovered after a crash) are retried here, then reported as `unavailable`.
+   */
+  private async withBusyRetries<T>(doing: string, work: () => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.assertOpen();
+      try {
+        return work();
+      } catch (error) {
+        const busy = sqliteCodeOf(error)?.startsWith('SQLITE_BUSY') ?? false;
+        if (!busy || attempt >= BUSY_RETRIES) throw toEventStoreError(error, this.file, doing);
+      }
+      await sleep(10 * attempt + Math.random() * 20);
+    }
+  }
+}
+
+/** The hash chain separates fields with line breaks, so the names in it may not contain one. */
+function assertNoLineBreaks(stream: string, events: readonly EventToAppend[]): void {
+  if (stream.includes('\n')) throw new EventStoreError('invalid-batch', 'the stream name contains a line break');
+  for (const [i, e] of events.entries()) {
+    for (const [field, value] of [['id', e.id], ['type', e.type], ['recordedAt', e.recordedAt]] as const) {
+      if (typeof value !== 'string' || value.includes('\n')) throw new EventStoreError('invalid-batch', `event ${i} has a ${field} that is not a single line of text`);
+    }
+  }
+}

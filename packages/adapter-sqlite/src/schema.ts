@@ -1,0 +1,98 @@
+import { EventStoreError } from '@taawun/domain';
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema versions, one row per component that keeps tables in the file
+ * (`event-store` here; read models and checkpoints can add their own rows).
+ * A component's migrations run forward only, each in the same transaction as
+ * the version bump, so a crash leaves the file at the old or the new version.
+ */
+export const SCHEMA_VERSIONS_TABLE = 'taawun_schema_versions';
+export const EVENT_STORE_COMPONENT = 'event-store';
+
+export interface Migration {
+  /** The version this migration brings its component to: 1, 2, 3, ... in order. */
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Database) => void;
+}
+
+export const eventStoreMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'the event log with its hash chain',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE events (
+          position       INTEGER PRIMARY KEY CHECK (position >= 1),
+          stream         TEXT    NOT NULL,
+          revision       INTEGER NOT NULL CHECK (revision >= 0),
+          id             TEXT    NOT NULL UNIQUE,
+          type           TEXT    NOT NULL,
+          schema_version INTEGER NOT NULL CHECK (schema_version >= 1),
+          recorded_at    TEXT    NOT NULL,
+          data           TEXT    NOT NULL,
+          metadata       TEXT    NOT NULL,
+          hash           TEXT    NOT NULL,
+          UNIQUE (stream, revision)
+        ) STRICT;
+        CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
+          BEGIN SELECT RAISE(ABORT, 'events are immutable: record a correcting event instead'); END;
+        CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
+          BEGIN SELECT RAISE(ABORT, 'events are immutable: record a correcting event instead'); END;
+      `),
+  },
+];
+
+export const EVENT_STORE_SCHEMA_VERSION = eventStoreMigrations.at(-1)!.version;
+
+const latestOf = (migrations: readonly Migration[]): number => migrations.at(-1)?.version ?? 0;
+
+/** The component's version in the file; 0 when it has never been set up. Only reads. */
+export function readSchemaVersion(db: Database, component: string): number {
+  const table = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(SCHEMA_VERSIONS_TABLE);
+  if (!table) return 0;
+  const row = db.prepare(`SELECT version FROM ${SCHEMA_VERSIONS_TABLE} WHERE component = ?`).get(component) as { version: number } | undefined;
+  return row?.version ?? 0;
+}
+
+/** Refuse a file whose component was written by a newer version of this package. Only reads. */
+export function assertSchemaNotTooNew(db: Database, file: string, component: string, migrations: readonly Migration[]): number {
+  const found = readSchemaVersion(db, component);
+  const latest = latestOf(migrations);
+  if (found > latest) {
+    throw new EventStoreError(
+      'schema-too-new',
+      `${file}: the ${component} tables are at schema version ${found}, written by a newer taawun; this version reads up to ${latest}. Upgrade @taawun/adapter-sqlite; the file was not changed.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Bring a component's tables to the latest version, in one `BEGIN IMMEDIATE`
+ * transaction (so two processes opening a new file at once do not both migrate).
+ */
+export function migrate(db: Database, file: string, component: string, migrations: readonly Migration[]): { from: number; to: number } {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migrations of ${component} must be numbered 1, 2, 3, ...; found ${m.version} at index ${i}`);
+  });
+  const run = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSIONS_TABLE} (
+      component   TEXT    PRIMARY KEY,
+      version     INTEGER NOT NULL,
+      migrated_at TEXT    NOT NULL
+    ) STRICT`);
+    const from = assertSchemaNotTooNew(db, file, component, migrations);
+    for (const migration of migrations.slice(from)) migration.up(db);
+    const to = latestOf(migrations);
+    if (to !== from) {
+      db.prepare(
+        `INSERT INTO ${SCHEMA_VERSIONS_TABLE} (component, version, migrated_at) VALUES (?, ?, ?)
+         ON CONFLICT (component) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at`,
+      ).run(component, to, new Date().toISOString());
+    }
+    return { from, to };
+  });
+  return run.immediate();
+}
