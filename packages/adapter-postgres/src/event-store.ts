@@ -1,0 +1,453 @@
+import {
+  ChangeNotifier,
+  EventStoreError,
+  GENESIS_HASH,
+  assertValidBatch,
+  chainHash,
+  decideAppend,
+  followLog,
+  toJson,
+  verifyChain,
+  type AppendResult,
+  type ChainCheckpoint,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type FollowOptions,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type VerifyReport,
+} from '@taawun/domain';
+import { createHash } from 'node:crypto';
+import { Client, type Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
+import { EVENT_COLUMNS, insertRowsStatement, rowToChained, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
+import { eventStoreMigrations, migrate } from './schema.js';
+
+export interface PostgresEventStoreOptions {
+  /** The schema holding the store's tables, created if missing. Default `taawun`. */
+  readonly schema?: string;
+  /** Wake followers with LISTEN/NOTIFY (default true). Polling runs regardless, as the safety net. */
+  readonly listen?: boolean;
+  /** How long a follower waits for a notification before reading anyway (ms). Default 1000. */
+  readonly pollIntervalMs?: number;
+  /** Events per round trip when `readAll` is not told. Default 500. */
+  readonly pageSize?: number;
+}
+
+export const DEFAULT_SCHEMA = 'taawun';
+const INSERT_CHUNK = 1_000;
+const MAX_REVISION = 2_147_483_647;
+/** A writer that stalls inside an append holds the log's lock; the server ends its session after this. */
+const APPEND_IDLE_LIMIT = '60s';
+
+/** The NOTIFY channel of a schema's log (channel names are limited to 63 bytes). */
+export function notificationChannel(schema: string): string {
+  const plain = `taawun:${schema}`;
+  return Buffer.byteLength(plain) <= 63 ? plain : `taawun:${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+}
+
+/** Stream names, types and ids are lines of the hash chain's canonical text: they may not hold a newline (nor NUL, which PostgreSQL text refuses). */
+function assertChainSafe(stream: string, events: readonly EventToAppend[]): void {
+  const unsafe = /[\n\r\0]/;
+  if (unsafe.test(stream)) throw new EventStoreError('invalid-batch', `stream name ${JSON.stringify(stream)} contains a line break or NUL`);
+  for (const [i, e] of events.entries()) {
+    for (const [field, value] of [['type', e.type], ['id', e.id], ['recordedAt', e.recordedAt]] as const) {
+      if (typeof value !== 'string' || unsafe.test(value)) throw new EventStoreError('invalid-batch', `event ${i} has a ${field} with a line break or NUL`);
+    }
+  }
+}
+
+/**
+ * The event store on PostgreSQL. Every append locks the one-row `log_head`
+ * table for its transaction, so positions are handed out and committed one
+ * writer at a time: the log is gap-free and a reader never sees a position
+ * before all smaller ones are committed (see the README, "Ordering").
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly table: string;
+  private readonly headTable: string;
+  private readonly channel: string;
+  private readonly changes = new ChangeNotifier();
+  private wakeups = 0;
+  private listener: Client | undefined;
+  private listening: Promise<void> | undefined;
+  private listenRetryAt = 0;
+  private closed = false;
+
+  constructor(
+    /** The store's pool, for tables that live beside the log (read models, checkpoints). */
+    readonly pool: Pool,
+    readonly schema: string,
+    readonly target: PostgresTarget,
+    private readonly poolConfig: PoolConfig,
+    private readonly options: Required<Omit<PostgresEventStoreOptions, 'schema'>>,
+  ) {
+    const s = quoteIdentifier(schema);
+    this.table = `${s}.events`;
+    this.headTable = `${s}.log_head`;
+    this.channel = notificationChannel(schema);
+  }
+
+  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    this.assertOpen();
+    const expected = options.expectedRevision;
+    assertValidBatch(stream, events, expected);
+    assertChainSafe(stream, events);
+    const texts = events.map((e) => ({ data: toJson(e.data, `${e.type} data`), metadata: toJson(e.metadata, `${e.type} metadata`) }));
+
+    const client = await this.connect('appending');
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL idle_in_transaction_session_timeout = '${APPEND_IDLE_LIMIT}'`);
+      // The lock: concurrent appends queue here until this transaction ends.
+      const head = (await client.query<{ last_position: string; head_hash: string }>(`SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE`)).rows[0];
+      if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
+      // A new statement, so a new snapshot: it sees everything committed before we got the lock.
+      const current = await this.currentRevision(client, stream);
+      const ids = events.map((e) => e.id);
+      const holders = (await client.query<{ id: string; stream: string; revision: number }>(
+        `SELECT id, stream, revision FROM ${this.table} WHERE id = ANY($1::text[]) ORDER BY position`,
+        [ids],
+      )).rows;
+      const decision = decideAppend({ stream, current, expected, batchIds: ids, existing: holders.filter((h) => h.stream === stream) });
+
+      if (decision.kind === 'conflict') {
+        await client.query('ROLLBACK');
+        return { ok: false, error: decision.error };
+      }
+      if (decision.kind === 'already-written') {
+        const stored = await this.readRevisions(client, stream, decision.fromRevision, decision.count);
+        await client.query('ROLLBACK');
+        return { ok: true, nextExpectedRevision: current, events: stored };
+      }
+      const elsewhere = holders.find((h) => h.stream !== stream);
+      if (elsewhere) throw new EventStoreError('duplicate-event-id', `event id ${elsewhere.id} is already stored in another stream`);
+      if (events.length === 0) {
+        await client.query('ROLLBACK');
+        return { ok: true, nextExpectedRevision: current, events: [] };
+      }
+
+      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash);
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
+      const last = rows[rows.length - 1]!;
+      await client.query(
+        `WITH moved AS (UPDATE ${this.headTable} SET last_position = $1, head_hash = $2 RETURNING last_position)
+         SELECT pg_notify($3, last_position::text) FROM moved`,
+        [last.position.toString(), last.hash, this.channel],
+      );
+      await client.query('COMMIT');
+      this.wake();
+      return {
+        ok: true,
+        nextExpectedRevision: last.revision,
+        events: rows.map((r) => rowToEvent({ ...r, position: r.position.toString(), schema_version: r.schemaVersion, recorded_at: r.recordedAt, data: r.dataJson, metadata: r.metadataJson })),
+      };
+    } catch (error) {
+      // If the rollback fails too, the connection is gone: the pool must discard it.
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      return await this.appendFailed(error, stream, expected, broken ? this.pool : client);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const backwards = options.direction === 'backwards';
+    const from = Math.max(0, Math.min(options.fromRevision ?? (backwards ? MAX_REVISION : 0), MAX_REVISION));
+    const limit = options.maxCount === undefined ? null : Math.max(0, options.maxCount);
+    const rows = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.table}
+       WHERE stream = $1 AND revision ${backwards ? '<=' : '>='} $2
+       ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+      [stream, from, limit],
+      `reading stream "${stream}"`,
+    );
+    return rows.map(rowToEvent);
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
+    this.assertOpen();
+    let after = options.after ?? 0n;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const pageSize = Math.max(1, options.pageSize ?? this.options.pageSize);
+    const types = options.filter?.types ?? null;
+    const prefixes = options.filter?.streamPrefixes ?? null;
+    while (remaining > 0) {
+      this.assertOpen();
+      const limit = Math.min(pageSize, remaining);
+      const rows = await this.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${this.table}
+         WHERE position > $1
+           AND ($2::text[] IS NULL OR type = ANY($2::text[]))
+           AND ($3::text[] IS NULL OR stream ^@ ANY($3::text[]))
+         ORDER BY position LIMIT $4`,
+        [after.toString(), types, prefixes, limit],
+        'reading the log',
+      );
+      for (const row of rows) {
+        remaining--;
+        yield rowToEvent(row);
+      }
+      if (rows.length < limit) return;
+      after = BigInt(rows[rows.length - 1]!.position);
+    }
+  }
+
+  follow(options: FollowOptions = {}): AsyncIterable<StoredEvent> {
+    this.assertOpen();
+    return this.following(options);
+  }
+
+  async lastPosition(): Promise<bigint | undefined> {
+    this.assertOpen();
+    const [row] = await this.query<{ last: string | null }>(`SELECT max(position) AS last FROM ${this.table}`, [], 'reading the last position');
+    return row?.last == null ? undefined : BigInt(row.last);
+  }
+
+  /** The head of the chain, for an auditor to keep outside the database: `{ position, headHash }` (position 0 when empty). */
+  async checkpoint(): Promise<ChainCheckpoint> {
+    this.assertOpen();
+    const [row] = await this.query<{ position: string; hash: string }>(
+      `SELECT position, hash FROM ${this.table} ORDER BY position DESC LIMIT 1`,
+      [],
+      'reading the head of the chain',
+    );
+    return row ? { position: BigInt(row.position), headHash: row.hash } : { position: 0n, headHash: GENESIS_HASH };
+  }
+
+  /**
+   * Recompute the hash chain over the whole log (one consistent snapshot) and
+   * report the first position whose content or order does not match; with
+   * `against`, also prove the log still holds that audited prefix unchanged.
+   * The chain's end must also match the `log_head` row, so events cut from the
+   * end or a re-hashed tail are caught even without a checkpoint, unless the
+   * head row was forged too (which only `against` can catch).
+   */
+  async verify(options: { against?: ChainCheckpoint } = {}): Promise<VerifyReport> {
+    this.assertOpen();
+    const client = await this.connect('verifying the log');
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const table = this.table;
+      async function* rows() {
+        let after = '0';
+        for (;;) {
+          const page = (await client.query<HashedEventRow>(`SELECT ${EVENT_COLUMNS}, hash FROM ${table} WHERE position > $1 ORDER BY position LIMIT 1000`, [after])).rows;
+          for (const row of page) yield rowToChained(row);
+          if (page.length < 1000) return;
+          after = page[page.length - 1]!.position;
+        }
+      }
+      const report = await verifyChain(rows(), options);
+      const head = (await client.query<{ last_position: string; head_hash: string }>(`SELECT last_position, head_hash FROM ${this.headTable}`)).rows[0];
+      await client.query('COMMIT');
+      return report.intact ? compareWithHead(report, head) : report;
+    } catch (error) {
+      broken = error as Error;
+      throw translateError(error, this.target, 'verifying the log');
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake();
+    await this.listening?.catch(() => undefined);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+
+  // ---- internals ----
+
+  private async *following(options: FollowOptions): AsyncGenerator<StoredEvent> {
+    if (this.options.listen) await this.ensureListening();
+    let seen = this.wakeups;
+    const waitForChange = async (signal: AbortSignal | undefined) => {
+      // A notification that came while we were reading counts: read again at once.
+      if (this.wakeups === seen && !this.closed) await this.changes.wait(signal, this.options.pollIntervalMs);
+      seen = this.wakeups;
+      if (this.options.listen) await this.ensureListening();
+    };
+    yield* followLog((o) => this.readAll(o), waitForChange, options);
+  }
+
+  private wake(): void {
+    this.wakeups++;
+    this.changes.notify();
+  }
+
+  /** One LISTEN connection per store, outside the pool; if it fails, followers poll and we try again later. */
+  private ensureListening(): Promise<void> {
+    if (this.closed || this.listener || Date.now() < this.listenRetryAt) return Promise.resolve();
+    this.listening ??= (async () => {
+      const client = new Client({ ...this.poolConfig, application_name: 'taawun-listener' });
+      const drop = () => {
+        if (this.listener !== client) return;
+        this.listener = undefined;
+        this.listenRetryAt = Date.now() + this.options.pollIntervalMs;
+        client.end().catch(() => undefined);
+        this.wake(); // notifications may have been missed: let followers read
+      };
+      client.on('error', drop);
+      client.on('end', drop);
+      client.on('notification', () => this.wake());
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${quoteIdentifier(this.channel)}`);
+        if (this.closed) await client.end();
+        else this.listener = client;
+      } catch {
+        this.listenRetryAt = Date.now() + 5 * this.options.pollIntervalMs;
+        await client.end().catch(() => undefined);
+      }
+    })().finally(() => {
+      this.listening = undefined;
+    });
+    return this.listening;
+  }
+
+  private chainRows(
+    stream: string,
+    events: readonly EventToAppend[],
+    texts: readonly { data: string; metadata: string }[],
+    firstRevision: number,
+    lastPosition: bigint,
+    headHash: string,
+  ): NewRow[] {
+    let previous = headHash;
+    return events.map((e, i) => {
+      const row = {
+        position: lastPosition + 1n + BigInt(i),
+        stream,
+        revision: firstRevision + i,
+        id: e.id,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        recordedAt: e.recordedAt,
+        dataJson: texts[i]!.data,
+        metadataJson: texts[i]!.metadata,
+      };
+      previous = chainHash(previous, row);
+      return { ...row, hash: previous };
+    });
+  }
+
+  private async currentRevision(client: PoolClient | Pool, stream: string): Promise<'no-stream' | number> {
+    const row = (await client.query<{ current: number | null }>(`SELECT max(revision) AS current FROM ${this.table} WHERE stream = $1`, [stream])).rows[0];
+    return row?.current == null ? 'no-stream' : row.current;
+  }
+
+  private async readRevisions(client: PoolClient, stream: string, from: number, count: number): Promise<StoredEvent[]> {
+    const rows = (await client.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.table} WHERE stream = $1 AND revision >= $2 AND revision < $3 ORDER BY revision`,
+      [stream, from, from + count],
+    )).rows;
+    return rows.map(rowToEvent);
+  }
+
+  /** The unique constraints are the last line of defence (a writer that bypassed the lock): they become clean outcomes. */
+  private async appendFailed(error: unknown, stream: string, expected: ExpectedRevision, reader: PoolClient | Pool): Promise<AppendResult> {
+    const constraint = violatedConstraint(error);
+    if (constraint === 'events_stream_revision_key') {
+      const actual = await this.currentRevision(reader, stream).catch((e: unknown) => {
+        throw translateError(e, this.target, `appending to stream "${stream}"`);
+      });
+      return { ok: false, error: { code: 'wrong-expected-revision', stream, expected, actual } };
+    }
+    if (constraint === 'events_id_key') throw new EventStoreError('duplicate-event-id', `an event id of this batch is already stored (${this.where()})`, { cause: error });
+    if (constraint === 'events_pkey') {
+      throw new EventStoreError('failure', `${this.where()}: a position of this batch was taken by a writer that bypassed the log lock`, { cause: error });
+    }
+    throw translateError(error, this.target, `appending to stream "${stream}"`);
+  }
+
+  private async connect(doing: string): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw translateError(error, this.target, doing);
+    }
+  }
+
+  private async query<R extends QueryResultRow>(text: string, values: unknown[], doing: string): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw translateError(error, this.target, doing);
+    }
+  }
+
+  private where(): string {
+    return `PostgreSQL at ${this.target.host}:${this.target.port}, schema "${this.schema}"`;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreError('closed', 'the event store is closed');
+  }
+}
+
+function compareWithHead(report: VerifyReport & { intact: true }, head: { last_position: string; head_hash: string } | undefined): VerifyReport {
+  const end = report.headPosition ?? 0n;
+  const recorded = head ? BigInt(head.last_position) : undefined;
+  const broken = (position: bigint, problem: 'position-gap' | 'hash-mismatch', message: string): VerifyReport => ({ intact: false, events: report.events, position, problem, message });
+  if (recorded === undefined) return broken(end + 1n, 'position-gap', 'the log_head row is missing');
+  if (recorded > end) return broken(end + 1n, 'position-gap', `the log head records position ${recorded} but the events end at ${end}: events were removed from the end`);
+  if (recorded < end) return broken(recorded + 1n, 'position-gap', `events after position ${recorded} were added without the store (the log head was not moved)`);
+  if (head!.head_hash !== report.headHash) return broken(end, 'hash-mismatch', `the chain ends in a hash the log head does not record: history was rewritten and re-hashed`);
+  return report;
+}
+
+/**
+ * Open (creating or migrating its tables) the event store in a PostgreSQL
+ * database. Fails with `unavailable` when the server cannot be reached within
+ * the connection timeout (default 5 s), and `schema-too-new` when the tables
+ * were made by a newer taawun.
+ */
+export async function openPostgresEventStore(
+  connection: string | PoolConfig,
+  options: PostgresEventStoreOptions = {},
+): Promise<PostgresEventStore> {
+  const config = toPoolConfig(connection);
+  const target = describeTarget(config);
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  if (schema.length === 0 || Buffer.byteLength(schema) > 63) throw new EventStoreError('invalid-batch', `schema name "${schema}" must be 1 to 63 bytes`);
+  const pool = createPool(config);
+  try {
+    await assertUsableServer(pool, target);
+    await migrate(pool, target, schema, 'event-store', eventStoreMigrations);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw translateError(error, target, 'opening the event store');
+  }
+  return new PostgresEventStore(pool, schema, target, { connectionTimeoutMillis: DEFAULT_CONNECTION_TIMEOUT_MS, keepAlive: true, ...config }, {
+    listen: options.listen ?? true,
+    pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    pageSize: options.pageSize ?? 500,
+  });
+}
+
+/** The log keeps Arabic and French text: the database must store UTF-8. */
+async function assertUsableServer(pool: Pool, target: PostgresTarget): Promise<void> {
+  let row: { encoding: string; version: string } | undefined;
+  try {
+    row = (await pool.query<{ encoding: string; version: string }>(
+      `SELECT current_setting('server_encoding') AS encoding, current_setting('server_version_num') AS version`,
+    )).rows[0];
+  } catch (error) {
+    throw translateError(error, target, 'connecting');
+  }
+  if (row && row.encoding !== 'UTF8') {
+    throw new EventStoreError('failure', `PostgreSQL at ${target.host}:${target.port}: database "${target.database}" uses encoding ${row.encoding}; taawun needs UTF8`);
+  }
+  if (row && Number(row.version) < 120_000) {
+    throw new EventStoreError('failure', `PostgreSQL at ${target.host}:${target.port} is version ${row.version}; taawun needs 12 or newer`);
+  }
+}

@@ -1,0 +1,127 @@
+import { EventStoreError, GENESIS_HASH } from '@taawun/domain';
+import type { Pool, PoolClient } from 'pg';
+import { describe, quoteIdentifier, translateError, type PostgresTarget } from './connection.js';
+
+/**
+ * One forward step of a component's tables. `sql` receives the quoted schema
+ * name and returns the statements to run (in the migration's transaction).
+ */
+export interface Migration {
+  readonly description: string;
+  readonly sql: (schema: string) => string;
+}
+
+/**
+ * The event store's tables. Version n of the component is migrations[0..n-1]
+ * applied; never edit a released step, append a new one.
+ */
+export const eventStoreMigrations: readonly Migration[] = [
+  {
+    description: 'the event log, its head row and the hash chain',
+    sql: (s) => `
+      CREATE TABLE ${s}.events (
+        position       bigint  PRIMARY KEY CHECK (position > 0),
+        stream         text    NOT NULL CHECK (stream <> ''),
+        revision       integer NOT NULL CHECK (revision >= 0),
+        id             text    NOT NULL,
+        type           text    NOT NULL CHECK (type <> ''),
+        schema_version integer NOT NULL CHECK (schema_version >= 1),
+        recorded_at    text    NOT NULL,
+        data           json    NOT NULL,
+        metadata       json    NOT NULL CHECK (json_typeof(metadata) = 'object'),
+        hash           text    NOT NULL,
+        CONSTRAINT events_stream_revision_key UNIQUE (stream, revision),
+        CONSTRAINT events_id_key UNIQUE (id)
+      );
+      COMMENT ON TABLE ${s}.events IS 'taawun event log: append-only, one row per event, in global order (position)';
+      CREATE TABLE ${s}.log_head (
+        singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        last_position bigint  NOT NULL,
+        head_hash     text    NOT NULL
+      );
+      COMMENT ON TABLE ${s}.log_head IS 'taawun: every append locks this row (SELECT ... FOR UPDATE), so positions are assigned and committed in order';
+      INSERT INTO ${s}.log_head (singleton, last_position, head_hash) VALUES (true, 0, '${GENESIS_HASH}');
+    `,
+  },
+];
+
+const tableExists = async (client: PoolClient, schema: string, table: string): Promise<boolean> =>
+  (await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`${quoteIdentifier(schema)}.${table}`])).rows[0]!.found;
+
+async function installedVersion(client: PoolClient, schema: string, component: string, lock: boolean): Promise<number> {
+  if (!(await tableExists(client, schema, 'schema_versions'))) return 0;
+  const result = await client.query<{ version: number }>(
+    `SELECT version FROM ${quoteIdentifier(schema)}.schema_versions WHERE component = $1${lock ? ' FOR UPDATE' : ''}`,
+    [component],
+  );
+  return result.rows[0]?.version ?? 0;
+}
+
+function refuseNewer(target: PostgresTarget, schema: string, component: string, installed: number, known: number): void {
+  if (installed > known) {
+    throw new EventStoreError(
+      'schema-too-new',
+      `${describe(target)}: schema "${schema}" holds ${component} tables of version ${installed}, newer than this taawun knows (${known}); upgrade taawun to open it`,
+    );
+  }
+}
+
+/**
+ * Bring one component's tables in `schema` up to the latest version. Safe when
+ * several processes open the same database at once: the work happens in one
+ * transaction under an advisory lock keyed by the schema name, and an
+ * up-to-date schema is detected without taking it.
+ */
+export async function migrate(
+  pool: Pool,
+  target: PostgresTarget,
+  schema: string,
+  component: string,
+  migrations: readonly Migration[],
+): Promise<void> {
+  let client: PoolClient;
+  let failed = false;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw translateError(error, target, 'connecting');
+  }
+  try {
+    const seen = await installedVersion(client, schema, component, false);
+    refuseNewer(target, schema, component, seen, migrations.length);
+    if (seen === migrations.length) return;
+
+    const s = quoteIdentifier(schema);
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    try {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`taawun:migrate:${schema}`]);
+      const exists = (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
+      if (!exists) await client.query(`CREATE SCHEMA ${s}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.schema_versions (
+           component   text PRIMARY KEY,
+           version     integer NOT NULL,
+           migrated_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const installed = await installedVersion(client, schema, component, true);
+      refuseNewer(target, schema, component, installed, migrations.length);
+      for (const migration of migrations.slice(installed)) await client.query(migration.sql(s));
+      await client.query(
+        `INSERT INTO ${s}.schema_versions (component, version) VALUES ($1, $2)
+         ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()`,
+        [component, migrations.length],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    failed = true;
+    throw translateError(error, target, `migrating the ${component} tables in schema "${schema}"`);
+  } finally {
+    // After a failure the connection's state is unknown: let the pool discard it.
+    client.release(failed);
+  }
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from '../event-store.js';
+
+/** The server the tests use; each test file works in schemas of its own, dropped afterwards. */
+export const TEST_DATABASE_URL = process.env['TAAWUN_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export const uniqueSchema = (label: string): string => `taawun_test_${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
+
+/** A plain client for the test's own raw SQL (tampering, inspection), outside the store. */
+export async function adminClient(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, application_name: 'taawun-test-admin' });
+  await client.connect();
+  return client;
+}
+
+/** Opens stores in fresh schemas and drops every one of them at the end. */
+export function schemaPool(label: string) {
+  const schemas: string[] = [];
+  const stores: PostgresEventStore[] = [];
+  return {
+    async open(options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+      const schema = options.schema ?? uniqueSchema(label);
+      if (!schemas.includes(schema)) schemas.push(schema);
+      const store = await openPostgresEventStore(TEST_DATABASE_URL, { ...options, schema });
+      stores.push(store);
+      return store;
+    },
+    fresh(): string {
+      const schema = uniqueSchema(label);
+      schemas.push(schema);
+      return schema;
+    },
+    async dropAll(): Promise<void> {
+      await Promise.all(stores.map((s) => s.close()));
+      const admin = await adminClient();
+      try {
+        for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
