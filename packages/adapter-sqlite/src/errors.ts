@@ -27,16 +27,13 @@ const classify = (sqliteCode: string): { code: EventStoreErrorCode; problem: str
  * what was being done and the problem. `EventStoreError`s pass through unchanged;
  * the original error stays reachable as `cause`, never in the message.
  */
-export function toEventStoreError(error: unknown, file: string, doing: string): EventStoreError {
+export function toEventStoreError(error: unknown, file: string, doing: string, consequence?: string): EventStoreError {
   if (isEventStoreError(error)) return error as EventStoreError;
   const sqliteCode = sqliteCodeOf(error);
-  if (sqliteCode) {
-    const { code, problem } = classify(sqliteCode);
-    const detail = (error as Error).message;
-    return new EventStoreError(code, `${file}: ${problem}; ${doing} failed${detail ? ` (${detail})` : ''}`, { cause: error });
-  }
   const detail = error instanceof Error ? error.message : String(error);
-  return new EventStoreError('failure', `${file}: ${doing} failed (${detail})`, { cause: error });
+  const { code, problem } = sqliteCode ? classify(sqliteCode) : { code: 'failure' as const, problem: 'an unexpected error occurred' };
+  const message = `${file}: ${problem}; ${doing} failed${consequence ? `, ${consequence}` : ''} (${sqliteCode ? 'SQLite: ' : ''}${detail})`;
+  return new EventStoreError(code, message, { cause: error });
 }
 
 /** Run `work`, translating anything it throws with `toEventStoreError`. */

@@ -74,6 +74,7 @@ export class SqliteEventStore implements EventStore {
   private readonly changes: ChangeNotifier;
   private readonly releaseNotifier: () => void;
   private readonly pollIntervalMs: number;
+  private readonly busyTimeoutMs: number;
   private readonly pageSize: number;
   private closed = false;
 
@@ -90,6 +91,7 @@ export class SqliteEventStore implements EventStore {
     options: SqliteEventStoreOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.busyTimeoutMs = Number(database.pragma('busy_timeout', { simple: true }));
     this.pageSize = options.pageSize ?? 500;
     const notifier = file === MEMORY ? { notifier: new ChangeNotifier(), release: () => undefined } : acquireNotifier(file);
     this.changes = notifier.notifier;
@@ -120,6 +122,7 @@ export class SqliteEventStore implements EventStore {
     const rows = events.map((e) => ({ event: e, dataJson: toJson(e.data, `${e.type} data`), metadataJson: toJson(e.metadata, `${e.type} metadata`) }));
     const result = await this.withBusyRetries(`appending ${events.length} event(s) to stream ${stream}`, () =>
       this.appendTransaction.immediate(stream, rows, options.expectedRevision),
+      'the whole batch was rolled back and nothing was written',
     );
     if (result.ok && result.written) this.changes.notify();
     return result.ok ? { ok: true, nextExpectedRevision: result.nextExpectedRevision, events: result.events } : result;
@@ -244,16 +247,20 @@ export class SqliteEventStore implements EventStore {
   /**
    * Run one synchronous database call. The busy timeout already waits for another
    * process's lock; the few cases SQLite reports busy without waiting (a WAL being
-   * recovered after a crash) are retried here, then reported as `unavailable`.
+   * recovered after a crash) are retried here. A lock held past the busy timeout is
+   * reported as `unavailable`: nothing was written, and the caller may retry.
    */
-  private async withBusyRetries<T>(doing: string, work: () => T): Promise<T> {
+  private async withBusyRetries<T>(doing: string, work: () => T, consequence?: string): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       this.assertOpen();
+      const started = performance.now();
       try {
         return work();
       } catch (error) {
         const busy = sqliteCodeOf(error)?.startsWith('SQLITE_BUSY') ?? false;
-        if (!busy || attempt >= BUSY_RETRIES) throw toEventStoreError(error, this.file, doing);
+        // A busy error after waiting out the busy timeout is final; an immediate one is worth another try.
+        const waited = performance.now() - started >= this.busyTimeoutMs / 2;
+        if (!busy || waited || attempt >= BUSY_RETRIES) throw toEventStoreError(error, this.file, doing, consequence);
       }
       await sleep(10 * attempt + Math.random() * 20);
     }
