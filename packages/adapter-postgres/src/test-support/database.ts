@@ -19,10 +19,11 @@ export function schemaPool(label: string) {
   const schemas: string[] = [];
   const stores: PostgresEventStore[] = [];
   return {
-    async open(options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    /** A store in a fresh schema (or the one given), on its own pool; `config` adds pool settings. */
+    async open(options: PostgresEventStoreOptions = {}, config: pg.PoolConfig = {}): Promise<PostgresEventStore> {
       const schema = options.schema ?? uniqueSchema(label);
       if (!schemas.includes(schema)) schemas.push(schema);
-      const store = await openPostgresEventStore(TEST_DATABASE_URL, { ...options, schema });
+      const store = await openPostgresEventStore({ connectionString: TEST_DATABASE_URL, ...config }, { ...options, schema });
       stores.push(store);
       return store;
     },

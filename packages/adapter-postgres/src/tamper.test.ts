@@ -1,0 +1,170 @@
+import { GENESIS_HASH, chainHash, type ChainCheckpoint } from '@taawun/domain';
+import { newTestEvent } from '@taawun/domain/testing';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PostgresEventStore } from './event-store.js';
+import { adminClient, schemaPool } from './test-support/database.js';
+
+const schemas = schemaPool('tamper');
+let admin: pg.Client;
+let store: PostgresEventStore;
+let events: string; // the quoted events table
+let head: string; // the quoted log_head table
+let audited: ChainCheckpoint;
+
+beforeAll(async () => {
+  admin = await adminClient();
+});
+afterAll(async () => {
+  await admin.end();
+  await schemas.dropAll();
+});
+
+/** Eight events over three streams; the auditor keeps a checkpoint of the head. */
+beforeEach(async () => {
+  store = await schemas.open();
+  const s = pg.escapeIdentifier(store.schema);
+  events = `${s}.events`;
+  head = `${s}.log_head`;
+  await store.append('partner-1', [newTestEvent('PartnerRegistered', { name: 'ENM', i: 0 }), newTestEvent('PartnerRenamed', { name: 'École', i: 1 })], { expectedRevision: 'no-stream' });
+  await store.append('session-1', [newTestEvent('SessionHeld', { title: 'الوساطة', i: 2 })], { expectedRevision: 'no-stream' });
+  await store.append('partner-1', [newTestEvent('AgreementSigned', { i: 3 }), newTestEvent('AgreementAmended', { i: 4 })], { expectedRevision: 1 });
+  await store.append('visit-1', [newTestEvent('VisitMade', { i: 5 }), newTestEvent('VisitReported', { i: 6 }), newTestEvent('VisitClosed', { i: 7 })], { expectedRevision: 'no-stream' });
+  audited = await store.checkpoint();
+});
+afterEach(async () => {
+  await store.close();
+});
+
+/** Recompute and store the chain's hashes from `from` on, as a forger with SQL access would. */
+async function rehashFrom(from: bigint, moveHead: boolean): Promise<void> {
+  const rows = (await admin.query(`SELECT position, stream, revision, id, type, schema_version, recorded_at, data::text AS data, metadata::text AS metadata, hash FROM ${events} ORDER BY position`)).rows;
+  let previous = GENESIS_HASH;
+  for (const row of rows) {
+    const position = BigInt(row.position);
+    if (position >= from) {
+      const hash = chainHash(previous, { position, stream: row.stream, revision: row.revision, id: row.id, type: row.type, schemaVersion: row.schema_version, recordedAt: row.recorded_at, dataJson: row.data, metadataJson: row.metadata });
+      await admin.query(`UPDATE ${events} SET hash = $1 WHERE position = $2`, [hash, row.position]);
+      previous = hash;
+    } else {
+      previous = row.hash;
+    }
+  }
+  if (moveHead) await admin.query(`UPDATE ${head} SET last_position = $1, head_hash = $2`, [rows[rows.length - 1]!.position, previous]);
+}
+
+describe('the hash chain', () => {
+  it('an untouched log is intact, and its head matches the checkpoint', async () => {
+    expect(await store.verify()).toEqual({ intact: true, events: 8, headHash: audited.headHash, headPosition: 8n });
+    expect(await store.verify({ against: audited })).toMatchObject({ intact: true });
+    expect(audited.position).toBe(8n);
+  });
+
+  it('an auditor can recompute every hash with plain SQL (sha256 over the stored texts)', async () => {
+    const { rows } = await admin.query(`
+      WITH RECURSIVE chain (position, hash) AS (
+        SELECT 0::bigint, repeat('0', 64)
+        UNION ALL
+        SELECT e.position, encode(sha256(convert_to(
+                 c.hash || E'\\n' || e.position || E'\\n' || e.stream || E'\\n' || e.revision || E'\\n' || e.id || E'\\n' || e.type || E'\\n' ||
+                 e.schema_version || E'\\n' || e.recorded_at || E'\\n' || e.data::text || E'\\n' || e.metadata::text || E'\\n', 'UTF8')), 'hex')
+        FROM chain c JOIN ${events} e ON e.position = c.position + 1
+      )
+      SELECT count(*)::int AS checked, count(*) FILTER (WHERE c.hash <> e.hash)::int AS wrong
+      FROM chain c JOIN ${events} e USING (position)`);
+    expect(rows[0]).toEqual({ checked: 8, wrong: 0 });
+  });
+
+  it('an empty log verifies, and its checkpoint is position 0 with the genesis hash', async () => {
+    const empty = await schemas.open();
+    expect(await empty.checkpoint()).toEqual({ position: 0n, headHash: GENESIS_HASH });
+    expect(await empty.verify()).toEqual({ intact: true, events: 0, headHash: GENESIS_HASH, headPosition: undefined });
+  });
+
+  it('changing one byte of one event’s data is located', async () => {
+    await admin.query(`UPDATE ${events} SET data = replace(data::text, '"i":3', '"i":4')::json WHERE position = 4`);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 4n, problem: 'hash-mismatch', events: 3 });
+  });
+
+  it('changing metadata is located', async () => {
+    await admin.query(`UPDATE ${events} SET metadata = replace(metadata::text, 'contract-suite', 'contract-suitf')::json WHERE position = 2`);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 2n, problem: 'hash-mismatch' });
+  });
+
+  it('reformatting the JSON without changing its meaning is still a change', async () => {
+    await admin.query(`UPDATE ${events} SET data = (data::jsonb)::json WHERE position = 3`); // jsonb re-spaces and re-orders
+    expect(await store.verify()).toMatchObject({ intact: false, position: 3n, problem: 'hash-mismatch' });
+  });
+
+  it('changing the type is located', async () => {
+    await admin.query(`UPDATE ${events} SET type = 'SessionCancelled' WHERE position = 3`);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 3n, problem: 'hash-mismatch' });
+  });
+
+  it('deleting an event is located', async () => {
+    await admin.query(`DELETE FROM ${events} WHERE position = 5`);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 5n, problem: 'position-gap' });
+  });
+
+  it('swapping two events is located', async () => {
+    await admin.query(`
+      UPDATE ${events} SET position = 1000 WHERE position = 2;
+      UPDATE ${events} SET position = 2 WHERE position = 6;
+      UPDATE ${events} SET position = 6 WHERE position = 1000;`);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 2n });
+  });
+
+  it('cutting the tail is caught by the head row, and with a forged head by the checkpoint', async () => {
+    await admin.query(`DELETE FROM ${events} WHERE position > 6`);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 7n, problem: 'position-gap' });
+    const sixth = (await admin.query(`SELECT hash FROM ${events} WHERE position = 6`)).rows[0].hash as string;
+    await admin.query(`UPDATE ${head} SET last_position = 6, head_hash = $1`, [sixth]);
+    expect(await store.verify()).toMatchObject({ intact: true, events: 6 });
+    expect(await store.verify({ against: audited })).toMatchObject({ intact: false, position: 8n, problem: 'checkpoint-missing' });
+  });
+
+  it('rewriting the tail and re-hashing it is caught by the head row, and with a forged head by the checkpoint', async () => {
+    await admin.query(`UPDATE ${events} SET data = '{"i":66,"forged":true}' WHERE position = 6`);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 6n, problem: 'hash-mismatch' });
+    await rehashFrom(6n, false);
+    expect(await store.verify()).toMatchObject({ intact: false, position: 8n, problem: 'hash-mismatch' });
+    await rehashFrom(6n, true);
+    expect(await store.verify()).toMatchObject({ intact: true, events: 8 });
+    expect(await store.verify({ against: audited })).toMatchObject({ intact: false, position: 8n, problem: 'checkpoint-mismatch' });
+  });
+
+  it('appends after tampering keep chaining from the head; the tampered position stays reported', async () => {
+    await admin.query(`UPDATE ${events} SET type = 'Forged' WHERE position = 2`);
+    await store.append('partner-1', [newTestEvent()], { expectedRevision: 3 });
+    expect(await store.verify()).toMatchObject({ intact: false, position: 2n, problem: 'hash-mismatch' });
+  });
+
+  it('a new append extends an intact chain, and the old checkpoint still holds', async () => {
+    await store.append('partner-2', [newTestEvent()], { expectedRevision: 'no-stream' });
+    expect(await store.verify({ against: audited })).toMatchObject({ intact: true, events: 9, headPosition: 9n });
+  });
+});
+
+describe('what is stored', () => {
+  it('keeps the exact JSON text (key order, escapes), which the chain hashes; jsonb is there for queries', async () => {
+    const data = { z: 1, a: { y: [3, 2, 1], b: 'نص عربي' }, m: 'line\nbreak "quoted" \\ \u200f' };
+    const result = await store.append('exact', [newTestEvent('Exact', data)], { expectedRevision: 'no-stream' });
+    const position = result.ok ? result.events[0]!.position : 0n;
+    const { rows } = await admin.query(`SELECT data::text AS text, data::jsonb ->> 'z' AS z FROM ${events} WHERE position = $1`, [position.toString()]);
+    expect(rows[0]).toEqual({ text: JSON.stringify(data), z: '1' });
+    expect((await store.readStream('exact'))[0]!.data).toEqual(data);
+  });
+
+  it('keeps text jsonb would refuse (a \\u0000 escape)', async () => {
+    const data = { nul: 'before\u0000after' };
+    await store.append('nul', [newTestEvent('Nul', data)], { expectedRevision: 'no-stream' });
+    expect((await store.readStream('nul'))[0]!.data).toEqual(data);
+    expect(await store.verify()).toMatchObject({ intact: true, events: 9 });
+  });
+
+  it('refuses stream names and types with line breaks (they are lines of the hashed text), writing nothing', async () => {
+    await expect(store.append('two\nlines', [newTestEvent()], { expectedRevision: 'any' })).rejects.toMatchObject({ code: 'invalid-batch' });
+    await expect(store.append('ok', [newTestEvent('Bad\nType')], { expectedRevision: 'any' })).rejects.toMatchObject({ code: 'invalid-batch' });
+    expect(await store.lastPosition()).toBe(8n);
+  });
+});
