@@ -194,7 +194,7 @@ function sortKey(date: PartialDate): string[] {
   if (bounds.yearUnknown) {
     const parsed = parseOrThrow(date);
     const anchor = parsed.kind === 'point' ? parsed.point : parsed.start;
-    return ['1', anchor ? monthDayKey(anchor) : '99-99', date];
+    return ['1', anchor?.month !== undefined ? monthDayKey(anchor) : '99-99', date];
   }
   const anchor = bounds.earliest ?? bounds.latest!;
   return ['0', anchor, bounds.latest ?? '9999-99-99', date];

@@ -1,0 +1,35 @@
+import type { StoredEvent } from '../store/envelope.js';
+import { eventDefinition, type DomainEvent } from './events.js';
+import { upcast } from './upcasters.js';
+
+/** A stored event read back: its envelope and the typed, current-version event. */
+export type RecordedEvent = DomainEvent extends infer E ? (E extends DomainEvent ? Omit<StoredEvent, 'type' | 'data'> & E : never) : never;
+
+export type DecodeFailure = {
+  readonly code: 'unknown-event-type' | 'too-new' | 'invalid-event';
+  readonly message: string;
+  readonly event: Pick<StoredEvent, 'id' | 'type' | 'stream' | 'revision' | 'position' | 'schemaVersion'>;
+};
+
+export type DecodeResult = { ok: true; value: RecordedEvent } | { ok: false; error: DecodeFailure };
+
+/**
+ * Read a stored event as the domain knows it today: upcast old versions, then
+ * parse with the current schema. `schemaVersion` on the result stays the stored
+ * one, so an audit shows what was written.
+ */
+export function decodeEvent(stored: StoredEvent): DecodeResult {
+  const where = { id: stored.id, type: stored.type, stream: stored.stream, revision: stored.revision, position: stored.position, schemaVersion: stored.schemaVersion };
+  const definition = eventDefinition(stored.type);
+  if (!definition) return { ok: false, error: { code: 'unknown-event-type', message: `unknown event type ${stored.type}`, event: where } };
+  const upcasted = upcast(stored.type, stored.schemaVersion, stored.data);
+  if (!upcasted.ok) {
+    return { ok: false, error: { code: stored.schemaVersion > definition.schemaVersion ? 'too-new' : 'invalid-event', message: upcasted.message, event: where } };
+  }
+  const parsed = definition.data.safeParse(upcasted.data);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ');
+    return { ok: false, error: { code: 'invalid-event', message: `${stored.type} at ${stored.stream}@${stored.revision} does not match its schema: ${detail}`, event: where } };
+  }
+  return { ok: true, value: { ...stored, data: parsed.data } as RecordedEvent };
+}
