@@ -27,8 +27,9 @@ export const describe = (target: PostgresTarget): string => `PostgreSQL at ${tar
 /**
  * A pool with the store's defaults: a connection deadline, TCP keep-alive so a
  * vanished server is noticed, and an application name a DBA can see in
- * `pg_stat_activity`. Idle clients that fail (server restart) are dropped
- * quietly: the next query gets a fresh connection or a clear error.
+ * `pg_stat_activity`. Clients that fail (server restart, terminated session)
+ * are dropped quietly: the failing query reports it, the next one gets a
+ * fresh connection or a clear error.
  */
 export function createPool(config: PoolConfig): Pool {
   const pool = new Pool({
@@ -38,6 +39,9 @@ export function createPool(config: PoolConfig): Pool {
     ...config,
   });
   pool.on('error', () => undefined);
+  // A client that loses its server while checked out emits 'error' after its query
+  // has already failed; without a listener that would crash the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

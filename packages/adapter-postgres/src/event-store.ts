@@ -288,7 +288,7 @@ export class PostgresEventStore implements EventStore {
   private ensureListening(): Promise<void> {
     if (this.closed || this.listener || Date.now() < this.listenRetryAt) return Promise.resolve();
     this.listening ??= (async () => {
-      const client = new Client({ ...this.poolConfig, application_name: 'taawun-listener' });
+      const client = new Client({ ...this.poolConfig, application_name: `${this.poolConfig.application_name ?? 'taawun'}-listener` });
       const drop = () => {
         if (this.listener !== client) return;
         this.listener = undefined;
