@@ -7,6 +7,7 @@ export const partnerKindSchema = z.enum(['school', 'agency', 'embassy', 'ministr
 export const agreementKindSchema = z.enum(['convention', 'protocol', 'memorandum', 'agreement']);
 export const sessionKindSchema = z.enum([
   'training-of-trainers',
+  'training-session',
   'regional-session',
   'course',
   'introductory-meeting',

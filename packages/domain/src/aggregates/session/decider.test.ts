@@ -70,7 +70,7 @@ describe('training sessions', () => {
     });
     it('an unplanned session must give all its details, and the error names what is missing', () => {
       const error = given().when({ type: 'RecordSessionHeld', sessionId: 's1', heldOn: '2018' }, today).thenError('invalid-command');
-      expect(error.fields).toEqual(['title', 'kind', 'format', 'partners']);
+      expect(error.fields).toEqual(['title', 'kind', 'partners']);
     });
     it('records "6 regional sessions with 20 judges each" as one record (F3)', () => {
       given().when({

@@ -12,12 +12,13 @@ import { formatSchema, optionalProgrammeSchema, partnerListSchema, reasonSchema,
 export const sessionDetails = {
   title: multilingualTextSchema,
   kind: sessionKindSchema,
-  format: formatSchema,
+  format: formatSchema.optional().meta({ description: 'in-person or remote; absent when the source does not say' }),
   partners: partnerListSchema,
   programmeId: optionalProgrammeSchema,
   themes: themeListSchema.optional(),
   place: multilingualTextSchema.optional(),
   audience: multilingualTextSchema.optional().meta({ description: 'Who the session was for, as the source says it' }),
+  description: multilingualTextSchema.optional().meta({ description: 'What else the source says of it (who led it, why it was remote)' }),
   cohorts: z.array(z.number().int().min(1)).optional().meta({ description: 'Cohort numbers of the judicial attachés concerned' }),
   occurrences: z
     .union([z.number().int().min(1), z.literal('several')])
