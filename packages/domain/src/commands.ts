@@ -51,6 +51,9 @@ export const commandSchemas = {
 export type CommandType = keyof typeof commandSchemas;
 export type Command = { [K in CommandType]: z.infer<(typeof commandSchemas)[K]> }[CommandType];
 export type CommandOf<T extends CommandType> = z.infer<(typeof commandSchemas)[T]>;
+/** A command as a caller writes it: fields with defaults may be left out. */
+export type CommandInput = { [K in CommandType]: z.input<(typeof commandSchemas)[K]> }[CommandType];
+export type CommandInputOf<T extends CommandType> = z.input<(typeof commandSchemas)[T]>;
 
 const schemaList = Object.values(commandSchemas);
 export const commandSchema = z.discriminatedUnion(

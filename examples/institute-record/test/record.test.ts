@@ -1,0 +1,71 @@
+import { InMemoryEventStore, decodeEvent, type StoredEvent } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { instituteRecord, loadInstituteRecord } from '../src/index.js';
+
+const facts = Array.from({ length: 18 }, (_, i) => `F${i + 1}`);
+let store: InMemoryEventStore;
+let log: StoredEvent[];
+
+beforeAll(async () => {
+  store = new InMemoryEventStore();
+  const report = await loadInstituteRecord(store, deterministicContext('seed'));
+  expect(report.failures.map((f) => `${f.entry.key}: ${f.error.message}`)).toEqual([]);
+  log = [];
+  for await (const e of store.readAll()) log.push(e);
+});
+
+describe("the institute's record", () => {
+  it('encodes every fact F1 to F18, each event citing its fact', () => {
+    expect(new Set(log.map((e) => e.metadata.sourceRef))).toEqual(new Set(facts));
+    expect(log.every((e) => typeof e.metadata.sourceRef === 'string')).toBe(true);
+    expect(log.every((e) => decodeEvent(e).ok)).toBe(true);
+  });
+
+  it('uses the card\'s four events', () => {
+    const types = new Set(log.map((e) => e.type));
+    for (const t of ['AgreementSigned', 'SessionHeld', 'ParticipantEnrolled', 'StudyVisitCompleted']) expect(types).toContain(t);
+  });
+
+  it('loading it twice adds nothing', async () => {
+    const before = await store.lastPosition();
+    const again = await loadInstituteRecord(store, deterministicContext('seed'));
+    expect(again).toMatchObject({ recorded: 0, alreadyPresent: instituteRecord.length, failures: [] });
+    expect(await store.lastPosition()).toBe(before);
+  });
+
+  it('keeps unknown dates unknown and partial dates partial', () => {
+    const dateOf = (fact: string, type: string) => log.find((e) => e.metadata.sourceRef === fact && e.type === type)?.metadata.occurredOn;
+    expect(dateOf('F1', 'AgreementSigned')).toBe('2022-12-15');
+    expect(dateOf('F3', 'SessionHeld')).toBe('2018');
+    expect(dateOf('F4', 'SessionHeld')).toBe('2018-11-07/2018-11-08');
+    expect(dateOf('F10', 'SessionHeld')).toBe('XXXX-11-15/XXXX-11-25');
+    expect(dateOf('F11', 'StudyVisitCompleted')).toBe('XXXX');
+    expect(dateOf('F18', 'StudyVisitCompleted')).toBe('2016/2020');
+    expect(dateOf('F7', 'PublicationPrepared')).toBe('../2022');
+  });
+
+  it('keeps the plan of F8 a plan: nothing is recorded as published', () => {
+    expect(log.filter((e) => e.type === 'PublicationPlanned').map((e) => e.metadata.sourceRef)).toEqual(['F8']);
+    expect(log.some((e) => e.type === 'PublicationPublished')).toBe(false);
+  });
+
+  it('invents no names: no participant has personal data, and counts come from the text', () => {
+    const participants = log.filter((e) => e.type === 'ParticipantRegistered');
+    expect(participants).toHaveLength(4);
+    expect(participants.every((e) => (e.data as { personal?: unknown }).personal === undefined)).toBe(true);
+    const counts = log.filter((e) => e.type === 'SessionHeld').map((e) => (e.data as { attendance?: { count: number; basis: string } }).attendance).filter(Boolean);
+    expect(counts).toEqual(expect.arrayContaining([{ count: 20, basis: 'each-occurrence' }, { count: 70, basis: 'total' }, { count: 4, basis: 'total' }]));
+  });
+
+  it('keeps the institute\'s name as it was: the 1998 agreement under the former name, the 2016 protocol under the present one', () => {
+    const signed = (id: string) => log.find((e) => e.type === 'AgreementSigned' && (e.data as { agreementId: string }).agreementId === id)!.data as { instituteName?: { ar?: string } };
+    expect(signed('enm-1998').instituteName?.ar).toBe('المعهد الوطني للدراسات القضائية');
+    expect(signed('enm-2016-protocol').instituteName?.ar).toBe('المعهد العالي للقضاء');
+  });
+
+  it('round-trips Arabic text unchanged', () => {
+    const giz = log.find((e) => e.type === 'PartnerRegistered' && e.stream === 'partner-giz')!;
+    expect((giz.data as { name: { ar: string } }).name.ar).toBe('الوكالة الألمانية للتعاون الدولي');
+  });
+});
