@@ -126,6 +126,27 @@ describe('the events table', () => {
   });
 });
 
+describe('following', () => {
+  it('a follower wakes at once when another store of this process, on the same file, commits', async () => {
+    const path = newDatabase();
+    const reader = await open(path, { pollIntervalMs: 60_000 }); // polling alone would take a minute
+    const writer = await open(path);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const e of reader.follow({ signal: controller.signal })) {
+        seen.push(e.id);
+        controller.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 30));
+    const event = newTestEvent();
+    await writer.append('a', [event], { expectedRevision: 'no-stream' });
+    await Promise.race([following, new Promise((_, reject) => setTimeout(() => reject(new Error('the follower was not woken')), 2_000))]);
+    expect(seen).toEqual([event.id]);
+  });
+});
+
 describe('locks held by another connection', () => {
   it('waits for the busy timeout, then fails with unavailable naming the file; nothing is written and the store recovers', async () => {
     const path = newDatabase();

@@ -87,7 +87,7 @@ describe('two processes appending to one file at once', () => {
     for (let i = 0; i < shared.length; i += 2) expect(shared[i]!.metadata.actor).toBe(shared[i + 1]!.metadata.actor);
     // The writers really did interleave.
     const switches = all.filter((e, i) => i > 0 && e.metadata.actor !== all[i - 1]!.metadata.actor).length;
-    expect(switches).toBeGreaterThan(10);
+    expect(switches).toBeGreaterThanOrEqual(4);
     const store = await openSqliteEventStore(path);
     expect(await store.verify()).toMatchObject({ intact: true, events: rounds * 8 });
     await store.close();
