@@ -20,7 +20,7 @@ import {
   type VerifyReport,
 } from '@taawun/domain';
 import { createHash } from 'node:crypto';
-import { Client, type Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
+import { Client, type Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
 import { EVENT_COLUMNS, insertRowsStatement, rowToChained, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
 import { eventStoreMigrations, migrate } from './schema.js';
@@ -100,17 +100,24 @@ export class PostgresEventStore implements EventStore {
     const client = await this.connect('appending');
     let broken: Error | undefined;
     try {
-      await client.query(`BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL idle_in_transaction_session_timeout = '${APPEND_IDLE_LIMIT}'`);
-      // The lock: concurrent appends queue here until this transaction ends.
-      const head = (await client.query<{ last_position: string; head_hash: string }>(`SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE`)).rows[0];
+      // The lock: concurrent appends queue on this row until this transaction ends.
+      // (One round trip: a parameterless multi-statement query.)
+      const opened = (await client.query(
+        `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL idle_in_transaction_session_timeout = '${APPEND_IDLE_LIMIT}';
+         SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE`,
+      )) as unknown as QueryResult<{ last_position: string; head_hash: string }>[];
+      const head = opened[2]?.rows[0];
       if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
       // A new statement, so a new snapshot: it sees everything committed before we got the lock.
-      const current = await this.currentRevision(client, stream);
       const ids = events.map((e) => e.id);
-      const holders = (await client.query<{ id: string; stream: string; revision: number }>(
-        `SELECT id, stream, revision FROM ${this.table} WHERE id = ANY($1::text[]) ORDER BY position`,
-        [ids],
-      )).rows;
+      const facts = (await client.query<{ current: number | null; holders: { id: string; stream: string; revision: number }[] }>(
+        `SELECT (SELECT max(revision) FROM ${this.table} WHERE stream = $1) AS current,
+                (SELECT coalesce(json_agg(json_build_object('id', id, 'stream', stream, 'revision', revision) ORDER BY position), '[]')
+                 FROM ${this.table} WHERE id = ANY($2::text[])) AS holders`,
+        [stream, ids],
+      )).rows[0]!;
+      const current = facts.current ?? 'no-stream';
+      const holders = facts.holders;
       const decision = decideAppend({ stream, current, expected, batchIds: ids, existing: holders.filter((h) => h.stream === stream) });
 
       if (decision.kind === 'conflict') {
@@ -130,12 +137,16 @@ export class PostgresEventStore implements EventStore {
       }
 
       const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash);
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
       const last = rows[rows.length - 1]!;
+      const lastChunkAt = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
+      for (let i = 0; i < lastChunkAt; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
+      // The last chunk, the head's move and the wake-up for listeners (sent at commit) in one statement.
+      const insert = insertRowsStatement(this.table, rows.slice(lastChunkAt));
       await client.query(
-        `WITH moved AS (UPDATE ${this.headTable} SET last_position = $1, head_hash = $2 RETURNING last_position)
-         SELECT pg_notify($3, last_position::text) FROM moved`,
-        [last.position.toString(), last.hash, this.channel],
+        `WITH inserted AS (${insert.text}),
+              moved AS (UPDATE ${this.headTable} SET last_position = $11, head_hash = $12 RETURNING last_position)
+         SELECT pg_notify($13, last_position::text) FROM moved`,
+        [...insert.values, last.position.toString(), last.hash, this.channel],
       );
       await client.query('COMMIT');
       this.wake();
