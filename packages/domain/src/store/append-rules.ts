@@ -1,3 +1,4 @@
+import { validate as isUuid } from 'uuid';
 import type { EventToAppend } from './envelope.js';
 import { EventStoreError, type ExpectedRevision, type StreamRevision, type WrongExpectedRevision } from './port.js';
 
@@ -54,14 +55,18 @@ export function decideAppend(facts: AppendFacts): AppendDecision {
 export function assertValidBatch(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): void {
   if (typeof stream !== 'string' || stream.length === 0) throw new EventStoreError('invalid-batch', 'the stream name is empty');
   if (stream.startsWith('$')) throw new EventStoreError('invalid-batch', `stream "${stream}": names starting with "$" are reserved`);
+  // The hash chain separates fields with line breaks, so names and types may not contain one.
+  if (/[\r\n]/.test(stream)) throw new EventStoreError('invalid-batch', 'a stream name may not contain a line break');
   if (typeof expected === 'number' && (!Number.isSafeInteger(expected) || expected < 0)) {
     throw new EventStoreError('invalid-batch', `expected revision ${expected} is not a revision (0 or more)`);
   }
   const seen = new Set<string>();
   for (const [i, e] of events.entries()) {
+    if (typeof e.id !== 'string' || !isUuid(e.id)) throw new EventStoreError('invalid-batch', `event ${i} has id ${String(e.id)}, which is not a uuid`);
     if (seen.has(e.id)) throw new EventStoreError('invalid-batch', `event ${i} repeats id ${e.id} within one batch`);
     seen.add(e.id);
     if (typeof e.type !== 'string' || e.type.length === 0) throw new EventStoreError('invalid-batch', `event ${i} has no type`);
+    if (/[\r\n]/.test(e.type)) throw new EventStoreError('invalid-batch', `event ${i}: a type may not contain a line break`);
     if (!Number.isInteger(e.schemaVersion) || e.schemaVersion < 1) {
       throw new EventStoreError('invalid-batch', `event ${i} (${e.type}) has schema version ${e.schemaVersion}; versions start at 1`);
     }

@@ -264,6 +264,14 @@ export function eventStoreContract(
         expect(await store.readStream(stream('dup'))).toEqual([]);
       }, timeout);
 
+      it('ids that are not uuids, and line breaks in types, are refused with invalid-batch', async () => {
+        for (const bad of [newTestEvent('TestRecorded', {}, { id: 'not-a-uuid' }), newTestEvent('Two\nLines')]) {
+          const error = await store.append(stream('shape'), [newTestEvent(), bad], { expectedRevision: 'any' }).catch((x: unknown) => x);
+          expect(isEventStoreError(error) && error.code).toBe('invalid-batch');
+        }
+        expect(await store.readStream(stream('shape'))).toEqual([]);
+      }, timeout);
+
       it('data JSON cannot carry is refused whole, with invalid-batch', async () => {
         const error = await store
           .append(stream('bad'), [newTestEvent(), newTestEvent('TestRecorded', { n: 1n })], { expectedRevision: 'any' })
