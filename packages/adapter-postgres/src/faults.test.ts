@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { EventToAppend, StoredEvent } from '@taawun/domain';
 import { newTestEvent } from '@taawun/domain/testing';
@@ -12,7 +12,11 @@ const schemas = schemaPool('faults');
 let admin: pg.Client;
 beforeAll(async () => {
   admin = await adminClient();
-});
+  // The writer child runs the built package: build it (a no-op when current).
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const build = spawnSync(process.execPath, [tsc, '-b', fileURLToPath(new URL('..', import.meta.url))], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`building adapter-postgres failed:\n${build.stdout}${build.stderr}`);
+}, 120_000);
 afterAll(async () => {
   await admin.end();
   await schemas.dropAll();
@@ -45,8 +49,6 @@ const within = <T>(ms: number, promise: Promise<T>, what: string): Promise<T> =>
 describe('a client dying mid-transaction', () => {
   it('SIGKILL of a writer process while its batch is half inserted leaves no partial batch; the lock is freed; a retry succeeds', async () => {
     const child = fileURLToPath(new URL('./test-support/append-child.mjs', import.meta.url));
-    const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-    expect(existsSync(built), 'build first: npx tsc -b packages/adapter-postgres').toBe(true);
 
     const store = await schemas.open();
     await installDelayTrigger(admin, store.schema);

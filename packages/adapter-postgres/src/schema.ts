@@ -17,7 +17,7 @@ export interface Migration {
  */
 export const eventStoreMigrations: readonly Migration[] = [
   {
-    description: 'the event log, its head row and the hash chain',
+    description: 'the append-only event log, its head row and the hash chain',
     sql: (s) => `
       CREATE TABLE ${s}.events (
         position       bigint  PRIMARY KEY CHECK (position > 0),
@@ -34,6 +34,15 @@ export const eventStoreMigrations: readonly Migration[] = [
         CONSTRAINT events_id_key UNIQUE (id)
       );
       COMMENT ON TABLE ${s}.events IS 'taawun event log: append-only, one row per event, in global order (position)';
+      CREATE FUNCTION ${s}.events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'the taawun event log is append-only: % refused (correct a mistake with a new event)', TG_OP
+          USING ERRCODE = 'integrity_constraint_violation';
+      END $$;
+      CREATE TRIGGER events_are_never_changed BEFORE UPDATE OR DELETE ON ${s}.events
+        FOR EACH ROW EXECUTE FUNCTION ${s}.events_are_append_only();
+      CREATE TRIGGER events_are_never_truncated BEFORE TRUNCATE ON ${s}.events
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_are_append_only();
       CREATE TABLE ${s}.log_head (
         singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         last_position bigint  NOT NULL,

@@ -1,5 +1,7 @@
 import { GENESIS_HASH, chainHash, type ChainCheckpoint } from '@taawun/domain';
 import { newTestEvent } from '@taawun/domain/testing';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PostgresEventStore } from './event-store.js';
@@ -26,6 +28,8 @@ beforeEach(async () => {
   const s = pg.escapeIdentifier(store.schema);
   events = `${s}.events`;
   head = `${s}.log_head`;
+  // A forger with the table owner's rights first switches off the append-only triggers.
+  await admin.query(`ALTER TABLE ${events} DISABLE TRIGGER events_are_never_changed`);
   await store.append('partner-1', [newTestEvent('PartnerRegistered', { name: 'ENM', i: 0 }), newTestEvent('PartnerRenamed', { name: 'École', i: 1 })], { expectedRevision: 'no-stream' });
   await store.append('session-1', [newTestEvent('SessionHeld', { title: 'الوساطة', i: 2 })], { expectedRevision: 'no-stream' });
   await store.append('partner-1', [newTestEvent('AgreementSigned', { i: 3 }), newTestEvent('AgreementAmended', { i: 4 })], { expectedRevision: 1 });
@@ -60,19 +64,21 @@ describe('the hash chain', () => {
     expect(audited.position).toBe(8n);
   });
 
-  it('an auditor can recompute every hash with plain SQL (sha256 over the stored texts)', async () => {
-    const { rows } = await admin.query(`
-      WITH RECURSIVE chain (position, hash) AS (
-        SELECT 0::bigint, repeat('0', 64)
-        UNION ALL
-        SELECT e.position, encode(sha256(convert_to(
-                 c.hash || E'\\n' || e.position || E'\\n' || e.stream || E'\\n' || e.revision || E'\\n' || e.id || E'\\n' || e.type || E'\\n' ||
-                 e.schema_version || E'\\n' || e.recorded_at || E'\\n' || e.data::text || E'\\n' || e.metadata::text || E'\\n', 'UTF8')), 'hex')
-        FROM chain c JOIN ${events} e ON e.position = c.position + 1
-      )
-      SELECT count(*)::int AS checked, count(*) FILTER (WHERE c.hash <> e.hash)::int AS wrong
-      FROM chain c JOIN ${events} e USING (position)`);
-    expect(rows[0]).toEqual({ checked: 8, wrong: 0 });
+  it('the README’s audit query recomputes the chain with plain SQL, and locates a change', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const query = /<!-- audit-query -->\s*```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(query).toBeDefined();
+    const audit = async () => {
+      await admin.query(`SET search_path TO ${pg.escapeIdentifier(store.schema)}`);
+      try {
+        return (await admin.query(query!)).rows[0];
+      } finally {
+        await admin.query('RESET search_path');
+      }
+    };
+    expect(await audit()).toEqual({ last_position: '8', chained: '8', first_mismatch: null, head_hash: audited.headHash });
+    await admin.query(`UPDATE ${events} SET data = replace(data::text, '"i":3', '"i":4')::json WHERE position = 4`);
+    expect(await audit()).toMatchObject({ chained: '8', first_mismatch: '4' });
   });
 
   it('an empty log verifies, and its checkpoint is position 0 with the genesis hash', async () => {
@@ -145,7 +151,59 @@ describe('the hash chain', () => {
   });
 });
 
+describe('the hash chain, as a property', () => {
+  const fields = ['stream', 'revision', 'id', 'type', 'schema_version', 'recorded_at', 'data', 'metadata'] as const;
+
+  /** Change one character (a letter for a letter, a digit for a digit, so JSON stays JSON), or add 1 to a number. */
+  function mutate(value: string | number, at: number, replacement: number): string | number | undefined {
+    if (typeof value === 'number') return value + 1;
+    const spots = [...value].flatMap((c, i) => (/[A-Za-z0-9]/.test(c) ? [i] : []));
+    if (spots.length === 0) return undefined;
+    const i = spots[at % spots.length]!;
+    const pool = /[0-9]/.test(value[i]!) ? '0123456789' : 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const others = [...pool].filter((c) => c !== value[i]);
+    return value.slice(0, i) + others[replacement % others.length] + value.slice(i + 1);
+  }
+
+  it('changing one character or number of any field of any event is reported at that event', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.constantFrom(...fields), fc.nat(), fc.nat(), async (position, field, at, replacement) => {
+        const column = field === 'data' || field === 'metadata' ? `${field}::text` : field;
+        const original = (await admin.query(`SELECT ${column} AS value FROM ${events} WHERE position = $1`, [position])).rows[0].value as string | number;
+        const changed = mutate(original, at, replacement);
+        fc.pre(changed !== undefined);
+        const cast = field === 'data' || field === 'metadata' ? '::json' : '';
+        const applied = await admin.query(`UPDATE ${events} SET ${field} = $1${cast} WHERE position = $2`, [changed, position]).then(
+          () => true,
+          (error: { code?: string }) => {
+            if (error.code === '23505') return false; // the change collides with another event's id or (stream, revision)
+            throw error;
+          },
+        );
+        fc.pre(applied);
+        try {
+          const report = await store.verify();
+          expect(report).toMatchObject({ intact: false, position: BigInt(position) });
+        } finally {
+          await admin.query(`UPDATE ${events} SET ${field} = $1${cast} WHERE position = $2`, [original, position]);
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect(await store.verify({ against: audited })).toMatchObject({ intact: true });
+  }, 60_000);
+});
+
 describe('what is stored', () => {
+  it('refuses UPDATE, DELETE and TRUNCATE of events while the triggers are on', async () => {
+    await admin.query(`ALTER TABLE ${events} ENABLE TRIGGER events_are_never_changed`);
+    for (const sql of [`UPDATE ${events} SET type = 'X' WHERE position = 1`, `DELETE FROM ${events} WHERE position = 8`, `TRUNCATE ${events}`]) {
+      await expect(admin.query(sql)).rejects.toThrow(/append-only/);
+    }
+    expect(await store.verify({ against: audited })).toMatchObject({ intact: true, events: 8 });
+  });
+
+
   it('keeps the exact JSON text (key order, escapes), which the chain hashes; jsonb is there for queries', async () => {
     const data = { z: 1, a: { y: [3, 2, 1], b: 'نص عربي' }, m: 'line\nbreak "quoted" \\ \u200f' };
     const result = await store.append('exact', [newTestEvent('Exact', data)], { expectedRevision: 'no-stream' });
