@@ -1,5 +1,4 @@
 import {
-  ChangeNotifier,
   EventStoreError,
   GENESIS_HASH,
   assertValidBatch,
@@ -19,10 +18,10 @@ import {
   type StoredEvent,
   type VerifyReport,
 } from '@taawun/domain';
-import { createHash } from 'node:crypto';
-import { Client, type Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
+import type { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
 import { EVENT_COLUMNS, insertRowsStatement, rowToChained, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
+import { LogNotifications, notificationChannel } from './notifications.js';
 import { eventStoreMigrations, migrate } from './schema.js';
 
 export interface PostgresEventStoreOptions {
@@ -41,12 +40,6 @@ const INSERT_CHUNK = 1_000;
 const MAX_REVISION = 2_147_483_647;
 /** A writer that stalls inside an append holds the log's lock; the server ends its session after this. */
 const APPEND_IDLE_LIMIT = '60s';
-
-/** The NOTIFY channel of a schema's log (channel names are limited to 63 bytes). */
-export function notificationChannel(schema: string): string {
-  const plain = `taawun:${schema}`;
-  return Buffer.byteLength(plain) <= 63 ? plain : `taawun:${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
-}
 
 /** Stream names, types and ids are lines of the hash chain's canonical text: they may not hold a newline (nor NUL, which PostgreSQL text refuses). */
 function assertChainSafe(stream: string, events: readonly EventToAppend[]): void {
@@ -68,12 +61,7 @@ function assertChainSafe(stream: string, events: readonly EventToAppend[]): void
 export class PostgresEventStore implements EventStore {
   private readonly table: string;
   private readonly headTable: string;
-  private readonly channel: string;
-  private readonly changes = new ChangeNotifier();
-  private wakeups = 0;
-  private listener: Client | undefined;
-  private listening: Promise<void> | undefined;
-  private listenRetryAt = 0;
+  private readonly notifications: LogNotifications;
   private closed = false;
 
   constructor(
@@ -81,13 +69,14 @@ export class PostgresEventStore implements EventStore {
     readonly pool: Pool,
     readonly schema: string,
     readonly target: PostgresTarget,
-    private readonly poolConfig: PoolConfig,
+    /** The pool's settings, for the LISTEN connection. */
+    poolConfig: PoolConfig,
     private readonly options: Required<Omit<PostgresEventStoreOptions, 'schema'>>,
   ) {
     const s = quoteIdentifier(schema);
     this.table = `${s}.events`;
     this.headTable = `${s}.log_head`;
-    this.channel = notificationChannel(schema);
+    this.notifications = new LogNotifications(poolConfig, notificationChannel(schema), options.listen, options.pollIntervalMs);
   }
 
   async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -146,10 +135,10 @@ export class PostgresEventStore implements EventStore {
         `WITH inserted AS (${insert.text}),
               moved AS (UPDATE ${this.headTable} SET last_position = $11, head_hash = $12 RETURNING last_position)
          SELECT pg_notify($13, last_position::text) FROM moved`,
-        [...insert.values, last.position.toString(), last.hash, this.channel],
+        [...insert.values, last.position.toString(), last.hash, this.notifications.channel],
       );
       await client.query('COMMIT');
-      this.wake();
+      this.notifications.wake();
       return {
         ok: true,
         nextExpectedRevision: last.revision,
@@ -268,61 +257,14 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake();
-    await this.listening?.catch(() => undefined);
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await this.notifications.close();
     await this.pool.end().catch(() => undefined);
   }
 
   // ---- internals ----
 
   private async *following(options: FollowOptions): AsyncGenerator<StoredEvent> {
-    if (this.options.listen) await this.ensureListening();
-    let seen = this.wakeups;
-    const waitForChange = async (signal: AbortSignal | undefined) => {
-      // A notification that came while we were reading counts: read again at once.
-      if (this.wakeups === seen && !this.closed) await this.changes.wait(signal, this.options.pollIntervalMs);
-      seen = this.wakeups;
-      if (this.options.listen) await this.ensureListening();
-    };
-    yield* followLog((o) => this.readAll(o), waitForChange, options);
-  }
-
-  private wake(): void {
-    this.wakeups++;
-    this.changes.notify();
-  }
-
-  /** One LISTEN connection per store, outside the pool; if it fails, followers poll and we try again later. */
-  private ensureListening(): Promise<void> {
-    if (this.closed || this.listener || Date.now() < this.listenRetryAt) return Promise.resolve();
-    this.listening ??= (async () => {
-      const client = new Client({ ...this.poolConfig, application_name: `${this.poolConfig.application_name ?? 'taawun'}-listener` });
-      const drop = () => {
-        if (this.listener !== client) return;
-        this.listener = undefined;
-        this.listenRetryAt = Date.now() + this.options.pollIntervalMs;
-        client.end().catch(() => undefined);
-        this.wake(); // notifications may have been missed: let followers read
-      };
-      client.on('error', drop);
-      client.on('end', drop);
-      client.on('notification', () => this.wake());
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${quoteIdentifier(this.channel)}`);
-        if (this.closed) await client.end();
-        else this.listener = client;
-      } catch {
-        this.listenRetryAt = Date.now() + 5 * this.options.pollIntervalMs;
-        await client.end().catch(() => undefined);
-      }
-    })().finally(() => {
-      this.listening = undefined;
-    });
-    return this.listening;
+    yield* followLog((o) => this.readAll(o), await this.notifications.waiter(), options);
   }
 
   private chainRows(

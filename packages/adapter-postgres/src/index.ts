@@ -1,7 +1,6 @@
 export {
   DEFAULT_SCHEMA,
   PostgresEventStore,
-  notificationChannel,
   openPostgresEventStore,
   type PostgresEventStoreOptions,
 } from './event-store.js';
@@ -14,3 +13,4 @@ export {
   type PostgresTarget,
 } from './connection.js';
 export { eventStoreMigrations, migrate, type Migration } from './schema.js';
+export { notificationChannel } from './notifications.js';
