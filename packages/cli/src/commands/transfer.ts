@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CliError, exitCodes, type ExitCode } from '../errors.js';
+import { runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
+import { exportEvents, importEvents } from '../ndjson.js';
+
+export function registerTransfer(program: Command, context: CliContext): void {
+  const { io } = context;
+  program
+    .command('export')
+    .description('write the whole log to stdout as NDJSON, one event per line, in log order (streamed: memory stays flat)')
+    .addHelpText('after', '\nExample: taawun export --store sqlite:./data/taawun.db > taawun.ndjson')
+    .action(
+      runs(context, async (_options: unknown, command: Command): Promise<ExitCode> => {
+        return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store }) => {
+          await exportEvents(store, io.stdout);
+          return exitCodes.ok;
+        });
+      }),
+    );
+
+  program
+    .command('import')
+    .description('append the events of an NDJSON export, keeping ids, recordedAt and metadata; a bad line rejects the whole file, and importing it again adds nothing')
+    .argument('<file>', 'an NDJSON file written by "taawun export"')
+    .addHelpText('after', '\nExample: taawun import taawun.ndjson --store postgres://postgres@127.0.0.1:5432/taawun')
+    .action(
+      runs(context, async (file: string, _options: unknown, command: Command): Promise<ExitCode> => {
+        const path = resolve(io.cwd, file);
+        const found = await stat(path).catch(() => undefined);
+        if (!found?.isFile()) throw new CliError(`${file}: no such file`);
+        return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store, description }) => {
+          const report = await importEvents(store, path, file);
+          io.stdout.write(
+            `Imported ${file} into ${description}: ${report.events} events in ${report.streams} streams, ${report.appended} appended, ${report.alreadyPresent} already present.\n`,
+          );
+          return exitCodes.ok;
+        });
+      }),
+    );
+}

@@ -1,0 +1,64 @@
+import type { CommandContext } from '@taawun/domain';
+import { newEventId } from '@taawun/domain';
+import { userInfo } from 'node:os';
+import type { Writable } from 'node:stream';
+import { DEFAULT_STORE_URL, openStore, type OpenedStore } from './store-url.js';
+
+/** The process's outside world, passed in so that commands write where they are told. */
+export interface Io {
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+
+/** Options every command accepts (declared on the program, read with `optsWithGlobals`). */
+export interface GlobalOptions {
+  readonly store?: string;
+  readonly actor?: string;
+}
+
+/** `--store`, else `TAAWUN_STORE`, else the embedded SQLite file. */
+export const storeUrlOf = (options: GlobalOptions, io: Io): string => options.store ?? io.env['TAAWUN_STORE'] ?? DEFAULT_STORE_URL;
+
+/** Open the store, run `work`, and close the store whatever happens. */
+export async function withStore<T>(options: GlobalOptions, io: Io, work: (opened: OpenedStore) => Promise<T>): Promise<T> {
+  const opened = await openStore(storeUrlOf(options, io), io.cwd);
+  try {
+    return await work(opened);
+  } finally {
+    await opened.store.close();
+  }
+}
+
+function accountName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Who records from the command line: `--actor`, `TAAWUN_ACTOR`, or `cli:<login name>`. */
+export function commandContext(options: GlobalOptions, io: Io): Omit<CommandContext, 'idempotencyKey' | 'sourceRef'> {
+  return {
+    actor: options.actor ?? io.env['TAAWUN_ACTOR'] ?? `cli:${accountName()}`,
+    now: () => new Date(),
+    newId: newEventId,
+  };
+}
+
+/** What commands share: the outside world, and where an action leaves its exit code. */
+export interface CliContext {
+  readonly io: Io;
+  exitCode: number;
+}
+
+/** Wrap a command's action so that its returned exit code becomes the process's. */
+export const runs =
+  <Args extends unknown[]>(context: CliContext, action: (...args: Args) => Promise<number>) =>
+  async (...args: Args): Promise<void> => {
+    context.exitCode = await action(...args);
+  };

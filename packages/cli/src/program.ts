@@ -1,0 +1,62 @@
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerSeed } from './commands/seed.js';
+import { registerTransfer } from './commands/transfer.js';
+import { registerVerify } from './commands/verify.js';
+import { describeFailure, exitCodes } from './errors.js';
+import { processIo, type CliContext, type Io } from './io.js';
+import { DEFAULT_STORE_URL } from './store-url.js';
+
+const version = (): string => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+};
+
+/** The `taawun` program: every command, writing to `context.io`. */
+export function buildProgram(context: CliContext): Command {
+  const { io } = context;
+  const program = new Command('taawun');
+  program
+    .description("the event-sourced record of a judicial training institute's international cooperation")
+    .version(version(), '-V, --version')
+    .addOption(
+      new Option('--store <url>', `where the log is: sqlite:PATH, memory:, postgres://…, eventstoredb:esdb://…, esdb://… (default ${DEFAULT_STORE_URL})`).env('TAAWUN_STORE'),
+    )
+    .addOption(new Option('--actor <name>', 'who records, kept in each event\'s metadata (default cli:<login name>)').env('TAAWUN_ACTOR'))
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // One line: commander's own message, and where to look.
+      outputError: (text, write) => write(`taawun: ${text.trim().replace(/^error: /, '')} (see taawun --help)\n`),
+    })
+    .showSuggestionAfterError(true)
+    .helpCommand(true);
+
+  registerSeed(program, context);
+  registerVerify(program, context);
+  registerTransfer(program, context);
+  return program;
+}
+
+/** Run the command line on `argv` (without `node` and the script) and return the exit code. */
+export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const context: CliContext = { io, exitCode: exitCodes.ok };
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return exitCodes.ok;
+      return exitCodes.usage;
+    }
+    const { line, exitCode } = describeFailure(error);
+    io.stderr.write(`taawun: ${line}\n`);
+    if (io.env['TAAWUN_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return exitCode;
+  }
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taawun, temporaryFolder } from './support.js';
+
+// The real PostgreSQL server of the machine; each run works in a schema of its own, dropped afterwards.
+const DATABASE_URL = process.env['TAAWUN_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `taawun_cli_${process.pid}_${randomBytes(4).toString('hex')}`;
+const target = `${DATABASE_URL}?schema=${schema}`;
+
+let folder: { path: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  folder = await temporaryFolder('postgres');
+});
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+  await client.end();
+  await folder.remove();
+});
+
+describe('SQLite to PostgreSQL', () => {
+  it('export from SQLite, import into PostgreSQL: the same log, verified, and a second import adds nothing', async () => {
+    const source = `sqlite:${folder.path}/source.db`;
+    await taawun(['seed', '--store', source], { cwd: folder.path });
+    const exported = await taawun(['export', '--store', source], { cwd: folder.path });
+    await writeFile(`${folder.path}/log.ndjson`, exported.stdout);
+    const count = exported.stdout.trimEnd().split('\n').length;
+
+    const first = await taawun(['import', 'log.ndjson', '--store', target], { cwd: folder.path });
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain(`${count} appended, 0 already present`);
+    expect(first.stdout).toContain(`(schema ${schema})`);
+    const again = await taawun(['import', 'log.ndjson'], { cwd: folder.path, env: { TAAWUN_STORE: target } });
+    expect(again.stdout).toContain(`0 appended, ${count} already present`);
+
+    const back = await taawun(['export', '--store', target], { cwd: folder.path });
+    const strip = (text: string) => text.trimEnd().split('\n').map((l) => ({ ...JSON.parse(l), position: undefined }));
+    expect(strip(back.stdout)).toEqual(strip(exported.stdout));
+
+    const verified = await taawun(['verify', '--store', target], { cwd: folder.path });
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(new RegExp(`^intact: ${count} events in PostgreSQL`));
+  });
+
+  it('names the server in one line when it cannot be reached', async () => {
+    const result = await taawun(['export', '--store', 'postgres://postgres@127.0.0.1:1/test'], { cwd: folder.path });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('127.0.0.1:1');
+  });
+});
