@@ -70,7 +70,7 @@ export async function* resubscribing(
     if (Date.now() - startedAt >= policy.healthyAfterMs) failures = 0;
     failures++;
     if (failures > policy.maxAttempts) {
-      throw new EventStoreError('unavailable', `${error.message} (following stopped after ${policy.maxAttempts} attempts to subscribe again)`, { cause: error });
+      throw new EventStoreError('unavailable', `${error.message} (following stopped after ${policy.maxAttempts} attempt${policy.maxAttempts === 1 ? '' : 's'} to subscribe again)`, { cause: error });
     }
     const delayMs = Math.min(policy.initialDelayMs * 2 ** (failures - 1), policy.maxDelayMs);
     policy.onRetry?.({ attempt: failures, delayMs, after, error });
