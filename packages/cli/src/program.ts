@@ -31,7 +31,7 @@ export function buildProgram(context: CliContext): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       // One line: commander's own message, and where to look.
-      outputError: (text, write) => write(`taawun: ${text.trim().replace(/^error: /, '')} (see taawun --help)\n`),
+      outputError: (text, write) => write(`taawun: ${text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see taawun --help)\n`),
     })
     .showSuggestionAfterError(true)
     .helpCommand(true);
