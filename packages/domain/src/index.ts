@@ -38,3 +38,4 @@ export * from './aggregates/correction/decider.js';
 export * from './commands.js';
 export * from './routing.js';
 export * from './handle.js';
+export * from './personal-data/index.js';
