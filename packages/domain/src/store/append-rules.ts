@@ -51,12 +51,14 @@ export function decideAppend(facts: AppendFacts): AppendDecision {
   return conflict();
 }
 
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
 /** Checks every store makes before touching storage. Throws `invalid-batch`. */
 export function assertValidBatch(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): void {
   if (typeof stream !== 'string' || stream.length === 0) throw new EventStoreError('invalid-batch', 'the stream name is empty');
   if (stream.startsWith('$')) throw new EventStoreError('invalid-batch', `stream "${stream}": names starting with "$" are reserved`);
   // The hash chain separates fields with line breaks, so names and types may not contain one.
-  if (/[\r\n]/.test(stream)) throw new EventStoreError('invalid-batch', 'a stream name may not contain a line break');
+  if (/[\r\n\u0000]/.test(stream)) throw new EventStoreError('invalid-batch', 'a stream name may not contain a line break or NUL');
   if (typeof expected === 'number' && (!Number.isSafeInteger(expected) || expected < 0)) {
     throw new EventStoreError('invalid-batch', `expected revision ${expected} is not a revision (0 or more)`);
   }
@@ -66,11 +68,13 @@ export function assertValidBatch(stream: string, events: readonly EventToAppend[
     if (seen.has(e.id)) throw new EventStoreError('invalid-batch', `event ${i} repeats id ${e.id} within one batch`);
     seen.add(e.id);
     if (typeof e.type !== 'string' || e.type.length === 0) throw new EventStoreError('invalid-batch', `event ${i} has no type`);
-    if (/[\r\n]/.test(e.type)) throw new EventStoreError('invalid-batch', `event ${i}: a type may not contain a line break`);
+    if (/[\r\n\u0000]/.test(e.type)) throw new EventStoreError('invalid-batch', `event ${i}: a type may not contain a line break or NUL`);
     if (!Number.isInteger(e.schemaVersion) || e.schemaVersion < 1) {
       throw new EventStoreError('invalid-batch', `event ${i} (${e.type}) has schema version ${e.schemaVersion}; versions start at 1`);
     }
-    if (Number.isNaN(Date.parse(e.recordedAt))) throw new EventStoreError('invalid-batch', `event ${i} (${e.type}) has no valid recordedAt`);
+    if (typeof e.recordedAt !== 'string' || !isoInstant.test(e.recordedAt) || Number.isNaN(Date.parse(e.recordedAt))) {
+      throw new EventStoreError('invalid-batch', `event ${i} (${e.type}) has no valid recordedAt (an ISO 8601 instant such as 2024-03-01T09:30:00.000Z)`);
+    }
   }
 }
 
