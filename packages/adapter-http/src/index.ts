@@ -1,1 +1,19 @@
-export {};
+export { createHttpApp, defaultLimits, type HttpApp, type HttpAppOptions, type HttpLimits } from './app.js';
+export { ApiKeyRing, apiKeyEntrySchema, createApiKey, generateApiKey, hashApiKey, roles, type ApiKeyEntry, type Principal, type Role } from './security/api-keys.js';
+export { problemTypes, problemTypeUri, PROBLEM_CONTENT_TYPE, type Problem, type ProblemCode } from './http/problems.js';
+export { defaultTransportLimits, withTransportLimits, type TransportLimits } from './http/transport-limits.js';
+export { commandPath, commandSlug, rolesForCommand } from './routes/commands.js';
+export { OPENAPI_PATH, DOCS_PATH } from './routes/meta.js';
+export { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer, type StartServerOptions } from './server.js';
+export {
+  addApiKey,
+  ConfigError,
+  configFileSchema,
+  DEFAULT_DATABASE,
+  ensureAdminKey,
+  loadServerConfig,
+  readConfigFile,
+  revokeApiKey,
+  type ConfigFile,
+  type ServerConfig,
+} from './config.js';

@@ -1,0 +1,147 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { newEventId, type EventStore } from '@taawun/domain';
+import { HTTPException } from 'hono/http-exception';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { timeout } from 'hono/timeout';
+import type { ZodError } from 'zod';
+import { sendProblem, type AppEnv } from './http/env.js';
+import { KeyedQueue } from './http/keyed-queue.js';
+import { problem, type FieldError } from './http/problems.js';
+import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
+import { registerCommandRoutes } from './routes/commands.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerMetaRoutes } from './routes/meta.js';
+import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
+import { authenticate, rateLimit } from './security/middleware.js';
+import { FixedWindowRateLimiter } from './security/rate-limit.js';
+
+/** The adapter's limits. Every one has a default; the README lists them. */
+export interface HttpLimits {
+  /** Largest request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Longest a request may take, in milliseconds (live feeds excepted). */
+  readonly requestTimeoutMs: number;
+  /** Page size when a request gives none. */
+  readonly defaultPageSize: number;
+  /** Largest page a request may ask for: a larger `limit` is a 400. */
+  readonly maxPageSize: number;
+  /** Requests per key (or, without a key, per address) per minute. */
+  readonly requestsPerMinute: number;
+  /** Live feeds open at once, over all keys. */
+  readonly maxLiveStreams: number;
+  /** Interval of keep-alive comments on live feeds, in milliseconds. */
+  readonly heartbeatMs: number;
+  /** Longest string, largest array and integer in a request body. */
+  readonly transport: TransportLimits;
+}
+
+export const defaultLimits: HttpLimits = {
+  maxBodyBytes: 256 * 1024,
+  requestTimeoutMs: 15_000,
+  defaultPageSize: 100,
+  maxPageSize: 1_000,
+  requestsPerMinute: 600,
+  maxLiveStreams: 100,
+  heartbeatMs: 15_000,
+  transport: defaultTransportLimits,
+};
+
+export interface HttpAppOptions {
+  readonly store: EventStore;
+  /** The configured keys (hashed). With none, every protected route answers 401. */
+  readonly keys: readonly ApiKeyEntry[];
+  readonly limits?: Partial<HttpLimits>;
+  /** Origins allowed to call the API from a browser (CORS). None by default. */
+  readonly corsOrigins?: readonly string[];
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
+  readonly log?: (message: string) => void;
+}
+
+export interface HttpApp {
+  readonly app: OpenAPIHono<AppEnv>;
+  readonly limits: HttpLimits;
+  /** Abort every live feed (before closing the server). */
+  closeLiveFeeds(): void;
+}
+
+const LIVE_FEED_PATH = '/events/stream';
+
+/** zod issues as field errors: dotted paths, and one entry per unknown key. */
+export function fieldErrorsOf(error: ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: base ? `${base}.${key}` : key, message: 'is not a field of this command' }));
+    }
+    return [{ field: base || '(body)', message: issue.message }];
+  });
+}
+
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const limits: HttpLimits = { ...defaultLimits, ...options.limits, transport: { ...defaultTransportLimits, ...options.limits?.transport } };
+  const log = options.log ?? ((message: string) => console.error(message));
+  const keys = new ApiKeyRing(options.keys);
+  const liveFeeds = new Set<AbortController>();
+
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return undefined;
+      const errors = fieldErrorsOf(result.error as ZodError);
+      const isBody = result.target === 'json';
+      const summary = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+      return sendProblem(c, problem(isBody ? 'invalid-command' : 'invalid-request', summary, { errors }));
+    },
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      if (error.status === 400) return sendProblem(c, problem('malformed-json', error.message || 'the body is not valid JSON'));
+      if (error.status === 413) return sendProblem(c, problem('payload-too-large', `the body exceeds ${limits.maxBodyBytes} bytes`));
+      if (error.status === 503) return sendProblem(c, problem('request-timeout', `no answer within ${limits.requestTimeoutMs} ms`), { 'Retry-After': '1', connection: 'close' });
+    }
+    log(`[taawun http] ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return sendProblem(c, problem('internal-error', 'an unexpected error occurred; it was logged'));
+  });
+
+  app.notFound((c) => sendProblem(c, problem('route-not-found', `no route ${c.req.method} ${c.req.path}`)));
+
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    app.use('*', cors({ origin: [...options.corsOrigins], allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Correlation-Id'], exposeHeaders: ['ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'] }));
+  }
+  const limitTime = timeout(limits.requestTimeoutMs, () => new HTTPException(503, { message: 'request timeout' }));
+  app.use('*', async (c, next) => (c.req.path === LIVE_FEED_PATH ? next() : limitTime(c, next)));
+  app.use('*', authenticate(keys, { basicFor: (path) => path === '/report' || path.startsWith('/report/') }));
+  app.use('*', rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute)));
+
+  registerMetaRoutes(app);
+  registerCommandRoutes(app, {
+    store: options.store,
+    queue: new KeyedQueue(),
+    now: options.now ?? (() => new Date()),
+    newId: options.newId ?? newEventId,
+    maxBodyBytes: limits.maxBodyBytes,
+    transportLimits: limits.transport,
+    log,
+  });
+  registerEventRoutes(app, {
+    store: options.store,
+    defaultPageSize: limits.defaultPageSize,
+    maxPageSize: limits.maxPageSize,
+    heartbeatMs: limits.heartbeatMs,
+    maxLiveStreams: limits.maxLiveStreams,
+    liveFeeds,
+    log,
+  });
+
+  return {
+    app,
+    limits,
+    closeLiveFeeds: () => {
+      for (const feed of liveFeeds) feed.abort();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { sendProblem, type AppEnv } from '../http/env.js';
+import { BEARER_SCHEME, errorResponsesFor, registerHeaderComponents, responseHeaders } from '../http/openapi-common.js';
+import { isProblemCode, problem, problemTypes, problemTypeUri, type ProblemCode } from '../http/problems.js';
+
+export const OPENAPI_PATH = '/openapi.json';
+export const DOCS_PATH = '/docs';
+
+const problemTypeSchema = z
+  .object({
+    type: z.string().max(200),
+    code: z.string().max(100),
+    status: z.number().int().min(400).max(599).meta({ format: 'int32' }),
+    title: z.string().max(200),
+    description: z.string().max(2_000),
+  })
+  .strict()
+  .openapi('ProblemType');
+
+const describeProblemType = (code: ProblemCode) => ({ type: problemTypeUri(code), code, ...problemTypes[code] });
+
+/** The document's own description: what the API is and how to authenticate. */
+export const openApiInfo = {
+  title: 'taawun HTTP API',
+  version: '0.1.0',
+  description: [
+    'The record of a judicial training institute\'s international cooperation, as immutable events.',
+    '',
+    'Commands in (`POST /commands/<command>`), the audit feed out (`GET /events`, live `GET /events/stream`).',
+    'Authenticate with `Authorization: Bearer <API key>`. Roles: `admin` (everything), `clerk` (records: every command but',
+    'erasing personal data; reads), `auditor` (reads only). Errors are RFC 9457 problem details (`application/problem+json`);',
+    'each `type` is a path under `/problems/` that describes it.',
+  ].join('\n'),
+  license: { name: 'MIT', identifier: 'MIT' },
+};
+
+export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
+  registerHeaderComponents(app);
+  app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key configured on the server (opaque, not a JWT), sent as `Authorization: Bearer <key>`.',
+  });
+
+  const listRoute = createRoute({
+    method: 'get',
+    path: '/problems',
+    operationId: 'listProblemTypes',
+    tags: ['Problems'],
+    summary: 'Every problem type the API returns',
+    security: [],
+    responses: {
+      200: {
+        description: 'The problem types',
+        headers: responseHeaders(),
+        content: { 'application/json': { schema: z.array(problemTypeSchema).max(1_000) } },
+      },
+      ...errorResponsesFor(400, 401, 429, 500),
+    },
+  });
+  app.openapi(listRoute, (c) => c.json((Object.keys(problemTypes) as ProblemCode[]).map(describeProblemType), 200));
+
+  const oneRoute = createRoute({
+    method: 'get',
+    path: '/problems/{code}',
+    operationId: 'getProblemType',
+    tags: ['Problems'],
+    summary: 'What a problem type means (the target of a problem\'s `type`)',
+    security: [],
+    request: { params: z.object({ code: z.string().max(100).regex(/^[a-z-]+$/).meta({ examples: ['session-full'] }) }) },
+    responses: {
+      200: { description: 'The problem type', headers: responseHeaders(), content: { 'application/json': { schema: problemTypeSchema } } },
+      ...errorResponsesFor(400, 401, 404, 429, 500),
+    },
+  });
+  app.openapi(oneRoute, (c) => {
+    const { code } = c.req.valid('param');
+    if (!isProblemCode(code)) return sendProblem(c, problem('route-not-found', `no problem type "${code}"`)) as never;
+    return c.json(describeProblemType(code), 200);
+  });
+
+  app.doc31(OPENAPI_PATH, {
+    openapi: '3.1.0',
+    info: openApiInfo,
+    security: [{ [BEARER_SCHEME]: [] }],
+    tags: [
+      { name: 'Commands', description: 'One POST per command of the domain; the body is the command without its `type`.' },
+      { name: 'Audit feed', description: 'Every stored event, paged or live.' },
+      { name: 'Problems', description: 'The problem types errors refer to.' },
+    ],
+  });
+  app.get(DOCS_PATH, swaggerUI({ url: OPENAPI_PATH, title: 'taawun HTTP API' }));
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteEventStore } from '@taawun/adapter-sqlite';
+import type { EventStore, StoredEvent } from '@taawun/domain';
+import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
+
+export type KeyName = 'admin' | 'clerk' | 'auditor';
+
+export interface TestServer {
+  readonly url: string;
+  readonly server: RunningServer;
+  readonly store: EventStore;
+  readonly keys: Record<KeyName, string>;
+  /** What the server logged (unexpected errors). */
+  readonly logs: string[];
+  /** fetch on the server with a key's bearer header (or none). */
+  request(path: string, init?: RequestInit & { as?: KeyName | null; json?: unknown }): Promise<Response>;
+  allEvents(): Promise<StoredEvent[]>;
+  close(): Promise<void>;
+}
+
+/** A real server on an ephemeral loopback port, on a SQLite store in a temporary folder. */
+export async function startTestServer(options: { limits?: Partial<HttpLimits> } = {}): Promise<TestServer> {
+  const folder = mkdtempSync(join(tmpdir(), 'taawun-http-'));
+  const store = await openSqliteEventStore(join(folder, 'events.db'));
+  const admin = createApiKey('admin-test', 'admin');
+  const clerk = createApiKey('clerk-rabat', 'clerk');
+  const auditor = createApiKey('auditor-court', 'auditor');
+  const logs: string[] = [];
+  const server = await startServer({
+    store,
+    keys: [admin.entry, clerk.entry, auditor.entry],
+    port: 0,
+    ...(options.limits ? { limits: options.limits } : {}),
+    log: (message) => logs.push(message),
+  });
+  const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };
+  return {
+    url: server.url,
+    server,
+    store,
+    keys,
+    logs,
+    request: (path, init = {}) => {
+      const { as = 'clerk', json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (as) headers.set('authorization', `Bearer ${keys[as]}`);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${server.url}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json), method: rest.method ?? 'POST' } : {}) });
+    },
+    allEvents: async () => {
+      const events: StoredEvent[] = [];
+      for await (const e of store.readAll()) events.push(e);
+      return events;
+    },
+    close: async () => {
+      await server.close();
+      await store.close().catch(() => undefined);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+export const partnerBody = (partnerId: string) => ({
+  partnerId,
+  name: { fr: "École nationale de la magistrature", ar: 'المدرسة الوطنية للقضاء', en: 'National School for the Judiciary' },
+  kind: 'school',
+  country: 'FR',
+  acronym: 'ENM',
+});
