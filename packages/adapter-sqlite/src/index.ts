@@ -11,3 +11,4 @@ export {
   assertSchemaNotTooNew,
   type Migration,
 } from './schema.js';
+export { openSqliteKeyStore, SqliteKeyStore, KEY_STORE_COMPONENT, keyStoreMigrations, type SqliteKeyStoreOptions } from './key-store.js';
