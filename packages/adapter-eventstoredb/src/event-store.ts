@@ -107,6 +107,8 @@ export class EventStoreDbEventStore implements EventStore {
       last = toRevisionNumber(written.nextExpectedRevision);
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) return { ok: false, error: toWrongExpectedRevision(error, stream, expected) };
+      // close() cancels the call: say so, rather than pass on the client's "Cancelled on client".
+      this.assertOpen();
       throw toEventStoreError(error, { target: this.target, doing });
     }
     // The server reports only the last revision; read the batch back for each event's revision and position.
@@ -237,9 +239,10 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private async readRaw(stream: string, direction: Direction, fromRevision: ReadRevision, maxCount: number, doing: string): Promise<StoredEvent[]> {
-    const read = this.client.readStream(stream, { direction, fromRevision, ...(Number.isFinite(maxCount) ? { maxCount } : {}) });
     const events: StoredEvent[] = [];
     try {
+      // Inside the try: the client checks its arguments (a revision out of range) as it builds the read.
+      const read = this.client.readStream(stream, { direction, fromRevision, ...(Number.isFinite(maxCount) ? { maxCount } : {}) });
       for await (const resolved of this.guard<ResolvedEvent>(read, doing, () => read.cancel())) {
         if (resolved.event) events.push(fromRecordedEvent(resolved.event, this.target.description));
       }

@@ -202,3 +202,31 @@ describe('a closed store', () => {
     }
   });
 });
+
+describe('what is decided before the server is asked', () => {
+  it('a batch this store cannot keep is refused with invalid-batch, not unavailable', async () => {
+    const store = await openLazily(`esdb://127.0.0.1:${await closedPort()}?tls=false`);
+    for (const [stream, events] of [
+      ['$system', [newTestEvent()]],
+      ['partner-1', [newTestEvent('X', {}, { id: 'F3A1C2D4-0000-4000-8000-000000000001' })]],
+      ['partner-1', [newTestEvent('$metadata')]],
+      ['partner-1', [newTestEvent('X', { n: 1n })]],
+    ] as const) {
+      const { error } = await failureOf(() => store.append(stream, events, { expectedRevision: 'any' }));
+      expect(error.code).toBe('invalid-batch');
+    }
+  });
+
+  it('a filter with an empty list reads nothing and follows nothing, without a connection', async () => {
+    const store = await openLazily(`esdb://127.0.0.1:${await closedPort()}?tls=false`);
+    const read: unknown[] = [];
+    for await (const e of store.readAll({ filter: { types: [] } })) read.push(e);
+    expect(read).toEqual([]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const followed: unknown[] = [];
+    for await (const e of store.follow({ filter: { streamPrefixes: [] }, signal: controller.signal })) followed.push(e);
+    expect(followed).toEqual([]);
+    expect(await store.readStream('partner-1', { maxCount: 0 })).toEqual([]);
+  });
+});
