@@ -3,10 +3,11 @@
  *
  * Commands on one stream are decided against the stream's last revision; when
  * two race, the store's optimistic concurrency makes the loser reload and
- * decide again. Within one server process that is wasted work that grows with
- * the square of the contention (50 simultaneous enrolments would exhaust the
- * handler's retries), so the adapter queues commands per stream and lets
- * optimistic concurrency handle only writers in other processes.
+ * decide again. Within one server process that is wasted work: a burst of N
+ * commands on one stream costs up to N² reads, and on a store whose calls
+ * truly interleave (PostgreSQL, EventStoreDB) a long burst can exhaust the
+ * handler's bounded retries. So the adapter queues commands per stream and
+ * leaves optimistic concurrency to arbitrate writers in other processes.
  */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { commandTypes } from '@taawun/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandPath } from '../src/index.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const spectralBin = resolve(packageRoot, '../../node_modules/.bin/spectral');
+const ruleset = join(packageRoot, 'spectral.owasp.yaml');
+
+interface Finding {
+  code: string;
+  severity: number;
+  path: string[];
+  message: string;
+}
+
+/** Spectral's CLI on a document, as a child process: its findings. */
+async function lint(document: unknown): Promise<Finding[]> {
+  const folder = mkdtempSync(join(tmpdir(), 'taawun-spectral-'));
+  try {
+    const file = join(folder, 'openapi.json');
+    writeFileSync(file, JSON.stringify(document, null, 2));
+    const output = await promisify(execFile)(spectralBin, ['lint', file, '--ruleset', ruleset, '--format', 'json', '--fail-severity', 'error', '--quiet'], {
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch((e: { stdout?: string; code?: number }) => {
+      // Exit code 1 means "findings at the fail severity": the JSON is still on stdout.
+      if (e.code === 1 && e.stdout) return { stdout: e.stdout };
+      throw e;
+    });
+    return JSON.parse(output.stdout) as Finding[];
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+let t: TestServer;
+let doc: {
+  openapi: string;
+  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, { description?: string; properties: Record<string, { examples?: unknown[]; description?: string; maxLength?: number }> }> };
+};
+beforeAll(async () => {
+  t = await startTestServer();
+  const response = await t.request('/openapi.json', { as: null });
+  expect(response.status).toBe(200);
+  doc = await response.json();
+});
+afterAll(async () => t.close());
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 with one POST per command, its body the command schema without `type`', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    for (const type of commandTypes) {
+      const operation = doc.paths[commandPath(type)]?.post;
+      expect(operation, type).toBeDefined();
+      expect(operation!.requestBody!.content['application/json']!.schema.$ref).toBe(`#/components/schemas/${type}Body`);
+      expect(doc.components.schemas[`${type}Body`]!.properties).not.toHaveProperty('type');
+      expect(Object.keys(operation!.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '409', '412', '422', '429']));
+    }
+  });
+
+  it("carries the domain schemas' descriptions and examples (zod .meta())", () => {
+    const sign = doc.components.schemas.SignAgreementBody!;
+    expect(sign.description).toBe('Record the signature of an agreement with one or more partners');
+    expect(sign.properties.signedOn!.examples).toContain('2018-11-07/2018-11-08');
+    expect(sign.properties.signedOn!.description).toMatch(/EDTF/);
+    expect(sign.properties.agreementId!.description).toBe('Record id, a slug or uuid');
+    // The transport limit is stated where the domain set none, and the domain's own limit is kept.
+    expect(sign.properties.signedOn!.maxLength).toBe(10_000);
+    expect(sign.properties.agreementId!.maxLength).toBe(80);
+  });
+
+  it('passes Spectral with the OWASP API security ruleset: no errors', async () => {
+    const findings = await lint(doc);
+    const errors = findings.filter((f) => f.severity === 0);
+    expect(errors.map((e) => `${e.code} at ${e.path.join('.')}: ${e.message}`)).toEqual([]);
+    // The ruleset really ran: the public problem-type pages are (knowingly) read without a key.
+    expect(findings.filter((f) => f.code === 'owasp:api2:2023-read-restricted').map((f) => f.path[1])).toEqual(['/problems', '/problems/{code}']);
+  }, 120_000);
+
+  it('would fail Spectral if a request string had no limit', async () => {
+    const broken = structuredClone(doc);
+    delete broken.components.schemas.SignAgreementBody!.properties.signedOn!.maxLength;
+    const errors = (await lint(broken)).filter((f) => f.severity === 0);
+    expect(errors.map((e) => e.code)).toEqual(['owasp:api4:2023-string-limit']);
+  }, 120_000);
+});
+
+describe('the docs and the problem types', () => {
+  it('serves a docs page built from /openapi.json', async () => {
+    const response = await t.request('/docs', { as: null });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toMatch(/swagger-ui/i);
+    expect(html).toContain('/openapi.json');
+  });
+
+  it('dereferences a problem type', async () => {
+    const response = await t.request('/problems/session-full', { as: null });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ type: '/problems/session-full', code: 'session-full', status: 409 });
+    expect((await t.request('/problems/no-such-problem', { as: null })).status).toBe(404);
+  });
+});
