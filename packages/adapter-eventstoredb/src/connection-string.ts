@@ -18,7 +18,7 @@ const EXAMPLE = 'esdb://localhost:2113?tls=false';
 const flat = (key: string): string => key.trim().toLowerCase().replace(/[_-]/g, '');
 
 const invalid = (shown: string, problem: string): EventStoreError =>
-  new EventStoreError('failure', `"${shown}" is not a usable EventStoreDB connection string: ${problem}. Use ${SCHEMES}, e.g. ${EXAMPLE}`);
+  new EventStoreError('invalid-configuration', `"${shown}" is not a usable EventStoreDB connection string: ${problem}. Use ${SCHEMES}, e.g. ${EXAMPLE}`);
 
 /** The connection string with any password replaced by `***`. */
 export const redactConnectionString = (connectionString: string): string =>

@@ -320,7 +320,7 @@ export class EventStoreDbEventStore implements EventStore {
 export async function openEventStoreDbStore(connectionString: string, options: EventStoreDbStoreOptions = {}): Promise<EventStoreDbEventStore> {
   const target = parseConnectionString(connectionString);
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) throw new EventStoreError('failure', `deadlineMs must be a positive number of milliseconds, not ${deadlineMs}`);
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) throw new EventStoreError('invalid-configuration', `deadlineMs must be a positive number of milliseconds, not ${deadlineMs}`);
   let client: EventStoreDBClient;
   try {
     client = EventStoreDBClient.connectionString(
@@ -331,7 +331,7 @@ export async function openEventStoreDbStore(connectionString: string, options: E
     const password = /^[a-z+]+:\/\/[^:@/?]+:([^@/?]+)@/i.exec(connectionString.trim())?.[1];
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
     const reason = password ? message.split(password).join('***') : message;
-    throw new EventStoreError('failure', `"${shown}" could not be used to connect to ${target.description}: ${reason}`, { cause: error });
+    throw new EventStoreError('invalid-configuration', `"${shown}" could not be used to connect to ${target.description}: ${reason}`, { cause: error });
   }
   const store = new EventStoreDbEventStore(client, target, { ...options, deadlineMs });
   if (options.verifyConnection !== false) {

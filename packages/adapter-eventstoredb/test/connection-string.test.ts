@@ -51,7 +51,7 @@ describe('connection strings', () => {
     ['esdb://localhost?throwOnAppendFailure=false', /throwOnAppendFailure=false is not supported/],
   ])('refuses %j, naming the schemes it supports', (text, problem) => {
     const { code, message } = failure(() => parseConnectionString(text));
-    expect(code).toBe('failure');
+    expect(code).toBe('invalid-configuration');
     expect(message).toMatch(problem);
     expect(message).toContain('esdb:// (one node, or a comma-separated list of cluster nodes) or esdb+discover://');
     expect(message).toContain('esdb://localhost:2113?tls=false');
@@ -59,7 +59,7 @@ describe('connection strings', () => {
 
   it('openEventStoreDbStore refuses a wrong string before any connection attempt', async () => {
     const error = await openEventStoreDbStore('https://localhost:2113').catch((e: unknown) => e);
-    expect(isEventStoreError(error) && error.code).toBe('failure');
+    expect(isEventStoreError(error) && error.code).toBe('invalid-configuration');
     expect((error as Error).message).toMatch(/esdb\+discover:\/\//);
   });
 

@@ -371,7 +371,7 @@ export async function openPostgresEventStore(
   const config = toPoolConfig(connection);
   const target = describeTarget(config);
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  if (schema.length === 0 || Buffer.byteLength(schema) > 63) throw new EventStoreError('failure', `schema name "${schema}" must be 1 to 63 bytes`);
+  if (schema.length === 0 || Buffer.byteLength(schema) > 63) throw new EventStoreError('invalid-configuration', `schema name "${schema}" must be 1 to 63 bytes`);
   const pool = createPool(config);
   try {
     await assertUsableServer(pool, target);

@@ -90,6 +90,8 @@ export type EventStoreErrorCode =
   | 'corrupt'
   | 'schema-too-new'
   | 'closed'
+  /** The store cannot be opened as configured: a bad connection string, option or name. */
+  | 'invalid-configuration'
   | 'failure';
 
 /** An infrastructure failure, normalised by every adapter. The message is for people; `cause` keeps the original. */
