@@ -1,0 +1,36 @@
+/**
+ * Failures of the projection engine and of read-model queries, with a stable
+ * code and a message a person can act on. Storage adapters throw these too
+ * (wrapping their driver's error as `cause`), so callers handle one type.
+ */
+export type ProjectionErrorCode =
+  /** A projection definition is malformed (name, version, handled types, initial state). */
+  | 'invalid-projection'
+  /** A stored event could not be read as a domain event (unknown type, newer schema, invalid data). */
+  | 'undecodable-event'
+  /** A projection's state is not plain JSON (a bigint, a cycle, a function). */
+  | 'state-not-json'
+  /** Another runner committed to the same generation first; this one must reload. */
+  | 'concurrent-runner'
+  /** The generation written to no longer exists (another runner swapped in a rebuild). */
+  | 'generation-missing'
+  /** The read-model storage failed (disk, connection); the message names it. */
+  | 'storage-failure'
+  /** A query's parameters or time lens are invalid. */
+  | 'invalid-query'
+  /** The record asked for is not in the read model. */
+  | 'not-found';
+
+export class ProjectionError extends Error {
+  override readonly name = 'ProjectionError';
+  constructor(
+    readonly code: ProjectionErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isProjectionError = (e: unknown): e is ProjectionError =>
+  e instanceof Error && (e as { name?: string }).name === 'ProjectionError' && typeof (e as { code?: unknown }).code === 'string';

@@ -1,0 +1,333 @@
+import type { DomainEventType, EventStore, StoredEvent } from '@taawun/domain';
+import { ProjectionError } from './errors.js';
+import { decodeFor } from './events.js';
+import { stateToJson, type Projection } from './projection.js';
+import type { GenerationInfo, ReadModelStorage } from './storage.js';
+
+export interface RunnerOptions {
+  readonly store: EventStore;
+  readonly storage: ReadModelStorage;
+  /** Events applied between two commits of state + checkpoint (default 500). */
+  readonly batchSize?: number;
+  /** Events per page read from the store (default: the store's own). */
+  readonly pageSize?: number;
+  /** Called after every commit and when a run ends. */
+  readonly onProgress?: (progress: Progress) => void;
+  /** Called after every commit, e.g. to tell live readers the model moved on. */
+  readonly onCommit?: (info: GenerationInfo) => void;
+  /** Milliseconds clock for rates (default `performance.now`). */
+  readonly clock?: () => number;
+}
+
+/**
+ * How far a run has got. Counts are in log positions, which are event counts on
+ * stores with gap-free positions (in-memory, SQLite, PostgreSQL); events the
+ * projection does not handle are covered without being read.
+ */
+export interface Progress {
+  readonly projection: string;
+  readonly version: number;
+  readonly generation: number;
+  readonly phase: 'rebuild' | 'catch-up' | 'live';
+  /** Log positions covered since the run started. */
+  readonly eventsDone: number;
+  /** Log positions between the checkpoint the run started from and the head of the log when it started. */
+  readonly eventsTotal: number;
+  /** Events this run applied to the state (the handled ones). */
+  readonly eventsApplied: number;
+  readonly position: bigint | undefined;
+  readonly headPosition: bigint | undefined;
+  /** `eventsDone` per second since the run started. */
+  readonly eventsPerSecond: number;
+  readonly elapsedMs: number;
+  readonly done: boolean;
+}
+
+export interface RunResult {
+  readonly projection: string;
+  readonly version: number;
+  readonly generation: number;
+  readonly phase: 'rebuild' | 'catch-up' | 'live';
+  /** The checkpoint after the run. */
+  readonly position: bigint | undefined;
+  /** Events applied by this run. */
+  readonly eventsApplied: number;
+  /** A rebuild resumed an interrupted one from this checkpoint. */
+  readonly resumedFrom?: bigint | undefined;
+  /** The generation was swapped in as the active one at the end of this run. */
+  readonly activated: boolean;
+  /** False when the run was stopped (signal, `maxEvents`) before reaching the head of the log. */
+  readonly complete: boolean;
+  readonly elapsedMs: number;
+}
+
+export interface RunnerStatus {
+  readonly active?: GenerationInfo;
+  /** An unfinished build of this projection's version, if any (it will be resumed). */
+  readonly building?: GenerationInfo;
+  /** True when the active generation is this projection's version. */
+  readonly current: boolean;
+}
+
+interface Loaded<S> {
+  readonly info: GenerationInfo;
+  readonly state: S;
+}
+
+const positionSpan = (from: bigint | undefined, to: bigint | undefined): number =>
+  to === undefined ? 0 : Number(to - (from ?? 0n));
+
+/**
+ * Runs one projection against a store and a read-model storage: rebuild from the
+ * first event, catch up from the stored checkpoint, follow the live log. State
+ * and checkpoint are committed together every `batchSize` events, so a run that
+ * is killed resumes exactly where its last commit left it.
+ */
+export class ProjectionRunner<S, T extends DomainEventType> {
+  private readonly batchSize: number;
+  private readonly clock: () => number;
+
+  constructor(
+    readonly projection: Projection<S, T>,
+    private readonly options: RunnerOptions,
+  ) {
+    this.batchSize = Math.max(1, Math.trunc(options.batchSize ?? 500));
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  private get name(): string {
+    return this.projection.name;
+  }
+
+  async status(): Promise<RunnerStatus> {
+    const generations = await this.options.storage.generations(this.name);
+    const active = generations.find((g) => g.status === 'active');
+    const building = generations.filter((g) => g.status === 'building' && g.version === this.projection.version).at(-1);
+    return { ...(active ? { active } : {}), ...(building ? { building } : {}), current: active?.version === this.projection.version };
+  }
+
+  /** The active model when it is this projection's version (else `undefined`: not built yet, or being rebuilt). */
+  async read(): Promise<Loaded<S> | undefined> {
+    const { active, current } = await this.status();
+    return active && current ? this.load(active.generation) : undefined;
+  }
+
+  /**
+   * Build the read model from the first event into a new generation and swap it
+   * in at the end. An interrupted rebuild of the same version is resumed from
+   * its checkpoint, unless `fromScratch`.
+   */
+  async rebuild(options: { fromScratch?: boolean; signal?: AbortSignal } = {}): Promise<RunResult> {
+    const { storage } = this.options;
+    let building = (await this.status()).building;
+    if (building && options.fromScratch) {
+      await storage.drop(this.name, building.generation);
+      building = undefined;
+    }
+    const info = building ?? (await storage.create(this.name, this.projection.version, stateToJson(this.projection.initialState, `${this.name} initialState`)));
+    const outcome = await this.run(await this.load(info.generation), 'rebuild', options);
+    if (outcome.complete) await storage.activate(this.name, info.generation);
+    return { ...outcome.result, activated: outcome.complete, ...(building ? { resumedFrom: building.position } : {}) };
+  }
+
+  /**
+   * Bring the active model up to the head of the log. When there is none at this
+   * projection's version (first run, or the version was bumped), rebuild instead.
+   */
+  async catchUp(options: { signal?: AbortSignal; maxEvents?: number } = {}): Promise<RunResult> {
+    const { active, current } = await this.status();
+    this.refuseNewer(active);
+    if (!active || !current) return this.rebuild(options);
+    const outcome = await this.run(await this.load(active.generation), 'catch-up', options);
+    return { ...outcome.result, activated: false };
+  }
+
+  /**
+   * Catch up, then apply new events as they are committed until `signal` aborts.
+   * Commits every `batchSize` events, or `commitIntervalMs` after the first
+   * uncommitted one, whichever comes first.
+   */
+  async follow(options: { signal: AbortSignal; commitIntervalMs?: number }): Promise<RunResult> {
+    const { signal } = options;
+    const first = await this.catchUp({ signal });
+    if (signal.aborted || !first.complete) return first;
+    const { store, storage } = this.options;
+    const started = this.clock();
+    let { state, info: committed } = await this.load(first.generation);
+    let position = committed.position;
+    let pending = 0;
+    let applied = 0;
+    let failure: unknown;
+    let chain: Promise<void> = Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const flush = (): Promise<void> => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (pending === 0 || position === undefined) return chain;
+      const snapshot = { state: stateToJson(state, `${this.name} state`), position, applied: pending };
+      pending = 0;
+      chain = chain
+        .then(async () => {
+          committed = await storage.commit(this.name, committed.generation, {
+            state: snapshot.state,
+            position: snapshot.position,
+            eventsApplied: committed.eventsApplied + snapshot.applied,
+            expectedPosition: committed.position,
+          });
+          this.options.onCommit?.(committed);
+          this.report('live', committed, started, first.position, position, applied, false);
+        })
+        .catch((e: unknown) => {
+          failure ??= e;
+        });
+      return chain;
+    };
+
+    for await (const stored of store.follow({ ...(position === undefined ? {} : { after: position }), filter: { types: this.projection.handles }, signal })) {
+      if (failure) break;
+      if (!this.projection.handlesType(stored.type)) continue;
+      state = this.projection.evolve(state, decodeFor(this.projection, stored));
+      position = stored.position;
+      pending++;
+      applied++;
+      if (pending >= this.batchSize) await flush();
+      else timer ??= setTimeout(() => void flush(), options.commitIntervalMs ?? 100);
+    }
+    await flush();
+    if (failure) throw failure;
+    return {
+      projection: this.name,
+      version: this.projection.version,
+      generation: committed.generation,
+      phase: 'live',
+      position: committed.position,
+      eventsApplied: applied,
+      activated: false,
+      complete: true,
+      elapsedMs: this.clock() - started,
+    };
+  }
+
+  private refuseNewer(active: GenerationInfo | undefined): void {
+    if (active && active.version > this.projection.version) {
+      throw new ProjectionError(
+        'invalid-projection',
+        `read model ${this.name} is stored at version ${active.version}, newer than this code's version ${this.projection.version}: upgrade taawun instead of rebuilding it back`,
+      );
+    }
+  }
+
+  private async load(generation: number): Promise<Loaded<S>> {
+    const stored = await this.options.storage.load(this.name, generation);
+    if (!stored) throw new ProjectionError('generation-missing', `read model ${this.name}: generation ${generation} no longer exists (another runner replaced it)`);
+    return { info: stored.info, state: JSON.parse(stored.state) as S };
+  }
+
+  /** Apply every handled event after the generation's checkpoint up to the head of the log as it was when the run started. */
+  private async run(
+    from: Loaded<S>,
+    phase: 'rebuild' | 'catch-up',
+    limits: { signal?: AbortSignal; maxEvents?: number },
+  ): Promise<{ complete: boolean; result: Omit<RunResult, 'activated'> }> {
+    const { store, storage } = this.options;
+    const started = this.clock();
+    // Read the head first: every event at or below it is committed, so the pages read after see them all.
+    const head = await store.lastPosition();
+    const start = from.info.position;
+    let committed = from.info;
+    let state = from.state;
+    let position = start;
+    let pending = 0;
+    let applied = 0;
+    let stopped = false;
+
+    const commit = async () => {
+      committed = await storage.commit(this.name, committed.generation, {
+        state: stateToJson(state, `${this.name} state`),
+        position: position!,
+        eventsApplied: committed.eventsApplied + pending,
+        expectedPosition: committed.position,
+      });
+      pending = 0;
+      this.options.onCommit?.(committed);
+      this.report(phase, committed, started, start, head, applied, false);
+    };
+
+    if (head !== undefined && (start === undefined || start < head)) {
+      const pages: AsyncIterable<StoredEvent> = store.readAll({
+        ...(start === undefined ? {} : { after: start }),
+        filter: { types: this.projection.handles },
+        ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
+      });
+      for await (const stored of pages) {
+        if (stored.position > head) break;
+        if (limits.signal?.aborted || (limits.maxEvents !== undefined && applied >= limits.maxEvents)) {
+          stopped = true;
+          break;
+        }
+        if (this.projection.handlesType(stored.type)) {
+          state = this.projection.evolve(state, decodeFor(this.projection, stored));
+          pending++;
+          applied++;
+        }
+        position = stored.position;
+        if (pending >= this.batchSize) await commit();
+      }
+      // Unhandled events after the last handled one are covered too: the next run starts past them.
+      if (!stopped) position = head;
+      if (position !== committed.position) await commit();
+    }
+    this.report(phase, committed, started, start, head, applied, true);
+    return {
+      complete: !stopped,
+      result: {
+        projection: this.name,
+        version: this.projection.version,
+        generation: committed.generation,
+        phase,
+        position: committed.position,
+        eventsApplied: applied,
+        complete: !stopped,
+        elapsedMs: this.clock() - started,
+      },
+    };
+  }
+
+  private report(
+    phase: Progress['phase'],
+    info: GenerationInfo,
+    started: number,
+    start: bigint | undefined,
+    head: bigint | undefined,
+    applied: number,
+    done: boolean,
+  ): void {
+    if (!this.options.onProgress) return;
+    const elapsedMs = this.clock() - started;
+    const eventsDone = positionSpan(start, info.position);
+    this.options.onProgress({
+      projection: this.name,
+      version: this.projection.version,
+      generation: info.generation,
+      phase,
+      eventsDone,
+      eventsTotal: Math.max(eventsDone, positionSpan(start, head)),
+      eventsApplied: applied,
+      position: info.position,
+      headPosition: head,
+      eventsPerSecond: elapsedMs > 0 ? (eventsDone * 1000) / elapsedMs : 0,
+      elapsedMs,
+      done,
+    });
+  }
+}
+
+/** Fold the whole log through a projection in memory (no storage), page by page. */
+export async function replay<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): Promise<S> {
+  let state = projection.initialState;
+  for await (const stored of store.readAll({ filter: { types: projection.handles }, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
+    if (projection.handlesType(stored.type)) state = projection.evolve(state, decodeFor(projection, stored));
+  }
+  return state;
+}

@@ -1,0 +1,243 @@
+import {
+  applyChanges,
+  certainlyAfter,
+  certainlyOnOrBefore,
+  dateBounds,
+  describePartialDate,
+  eventDefinition,
+  parsePartialDate,
+  type DomainEventType,
+  type EventStore,
+  type IsoDay,
+  type RecordedEvent,
+} from '@taawun/domain';
+import { ProjectionError } from './errors.js';
+import { decodeFor } from './events.js';
+import type { Projection } from './projection.js';
+
+/**
+ * A time lens on the log.
+ *
+ * - `asOf`: the business date. Only events whose business date, as corrected,
+ *   certainly lies on or before that day count: an event dated "2018" is not
+ *   before 2018-06-01, an event whose year is unknown never counts. Events
+ *   without a business date (registrations, attendance figures, corrections)
+ *   always count.
+ * - `asKnownOn`: the recording time. Only events recorded by then count, so a
+ *   correction recorded later does not change what the record said then.
+ */
+export interface TimeLens {
+  /** `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` meaning the last day of that month or year. */
+  readonly asOf?: string;
+  /** An ISO 8601 instant, or `YYYY-MM-DD` meaning the end of that day (UTC). */
+  readonly asKnownOn?: string;
+}
+
+export interface ResolvedLens {
+  /** The last day that counts. */
+  readonly asOf?: IsoDay;
+  /** The last instant that counts, ISO 8601 UTC. */
+  readonly asKnownOn?: string;
+}
+
+/** An event a lens left out, as the report names it. */
+export interface NotCountedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly stream: string;
+  /** The business date (EDTF, as corrected) and its label. */
+  readonly date: string;
+  readonly label: string;
+  readonly sourceRef: string | null;
+}
+
+/** What a lens left out, and why: the answer says what it does not know. */
+export interface LensReport {
+  readonly asOf: IsoDay | null;
+  readonly asKnownOn: string | null;
+  readonly eventsCounted: number;
+  readonly notCounted: {
+    /** Dated with an unknown year (`XXXX`, `XXXX-11-15/XXXX-11-25`): never counted as of a date. */
+    readonly yearUnknown: readonly NotCountedEvent[];
+    /** May have happened after `asOf` (a date that straddles it, or open towards it). */
+    readonly mayBeLater: readonly NotCountedEvent[];
+    /** Certainly after `asOf`: counted only. */
+    readonly later: number;
+    /** Recorded after `asKnownOn`: counted only. */
+    readonly recordedLater: number;
+  };
+}
+
+const dayPattern = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+
+/** Check and normalise a lens; `ProjectionError('invalid-query')` names the bad field. */
+export function resolveLens(lens: TimeLens = {}): ResolvedLens {
+  const resolved: { asOf?: IsoDay; asKnownOn?: string } = {};
+  if (lens.asOf !== undefined) {
+    const parsed = dayPattern.test(lens.asOf) ? parsePartialDate(lens.asOf) : undefined;
+    if (!parsed?.ok) throw new ProjectionError('invalid-query', `asOf: "${lens.asOf}" is not a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY)`);
+    resolved.asOf = dateBounds(lens.asOf).latest!;
+  }
+  if (lens.asKnownOn !== undefined) {
+    const text = lens.asKnownOn;
+    const isDay = /^\d{4}-\d{2}-\d{2}$/.test(text) && parsePartialDate(text).ok;
+    const instant = isDay ? Date.parse(`${text}T23:59:59.999Z`) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(instant)) throw new ProjectionError('invalid-query', `asKnownOn: "${text}" is not an ISO 8601 instant (2024-03-01T09:30:00Z) or a day (2024-03-01)`);
+    resolved.asKnownOn = new Date(instant).toISOString();
+  }
+  return resolved;
+}
+
+/** Corrections by the id of the event they correct, in log order: each one's changed fields. */
+export type CorrectionChanges = Map<string, Record<string, unknown>[]>;
+
+/** The corrections recorded by `asKnownOn` (all when undefined), read from the log by type. */
+export async function collectCorrections(store: EventStore, asKnownOn: string | undefined): Promise<CorrectionChanges> {
+  const found: CorrectionChanges = new Map();
+  const limit = asKnownOn === undefined ? undefined : Date.parse(asKnownOn);
+  for await (const e of store.readAll({ filter: { types: ['RecordCorrected'] } })) {
+    if (limit !== undefined && Date.parse(e.recordedAt) > limit) continue;
+    const data = e.data as { correctedEventId?: unknown; changes?: unknown };
+    if (typeof data.correctedEventId !== 'string' || typeof data.changes !== 'object' || data.changes === null) continue;
+    found.set(data.correctedEventId, [...(found.get(data.correctedEventId) ?? []), data.changes as Record<string, unknown>]);
+  }
+  return found;
+}
+
+/** An event's business date once its corrections are applied (`undefined`: it has none). */
+export function correctedBusinessDate(event: Pick<RecordedEvent, 'id' | 'type' | 'data'>, corrections: CorrectionChanges): string | undefined {
+  const definition = eventDefinition(event.type);
+  if (!definition) return undefined;
+  let data = event.data as Record<string, unknown>;
+  for (const changes of corrections.get(event.id) ?? []) {
+    data = Object.fromEntries(Object.entries(applyChanges(data, changes)).filter(([, v]) => v !== null));
+  }
+  return definition.occurredOn(data as never);
+}
+
+/**
+ * The events a lens lets through, in order, with a tally of what it left out.
+ *
+ * Plans (events dated by when the planned thing should happen) count once their
+ * date is certainly past. Before that, a plan is held back together with the
+ * undated events that follow it in its stream, and released just before a later
+ * dated event of the same stream that counts: a visit completed on 5 March 2019
+ * brings its plan "2019" (its title and partners) into the view as of 1 June
+ * 2019. At the end of the log, plans still held are reported as not counted and
+ * the undated events held behind them are delivered without them.
+ */
+export class LensFilter {
+  private readonly limit: number | undefined;
+  private readonly held = new Map<string, RecordedEvent[]>();
+  private counted = 0;
+  private later = 0;
+  private recordedLater = 0;
+  private readonly yearUnknown: NotCountedEvent[] = [];
+  private readonly mayBeLater: NotCountedEvent[] = [];
+
+  constructor(
+    private readonly lens: ResolvedLens,
+    private readonly corrections: CorrectionChanges,
+    private readonly alwaysApply: ReadonlySet<string> = new Set(),
+  ) {
+    this.limit = lens.asKnownOn === undefined ? undefined : Date.parse(lens.asKnownOn);
+  }
+
+  /** The events to deliver now, in order, for the next event of the log. */
+  accept(event: RecordedEvent): RecordedEvent[] {
+    if (this.alwaysApply.has(event.type)) return this.deliver([event]);
+    if (this.limit !== undefined && Date.parse(event.recordedAt) > this.limit) {
+      this.recordedLater++;
+      return [];
+    }
+    const asOf = this.lens.asOf;
+    if (asOf === undefined) return this.deliver([event]);
+    const date = correctedBusinessDate(event, this.corrections);
+    const held = this.held.get(event.stream);
+    if (date === undefined) {
+      if (held) {
+        held.push(event);
+        return [];
+      }
+      return this.deliver([event]);
+    }
+    if (certainlyOnOrBefore(date, asOf)) {
+      this.held.delete(event.stream);
+      return this.deliver([...(held ?? []), event]);
+    }
+    if (eventDefinition(event.type)?.isPlan ?? false) {
+      this.held.set(event.stream, [...(held ?? []), event]);
+      return [];
+    }
+    this.note(event, date);
+    return [];
+  }
+
+  /** The end of the log: release what is held (without its plans) and report. */
+  finish(): { events: RecordedEvent[]; report: LensReport } {
+    const released: RecordedEvent[] = [];
+    for (const events of this.held.values()) {
+      for (const event of events) {
+        const date = correctedBusinessDate(event, this.corrections);
+        // Held events are undated ones, or plans not yet due.
+        if (date !== undefined) this.note(event, date);
+        else released.push(event);
+      }
+    }
+    this.held.clear();
+    this.deliver(released);
+    return {
+      events: released,
+      report: {
+        asOf: this.lens.asOf ?? null,
+        asKnownOn: this.lens.asKnownOn ?? null,
+        eventsCounted: this.counted,
+        notCounted: { yearUnknown: this.yearUnknown, mayBeLater: this.mayBeLater, later: this.later, recordedLater: this.recordedLater },
+      },
+    };
+  }
+
+  private deliver(events: RecordedEvent[]): RecordedEvent[] {
+    this.counted += events.length;
+    return events;
+  }
+
+  private note(event: RecordedEvent, date: string): void {
+    if (certainlyAfter(date, this.lens.asOf!)) {
+      this.later++;
+      return;
+    }
+    const entry: NotCountedEvent = {
+      eventId: event.id,
+      type: event.type,
+      stream: event.stream,
+      date,
+      label: describePartialDate(date),
+      sourceRef: event.metadata.sourceRef ?? null,
+    };
+    (dateBounds(date).yearUnknown ? this.yearUnknown : this.mayBeLater).push(entry);
+  }
+}
+
+/** Fold the log through a projection, in memory, as seen through a lens. */
+export async function replayThroughLens<S, T extends DomainEventType>(
+  store: EventStore,
+  projection: Projection<S, T>,
+  lens: TimeLens,
+  options: { pageSize?: number } = {},
+): Promise<{ state: S; report: LensReport }> {
+  const resolved = resolveLens(lens);
+  const corrections = resolved.asOf === undefined ? new Map() : await collectCorrections(store, resolved.asKnownOn);
+  const filter = new LensFilter(resolved, corrections, new Set(projection.alwaysApply));
+  let state = projection.initialState;
+  const apply = (events: RecordedEvent[]) => {
+    for (const e of events) state = projection.evolve(state, e as never);
+  };
+  for await (const stored of store.readAll({ filter: { types: projection.handles }, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
+    if (!projection.handlesType(stored.type)) continue;
+    apply(filter.accept(decodeFor(projection, stored)));
+  }
+  const { events, report } = filter.finish();
+  apply(events);
+  return { state, report };
+}

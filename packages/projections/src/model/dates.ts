@@ -1,0 +1,105 @@
+import { comparePartialDates, dateBounds, describePartialDate, type IsoDay, type PartialDate } from '@taawun/domain';
+
+/** A date as the read models show it: the EDTF string as recorded, a reader's label, and its bounds. */
+export interface DateView {
+  /** As recorded (EDTF): `2018`, `2018-11-07/2018-11-08`, `../2022`, `XXXX-11-15/XXXX-11-25`, `XXXX`. */
+  readonly edtf: PartialDate;
+  /** In English: "2018", "7–8 November 2018", "by 2022", "15–25 November (year unknown)", "date unknown". */
+  readonly label: string;
+  /** First possible day, or null when there is no lower bound. */
+  readonly earliest: IsoDay | null;
+  /** Last possible day, or null when there is no upper bound. */
+  readonly latest: IsoDay | null;
+  readonly yearUnknown: boolean;
+}
+
+export function dateView(date: PartialDate): DateView {
+  const bounds = dateBounds(date);
+  return { edtf: date, label: describePartialDate(date), earliest: bounds.earliest ?? null, latest: bounds.latest ?? null, yearUnknown: bounds.yearUnknown };
+}
+
+/**
+ * Order by when things were certainly done: by the last possible day, then the
+ * first; dates with no end ("since 2002") after those, and dates with an unknown
+ * year last (by month and day where known). Every answer "as of D" is then a
+ * prefix of the full list, and overlapping dates are flagged, not guessed.
+ */
+export function compareByCompletion(a: PartialDate, b: PartialDate): number {
+  const ka = completionKey(a);
+  const kb = completionKey(b);
+  if (ka.group !== kb.group) return ka.group - kb.group;
+  if (ka.group === 2) return comparePartialDates(a, b);
+  for (const [x, y] of [[ka.first, kb.first], [ka.second, kb.second], [a, b]] as const) {
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+function completionKey(date: PartialDate): { group: 0 | 1 | 2; first: string; second: string } {
+  const { earliest, latest, yearUnknown } = dateBounds(date);
+  if (yearUnknown) return { group: 2, first: '', second: '' };
+  if (latest === undefined) return { group: 1, first: earliest ?? '', second: '' };
+  return { group: 0, first: latest, second: earliest ?? '' };
+}
+
+/**
+ * Whether each item's place in a list sorted by `compareByCompletion` is certain:
+ * it certainly happened after everything before it and before everything after it.
+ */
+export function orderCertainty(dates: readonly PartialDate[]): boolean[] {
+  // A bound is a day, or `open` when some item has no such bound; `none` when there is no item on that side.
+  type Bound = { kind: 'none' } | { kind: 'open' } | { kind: 'day'; day: string };
+  const none: Bound = { kind: 'none' };
+  const merge = (bound: Bound, day: string | undefined, pick: (a: string, b: string) => string): Bound =>
+    day === undefined || bound.kind === 'open' ? { kind: 'open' } : { kind: 'day', day: bound.kind === 'none' ? day : pick(bound.day, day) };
+  const bounds = dates.map((d): { earliest?: string; latest?: string } => { const b = dateBounds(d); return b.yearUnknown ? {} : b; });
+  const latestBefore: Bound[] = [];
+  let running: Bound = none;
+  for (const b of bounds) {
+    latestBefore.push(running);
+    running = merge(running, b.latest, (x, y) => (x > y ? x : y));
+  }
+  const result: boolean[] = new Array(dates.length);
+  let earliestAfter: Bound = none;
+  for (let i = dates.length - 1; i >= 0; i--) {
+    const { earliest, latest } = bounds[i]!;
+    const before = latestBefore[i]!;
+    const afterAll = before.kind === 'none' || (before.kind === 'day' && earliest !== undefined && earliest > before.day);
+    const beforeAll = earliestAfter.kind === 'none' || (earliestAfter.kind === 'day' && latest !== undefined && latest < earliestAfter.day);
+    result[i] = afterAll && beforeAll;
+    earliestAfter = merge(earliestAfter, earliest, (x, y) => (x < y ? x : y));
+  }
+  return result;
+}
+
+/** Where a date goes in a per-year report: one year, a span of years, "by YYYY", "from YYYY", or "year unknown". */
+export interface Period {
+  /** `2018`, `2016-2020`, `by-2022`, `from-2002`, `year-unknown`. */
+  readonly key: string;
+  readonly kind: 'year' | 'span' | 'by' | 'from' | 'unknown';
+  /** "2018", "2016–2020", "by 2022", "from 2002", "year unknown". */
+  readonly label: string;
+  readonly fromYear: number | null;
+  readonly toYear: number | null;
+}
+
+export function periodOf(date: PartialDate): Period {
+  const { earliest, latest, yearUnknown } = dateBounds(date);
+  const from = earliest === undefined ? null : Number(earliest.slice(0, 4));
+  const to = latest === undefined ? null : Number(latest.slice(0, 4));
+  if (yearUnknown || (from === null && to === null)) return { key: 'year-unknown', kind: 'unknown', label: 'year unknown', fromYear: null, toYear: null };
+  if (from === null) return { key: `by-${to}`, kind: 'by', label: `by ${to}`, fromYear: null, toYear: to };
+  if (to === null) return { key: `from-${from}`, kind: 'from', label: `from ${from}`, fromYear: from, toYear: null };
+  if (from === to) return { key: String(from), kind: 'year', label: String(from), fromYear: from, toYear: to };
+  return { key: `${from}-${to}`, kind: 'span', label: `${from}–${to}`, fromYear: from, toYear: to };
+}
+
+/** Periods in the order of `compareByCompletion`: by their last year, "by" before the year itself; "from" and unknown last. */
+export function comparePeriods(a: Period, b: Period): number {
+  const rank = (p: Period): [number, number, number] =>
+    p.kind === 'unknown' ? [3, 0, 0] : p.kind === 'from' ? [2, p.fromYear!, 0] : [1, p.toYear!, p.fromYear ?? Number.NEGATIVE_INFINITY];
+  const [x, y] = [rank(a), rank(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return 0;
+}

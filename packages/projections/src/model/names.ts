@@ -1,0 +1,86 @@
+import { dateBounds, type MultilingualText, type PartialDate } from '@taawun/domain';
+import { compareByCompletion } from './dates.js';
+import type { InstituteRecord, PartnerRecord, RecordBook } from './record-book.js';
+
+/**
+ * A name as it was at a date:
+ * - `stated`: written on the record itself (the institute's name on an agreement);
+ * - `in-force`: the registered name and the renames' effective dates decide it;
+ * - `uncertain`: a rename may fall on either side of the date: `candidates` lists
+ *   the names it could have been, and `name` is null rather than a guess;
+ * - `unknown`: no name is recorded.
+ */
+export interface NameAtTime {
+  readonly certainty: 'stated' | 'in-force' | 'uncertain' | 'unknown';
+  readonly name: MultilingualText | null;
+  readonly candidates: readonly MultilingualText[];
+}
+
+export interface NameTimeline {
+  /** The first known name (the registration), or null. */
+  readonly first: MultilingualText | null;
+  readonly renames: readonly { readonly name: MultilingualText; readonly effectiveOn: PartialDate }[];
+}
+
+export const statedName = (name: MultilingualText): NameAtTime => ({ certainty: 'stated', name, candidates: [name] });
+
+export function nameAt(timeline: NameTimeline, date: PartialDate): NameAtTime {
+  const at = dateBounds(date);
+  let inForce = timeline.first;
+  const possible: MultilingualText[] = [];
+  const renames = [...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn));
+  for (const rename of renames) {
+    const r = dateBounds(rename.effectiveOn);
+    const known = !at.yearUnknown && !r.yearUnknown;
+    const before = known && r.latest !== undefined && at.earliest !== undefined && r.latest <= at.earliest;
+    const after = known && r.earliest !== undefined && at.latest !== undefined && r.earliest > at.latest;
+    if (before) inForce = rename.name;
+    else if (!after) possible.push(rename.name);
+  }
+  if (possible.length === 0) return inForce ? { certainty: 'in-force', name: inForce, candidates: [inForce] } : { certainty: 'unknown', name: null, candidates: [] };
+  const candidates = [...new Map([...(inForce ? [inForce] : []), ...possible].map((n) => [JSON.stringify(n), n])).values()];
+  return candidates.length === 1 ? { certainty: 'in-force', name: candidates[0]!, candidates } : { certainty: 'uncertain', name: null, candidates };
+}
+
+/** The latest name: the last rename in date order, else the first name. */
+export const currentName = (timeline: NameTimeline): MultilingualText | null =>
+  [...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn)).at(-1)?.name ?? timeline.first;
+
+/** The institute whose record this is: the log records one (the first registered, by id, if several). */
+export function instituteOf(book: RecordBook): InstituteRecord | undefined {
+  const ids = Object.keys(book.institutes).sort();
+  return ids.map((id) => book.institutes[id]!).find((r) => r.registered) ?? (ids[0] ? book.institutes[ids[0]] : undefined);
+}
+
+export const instituteTimeline = (book: RecordBook): NameTimeline => {
+  const institute = instituteOf(book);
+  return {
+    first: institute?.registered?.data.name ?? null,
+    renames: (institute?.renames ?? []).map((r) => ({ name: r.data.name, effectiveOn: r.data.effectiveOn })),
+  };
+};
+
+/** A partner's registered details with their corrections (PartnerDetailsCorrected) applied in order. */
+export function partnerDetails(record: PartnerRecord | undefined) {
+  if (!record?.registered) return undefined;
+  return record.detailCorrections.reduce((details, c) => ({ ...details, ...c.data.changes }), record.registered.data);
+}
+
+export function partnerTimeline(record: PartnerRecord | undefined): NameTimeline {
+  return {
+    first: partnerDetails(record)?.name ?? null,
+    renames: (record?.renames ?? []).map((r) => ({ name: r.data.name, effectiveOn: r.data.effectiveOn })),
+  };
+}
+
+/** A partner of a record, named as it was at the record's date. */
+export interface PartnerAtTime {
+  readonly partnerId: string;
+  readonly acronym: string | null;
+  readonly name: NameAtTime;
+}
+
+export function partnerAt(book: RecordBook, partnerId: string, date: PartialDate): PartnerAtTime {
+  const record = book.partners[partnerId];
+  return { partnerId, acronym: partnerDetails(record)?.acronym ?? null, name: nameAt(partnerTimeline(record), date) };
+}

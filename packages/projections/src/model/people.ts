@@ -1,0 +1,30 @@
+import type { ParticipantKind } from '@taawun/domain';
+import type { RecordBook } from './record-book.js';
+
+/** Someone who took part, without personal data (names live only in the participant record). */
+export interface PersonInvolved {
+  readonly participantId: string;
+  readonly kind: ParticipantKind | null;
+  readonly cohort: number | null;
+  readonly role: 'trainee' | 'trainer' | 'participant';
+}
+
+export function personInvolved(book: RecordBook, participantId: string, role: PersonInvolved['role']): PersonInvolved {
+  const registered = book.participants[participantId]?.registered?.data;
+  return { participantId, kind: registered?.kind ?? null, cohort: registered?.cohort ?? null, role };
+}
+
+export const sessionKindLabels = {
+  'training-of-trainers': 'Training of trainers',
+  'training-session': 'Training session',
+  'regional-session': 'Regional session',
+  course: 'Course',
+  'introductory-meeting': 'Introductory meeting',
+  'specialised-session': 'Specialised session',
+  'preparatory-meeting': 'Preparatory meeting',
+  workshop: 'Workshop',
+  other: 'Session',
+} as const;
+
+export const agreementKindLabels = { convention: 'Convention', protocol: 'Protocol', memorandum: 'Memorandum', agreement: 'Agreement' } as const;
+export const publicationKindLabels = { guide: 'Guide', curriculum: 'Curriculum', module: 'Module' } as const;

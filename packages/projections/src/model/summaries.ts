@@ -1,0 +1,145 @@
+import type { Attendance, EventData, PartialDate } from '@taawun/domain';
+import { atLeast, exactly, type Count } from './counts.js';
+import { correctionsOf, sourcesOf, type CorrectionView, type Fact } from './facts.js';
+import type { PublicationRecord, SessionRecord, VisitRecord } from './record-book.js';
+
+type SessionDetails = Omit<EventData<'SessionHeld'>, 'sessionId' | 'heldOn' | 'attendance'>;
+
+/** A session as the record now describes it, with what can be counted from it. */
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly status: 'held' | 'planned' | 'cancelled';
+  /** When held (`heldOn`), else when planned (the latest reschedule, else `plannedFor`). */
+  readonly date: PartialDate;
+  readonly details: SessionDetails;
+  readonly format: 'in-person' | 'remote' | 'not-stated';
+  /** The latest attendance figure (AttendanceRecorded revises the one given when held). */
+  readonly attendance: Attendance | null;
+  /** Participants enrolled and not withdrawn, in enrolment order. */
+  readonly enrolled: readonly { readonly participantId: string; readonly role: 'trainee' | 'trainer' }[];
+  /** Sessions this record stands for. */
+  readonly sessions: Count;
+  /** People trained: per session max(attendance total, named trainees), never both added. */
+  readonly trained: Count;
+  readonly corrections: readonly CorrectionView[];
+  readonly sourceRefs: readonly string[];
+}
+
+export function summariseSession(sessionId: string, record: SessionRecord): SessionSummary | undefined {
+  const describing = record.held ?? record.scheduled;
+  if (!describing) return undefined;
+  const { sessionId: _, ...rest } = describing.data as EventData<'SessionHeld'> & EventData<'SessionScheduled'>;
+  const { heldOn: _h, plannedFor: _p, attendance: _a, ...details } = rest;
+  const status = record.held ? 'held' : record.cancelled ? 'cancelled' : 'planned';
+  const date = record.held ? record.held.data.heldOn : (record.reschedules.at(-1)?.data.plannedFor ?? record.scheduled!.data.plannedFor);
+  const attendance = record.attendance.at(-1)?.data.attendance ?? record.held?.data.attendance ?? null;
+  const enrolled = activeEnrolments(record);
+  const trainees = enrolled.filter((e) => e.role === 'trainee').length;
+  const facts: (Fact<unknown> | null)[] = [record.scheduled, ...record.reschedules, record.cancelled, record.held, ...record.attendance, ...record.enrolments, ...record.withdrawals];
+  return {
+    sessionId,
+    status,
+    date,
+    details,
+    format: details.format ?? 'not-stated',
+    attendance,
+    enrolled,
+    sessions: sessionsCount(sessionId, details.occurrences),
+    trained: trainedCount(sessionId, details.occurrences, attendance, trainees),
+    corrections: correctionsOf(...facts),
+    sourceRefs: sourcesOf(...facts),
+  };
+}
+
+/** Enrolled and not withdrawn: each withdrawal cancels one earlier enrolment of the same person. */
+function activeEnrolments(record: SessionRecord): { participantId: string; role: 'trainee' | 'trainer' }[] {
+  const withdrawn = new Map<string, number>();
+  for (const w of record.withdrawals) withdrawn.set(w.data.participantId, (withdrawn.get(w.data.participantId) ?? 0) + 1);
+  const active: { participantId: string; role: 'trainee' | 'trainer' }[] = [];
+  for (const e of [...record.enrolments].reverse()) {
+    const left = withdrawn.get(e.data.participantId) ?? 0;
+    if (left > 0) withdrawn.set(e.data.participantId, left - 1);
+    else active.unshift({ participantId: e.data.participantId, role: e.data.role });
+  }
+  return active;
+}
+
+function sessionsCount(sessionId: string, occurrences: number | 'several' | undefined): Count {
+  if (occurrences === 'several') return atLeast(1, sessionId, 'sessions-not-numbered');
+  return exactly(occurrences ?? 1);
+}
+
+function trainedCount(sessionId: string, occurrences: number | 'several' | undefined, attendance: Attendance | null, trainees: number): Count {
+  if (!attendance) return trainees > 0 ? exactly(trainees) : atLeast(0, sessionId, 'no-attendance-figure');
+  if (attendance.basis === 'total') return exactly(Math.max(attendance.count, trainees));
+  if (occurrences !== 'several') return exactly(Math.max(attendance.count * (occurrences ?? 1), trainees));
+  return atLeast(Math.max(attendance.count, trainees), sessionId, 'per-session-figure-of-unnumbered-sessions');
+}
+
+/** A study visit as the record now describes it. */
+export interface VisitSummary {
+  readonly visitId: string;
+  readonly status: 'completed' | 'planned' | 'cancelled';
+  /** When completed, else when planned. */
+  readonly date: PartialDate;
+  /** From the plan; null when the plan is not in view (a time lens left it out). */
+  readonly plan: Omit<EventData<'StudyVisitPlanned'>, 'visitId' | 'plannedFor'> | null;
+  readonly participantIds: readonly string[];
+  /** People who took part: the stated count, or the named participants, whichever is larger. */
+  readonly participants: Count;
+  readonly corrections: readonly CorrectionView[];
+  readonly sourceRefs: readonly string[];
+}
+
+export function summariseVisit(visitId: string, record: VisitRecord): VisitSummary | undefined {
+  const date = record.completed?.data.completedOn ?? record.planned?.data.plannedFor;
+  if (date === undefined) return undefined;
+  const status = record.completed ? 'completed' : record.cancelled ? 'cancelled' : 'planned';
+  const ids = record.completed?.data.participantIds ?? [];
+  const stated = record.completed?.data.participantCount;
+  const participants =
+    stated === undefined && ids.length === 0 ? atLeast(0, visitId, 'no-participant-figure') : exactly(Math.max(stated ?? 0, ids.length));
+  const { visitId: _, plannedFor: _p, ...plan } = record.planned?.data ?? ({} as EventData<'StudyVisitPlanned'>);
+  const facts = [record.planned, record.completed, record.cancelled];
+  return {
+    visitId,
+    status,
+    date,
+    plan: record.planned ? plan : null,
+    participantIds: ids,
+    participants,
+    corrections: correctionsOf(...facts),
+    sourceRefs: sourcesOf(...facts),
+  };
+}
+
+/** A publication: prepared, planned for publication, published, kept apart. */
+export interface PublicationSummary {
+  readonly publicationId: string;
+  readonly status: 'published' | 'planned' | 'prepared';
+  readonly prepared: EventData<'PublicationPrepared'>;
+  readonly plans: readonly EventData<'PublicationPlanned'>[];
+  readonly published: EventData<'PublicationPublished'> | null;
+  readonly corrections: readonly CorrectionView[];
+  readonly sourceRefs: readonly string[];
+}
+
+export function summarisePublication(publicationId: string, record: PublicationRecord): PublicationSummary | undefined {
+  if (!record.prepared) return undefined;
+  const facts = [record.prepared, ...record.plans, record.published];
+  return {
+    publicationId,
+    status: record.published ? 'published' : record.plans.length > 0 ? 'planned' : 'prepared',
+    prepared: record.prepared.data,
+    plans: record.plans.map((p) => p.data),
+    published: record.published?.data ?? null,
+    corrections: correctionsOf(...facts),
+    sourceRefs: sourcesOf(...facts),
+  };
+}
+
+/** Ids in a stable order (the state's key order depends on arrival order; answers must not). */
+export const sortedEntries = <V>(records: Readonly<Record<string, V>>): [string, V][] =>
+  Object.keys(records)
+    .sort()
+    .map((id) => [id, records[id]!]);

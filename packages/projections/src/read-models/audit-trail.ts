@@ -1,0 +1,208 @@
+import {
+  agreementStream,
+  decodeEvent,
+  eventDefinition,
+  instituteStream,
+  participantStream,
+  partnerStream,
+  programmeStream,
+  publicationStream,
+  sessionStream,
+  studyVisitStream,
+  type EventStore,
+  type RecordedEvent,
+  type StoredEvent,
+} from '@taawun/domain';
+import { z } from 'zod';
+import { LensFilter, correctedBusinessDate, resolveLens, type CorrectionChanges, type LensReport, type TimeLens } from '../engine/temporal.js';
+import { dateView, type DateView } from '../model/dates.js';
+import { correctFact, factOf, type CorrectionView, type Fact } from '../model/facts.js';
+import { recordOfStream } from '../model/record-book.js';
+
+/** The kinds of record whose stream an audit trail can be asked for by id. */
+export const recordTypes = {
+  institute: instituteStream,
+  partner: partnerStream,
+  agreement: agreementStream,
+  programme: programmeStream,
+  session: sessionStream,
+  'study-visit': studyVisitStream,
+  publication: publicationStream,
+  participant: participantStream,
+} as const;
+export type RecordType = keyof typeof recordTypes;
+
+export const auditTrailParams = z
+  .object({
+    stream: z.string().min(1).optional().meta({ description: 'The stream, e.g. "session-giz-attaches-2018-11"' }),
+    recordType: z.enum(Object.keys(recordTypes) as [RecordType, ...RecordType[]]).optional(),
+    recordId: z.string().min(1).optional(),
+    personalData: z.enum(['redact', 'show']).default('redact').meta({ description: 'Show personal data of participants not erased (default: redacted)' }),
+  })
+  .refine((p) => p.stream !== undefined || (p.recordType !== undefined && p.recordId !== undefined), 'give a stream, or a recordType and a recordId');
+export type AuditTrailParams = z.input<typeof auditTrailParams>;
+
+export interface AuditEntry {
+  readonly position: string;
+  readonly revision: number;
+  readonly eventId: string;
+  readonly type: string;
+  /** The schema version it was written with. */
+  readonly schemaVersion: number;
+  readonly recordedAt: string;
+  readonly recordedBy: string;
+  readonly commandType: string | null;
+  readonly correlationId: string;
+  readonly causationId: string;
+  /** Where the fact comes from, e.g. "F12". */
+  readonly sourceRef: string | null;
+  /** The business date as recorded, null when the event has none. */
+  readonly businessDate: DateView | null;
+  /** The business date after the corrections shown, when they changed it. */
+  readonly correctedBusinessDate: DateView | null;
+  /** The reason the event itself gives (corrections, cancellations, erasures...). */
+  readonly reason: string | null;
+  /** The data exactly as written (personal data redacted unless asked for and not erased). */
+  readonly data: unknown;
+  /** The data as read today (upcast to the current schema, corrections applied), when it differs from `data`. */
+  readonly correctedData: unknown;
+  /** The corrections of this event, beside it, in order. */
+  readonly corrections: readonly CorrectionView[];
+  /** For a RecordCorrected: the event it corrects. */
+  readonly corrects: { readonly eventId: string; readonly type: string; readonly revision: number | null } | null;
+  /** Set when the event cannot be read by this version of the library (shown as stored). */
+  readonly problem: string | null;
+}
+
+export interface AuditTrail {
+  readonly stream: string;
+  readonly record: { readonly type: string; readonly id: string } | null;
+  /** `redacted`, `shown`, or `erased` (the participant's data was erased: never shown). */
+  readonly personalData: 'redacted' | 'shown' | 'erased';
+  readonly events: readonly AuditEntry[];
+}
+
+const sectionTypes: Record<string, string> = {
+  institutes: 'institute',
+  partners: 'partner',
+  agreements: 'agreement',
+  programmes: 'programme',
+  sessions: 'session',
+  visits: 'study-visit',
+  publications: 'publication',
+  participants: 'participant',
+};
+
+const REDACTED = '[personal data]';
+
+function redact(type: string, data: unknown, show: boolean): unknown {
+  const fields = eventDefinition(type)?.personalFields ?? [];
+  if (show || fields.length === 0 || typeof data !== 'object' || data === null) return data;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, fields.includes(k) ? REDACTED : v]));
+}
+
+/**
+ * The full history of one stream (one record): every event with who recorded
+ * it, when, its business date, source and reason, and each correction beside
+ * the event it corrects. Read from the store directly: it is the log itself.
+ */
+export async function auditTrailOf(
+  store: EventStore,
+  input: AuditTrailParams,
+  lens: TimeLens = {},
+): Promise<{ trail: AuditTrail; lens: LensReport | null }> {
+  const params = auditTrailParams.parse(input);
+  const stream = params.stream ?? recordTypes[params.recordType!](params.recordId!);
+  const resolved = resolveLens(lens);
+  const stored = await store.readStream(stream);
+  const erased = stored.some((e) => e.type === 'ParticipantDataErased');
+  const show = params.personalData === 'show' && !erased;
+
+  const decoded = new Map<string, RecordedEvent>();
+  const problems = new Map<string, string>();
+  for (const e of stored) {
+    const result = decodeEvent(e);
+    if (result.ok) decoded.set(e.id, result.value);
+    else problems.set(e.id, result.error.message);
+  }
+  const known = (e: StoredEvent) => resolved.asKnownOn === undefined || Date.parse(e.recordedAt) <= Date.parse(resolved.asKnownOn);
+  const corrections: CorrectionChanges = new Map();
+  for (const e of decoded.values()) {
+    if (e.type !== 'RecordCorrected' || !known(e)) continue;
+    corrections.set(e.data.correctedEventId, [...(corrections.get(e.data.correctedEventId) ?? []), e.data.changes]);
+  }
+
+  // Which events the lens lets through (all of them without a lens).
+  const lensActive = resolved.asOf !== undefined || resolved.asKnownOn !== undefined;
+  const filter = new LensFilter(resolved, corrections);
+  const shown = new Set<string>();
+  for (const e of stored) {
+    const event = decoded.get(e.id);
+    if (!event) shown.add(e.id);
+    else for (const passed of filter.accept(event)) shown.add(passed.id);
+  }
+  const finished = filter.finish();
+  for (const passed of finished.events) shown.add(passed.id);
+  // A correction is shown only beside what it corrects.
+  for (const event of decoded.values()) {
+    if (event.type === 'RecordCorrected' && !shown.has(event.data.correctedEventId)) shown.delete(event.id);
+  }
+
+  // Corrections beside what they correct (only those shown).
+  const facts = new Map<string, Fact<unknown>>();
+  for (const e of stored) {
+    const event = decoded.get(e.id);
+    if (!event || !shown.has(e.id)) continue;
+    if (event.type === 'RecordCorrected') {
+      const target = facts.get(event.data.correctedEventId);
+      if (target) facts.set(event.data.correctedEventId, correctFact(target, event));
+    } else {
+      facts.set(e.id, factOf(event));
+    }
+  }
+
+  const events = stored.filter((e) => shown.has(e.id)).map((e): AuditEntry => {
+    const event = decoded.get(e.id);
+    const fact = facts.get(e.id);
+    const definition = eventDefinition(e.type);
+    const recordedDate = event && definition ? definition.occurredOn(event.data as never) : undefined;
+    const correctedDate = event ? correctedBusinessDate(event, corrections) : undefined;
+    const current = fact?.data ?? event?.data;
+    const target = event?.type === 'RecordCorrected' ? stored.find((s) => s.id === event.data.correctedEventId) : undefined;
+    const reason = (event?.data as { reason?: unknown } | undefined)?.reason;
+    return {
+      position: e.position.toString(),
+      revision: e.revision,
+      eventId: e.id,
+      type: e.type,
+      schemaVersion: e.schemaVersion,
+      recordedAt: e.recordedAt,
+      recordedBy: e.metadata.actor,
+      commandType: e.metadata.commandType ?? null,
+      correlationId: e.metadata.correlationId,
+      causationId: e.metadata.causationId,
+      sourceRef: e.metadata.sourceRef ?? null,
+      businessDate: recordedDate === undefined ? null : dateView(recordedDate),
+      correctedBusinessDate: correctedDate !== undefined && correctedDate !== recordedDate ? dateView(correctedDate) : null,
+      reason: typeof reason === 'string' ? reason : null,
+      data: redact(e.type, e.data, show),
+      correctedData: current !== undefined && JSON.stringify(current) !== JSON.stringify(e.data) ? redact(e.type, current, show) : null,
+      corrections: fact?.corrections ?? [],
+      corrects:
+        event?.type === 'RecordCorrected'
+          ? { eventId: event.data.correctedEventId, type: event.data.correctedEventType, revision: target?.revision ?? null }
+          : null,
+      problem: problems.get(e.id) ?? null,
+    };
+  });
+  const where = recordOfStream(stream);
+  return {
+    trail: {
+      stream,
+      record: where ? { type: sectionTypes[where.section]!, id: where.id } : null,
+      personalData: erased ? 'erased' : show ? 'shown' : 'redacted',
+      events,
+    },
+    lens: lensActive ? finished.report : null,
+  };
+}

@@ -1,0 +1,123 @@
+import type { DomainEventType, MultilingualText, PersonalData } from '@taawun/domain';
+import { defineProjection } from '../engine/projection.js';
+import { compareByCompletion, dateView, type DateView } from '../model/dates.js';
+import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
+import { partnerAt, type PartnerAtTime } from '../model/names.js';
+import { emptyRecordBook, evolveRecordBook, type RecordBook } from '../model/record-book.js';
+import { sortedEntries, summariseSession, summariseVisit } from '../model/summaries.js';
+
+const handles = [
+  'ParticipantRegistered', 'ParticipantPersonalDataCorrected', 'ParticipantDataErased',
+  'PartnerRegistered', 'PartnerRenamed', 'PartnerDetailsCorrected',
+  'SessionScheduled', 'SessionRescheduled', 'SessionCancelled', 'SessionHeld', 'ParticipantEnrolled', 'EnrolmentWithdrawn',
+  'StudyVisitPlanned', 'StudyVisitCompleted', 'StudyVisitCancelled',
+  'RecordCorrected',
+] as const satisfies readonly DomainEventType[];
+
+/**
+ * The participant record: the only read model that keeps personal data (the
+ * `personal` field). An erasure removes it from the stored state, and applies
+ * through every time lens: a view "as known on" a day before the erasure does
+ * not bring the data back.
+ */
+export const participantRecordProjection = defineProjection({
+  name: 'participant-record',
+  version: 1,
+  description: 'Per person: the sessions and study visits they took part in; personal data unless erased',
+  handles,
+  alwaysApply: ['ParticipantDataErased'],
+  initialState: emptyRecordBook,
+  evolve: (book: RecordBook, event) => evolveRecordBook(book, event, { personalData: true }),
+});
+
+export interface ParticipantRecordView {
+  readonly participantId: string;
+  readonly kind: string;
+  readonly cohort: number | null;
+  readonly nationality: string | null;
+  /** From the `personal` field only; null when the source names nobody, or after erasure. */
+  readonly personal: PersonalData | null;
+  readonly erased: boolean;
+  readonly erasure: { readonly recordedAt: string; readonly reason: string } | null;
+  /** When personal data was corrected, and why (the values are in `personal`). */
+  readonly personalDataCorrections: readonly { readonly recordedAt: string; readonly reason: string }[];
+  readonly sessions: readonly {
+    readonly sessionId: string;
+    readonly title: MultilingualText;
+    readonly date: DateView;
+    readonly status: 'held' | 'planned' | 'cancelled';
+    readonly kind: string;
+    readonly format: string;
+    readonly role: 'trainee' | 'trainer';
+    /** `withdrawn` when the enrolment was withdrawn before the session. */
+    readonly enrolment: 'enrolled' | 'withdrawn';
+    readonly partners: readonly PartnerAtTime[];
+  }[];
+  readonly studyVisits: readonly {
+    readonly visitId: string;
+    readonly title: MultilingualText | null;
+    readonly date: DateView;
+    readonly status: 'completed' | 'planned' | 'cancelled';
+    readonly direction: string | null;
+    readonly destination: MultilingualText | null;
+    readonly partners: readonly PartnerAtTime[];
+  }[];
+  readonly corrections: readonly CorrectionView[];
+  readonly sourceRefs: readonly string[];
+}
+
+export function participantRecordView(book: RecordBook, participantId: string): ParticipantRecordView | undefined {
+  const record = book.participants[participantId];
+  const registered = record?.registered;
+  if (!record || !registered) return undefined;
+  const personal = record.erased ? null : (record.personalCorrections.at(-1)?.data.personal ?? registered.data.personal ?? null);
+
+  const sessions: ParticipantRecordView['sessions'][number][] = [];
+  for (const [sessionId, r] of sortedEntries(book.sessions)) {
+    const enrolments = r.enrolments.filter((e) => e.data.participantId === participantId);
+    if (enrolments.length === 0) continue;
+    const s = summariseSession(sessionId, r);
+    if (!s) continue;
+    const active = s.enrolled.find((e) => e.participantId === participantId);
+    sessions.push({
+      sessionId,
+      title: s.details.title,
+      date: dateView(s.date),
+      status: s.status,
+      kind: s.details.kind,
+      format: s.format,
+      role: active?.role ?? enrolments.at(-1)!.data.role,
+      enrolment: active ? 'enrolled' : 'withdrawn',
+      partners: s.details.partners.map((p) => partnerAt(book, p, s.date)),
+    });
+  }
+  const studyVisits: ParticipantRecordView['studyVisits'][number][] = [];
+  for (const [visitId, r] of sortedEntries(book.visits)) {
+    const v = summariseVisit(visitId, r);
+    if (!v || !v.participantIds.includes(participantId)) continue;
+    studyVisits.push({
+      visitId,
+      title: v.plan?.title ?? null,
+      date: dateView(v.date),
+      status: v.status,
+      direction: v.plan?.direction ?? null,
+      destination: v.plan?.destination ?? null,
+      partners: (v.plan?.partners ?? []).map((p) => partnerAt(book, p, v.date)),
+    });
+  }
+  const byDate = <T extends { date: DateView }>(a: T, b: T) => compareByCompletion(a.date.edtf, b.date.edtf);
+  return {
+    participantId,
+    kind: registered.data.kind,
+    cohort: registered.data.cohort ?? null,
+    nationality: registered.data.nationality ?? null,
+    personal,
+    erased: record.erased !== null,
+    erasure: record.erased ? { recordedAt: record.erased.recordedAt, reason: record.erased.data.reason } : null,
+    personalDataCorrections: record.personalCorrections.map((c) => ({ recordedAt: c.recordedAt, reason: c.data.reason })),
+    sessions: sessions.sort(byDate),
+    studyVisits: studyVisits.sort(byDate),
+    corrections: correctionsOf(registered),
+    sourceRefs: sourcesOf(registered),
+  };
+}

@@ -1,0 +1,355 @@
+import type { Attendance, DomainEventType, MultilingualText, PartialDate } from '@taawun/domain';
+import { defineProjection } from '../engine/projection.js';
+import { type Count } from '../model/counts.js';
+import { compareByCompletion, dateView, orderCertainty, type DateView } from '../model/dates.js';
+import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
+import { instituteTimeline, nameAt, partnerAt, partnerDetails, partnerTimeline, statedName, currentName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
+import { agreementKindLabels, personInvolved, publicationKindLabels, sessionKindLabels, type PersonInvolved } from '../model/people.js';
+import { emptyRecordBook, evolveRecordBook, type PartnerRecord, type RecordBook } from '../model/record-book.js';
+import { sortedEntries, summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+
+const handles = [
+  'InstituteRegistered', 'InstituteRenamed',
+  'PartnerRegistered', 'PartnerRenamed', 'PartnerDetailsCorrected',
+  'AgreementSigned', 'AgreementAmended', 'AgreementTerminated',
+  'ProgrammeLaunched', 'ProgrammeClosed',
+  'SessionScheduled', 'SessionRescheduled', 'SessionCancelled', 'SessionHeld', 'AttendanceRecorded', 'ParticipantEnrolled', 'EnrolmentWithdrawn',
+  'ParticipantRegistered',
+  'StudyVisitPlanned', 'StudyVisitCompleted', 'StudyVisitCancelled',
+  'PublicationPrepared', 'PublicationPlanned', 'PublicationPublished',
+  'RecordCorrected',
+] as const satisfies readonly DomainEventType[];
+
+/** Per-partner history. Keeps no personal data: people appear by id, kind and cohort. */
+export const partnerHistoryProjection = defineProjection({
+  name: 'partner-history',
+  version: 1,
+  description: 'Everything each partner took part in, in date order, with names as they were at the time',
+  handles,
+  initialState: emptyRecordBook,
+  evolve: (book: RecordBook, event) => evolveRecordBook(book, event, { personalData: false }),
+});
+
+export interface PartnerProfile {
+  readonly partnerId: string;
+  /** The latest name. */
+  readonly name: MultilingualText | null;
+  readonly acronym: string | null;
+  readonly kind: string | null;
+  readonly country: string | null;
+  /** The registered name, then each rename with the date it took effect. */
+  readonly names: readonly { readonly name: MultilingualText; readonly effectiveOn: DateView | null }[];
+  readonly corrections: readonly CorrectionView[];
+  readonly sourceRefs: readonly string[];
+}
+
+export type HistoryEntryKind =
+  | 'agreement-signed'
+  | 'agreement-amended'
+  | 'agreement-terminated'
+  | 'programme-launched'
+  | 'programme-closed'
+  | 'session'
+  | 'study-visit'
+  | 'publication-prepared'
+  | 'publication-planned'
+  | 'publication-published';
+
+export interface HistoryEntry {
+  readonly kind: HistoryEntryKind;
+  readonly record: { readonly type: 'agreement' | 'programme' | 'session' | 'study-visit' | 'publication'; readonly id: string };
+  /** Sessions: held / planned / cancelled; study visits: completed / planned / cancelled; else null. */
+  readonly status: string | null;
+  readonly date: DateView;
+  /** False when the date overlaps another entry's, so the record cannot tell which came first. */
+  readonly orderCertain: boolean;
+  /** What happened, in English: "Agreement signed", "Course held", "Hosted study visit completed". */
+  readonly what: string;
+  readonly title: MultilingualText | null;
+  /** Every partner of the record (this one included), named as at the entry's date. */
+  readonly partners: readonly PartnerAtTime[];
+  /** The other partners, when the activity was shared. */
+  readonly sharedWith: readonly string[];
+  /** This partner's name at the entry's date. */
+  readonly partnerName: NameAtTime;
+  /** The institute's name: as stated on the agreement, else as in force at the entry's date. */
+  readonly instituteName: NameAtTime;
+  readonly counts: EntryCounts | null;
+  readonly people: readonly PersonInvolved[];
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly corrections: readonly CorrectionView[];
+  readonly sourceRefs: readonly string[];
+}
+
+export interface EntryCounts {
+  /** Sessions the record stands for ("6 regional sessions"). */
+  readonly sessions?: Count;
+  readonly attendance?: Attendance | null;
+  /** Named trainees enrolled (and not withdrawn). */
+  readonly namedTrainees?: number;
+  /** max(attendance total, named trainees) per session. */
+  readonly peopleTrained?: Count;
+  /** Study visits: people who took part. */
+  readonly participants?: Count;
+}
+
+export interface PartnerHistory {
+  readonly partner: PartnerProfile;
+  readonly entries: readonly HistoryEntry[];
+}
+
+type Draft = Omit<HistoryEntry, 'orderCertain' | 'date' | 'partners' | 'sharedWith' | 'partnerName' | 'instituteName'> & {
+  readonly on: PartialDate;
+  readonly partnerIds: readonly string[];
+  readonly statedInstituteName?: MultilingualText | undefined;
+};
+
+/** The partner's history, or undefined when the partner is not in the record. */
+export function partnerHistoryView(book: RecordBook, partnerId: string): PartnerHistory | undefined {
+  const record = book.partners[partnerId];
+  const drafts = draftsFor(book, partnerId);
+  if (!record?.registered && drafts.length === 0) return undefined;
+  drafts.sort((a, b) => compareByCompletion(a.on, b.on) || a.record.id.localeCompare(b.record.id) || a.kind.localeCompare(b.kind));
+  const certain = orderCertainty(drafts.map((d) => d.on));
+  const institute = instituteTimeline(book);
+  const entries = drafts.map(({ on, partnerIds, statedInstituteName, ...entry }, i): HistoryEntry => ({
+    kind: entry.kind,
+    record: entry.record,
+    status: entry.status,
+    date: dateView(on),
+    orderCertain: certain[i]!,
+    what: entry.what,
+    title: entry.title,
+    partners: partnerIds.map((id) => partnerAt(book, id, on)),
+    sharedWith: partnerIds.filter((id) => id !== partnerId),
+    partnerName: nameAt(partnerTimeline(record), on),
+    instituteName: statedInstituteName ? statedName(statedInstituteName) : nameAt(institute, on),
+    counts: entry.counts,
+    people: entry.people,
+    details: entry.details,
+    corrections: entry.corrections,
+    sourceRefs: entry.sourceRefs,
+  }));
+  const details = partnerDetails(record);
+  const timeline = partnerTimeline(record);
+  const facts = [record?.registered, ...(record?.renames ?? []), ...(record?.detailCorrections ?? [])];
+  return {
+    partner: {
+      partnerId,
+      name: currentName(timeline),
+      acronym: details?.acronym ?? null,
+      kind: details?.kind ?? null,
+      country: details?.country ?? null,
+      names: [
+        ...(timeline.first ? [{ name: timeline.first, effectiveOn: null }] : []),
+        ...[...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn)).map((r) => ({ name: r.name, effectiveOn: dateView(r.effectiveOn) })),
+      ],
+      corrections: [...correctionsOf(...facts), ...detailCorrectionViews(record)],
+      sourceRefs: sourcesOf(...facts),
+    },
+    entries,
+  };
+}
+
+/** PartnerDetailsCorrected events, shown like corrections of the registration. */
+function detailCorrectionViews(record: PartnerRecord | undefined): CorrectionView[] {
+  if (!record?.registered) return [];
+  let details: Record<string, unknown> = record.registered.data;
+  return record.detailCorrections.map((c) => {
+    const view: CorrectionView = {
+      eventId: c.eventId,
+      correctedEventId: record.registered!.eventId,
+      recordedAt: c.recordedAt,
+      recordedBy: c.recordedBy,
+      reason: c.data.reason,
+      changes: Object.entries(c.data.changes).map(([field, to]) => ({ field, from: details[field] ?? null, to })),
+    };
+    details = { ...details, ...c.data.changes };
+    return view;
+  });
+}
+
+/** Ids of every partner in the record, registered or named by an activity. */
+export function partnersInRecord(book: RecordBook): string[] {
+  return Object.keys(book.partners).sort();
+}
+
+function draftsFor(book: RecordBook, partnerId: string): Draft[] {
+  const drafts: Draft[] = [];
+  const base = { counts: null, people: [], details: {}, status: null } as const;
+
+  for (const [id, r] of sortedEntries(book.agreements)) {
+    const signed = r.signed?.data;
+    if (!signed || !signed.partners.includes(partnerId)) continue;
+    const record = { type: 'agreement' as const, id };
+    drafts.push({
+      ...base,
+      kind: 'agreement-signed',
+      record,
+      on: signed.signedOn,
+      partnerIds: signed.partners,
+      statedInstituteName: signed.instituteName,
+      what: `${agreementKindLabels[signed.kind]} signed`,
+      title: signed.title ?? null,
+      status: r.terminated ? 'terminated' : 'signed',
+      details: { agreementKind: signed.kind, place: signed.place ?? null, signatories: signed.signatories, areas: signed.areas },
+      corrections: correctionsOf(r.signed),
+      sourceRefs: sourcesOf(r.signed),
+    });
+    for (const amendment of r.amendments) {
+      drafts.push({
+        ...base,
+        kind: 'agreement-amended',
+        record,
+        on: amendment.data.amendedOn,
+        partnerIds: signed.partners,
+        what: `${agreementKindLabels[signed.kind]} amended`,
+        title: signed.title ?? null,
+        details: { summary: amendment.data.summary, areasAdded: amendment.data.areasAdded, areasRemoved: amendment.data.areasRemoved },
+        corrections: correctionsOf(amendment),
+        sourceRefs: sourcesOf(amendment),
+      });
+    }
+    if (r.terminated) {
+      drafts.push({
+        ...base,
+        kind: 'agreement-terminated',
+        record,
+        on: r.terminated.data.terminatedOn,
+        partnerIds: signed.partners,
+        what: `${agreementKindLabels[signed.kind]} terminated`,
+        title: signed.title ?? null,
+        details: { reason: r.terminated.data.reason },
+        corrections: correctionsOf(r.terminated),
+        sourceRefs: sourcesOf(r.terminated),
+      });
+    }
+  }
+
+  for (const [id, r] of sortedEntries(book.programmes)) {
+    const launched = r.launched?.data;
+    if (!launched || !launched.partners.includes(partnerId)) continue;
+    const record = { type: 'programme' as const, id };
+    drafts.push({
+      ...base,
+      kind: 'programme-launched',
+      record,
+      on: launched.startedOn,
+      partnerIds: launched.partners,
+      what: launched.recurrence === 'annual' ? 'Annual programme started' : 'Programme started',
+      title: launched.title,
+      details: { recurrence: launched.recurrence, themes: launched.themes, description: launched.description ?? null, agreementId: launched.agreementId ?? null },
+      corrections: correctionsOf(r.launched),
+      sourceRefs: sourcesOf(r.launched),
+    });
+    if (r.closed) {
+      drafts.push({
+        ...base,
+        kind: 'programme-closed',
+        record,
+        on: r.closed.data.closedOn,
+        partnerIds: launched.partners,
+        what: 'Programme closed',
+        title: launched.title,
+        details: { reason: r.closed.data.reason ?? null },
+        corrections: correctionsOf(r.closed),
+        sourceRefs: sourcesOf(r.closed),
+      });
+    }
+  }
+
+  for (const [id, r] of sortedEntries(book.sessions)) {
+    const s = summariseSession(id, r);
+    if (!s || !s.details.partners.includes(partnerId)) continue;
+    drafts.push({
+      kind: 'session',
+      record: { type: 'session', id },
+      status: s.status,
+      on: s.date,
+      partnerIds: s.details.partners,
+      what: `${sessionKindLabels[s.details.kind]} ${s.status}`,
+      title: s.details.title,
+      counts: { sessions: s.sessions, attendance: s.attendance, namedTrainees: s.enrolled.filter((e) => e.role === 'trainee').length, peopleTrained: s.trained },
+      people: s.enrolled.map((e) => personInvolved(book, e.participantId, e.role)),
+      details: {
+        sessionKind: s.details.kind,
+        format: s.format,
+        occurrences: s.details.occurrences ?? 1,
+        place: s.details.place ?? null,
+        audience: s.details.audience ?? null,
+        description: s.details.description ?? null,
+        cohorts: s.details.cohorts ?? [],
+        themes: s.details.themes ?? [],
+        programmeId: s.details.programmeId ?? null,
+      },
+      corrections: s.corrections,
+      sourceRefs: s.sourceRefs,
+    });
+  }
+
+  for (const [id, r] of sortedEntries(book.visits)) {
+    const v = summariseVisit(id, r);
+    if (!v?.plan || !v.plan.partners.includes(partnerId)) continue;
+    drafts.push({
+      kind: 'study-visit',
+      record: { type: 'study-visit', id },
+      status: v.status,
+      on: v.date,
+      partnerIds: v.plan.partners,
+      what: `${v.plan.direction === 'hosted' ? 'Hosted' : 'Outgoing'} study visit ${v.status}`,
+      title: v.plan.title ?? null,
+      counts: { participants: v.participants },
+      people: v.participantIds.map((p) => personInvolved(book, p, 'participant')),
+      details: {
+        direction: v.plan.direction,
+        destination: v.plan.destination ?? null,
+        purpose: v.plan.purpose ?? null,
+        themes: v.plan.themes ?? [],
+        programmeId: v.plan.programmeId ?? null,
+      },
+      corrections: v.corrections,
+      sourceRefs: v.sourceRefs,
+    });
+  }
+
+  for (const [id, r] of sortedEntries(book.publications)) {
+    const p = summarisePublication(id, r);
+    if (!p || !p.prepared.partners.includes(partnerId)) continue;
+    const record = { type: 'publication' as const, id };
+    const label = publicationKindLabels[p.prepared.kind];
+    const common = { ...base, record, partnerIds: p.prepared.partners, title: p.prepared.title };
+    const details = { publicationKind: p.prepared.kind, themes: p.prepared.themes ?? [], programmeId: p.prepared.programmeId ?? null };
+    drafts.push({
+      ...common,
+      kind: 'publication-prepared',
+      on: p.prepared.preparedOn,
+      what: `${label} prepared`,
+      details,
+      corrections: correctionsOf(r.prepared),
+      sourceRefs: sourcesOf(r.prepared),
+    });
+    for (const plan of r.plans) {
+      drafts.push({
+        ...common,
+        kind: 'publication-planned',
+        on: plan.data.plannedFor,
+        what: `${label} planned for publication (not yet published)`,
+        details: { ...details, note: plan.data.note ?? null },
+        corrections: correctionsOf(plan),
+        sourceRefs: sourcesOf(plan),
+      });
+    }
+    if (r.published) {
+      drafts.push({
+        ...common,
+        kind: 'publication-published',
+        on: r.published.data.publishedOn,
+        what: `${label} published`,
+        details,
+        corrections: correctionsOf(r.published),
+        sourceRefs: sourcesOf(r.published),
+      });
+    }
+  }
+  return drafts;
+}

@@ -1,0 +1,1 @@
+export { readModelStorageContract, type ReadModelStorageContractOptions } from './storage-contract.js';
