@@ -17,6 +17,7 @@ export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.st
 /** Options every command accepts (declared on the program, read with `optsWithGlobals`). */
 export interface GlobalOptions {
   readonly store?: string;
+  readonly keys?: string;
   readonly actor?: string;
 }
 
@@ -24,12 +25,17 @@ export interface GlobalOptions {
 export const storeUrlOf = (options: GlobalOptions, io: Io): string => options.store ?? io.env['TAAWUN_STORE'] ?? DEFAULT_STORE_URL;
 
 /** Open the store, run `work`, and close the store whatever happens. */
-export async function withStore<T>(options: GlobalOptions, io: Io, work: (opened: OpenedStore) => Promise<T>): Promise<T> {
-  const opened = await openStore(storeUrlOf(options, io), io.cwd);
+export async function withStore<T>(
+  options: GlobalOptions,
+  io: Io,
+  work: (opened: OpenedStore) => Promise<T>,
+  open: { personalData?: boolean } = {},
+): Promise<T> {
+  const opened = await openStore(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...open });
   try {
     return await work(opened);
   } finally {
-    await opened.store.close();
+    await opened.close();
   }
 }
 

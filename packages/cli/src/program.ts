@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerErase } from './commands/erase.js';
 import { registerSeed } from './commands/seed.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerVerify } from './commands/verify.js';
@@ -25,6 +26,11 @@ export function buildProgram(context: CliContext): Command {
     .addOption(
       new Option('--store <url>', `where the log is: sqlite:PATH, memory:, postgres://…, eventstoredb:esdb://…, esdb://… (default ${DEFAULT_STORE_URL})`).env('TAAWUN_STORE'),
     )
+    .addOption(
+      new Option('--keys <url>', "where participants' encryption keys are: sqlite:PATH or memory: (default: in the SQLite store's own file; required for PostgreSQL and EventStoreDB)").env(
+        'TAAWUN_KEYS',
+      ),
+    )
     .addOption(new Option('--actor <name>', 'who records, kept in each event\'s metadata (default cli:<login name>)').env('TAAWUN_ACTOR'))
     .exitOverride()
     .configureOutput({
@@ -39,6 +45,7 @@ export function buildProgram(context: CliContext): Command {
   registerSeed(program, context);
   registerVerify(program, context);
   registerTransfer(program, context);
+  registerErase(program, context);
   return program;
 }
 

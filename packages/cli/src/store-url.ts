@@ -1,4 +1,13 @@
-import { InMemoryEventStore, type ChainCheckpoint, type EventStore, type VerifyReport } from '@taawun/domain';
+import {
+  InMemoryEventStore,
+  InMemoryKeyStore,
+  completePendingErasures,
+  encryptPersonalData,
+  type ChainCheckpoint,
+  type EventStore,
+  type KeyStore,
+  type VerifyReport,
+} from '@taawun/domain';
 import { resolve } from 'node:path';
 import { usageError } from './errors.js';
 
@@ -77,34 +86,119 @@ export interface ChainedStore extends EventStore {
 export const hasHashChain = (store: EventStore): store is ChainedStore =>
   typeof (store as Partial<ChainedStore>).verify === 'function' && typeof (store as Partial<ChainedStore>).checkpoint === 'function';
 
-export interface OpenedStore {
-  readonly store: EventStore;
-  readonly location: StoreLocation;
-  readonly description: string;
+/** Where participants' keys live: `sqlite:PATH` (a file of its own) or `memory:`. */
+export type KeyStoreLocation = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'memory' } | { readonly kind: 'with-events' };
+
+export function parseKeysUrl(url: string, cwd = process.cwd()): KeyStoreLocation {
+  const text = url.trim();
+  if (text === 'memory:') return { kind: 'memory' };
+  if (text.startsWith('sqlite:') && text.length > 'sqlite:'.length) {
+    const path = text.slice('sqlite:'.length).replace(/^\/\//, '');
+    return { kind: 'sqlite', file: resolve(cwd, path) };
+  }
+  throw usageError(`--keys "${text}": use sqlite:PATH (a key file of its own) or memory:`);
 }
 
-/**
- * Open the store a URL names. Adapters are loaded on demand, so the SQLite
- * default does not pay for the PostgreSQL or gRPC clients.
- */
-export async function openStore(url: string, cwd = process.cwd()): Promise<OpenedStore> {
-  const location = parseStoreUrl(url, cwd);
-  const description = describeLocation(location);
+export interface OpenOptions {
+  readonly cwd?: string;
+  /** `--keys` / `TAAWUN_KEYS`; by default the keys live with the events (SQLite, memory:). */
+  readonly keys?: string;
+  /**
+   * Read and write through the personal-data encryption (default true). Only
+   * `verify` opens the log as stored: it checks the sealed bytes.
+   */
+  readonly personalData?: boolean;
+}
+
+export interface OpenedStore {
+  /** The store to use for everything: personal data sealed on append, opened on read. */
+  readonly store: EventStore;
+  /** The store as it holds the log (sealed personal data): for `verify`. */
+  readonly inner: EventStore;
+  readonly keys: KeyStore | undefined;
+  readonly location: StoreLocation;
+  readonly description: string;
+  /** Close the key store, then the event store. */
+  close(): Promise<void>;
+}
+
+async function openInner(location: StoreLocation): Promise<EventStore> {
   switch (location.kind) {
     case 'memory':
-      return { store: new InMemoryEventStore(), location, description };
+      return new InMemoryEventStore();
     case 'sqlite': {
       const { openSqliteEventStore } = await import('@taawun/adapter-sqlite');
-      return { store: await openSqliteEventStore(location.file), location, description };
+      return openSqliteEventStore(location.file);
     }
     case 'postgres': {
       const { openPostgresEventStore } = await import('@taawun/adapter-postgres');
-      const store = await openPostgresEventStore(location.connectionString, location.schema ? { schema: location.schema } : {});
-      return { store, location, description };
+      return openPostgresEventStore(location.connectionString, location.schema ? { schema: location.schema } : {});
     }
     case 'eventstoredb': {
       const { openEventStoreDbStore } = await import('@taawun/adapter-eventstoredb');
-      return { store: await openEventStoreDbStore(location.connectionString), location, description };
+      return openEventStoreDbStore(location.connectionString);
     }
+  }
+}
+
+function keysLocation(keys: string | undefined, location: StoreLocation, cwd: string): KeyStoreLocation {
+  if (keys !== undefined) return parseKeysUrl(keys, cwd);
+  if (location.kind === 'postgres' || location.kind === 'eventstoredb') missingKeys(location);
+  return location.kind === 'memory' ? { kind: 'memory' } : { kind: 'with-events' };
+}
+
+async function openKeys(where: KeyStoreLocation, inner: EventStore): Promise<KeyStore> {
+  if (where.kind === 'memory') return new InMemoryKeyStore();
+  const { openSqliteKeyStore, SqliteEventStore } = await import('@taawun/adapter-sqlite');
+  if (where.kind === 'sqlite') return openSqliteKeyStore(where.file);
+  if (!(inner instanceof SqliteEventStore)) throw usageError('--keys: give sqlite:PATH for this store');
+  return openSqliteKeyStore(inner);
+}
+
+function missingKeys(location: StoreLocation): never {
+  throw usageError(
+    `${describeLocation(location)} needs --keys sqlite:PATH (or TAAWUN_KEYS): the file keeping participants' encryption keys, which must be the same every time this log is used`,
+  );
+}
+
+/**
+ * Open the store a URL names, with its participant key store and the
+ * personal-data encryption over it. Adapters are loaded on demand, so the
+ * SQLite default does not pay for the PostgreSQL or gRPC clients. Erasures a
+ * crash left unfinished are completed on open.
+ */
+export async function openStore(url: string, options: OpenOptions = {}): Promise<OpenedStore> {
+  const cwd = options.cwd ?? process.cwd();
+  const location = parseStoreUrl(url, cwd);
+  const description = describeLocation(location);
+  const keysWhere = options.personalData === false ? undefined : keysLocation(options.keys, location, cwd);
+  const inner = await openInner(location);
+  if (keysWhere === undefined) {
+    return { store: inner, inner, keys: undefined, location, description, close: () => inner.close() };
+  }
+  let keys: KeyStore | undefined;
+  try {
+    keys = await openKeys(keysWhere, inner);
+    const store = encryptPersonalData(inner, keys);
+    await completePendingErasures(store, keys);
+    const opened = keys;
+    return {
+      store,
+      inner,
+      keys,
+      location,
+      description,
+      close: async () => {
+        try {
+          await opened.close();
+        } finally {
+          await inner.close();
+        }
+      },
+    };
+  } catch (error) {
+    await keys?.close().catch(() => undefined);
+    await inner.close().catch(() => undefined);
+    throw error;
   }
 }

@@ -29,14 +29,15 @@ describe('SQLite to PostgreSQL', () => {
     await writeFile(`${folder.path}/log.ndjson`, exported.stdout);
     const count = exported.stdout.trimEnd().split('\n').length;
 
-    const first = await taawun(['import', 'log.ndjson', '--store', target], { cwd: folder.path });
+    const keys = ['--keys', 'sqlite:keys.db'];
+    const first = await taawun(['import', 'log.ndjson', '--store', target, ...keys], { cwd: folder.path });
     expect(first.stderr).toBe('');
     expect(first.stdout).toContain(`${count} appended, 0 already present`);
     expect(first.stdout).toContain(`(schema ${schema})`);
-    const again = await taawun(['import', 'log.ndjson'], { cwd: folder.path, env: { TAAWUN_STORE: target } });
+    const again = await taawun(['import', 'log.ndjson'], { cwd: folder.path, env: { TAAWUN_STORE: target, TAAWUN_KEYS: 'sqlite:keys.db' } });
     expect(again.stdout).toContain(`0 appended, ${count} already present`);
 
-    const back = await taawun(['export', '--store', target], { cwd: folder.path });
+    const back = await taawun(['export', '--store', target, ...keys], { cwd: folder.path });
     const strip = (text: string) => text.trimEnd().split('\n').map((l) => ({ ...JSON.parse(l), position: undefined }));
     expect(strip(back.stdout)).toEqual(strip(exported.stdout));
 
@@ -45,8 +46,14 @@ describe('SQLite to PostgreSQL', () => {
     expect(verified.stdout).toMatch(new RegExp(`^intact: ${count} events in PostgreSQL`));
   });
 
+  it('asks for --keys (bad usage) rather than guessing where participants\' keys are', async () => {
+    const result = await taawun(['export', '--store', target], { cwd: folder.path });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^taawun: PostgreSQL .* needs --keys sqlite:PATH/);
+  });
+
   it('names the server in one line when it cannot be reached', async () => {
-    const result = await taawun(['export', '--store', 'postgres://postgres@127.0.0.1:1/test'], { cwd: folder.path });
+    const result = await taawun(['verify', '--store', 'postgres://postgres@127.0.0.1:1/test'], { cwd: folder.path });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('127.0.0.1:1');

@@ -1,0 +1,74 @@
+import { encryptPersonalData, handle } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasNoStackTrace, taawun, temporaryFolder } from './support.js';
+
+let folder: { path: string; remove: () => Promise<void> };
+const name = 'أمينة العلوي';
+const store = () => ['--store', `sqlite:${folder.path}/taawun.db`];
+
+beforeAll(async () => {
+  folder = await temporaryFolder('erase');
+  await taawun(['seed', ...store()], { cwd: folder.path });
+  // A participant with a name, recorded by an embedding program through the encrypting store.
+  const events = await openSqliteEventStore(`${folder.path}/taawun.db`);
+  const keys = await openSqliteKeyStore(events);
+  const registered = await handle(
+    encryptPersonalData(events, keys),
+    { type: 'RegisterParticipant', participantId: 'attache-41-a', kind: 'judicial-attache', cohort: 41, personal: { fullName: { ar: name, fr: 'Amina El Alaoui' } } },
+    deterministicContext('registrar'),
+  );
+  expect(registered.ok).toBe(true);
+  await keys.close();
+  await events.close();
+});
+afterAll(() => folder.remove());
+
+describe('taawun erase-participant', () => {
+  it('before erasure, the export (read through the key store) shows the name', async () => {
+    const exported = await taawun(['export', ...store()], { cwd: folder.path });
+    expect(exported.stdout).toContain(name);
+  });
+
+  it('erases: records the event, destroys the key; the export no longer holds the name and the chain still verifies', async () => {
+    const result = await taawun(['erase-participant', 'attache-41-a', '--reason', 'request of 2024-05-28, file DPO-2024-17', ...store()], { cwd: folder.path, env: { TAAWUN_ACTOR: 'dpo' } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Erased attache-41-a in SQLite file .*: ParticipantDataErased recorded at position \d+ \(event [0-9a-f-]{36}\); key destroyed\.\n$/);
+
+    const exported = await taawun(['export', ...store()], { cwd: folder.path });
+    expect(exported.stdout).not.toContain(name);
+    expect(exported.stdout).not.toContain('Amina');
+    const lines = exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const registered = lines.find((e) => e.type === 'ParticipantRegistered' && e.data.participantId === 'attache-41-a');
+    expect(registered.data).toEqual({ participantId: 'attache-41-a', kind: 'judicial-attache', cohort: 41 });
+    expect(registered.metadata.erasedPersonalFields).toEqual(['personal']);
+    const erased = lines.find((e) => e.type === 'ParticipantDataErased');
+    expect(erased).toMatchObject({ data: { participantId: 'attache-41-a', reason: 'request of 2024-05-28, file DPO-2024-17' }, metadata: { actor: 'dpo' } });
+
+    expect((await taawun(['verify', ...store()], { cwd: folder.path })).code).toBe(0);
+  });
+
+  it('running it again is safe and says the erasure was already recorded', async () => {
+    const again = await taawun(['erase-participant', 'attache-41-a', '--reason', 'again', ...store()], { cwd: folder.path });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('the log already recorded the erasure; no key left to destroy');
+  });
+
+  it('an unknown participant fails in one line (exit 1); a missing or empty reason is bad usage (exit 2)', async () => {
+    const unknown = await taawun(['erase-participant', 'nobody-here', '--reason', 'test', ...store()], { cwd: folder.path });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/^taawun: erasing nobody-here: .*\(not-found\)/);
+    expect(hasNoStackTrace(unknown.stderr)).toBe(true);
+
+    const noReason = await taawun(['erase-participant', 'attache-41-a', ...store()], { cwd: folder.path });
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain("required option '--reason <text>' not specified");
+
+    const emptyReason = await taawun(['erase-participant', 'enm-new-judges-course-2016-judge-1', '--reason', '', ...store()], { cwd: folder.path });
+    expect(emptyReason.code).toBe(2);
+    expect(emptyReason.stderr).toContain('(invalid-command)');
+  });
+});
