@@ -1,4 +1,5 @@
 import { isEventStoreError, type DomainError } from '@taawun/domain';
+import { isProjectionError } from '@taawun/projections';
 
 /** Exit codes of every command: 0 ok, 1 a failed check or operation, 2 bad usage. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -31,6 +32,7 @@ const firstLine = (text: string): string => text.split('\n').find((line) => line
 export function describeFailure(error: unknown): { line: string; exitCode: ExitCode } {
   if (error instanceof CliError) return { line: firstLine(error.message), exitCode: error.exitCode };
   if (isEventStoreError(error)) return { line: `${firstLine(error.message)} (store: ${error.code})`, exitCode: exitCodes.failed };
+  if (isProjectionError(error)) return { line: `${firstLine(error.message)} (${error.code})`, exitCode: error.code === 'invalid-query' ? exitCodes.usage : exitCodes.failed };
   if (isDomainError(error)) return { line: fromDomainError(error).message, exitCode: fromDomainError(error).exitCode };
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;

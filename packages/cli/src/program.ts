@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerErase } from './commands/erase.js';
+import { registerQueries } from './commands/queries.js';
 import { registerSeed } from './commands/seed.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerVerify } from './commands/verify.js';
@@ -45,6 +46,7 @@ export function buildProgram(context: CliContext): Command {
   registerSeed(program, context);
   registerVerify(program, context);
   registerTransfer(program, context);
+  registerQueries(program, context);
   registerErase(program, context);
   return program;
 }
