@@ -29,6 +29,8 @@ describe('taawun erase-participant', () => {
   it('before erasure, the export (read through the key store) shows the name', async () => {
     const exported = await taawun(['export', ...store()], { cwd: folder.path });
     expect(exported.stdout).toContain(name);
+    const report = await taawun(['report', 'participants', '--lang', 'ar', ...store()], { cwd: folder.path });
+    expect(report.stdout).toMatch(new RegExp(`^attache-41-a +judicial-attache +41 +${name}$`, 'm'));
   });
 
   it('erases: records the event, destroys the key; the export no longer holds the name and the chain still verifies', async () => {
@@ -48,6 +50,8 @@ describe('taawun erase-participant', () => {
     expect(erased).toMatchObject({ data: { participantId: 'attache-41-a', reason: 'request of 2024-05-28, file DPO-2024-17' }, metadata: { actor: 'dpo' } });
 
     expect((await taawun(['verify', ...store()], { cwd: folder.path })).code).toBe(0);
+    const report = await taawun(['report', 'participants', ...store()], { cwd: folder.path });
+    expect(report.stdout).toMatch(/^attache-41-a +judicial-attache +41 +\(erased\)$/m);
   });
 
   it('running it again is safe and says the erasure was already recorded', async () => {

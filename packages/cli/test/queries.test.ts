@@ -1,0 +1,211 @@
+import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite';
+import { encryptPersonalData } from '@taawun/domain';
+import { queryAgreementsRegister, queryAuditTrail, queryPartnerHistory, queryYearlyActivityReport } from '@taawun/projections';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { displayWidth } from '../src/output/width.js';
+import { hasNoStackTrace, taawun, temporaryFolder, type Outcome } from './support.js';
+
+let folder: { path: string; remove: () => Promise<void> };
+const file = () => `${folder.path}/taawun.db`;
+const run = (...args: string[]): Promise<Outcome> => taawun([...args, '--store', `sqlite:${file()}`], { cwd: folder.path });
+
+/** What the library answers on the same file: the CLI's JSON must be exactly this. */
+async function library<T>(ask: (source: { store: import('@taawun/domain').EventStore }) => Promise<T>): Promise<T> {
+  const events = await openSqliteEventStore(file());
+  const keys = await openSqliteKeyStore(events);
+  try {
+    return await ask({ store: encryptPersonalData(events, keys) });
+  } finally {
+    await keys.close();
+    await events.close();
+  }
+}
+const plain = (value: unknown) => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+
+beforeAll(async () => {
+  folder = await temporaryFolder('queries');
+  expect((await run('seed')).code).toBe(0);
+});
+afterAll(() => folder.remove());
+
+describe('taawun partners', () => {
+  it('lists the ten partners of the record, one line each', async () => {
+    const result = await run('partners');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('Partners (10)');
+    for (const id of ['enm-france', 'ssm-italy', 'giz', 'kvinfo', 'enabel', 'aecid', 'embassy-spain', 'eng-dijon']) {
+      expect(lines.some((l) => l.startsWith(`${id} `))).toBe(true);
+    }
+    expect(result.stdout).toMatch(/^enm-france +ENM +school +FR +7 +16 November 1998 +2021 +National School for the Judiciary \(France\)$/m);
+  });
+
+  it('as JSON: each partner\'s profile with its entry count', async () => {
+    const result = await run('partners', '--format', 'json');
+    const answer = JSON.parse(result.stdout);
+    expect(answer).toMatchObject({ readModel: 'partners', asOf: null, asKnownOn: null, lens: null });
+    const enm = answer.result.partners.find((p: { partnerId: string }) => p.partnerId === 'enm-france');
+    const history = await library((source) => queryPartnerHistory(source, { partnerId: 'enm-france' }));
+    expect(history.ok).toBe(true);
+    if (!history.ok) return;
+    const { entries: count, firstDate, lastDate, ...profile } = enm;
+    expect(profile).toEqual(plain(history.value.result.partner));
+    expect({ count, firstDate, lastDate }).toEqual({ count: history.value.result.entries.length, firstDate: '16 November 1998', lastDate: '2021' });
+    expect(enm.entries).toBe(7);
+  });
+});
+
+describe('taawun history', () => {
+  it('prints ENM\'s history in date order, from the 1998 agreement to the 2021 course', async () => {
+    const result = await run('history', 'enm-france');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const records = ['enm-1998', 'enm-annual-programme', 'enm-2016-protocol', 'enm-new-judges-course-2016', 'enm-new-judges-course-2021'];
+    const at = records.map((r) => result.stdout.indexOf(` ${r} `));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(result.stdout).toContain('المدرسة الوطنية للقضاء بفرنسا');
+  });
+
+  it('--format json is exactly the library\'s answer', async () => {
+    const result = await run('history', 'enm-france', '--format', 'json');
+    const expected = await library((source) => queryPartnerHistory(source, { partnerId: 'enm-france' }));
+    expect(expected.ok).toBe(true);
+    expect(JSON.parse(result.stdout)).toEqual(plain(expected.ok && expected.value));
+  });
+
+  it('--lang ar keeps Arabic titles whole and the columns aligned by display width', async () => {
+    const result = await run('history', 'enm-france', '--lang', 'ar');
+    const lines = result.stdout.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('DATE'));
+    const titleColumn = displayWidth(lines[header]!.slice(0, lines[header]!.indexOf('TITLE')));
+    const rows = lines.slice(header + 2).filter((l) => l.includes(' F1'));
+    expect(rows.length).toBe(7);
+    for (const row of rows) {
+      const title = row.match(/F1\d +(.*)$/)![1]!;
+      expect(displayWidth(row.slice(0, row.lastIndexOf(title)))).toBe(titleColumn);
+    }
+    expect(result.stdout).toContain('دورة مدتها شهرين خاصة بالقضاة الجدد للاطلاع على القضاء الفرنسي');
+    expect(result.stdout).toContain('بروتوكول تعاون');
+  });
+
+  it('--as-of leaves out what may be later, and says what it left out', async () => {
+    const result = await run('history', 'enm-france', '--as-of', '2016-12-31');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('enm-2016-protocol');
+    expect(result.stdout).toContain('enm-new-judges-course-2016');
+    expect(result.stdout).not.toContain('enm-new-judges-course-2021');
+    expect(result.stdout).not.toContain('enm-auditeurs-2016-2020'); // 2016-2020 may be later than 2016
+    expect(result.stdout).toMatch(/Seen as of 2016-12-31: \d+ events counted\./);
+    expect(result.stdout).toMatch(/Not counted: 3 events \(F10, F11\) with the year unknown; .* that may be later; \d+ later\./);
+  });
+
+  it('--as-known-on before anything was recorded: the partner is not in the record (exit 1)', async () => {
+    const result = await run('history', 'enm-france', '--as-known-on', '2000-01-01');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('taawun: partner enm-france is not in the record (not-found)\n');
+  });
+
+  it('markdown and csv', async () => {
+    const md = await run('history', 'giz', '--format', 'markdown');
+    expect(md.stdout).toMatch(/^## GIZ: /);
+    expect(md.stdout).toContain('| DATE | WHAT | RECORD | FIGURES | WITH | SOURCE | TITLE |');
+    expect(md.stdout).toContain('| ~2018 | Regional session held | giz-regional-2018 | 6 sessions, 120 trained |  | F3 | Regional sessions |');
+    const csv = await run('history', 'giz', '--format', 'csv');
+    const rows = csv.stdout.trimEnd().split('\r\n');
+    expect(rows[0]).toBe('DATE,WHAT,RECORD,FIGURES,WITH,SOURCE,TITLE');
+    expect(rows).toContain('~2018,Regional session held,giz-regional-2018,"6 sessions, 120 trained",,F3,Regional sessions');
+  });
+
+  it('refuses an unknown partner (exit 1) and a bad date or format (exit 2), in one line', async () => {
+    const unknown = await run('history', 'nobody');
+    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'taawun: partner nobody is not in the record (not-found)\n' });
+    const badDate = await run('history', 'giz', '--as-of', '15/11/2018');
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toMatch(/^taawun: --as-of: "15\/11\/2018" is not a day \(YYYY-MM-DD\)/);
+    const badFormat = await run('history', 'giz', '--format', 'xml');
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toContain("argument 'xml' is invalid. Allowed choices are table, markdown, csv, json");
+    for (const r of [unknown, badDate, badFormat]) {
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(hasNoStackTrace(r.stderr)).toBe(true);
+    }
+  });
+});
+
+describe('taawun report', () => {
+  it('agreements: the four agreements, the institute named as it signed', async () => {
+    const result = await run('report', 'agreements');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^16 November 1998 +agreement +enm-1998 +ENM +signed +F12 +National Institute of Judicial Studies$/m);
+    expect(result.stdout).toMatch(/^19 February 2016 +protocol +enm-2016-protocol +ENM +signed +F14 +Higher Institute of the Judiciary$/m);
+    const json = JSON.parse((await run('report', 'agreements', '--format', 'json')).stdout);
+    const expected = await library((source) => queryAgreementsRegister(source, {}));
+    expect(json).toEqual(plain(expected.ok && expected.value));
+    expect(json.result.agreements).toHaveLength(4);
+    const enm = await run('report', 'agreements', '--partner', 'enm-france', '--format', 'json');
+    expect(JSON.parse(enm.stdout).result.agreements.map((a: { agreementId: string }) => a.agreementId)).toEqual(['enm-1998', 'enm-2016-protocol']);
+  });
+
+  it('yearly: one row per period, partial dates in their own periods, lower bounds marked', async () => {
+    const result = await run('report', 'yearly');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^2017 +1 +70 +0 +0 +0 +0 +0$/m);
+    expect(result.stdout).toMatch(/^2018 +≥ 8 +≥ 120 +0 +0 +0 +0 +0$/m);
+    expect(result.stdout).toMatch(/^2016–2020 +≥ 1 +≥ 0 +1 +11 /m);
+    expect(result.stdout).toMatch(/^year unknown +≥ 1 +≥ 0 +1 +2 /m);
+    expect(result.stdout).toMatch(/^TOTAL /m);
+    expect(result.stdout).toContain('≥ marks a lower bound');
+  });
+
+  it('yearly --year 2018: the GIZ sessions, and JSON equal to the library\'s', async () => {
+    const result = await run('report', 'yearly', '--year', '2018');
+    expect(result.stdout).toMatch(/^Yearly activity report: 2018\n≥ 8 sessions held, ≥ 120 people trained/);
+    expect(result.stdout).toMatch(/^2018 +regional-session +giz-regional-2018 +giz +6 sessions, 120 trained +F3 +Regional sessions$/m);
+    const json = JSON.parse((await run('report', 'yearly', '--year', '2018', '--format', 'json')).stdout);
+    const expected = await library((source) => queryYearlyActivityReport(source, { period: '2018' }));
+    expect(json).toEqual(plain(expected.ok && expected.value));
+    const bad = await run('report', 'yearly', '--year', 'last');
+    expect(bad.code).toBe(2);
+  });
+
+  it('yearly --as-of 2017: only what certainly happened by the end of 2017', async () => {
+    const json = JSON.parse((await run('report', 'yearly', '--as-of', '2017', '--format', 'json')).stdout);
+    expect(json.asOf).toBe('2017-12-31');
+    expect(json.result.periods.map((p: { period: { key: string } }) => p.period.key)).toEqual(['2016', 'by-2017', '2017']);
+    expect(json.lens.notCounted.yearUnknown.map((e: { sourceRef: string }) => e.sourceRef)).toEqual(['F10', 'F11', 'F11']);
+  });
+
+  it('participants: the four judges of the ENM courses, without names (the text gives none)', async () => {
+    const result = await run('report', 'participants');
+    expect(result.stdout).toMatch(/^enm-new-judges-course-2021-judge-1 +judge +41 +enm-new-judges-course-2021$/m);
+    const one = await run('report', 'participants', '--participant', 'enm-new-judges-course-2016-judge-2', '--format', 'json');
+    expect(JSON.parse(one.stdout).result.participants).toMatchObject([{ participantId: 'enm-new-judges-course-2016-judge-2', kind: 'judge', personal: null, erased: false }]);
+    const unknown = await run('report', 'participants', '--participant', 'nobody');
+    expect(unknown.code).toBe(1);
+  });
+
+  it('an unknown report is bad usage', async () => {
+    const result = await run('report', 'monthly');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'monthly'");
+  });
+});
+
+describe('taawun audit', () => {
+  it('shows every event of a stream with who, when, business date and source; JSON is the library\'s audit trail', async () => {
+    const result = await run('audit', 'session-enm-new-judges-course-2016');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Audit trail of session-enm-new-judges-course-2016 \(session enm-new-judges-course-2016\)$/m);
+    expect(result.stdout).toMatch(/^ *\d+ +0 +\S+Z +cli:\S+ +SessionScheduled v1 +2016 +F16 *$/m);
+    expect(result.stdout).toMatch(/^ *\d+ +3 +\S+Z +cli:\S+ +SessionHeld v2 +2016 +F16 *$/m);
+    const json = JSON.parse((await run('audit', 'session-enm-new-judges-course-2016', '--format', 'json')).stdout);
+    const expected = await library((source) => queryAuditTrail(source, { stream: 'session-enm-new-judges-course-2016' }));
+    expect(json).toEqual(plain(expected.ok && expected.value));
+  });
+
+  it('a stream with no events fails with exit 1', async () => {
+    const result = await run('audit', 'session-never-held');
+    expect(result).toMatchObject({ code: 1, stderr: 'taawun: stream session-never-held has no events (not-found)\n' });
+  });
+});
