@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { newEventId, type EventStore } from '@taawun/domain';
+import { isEventStoreError, newEventId, type EventStore, type KeyStore } from '@taawun/domain';
+import type { ReadModelStorage } from '@taawun/projections';
 import { HTTPException } from 'hono/http-exception';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
@@ -12,6 +13,8 @@ import { defaultTransportLimits, type TransportLimits } from './http/transport-l
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMetaRoutes } from './routes/meta.js';
+import { registerQueryRoutes } from './routes/queries.js';
+import { registerErasureRoute } from './routes/erasure.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
 import { authenticate, rateLimit } from './security/middleware.js';
 import { FixedWindowRateLimiter } from './security/rate-limit.js';
@@ -56,6 +59,14 @@ export interface HttpAppOptions {
   readonly corsOrigins?: readonly string[];
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /** Stored read models (checkpointed projections); without it, queries replay the log. */
+  readonly readModelStorage?: ReadModelStorage;
+  /**
+   * The key store of the encrypting store (\`encryptPersonalData\`), when personal
+   * data is encrypted: it enables \`POST /participants/{id}/erasure\`, and
+   * \`onErased\` purges the read models that hold names.
+   */
+  readonly personalData?: { readonly keys: KeyStore; readonly onErased?: (participantId: string) => Promise<void> | void };
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
 }
@@ -103,6 +114,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       if (error.status === 503) return sendProblem(c, problem('request-timeout', `no answer within ${limits.requestTimeoutMs} ms`), { 'Retry-After': '1', connection: 'close' });
     }
     log(`[taawun http] ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (isEventStoreError(error)) {
+      return error.code === 'unavailable'
+        ? sendProblem(c, problem('store-unavailable', 'the event store is unavailable; try again later'), { 'Retry-After': '5' })
+        : sendProblem(c, problem('store-failure', 'the event store failed; it was logged'));
+    }
     return sendProblem(c, problem('internal-error', 'an unexpected error occurred; it was logged'));
   });
 
@@ -118,7 +134,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use('*', rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute)));
 
   registerMetaRoutes(app);
-  registerCommandRoutes(app, {
+  const commandDeps = {
     store: options.store,
     queue: new KeyedQueue(),
     now: options.now ?? (() => new Date()),
@@ -126,6 +142,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     maxBodyBytes: limits.maxBodyBytes,
     transportLimits: limits.transport,
     log,
+  };
+  registerCommandRoutes(app, commandDeps);
+  if (options.personalData) {
+    registerErasureRoute(app, { ...commandDeps, keys: options.personalData.keys, ...(options.personalData.onErased ? { onErased: options.personalData.onErased } : {}) });
+  }
+  registerQueryRoutes(app, {
+    source: { store: options.store, ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) },
+    defaultPageSize: limits.defaultPageSize,
+    maxPageSize: limits.maxPageSize,
+    transportLimits: limits.transport,
   });
   registerEventRoutes(app, {
     store: options.store,

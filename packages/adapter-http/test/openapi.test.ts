@@ -46,7 +46,8 @@ let doc: {
   components: { schemas: Record<string, { description?: string; properties: Record<string, { examples?: unknown[]; description?: string; maxLength?: number }> }> };
 };
 beforeAll(async () => {
-  t = await startTestServer();
+  // With a key store, so that the document has every route, the erasure route included.
+  t = await startTestServer({ personalData: true });
   const response = await t.request('/openapi.json', { as: null });
   expect(response.status).toBe(200);
   doc = await response.json();
@@ -56,6 +57,7 @@ afterAll(async () => t.close());
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with one POST per command, its body the command schema without `type`', () => {
     expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/events', '/events/stream', '/read-models/partner-history', '/participants/{participantId}/erasure']));
     for (const type of commandTypes) {
       const operation = doc.paths[commandPath(type)]?.post;
       expect(operation, type).toBeDefined();

@@ -71,6 +71,7 @@ const describeKind: Record<DomainErrorKind, string> = {
 const httpProblems = {
   'malformed-json': { status: 400, title: 'The body is not valid JSON', description: 'The request body could not be parsed as JSON.' },
   'invalid-request': { status: 400, title: 'The request is invalid', description: 'A query parameter or header is invalid. `fields` names them.' },
+  'invalid-query': { status: 400, title: 'The query is invalid', description: 'A read-model parameter or the time lens (asOf, asKnownOn) is invalid. `fields` names them.' },
   'invalid-precondition': { status: 400, title: 'The If-Match header is invalid', description: 'If-Match takes one ETag from a previous response (`"3"`) or `*`.' },
   unauthenticated: { status: 401, title: 'An API key is required', description: 'Send `Authorization: Bearer <key>` with a key configured on the server.' },
   forbidden: { status: 403, title: 'The API key may not do this', description: "The key's role does not allow this operation." },

@@ -11,7 +11,7 @@ import {
   type EventStore,
 } from '@taawun/domain';
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { limitBody, requireJson } from '../http/body.js';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import type { KeyedQueue } from '../http/keyed-queue.js';
 import { bearerSecurity, commandErrors, responseHeaders } from '../http/openapi-common.js';
@@ -88,14 +88,6 @@ export function acceptedBody(outcome: CommandOutcome): z.infer<typeof commandAcc
   };
 }
 
-const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const contentType = c.req.header('content-type') ?? '';
-  if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
-    return sendProblem(c, problem('unsupported-media-type', `the body must be JSON (Content-Type: application/json), not ${contentType || 'untyped'}`));
-  }
-  await next();
-};
-
 export interface CommandRouteDeps {
   readonly store: EventStore;
   readonly queue: KeyedQueue;
@@ -107,15 +99,11 @@ export interface CommandRouteDeps {
 }
 
 export function registerCommandRoutes(app: OpenAPIHono<AppEnv>, deps: CommandRouteDeps): void {
-  const limitBody = bodyLimit({
-    maxSize: deps.maxBodyBytes,
-    // The rest of the body is not read: the connection cannot carry another request after it.
-    onError: (c) => sendProblem(c, problem('payload-too-large', `the body exceeds ${deps.maxBodyBytes} bytes`), { connection: 'close' }),
-  });
-  for (const type of commandTypes) registerCommandRoute(app, type, deps, limitBody);
+  const bodyLimit = limitBody(deps.maxBodyBytes);
+  for (const type of commandTypes) registerCommandRoute(app, type, deps, bodyLimit);
 }
 
-function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps: CommandRouteDeps, limitBody: MiddlewareHandler): void {
+function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps: CommandRouteDeps, bodyLimit: MiddlewareHandler): void {
   const roles = rolesForCommand(type);
   const body = commandBodySchema(type, deps.transportLimits);
   const route = createRoute({
@@ -126,7 +114,7 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
     summary: (body.meta() as { description?: string } | undefined)?.description ?? type,
     description: `The \`${type}\` command. Roles: ${roles.join(', ')}. The actor recorded on its events is the API key's name.`,
     security: bearerSecurity,
-    middleware: [requireRole(roles), requireJson, limitBody] as const,
+    middleware: [requireRole(roles), requireJson, bodyLimit] as const,
     request: {
       headers: commandHeaders,
       body: { required: true, content: { 'application/json': { schema: body } } },

@@ -1,7 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { storedEventToJson, type EventFilter, type EventStore, type StoredEvent } from '@taawun/domain';
+import type { EventFilter, EventStore, StoredEvent } from '@taawun/domain';
 import { streamSSE } from 'hono/streaming';
-import { sendProblem, type AppEnv } from '../http/env.js';
+import { sendProblem, type AppContext, type AppEnv } from '../http/env.js';
+import { eventToJson, maySeePersonalData, personalDataParam } from '../http/personal-data.js';
 import { bearerSecurity, errorResponsesFor, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { problem } from '../http/problems.js';
 import { requireRole } from '../security/middleware.js';
@@ -38,7 +39,15 @@ const filterQuery = {
     .regex(/^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/, 'event types separated by commas')
     .optional()
     .meta({ description: 'Only these event types, comma-separated', examples: ['AgreementSigned,SessionHeld'] }),
+  personalData: personalDataParam,
 };
+
+/** Whether to show personal data; a problem response when the key may not see it. */
+function personalDataChoice(c: AppContext, choice: 'redact' | 'show' | undefined): { show: boolean } | Response {
+  if (choice !== 'show') return { show: false };
+  if (maySeePersonalData(c.get('principal'))) return { show: true };
+  return sendProblem(c, problem('forbidden', "personal data is shown to admin and clerk keys only; ask with personalData=redact (the default)"));
+}
 
 const boundedInt = (min: number, max: number) => z.number().int().min(min).max(max).meta({ format: 'int32' });
 
@@ -128,6 +137,8 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
 
   app.openapi(pageRoute, async (c) => {
     const query = c.req.valid('query');
+    const choice = personalDataChoice(c as never, query.personalData);
+    if (choice instanceof Response) return choice as never;
     const limit = query.limit ?? deps.defaultPageSize;
     const events: StoredEvent[] = [];
     let hasMore = false;
@@ -142,7 +153,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
       events.push(event);
       lastSeen = event.position;
     }
-    const page = { events: events.map(storedEventToJson) as z.infer<typeof eventJsonSchema>[], checkpoint: lastSeen === undefined ? null : lastSeen.toString(), hasMore };
+    const page = { events: events.map((e) => eventToJson(e, choice.show)) as z.infer<typeof eventJsonSchema>[], checkpoint: lastSeen === undefined ? null : lastSeen.toString(), hasMore };
     return c.json(page, 200);
   });
 
@@ -184,6 +195,8 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
       return sendProblem(c, problem('too-many-streams', `the server holds its maximum of ${deps.maxLiveStreams} live feeds; retry later`), { 'Retry-After': '10' }) as never;
     }
     const query = c.req.valid('query');
+    const choice = personalDataChoice(c as never, query.personalData);
+    if (choice instanceof Response) return choice as never;
     const resumeFrom = c.req.valid('header')['last-event-id'] ?? query.after;
     const filter = filterOf(query);
     const controller = new AbortController();
@@ -202,7 +215,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
           signal: controller.signal,
         })) {
           if (!matches(event, query)) continue;
-          await sse.writeSSE({ id: event.position.toString(), data: JSON.stringify(storedEventToJson(event)) });
+          await sse.writeSSE({ id: event.position.toString(), data: JSON.stringify(eventToJson(event, choice.show)) });
         }
       } finally {
         clearInterval(heartbeat);

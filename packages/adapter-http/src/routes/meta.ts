@@ -86,7 +86,9 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
     security: [{ [BEARER_SCHEME]: [] }],
     tags: [
       { name: 'Commands', description: 'One POST per command of the domain; the body is the command without its `type`.' },
+      { name: 'Read models', description: 'The read models of @taawun/projections, through a time lens (asOf, asKnownOn), a page at a time.' },
       { name: 'Audit feed', description: 'Every stored event, paged or live.' },
+      { name: 'Personal data', description: "Erasure of participants' personal data (when the server encrypts it)." },
       { name: 'Problems', description: 'The problem types errors refer to.' },
     ],
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '@taawun/adapter-sqlite';
-import type { EventStore, StoredEvent } from '@taawun/domain';
+import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
 import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
 
 export type KeyName = 'admin' | 'clerk' | 'auditor';
@@ -14,6 +14,8 @@ export interface TestServer {
   readonly keys: Record<KeyName, string>;
   /** What the server logged (unexpected errors). */
   readonly logs: string[];
+  /** With `personalData`: the participants `onErased` was called for. */
+  readonly erased: string[];
   /** fetch on the server with a key's bearer header (or none). */
   request(path: string, init?: RequestInit & { as?: KeyName | null; json?: unknown }): Promise<Response>;
   allEvents(): Promise<StoredEvent[]>;
@@ -21,9 +23,12 @@ export interface TestServer {
 }
 
 /** A real server on an ephemeral loopback port, on a SQLite store in a temporary folder. */
-export async function startTestServer(options: { limits?: Partial<HttpLimits> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { limits?: Partial<HttpLimits>; personalData?: boolean } = {}): Promise<TestServer> {
   const folder = mkdtempSync(join(tmpdir(), 'taawun-http-'));
-  const store = await openSqliteEventStore(join(folder, 'events.db'));
+  const events = await openSqliteEventStore(join(folder, 'events.db'));
+  const keyStore = options.personalData ? new InMemoryKeyStore() : undefined;
+  const store: EventStore = keyStore ? encryptPersonalData(events, keyStore) : events;
+  const erased: string[] = [];
   const admin = createApiKey('admin-test', 'admin');
   const clerk = createApiKey('clerk-rabat', 'clerk');
   const auditor = createApiKey('auditor-court', 'auditor');
@@ -33,6 +38,7 @@ export async function startTestServer(options: { limits?: Partial<HttpLimits> } 
     keys: [admin.entry, clerk.entry, auditor.entry],
     port: 0,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(keyStore ? { personalData: { keys: keyStore, onErased: (id: string) => void erased.push(id) } } : {}),
     log: (message) => logs.push(message),
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };
@@ -42,6 +48,7 @@ export async function startTestServer(options: { limits?: Partial<HttpLimits> } 
     store,
     keys,
     logs,
+    erased,
     request: (path, init = {}) => {
       const { as = 'clerk', json, ...rest } = init;
       const headers = new Headers(rest.headers);
