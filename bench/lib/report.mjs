@@ -1,0 +1,97 @@
+/**
+ * The run as a markdown table of figures and ratios, and a summary of the
+ * targets (ratios measured side by side in the same run).
+ */
+
+/** Workloads whose failure means the harness (or taawun's core path) is broken, not a finding. */
+const mustSucceed = ['importFloor', 'importTaawun', 'readFloor', 'aggregateTaawun', 'commandsTaawun'];
+
+const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+/** A workload's figure for the table: its rate, or how far it got before it was stopped. */
+function figure(result, key) {
+  if (!result) return { text: 'not run', value: undefined };
+  if (result.ok) return { text: fmt(result[key]), value: result[key] };
+  if (result.timedOut) {
+    const done = result.progress?.eventsDone;
+    const rate = result.partialEventsPerSecond;
+    return { text: rate ? `${fmt(rate)} (partial: stopped at ${fmt(done)} after ${fmt(result.wallMs / 1000)} s)` : `stopped after ${fmt(result.wallMs / 1000)} s`, value: rate, partial: true };
+  }
+  return { text: `failed: ${String(result.message).slice(0, 120)}`, value: undefined };
+}
+
+const ratio = (a, b) => (a && b ? a / b : undefined);
+const check = (value, target, compare) => (value === undefined ? 'n/a' : compare(value, target) ? 'yes' : '**no**');
+
+/** @param {any} run */
+export function renderReport(run) {
+  const lines = [];
+  const targets = [];
+  const harnessFailures = [];
+  const sizes = Object.keys(run.sizes).map(Number).sort((a, b) => a - b);
+  lines.push(`## taawun bench: ${run.mode} run, ${run.startedAt.slice(0, 10)}`);
+  lines.push('');
+  lines.push(`Machine: ${run.machine.cpu}, ${run.machine.cores} cores, ${run.machine.memoryGb} GB, Node ${run.machine.node} (${run.machine.platform}). Peer: Emmett ${run.peer.emmett}, emmett-sqlite ${run.peer.emmettSqlite} on sqlite3 ${run.peer.sqlite3}. Seed ${run.options.seed}, batches of up to ${run.options.maxBatch} events, ${run.options.sample} single commands, budget ${run.options.budgetSeconds} s per workload.`);
+  lines.push('');
+  lines.push('| events | workload | taawun | floor (raw better-sqlite3) | taawun / floor | Emmett-sqlite | taawun / Emmett-sqlite | Emmett in-memory |');
+  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const n of sizes) {
+    const r = run.sizes[n];
+    for (const name of mustSucceed) if (r[name] && !r[name].ok && !r[name].timedOut) harnessFailures.push(`${name} at ${n}: ${r[name].message}`);
+    const row = (label, ours, floor, peer, memory) =>
+      lines.push(`| ${fmt(n)} | ${label} | ${ours.text} | ${floor?.text ?? ''} | ${floor ? fmt(ratio(ours.value, floor.value), 2) : ''} | ${peer?.text ?? ''} | ${peer ? fmt(ratio(ours.value, peer.value), 2) : ''} | ${memory?.text ?? ''} |`);
+    const importOurs = figure(r.importTaawun, 'eventsPerSecond');
+    const importFloor = figure(r.importFloor, 'eventsPerSecond');
+    row('bulk import, events/s', importOurs, importFloor, figure(r.importEmmettSqlite, 'eventsPerSecond'), figure(r.importEmmettMemory, 'eventsPerSecond'));
+    const commandsOurs = figure(r.commandsTaawun, 'commandsPerSecond');
+    const commandsPeer = figure(r.commandsEmmettSqlite, 'commandsPerSecond');
+    row('single commands, commands/s (one transaction each)', commandsOurs, undefined, commandsPeer);
+    const readFloor = figure(r.readFloor, 'eventsPerSecond');
+    const aggregatePeer = figure(r.aggregateEmmettSqlite, 'eventsPerSecond');
+    row('per-stream read-and-aggregate, events/s', figure(r.aggregateTaawun, 'eventsPerSecond'), readFloor, aggregatePeer);
+    const rebuilds = [['rebuild partner history, events/s', r.rebuildPartnerHistory], ['rebuild yearly report, events/s', r.rebuildYearlyReport]];
+    for (const [label, result] of rebuilds) row(label, figure(result, 'eventsPerSecond'), readFloor, aggregatePeer);
+    if (r.queryPartnerHistory) row('partner history query, p50 ms', { text: r.queryPartnerHistory.ok ? `${fmt(r.queryPartnerHistory.p50Ms, 2)} (p99 ${fmt(r.queryPartnerHistory.p99Ms, 2)})` : figure(r.queryPartnerHistory).text });
+    if (r.http) {
+      if (!r.http.ok) row('HTTP', figure(r.http));
+      for (const [label, h] of Object.entries(r.http.ok ? r.http.scenarios ?? {} : {})) {
+        row(`HTTP ${label}, req/s (p50 / p99 ms)`, { text: h.ok === false ? `not run: ${h.message}` : `${fmt(h.requestsPerSecond)} (${fmt(h.p50Ms, 1)} / ${fmt(h.p99Ms, 1)})${h.non2xx ? `, ${fmt(h.non2xx)} non-2xx` : ''}` });
+      }
+    }
+
+    targets.push({ size: n, target: 'bulk import >= 0.7 of the raw batched-insert floor', measured: ratio(importOurs.value, importFloor.value), met: check(ratio(importOurs.value, importFloor.value), 0.7, (a, b) => a >= b) });
+    targets.push({ size: n, target: 'single commands >= 3x Emmett-sqlite at equal durability', measured: ratio(commandsOurs.value, commandsPeer.value), met: check(ratio(commandsOurs.value, commandsPeer.value), 3, (a, b) => a >= b) });
+    for (const [label, result] of rebuilds) {
+      const ours = figure(result, 'eventsPerSecond');
+      const name = label.split(',')[0];
+      targets.push({ size: n, target: `${name} >= 0.8 of the SELECT + JSON.parse floor`, measured: ratio(ours.value, readFloor.value), met: check(ratio(ours.value, readFloor.value), 0.8, (a, b) => a >= b), partial: ours.partial });
+      targets.push({ size: n, target: `${name} >= 3x Emmett-sqlite read-and-aggregate`, measured: ratio(ours.value, aggregatePeer.value), met: check(ratio(ours.value, aggregatePeer.value), 3, (a, b) => a >= b), partial: ours.partial });
+    }
+  }
+  const largest = sizes.at(-1);
+  const smallest = sizes[0];
+  const rss = [run.sizes[largest]?.rebuildPartnerHistory, run.sizes[largest]?.rebuildYearlyReport].map((r) => r?.peakRssMb ?? r?.progress?.rssMb);
+  const peak = rss.some((v) => v !== undefined) ? Math.max(...rss.filter((v) => v !== undefined)) : undefined;
+  targets.push({ size: largest, target: `peak RSS during the ${fmt(largest)}-event rebuild < 250 MB`, measured: peak, met: check(peak, 250, (a, b) => a < b) });
+  const q = (n) => (run.sizes[n]?.queryPartnerHistory?.ok ? run.sizes[n].queryPartnerHistory.p50Ms : undefined);
+  if (largest !== smallest) targets.push({ size: largest, target: `query latency at ${fmt(largest)} <= 1.5x that at ${fmt(smallest)}`, measured: ratio(q(largest), q(smallest)), met: check(ratio(q(largest), q(smallest)), 1.5, (a, b) => a <= b) });
+
+  lines.push('');
+  lines.push('### Targets');
+  lines.push('');
+  lines.push('| events | target | measured | met |');
+  lines.push('|---:|---|---:|---|');
+  for (const t of targets) lines.push(`| ${fmt(t.size)} | ${t.target} | ${fmt(t.measured, 2)}${t.partial ? ' (partial run)' : ''} | ${t.met} |`);
+
+  const peerErrors = sizes.flatMap((n) => ['importEmmettMemory', 'importEmmettSqlite', 'aggregateEmmettSqlite', 'commandsEmmettSqlite']
+    .map((w) => [w, run.sizes[n][w]])
+    .filter(([, r]) => r && (!r.ok || r.errorCount > 0 || r.findings?.length > 0))
+    .map(([w, r]) => `${fmt(n)} events, ${w}: ${r.ok ? [r.errorCount > 0 ? `${r.errorCount} errors, e.g. ${r.errors?.[0]}` : '', ...(r.findings ?? [])].filter(Boolean).join('; ') : r.message}`));
+  if (peerErrors.length > 0) {
+    lines.push('');
+    lines.push('### Peer findings (Emmett errors and stops; not our failures)');
+    lines.push('');
+    for (const e of peerErrors) lines.push(`- ${e}`);
+  }
+  return { markdown: lines.join('\n'), summary: { targets, harnessFailures, peerFindings: peerErrors } };
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+/**
+ * taawun's benchmark: `npm run bench` (10k, 100k and 1M events) or
+ * `npm run bench -- --quick` (2k events, seconds; CI runs it so the harness
+ * never rots). Every workload runs in its own child process, side by side with
+ * its floor (raw better-sqlite3) and its peer (Emmett), on the same generated
+ * log. Prints a markdown table and writes the run to bench/results/.
+ *
+ * Options: --quick, --sizes 10000,100000, --seed 42, --sample 2000,
+ * --budget <seconds per workload>, --no-peer, --no-http, --keep (keep the
+ * SQLite files in bench/work), --cpu-prof (profile every workload into
+ * bench/work/profiles), --out <file>.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { renderReport } from './lib/report.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = dirname(benchDir);
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    sample: { type: 'string' },
+    budget: { type: 'string' },
+    'no-peer': { type: 'boolean', default: false },
+    'no-http': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+const quick = options.quick;
+const sizes = options.sizes ? options.sizes.split(',').map(Number) : quick ? [2000] : [10_000, 100_000, 1_000_000];
+const seed = Number(options.seed);
+const sample = Number(options.sample ?? (quick ? 200 : 2000));
+const budgetMs = Number(options.budget ?? (quick ? 60 : 600)) * 1000;
+const maxBatch = 500;
+const log = (line) => process.stderr.write(`${line}\n`);
+
+/** Install the bench's own dependencies on first use, so the root `npm install` stays lean. */
+function ensureDependencies() {
+  if (existsSync(join(benchDir, 'node_modules', '@event-driven-io', 'emmett-sqlite')) && existsSync(join(benchDir, 'node_modules', 'autocannon'))) return;
+  log('installing the bench dependencies (Emmett, node-sqlite3 compiled from source, autocannon) into bench/node_modules ...');
+  execFileSync('npm', ['install', '--prefix', benchDir, '--foreground-scripts', '--no-audit', '--no-fund'], { cwd: benchDir, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** The bench imports the packages' dist: build them (a no-op when current). */
+function ensureBuilt() {
+  try {
+    execFileSync('npx', ['tsc', '-b'], { cwd: rootDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch {
+    const missing = ['domain', 'adapter-sqlite', 'projections', 'adapter-http'].filter((p) => !existsSync(join(rootDir, 'packages', p, 'dist', 'index.js')));
+    if (missing.length > 0) throw new Error(`tsc -b failed and these packages have no dist: ${missing.join(', ')}`);
+    log('tsc -b reported errors; running on the dist already built');
+  }
+}
+
+/**
+ * One workload in a child process, stopped after the budget. A stopped run
+ * keeps the progress it reported, so a rate can still be given (marked partial).
+ */
+function runChild(module, fn, args, { budget = budgetMs } = {}) {
+  const profileDir = join(benchDir, 'work', 'profiles');
+  const nodeArgs = options['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${fn}-${args.projection ?? args.mode ?? ''}-${Date.now()}.cpuprofile`] : [];
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--max-old-space-size=8192', ...nodeArgs, join(benchDir, 'lib', 'child.mjs'), join(benchDir, module), fn, JSON.stringify(args)], {
+      cwd: benchDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let progress;
+    let timedOut = false;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      for (const line of chunk.toString().split('\n')) if (line.startsWith('PROGRESS ')) progress = JSON.parse(line.slice(9));
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, budget);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const wallMs = Math.round(performance.now() - started);
+      const last = stdout.trim().split('\n').filter((l) => l.startsWith('RESULT ') || l.startsWith('FAILED ')).at(-1);
+      if (last?.startsWith('RESULT ')) return resolve({ ok: true, ...JSON.parse(last.slice(7)), wallMs });
+      if (timedOut) {
+        const partialRate = progress?.eventsDone && progress.elapsedMs ? Math.round((progress.eventsDone * 1000) / progress.elapsedMs) : undefined;
+        return resolve({ ok: false, timedOut: true, message: `stopped after the budget of ${budget / 1000} s`, progress, partialEventsPerSecond: partialRate, wallMs });
+      }
+      const failure = last ? JSON.parse(last.slice(7)) : { message: stderr.trim().split('\n').slice(-3).join(' ') || 'the process died without a result' };
+      resolve({ ok: false, message: failure.message, stack: failure.stack, wallMs });
+    });
+  });
+}
+
+async function benchSize(events) {
+  const { ensureLog } = await import('./lib/log.mjs');
+  const generated = ensureLog({ seed, events, sample, cacheDir: join(benchDir, '.cache'), log });
+  const work = join(benchDir, 'work', `n${events}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const files = { floor: join(work, 'floor.db'), taawun: join(work, 'taawun.db'), emmett: join(work, 'emmett.db'), scratch: join(work, 'scratch.db') };
+  const results = { generated: { events: generated.events, streams: generated.streams, types: generated.types, generatedMs: generated.generatedMs } };
+  const step = async (name, module, fn, args, runOptions) => {
+    log(`  ${events.toLocaleString('en')} events: ${name} ...`);
+    const result = await runChild(module, fn, args, runOptions);
+    results[name] = result;
+    const figure = result.eventsPerSecond ?? result.commandsPerSecond ?? result.p50Ms ?? result.requestsPerSecond;
+    log(`    ${result.ok ? `done in ${(result.wallMs / 1000).toFixed(1)} s${figure !== undefined ? ` (${figure.toLocaleString('en')})` : ''}` : `NOT DONE: ${result.message}`}`);
+    return result;
+  };
+  const common = { logFile: generated.file, maxBatch };
+
+  // (1) Bulk import, floor first, then ours, then the peer.
+  await step('importFloor', 'workloads/sqlite-floor.mjs', 'importFloor', { ...common, dbFile: files.floor, scratchFile: files.scratch });
+  const imported = await step('importTaawun', 'workloads/taawun.mjs', 'importTaawun', { ...common, dbFile: files.taawun, headHash: generated.headHash });
+  if (!options['no-peer']) {
+    await step('importEmmettMemory', 'workloads/emmett.mjs', 'importEmmett', { ...common, mode: 'memory' });
+    await step('importEmmettSqlite', 'workloads/emmett.mjs', 'importEmmett', { ...common, mode: 'sqlite', dbFile: files.emmett });
+  }
+  if (!imported.ok) return results;
+
+  // (3) Reading: the floor, per-stream aggregation (ours and the peer's), the rebuilds.
+  await step('readFloor', 'workloads/sqlite-floor.mjs', 'readFloor', { dbFile: files.taawun });
+  await step('aggregateTaawun', 'workloads/taawun.mjs', 'aggregateTaawun', { ...common, dbFile: files.taawun });
+  if (!options['no-peer'] && results.importEmmettSqlite?.ok) await step('aggregateEmmettSqlite', 'workloads/emmett.mjs', 'aggregateEmmett', { ...common, dbFile: files.emmett });
+  await step('rebuildPartnerHistory', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'partner-history' });
+  await step('rebuildYearlyReport', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'yearly-report' });
+
+  // (6) Query latency on the built read model.
+  const partners = ['enm-france', 'giz', 'aecid', 'enabel', 'ssm-italy'];
+  if (results.rebuildPartnerHistory.ok) await step('queryPartnerHistory', 'workloads/taawun.mjs', 'queryTaawun', { dbFile: files.taawun, partners, repeat: quick ? 20 : 50 });
+
+  // (2) Single commands, one transaction each (they add to the files, so they come after the reads).
+  await step('commandsTaawun', 'workloads/taawun.mjs', 'commandsTaawun', { commandsFile: generated.commandsFile, dbFile: files.taawun, count: sample });
+  if (!options['no-peer'] && results.importEmmettSqlite?.ok) {
+    await step('commandsEmmettSqlite', 'workloads/emmett.mjs', 'commandsEmmett', { commandsFile: generated.commandsFile, dbFile: files.emmett, count: sample });
+  }
+
+  // (4) HTTP under load on a loopback port.
+  if (!options['no-http']) {
+    await step('http', 'workloads/http.mjs', 'httpTaawun', { dbFile: files.taawun, partners, durationSeconds: quick ? 2 : 10, connections: 10 });
+  }
+  if (!options.keep) rmSync(work, { recursive: true, force: true });
+  return results;
+}
+
+function machine() {
+  const cpu = cpus();
+  return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+ensureDependencies();
+ensureBuilt();
+const { emmettVersions } = await import('./workloads/emmett.mjs');
+const run = {
+  startedAt: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  options: { sizes, seed, sample, maxBatch, budgetSeconds: budgetMs / 1000, peer: !options['no-peer'], http: !options['no-http'] },
+  machine: machine(),
+  peer: emmettVersions(),
+  sizes: {},
+};
+log(`taawun bench (${run.mode}): ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events, seed ${seed}, on ${run.machine.cpu} (${run.machine.cores} cores), Node ${run.machine.node}`);
+for (const events of sizes) run.sizes[events] = await benchSize(events);
+run.finishedAt = new Date().toISOString();
+
+const report = renderReport(run);
+run.summary = report.summary;
+const out = options.out ?? join(benchDir, 'results', `${run.startedAt.replace(/[:.]/g, '-')}-${run.mode}.json`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(run, null, 2)}\n`);
+process.stdout.write(`${report.markdown}\n\nResults written to ${relative(process.cwd(), out)}\n`);
+const broken = report.summary.harnessFailures;
+if (broken.length > 0) {
+  log(`harness failures: ${broken.join('; ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,20 @@
+/**
+ * The HTTP adapter on a loopback port, in its own process so that the load
+ * generator does not share its thread: `node http-server.mjs '<json>'`. Prints
+ * `LISTENING <url>` once it serves; stops on SIGTERM.
+ */
+import { openSqliteEventStore } from '@taawun/adapter-sqlite';
+import { startServer } from '@taawun/adapter-http';
+
+const { dbFile, keyEntry } = JSON.parse(process.argv[2]);
+const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+const sqlite = await import('@taawun/adapter-sqlite');
+const readModelStorage = typeof sqlite.openSqliteReadModelStorage === 'function' ? await sqlite.openSqliteReadModelStorage(store) : undefined;
+// No rate limit: the bench is the only client, and measures the server, not the limiter.
+const server = await startServer({ store, keys: [keyEntry], host: '127.0.0.1', port: 0, limits: { requestsPerMinute: 1_000_000_000 }, readModelStorage, log: () => {} });
+process.stdout.write(`LISTENING ${server.url}\n`);
+process.on('SIGTERM', async () => {
+  await server.close();
+  await store.close();
+  process.exit(0);
+});

@@ -1,0 +1,83 @@
+/**
+ * HTTP under load with autocannon on a loopback port: recording commands
+ * (`POST /commands/register-partner`, one new stream and one transaction each)
+ * and reading a partner's history (`GET /read-models/partner-history`). The
+ * server runs in its own process; autocannon runs here.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiKey } from '@taawun/adapter-http';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+const here = dirname(fileURLToPath(import.meta.url));
+
+function startServerProcess(dbFile, keyEntry) {
+  const child = spawn(process.execPath, [join(here, 'http-server.mjs'), JSON.stringify({ dbFile, keyEntry })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /LISTENING (\S+)/.exec(out);
+      if (match) resolve({ url: match[1], child });
+    });
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('exit', (code) => reject(new Error(`the server exited (${code}): ${err.trim().split('\n').slice(-3).join(' ')}`)));
+  });
+}
+
+const run = (options) => new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+
+const summary = (result) => ({
+  requests: result.requests.total,
+  requestsPerSecond: Math.round(result.requests.average),
+  p50Ms: result.latency.p50,
+  p99Ms: result.latency.p99,
+  non2xx: result.non2xx,
+  errors: result.errors,
+  timeouts: result.timeouts,
+});
+
+/** @param {{ dbFile: string; partners: string[]; durationSeconds: number; connections: number }} args */
+export async function httpTaawun({ dbFile, partners, durationSeconds, connections }) {
+  const { key, entry } = createApiKey('bench-clerk', 'clerk');
+  const { url, child } = await startServerProcess(dbFile, entry);
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const scenarios = {};
+  try {
+    let next = 0;
+    scenarios['record commands (POST register-partner)'] = summary(await run({
+      url,
+      connections,
+      duration: durationSeconds,
+      headers,
+      requests: [{
+        method: 'POST',
+        path: '/commands/register-partner',
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ partnerId: `bench-partner-${process.pid}-${next++}`, kind: 'school', name: { fr: 'École de la magistrature (banc d’essai)', ar: 'مدرسة القضاء - اختبار' }, country: 'FR' }),
+        }),
+      }],
+    }));
+    const probe = await fetch(`${url}/read-models/partner-history?partnerId=${partners[0]}`, { headers });
+    if (probe.status === 404 && (await probe.json()).code === 'route-not-found') {
+      scenarios['read a partner history (GET /read-models/partner-history)'] = { ok: false, message: 'the route is not in @taawun/adapter-http yet' };
+    } else {
+      let i = 0;
+      scenarios['read a partner history (GET /read-models/partner-history)'] = { status: probe.status, ...summary(await run({
+        url,
+        connections,
+        duration: durationSeconds,
+        headers,
+        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/read-models/partner-history?partnerId=${partners[i++ % partners.length]}` }) }],
+      })) };
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return { scenarios, connections, durationSeconds };
+}

@@ -1,0 +1,157 @@
+/**
+ * taawun's own workloads, through its public API only: the SQLite event store,
+ * the command handler, the projections runner and its SQLite read-model storage.
+ */
+import { decodeEvent, handle } from '@taawun/domain';
+import { openSqliteEventStore } from '@taawun/adapter-sqlite';
+import { batches, readCommands, readRows } from '../lib/log.mjs';
+import { Stopwatch, perSecond, percentile, reportProgress } from '../lib/measure.mjs';
+
+/** Batched appends of the log into a fresh file, each batch at the revision the log gives it. @param {{ logFile: string; dbFile: string; maxBatch: number; headHash: string }} args */
+export async function importTaawun({ logFile, dbFile, maxBatch, headHash }) {
+  const store = await openSqliteEventStore(dbFile);
+  const watch = new Stopwatch();
+  let events = 0;
+  let transactions = 0;
+  for await (const batch of batches(logFile, maxBatch)) {
+    const toAppend = batch.map(({ id, type, schemaVersion, data, metadata, recordedAt }) => ({ id, type, schemaVersion, data, metadata, recordedAt }));
+    const first = batch[0];
+    const expectedRevision = first.revision === 0 ? 'no-stream' : first.revision - 1;
+    const result = await watch.time(() => store.append(first.stream, toAppend, { expectedRevision }));
+    if (!result.ok) throw new Error(`import: ${first.stream} is at ${result.error.actual}, expected ${String(expectedRevision)}`);
+    events += batch.length;
+    transactions++;
+  }
+  // The store must hold exactly the rows the generator computed, hash chain included.
+  const head = await store.checkpoint();
+  await store.close();
+  if (head.headHash !== headHash) throw new Error(`import: head hash ${head.headHash} differs from the generated log's ${headHash}`);
+  return { events, transactions, ms: watch.ms, eventsPerSecond: perSecond(events, watch.ms), headHashMatches: true };
+}
+
+/**
+ * Per-stream read-and-aggregate, the same work the peer does: read each stream,
+ * decode every event (upcast + schema), fold it with the domain's own decider.
+ * @param {{ logFile: string; dbFile: string }} args
+ */
+export async function aggregateTaawun({ logFile, dbFile }) {
+  const streams = await streamNames(logFile);
+  const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+  const started = performance.now();
+  let events = 0;
+  for (const stream of streams) {
+    const stored = await store.readStream(stream);
+    let state = 0;
+    for (const e of stored) {
+      const decoded = decodeEvent(e);
+      if (!decoded.ok) throw new Error(decoded.error.message);
+      state += decoded.value.revision >= 0 ? 1 : 0;
+    }
+    events += state;
+  }
+  const ms = performance.now() - started;
+  await store.close();
+  return { streams: streams.length, events, ms, eventsPerSecond: perSecond(events, ms) };
+}
+
+/** Every stream of the log, in the order they first appear. @param {string} logFile */
+export async function streamNames(logFile) {
+  const seen = new Set();
+  for await (const row of readRows(logFile)) seen.add(row.stream);
+  return [...seen];
+}
+
+/**
+ * The commands that follow the log, sent one at a time through `handle`: parse,
+ * references, load and fold the stream, decide, append in one transaction.
+ * @param {{ commandsFile: string; dbFile: string; count: number }} args
+ */
+export async function commandsTaawun({ commandsFile, dbFile, count }) {
+  const items = readCommands(commandsFile).slice(0, count);
+  const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+  const latencies = [];
+  const failures = {};
+  const started = performance.now();
+  for (const item of items) {
+    const t = performance.now();
+    const result = await handle(store, item.command, {
+      actor: item.actor,
+      now: () => new Date(item.at),
+      newId: () => item.id,
+      ...(item.sourceRef ? { sourceRef: item.sourceRef } : {}),
+    });
+    latencies.push(performance.now() - t);
+    if (!result.ok) failures[result.error.code] = (failures[result.error.code] ?? 0) + 1;
+  }
+  const ms = performance.now() - started;
+  await store.close();
+  if (Object.keys(failures).length > 0) throw new Error(`commands refused: ${JSON.stringify(failures)}`);
+  return { commands: items.length, ms, commandsPerSecond: perSecond(items.length, ms), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+/** The projections package, or why it cannot be used yet. */
+async function projectionsApi() {
+  const projections = await import('@taawun/projections');
+  const sqlite = await import('@taawun/adapter-sqlite');
+  if (typeof sqlite.openSqliteReadModelStorage !== 'function') throw new Error('@taawun/adapter-sqlite does not export openSqliteReadModelStorage yet');
+  return { ...projections, openSqliteReadModelStorage: sqlite.openSqliteReadModelStorage };
+}
+
+const projectionNames = { 'partner-history': 'partnerHistoryProjection', 'yearly-report': 'yearlyActivityReportProjection' };
+
+/**
+ * Rebuild one read model from the SQLite log into the SQLite read-model storage
+ * in the same file, as `taawun replay` would. Progress lines let the parent
+ * report how far a run got if it has to stop it.
+ * @param {{ dbFile: string; projection: keyof typeof projectionNames }} args
+ */
+export async function rebuildTaawun({ dbFile, projection }) {
+  const api = await projectionsApi();
+  const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+  const storage = await api.openSqliteReadModelStorage(store);
+  const definition = api[projectionNames[projection]];
+  let lastReport = 0;
+  const runner = new api.ProjectionRunner(definition, {
+    store,
+    storage,
+    onProgress: (p) => {
+      if (p.done || performance.now() - lastReport > 1000) {
+        lastReport = performance.now();
+        reportProgress({ eventsDone: p.eventsDone, eventsTotal: p.eventsTotal, elapsedMs: Math.round(p.elapsedMs), rssMb: Math.round(process.memoryUsage.rss() / 1048576) });
+      }
+    },
+  });
+  const started = performance.now();
+  const result = await runner.rebuild({ fromScratch: true });
+  const ms = performance.now() - started;
+  const head = Number(await store.lastPosition());
+  const stateBytes = store.database.prepare(`SELECT sum(length(state)) FROM read_model_generations WHERE name = ?`).pluck().get(definition.name) ?? null;
+  await store.close();
+  return { projection: definition.name, events: head, eventsApplied: result.eventsApplied, ms, eventsPerSecond: perSecond(head, ms), stateMb: stateBytes === null ? null : Math.round(Number(stateBytes) / 1e6) };
+}
+
+/**
+ * Query latency of the per-partner history once the read model is built: read
+ * the stored model and answer for one partner, the way a query endpoint does.
+ * @param {{ dbFile: string; partners: string[]; repeat: number }} args
+ */
+export async function queryTaawun({ dbFile, partners, repeat }) {
+  const api = await projectionsApi();
+  const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+  const storage = await api.openSqliteReadModelStorage(store);
+  const runner = new api.ProjectionRunner(api.partnerHistoryProjection, { store, storage });
+  const latencies = [];
+  let found = 0;
+  for (let i = 0; i < repeat; i++) {
+    const partnerId = partners[i % partners.length];
+    const t = performance.now();
+    const model = await runner.read();
+    if (!model) throw new Error('query: the partner-history read model is not built');
+    const history = api.partnerHistoryView(model.state, partnerId);
+    latencies.push(performance.now() - t);
+    if (history) found++;
+  }
+  await store.close();
+  return { queries: repeat, found, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
