@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerErase } from './commands/erase.js';
 import { registerQueries } from './commands/queries.js';
+import { registerReplay } from './commands/replay.js';
 import { registerSeed } from './commands/seed.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerVerify } from './commands/verify.js';
@@ -47,6 +48,7 @@ export function buildProgram(context: CliContext): Command {
   registerVerify(program, context);
   registerTransfer(program, context);
   registerQueries(program, context);
+  registerReplay(program, context);
   registerErase(program, context);
   return program;
 }

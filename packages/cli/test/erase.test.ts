@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { encryptPersonalData, handle } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite';
@@ -25,19 +26,36 @@ beforeAll(async () => {
 });
 afterAll(() => folder.remove());
 
+/** The states of the read models stored in the file, as text. */
+function storedStates(): string {
+  const db = new Database(`${folder.path}/taawun.db`, { readonly: true });
+  try {
+    return (db.prepare('SELECT state FROM read_model_generations').pluck().all() as string[]).join('\n');
+  } finally {
+    db.close();
+  }
+}
+
 describe('taawun erase-participant', () => {
   it('before erasure, the export (read through the key store) shows the name', async () => {
     const exported = await taawun(['export', ...store()], { cwd: folder.path });
     expect(exported.stdout).toContain(name);
     const report = await taawun(['report', 'participants', '--lang', 'ar', ...store()], { cwd: folder.path });
     expect(report.stdout).toMatch(new RegExp(`^attache-41-a +judicial-attache +41 +${name}$`, 'm'));
+    // A read model stored beside the log now holds the name too.
+    expect((await taawun(['replay', 'participant-record', ...store()], { cwd: folder.path })).code).toBe(0);
+    expect(storedStates()).toContain(name);
   });
 
   it('erases: records the event, destroys the key; the export no longer holds the name and the chain still verifies', async () => {
     const result = await taawun(['erase-participant', 'attache-41-a', '--reason', 'request of 2024-05-28, file DPO-2024-17', ...store()], { cwd: folder.path, env: { TAAWUN_ACTOR: 'dpo' } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Erased attache-41-a in SQLite file .*: ParticipantDataErased recorded at position \d+ \(event [0-9a-f-]{36}\); key destroyed\.\n$/);
+    expect(result.stdout).toMatch(
+      /^Erased attache-41-a in SQLite file .*: ParticipantDataErased recorded at position \d+ \(event [0-9a-f-]{36}\); key destroyed; stored read models rebuilt: participant-record\.\n$/,
+    );
+    expect(storedStates()).not.toContain(name);
+    expect(storedStates()).not.toContain('Amina');
 
     const exported = await taawun(['export', ...store()], { cwd: folder.path });
     expect(exported.stdout).not.toContain(name);
