@@ -72,6 +72,9 @@ export interface AgreementsRegister {
 }
 
 const same = (a: MultilingualText, b: MultilingualText) => JSON.stringify(a) === JSON.stringify(b);
+/** An amendment names an area to remove in one language or more: every language it gives must match. */
+const names = (removed: MultilingualText, area: MultilingualText) =>
+  (Object.entries(removed) as [keyof MultilingualText, string][]).every(([lang, text]) => area[lang] === text);
 
 /** Every agreement (of one partner, when given), in date order. */
 export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: string | undefined } = {}): AgreementsRegister {
@@ -87,7 +90,7 @@ export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: s
     const amendments = [...r.amendments].sort((a, b) => compareByCompletion(a.data.amendedOn, b.data.amendedOn));
     let areas = [...signed.areas];
     for (const a of amendments) {
-      areas = areas.filter((area) => !a.data.areasRemoved.some((removed) => same(removed, area)));
+      areas = areas.filter((area) => !a.data.areasRemoved.some((removed) => names(removed, area)));
       for (const added of a.data.areasAdded) if (!areas.some((area) => same(area, added))) areas.push(added);
     }
     const programmes = sortedEntries(book.programmes)

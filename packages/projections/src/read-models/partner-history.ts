@@ -98,6 +98,9 @@ export interface PartnerHistory {
   readonly entries: readonly HistoryEntry[];
 }
 
+/** Same date: agreements first, then what they frame (programmes), then visits (hosting frames the sessions held for the visitors), sessions, publications. */
+const typeRank = { agreement: 0, programme: 1, 'study-visit': 2, session: 3, publication: 4 } as const;
+
 type Draft = Omit<HistoryEntry, 'orderCertain' | 'date' | 'partners' | 'sharedWith' | 'partnerName' | 'instituteName'> & {
   readonly on: PartialDate;
   readonly partnerIds: readonly string[];
@@ -109,7 +112,7 @@ export function partnerHistoryView(book: RecordBook, partnerId: string): Partner
   const record = book.partners[partnerId];
   const drafts = draftsFor(book, partnerId);
   if (!record?.registered && drafts.length === 0) return undefined;
-  drafts.sort((a, b) => compareByCompletion(a.on, b.on) || a.record.id.localeCompare(b.record.id) || a.kind.localeCompare(b.kind));
+  drafts.sort((a, b) => compareByCompletion(a.on, b.on) || typeRank[a.record.type] - typeRank[b.record.type] || a.record.id.localeCompare(b.record.id) || a.kind.localeCompare(b.kind));
   const certain = orderCertainty(drafts.map((d) => d.on));
   const institute = instituteTimeline(book);
   const entries = drafts.map(({ on, partnerIds, statedInstituteName, ...entry }, i): HistoryEntry => ({
