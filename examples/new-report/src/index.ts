@@ -1,0 +1,2 @@
+export { cohortsProjection, cohortPlacements, describePlacement, type CohortPlacement, type CohortsState } from './cohorts.js';
+export { replayCohorts, openInstituteFile } from './replay-cohorts.js';

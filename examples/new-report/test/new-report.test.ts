@@ -1,0 +1,79 @@
+import { handle } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cohortPlacements, openInstituteFile, replayCohorts } from '../src/index.js';
+
+// Spawned programs run the build (`npx tsc -b`; the root `npm test` does it first).
+const cli = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
+const program = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const module = fileURLToPath(new URL('../dist/cohorts.js', import.meta.url));
+const node = (args: string[], cwd: string) => promisify(execFile)(process.execPath, args, { cwd, encoding: 'utf8' });
+
+let folder: string;
+let file: string;
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'taawun-new-report-'));
+  file = join(folder, 'taawun.db');
+  await node([cli, 'seed', '--store', `sqlite:${file}`], folder);
+});
+afterAll(() => rm(folder, { recursive: true, force: true }));
+
+describe('a report written after the fact: the cohorts of the ENM course', () => {
+  it('the program replays the log through the library API and prints one line per cohort', async () => {
+    const { stdout } = await node([program, file], folder);
+    expect(stdout).toBe(
+      [
+        `Cohort placements, replayed from 49 events of ${file}:`,
+        '  cohort 39: enm-new-judges-course-2016 (course with enm-france, held 2016): 2 judges from cohorts 39 and 40 together (the record does not split them)',
+        '  cohort 40: enm-new-judges-course-2016 (course with enm-france, held 2016): 2 judges from cohorts 39 and 40 together (the record does not split them)',
+        '  cohort 41: enm-new-judges-course-2021 (course with enm-france, held 2021, remote): 2 judges',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('taawun replay <module> rebuilds the same projection, and its state gives the same report', async () => {
+    const text = await node([cli, 'replay', module, '--store', `sqlite:${file}`], folder);
+    expect(text.stdout).toMatch(/^Replayed cohort-placements v1: 49 events \(\d+ applied\) in \d+\.\d{3} s, \d+ events\/s; stored in SQLite file /);
+    const json = JSON.parse((await node([cli, 'replay', module, '--store', `sqlite:${file}`, '--format', 'json'], folder)).stdout);
+    const { store, close } = await openInstituteFile(file);
+    try {
+      expect(cohortPlacements(json.state)).toEqual(await replayCohorts(store));
+    } finally {
+      await close();
+    }
+  });
+
+  it('a correction recorded later changes the report, and the original stays in the log', async () => {
+    const { store, close } = await openInstituteFile(file);
+    try {
+      const [held] = (await store.readStream('session-enm-new-judges-course-2021')).filter((e) => e.type === 'SessionHeld');
+      const corrected = await handle(
+        store,
+        { type: 'CorrectRecord', stream: 'session-enm-new-judges-course-2021', eventId: held!.id, changes: { cohorts: [41, 42] }, reason: 'test: the course also drew from cohort 42' },
+        deterministicContext('registrar'),
+      );
+      expect(corrected.ok).toBe(true);
+      const placements = await replayCohorts(store);
+      expect(placements.map((p) => `${p.cohort} ${p.sessionId} ${p.judgesNamedInCohort}`)).toEqual([
+        '39 enm-new-judges-course-2016 0',
+        '40 enm-new-judges-course-2016 0',
+        '41 enm-new-judges-course-2021 2',
+        '42 enm-new-judges-course-2021 0',
+      ]);
+      const after = await store.readStream('session-enm-new-judges-course-2021');
+      expect(after.find((e) => e.id === held!.id)?.data).toEqual(held!.data);
+      expect(after.at(-1)).toMatchObject({ type: 'RecordCorrected', data: { correctedEventId: held!.id, changes: { cohorts: [41, 42] } } });
+    } finally {
+      await close();
+    }
+    const { stdout } = await node([program, file], folder);
+    expect(stdout).toContain('cohort 42: enm-new-judges-course-2021 (course with enm-france, held 2021, remote): 2 judges from cohorts 41 and 42 together');
+  });
+});
