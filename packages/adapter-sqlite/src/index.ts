@@ -11,5 +11,5 @@ export {
   assertSchemaNotTooNew,
   type Migration,
 } from './schema.js';
-export { openSqliteKeyStore, SqliteKeyStore, KEY_STORE_COMPONENT, keyStoreMigrations, type SqliteKeyStoreOptions } from './key-store.js';
+export * from './personal-data.js';
 export { openSqliteReadModelStorage, SqliteReadModelStorage, READ_MODELS_COMPONENT, readModelMigrations, type SqliteReadModelStorageOptions } from './read-model-storage.js';

@@ -1,0 +1,93 @@
+import { eventDefinition, type EventStore } from '@taawun/domain';
+import { ProjectionRunner, projections as builtInProjections, type AnyProjection } from '@taawun/projections';
+import { toEventStoreError } from './errors.js';
+import { SqliteEventStore } from './event-store.js';
+import type { SqliteReadModelStorage } from './read-model-storage.js';
+
+export interface ReadModelPurgeOptions {
+  /** The encrypting store (`encryptPersonalData`): rebuilt read models read erased participants as erased. */
+  readonly store: EventStore;
+  readonly storage: SqliteReadModelStorage;
+  /**
+   * The projections whose stored read models may hold personal data. Default:
+   * the built-in ones that handle an event type with personal fields. Add your
+   * own projections (e.g. those `taawun replay` loads from a module) here.
+   */
+  readonly projections?: readonly AnyProjection[];
+  /**
+   * Also `VACUUM` the read models' file, which rewrites it without free pages
+   * or free space in pages. Needed when read models were ever deleted on a
+   * connection without `secure_delete` (their old bytes are then still in the
+   * file). Default: true when the read models have a file of their own (it is
+   * small); false when they share the event store's file (a VACUUM would
+   * rewrite the whole log, and the key store sets `secure_delete` on that
+   * connection, so nothing deleted there keeps its bytes).
+   */
+  readonly vacuum?: boolean;
+}
+
+export interface ReadModelPurge {
+  /** Read models rebuilt from the log, as it reads now. */
+  readonly rebuilt: readonly string[];
+  /** Read models stored in the file that no given projection builds: not purged (pass their projection). */
+  readonly skipped: readonly string[];
+  readonly vacuumed: boolean;
+  /** False when a reader on an older snapshot kept the WAL from being emptied: old pages remain until the next run. */
+  readonly residueCleared: boolean;
+}
+
+const holdsPersonalData = (projection: AnyProjection): boolean =>
+  (projection.handles as readonly string[]).some((type) => (eventDefinition(type)?.personalFields.length ?? 0) > 0);
+
+const innerOf = (store: EventStore): EventStore => ('inner' in store && typeof store.inner === 'object' && store.inner !== null ? (store.inner as EventStore) : store);
+
+/**
+ * Purge personal data from the stored read models after an erasure: rebuild
+ * every read model that may hold it (a new generation from the log, in which
+ * the participant reads as erased; the old one is deleted), with
+ * `secure_delete = ON` so the deleted rows are overwritten with zeros, then
+ * empty the WAL (`wal_checkpoint(TRUNCATE)`), which still holds the old pages.
+ * Safe to repeat. A read model another process is building at the same time
+ * may make this fail with `concurrent-runner` or `generation-missing`: run it
+ * again.
+ */
+export async function purgeReadModels(options: ReadModelPurgeOptions): Promise<ReadModelPurge> {
+  const { store, storage } = options;
+  const db = storage.database;
+  const inner = innerOf(store);
+  const sharesEventFile = inner instanceof SqliteEventStore && inner.file === storage.file;
+  const vacuum = options.vacuum ?? !sharesEventFile;
+  const candidates = (options.projections ?? Object.values(builtInProjections)).filter(holdsPersonalData);
+
+  const sql = <T>(doing: string, work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      throw toEventStoreError(error, storage.file, doing);
+    }
+  };
+  sql('turning on secure_delete', () => db.pragma('secure_delete = ON'));
+  const stored = sql('listing the stored read models', () =>
+    (db.prepare('SELECT DISTINCT name FROM read_model_generations ORDER BY name').all() as { name: string }[]).map((r) => r.name),
+  );
+  const rebuilt: string[] = [];
+  for (const projection of candidates) {
+    if (!stored.includes(projection.name)) continue;
+    await new ProjectionRunner(projection, { store, storage }).rebuild({ fromScratch: true });
+    rebuilt.push(projection.name);
+  }
+  const known = new Set((options.projections ?? Object.values(builtInProjections)).map((p) => p.name));
+  if (vacuum) sql('vacuuming the read models\' file', () => db.exec('VACUUM'));
+  const [checkpoint] = sql('checkpointing the WAL', () => db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]);
+  return { rebuilt, skipped: stored.filter((name) => !known.has(name)), vacuumed: vacuum, residueCleared: checkpoint === undefined || checkpoint.busy === 0 };
+}
+
+/** `purgeReadModels` as the `onErased` hook of `eraseParticipant` (and of the CLI and HTTP erasure). */
+export const purgeReadModelsOnErasure =
+  (options: ReadModelPurgeOptions) =>
+  async (_participantId: string): Promise<void> => {
+    const purge = await purgeReadModels(options);
+    if (!purge.residueCleared) {
+      throw new Error(`${options.storage.file}: the read models were rebuilt, but another process was reading, so old pages remain in the WAL; run the erasure again when it is idle`);
+    }
+  };
