@@ -15,6 +15,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerErasureRoute } from './routes/erasure.js';
+import { registerReportRoutes } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
 import { authenticate, rateLimit } from './security/middleware.js';
 import { FixedWindowRateLimiter } from './security/rate-limit.js';
@@ -147,12 +148,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (options.personalData) {
     registerErasureRoute(app, { ...commandDeps, keys: options.personalData.keys, ...(options.personalData.onErased ? { onErased: options.personalData.onErased } : {}) });
   }
+  const source = { store: options.store, ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) };
   registerQueryRoutes(app, {
-    source: { store: options.store, ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) },
+    source,
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
   });
+  registerReportRoutes(app, source);
   registerEventRoutes(app, {
     store: options.store,
     defaultPageSize: limits.defaultPageSize,

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { ProjectionRunner, projections, type AnyProjection } from '@taawun/projections';
 import { createHttpApp, type HttpApp, type HttpAppOptions } from './app.js';
 
 export interface StartServerOptions extends HttpAppOptions {
@@ -8,6 +9,12 @@ export interface StartServerOptions extends HttpAppOptions {
   readonly host?: string;
   /** Port; 0 picks a free one. Default 8787. */
   readonly port?: number;
+  /**
+   * With \`readModelStorage\`: keep every stored read model current by following
+   * the log (\`ProjectionRunner.follow\`) while the server runs. Default true;
+   * set false when another process keeps them current.
+   */
+  readonly followReadModels?: boolean;
 }
 
 export interface RunningServer {
@@ -50,19 +57,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  const followers = new AbortController();
+  const following =
+    options.readModelStorage && options.followReadModels !== false
+      ? (Object.values(projections) as AnyProjection[]).map((projection) =>
+          new ProjectionRunner(projection, { store: options.store, storage: options.readModelStorage! })
+            .follow({ signal: followers.signal })
+            .catch((error: unknown) => (options.log ?? console.error)(`[taawun http] read model ${projection.name} stopped following: ${(error as Error)?.message ?? String(error)}`)),
+        )
+      : [];
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
     host,
     port,
     http,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      followers.abort();
+      await new Promise<void>((resolve, reject) => {
         http.closeLiveFeeds();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
         // Live feeds end when aborted; anything still open after a moment is cut.
         setTimeout(() => server.closeAllConnections(), 1_000).unref();
-      }),
+      });
+      await Promise.all(following);
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteEventStore } from '@taawun/adapter-sqlite';
+import { openSqliteEventStore, openSqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
 import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
 
@@ -23,12 +23,13 @@ export interface TestServer {
 }
 
 /** A real server on an ephemeral loopback port, on a SQLite store in a temporary folder. */
-export async function startTestServer(options: { limits?: Partial<HttpLimits>; personalData?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { limits?: Partial<HttpLimits>; personalData?: boolean; storedReadModels?: boolean } = {}): Promise<TestServer> {
   const folder = mkdtempSync(join(tmpdir(), 'taawun-http-'));
   const events = await openSqliteEventStore(join(folder, 'events.db'));
   const keyStore = options.personalData ? new InMemoryKeyStore() : undefined;
   const store: EventStore = keyStore ? encryptPersonalData(events, keyStore) : events;
   const erased: string[] = [];
+  const readModelStorage = options.storedReadModels ? await openSqliteReadModelStorage(events) : undefined;
   const admin = createApiKey('admin-test', 'admin');
   const clerk = createApiKey('clerk-rabat', 'clerk');
   const auditor = createApiKey('auditor-court', 'auditor');
@@ -38,6 +39,7 @@ export async function startTestServer(options: { limits?: Partial<HttpLimits>; p
     keys: [admin.entry, clerk.entry, auditor.entry],
     port: 0,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(readModelStorage ? { readModelStorage } : {}),
     ...(keyStore ? { personalData: { keys: keyStore, onErased: (id: string) => void erased.push(id) } } : {}),
     log: (message) => logs.push(message),
   });
@@ -63,6 +65,7 @@ export async function startTestServer(options: { limits?: Partial<HttpLimits>; p
     },
     close: async () => {
       await server.close();
+      await readModelStorage?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       rmSync(folder, { recursive: true, force: true });
     },
