@@ -14,3 +14,6 @@ export {
 } from './connection.js';
 export { eventStoreMigrations, migrate, type Migration } from './schema.js';
 export { notificationChannel } from './notifications.js';
+export { PostgresReadModelStorage, openPostgresReadModelStorage, type PostgresReadModelStorageOptions } from './read-model-storage.js';
+export { READ_MODELS_COMPONENT, readModelMigrations, readModelTablesSql } from './read-model-schema.js';
+export { builtInReadModelTables, readModelTableNames, type ReadModelTables, type Row } from './read-model-tables.js';

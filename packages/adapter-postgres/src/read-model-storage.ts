@@ -1,0 +1,262 @@
+import { isProjectionError, ProjectionError, type CommitChange, type GenerationInfo, type ReadModelStorage, type RecordBook, type StoredGeneration } from '@taawun/projections';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
+import { createPool, describe, describeTarget, quoteIdentifier, toPoolConfig, translateError, type PostgresTarget } from './connection.js';
+import type { PostgresEventStore } from './event-store.js';
+import { DEFAULT_SCHEMA } from './event-store.js';
+import { READ_MODELS_COMPONENT, readModelMigrations } from './read-model-schema.js';
+import { builtInReadModelTables, type ReadModelTables, type Row } from './read-model-tables.js';
+import { migrate } from './schema.js';
+
+export interface PostgresReadModelStorageOptions {
+  /** The schema of the tables. Default: the event store's (given a store), else `taawun`. */
+  readonly schema?: string;
+  /**
+   * Keep the built-in read models as rm_ tables too (default true). Off, only
+   * `read_model_generations` is written: the engine works the same, report tools
+   * have no tables.
+   */
+  readonly tables?: boolean;
+  /** Clock for `updatedAt` (default: the system clock). */
+  readonly now?: () => Date;
+}
+
+interface GenerationRow {
+  readonly name: string;
+  readonly generation: number;
+  readonly version: number;
+  readonly status: 'building' | 'active';
+  readonly position: string | null;
+  readonly events_applied: string;
+  readonly updated_at: string;
+}
+
+const INFO_COLUMNS = 'name, generation, version, status, position, events_applied, updated_at';
+
+const toInfo = (row: GenerationRow): GenerationInfo => ({
+  name: row.name,
+  generation: row.generation,
+  version: row.version,
+  status: row.status,
+  position: row.position === null ? undefined : BigInt(row.position),
+  eventsApplied: Number(row.events_applied),
+  updatedAt: row.updated_at,
+});
+
+/** Rows per INSERT statement when writing the rm_ tables (one JSON parameter each). */
+const INSERT_CHUNK = 2_000;
+
+/**
+ * Read models in PostgreSQL: one row per generation (state and checkpoint side by
+ * side, so one UPDATE changes both), and the active generation of each built-in
+ * read model also as plain rm_ tables, rewritten in the same transaction as the
+ * commit or the activation that changes it. Open with `openPostgresReadModelStorage`.
+ */
+export class PostgresReadModelStorage implements ReadModelStorage {
+  private readonly generationsTable: string;
+  private readonly s: string;
+  private closed = false;
+
+  /** Use `openPostgresReadModelStorage`. */
+  constructor(
+    readonly pool: Pool,
+    readonly schema: string,
+    readonly target: PostgresTarget,
+    /** Whether `close()` ends the pool (it does not when it is the event store's). */
+    private readonly ownsPool: boolean,
+    private readonly tables: ReadonlyMap<string, ReadModelTables>,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.s = quoteIdentifier(schema);
+    this.generationsTable = `${this.s}.read_model_generations`;
+  }
+
+  async generations(name: string): Promise<GenerationInfo[]> {
+    return this.run(`listing the generations of read model ${name}`, async () => {
+      const { rows } = await this.pool.query<GenerationRow>(`SELECT ${INFO_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 ORDER BY generation`, [name]);
+      return rows.map(toInfo);
+    });
+  }
+
+  async create(name: string, version: number, initialState: string): Promise<GenerationInfo> {
+    return this.transaction(name, `creating a generation of read model ${name}`, async (client) => {
+      const at = this.now().toISOString();
+      const { rows } = await client.query<GenerationRow>(
+        `INSERT INTO ${this.generationsTable} (name, generation, version, status, position, events_applied, state, created_at, updated_at)
+         SELECT $1, coalesce(max(generation), 0) + 1, $2, 'building', NULL, 0, $3, $4, $4 FROM ${this.generationsTable} WHERE name = $1
+         RETURNING ${INFO_COLUMNS}`,
+        [name, version, initialState, at],
+      );
+      return toInfo(rows[0]!);
+    });
+  }
+
+  async load(name: string, generation: number): Promise<StoredGeneration | undefined> {
+    return this.run(`reading read model ${name}`, async () => {
+      const { rows } = await this.pool.query<GenerationRow & { state: string }>(
+        `SELECT ${INFO_COLUMNS}, state::text AS state FROM ${this.generationsTable} WHERE name = $1 AND generation = $2`,
+        [name, generation],
+      );
+      const row = rows[0];
+      return row ? { info: toInfo(row), state: row.state } : undefined;
+    });
+  }
+
+  async commit(name: string, generation: number, change: CommitChange): Promise<GenerationInfo> {
+    return this.transaction(name, `committing read model ${name} at position ${change.position}`, async (client) => {
+      // Compare-and-set: the checkpoint must still be the one this change was computed from.
+      const { rows } = await client.query<GenerationRow>(
+        `UPDATE ${this.generationsTable} SET state = $1, position = $2, events_applied = $3, updated_at = $4
+         WHERE name = $5 AND generation = $6 AND position IS NOT DISTINCT FROM $7::bigint
+         RETURNING ${INFO_COLUMNS}`,
+        [change.state, change.position.toString(), change.eventsApplied, this.now().toISOString(), name, generation, change.expectedPosition?.toString() ?? null],
+      );
+      const updated = rows[0];
+      if (!updated) {
+        const { rows: found } = await client.query<{ position: string | null }>(`SELECT position FROM ${this.generationsTable} WHERE name = $1 AND generation = $2`, [name, generation]);
+        if (found.length === 0) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} generation ${generation} no longer exists (another runner replaced it)`);
+        throw new ProjectionError(
+          'concurrent-runner',
+          `${this.where()}: read model ${name} generation ${generation} is at position ${String(found[0]!.position)}, not ${String(change.expectedPosition)}; another runner wrote first`,
+        );
+      }
+      const info = toInfo(updated);
+      if (info.status === 'active') await this.materialise(client, info, change.state);
+      return info;
+    });
+  }
+
+  async activate(name: string, generation: number): Promise<void> {
+    await this.transaction(name, `activating generation ${generation} of read model ${name}`, async (client) => {
+      const { rows } = await client.query<GenerationRow & { state: string }>(
+        `SELECT ${INFO_COLUMNS}, state::text AS state FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
+        [name, generation],
+      );
+      const row = rows[0];
+      if (!row) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
+      await client.query(`DELETE FROM ${this.generationsTable} WHERE name = $1 AND generation <> $2`, [name, generation]);
+      await client.query(`UPDATE ${this.generationsTable} SET status = 'active', updated_at = $3 WHERE name = $1 AND generation = $2`, [name, generation, this.now().toISOString()]);
+      await this.materialise(client, { ...toInfo(row), status: 'active' }, row.state);
+    });
+  }
+
+  async drop(name: string, generation: number): Promise<void> {
+    await this.transaction(name, `dropping generation ${generation} of read model ${name}`, async (client) => {
+      const { rows } = await client.query<{ status: string }>(`DELETE FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 RETURNING status`, [name, generation]);
+      // The tables show the active generation only: with none left, they are empty.
+      if (rows[0]?.status === 'active') await this.clearTables(client, name);
+    });
+  }
+
+  /** End the pool when it is this storage's own; the event store's stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsPool) await this.pool.end().catch(() => undefined);
+  }
+
+  // ---- internals ----
+
+  /**
+   * Rewrite the rm_ tables of `info`'s read model from its state: delete every
+   * row, insert the new ones, note which generation and position they show. Runs
+   * inside the caller's transaction, so readers see the old tables until it commits.
+   */
+  private async materialise(client: PoolClient, info: GenerationInfo, state: string): Promise<void> {
+    const definition = this.tables.get(info.name);
+    if (!definition) return;
+    await this.clearTables(client, info.name);
+    // A version this code does not know how to lay out: the tables stay empty rather than wrong.
+    if (info.version !== definition.version) return;
+    const rows = definition.rows(JSON.parse(state) as RecordBook);
+    for (const table of definition.tables) {
+      const all = rows[table] ?? [];
+      for (let i = 0; i < all.length; i += INSERT_CHUNK) await this.insertRows(client, table, all.slice(i, i + INSERT_CHUNK));
+    }
+    await client.query(
+      `INSERT INTO ${this.s}.rm_read_models (read_model, generation, version, position, events_applied, materialised_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [info.name, info.generation, info.version, info.position?.toString() ?? null, info.eventsApplied, this.now().toISOString()],
+    );
+  }
+
+  private async insertRows(client: PoolClient, table: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const t = `${this.s}.${table}`;
+    // Columns are matched by name: each row is a JSON object keyed by column.
+    await client.query(`INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)`, [JSON.stringify(rows)]);
+  }
+
+  private async clearTables(client: PoolClient, name: string): Promise<void> {
+    const definition = this.tables.get(name);
+    if (!definition) return;
+    for (const table of definition.tables) await client.query(`DELETE FROM ${this.s}.${table}`);
+    await client.query(`DELETE FROM ${this.s}.rm_read_models WHERE read_model = $1`, [name]);
+  }
+
+  /**
+   * One transaction, holding the read model's lock: writers of the same read
+   * model (creates, commits, activations, drops) take turns, so generation
+   * numbers are unique and two rewrites of its tables never interleave.
+   */
+  private async transaction<T>(name: string, doing: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.run(doing, async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        try {
+          await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`taawun:read-model:${this.schema}:${name}`]);
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+          throw error;
+        }
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  private async run<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new ProjectionError('storage-failure', `${this.where()}: the read-model storage is closed; ${doing} failed`);
+    try {
+      return await work();
+    } catch (error) {
+      if (isProjectionError(error)) throw error;
+      throw new ProjectionError('storage-failure', translateError(error, this.target, doing).message, { cause: error });
+    }
+  }
+
+  private where(): string {
+    return `${describe(this.target)}, schema "${this.schema}"`;
+  }
+}
+
+const isEventStore = (value: unknown): value is PostgresEventStore =>
+  typeof value === 'object' && value !== null && 'pool' in value && 'schema' in value && 'target' in value && typeof (value as PostgresEventStore).append === 'function';
+
+/**
+ * Open the read-model storage: beside the log, on the event store's pool and in
+ * its schema (pass the store: the default, one database to back up), or on a
+ * connection of its own (a connection string or `pg` pool config). Creates or
+ * migrates its tables; a schema made by a newer taawun is refused and left alone.
+ */
+export async function openPostgresReadModelStorage(
+  source: PostgresEventStore | string | PoolConfig,
+  options: PostgresReadModelStorageOptions = {},
+): Promise<PostgresReadModelStorage> {
+  const shared = isEventStore(source);
+  const config = shared ? undefined : toPoolConfig(source as string | PoolConfig);
+  const target = shared ? source.target : describeTarget(config!);
+  const schema = options.schema ?? (shared ? source.schema : DEFAULT_SCHEMA);
+  if (schema.length === 0 || Buffer.byteLength(schema) > 63) throw new ProjectionError('storage-failure', `schema name "${schema}" must be 1 to 63 bytes`);
+  const pool = shared ? source.pool : createPool(config!);
+  try {
+    await migrate(pool, target, schema, READ_MODELS_COMPONENT, readModelMigrations);
+  } catch (error) {
+    if (!shared) await pool.end().catch(() => undefined);
+    throw new ProjectionError('storage-failure', translateError(error, target, 'preparing the read-model tables').message, { cause: error });
+  }
+  return new PostgresReadModelStorage(pool, schema, target, !shared, options.tables === false ? new Map() : builtInReadModelTables, options.now);
+}
