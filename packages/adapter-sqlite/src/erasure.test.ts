@@ -9,13 +9,19 @@ import {
   type ParticipantEvent,
   type StoredEvent,
 } from '@taawun/domain';
-import { deterministicContext } from '@taawun/domain/testing';
+import { deterministicContext, eventStoreContract } from '@taawun/domain/testing';
 import { describe, expect, it } from 'vitest';
 import { tempDatabases } from '../test/temp-files.js';
 import { openSqliteEventStore, type SqliteEventStore } from './event-store.js';
 import { openSqliteKeyStore, type SqliteKeyStore } from './key-store.js';
 
 const newDatabase = tempDatabases();
+
+// The encrypting store keeps every promise of the port, over a real SQLite file.
+eventStoreContract('encrypting store over SQLite', async () => {
+  const events = await openSqliteEventStore(newDatabase());
+  return encryptPersonalData(events, await openSqliteKeyStore(events));
+}, { gapFreePositions: true, modelRuns: 10 });
 
 const names = ['أمينة العلوي', 'Amina El Alaoui', 'amina.alaoui@example.org'];
 const personal = { fullName: { ar: names[0], fr: names[1] }, email: names[2] };
