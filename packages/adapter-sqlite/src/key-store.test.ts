@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { keyStoreContract } from '../../domain/src/personal-data/key-store-contract.js';
+import { keyStoreContract } from '@taawun/domain/testing';
 import { tempDatabases, tempFolders } from '../test/temp-files.js';
 import { openSqliteEventStore } from './event-store.js';
 import { openSqliteKeyStore } from './key-store.js';

@@ -9,3 +9,4 @@ export {
   recordCommands,
   pools,
 } from './arbitraries.js';
+export { keyStoreContract } from '../personal-data/key-store-contract.js';
