@@ -154,7 +154,7 @@ describe('catching up and following', () => {
       },
     });
     const caughtUp = caughtUpWith(4n);
-    const following = runner.follow({ signal: controller.signal, commitIntervalMs: 20 });
+    const following = runner.follow({ signal: controller.signal, commitDelayMs: 20 });
     await caughtUp;
     await record(store, [heldSession('live-1', '2020')]);
     await caughtUpWith(5n);

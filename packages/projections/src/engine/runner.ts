@@ -7,8 +7,14 @@ import type { GenerationInfo, ReadModelStorage } from './storage.js';
 export interface RunnerOptions {
   readonly store: EventStore;
   readonly storage: ReadModelStorage;
-  /** Events applied between two commits of state + checkpoint (default 500). */
+  /**
+   * Commit state + checkpoint after exactly this many applied events. Without it,
+   * a rebuild or catch-up commits about every `commitIntervalMs` of work, stretched
+   * so that commits take at most a fifth of the time (a large state is written whole).
+   */
   readonly batchSize?: number;
+  /** Without `batchSize`: the work between two commits, in milliseconds (default 1000). */
+  readonly commitIntervalMs?: number;
   /** Events per page read from the store (default: the store's own). */
   readonly pageSize?: number;
   /** Called after every commit and when a run ends. */
@@ -80,19 +86,38 @@ const positionSpan = (from: bigint | undefined, to: bigint | undefined): number 
 /**
  * Runs one projection against a store and a read-model storage: rebuild from the
  * first event, catch up from the stored checkpoint, follow the live log. State
- * and checkpoint are committed together every `batchSize` events, so a run that
- * is killed resumes exactly where its last commit left it.
+ * and checkpoint are committed together, in one write, at regular points, so a
+ * run that is killed resumes exactly where its last commit left it.
  */
 export class ProjectionRunner<S, T extends DomainEventType> {
-  private readonly batchSize: number;
+  private readonly batchSize: number | undefined;
+  private readonly commitIntervalMs: number;
   private readonly clock: () => number;
 
   constructor(
     readonly projection: Projection<S, T>,
     private readonly options: RunnerOptions,
   ) {
-    this.batchSize = Math.max(1, Math.trunc(options.batchSize ?? 500));
+    this.batchSize = options.batchSize === undefined ? undefined : Math.max(1, Math.trunc(options.batchSize));
+    this.commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 1000);
     this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /** Decides when a run commits: every `batchSize` events, or by time (see `RunnerOptions.batchSize`). */
+  private commitPolicy(): { due: (pending: number) => boolean; committed: (tookMs: number) => void } {
+    if (this.batchSize !== undefined) {
+      const size = this.batchSize;
+      return { due: (pending) => pending >= size, committed: () => undefined };
+    }
+    let last = this.clock();
+    let interval = this.commitIntervalMs;
+    return {
+      due: (pending) => pending > 0 && this.clock() - last >= interval,
+      committed: (tookMs) => {
+        last = this.clock();
+        interval = Math.max(this.commitIntervalMs, 4 * tookMs);
+      },
+    };
   }
 
   private get name(): string {
@@ -144,10 +169,10 @@ export class ProjectionRunner<S, T extends DomainEventType> {
 
   /**
    * Catch up, then apply new events as they are committed until `signal` aborts.
-   * Commits every `batchSize` events, or `commitIntervalMs` after the first
-   * uncommitted one, whichever comes first.
+   * Commits `commitDelayMs` (default 100) after the first uncommitted event,
+   * or as soon as `batchSize` events are pending, when it is set.
    */
-  async follow(options: { signal: AbortSignal; commitIntervalMs?: number }): Promise<RunResult> {
+  async follow(options: { signal: AbortSignal; commitDelayMs?: number }): Promise<RunResult> {
     const { signal } = options;
     const first = await this.catchUp({ signal });
     if (signal.aborted || !first.complete) return first;
@@ -191,8 +216,8 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       position = stored.position;
       pending++;
       applied++;
-      if (pending >= this.batchSize) await flush();
-      else timer ??= setTimeout(() => void flush(), options.commitIntervalMs ?? 100);
+      if (this.batchSize !== undefined && pending >= this.batchSize) await flush();
+      else timer ??= setTimeout(() => void flush(), options.commitDelayMs ?? 100);
     }
     await flush();
     if (failure) throw failure;
@@ -241,8 +266,10 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     let pending = 0;
     let applied = 0;
     let stopped = false;
+    const policy = this.commitPolicy();
 
     const commit = async () => {
+      const began = this.clock();
       committed = await storage.commit(this.name, committed.generation, {
         state: stateToJson(state, `${this.name} state`),
         position: position!,
@@ -250,6 +277,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
         expectedPosition: committed.position,
       });
       pending = 0;
+      policy.committed(this.clock() - began);
       this.options.onCommit?.(committed);
       this.report(phase, committed, started, start, head, applied, false);
     };
@@ -272,7 +300,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
           applied++;
         }
         position = stored.position;
-        if (pending >= this.batchSize) await commit();
+        if (policy.due(pending)) await commit();
       }
       // Unhandled events after the last handled one are covered too: the next run starts past them.
       if (!stopped) position = head;

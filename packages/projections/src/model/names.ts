@@ -1,6 +1,7 @@
 import { dateBounds, type MultilingualText, type PartialDate } from '@taawun/domain';
 import { compareByCompletion } from './dates.js';
 import type { InstituteRecord, PartnerRecord, RecordBook } from './record-book.js';
+import { tableEntries, tableGet } from './table.js';
 
 /**
  * A name as it was at a date:
@@ -48,8 +49,8 @@ export const currentName = (timeline: NameTimeline): MultilingualText | null =>
 
 /** The institute whose record this is: the log records one (the first registered, by id, if several). */
 export function instituteOf(book: RecordBook): InstituteRecord | undefined {
-  const ids = Object.keys(book.institutes).sort();
-  return ids.map((id) => book.institutes[id]!).find((r) => r.registered) ?? (ids[0] ? book.institutes[ids[0]] : undefined);
+  const institutes = tableEntries(book.institutes).map(([, r]) => r);
+  return institutes.find((r) => r.registered) ?? institutes[0];
 }
 
 export const instituteTimeline = (book: RecordBook): NameTimeline => {
@@ -81,6 +82,6 @@ export interface PartnerAtTime {
 }
 
 export function partnerAt(book: RecordBook, partnerId: string, date: PartialDate): PartnerAtTime {
-  const record = book.partners[partnerId];
+  const record = tableGet(book.partners, partnerId);
   return { partnerId, acronym: partnerDetails(record)?.acronym ?? null, name: nameAt(partnerTimeline(record), date) };
 }

@@ -1,5 +1,6 @@
 import type { ParticipantKind } from '@taawun/domain';
 import type { RecordBook } from './record-book.js';
+import { tableGet } from './table.js';
 
 /** Someone who took part, without personal data (names live only in the participant record). */
 export interface PersonInvolved {
@@ -10,7 +11,7 @@ export interface PersonInvolved {
 }
 
 export function personInvolved(book: RecordBook, participantId: string, role: PersonInvolved['role']): PersonInvolved {
-  const registered = book.participants[participantId]?.registered?.data;
+  const registered = tableGet(book.participants, participantId)?.registered?.data;
   return { participantId, kind: registered?.kind ?? null, cohort: registered?.cohort ?? null, role };
 }
 

@@ -14,6 +14,7 @@ import {
 import { match } from 'ts-pattern';
 import type { EventOfType } from '../engine/projection.js';
 import { correctRecord, factOf, type Fact } from './facts.js';
+import { tableGet, tableSet, type Table } from './table.js';
 
 type F<T extends DomainEventType> = Fact<EventData<T>>;
 
@@ -69,15 +70,16 @@ export interface ParticipantRecord {
   readonly erased: F<'ParticipantDataErased'> | null;
 }
 
+/** Each section a table of records by id (`tableGet`, `tableEntries`). */
 export interface RecordBook {
-  readonly institutes: Readonly<Record<string, InstituteRecord>>;
-  readonly partners: Readonly<Record<string, PartnerRecord>>;
-  readonly agreements: Readonly<Record<string, AgreementRecord>>;
-  readonly programmes: Readonly<Record<string, ProgrammeRecord>>;
-  readonly sessions: Readonly<Record<string, SessionRecord>>;
-  readonly visits: Readonly<Record<string, VisitRecord>>;
-  readonly publications: Readonly<Record<string, PublicationRecord>>;
-  readonly participants: Readonly<Record<string, ParticipantRecord>>;
+  readonly institutes: Table<InstituteRecord>;
+  readonly partners: Table<PartnerRecord>;
+  readonly agreements: Table<AgreementRecord>;
+  readonly programmes: Table<ProgrammeRecord>;
+  readonly sessions: Table<SessionRecord>;
+  readonly visits: Table<VisitRecord>;
+  readonly publications: Table<PublicationRecord>;
+  readonly participants: Table<ParticipantRecord>;
 }
 
 export const emptyRecordBook: RecordBook = {
@@ -103,7 +105,7 @@ const empty: { readonly [K in Section]: RecordOf<K> } = {
 };
 
 type Section = keyof RecordBook;
-type RecordOf<K extends Section> = RecordBook[K][string];
+type RecordOf<K extends Section> = RecordBook[K] extends Table<infer R> ? R : never;
 
 /** Which section a stream's records live in, from the domain's stream names. */
 const streamPrefixes: readonly (readonly [string, Section])[] = [
@@ -123,9 +125,9 @@ export function recordOfStream(stream: string): { section: Section; id: string }
 }
 
 function update<K extends Section>(book: RecordBook, section: K, id: string, change: (record: RecordOf<K>) => RecordOf<K>): RecordBook {
-  const records = book[section] as Readonly<Record<string, RecordOf<K>>>;
-  const current = records[id] ?? (empty[section] as RecordOf<K>);
-  return { ...book, [section]: { ...records, [id]: change(current) } };
+  const records = book[section] as Table<RecordOf<K>>;
+  const current = tableGet(records, id) ?? (empty[section] as RecordOf<K>);
+  return { ...book, [section]: tableSet(records, id, change(current)) };
 }
 
 export interface RecordBookOptions {
@@ -194,9 +196,9 @@ function erase(record: ParticipantRecord, erasure: F<'ParticipantDataErased'>): 
 function applyCorrection(book: RecordBook, correction: EventOfType<'RecordCorrected'>): RecordBook {
   const where = recordOfStream(correction.stream);
   if (!where) return book;
-  const records = book[where.section] as Readonly<Record<string, object>>;
-  const record = records[where.id];
+  const records = book[where.section] as Table<object>;
+  const record = tableGet(records, where.id);
   if (!record) return book;
   const corrected = correctRecord(record, correction);
-  return corrected === record ? book : { ...book, [where.section]: { ...records, [where.id]: corrected } };
+  return corrected === record ? book : { ...book, [where.section]: tableSet(records, where.id, corrected) };
 }

@@ -138,8 +138,3 @@ export function summarisePublication(publicationId: string, record: PublicationR
   };
 }
 
-/** Ids in a stable order (the state's key order depends on arrival order; answers must not). */
-export const sortedEntries = <V>(records: Readonly<Record<string, V>>): [string, V][] =>
-  Object.keys(records)
-    .sort()
-    .map((id) => [id, records[id]!]);

@@ -4,7 +4,7 @@ import { compareByCompletion, dateView, orderCertainty, type DateView } from '..
 import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { instituteTimeline, nameAt, partnerAt, partnerDetails, statedName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
 import { emptyRecordBook, evolveRecordBook, type RecordBook } from '../model/record-book.js';
-import { sortedEntries } from '../model/summaries.js';
+import { tableEntries, tableGet } from '../model/table.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -79,7 +79,7 @@ const names = (removed: MultilingualText, area: MultilingualText) =>
 /** Every agreement (of one partner, when given), in date order. */
 export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: string | undefined } = {}): AgreementsRegister {
   const institute = instituteTimeline(book);
-  const rows = sortedEntries(book.agreements)
+  const rows = tableEntries(book.agreements)
     .filter(([, r]) => r.signed && (filter.partnerId === undefined || r.signed.data.partners.includes(filter.partnerId)))
     .sort(([, a], [, b]) => compareByCompletion(a.signed!.data.signedOn, b.signed!.data.signedOn));
   const certain = orderCertainty(rows.map(([, r]) => r.signed!.data.signedOn));
@@ -93,7 +93,7 @@ export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: s
       areas = areas.filter((area) => !a.data.areasRemoved.some((removed) => names(removed, area)));
       for (const added of a.data.areasAdded) if (!areas.some((area) => same(area, added))) areas.push(added);
     }
-    const programmes = sortedEntries(book.programmes)
+    const programmes = tableEntries(book.programmes)
       .filter(([, p]) => p.launched?.data.agreementId === agreementId)
       .map(([programmeId, p]) => ({ programmeId, title: p.launched!.data.title, startedOn: dateView(p.launched!.data.startedOn) }));
     return {
@@ -107,7 +107,7 @@ export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: s
       parties: {
         institute: instituteName,
         partners: signed.partners.map((partnerId) => {
-          const details = partnerDetails(book.partners[partnerId]);
+          const details = partnerDetails(tableGet(book.partners, partnerId));
           return { ...partnerAt(book, partnerId, on), country: details?.country ?? null, kind: details?.kind ?? null };
         }),
       },

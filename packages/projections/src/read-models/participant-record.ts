@@ -4,7 +4,8 @@ import { compareByCompletion, dateView, type DateView } from '../model/dates.js'
 import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { partnerAt, type PartnerAtTime } from '../model/names.js';
 import { emptyRecordBook, evolveRecordBook, type RecordBook } from '../model/record-book.js';
-import { sortedEntries, summariseSession, summariseVisit } from '../model/summaries.js';
+import { summariseSession, summariseVisit } from '../model/summaries.js';
+import { tableEntries, tableGet } from '../model/table.js';
 
 const handles = [
   'ParticipantRegistered', 'ParticipantPersonalDataCorrected', 'ParticipantDataErased',
@@ -67,13 +68,13 @@ export interface ParticipantRecordView {
 }
 
 export function participantRecordView(book: RecordBook, participantId: string): ParticipantRecordView | undefined {
-  const record = book.participants[participantId];
+  const record = tableGet(book.participants, participantId);
   const registered = record?.registered;
   if (!record || !registered) return undefined;
   const personal = record.erased ? null : (record.personalCorrections.at(-1)?.data.personal ?? registered.data.personal ?? null);
 
   const sessions: ParticipantRecordView['sessions'][number][] = [];
-  for (const [sessionId, r] of sortedEntries(book.sessions)) {
+  for (const [sessionId, r] of tableEntries(book.sessions)) {
     const enrolments = r.enrolments.filter((e) => e.data.participantId === participantId);
     if (enrolments.length === 0) continue;
     const s = summariseSession(sessionId, r);
@@ -92,7 +93,7 @@ export function participantRecordView(book: RecordBook, participantId: string): 
     });
   }
   const studyVisits: ParticipantRecordView['studyVisits'][number][] = [];
-  for (const [visitId, r] of sortedEntries(book.visits)) {
+  for (const [visitId, r] of tableEntries(book.visits)) {
     const v = summariseVisit(visitId, r);
     if (!v || !v.participantIds.includes(participantId)) continue;
     studyVisits.push({

@@ -6,7 +6,8 @@ import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js
 import { instituteTimeline, nameAt, partnerAt, partnerDetails, partnerTimeline, statedName, currentName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
 import { agreementKindLabels, personInvolved, publicationKindLabels, sessionKindLabels, type PersonInvolved } from '../model/people.js';
 import { emptyRecordBook, evolveRecordBook, type PartnerRecord, type RecordBook } from '../model/record-book.js';
-import { sortedEntries, summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+import { tableEntries, tableGet } from '../model/table.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -109,7 +110,7 @@ type Draft = Omit<HistoryEntry, 'orderCertain' | 'date' | 'partners' | 'sharedWi
 
 /** The partner's history, or undefined when the partner is not in the record. */
 export function partnerHistoryView(book: RecordBook, partnerId: string): PartnerHistory | undefined {
-  const record = book.partners[partnerId];
+  const record = tableGet(book.partners, partnerId);
   const drafts = draftsFor(book, partnerId);
   if (!record?.registered && drafts.length === 0) return undefined;
   drafts.sort((a, b) => compareByCompletion(a.on, b.on) || typeRank[a.record.type] - typeRank[b.record.type] || a.record.id.localeCompare(b.record.id) || a.kind.localeCompare(b.kind));
@@ -172,16 +173,11 @@ function detailCorrectionViews(record: PartnerRecord | undefined): CorrectionVie
   });
 }
 
-/** Ids of every partner in the record, registered or named by an activity. */
-export function partnersInRecord(book: RecordBook): string[] {
-  return Object.keys(book.partners).sort();
-}
-
 function draftsFor(book: RecordBook, partnerId: string): Draft[] {
   const drafts: Draft[] = [];
   const base = { counts: null, people: [], details: {}, status: null } as const;
 
-  for (const [id, r] of sortedEntries(book.agreements)) {
+  for (const [id, r] of tableEntries(book.agreements)) {
     const signed = r.signed?.data;
     if (!signed || !signed.partners.includes(partnerId)) continue;
     const record = { type: 'agreement' as const, id };
@@ -229,7 +225,7 @@ function draftsFor(book: RecordBook, partnerId: string): Draft[] {
     }
   }
 
-  for (const [id, r] of sortedEntries(book.programmes)) {
+  for (const [id, r] of tableEntries(book.programmes)) {
     const launched = r.launched?.data;
     if (!launched || !launched.partners.includes(partnerId)) continue;
     const record = { type: 'programme' as const, id };
@@ -261,7 +257,7 @@ function draftsFor(book: RecordBook, partnerId: string): Draft[] {
     }
   }
 
-  for (const [id, r] of sortedEntries(book.sessions)) {
+  for (const [id, r] of tableEntries(book.sessions)) {
     const s = summariseSession(id, r);
     if (!s || !s.details.partners.includes(partnerId)) continue;
     drafts.push({
@@ -290,7 +286,7 @@ function draftsFor(book: RecordBook, partnerId: string): Draft[] {
     });
   }
 
-  for (const [id, r] of sortedEntries(book.visits)) {
+  for (const [id, r] of tableEntries(book.visits)) {
     const v = summariseVisit(id, r);
     if (!v?.plan || !v.plan.partners.includes(partnerId)) continue;
     drafts.push({
@@ -315,7 +311,7 @@ function draftsFor(book: RecordBook, partnerId: string): Draft[] {
     });
   }
 
-  for (const [id, r] of sortedEntries(book.publications)) {
+  for (const [id, r] of tableEntries(book.publications)) {
     const p = summarisePublication(id, r);
     if (!p || !p.prepared.partners.includes(partnerId)) continue;
     const record = { type: 'publication' as const, id };

@@ -4,7 +4,8 @@ import { exactly, sumCounts, type Count } from '../model/counts.js';
 import { compareByCompletion, comparePeriods, dateView, periodOf, type DateView, type Period } from '../model/dates.js';
 import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
 import { emptyRecordBook, evolveRecordBook, type RecordBook } from '../model/record-book.js';
-import { sortedEntries, summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+import { tableEntries, tableGet } from '../model/table.js';
 
 const handles = [
   'PartnerRegistered', 'PartnerRenamed', 'PartnerDetailsCorrected',
@@ -134,7 +135,7 @@ const addFigures = (figures: readonly ActivityFigures[]): ActivityFigures => ({
 
 function itemsOf(book: RecordBook): Item[] {
   const items: Item[] = [];
-  for (const [id, record] of sortedEntries(book.sessions)) {
+  for (const [id, record] of tableEntries(book.sessions)) {
     const s = summariseSession(id, record);
     if (!s || s.status !== 'held') continue;
     const themes = s.details.themes ?? [];
@@ -161,7 +162,7 @@ function itemsOf(book: RecordBook): Item[] {
       line: { list: 'sessions', value, format: s.format },
     });
   }
-  for (const [id, record] of sortedEntries(book.visits)) {
+  for (const [id, record] of tableEntries(book.visits)) {
     const v = summariseVisit(id, record);
     if (!v || v.status !== 'completed') continue;
     const partners = v.plan?.partners ?? [];
@@ -179,7 +180,7 @@ function itemsOf(book: RecordBook): Item[] {
     };
     items.push({ date: v.date, partners, themes, figures: { ...noFigures, studyVisits: exactly(1), studyVisitParticipants: v.participants }, line: { list: 'studyVisits', value } });
   }
-  for (const [id, record] of sortedEntries(book.publications)) {
+  for (const [id, record] of tableEntries(book.publications)) {
     const p = summarisePublication(id, record);
     if (!p) continue;
     const themes = p.prepared.themes ?? [];
@@ -220,7 +221,7 @@ function periodReport(book: RecordBook, period: Period, items: readonly Item[]):
     period,
     totals: addFigures(items.map((i) => i.figures)),
     byPartner: partnerIds.map((partnerId) => {
-      const record = book.partners[partnerId];
+      const record = tableGet(book.partners, partnerId);
       return {
         partnerId,
         acronym: partnerDetails(record)?.acronym ?? null,
