@@ -1,0 +1,388 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { ProjectionRunner, projections, replay, type AnyProjection } from '@taawun/projections';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readModelTablesSql } from './read-model-schema.js';
+import { openPostgresReadModelStorage } from './read-model-storage.js';
+import { builtInReadModelTables, readModelTableNames, type Row } from './read-model-tables.js';
+import { TEST_DATABASE_URL, adminClient, schemaPool } from './test-support/database.js';
+import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
+
+const schemas = schemaPool('rm_tables');
+let admin: pg.Client;
+beforeAll(async () => {
+  admin = await adminClient();
+});
+afterAll(async () => {
+  await admin.end();
+  await schemas.dropAll();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A store holding the institute's record, its read-model storage, and every built-in read model built. */
+async function instituteDatabase(options: { build?: readonly AnyProjection[] } = {}) {
+  const store = await schemas.open();
+  await copyInto(store, await instituteLog());
+  const storage = await openPostgresReadModelStorage(store);
+  for (const projection of options.build ?? Object.values(projections)) await new ProjectionRunner(projection, { store, storage }).rebuild();
+  /** Run SQL as a report tool would: a plain client, the store's schema on the search path. */
+  const sql = async <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> => {
+    const client = await adminClient();
+    try {
+      await client.query(`SET search_path TO ${pg.escapeIdentifier(store.schema)}`);
+      return (await client.query<R>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  return { store, storage, sql };
+}
+
+/** Rows without their null columns (a row built in memory leaves out what the table fills with null). */
+const withoutNulls = (row: Row): Row => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+
+const primaryKeys: Record<string, readonly string[]> = {
+  rm_partners: ['partner_id'],
+  rm_partner_names: ['partner_id', 'name_order'],
+  rm_partner_history: ['partner_id', 'entry_order'],
+  rm_agreements: ['agreement_id'],
+  rm_agreement_parties: ['agreement_id', 'party_order'],
+  rm_agreement_signatories: ['agreement_id', 'signatory_order'],
+  rm_agreement_areas: ['agreement_id', 'area_order'],
+  rm_yearly_activity: ['period', 'breakdown', 'breakdown_order'],
+  rm_yearly_gaps: ['period', 'figure', 'gap_order'],
+  rm_activities: ['period', 'line', 'line_order'],
+  rm_participants: ['participant_id'],
+  rm_participant_activities: ['participant_id', 'activity_order'],
+};
+
+/** Rows in primary-key order, compared in JS (the database's collation may order text differently). */
+const byKey = (table: string, rows: Row[]): Row[] => {
+  const keys = primaryKeys[table]!;
+  const compare = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
+  return [...rows].sort((a, b) => keys.reduce((found, k) => found || compare(a[k], b[k]), 0));
+};
+
+/** Every row of an rm_ table as JSON (dates as text, arrays and jsonb as JSON), in key order. */
+const tableAsJson = async (sql: (text: string) => Promise<{ row: Row }[]>, table: string): Promise<Row[]> =>
+  byKey(table, (await sql(`SELECT row_to_json(t) AS row FROM ${table} t`)).map((r) => withoutNulls(r.row)));
+
+describe("the institute's record as SQL tables", () => {
+  let db: Awaited<ReturnType<typeof instituteDatabase>>;
+  beforeAll(async () => {
+    db = await instituteDatabase();
+  }, 60_000);
+
+  it('the ENM history, in order from 1998 to 2021, each entry under the institute\'s name of its time', async () => {
+    const rows = await db.sql(
+      `SELECT entry_order, date_edtf, date_label, date_earliest::text AS earliest, date_latest::text AS latest, known_year, what, source_refs,
+              order_certain, institute_name_certainty, institute_name_ar
+       FROM rm_partner_history WHERE partner_id = 'enm-france' ORDER BY entry_order`,
+    );
+    expect(rows.map((r) => [r['entry_order'], r['date_edtf'], r['what'], (r['source_refs'] as string[]).join()])).toEqual([
+      [1, '1998-11-16', 'Agreement signed', 'F12'],
+      [2, '../2002', 'Annual programme started', 'F15'],
+      [3, '2016-02-19', 'Protocol signed', 'F14'],
+      [4, '2016', 'Course held', 'F16'],
+      [5, '2016/2020', 'Hosted study visit completed', 'F18'],
+      [6, '2016/2020', 'Specialised session held', 'F18'],
+      [7, '2021', 'Course held', 'F17'],
+    ]);
+    expect(rows[0]).toMatchObject({ earliest: '1998-11-16', latest: '1998-11-16', known_year: 1998, institute_name_certainty: 'stated', institute_name_ar: 'المعهد الوطني للدراسات القضائية' });
+    expect(rows[1]).toMatchObject({ date_label: 'by 2002', earliest: null, latest: '2002-12-31', known_year: null });
+    expect(rows[2]).toMatchObject({ institute_name_certainty: 'stated', institute_name_ar: 'المعهد العالي للقضاء' });
+    expect(rows[3]).toMatchObject({ institute_name_certainty: 'uncertain', institute_name_ar: null });
+    expect(rows[4]).toMatchObject({ earliest: '2016-01-01', latest: '2020-12-31', known_year: null });
+    expect(rows.map((r) => r['order_certain'])).toEqual([false, false, false, false, false, false, true]);
+
+    // A report tool's question: what did the ENM do with us each year we know of?
+    const perYear = await db.sql(
+      `SELECT known_year, count(*)::int AS entries, sum(people_trained)::int AS trained
+       FROM rm_partner_history WHERE partner_id = 'enm-france' AND known_year IS NOT NULL GROUP BY known_year ORDER BY known_year`,
+    );
+    expect(perYear).toEqual([
+      { known_year: 1998, entries: 1, trained: null },
+      { known_year: 2016, entries: 2, trained: 2 },
+      { known_year: 2021, entries: 1, trained: 2 },
+    ]);
+    const partner = await db.sql(`SELECT partner_id, acronym, country, name_fr, entries FROM rm_partners WHERE partner_id = 'enm-france'`);
+    expect(partner).toEqual([{ partner_id: 'enm-france', acronym: 'ENM', country: 'FR', name_fr: 'École nationale de la magistrature', entries: 7 }]);
+  });
+
+  it('people trained in 2018: 120 known, a lower bound, and the sessions that give no figure', async () => {
+    const [total] = await db.sql(
+      `SELECT sessions_held, sessions_held_exact, people_trained, people_trained_exact FROM rm_yearly_activity WHERE period = '2018' AND breakdown = 'total'`,
+    );
+    expect(total).toEqual({ sessions_held: 8, sessions_held_exact: false, people_trained: 120, people_trained_exact: false });
+    const gaps = await db.sql(`SELECT record_id, reason FROM rm_yearly_gaps WHERE period = '2018' AND figure = 'people_trained' ORDER BY gap_order`);
+    expect(gaps).toEqual([
+      { record_id: 'giz-attaches-2018-11', reason: 'no-attendance-figure' },
+      { record_id: 'giz-tot-2018', reason: 'no-attendance-figure' },
+    ]);
+    const sessions = await db.sql(`SELECT record_id, sessions_held, people_trained, attendance, attendance_basis FROM rm_activities WHERE period = '2018' AND line = 'session' ORDER BY line_order`);
+    expect(sessions).toEqual([
+      { record_id: 'giz-attaches-2018-11', sessions_held: 1, people_trained: 0, attendance: null, attendance_basis: null },
+      { record_id: 'giz-regional-2018', sessions_held: 6, people_trained: 120, attendance: 20, attendance_basis: 'each-occurrence' },
+      { record_id: 'giz-tot-2018', sessions_held: 1, people_trained: 0, attendance: null, attendance_basis: null },
+    ]);
+    // The same figure from the lines, and by partner.
+    expect(await db.sql(`SELECT sum(people_trained)::int AS n FROM rm_activities WHERE period = '2018' AND line = 'session'`)).toEqual([{ n: 120 }]);
+    expect(await db.sql(`SELECT partner_acronym, people_trained FROM rm_yearly_activity WHERE period = '2018' AND breakdown = 'partner'`)).toEqual([
+      { partner_acronym: 'GIZ', people_trained: 120 },
+    ]);
+    const periods = await db.sql<{ period: string }>(`SELECT period FROM rm_yearly_activity WHERE breakdown = 'total' ORDER BY period_order`);
+    expect(periods.map((p) => p.period)).toEqual(['2016', 'by-2017', '2017', 'by-2018', '2018', '2016-2020', '2021', 'by-2022', '2022', 'year-unknown']);
+    expect(
+      await db.sql(`SELECT sum(publications_prepared)::int AS prepared, sum(publications_planned)::int AS planned, sum(publications_published)::int AS published FROM rm_yearly_activity WHERE breakdown = 'total'`),
+    ).toEqual([{ prepared: 3, planned: 1, published: 0 }]);
+  });
+
+  it('agreements with their parties, signatories and areas', async () => {
+    const agreements = await db.sql(
+      `SELECT a.agreement_id, a.kind, a.signed_edtf, a.status, string_agg(p.party, ' + ' ORDER BY p.party_order) AS parties
+       FROM rm_agreements a JOIN rm_agreement_parties p USING (agreement_id)
+       GROUP BY a.agreement_id, a.kind, a.signed_edtf, a.status, a.register_order ORDER BY a.register_order`,
+    );
+    expect(agreements).toEqual([
+      { agreement_id: 'enm-1998', kind: 'agreement', signed_edtf: '1998-11-16', status: 'signed', parties: 'institute + enm-france' },
+      { agreement_id: 'eng-dijon-2006', kind: 'agreement', signed_edtf: '2006-12-07', status: 'signed', parties: 'institute + eng-dijon' },
+      { agreement_id: 'enm-2016-protocol', kind: 'protocol', signed_edtf: '2016-02-19', status: 'signed', parties: 'institute + enm-france' },
+      { agreement_id: 'ssm-italy-2022', kind: 'agreement', signed_edtf: '2022-12-15', status: 'signed', parties: 'institute + ssm-italy' },
+    ]);
+    const institute = await db.sql(`SELECT agreement_id, name_certainty, name_ar FROM rm_agreement_parties WHERE party = 'institute' ORDER BY agreement_id`);
+    expect(institute).toEqual([
+      { agreement_id: 'eng-dijon-2006', name_certainty: 'uncertain', name_ar: null },
+      { agreement_id: 'enm-1998', name_certainty: 'stated', name_ar: 'المعهد الوطني للدراسات القضائية' },
+      { agreement_id: 'enm-2016-protocol', name_certainty: 'stated', name_ar: 'المعهد العالي للقضاء' },
+      { agreement_id: 'ssm-italy-2022', name_certainty: 'stated', name_ar: 'المعهد العالي للقضاء' },
+    ]);
+    expect(await db.sql(`SELECT party, country, kind FROM rm_agreement_parties WHERE agreement_id = 'ssm-italy-2022' AND party <> 'institute'`)).toEqual([
+      { party: 'ssm-italy', country: 'IT', kind: 'school' },
+    ]);
+    expect(await db.sql(`SELECT party, role_en, name_en FROM rm_agreement_signatories WHERE agreement_id = 'ssm-italy-2022' ORDER BY signatory_order`)).toEqual([
+      { party: 'institute', role_en: 'Director-General of the institute', name_en: null },
+      { party: 'ssm-italy', role_en: 'President of the school', name_en: 'Giorgio Lattanzi' },
+    ]);
+    expect((await db.sql<{ area_en: string }>(`SELECT area_en FROM rm_agreement_areas WHERE agreement_id = 'ssm-italy-2022' ORDER BY area_order`)).map((r) => r.area_en)).toEqual([
+      'Joint training and research programmes',
+      'Meetings and exchange of visits',
+      'Hosting trainers',
+      'Preparing and publishing scientific texts and materials',
+    ]);
+  });
+
+  it('participants and the sessions they attended', async () => {
+    const rows = await db.sql(
+      `SELECT p.participant_id, p.kind, p.cohort, a.record_id, a.date_edtf, a.format, a.role, a.partners
+       FROM rm_participants p JOIN rm_participant_activities a USING (participant_id) ORDER BY p.participant_id, a.activity_order`,
+    );
+    expect(rows.map((r) => [r['participant_id'], r['kind'], r['cohort'], r['record_id'], r['date_edtf'], r['format'], r['role'], r['partners']])).toEqual([
+      ['enm-new-judges-course-2016-judge-1', 'judge', null, 'enm-new-judges-course-2016', '2016', 'not-stated', 'trainee', ['enm-france']],
+      ['enm-new-judges-course-2016-judge-2', 'judge', null, 'enm-new-judges-course-2016', '2016', 'not-stated', 'trainee', ['enm-france']],
+      ['enm-new-judges-course-2021-judge-1', 'judge', 41, 'enm-new-judges-course-2021', '2021', 'remote', 'trainee', ['enm-france']],
+      ['enm-new-judges-course-2021-judge-2', 'judge', 41, 'enm-new-judges-course-2021', '2021', 'remote', 'trainee', ['enm-france']],
+    ]);
+  });
+
+  it('every table holds exactly what the read model derives from a fresh replay of the log, and names the generation it shows', async () => {
+    for (const [name, definition] of builtInReadModelTables) {
+      const projection = (projections as Record<string, AnyProjection>)[name]!;
+      const expected = definition.rows(JSON.parse(JSON.stringify(await replay(db.store, projection))));
+      for (const table of definition.tables) {
+        const want = byKey(table, (JSON.parse(JSON.stringify(expected[table])) as Row[]).map(withoutNulls));
+        expect(await tableAsJson(db.sql, table), table).toEqual(want);
+      }
+      const [active] = (await db.storage.generations(name)).filter((g) => g.status === 'active');
+      expect(await db.sql(`SELECT generation, version, position::text FROM rm_read_models WHERE read_model = $1`, [name])).toEqual([
+        { generation: active!.generation, version: projection.version, position: active!.position!.toString() },
+      ]);
+    }
+    expect(readModelTableNames.every((t) => t in primaryKeys)).toBe(true);
+  });
+
+  it('the README shows the SQL of the tables exactly as the migration runs it', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const block = /<!-- read-model-tables -->\s*```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block?.trim()).toBe(readModelTablesSql('taawun').trim());
+  });
+
+  it('the README\'s report queries give the answers its comments say', async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const block = /<!-- report-queries -->\s*```sql\n([\s\S]*?)```/.exec(readme)![1]!;
+    const statements = block.split(/;\s*\n/).map((q) => q.trim()).filter((q) => q.replace(/--.*$/gm, '').trim().length > 0);
+    const [history, total, gaps, agreements, cohorts] = await Promise.all(statements.map((q) => db.sql(q)));
+    expect(statements).toHaveLength(5);
+    expect(history!.map((r) => r['date_edtf'])).toEqual(['1998-11-16', '../2002', '2016-02-19', '2016', '2016/2020', '2016/2020', '2021']);
+    expect(total).toEqual([{ people_trained: 120, people_trained_exact: false, sessions_held: 8 }]);
+    expect(gaps!.map((r) => r['record_id']).sort()).toEqual(['giz-attaches-2018-11', 'giz-tot-2018']);
+    expect(agreements).toHaveLength(8);
+    expect(new Set(agreements!.map((r) => r['agreement_id']))).toEqual(new Set(['enm-1998', 'eng-dijon-2006', 'enm-2016-protocol', 'ssm-italy-2022']));
+    expect(cohorts!.map((r) => [r['cohort'], Number(r['count'])])).toEqual(expect.arrayContaining([[41, 2], [null, 2]]));
+    expect(cohorts).toHaveLength(2);
+  });
+});
+
+describe('the tables show the active generation, whole', () => {
+  it('a catch-up rewrites the tables in the transaction that moves the checkpoint', async () => {
+    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    await record(db.store, enmCourse('enm-course-2023', '2023', 12));
+    const runner = new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage });
+    const caughtUp = await runner.catchUp();
+    expect(caughtUp).toMatchObject({ phase: 'catch-up', eventsApplied: 2 });
+    const last = await db.sql(`SELECT entry_order, date_edtf, what, people_trained FROM rm_partner_history WHERE partner_id = 'enm-france' ORDER BY entry_order DESC LIMIT 1`);
+    expect(last).toEqual([{ entry_order: 8, date_edtf: '2023', what: 'Course held', people_trained: 12 }]);
+    expect(await db.sql(`SELECT generation, position::text FROM rm_read_models WHERE read_model = 'partner-history'`)).toEqual([
+      { generation: caughtUp.generation, position: String(await db.store.lastPosition()) },
+    ]);
+  });
+
+  it('a rebuild is written beside the active generation; the tables change only when it is swapped in', async () => {
+    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    const before = await tableAsJson(db.sql, 'rm_partner_history');
+    const [old] = await db.storage.generations('partner-history');
+    await record(db.store, enmCourse('enm-course-2024', '2024-06', 9));
+    const stop = new AbortController();
+    const runner = new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage, batchSize: 5, onCommit: () => stop.abort() });
+    const interrupted = await runner.rebuild({ fromScratch: true, signal: stop.signal });
+    expect(interrupted).toMatchObject({ activated: false, complete: false });
+    expect((await db.storage.generations('partner-history')).map((g) => [g.generation, g.status])).toEqual([
+      [old!.generation, 'active'],
+      [interrupted.generation, 'building'],
+    ]);
+    expect(await tableAsJson(db.sql, 'rm_partner_history')).toEqual(before);
+    expect(await db.sql(`SELECT generation FROM rm_read_models WHERE read_model = 'partner-history'`)).toEqual([{ generation: old!.generation }]);
+
+    const finished = await new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage }).rebuild();
+    expect(finished).toMatchObject({ activated: true, generation: interrupted.generation, resumedFrom: interrupted.position });
+    expect(await db.sql(`SELECT generation FROM rm_read_models WHERE read_model = 'partner-history'`)).toEqual([{ generation: finished.generation }]);
+    expect(await db.sql(`SELECT count(*)::int AS n FROM rm_partner_history`)).toEqual([{ n: before.length + 1 }]);
+  });
+
+  it('a reader never sees a half-written model while rebuilds and catch-ups rewrite the tables', async () => {
+    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    const s = pg.escapeIdentifier(db.store.schema);
+    const [{ n: floor }] = await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM rm_partner_history`);
+    const reader = await adminClient();
+    let stop = false;
+    const snapshots: { generation: number; position: string; rows: number; entries: number; active: { generation: number; position: string }[] }[] = [];
+    const reading = (async () => {
+      while (!stop) {
+        // One snapshot per check, as a report tool running several queries should take.
+        await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const [shown] = (await reader.query(`SELECT generation, position::text FROM ${s}.rm_read_models WHERE read_model = 'partner-history'`)).rows;
+        const [{ rows, entries }] = (await reader.query(`SELECT (SELECT count(*)::int FROM ${s}.rm_partner_history) AS rows, (SELECT sum(entries)::int FROM ${s}.rm_partners) AS entries`)).rows;
+        const active = (await reader.query(`SELECT generation, position::text FROM ${s}.read_model_generations WHERE name = 'partner-history' AND status = 'active'`)).rows;
+        await reader.query('COMMIT');
+        snapshots.push({ generation: shown.generation, position: shown.position, rows, entries, active });
+      }
+    })();
+    const runner = new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage, batchSize: 10 });
+    for (let round = 0; round < 4; round++) {
+      await record(db.store, enmCourse(`enm-course-round-${round}`, `${2010 + round}`, round + 1));
+      await runner.catchUp();
+      await runner.rebuild({ fromScratch: true });
+    }
+    stop = true;
+    await reading;
+    await reader.end();
+    expect(snapshots.length).toBeGreaterThan(10);
+    for (const snapshot of snapshots) {
+      // The tables name the active generation and its checkpoint, and hold a whole model of it.
+      expect(snapshot.active).toEqual([{ generation: snapshot.generation, position: snapshot.position }]);
+      expect(snapshot.rows).toBe(snapshot.entries);
+      expect(snapshot.rows).toBeGreaterThanOrEqual(floor);
+    }
+    const generations = new Set(snapshots.map((x) => x.generation));
+    expect(generations.size).toBeGreaterThan(1);
+    expect(await db.sql(`SELECT count(*)::int AS n FROM rm_partner_history WHERE partner_id = 'enm-france'`)).toEqual([{ n: 11 }]);
+  }, 60_000);
+
+  it('dropping the active generation empties its tables; a version the tables do not know leaves them empty, not wrong', async () => {
+    const db = await instituteDatabase({ build: [projections['partner-history'], projections['agreements-register']] });
+    const [active] = await db.storage.generations('partner-history');
+    await db.storage.drop('partner-history', active!.generation);
+    expect(await db.sql(`SELECT (SELECT count(*)::int FROM rm_partner_history) AS history, (SELECT count(*)::int FROM rm_partners) AS partners`)).toEqual([{ history: 0, partners: 0 }]);
+    expect(await db.sql(`SELECT read_model FROM rm_read_models`)).toEqual([{ read_model: 'agreements-register' }]);
+    expect(await db.sql(`SELECT count(*)::int AS n FROM rm_agreements`)).toEqual([{ n: 4 }]);
+
+    const future = await db.storage.create('agreements-register', 99, '{"a":"shape this code does not know"}');
+    await db.storage.activate('agreements-register', future.generation);
+    expect(await db.sql(`SELECT (SELECT count(*)::int FROM rm_agreements) AS agreements, (SELECT count(*)::int FROM rm_read_models) AS models`)).toEqual([{ agreements: 0, models: 0 }]);
+  });
+
+  it('with tables: false, only the generations are written', async () => {
+    const store = await schemas.open();
+    await copyInto(store, await instituteLog());
+    const storage = await openPostgresReadModelStorage(store, { tables: false });
+    await new ProjectionRunner(projections['partner-history'], { store, storage }).rebuild();
+    const s = pg.escapeIdentifier(store.schema);
+    const { rows } = await admin.query(`SELECT (SELECT count(*)::int FROM ${s}.rm_partner_history) AS history, (SELECT count(*)::int FROM ${s}.read_model_generations) AS generations`);
+    expect(rows).toEqual([{ history: 0, generations: 1 }]);
+  });
+});
+
+describe('a runner killed in the middle of a commit', () => {
+  beforeAll(() => {
+    // The child runs the built packages: build them (a no-op when current).
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const build = spawnSync(process.execPath, [tsc, '-b', fileURLToPath(new URL('..', import.meta.url))], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`building adapter-postgres failed:\n${build.stdout}${build.stderr}`);
+  }, 120_000);
+
+  it('SIGKILL while the tables are half rewritten leaves the checkpoint, the state and every table as they were', async () => {
+    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    const s = pg.escapeIdentifier(db.store.schema);
+    const app = `taawun-rm-kill-${process.pid}`;
+    await record(db.store, enmCourse('enm-course-killed', '2022', 7));
+    const snapshot = async () => ({
+      generations: (await admin.query(`SELECT name, generation, status, position::text, events_applied::text, state::text FROM ${s}.read_model_generations ORDER BY name, generation`)).rows,
+      shown: (await admin.query(`SELECT * FROM ${s}.rm_read_models`)).rows,
+      history: await tableAsJson(db.sql, 'rm_partner_history'),
+      partners: await tableAsJson(db.sql, 'rm_partners'),
+      names: await tableAsJson(db.sql, 'rm_partner_names'),
+    });
+    const before = await snapshot();
+    // Test only: the child's insert into rm_partner_history sleeps, after its deletes and the checkpoint's update.
+    // (A server notices a dead client when the sleep ends: PostgreSQL 12 cannot check the socket while busy.)
+    await admin.query(`
+      CREATE FUNCTION ${s}.test_sleep() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF current_setting('application_name') = '${app}' THEN PERFORM pg_sleep(2); END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER test_sleep AFTER INSERT ON ${s}.rm_partner_history FOR EACH STATEMENT EXECUTE FUNCTION ${s}.test_sleep();
+    `);
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./test-support/catch-up-child.mjs', import.meta.url)), TEST_DATABASE_URL, db.store.schema, app, 'partner-history'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    for (let i = 0; ; i++) {
+      const { rowCount } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event = 'PgSleep' AND xact_start IS NOT NULL`, [app]);
+      if (rowCount) break;
+      if (i > 1_500) throw new Error(`the child never reached the trigger: ${output}`);
+      await sleep(10);
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    for (let i = 0; (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1`, [app])).rowCount; i++) {
+      if (i > 800) throw new Error('the killed session did not end');
+      await sleep(10);
+    }
+    expect(output).not.toContain('committed');
+    expect(await snapshot()).toEqual(before);
+
+    await admin.query(`DROP TRIGGER test_sleep ON ${s}.rm_partner_history`);
+    await new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage }).catchUp();
+    const after = await snapshot();
+    expect(after.history).toHaveLength(before.history.length + 1);
+    expect(after.shown[0].position).toBe(String(await db.store.lastPosition()));
+  }, 60_000);
+});
+
