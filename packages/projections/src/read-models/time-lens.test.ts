@@ -237,6 +237,10 @@ describe('participant record', () => {
     expect(named.personal).toEqual({ fullName: { ar: 'قاضية متدربة', en: 'A trainee judge' }, email: 'trainee@example.org' });
     expect(named.sessions.map((s) => [s.sessionId, s.status])).toEqual([['ethics-2024', 'planned']]);
     const beforeErasure = new Date(Date.parse('2024-09-01T08:10:00Z')).toISOString();
+    const audit = (personalData?: 'redact' | 'show') =>
+      queryAuditTrail({ store }, { recordType: 'participant', recordId: 'trainee-7f3a', ...(personalData ? { personalData } : {}) }).then((r) => value(r).result);
+    expect(await audit()).toMatchObject({ personalData: 'redacted', events: [{ data: { personal: '[personal data]', cohort: 45 } }] });
+    expect(await audit('show')).toMatchObject({ personalData: 'shown', events: [{ data: { personal: { email: 'trainee@example.org' } } }] });
 
     await run(store, desk, [{ type: 'EraseParticipantData', participantId: 'trainee-7f3a', reason: 'request of the data subject' }]);
     for (const lens of [{}, { asKnownOn: beforeErasure }]) {
