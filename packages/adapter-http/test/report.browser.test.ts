@@ -40,6 +40,10 @@ describe('the HTML report in Chromium', () => {
     const tab = await context.newPage();
     const list = await tab.goto(`${t.url}/report`);
     expect(list!.status()).toBe(200);
+    const partners = await tab.locator('table.partners tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-partner')));
+    const registered = (await t.allEvents()).filter((e) => e.type === 'PartnerRegistered').map((e) => (e.data as { partnerId: string }).partnerId);
+    expect(partners).toEqual([...registered].sort());
+    expect(partners).toContain('enm-france');
     await tab.locator('tr[data-partner="enm-france"] a').click();
     await tab.waitForURL(`${t.url}/report/partners/enm-france`);
 

@@ -62,15 +62,19 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, source: ReadModel
   app.get(REPORT_PATH, async (c) => {
     const lens = lensOf(c);
     if (lens instanceof Response) return lens;
-    // The partner list is the partner-history read model over every partner in the record.
+    // The partner list is the partner-history read model of every registered partner
+    // (the domain refuses activities with unregistered partners, so that is all of them).
     const lensed = lens.asOf !== undefined || lens.asKnownOn !== undefined;
     const book: RecordBook = lensed ? (await replayThroughLens(source.store, partnerHistoryProjection, lens)).state : await replay(source.store, partnerHistoryProjection);
-    const rows: PartnerRow[] = Object.keys(book.partners)
-      .sort()
-      .flatMap((partnerId) => {
-        const history = partnerHistoryView(book, partnerId);
-        return history ? [{ partnerId, history }] : [];
-      });
+    const ids = new Set<string>();
+    for await (const event of source.store.readAll({ filter: { types: ['PartnerRegistered'] } })) {
+      const partnerId = (event.data as { partnerId?: unknown }).partnerId;
+      if (typeof partnerId === 'string') ids.add(partnerId);
+    }
+    const rows: PartnerRow[] = [...ids].sort().flatMap((partnerId) => {
+      const history = partnerHistoryView(book, partnerId);
+      return history ? [{ partnerId, history }] : [];
+    });
     const resolved = resolveLens(lens);
     const position = (await source.store.lastPosition())?.toString() ?? null;
     return render(c, partnerListPage(rows, lens, { asOf: resolved.asOf ?? null, asKnownOn: resolved.asKnownOn ?? null, source: { kind: 'replayed', reason: 'report', position } }));
