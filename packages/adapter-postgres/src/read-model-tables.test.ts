@@ -2,14 +2,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ProjectionRunner, projections, replay, type AnyProjection } from '@taawun/projections';
+import { ProjectionRunner, agreementsRegisterProjection, partnerHistoryProjection, projections, replay, type AnyProjection } from '@taawun/projections';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelTablesSql } from './read-model-schema.js';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
-import { builtInReadModelTables, readModelTableNames, type Row } from './read-model-tables.js';
+import { builtInReadModelTables, readModelTableNames } from './read-model-tables.js';
 import { TEST_DATABASE_URL, adminClient, schemaPool } from './test-support/database.js';
 import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
+import { expectedTables, primaryKeys, tableAsJson } from './test-support/tables.js';
 
 const schemas = schemaPool('rm_tables');
 let admin: pg.Client;
@@ -41,35 +42,6 @@ async function instituteDatabase(options: { build?: readonly AnyProjection[] } =
   };
   return { store, storage, sql };
 }
-
-/** Rows without their null columns (a row built in memory leaves out what the table fills with null). */
-const withoutNulls = (row: Row): Row => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
-
-const primaryKeys: Record<string, readonly string[]> = {
-  rm_partners: ['partner_id'],
-  rm_partner_names: ['partner_id', 'name_order'],
-  rm_partner_history: ['partner_id', 'entry_order'],
-  rm_agreements: ['agreement_id'],
-  rm_agreement_parties: ['agreement_id', 'party_order'],
-  rm_agreement_signatories: ['agreement_id', 'signatory_order'],
-  rm_agreement_areas: ['agreement_id', 'area_order'],
-  rm_yearly_activity: ['period', 'breakdown', 'breakdown_order'],
-  rm_yearly_gaps: ['period', 'figure', 'gap_order'],
-  rm_activities: ['period', 'line', 'line_order'],
-  rm_participants: ['participant_id'],
-  rm_participant_activities: ['participant_id', 'activity_order'],
-};
-
-/** Rows in primary-key order, compared in JS (the database's collation may order text differently). */
-const byKey = (table: string, rows: Row[]): Row[] => {
-  const keys = primaryKeys[table]!;
-  const compare = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
-  return [...rows].sort((a, b) => keys.reduce((found, k) => found || compare(a[k], b[k]), 0));
-};
-
-/** Every row of an rm_ table as JSON (dates as text, arrays and jsonb as JSON), in key order. */
-const tableAsJson = async (sql: (text: string) => Promise<{ row: Row }[]>, table: string): Promise<Row[]> =>
-  byKey(table, (await sql(`SELECT row_to_json(t) AS row FROM ${table} t`)).map((r) => withoutNulls(r.row)));
 
 describe("the institute's record as SQL tables", () => {
   let db: Awaited<ReturnType<typeof instituteDatabase>>;
@@ -193,7 +165,7 @@ describe("the institute's record as SQL tables", () => {
       const projection = (projections as Record<string, AnyProjection>)[name]!;
       const expected = definition.rows(JSON.parse(JSON.stringify(await replay(db.store, projection))));
       for (const table of definition.tables) {
-        const want = byKey(table, (JSON.parse(JSON.stringify(expected[table])) as Row[]).map(withoutNulls));
+        const want = expectedTables(expected, table);
         expect(await tableAsJson(db.sql, table), table).toEqual(want);
       }
       const [active] = (await db.storage.generations(name)).filter((g) => g.status === 'active');
@@ -228,9 +200,9 @@ describe("the institute's record as SQL tables", () => {
 
 describe('the tables show the active generation, whole', () => {
   it('a catch-up rewrites the tables in the transaction that moves the checkpoint', async () => {
-    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    const db = await instituteDatabase({ build: [partnerHistoryProjection] });
     await record(db.store, enmCourse('enm-course-2023', '2023', 12));
-    const runner = new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage });
+    const runner = new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage });
     const caughtUp = await runner.catchUp();
     expect(caughtUp).toMatchObject({ phase: 'catch-up', eventsApplied: 2 });
     const last = await db.sql(`SELECT entry_order, date_edtf, what, people_trained FROM rm_partner_history WHERE partner_id = 'enm-france' ORDER BY entry_order DESC LIMIT 1`);
@@ -241,12 +213,12 @@ describe('the tables show the active generation, whole', () => {
   });
 
   it('a rebuild is written beside the active generation; the tables change only when it is swapped in', async () => {
-    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    const db = await instituteDatabase({ build: [partnerHistoryProjection] });
     const before = await tableAsJson(db.sql, 'rm_partner_history');
     const [old] = await db.storage.generations('partner-history');
     await record(db.store, enmCourse('enm-course-2024', '2024-06', 9));
     const stop = new AbortController();
-    const runner = new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage, batchSize: 5, onCommit: () => stop.abort() });
+    const runner = new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage, batchSize: 5, onCommit: () => stop.abort() });
     const interrupted = await runner.rebuild({ fromScratch: true, signal: stop.signal });
     expect(interrupted).toMatchObject({ activated: false, complete: false });
     expect((await db.storage.generations('partner-history')).map((g) => [g.generation, g.status])).toEqual([
@@ -256,16 +228,16 @@ describe('the tables show the active generation, whole', () => {
     expect(await tableAsJson(db.sql, 'rm_partner_history')).toEqual(before);
     expect(await db.sql(`SELECT generation FROM rm_read_models WHERE read_model = 'partner-history'`)).toEqual([{ generation: old!.generation }]);
 
-    const finished = await new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage }).rebuild();
+    const finished = await new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage }).rebuild();
     expect(finished).toMatchObject({ activated: true, generation: interrupted.generation, resumedFrom: interrupted.position });
     expect(await db.sql(`SELECT generation FROM rm_read_models WHERE read_model = 'partner-history'`)).toEqual([{ generation: finished.generation }]);
     expect(await db.sql(`SELECT count(*)::int AS n FROM rm_partner_history`)).toEqual([{ n: before.length + 1 }]);
   });
 
   it('a reader never sees a half-written model while rebuilds and catch-ups rewrite the tables', async () => {
-    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    const db = await instituteDatabase({ build: [partnerHistoryProjection] });
     const s = pg.escapeIdentifier(db.store.schema);
-    const [{ n: floor }] = await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM rm_partner_history`);
+    const floor = (await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM rm_partner_history`))[0]!.n;
     const reader = await adminClient();
     let stop = false;
     const snapshots: { generation: number; position: string; rows: number; entries: number; active: { generation: number; position: string }[] }[] = [];
@@ -280,7 +252,7 @@ describe('the tables show the active generation, whole', () => {
         snapshots.push({ generation: shown.generation, position: shown.position, rows, entries, active });
       }
     })();
-    const runner = new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage, batchSize: 10 });
+    const runner = new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage, batchSize: 10 });
     for (let round = 0; round < 4; round++) {
       await record(db.store, enmCourse(`enm-course-round-${round}`, `${2010 + round}`, round + 1));
       await runner.catchUp();
@@ -302,7 +274,7 @@ describe('the tables show the active generation, whole', () => {
   }, 60_000);
 
   it('dropping the active generation empties its tables; a version the tables do not know leaves them empty, not wrong', async () => {
-    const db = await instituteDatabase({ build: [projections['partner-history'], projections['agreements-register']] });
+    const db = await instituteDatabase({ build: [partnerHistoryProjection, agreementsRegisterProjection] });
     const [active] = await db.storage.generations('partner-history');
     await db.storage.drop('partner-history', active!.generation);
     expect(await db.sql(`SELECT (SELECT count(*)::int FROM rm_partner_history) AS history, (SELECT count(*)::int FROM rm_partners) AS partners`)).toEqual([{ history: 0, partners: 0 }]);
@@ -318,7 +290,7 @@ describe('the tables show the active generation, whole', () => {
     const store = await schemas.open();
     await copyInto(store, await instituteLog());
     const storage = await openPostgresReadModelStorage(store, { tables: false });
-    await new ProjectionRunner(projections['partner-history'], { store, storage }).rebuild();
+    await new ProjectionRunner(partnerHistoryProjection, { store, storage }).rebuild();
     const s = pg.escapeIdentifier(store.schema);
     const { rows } = await admin.query(`SELECT (SELECT count(*)::int FROM ${s}.rm_partner_history) AS history, (SELECT count(*)::int FROM ${s}.read_model_generations) AS generations`);
     expect(rows).toEqual([{ history: 0, generations: 1 }]);
@@ -334,7 +306,7 @@ describe('a runner killed in the middle of a commit', () => {
   }, 120_000);
 
   it('SIGKILL while the tables are half rewritten leaves the checkpoint, the state and every table as they were', async () => {
-    const db = await instituteDatabase({ build: [projections['partner-history']] });
+    const db = await instituteDatabase({ build: [partnerHistoryProjection] });
     const s = pg.escapeIdentifier(db.store.schema);
     const app = `taawun-rm-kill-${process.pid}`;
     await record(db.store, enmCourse('enm-course-killed', '2022', 7));
@@ -379,7 +351,7 @@ describe('a runner killed in the middle of a commit', () => {
     expect(await snapshot()).toEqual(before);
 
     await admin.query(`DROP TRIGGER test_sleep ON ${s}.rm_partner_history`);
-    await new ProjectionRunner(projections['partner-history'], { store: db.store, storage: db.storage }).catchUp();
+    await new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage }).catchUp();
     const after = await snapshot();
     expect(after.history).toHaveLength(before.history.length + 1);
     expect(after.shown[0].position).toBe(String(await db.store.lastPosition()));
