@@ -23,7 +23,8 @@ export { compareByCompletion, dateView, orderCertainty, periodOf, type DateView,
 export type { CorrectionView, Fact } from './model/facts.js';
 export type { NameAtTime, PartnerAtTime } from './model/names.js';
 export type { PersonInvolved } from './model/people.js';
-export { emptyRecordBook, evolveRecordBook, type RecordBook } from './model/record-book.js';
+export { emptyRecordBook, evolveRecordBook, recordIds, type RecordBook } from './model/record-book.js';
+export { tableEntries, tableGet, type Table } from './model/table.js';
 
 // The read models.
 export { partnerHistoryProjection, partnerHistoryView, type EntryCounts, type HistoryEntry, type HistoryEntryKind, type PartnerHistory, type PartnerProfile } from './read-models/partner-history.js';

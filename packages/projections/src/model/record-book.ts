@@ -14,7 +14,7 @@ import {
 import { match } from 'ts-pattern';
 import type { EventOfType } from '../engine/projection.js';
 import { correctRecord, factOf, type Fact } from './facts.js';
-import { tableGet, tableSet, type Table } from './table.js';
+import { tableEntries, tableGet, tableSet, type Table } from './table.js';
 
 type F<T extends DomainEventType> = Fact<EventData<T>>;
 
@@ -202,3 +202,6 @@ function applyCorrection(book: RecordBook, correction: EventOfType<'RecordCorrec
   const corrected = correctRecord(record, correction);
   return corrected === record ? book : { ...book, [where.section]: tableSet(records, where.id, corrected) };
 }
+
+/** The ids of one section's records, in order: the partners, participants, sessions... a state holds. */
+export const recordIds = (book: RecordBook, section: keyof RecordBook): string[] => tableEntries(book[section] as Table<unknown>).map(([id]) => id);
