@@ -4,6 +4,7 @@ import { registerErase } from './commands/erase.js';
 import { registerQueries } from './commands/queries.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSeed } from './commands/seed.js';
+import { registerServe } from './commands/serve.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerVerify } from './commands/verify.js';
 import { describeFailure, exitCodes } from './errors.js';
@@ -50,6 +51,7 @@ export function buildProgram(context: CliContext): Command {
   registerQueries(program, context);
   registerReplay(program, context);
   registerErase(program, context);
+  registerServe(program, context);
   return program;
 }
 

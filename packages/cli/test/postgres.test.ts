@@ -41,6 +41,12 @@ describe('SQLite to PostgreSQL', () => {
     const strip = (text: string) => text.trimEnd().split('\n').map((l) => ({ ...JSON.parse(l), position: undefined }));
     expect(strip(back.stdout)).toEqual(strip(exported.stdout));
 
+    const replayed = await taawun(['replay', 'partner-history', '--store', target, ...keys], { cwd: folder.path });
+    expect(replayed.stdout).toMatch(new RegExp(`^Replayed partner-history v1: ${count} events \\(\\d+ applied\\) in .*; stored in PostgreSQL .*\\(schema ${schema}\\)\\.\\n$`));
+    const history = await taawun(['history', 'enm-france', '--store', target, ...keys, '--format', 'json'], { cwd: folder.path });
+    const fromSqlite = await taawun(['history', 'enm-france', '--store', source, '--format', 'json'], { cwd: folder.path });
+    expect(JSON.parse(history.stdout).result).toEqual(JSON.parse(fromSqlite.stdout).result);
+
     const verified = await taawun(['verify', '--store', target], { cwd: folder.path });
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(new RegExp(`^intact: ${count} events in PostgreSQL`));

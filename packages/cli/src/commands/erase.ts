@@ -1,27 +1,8 @@
 import { eraseParticipant } from '@taawun/domain';
-import { ProjectionRunner, projections, type AnyProjection } from '@taawun/projections';
 import type { Command } from 'commander';
 import { CliError, exitCodes, fromDomainError, type ExitCode } from '../errors.js';
 import { commandContext, runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
-import type { OpenedStore } from '../store-url.js';
-import { storageFor } from './replay.js';
-
-/**
- * After the key is destroyed: rebuild every built-in read model stored beside the
- * log, so none keeps the participant's name (the rebuild reads them as erased).
- */
-async function rebuildStoredReadModels(opened: OpenedStore): Promise<string[]> {
-  if (opened.location.kind !== 'sqlite') return [];
-  const { storage } = await storageFor(opened);
-  const rebuilt: string[] = [];
-  for (const projection of Object.values(projections) as AnyProjection[]) {
-    const runner = new ProjectionRunner(projection, { store: opened.store, storage });
-    if (!(await runner.status()).active) continue;
-    await runner.rebuild({ fromScratch: true });
-    rebuilt.push(projection.name);
-  }
-  return rebuilt;
-}
+import { purgeAfterErasure, type Purge } from '../read-models.js';
 
 export function registerErase(program: Command, context: CliContext): void {
   const { io } = context;
@@ -40,19 +21,24 @@ export function registerErase(program: Command, context: CliContext): void {
         return withStore(globals, io, async (opened) => {
           const { store, keys, description } = opened;
           if (!keys) throw new CliError('no key store is open: cannot erase');
-          let rebuilt: string[] = [];
+          let purge: Purge = { rebuilt: [], skipped: [], residueCleared: true };
           const result = await eraseParticipant(store, keys, participantId, options.reason, commandContext(globals, io), {
             onErased: async () => {
-              rebuilt = await rebuildStoredReadModels(opened);
+              purge = await purgeAfterErasure(opened);
             },
           });
           if (!result.ok) throw fromDomainError(result.error, `erasing ${participantId}`);
           const { event, keyDestroyedNow, residueCleared } = result.value;
           const recorded = event ? `ParticipantDataErased recorded at position ${event.position} (event ${event.id})` : 'the log already recorded the erasure';
           const key = keyDestroyedNow ? 'key destroyed' : 'no key left to destroy';
-          const models = rebuilt.length > 0 ? `; stored read models rebuilt: ${rebuilt.join(', ')}` : '';
+          const models = purge.rebuilt.length > 0 ? `; stored read models rebuilt: ${purge.rebuilt.join(', ')}` : '';
           io.stdout.write(`Erased ${participantId} in ${description}: ${recorded}; ${key}${models}.\n`);
-          if (!residueCleared) {
+          if (purge.skipped.length > 0) {
+            io.stderr.write(
+              `taawun: warning: stored read models no built-in projection builds were left as they are: ${purge.skipped.join(', ')}; if they hold names, rebuild them with taawun replay <module>\n`,
+            );
+          }
+          if (!residueCleared || !purge.residueCleared) {
             io.stderr.write(
               'taawun: warning: the key is destroyed, but another process was reading the database: run the command again when it is idle to remove the last copy from the WAL\n',
             );

@@ -11,6 +11,7 @@ import {
   replay,
   replayThroughLens,
   resolveLens,
+  tableEntries,
   type AgreementEntry,
   type AnyProjection,
   type Answer,
@@ -108,8 +109,8 @@ export function registerQueries(program: Command, context: CliContext): void {
   ).action(
     query('partners', async (opened, options) => {
       const { book, frame } = await recordBook(opened, options, partnerHistoryProjection);
-      const partners = Object.keys(book.partners)
-        .sort()
+      const partners = tableEntries(book.partners)
+        .map(([id]) => id)
         .map((id) => partnerHistoryView(book, id))
         .filter((h) => h !== undefined)
         .map((h): PartnerProfile & { entries: number; firstDate: string | null; lastDate: string | null } => ({
@@ -210,7 +211,7 @@ export function registerQueries(program: Command, context: CliContext): void {
     query('participants', async (opened, options) => {
       const only = (options as QueryOptions & { participant?: string }).participant;
       const { book, frame } = await recordBook(opened, options, participantRecordProjection);
-      const ids = only ? [only] : Object.keys(book.participants).sort();
+      const ids = only ? [only] : tableEntries(book.participants).map(([id]) => id);
       const participants = ids.map((id) => participantRecordView(book, id)).filter((p): p is ParticipantRecordView => p !== undefined);
       if (only && participants.length === 0) throw new CliError(`participant ${only} is not registered (not-found)`);
       return emit(io, options, {

@@ -1,4 +1,4 @@
-import { InMemoryReadModelStorage, ProjectionRunner, defineProjection, projections, type AnyProjection, type Progress, type ReadModelStorage } from '@taawun/projections';
+import { ProjectionRunner, defineProjection, projections, type AnyProjection, type Progress } from '@taawun/projections';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { renderJson } from '../output/render.js';
-import type { OpenedStore } from '../store-url.js';
+import { storageForRun } from '../read-models.js';
 
 const looksLikeProjection = (value: unknown): value is Partial<AnyProjection> =>
   typeof value === 'object' &&
@@ -52,15 +52,6 @@ export async function resolveProjection(target: string, cwd: string): Promise<An
   return projectionFromModule(path, target);
 }
 
-/** Where a rebuilt model is kept: in the SQLite file beside the log, else in memory for this run. */
-export async function storageFor(opened: OpenedStore): Promise<{ storage: ReadModelStorage; where: string }> {
-  if (opened.location.kind === 'sqlite') {
-    const { openSqliteReadModelStorage, SqliteEventStore } = await import('@taawun/adapter-sqlite');
-    if (opened.inner instanceof SqliteEventStore) return { storage: await openSqliteReadModelStorage(opened.inner), where: `stored in ${opened.description}` };
-  }
-  return { storage: new InMemoryReadModelStorage(), where: 'kept in memory for this run' };
-}
-
 function progressBar(io: Io, name: string): { update: (p: Progress) => void; stop: () => void } {
   if (!io.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
@@ -103,37 +94,41 @@ export function registerReplay(program: Command, context: CliContext): void {
       runs(context, async (target: string, options: { format: 'text' | 'json' }, command: Command): Promise<ExitCode> => {
         const projection = await resolveProjection(target, io.cwd);
         return withStore(command.optsWithGlobals<GlobalOptions>(), io, async (opened) => {
-          const { storage, where } = await storageFor(opened);
-          const bar = progressBar(io, projection.name);
-          let last: Progress | undefined;
-          const runner = new ProjectionRunner(projection, {
-            store: opened.store,
-            storage,
-            onProgress: (p) => {
-              last = p;
-              bar.update(p);
-            },
-          });
-          let result;
+          const { storage, where, close } = await storageForRun(opened);
           try {
-            result = await runner.rebuild({ fromScratch: true });
+            const bar = progressBar(io, projection.name);
+            let last: Progress | undefined;
+            const runner = new ProjectionRunner(projection, {
+              store: opened.store,
+              storage,
+              onProgress: (p) => {
+                last = p;
+                bar.update(p);
+              },
+            });
+            let result;
+            try {
+              result = await runner.rebuild({ fromScratch: true });
+            } finally {
+              bar.stop();
+            }
+            const events = last?.eventsDone ?? 0;
+            const seconds = result.elapsedMs / 1000;
+            const rate = seconds > 0 ? Math.round(events / seconds) : events;
+            if (options.format === 'json') {
+              const state = (await runner.read())?.state ?? null;
+              io.stdout.write(
+                renderJson({ projection: projection.name, version: projection.version, generation: result.generation, events, applied: result.eventsApplied, seconds: Number(seconds.toFixed(3)), eventsPerSecond: rate, position: result.position ?? null, state }),
+              );
+            } else {
+              io.stdout.write(
+                `Replayed ${projection.name} v${projection.version}: ${events} events (${result.eventsApplied} applied) in ${seconds.toFixed(3)} s, ${rate} events/s; ${where}.\n`,
+              );
+            }
+            return exitCodes.ok;
           } finally {
-            bar.stop();
+            await close();
           }
-          const events = last?.eventsDone ?? 0;
-          const seconds = result.elapsedMs / 1000;
-          const rate = seconds > 0 ? Math.round(events / seconds) : events;
-          if (options.format === 'json') {
-            const state = (await runner.read())?.state ?? null;
-            io.stdout.write(
-              renderJson({ projection: projection.name, version: projection.version, generation: result.generation, events, applied: result.eventsApplied, seconds: Number(seconds.toFixed(3)), eventsPerSecond: rate, position: result.position ?? null, state }),
-            );
-          } else {
-            io.stdout.write(
-              `Replayed ${projection.name} v${projection.version}: ${events} events (${result.eventsApplied} applied) in ${seconds.toFixed(3)} s, ${rate} events/s; ${where}.\n`,
-            );
-          }
-          return exitCodes.ok;
         });
       }),
     );

@@ -1,0 +1,1 @@
+export { openTrainingOffice, workshop, type TrainingOffice } from './training-office.js';

@@ -1,0 +1,208 @@
+import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
+import { runs, storeUrlOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
+import { purgeAfterErasure, storageBesideLog, type OpenedStorage } from '../read-models.js';
+import { openStore, DEFAULT_STORE_URL } from '../store-url.js';
+import { seedStore, seedSummary } from './seed.js';
+
+/** Next to the default SQLite file (git-ignored `data/`): the server's keys (hashed), host, port and limits. */
+export const DEFAULT_CONFIG_FILE = './data/taawun.json';
+
+interface ServeOptions {
+  readonly config?: string;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw usageError(`--port ${value}: give a port from 0 to 65535 (0 picks a free one)`);
+  return port;
+};
+
+const configPathOf = (options: ServeOptions, io: Io): string => resolve(io.cwd, options.config ?? (io.env['TAAWUN_CONFIG'] || DEFAULT_CONFIG_FILE));
+
+type Http = typeof import('@taawun/adapter-http');
+
+/** The adapter's configuration (file + environment); a bad file or variable is a usage error naming it. */
+function loadConfig(http: Http, path: string, io: Io) {
+  try {
+    const raw = existsSync(path) ? http.readConfigFile(path) : {};
+    const config = http.loadServerConfig({ env: io.env, ...(existsSync(path) ? { file: path } : {}) });
+    return { config, databaseSet: Boolean(io.env['TAAWUN_DATABASE'] || raw.database) };
+  } catch (error) {
+    if (error instanceof http.ConfigError) throw usageError(error.message);
+    throw error;
+  }
+}
+
+/** `--store`, `TAAWUN_STORE`, the config's `database` (or `TAAWUN_DATABASE`) when set, else the SQLite default. */
+function serverStoreUrl(options: GlobalOptions, io: Io, config: { database: string }, databaseSet: boolean): string {
+  if (options.store !== undefined || io.env['TAAWUN_STORE'] !== undefined) return storeUrlOf(options, io);
+  return databaseSet ? `sqlite:${config.database}` : DEFAULT_STORE_URL;
+}
+
+/** Resolves on Ctrl+C or a termination signal. */
+const stopped = (): Promise<string> =>
+  new Promise((resolve) => {
+    const stop = (signal: string) => () => resolve(signal);
+    process.once('SIGINT', stop('SIGINT'));
+    process.once('SIGTERM', stop('SIGTERM'));
+  });
+
+interface ServeRun {
+  readonly firstStart: boolean;
+}
+
+/** Open the store, serve the API and the report until a signal, then close everything. */
+async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRun): Promise<ExitCode> {
+  const http = await import('@taawun/adapter-http');
+  const configPath = configPathOf(options, io);
+  const created = run.firstStart ? wrapConfig(() => http.ensureAdminKey(configPath), http) : undefined;
+  const { config, databaseSet } = loadConfig(http, configPath, io);
+  const opened = await openStore(serverStoreUrl(options, io, config, databaseSet), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }) });
+  let storage: OpenedStorage | undefined;
+  let server: Awaited<ReturnType<Http['startServer']>> | undefined;
+  try {
+    if (run.firstStart && (await opened.store.lastPosition()) === undefined) {
+      io.stdout.write(seedSummary(await seedStore(opened, options, io), opened.description));
+    }
+    storage = await storageBesideLog(opened);
+    const beside = storage;
+    const onErased = beside
+      ? async () => {
+          const purge = await purgeAfterErasure(opened, beside);
+          if (!purge.residueCleared) throw new Error('the read models were rebuilt, but another process was reading, so old pages remain in the WAL; run the erasure again when it is idle');
+        }
+      : undefined;
+    try {
+      server = await http.startServer({
+        store: opened.store,
+        keys: config.keys,
+        host: options.host ?? config.host,
+        port: options.port ?? config.port,
+        limits: config.limits,
+        corsOrigins: config.corsOrigins,
+        ...(storage ? { readModelStorage: storage.storage } : {}),
+        ...(opened.keys ? { personalData: { keys: opened.keys, ...(onErased ? { onErased } : {}) } } : {}),
+        log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`port ${options.port ?? config.port} on ${options.host ?? config.host} is already in use: choose another with --port (0 picks a free one) or TAAWUN_PORT`);
+      throw error;
+    }
+    io.stdout.write(banner(server.url, opened.description, configPath, config.keys.length, created?.key));
+    const signal = await stopped();
+    io.stdout.write(`Stopping (${signal}).\n`);
+    return exitCodes.ok;
+  } finally {
+    await server?.close().catch(() => undefined);
+    await storage?.close().catch(() => undefined);
+    await opened.close();
+  }
+}
+
+function wrapConfig<T>(work: () => T, http: Http): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof http.ConfigError) throw usageError(error.message);
+    throw error;
+  }
+}
+
+function banner(url: string, description: string, configPath: string, keyCount: number, newKey: string | undefined): string {
+  const lines = [
+    `taawun is serving ${description}`,
+    `  report:  ${url}/report   (in a browser: any user name, an API key as the password)`,
+    `  API:     ${url}/docs     (OpenAPI: ${url}/openapi.json)`,
+  ];
+  if (newKey) {
+    lines.push(
+      '',
+      `An admin API key was created; it is shown this once (its hash is in ${configPath}):`,
+      `  ${newKey}`,
+      `  curl -H "Authorization: Bearer ${newKey}" "${url}/read-models/partner-history?partnerId=enm-france"`,
+    );
+  } else if (keyCount === 0) {
+    lines.push('', `No API key is configured: every protected route answers 401. Create one with: taawun keys add admin --role admin`);
+  } else {
+    lines.push('', `API keys: ${keyCount} configured in ${configPath}. Another one: taawun keys add <name> --role admin|clerk|auditor`);
+  }
+  lines.push('Press Ctrl+C to stop.', '');
+  return lines.join('\n');
+}
+
+function serverOptions(command: Command): Command {
+  return command
+    .option('--config <file>', `the server's configuration file (default TAAWUN_CONFIG, else ${DEFAULT_CONFIG_FILE})`)
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1, or the configuration\'s)')
+    .addOption(new Option('--port <port>', 'port to listen on (default 8787, or the configuration\'s; 0 picks a free one)').argParser(parsePort));
+}
+
+export function registerServe(program: Command, context: CliContext): void {
+  const { io } = context;
+  serverOptions(
+    program
+      .command('serve')
+      .description('serve the HTTP API, the audit feed and the HTML report over the store')
+      .addHelpText('after', '\nKeys, host, port, limits and CORS come from the configuration file and TAAWUN_* variables (see the\n@taawun/adapter-http README); the store from --store / TAAWUN_STORE, else the file\'s "database".'),
+  ).action(runs(context, async (_options: unknown, command: Command) => serve(command.optsWithGlobals<ServeOptions & GlobalOptions>(), io, { firstStart: false })));
+
+  serverOptions(
+    program
+      .command('start')
+      .description("first run and every run after: seed the institute's record into an empty store, create an admin key if there is none, and serve")
+      .addHelpText('after', '\nnpm start runs it at the root of the repository, on ./data/taawun.db.'),
+  ).action(runs(context, async (_options: unknown, command: Command) => serve(command.optsWithGlobals<ServeOptions & GlobalOptions>(), io, { firstStart: true })));
+
+  const keys = program.command('keys').description("the server's API keys (only their hashes are stored)");
+  keys
+    .command('add')
+    .description('create a key, store its hash in the configuration file and print the key, once')
+    .argument('<name>', 'its name, recorded as the actor of what it records (lower case, e.g. clerk-rabat)')
+    .addOption(new Option('--role <role>', 'what it may do').choices(['admin', 'clerk', 'auditor']).makeOptionMandatory())
+    .option('--config <file>', `the configuration file (default TAAWUN_CONFIG, else ${DEFAULT_CONFIG_FILE})`)
+    .action(
+      runs(context, async (name: string, options: ServeOptions & { role: 'admin' | 'clerk' | 'auditor' }): Promise<ExitCode> => {
+        const http = await import('@taawun/adapter-http');
+        const path = configPathOf(options, io);
+        const { key } = wrapConfig(() => http.addApiKey(path, name, options.role), http);
+        io.stdout.write(`${key}\n`);
+        io.stderr.write(`taawun: key ${name} (${options.role}) added to ${path}; it is shown this once\n`);
+        return exitCodes.ok;
+      }),
+    );
+  keys
+    .command('revoke')
+    .description('remove a key from the configuration file (a running server reads keys when it starts)')
+    .argument('<name>')
+    .option('--config <file>', `the configuration file (default TAAWUN_CONFIG, else ${DEFAULT_CONFIG_FILE})`)
+    .action(
+      runs(context, async (name: string, options: ServeOptions): Promise<ExitCode> => {
+        const http = await import('@taawun/adapter-http');
+        const path = configPathOf(options, io);
+        if (!existsSync(path)) throw new CliError(`${path} does not exist: there is no key to revoke`);
+        if (!wrapConfig(() => http.revokeApiKey(path, name), http)) throw new CliError(`${path} has no key named ${name}`);
+        io.stdout.write(`Revoked ${name}.\n`);
+        return exitCodes.ok;
+      }),
+    );
+  keys
+    .command('list')
+    .description('the names and roles of the configured keys')
+    .option('--config <file>', `the configuration file (default TAAWUN_CONFIG, else ${DEFAULT_CONFIG_FILE})`)
+    .action(
+      runs(context, async (options: ServeOptions): Promise<ExitCode> => {
+        const http = await import('@taawun/adapter-http');
+        const path = configPathOf(options, io);
+        const entries = existsSync(path) ? (wrapConfig(() => http.readConfigFile(path), http).keys ?? []) : [];
+        for (const k of entries) io.stdout.write(`${k.name}\t${k.role}\n`);
+        if (entries.length === 0) io.stderr.write(`taawun: no key in ${path}\n`);
+        return exitCodes.ok;
+      }),
+    );
+}

@@ -1,0 +1,75 @@
+import { eventDefinition } from '@taawun/domain';
+import { InMemoryReadModelStorage, ProjectionRunner, projections, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
+import type { OpenedStore } from './store-url.js';
+
+/** Read-model storage beside the log, when the store has one, and how to say where it is. */
+export interface OpenedStorage {
+  readonly storage: ReadModelStorage;
+  readonly where: string;
+  readonly kind: 'sqlite' | 'postgres' | 'memory';
+  close(): Promise<void>;
+}
+
+/**
+ * SQLite: the same file, on the store's connection; PostgreSQL: the same
+ * database and schema, on the store's pool; other stores: none.
+ */
+export async function storageBesideLog(opened: OpenedStore): Promise<OpenedStorage | undefined> {
+  if (opened.location.kind === 'sqlite') {
+    const { openSqliteReadModelStorage, SqliteEventStore } = await import('@taawun/adapter-sqlite');
+    if (!(opened.inner instanceof SqliteEventStore)) return undefined;
+    const storage = await openSqliteReadModelStorage(opened.inner);
+    return { storage, kind: 'sqlite', where: `stored in ${opened.description}`, close: () => storage.close() };
+  }
+  if (opened.location.kind === 'postgres') {
+    const { openPostgresReadModelStorage, PostgresEventStore } = await import('@taawun/adapter-postgres');
+    if (!(opened.inner instanceof PostgresEventStore)) return undefined;
+    const storage = await openPostgresReadModelStorage(opened.inner);
+    return { storage, kind: 'postgres', where: `stored in ${opened.description}`, close: () => storage.close() };
+  }
+  return undefined;
+}
+
+/** Beside the log, else in memory for this run. */
+export async function storageForRun(opened: OpenedStore): Promise<OpenedStorage> {
+  const beside = await storageBesideLog(opened);
+  if (beside) return beside;
+  return { storage: new InMemoryReadModelStorage(), kind: 'memory', where: 'kept in memory for this run', close: async () => undefined };
+}
+
+const holdsPersonalData = (projection: AnyProjection): boolean =>
+  (projection.handles as readonly string[]).some((type) => (eventDefinition(type)?.personalFields.length ?? 0) > 0);
+
+export interface Purge {
+  readonly rebuilt: readonly string[];
+  /** Stored models no built-in projection builds: left as they are. */
+  readonly skipped: readonly string[];
+  readonly residueCleared: boolean;
+}
+
+/**
+ * After an erasure, rebuild the stored read models that may hold names. On
+ * SQLite, the adapter's `purgeReadModels` (old bytes zeroed, WAL emptied); on
+ * PostgreSQL, a rebuild of each stored built-in model fed personal data (the
+ * server keeps dead row versions until its next VACUUM).
+ */
+export async function purgeAfterErasure(opened: OpenedStore, open?: OpenedStorage): Promise<Purge> {
+  const beside = open ?? (await storageBesideLog(opened));
+  if (!beside) return { rebuilt: [], skipped: [], residueCleared: true };
+  try {
+    if (beside.kind === 'sqlite') {
+      const { purgeReadModels } = await import('@taawun/adapter-sqlite');
+      return await purgeReadModels({ store: opened.store, storage: beside.storage as import('@taawun/adapter-sqlite').SqliteReadModelStorage });
+    }
+    const rebuilt: string[] = [];
+    for (const projection of (Object.values(projections) as AnyProjection[]).filter(holdsPersonalData)) {
+      const runner = new ProjectionRunner(projection, { store: opened.store, storage: beside.storage });
+      if (!(await runner.status()).active) continue;
+      await runner.rebuild({ fromScratch: true });
+      rebuilt.push(projection.name);
+    }
+    return { rebuilt, skipped: [], residueCleared: true };
+  } finally {
+    if (!open) await beside.close();
+  }
+}
