@@ -10,8 +10,8 @@ import {
   queryYearlyActivityReport,
   replay,
   replayThroughLens,
+  recordIds,
   resolveLens,
-  tableEntries,
   type AgreementEntry,
   type AnyProjection,
   type Answer,
@@ -109,8 +109,7 @@ export function registerQueries(program: Command, context: CliContext): void {
   ).action(
     query('partners', async (opened, options) => {
       const { book, frame } = await recordBook(opened, options, partnerHistoryProjection);
-      const partners = tableEntries(book.partners)
-        .map(([id]) => id)
+      const partners = recordIds(book, 'partners')
         .map((id) => partnerHistoryView(book, id))
         .filter((h) => h !== undefined)
         .map((h): PartnerProfile & { entries: number; firstDate: string | null; lastDate: string | null } => ({
@@ -211,7 +210,7 @@ export function registerQueries(program: Command, context: CliContext): void {
     query('participants', async (opened, options) => {
       const only = (options as QueryOptions & { participant?: string }).participant;
       const { book, frame } = await recordBook(opened, options, participantRecordProjection);
-      const ids = only ? [only] : tableEntries(book.participants).map(([id]) => id);
+      const ids = only ? [only] : recordIds(book, 'participants');
       const participants = ids.map((id) => participantRecordView(book, id)).filter((p): p is ParticipantRecordView => p !== undefined);
       if (only && participants.length === 0) throw new CliError(`participant ${only} is not registered (not-found)`);
       return emit(io, options, {
