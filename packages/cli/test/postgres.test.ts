@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { taawun, temporaryFolder } from './support.js';
+import { openPostgresEventStore } from '@taawun/adapter-postgres';
+import { openSqliteEventStore } from '@taawun/adapter-sqlite';
+import { everyReadModel, taawun, temporaryFolder } from './support.js';
 
 // The real PostgreSQL server of the machine; each run works in a schema of its own, dropped afterwards.
 const DATABASE_URL = process.env['TAAWUN_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -46,6 +48,14 @@ describe('SQLite to PostgreSQL', () => {
     const history = await taawun(['history', 'enm-france', '--store', target, ...keys, '--format', 'json'], { cwd: folder.path });
     const fromSqlite = await taawun(['history', 'enm-france', '--store', source, '--format', 'json'], { cwd: folder.path });
     expect(JSON.parse(history.stdout).result).toEqual(JSON.parse(fromSqlite.stdout).result);
+    const pgStore = await openPostgresEventStore(DATABASE_URL, { schema });
+    const sqliteStore = await openSqliteEventStore(`${folder.path}/source.db`);
+    try {
+      expect(await everyReadModel(pgStore)).toEqual(await everyReadModel(sqliteStore));
+    } finally {
+      await pgStore.close();
+      await sqliteStore.close();
+    }
 
     const verified = await taawun(['verify', '--store', target], { cwd: folder.path });
     expect(verified.code).toBe(0);

@@ -41,3 +41,28 @@ export async function temporaryFolder(label: string): Promise<{ path: string; re
 
 /** No stack trace: no "    at " frame lines and no file:line references of our code. */
 export const hasNoStackTrace = (text: string): boolean => !/^\s+at .+/m.test(text) && !/\.(ts|js):\d+:\d+/.test(text);
+
+/**
+ * Every read model's answer over a store, without where it came from: two stores
+ * holding the same log must give equal ones.
+ */
+export async function everyReadModel(store: import('@taawun/domain').EventStore): Promise<Record<string, unknown>> {
+  const projections = await import('@taawun/projections');
+  const book = await projections.replay(store, projections.partnerHistoryProjection);
+  const answers: Record<string, unknown> = {};
+  const ask = async (name: string, params: Record<string, unknown>, lens = {}) => {
+    const answer = await projections.queryReadModel({ store }, name, params, lens);
+    if (!answer.ok) throw new Error(`${name} ${JSON.stringify(params)}: ${answer.error.message}`);
+    answers[`${name} ${JSON.stringify(params)} ${JSON.stringify(lens)}`] = JSON.parse(JSON.stringify(answer.value.result));
+  };
+  for (const partnerId of projections.recordIds(book, 'partners')) {
+    await ask('partner-history', { partnerId });
+    await ask('partner-history', { partnerId }, { asOf: '2016-12-31' });
+  }
+  for (const participantId of projections.recordIds(book, 'participants')) await ask('participant-record', { participantId });
+  await ask('agreements-register', {});
+  await ask('yearly-activity-report', {});
+  await ask('yearly-activity-report', {}, { asOf: '2018' });
+  for (const stream of ['institute-ism', 'partner-enm-france', 'session-enm-new-judges-course-2016', 'visit-madrid-study-visit']) await ask('audit-trail', { stream });
+  return answers;
+}

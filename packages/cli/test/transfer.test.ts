@@ -1,9 +1,9 @@
 import { InMemoryEventStore, storedEventToJson, type StoredEvent } from '@taawun/domain';
 import { openSqliteEventStore } from '@taawun/adapter-sqlite';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importEvents } from '../src/ndjson.js';
-import { hasNoStackTrace, taawun, temporaryFolder } from './support.js';
+import { everyReadModel, hasNoStackTrace, taawun, temporaryFolder } from './support.js';
 
 let folder: { path: string; remove: () => Promise<void> };
 let exported: string;
@@ -155,13 +155,20 @@ describe('taawun import', () => {
     expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'taawun: missing.ndjson: no such file\n' });
   });
 
-  it('export from SQLite and import into the in-memory store gives the same log (library API, as the command runs it)', async () => {
+  it('export from SQLite and import into the in-memory store gives the same log and the same read models (library API, as the command runs it)', async () => {
     const memory = new InMemoryEventStore();
     const report = await importEvents(memory, `${folder.path}/log.ndjson`);
     expect(report.appended).toBe(exported.trimEnd().split('\n').length);
     const events: StoredEvent[] = [];
     for await (const e of memory.readAll()) events.push(e);
     expect(withoutPositions(events)).toEqual(withoutPositions(await logOf(`${folder.path}/source.db`)));
-    expect((await readFile(`${folder.path}/log.ndjson`, 'utf8')).length).toBeGreaterThan(0);
+    const sqlite = await openSqliteEventStore(`${folder.path}/source.db`);
+    try {
+      const expected = await everyReadModel(sqlite);
+      expect(Object.keys(expected).length).toBeGreaterThan(25);
+      expect(await everyReadModel(memory)).toEqual(expected);
+    } finally {
+      await sqlite.close();
+    }
   });
 });
