@@ -14,7 +14,7 @@ try {
   try {
     for (const { key, command } of workshop) console.log(`${command.type}: ${await office.record(command, key)}`);
     const { partner, entries } = await office.history('enm-france');
-    console.log(`\n${partner.acronym ?? partner.partnerId}: ${entries.length} entries`);
+    console.log(`\n${partner.acronym ?? partner.partnerId}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`);
     for (const entry of entries) console.log(`  ${entry.date.label.padEnd(22)} ${entry.what.padEnd(30)} ${pickText(entry.title ?? { en: entry.record.id }, 'en')}`);
   } finally {
     await office.close();

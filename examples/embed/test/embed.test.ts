@@ -59,6 +59,6 @@ describe('embedding taawun in another system', () => {
   it('starts an empty log too: the partner is registered by the program', async () => {
     const { stdout } = await node([program, join(folder, 'empty.db')], folder);
     expect(stdout).toContain('RegisterPartner: recorded');
-    expect(stdout).toMatch(/^ENM: 1 entries$/m);
+    expect(stdout).toMatch(/^ENM: 1 entry$/m);
   });
 });

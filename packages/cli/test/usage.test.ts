@@ -1,3 +1,5 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/program.js';
 import { processIo } from '../src/io.js';
@@ -48,5 +50,20 @@ describe('bad usage: exit 2 and one line on stderr', () => {
     expect(result.stderr).toMatch(message);
     if (args.length > 0) expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(hasNoStackTrace(result.stderr)).toBe(true);
+  });
+});
+
+describe('the installed command (bin/taawun.js)', () => {
+  it('runs the built command line', async () => {
+    const result = await taawun(['--version'], { cwd: folder.path, script: fileURLToPath(new URL('../bin/taawun.js', import.meta.url)) });
+    expect(result).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+
+  it('before the first build, says how to build, in one line', async () => {
+    await mkdir(`${folder.path}/unbuilt/bin`, { recursive: true });
+    await copyFile(fileURLToPath(new URL('../bin/taawun.js', import.meta.url)), `${folder.path}/unbuilt/bin/taawun.js`);
+    const result = await taawun(['--version'], { cwd: folder.path, script: `${folder.path}/unbuilt/bin/taawun.js` });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe('taawun: the command line is not built yet: run "npm run build" (or "npx tsc -b") at the root of the repository\n');
   });
 });

@@ -149,7 +149,7 @@ export function registerQueries(program: Command, context: CliContext): void {
       const { partner, entries } = answer.result;
       const names = [partner.name?.ar, partner.name?.fr, partner.name?.en].filter(Boolean).join(' / ');
       return emit(io, options, {
-        title: [`${partner.acronym ? `${partner.acronym}: ` : ''}${names || partner.partnerId}`, `${partner.partnerId} · ${[partner.kind, partner.country].filter(Boolean).join(' · ')} · ${entries.length} entries`],
+        title: [`${partner.acronym ? `${partner.acronym}: ` : ''}${names || partner.partnerId}`, `${partner.partnerId} · ${[partner.kind, partner.country].filter(Boolean).join(' · ')} · ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`],
         rows: entries,
         columns: historyColumns(options.lang),
         notes: [
