@@ -73,9 +73,10 @@ describe('the OpenAPI document', () => {
     expect(sign.properties.signedOn!.examples).toContain('2018-11-07/2018-11-08');
     expect(sign.properties.signedOn!.description).toMatch(/EDTF/);
     expect(sign.properties.agreementId!.description).toBe('Record id, a slug or uuid');
-    // The transport limit is stated where the domain set none, and the domain's own limit is kept.
-    expect(sign.properties.signedOn!.maxLength).toBe(10_000);
+    // The domain's own limits are kept; the transport limit only fills in where the domain set none.
+    expect(sign.properties.signedOn!.maxLength).toBe(40);
     expect(sign.properties.agreementId!.maxLength).toBe(80);
+    expect(doc.components.schemas.CorrectRecordBody!.properties.reason!.maxLength).toBe(2000);
   });
 
   it('passes Spectral with the OWASP API security ruleset: no errors', async () => {

@@ -84,6 +84,12 @@ describe('handling a command', () => {
       expect(first.value.events[0]!.id).toBe(idempotentEventId('req-1', 0));
       expect(await store.readStream('session-enm-course-2016')).toHaveLength(1);
     });
+    it('a key reused with a different body of the same command is refused', async () => {
+      await handle(store, registerEnm, context);
+      await handle(store, course(), { ...context, idempotencyKey: 'req-1' });
+      expect(await handle(store, { ...course(), plannedFor: '2017' }, { ...context, idempotencyKey: 'req-1' }))
+        .toMatchObject({ ok: false, error: { code: 'invalid-command', fields: ['idempotencyKey'] } });
+    });
     it('a key reused for another command is refused', async () => {
       await handle(store, registerEnm, context);
       await handle(store, course(), { ...context, idempotencyKey: 'req-1' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { commandSchema, type Command } from './commands.js';
 import { domainError, type DomainError } from './errors.js';
 import { err, ok, type Result } from './result.js';
@@ -90,11 +91,20 @@ function toAppend(events: readonly DomainEvent[], command: Command, context: Com
         commandType: command.type,
         ...(occurredOn === undefined ? {} : { occurredOn }),
         ...(context.sourceRef ? { sourceRef: context.sourceRef } : {}),
-        ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
+        ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey, commandFingerprint: commandFingerprint(command) } : {}),
       },
     });
   }
   return ok(out);
+}
+
+/**
+ * A digest of the command, so a key reused with another command is refused.
+ * Personal fields are left out: metadata must not carry anything derived from a name.
+ */
+function commandFingerprint(command: Command): string {
+  const { personal: _personal, ...rest } = command as Command & { personal?: unknown };
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 32);
 }
 
 /** The events an earlier command with this idempotency key stored in the stream, if any. */
@@ -102,8 +112,10 @@ function earlierOutcome(raw: readonly StoredEvent[], stream: string, command: Co
   const firstId = idempotentEventId(key, 0);
   const start = raw.findIndex((e) => e.id === firstId);
   if (start === -1) return undefined;
-  if (raw[start]!.metadata.commandType !== command.type) {
-    return err(domainError('invalid-command', `idempotency key ${key} was already used for a ${String(raw[start]!.metadata.commandType)} command`, { fields: ['idempotencyKey'] }));
+  const first = raw[start]!.metadata;
+  const fingerprint = first.commandFingerprint;
+  if (first.commandType !== command.type || (typeof fingerprint === 'string' && fingerprint !== commandFingerprint(command))) {
+    return err(domainError('invalid-command', `idempotency key ${key} was already used for a different ${String(first.commandType)} command`, { fields: ['idempotencyKey'] }));
   }
   const events = raw.slice(start).filter((e) => e.metadata.idempotencyKey === key);
   return ok({ stream, events, revision: revisionOf(raw), alreadyApplied: true });

@@ -32,9 +32,10 @@ export const visitDirectionSchema = z.enum(['outgoing', 'hosted']);
 export const partnerListSchema = z
   .array(partnerIdSchema)
   .min(1, 'name at least one partner')
+  .max(100)
   .refine((ids) => new Set(ids).size === ids.length, 'a partner is listed twice');
 
-export const themeListSchema = z.array(themeSchema).refine((t) => new Set(t).size === t.length, 'a theme is listed twice');
+export const themeListSchema = z.array(themeSchema).max(50).refine((t) => new Set(t).size === t.length, 'a theme is listed twice');
 
 export const reasonSchema = z.string().min(1, 'say why').max(2000);
 export const textSchema = multilingualTextSchema;

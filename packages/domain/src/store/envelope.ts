@@ -14,6 +14,8 @@ export const eventMetadataSchema = z
     occurredOn: partialDateSchema.optional().meta({ description: 'Business date of what the event records, as precisely as known' }),
     sourceRef: z.string().min(1).optional().meta({ description: 'Where the fact comes from, e.g. "F12" of the source text' }),
     idempotencyKey: z.string().min(1).optional(),
+    /** Digest of the command (personal fields left out): a key reused for another command is refused. */
+    commandFingerprint: z.string().min(1).optional(),
     commandType: z.string().min(1).optional(),
   })
   .catchall(z.unknown());

@@ -20,7 +20,7 @@ export const participantIdSchema = slugSchema.meta({
 });
 export const eventIdSchema = z.uuid();
 export const themeSchema = slugSchema.meta({ description: 'Theme slug', examples: ['migration-asylum'] });
-export const countryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as "FR"');
+export const countryCodeSchema = z.string().length(2).regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as "FR"');
 
 export type PartnerId = z.infer<typeof partnerIdSchema>;
 export type RecordId = z.infer<typeof recordIdSchema>;

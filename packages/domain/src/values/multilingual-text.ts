@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Text in Arabic, French and/or English, as written: no trimming, no Unicode
  * normalisation, no bidi control stripped, so every string round-trips unchanged.
  */
-const language = z.string().min(1);
+const language = z.string().min(1).max(10_000);
 
 export const multilingualTextSchema = z
   .object({ ar: language.optional(), fr: language.optional(), en: language.optional() })

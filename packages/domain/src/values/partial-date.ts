@@ -242,6 +242,7 @@ export const isoDayOf = (instant: Date): IsoDay => instant.toISOString().slice(0
 
 export const partialDateSchema = z
   .string()
+  .max(40)
   .superRefine((value, ctx) => {
     const parsed = parsePartialDate(value);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });

@@ -24,10 +24,10 @@ export const agreementSigned = defineEvent(
     partners: partnerListSchema,
     /** The institute's name on the document, as in force when it was signed. */
     instituteName: multilingualTextSchema.optional(),
-    signatories: z.array(signatorySchema).default([]),
+    signatories: z.array(signatorySchema).max(50).default([]),
     place: multilingualTextSchema.optional(),
     signedOn: partialDateSchema,
-    areas: z.array(multilingualTextSchema).default([]).meta({ description: 'Areas of cooperation the agreement covers' }),
+    areas: z.array(multilingualTextSchema).max(100).default([]).meta({ description: 'Areas of cooperation the agreement covers' }),
   }),
   { occurredOn: (d) => d.signedOn, description: 'A cooperation agreement, convention, protocol or memorandum was signed' },
 );
@@ -39,8 +39,8 @@ export const agreementAmended = defineEvent(
     agreementId: recordIdSchema,
     amendedOn: partialDateSchema,
     summary: multilingualTextSchema,
-    areasAdded: z.array(multilingualTextSchema).default([]),
-    areasRemoved: z.array(multilingualTextSchema).default([]),
+    areasAdded: z.array(multilingualTextSchema).max(100).default([]),
+    areasRemoved: z.array(multilingualTextSchema).max(100).default([]),
   }),
   { occurredOn: (d) => d.amendedOn, description: 'An agreement was amended' },
 );

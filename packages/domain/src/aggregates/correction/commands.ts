@@ -6,7 +6,7 @@ import { reasonSchema } from '../vocabulary.js';
 export const correctRecord = defineCommand(
   'CorrectRecord',
   {
-    stream: z.string().min(1).meta({ description: 'Stream of the event to correct, e.g. "session-giz-attaches-2018"' }),
+    stream: z.string().min(1).max(200).meta({ description: 'Stream of the event to correct, e.g. "session-giz-attaches-2018"' }),
     eventId: eventIdSchema.meta({ description: 'Id of the event to correct' }),
     changes: z
       .record(z.string(), z.unknown())

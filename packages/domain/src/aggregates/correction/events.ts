@@ -12,7 +12,7 @@ export const recordCorrected = defineEvent(
   1,
   z.object({
     correctedEventId: eventIdSchema,
-    correctedEventType: z.string().min(1),
+    correctedEventType: z.string().min(1).max(100),
     /** The corrected fields' new values (top-level data fields). */
     changes: z.record(z.string(), z.unknown()),
     /** The same fields' values before this correction, for the audit trail. */

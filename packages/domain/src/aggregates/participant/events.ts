@@ -12,7 +12,7 @@ import { participantKindSchema, reasonSchema } from '../vocabulary.js';
 export const personalDataSchema = z
   .object({
     fullName: multilingualTextSchema.optional(),
-    email: z.email().optional(),
+    email: z.email().max(254).optional(),
     phone: z.string().min(3).max(40).optional(),
   })
   .strict()
@@ -25,7 +25,7 @@ export const participantRegistered = defineEvent(
   z.object({
     participantId: participantIdSchema,
     kind: participantKindSchema,
-    cohort: z.number().int().min(1).optional().meta({ description: 'Judicial attachés\' cohort number' }),
+    cohort: z.number().int().min(1).max(10_000).optional().meta({ description: 'Judicial attachés\' cohort number' }),
     nationality: countryCodeSchema.optional(),
     personal: personalDataSchema.optional().meta({ description: 'Absent when the source does not name the person' }),
   }),

@@ -19,17 +19,17 @@ export const sessionDetails = {
   place: multilingualTextSchema.optional(),
   audience: multilingualTextSchema.optional().meta({ description: 'Who the session was for, as the source says it' }),
   description: multilingualTextSchema.optional().meta({ description: 'What else the source says of it (who led it, why it was remote)' }),
-  cohorts: z.array(z.number().int().min(1)).optional().meta({ description: 'Cohort numbers of the judicial attachés concerned' }),
+  cohorts: z.array(z.number().int().min(1).max(10_000)).max(100).optional().meta({ description: 'Cohort numbers of the judicial attachés concerned' }),
   occurrences: z
-    .union([z.number().int().min(1), z.literal('several')])
+    .union([z.number().int().min(1).max(10_000), z.literal('several')])
     .optional()
     .meta({ description: 'How many sessions this record stands for (absent: one); "several" when the source gives no number' }),
-  capacity: z.number().int().min(1).optional().meta({ description: 'Most participants that may be enrolled' }),
+  capacity: z.number().int().min(1).max(100_000).optional().meta({ description: 'Most participants that may be enrolled' }),
 };
 
 /** An attendance figure: a total, or a figure for each of the record's occurrences ("20 judges each"). */
 export const attendanceSchema = z
-  .object({ count: z.number().int().min(0), basis: z.enum(['total', 'each-occurrence']).default('total') })
+  .object({ count: z.number().int().min(0).max(1_000_000), basis: z.enum(['total', 'each-occurrence']).default('total') })
   .strict();
 export type Attendance = z.infer<typeof attendanceSchema>;
 

@@ -5,7 +5,7 @@ import { multilingualTextSchema } from '../../values/multilingual-text.js';
 import { partialDateSchema } from '../../values/partial-date.js';
 import { optionalProgrammeSchema, partnerListSchema, reasonSchema, themeListSchema, visitDirectionSchema } from '../vocabulary.js';
 
-const participantIdsSchema = z.array(participantIdSchema).refine((ids) => new Set(ids).size === ids.length, 'a participant is listed twice');
+const participantIdsSchema = z.array(participantIdSchema).max(10_000).refine((ids) => new Set(ids).size === ids.length, 'a participant is listed twice');
 
 export const studyVisitPlanned = defineEvent(
   'StudyVisitPlanned',
@@ -32,7 +32,7 @@ export const studyVisitCompleted = defineEvent(
       visitId: recordIdSchema,
       completedOn: partialDateSchema,
       participantIds: participantIdsSchema.default([]).meta({ description: 'Registered participants who took part' }),
-      participantCount: z.number().int().min(0).optional().meta({ description: 'How many took part, named or not' }),
+      participantCount: z.number().int().min(0).max(1_000_000).optional().meta({ description: 'How many took part, named or not' }),
     })
     .refine((d) => d.participantCount === undefined || d.participantCount >= d.participantIds.length, {
       message: 'participantCount is smaller than the number of participants named',
