@@ -1,10 +1,11 @@
-import { isProjectionError, ProjectionError, type CommitChange, type GenerationInfo, type ReadModelStorage, type RecordBook, type StoredGeneration } from '@taawun/projections';
+import { isProjectionError, ProjectionError, type CommitChange, type GenerationInfo, type ReadModelStorage, type StoredGeneration } from '@taawun/projections';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { createPool, describe, describeTarget, quoteIdentifier, toPoolConfig, translateError, type PostgresTarget } from './connection.js';
 import type { PostgresEventStore } from './event-store.js';
 import { DEFAULT_SCHEMA } from './event-store.js';
 import { READ_MODELS_COMPONENT, readModelMigrations } from './read-model-schema.js';
-import { builtInReadModelTables, type ReadModelTables, type Row } from './read-model-tables.js';
+import { clearTables, rewriteTables, type Written } from './read-model-rewrite.js';
+import { builtInReadModelTables, type ReadModelTables } from './read-model-tables.js';
 import { migrate } from './schema.js';
 
 export interface PostgresReadModelStorageOptions {
@@ -42,9 +43,6 @@ const toInfo = (row: GenerationRow): GenerationInfo => ({
   updatedAt: row.updated_at,
 });
 
-/** Rows per INSERT statement when writing the rm_ tables (one JSON parameter each). */
-const INSERT_CHUNK = 2_000;
-
 /**
  * Read models in PostgreSQL: one row per generation (state and checkpoint side by
  * side, so one UPDATE changes both), and the active generation of each built-in
@@ -54,6 +52,8 @@ const INSERT_CHUNK = 2_000;
 export class PostgresReadModelStorage implements ReadModelStorage {
   private readonly generationsTable: string;
   private readonly s: string;
+  /** What this storage last wrote to each read model's tables, to write only the difference next time. */
+  private readonly written = new Map<string, Written>();
   private closed = false;
 
   /** Use `openPostgresReadModelStorage`. */
@@ -102,7 +102,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   }
 
   async commit(name: string, generation: number, change: CommitChange): Promise<GenerationInfo> {
-    return this.transaction(name, `committing read model ${name} at position ${change.position}`, async (client) => {
+    return this.rewriting(name, `committing read model ${name} at position ${change.position}`, async (client, write) => {
       // Compare-and-set: the checkpoint must still be the one this change was computed from.
       const { rows } = await client.query<GenerationRow>(
         `UPDATE ${this.generationsTable} SET state = $1, position = $2, events_applied = $3, updated_at = $4
@@ -120,13 +120,13 @@ export class PostgresReadModelStorage implements ReadModelStorage {
         );
       }
       const info = toInfo(updated);
-      if (info.status === 'active') await this.materialise(client, info, change.state);
+      if (info.status === 'active') await write(info, change.state);
       return info;
     });
   }
 
   async activate(name: string, generation: number): Promise<void> {
-    await this.transaction(name, `activating generation ${generation} of read model ${name}`, async (client) => {
+    await this.rewriting(name, `activating generation ${generation} of read model ${name}`, async (client, write) => {
       const { rows } = await client.query<GenerationRow & { state: string }>(
         `SELECT ${INFO_COLUMNS}, state::text AS state FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
         [name, generation],
@@ -135,15 +135,15 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       if (!row) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
       await client.query(`DELETE FROM ${this.generationsTable} WHERE name = $1 AND generation <> $2`, [name, generation]);
       await client.query(`UPDATE ${this.generationsTable} SET status = 'active', updated_at = $3 WHERE name = $1 AND generation = $2`, [name, generation, this.now().toISOString()]);
-      await this.materialise(client, { ...toInfo(row), status: 'active' }, row.state);
+      await write({ ...toInfo(row), status: 'active' }, row.state);
     });
   }
 
   async drop(name: string, generation: number): Promise<void> {
-    await this.transaction(name, `dropping generation ${generation} of read model ${name}`, async (client) => {
+    await this.rewriting(name, `dropping generation ${generation} of read model ${name}`, async (client, _write, clear) => {
       const { rows } = await client.query<{ status: string }>(`DELETE FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 RETURNING status`, [name, generation]);
       // The tables show the active generation only: with none left, they are empty.
-      if (rows[0]?.status === 'active') await this.clearTables(client, name);
+      if (rows[0]?.status === 'active') await clear();
     });
   }
 
@@ -157,39 +157,44 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   // ---- internals ----
 
   /**
-   * Rewrite the rm_ tables of `info`'s read model from its state: delete every
-   * row, insert the new ones, note which generation and position they show. Runs
-   * inside the caller's transaction, so readers see the old tables until it commits.
+   * A transaction that may rewrite the read model's rm_ tables: `write` brings them
+   * to a generation's state (only the rows that differ from what this storage last
+   * wrote, when the tables still show that), `clear` empties them. What was written
+   * is remembered once the transaction has committed, and forgotten if it failed.
    */
-  private async materialise(client: PoolClient, info: GenerationInfo, state: string): Promise<void> {
-    const definition = this.tables.get(info.name);
-    if (!definition) return;
-    await this.clearTables(client, info.name);
-    // A version this code does not know how to lay out: the tables stay empty rather than wrong.
-    if (info.version !== definition.version) return;
-    const rows = definition.rows(JSON.parse(state) as RecordBook);
-    for (const table of definition.tables) {
-      const all = rows[table] ?? [];
-      for (let i = 0; i < all.length; i += INSERT_CHUNK) await this.insertRows(client, table, all.slice(i, i + INSERT_CHUNK));
-    }
-    await client.query(
-      `INSERT INTO ${this.s}.rm_read_models (read_model, generation, version, position, events_applied, materialised_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [info.name, info.generation, info.version, info.position?.toString() ?? null, info.eventsApplied, this.now().toISOString()],
-    );
-  }
-
-  private async insertRows(client: PoolClient, table: string, rows: readonly Row[]): Promise<void> {
-    if (rows.length === 0) return;
-    const t = `${this.s}.${table}`;
-    // Columns are matched by name: each row is a JSON object keyed by column.
-    await client.query(`INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)`, [JSON.stringify(rows)]);
-  }
-
-  private async clearTables(client: PoolClient, name: string): Promise<void> {
+  private async rewriting<T>(
+    name: string,
+    doing: string,
+    work: (client: PoolClient, write: (info: GenerationInfo, state: string) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
+  ): Promise<T> {
     const definition = this.tables.get(name);
-    if (!definition) return;
-    for (const table of definition.tables) await client.query(`DELETE FROM ${this.s}.${table}`);
-    await client.query(`DELETE FROM ${this.s}.rm_read_models WHERE read_model = $1`, [name]);
+    let touched = false;
+    let written: Written | undefined;
+    const clear = async (client: PoolClient) => {
+      touched = true;
+      if (definition) await clearTables(client, this.s, definition);
+    };
+    try {
+      const result = await this.transaction(name, doing, (client) =>
+        work(
+          client,
+          async (info, state) => {
+            if (!definition) return;
+            // A version this code does not know how to lay out: the tables stay empty rather than wrong.
+            if (info.version !== definition.version) return clear(client);
+            touched = true;
+            written = await rewriteTables(client, this.s, definition, info, state, this.written.get(name), this.now().toISOString());
+          },
+          () => clear(client),
+        ),
+      );
+      if (written) this.written.set(name, written);
+      else if (touched) this.written.delete(name);
+      return result;
+    } catch (error) {
+      this.written.delete(name);
+      throw error;
+    }
   }
 
   /**

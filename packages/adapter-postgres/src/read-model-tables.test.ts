@@ -297,6 +297,79 @@ describe('the tables show the active generation, whole', () => {
   });
 });
 
+describe('writing only what changed', () => {
+  /** Each table, as JSON, equal to what a fresh replay of the log derives. */
+  async function expectTablesToMatchReplay(db: Awaited<ReturnType<typeof instituteDatabase>>, step: string): Promise<void> {
+    for (const [name, definition] of builtInReadModelTables) {
+      const projection = (projections as Record<string, AnyProjection>)[name]!;
+      const expected = definition.rows(JSON.parse(JSON.stringify(await replay(db.store, projection))));
+      for (const table of definition.tables) expect(await tableAsJson(db.sql, table), `${step}: ${table}`).toEqual(expectedTables(expected, table));
+    }
+  }
+
+  it('keeps every table equal to a fresh replay through changes that reorder, rename and correct', async () => {
+    const db = await instituteDatabase();
+    const runners = Object.values(projections).map((p) => new ProjectionRunner(p as AnyProjection, { store: db.store, storage: db.storage, batchSize: 3 }));
+    const agreement1998 = (await db.store.readStream('agreement-enm-1998'))[0]!;
+    const steps: [string, Parameters<typeof record>[1]][] = [
+      ['a course in the middle of the ENM history, shared with GIZ', [
+        { type: 'ScheduleSession', sessionId: 'shared-2010', title: { en: 'Shared course' }, kind: 'course', partners: ['enm-france', 'giz'], plannedFor: '2010' },
+        { type: 'RegisterParticipant', participantId: 'judge-new', kind: 'judge', cohort: 30 },
+        { type: 'EnrolParticipant', sessionId: 'shared-2010', participantId: 'judge-new', role: 'trainee' },
+        { type: 'RecordSessionHeld', sessionId: 'shared-2010', heldOn: '2010-03', attendance: { count: 25, basis: 'total' } },
+      ]],
+      ['the 1998 agreement re-dated', [{ type: 'CorrectRecord', stream: agreement1998.stream, eventId: agreement1998.id, changes: { signedOn: '1999-01-10' }, reason: 'date on the original' }]],
+      ['the ENM renamed from 2012', [{ type: 'RenamePartner', partnerId: 'enm-france', name: { fr: 'ENM (nouveau nom)', en: 'ENM (new name)' }, effectiveOn: '2012' }]],
+      ['a planned session cancelled', [
+        { type: 'ScheduleSession', sessionId: 'planned-2024', title: { en: 'Planned' }, kind: 'workshop', partners: ['giz'], plannedFor: '2024-11' },
+        { type: 'CancelSession', sessionId: 'planned-2024', reason: 'postponed' },
+      ]],
+    ];
+    for (const [step, commands] of steps) {
+      await record(db.store, commands);
+      for (const runner of runners) await runner.catchUp();
+      await expectTablesToMatchReplay(db, step);
+    }
+    expect(await db.sql(`SELECT date_edtf, partner_name_en FROM rm_partner_history WHERE partner_id = 'enm-france' ORDER BY entry_order`)).toEqual([
+      { date_edtf: '1999-01-10', partner_name_en: 'National School for the Judiciary (France)' },
+      { date_edtf: '../2002', partner_name_en: 'National School for the Judiciary (France)' },
+      { date_edtf: '2010-03', partner_name_en: 'National School for the Judiciary (France)' },
+      { date_edtf: '2016-02-19', partner_name_en: 'ENM (new name)' },
+      { date_edtf: '2016', partner_name_en: 'ENM (new name)' },
+      { date_edtf: '2016/2020', partner_name_en: 'ENM (new name)' },
+      { date_edtf: '2016/2020', partner_name_en: 'ENM (new name)' },
+      { date_edtf: '2021', partner_name_en: 'ENM (new name)' },
+    ]);
+  }, 60_000);
+
+  it('leaves the rows that did not change untouched (same row versions), and rewrites what did', async () => {
+    const db = await instituteDatabase({ build: [partnerHistoryProjection] });
+    const versions = async () =>
+      new Map((await db.sql<{ k: string; xmin: string }>(`SELECT partner_id || '/' || entry_order AS k, xmin::text FROM rm_partner_history`)).map((r) => [r.k, r.xmin]));
+    const before = await versions();
+    await record(db.store, enmCourse('enm-course-2022-extra', '2022', 5));
+    await new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage }).catchUp();
+    const after = await versions();
+    expect(after.size).toBe(before.size + 1);
+    const rewritten = [...after].filter(([k, xmin]) => before.get(k) !== xmin).map(([k]) => k);
+    // The ENM's new last entry is written; nothing of any other partner is.
+    expect(rewritten).toContain('enm-france/8');
+    expect(rewritten.every((k) => k.startsWith('enm-france/'))).toBe(true);
+    expect([...after.keys()].filter((k) => !k.startsWith('enm-france/')).every((k) => after.get(k) === before.get(k))).toBe(true);
+  });
+
+  it('writes every row again when another process changed the tables since (what it remembers is stale)', async () => {
+    const db = await instituteDatabase({ build: [partnerHistoryProjection] });
+    const other = await openPostgresReadModelStorage(db.store); // another runner's storage on the same tables
+    await record(db.store, enmCourse('enm-course-by-other', '2019', 3));
+    await new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: other }).catchUp();
+    await record(db.store, enmCourse('enm-course-by-first', '2020', 4));
+    await new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage }).catchUp();
+    const expected = builtInReadModelTables.get('partner-history')!.rows(JSON.parse(JSON.stringify(await replay(db.store, partnerHistoryProjection))));
+    for (const table of ['rm_partners', 'rm_partner_names', 'rm_partner_history']) expect(await tableAsJson(db.sql, table), table).toEqual(expectedTables(expected, table));
+  });
+});
+
 describe('a runner killed in the middle of a commit', () => {
   beforeAll(() => {
     // The child runs the built packages: build them (a no-op when current).

@@ -31,8 +31,10 @@ export interface ReadModelTables {
   readonly readModel: string;
   /** The projection version whose state `rows` understands. */
   readonly version: number;
-  /** The tables it fills, emptied before each rewrite. */
+  /** The tables it fills. */
   readonly tables: readonly string[];
+  /** Each table's primary key: a rewrite deletes and inserts rows by it. */
+  readonly keys: Readonly<Record<string, readonly string[]>>;
   /** Every row of every table, from the state. */
   rows(state: RecordBook): Record<string, Row[]>;
 }
@@ -83,6 +85,7 @@ const partnerHistory: ReadModelTables = {
   readModel: partnerHistoryProjection.name,
   version: partnerHistoryProjection.version,
   tables: ['rm_partners', 'rm_partner_names', 'rm_partner_history'],
+  keys: { rm_partners: ['partner_id'], rm_partner_names: ['partner_id', 'name_order'], rm_partner_history: ['partner_id', 'entry_order'] },
   rows(book) {
     const partners: Row[] = [];
     const names: Row[] = [];
@@ -149,6 +152,12 @@ const agreementsRegister: ReadModelTables = {
   readModel: agreementsRegisterProjection.name,
   version: agreementsRegisterProjection.version,
   tables: ['rm_agreements', 'rm_agreement_parties', 'rm_agreement_signatories', 'rm_agreement_areas'],
+  keys: {
+    rm_agreements: ['agreement_id'],
+    rm_agreement_parties: ['agreement_id', 'party_order'],
+    rm_agreement_signatories: ['agreement_id', 'signatory_order'],
+    rm_agreement_areas: ['agreement_id', 'area_order'],
+  },
   rows(book) {
     const agreements: Row[] = [];
     const parties: Row[] = [];
@@ -205,6 +214,7 @@ const yearlyActivityReport: ReadModelTables = {
   readModel: yearlyActivityReportProjection.name,
   version: yearlyActivityReportProjection.version,
   tables: ['rm_yearly_activity', 'rm_yearly_gaps', 'rm_activities'],
+  keys: { rm_yearly_activity: ['period', 'breakdown', 'breakdown_order'], rm_yearly_gaps: ['period', 'figure', 'gap_order'], rm_activities: ['period', 'line', 'line_order'] },
   rows(book) {
     const activity: Row[] = [];
     const gaps: Row[] = [];
@@ -319,6 +329,7 @@ const participantRecord: ReadModelTables = {
   readModel: participantRecordProjection.name,
   version: participantRecordProjection.version,
   tables: ['rm_participants', 'rm_participant_activities'],
+  keys: { rm_participants: ['participant_id'], rm_participant_activities: ['participant_id', 'activity_order'] },
   rows(book) {
     const participants: Row[] = [];
     const activities: Row[] = [];
