@@ -80,3 +80,22 @@ describe('taawun verify', () => {
     expect(hasNoStackTrace(result.stderr)).toBe(true);
   });
 });
+
+describe('EventStoreDB URLs (no server on this machine: what is decided before and at connecting)', () => {
+  it('verify refuses EventStoreDB without connecting: no hash chain, exit 2', async () => {
+    const result = await taawun(['verify', '--store', 'esdb://127.0.0.1:1?tls=false'], { cwd: folder.path });
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe('taawun: EventStoreDB esdb://127.0.0.1:1?tls=false keeps no hash chain: there is nothing to verify (only SQLite and PostgreSQL stores do)\n');
+  });
+
+  it('asks for --keys (exit 2), and names an unreachable server in one line (exit 1)', async () => {
+    const noKeys = await taawun(['export', '--store', 'eventstoredb:esdb://127.0.0.1:1?tls=false'], { cwd: folder.path });
+    expect(noKeys.code).toBe(2);
+    expect(noKeys.stderr).toMatch(/^taawun: EventStoreDB esdb:\/\/127\.0\.0\.1:1\?tls=false needs --keys sqlite:PATH/);
+    const unreachable = await taawun(['export', '--store', 'esdb://127.0.0.1:1?tls=false', '--keys', 'memory:'], { cwd: folder.path });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(unreachable.stderr).toMatch(/^taawun: EventStoreDB at 127\.0\.0\.1:1 is unavailable: .*\(store: unavailable\)$/m);
+    expect(hasNoStackTrace(unreachable.stderr)).toBe(true);
+  });
+});

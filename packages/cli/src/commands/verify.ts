@@ -1,8 +1,8 @@
 import type { ChainCheckpoint } from '@taawun/domain';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
-import { runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
-import { hasHashChain } from '../store-url.js';
+import { runs, storeUrlOf, withStore, type CliContext, type GlobalOptions } from '../io.js';
+import { describeLocation, hasHashChain, parseStoreUrl } from '../store-url.js';
 
 /** `POSITION:HASH`, as `taawun verify` prints it. */
 export function parseCheckpoint(text: string): ChainCheckpoint {
@@ -10,6 +10,9 @@ export function parseCheckpoint(text: string): ChainCheckpoint {
   if (!match) throw new InvalidArgumentError('expected POSITION:HASH, as printed by "taawun verify" (e.g. 52:9f2c…, 64 hex digits)');
   return { position: BigInt(match[1]!), headHash: match[2]!.toLowerCase() };
 }
+
+const noChain = (description: string): CliError =>
+  new CliError(`${description} keeps no hash chain: there is nothing to verify (only SQLite and PostgreSQL stores do)`, exitCodes.usage);
 
 export function registerVerify(program: Command, context: CliContext): void {
   const { io } = context;
@@ -24,9 +27,11 @@ export function registerVerify(program: Command, context: CliContext): void {
     .action(
       runs(context, async (options: { against?: ChainCheckpoint }, command: Command): Promise<ExitCode> => {
         const globals = command.optsWithGlobals<GlobalOptions>();
+        const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
+        if (location.kind === 'memory' || location.kind === 'eventstoredb') throw noChain(describeLocation(location));
         // The chain is over the log as stored (personal data sealed): no keys needed.
         return withStore(globals, io, async ({ inner: store, description }) => {
-          if (!hasHashChain(store)) throw new CliError(`${description} keeps no hash chain: there is nothing to verify (only SQLite and PostgreSQL stores do)`, exitCodes.usage);
+          if (!hasHashChain(store)) throw noChain(description);
           const report = await store.verify(options.against ? { against: options.against } : {});
           if (report.intact) {
             const head = report.headPosition === undefined ? 'the log is empty' : `checkpoint ${report.headPosition}:${report.headHash}`;
