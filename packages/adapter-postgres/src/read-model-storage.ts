@@ -12,11 +12,11 @@ export interface PostgresReadModelStorageOptions {
   /** The schema of the tables. Default: the event store's (given a store), else `taawun`. */
   readonly schema?: string;
   /**
-   * Keep the built-in read models as rm_ tables too (default true). Off, only
-   * `read_model_generations` is written: the engine works the same, report tools
-   * have no tables.
+   * Which built-in read models are also kept as rm_ tables: `true` (the default)
+   * all of them, `false` none (only `read_model_generations` is written: the engine
+   * works the same, report tools have no tables), or a list of read-model names.
    */
-  readonly tables?: boolean;
+  readonly tables?: boolean | readonly string[];
   /** Clock for `updatedAt` (default: the system clock). */
   readonly now?: () => Date;
 }
@@ -251,6 +251,7 @@ export async function openPostgresReadModelStorage(
   source: PostgresEventStore | string | PoolConfig,
   options: PostgresReadModelStorageOptions = {},
 ): Promise<PostgresReadModelStorage> {
+  const tables = tablesFor(options.tables);
   const shared = isEventStore(source);
   const config = shared ? undefined : toPoolConfig(source as string | PoolConfig);
   const target = shared ? source.target : describeTarget(config!);
@@ -263,5 +264,15 @@ export async function openPostgresReadModelStorage(
     if (!shared) await pool.end().catch(() => undefined);
     throw new ProjectionError('storage-failure', translateError(error, target, 'preparing the read-model tables').message, { cause: error });
   }
-  return new PostgresReadModelStorage(pool, schema, target, !shared, options.tables === false ? new Map() : builtInReadModelTables, options.now);
+  return new PostgresReadModelStorage(pool, schema, target, !shared, tables, options.now);
+}
+
+function tablesFor(choice: boolean | readonly string[] = true): ReadonlyMap<string, ReadModelTables> {
+  if (choice === true) return builtInReadModelTables;
+  if (choice === false) return new Map();
+  const unknown = choice.filter((name) => !builtInReadModelTables.has(name));
+  if (unknown.length > 0) {
+    throw new ProjectionError('invalid-projection', `tables: ${unknown.join(', ')} has no tables; choose among ${[...builtInReadModelTables.keys()].join(', ')}`);
+  }
+  return new Map([...builtInReadModelTables].filter(([name]) => choice.includes(name)));
 }

@@ -286,14 +286,20 @@ describe('the tables show the active generation, whole', () => {
     expect(await db.sql(`SELECT (SELECT count(*)::int FROM rm_agreements) AS agreements, (SELECT count(*)::int FROM rm_read_models) AS models`)).toEqual([{ agreements: 0, models: 0 }]);
   });
 
-  it('with tables: false, only the generations are written', async () => {
+  it('with tables: false, only the generations are written; with a list, only those read models get tables', async () => {
     const store = await schemas.open();
     await copyInto(store, await instituteLog());
-    const storage = await openPostgresReadModelStorage(store, { tables: false });
-    await new ProjectionRunner(partnerHistoryProjection, { store, storage }).rebuild();
     const s = pg.escapeIdentifier(store.schema);
-    const { rows } = await admin.query(`SELECT (SELECT count(*)::int FROM ${s}.rm_partner_history) AS history, (SELECT count(*)::int FROM ${s}.read_model_generations) AS generations`);
-    expect(rows).toEqual([{ history: 0, generations: 1 }]);
+    const none = await openPostgresReadModelStorage(store, { tables: false });
+    await new ProjectionRunner(partnerHistoryProjection, { store, storage: none }).rebuild();
+    const counts = async () =>
+      (await admin.query(`SELECT (SELECT count(*)::int FROM ${s}.rm_partner_history) AS history, (SELECT count(*)::int FROM ${s}.rm_agreements) AS agreements`)).rows[0];
+    expect(await counts()).toEqual({ history: 0, agreements: 0 });
+    const some = await openPostgresReadModelStorage(store, { tables: ['agreements-register'] });
+    await new ProjectionRunner(partnerHistoryProjection, { store, storage: some }).rebuild({ fromScratch: true });
+    await new ProjectionRunner(agreementsRegisterProjection, { store, storage: some }).rebuild();
+    expect(await counts()).toEqual({ history: 0, agreements: 4 });
+    await expect(openPostgresReadModelStorage(store, { tables: ['audit-trail'] })).rejects.toThrow(/audit-trail has no tables; choose among partner-history, agreements-register/);
   });
 });
 
