@@ -17,11 +17,17 @@ export interface Written {
 
 const keyOf = (row: Row, key: readonly string[]): string => JSON.stringify(key.map((column) => row[column]));
 
+/**
+ * PostgreSQL's text and jsonb cannot hold NUL, which the domain's free text may
+ * contain: in the tables it reads as U+FFFD. (The stored state keeps the exact text.)
+ */
+const withoutNul = (_key: string, value: unknown): unknown => (typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value);
+
 function contentsOf(definition: ReadModelTables, rows: Record<string, Row[]>): TableContents {
   return new Map(
     definition.tables.map((table) => {
       const key = definition.keys[table]!;
-      return [table, new Map((rows[table] ?? []).map((row) => [keyOf(row, key), JSON.stringify(row)]))];
+      return [table, new Map((rows[table] ?? []).map((row) => [keyOf(row, key), JSON.stringify(row, withoutNul)]))];
     }),
   );
 }

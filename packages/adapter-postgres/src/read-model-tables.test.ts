@@ -348,6 +348,21 @@ describe('writing only what changed', () => {
     ]);
   }, 60_000);
 
+  it('takes free text PostgreSQL text cannot hold (NUL) as U+FFFD in the tables, keeping it exact in the state', async () => {
+    const db = await instituteDatabase({ build: [partnerHistoryProjection] });
+    await record(db.store, [
+      { type: 'RegisterPartner', partnerId: 'nul-partner', name: { en: 'Before\u0000after', ar: 'قبل\u0000بعد' }, kind: 'school' },
+      { type: 'ScheduleSession', sessionId: 'nul-session', title: { en: 'Title\u0000with NUL' }, kind: 'course', partners: ['nul-partner'], plannedFor: '2024-10', description: { en: 'x\u0000y' } },
+    ]);
+    const runner = new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage });
+    await runner.catchUp();
+    expect(await db.sql(`SELECT name_en, name_ar FROM rm_partners WHERE partner_id = 'nul-partner'`)).toEqual([{ name_en: 'Before\uFFFDafter', name_ar: 'قبل\uFFFDبعد' }]);
+    expect(await db.sql(`SELECT title_en, details->'description'->>'en' AS description FROM rm_partner_history WHERE partner_id = 'nul-partner'`)).toEqual([
+      { title_en: 'Title\uFFFDwith NUL', description: 'x\uFFFDy' },
+    ]);
+    expect((await runner.read())!.state).toEqual(JSON.parse(JSON.stringify(await replay(db.store, partnerHistoryProjection))));
+  });
+
   it('leaves the rows that did not change untouched (same row versions), and rewrites what did', async () => {
     const db = await instituteDatabase({ build: [partnerHistoryProjection] });
     const versions = async () =>
