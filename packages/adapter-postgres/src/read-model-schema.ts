@@ -35,7 +35,9 @@ CREATE TABLE ${s}.rm_read_models (
   materialised_at text    NOT NULL
 );`;
 
-/* Naming: a multilingual text is three columns (x_ar, x_fr, x_en); a partial date is
+/* Figures (people trained, sessions held, ...) are bigint: the domain allows a
+ * million people for each of ten thousand occurrences of one record.
+ * Naming: a multilingual text is three columns (x_ar, x_fr, x_en); a partial date is
  * x_edtf (as recorded), x_label (in English), x_earliest and x_latest (its bounds; null
  * when open), and a `period` (the yearly report's: 2018, 2016-2020, by-2022, from-2002,
  * year-unknown). A count the record may know only in part is x (what is known) and
@@ -97,14 +99,14 @@ CREATE TABLE ${s}.rm_partner_history (
   institute_name_en        text,
   institute_name_candidates jsonb NOT NULL,          -- the names it may have been: [{"ar": ..., "fr": ...}, ...]
   shared_with    text[]  NOT NULL,                   -- the other partners of the record
-  sessions       integer,                            -- sessions the record stands for ("6 regional sessions")
+  sessions       bigint,                             -- sessions the record stands for ("6 regional sessions")
   sessions_exact boolean,
-  attendance     integer,
+  attendance     bigint,
   attendance_basis text,                             -- total, each-occurrence
-  named_trainees integer,
-  people_trained integer,
+  named_trainees bigint,
+  people_trained bigint,
   people_trained_exact boolean,
-  participants   integer,                            -- study visits
+  participants   bigint,                             -- study visits
   participants_exact boolean,
   details        jsonb   NOT NULL,                   -- the rest of the entry, as the read model's JSON gives it
   corrections    integer NOT NULL,
@@ -195,17 +197,17 @@ CREATE TABLE ${s}.rm_yearly_activity (
   partner_name_en text,
   theme           text,                              -- breakdown = theme (null: no theme stated)
   format          text,                              -- breakdown = format: in-person, remote, not-stated
-  sessions_held                  integer NOT NULL,
+  sessions_held                  bigint  NOT NULL,
   sessions_held_exact            boolean NOT NULL,
-  people_trained                 integer NOT NULL,
+  people_trained                 bigint  NOT NULL,
   people_trained_exact           boolean NOT NULL,
-  study_visits                   integer,            -- null for the format breakdown (sessions only)
+  study_visits                   bigint,             -- null for the format breakdown (sessions only)
   study_visits_exact             boolean,
-  study_visit_participants       integer,
+  study_visit_participants       bigint,
   study_visit_participants_exact boolean,
-  publications_prepared          integer,
-  publications_planned           integer,            -- planned for publication, not yet published
-  publications_published         integer,
+  publications_prepared          bigint,
+  publications_planned           bigint,             -- planned for publication, not yet published
+  publications_published         bigint,
   PRIMARY KEY (period, breakdown, breakdown_order)
 );
 
@@ -235,14 +237,14 @@ CREATE TABLE ${s}.rm_activities (
   date_latest    date,
   partners       text[]  NOT NULL,
   themes         text[]  NOT NULL,
-  sessions_held  integer,
+  sessions_held  bigint,
   sessions_held_exact  boolean,
-  people_trained integer,
+  people_trained bigint,
   people_trained_exact boolean,
-  attendance     integer,
+  attendance     bigint,
   attendance_basis text,
-  named_trainees integer,
-  participants   integer,
+  named_trainees bigint,
+  participants   bigint,
   participants_exact boolean,
   note_ar        text,                               -- publication plans
   note_fr        text,

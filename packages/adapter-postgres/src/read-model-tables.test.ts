@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelTablesSql } from './read-model-schema.js';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
 import { builtInReadModelTables, readModelTableNames } from './read-model-tables.js';
-import { TEST_DATABASE_URL, adminClient, schemaPool } from './test-support/database.js';
+import { TEST_DATABASE_URL, adminClient, reportClient, schemaPool } from './test-support/database.js';
 import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
 import { expectedTables, primaryKeys, tableAsJson } from './test-support/tables.js';
 
@@ -32,7 +32,7 @@ async function instituteDatabase(options: { build?: readonly AnyProjection[] } =
   for (const projection of options.build ?? Object.values(projections)) await new ProjectionRunner(projection, { store, storage }).rebuild();
   /** Run SQL as a report tool would: a plain client, the store's schema on the search path. */
   const sql = async <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> => {
-    const client = await adminClient();
+    const client = await reportClient();
     try {
       await client.query(`SET search_path TO ${pg.escapeIdentifier(store.schema)}`);
       return (await client.query<R>(text, values)).rows;

@@ -7,6 +7,7 @@ import {
   participantRecordProjection,
   partnerHistoryProjection,
   periodOf,
+  recordIds,
   yearlyActivityReportProjection,
   yearlyActivityReportView,
   type ActivityFigures,
@@ -65,22 +66,6 @@ const count = (prefix: string, value: Count | undefined | null): Row => ({
 
 const name = (prefix: string, value: NameAtTime): Row => ({ [`${prefix}_certainty`]: value.certainty, ...text(prefix, value.name) });
 
-/**
- * The ids of one section of the record book (partners, participants), whose
- * records all have a `registered` field. The section is a map by id, or (newer
- * projections) that map spread over buckets; both are read here. The views look
- * each id up themselves.
- */
-function idsOf(section: object): string[] {
-  const ids: string[] = [];
-  for (const [key, value] of Object.entries(section) as [string, unknown][]) {
-    const isRecord = typeof value === 'object' && value !== null && Object.hasOwn(value, 'registered');
-    if (isRecord) ids.push(key);
-    else if (typeof value === 'object' && value !== null) ids.push(...Object.keys(value));
-  }
-  return ids.sort();
-}
-
 const partnerHistory: ReadModelTables = {
   readModel: partnerHistoryProjection.name,
   version: partnerHistoryProjection.version,
@@ -90,7 +75,7 @@ const partnerHistory: ReadModelTables = {
     const partners: Row[] = [];
     const names: Row[] = [];
     const history: Row[] = [];
-    for (const partnerId of idsOf(book.partners)) {
+    for (const partnerId of recordIds(book, 'partners')) {
       const view = partnerHistoryView(book, partnerId);
       if (!view) continue;
       const { partner, entries } = view;
@@ -333,7 +318,7 @@ const participantRecord: ReadModelTables = {
   rows(book) {
     const participants: Row[] = [];
     const activities: Row[] = [];
-    for (const participantId of idsOf(book.participants)) {
+    for (const participantId of recordIds(book, 'participants')) {
       const view = participantRecordView(book, participantId);
       if (!view) continue;
       // No personal data here: `personal` (names, contacts) is left out on purpose.

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresEventStore } from './event-store.js';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
 import { builtInReadModelTables } from './read-model-tables.js';
-import { TEST_DATABASE_URL, adminClient, schemaPool } from './test-support/database.js';
+import { TEST_DATABASE_URL, adminClient, reportClient, schemaPool } from './test-support/database.js';
 import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
 import { expectedTables, tableAsJson } from './test-support/tables.js';
 
@@ -118,7 +118,7 @@ describe('taawun export from SQLite, taawun import into PostgreSQL', () => {
 
       // PostgreSQL's tables hold the SQLite side's read models, row for row.
       const sql = async (text: string) => {
-        const client = await adminClient();
+        const client = await reportClient();
         try {
           await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
           return (await client.query(text)).rows;

@@ -43,3 +43,14 @@ export function schemaPool(label: string) {
     },
   };
 }
+
+/** A client as a report tool uses it: `bigint` figures read as numbers (the tests' figures are small). */
+export async function reportClient(): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: TEST_DATABASE_URL,
+    application_name: 'taawun-test-report',
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) },
+  });
+  await client.connect();
+  return client;
+}
