@@ -106,7 +106,7 @@ describe('read models after an erasure (SQLite)', () => {
     const store = encryptPersonalData(events, keys);
     await recordTheInstitute(store, deterministicContext());
     await buildEveryReadModel(store, storage);
-    await storage.create('custom-register', 1, '{}');
+    await storage.create('custom-register', 1);
 
     const purge = await purgeReadModels({ store, storage });
     expect(purge).toEqual({ rebuilt: ['partner-history', 'participant-record'], skipped: ['custom-register'], vacuumed: false, residueCleared: true });
@@ -125,7 +125,7 @@ describe('read models after an erasure (SQLite)', () => {
     const store = encryptPersonalData(events, keys);
     const context = deterministicContext();
     await recordTheInstitute(store, context);
-    const storage = await openSqliteReadModelStorage(readModelsPath); // its own connection: no secure_delete there
+    const storage = await openSqliteReadModelStorage(readModelsPath); // its own connection, with secure_delete on
     await buildEveryReadModel(store, storage);
     await buildEveryReadModel(store, storage);
     expect(traces(readModelsPath)).not.toEqual([]);
@@ -141,12 +141,21 @@ describe('read models after an erasure (SQLite)', () => {
     await store.close();
   });
 
-  it('why VACUUM: a generation deleted without secure_delete leaves its bytes in the file until the file is rewritten', async () => {
+  it('why VACUUM: a generation deleted without secure_delete (by an older taawun) leaves its bytes in the file until the file is rewritten', async () => {
     const path = join(newFolder(), 'read-models.db');
     const storage = await openSqliteReadModelStorage(path);
+    expect(storage.database.pragma('secure_delete', { simple: true })).toBe(1);
+    storage.database.pragma('secure_delete = OFF'); // as a file written before taawun turned it on
     const store = encryptPersonalData(await openSqliteEventStore(join(path, '..', 'events.db')), await openSqliteKeyStore(':memory:'));
-    const state = JSON.stringify({ people: Array.from({ length: 50 }, (_, i) => ({ i, personal: amina })) });
-    const abandoned = await storage.create('participant-record', 1, state);
+    const document = JSON.stringify({ people: Array.from({ length: 50 }, (_, i) => ({ i, personal: amina })) });
+    const abandoned = await storage.create('participant-record', 1);
+    await storage.commit('participant-record', abandoned.generation, {
+      documents: [{ key: 'participant-p-amina', value: document }],
+      index: { remove: [], put: [] },
+      position: 1n,
+      eventsApplied: 1,
+      expectedPosition: undefined,
+    });
     await storage.drop('participant-record', abandoned.generation);
     storage.database.pragma('wal_checkpoint(TRUNCATE)');
     expect(traces(path)).not.toEqual([]); // deleted, but still in the file

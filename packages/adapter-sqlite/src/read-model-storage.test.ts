@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventStore, handle } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
-import { isProjectionError, ProjectionRunner, projections, queryPartnerHistory, replay, stateToJson, type ReadModelStorage } from '@taawun/projections';
+import { exportModel, isProjectionError, ProjectionRunner, projections, queryPartnerHistory, replay, type ReadModelStorage } from '@taawun/projections';
 import { readModelStorageContract } from '@taawun/projections/testing';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, type SqliteEventStore } from './event-store.js';
-import { openSqliteReadModelStorage, SqliteReadModelStorage } from './read-model-storage.js';
+import { openSqliteReadModelStorage, readModelMigrations, SqliteReadModelStorage } from './read-model-storage.js';
 
 const folders: string[] = [];
 afterAll(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
@@ -64,8 +64,8 @@ describe('SQLite read-model storage', () => {
     expect(storage.file).toBe(store.file);
     await new ProjectionRunner(projections['partner-history'], { store, storage }).rebuild();
     const tables = store.database.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['events', 'read_model_generations', 'taawun_schema_versions']));
-    expect(store.database.prepare(`SELECT version FROM taawun_schema_versions WHERE component = 'read-models'`).pluck().get()).toBe(1);
+    expect(tables).toEqual(expect.arrayContaining(['events', 'read_model_documents', 'read_model_generations', 'read_model_index', 'taawun_schema_versions']));
+    expect(store.database.prepare(`SELECT version FROM taawun_schema_versions WHERE component = 'read-models'`).pluck().get()).toBe(2);
     const answer = await queryPartnerHistory({ store, storage }, { partnerId: 'enm-france' });
     expect(answer.ok && answer.value.source).toMatchObject({ kind: 'stored', generation: 1, position: '1' });
     await storage.close(); // the store's connection stays open
@@ -81,10 +81,11 @@ describe('SQLite read-model storage', () => {
     const runner = new ProjectionRunner(projections['agreements-register'], { store, storage });
     await runner.rebuild();
     expect((await runner.read())?.info).toMatchObject({ status: 'active', position: 1n, eventsApplied: 1 });
-    expect(store.database.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'read_model_generations'`).pluck().get()).toBe(0);
     const models = new Database(join(folder, 'models', 'read-models.db'), { readonly: true });
     expect(models.pragma('journal_mode', { simple: true })).toBe('wal');
     models.close();
+    expect(storage.database.pragma('secure_delete', { simple: true })).toBe(1); // a rewritten document leaves no bytes behind
+    expect(store.database.prepare(`SELECT count(*) FROM sqlite_schema WHERE name LIKE 'read_model_%'`).pluck().get()).toBe(0);
     await storage.close();
     await store.close();
   });
@@ -114,7 +115,22 @@ describe('SQLite read-model storage', () => {
     expect((error as Error).message).toMatch(/m\.db: the read-model storage is closed/);
   });
 
-  it('stores exactly the state a replay in memory computes', async () => {
+  it('migrates a file of version 1 (whole states) to documents: the old generations are dropped, to be rebuilt from the log', async () => {
+    const path = join(newFolder(), 'models.db');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE taawun_schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL, migrated_at TEXT NOT NULL) STRICT;
+      INSERT INTO taawun_schema_versions VALUES ('read-models', 1, '2026-01-01T00:00:00Z');`);
+    readModelMigrations[0]!.up(old);
+    old.prepare(`INSERT INTO read_model_generations VALUES ('partner-history', 1, 1, 'active', 9, 9, '{}', 'x', 'x')`).run();
+    old.close();
+    const storage = await openSqliteReadModelStorage(path);
+    expect(storage.database.prepare(`SELECT version FROM taawun_schema_versions WHERE component = 'read-models'`).pluck().get()).toBe(2);
+    expect(await storage.generations('partner-history')).toEqual([]);
+    expect((await storage.create('partner-history', 2)).generation).toBe(1);
+    await storage.close();
+  });
+
+  it('stores exactly the model a replay in memory computes', async () => {
     const memory = new InMemoryEventStore();
     const { loadInstituteRecord } = await import('@taawun/example-institute-record');
     await loadInstituteRecord(memory, deterministicContext('seed'));
@@ -125,7 +141,7 @@ describe('SQLite read-model storage', () => {
       const runner = new ProjectionRunner(projection, { store, storage, batchSize: 7 });
       await runner.rebuild();
       const { generation } = (await runner.status()).active!;
-      expect((await storage.load(projection.name, generation))!.state).toBe(stateToJson(await replay(memory, projection), projection.name));
+      expect(await exportModel(storage, projection.name, generation)).toBe(await (await replay(memory, projection)).export());
     }
     await storage.close();
     await store.close();

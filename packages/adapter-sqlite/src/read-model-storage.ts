@@ -1,4 +1,16 @@
-import { isProjectionError, ProjectionError, type CommitChange, type GenerationInfo, type ReadModelStorage, type StoredGeneration } from '@taawun/projections';
+import {
+  isProjectionError,
+  ProjectionError,
+  type CommitChange,
+  type GenerationInfo,
+  type IndexPosition,
+  type IndexRange,
+  type IndexRow,
+  type KeyRange,
+  type ReadModelStorage,
+  type StoredDocument,
+  type StoredIndexEntry,
+} from '@taawun/projections';
 import type { Database } from 'better-sqlite3';
 import { describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { toEventStoreError } from './errors.js';
@@ -8,8 +20,9 @@ import { assertSchemaNotTooNew, migrate, readSchemaVersion, type Migration } fro
 export const READ_MODELS_COMPONENT = 'read-models';
 
 /**
- * One row per generation of a read model: its state and its checkpoint side by
- * side, so a single-row UPDATE inside one transaction changes both or neither.
+ * Generations, their documents and their index entries. A generation's
+ * checkpoint is a column of its row; documents and index entries are rows keyed
+ * by the generation's `id`, so one transaction writes all three together.
  */
 export const readModelMigrations: readonly Migration[] = [
   {
@@ -32,6 +45,43 @@ export const readModelMigrations: readonly Migration[] = [
         CREATE UNIQUE INDEX read_model_generations_one_active ON read_model_generations (name) WHERE status = 'active';
       `),
   },
+  {
+    version: 2,
+    // Read models are derived data: the whole-state generations of version 1 are dropped and rebuilt from the log.
+    description: 'read models as documents and index entries, rebuilt from the log',
+    up: (db) =>
+      db.exec(`
+        DROP TABLE read_model_generations;
+        CREATE TABLE read_model_generations (
+          id             INTEGER PRIMARY KEY AUTOINCREMENT,
+          name           TEXT    NOT NULL,
+          generation     INTEGER NOT NULL CHECK (generation >= 1),
+          version        INTEGER NOT NULL CHECK (version >= 1),
+          status         TEXT    NOT NULL CHECK (status IN ('building', 'active')),
+          position       INTEGER CHECK (position >= 0),
+          events_applied INTEGER NOT NULL CHECK (events_applied >= 0),
+          created_at     TEXT    NOT NULL,
+          updated_at     TEXT    NOT NULL,
+          UNIQUE (name, generation)
+        ) STRICT;
+        CREATE UNIQUE INDEX read_model_generations_one_active ON read_model_generations (name) WHERE status = 'active';
+        CREATE TABLE read_model_documents (
+          model INTEGER NOT NULL,
+          key   TEXT    NOT NULL,
+          value TEXT    NOT NULL,
+          PRIMARY KEY (model, key)
+        ) STRICT;
+        CREATE TABLE read_model_index (
+          model    INTEGER NOT NULL,
+          idx      TEXT    NOT NULL,
+          key      TEXT    NOT NULL,
+          sort     TEXT    NOT NULL,
+          document TEXT    NOT NULL,
+          value    TEXT,
+          PRIMARY KEY (model, idx, key, sort)
+        ) STRICT, WITHOUT ROWID;
+      `),
+  },
 ];
 
 export interface SqliteReadModelStorageOptions extends ConnectionOptions {
@@ -40,6 +90,7 @@ export interface SqliteReadModelStorageOptions extends ConnectionOptions {
 }
 
 interface GenerationRow {
+  readonly id: bigint;
   readonly name: string;
   readonly generation: bigint;
   readonly version: bigint;
@@ -49,7 +100,7 @@ interface GenerationRow {
   readonly updated_at: string;
 }
 
-const INFO_COLUMNS = 'name, generation, version, status, position, events_applied, updated_at';
+const INFO_COLUMNS = 'id, name, generation, version, status, position, events_applied, updated_at';
 
 const toInfo = (row: GenerationRow): GenerationInfo => ({
   name: row.name,
@@ -61,10 +112,23 @@ const toInfo = (row: GenerationRow): GenerationInfo => ({
   updatedAt: row.updated_at,
 });
 
+/** The smallest string above every string starting with `prefix` (undefined when there is no such simple bound). */
+function prefixEnd(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return last < 0xd7ff ? prefix.slice(0, -1) + String.fromCharCode(last + 1) : undefined;
+}
+
+const NO_LIMIT = -1;
+
 /**
  * Read models in SQLite. Given the event store, they live in the same file and use
  * its connection (the default: one file to back up); given a path, in a file of
  * their own. Open with `openSqliteReadModelStorage`.
+ *
+ * Keys and sorts are compared by SQLite's BINARY collation (bytes of UTF-8), which
+ * is JavaScript's order of strings for every character below U+D800: slugs, dates
+ * and the engine's separators.
  */
 export class SqliteReadModelStorage implements ReadModelStorage {
   private readonly statements;
@@ -80,21 +144,57 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     private readonly now: () => Date = () => new Date(),
   ) {
     const prepare = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql).safeIntegers(true);
+    const plain = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql);
     this.statements = {
       list: prepare<[string], GenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE name = ? ORDER BY generation`),
-      one: prepare<[string, number], GenerationRow & { state: string }>(`SELECT ${INFO_COLUMNS}, state FROM read_model_generations WHERE name = ? AND generation = ?`),
+      one: prepare<[string, number], GenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE name = ? AND generation = ?`),
+      byId: prepare<[bigint], GenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE id = ?`),
       next: prepare<[string], { next: bigint }>(`SELECT coalesce(max(generation), 0) + 1 AS next FROM read_model_generations WHERE name = ?`),
-      insert: prepare<[string, number, number, string, string, string], never>(
-        `INSERT INTO read_model_generations (name, generation, version, status, position, events_applied, state, created_at, updated_at)
-         VALUES (?, ?, ?, 'building', NULL, 0, ?, ?, ?)`,
+      insert: prepare<[string, number, number, string, string], GenerationRow>(
+        `INSERT INTO read_model_generations (name, generation, version, status, position, events_applied, created_at, updated_at)
+         VALUES (?, ?, ?, 'building', NULL, 0, ?, ?) RETURNING ${INFO_COLUMNS}`,
       ),
-      commit: prepare<[string, bigint, number, string, string, number, bigint | null], never>(
-        `UPDATE read_model_generations SET state = ?, position = ?, events_applied = ?, updated_at = ?
-         WHERE name = ? AND generation = ? AND position IS ?`,
+      checkpoint: prepare<[bigint, number, string, bigint, bigint | null], GenerationRow>(
+        `UPDATE read_model_generations SET position = ?, events_applied = ?, updated_at = ?
+         WHERE id = ? AND position IS ? RETURNING ${INFO_COLUMNS}`,
       ),
-      dropOthers: prepare<[string, number], never>(`DELETE FROM read_model_generations WHERE name = ? AND generation <> ?`),
-      activate: prepare<[string, string, number], never>(`UPDATE read_model_generations SET status = 'active', updated_at = ? WHERE name = ? AND generation = ?`),
-      drop: prepare<[string, number], never>(`DELETE FROM read_model_generations WHERE name = ? AND generation = ?`),
+      others: prepare<[string, number], { id: bigint }>(`SELECT id FROM read_model_generations WHERE name = ? AND generation <> ?`),
+      activate: prepare<[string, bigint], never>(`UPDATE read_model_generations SET status = 'active', updated_at = ? WHERE id = ?`),
+      deleteGeneration: prepare<[bigint], never>(`DELETE FROM read_model_generations WHERE id = ?`),
+      deleteDocuments: prepare<[bigint], never>(`DELETE FROM read_model_documents WHERE model = ?`),
+      deleteIndex: prepare<[bigint], never>(`DELETE FROM read_model_index WHERE model = ?`),
+      putDocument: prepare<[bigint, string, string], never>(
+        `INSERT INTO read_model_documents (model, key, value) VALUES (?, ?, ?) ON CONFLICT (model, key) DO UPDATE SET value = excluded.value`,
+      ),
+      removeDocument: prepare<[bigint, string], never>(`DELETE FROM read_model_documents WHERE model = ? AND key = ?`),
+      putEntry: prepare<[bigint, string, string, string, string, string | null], never>(
+        `INSERT OR REPLACE INTO read_model_index (model, idx, key, sort, document, value) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      removeEntry: prepare<[bigint, string, string, string], never>(`DELETE FROM read_model_index WHERE model = ? AND idx = ? AND key = ? AND sort = ?`),
+      documents: plain<[bigint, string], { key: string; value: string }>(
+        `SELECT key, value FROM read_model_documents WHERE model = ? AND key IN (SELECT value FROM json_each(?))`,
+      ),
+      listAll: plain<[bigint, string, number], StoredDocument>(`SELECT key, value FROM read_model_documents WHERE model = ? AND key > ? ORDER BY key LIMIT ?`),
+      listFirst: plain<[bigint, number], StoredDocument>(`SELECT key, value FROM read_model_documents WHERE model = ? ORDER BY key LIMIT ?`),
+      listRange: plain<[bigint, string, string, string, number], StoredDocument>(
+        `SELECT key, value FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?`,
+      ),
+      listFrom: plain<[bigint, string, string, number], StoredDocument>(
+        `SELECT key, value FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? ORDER BY key LIMIT ?`,
+      ),
+      entries: plain<[bigint, string, string, number, number], StoredIndexEntry>(
+        `SELECT sort, document, value FROM read_model_index WHERE model = ? AND idx = ? AND key = ? ORDER BY sort LIMIT ? OFFSET ?`,
+      ),
+      entriesAfter: plain<[bigint, string, string, string, number, number], StoredIndexEntry>(
+        `SELECT sort, document, value FROM read_model_index WHERE model = ? AND idx = ? AND key = ? AND sort > ? ORDER BY sort LIMIT ? OFFSET ?`,
+      ),
+      count: plain<[bigint, string, string], { n: number }>(`SELECT count(*) AS n FROM read_model_index WHERE model = ? AND idx = ? AND key = ?`),
+      listIndexFirst: plain<[bigint, number], IndexRow & { idx: string }>(
+        `SELECT idx, key, sort, document, value FROM read_model_index WHERE model = ? ORDER BY idx, key, sort LIMIT ?`,
+      ),
+      listIndexAfter: plain<[bigint, string, string, string, number], IndexRow & { idx: string }>(
+        `SELECT idx, key, sort, document, value FROM read_model_index WHERE model = ? AND (idx, key, sort) > (?, ?, ?) ORDER BY idx, key, sort LIMIT ?`,
+      ),
     };
   }
 
@@ -102,47 +202,38 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     return this.run(`listing the generations of read model ${name}`, () => this.statements.list.all(name).map(toInfo));
   }
 
-  async create(name: string, version: number, initialState: string): Promise<GenerationInfo> {
+  async create(name: string, version: number): Promise<GenerationInfo> {
     return this.run(`creating a generation of read model ${name}`, () =>
       this.database
         .transaction(() => {
           const generation = Number(this.statements.next.get(name)!.next);
           const at = this.now().toISOString();
-          this.statements.insert.run(name, generation, version, initialState, at, at);
-          return toInfo(this.statements.one.get(name, generation)!);
+          return toInfo(this.statements.insert.get(name, generation, version, at, at)!);
         })
         .immediate(),
     );
-  }
-
-  async load(name: string, generation: number): Promise<StoredGeneration | undefined> {
-    return this.run(`reading read model ${name}`, () => {
-      const row = this.statements.one.get(name, generation);
-      return row ? { info: toInfo(row), state: row.state } : undefined;
-    });
   }
 
   async commit(name: string, generation: number, change: CommitChange): Promise<GenerationInfo> {
     return this.run(`committing read model ${name} at position ${change.position}`, () =>
       this.database
         .transaction(() => {
-          const { changes } = this.statements.commit.run(
-            change.state,
-            change.position,
-            change.eventsApplied,
-            this.now().toISOString(),
-            name,
-            generation,
-            change.expectedPosition ?? null,
-          );
-          const row = this.statements.one.get(name, generation);
-          if (!row) throw new ProjectionError('generation-missing', `${this.file}: read model ${name} generation ${generation} no longer exists (another runner replaced it)`);
-          if (changes !== 1) {
+          const model = this.idOf(name, generation, 'another runner replaced it');
+          const row = this.statements.checkpoint.get(change.position, change.eventsApplied, this.now().toISOString(), model, change.expectedPosition ?? null);
+          if (!row) {
+            const stored = this.statements.byId.get(model)!;
             throw new ProjectionError(
               'concurrent-runner',
-              `${this.file}: read model ${name} generation ${generation} is at position ${String(row.position)}, not ${String(change.expectedPosition)}; another runner wrote first`,
+              `${this.file}: read model ${name} generation ${generation} is at position ${String(stored.position)}, not ${String(change.expectedPosition)}; another runner wrote first`,
             );
           }
+          const s = this.statements;
+          for (const { key, value } of change.documents) {
+            if (value === null) s.removeDocument.run(model, key);
+            else s.putDocument.run(model, key, value);
+          }
+          for (const e of change.index.remove) s.removeEntry.run(model, e.index, e.key, e.sort);
+          for (const e of change.index.put) s.putEntry.run(model, e.index, e.key, e.sort, e.document, e.value);
           return toInfo(row);
         })
         .immediate(),
@@ -153,18 +244,74 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     this.run(`activating generation ${generation} of read model ${name}`, () =>
       this.database
         .transaction(() => {
-          if (!this.statements.one.get(name, generation)) {
-            throw new ProjectionError('generation-missing', `${this.file}: read model ${name} has no generation ${generation}`);
-          }
-          this.statements.dropOthers.run(name, generation);
-          this.statements.activate.run(this.now().toISOString(), name, generation);
+          const model = this.idOf(name, generation, 'it does not exist');
+          for (const { id } of this.statements.others.all(name, generation)) this.deleteModel(id);
+          this.statements.activate.run(this.now().toISOString(), model);
         })
         .immediate(),
     );
   }
 
   async drop(name: string, generation: number): Promise<void> {
-    this.run(`dropping generation ${generation} of read model ${name}`, () => void this.statements.drop.run(name, generation));
+    this.run(`dropping generation ${generation} of read model ${name}`, () =>
+      this.database
+        .transaction(() => {
+          const row = this.statements.one.get(name, generation);
+          if (row) this.deleteModel(row.id);
+        })
+        .immediate(),
+    );
+  }
+
+  async documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
+    return this.run(`reading documents of read model ${name}`, () => {
+      const model = this.idOf(name, generation);
+      const found = new Map<string, string>();
+      if (keys.length === 0) return found;
+      for (const { key, value } of this.statements.documents.all(model, JSON.stringify(keys))) found.set(key, value);
+      return found;
+    });
+  }
+
+  async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
+    return this.run(`listing documents of read model ${name}`, () => {
+      const model = this.idOf(name, generation);
+      const limit = range.limit ?? NO_LIMIT;
+      const s = this.statements;
+      if (range.prefix === undefined || range.prefix === '') {
+        return range.after === undefined ? s.listFirst.all(model, limit) : s.listAll.all(model, range.after, limit);
+      }
+      const end = prefixEnd(range.prefix);
+      const after = range.after ?? '';
+      const rows = end === undefined ? s.listFrom.all(model, range.prefix, after, limit) : s.listRange.all(model, range.prefix, after, end, limit);
+      return rows.filter((r) => r.key.startsWith(range.prefix!));
+    });
+  }
+
+  async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {
+    return this.run(`reading index ${index} of read model ${name}`, () => {
+      const model = this.idOf(name, generation);
+      const limit = range.limit ?? NO_LIMIT;
+      const offset = range.offset ?? 0;
+      return range.after === undefined
+        ? this.statements.entries.all(model, index, key, limit, offset)
+        : this.statements.entriesAfter.all(model, index, key, range.after, limit, offset);
+    });
+  }
+
+  async countIndex(name: string, generation: number, index: string, key: string): Promise<number> {
+    return this.run(`counting index ${index} of read model ${name}`, () => this.statements.count.get(this.idOf(name, generation), index, key)!.n);
+  }
+
+  async listIndex(name: string, generation: number, range: { after?: IndexPosition; limit?: number } = {}): Promise<IndexRow[]> {
+    return this.run(`listing the index of read model ${name}`, () => {
+      const model = this.idOf(name, generation);
+      const limit = range.limit ?? NO_LIMIT;
+      const rows = range.after
+        ? this.statements.listIndexAfter.all(model, range.after.index, range.after.key, range.after.sort, limit)
+        : this.statements.listIndexFirst.all(model, limit);
+      return rows.map(({ idx, key, sort, document, value }) => ({ index: idx, key, sort, document, value }));
+    });
   }
 
   /** Close the connection when it is this storage's own; the event store's stays open. */
@@ -172,6 +319,19 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     if (this.closed) return;
     if (this.ownsConnection) this.run('closing the read-model storage', () => this.database.close());
     this.closed = true;
+  }
+
+  /** The row id of a generation, or `generation-missing`. */
+  private idOf(name: string, generation: number, why = 'it does not exist'): bigint {
+    const row = this.statements.one.get(name, generation);
+    if (!row) throw new ProjectionError('generation-missing', `${this.file}: read model ${name} has no generation ${generation} (${why})`);
+    return row.id;
+  }
+
+  private deleteModel(id: bigint): void {
+    this.statements.deleteDocuments.run(id);
+    this.statements.deleteIndex.run(id);
+    this.statements.deleteGeneration.run(id);
   }
 
   private run<T>(doing: string, work: () => T): T {
@@ -188,8 +348,10 @@ export class SqliteReadModelStorage implements ReadModelStorage {
 /**
  * Open the read-model storage: in the event store's own file and connection (pass
  * the store), or in a file of its own (pass a path; created with its folder if
- * needed, with the same pragmas as the event store). Creates or migrates its table;
- * a file written by a newer version is refused and left unchanged.
+ * needed, with the same pragmas as the event store, and `secure_delete` on, so
+ * that a rewritten or deleted document — a participant's personal data — leaves
+ * no bytes behind). Creates or migrates its tables; a file written by a newer
+ * version is refused and left unchanged.
  */
 export async function openSqliteReadModelStorage(target: SqliteEventStore | string, options: SqliteReadModelStorageOptions = {}): Promise<SqliteReadModelStorage> {
   const shared = typeof target !== 'string';
@@ -201,6 +363,8 @@ export async function openSqliteReadModelStorage(target: SqliteEventStore | stri
     throw new ProjectionError('storage-failure', toEventStoreError(error, file, 'opening the read-model storage').message, { cause: error });
   }
   try {
+    if (shared) assertSchemaNotTooNew(db, file, READ_MODELS_COMPONENT, readModelMigrations);
+    else db.pragma('secure_delete = ON');
     if (readSchemaVersion(db, READ_MODELS_COMPONENT) < readModelMigrations.length) migrate(db, file, READ_MODELS_COMPONENT, readModelMigrations);
     return new SqliteReadModelStorage(db, file, !shared, options.now);
   } catch (error) {

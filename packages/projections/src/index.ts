@@ -1,9 +1,31 @@
 // The engine: define a projection, run it, store it, look at the log through time.
-export { defineProjection, stateToJson, type AnyProjection, type EventOfType, type Projection, type ProjectionDefinition } from './engine/projection.js';
+export {
+  COUNTERS_PREFIX,
+  SINGLE_DOCUMENT,
+  defineProjection,
+  stateToJson,
+  type AnyProjection,
+  type CounterContribution,
+  type EventOfType,
+  type IndexEntry,
+  type Projection,
+  type ProjectionDefinition,
+} from './engine/projection.js';
 export { ProjectionError, isProjectionError, type ProjectionErrorCode } from './engine/errors.js';
-export type { CommitChange, GenerationInfo, ReadModelStorage, StoredGeneration } from './engine/storage.js';
+export type {
+  CommitChange,
+  GenerationInfo,
+  IndexPosition,
+  IndexRange,
+  IndexRow,
+  KeyRange,
+  ReadModelStorage,
+  StoredDocument,
+  StoredIndexEntry,
+} from './engine/storage.js';
 export { InMemoryReadModelStorage } from './engine/in-memory-storage.js';
-export { ProjectionRunner, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
+export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader } from './engine/model.js';
+export { ProjectionRunner, foldInMemory, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
 export {
   LensFilter,
   collectCorrections,
@@ -19,17 +41,34 @@ export {
 
 // The shared model the read models derive their answers from.
 export type { Count, CountGap, GapReason } from './model/counts.js';
-export { compareByCompletion, dateView, orderCertainty, periodOf, type DateView, type Period } from './model/dates.js';
+export { compareByCompletion, completionSortKey, dateView, orderCertainty, periodOf, type DateView, type Period } from './model/dates.js';
 export type { CorrectionView, Fact } from './model/facts.js';
 export type { NameAtTime, PartnerAtTime } from './model/names.js';
 export type { PersonInvolved } from './model/people.js';
-export { emptyRecordBook, evolveRecordBook, recordIds, type RecordBook } from './model/record-book.js';
-export { tableEntries, tableGet, type Table } from './model/table.js';
+export type { Page } from './model/ordered.js';
+export {
+  evolveRecord,
+  recordIds,
+  recordKey,
+  recordKeyOf,
+  recordOfStream,
+  type AgreementRecord,
+  type InstituteRecord,
+  type ParticipantRecord,
+  type PartnerRecord,
+  type ProgrammeRecord,
+  type PublicationRecord,
+  type RecordDocument,
+  type Section,
+  type SessionRecord,
+  type VisitRecord,
+} from './model/record-book.js';
 
 // The read models.
-export { partnerHistoryProjection, partnerHistoryView, type EntryCounts, type HistoryEntry, type HistoryEntryKind, type PartnerHistory, type PartnerProfile } from './read-models/partner-history.js';
-export { agreementsRegisterProjection, agreementsRegisterView, type AgreementEntry, type AgreementParty, type AgreementsRegister } from './read-models/agreements-register.js';
+export { partnerHistoryPage, partnerHistoryProjection, partnerHistoryView, type EntryCounts, type HistoryEntry, type HistoryEntryKind, type PartnerHistory, type PartnerProfile } from './read-models/partner-history.js';
+export { agreementsRegisterPage, agreementsRegisterProjection, agreementsRegisterView, type AgreementEntry, type AgreementParty, type AgreementsRegister } from './read-models/agreements-register.js';
 export {
+  yearlyActivityReportPage,
   yearlyActivityReportProjection,
   yearlyActivityReportView,
   type ActivityFigures,
@@ -52,6 +91,7 @@ export {
   queryYearlyActivityReport,
   readModels,
   type Answer,
+  type AnswerPage,
   type AnswerSource,
   type QueryError,
   type ReadModelDefinition,

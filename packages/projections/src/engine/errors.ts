@@ -14,6 +14,8 @@ export type ProjectionErrorCode =
   | 'concurrent-runner'
   /** The generation written to no longer exists (another runner swapped in a rebuild). */
   | 'generation-missing'
+  /** A stored model changed between two reads of one query (a runner committed): queries ask again. */
+  | 'model-changed'
   /** The read-model storage failed (disk, connection); the message names it. */
   | 'storage-failure'
   /** A query's parameters or time lens are invalid. */

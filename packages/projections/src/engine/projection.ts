@@ -4,10 +4,35 @@ import { ProjectionError } from './errors.js';
 /** A recorded (decoded, upcast) event of one of the given types. */
 export type EventOfType<T extends DomainEventType> = Extract<RecordedEvent, { type: T }>;
 
+/**
+ * An entry of a secondary index, derived from one document. Queries read an
+ * index by `(index, key)`, in `sort` order (binary order of the UTF-16 code
+ * units), a page at a time. `sort` must be unique within `(index, key)`: end it
+ * with the document's key, or another tiebreaker, when two documents may tie.
+ */
+export interface IndexEntry {
+  readonly index: string;
+  readonly key: string;
+  readonly sort: string;
+  /** Plain JSON the query needs without loading the document (optional). */
+  readonly value?: unknown;
+}
+
+/**
+ * What one document adds to a counter document: named numbers, summed over every
+ * document of the model. When a document changes its contribution before and
+ * after the change is applied as a delta, so totals stay exact through corrections.
+ */
+export interface CounterContribution {
+  /** The counter document's name (e.g. `period-2018`). */
+  readonly counters: string;
+  readonly values: Readonly<Record<string, number>>;
+}
+
 export interface ProjectionDefinition<S, T extends DomainEventType> {
   /** Stable name: a slug such as `partner-history`. Storage and registries key on it. */
   readonly name: string;
-  /** Bump it whenever `evolve` or the state's shape changes: the read model is then rebuilt into fresh storage. */
+  /** Bump it whenever `evolve`, the documents' shape, `keyOf`, `indexes` or `counters` change: the read model is then rebuilt into fresh storage. */
   readonly version: number;
   readonly description?: string;
   /**
@@ -16,10 +41,22 @@ export interface ProjectionDefinition<S, T extends DomainEventType> {
    * and PostgreSQL) and never decoded.
    */
   readonly handles: readonly T[];
-  /** Plain JSON (no Map, Date, bigint, undefined-vs-missing distinctions): it is stored as JSON text. */
+  /** The document every key starts from. Plain JSON (no Map, Date, bigint, undefined-vs-missing distinctions): documents are stored as JSON text. */
   readonly initialState: S;
-  /** Pure: the next state, from the state and one event. Match `event.type` with ts-pattern's `.exhaustive()`. */
-  readonly evolve: (state: S, event: EventOfType<T>) => S;
+  /**
+   * The document(s) an event folds into. Without it the model is one document
+   * (key `""`): the whole state, as a classic left fold. With it, memory and
+   * storage stay per document: a runner holds a bounded cache of documents and
+   * writes only those that changed.
+   * `undefined` or `[]`: the event changes nothing.
+   */
+  readonly keyOf?: (event: EventOfType<T>) => string | readonly string[] | undefined;
+  /** Pure: the next document, from the document and one event. Return the same document when nothing changes. Match `event.type` with ts-pattern's `.exhaustive()`. */
+  readonly evolve: (state: S, event: EventOfType<T>, key: string) => S;
+  /** Index entries derived from one document (and its key); the engine replaces them when the document changes. */
+  readonly indexes?: (key: string, document: S) => readonly IndexEntry[];
+  /** Counter contributions derived from one document; the engine keeps their sums. */
+  readonly counters?: (key: string, document: S) => readonly CounterContribution[];
   /**
    * Types that apply whatever the time lens (`asOf`, `asKnownOn`): an erasure of
    * personal data is an obligation, not history, so it holds in every view.
@@ -31,23 +68,31 @@ export interface Projection<S = unknown, T extends DomainEventType = DomainEvent
   readonly alwaysApply: readonly T[];
   /** Is this event type one `evolve` handles? */
   readonly handlesType: (type: string) => type is T;
+  /** The keys of the documents an event folds into (`[""]` without `keyOf`). */
+  readonly keysOf: (event: EventOfType<T>) => readonly string[];
 }
 
 /** A projection of any state over any event types, as registries and runners hold them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyProjection = Projection<any, any>;
 
+/** The key of the one document of a projection without `keyOf`. */
+export const SINGLE_DOCUMENT = '';
+
+const single: readonly string[] = [SINGLE_DOCUMENT];
+const none: readonly string[] = [];
+
 /**
- * Define a projection: a named, versioned left fold over the event types it handles.
+ * Define a projection: a named, versioned left fold over the event types it
+ * handles, into one document, or into documents chosen by a key.
  *
  * ```ts
  * const sessionsPerPartner = defineProjection({
  *   name: 'sessions-per-partner', version: 1,
  *   handles: ['SessionHeld'],
- *   initialState: {} as Record<string, number>,
- *   evolve: (state, event) => match(event)
- *     .with({ type: 'SessionHeld' }, ({ data }) => ({ ...state, ...Object.fromEntries(data.partners.map((p) => [p, (state[p] ?? 0) + 1])) }))
- *     .exhaustive(),
+ *   initialState: 0,
+ *   keyOf: (event) => event.data.partners,            // one document per partner
+ *   evolve: (held, event) => match(event).with({ type: 'SessionHeld' }, () => held + 1).exhaustive(),
  * });
  * ```
  */
@@ -70,12 +115,30 @@ export function defineProjection<S, const T extends DomainEventType>(definition:
     if (!handled.has(type)) throw new ProjectionError('invalid-projection', `${where}: alwaysApply lists ${type}, which it does not handle`);
   }
   assertPlainJson(definition.initialState, `${where}: initialState`);
+  const keyOf = definition.keyOf;
+  const keysOf = keyOf
+    ? (event: EventOfType<T>): readonly string[] => {
+        const keys = keyOf(event);
+        if (keys === undefined) return none;
+        const list = typeof keys === 'string' ? [keys] : keys;
+        for (const key of list) {
+          if (typeof key !== 'string' || key.startsWith(COUNTERS_PREFIX)) {
+            throw new ProjectionError('invalid-projection', `${where}: keyOf gave ${JSON.stringify(key)} for ${event.type}; a key is a string not starting with "${COUNTERS_PREFIX}"`);
+          }
+        }
+        return list;
+      }
+    : () => single;
   return {
     ...definition,
     alwaysApply,
     handlesType: (type: string): type is T => handled.has(type),
+    keysOf,
   };
 }
+
+/** Counter documents are stored beside the documents under keys with this prefix, which `keyOf` may not use. */
+export const COUNTERS_PREFIX = '#';
 
 /** Serialise a state to JSON text, refusing what JSON cannot carry back unchanged. */
 export function stateToJson(state: unknown, what: string): string {

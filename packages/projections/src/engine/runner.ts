@@ -1,21 +1,29 @@
 import type { DomainEventType, EventStore, StoredEvent } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
 import { decodeFor } from './events.js';
-import { stateToJson, type Projection } from './projection.js';
+import { DocumentFolder } from './folder.js';
+import { InMemoryReadModelStorage } from './in-memory-storage.js';
+import { storedModel, type ModelReader } from './model.js';
+import type { EventOfType, Projection } from './projection.js';
 import type { GenerationInfo, ReadModelStorage } from './storage.js';
 
 export interface RunnerOptions {
   readonly store: EventStore;
   readonly storage: ReadModelStorage;
   /**
-   * Commit state + checkpoint after exactly this many applied events. Without it,
-   * a rebuild or catch-up commits about every `commitIntervalMs` of work, stretched
-   * so that commits take at most a fifth of the time (a large state is written whole).
+   * Commit the changed documents + checkpoint after exactly this many applied
+   * events. Without it, a rebuild or catch-up commits about every
+   * `commitIntervalMs` of work (stretched so that commits take at most a fifth
+   * of the time), or sooner when `maxDirtyDocuments` documents wait to be written.
    */
   readonly batchSize?: number;
-  /** Without `batchSize`: the work between two commits, in milliseconds (default 1000). */
+  /** Without `batchSize`: the work between two commits, in milliseconds (default 2000). */
   readonly commitIntervalMs?: number;
-  /** Events per page read from the store (default: the store's own). */
+  /** Without `batchSize`: commit once this many documents have changed since the last commit (default 10,000): memory stays bounded. */
+  readonly maxDirtyDocuments?: number;
+  /** Clean documents kept in memory (least recently used evicted first; default 20,000). */
+  readonly cacheSize?: number;
+  /** Events per page read from the store (default: the store's own). Documents of a page's events are fetched in one read. */
   readonly pageSize?: number;
   /** Called after every commit and when a run ends. */
   readonly onProgress?: (progress: Progress) => void;
@@ -75,23 +83,23 @@ export interface RunnerStatus {
   readonly current: boolean;
 }
 
-interface Loaded<S> {
-  readonly info: GenerationInfo;
-  readonly state: S;
-}
-
 const positionSpan = (from: bigint | undefined, to: bigint | undefined): number =>
   to === undefined ? 0 : Number(to - (from ?? 0n));
 
+/** Events decoded and their documents fetched together, in one read. */
+const CHUNK = 500;
+
 /**
  * Runs one projection against a store and a read-model storage: rebuild from the
- * first event, catch up from the stored checkpoint, follow the live log. State
- * and checkpoint are committed together, in one write, at regular points, so a
- * run that is killed resumes exactly where its last commit left it.
+ * first event, catch up from the stored checkpoint, follow the live log. The
+ * documents changed since the last commit and the checkpoint are committed
+ * together, in one transaction, at regular points, so a run that is killed
+ * resumes exactly where its last commit left it.
  */
 export class ProjectionRunner<S, T extends DomainEventType> {
   private readonly batchSize: number | undefined;
   private readonly commitIntervalMs: number;
+  private readonly maxDirty: number;
   private readonly clock: () => number;
 
   constructor(
@@ -99,12 +107,13 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     private readonly options: RunnerOptions,
   ) {
     this.batchSize = options.batchSize === undefined ? undefined : Math.max(1, Math.trunc(options.batchSize));
-    this.commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 1000);
+    this.commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 2000);
+    this.maxDirty = Math.max(1, options.maxDirtyDocuments ?? 10_000);
     this.clock = options.clock ?? (() => performance.now());
   }
 
-  /** Decides when a run commits: every `batchSize` events, or by time (see `RunnerOptions.batchSize`). */
-  private commitPolicy(): { due: (pending: number) => boolean; committed: (tookMs: number) => void } {
+  /** Decides when a run commits: every `batchSize` events, or by time and dirty documents (see `RunnerOptions.batchSize`). */
+  private commitPolicy(folder: DocumentFolder<S, T>): { due: (pending: number) => boolean; committed: (tookMs: number) => void } {
     if (this.batchSize !== undefined) {
       const size = this.batchSize;
       return { due: (pending) => pending >= size, committed: () => undefined };
@@ -112,7 +121,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     let last = this.clock();
     let interval = this.commitIntervalMs;
     return {
-      due: (pending) => pending > 0 && this.clock() - last >= interval,
+      due: (pending) => pending > 0 && (folder.dirtyCount >= this.maxDirty || this.clock() - last >= interval),
       committed: (tookMs) => {
         last = this.clock();
         interval = Math.max(this.commitIntervalMs, 4 * tookMs);
@@ -124,6 +133,10 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     return this.projection.name;
   }
 
+  private folder(info: GenerationInfo): DocumentFolder<S, T> {
+    return new DocumentFolder(this.projection, this.options.storage, info, this.options.cacheSize === undefined ? {} : { cacheSize: this.options.cacheSize });
+  }
+
   async status(): Promise<RunnerStatus> {
     const generations = await this.options.storage.generations(this.name);
     const active = generations.find((g) => g.status === 'active');
@@ -132,9 +145,9 @@ export class ProjectionRunner<S, T extends DomainEventType> {
   }
 
   /** The active model when it is this projection's version (else `undefined`: not built yet, or being rebuilt). */
-  async read(): Promise<Loaded<S> | undefined> {
+  async read(): Promise<ModelReader<S> | undefined> {
     const { active, current } = await this.status();
-    return active && current ? this.load(active.generation) : undefined;
+    return active && current ? storedModel<S>(this.options.storage, this.projection, active) : undefined;
   }
 
   /**
@@ -149,8 +162,8 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       await storage.drop(this.name, building.generation);
       building = undefined;
     }
-    const info = building ?? (await storage.create(this.name, this.projection.version, stateToJson(this.projection.initialState, `${this.name} initialState`)));
-    const outcome = await this.run(await this.load(info.generation), 'rebuild', options);
+    const info = building ?? (await storage.create(this.name, this.projection.version));
+    const outcome = await this.run(info, 'rebuild', options);
     if (outcome.complete) await storage.activate(this.name, info.generation);
     return { ...outcome.result, activated: outcome.complete, ...(building ? { resumedFrom: building.position } : {}) };
   }
@@ -163,7 +176,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     const { active, current } = await this.status();
     this.refuseNewer(active);
     if (!active || !current) return this.rebuild(options);
-    const outcome = await this.run(await this.load(active.generation), 'catch-up', options);
+    const outcome = await this.run(active, 'catch-up', options);
     return { ...outcome.result, activated: false };
   }
 
@@ -178,7 +191,10 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     if (signal.aborted || !first.complete) return first;
     const { store, storage } = this.options;
     const started = this.clock();
-    let { state, info: committed } = await this.load(first.generation);
+    const generation = (await storage.generations(this.name)).find((g) => g.generation === first.generation);
+    if (!generation) throw new ProjectionError('generation-missing', `read model ${this.name}: generation ${first.generation} no longer exists (another runner replaced it)`);
+    const folder = this.folder(generation);
+    let committed = generation;
     let position = committed.position;
     let pending = 0;
     let applied = 0;
@@ -186,20 +202,16 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     let chain: Promise<void> = Promise.resolve();
     let timer: ReturnType<typeof setTimeout> | undefined;
 
+    // Commits run one after another, between events (the folder is not shared with the loop while one runs).
     const flush = (): Promise<void> => {
       if (timer) clearTimeout(timer);
       timer = undefined;
       if (pending === 0 || position === undefined) return chain;
-      const snapshot = { state: stateToJson(state, `${this.name} state`), position, applied: pending };
+      const at = { position, applied: pending };
       pending = 0;
       chain = chain
         .then(async () => {
-          committed = await storage.commit(this.name, committed.generation, {
-            state: snapshot.state,
-            position: snapshot.position,
-            eventsApplied: committed.eventsApplied + snapshot.applied,
-            expectedPosition: committed.position,
-          });
+          committed = await folder.commit(at.position, committed.eventsApplied + at.applied);
           this.options.onCommit?.(committed);
           this.report('live', committed, started, first.position, position, applied, false);
         })
@@ -212,7 +224,8 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     for await (const stored of store.follow({ ...(position === undefined ? {} : { after: position }), filter: { types: this.projection.handles }, signal })) {
       if (failure) break;
       if (!this.projection.handlesType(stored.type)) continue;
-      state = this.projection.evolve(state, decodeFor(this.projection, stored));
+      await chain;
+      await folder.apply(decodeFor(this.projection, stored));
       position = stored.position;
       pending++;
       applied++;
@@ -243,43 +256,55 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     }
   }
 
-  private async load(generation: number): Promise<Loaded<S>> {
-    const stored = await this.options.storage.load(this.name, generation);
-    if (!stored) throw new ProjectionError('generation-missing', `read model ${this.name}: generation ${generation} no longer exists (another runner replaced it)`);
-    return { info: stored.info, state: JSON.parse(stored.state) as S };
-  }
-
   /** Apply every handled event after the generation's checkpoint up to the head of the log as it was when the run started. */
   private async run(
-    from: Loaded<S>,
+    from: GenerationInfo,
     phase: 'rebuild' | 'catch-up',
     limits: { signal?: AbortSignal; maxEvents?: number },
   ): Promise<{ complete: boolean; result: Omit<RunResult, 'activated'> }> {
-    const { store, storage } = this.options;
+    const { store } = this.options;
     const started = this.clock();
     // Read the head first: every event at or below it is committed, so the pages read after see them all.
     const head = await store.lastPosition();
-    const start = from.info.position;
-    let committed = from.info;
-    let state = from.state;
+    const start = from.position;
+    const folder = this.folder(from);
+    let committed = from;
     let position = start;
     let pending = 0;
     let applied = 0;
     let stopped = false;
-    const policy = this.commitPolicy();
+    const policy = this.commitPolicy(folder);
 
     const commit = async () => {
       const began = this.clock();
-      committed = await storage.commit(this.name, committed.generation, {
-        state: stateToJson(state, `${this.name} state`),
-        position: position!,
-        eventsApplied: committed.eventsApplied + pending,
-        expectedPosition: committed.position,
-      });
+      committed = await folder.commit(position!, committed.eventsApplied + pending);
       pending = 0;
       policy.committed(this.clock() - began);
       this.options.onCommit?.(committed);
       this.report(phase, committed, started, start, head, applied, false);
+    };
+
+    /** Decode a chunk, fetch its documents in one read, then apply event by event. */
+    const apply = async (chunk: (StoredEvent | undefined)[]) => {
+      const events = chunk.map((stored) => (this.projection.handlesType(stored!.type) ? decodeFor(this.projection, stored!) : undefined));
+      await folder.prefetch(events.filter((e): e is EventOfType<T> => e !== undefined));
+      for (let i = 0; i < chunk.length; i++) {
+        if (limits.signal?.aborted || (limits.maxEvents !== undefined && applied >= limits.maxEvents)) {
+          stopped = true;
+          return;
+        }
+        const event = events[i];
+        if (event) {
+          await folder.apply(event);
+          pending++;
+          applied++;
+        }
+        position = chunk[i]!.position;
+        // Let what is applied go: memory holds the documents, not the log.
+        chunk[i] = undefined;
+        events[i] = undefined;
+        if (policy.due(pending)) await commit();
+      }
     };
 
     if (head !== undefined && (start === undefined || start < head)) {
@@ -288,20 +313,18 @@ export class ProjectionRunner<S, T extends DomainEventType> {
         filter: { types: this.projection.handles },
         ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
       });
+      const size = Math.max(1, this.options.pageSize ?? CHUNK);
+      let chunk: (StoredEvent | undefined)[] = [];
       for await (const stored of pages) {
         if (stored.position > head) break;
-        if (limits.signal?.aborted || (limits.maxEvents !== undefined && applied >= limits.maxEvents)) {
-          stopped = true;
-          break;
+        chunk.push(stored);
+        if (chunk.length >= size) {
+          await apply(chunk);
+          chunk = [];
+          if (stopped) break;
         }
-        if (this.projection.handlesType(stored.type)) {
-          state = this.projection.evolve(state, decodeFor(this.projection, stored));
-          pending++;
-          applied++;
-        }
-        position = stored.position;
-        if (policy.due(pending)) await commit();
       }
+      if (!stopped && chunk.length > 0) await apply(chunk);
       // Unhandled events after the last handled one are covered too: the next run starts past them.
       if (!stopped) position = head;
       if (position !== committed.position) await commit();
@@ -351,11 +374,51 @@ export class ProjectionRunner<S, T extends DomainEventType> {
   }
 }
 
-/** Fold the whole log through a projection in memory (no storage), page by page. */
-export async function replay<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): Promise<S> {
-  let state = projection.initialState;
-  for await (const stored of store.readAll({ filter: { types: projection.handles }, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
-    if (projection.handlesType(stored.type)) state = projection.evolve(state, decodeFor(projection, stored));
+/**
+ * Fold events into a fresh model in memory (documents, index entries and
+ * counters as a stored generation would hold them), committed once at the end:
+ * what replays and time lenses answer from.
+ */
+export async function foldInMemory<S, T extends DomainEventType>(
+  projection: Projection<S, T>,
+  events: AsyncIterable<readonly EventOfType<T>[]>,
+): Promise<ModelReader<S>> {
+  const storage = new InMemoryReadModelStorage();
+  const info = await storage.create(projection.name, projection.version);
+  // Nothing is evicted before the end: the one commit writes every document once.
+  const folder = new DocumentFolder(projection, storage, info, { cacheSize: 1 });
+  let applied = 0;
+  for await (const page of events) {
+    await folder.prefetch(page);
+    for (const event of page) await folder.apply(event);
+    applied += page.length;
   }
-  return state;
+  const committed = await folder.commit(0n, applied);
+  await storage.activate(projection.name, info.generation);
+  // A model of no stored generation: it has no `info`.
+  return { ...storedModel<S>(storage, projection, { ...committed, status: 'active' }), info: undefined };
+}
+
+/** The handled events of the log, decoded, a page at a time. */
+export async function* decodedPages<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): AsyncGenerator<EventOfType<T>[]> {
+  const size = Math.max(1, options.pageSize ?? CHUNK);
+  let page: EventOfType<T>[] = [];
+  for await (const stored of store.readAll({ filter: { types: projection.handles }, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
+    if (!projection.handlesType(stored.type)) continue;
+    page.push(decodeFor(projection, stored));
+    if (page.length >= size) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
+}
+
+/**
+ * Fold the whole log through a projection into a model in memory (no durable
+ * storage), page by page: what queries answer from when no stored model is at
+ * the code's version. Its `info` is that of an in-memory generation.
+ */
+export async function replay<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): Promise<ModelReader<S>> {
+  return foldInMemory(projection, decodedPages(store, projection, options));
 }

@@ -1,47 +1,61 @@
 /**
- * The read-model storage port: where a projection's state and its checkpoint
- * live. Small on purpose: in-memory and SQLite implement it here and in
+ * The read-model storage port: where a projection's documents, their index
+ * entries and its checkpoint live. In-memory and SQLite implement it here and in
  * `@taawun/adapter-sqlite`; PostgreSQL implements it in `@taawun/adapter-postgres`.
  * Every implementation passes `readModelStorageContract` from `@taawun/projections/testing`.
  *
  * A read model is kept in **generations**. A generation is one build of one
- * projection version: its state (JSON text, as the engine serialised it) and
- * its checkpoint (the log position of the last event applied), which always
- * change together. At most one generation per name is `active` (the one
- * readers use); a rebuild writes a new `building` generation beside it and
- * `activate` swaps it in, so readers never see a half-built model.
+ * projection version: its **documents** (JSON text by key), its **index
+ * entries** (rows `(index, key, sort) -> (document, value)` read in `sort`
+ * order) and its **checkpoint** (the log position of the last event applied),
+ * which change together in one transaction. At most one generation per name is
+ * `active` (the one readers use); a rebuild writes a new `building` generation
+ * beside it and `activate` swaps it in, so readers never see a half-built model.
+ *
+ * The storage knows nothing of what documents mean: the engine decides what to
+ * write (only what changed) and derives the index entries.
  */
 export interface ReadModelStorage {
   /** Every generation kept for the read model `name`, oldest first. */
   generations(name: string): Promise<GenerationInfo[]>;
 
-  /**
-   * Start a new `building` generation of `version`, holding `initialState` and
-   * no checkpoint. Its number is greater than every generation kept for `name`.
-   */
-  create(name: string, version: number, initialState: string): Promise<GenerationInfo>;
-
-  /** A generation's state and checkpoint, read together (one consistent snapshot). `undefined` when it does not exist. */
-  load(name: string, generation: number): Promise<StoredGeneration | undefined>;
+  /** Start a new, empty `building` generation of `version`, with no checkpoint. Its number is greater than every generation kept for `name`. */
+  create(name: string, version: number): Promise<GenerationInfo>;
 
   /**
-   * Replace the generation's state and checkpoint in **one atomic write**: after a
-   * crash either both changed or neither did, so an event is never applied twice
-   * nor skipped. Compare-and-set: the stored checkpoint must still be
-   * `expectedPosition` (else `ProjectionError('concurrent-runner')`: another runner
-   * wrote first); a missing generation is `ProjectionError('generation-missing')`.
+   * Write the changed documents, the index changes and the new checkpoint in
+   * **one transaction**: after a crash either all of it is there or none of it,
+   * so an event is never applied twice nor skipped. Compare-and-set: the stored
+   * checkpoint must still be `expectedPosition` (else
+   * `ProjectionError('concurrent-runner')`: another runner wrote first); a
+   * missing generation is `ProjectionError('generation-missing')`.
    */
   commit(name: string, generation: number, change: CommitChange): Promise<GenerationInfo>;
 
   /**
    * Atomically make `generation` the active one and delete every other generation
-   * of `name` (the one it replaces, and abandoned builds). Readers see the old
-   * model until this returns and the new one after.
+   * of `name` (the one it replaces, and abandoned builds) with their documents and
+   * index entries. Readers see the old model until this returns and the new one after.
    */
   activate(name: string, generation: number): Promise<void>;
 
-  /** Delete a generation (an abandoned build). Deleting one that does not exist does nothing. */
+  /** Delete a generation with its documents and index entries. Deleting one that does not exist does nothing. */
   drop(name: string, generation: number): Promise<void>;
+
+  /** The documents with these keys (JSON text exactly as committed); absent keys are not in the map. */
+  documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>>;
+
+  /** Documents in key order (binary order of the UTF-16 code units), a page at a time. */
+  listDocuments(name: string, generation: number, range?: KeyRange): Promise<StoredDocument[]>;
+
+  /** The entries of one `(index, key)`, in `sort` order, a page at a time. */
+  readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]>;
+
+  /** How many entries `(index, key)` has. */
+  countIndex(name: string, generation: number, index: string, key: string): Promise<number>;
+
+  /** Every index entry of the generation, ordered by `(index, key, sort)`, a page at a time (exports, checks). */
+  listIndex(name: string, generation: number, range?: { readonly after?: IndexPosition; readonly limit?: number }): Promise<IndexRow[]>;
 }
 
 export interface GenerationInfo {
@@ -53,21 +67,59 @@ export interface GenerationInfo {
   readonly status: 'building' | 'active';
   /** The checkpoint: position of the last event applied (or covered); `undefined` before the first commit. */
   readonly position: bigint | undefined;
-  /** Events applied to this generation's state since it was created. */
+  /** Events applied to this generation since it was created. */
   readonly eventsApplied: number;
   /** ISO 8601 instant of the last change. */
   readonly updatedAt: string;
 }
 
-export interface StoredGeneration {
-  readonly info: GenerationInfo;
-  /** The state as JSON text, exactly as last committed. */
-  readonly state: string;
+export interface StoredDocument {
+  readonly key: string;
+  /** JSON text, exactly as committed. */
+  readonly value: string;
+}
+
+/** Where an index entry lies: unique within a generation. */
+export interface IndexPosition {
+  readonly index: string;
+  readonly key: string;
+  readonly sort: string;
+}
+
+export interface IndexRow extends IndexPosition {
+  /** The key of the document the entry was derived from. */
+  readonly document: string;
+  /** JSON text, or null. */
+  readonly value: string | null;
+}
+
+export interface StoredIndexEntry {
+  readonly sort: string;
+  readonly document: string;
+  readonly value: string | null;
+}
+
+export interface KeyRange {
+  /** Only keys starting with this. */
+  readonly prefix?: string;
+  /** Only keys after this one. */
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+export interface IndexRange {
+  /** Only entries whose sort is after this one. */
+  readonly after?: string;
+  /** Skip this many entries (after `after`). */
+  readonly offset?: number;
+  readonly limit?: number;
 }
 
 export interface CommitChange {
-  /** The new state, as JSON text. */
-  readonly state: string;
+  /** Documents to write (`value`: JSON text) or delete (`value: null`). */
+  readonly documents: readonly { readonly key: string; readonly value: string | null }[];
+  /** Index entries to delete (by position) and to write (replacing one at the same position). Deletions apply first. */
+  readonly index: { readonly remove: readonly IndexPosition[]; readonly put: readonly IndexRow[] };
   /** The new checkpoint. Never smaller than the stored one. */
   readonly position: bigint;
   readonly eventsApplied: number;

@@ -12,8 +12,9 @@ import {
   type RecordedEvent,
 } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
-import { decodeFor } from './events.js';
-import type { Projection } from './projection.js';
+import type { ModelReader } from './model.js';
+import type { EventOfType, Projection } from './projection.js';
+import { decodedPages, foldInMemory } from './runner.js';
 
 /**
  * A time lens on the log.
@@ -219,25 +220,30 @@ export class LensFilter {
   }
 }
 
-/** Fold the log through a projection, in memory, as seen through a lens. */
+/**
+ * Fold the log through a projection as seen through a lens: a replay of the
+ * handled events into a model in memory (documents, index entries and counters
+ * like a stored one), so a lens query costs a replay of the log.
+ */
 export async function replayThroughLens<S, T extends DomainEventType>(
   store: EventStore,
   projection: Projection<S, T>,
   lens: TimeLens,
   options: { pageSize?: number } = {},
-): Promise<{ state: S; report: LensReport }> {
+): Promise<{ model: ModelReader<S>; report: LensReport }> {
   const resolved = resolveLens(lens);
   const corrections = resolved.asOf === undefined ? new Map() : await collectCorrections(store, resolved.asKnownOn);
   const filter = new LensFilter(resolved, corrections, new Set(projection.alwaysApply));
-  let state = projection.initialState;
-  const apply = (events: RecordedEvent[]) => {
-    for (const e of events) state = projection.evolve(state, e as never);
-  };
-  for await (const stored of store.readAll({ filter: { types: projection.handles }, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
-    if (!projection.handlesType(stored.type)) continue;
-    apply(filter.accept(decodeFor(projection, stored)));
+  let report: LensReport | undefined;
+  async function* through(): AsyncGenerator<EventOfType<T>[]> {
+    for await (const page of decodedPages(store, projection, options)) {
+      const accepted = page.flatMap((event) => filter.accept(event) as EventOfType<T>[]);
+      if (accepted.length > 0) yield accepted;
+    }
+    const finished = filter.finish();
+    report = finished.report;
+    if (finished.events.length > 0) yield finished.events as EventOfType<T>[];
   }
-  const { events, report } = filter.finish();
-  apply(events);
-  return { state, report };
+  const model = await foldInMemory(projection, through());
+  return { model, report: report! };
 }

@@ -1,4 +1,4 @@
-import { comparePartialDates, dateBounds, describePartialDate, type IsoDay, type PartialDate } from '@taawun/domain';
+import { comparePartialDates, dateBounds, describePartialDate, parsePartialDate, type IsoDay, type PartialDate } from '@taawun/domain';
 
 /** A date as the read models show it: the EDTF string as recorded, a reader's label, and its bounds. */
 export interface DateView {
@@ -36,6 +36,25 @@ export function compareByCompletion(a: PartialDate, b: PartialDate): number {
   return 0;
 }
 
+/** Separates the fields of a sort key: below every character a field holds, so keys compare field by field. */
+export const SORT_SEPARATOR = '\u0001';
+
+/**
+ * A string whose binary order (UTF-16 code units, as JavaScript's `<` and
+ * SQLite's BINARY collation of ASCII compare) is `compareByCompletion`'s: index
+ * entries sorted by it are in a history's chronological order.
+ */
+export function completionSortKey(date: PartialDate): string {
+  const key = completionKey(date);
+  if (key.group !== 2) return [key.group, key.first, key.second, date].join(SORT_SEPARATOR);
+  // Unknown years: comparePartialDates orders them by month and day where known, then as written.
+  const parsed = parsePartialDate(date);
+  const anchor = parsed.ok ? (parsed.value.kind === 'point' ? parsed.value.point : parsed.value.start) : undefined;
+  const pad = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
+  const monthDay = anchor?.month !== undefined ? `${pad(anchor.month)}-${pad(anchor.day)}` : '99-99';
+  return ['2', monthDay, date].join(SORT_SEPARATOR);
+}
+
 function completionKey(date: PartialDate): { group: 0 | 1 | 2; first: string; second: string } {
   const { earliest, latest, yearUnknown } = dateBounds(date);
   if (yearUnknown) return { group: 2, first: '', second: '' };
@@ -43,32 +62,60 @@ function completionKey(date: PartialDate): { group: 0 | 1 | 2; first: string; se
   return { group: 0, first: latest, second: earliest ?? '' };
 }
 
+/** The bounds a date contributes to `orderCertainty`: none at all when its year is unknown. */
+export interface OrderBounds {
+  readonly earliest?: string | undefined;
+  readonly latest?: string | undefined;
+}
+
+export const orderBounds = (date: PartialDate): OrderBounds => {
+  const b = dateBounds(date);
+  return b.yearUnknown ? {} : b;
+};
+
+/**
+ * A bound over the items on one side of a list: a day, `open` when some item
+ * has no such bound, `none` when there is no item on that side.
+ */
+export type SideBound = { readonly kind: 'none' } | { readonly kind: 'open' } | { readonly kind: 'day'; readonly day: string };
+export const noBound: SideBound = { kind: 'none' };
+
+const mergeBound = (bound: SideBound, day: string | undefined, pick: (a: string, b: string) => string): SideBound =>
+  day === undefined || bound.kind === 'open' ? { kind: 'open' } : { kind: 'day', day: bound.kind === 'none' ? day : pick(bound.day, day) };
+
+/** The latest possible day of the items before a page (for `orderCertaintyWithin`). */
+export const latestOf = (bounds: readonly OrderBounds[]): SideBound => bounds.reduce<SideBound>((b, x) => mergeBound(b, x.latest, (p, q) => (p > q ? p : q)), noBound);
+/** The earliest possible day of the items after a page. */
+export const earliestOf = (bounds: readonly OrderBounds[]): SideBound => bounds.reduce<SideBound>((b, x) => mergeBound(b, x.earliest, (p, q) => (p < q ? p : q)), noBound);
+
 /**
  * Whether each item's place in a list sorted by `compareByCompletion` is certain:
  * it certainly happened after everything before it and before everything after it.
  */
 export function orderCertainty(dates: readonly PartialDate[]): boolean[] {
-  // A bound is a day, or `open` when some item has no such bound; `none` when there is no item on that side.
-  type Bound = { kind: 'none' } | { kind: 'open' } | { kind: 'day'; day: string };
-  const none: Bound = { kind: 'none' };
-  const merge = (bound: Bound, day: string | undefined, pick: (a: string, b: string) => string): Bound =>
-    day === undefined || bound.kind === 'open' ? { kind: 'open' } : { kind: 'day', day: bound.kind === 'none' ? day : pick(bound.day, day) };
-  const bounds = dates.map((d): { earliest?: string; latest?: string } => { const b = dateBounds(d); return b.yearUnknown ? {} : b; });
-  const latestBefore: Bound[] = [];
-  let running: Bound = none;
+  return orderCertaintyWithin(dates.map(orderBounds), noBound, noBound);
+}
+
+/**
+ * `orderCertainty` of a page of a longer sorted list, given the latest bound of
+ * the items before the page and the earliest bound of the items after it.
+ */
+export function orderCertaintyWithin(bounds: readonly OrderBounds[], before: SideBound, after: SideBound): boolean[] {
+  const latestBefore: SideBound[] = [];
+  let running = before;
   for (const b of bounds) {
     latestBefore.push(running);
-    running = merge(running, b.latest, (x, y) => (x > y ? x : y));
+    running = mergeBound(running, b.latest, (x, y) => (x > y ? x : y));
   }
-  const result: boolean[] = new Array(dates.length);
-  let earliestAfter: Bound = none;
-  for (let i = dates.length - 1; i >= 0; i--) {
+  const result: boolean[] = new Array(bounds.length);
+  let earliestAfter = after;
+  for (let i = bounds.length - 1; i >= 0; i--) {
     const { earliest, latest } = bounds[i]!;
-    const before = latestBefore[i]!;
-    const afterAll = before.kind === 'none' || (before.kind === 'day' && earliest !== undefined && earliest > before.day);
+    const prior = latestBefore[i]!;
+    const afterAll = prior.kind === 'none' || (prior.kind === 'day' && earliest !== undefined && earliest > prior.day);
     const beforeAll = earliestAfter.kind === 'none' || (earliestAfter.kind === 'day' && latest !== undefined && latest < earliestAfter.day);
     result[i] = afterAll && beforeAll;
-    earliestAfter = merge(earliestAfter, earliest, (x, y) => (x < y ? x : y));
+    earliestAfter = mergeBound(earliestAfter, earliest, (x, y) => (x < y ? x : y));
   }
   return result;
 }

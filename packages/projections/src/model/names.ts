@@ -1,7 +1,6 @@
 import { dateBounds, type MultilingualText, type PartialDate } from '@taawun/domain';
 import { compareByCompletion } from './dates.js';
-import type { InstituteRecord, PartnerRecord, RecordBook } from './record-book.js';
-import { tableEntries, tableGet } from './table.js';
+import type { InstituteRecord, PartnerRecord, RecordSet } from './record-book.js';
 
 /**
  * A name as it was at a date:
@@ -48,13 +47,13 @@ export const currentName = (timeline: NameTimeline): MultilingualText | null =>
   [...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn)).at(-1)?.name ?? timeline.first;
 
 /** The institute whose record this is: the log records one (the first registered, by id, if several). */
-export function instituteOf(book: RecordBook): InstituteRecord | undefined {
-  const institutes = tableEntries(book.institutes).map(([, r]) => r);
+export function instituteOf(institutes: readonly InstituteRecord[]): InstituteRecord | undefined {
   return institutes.find((r) => r.registered) ?? institutes[0];
 }
 
-export const instituteTimeline = (book: RecordBook): NameTimeline => {
-  const institute = instituteOf(book);
+/** The institute's names over time, from its records (fetch them with `loadInstitutes`). */
+export const instituteTimeline = (institutes: readonly InstituteRecord[]): NameTimeline => {
+  const institute = instituteOf(institutes);
   return {
     first: institute?.registered?.data.name ?? null,
     renames: (institute?.renames ?? []).map((r) => ({ name: r.data.name, effectiveOn: r.data.effectiveOn })),
@@ -81,7 +80,14 @@ export interface PartnerAtTime {
   readonly name: NameAtTime;
 }
 
-export function partnerAt(book: RecordBook, partnerId: string, date: PartialDate): PartnerAtTime {
-  const record = tableGet(book.partners, partnerId);
+/** A partner of a record named at a date; its record must have been fetched into `records`. */
+export function partnerAt(records: RecordSet, partnerId: string, date: PartialDate): PartnerAtTime {
+  const record = records.get('partners', partnerId);
   return { partnerId, acronym: partnerDetails(record)?.acronym ?? null, name: nameAt(partnerTimeline(record), date) };
+}
+
+/** Fetch the institute's records (there are few) and give them in id order. */
+export async function loadInstitutes(records: RecordSet): Promise<InstituteRecord[]> {
+  const ids = await records.loadSection('institutes');
+  return ids.flatMap((id) => records.get('institutes', id) ?? []);
 }

@@ -1,6 +1,5 @@
 import type { ParticipantKind } from '@taawun/domain';
-import type { RecordBook } from './record-book.js';
-import { tableGet } from './table.js';
+import type { RecordSet } from './record-book.js';
 
 /** Someone who took part, without personal data (names live only in the participant record). */
 export interface PersonInvolved {
@@ -10,8 +9,9 @@ export interface PersonInvolved {
   readonly role: 'trainee' | 'trainer' | 'participant';
 }
 
-export function personInvolved(book: RecordBook, participantId: string, role: PersonInvolved['role']): PersonInvolved {
-  const registered = tableGet(book.participants, participantId)?.registered?.data;
+/** Someone who took part; their record must have been fetched into `records`. */
+export function personInvolved(records: RecordSet, participantId: string, role: PersonInvolved['role']): PersonInvolved {
+  const registered = records.get('participants', participantId)?.registered?.data;
   return { participantId, kind: registered?.kind ?? null, cohort: registered?.cohort ?? null, role };
 }
 

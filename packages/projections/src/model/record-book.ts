@@ -12,19 +12,20 @@ import {
   type RecordedEvent,
 } from '@taawun/domain';
 import { match } from 'ts-pattern';
-import type { EventOfType } from '../engine/projection.js';
+import type { ModelReader } from '../engine/model.js';
 import { correctRecord, factOf, type Fact } from './facts.js';
-import { tableEntries, tableGet, tableSet, type Table } from './table.js';
 
 type F<T extends DomainEventType> = Fact<EventData<T>>;
 
 /*
  * The record book: the facts of each record (institute, partner, agreement,
  * programme, session, study visit, publication, participant), each event's data
- * kept as corrected, grouped by record. The read models' projections share it and
- * differ in the event types they handle; their views derive every answer from it
- * at query time, so a correction changes every answer that depends on it.
- * Absent facts are `null` (not undefined) so the state survives JSON unchanged.
+ * kept as corrected, one document per record, keyed by the record's stream name
+ * (`session-giz-tot-2018`). The read models' projections share it and differ in
+ * the event types they handle and in the index entries and counters they derive
+ * from each record; their views derive every answer from the records a question
+ * needs, so a correction changes every answer that depends on it.
+ * Absent facts are `null` (not undefined) so a document survives JSON unchanged.
  */
 
 export interface InstituteRecord {
@@ -70,65 +71,54 @@ export interface ParticipantRecord {
   readonly erased: F<'ParticipantDataErased'> | null;
 }
 
-/** Each section a table of records by id (`tableGet`, `tableEntries`). */
-export interface RecordBook {
-  readonly institutes: Table<InstituteRecord>;
-  readonly partners: Table<PartnerRecord>;
-  readonly agreements: Table<AgreementRecord>;
-  readonly programmes: Table<ProgrammeRecord>;
-  readonly sessions: Table<SessionRecord>;
-  readonly visits: Table<VisitRecord>;
-  readonly publications: Table<PublicationRecord>;
-  readonly participants: Table<ParticipantRecord>;
+/** The records by section. */
+export interface RecordSections {
+  readonly institutes: InstituteRecord;
+  readonly partners: PartnerRecord;
+  readonly agreements: AgreementRecord;
+  readonly programmes: ProgrammeRecord;
+  readonly sessions: SessionRecord;
+  readonly visits: VisitRecord;
+  readonly publications: PublicationRecord;
+  readonly participants: ParticipantRecord;
 }
+export type Section = keyof RecordSections;
+/** One record: the document of one key. `null` before its first fact. */
+export type RecordDocument = RecordSections[Section] | null;
 
-export const emptyRecordBook: RecordBook = {
-  institutes: {},
-  partners: {},
-  agreements: {},
-  programmes: {},
-  sessions: {},
-  visits: {},
-  publications: {},
-  participants: {},
+const empty: { readonly [K in Section]: RecordSections[K] } = {
+  institutes: { registered: null, renames: [] },
+  partners: { registered: null, renames: [], detailCorrections: [] },
+  agreements: { signed: null, amendments: [], terminated: null },
+  programmes: { launched: null, closed: null },
+  sessions: { scheduled: null, reschedules: [], cancelled: null, held: null, attendance: [], enrolments: [], withdrawals: [] },
+  visits: { planned: null, completed: null, cancelled: null },
+  publications: { prepared: null, plans: [], published: null },
+  participants: { registered: null, personalCorrections: [], erased: null },
 };
 
-const empty: { readonly [K in Section]: RecordOf<K> } = {
-  institutes: { registered: null, renames: [] } satisfies InstituteRecord,
-  partners: { registered: null, renames: [], detailCorrections: [] } satisfies PartnerRecord,
-  agreements: { signed: null, amendments: [], terminated: null } satisfies AgreementRecord,
-  programmes: { launched: null, closed: null } satisfies ProgrammeRecord,
-  sessions: { scheduled: null, reschedules: [], cancelled: null, held: null, attendance: [], enrolments: [], withdrawals: [] } satisfies SessionRecord,
-  visits: { planned: null, completed: null, cancelled: null } satisfies VisitRecord,
-  publications: { prepared: null, plans: [], published: null } satisfies PublicationRecord,
-  participants: { registered: null, personalCorrections: [], erased: null } satisfies ParticipantRecord,
+/** The stream-name prefix of each section's records: a record's key is its stream's name. */
+export const sectionPrefixes: { readonly [K in Section]: string } = {
+  institutes: instituteStream(''),
+  partners: partnerStream(''),
+  agreements: agreementStream(''),
+  programmes: programmeStream(''),
+  sessions: sessionStream(''),
+  visits: studyVisitStream(''),
+  publications: publicationStream(''),
+  participants: participantStream(''),
 };
 
-type Section = keyof RecordBook;
-type RecordOf<K extends Section> = RecordBook[K] extends Table<infer R> ? R : never;
+const streamPrefixes = Object.entries(sectionPrefixes).map(([section, prefix]) => [prefix, section as Section] as const);
 
 /** Which section a stream's records live in, from the domain's stream names. */
-const streamPrefixes: readonly (readonly [string, Section])[] = [
-  [instituteStream(''), 'institutes'],
-  [partnerStream(''), 'partners'],
-  [agreementStream(''), 'agreements'],
-  [programmeStream(''), 'programmes'],
-  [sessionStream(''), 'sessions'],
-  [studyVisitStream(''), 'visits'],
-  [publicationStream(''), 'publications'],
-  [participantStream(''), 'participants'],
-];
-
 export function recordOfStream(stream: string): { section: Section; id: string } | undefined {
   const found = streamPrefixes.find(([prefix]) => stream.startsWith(prefix));
   return found ? { section: found[1], id: stream.slice(found[0].length) } : undefined;
 }
 
-function update<K extends Section>(book: RecordBook, section: K, id: string, change: (record: RecordOf<K>) => RecordOf<K>): RecordBook {
-  const records = book[section] as Table<RecordOf<K>>;
-  const current = tableGet(records, id) ?? (empty[section] as RecordOf<K>);
-  return { ...book, [section]: tableSet(records, id, change(current)) };
-}
+/** The key of a record's document. */
+export const recordKey = (section: Section, id: string): string => sectionPrefixes[section] + id;
 
 export interface RecordBookOptions {
   /** Keep participants' personal data (`personal`)? Only the participant record does. */
@@ -140,47 +130,69 @@ const withoutPersonal = <D extends { personal?: unknown }>(data: D): D => {
   return rest as D;
 };
 
-/** Fold one event into the record book. Exhaustive: a new event type must be placed here. */
-export function evolveRecordBook(book: RecordBook, event: RecordedEvent, options: RecordBookOptions): RecordBook {
+/** The record an event belongs to: by the id in its data, or, for a correction, by its stream (it is appended to the record it corrects). */
+export function recordKeyOf(event: RecordedEvent): string | undefined {
   return match(event)
-    .with({ type: 'InstituteRegistered' }, (e) => update(book, 'institutes', e.data.instituteId, (r) => ({ ...r, registered: factOf(e) })))
-    .with({ type: 'InstituteRenamed' }, (e) => update(book, 'institutes', e.data.instituteId, (r) => ({ ...r, renames: [...r.renames, factOf(e)] })))
-    .with({ type: 'PartnerRegistered' }, (e) => update(book, 'partners', e.data.partnerId, (r) => ({ ...r, registered: factOf(e) })))
-    .with({ type: 'PartnerRenamed' }, (e) => update(book, 'partners', e.data.partnerId, (r) => ({ ...r, renames: [...r.renames, factOf(e)] })))
-    .with({ type: 'PartnerDetailsCorrected' }, (e) =>
-      update(book, 'partners', e.data.partnerId, (r) => ({ ...r, detailCorrections: [...r.detailCorrections, factOf(e)] })),
+    .with({ type: 'InstituteRegistered' }, { type: 'InstituteRenamed' }, (e) => recordKey('institutes', e.data.instituteId))
+    .with({ type: 'PartnerRegistered' }, { type: 'PartnerRenamed' }, { type: 'PartnerDetailsCorrected' }, (e) => recordKey('partners', e.data.partnerId))
+    .with({ type: 'AgreementSigned' }, { type: 'AgreementAmended' }, { type: 'AgreementTerminated' }, (e) => recordKey('agreements', e.data.agreementId))
+    .with({ type: 'ProgrammeLaunched' }, { type: 'ProgrammeClosed' }, (e) => recordKey('programmes', e.data.programmeId))
+    .with(
+      { type: 'SessionScheduled' },
+      { type: 'SessionRescheduled' },
+      { type: 'SessionCancelled' },
+      { type: 'SessionHeld' },
+      { type: 'AttendanceRecorded' },
+      { type: 'ParticipantEnrolled' },
+      { type: 'EnrolmentWithdrawn' },
+      (e) => recordKey('sessions', e.data.sessionId),
     )
-    .with({ type: 'AgreementSigned' }, (e) => update(book, 'agreements', e.data.agreementId, (r) => ({ ...r, signed: factOf(e) })))
-    .with({ type: 'AgreementAmended' }, (e) => update(book, 'agreements', e.data.agreementId, (r) => ({ ...r, amendments: [...r.amendments, factOf(e)] })))
-    .with({ type: 'AgreementTerminated' }, (e) => update(book, 'agreements', e.data.agreementId, (r) => ({ ...r, terminated: factOf(e) })))
-    .with({ type: 'ProgrammeLaunched' }, (e) => update(book, 'programmes', e.data.programmeId, (r) => ({ ...r, launched: factOf(e) })))
-    .with({ type: 'ProgrammeClosed' }, (e) => update(book, 'programmes', e.data.programmeId, (r) => ({ ...r, closed: factOf(e) })))
-    .with({ type: 'SessionScheduled' }, (e) => update(book, 'sessions', e.data.sessionId, (r) => ({ ...r, scheduled: factOf(e) })))
-    .with({ type: 'SessionRescheduled' }, (e) => update(book, 'sessions', e.data.sessionId, (r) => ({ ...r, reschedules: [...r.reschedules, factOf(e)] })))
-    .with({ type: 'SessionCancelled' }, (e) => update(book, 'sessions', e.data.sessionId, (r) => ({ ...r, cancelled: factOf(e) })))
-    .with({ type: 'SessionHeld' }, (e) => update(book, 'sessions', e.data.sessionId, (r) => ({ ...r, held: factOf(e) })))
-    .with({ type: 'AttendanceRecorded' }, (e) => update(book, 'sessions', e.data.sessionId, (r) => ({ ...r, attendance: [...r.attendance, factOf(e)] })))
-    .with({ type: 'ParticipantEnrolled' }, (e) => update(book, 'sessions', e.data.sessionId, (r) => ({ ...r, enrolments: [...r.enrolments, factOf(e)] })))
-    .with({ type: 'EnrolmentWithdrawn' }, (e) => update(book, 'sessions', e.data.sessionId, (r) => ({ ...r, withdrawals: [...r.withdrawals, factOf(e)] })))
-    .with({ type: 'StudyVisitPlanned' }, (e) => update(book, 'visits', e.data.visitId, (r) => ({ ...r, planned: factOf(e) })))
-    .with({ type: 'StudyVisitCompleted' }, (e) => update(book, 'visits', e.data.visitId, (r) => ({ ...r, completed: factOf(e) })))
-    .with({ type: 'StudyVisitCancelled' }, (e) => update(book, 'visits', e.data.visitId, (r) => ({ ...r, cancelled: factOf(e) })))
-    .with({ type: 'PublicationPrepared' }, (e) => update(book, 'publications', e.data.publicationId, (r) => ({ ...r, prepared: factOf(e) })))
-    .with({ type: 'PublicationPlanned' }, (e) => update(book, 'publications', e.data.publicationId, (r) => ({ ...r, plans: [...r.plans, factOf(e)] })))
-    .with({ type: 'PublicationPublished' }, (e) => update(book, 'publications', e.data.publicationId, (r) => ({ ...r, published: factOf(e) })))
-    .with({ type: 'ParticipantRegistered' }, (e) =>
-      update(book, 'participants', e.data.participantId, (r) => ({
-        ...r,
-        registered: factOf(e, options.personalData && !r.erased ? e.data : withoutPersonal(e.data)),
-      })),
-    )
-    .with({ type: 'ParticipantPersonalDataCorrected' }, (e) =>
-      update(book, 'participants', e.data.participantId, (r) =>
-        options.personalData && !r.erased ? { ...r, personalCorrections: [...r.personalCorrections, factOf(e)] } : r,
-      ),
-    )
-    .with({ type: 'ParticipantDataErased' }, (e) => update(book, 'participants', e.data.participantId, (r) => erase(r, factOf(e))))
-    .with({ type: 'RecordCorrected' }, (e) => applyCorrection(book, e))
+    .with({ type: 'StudyVisitPlanned' }, { type: 'StudyVisitCompleted' }, { type: 'StudyVisitCancelled' }, (e) => recordKey('visits', e.data.visitId))
+    .with({ type: 'PublicationPrepared' }, { type: 'PublicationPlanned' }, { type: 'PublicationPublished' }, (e) => recordKey('publications', e.data.publicationId))
+    .with({ type: 'ParticipantRegistered' }, { type: 'ParticipantPersonalDataCorrected' }, { type: 'ParticipantDataErased' }, (e) => recordKey('participants', e.data.participantId))
+    .with({ type: 'RecordCorrected' }, (e) => (recordOfStream(e.stream) ? e.stream : undefined))
+    .exhaustive();
+}
+
+/** Fold one event into its record (the document of `recordKeyOf(event)`). Exhaustive: a new event type must be placed here. */
+export function evolveRecord(doc: RecordDocument, event: RecordedEvent, options: RecordBookOptions): RecordDocument {
+  const of = <K extends Section>(section: K): RecordSections[K] => (doc ?? empty[section]) as RecordSections[K];
+  return match(event)
+    .returnType<RecordDocument>()
+    .with({ type: 'InstituteRegistered' }, (e) => ({ ...of('institutes'), registered: factOf(e) }))
+    .with({ type: 'InstituteRenamed' }, (e) => { const r = of('institutes'); return { ...r, renames: [...r.renames, factOf(e)] }; })
+    .with({ type: 'PartnerRegistered' }, (e) => ({ ...of('partners'), registered: factOf(e) }))
+    .with({ type: 'PartnerRenamed' }, (e) => { const r = of('partners'); return { ...r, renames: [...r.renames, factOf(e)] }; })
+    .with({ type: 'PartnerDetailsCorrected' }, (e) => { const r = of('partners'); return { ...r, detailCorrections: [...r.detailCorrections, factOf(e)] }; })
+    .with({ type: 'AgreementSigned' }, (e) => ({ ...of('agreements'), signed: factOf(e) }))
+    .with({ type: 'AgreementAmended' }, (e) => { const r = of('agreements'); return { ...r, amendments: [...r.amendments, factOf(e)] }; })
+    .with({ type: 'AgreementTerminated' }, (e) => ({ ...of('agreements'), terminated: factOf(e) }))
+    .with({ type: 'ProgrammeLaunched' }, (e) => ({ ...of('programmes'), launched: factOf(e) }))
+    .with({ type: 'ProgrammeClosed' }, (e) => ({ ...of('programmes'), closed: factOf(e) }))
+    .with({ type: 'SessionScheduled' }, (e) => ({ ...of('sessions'), scheduled: factOf(e) }))
+    .with({ type: 'SessionRescheduled' }, (e) => { const r = of('sessions'); return { ...r, reschedules: [...r.reschedules, factOf(e)] }; })
+    .with({ type: 'SessionCancelled' }, (e) => ({ ...of('sessions'), cancelled: factOf(e) }))
+    .with({ type: 'SessionHeld' }, (e) => ({ ...of('sessions'), held: factOf(e) }))
+    .with({ type: 'AttendanceRecorded' }, (e) => { const r = of('sessions'); return { ...r, attendance: [...r.attendance, factOf(e)] }; })
+    .with({ type: 'ParticipantEnrolled' }, (e) => { const r = of('sessions'); return { ...r, enrolments: [...r.enrolments, factOf(e)] }; })
+    .with({ type: 'EnrolmentWithdrawn' }, (e) => { const r = of('sessions'); return { ...r, withdrawals: [...r.withdrawals, factOf(e)] }; })
+    .with({ type: 'StudyVisitPlanned' }, (e) => ({ ...of('visits'), planned: factOf(e) }))
+    .with({ type: 'StudyVisitCompleted' }, (e) => ({ ...of('visits'), completed: factOf(e) }))
+    .with({ type: 'StudyVisitCancelled' }, (e) => ({ ...of('visits'), cancelled: factOf(e) }))
+    .with({ type: 'PublicationPrepared' }, (e) => ({ ...of('publications'), prepared: factOf(e) }))
+    .with({ type: 'PublicationPlanned' }, (e) => { const r = of('publications'); return { ...r, plans: [...r.plans, factOf(e)] }; })
+    .with({ type: 'PublicationPublished' }, (e) => ({ ...of('publications'), published: factOf(e) }))
+    .with({ type: 'ParticipantRegistered' }, (e) => {
+      const r = of('participants');
+      return { ...r, registered: factOf(e, options.personalData && !r.erased ? e.data : withoutPersonal(e.data)) };
+    })
+    .with({ type: 'ParticipantPersonalDataCorrected' }, (e) => {
+      const r = of('participants');
+      return options.personalData && !r.erased ? { ...r, personalCorrections: [...r.personalCorrections, factOf(e)] } : r;
+    })
+    .with({ type: 'ParticipantDataErased' }, (e) => erase(of('participants'), factOf(e)))
+    // A correction applies to a fact of the record it is appended to; none when the record is not in this model.
+    .with({ type: 'RecordCorrected' }, (e) => (doc === null ? doc : correctRecord(doc, e)))
     .exhaustive();
 }
 
@@ -193,15 +205,41 @@ function erase(record: ParticipantRecord, erasure: F<'ParticipantDataErased'>): 
   };
 }
 
-function applyCorrection(book: RecordBook, correction: EventOfType<'RecordCorrected'>): RecordBook {
-  const where = recordOfStream(correction.stream);
-  if (!where) return book;
-  const records = book[where.section] as Table<object>;
-  const record = tableGet(records, where.id);
-  if (!record) return book;
-  const corrected = correctRecord(record, correction);
-  return corrected === record ? book : { ...book, [where.section]: tableSet(records, where.id, corrected) };
+/** Record documents of a model, fetched in batches and then read synchronously by the views. */
+export class RecordSet {
+  private readonly loaded = new Map<string, RecordDocument>();
+
+  constructor(private readonly model: ModelReader<RecordDocument>) {}
+
+  /** Fetch (in one read) the records not fetched yet. */
+  async load(keys: Iterable<string>): Promise<this> {
+    const missing = [...new Set(keys)].filter((key) => !this.loaded.has(key));
+    if (missing.length === 0) return this;
+    const found = await this.model.getMany(missing);
+    for (const key of missing) this.loaded.set(key, found.get(key) ?? null);
+    return this;
+  }
+
+  /** Fetch every record of a section (few: institutes). */
+  async loadSection(section: Section): Promise<string[]> {
+    const keys = await this.model.keys({ prefix: sectionPrefixes[section] });
+    await this.load(keys);
+    return keys.map((key) => key.slice(sectionPrefixes[section].length));
+  }
+
+  /** A fetched record by its key (`null`: it does not exist, or was not fetched). */
+  byKey(key: string): RecordDocument {
+    return this.loaded.get(key) ?? null;
+  }
+
+  /** A fetched record, or undefined when it does not exist (or was not fetched). */
+  get<K extends Section>(section: K, id: string): RecordSections[K] | undefined {
+    return (this.loaded.get(recordKey(section, id)) ?? undefined) as RecordSections[K] | undefined;
+  }
 }
 
-/** The ids of one section's records, in order: the partners, participants, sessions... a state holds. */
-export const recordIds = (book: RecordBook, section: keyof RecordBook): string[] => tableEntries(book[section] as Table<unknown>).map(([id]) => id);
+/** The ids of one section's records, in order: the partners, participants, sessions... a model holds. */
+export async function recordIds(model: ModelReader, section: Section): Promise<string[]> {
+  const prefix = sectionPrefixes[section];
+  return (await model.keys({ prefix })).map((key) => key.slice(prefix.length));
+}

@@ -1,10 +1,11 @@
 import type { DomainEventType, MultilingualText } from '@taawun/domain';
-import { defineProjection } from '../engine/projection.js';
-import { compareByCompletion, dateView, orderCertainty, type DateView } from '../model/dates.js';
+import { modelChanged, type ModelReader } from '../engine/model.js';
+import { defineProjection, type IndexEntry } from '../engine/projection.js';
+import { compareByCompletion, dateView, type DateView } from '../model/dates.js';
 import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
-import { instituteTimeline, nameAt, partnerAt, partnerDetails, statedName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
-import { emptyRecordBook, evolveRecordBook, type RecordBook } from '../model/record-book.js';
-import { tableEntries, tableGet } from '../model/table.js';
+import { instituteTimeline, loadInstitutes, nameAt, partnerAt, partnerDetails, statedName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
+import { chronologicalEntries, chronologicalPage, type Page } from '../model/ordered.js';
+import { evolveRecord, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -14,13 +15,33 @@ const handles = [
   'RecordCorrected',
 ] as const satisfies readonly DomainEventType[];
 
+/** Signed agreements in date order: all of them under the key "", each partner's under its id. */
+const REGISTER_INDEX = 'agreements';
+/** Programmes by the agreement they were launched under, by programme id. */
+const PROGRAMMES_INDEX = 'programmes-by-agreement';
+
 export const agreementsRegisterProjection = defineProjection({
   name: 'agreements-register',
-  version: 1,
+  version: 2,
   description: 'Every agreement: parties, signatories, place, date, areas of cooperation, status and amendments',
   handles,
-  initialState: emptyRecordBook,
-  evolve: (book: RecordBook, event) => evolveRecordBook(book, event, { personalData: false }),
+  initialState: null as RecordDocument,
+  keyOf: recordKeyOf,
+  evolve: (record: RecordDocument, event) => evolveRecord(record, event, { personalData: false }),
+  indexes: (key, record): IndexEntry[] => {
+    const where = recordOfStream(key);
+    if (!where || record === null) return [];
+    if (where.section === 'agreements') {
+      const signed = (record as AgreementRecord).signed?.data;
+      if (!signed) return [];
+      return ['', ...new Set(signed.partners)].flatMap((listKey) => chronologicalEntries(REGISTER_INDEX, listKey, signed.signedOn, where.id));
+    }
+    if (where.section === 'programmes') {
+      const agreementId = (record as ProgrammeRecord).launched?.data.agreementId;
+      return agreementId === undefined ? [] : [{ index: PROGRAMMES_INDEX, key: agreementId, sort: where.id }];
+    }
+    return [];
+  },
 });
 
 export interface AgreementParty extends PartnerAtTime {
@@ -76,13 +97,33 @@ const same = (a: MultilingualText, b: MultilingualText) => JSON.stringify(a) ===
 const names = (removed: MultilingualText, area: MultilingualText) =>
   (Object.entries(removed) as [keyof MultilingualText, string][]).every(([lang, text]) => area[lang] === text);
 
-/** Every agreement (of one partner, when given), in date order. */
-export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: string | undefined } = {}): AgreementsRegister {
-  const institute = instituteTimeline(book);
-  const rows = tableEntries(book.agreements)
-    .filter(([, r]) => r.signed && (filter.partnerId === undefined || r.signed.data.partners.includes(filter.partnerId)))
-    .sort(([, a], [, b]) => compareByCompletion(a.signed!.data.signedOn, b.signed!.data.signedOn));
-  const certain = orderCertainty(rows.map(([, r]) => r.signed!.data.signedOn));
+/** Every agreement (of one partner, when given), in date order; a page of them when asked. */
+export async function agreementsRegisterView(model: ModelReader, filter: { partnerId?: string | undefined } = {}, page: Page = {}): Promise<AgreementsRegister> {
+  return (await agreementsRegisterPage(model, filter, page)).register;
+}
+
+export async function agreementsRegisterPage(
+  model: ModelReader,
+  filter: { partnerId?: string | undefined } = {},
+  page: Page = {},
+): Promise<{ register: AgreementsRegister; total: number; offset: number }> {
+  const records = new RecordSet(model as ModelReader<RecordDocument>);
+  const list = await chronologicalPage(model, REGISTER_INDEX, filter.partnerId ?? '', page);
+  await records.load(list.entries.map((e) => e.document));
+  const rows = list.entries.map((e): [string, AgreementRecord] => {
+    const record = records.byKey(e.document) as AgreementRecord | null;
+    if (!record?.signed) throw modelChanged(`agreements-register: ${e.document} is not a signed agreement`);
+    return [recordOfStream(e.document)!.id, record];
+  });
+  const programmeEntries = await Promise.all(rows.map(([agreementId]) => model.index(PROGRAMMES_INDEX, agreementId)));
+  const [institutes] = await Promise.all([
+    loadInstitutes(records),
+    records.load([
+      ...programmeEntries.flatMap((entries) => entries.map((e) => e.document)),
+      ...rows.flatMap(([, r]) => [...r.signed!.data.partners, ...r.signed!.data.signatories.map((s) => s.party)].filter((p) => p !== 'institute').map((p) => recordKey('partners', p))),
+    ]),
+  ]);
+  const institute = instituteTimeline(institutes);
   const agreements = rows.map(([agreementId, r], i): AgreementEntry => {
     const signed = r.signed!.data;
     const on = signed.signedOn;
@@ -93,27 +134,29 @@ export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: s
       areas = areas.filter((area) => !a.data.areasRemoved.some((removed) => names(removed, area)));
       for (const added of a.data.areasAdded) if (!areas.some((area) => same(area, added))) areas.push(added);
     }
-    const programmes = tableEntries(book.programmes)
-      .filter(([, p]) => p.launched?.data.agreementId === agreementId)
-      .map(([programmeId, p]) => ({ programmeId, title: p.launched!.data.title, startedOn: dateView(p.launched!.data.startedOn) }));
+    const programmes = programmeEntries[i]!.flatMap((e) => {
+      const launched = (records.byKey(e.document) as ProgrammeRecord | null)?.launched;
+      if (launched?.data.agreementId !== agreementId) throw modelChanged(`agreements-register: ${e.document} is not launched under ${agreementId}`);
+      return [{ programmeId: recordOfStream(e.document)!.id, title: launched.data.title, startedOn: dateView(launched.data.startedOn) }];
+    });
     return {
       agreementId,
       kind: signed.kind,
       title: signed.title ?? null,
       status: r.terminated ? 'terminated' : 'signed',
       signedOn: dateView(on),
-      orderCertain: certain[i]!,
+      orderCertain: list.certain[i]!,
       place: signed.place ?? null,
       parties: {
         institute: instituteName,
         partners: signed.partners.map((partnerId) => {
-          const details = partnerDetails(tableGet(book.partners, partnerId));
-          return { ...partnerAt(book, partnerId, on), country: details?.country ?? null, kind: details?.kind ?? null };
+          const details = partnerDetails(records.get('partners', partnerId));
+          return { ...partnerAt(records, partnerId, on), country: details?.country ?? null, kind: details?.kind ?? null };
         }),
       },
       signatories: signed.signatories.map((s) => ({
         party: s.party,
-        partyName: s.party === 'institute' ? instituteName : partnerAt(book, s.party, on).name,
+        partyName: s.party === 'institute' ? instituteName : partnerAt(records, s.party, on).name,
         role: s.role,
         name: s.name ?? null,
       })),
@@ -135,5 +178,5 @@ export function agreementsRegisterView(book: RecordBook, filter: { partnerId?: s
       sourceRefs: sourcesOf(r.signed, ...r.amendments, r.terminated),
     };
   });
-  return { agreements };
+  return { register: { agreements }, total: list.total, offset: list.offset };
 }

@@ -1,11 +1,11 @@
 import type { DomainEventType, MultilingualText, PersonalData } from '@taawun/domain';
-import { defineProjection } from '../engine/projection.js';
+import type { ModelReader } from '../engine/model.js';
+import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { compareByCompletion, dateView, type DateView } from '../model/dates.js';
 import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { partnerAt, type PartnerAtTime } from '../model/names.js';
-import { emptyRecordBook, evolveRecordBook, type RecordBook } from '../model/record-book.js';
+import { evolveRecord, recordKey, recordKeyOf, recordOfStream, RecordSet, type RecordDocument, type SessionRecord, type VisitRecord } from '../model/record-book.js';
 import { summariseSession, summariseVisit } from '../model/summaries.js';
-import { tableEntries, tableGet } from '../model/table.js';
 
 const handles = [
   'ParticipantRegistered', 'ParticipantPersonalDataCorrected', 'ParticipantDataErased',
@@ -21,14 +21,33 @@ const handles = [
  * through every time lens: a view "as known on" a day before the erasure does
  * not bring the data back.
  */
+/** Sessions by each participant enrolled in them (withdrawn too), by session id. */
+const SESSIONS_INDEX = 'sessions-of';
+/** Completed study visits by each participant named on them, by visit id. */
+const VISITS_INDEX = 'visits-of';
+
 export const participantRecordProjection = defineProjection({
   name: 'participant-record',
-  version: 1,
+  version: 2,
   description: 'Per person: the sessions and study visits they took part in; personal data unless erased',
   handles,
   alwaysApply: ['ParticipantDataErased'],
-  initialState: emptyRecordBook,
-  evolve: (book: RecordBook, event) => evolveRecordBook(book, event, { personalData: true }),
+  initialState: null as RecordDocument,
+  keyOf: recordKeyOf,
+  evolve: (record: RecordDocument, event) => evolveRecord(record, event, { personalData: true }),
+  indexes: (key, record): IndexEntry[] => {
+    const where = recordOfStream(key);
+    if (!where || record === null) return [];
+    if (where.section === 'sessions') {
+      const people = new Set((record as SessionRecord).enrolments.map((e) => e.data.participantId));
+      return [...people].map((participantId) => ({ index: SESSIONS_INDEX, key: participantId, sort: where.id }));
+    }
+    if (where.section === 'visits') {
+      const people = new Set((record as VisitRecord).completed?.data.participantIds ?? []);
+      return [...people].map((participantId) => ({ index: VISITS_INDEX, key: participantId, sort: where.id }));
+    }
+    return [];
+  },
 });
 
 export interface ParticipantRecordView {
@@ -67,21 +86,37 @@ export interface ParticipantRecordView {
   readonly sourceRefs: readonly string[];
 }
 
-export function participantRecordView(book: RecordBook, participantId: string): ParticipantRecordView | undefined {
-  const record = tableGet(book.participants, participantId);
+export async function participantRecordView(model: ModelReader, participantId: string): Promise<ParticipantRecordView | undefined> {
+  const records = new RecordSet(model as ModelReader<RecordDocument>);
+  const [sessionEntries, visitEntries] = await Promise.all([
+    model.index(SESSIONS_INDEX, participantId),
+    model.index(VISITS_INDEX, participantId),
+    records.load([recordKey('participants', participantId)]),
+  ]);
+  const record = records.get('participants', participantId);
   const registered = record?.registered;
   if (!record || !registered) return undefined;
   const personal = record.erased ? null : (record.personalCorrections.at(-1)?.data.personal ?? registered.data.personal ?? null);
+  await records.load([...sessionEntries, ...visitEntries].map((e) => e.document));
+  const summaries = sessionEntries.flatMap((e) => {
+    const r = records.byKey(e.document) as SessionRecord | null;
+    const s = r ? summariseSession(e.sort, r) : undefined;
+    return r && s ? [{ r, s }] : [];
+  });
+  const visits = visitEntries.flatMap((e) => {
+    const r = records.byKey(e.document) as VisitRecord | null;
+    const v = r ? summariseVisit(e.sort, r) : undefined;
+    return v ? [v] : [];
+  });
+  await records.load([...summaries.flatMap(({ s }) => s.details.partners), ...visits.flatMap((v) => v.plan?.partners ?? [])].map((p) => recordKey('partners', p)));
 
   const sessions: ParticipantRecordView['sessions'][number][] = [];
-  for (const [sessionId, r] of tableEntries(book.sessions)) {
+  for (const { r, s } of summaries) {
     const enrolments = r.enrolments.filter((e) => e.data.participantId === participantId);
     if (enrolments.length === 0) continue;
-    const s = summariseSession(sessionId, r);
-    if (!s) continue;
     const active = s.enrolled.find((e) => e.participantId === participantId);
     sessions.push({
-      sessionId,
+      sessionId: s.sessionId,
       title: s.details.title,
       date: dateView(s.date),
       status: s.status,
@@ -89,21 +124,20 @@ export function participantRecordView(book: RecordBook, participantId: string): 
       format: s.format,
       role: active?.role ?? enrolments.at(-1)!.data.role,
       enrolment: active ? 'enrolled' : 'withdrawn',
-      partners: s.details.partners.map((p) => partnerAt(book, p, s.date)),
+      partners: s.details.partners.map((p) => partnerAt(records, p, s.date)),
     });
   }
   const studyVisits: ParticipantRecordView['studyVisits'][number][] = [];
-  for (const [visitId, r] of tableEntries(book.visits)) {
-    const v = summariseVisit(visitId, r);
-    if (!v || !v.participantIds.includes(participantId)) continue;
+  for (const v of visits) {
+    if (!v.participantIds.includes(participantId)) continue;
     studyVisits.push({
-      visitId,
+      visitId: v.visitId,
       title: v.plan?.title ?? null,
       date: dateView(v.date),
       status: v.status,
       direction: v.plan?.direction ?? null,
       destination: v.plan?.destination ?? null,
-      partners: (v.plan?.partners ?? []).map((p) => partnerAt(book, p, v.date)),
+      partners: (v.plan?.partners ?? []).map((p) => partnerAt(records, p, v.date)),
     });
   }
   const byDate = <T extends { date: DateView }>(a: T, b: T) => compareByCompletion(a.date.edtf, b.date.edtf);

@@ -1,13 +1,27 @@
 import type { Attendance, DomainEventType, MultilingualText, PartialDate } from '@taawun/domain';
-import { defineProjection } from '../engine/projection.js';
+import { modelChanged, type ModelReader } from '../engine/model.js';
+import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { type Count } from '../model/counts.js';
-import { compareByCompletion, dateView, orderCertainty, type DateView } from '../model/dates.js';
+import { compareByCompletion, dateView, SORT_SEPARATOR, type DateView } from '../model/dates.js';
 import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
-import { instituteTimeline, nameAt, partnerAt, partnerDetails, partnerTimeline, statedName, currentName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
+import { currentName, instituteTimeline, loadInstitutes, nameAt, partnerAt, partnerDetails, partnerTimeline, statedName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
+import { chronologicalEntries, chronologicalPage, chronologicalSort, type Page } from '../model/ordered.js';
 import { agreementKindLabels, personInvolved, publicationKindLabels, sessionKindLabels, type PersonInvolved } from '../model/people.js';
-import { emptyRecordBook, evolveRecordBook, type PartnerRecord, type RecordBook } from '../model/record-book.js';
+import {
+  evolveRecord,
+  recordKey,
+  recordKeyOf,
+  recordOfStream,
+  RecordSet,
+  type AgreementRecord,
+  type PartnerRecord,
+  type ProgrammeRecord,
+  type PublicationRecord,
+  type RecordDocument,
+  type SessionRecord,
+  type VisitRecord,
+} from '../model/record-book.js';
 import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
-import { tableEntries, tableGet } from '../model/table.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -21,14 +35,31 @@ const handles = [
   'RecordCorrected',
 ] as const satisfies readonly DomainEventType[];
 
-/** Per-partner history. Keeps no personal data: people appear by id, kind and cohort. */
+/** The index of every partner's history: one entry per history entry, in chronological order. */
+export const HISTORY_INDEX = 'history';
+
+/**
+ * Per-partner history. Keeps no personal data: people appear by id, kind and
+ * cohort. One document per record; each activity record (agreement, programme,
+ * session, study visit, publication) gives index entries under each of its
+ * partners, so a page of a partner's history reads that page's records only.
+ */
 export const partnerHistoryProjection = defineProjection({
   name: 'partner-history',
-  version: 1,
+  version: 2,
   description: 'Everything each partner took part in, in date order, with names as they were at the time',
   handles,
-  initialState: emptyRecordBook,
-  evolve: (book: RecordBook, event) => evolveRecordBook(book, event, { personalData: false }),
+  initialState: null as RecordDocument,
+  keyOf: recordKeyOf,
+  evolve: (record: RecordDocument, event) => evolveRecord(record, event, { personalData: false }),
+  indexes: (key, record) => {
+    const { partnerIds, drafts } = recordDrafts(key, record);
+    const entries: IndexEntry[] = [];
+    for (const partnerId of new Set(partnerIds)) {
+      drafts.forEach((d, i) => entries.push(...chronologicalEntries(HISTORY_INDEX, partnerId, d.on, draftTail(d, i))));
+    }
+    return entries;
+  },
 });
 
 export interface PartnerProfile {
@@ -102,34 +133,60 @@ export interface PartnerHistory {
 /** Same date: agreements first, then what they frame (programmes), then visits (hosting frames the sessions held for the visitors), sessions, publications. */
 const typeRank = { agreement: 0, programme: 1, 'study-visit': 2, session: 3, publication: 4 } as const;
 
-type Draft = Omit<HistoryEntry, 'orderCertain' | 'date' | 'partners' | 'sharedWith' | 'partnerName' | 'instituteName'> & {
+type Draft = Omit<HistoryEntry, 'orderCertain' | 'date' | 'partners' | 'sharedWith' | 'partnerName' | 'instituteName' | 'people'> & {
   readonly on: PartialDate;
   readonly partnerIds: readonly string[];
   readonly statedInstituteName?: MultilingualText | undefined;
+  readonly people: readonly { readonly participantId: string; readonly role: PersonInvolved['role'] }[];
 };
 
-/** The partner's history, or undefined when the partner is not in the record. */
-export function partnerHistoryView(book: RecordBook, partnerId: string): PartnerHistory | undefined {
-  const record = tableGet(book.partners, partnerId);
-  const drafts = draftsFor(book, partnerId);
-  if (!record?.registered && drafts.length === 0) return undefined;
-  drafts.sort((a, b) => compareByCompletion(a.on, b.on) || typeRank[a.record.type] - typeRank[b.record.type] || a.record.id.localeCompare(b.record.id) || a.kind.localeCompare(b.kind));
-  const certain = orderCertainty(drafts.map((d) => d.on));
-  const institute = instituteTimeline(book);
-  const entries = drafts.map(({ on, partnerIds, statedInstituteName, ...entry }, i): HistoryEntry => ({
+/** Same date: by record type, record, kind, then the order the record gives them (amendments, plans). */
+const draftTail = (d: Draft, ordinal: number): string =>
+  [typeRank[d.record.type], d.record.id, d.kind, String(ordinal).padStart(6, '0')].join(SORT_SEPARATOR);
+
+/** A page of a partner's history; `total` counts every entry. */
+export interface PartnerHistoryPage {
+  readonly history: PartnerHistory;
+  readonly total: number;
+  readonly offset: number;
+}
+
+/** The partner's history (a page of its entries, all by default), or undefined when the partner is not in the record. */
+export async function partnerHistoryView(model: ModelReader, partnerId: string, page: Page = {}): Promise<PartnerHistory | undefined> {
+  return (await partnerHistoryPage(model, partnerId, page))?.history;
+}
+
+export async function partnerHistoryPage(model: ModelReader, partnerId: string, page: Page = {}): Promise<PartnerHistoryPage | undefined> {
+  const records = new RecordSet(model as ModelReader<RecordDocument>);
+  const [list] = await Promise.all([chronologicalPage(model, HISTORY_INDEX, partnerId, page), records.load([recordKey('partners', partnerId)])]);
+  const record = records.get('partners', partnerId);
+  if (!record?.registered && list.total === 0) return undefined;
+  await records.load(list.entries.map((e) => e.document));
+  const drafts = list.entries.map((entry) => {
+    const { drafts: all } = recordDrafts(entry.document, records.byKey(entry.document));
+    const found = all.find((d, i) => chronologicalSort(d.on, draftTail(d, i)) === entry.sort);
+    if (!found) throw modelChanged(`partner-history: ${entry.document} gives no history entry sorted at ${JSON.stringify(entry.sort)}`);
+    return found;
+  });
+  const [institutes] = await Promise.all([
+    loadInstitutes(records),
+    records.load(drafts.flatMap((d) => [...d.partnerIds.map((id) => recordKey('partners', id)), ...d.people.map((p) => recordKey('participants', p.participantId))])),
+  ]);
+  const institute = instituteTimeline(institutes);
+  const entries = drafts.map(({ on, partnerIds, statedInstituteName, people, ...entry }, i): HistoryEntry => ({
     kind: entry.kind,
     record: entry.record,
     status: entry.status,
     date: dateView(on),
-    orderCertain: certain[i]!,
+    orderCertain: list.certain[i]!,
     what: entry.what,
     title: entry.title,
-    partners: partnerIds.map((id) => partnerAt(book, id, on)),
+    partners: partnerIds.map((id) => partnerAt(records, id, on)),
     sharedWith: partnerIds.filter((id) => id !== partnerId),
     partnerName: nameAt(partnerTimeline(record), on),
     instituteName: statedInstituteName ? statedName(statedInstituteName) : nameAt(institute, on),
     counts: entry.counts,
-    people: entry.people,
+    people: people.map((p) => personInvolved(records, p.participantId, p.role)),
     details: entry.details,
     corrections: entry.corrections,
     sourceRefs: entry.sourceRefs,
@@ -138,20 +195,24 @@ export function partnerHistoryView(book: RecordBook, partnerId: string): Partner
   const timeline = partnerTimeline(record);
   const facts = [record?.registered, ...(record?.renames ?? []), ...(record?.detailCorrections ?? [])];
   return {
-    partner: {
-      partnerId,
-      name: currentName(timeline),
-      acronym: details?.acronym ?? null,
-      kind: details?.kind ?? null,
-      country: details?.country ?? null,
-      names: [
-        ...(timeline.first ? [{ name: timeline.first, effectiveOn: null }] : []),
-        ...[...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn)).map((r) => ({ name: r.name, effectiveOn: dateView(r.effectiveOn) })),
-      ],
-      corrections: [...correctionsOf(...facts), ...detailCorrectionViews(record)],
-      sourceRefs: sourcesOf(...facts),
+    total: list.total,
+    offset: list.offset,
+    history: {
+      partner: {
+        partnerId,
+        name: currentName(timeline),
+        acronym: details?.acronym ?? null,
+        kind: details?.kind ?? null,
+        country: details?.country ?? null,
+        names: [
+          ...(timeline.first ? [{ name: timeline.first, effectiveOn: null }] : []),
+          ...[...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn)).map((r) => ({ name: r.name, effectiveOn: dateView(r.effectiveOn) })),
+        ],
+        corrections: [...correctionsOf(...facts), ...detailCorrectionViews(record)],
+        sourceRefs: sourcesOf(...facts),
+      },
+      entries,
     },
-    entries,
   };
 }
 
@@ -173,63 +234,79 @@ function detailCorrectionViews(record: PartnerRecord | undefined): CorrectionVie
   });
 }
 
-function draftsFor(book: RecordBook, partnerId: string): Draft[] {
-  const drafts: Draft[] = [];
-  const base = { counts: null, people: [], details: {}, status: null } as const;
+const noDrafts = { partnerIds: [] as readonly string[], drafts: [] as Draft[] };
 
-  for (const [id, r] of tableEntries(book.agreements)) {
-    const signed = r.signed?.data;
-    if (!signed || !signed.partners.includes(partnerId)) continue;
-    const record = { type: 'agreement' as const, id };
+/** The history entries one record gives, in the order it gives them, and the partners whose history they belong to. */
+function recordDrafts(key: string, doc: RecordDocument): { partnerIds: readonly string[]; drafts: Draft[] } {
+  const where = recordOfStream(key);
+  if (!where || doc === null) return noDrafts;
+  const { section, id } = where;
+  if (section === 'agreements') return agreementDrafts(id, doc as AgreementRecord);
+  if (section === 'programmes') return programmeDrafts(id, doc as ProgrammeRecord);
+  if (section === 'sessions') return sessionDrafts(id, doc as SessionRecord);
+  if (section === 'visits') return visitDrafts(id, doc as VisitRecord);
+  if (section === 'publications') return publicationDrafts(id, doc as PublicationRecord);
+  return noDrafts;
+}
+
+const base = { counts: null, people: [], details: {}, status: null } as const;
+
+function agreementDrafts(id: string, r: AgreementRecord) {
+  const signed = r.signed?.data;
+  if (!signed) return noDrafts;
+  const drafts: Draft[] = [];
+  const record = { type: 'agreement' as const, id };
+  drafts.push({
+    ...base,
+    kind: 'agreement-signed',
+    record,
+    on: signed.signedOn,
+    partnerIds: signed.partners,
+    statedInstituteName: signed.instituteName,
+    what: `${agreementKindLabels[signed.kind]} signed`,
+    title: signed.title ?? null,
+    status: r.terminated ? 'terminated' : 'signed',
+    details: { agreementKind: signed.kind, place: signed.place ?? null, signatories: signed.signatories, areas: signed.areas },
+    corrections: correctionsOf(r.signed),
+    sourceRefs: sourcesOf(r.signed),
+  });
+  for (const amendment of r.amendments) {
     drafts.push({
       ...base,
-      kind: 'agreement-signed',
+      kind: 'agreement-amended',
       record,
-      on: signed.signedOn,
+      on: amendment.data.amendedOn,
       partnerIds: signed.partners,
-      statedInstituteName: signed.instituteName,
-      what: `${agreementKindLabels[signed.kind]} signed`,
+      what: `${agreementKindLabels[signed.kind]} amended`,
       title: signed.title ?? null,
-      status: r.terminated ? 'terminated' : 'signed',
-      details: { agreementKind: signed.kind, place: signed.place ?? null, signatories: signed.signatories, areas: signed.areas },
-      corrections: correctionsOf(r.signed),
-      sourceRefs: sourcesOf(r.signed),
+      details: { summary: amendment.data.summary, areasAdded: amendment.data.areasAdded, areasRemoved: amendment.data.areasRemoved },
+      corrections: correctionsOf(amendment),
+      sourceRefs: sourcesOf(amendment),
     });
-    for (const amendment of r.amendments) {
-      drafts.push({
-        ...base,
-        kind: 'agreement-amended',
-        record,
-        on: amendment.data.amendedOn,
-        partnerIds: signed.partners,
-        what: `${agreementKindLabels[signed.kind]} amended`,
-        title: signed.title ?? null,
-        details: { summary: amendment.data.summary, areasAdded: amendment.data.areasAdded, areasRemoved: amendment.data.areasRemoved },
-        corrections: correctionsOf(amendment),
-        sourceRefs: sourcesOf(amendment),
-      });
-    }
-    if (r.terminated) {
-      drafts.push({
-        ...base,
-        kind: 'agreement-terminated',
-        record,
-        on: r.terminated.data.terminatedOn,
-        partnerIds: signed.partners,
-        what: `${agreementKindLabels[signed.kind]} terminated`,
-        title: signed.title ?? null,
-        details: { reason: r.terminated.data.reason },
-        corrections: correctionsOf(r.terminated),
-        sourceRefs: sourcesOf(r.terminated),
-      });
-    }
   }
-
-  for (const [id, r] of tableEntries(book.programmes)) {
-    const launched = r.launched?.data;
-    if (!launched || !launched.partners.includes(partnerId)) continue;
-    const record = { type: 'programme' as const, id };
+  if (r.terminated) {
     drafts.push({
+      ...base,
+      kind: 'agreement-terminated',
+      record,
+      on: r.terminated.data.terminatedOn,
+      partnerIds: signed.partners,
+      what: `${agreementKindLabels[signed.kind]} terminated`,
+      title: signed.title ?? null,
+      details: { reason: r.terminated.data.reason },
+      corrections: correctionsOf(r.terminated),
+      sourceRefs: sourcesOf(r.terminated),
+    });
+  }
+  return { partnerIds: signed.partners, drafts };
+}
+
+function programmeDrafts(id: string, r: ProgrammeRecord) {
+  const launched = r.launched?.data;
+  if (!launched) return noDrafts;
+  const record = { type: 'programme' as const, id };
+  const drafts: Draft[] = [
+    {
       ...base,
       kind: 'programme-launched',
       record,
@@ -240,115 +317,119 @@ function draftsFor(book: RecordBook, partnerId: string): Draft[] {
       details: { recurrence: launched.recurrence, themes: launched.themes, description: launched.description ?? null, agreementId: launched.agreementId ?? null },
       corrections: correctionsOf(r.launched),
       sourceRefs: sourcesOf(r.launched),
-    });
-    if (r.closed) {
-      drafts.push({
-        ...base,
-        kind: 'programme-closed',
-        record,
-        on: r.closed.data.closedOn,
-        partnerIds: launched.partners,
-        what: 'Programme closed',
-        title: launched.title,
-        details: { reason: r.closed.data.reason ?? null },
-        corrections: correctionsOf(r.closed),
-        sourceRefs: sourcesOf(r.closed),
-      });
-    }
-  }
-
-  for (const [id, r] of tableEntries(book.sessions)) {
-    const s = summariseSession(id, r);
-    if (!s || !s.details.partners.includes(partnerId)) continue;
+    },
+  ];
+  if (r.closed) {
     drafts.push({
-      kind: 'session',
-      record: { type: 'session', id },
-      status: s.status,
-      on: s.date,
-      partnerIds: s.details.partners,
-      what: `${sessionKindLabels[s.details.kind]} ${s.status}`,
-      title: s.details.title,
-      counts: { sessions: s.sessions, attendance: s.attendance, namedTrainees: s.enrolled.filter((e) => e.role === 'trainee').length, peopleTrained: s.trained },
-      people: s.enrolled.map((e) => personInvolved(book, e.participantId, e.role)),
-      details: {
-        sessionKind: s.details.kind,
-        format: s.format,
-        occurrences: s.details.occurrences ?? 1,
-        place: s.details.place ?? null,
-        audience: s.details.audience ?? null,
-        description: s.details.description ?? null,
-        cohorts: s.details.cohorts ?? [],
-        themes: s.details.themes ?? [],
-        programmeId: s.details.programmeId ?? null,
-      },
-      corrections: s.corrections,
-      sourceRefs: s.sourceRefs,
+      ...base,
+      kind: 'programme-closed',
+      record,
+      on: r.closed.data.closedOn,
+      partnerIds: launched.partners,
+      what: 'Programme closed',
+      title: launched.title,
+      details: { reason: r.closed.data.reason ?? null },
+      corrections: correctionsOf(r.closed),
+      sourceRefs: sourcesOf(r.closed),
     });
   }
+  return { partnerIds: launched.partners, drafts };
+}
 
-  for (const [id, r] of tableEntries(book.visits)) {
-    const v = summariseVisit(id, r);
-    if (!v?.plan || !v.plan.partners.includes(partnerId)) continue;
-    drafts.push({
-      kind: 'study-visit',
-      record: { type: 'study-visit', id },
-      status: v.status,
-      on: v.date,
-      partnerIds: v.plan.partners,
-      what: `${v.plan.direction === 'hosted' ? 'Hosted' : 'Outgoing'} study visit ${v.status}`,
-      title: v.plan.title ?? null,
-      counts: { participants: v.participants },
-      people: v.participantIds.map((p) => personInvolved(book, p, 'participant')),
-      details: {
-        direction: v.plan.direction,
-        destination: v.plan.destination ?? null,
-        purpose: v.plan.purpose ?? null,
-        themes: v.plan.themes ?? [],
-        programmeId: v.plan.programmeId ?? null,
-      },
-      corrections: v.corrections,
-      sourceRefs: v.sourceRefs,
-    });
-  }
+function sessionDrafts(id: string, r: SessionRecord) {
+  const s = summariseSession(id, r);
+  if (!s) return noDrafts;
+  const draft: Draft = {
+    kind: 'session',
+    record: { type: 'session', id },
+    status: s.status,
+    on: s.date,
+    partnerIds: s.details.partners,
+    what: `${sessionKindLabels[s.details.kind]} ${s.status}`,
+    title: s.details.title,
+    counts: { sessions: s.sessions, attendance: s.attendance, namedTrainees: s.enrolled.filter((e) => e.role === 'trainee').length, peopleTrained: s.trained },
+    people: s.enrolled,
+    details: {
+      sessionKind: s.details.kind,
+      format: s.format,
+      occurrences: s.details.occurrences ?? 1,
+      place: s.details.place ?? null,
+      audience: s.details.audience ?? null,
+      description: s.details.description ?? null,
+      cohorts: s.details.cohorts ?? [],
+      themes: s.details.themes ?? [],
+      programmeId: s.details.programmeId ?? null,
+    },
+    corrections: s.corrections,
+    sourceRefs: s.sourceRefs,
+  };
+  return { partnerIds: s.details.partners, drafts: [draft] };
+}
 
-  for (const [id, r] of tableEntries(book.publications)) {
-    const p = summarisePublication(id, r);
-    if (!p || !p.prepared.partners.includes(partnerId)) continue;
-    const record = { type: 'publication' as const, id };
-    const label = publicationKindLabels[p.prepared.kind];
-    const common = { ...base, record, partnerIds: p.prepared.partners, title: p.prepared.title };
-    const details = { publicationKind: p.prepared.kind, themes: p.prepared.themes ?? [], programmeId: p.prepared.programmeId ?? null };
+function visitDrafts(id: string, r: VisitRecord) {
+  const v = summariseVisit(id, r);
+  if (!v?.plan) return noDrafts;
+  const draft: Draft = {
+    kind: 'study-visit',
+    record: { type: 'study-visit', id },
+    status: v.status,
+    on: v.date,
+    partnerIds: v.plan.partners,
+    what: `${v.plan.direction === 'hosted' ? 'Hosted' : 'Outgoing'} study visit ${v.status}`,
+    title: v.plan.title ?? null,
+    counts: { participants: v.participants },
+    people: v.participantIds.map((participantId) => ({ participantId, role: 'participant' as const })),
+    details: {
+      direction: v.plan.direction,
+      destination: v.plan.destination ?? null,
+      purpose: v.plan.purpose ?? null,
+      themes: v.plan.themes ?? [],
+      programmeId: v.plan.programmeId ?? null,
+    },
+    corrections: v.corrections,
+    sourceRefs: v.sourceRefs,
+  };
+  return { partnerIds: v.plan.partners, drafts: [draft] };
+}
+
+function publicationDrafts(id: string, r: PublicationRecord) {
+  const p = summarisePublication(id, r);
+  if (!p) return noDrafts;
+  const drafts: Draft[] = [];
+  const record = { type: 'publication' as const, id };
+  const label = publicationKindLabels[p.prepared.kind];
+  const common = { ...base, record, partnerIds: p.prepared.partners, title: p.prepared.title };
+  const details = { publicationKind: p.prepared.kind, themes: p.prepared.themes ?? [], programmeId: p.prepared.programmeId ?? null };
+  drafts.push({
+    ...common,
+    kind: 'publication-prepared',
+    on: p.prepared.preparedOn,
+    what: `${label} prepared`,
+    details,
+    corrections: correctionsOf(r.prepared),
+    sourceRefs: sourcesOf(r.prepared),
+  });
+  for (const plan of r.plans) {
     drafts.push({
       ...common,
-      kind: 'publication-prepared',
-      on: p.prepared.preparedOn,
-      what: `${label} prepared`,
-      details,
-      corrections: correctionsOf(r.prepared),
-      sourceRefs: sourcesOf(r.prepared),
+      kind: 'publication-planned',
+      on: plan.data.plannedFor,
+      what: `${label} planned for publication (not yet published)`,
+      details: { ...details, note: plan.data.note ?? null },
+      corrections: correctionsOf(plan),
+      sourceRefs: sourcesOf(plan),
     });
-    for (const plan of r.plans) {
-      drafts.push({
-        ...common,
-        kind: 'publication-planned',
-        on: plan.data.plannedFor,
-        what: `${label} planned for publication (not yet published)`,
-        details: { ...details, note: plan.data.note ?? null },
-        corrections: correctionsOf(plan),
-        sourceRefs: sourcesOf(plan),
-      });
-    }
-    if (r.published) {
-      drafts.push({
-        ...common,
-        kind: 'publication-published',
-        on: r.published.data.publishedOn,
-        what: `${label} published`,
-        details,
-        corrections: correctionsOf(r.published),
-        sourceRefs: sourcesOf(r.published),
-      });
-    }
   }
-  return drafts;
+  if (r.published) {
+    drafts.push({
+      ...common,
+      kind: 'publication-published',
+      on: r.published.data.publishedOn,
+      what: `${label} published`,
+      details,
+      corrections: correctionsOf(r.published),
+      sourceRefs: sourcesOf(r.published),
+    });
+  }
+  return { partnerIds: p.prepared.partners, drafts };
 }

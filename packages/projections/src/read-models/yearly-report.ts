@@ -1,11 +1,22 @@
 import type { Attendance, DomainEventType, MultilingualText, PartialDate } from '@taawun/domain';
-import { defineProjection } from '../engine/projection.js';
-import { exactly, sumCounts, type Count } from '../model/counts.js';
-import { compareByCompletion, comparePeriods, dateView, periodOf, type DateView, type Period } from '../model/dates.js';
+import type { ModelReader } from '../engine/model.js';
+import { defineProjection, type CounterContribution, type IndexEntry } from '../engine/projection.js';
+import { exactly, sumCounts, type Count, type CountGap } from '../model/counts.js';
+import { comparePeriods, completionSortKey, dateView, periodOf, SORT_SEPARATOR, type DateView, type Period } from '../model/dates.js';
 import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
-import { emptyRecordBook, evolveRecordBook, type RecordBook } from '../model/record-book.js';
+import type { Page } from '../model/ordered.js';
+import {
+  evolveRecord,
+  recordKey,
+  recordKeyOf,
+  recordOfStream,
+  RecordSet,
+  type PublicationRecord,
+  type RecordDocument,
+  type SessionRecord,
+  type VisitRecord,
+} from '../model/record-book.js';
 import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
-import { tableEntries, tableGet } from '../model/table.js';
 
 const handles = [
   'PartnerRegistered', 'PartnerRenamed', 'PartnerDetailsCorrected',
@@ -15,13 +26,26 @@ const handles = [
   'RecordCorrected',
 ] as const satisfies readonly DomainEventType[];
 
+/*
+ * One document per record. What each record adds to the report is kept up to
+ * date as it changes: its lines (a session held, a visit completed, a
+ * publication prepared, planned or published) as index entries under their
+ * period and list, in date order; its figures as counters per period and
+ * scope (total, partner, theme, format), its contribution before a change
+ * subtracted and after it added, so corrections stay exact; and the gaps of
+ * its counts as index entries, in the report's order. A report reads the
+ * counters and lists of the periods it shows, never every record.
+ */
 export const yearlyActivityReportProjection = defineProjection({
   name: 'yearly-activity-report',
-  version: 1,
+  version: 2,
   description: 'Per year: sessions held, people trained, study visits and publications, by partner, theme and format',
   handles,
-  initialState: emptyRecordBook,
-  evolve: (book: RecordBook, event) => evolveRecordBook(book, event, { personalData: false }),
+  initialState: null as RecordDocument,
+  keyOf: recordKeyOf,
+  evolve: (record: RecordDocument, event) => evolveRecord(record, event, { personalData: false }),
+  indexes: (key, record) => itemsOf(key, record).flatMap(itemEntries),
+  counters: (key, record) => itemsOf(key, record).flatMap(itemCounters),
 });
 
 export interface ActivityFigures {
@@ -101,15 +125,18 @@ export interface YearlyActivityReport {
   readonly totals: ActivityFigures;
 }
 
+type ListName = 'sessions' | 'studyVisits' | 'prepared' | 'plannedForPublication' | 'published';
+
 interface Item {
   readonly date: PartialDate;
+  /** Orders the lines and gaps of a period: by date, then sessions, visits, publications, by id, then as the record gives them. */
+  readonly sort: string;
   readonly partners: readonly string[];
   readonly themes: readonly string[];
   readonly figures: ActivityFigures;
-  readonly line:
-    | { readonly list: 'sessions'; readonly value: ReportedSession; readonly format: Format }
-    | { readonly list: 'studyVisits'; readonly value: ReportedVisit }
-    | { readonly list: 'prepared' | 'plannedForPublication' | 'published'; readonly value: ReportedPublication };
+  readonly list: ListName;
+  readonly value: ReportedSession | ReportedVisit | ReportedPublication;
+  readonly format?: Format;
 }
 
 const none = { known: 0, exact: true, gaps: [] } satisfies Count;
@@ -133,11 +160,17 @@ const addFigures = (figures: readonly ActivityFigures[]): ActivityFigures => ({
   },
 });
 
-function itemsOf(book: RecordBook): Item[] {
-  const items: Item[] = [];
-  for (const [id, record] of tableEntries(book.sessions)) {
-    const s = summariseSession(id, record);
-    if (!s || s.status !== 'held') continue;
+const itemSort = (date: PartialDate, rank: number, id: string, ordinal: number) =>
+  [completionSortKey(date), rank, id, String(ordinal).padStart(6, '0')].join(SORT_SEPARATOR);
+
+/** What one record adds to the report. */
+function itemsOf(key: string, record: RecordDocument): Item[] {
+  const where = recordOfStream(key);
+  if (!where || record === null) return [];
+  const { section, id } = where;
+  if (section === 'sessions') {
+    const s = summariseSession(id, record as SessionRecord);
+    if (!s || s.status !== 'held') return [];
     const themes = s.details.themes ?? [];
     const value: ReportedSession = {
       sessionId: id,
@@ -154,17 +187,12 @@ function itemsOf(book: RecordBook): Item[] {
       corrected: s.corrections.length > 0,
       sourceRefs: s.sourceRefs,
     };
-    items.push({
-      date: s.date,
-      partners: s.details.partners,
-      themes,
-      figures: { ...noFigures, sessionsHeld: s.sessions, peopleTrained: s.trained },
-      line: { list: 'sessions', value, format: s.format },
-    });
+    const figures = { ...noFigures, sessionsHeld: s.sessions, peopleTrained: s.trained };
+    return [{ date: s.date, sort: itemSort(s.date, 0, id, 0), partners: s.details.partners, themes, figures, list: 'sessions', value, format: s.format }];
   }
-  for (const [id, record] of tableEntries(book.visits)) {
-    const v = summariseVisit(id, record);
-    if (!v || v.status !== 'completed') continue;
+  if (section === 'visits') {
+    const v = summariseVisit(id, record as VisitRecord);
+    if (!v || v.status !== 'completed') return [];
     const partners = v.plan?.partners ?? [];
     const themes = v.plan?.themes ?? [];
     const value: ReportedVisit = {
@@ -178,87 +206,204 @@ function itemsOf(book: RecordBook): Item[] {
       corrected: v.corrections.length > 0,
       sourceRefs: v.sourceRefs,
     };
-    items.push({ date: v.date, partners, themes, figures: { ...noFigures, studyVisits: exactly(1), studyVisitParticipants: v.participants }, line: { list: 'studyVisits', value } });
+    const figures = { ...noFigures, studyVisits: exactly(1), studyVisitParticipants: v.participants };
+    return [{ date: v.date, sort: itemSort(v.date, 1, id, 0), partners, themes, figures, list: 'studyVisits', value }];
   }
-  for (const [id, record] of tableEntries(book.publications)) {
-    const p = summarisePublication(id, record);
-    if (!p) continue;
+  if (section === 'publications') {
+    const p = summarisePublication(id, record as PublicationRecord);
+    if (!p) return [];
     const themes = p.prepared.themes ?? [];
-    const line = (date: PartialDate, note: MultilingualText | null): ReportedPublication => ({
-      publicationId: id,
-      title: p.prepared.title,
-      kind: p.prepared.kind,
-      date: dateView(date),
-      partners: p.prepared.partners,
-      themes,
-      note,
-      corrected: p.corrections.length > 0,
-      sourceRefs: p.sourceRefs,
-    });
-    const publicationItem = (date: PartialDate, list: 'prepared' | 'plannedForPublication' | 'published', note: MultilingualText | null): Item => ({
+    const item = (date: PartialDate, list: 'prepared' | 'plannedForPublication' | 'published', note: MultilingualText | null, ordinal: number): Item => ({
       date,
+      sort: itemSort(date, 2, id, ordinal),
       partners: p.prepared.partners,
       themes,
-      figures: { ...noFigures, publications: { prepared: list === 'prepared' ? 1 : 0, plannedForPublication: list === 'plannedForPublication' ? 1 : 0, published: list === 'published' ? 1 : 0 } },
-      line: { list, value: line(date, note) },
+      figures: {
+        ...noFigures,
+        publications: { prepared: list === 'prepared' ? 1 : 0, plannedForPublication: list === 'plannedForPublication' ? 1 : 0, published: list === 'published' ? 1 : 0 },
+      },
+      list,
+      value: {
+        publicationId: id,
+        title: p.prepared.title,
+        kind: p.prepared.kind,
+        date: dateView(date),
+        partners: p.prepared.partners,
+        themes,
+        note,
+        corrected: p.corrections.length > 0,
+        sourceRefs: p.sourceRefs,
+      },
     });
-    items.push(publicationItem(p.prepared.preparedOn, 'prepared', null));
-    for (const plan of p.plans) items.push(publicationItem(plan.plannedFor, 'plannedForPublication', plan.note ?? null));
-    if (p.published) items.push(publicationItem(p.published.publishedOn, 'published', null));
+    return [
+      item(p.prepared.preparedOn, 'prepared', null, 0),
+      ...p.plans.map((plan, i) => item(plan.plannedFor, 'plannedForPublication', plan.note ?? null, 1 + i)),
+      ...(p.published ? [item(p.published.publishedOn, 'published', null, 1 + p.plans.length)] : []),
+    ];
   }
-  return items.sort((a, b) => compareByCompletion(a.date, b.date));
+  return [];
 }
 
-function periodReport(book: RecordBook, period: Period, items: readonly Item[]): PeriodReport {
-  const partnerIds = [...new Set(items.flatMap((i) => i.partners))].sort();
-  const themes: (string | null)[] = [...new Set(items.flatMap((i): (string | null)[] => (i.themes.length === 0 ? [null] : [...i.themes])))].sort((a, b) =>
-    a === null ? 1 : b === null ? -1 : a.localeCompare(b),
-  );
-  const sessions = items.flatMap((i) => (i.line.list === 'sessions' ? [i.line] : []));
-  const formats: Format[] = ['in-person', 'remote', 'not-stated'];
-  const of = (list: Item['line']['list']) => items.flatMap((i) => (i.line.list === list ? [i.line.value] : [])) as ReportedPublication[];
+/** The scopes an item counts under: the total, each of its partners and themes (none: the "no theme" line), and a session's format. */
+function scopesOf(item: Item): string[] {
+  const themes = item.themes.length === 0 ? [''] : [...new Set(item.themes)];
+  return ['total', ...[...new Set(item.partners)].map((p) => `partner:${p}`), ...themes.map((t) => `theme:${t}`), ...(item.format ? [`format:${item.format}`] : [])];
+}
+
+/** Counted figures: each has a known sum and gaps (index entries). */
+const countFigures = ['sessionsHeld', 'peopleTrained', 'studyVisits', 'studyVisitParticipants'] as const;
+type CountFigure = (typeof countFigures)[number];
+/** Formats count sessions held and people trained only. */
+const figuresOfScope = (scope: string): readonly CountFigure[] => (scope.startsWith('format:') ? ['sessionsHeld', 'peopleTrained'] : countFigures);
+
+const periodCounters = (period: string) => `period:${period}`;
+const PERIODS = 'periods';
+const LINES_INDEX = 'lines';
+const GAPS_INDEX = 'gaps';
+const counterName = (scope: string, figure: string) => `${scope}|${figure}`;
+const linesKey = (period: string, list: ListName) => [period, list].join(SORT_SEPARATOR);
+const gapsKey = (period: string, scope: string, figure: CountFigure) => [period, scope, figure].join(SORT_SEPARATOR);
+
+function itemCounters(item: Item): CounterContribution[] {
+  const period = periodOf(item.date).key;
+  const values: Record<string, number> = {};
+  const add = (name: string, by: number) => {
+    if (by !== 0) values[name] = (values[name] ?? 0) + by;
+  };
+  for (const scope of scopesOf(item)) {
+    add(counterName(scope, 'items'), 1);
+    if (scope.startsWith('format:')) add(counterName(scope, 'sessions'), 1);
+    for (const figure of figuresOfScope(scope)) {
+      add(counterName(scope, figure), item.figures[figure].known);
+      add(counterName(scope, `${figure}.gaps`), item.figures[figure].gaps.length);
+    }
+    if (!scope.startsWith('format:')) for (const [kind, n] of Object.entries(item.figures.publications)) add(counterName(scope, kind), n);
+  }
+  return [
+    { counters: PERIODS, values: { [period]: 1 } },
+    { counters: periodCounters(period), values },
+  ];
+}
+
+function itemEntries(item: Item): IndexEntry[] {
+  const period = periodOf(item.date).key;
+  const entries: IndexEntry[] = [{ index: LINES_INDEX, key: linesKey(period, item.list), sort: item.sort, value: item.value }];
+  for (const scope of scopesOf(item)) {
+    for (const figure of figuresOfScope(scope)) {
+      item.figures[figure].gaps.forEach((gap, i) =>
+        entries.push({ index: GAPS_INDEX, key: gapsKey(period, scope, figure), sort: `${item.sort}${SORT_SEPARATOR}${i}`, value: gap }),
+      );
+    }
+  }
+  return entries;
+}
+
+/** The period a key names (`2018`, `2016-2020`, `by-2022`, `from-2002`, `year-unknown`). */
+function periodOfKey(key: string): Period {
+  if (key === 'year-unknown') return { key, kind: 'unknown', label: 'year unknown', fromYear: null, toYear: null };
+  const by = /^by-(\d+)$/.exec(key);
+  if (by) return { key, kind: 'by', label: `by ${Number(by[1])}`, fromYear: null, toYear: Number(by[1]) };
+  const from = /^from-(\d+)$/.exec(key);
+  if (from) return { key, kind: 'from', label: `from ${Number(from[1])}`, fromYear: Number(from[1]), toYear: null };
+  const span = /^(\d+)-(\d+)$/.exec(key);
+  if (span) return { key, kind: 'span', label: `${Number(span[1])}–${Number(span[2])}`, fromYear: Number(span[1]), toYear: Number(span[2]) };
+  return { key, kind: 'year', label: key, fromYear: Number(key), toYear: Number(key) };
+}
+
+/** One period's figures, lines and gaps, read from its counters and index entries. */
+async function periodReport(model: ModelReader, records: RecordSet, period: Period): Promise<PeriodReport> {
+  const counters = await model.counters(periodCounters(period.key));
+  const scopes = [...new Set(Object.keys(counters).map((name) => name.slice(0, name.lastIndexOf('|'))))];
+  const gapsOf = async (scope: string, figure: CountFigure): Promise<readonly CountGap[]> =>
+    (counters[counterName(scope, `${figure}.gaps`)] ?? 0) > 0 ? (await model.index<CountGap>(GAPS_INDEX, gapsKey(period.key, scope, figure))).map((e) => e.value!) : [];
+  const count = async (scope: string, figure: CountFigure): Promise<Count> => {
+    const gaps = await gapsOf(scope, figure);
+    return { known: counters[counterName(scope, figure)] ?? 0, exact: gaps.length === 0, gaps };
+  };
+  const figures = async (scope: string): Promise<ActivityFigures> => ({
+    sessionsHeld: await count(scope, 'sessionsHeld'),
+    peopleTrained: await count(scope, 'peopleTrained'),
+    studyVisits: await count(scope, 'studyVisits'),
+    studyVisitParticipants: await count(scope, 'studyVisitParticipants'),
+    publications: {
+      prepared: counters[counterName(scope, 'prepared')] ?? 0,
+      plannedForPublication: counters[counterName(scope, 'plannedForPublication')] ?? 0,
+      published: counters[counterName(scope, 'published')] ?? 0,
+    },
+  });
+  const partnerIds = scopes.filter((s) => s.startsWith('partner:')).map((s) => s.slice('partner:'.length)).sort();
+  const themes = scopes
+    .filter((s) => s.startsWith('theme:'))
+    .map((s) => s.slice('theme:'.length) || null)
+    .sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));
+  const formats = (['in-person', 'remote', 'not-stated'] as const).filter((f) => (counters[counterName(`format:${f}`, 'sessions')] ?? 0) > 0);
+  const lines = async <V>(list: ListName) => (await model.index<V>(LINES_INDEX, linesKey(period.key, list))).map((e) => e.value!);
+  await records.load(partnerIds.map((id) => recordKey('partners', id)));
   return {
     period,
-    totals: addFigures(items.map((i) => i.figures)),
-    byPartner: partnerIds.map((partnerId) => {
-      const record = tableGet(book.partners, partnerId);
-      return {
-        partnerId,
-        acronym: partnerDetails(record)?.acronym ?? null,
-        name: currentName(partnerTimeline(record)),
-        figures: addFigures(items.filter((i) => i.partners.includes(partnerId)).map((i) => i.figures)),
-      };
-    }),
-    byTheme: themes.map((theme) => ({
-      theme,
-      figures: addFigures(items.filter((i) => (theme === null ? i.themes.length === 0 : i.themes.includes(theme))).map((i) => i.figures)),
-    })),
-    byFormat: formats
-      .map((format) => {
-        const matching = sessions.filter((s) => s.format === format);
-        return { format, count: matching.length, sessionsHeld: sumCounts(matching.map((s) => s.value.sessionsHeld)), peopleTrained: sumCounts(matching.map((s) => s.value.peopleTrained)) };
-      })
-      .filter((f) => f.count > 0)
-      .map(({ count: _, ...f }) => f),
-    sessions: sessions.map((s) => s.value),
-    studyVisits: items.flatMap((i) => (i.line.list === 'studyVisits' ? [i.line.value] : [])),
-    publications: { prepared: of('prepared'), plannedForPublication: of('plannedForPublication'), published: of('published') },
+    totals: await figures('total'),
+    byPartner: await Promise.all(
+      partnerIds.map(async (partnerId) => {
+        const record = records.get('partners', partnerId);
+        return { partnerId, acronym: partnerDetails(record)?.acronym ?? null, name: currentName(partnerTimeline(record)), figures: await figures(`partner:${partnerId}`) };
+      }),
+    ),
+    byTheme: await Promise.all(themes.map(async (theme) => ({ theme, figures: await figures(`theme:${theme ?? ''}`) }))),
+    byFormat: await Promise.all(
+      formats.map(async (format) => ({ format, sessionsHeld: await count(`format:${format}`, 'sessionsHeld'), peopleTrained: await count(`format:${format}`, 'peopleTrained') })),
+    ),
+    sessions: await lines<ReportedSession>('sessions'),
+    studyVisits: await lines<ReportedVisit>('studyVisits'),
+    publications: {
+      prepared: await lines<ReportedPublication>('prepared'),
+      plannedForPublication: await lines<ReportedPublication>('plannedForPublication'),
+      published: await lines<ReportedPublication>('published'),
+    },
   };
 }
 
-/** The report over every period, or one (`period`: `2018`, `2016-2020`, `by-2022`, `year-unknown`). */
-export function yearlyActivityReportView(book: RecordBook, filter: { period?: string | undefined } = {}): YearlyActivityReport {
-  const items = itemsOf(book);
-  const byPeriod = new Map<string, { period: Period; items: Item[] }>();
-  for (const item of items) {
-    const period = periodOf(item.date);
-    const bucket = byPeriod.get(period.key) ?? { period, items: [] };
-    bucket.items.push(item);
-    byPeriod.set(period.key, bucket);
+/** The report over every period, or one (`period`: `2018`, `2016-2020`, `by-2022`, `year-unknown`); a page of its periods when asked (the totals stay whole). */
+export async function yearlyActivityReportView(model: ModelReader, filter: { period?: string | undefined } = {}, page: Page = {}): Promise<YearlyActivityReport> {
+  return (await yearlyActivityReportPage(model, filter, page)).report;
+}
+
+export async function yearlyActivityReportPage(
+  model: ModelReader,
+  filter: { period?: string | undefined } = {},
+  page: Page = {},
+): Promise<{ report: YearlyActivityReport; total: number; offset: number }> {
+  const records = new RecordSet(model as ModelReader<RecordDocument>);
+  const periods = Object.keys(await model.counters(PERIODS))
+    .map(periodOfKey)
+    .sort(comparePeriods)
+    .filter((p) => filter.period === undefined || p.key === filter.period);
+  const offset = Math.min(Math.max(0, page.offset ?? 0), periods.length);
+  const end = page.limit === undefined ? periods.length : Math.min(periods.length, offset + Math.max(0, page.limit));
+  const shown: PeriodReport[] = [];
+  for (const period of periods.slice(offset, end)) shown.push(await periodReport(model, records, period));
+  // The totals are over every period, shown or not: their figures come from the counters alone.
+  const totals: ActivityFigures[] = [];
+  for (const [i, period] of periods.entries()) {
+    totals.push(i >= offset && i < end ? shown[i - offset]!.totals : await periodTotals(model, period));
   }
-  const periods = [...byPeriod.values()]
-    .sort((a, b) => comparePeriods(a.period, b.period))
-    .filter((p) => filter.period === undefined || p.period.key === filter.period)
-    .map((p) => periodReport(book, p.period, p.items));
-  return { periods, totals: addFigures(periods.map((p) => p.totals)) };
+  return { report: { periods: shown, totals: addFigures(totals) }, total: periods.length, offset };
+}
+
+async function periodTotals(model: ModelReader, period: Period): Promise<ActivityFigures> {
+  const counters = await model.counters(periodCounters(period.key));
+  const count = async (figure: CountFigure): Promise<Count> => {
+    const gaps = (counters[counterName('total', `${figure}.gaps`)] ?? 0) > 0 ? (await model.index<CountGap>(GAPS_INDEX, gapsKey(period.key, 'total', figure))).map((e) => e.value!) : [];
+    return { known: counters[counterName('total', figure)] ?? 0, exact: gaps.length === 0, gaps };
+  };
+  return {
+    sessionsHeld: await count('sessionsHeld'),
+    peopleTrained: await count('peopleTrained'),
+    studyVisits: await count('studyVisits'),
+    studyVisitParticipants: await count('studyVisitParticipants'),
+    publications: {
+      prepared: counters[counterName('total', 'prepared')] ?? 0,
+      plannedForPublication: counters[counterName('total', 'plannedForPublication')] ?? 0,
+      published: counters[counterName('total', 'published')] ?? 0,
+    },
+  };
 }
