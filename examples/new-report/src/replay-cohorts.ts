@@ -9,10 +9,10 @@ import { cohortPlacements, cohortsProjection, type CohortPlacement } from './coh
  * is given (the same runner `taawun replay` drives).
  */
 export async function replayCohorts(store: EventStore, onProgress?: (progress: Progress) => void): Promise<CohortPlacement[]> {
-  if (!onProgress) return cohortPlacements(await replay(store, cohortsProjection));
+  if (!onProgress) return cohortPlacements(await (await replay(store, cohortsProjection)).state());
   const runner = new ProjectionRunner(cohortsProjection, { store, storage: new InMemoryReadModelStorage(), onProgress });
   await runner.rebuild();
-  return cohortPlacements((await runner.read())!.state);
+  return cohortPlacements(await (await runner.read())!.state());
 }
 
 /** Open an institute's SQLite file the way the CLI does: events, and participants' keys in the same file. */

@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
-import { encryptPersonalData, handle } from '@taawun/domain';
+import { encryptPersonalData, handle, newEventId } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasNoStackTrace, taawun, temporaryFolder } from './support.js';
 
@@ -26,14 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => folder.remove());
 
-/** The states of the read models stored in the file, as text. */
-function storedStates(): string {
-  const db = new Database(`${folder.path}/taawun.db`, { readonly: true });
-  try {
-    return (db.prepare('SELECT state FROM read_model_generations').pluck().all() as string[]).join('\n');
-  } finally {
-    db.close();
-  }
+/** The raw bytes of the SQLite file and its WAL, as stored (the log holds only sealed personal data). */
+async function storedBytes(): Promise<Buffer> {
+  const parts = await Promise.all(['', '-wal'].map((suffix) => readFile(`${folder.path}/taawun.db${suffix}`).catch(() => Buffer.alloc(0))));
+  return Buffer.concat(parts);
 }
 
 describe('taawun erase-participant', () => {
@@ -44,7 +40,8 @@ describe('taawun erase-participant', () => {
     expect(report.stdout).toMatch(new RegExp(`^attache-41-a +judicial-attache +41 +${name}$`, 'm'));
     // A read model stored beside the log now holds the name too.
     expect((await taawun(['replay', 'participant-record', ...store()], { cwd: folder.path })).code).toBe(0);
-    expect(storedStates()).toContain(name);
+    // …so its name is in the file (in clear: read models are not encrypted), beside the sealed log.
+    expect((await storedBytes()).includes(Buffer.from(name))).toBe(true);
   });
 
   it('erases: records the event, destroys the key; the export no longer holds the name and the chain still verifies', async () => {
@@ -54,8 +51,10 @@ describe('taawun erase-participant', () => {
     expect(result.stdout).toMatch(
       /^Erased attache-41-a in SQLite file .*: ParticipantDataErased recorded at position \d+ \(event [0-9a-f-]{36}\); key destroyed; stored read models rebuilt: participant-record\.\n$/,
     );
-    expect(storedStates()).not.toContain(name);
-    expect(storedStates()).not.toContain('Amina');
+    // The stored read model was rebuilt, the old pages zeroed and the WAL emptied: no copy of the name is left.
+    const bytes = await storedBytes();
+    expect(bytes.includes(Buffer.from(name))).toBe(false);
+    expect(bytes.includes(Buffer.from('Amina El Alaoui'))).toBe(false);
 
     const exported = await taawun(['export', ...store()], { cwd: folder.path });
     expect(exported.stdout).not.toContain(name);
@@ -76,6 +75,37 @@ describe('taawun erase-participant', () => {
     const again = await taawun(['erase-participant', 'attache-41-a', '--reason', 'again', ...store()], { cwd: folder.path });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('the log already recorded the erasure; no key left to destroy');
+  });
+
+  it('an export moves to another store with its own keys: names sealed again there, the erased one stays erased', async () => {
+    // A second, named participant who is not erased.
+    const events = await openSqliteEventStore(`${folder.path}/taawun.db`);
+    const keys = await openSqliteKeyStore(events);
+    const registered = await handle(
+      encryptPersonalData(events, keys),
+      { type: 'RegisterParticipant', participantId: 'attache-41-b', kind: 'judicial-attache', cohort: 41, personal: { fullName: { fr: 'Karim Tazi' } } },
+      { actor: 'registrar', now: () => new Date(), newId: newEventId },
+    );
+    expect(registered.ok).toBe(true);
+    await keys.close();
+    await events.close();
+
+    const exported = await taawun(['export', ...store()], { cwd: folder.path });
+    await writeFile(`${folder.path}/log.ndjson`, exported.stdout);
+    const target = ['--store', `sqlite:${folder.path}/moved.db`, '--keys', `sqlite:${folder.path}/moved-keys.db`];
+    const imported = await taawun(['import', 'log.ndjson', ...target], { cwd: folder.path });
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const report = await taawun(['report', 'participants', ...target], { cwd: folder.path });
+    expect(report.stdout).toMatch(/^attache-41-a +judicial-attache +41 +\(erased\)$/m);
+    expect(report.stdout).toMatch(/^attache-41-b +judicial-attache +41 +Karim Tazi$/m);
+    // Sealed under the new key file: neither the log nor its keys' file holds the name in clear.
+    expect((await readFile(`${folder.path}/moved.db`)).includes(Buffer.from('Karim Tazi'))).toBe(false);
+    // Without the right key file the name cannot be read: one line, exit 1.
+    const wrongKeys = await taawun(['report', 'participants', '--store', `sqlite:${folder.path}/moved.db`], { cwd: folder.path });
+    expect(wrongKeys.code).toBe(1);
+    expect(wrongKeys.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(wrongKeys.stderr).toContain('(store: corrupt)');
   });
 
   it('an unknown participant fails in one line (exit 1); a missing or empty reason is bad usage (exit 2)', async () => {

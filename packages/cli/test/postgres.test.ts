@@ -44,7 +44,7 @@ describe('SQLite to PostgreSQL', () => {
     expect(strip(back.stdout)).toEqual(strip(exported.stdout));
 
     const replayed = await taawun(['replay', 'partner-history', '--store', target, ...keys], { cwd: folder.path });
-    expect(replayed.stdout).toMatch(new RegExp(`^Replayed partner-history v1: ${count} events \\(\\d+ applied\\) in .*; stored in PostgreSQL .*\\(schema ${schema}\\)\\.\\n$`));
+    expect(replayed.stdout).toMatch(new RegExp(`^Replayed partner-history v\\d+: ${count} events \\(\\d+ applied\\) in .*; stored in PostgreSQL .*\\(schema ${schema}\\)\\.\\n$`));
     const history = await taawun(['history', 'enm-france', '--store', target, ...keys, '--format', 'json'], { cwd: folder.path });
     const fromSqlite = await taawun(['history', 'enm-france', '--store', source, '--format', 'json'], { cwd: folder.path });
     expect(JSON.parse(history.stdout).result).toEqual(JSON.parse(fromSqlite.stdout).result);

@@ -48,18 +48,18 @@ export const hasNoStackTrace = (text: string): boolean => !/^\s+at .+/m.test(tex
  */
 export async function everyReadModel(store: import('@taawun/domain').EventStore): Promise<Record<string, unknown>> {
   const projections = await import('@taawun/projections');
-  const book = await projections.replay(store, projections.partnerHistoryProjection);
+  const model = await projections.replay(store, projections.participantRecordProjection);
   const answers: Record<string, unknown> = {};
   const ask = async (name: string, params: Record<string, unknown>, lens = {}) => {
     const answer = await projections.queryReadModel({ store }, name, params, lens);
     if (!answer.ok) throw new Error(`${name} ${JSON.stringify(params)}: ${answer.error.message}`);
     answers[`${name} ${JSON.stringify(params)} ${JSON.stringify(lens)}`] = JSON.parse(JSON.stringify(answer.value.result));
   };
-  for (const partnerId of projections.recordIds(book, 'partners')) {
+  for (const partnerId of await projections.recordIds(model, 'partners')) {
     await ask('partner-history', { partnerId });
     await ask('partner-history', { partnerId }, { asOf: '2016-12-31' });
   }
-  for (const participantId of projections.recordIds(book, 'participants')) await ask('participant-record', { participantId });
+  for (const participantId of await projections.recordIds(model, 'participants')) await ask('participant-record', { participantId });
   await ask('agreements-register', {});
   await ask('yearly-activity-report', {});
   await ask('yearly-activity-report', {}, { asOf: '2018' });

@@ -21,7 +21,8 @@ import {
   type ParticipantRecordView,
   type PartnerProfile,
   type QueryError,
-  type RecordBook,
+  type ModelReader,
+  type PartnerHistory,
   type TimeLens,
 } from '@taawun/projections';
 import { Option, type Command } from 'commander';
@@ -71,15 +72,15 @@ function checkedLens(options: QueryOptions): TimeLens {
   return lens;
 }
 
-/** The record book (all read models' state) through the lens, for the lists the registry has no query for. */
-async function recordBook(opened: OpenedStore, options: QueryOptions, projection: AnyProjection) {
+/** The replayed model through the lens, for the lists the registry has no query for. */
+async function replayedModel(opened: OpenedStore, options: QueryOptions, projection: AnyProjection) {
   const lens = checkedLens(options);
   const resolved = resolveLens(lens);
   const lensed = resolved.asOf !== undefined || resolved.asKnownOn !== undefined;
-  const { state, report } = lensed ? await replayThroughLens(opened.store, projection, lens) : { state: await replay(opened.store, projection), report: null };
+  const { model, report } = lensed ? await replayThroughLens(opened.store, projection, lens) : { model: await replay(opened.store, projection), report: null };
   const position = (await opened.store.lastPosition())?.toString() ?? null;
   return {
-    book: state as RecordBook,
+    model: model as ModelReader,
     frame: { asOf: resolved.asOf ?? null, asKnownOn: resolved.asKnownOn ?? null, lens: report as LensReport | null, source: { kind: 'replayed' as const, reason: 'listed from a replay of the log', position } },
   };
 }
@@ -108,11 +109,13 @@ export function registerQueries(program: Command, context: CliContext): void {
       .addHelpText('after', '\nExamples:\n  taawun partners\n  taawun partners --lang ar --format markdown'),
   ).action(
     query('partners', async (opened, options) => {
-      const { book, frame } = await recordBook(opened, options, partnerHistoryProjection);
-      const partners = recordIds(book, 'partners')
-        .map((id) => partnerHistoryView(book, id))
-        .filter((h) => h !== undefined)
-        .map((h): PartnerProfile & { entries: number; firstDate: string | null; lastDate: string | null } => ({
+      const { model, frame } = await replayedModel(opened, options, partnerHistoryProjection);
+      const histories: PartnerHistory[] = [];
+      for (const id of await recordIds(model, 'partners')) {
+        const history = await partnerHistoryView(model, id);
+        if (history) histories.push(history);
+      }
+      const partners = histories.map((h): PartnerProfile & { entries: number; firstDate: string | null; lastDate: string | null } => ({
           ...h.partner,
           entries: h.entries.length,
           firstDate: h.entries[0]?.date.label ?? null,
@@ -209,9 +212,12 @@ export function registerQueries(program: Command, context: CliContext): void {
   ).action(
     query('participants', async (opened, options) => {
       const only = (options as QueryOptions & { participant?: string }).participant;
-      const { book, frame } = await recordBook(opened, options, participantRecordProjection);
-      const ids = only ? [only] : recordIds(book, 'participants');
-      const participants = ids.map((id) => participantRecordView(book, id)).filter((p): p is ParticipantRecordView => p !== undefined);
+      const { model, frame } = await replayedModel(opened, options, participantRecordProjection);
+      const participants: ParticipantRecordView[] = [];
+      for (const id of only ? [only] : await recordIds(model, 'participants')) {
+        const record = await participantRecordView(model, id);
+        if (record) participants.push(record);
+      }
       if (only && participants.length === 0) throw new CliError(`participant ${only} is not registered (not-found)`);
       return emit(io, options, {
         title: [`Participants (${participants.length})`],

@@ -116,7 +116,11 @@ export function registerReplay(program: Command, context: CliContext): void {
             const seconds = result.elapsedMs / 1000;
             const rate = seconds > 0 ? Math.round(events / seconds) : events;
             if (options.format === 'json') {
-              const state = (await runner.read())?.state ?? null;
+              // One document (a classic fold): its state; documents by key: every document (the counters and index entries are derived).
+              const model = await runner.read();
+              let state: unknown = null;
+              if (model && projection.keyOf === undefined) state = await model.state();
+              else if (model) state = Object.fromEntries([...(await model.getMany(await model.keys()))]);
               io.stdout.write(
                 renderJson({ projection: projection.name, version: projection.version, generation: result.generation, events, applied: result.eventsApplied, seconds: Number(seconds.toFixed(3)), eventsPerSecond: rate, position: result.position ?? null, state }),
               );
