@@ -125,33 +125,48 @@ export async function rebuildTaawun({ dbFile, projection }) {
   const result = await runner.rebuild({ fromScratch: true });
   const ms = performance.now() - started;
   const head = Number(await store.lastPosition());
-  const stateBytes = store.database.prepare(`SELECT sum(length(state)) FROM read_model_generations WHERE name = ?`).pluck().get(definition.name) ?? null;
+  // The stored documents and index entries of the generation built.
+  const model = `(SELECT id FROM read_model_generations WHERE name = ? AND generation = ?)`;
+  const documentBytes = store.database.prepare(`SELECT sum(length(key) + length(value)) FROM read_model_documents WHERE model = ${model}`).pluck().get(definition.name, result.generation) ?? 0;
+  const indexBytes = store.database.prepare(`SELECT sum(length(idx) + length(key) + length(sort) + length(document) + coalesce(length(value), 0)) FROM read_model_index WHERE model = ${model}`).pluck().get(definition.name, result.generation) ?? 0;
+  const documents = store.database.prepare(`SELECT count(*) FROM read_model_documents WHERE model = ${model}`).pluck().get(definition.name, result.generation);
   await store.close();
-  return { projection: definition.name, events: head, eventsApplied: result.eventsApplied, ms, eventsPerSecond: perSecond(head, ms), stateMb: stateBytes === null ? null : Math.round(Number(stateBytes) / 1e6) };
+  return {
+    projection: definition.name,
+    events: head,
+    eventsApplied: result.eventsApplied,
+    ms,
+    eventsPerSecond: perSecond(head, ms),
+    documents,
+    stateMb: Math.round((Number(documentBytes) + Number(indexBytes)) / 1e6),
+  };
 }
 
 /**
- * Query latency of the per-partner history once the read model is built: read
- * the stored model and answer for one partner, the way a query endpoint does.
- * @param {{ dbFile: string; partners: string[]; repeat: number }} args
+ * Query latency of the per-partner history once the read model is built: the
+ * first page (100 entries, the HTTP API's default) of one partner's history
+ * from the stored model, the way a query endpoint asks for it.
+ * @param {{ dbFile: string; partners: string[]; repeat: number; pageSize?: number }} args
  */
-export async function queryTaawun({ dbFile, partners, repeat }) {
+export async function queryTaawun({ dbFile, partners, repeat, pageSize = 100 }) {
   const api = await projectionsApi();
   const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
   const storage = await api.openSqliteReadModelStorage(store);
-  const runner = new api.ProjectionRunner(api.partnerHistoryProjection, { store, storage });
   const latencies = [];
   let found = 0;
+  const entries = {};
   for (let i = 0; i < repeat; i++) {
     const partnerId = partners[i % partners.length];
     const t = performance.now();
-    const model = await runner.read();
-    if (!model) throw new Error('query: the partner-history read model is not built');
-    const history = api.partnerHistoryView(model.state, partnerId);
+    const answer = await api.queryPartnerHistory({ store, storage }, { partnerId }, {}, { offset: 0, limit: pageSize });
     latencies.push(performance.now() - t);
-    if (history) found++;
+    if (answer.ok && answer.value.source.kind !== 'stored') throw new Error(`query: the partner-history read model is not stored (${answer.value.source.reason})`);
+    if (answer.ok) {
+      found++;
+      entries[partnerId] = answer.value.page.total;
+    }
   }
   await store.close();
-  return { queries: repeat, found, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return { queries: repeat, found, pageSize, entries, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
 

@@ -24,7 +24,7 @@ export type {
   StoredIndexEntry,
 } from './engine/storage.js';
 export { InMemoryReadModelStorage } from './engine/in-memory-storage.js';
-export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader } from './engine/model.js';
+export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader, type ReadModelReads } from './engine/model.js';
 export { ProjectionRunner, foldInMemory, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
 export {
   LensFilter,

@@ -11,7 +11,6 @@ import {
   replayThroughLens,
   resolveLens,
   type ReadModelSource,
-  type RecordBook,
 } from '@taawun/projections';
 import type { Context, MiddlewareHandler } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
@@ -65,16 +64,17 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, source: ReadModel
     // The partner list is the partner-history read model of every registered partner
     // (the domain refuses activities with unregistered partners, so that is all of them).
     const lensed = lens.asOf !== undefined || lens.asKnownOn !== undefined;
-    const book: RecordBook = lensed ? (await replayThroughLens(source.store, partnerHistoryProjection, lens)).state : await replay(source.store, partnerHistoryProjection);
+    const model = lensed ? (await replayThroughLens(source.store, partnerHistoryProjection, lens)).model : await replay(source.store, partnerHistoryProjection);
     const ids = new Set<string>();
     for await (const event of source.store.readAll({ filter: { types: ['PartnerRegistered'] } })) {
       const partnerId = (event.data as { partnerId?: unknown }).partnerId;
       if (typeof partnerId === 'string') ids.add(partnerId);
     }
-    const rows: PartnerRow[] = [...ids].sort().flatMap((partnerId) => {
-      const history = partnerHistoryView(book, partnerId);
-      return history ? [{ partnerId, history }] : [];
-    });
+    const rows: PartnerRow[] = [];
+    for (const partnerId of [...ids].sort()) {
+      const history = await partnerHistoryView(model, partnerId);
+      if (history) rows.push({ partnerId, history });
+    }
     const resolved = resolveLens(lens);
     const position = (await source.store.lastPosition())?.toString() ?? null;
     return render(c, partnerListPage(rows, lens, { asOf: resolved.asOf ?? null, asKnownOn: resolved.asKnownOn ?? null, source: { kind: 'replayed', reason: 'report', position } }));

@@ -100,8 +100,13 @@ export function problemFromQueryError(error: QueryError): Problem {
   return problem('invalid-query', error.message, error.fields ? { fields: error.fields } : {});
 }
 
-/** The page of the answer's main list, the rest of the answer whole. */
+/**
+ * The page of the answer's main list, the rest of the answer whole: the read
+ * model pages it natively when it can (a partner's history reads only the
+ * page's records), else the list is sliced here.
+ */
 export function pageOf(answer: Answer<unknown>, list: string, offset: number, limit: number) {
+  if (answer.page && answer.page.list === list) return answer;
   const result = answer.result as Record<string, unknown>;
   const items = Array.isArray(result[list]) ? (result[list] as unknown[]) : [];
   const slice = items.slice(offset, offset + limit);
@@ -198,8 +203,9 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, name: ReadModelName, deps:
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only')) as never;
     }
     const lens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
-    const answer = await queryReadModel(deps.source, name, params, lens);
+    const page = { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
+    const answer = await queryReadModel(deps.source, name, params, lens, page);
     if (!answer.ok) return sendProblem(c, problemFromQueryError(answer.error)) as never;
-    return c.json(pageOf(answer.value, list, offset ?? 0, limit ?? deps.defaultPageSize) as never, 200);
+    return c.json(pageOf(answer.value, list, page.offset, page.limit) as never, 200);
   });
 }

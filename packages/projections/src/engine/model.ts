@@ -38,8 +38,11 @@ export interface ModelReader<S = unknown> {
 
 const parseValue = <V>(value: string | null): V | null => (value === null ? null : (JSON.parse(value) as V));
 
+/** The reads of the storage port: all a model reader needs (a storage can give them inside one of its transactions). */
+export type ReadModelReads = Pick<ReadModelStorage, 'documents' | 'listDocuments' | 'readIndex' | 'countIndex' | 'listIndex'>;
+
 /** A reader over one generation of a storage. */
-export function storedModel<S>(storage: ReadModelStorage, projection: AnyProjection, info: GenerationInfo): ModelReader<S> {
+export function storedModel<S>(storage: ReadModelReads, projection: AnyProjection, info: GenerationInfo): ModelReader<S> {
   const { name } = projection;
   const { generation } = info;
   const reader: ModelReader<S> = {
@@ -82,7 +85,7 @@ export function storedModel<S>(storage: ReadModelStorage, projection: AnyProject
  * and its index entries in order. Two builds of the same log are equal exactly
  * when their exports are (tests, audits of a rebuild).
  */
-export async function exportModel(storage: ReadModelStorage, name: string, generation: number): Promise<string> {
+export async function exportModel(storage: ReadModelReads, name: string, generation: number): Promise<string> {
   const documents: [string, unknown][] = [];
   for (let after: string | undefined; ; ) {
     const page = await storage.listDocuments(name, generation, { ...(after === undefined ? {} : { after }), limit: 1000 });
