@@ -1,4 +1,4 @@
-import type { GenerationInfo, RecordBook } from '@taawun/projections';
+import type { GenerationInfo, ModelReader } from '@taawun/projections';
 import type { PoolClient } from 'pg';
 import type { ReadModelTables, Row } from './read-model-tables.js';
 
@@ -19,7 +19,7 @@ const keyOf = (row: Row, key: readonly string[]): string => JSON.stringify(key.m
 
 /**
  * PostgreSQL's text and jsonb cannot hold NUL, which the domain's free text may
- * contain: in the tables it reads as U+FFFD. (The stored state keeps the exact text.)
+ * contain: in the tables it reads as U+FFFD. (The stored documents keep the exact text.)
  */
 const withoutNul = (_key: string, value: unknown): unknown => (typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value);
 
@@ -37,7 +37,7 @@ async function inChunks(rows: readonly string[], write: (json: string) => Promis
 }
 
 /**
- * Bring a read model's rm_ tables to `state`, inside the caller's transaction
+ * Bring a read model's rm_ tables to the generation `model` reads, inside the caller's transaction
  * (which holds the read model's lock). When `previous` is what the tables hold
  * now (they show its generation and position), only the rows that differ are
  * deleted and inserted; otherwise every row is. Returns what the tables then
@@ -48,7 +48,7 @@ export async function rewriteTables(
   schema: string,
   definition: ReadModelTables,
   info: GenerationInfo,
-  state: string,
+  model: ModelReader,
   previous: Written | undefined,
   at: string,
 ): Promise<Written> {
@@ -57,7 +57,7 @@ export async function rewriteTables(
     [definition.readModel],
   )).rows;
   const current = previous && shown && shown.generation === previous.generation && shown.position === previous.position ? previous.contents : undefined;
-  const next = contentsOf(definition, definition.rows(JSON.parse(state) as RecordBook));
+  const next = contentsOf(definition, await definition.rows(model));
 
   for (const table of definition.tables) {
     const t = `${schema}.${table}`;

@@ -297,7 +297,41 @@ CREATE INDEX rm_participant_activities_record ON ${s}.rm_participant_activities 
 export const readModelTablesSql = (s: string): string =>
   [generationsSql(s), partnerHistorySql(s), agreementsSql(s), yearlySql(s), participantsSql(s)].map((part) => part.trim()).join('\n\n');
 
+/**
+ * Read models as documents and index entries (the engine of @taawun/projections
+ * from its keyed redesign): a generation's documents and index rows, deleted with
+ * it. Keys and sorts use the "C" collation: index entries are read in binary
+ * order, which is the order the engine sorts them in. The whole states of step 1
+ * are dropped (read models are derived data, rebuilt from the log), and the rm_
+ * tables emptied until the rebuilt generations are activated.
+ */
+export const documentsSql = (s: string) => `
+DELETE FROM ${s}.read_model_generations;
+ALTER TABLE ${s}.read_model_generations DROP COLUMN state;
+CREATE TABLE ${s}.read_model_documents (
+  name       text    NOT NULL,
+  generation integer NOT NULL,
+  key        text    COLLATE "C" NOT NULL,   -- the record's stream name: session-giz-tot-2018
+  value      text    NOT NULL,               -- the document, the exact JSON text the engine wrote
+  PRIMARY KEY (name, generation, key),
+  FOREIGN KEY (name, generation) REFERENCES ${s}.read_model_generations (name, generation) ON DELETE CASCADE
+);
+CREATE TABLE ${s}.read_model_index (
+  name       text    NOT NULL,
+  generation integer NOT NULL,
+  idx        text    COLLATE "C" NOT NULL,   -- the index: history, lines, gaps, ...
+  key        text    COLLATE "C" NOT NULL,   -- what it is read by: a partner id, a period, ...
+  sort       text    COLLATE "C" NOT NULL,   -- the order entries are read in
+  document   text    NOT NULL,               -- the key of the document it comes from
+  value      text,                           -- JSON text, or null
+  PRIMARY KEY (name, generation, idx, key, sort),
+  FOREIGN KEY (name, generation) REFERENCES ${s}.read_model_generations (name, generation) ON DELETE CASCADE
+);
+DELETE FROM ${s}.rm_read_models;
+${['rm_partners', 'rm_partner_names', 'rm_partner_history', 'rm_agreements', 'rm_agreement_parties', 'rm_agreement_signatories', 'rm_agreement_areas', 'rm_yearly_activity', 'rm_yearly_gaps', 'rm_activities', 'rm_participants', 'rm_participant_activities'].map((t) => `DELETE FROM ${s}.${t};`).join('\n')}`;
+
 /** The read-model component's steps. Never edit a released step: append one. */
 export const readModelMigrations: readonly Migration[] = [
   { description: 'read-model generations (state and checkpoint in one row) and the rm_ tables of the built-in read models', sql: readModelTablesSql },
+  { description: 'read models as documents and index entries (whole states dropped, to be rebuilt from the log)', sql: documentsSql },
 ];

@@ -1,4 +1,20 @@
-import { isProjectionError, ProjectionError, type CommitChange, type GenerationInfo, type ReadModelStorage, type StoredGeneration } from '@taawun/projections';
+import {
+  isProjectionError,
+  ProjectionError,
+  projections,
+  storedModel,
+  type CommitChange,
+  type GenerationInfo,
+  type IndexPosition,
+  type IndexRange,
+  type IndexRow,
+  type KeyRange,
+  type ModelReader,
+  type ReadModelReads,
+  type ReadModelStorage,
+  type StoredDocument,
+  type StoredIndexEntry,
+} from '@taawun/projections';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { createPool, describe, describeTarget, quoteIdentifier, toPoolConfig, translateError, type PostgresTarget } from './connection.js';
 import type { PostgresEventStore } from './event-store.js';
@@ -43,17 +59,105 @@ const toInfo = (row: GenerationRow): GenerationInfo => ({
   updatedAt: row.updated_at,
 });
 
+/** A pool or a client inside a transaction: where reads are sent. */
+type Queryable = Pick<Pool, 'query'>;
+
 /**
- * Read models in PostgreSQL: one row per generation (state and checkpoint side by
- * side, so one UPDATE changes both), and the active generation of each built-in
- * read model also as plain rm_ tables, rewritten in the same transaction as the
- * commit or the activation that changes it. Open with `openPostgresReadModelStorage`.
+ * The reads of the port over a connection: the storage's pool, or the client of
+ * one of its transactions (the rm_ tables are derived from what that transaction
+ * sees, its own writes included).
+ */
+class PostgresReads implements ReadModelReads {
+  constructor(
+    private readonly db: Queryable,
+    private readonly s: string,
+    private readonly where: () => string,
+  ) {}
+
+  /** Run a read of a generation, or `generation-missing` when it does not exist. */
+  private async of<T>(name: string, generation: number, read: () => Promise<T>): Promise<T> {
+    const [result, exists] = await Promise.all([
+      read(),
+      this.db.query(`SELECT 1 FROM ${this.s}.read_model_generations WHERE name = $1 AND generation = $2`, [name, generation]),
+    ]);
+    if (exists.rowCount !== 1) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
+    return result;
+  }
+
+  async documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
+    return this.of(name, generation, async () => {
+      const found = new Map<string, string>();
+      if (keys.length === 0) return found;
+      const { rows } = await this.db.query<{ key: string; value: string }>(
+        `SELECT key, value FROM ${this.s}.read_model_documents WHERE name = $1 AND generation = $2 AND key = ANY($3::text[])`,
+        [name, generation, keys],
+      );
+      for (const row of rows) found.set(row.key, row.value);
+      return found;
+    });
+  }
+
+  async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
+    return this.of(name, generation, async () => {
+      const { rows } = await this.db.query<StoredDocument>(
+        `SELECT key, value FROM ${this.s}.read_model_documents
+         WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR key > $3) AND ($4::text IS NULL OR left(key, length($4)) = $4)
+         ORDER BY key LIMIT $5`,
+        [name, generation, range.after ?? null, range.prefix ?? null, range.limit ?? null],
+      );
+      return rows;
+    });
+  }
+
+  async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {
+    return this.of(name, generation, async () => {
+      const { rows } = await this.db.query<StoredIndexEntry>(
+        `SELECT sort, document, value FROM ${this.s}.read_model_index
+         WHERE name = $1 AND generation = $2 AND idx = $3 AND key = $4 AND ($5::text IS NULL OR sort > $5)
+         ORDER BY sort LIMIT $6 OFFSET $7`,
+        [name, generation, index, key, range.after ?? null, range.limit ?? null, range.offset ?? 0],
+      );
+      return rows;
+    });
+  }
+
+  async countIndex(name: string, generation: number, index: string, key: string): Promise<number> {
+    return this.of(name, generation, async () => {
+      const { rows } = await this.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${this.s}.read_model_index WHERE name = $1 AND generation = $2 AND idx = $3 AND key = $4`,
+        [name, generation, index, key],
+      );
+      return rows[0]!.n;
+    });
+  }
+
+  async listIndex(name: string, generation: number, range: { after?: IndexPosition; limit?: number } = {}): Promise<IndexRow[]> {
+    return this.of(name, generation, async () => {
+      const after = range.after;
+      const { rows } = await this.db.query<IndexRow & { idx: string }>(
+        `SELECT idx, key, sort, document, value FROM ${this.s}.read_model_index
+         WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR (idx, key, sort) > ($3, $4, $5))
+         ORDER BY idx, key, sort LIMIT $6`,
+        [name, generation, after?.index ?? null, after?.key ?? null, after?.sort ?? null, range.limit ?? null],
+      );
+      return rows.map(({ idx, key, sort, document, value }) => ({ index: idx, key, sort, document, value }));
+    });
+  }
+}
+
+/**
+ * Read models in PostgreSQL: one row per generation (with its checkpoint), its
+ * documents and index entries as rows (written in the same transaction as the
+ * checkpoint), and the active generation of each built-in read model also as
+ * plain rm_ tables, rewritten in the same transaction as the commit or the
+ * activation that changes it. Open with `openPostgresReadModelStorage`.
  */
 export class PostgresReadModelStorage implements ReadModelStorage {
   private readonly generationsTable: string;
   private readonly s: string;
   /** What this storage last wrote to each read model's tables, to write only the difference next time. */
   private readonly written = new Map<string, Written>();
+  private readonly reads: PostgresReads;
   private closed = false;
 
   /** Use `openPostgresReadModelStorage`. */
@@ -68,6 +172,27 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   ) {
     this.s = quoteIdentifier(schema);
     this.generationsTable = `${this.s}.read_model_generations`;
+    this.reads = new PostgresReads(pool, this.s, () => this.where());
+  }
+
+  documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
+    return this.run(`reading documents of read model ${name}`, () => this.reads.documents(name, generation, keys));
+  }
+
+  listDocuments(name: string, generation: number, range?: KeyRange): Promise<StoredDocument[]> {
+    return this.run(`listing documents of read model ${name}`, () => this.reads.listDocuments(name, generation, range));
+  }
+
+  readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]> {
+    return this.run(`reading index ${index} of read model ${name}`, () => this.reads.readIndex(name, generation, index, key, range));
+  }
+
+  countIndex(name: string, generation: number, index: string, key: string): Promise<number> {
+    return this.run(`counting index ${index} of read model ${name}`, () => this.reads.countIndex(name, generation, index, key));
+  }
+
+  listIndex(name: string, generation: number, range?: { after?: IndexPosition; limit?: number }): Promise<IndexRow[]> {
+    return this.run(`listing the index of read model ${name}`, () => this.reads.listIndex(name, generation, range));
   }
 
   async generations(name: string): Promise<GenerationInfo[]> {
@@ -77,27 +202,16 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     });
   }
 
-  async create(name: string, version: number, initialState: string): Promise<GenerationInfo> {
+  async create(name: string, version: number): Promise<GenerationInfo> {
     return this.transaction(name, `creating a generation of read model ${name}`, async (client) => {
       const at = this.now().toISOString();
       const { rows } = await client.query<GenerationRow>(
-        `INSERT INTO ${this.generationsTable} (name, generation, version, status, position, events_applied, state, created_at, updated_at)
-         SELECT $1, coalesce(max(generation), 0) + 1, $2, 'building', NULL, 0, $3, $4, $4 FROM ${this.generationsTable} WHERE name = $1
+        `INSERT INTO ${this.generationsTable} (name, generation, version, status, position, events_applied, created_at, updated_at)
+         SELECT $1, coalesce(max(generation), 0) + 1, $2, 'building', NULL, 0, $3, $3 FROM ${this.generationsTable} WHERE name = $1
          RETURNING ${INFO_COLUMNS}`,
-        [name, version, initialState, at],
+        [name, version, at],
       );
       return toInfo(rows[0]!);
-    });
-  }
-
-  async load(name: string, generation: number): Promise<StoredGeneration | undefined> {
-    return this.run(`reading read model ${name}`, async () => {
-      const { rows } = await this.pool.query<GenerationRow & { state: string }>(
-        `SELECT ${INFO_COLUMNS}, state::text AS state FROM ${this.generationsTable} WHERE name = $1 AND generation = $2`,
-        [name, generation],
-      );
-      const row = rows[0];
-      return row ? { info: toInfo(row), state: row.state } : undefined;
     });
   }
 
@@ -105,10 +219,10 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     return this.rewriting(name, `committing read model ${name} at position ${change.position}`, async (client, write) => {
       // Compare-and-set: the checkpoint must still be the one this change was computed from.
       const { rows } = await client.query<GenerationRow>(
-        `UPDATE ${this.generationsTable} SET state = $1, position = $2, events_applied = $3, updated_at = $4
-         WHERE name = $5 AND generation = $6 AND position IS NOT DISTINCT FROM $7::bigint
+        `UPDATE ${this.generationsTable} SET position = $1, events_applied = $2, updated_at = $3
+         WHERE name = $4 AND generation = $5 AND position IS NOT DISTINCT FROM $6::bigint
          RETURNING ${INFO_COLUMNS}`,
-        [change.state, change.position.toString(), change.eventsApplied, this.now().toISOString(), name, generation, change.expectedPosition?.toString() ?? null],
+        [change.position.toString(), change.eventsApplied, this.now().toISOString(), name, generation, change.expectedPosition?.toString() ?? null],
       );
       const updated = rows[0];
       if (!updated) {
@@ -119,23 +233,25 @@ export class PostgresReadModelStorage implements ReadModelStorage {
           `${this.where()}: read model ${name} generation ${generation} is at position ${String(found[0]!.position)}, not ${String(change.expectedPosition)}; another runner wrote first`,
         );
       }
+      await this.writeChange(client, name, generation, change);
       const info = toInfo(updated);
-      if (info.status === 'active') await write(info, change.state);
+      if (info.status === 'active') await write(info);
       return info;
     });
   }
 
   async activate(name: string, generation: number): Promise<void> {
     await this.rewriting(name, `activating generation ${generation} of read model ${name}`, async (client, write) => {
-      const { rows } = await client.query<GenerationRow & { state: string }>(
-        `SELECT ${INFO_COLUMNS}, state::text AS state FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
+      const { rows } = await client.query<GenerationRow>(
+        `SELECT ${INFO_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
         [name, generation],
       );
       const row = rows[0];
       if (!row) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
+      // Their documents and index entries go with them (ON DELETE CASCADE).
       await client.query(`DELETE FROM ${this.generationsTable} WHERE name = $1 AND generation <> $2`, [name, generation]);
       await client.query(`UPDATE ${this.generationsTable} SET status = 'active', updated_at = $3 WHERE name = $1 AND generation = $2`, [name, generation, this.now().toISOString()]);
-      await write({ ...toInfo(row), status: 'active' }, row.state);
+      await write({ ...toInfo(row), status: 'active' });
     });
   }
 
@@ -156,6 +272,48 @@ export class PostgresReadModelStorage implements ReadModelStorage {
 
   // ---- internals ----
 
+  /** The documents and index changes of a commit, a few statements for all of them (one array parameter per column). */
+  private async writeChange(client: PoolClient, name: string, generation: number, change: CommitChange): Promise<void> {
+    const put = change.documents.filter((d) => d.value !== null);
+    const removed = change.documents.filter((d) => d.value === null).map((d) => d.key);
+    if (removed.length > 0) {
+      await client.query(`DELETE FROM ${this.s}.read_model_documents WHERE name = $1 AND generation = $2 AND key = ANY($3::text[])`, [name, generation, removed]);
+    }
+    for (let i = 0; i < put.length; i += 5_000) {
+      const chunk = put.slice(i, i + 5_000);
+      await client.query(
+        `INSERT INTO ${this.s}.read_model_documents (name, generation, key, value)
+         SELECT $1, $2, d.key, d.value FROM unnest($3::text[], $4::text[]) AS d (key, value)
+         ON CONFLICT (name, generation, key) DO UPDATE SET value = EXCLUDED.value`,
+        [name, generation, chunk.map((d) => d.key), chunk.map((d) => d.value)],
+      );
+    }
+    const { remove, put: entries } = change.index;
+    for (let i = 0; i < remove.length; i += 5_000) {
+      const chunk = remove.slice(i, i + 5_000);
+      await client.query(
+        `DELETE FROM ${this.s}.read_model_index AS e USING unnest($3::text[], $4::text[], $5::text[]) AS r (idx, key, sort)
+         WHERE e.name = $1 AND e.generation = $2 AND e.idx = r.idx AND e.key = r.key AND e.sort = r.sort`,
+        [name, generation, chunk.map((e) => e.index), chunk.map((e) => e.key), chunk.map((e) => e.sort)],
+      );
+    }
+    for (let i = 0; i < entries.length; i += 5_000) {
+      const chunk = entries.slice(i, i + 5_000);
+      await client.query(
+        `INSERT INTO ${this.s}.read_model_index (name, generation, idx, key, sort, document, value)
+         SELECT $1, $2, e.idx, e.key, e.sort, e.document, e.value FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS e (idx, key, sort, document, value)
+         ON CONFLICT (name, generation, idx, key, sort) DO UPDATE SET document = EXCLUDED.document, value = EXCLUDED.value`,
+        [name, generation, chunk.map((e) => e.index), chunk.map((e) => e.key), chunk.map((e) => e.sort), chunk.map((e) => e.document), chunk.map((e) => e.value)],
+      );
+    }
+  }
+
+  /** The model of a generation as one of this storage's transactions sees it. */
+  private modelIn(client: PoolClient, info: GenerationInfo): ModelReader | undefined {
+    const projection = (projections as Record<string, (typeof projections)[keyof typeof projections]>)[info.name];
+    return projection ? storedModel(new PostgresReads(client, this.s, () => this.where()), projection, info) : undefined;
+  }
+
   /**
    * A transaction that may rewrite the read model's rm_ tables: `write` brings them
    * to a generation's state (only the rows that differ from what this storage last
@@ -165,7 +323,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   private async rewriting<T>(
     name: string,
     doing: string,
-    work: (client: PoolClient, write: (info: GenerationInfo, state: string) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
+    work: (client: PoolClient, write: (info: GenerationInfo) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
   ): Promise<T> {
     const definition = this.tables.get(name);
     let touched = false;
@@ -178,12 +336,13 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       const result = await this.transaction(name, doing, (client) =>
         work(
           client,
-          async (info, state) => {
+          async (info) => {
             if (!definition) return;
             // A version this code does not know how to lay out: the tables stay empty rather than wrong.
-            if (info.version !== definition.version) return clear(client);
+            const model = info.version === definition.version ? this.modelIn(client, info) : undefined;
+            if (!model) return clear(client);
             touched = true;
-            written = await rewriteTables(client, this.s, definition, info, state, this.written.get(name), this.now().toISOString());
+            written = await rewriteTables(client, this.s, definition, info, model, this.written.get(name), this.now().toISOString());
           },
           () => clear(client),
         ),

@@ -13,13 +13,13 @@ import {
   type ActivityFigures,
   type Count,
   type DateView,
+  type ModelReader,
   type NameAtTime,
-  type RecordBook,
 } from '@taawun/projections';
 
 /*
  * The built-in read models as rows of the rm_ tables. Every row is derived from
- * the projection's state with the read model's own view function (the same one
+ * the projection's documents with the read model's own view function (the same one
  * the library, the CLI and the HTTP API answer with), so the tables say exactly
  * what the JSON read models say. Keys are the tables' column names.
  */
@@ -30,14 +30,14 @@ export type Row = Readonly<Record<string, unknown>>;
 export interface ReadModelTables {
   /** The projection's name, as in `read_model_generations.name`. */
   readonly readModel: string;
-  /** The projection version whose state `rows` understands. */
+  /** The projection version whose documents `rows` understands. */
   readonly version: number;
   /** The tables it fills. */
   readonly tables: readonly string[];
   /** Each table's primary key: a rewrite deletes and inserts rows by it. */
   readonly keys: Readonly<Record<string, readonly string[]>>;
-  /** Every row of every table, from the state. */
-  rows(state: RecordBook): Record<string, Row[]>;
+  /** Every row of every table, from the model (a generation, read inside the transaction that writes the tables). */
+  rows(model: ModelReader): Promise<Record<string, Row[]>>;
 }
 
 const text = (prefix: string, value: MultilingualText | null | undefined): Row => ({
@@ -71,12 +71,12 @@ const partnerHistory: ReadModelTables = {
   version: partnerHistoryProjection.version,
   tables: ['rm_partners', 'rm_partner_names', 'rm_partner_history'],
   keys: { rm_partners: ['partner_id'], rm_partner_names: ['partner_id', 'name_order'], rm_partner_history: ['partner_id', 'entry_order'] },
-  rows(book) {
+  async rows(book) {
     const partners: Row[] = [];
     const names: Row[] = [];
     const history: Row[] = [];
-    for (const partnerId of recordIds(book, 'partners')) {
-      const view = partnerHistoryView(book, partnerId);
+    for (const partnerId of await recordIds(book, 'partners')) {
+      const view = await partnerHistoryView(book, partnerId);
       if (!view) continue;
       const { partner, entries } = view;
       partners.push({
@@ -143,12 +143,12 @@ const agreementsRegister: ReadModelTables = {
     rm_agreement_signatories: ['agreement_id', 'signatory_order'],
     rm_agreement_areas: ['agreement_id', 'area_order'],
   },
-  rows(book) {
+  async rows(book) {
     const agreements: Row[] = [];
     const parties: Row[] = [];
     const signatories: Row[] = [];
     const areas: Row[] = [];
-    agreementsRegisterView(book).agreements.forEach((a, i) => {
+    (await agreementsRegisterView(book)).agreements.forEach((a, i) => {
       const agreement_id = a.agreementId;
       agreements.push({
         agreement_id,
@@ -200,11 +200,11 @@ const yearlyActivityReport: ReadModelTables = {
   version: yearlyActivityReportProjection.version,
   tables: ['rm_yearly_activity', 'rm_yearly_gaps', 'rm_activities'],
   keys: { rm_yearly_activity: ['period', 'breakdown', 'breakdown_order'], rm_yearly_gaps: ['period', 'figure', 'gap_order'], rm_activities: ['period', 'line', 'line_order'] },
-  rows(book) {
+  async rows(book) {
     const activity: Row[] = [];
     const gaps: Row[] = [];
     const lines: Row[] = [];
-    yearlyActivityReportView(book).periods.forEach((p, i) => {
+    (await yearlyActivityReportView(book)).periods.forEach((p, i) => {
       const period = p.period.key;
       const base = { period, period_order: i + 1, period_kind: p.period.kind, period_label: p.period.label, from_year: p.period.fromYear, to_year: p.period.toYear };
       const blank = { partner_id: null, partner_acronym: null, ...text('partner_name', null), theme: null, format: null };
@@ -315,11 +315,11 @@ const participantRecord: ReadModelTables = {
   version: participantRecordProjection.version,
   tables: ['rm_participants', 'rm_participant_activities'],
   keys: { rm_participants: ['participant_id'], rm_participant_activities: ['participant_id', 'activity_order'] },
-  rows(book) {
+  async rows(book) {
     const participants: Row[] = [];
     const activities: Row[] = [];
-    for (const participantId of recordIds(book, 'participants')) {
-      const view = participantRecordView(book, participantId);
+    for (const participantId of await recordIds(book, 'participants')) {
+      const view = await participantRecordView(book, participantId);
       if (!view) continue;
       // No personal data here: `personal` (names, contacts) is left out on purpose.
       participants.push({

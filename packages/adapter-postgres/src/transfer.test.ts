@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSqliteEventStore, openSqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import type { StoredEvent } from '@taawun/domain';
-import { ProjectionRunner, projections, queryReadModel, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
+import { exportModel, ProjectionRunner, projections, queryReadModel, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresEventStore } from './event-store.js';
@@ -45,14 +45,14 @@ function taawun(args: readonly string[]): Promise<{ code: number; stdout: string
   });
 }
 
-/** Build every built-in read model in a storage, and return each one's active state. */
+/** Build every built-in read model in a storage, and return each one's active model, exported (documents and index entries). */
 async function buildAll(store: Parameters<typeof copyInto>[0], storage: ReadModelStorage): Promise<Map<string, string>> {
   const states = new Map<string, string>();
   for (const projection of Object.values(projections) as AnyProjection[]) {
     const runner = new ProjectionRunner(projection, { store, storage, batchSize: 7 });
     await runner.rebuild();
     const { active } = await runner.status();
-    states.set(projection.name, (await storage.load(projection.name, active!.generation))!.state);
+    states.set(projection.name, await exportModel(storage, projection.name, active!.generation));
   }
   return states;
 }
@@ -127,7 +127,7 @@ describe('taawun export from SQLite, taawun import into PostgreSQL', () => {
         }
       };
       for (const [name, definition] of builtInReadModelTables) {
-        const rows = definition.rows(JSON.parse(fromSqlite.get(name)!));
+        const rows = await definition.rows((await new ProjectionRunner((projections as Record<string, AnyProjection>)[name]!, { store: source, storage: sqliteStorage }).read())!);
         for (const table of definition.tables) expect(await tableAsJson(sql, table), table).toEqual(expectedTables(rows, table));
       }
       const [corrected] = await sql(`SELECT people_trained, corrections FROM rm_partner_history WHERE record_id = 'enm-course-2022'`);
