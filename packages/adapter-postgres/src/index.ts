@@ -16,4 +16,4 @@ export { eventStoreMigrations, migrate, type Migration } from './schema.js';
 export { notificationChannel } from './notifications.js';
 export { PostgresReadModelStorage, openPostgresReadModelStorage, type PostgresReadModelStorageOptions } from './read-model-storage.js';
 export { READ_MODELS_COMPONENT, readModelMigrations, readModelTablesSql } from './read-model-schema.js';
-export { builtInReadModelTables, readModelTableNames, type ReadModelTables, type Row } from './read-model-tables.js';
+export { allRows, builtInReadModelTables, readModelTableNames, type ReadModelTables, type Row } from './read-model-tables.js';

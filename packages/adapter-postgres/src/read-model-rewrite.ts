@@ -1,21 +1,68 @@
-import type { GenerationInfo, ModelReader } from '@taawun/projections';
+import { COUNTERS_PREFIX, SINGLE_DOCUMENT, type GenerationInfo, type ModelReader } from '@taawun/projections';
 import type { PoolClient } from 'pg';
 import type { ReadModelTables, Row } from './read-model-tables.js';
 
-/** Rows per statement (one JSON parameter each). */
+/*
+ * Keeping the rm_ tables to the active generation, inside the transaction that
+ * changes it. The rows of a unit (one partner's, one participant's, or a whole
+ * read model's) are computed by the read model's views from the documents and
+ * index entries they read; every read is noted as a dependency of the unit. When
+ * a commit changes documents or index keys, only the units that read one of them
+ * (and the records the commit writes) are computed and written again; the others
+ * keep their rows. Nothing here knows what a view reads: it is observed.
+ */
+
+/** Rows per INSERT (one JSON parameter each). */
 const CHUNK = 2_000;
 
-/** What a read model's tables hold: per table, each row's JSON text by its key. */
-export type TableContents = ReadonlyMap<string, ReadonlyMap<string, string>>;
-
-/** What the tables of one read model were last rewritten to, by this process. */
-export interface Written {
-  readonly generation: number;
-  readonly position: string | null;
-  readonly contents: TableContents;
+/** What a unit's rows were derived from. */
+interface Dependencies {
+  readonly documents: Set<string>;
+  /** Key prefixes listed (`keys({ prefix })`): any document written under one. */
+  readonly prefixes: Set<string>;
+  /** `index \0 key` pairs read (entries or their count). */
+  readonly indexes: Set<string>;
 }
 
-const keyOf = (row: Row, key: readonly string[]): string => JSON.stringify(key.map((column) => row[column]));
+/** What the tables of one read model hold, by this storage's last write to them. */
+export interface Tracked {
+  readonly generation: number;
+  readonly position: string | null;
+  readonly units: ReadonlyMap<string, Dependencies>;
+}
+
+/** What a commit wrote: document keys, and `index \0 key` pairs whose entries changed. */
+export interface Changes {
+  readonly documents: readonly string[];
+  readonly indexes: readonly string[];
+}
+
+const indexPair = (index: string, key: string) => `${index}\u0000${key}`;
+
+/** A model reader that notes every read into `deps`. */
+function tracing(model: ModelReader, deps: Dependencies): ModelReader {
+  return {
+    ...model,
+    get: (key) => (deps.documents.add(key), model.get(key)),
+    getMany: (keys) => (keys.forEach((k) => deps.documents.add(k)), model.getMany(keys)),
+    keys: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keys(range)),
+    index: (index, key, range) => (deps.indexes.add(indexPair(index, key)), model.index(index, key, range)),
+    indexSize: (index, key) => (deps.indexes.add(indexPair(index, key)), model.indexSize(index, key)),
+    counters: (name) => (deps.documents.add(COUNTERS_PREFIX + name), model.counters(name)),
+    state: () => (deps.documents.add(SINGLE_DOCUMENT), model.state()),
+    // An export reads everything: the empty prefix stands for every document.
+    export: () => (deps.prefixes.add(''), model.export()),
+  };
+}
+
+function touches(deps: Dependencies, changes: Changes, indexes: ReadonlySet<string>): boolean {
+  for (const pair of deps.indexes) if (indexes.has(pair)) return true;
+  for (const key of changes.documents) {
+    if (deps.documents.has(key)) return true;
+    for (const prefix of deps.prefixes) if (key.startsWith(prefix)) return true;
+  }
+  return false;
+}
 
 /**
  * PostgreSQL's text and jsonb cannot hold NUL, which the domain's free text may
@@ -23,61 +70,65 @@ const keyOf = (row: Row, key: readonly string[]): string => JSON.stringify(key.m
  */
 const withoutNul = (_key: string, value: unknown): unknown => (typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value);
 
-function contentsOf(definition: ReadModelTables, rows: Record<string, Row[]>): TableContents {
-  return new Map(
-    definition.tables.map((table) => {
-      const key = definition.keys[table]!;
-      return [table, new Map((rows[table] ?? []).map((row) => [keyOf(row, key), JSON.stringify(row, withoutNul)]))];
-    }),
-  );
-}
-
-async function inChunks(rows: readonly string[], write: (json: string) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await write(`[${rows.slice(i, i + CHUNK).join(',')}]`);
+async function insertRows(client: PoolClient, table: string, rows: readonly Row[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    // Columns are matched by name: each row is a JSON object keyed by column.
+    await client.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows.slice(i, i + CHUNK), withoutNul)]);
+  }
 }
 
 /**
- * Bring a read model's rm_ tables to the generation `model` reads, inside the caller's transaction
- * (which holds the read model's lock). When `previous` is what the tables hold
- * now (they show its generation and position), only the rows that differ are
- * deleted and inserted; otherwise every row is. Returns what the tables then
- * hold, for the next call, once the transaction has committed.
+ * Bring a read model's rm_ tables to the generation `model` reads, inside the
+ * caller's transaction (which holds the read model's lock). With `changes` (a
+ * commit) and `previous` being what the tables show now (same generation and
+ * checkpoint in `rm_read_models`), only the units the changes touch are written
+ * again; otherwise every unit is. Returns what the tables then hold, to keep once
+ * the transaction has committed.
  */
-export async function rewriteTables(
+export async function maintainTables(
   client: PoolClient,
   schema: string,
   definition: ReadModelTables,
   info: GenerationInfo,
   model: ModelReader,
-  previous: Written | undefined,
+  previous: Tracked | undefined,
+  changes: Changes | undefined,
   at: string,
-): Promise<Written> {
+): Promise<Tracked> {
   const [shown] = (await client.query<{ generation: number; position: string | null }>(
     `SELECT generation, position::text AS position FROM ${schema}.rm_read_models WHERE read_model = $1`,
     [definition.readModel],
   )).rows;
-  const current = previous && shown && shown.generation === previous.generation && shown.position === previous.position ? previous.contents : undefined;
-  const next = contentsOf(definition, await definition.rows(model));
-
-  for (const table of definition.tables) {
-    const t = `${schema}.${table}`;
-    const key = definition.keys[table]!;
-    const rows = next.get(table)!;
-    let gone: string[];
-    let added: string[];
-    if (current) {
-      const before = current.get(table) ?? new Map<string, string>();
-      gone = [...before].filter(([k, json]) => rows.get(k) !== json).map(([, json]) => json);
-      added = [...rows].filter(([k, json]) => before.get(k) !== json).map(([, json]) => json);
-    } else {
-      await client.query(`DELETE FROM ${t}`);
-      gone = [];
-      added = [...rows.values()];
+  const current = previous && changes && shown && previous.generation === info.generation && shown.generation === previous.generation && shown.position === previous.position;
+  const units = new Map(current ? previous.units : []);
+  let affected: string[];
+  if (current) {
+    const indexes = new Set(changes.indexes);
+    const touched = new Set([...units].filter(([, deps]) => touches(deps, changes, indexes)).map(([unit]) => unit));
+    for (const key of changes.documents) {
+      const unit = definition.unitOf(key);
+      if (unit !== undefined) touched.add(unit);
     }
-    const matches = key.map((column) => `${t}.${column} = gone.${column}`).join(' AND ');
-    await inChunks(gone, (json) => client.query(`DELETE FROM ${t} USING json_populate_recordset(NULL::${t}, $1::json) AS gone WHERE ${matches}`, [json]));
-    // Columns are matched by name: each row is a JSON object keyed by column.
-    await inChunks(added, (json) => client.query(`INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)`, [json]));
+    affected = [...touched];
+  } else {
+    units.clear();
+    affected = await definition.units(model);
+    for (const table of definition.tables) await client.query(`DELETE FROM ${schema}.${table}`);
+  }
+
+  if (affected.length > 0) {
+    const rows: Record<string, Row[]> = Object.fromEntries(definition.tables.map((t) => [t, []]));
+    for (const unit of affected) {
+      const deps: Dependencies = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
+      for (const [table, unitRows] of Object.entries(await definition.rows(tracing(model, deps), unit))) rows[table]!.push(...unitRows);
+      units.set(unit, deps);
+    }
+    for (const table of definition.tables) {
+      const t = `${schema}.${table}`;
+      if (current && definition.unitColumn === undefined) await client.query(`DELETE FROM ${t}`);
+      else if (current) await client.query(`DELETE FROM ${t} WHERE ${definition.unitColumn} = ANY($1::text[])`, [affected]);
+      await insertRows(client, t, rows[table]!);
+    }
   }
   const position = info.position?.toString() ?? null;
   await client.query(
@@ -86,7 +137,7 @@ export async function rewriteTables(
        events_applied = EXCLUDED.events_applied, materialised_at = EXCLUDED.materialised_at`,
     [definition.readModel, info.generation, info.version, position, info.eventsApplied, at],
   );
-  return { generation: info.generation, position, contents: next };
+  return { generation: info.generation, position, units };
 }
 
 /** Empty a read model's tables (no active generation, or one this code cannot lay out). */

@@ -3,6 +3,7 @@ import {
   ProjectionError,
   projections,
   storedModel,
+  type AnyProjection,
   type CommitChange,
   type GenerationInfo,
   type IndexPosition,
@@ -10,7 +11,6 @@ import {
   type IndexRow,
   type KeyRange,
   type ModelReader,
-  type ReadModelReads,
   type ReadModelStorage,
   type StoredDocument,
   type StoredIndexEntry,
@@ -20,7 +20,8 @@ import { createPool, describe, describeTarget, quoteIdentifier, toPoolConfig, tr
 import type { PostgresEventStore } from './event-store.js';
 import { DEFAULT_SCHEMA } from './event-store.js';
 import { READ_MODELS_COMPONENT, readModelMigrations } from './read-model-schema.js';
-import { clearTables, rewriteTables, type Written } from './read-model-rewrite.js';
+import { PostgresReads, type Queryable } from './read-model-reads.js';
+import { clearTables, maintainTables, type Changes, type Tracked } from './read-model-rewrite.js';
 import { builtInReadModelTables, type ReadModelTables } from './read-model-tables.js';
 import { migrate } from './schema.js';
 
@@ -59,92 +60,6 @@ const toInfo = (row: GenerationRow): GenerationInfo => ({
   updatedAt: row.updated_at,
 });
 
-/** A pool or a client inside a transaction: where reads are sent. */
-type Queryable = Pick<Pool, 'query'>;
-
-/**
- * The reads of the port over a connection: the storage's pool, or the client of
- * one of its transactions (the rm_ tables are derived from what that transaction
- * sees, its own writes included).
- */
-class PostgresReads implements ReadModelReads {
-  constructor(
-    private readonly db: Queryable,
-    private readonly s: string,
-    private readonly where: () => string,
-  ) {}
-
-  /** Run a read of a generation, or `generation-missing` when it does not exist. */
-  private async of<T>(name: string, generation: number, read: () => Promise<T>): Promise<T> {
-    const [result, exists] = await Promise.all([
-      read(),
-      this.db.query(`SELECT 1 FROM ${this.s}.read_model_generations WHERE name = $1 AND generation = $2`, [name, generation]),
-    ]);
-    if (exists.rowCount !== 1) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
-    return result;
-  }
-
-  async documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
-    return this.of(name, generation, async () => {
-      const found = new Map<string, string>();
-      if (keys.length === 0) return found;
-      const { rows } = await this.db.query<{ key: string; value: string }>(
-        `SELECT key, value FROM ${this.s}.read_model_documents WHERE name = $1 AND generation = $2 AND key = ANY($3::text[])`,
-        [name, generation, keys],
-      );
-      for (const row of rows) found.set(row.key, row.value);
-      return found;
-    });
-  }
-
-  async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
-    return this.of(name, generation, async () => {
-      const { rows } = await this.db.query<StoredDocument>(
-        `SELECT key, value FROM ${this.s}.read_model_documents
-         WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR key > $3) AND ($4::text IS NULL OR left(key, length($4)) = $4)
-         ORDER BY key LIMIT $5`,
-        [name, generation, range.after ?? null, range.prefix ?? null, range.limit ?? null],
-      );
-      return rows;
-    });
-  }
-
-  async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {
-    return this.of(name, generation, async () => {
-      const { rows } = await this.db.query<StoredIndexEntry>(
-        `SELECT sort, document, value FROM ${this.s}.read_model_index
-         WHERE name = $1 AND generation = $2 AND idx = $3 AND key = $4 AND ($5::text IS NULL OR sort > $5)
-         ORDER BY sort LIMIT $6 OFFSET $7`,
-        [name, generation, index, key, range.after ?? null, range.limit ?? null, range.offset ?? 0],
-      );
-      return rows;
-    });
-  }
-
-  async countIndex(name: string, generation: number, index: string, key: string): Promise<number> {
-    return this.of(name, generation, async () => {
-      const { rows } = await this.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${this.s}.read_model_index WHERE name = $1 AND generation = $2 AND idx = $3 AND key = $4`,
-        [name, generation, index, key],
-      );
-      return rows[0]!.n;
-    });
-  }
-
-  async listIndex(name: string, generation: number, range: { after?: IndexPosition; limit?: number } = {}): Promise<IndexRow[]> {
-    return this.of(name, generation, async () => {
-      const after = range.after;
-      const { rows } = await this.db.query<IndexRow & { idx: string }>(
-        `SELECT idx, key, sort, document, value FROM ${this.s}.read_model_index
-         WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR (idx, key, sort) > ($3, $4, $5))
-         ORDER BY idx, key, sort LIMIT $6`,
-        [name, generation, after?.index ?? null, after?.key ?? null, after?.sort ?? null, range.limit ?? null],
-      );
-      return rows.map(({ idx, key, sort, document, value }) => ({ index: idx, key, sort, document, value }));
-    });
-  }
-}
-
 /**
  * Read models in PostgreSQL: one row per generation (with its checkpoint), its
  * documents and index entries as rows (written in the same transaction as the
@@ -155,8 +70,8 @@ class PostgresReads implements ReadModelReads {
 export class PostgresReadModelStorage implements ReadModelStorage {
   private readonly generationsTable: string;
   private readonly s: string;
-  /** What this storage last wrote to each read model's tables, to write only the difference next time. */
-  private readonly written = new Map<string, Written>();
+  /** What this storage last wrote to each read model's tables, and from what: to write only what a commit touches. */
+  private readonly tracked = new Map<string, Tracked>();
   private readonly reads: PostgresReads;
   private closed = false;
 
@@ -235,7 +150,10 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       }
       await this.writeChange(client, name, generation, change);
       const info = toInfo(updated);
-      if (info.status === 'active') await write(info);
+      if (info.status === 'active') {
+        const indexes = [...change.index.remove, ...change.index.put].map((e) => `${e.index}\u0000${e.key}`);
+        await write(info, { documents: change.documents.map((d) => d.key), indexes: [...new Set(indexes)] });
+      }
       return info;
     });
   }
@@ -274,8 +192,10 @@ export class PostgresReadModelStorage implements ReadModelStorage {
 
   /** The documents and index changes of a commit, a few statements for all of them (one array parameter per column). */
   private async writeChange(client: PoolClient, name: string, generation: number, change: CommitChange): Promise<void> {
-    const put = change.documents.filter((d) => d.value !== null);
-    const removed = change.documents.filter((d) => d.value === null).map((d) => d.key);
+    // One row per key (the last change of a key wins): an upsert cannot touch a row twice.
+    const documents = [...new Map(change.documents.map((d) => [d.key, d])).values()];
+    const put = documents.filter((d) => d.value !== null);
+    const removed = documents.filter((d) => d.value === null).map((d) => d.key);
     if (removed.length > 0) {
       await client.query(`DELETE FROM ${this.s}.read_model_documents WHERE name = $1 AND generation = $2 AND key = ANY($3::text[])`, [name, generation, removed]);
     }
@@ -288,7 +208,9 @@ export class PostgresReadModelStorage implements ReadModelStorage {
         [name, generation, chunk.map((d) => d.key), chunk.map((d) => d.value)],
       );
     }
-    const { remove, put: entries } = change.index;
+    const position = (e: IndexPosition) => JSON.stringify([e.index, e.key, e.sort]);
+    const remove = [...new Map(change.index.remove.map((e) => [position(e), e])).values()];
+    const entries = [...new Map(change.index.put.map((e) => [position(e), e])).values()];
     for (let i = 0; i < remove.length; i += 5_000) {
       const chunk = remove.slice(i, i + 5_000);
       await client.query(
@@ -308,26 +230,38 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     }
   }
 
-  /** The model of a generation as one of this storage's transactions sees it. */
+  /**
+   * The model of a generation as one of this storage's transactions sees it. The
+   * views may read in parallel; a client runs one query at a time, so they queue.
+   */
   private modelIn(client: PoolClient, info: GenerationInfo): ModelReader | undefined {
-    const projection = (projections as Record<string, (typeof projections)[keyof typeof projections]>)[info.name];
-    return projection ? storedModel(new PostgresReads(client, this.s, () => this.where()), projection, info) : undefined;
+    const projection = (projections as Record<string, AnyProjection>)[info.name];
+    if (!projection) return undefined;
+    let queue: Promise<unknown> = Promise.resolve();
+    const serial: Queryable = {
+      query: ((...args: Parameters<PoolClient['query']>) => {
+        const next = queue.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+        queue = next.catch(() => undefined);
+        return next;
+      }) as Queryable['query'],
+    };
+    return storedModel(new PostgresReads(serial, this.s, () => this.where()), projection, info);
   }
 
   /**
    * A transaction that may rewrite the read model's rm_ tables: `write` brings them
-   * to a generation's state (only the rows that differ from what this storage last
-   * wrote, when the tables still show that), `clear` empties them. What was written
-   * is remembered once the transaction has committed, and forgotten if it failed.
+   * to a generation (only the units a commit's changes touch, when the tables still
+   * show what this storage last wrote), `clear` empties them. What was written is
+   * remembered once the transaction has committed, and forgotten if it failed.
    */
   private async rewriting<T>(
     name: string,
     doing: string,
-    work: (client: PoolClient, write: (info: GenerationInfo) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
+    work: (client: PoolClient, write: (info: GenerationInfo, changes?: Changes) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
   ): Promise<T> {
     const definition = this.tables.get(name);
     let touched = false;
-    let written: Written | undefined;
+    let written: Tracked | undefined;
     const clear = async (client: PoolClient) => {
       touched = true;
       if (definition) await clearTables(client, this.s, definition);
@@ -336,22 +270,22 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       const result = await this.transaction(name, doing, (client) =>
         work(
           client,
-          async (info) => {
+          async (info, changes) => {
             if (!definition) return;
             // A version this code does not know how to lay out: the tables stay empty rather than wrong.
             const model = info.version === definition.version ? this.modelIn(client, info) : undefined;
             if (!model) return clear(client);
             touched = true;
-            written = await rewriteTables(client, this.s, definition, info, model, this.written.get(name), this.now().toISOString());
+            written = await maintainTables(client, this.s, definition, info, model, this.tracked.get(name), changes, this.now().toISOString());
           },
           () => clear(client),
         ),
       );
-      if (written) this.written.set(name, written);
-      else if (touched) this.written.delete(name);
+      if (written) this.tracked.set(name, written);
+      else if (touched) this.tracked.delete(name);
       return result;
     } catch (error) {
-      this.written.delete(name);
+      this.tracked.delete(name);
       throw error;
     }
   }

@@ -8,6 +8,7 @@ import {
   partnerHistoryProjection,
   periodOf,
   recordIds,
+  recordOfStream,
   yearlyActivityReportProjection,
   yearlyActivityReportView,
   type ActivityFigures,
@@ -26,7 +27,11 @@ import {
 
 export type Row = Readonly<Record<string, unknown>>;
 
-/** How one read model becomes tables. */
+/**
+ * How one read model becomes tables. Its rows come in **units**: one per partner
+ * (or participant), whose rows can be written again alone when what they were
+ * derived from changes; or one unit (`''`) for a read model laid out as a whole.
+ */
 export interface ReadModelTables {
   /** The projection's name, as in `read_model_generations.name`. */
   readonly readModel: string;
@@ -34,11 +39,37 @@ export interface ReadModelTables {
   readonly version: number;
   /** The tables it fills. */
   readonly tables: readonly string[];
-  /** Each table's primary key: a rewrite deletes and inserts rows by it. */
+  /** Each table's primary key. */
   readonly keys: Readonly<Record<string, readonly string[]>>;
-  /** Every row of every table, from the model (a generation, read inside the transaction that writes the tables). */
-  rows(model: ModelReader): Promise<Record<string, Row[]>>;
+  /** The column of every table that names the unit of a row; absent: one unit, the whole model. */
+  readonly unitColumn?: string;
+  /** Every unit of the model (`['']` for a whole). */
+  units(model: ModelReader): Promise<string[]>;
+  /** The unit a document is the record of, if any (a partner's own document): a new one appears with it. */
+  unitOf(documentKey: string): string | undefined;
+  /** The rows of one unit, per table (a generation, read inside the transaction that writes the tables). */
+  rows(model: ModelReader, unit: string): Promise<Record<string, Row[]>>;
 }
+
+/** Every row of every table of a read model, unit after unit. */
+export async function allRows(definition: ReadModelTables, model: ModelReader): Promise<Record<string, Row[]>> {
+  const all: Record<string, Row[]> = Object.fromEntries(definition.tables.map((t) => [t, []]));
+  for (const unit of await definition.units(model)) {
+    for (const [table, rows] of Object.entries(await definition.rows(model, unit))) all[table]!.push(...rows);
+  }
+  return all;
+}
+
+const whole = { units: async () => [''], unitOf: () => undefined } as const;
+
+/** Units that are the records of one section: partners, participants. */
+const recordsOf = (section: 'partners' | 'participants') => ({
+  units: (model: ModelReader) => recordIds(model, section),
+  unitOf: (documentKey: string) => {
+    const record = recordOfStream(documentKey);
+    return record?.section === section ? record.id : undefined;
+  },
+});
 
 const text = (prefix: string, value: MultilingualText | null | undefined): Row => ({
   [`${prefix}_ar`]: value?.ar ?? null,
@@ -71,13 +102,14 @@ const partnerHistory: ReadModelTables = {
   version: partnerHistoryProjection.version,
   tables: ['rm_partners', 'rm_partner_names', 'rm_partner_history'],
   keys: { rm_partners: ['partner_id'], rm_partner_names: ['partner_id', 'name_order'], rm_partner_history: ['partner_id', 'entry_order'] },
-  async rows(book) {
+  unitColumn: 'partner_id',
+  ...recordsOf('partners'),
+  async rows(model, partnerId) {
     const partners: Row[] = [];
     const names: Row[] = [];
     const history: Row[] = [];
-    for (const partnerId of await recordIds(book, 'partners')) {
-      const view = await partnerHistoryView(book, partnerId);
-      if (!view) continue;
+    const view = await partnerHistoryView(model, partnerId);
+    if (view) {
       const { partner, entries } = view;
       partners.push({
         partner_id: partnerId,
@@ -143,12 +175,13 @@ const agreementsRegister: ReadModelTables = {
     rm_agreement_signatories: ['agreement_id', 'signatory_order'],
     rm_agreement_areas: ['agreement_id', 'area_order'],
   },
-  async rows(book) {
+  ...whole,
+  async rows(model) {
     const agreements: Row[] = [];
     const parties: Row[] = [];
     const signatories: Row[] = [];
     const areas: Row[] = [];
-    (await agreementsRegisterView(book)).agreements.forEach((a, i) => {
+    (await agreementsRegisterView(model)).agreements.forEach((a, i) => {
       const agreement_id = a.agreementId;
       agreements.push({
         agreement_id,
@@ -200,11 +233,12 @@ const yearlyActivityReport: ReadModelTables = {
   version: yearlyActivityReportProjection.version,
   tables: ['rm_yearly_activity', 'rm_yearly_gaps', 'rm_activities'],
   keys: { rm_yearly_activity: ['period', 'breakdown', 'breakdown_order'], rm_yearly_gaps: ['period', 'figure', 'gap_order'], rm_activities: ['period', 'line', 'line_order'] },
-  async rows(book) {
+  ...whole,
+  async rows(model) {
     const activity: Row[] = [];
     const gaps: Row[] = [];
     const lines: Row[] = [];
-    (await yearlyActivityReportView(book)).periods.forEach((p, i) => {
+    (await yearlyActivityReportView(model)).periods.forEach((p, i) => {
       const period = p.period.key;
       const base = { period, period_order: i + 1, period_kind: p.period.kind, period_label: p.period.label, from_year: p.period.fromYear, to_year: p.period.toYear };
       const blank = { partner_id: null, partner_acronym: null, ...text('partner_name', null), theme: null, format: null };
@@ -315,12 +349,13 @@ const participantRecord: ReadModelTables = {
   version: participantRecordProjection.version,
   tables: ['rm_participants', 'rm_participant_activities'],
   keys: { rm_participants: ['participant_id'], rm_participant_activities: ['participant_id', 'activity_order'] },
-  async rows(book) {
+  unitColumn: 'participant_id',
+  ...recordsOf('participants'),
+  async rows(model, participantId) {
     const participants: Row[] = [];
     const activities: Row[] = [];
-    for (const participantId of await recordIds(book, 'participants')) {
-      const view = await participantRecordView(book, participantId);
-      if (!view) continue;
+    const view = await participantRecordView(model, participantId);
+    if (view) {
       // No personal data here: `personal` (names, contacts) is left out on purpose.
       participants.push({
         participant_id: participantId,

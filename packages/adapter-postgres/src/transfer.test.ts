@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresEventStore } from './event-store.js';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
-import { builtInReadModelTables } from './read-model-tables.js';
+import { allRows, builtInReadModelTables } from './read-model-tables.js';
 import { TEST_DATABASE_URL, adminClient, reportClient, schemaPool } from './test-support/database.js';
 import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
 import { expectedTables, tableAsJson } from './test-support/tables.js';
@@ -127,7 +127,7 @@ describe('taawun export from SQLite, taawun import into PostgreSQL', () => {
         }
       };
       for (const [name, definition] of builtInReadModelTables) {
-        const rows = await definition.rows((await new ProjectionRunner((projections as Record<string, AnyProjection>)[name]!, { store: source, storage: sqliteStorage }).read())!);
+        const rows = await allRows(definition, (await new ProjectionRunner((projections as Record<string, AnyProjection>)[name]!, { store: source, storage: sqliteStorage }).read())!);
         for (const table of definition.tables) expect(await tableAsJson(sql, table), table).toEqual(expectedTables(rows, table));
       }
       const [corrected] = await sql(`SELECT people_trained, corrections FROM rm_partner_history WHERE record_id = 'enm-course-2022'`);

@@ -1,0 +1,118 @@
+import {
+  ProjectionError,
+  type IndexPosition,
+  type IndexRange,
+  type IndexRow,
+  type KeyRange,
+  type ReadModelReads,
+  type StoredDocument,
+  type StoredIndexEntry,
+} from '@taawun/projections';
+import type { Pool } from 'pg';
+
+/** A pool, or a client inside a transaction: where reads are sent. */
+export type Queryable = Pick<Pool, 'query'>;
+
+/**
+ * The smallest string above every string that starts with `prefix`, in the "C"
+ * collation (bytes of UTF-8, which is code-point order): the prefix with its last
+ * character stepped up. Undefined when there is no simple bound (a surrogate).
+ */
+function prefixEnd(prefix: string): string | undefined {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.length > 0 && last < 0xd7ff ? prefix.slice(0, -1) + String.fromCharCode(last + 1) : undefined;
+}
+
+/**
+ * The reads of the storage port over a connection: the storage's pool, or the
+ * client of one of its transactions (the rm_ tables are derived from what that
+ * transaction sees, its own writes included). Each read is one statement that
+ * also finds the generation, so a missing one is `generation-missing` without a
+ * second round trip: the rows come from the generation's row joined to the read,
+ * and no row at all means no generation.
+ */
+export class PostgresReads implements ReadModelReads {
+  constructor(
+    private readonly db: Queryable,
+    private readonly s: string,
+    private readonly where: () => string,
+  ) {}
+
+  /** `SELECT … FROM <the generation> LEFT JOIN LATERAL (<read>)`: at least one row (all null when the read finds nothing) when the generation exists. */
+  private async read<R extends Record<string, unknown>>(name: string, generation: number, columns: string, lateral: string, values: unknown[], order = ''): Promise<R[]> {
+    const { rows } = await this.db.query<R>(
+      `SELECT ${columns} FROM (SELECT FROM ${this.s}.read_model_generations WHERE name = $1 AND generation = $2) g
+       LEFT JOIN LATERAL (${lateral}) x ON true${order ? ` ORDER BY ${order}` : ''}`,
+      [name, generation, ...values],
+    );
+    if (rows.length === 0) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
+    return rows;
+  }
+
+  async documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.read<{ key: string | null; value: string }>(
+      name,
+      generation,
+      'x.key, x.value',
+      `SELECT key, value FROM ${this.s}.read_model_documents WHERE name = $1 AND generation = $2 AND key = ANY($3::text[])`,
+      [keys],
+    );
+    return new Map(rows.filter((r) => r.key !== null).map((r) => [r.key!, r.value]));
+  }
+
+  async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
+    const prefix = range.prefix === '' ? undefined : range.prefix;
+    const rows = await this.read<{ key: string | null; value: string }>(
+      name,
+      generation,
+      'x.key, x.value',
+      `SELECT key, value FROM ${this.s}.read_model_documents
+       WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR key > $3)
+         AND ($4::text IS NULL OR (key >= $4 AND ($5::text IS NULL OR key < $5) AND starts_with(key, $4)))
+       ORDER BY key LIMIT $6`,
+      [range.after ?? null, prefix ?? null, prefix === undefined ? null : (prefixEnd(prefix) ?? null), range.limit ?? null],
+      'x.key',
+    );
+    return rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, value: r.value }));
+  }
+
+  async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {
+    const rows = await this.read<{ sort: string | null; document: string; value: string | null }>(
+      name,
+      generation,
+      'x.sort, x.document, x.value',
+      `SELECT sort, document, value FROM ${this.s}.read_model_index
+       WHERE name = $1 AND generation = $2 AND idx = $3 AND key = $4 AND ($5::text IS NULL OR sort > $5)
+       ORDER BY sort LIMIT $6 OFFSET $7`,
+      [index, key, range.after ?? null, range.limit ?? null, range.offset ?? 0],
+      'x.sort',
+    );
+    return rows.filter((r) => r.sort !== null).map((r) => ({ sort: r.sort!, document: r.document, value: r.value }));
+  }
+
+  async countIndex(name: string, generation: number, index: string, key: string): Promise<number> {
+    const [row] = await this.read<{ n: number }>(
+      name,
+      generation,
+      'x.n',
+      `SELECT count(*)::int AS n FROM ${this.s}.read_model_index WHERE name = $1 AND generation = $2 AND idx = $3 AND key = $4`,
+      [index, key],
+    );
+    return row!.n;
+  }
+
+  async listIndex(name: string, generation: number, range: { after?: IndexPosition; limit?: number } = {}): Promise<IndexRow[]> {
+    const after = range.after;
+    const rows = await this.read<{ idx: string | null; key: string; sort: string; document: string; value: string | null }>(
+      name,
+      generation,
+      'x.idx, x.key, x.sort, x.document, x.value',
+      `SELECT idx, key, sort, document, value FROM ${this.s}.read_model_index
+       WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR (idx, key, sort) > ($3, $4, $5))
+       ORDER BY idx, key, sort LIMIT $6`,
+      [after?.index ?? null, after?.key ?? null, after?.sort ?? null, range.limit ?? null],
+      'x.idx, x.key, x.sort',
+    );
+    return rows.filter((r) => r.idx !== null).map(({ idx, key, sort, document, value }) => ({ index: idx!, key, sort, document, value }));
+  }
+}
