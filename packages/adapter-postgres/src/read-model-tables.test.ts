@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ProjectionRunner, agreementsRegisterProjection, partnerHistoryProjection, projections, replay, type AnyProjection } from '@taawun/projections';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModelTablesSql } from './read-model-schema.js';
+import { documentsSql, readModelTablesSql } from './read-model-schema.js';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
 import { allRows, builtInReadModelTables, readModelTableNames } from './read-model-tables.js';
 import { TEST_DATABASE_URL, adminClient, reportClient, schemaPool } from './test-support/database.js';
@@ -181,6 +181,8 @@ describe("the institute's record as SQL tables", () => {
     const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
     const block = /<!-- read-model-tables -->\s*```sql\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block?.trim()).toBe(readModelTablesSql('taawun').trim());
+    const version2 = /<!-- read-model-tables-v2 -->\s*```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(version2?.trim()).toBe(documentsSql('taawun').trim());
   });
 
   it('the README\'s report queries give the answers its comments say', async () => {

@@ -58,7 +58,7 @@ async function buildAll(store: Parameters<typeof copyInto>[0], storage: ReadMode
 }
 
 describe('taawun export from SQLite, taawun import into PostgreSQL', () => {
-  it('gives the same log and the same read models: stored states byte for byte, answers, and the rm_ tables', async () => {
+  it('gives the same log and the same read models: documents and index entries, answers, and the rm_ tables', async () => {
     // The institute's record and more after it (courses, a correction, a rename), in a SQLite file.
     const file = join(folder, 'source.db');
     const sqlite = await openSqliteEventStore(file);
