@@ -216,8 +216,9 @@ export class SqliteReadModelStorage implements ReadModelStorage {
 
   async commit(name: string, generation: number, change: CommitChange): Promise<GenerationInfo> {
     return this.run(`committing read model ${name} at position ${change.position}`, () =>
-      this.database
-        .transaction(() => {
+      this.unsynced(() =>
+        this.database
+          .transaction(() => {
           const model = this.idOf(name, generation, 'another runner replaced it');
           const row = this.statements.checkpoint.get(change.position, change.eventsApplied, this.now().toISOString(), model, change.expectedPosition ?? null);
           if (!row) {
@@ -237,7 +238,27 @@ export class SqliteReadModelStorage implements ReadModelStorage {
           return toInfo(row);
         })
         .immediate(),
+      ),
     );
+  }
+
+  /**
+   * Run a read-model commit without waiting for the disk (`synchronous = NORMAL`
+   * for its transaction only, then the connection's own setting again: the event
+   * store's appends keep theirs). In WAL mode that loses nothing when the process
+   * dies; after a power cut a read model may be a commit or two behind, whole and
+   * consistent with its checkpoint, and catches up. Read models are derived from
+   * the log, so a rebuild does not pay an fsync per commit.
+   */
+  private unsynced<T>(work: () => T): T {
+    const before = this.database.pragma('synchronous', { simple: true }) as number;
+    if (before <= 1) return work();
+    this.database.pragma('synchronous = NORMAL');
+    try {
+      return work();
+    } finally {
+      this.database.pragma(`synchronous = ${before}`);
+    }
   }
 
   async activate(name: string, generation: number): Promise<void> {

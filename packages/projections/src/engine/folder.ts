@@ -11,7 +11,7 @@ interface Cached<S> {
 }
 
 export interface FolderOptions {
-  /** Clean documents kept in memory between events (least recently used evicted first). Default 20,000. */
+  /** Clean documents kept in memory between events (least recently used evicted first). Default 500. */
   readonly cacheSize?: number;
 }
 
@@ -42,7 +42,7 @@ export class DocumentFolder<S, T extends DomainEventType> {
     private info: GenerationInfo,
     options: FolderOptions = {},
   ) {
-    this.cacheSize = Math.max(1, options.cacheSize ?? 20_000);
+    this.cacheSize = Math.max(1, options.cacheSize ?? 500);
     // A fresh generation holds only what this folder writes: a miss on any other key needs no read.
     this.written = info.position === undefined && info.eventsApplied === 0 ? new Set() : undefined;
   }
@@ -56,17 +56,25 @@ export class DocumentFolder<S, T extends DomainEventType> {
     return this.dirtyKeys.size;
   }
 
-  /** Load into the cache, in one read, the documents these events fold into. */
-  async prefetch(events: readonly EventOfType<T>[]): Promise<void> {
+  /** Load into the cache, in one read, the documents with these keys (those of a page of events). */
+  async prefetch(keys: Iterable<string>): Promise<void> {
     const missing = new Set<string>();
-    for (const event of events) for (const key of this.projection.keysOf(event)) if (!this.cache.has(key)) missing.add(key);
+    for (const key of keys) if (!this.cache.has(key)) missing.add(key);
     await this.load([...missing]);
   }
 
-  /** Fold one event into its documents. */
-  async apply(event: EventOfType<T>): Promise<void> {
-    const keys = this.projection.keysOf(event);
-    if (keys.some((key) => !this.cache.has(key))) await this.load(keys.filter((key) => !this.cache.has(key)));
+  /**
+   * Fold one event into its documents (`keys`: `projection.keysOf(event)`, when
+   * already known). Synchronous when they are in the cache (after `prefetch`):
+   * a rebuild awaits nothing per event.
+   */
+  apply(event: EventOfType<T>, keys: readonly string[] = this.projection.keysOf(event)): Promise<void> | undefined {
+    for (const key of keys) if (!this.cache.has(key)) return this.load(keys.filter((k) => !this.cache.has(k))).then(() => this.fold(event, keys));
+    this.fold(event, keys);
+    return undefined;
+  }
+
+  private fold(event: EventOfType<T>, keys: readonly string[]): void {
     for (const key of keys) {
       const entry = this.cache.get(key)!;
       const before = entry.current === undefined ? this.projection.initialState : entry.current;
@@ -171,24 +179,27 @@ export class DocumentFolder<S, T extends DomainEventType> {
     for (const [name, delta] of deltas) {
       const key = COUNTERS_PREFIX + name;
       const entry = this.cache.get(key)! as unknown as Cached<Counters>;
-      const next: Counters = { ...(entry.current ?? {}) };
+      const existed = entry.current !== undefined;
+      // The engine's own object (evolve never sees it): changed in place, keys kept in order.
+      let counters: Counters = entry.current ?? {};
       let changed = false;
+      let added = false;
       for (const [counter, by] of Object.entries(delta)) {
         if (by === 0) continue;
         changed = true;
-        const value = (next[counter] ?? 0) + by;
-        if (value === 0) delete next[counter];
-        else next[counter] = value;
+        const value = (counters[counter] ?? 0) + by;
+        if (!(counter in counters)) added = true;
+        if (value === 0) delete counters[counter];
+        else counters[counter] = value;
       }
       if (!changed) continue;
-      const sorted = Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-      const empty = Object.keys(sorted).length === 0;
-      const existed = entry.current !== undefined;
+      if (added) counters = Object.fromEntries(Object.entries(counters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const empty = Object.keys(counters).length === 0;
       // Counter documents are written here, not by evolve: clean once this commit lands.
-      entry.current = empty ? undefined : sorted;
+      entry.current = empty ? undefined : counters;
       entry.committed = entry.current;
       if (empty && !existed) continue;
-      written.push({ key, value: empty ? null : JSON.stringify(sorted) });
+      written.push({ key, value: empty ? null : JSON.stringify(counters) });
       this.written?.add(key);
     }
     return written;

@@ -19,9 +19,9 @@ export interface RunnerOptions {
   readonly batchSize?: number;
   /** Without `batchSize`: the work between two commits, in milliseconds (default 2000). */
   readonly commitIntervalMs?: number;
-  /** Without `batchSize`: commit once this many documents have changed since the last commit (default 10,000): memory stays bounded. */
+  /** Without `batchSize`: commit once this many documents have changed since the last commit (default 250): memory stays bounded. */
   readonly maxDirtyDocuments?: number;
-  /** Clean documents kept in memory (least recently used evicted first; default 20,000). */
+  /** Clean documents kept in memory (least recently used evicted first; default 500). */
   readonly cacheSize?: number;
   /** Events per page read from the store (default: the store's own). Documents of a page's events are fetched in one read. */
   readonly pageSize?: number;
@@ -108,7 +108,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
   ) {
     this.batchSize = options.batchSize === undefined ? undefined : Math.max(1, Math.trunc(options.batchSize));
     this.commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 2000);
-    this.maxDirty = Math.max(1, options.maxDirtyDocuments ?? 10_000);
+    this.maxDirty = Math.max(1, options.maxDirtyDocuments ?? 250);
     this.clock = options.clock ?? (() => performance.now());
   }
 
@@ -287,7 +287,8 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     /** Decode a chunk, fetch its documents in one read, then apply event by event. */
     const apply = async (chunk: (StoredEvent | undefined)[]) => {
       const events = chunk.map((stored) => (this.projection.handlesType(stored!.type) ? decodeFor(this.projection, stored!) : undefined));
-      await folder.prefetch(events.filter((e): e is EventOfType<T> => e !== undefined));
+      const keys = events.map((e) => (e === undefined ? [] : this.projection.keysOf(e)));
+      await folder.prefetch(keys.flat());
       for (let i = 0; i < chunk.length; i++) {
         if (limits.signal?.aborted || (limits.maxEvents !== undefined && applied >= limits.maxEvents)) {
           stopped = true;
@@ -295,7 +296,8 @@ export class ProjectionRunner<S, T extends DomainEventType> {
         }
         const event = events[i];
         if (event) {
-          await folder.apply(event);
+          const loading = folder.apply(event, keys[i]);
+          if (loading) await loading;
           pending++;
           applied++;
         }
@@ -389,8 +391,9 @@ export async function foldInMemory<S, T extends DomainEventType>(
   const folder = new DocumentFolder(projection, storage, info, { cacheSize: 1 });
   let applied = 0;
   for await (const page of events) {
-    await folder.prefetch(page);
-    for (const event of page) await folder.apply(event);
+    const keys = page.map((event) => projection.keysOf(event));
+    await folder.prefetch(keys.flat());
+    for (let i = 0; i < page.length; i++) await folder.apply(page[i]!, keys[i]);
     applied += page.length;
   }
   const committed = await folder.commit(0n, applied);

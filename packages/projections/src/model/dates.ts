@@ -1,4 +1,27 @@
-import { comparePartialDates, dateBounds, describePartialDate, parsePartialDate, type IsoDay, type PartialDate } from '@taawun/domain';
+import { comparePartialDates, dateBounds as parseBounds, describePartialDate, parsePartialDate, type DateBounds, type IsoDay, type PartialDate } from '@taawun/domain';
+
+/*
+ * Dates repeat (a year, a day recorded on hundreds of records): their bounds and
+ * labels are remembered, a few thousand at a time, so that a rebuild or a page of
+ * a history does not parse the same date over and over.
+ */
+const remembered = new Map<string, { bounds: DateBounds; label?: string }>();
+function rememberedOf(date: PartialDate): { bounds: DateBounds; label?: string } {
+  let found = remembered.get(date);
+  if (!found) {
+    if (remembered.size >= 10_000) remembered.clear();
+    found = { bounds: parseBounds(date) };
+    remembered.set(date, found);
+  }
+  return found;
+}
+
+/** `dateBounds` of the domain, remembered. */
+export const dateBounds = (date: PartialDate): DateBounds => rememberedOf(date).bounds;
+const labelOf = (date: PartialDate): string => {
+  const found = rememberedOf(date);
+  return (found.label ??= describePartialDate(date));
+};
 
 /** A date as the read models show it: the EDTF string as recorded, a reader's label, and its bounds. */
 export interface DateView {
@@ -15,7 +38,7 @@ export interface DateView {
 
 export function dateView(date: PartialDate): DateView {
   const bounds = dateBounds(date);
-  return { edtf: date, label: describePartialDate(date), earliest: bounds.earliest ?? null, latest: bounds.latest ?? null, yearUnknown: bounds.yearUnknown };
+  return { edtf: date, label: labelOf(date), earliest: bounds.earliest ?? null, latest: bounds.latest ?? null, yearUnknown: bounds.yearUnknown };
 }
 
 /**

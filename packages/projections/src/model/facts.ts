@@ -26,6 +26,9 @@ export interface Fact<D> {
   readonly corrections: readonly CorrectionView[];
 }
 
+/** Facts without corrections share one empty list (it is never mutated; JSON writes it as []). */
+const noCorrections: readonly CorrectionView[] = Object.freeze([]);
+
 export const factOf = <E extends { id: string; data: unknown; recordedAt: string; metadata: { actor: string; sourceRef?: string | undefined } }>(
   event: E,
   data: E['data'] = event.data,
@@ -35,7 +38,7 @@ export const factOf = <E extends { id: string; data: unknown; recordedAt: string
   recordedAt: event.recordedAt,
   recordedBy: event.metadata.actor,
   sourceRef: event.metadata.sourceRef ?? null,
-  corrections: [],
+  corrections: noCorrections,
 });
 
 const withoutNulls = (data: Record<string, unknown>): Record<string, unknown> =>

@@ -1,5 +1,5 @@
-import { dateBounds, type MultilingualText, type PartialDate } from '@taawun/domain';
-import { compareByCompletion } from './dates.js';
+import type { MultilingualText, PartialDate } from '@taawun/domain';
+import { compareByCompletion, dateBounds } from './dates.js';
 import type { InstituteRecord, PartnerRecord, RecordSet } from './record-book.js';
 
 /**

@@ -130,35 +130,61 @@ const withoutPersonal = <D extends { personal?: unknown }>(data: D): D => {
   return rest as D;
 };
 
-/** The record an event belongs to: by the id in its data, or, for a correction, by its stream (it is appended to the record it corrects). */
-export function recordKeyOf(event: RecordedEvent): string | undefined {
-  return match(event)
-    .with({ type: 'InstituteRegistered' }, { type: 'InstituteRenamed' }, (e) => recordKey('institutes', e.data.instituteId))
-    .with({ type: 'PartnerRegistered' }, { type: 'PartnerRenamed' }, { type: 'PartnerDetailsCorrected' }, (e) => recordKey('partners', e.data.partnerId))
-    .with({ type: 'AgreementSigned' }, { type: 'AgreementAmended' }, { type: 'AgreementTerminated' }, (e) => recordKey('agreements', e.data.agreementId))
-    .with({ type: 'ProgrammeLaunched' }, { type: 'ProgrammeClosed' }, (e) => recordKey('programmes', e.data.programmeId))
-    .with(
-      { type: 'SessionScheduled' },
-      { type: 'SessionRescheduled' },
-      { type: 'SessionCancelled' },
-      { type: 'SessionHeld' },
-      { type: 'AttendanceRecorded' },
-      { type: 'ParticipantEnrolled' },
-      { type: 'EnrolmentWithdrawn' },
-      (e) => recordKey('sessions', e.data.sessionId),
-    )
-    .with({ type: 'StudyVisitPlanned' }, { type: 'StudyVisitCompleted' }, { type: 'StudyVisitCancelled' }, (e) => recordKey('visits', e.data.visitId))
-    .with({ type: 'PublicationPrepared' }, { type: 'PublicationPlanned' }, { type: 'PublicationPublished' }, (e) => recordKey('publications', e.data.publicationId))
-    .with({ type: 'ParticipantRegistered' }, { type: 'ParticipantPersonalDataCorrected' }, { type: 'ParticipantDataErased' }, (e) => recordKey('participants', e.data.participantId))
-    .with({ type: 'RecordCorrected' }, (e) => (recordOfStream(e.stream) ? e.stream : undefined))
-    .exhaustive();
-}
+type KeyOf = { readonly [T in DomainEventType]: (event: Extract<RecordedEvent, { type: T }>) => string | undefined };
+
+/*
+ * Where each event type's record is, as a table the compiler checks for every
+ * event type (a new one must be placed here), looked up once per event: the
+ * runner asks it for every event of a rebuild, so it must cost next to nothing.
+ */
+const keyOfType: KeyOf = {
+  InstituteRegistered: (e) => recordKey('institutes', e.data.instituteId),
+  InstituteRenamed: (e) => recordKey('institutes', e.data.instituteId),
+  PartnerRegistered: (e) => recordKey('partners', e.data.partnerId),
+  PartnerRenamed: (e) => recordKey('partners', e.data.partnerId),
+  PartnerDetailsCorrected: (e) => recordKey('partners', e.data.partnerId),
+  AgreementSigned: (e) => recordKey('agreements', e.data.agreementId),
+  AgreementAmended: (e) => recordKey('agreements', e.data.agreementId),
+  AgreementTerminated: (e) => recordKey('agreements', e.data.agreementId),
+  ProgrammeLaunched: (e) => recordKey('programmes', e.data.programmeId),
+  ProgrammeClosed: (e) => recordKey('programmes', e.data.programmeId),
+  SessionScheduled: (e) => recordKey('sessions', e.data.sessionId),
+  SessionRescheduled: (e) => recordKey('sessions', e.data.sessionId),
+  SessionCancelled: (e) => recordKey('sessions', e.data.sessionId),
+  SessionHeld: (e) => recordKey('sessions', e.data.sessionId),
+  AttendanceRecorded: (e) => recordKey('sessions', e.data.sessionId),
+  ParticipantEnrolled: (e) => recordKey('sessions', e.data.sessionId),
+  EnrolmentWithdrawn: (e) => recordKey('sessions', e.data.sessionId),
+  StudyVisitPlanned: (e) => recordKey('visits', e.data.visitId),
+  StudyVisitCompleted: (e) => recordKey('visits', e.data.visitId),
+  StudyVisitCancelled: (e) => recordKey('visits', e.data.visitId),
+  PublicationPrepared: (e) => recordKey('publications', e.data.publicationId),
+  PublicationPlanned: (e) => recordKey('publications', e.data.publicationId),
+  PublicationPublished: (e) => recordKey('publications', e.data.publicationId),
+  ParticipantRegistered: (e) => recordKey('participants', e.data.participantId),
+  ParticipantPersonalDataCorrected: (e) => recordKey('participants', e.data.participantId),
+  ParticipantDataErased: (e) => recordKey('participants', e.data.participantId),
+  // A correction is appended to the record it corrects.
+  RecordCorrected: (e) => (recordOfStream(e.stream) ? e.stream : undefined),
+};
+
+/** The record an event belongs to: by the id in its data, or, for a correction, by its stream. */
+export const recordKeyOf = (event: RecordedEvent): string | undefined => (keyOfType[event.type] as (e: RecordedEvent) => string | undefined)(event);
 
 /** Fold one event into its record (the document of `recordKeyOf(event)`). Exhaustive: a new event type must be placed here. */
 export function evolveRecord(doc: RecordDocument, event: RecordedEvent, options: RecordBookOptions): RecordDocument {
   const of = <K extends Section>(section: K): RecordSections[K] => (doc ?? empty[section]) as RecordSections[K];
   return match(event)
     .returnType<RecordDocument>()
+    // The most frequent first: ts-pattern tries the branches in order.
+    .with({ type: 'ParticipantEnrolled' }, (e) => { const r = of('sessions'); return { ...r, enrolments: [...r.enrolments, factOf(e)] }; })
+    .with({ type: 'SessionHeld' }, (e) => ({ ...of('sessions'), held: factOf(e) }))
+    .with({ type: 'SessionScheduled' }, (e) => ({ ...of('sessions'), scheduled: factOf(e) }))
+    .with({ type: 'ParticipantRegistered' }, (e) => {
+      const r = of('participants');
+      return { ...r, registered: factOf(e, options.personalData && !r.erased ? e.data : withoutPersonal(e.data)) };
+    })
+    .with({ type: 'AttendanceRecorded' }, (e) => { const r = of('sessions'); return { ...r, attendance: [...r.attendance, factOf(e)] }; })
     .with({ type: 'InstituteRegistered' }, (e) => ({ ...of('institutes'), registered: factOf(e) }))
     .with({ type: 'InstituteRenamed' }, (e) => { const r = of('institutes'); return { ...r, renames: [...r.renames, factOf(e)] }; })
     .with({ type: 'PartnerRegistered' }, (e) => ({ ...of('partners'), registered: factOf(e) }))
@@ -169,12 +195,8 @@ export function evolveRecord(doc: RecordDocument, event: RecordedEvent, options:
     .with({ type: 'AgreementTerminated' }, (e) => ({ ...of('agreements'), terminated: factOf(e) }))
     .with({ type: 'ProgrammeLaunched' }, (e) => ({ ...of('programmes'), launched: factOf(e) }))
     .with({ type: 'ProgrammeClosed' }, (e) => ({ ...of('programmes'), closed: factOf(e) }))
-    .with({ type: 'SessionScheduled' }, (e) => ({ ...of('sessions'), scheduled: factOf(e) }))
     .with({ type: 'SessionRescheduled' }, (e) => { const r = of('sessions'); return { ...r, reschedules: [...r.reschedules, factOf(e)] }; })
     .with({ type: 'SessionCancelled' }, (e) => ({ ...of('sessions'), cancelled: factOf(e) }))
-    .with({ type: 'SessionHeld' }, (e) => ({ ...of('sessions'), held: factOf(e) }))
-    .with({ type: 'AttendanceRecorded' }, (e) => { const r = of('sessions'); return { ...r, attendance: [...r.attendance, factOf(e)] }; })
-    .with({ type: 'ParticipantEnrolled' }, (e) => { const r = of('sessions'); return { ...r, enrolments: [...r.enrolments, factOf(e)] }; })
     .with({ type: 'EnrolmentWithdrawn' }, (e) => { const r = of('sessions'); return { ...r, withdrawals: [...r.withdrawals, factOf(e)] }; })
     .with({ type: 'StudyVisitPlanned' }, (e) => ({ ...of('visits'), planned: factOf(e) }))
     .with({ type: 'StudyVisitCompleted' }, (e) => ({ ...of('visits'), completed: factOf(e) }))
@@ -182,10 +204,6 @@ export function evolveRecord(doc: RecordDocument, event: RecordedEvent, options:
     .with({ type: 'PublicationPrepared' }, (e) => ({ ...of('publications'), prepared: factOf(e) }))
     .with({ type: 'PublicationPlanned' }, (e) => { const r = of('publications'); return { ...r, plans: [...r.plans, factOf(e)] }; })
     .with({ type: 'PublicationPublished' }, (e) => ({ ...of('publications'), published: factOf(e) }))
-    .with({ type: 'ParticipantRegistered' }, (e) => {
-      const r = of('participants');
-      return { ...r, registered: factOf(e, options.personalData && !r.erased ? e.data : withoutPersonal(e.data)) };
-    })
     .with({ type: 'ParticipantPersonalDataCorrected' }, (e) => {
       const r = of('participants');
       return options.personalData && !r.erased ? { ...r, personalCorrections: [...r.personalCorrections, factOf(e)] } : r;
