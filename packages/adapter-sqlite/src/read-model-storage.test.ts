@@ -68,6 +68,8 @@ describe('SQLite read-model storage', () => {
     expect(store.database.prepare(`SELECT version FROM taawun_schema_versions WHERE component = 'read-models'`).pluck().get()).toBe(2);
     const answer = await queryPartnerHistory({ store, storage }, { partnerId: 'enm-france' });
     expect(answer.ok && answer.value.source).toMatchObject({ kind: 'stored', generation: 1, position: '1' });
+    // Read-model commits skip the fsync for their own transaction only: the log's appends keep synchronous = FULL.
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
     await storage.close(); // the store's connection stays open
     expect(await store.lastPosition()).toBe(1n);
     await store.close();
