@@ -108,12 +108,17 @@ export class DocumentFolder<S, T extends DomainEventType> {
     const remove = new Map<string, IndexPosition>();
     const put = new Map<string, IndexRow>();
     const deltas = new Map<string, Counters>();
+    // What this commit writes, as it is now: a document folded again while the commit is on its way stays dirty.
+    const written: [string, Cached<S>, S | undefined][] = [];
     for (const key of this.dirtyKeys) {
       const entry = this.cache.get(key)!;
+      written.push([key, entry, entry.current]);
       documents.push({ key, value: stateToJson(entry.current, `${projection.name} document ${JSON.stringify(key)}`) });
       if (projection.indexes) this.diffIndex(key, entry, remove, put);
       if (projection.counters) this.addDeltas(key, entry, deltas);
     }
+    this.dirtyKeys.clear();
+    for (const [, entry] of written) entry.dirty = false;
     if (deltas.size > 0) documents.push(...(await this.applyDeltas(deltas)));
     const change: CommitChange = {
       documents,
@@ -123,13 +128,10 @@ export class DocumentFolder<S, T extends DomainEventType> {
       expectedPosition: this.info.position,
     };
     this.info = await this.storage.commit(projection.name, this.info.generation, change);
-    for (const key of this.dirtyKeys) {
-      const entry = this.cache.get(key)!;
-      entry.committed = entry.current;
-      entry.dirty = false;
+    for (const [key, entry, value] of written) {
+      entry.committed = value;
       this.written?.add(key);
     }
-    this.dirtyKeys.clear();
     this.evict();
     return this.info;
   }

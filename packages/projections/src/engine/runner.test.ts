@@ -348,6 +348,33 @@ describe('keyed documents', () => {
     expect(small.written).toEqual([['p3', '#all']]);
   });
 
+  it('follows the live log into keyed documents while slow commits are on their way, and ends equal to a replay', async () => {
+    const store = await storeWith(4, 6);
+    /** Commits that take a while, and documents read slowly: events arrive in the middle of both. */
+    class SlowStorage extends InMemoryReadModelStorage {
+      override async commit(...args: Parameters<InMemoryReadModelStorage['commit']>) {
+        await new Promise((r) => setTimeout(r, 15));
+        return super.commit(...args);
+      }
+      override async documents(...args: Parameters<InMemoryReadModelStorage['documents']>) {
+        await new Promise((r) => setTimeout(r, 5));
+        return super.documents(...args);
+      }
+    }
+    const storage = new SlowStorage();
+    const controller = new AbortController();
+    const following = new ProjectionRunner(perPartner, { store, storage, cacheSize: 1 }).follow({ signal: controller.signal, commitDelayMs: 5 });
+    for (let i = 0; i < 12; i++) {
+      await record(store, [heldSession(`live-${i}`, '2021', { partners: ['giz', `p${i % 4}`] })]);
+      await new Promise((r) => setTimeout(r, i % 3 === 0 ? 1 : 12));
+    }
+    const head = (await store.lastPosition())!;
+    while ((await storage.generations('per-partner'))[0]?.position !== head) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    await following;
+    expect(await exportModel(storage, 'per-partner', 1)).toBe(await (await replay(store, perPartner)).export());
+  });
+
   it('keeps memory bounded by the cache, not by the number of documents', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;

@@ -202,33 +202,35 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     let chain: Promise<void> = Promise.resolve();
     let timer: ReturnType<typeof setTimeout> | undefined;
 
-    // Commits run one after another, between events (the folder is not shared with the loop while one runs).
+    // Folds and commits run one after another on one chain: a commit never sees a fold half done.
+    const enqueue = (work: () => Promise<void>): Promise<void> =>
+      (chain = chain.then(work).catch((e: unknown) => {
+        failure ??= e;
+      }));
     const flush = (): Promise<void> => {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      if (pending === 0 || position === undefined) return chain;
-      const at = { position, applied: pending };
-      pending = 0;
-      chain = chain
-        .then(async () => {
-          committed = await folder.commit(at.position, committed.eventsApplied + at.applied);
-          this.options.onCommit?.(committed);
-          this.report('live', committed, started, first.position, position, applied, false);
-        })
-        .catch((e: unknown) => {
-          failure ??= e;
-        });
-      return chain;
+      return enqueue(async () => {
+        if (pending === 0 || position === undefined) return;
+        const count = pending;
+        pending = 0;
+        committed = await folder.commit(position, committed.eventsApplied + count);
+        this.options.onCommit?.(committed);
+        this.report('live', committed, started, first.position, position, applied, false);
+      });
     };
 
     for await (const stored of store.follow({ ...(position === undefined ? {} : { after: position }), filter: { types: this.projection.handles }, signal })) {
       if (failure) break;
       if (!this.projection.handlesType(stored.type)) continue;
-      await chain;
-      await folder.apply(decodeFor(this.projection, stored));
-      position = stored.position;
-      pending++;
-      applied++;
+      const event = decodeFor(this.projection, stored);
+      await enqueue(async () => {
+        const loading = folder.apply(event);
+        if (loading) await loading;
+        position = stored.position;
+        pending++;
+        applied++;
+      });
       if (this.batchSize !== undefined && pending >= this.batchSize) await flush();
       else timer ??= setTimeout(() => void flush(), options.commitDelayMs ?? 100);
     }
