@@ -4,12 +4,26 @@ import type { CommitChange, GenerationInfo, IndexPosition, IndexRange, IndexRow,
 interface Generation {
   info: GenerationInfo;
   readonly documents: Map<string, string>;
+  /** The documents' keys in order, computed when first listed after a change. */
+  sortedKeys?: string[] | undefined;
   /** `index \u0000 key` -> entries sorted by `sort`. */
   readonly index: Map<string, StoredIndexEntry[]>;
 }
 
 const binaryOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const indexKey = (index: string, key: string) => `${index}\u0000${key}`;
+
+/** The first position in sorted `keys` not below `key`. */
+function firstAtOrAfter(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** The first position in `entries` whose sort is not below `sort`. */
 function lowerBound(entries: readonly StoredIndexEntry[], sort: string): number {
@@ -60,6 +74,7 @@ export class InMemoryReadModelStorage implements ReadModelStorage {
       if (value === null) stored.documents.delete(key);
       else stored.documents.set(key, value);
     }
+    if (change.documents.length > 0) stored.sortedKeys = undefined;
     for (const position of change.index.remove) this.removeEntry(stored, position);
     for (const row of change.index.put) this.putEntry(stored, row);
     stored.info = { ...stored.info, position: change.position, eventsApplied: change.eventsApplied, updatedAt: this.now().toISOString() };
@@ -89,11 +104,16 @@ export class InMemoryReadModelStorage implements ReadModelStorage {
 
   async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
     const stored = this.generation(name, generation);
-    const keys = [...stored.documents.keys()]
-      .filter((key) => (range.prefix === undefined || key.startsWith(range.prefix)) && (range.after === undefined || key > range.after))
-      .sort(binaryOrder)
-      .slice(0, range.limit ?? Number.POSITIVE_INFINITY);
-    return keys.map((key) => ({ key, value: stored.documents.get(key)! }));
+    const sorted = (stored.sortedKeys ??= [...stored.documents.keys()].sort(binaryOrder));
+    const from = [range.prefix, range.after].reduce((at, bound) => (bound === undefined ? at : Math.max(at, firstAtOrAfter(sorted, bound))), 0);
+    const found: StoredDocument[] = [];
+    for (let i = from; i < sorted.length && found.length < (range.limit ?? Number.POSITIVE_INFINITY); i++) {
+      const key = sorted[i]!;
+      if (range.after !== undefined && key <= range.after) continue;
+      if (range.prefix !== undefined && !key.startsWith(range.prefix)) break;
+      found.push({ key, value: stored.documents.get(key)! });
+    }
+    return found;
   }
 
   async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {

@@ -53,10 +53,11 @@ export async function chronologicalPage(model: ModelReader, index: string, key: 
   const offset = Math.min(Math.max(0, page.offset ?? 0), total);
   const limit = page.limit === undefined ? total - offset : Math.max(0, page.limit);
   const entries = limit > 0 ? await model.index<Bounds>(index, key, { offset, limit }) : [];
+  if (entries.length === 0) return { total, offset, entries, certain: [] };
   const end = offset + entries.length;
   // Sorted by completion: the latest day of everything before is that of the item just before (or open).
   const before: SideBound = offset === 0 ? noBound : latestOf([toBounds((await model.index<Bounds>(index, key, { offset: offset - 1, limit: 1 }))[0]?.value ?? null)]);
-  const after = end >= total ? noBound : await earliestAfter(model, index, key, entries.at(-1)?.sort ?? '', offset, total - end);
+  const after = end >= total ? noBound : await earliestAfter(model, index, key, entries.at(-1)!.sort, offset, total - end);
   return { total, offset, entries, certain: orderCertaintyWithin(entries.map((e) => toBounds(e.value)), before, after) };
 }
 
