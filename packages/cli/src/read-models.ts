@@ -1,5 +1,13 @@
 import { eventDefinition } from '@taawun/domain';
-import { InMemoryReadModelStorage, ProjectionRunner, projections, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
+import {
+  InMemoryReadModelStorage,
+  ProjectionRunner,
+  isProjectionError,
+  projections,
+  type AnyProjection,
+  type ReadModelSource,
+  type ReadModelStorage,
+} from '@taawun/projections';
 import type { OpenedStore } from './store-url.js';
 
 /** Read-model storage beside the log, when the store has one, and how to say where it is. */
@@ -71,5 +79,26 @@ export async function purgeAfterErasure(opened: OpenedStore, open?: OpenedStorag
     return { rebuilt, skipped: [], residueCleared: true };
   } finally {
     if (!open) await beside.close();
+  }
+}
+
+/**
+ * Where a query reads from: the stored model beside the log, brought up to the
+ * log's head first (rebuilt if its version changed), so answers come from
+ * precomputed documents instead of a replay of the whole log. Without storage,
+ * or when another runner (a server's follower) is writing it right now, the
+ * query replays the log instead: slower, same answer.
+ */
+export async function currentSource(opened: OpenedStore, projectionName: string): Promise<{ source: ReadModelSource; close(): Promise<void> }> {
+  const projection = (projections as Record<string, AnyProjection>)[projectionName];
+  const beside = projection ? await storageBesideLog(opened) : undefined;
+  if (!projection || !beside) return { source: { store: opened.store }, close: async () => undefined };
+  try {
+    await new ProjectionRunner(projection, { store: opened.store, storage: beside.storage }).catchUp();
+    return { source: { store: opened.store, storage: beside.storage }, close: () => beside.close() };
+  } catch (error) {
+    await beside.close();
+    if (isProjectionError(error)) return { source: { store: opened.store }, close: async () => undefined };
+    throw error;
   }
 }

@@ -21,6 +21,7 @@ import {
   type ParticipantRecordView,
   type PartnerProfile,
   type QueryError,
+  type ReadModelSource,
   type ModelReader,
   type PartnerHistory,
   type TimeLens,
@@ -30,6 +31,7 @@ import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { formats, type Format } from '../output/render.js';
 import { countText, languages, lensNotes, printable, textIn, type Printable } from '../output/report.js';
+import { currentSource } from '../read-models.js';
 import type { OpenedStore } from '../store-url.js';
 import { periodRows, yearlyPrintable } from './yearly.js';
 
@@ -59,6 +61,16 @@ export function answerOf<R>(result: Result<Answer<R>, QueryError>): Answer<R> {
   if (result.ok) return result.value;
   const { code, message } = result.error;
   throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${message} (${code})`);
+}
+
+/** Run a query on the stored model beside the log, caught up first (see `currentSource`). */
+async function fromStored<T>(opened: OpenedStore, projection: string, run: (source: ReadModelSource) => Promise<T>): Promise<T> {
+  const { source, close } = await currentSource(opened, projection);
+  try {
+    return await run(source);
+  } finally {
+    await close();
+  }
 }
 
 /** Check a lens before replaying: a bad date is bad usage, named like the option. */
@@ -148,7 +160,7 @@ export function registerQueries(program: Command, context: CliContext): void {
       .addHelpText('after', '\nExamples:\n  taawun history enm-france\n  taawun history enm-france --as-of 2016-12-31 --lang fr\n  taawun history giz --format json'),
   ).action(
     query('history', async (opened, options, [partnerId]) => {
-      const answer = answerOf(await queryPartnerHistory({ store: opened.store }, { partnerId: partnerId! }, checkedLens(options)));
+      const answer = answerOf(await fromStored(opened, 'partner-history', (source) => queryPartnerHistory(source, { partnerId: partnerId! }, checkedLens(options))));
       const { partner, entries } = answer.result;
       const names = [partner.name?.ar, partner.name?.fr, partner.name?.en].filter(Boolean).join(' / ');
       return emit(io, options, {
@@ -173,7 +185,7 @@ export function registerQueries(program: Command, context: CliContext): void {
   ).action(
     query('agreements', async (opened, options) => {
       const partner = (options as QueryOptions & { partner?: string }).partner;
-      const answer = answerOf(await queryAgreementsRegister({ store: opened.store }, partner ? { partnerId: partner } : {}, checkedLens(options)));
+      const answer = answerOf(await fromStored(opened, 'agreements-register', (source) => queryAgreementsRegister(source, partner ? { partnerId: partner } : {}, checkedLens(options))));
       return emit(io, options, {
         title: [`Agreements register (${answer.result.agreements.length})`],
         rows: answer.result.agreements,
@@ -198,7 +210,7 @@ export function registerQueries(program: Command, context: CliContext): void {
       const { year, period } = options as QueryOptions & { year?: string; period?: string };
       if (year && period) throw usageError('give --year or --period, not both');
       const key = year ?? period;
-      const answer = answerOf(await queryYearlyActivityReport({ store: opened.store }, key ? { period: key } : {}, checkedLens(options)));
+      const answer = answerOf(await fromStored(opened, 'yearly-activity-report', (source) => queryYearlyActivityReport(source, key ? { period: key } : {}, checkedLens(options))));
       if (key === undefined) return emit(io, options, periodRows(answer, options));
       return emit(io, options, yearlyPrintable(answer, key, options));
     }),
