@@ -102,6 +102,15 @@ describe('the docs and the problem types', () => {
     const html = await response.text();
     expect(html).toMatch(/swagger-ui/i);
     expect(html).toContain('/openapi.json');
+    // Served from the package, not a CDN.
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of ['/docs/assets/swagger-ui-dist/swagger-ui.css', '/docs/assets/swagger-ui-dist/swagger-ui-bundle.js']) {
+      expect(html).toContain(asset);
+      const file = await t.request(asset, { as: null });
+      expect(file.status).toBe(200);
+      expect((await file.text()).length).toBeGreaterThan(10_000);
+    }
+    expect((await t.request('/docs/assets/swagger-ui-dist/package.json', { as: null })).status).toBe(404);
   });
 
   it('dereferences a problem type', async () => {

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { sendProblem, type AppEnv } from '../http/env.js';
@@ -92,5 +95,21 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
       { name: 'Problems', description: 'The problem types errors refer to.' },
     ],
   });
-  app.get(DOCS_PATH, swaggerUI({ url: OPENAPI_PATH, title: 'taawun HTTP API' }));
+  // Swagger UI's files are served from the installed swagger-ui-dist, not a CDN: institutes' networks may be closed.
+  app.get(DOCS_PATH, swaggerUI({ url: OPENAPI_PATH, title: 'taawun HTTP API', baseUrl: DOCS_ASSETS }));
+  app.get(`${DOCS_ASSETS}/swagger-ui-dist/:file{swagger-ui\\.css|swagger-ui-bundle\\.js}`, async (c) => {
+    const file = c.req.param('file');
+    c.header('Content-Type', file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(await swaggerAsset(file));
+  });
 }
+
+const DOCS_ASSETS = `${DOCS_PATH}/assets`;
+const swaggerUiDist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const assetCache = new Map<string, Promise<string>>();
+const swaggerAsset = (file: string): Promise<string> => {
+  let cached = assetCache.get(file);
+  if (!cached) assetCache.set(file, (cached = readFile(join(swaggerUiDist, file), 'utf8')));
+  return cached;
+};
