@@ -158,3 +158,25 @@ describe('schema versions', () => {
     expect(decodeEvent({ ...base, type: 'SessionHeld', schemaVersion: 1, data: { remote: 'yes' } })).toMatchObject({ ok: false, error: { code: 'invalid-event' } });
   });
 });
+
+describe('where events belong', () => {
+  it('every event the handler stores lands in the stream its own data names', async () => {
+    const { streamOfEvent } = await import('./routing.js');
+    const { commandSequenceArb, recordCommands } = await import('./testing/arbitraries.js');
+    const fc = (await import('fast-check')).default;
+    await fc.assert(
+      fc.asyncProperty(commandSequenceArb(40), async (commands) => {
+        const s = new InMemoryEventStore();
+        await recordCommands(s, commands, deterministicContext());
+        for await (const stored of s.readAll()) {
+          const decoded = decodeEvent(stored);
+          if (!decoded.ok) throw new Error(decoded.error.message);
+          const expected = streamOfEvent(decoded.value);
+          if (expected !== undefined) expect(stored.stream).toBe(expected);
+          else expect(decoded.value.type).toBe('RecordCorrected');
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

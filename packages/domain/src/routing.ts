@@ -94,3 +94,26 @@ export function routeCommand(command: Command): CommandRoute {
     }))
     .exhaustive();
 }
+
+/**
+ * The stream an event belongs in, from its own data: what an import checks so a
+ * file cannot file an event under another record. A correction lives in the
+ * stream of the event it corrects, which its data does not name: `undefined`.
+ */
+export function streamOfEvent(event: DomainEvent): string | undefined {
+  return match(event)
+    .with({ type: 'InstituteRegistered' }, { type: 'InstituteRenamed' }, (e) => instituteStream(e.data.instituteId))
+    .with({ type: 'PartnerRegistered' }, { type: 'PartnerRenamed' }, { type: 'PartnerDetailsCorrected' }, (e) => partnerStream(e.data.partnerId))
+    .with({ type: 'AgreementSigned' }, { type: 'AgreementAmended' }, { type: 'AgreementTerminated' }, (e) => agreementStream(e.data.agreementId))
+    .with({ type: 'ProgrammeLaunched' }, { type: 'ProgrammeClosed' }, (e) => programmeStream(e.data.programmeId))
+    .with(
+      { type: 'SessionScheduled' }, { type: 'SessionRescheduled' }, { type: 'SessionCancelled' }, { type: 'SessionHeld' },
+      { type: 'AttendanceRecorded' }, { type: 'ParticipantEnrolled' }, { type: 'EnrolmentWithdrawn' },
+      (e) => sessionStream(e.data.sessionId),
+    )
+    .with({ type: 'ParticipantRegistered' }, { type: 'ParticipantPersonalDataCorrected' }, { type: 'ParticipantDataErased' }, (e) => participantStream(e.data.participantId))
+    .with({ type: 'StudyVisitPlanned' }, { type: 'StudyVisitCompleted' }, { type: 'StudyVisitCancelled' }, (e) => studyVisitStream(e.data.visitId))
+    .with({ type: 'PublicationPrepared' }, { type: 'PublicationPlanned' }, { type: 'PublicationPublished' }, (e) => publicationStream(e.data.publicationId))
+    .with({ type: 'RecordCorrected' }, () => undefined)
+    .exhaustive();
+}
