@@ -264,7 +264,7 @@ export class PostgresEventStore implements EventStore {
   // ---- internals ----
 
   private async *following(options: FollowOptions): AsyncGenerator<StoredEvent> {
-    yield* followLog((o) => this.readAll(o), await this.notifications.waiter(), options);
+    yield* followLog((o) => this.readAll(o), await this.notifications.waiter(), options, () => this.lastPosition());
   }
 
   private chainRows(

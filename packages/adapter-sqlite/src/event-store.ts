@@ -196,7 +196,7 @@ export class SqliteEventStore implements EventStore {
 
   follow(options: FollowOptions = {}): AsyncIterable<StoredEvent> {
     // In-process writers wake followers at once; writers in other processes are seen at the next poll.
-    return followLog((o) => this.readAll(o), (signal) => this.changes.wait(signal, this.pollIntervalMs), options);
+    return followLog((o) => this.readAll(o), (signal) => this.changes.wait(signal, this.pollIntervalMs), options, () => this.lastPosition());
   }
 
   async lastPosition(): Promise<bigint | undefined> {

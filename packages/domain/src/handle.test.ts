@@ -180,3 +180,22 @@ describe('where events belong', () => {
     );
   });
 });
+
+describe('the recording day', () => {
+  it('a fact dated today in Rabat (UTC+1) is accepted at 00:30 local time, while UTC is still on the day before', async () => {
+    const lateUtc = { ...deterministicContext(), now: () => new Date('2024-03-01T23:30:00Z') };
+    await handle(store, registerEnm, lateUtc);
+    expect((await handle(store, { type: 'SignAgreement', agreementId: 'a', kind: 'agreement', partners: ['enm-france'], signedOn: '2024-03-02' }, lateUtc)).ok).toBe(true);
+    expect(await handle(store, { type: 'SignAgreement', agreementId: 'b', kind: 'agreement', partners: ['enm-france'], signedOn: '2024-03-03' }, lateUtc))
+      .toMatchObject({ ok: false, error: { code: 'date-in-future' } });
+  });
+});
+
+describe('idempotency keys across records', () => {
+  it('a key reused for a command on another record is refused as invalid, not a store failure', async () => {
+    await handle(store, registerEnm, context);
+    await handle(store, course(), { ...context, idempotencyKey: 'req-7' });
+    expect(await handle(store, { ...course(), sessionId: 'another-course' }, { ...context, idempotencyKey: 'req-7' }))
+      .toMatchObject({ ok: false, error: { code: 'invalid-command', fields: ['idempotencyKey'] } });
+  });
+});

@@ -8,7 +8,7 @@ import { eventDefinition, type DomainEvent } from './schema/events.js';
 import type { EventToAppend, StoredEvent } from './store/envelope.js';
 import { isEventStoreError, type EventStore, type ExpectedRevision, type StreamRevision } from './store/port.js';
 import { idempotentEventId } from './values/ids.js';
-import { isoDayOf } from './values/partial-date.js';
+import { latestDayAt } from './values/partial-date.js';
 
 /**
  * Everything a command needs from the outside world, passed in so that the
@@ -156,7 +156,7 @@ export async function handle(store: EventStore, input: unknown, context: Command
         }
       }
       const now = context.now();
-      const decision = route.decide(events, { today: isoDayOf(now) });
+      const decision = route.decide(events, { today: latestDayAt(now) });
       if (!decision.ok) return decision;
       const toStore = toAppend(decision.value, command, context, now.toISOString());
       if (!toStore.ok) return toStore;
@@ -172,6 +172,10 @@ export async function handle(store: EventStore, input: unknown, context: Command
     }
     return err(domainError('concurrency-retries-exhausted', `${route.stream} kept changing: gave up after ${attempts} attempts`));
   } catch (e) {
+    // Ids derived from a key that an earlier command used on another record.
+    if (context.idempotencyKey && isEventStoreError(e) && e.code === 'duplicate-event-id') {
+      return err(domainError('invalid-command', `idempotency key ${context.idempotencyKey} was already used for a command on another record`, { fields: ['idempotencyKey'] }));
+    }
     return err(storeFailure(e));
   }
 }

@@ -1,10 +1,10 @@
 import { domainError, type DomainError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
-import { certainlyAfter, type IsoDay, type PartialDate } from '../values/partial-date.js';
+import { namesDayAfter, type IsoDay, type PartialDate } from '../values/partial-date.js';
 
 /** What a decision may know about the world besides the command and the state: today's date. */
 export interface DecisionContext {
-  /** The recording date (UTC day of the handler's clock). */
+  /** The recording date: the latest calendar day anywhere at the handler's clock instant (`latestDayAt`). */
   readonly today: IsoDay;
 }
 
@@ -20,7 +20,7 @@ export type Decision<E> = Result<readonly E[], DomainError>;
 /** A fact cannot be dated after the day it is recorded; only plans can. */
 export function notInFuture(dates: Record<string, PartialDate | undefined>, today: IsoDay): Decision<never> | undefined {
   for (const [field, date] of Object.entries(dates)) {
-    if (date !== undefined && certainlyAfter(date, today)) {
+    if (date !== undefined && namesDayAfter(date, today)) {
       return err(domainError('date-in-future', `${field} ${date} is after today (${today}); record it as a plan instead`, { fields: [field] }));
     }
   }

@@ -140,3 +140,31 @@ describe('corrections name the event, the fields and the reason', () => {
     given(...withCorrection).when(correct({ format: 'remote' }), today).thenError('invalid-correction', ['changes']);
   });
 });
+
+describe('what corrections may not change', () => {
+  const enrolment = recorded([
+    { type: 'SessionScheduled', data: { sessionId: 's1', title: { en: 'x' }, kind: 'course', partners: ['enm-france'], plannedFor: '2024', capacity: 2 } },
+    { type: 'ParticipantEnrolled', data: { sessionId: 's1', participantId: 'p1', role: 'trainee' } },
+  ], 'session-s1');
+  it('an enrolment is who in which session: its participant cannot be corrected', () => {
+    given(...enrolment).when({ type: 'CorrectRecord', stream: 'session-s1', eventId: enrolment[1]!.id, changes: { participantId: 'p2' }, reason: 'wrong person' }, today)
+      .thenError('invalid-correction', ['changes.participantId']);
+  });
+  it('a capacity corrected to null is removed: the session is no longer full', () => {
+    const removed = recorded([
+      ...enrolment,
+      { type: 'ParticipantEnrolled', data: { sessionId: 's1', participantId: 'p2', role: 'trainee' } },
+      { type: 'RecordCorrected', data: { correctedEventId: enrolment[0]!.id, correctedEventType: 'SessionScheduled', changes: { capacity: null }, previous: { capacity: 2 }, reason: 'no limit' } },
+    ], 'session-s1');
+    given(...removed).when({ type: 'EnrolParticipant', sessionId: 's1', participantId: 'p3' }, today)
+      .thenEvents({ type: 'ParticipantEnrolled', data: { sessionId: 's1', participantId: 'p3', role: 'trainee' } });
+  });
+});
+
+describe('what counts as the future', () => {
+  it('an interval whose stated end is later than today is refused for a fact', () => {
+    given().when({ type: 'RecordSessionHeld', sessionId: 's9', title: { en: 'x' }, kind: 'course', partners: ['giz'], heldOn: '2024-05/2031' }, today).thenError('date-in-future', ['heldOn']);
+    given().when({ type: 'RecordSessionHeld', sessionId: 's9', title: { en: 'x' }, kind: 'course', partners: ['giz'], heldOn: '2002/..' }, today)
+      .thenEvents({ type: 'SessionHeld', data: { sessionId: 's9', title: { en: 'x' }, kind: 'course', partners: ['giz'], heldOn: '2002/..' } });
+  });
+});

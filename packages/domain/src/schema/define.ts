@@ -18,6 +18,8 @@ export interface EventDefinition<T extends string = string, D extends z.ZodObjec
   readonly personalFields: readonly string[];
   /** Plans may be dated in the future; facts may not. */
   readonly isPlan: boolean;
+  /** Fields that say which record the event is about: a correction cannot change them. */
+  readonly identityFields: readonly string[];
 }
 
 export function defineEvent<T extends string, D extends z.ZodObject>(
@@ -28,6 +30,8 @@ export function defineEvent<T extends string, D extends z.ZodObject>(
     occurredOn?: (data: z.infer<D>) => PartialDate | undefined;
     personalFields?: readonly (keyof z.infer<D> & string)[];
     isPlan?: boolean;
+    /** Default: the first field (the record's id). */
+    identityFields?: readonly (keyof z.infer<D> & string)[];
     description?: string;
   } = {},
 ): EventDefinition<T, D> {
@@ -39,6 +43,7 @@ export function defineEvent<T extends string, D extends z.ZodObject>(
     occurredOn: options.occurredOn ?? (() => undefined),
     personalFields: options.personalFields ?? [],
     isPlan: options.isPlan ?? false,
+    identityFields: options.identityFields ?? Object.keys(data.shape).slice(0, 1),
   };
 }
 

@@ -5,22 +5,29 @@ import type { FollowOptions, ReadAllOptions } from './port.js';
  * Catch up, then wait for more: the shared loop behind every store's `follow`.
  * `waitForChange` resolves when the store may have new events (a notification,
  * or a poll interval elapsing); a missed wake-up only delays, never loses, events
- * because each round reads from the last position yielded.
+ * because each round reads from the last position covered.
+ *
+ * `committedHead`, for stores whose positions are assigned in commit order (every
+ * position up to the head is committed): each round also covers the events a
+ * filter skipped, up to the head read before the round, so a follower of a rare
+ * type does not rescan everything since its last match on every wake-up.
  */
 export async function* followLog(
   readAll: (options: ReadAllOptions) => AsyncIterable<StoredEvent>,
   waitForChange: (signal: AbortSignal | undefined) => Promise<void>,
   options: FollowOptions = {},
+  committedHead?: () => Promise<bigint | undefined>,
 ): AsyncGenerator<StoredEvent> {
   let after = options.after;
   const signal = options.signal;
   while (!signal?.aborted) {
+    const head = options.filter && committedHead ? await committedHead() : undefined;
     for await (const event of readAll({ ...(after === undefined ? {} : { after }), ...(options.filter ? { filter: options.filter } : {}) })) {
       if (signal?.aborted) return;
       after = event.position;
       yield event;
     }
-    // Filtered-out events still advance the store's head; read from our own checkpoint regardless.
+    if (head !== undefined && (after === undefined || head > after)) after = head;
     await waitForChange(signal);
   }
 }

@@ -91,7 +91,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   follow(options: FollowOptions = {}): AsyncIterable<StoredEvent> {
-    return followLog((o) => this.readAll(o), (signal) => this.changes.wait(signal, 1000), options);
+    return followLog((o) => this.readAll(o), (signal) => this.changes.wait(signal, 1000), options, () => this.lastPosition());
   }
 
   async lastPosition(): Promise<bigint | undefined> {

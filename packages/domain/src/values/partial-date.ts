@@ -167,6 +167,20 @@ export function certainlyAfter(date: PartialDate, day: IsoDay): boolean {
   return earliest !== undefined && earliest > day;
 }
 
+/**
+ * Does the date name a day after `day`? True when all of it is later, and also
+ * when an interval's stated end begins later ("2024-05/2031" reaches into 2031).
+ * An open end (`2002/..`) names no day, and a year that contains `day` does not
+ * name a later one.
+ */
+export function namesDayAfter(date: PartialDate, day: IsoDay): boolean {
+  if (certainlyAfter(date, day)) return true;
+  const parsed = parseOrThrow(date);
+  if (parsed.kind !== 'interval' || !parsed.end) return false;
+  const endStarts = firstDay(parsed.end);
+  return endStarts !== undefined && endStarts > day;
+}
+
 /** The first and last calendar years the date may fall in, when both are known. */
 export function yearSpan(date: PartialDate): { from: number; to: number } | undefined {
   const { earliest, latest } = dateBounds(date);
@@ -237,8 +251,15 @@ export function describePartialDate(date: PartialDate): string {
   return `${describePoint(start)} – ${describePoint(end)}${suffix}`;
 }
 
-/** Today's ISO day from an instant, in UTC: the recording clock's calendar. */
+/** The ISO day of an instant, in UTC. */
 export const isoDayOf = (instant: Date): IsoDay => instant.toISOString().slice(0, 10);
+
+/**
+ * The latest calendar day anywhere on Earth at that instant (UTC+14): what "today"
+ * means when a fact's date is checked, so a fact dated today in the recorder's
+ * own time zone (Rabat is UTC+1) is never refused as future.
+ */
+export const latestDayAt = (instant: Date): IsoDay => isoDayOf(new Date(instant.getTime() + 14 * 3_600_000));
 
 export const partialDateSchema = z
   .string()

@@ -1,6 +1,6 @@
 import { eventDefinition } from '../../schema/events.js';
 import type { RecordedEvent } from '../../schema/decode.js';
-import { certainlyAfter } from '../../values/partial-date.js';
+import { namesDayAfter } from '../../values/partial-date.js';
 import { decided, rejected, type Decision, type DecisionContext } from '../decider.js';
 import type { CorrectRecord } from './commands.js';
 import { applyChanges, type RecordCorrected } from './events.js';
@@ -34,10 +34,11 @@ export function decideCorrection(command: CorrectRecord, state: CorrectableState
   if (!definition) return rejected('invalid-correction', `events of type ${target.type} cannot be corrected`, ['eventId']);
 
   const shape = definition.data.shape as Record<string, unknown>;
-  const identity = Object.keys(shape)[0];
   for (const field of Object.keys(command.changes)) {
     if (!(field in shape)) return rejected('invalid-correction', `${target.type} has no field ${field}`, [`changes.${field}`]);
-    if (field === identity) return rejected('invalid-correction', `${field} identifies the record and cannot be corrected`, [`changes.${field}`]);
+    if (definition.identityFields.includes(field)) {
+      return rejected('invalid-correction', `${field} says which record ${target.type} is about and cannot be corrected`, [`changes.${field}`]);
+    }
     if (definition.personalFields.includes(field)) {
       return rejected('invalid-correction', `${field} is personal data: use CorrectParticipantPersonalData`, [`changes.${field}`]);
     }
@@ -53,7 +54,7 @@ export function decideCorrection(command: CorrectRecord, state: CorrectableState
   if (changed.length === 0) return rejected('invalid-correction', 'the changes leave the record as it was', ['changes']);
 
   const newDate = definition.occurredOn(corrected);
-  if (!definition.isPlan && newDate !== undefined && certainlyAfter(newDate, today)) {
+  if (!definition.isPlan && newDate !== undefined && namesDayAfter(newDate, today)) {
     return rejected('date-in-future', `the corrected date ${newDate} is after today (${today})`, ['changes']);
   }
   const pick = (source: Record<string, unknown>) => Object.fromEntries(changed.map((f) => [f, source[f] ?? null]));

@@ -57,7 +57,14 @@ export const sessionStream = (sessionId: string) => `session-${sessionId}`;
 
 /** The session-detail fields of an object, and only those that are set. */
 const pickDetails = (source: Record<string, unknown>): Partial<SessionDetails> =>
-  Object.fromEntries(detailKeys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]])) as Partial<SessionDetails>;
+  Object.fromEntries(detailKeys.filter((k) => source[k] !== undefined && source[k] !== null).map((k) => [k, source[k]])) as Partial<SessionDetails>;
+
+/** Details after a correction: changed fields replaced, fields corrected to `null` removed. */
+function correctedDetails(details: SessionDetails, changes: Record<string, unknown>): SessionDetails {
+  const next: Record<string, unknown> = { ...details, ...pickDetails(changes) };
+  for (const key of detailKeys) if (changes[key] === null) delete next[key];
+  return next as SessionDetails;
+}
 
 const closedTo = (state: SessionState, action: string, sessionId: string): Decision<never> | undefined => {
   if (state.status === 'none') return rejected('not-found', `session ${sessionId} is not recorded`, ['sessionId']);
@@ -93,7 +100,7 @@ export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState>
       .with({ type: 'EnrolmentWithdrawn' }, ({ data }) => ({ ...state, enrolled: state.enrolled.filter((p) => p !== data.participantId) }))
       .with({ type: 'RecordCorrected' }, ({ data }) =>
         state.details && (data.correctedEventType === 'SessionScheduled' || data.correctedEventType === 'SessionHeld')
-          ? { ...state, details: { ...state.details, ...pickDetails(data.changes) } }
+          ? { ...state, details: correctedDetails(state.details, data.changes) }
           : state,
       )
       .exhaustive(),

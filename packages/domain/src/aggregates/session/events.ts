@@ -80,12 +80,17 @@ export const participantEnrolled = defineEvent(
     role: enrolmentRoleSchema.default('trainee'),
     enrolledOn: partialDateSchema.optional(),
   }),
-  { occurredOn: (d) => d.enrolledOn, description: 'A registered participant was enrolled in a session' },
+  {
+    occurredOn: (d) => d.enrolledOn,
+    // An enrolment is who in which session: to fix the person, withdraw and enrol the right one.
+    identityFields: ['sessionId', 'participantId'],
+    description: 'A registered participant was enrolled in a session',
+  },
 );
 
 export const enrolmentWithdrawn = defineEvent(
   'EnrolmentWithdrawn',
   1,
   z.object({ sessionId: recordIdSchema, participantId: participantIdSchema, reason: reasonSchema.optional() }),
-  { description: 'An enrolment was withdrawn before the session was held' },
+  { identityFields: ['sessionId', 'participantId'], description: 'An enrolment was withdrawn before the session was held' },
 );
