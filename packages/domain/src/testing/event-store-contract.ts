@@ -325,7 +325,8 @@ export function eventStoreContract(
         expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 50 }, (_, i) => i));
         expect(new Set(read.map((e) => (e.data as { appender: number }).appender)).size).toBe(50);
         expect(wins.size).toBe(50);
-        expect(conflicts).toBeGreaterThanOrEqual(0);
+        // The appenders really raced: some decided on a revision another one took first.
+        expect(conflicts).toBeGreaterThan(0);
       }, timeout * 2);
 
       it('50 appenders at no-stream: one succeeds, 49 conflict', async () => {
