@@ -2,7 +2,7 @@ export { createHttpApp, defaultLimits, type HttpApp, type HttpAppOptions, type H
 export { ApiKeyRing, apiKeyEntrySchema, createApiKey, generateApiKey, hashApiKey, roles, type ApiKeyEntry, type Principal, type Role } from './security/api-keys.js';
 export { problemTypes, problemTypeUri, PROBLEM_CONTENT_TYPE, type Problem, type ProblemCode } from './http/problems.js';
 export { defaultTransportLimits, withTransportLimits, type TransportLimits } from './http/transport-limits.js';
-export { commandPath, commandSlug, rolesForCommand } from './routes/commands.js';
+export { commandPath, commandSlug, commandsWithoutRoute, rolesForCommand, routedCommandTypes } from './routes/commands.js';
 export { OPENAPI_PATH, DOCS_PATH } from './routes/meta.js';
 export { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer, type StartServerOptions } from './server.js';
 export {

@@ -1,9 +1,9 @@
-import { commandSchemas, commandTypes, type CommandType } from '@taawun/domain';
+import { commandSchemas, type CommandType } from '@taawun/domain';
 import { instituteRecord, partners } from '@taawun/example-institute-record';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { commandPath } from '../src/index.js';
+import { commandPath, routedCommandTypes } from '../src/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 /**
@@ -45,7 +45,7 @@ const notJson = fc.string({ maxLength: 200 }).filter((s) => {
   }
 });
 
-const malformedRequest = fc.constantFrom(...commandTypes).chain((type) =>
+const malformedRequest = fc.constantFrom(...routedCommandTypes).chain((type) =>
   fc.record({ type: fc.constant(type), body: fc.oneof(poisoned(type), poisoned(type), notAnObject, notJson) }),
 );
 

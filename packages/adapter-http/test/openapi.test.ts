@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { commandTypes } from '@taawun/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandPath } from '../src/index.js';
+import { commandPath, routedCommandTypes } from '../src/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,13 +57,20 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with one POST per command, its body the command schema without `type`', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/events', '/events/stream', '/read-models/partner-history', '/participants/{participantId}/erasure']));
-    for (const type of commandTypes) {
+    for (const type of routedCommandTypes) {
       const operation = doc.paths[commandPath(type)]?.post;
       expect(operation, type).toBeDefined();
       expect(operation!.requestBody!.content['application/json']!.schema.$ref).toBe(`#/components/schemas/${type}Body`);
       expect(doc.components.schemas[`${type}Body`]!.properties).not.toHaveProperty('type');
       expect(Object.keys(operation!.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '409', '412', '422', '429']));
     }
+  });
+
+  it('has no generic route for EraseParticipantData: the erasure route is the way (it also purges the read models)', () => {
+    expect(routedCommandTypes).not.toContain('EraseParticipantData');
+    expect(doc.paths).not.toHaveProperty('/commands/erase-participant-data');
+    expect(doc.components.schemas).not.toHaveProperty('EraseParticipantDataBody');
+    expect(doc.paths['/participants/{participantId}/erasure']?.post).toBeDefined();
   });
 
   it("carries the domain schemas' descriptions and examples (zod .meta())", () => {

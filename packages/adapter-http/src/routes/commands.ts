@@ -25,8 +25,20 @@ import type { Role } from '../security/api-keys.js';
 export const commandSlug = (type: CommandType): string => type.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 export const commandPath = (type: CommandType): string => `/commands/${commandSlug(type)}`;
 
-/** Erasing a person's data is irreversible: only administrators may. Every other command is a clerk's work. */
-export const rolesForCommand = (type: CommandType): readonly Role[] => (type === 'EraseParticipantData' ? ['admin'] : ['admin', 'clerk']);
+/**
+ * Commands with no generic route, and why. `EraseParticipantData` alone would
+ * record the erasure without purging the read models that hold the name: the
+ * erasure route (`POST /participants/{id}/erasure`, admin only) does both.
+ */
+export const commandsWithoutRoute: Readonly<Partial<Record<CommandType, string>>> = {
+  EraseParticipantData: 'use POST /participants/{participantId}/erasure, which also purges the read models',
+};
+
+/** The commands served as `POST /commands/<command>`: every command of the domain but those above. */
+export const routedCommandTypes: readonly CommandType[] = commandTypes.filter((type) => !Object.hasOwn(commandsWithoutRoute, type));
+
+/** Every routed command is a clerk's work (and an administrator's). */
+export const rolesForCommand = (_type: CommandType): readonly Role[] => ['admin', 'clerk'];
 
 /** The body of a command route: the command's schema without `type` (the path names it), with transport limits. */
 export function commandBodySchema(type: CommandType, limits: TransportLimits) {
@@ -100,7 +112,7 @@ export interface CommandRouteDeps {
 
 export function registerCommandRoutes(app: OpenAPIHono<AppEnv>, deps: CommandRouteDeps): void {
   const bodyLimit = limitBody(deps.maxBodyBytes);
-  for (const type of commandTypes) registerCommandRoute(app, type, deps, bodyLimit);
+  for (const type of routedCommandTypes) registerCommandRoute(app, type, deps, bodyLimit);
 }
 
 function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps: CommandRouteDeps, bodyLimit: MiddlewareHandler): void {
