@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../store/envelope.js';
+import { eventMetadataSchema, type StoredEvent } from '../store/envelope.js';
 import { eventDefinition, type DomainEvent } from './events.js';
 import { upcast } from './upcasters.js';
 
@@ -25,6 +25,12 @@ export function decodeEvent(stored: StoredEvent): DecodeResult {
   const upcasted = upcast(stored.type, stored.schemaVersion, stored.data);
   if (!upcasted.ok) {
     return { ok: false, error: { code: stored.schemaVersion > definition.schemaVersion ? 'too-new' : 'invalid-event', message: upcasted.message, event: where } };
+  }
+  // Metadata is read back from storage too: an audit depends on it, so it is checked like the data.
+  const metadata = eventMetadataSchema.safeParse(stored.metadata);
+  if (!metadata.success) {
+    const detail = metadata.error.issues.map((i) => `metadata.${i.path.join('.')}: ${i.message}`).join('; ');
+    return { ok: false, error: { code: 'invalid-event', message: `${stored.type} at ${stored.stream}@${stored.revision} has invalid metadata: ${detail}`, event: where } };
   }
   const parsed = definition.data.safeParse(upcasted.data);
   if (!parsed.success) {

@@ -86,8 +86,26 @@ const monthDayKey = (p: DatePoint): string => `${pad(p.month ?? 0)}-${pad(p.day 
 
 export type PartialDateParse = { ok: true; value: ParsedPartialDate } | { ok: false; message: string };
 
+/**
+ * Parsed dates, memoised: a log repeats the same few thousand dates millions of
+ * times, and every decode validates them. Results are immutable; the cache is
+ * emptied when it grows past its bound.
+ */
+const parsedDates = new Map<string, PartialDateParse>();
+const PARSED_DATES_MAX = 20_000;
+
 export function parsePartialDate(text: string): PartialDateParse {
-  if (typeof text !== 'string' || text.length === 0) return { ok: false, message: 'a date is required (XXXX when unknown)' };
+  if (typeof text !== 'string') return { ok: false, message: 'a date is required (XXXX when unknown)' };
+  const cached = parsedDates.get(text);
+  if (cached) return cached;
+  const result = parseUncached(text);
+  if (parsedDates.size >= PARSED_DATES_MAX) parsedDates.clear();
+  parsedDates.set(text, result);
+  return result;
+}
+
+function parseUncached(text: string): PartialDateParse {
+  if (text.length === 0) return { ok: false, message: 'a date is required (XXXX when unknown)' };
   if (!text.includes('/')) {
     const point = parsePoint(text);
     return typeof point === 'string' ? { ok: false, message: point } : { ok: true, value: { kind: 'point', point } };
