@@ -156,6 +156,12 @@ describe('schema versions', () => {
     expect(decodeEvent({ ...base, type: 'SessionHeld', schemaVersion: 3, data: {} })).toMatchObject({ ok: false, error: { code: 'too-new' } });
     expect(decodeEvent({ ...base, type: 'SessionTeleported', schemaVersion: 1, data: {} })).toMatchObject({ ok: false, error: { code: 'unknown-event-type' } });
     expect(decodeEvent({ ...base, type: 'SessionHeld', schemaVersion: 1, data: { remote: 'yes' } })).toMatchObject({ ok: false, error: { code: 'invalid-event' } });
+    const partner = { partnerId: 'giz', name: { en: 'GIZ' }, kind: 'agency' };
+    expect(decodeEvent({ ...base, type: 'PartnerRegistered', schemaVersion: 1, data: partner }).ok).toBe(true);
+    expect(decodeEvent({ ...base, type: 'PartnerRegistered', schemaVersion: 1, data: partner, metadata: { correlationId: 'c', causationId: 'c' } as never }))
+      .toMatchObject({ ok: false, error: { code: 'invalid-event', message: expect.stringMatching(/metadata\.actor/) } });
+    expect(decodeEvent({ ...base, type: 'PartnerRegistered', schemaVersion: 1, data: partner, metadata: { ...base.metadata, occurredOn: '2018-13' } }))
+      .toMatchObject({ ok: false, error: { code: 'invalid-event' } });
   });
 });
 
