@@ -14,7 +14,7 @@ import { registerCommandRoutes } from './routes/commands.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
-import { registerErasureRoute } from './routes/erasure.js';
+import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
 import { registerReportRoutes } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
 import { authenticate, rateLimit } from './security/middleware.js';
@@ -77,6 +77,8 @@ export interface HttpApp {
   readonly limits: HttpLimits;
   /** Abort every live feed (before closing the server). */
   closeLiveFeeds(): void;
+  /** Resolves when no erasure's purge runs in the background any more (before closing the stores). */
+  backgroundWork(): Promise<void>;
 }
 
 const LIVE_FEED_PATH = '/events/stream';
@@ -145,8 +147,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     log,
   };
   registerCommandRoutes(app, commandDeps);
+  const purges = new BackgroundPurges(options.personalData?.onErased, log);
   if (options.personalData) {
-    registerErasureRoute(app, { ...commandDeps, keys: options.personalData.keys, ...(options.personalData.onErased ? { onErased: options.personalData.onErased } : {}) });
+    registerErasureRoute(app, {
+      ...commandDeps,
+      keys: options.personalData.keys,
+      ...(purges.enabled ? { purge: (participantId: string) => purges.start(participantId) } : {}),
+      purgeWaitMs: Math.floor(limits.requestTimeoutMs / 2),
+    });
   }
   const source = { store: options.store, ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) };
   registerQueryRoutes(app, {
@@ -172,5 +180,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     closeLiveFeeds: () => {
       for (const feed of liveFeeds) feed.abort();
     },
+    backgroundWork: () => purges.settled(),
   };
 }

@@ -1,8 +1,9 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { ProjectionRunner, projections, type AnyProjection } from '@taawun/projections';
+import { projections, type AnyProjection } from '@taawun/projections';
 import { createHttpApp, type HttpApp, type HttpAppOptions } from './app.js';
+import { ReadModelFollowers } from './read-model-followers.js';
 
 export interface StartServerOptions extends HttpAppOptions {
   /** Interface to listen on. Default 127.0.0.1 (loopback only). */
@@ -11,10 +12,12 @@ export interface StartServerOptions extends HttpAppOptions {
   readonly port?: number;
   /**
    * With \`readModelStorage\`: keep every stored read model current by following
-   * the log (\`ProjectionRunner.follow\`) while the server runs. Default true;
-   * set false when another process keeps them current.
+   * the log (\`ProjectionRunner.follow\`, supervised: see \`ReadModelFollowers\`)
+   * while the server runs. Default true; set false when another process keeps them current.
    */
   readonly followReadModels?: boolean;
+  /** How often a follower checks that another runner did not replace or write its generation (ms). Default 1000. */
+  readonly followerCheckIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -23,7 +26,7 @@ export interface RunningServer {
   readonly host: string;
   readonly port: number;
   readonly http: HttpApp;
-  /** Stop accepting connections, end live feeds, and wait for the server to close. The store stays open. */
+  /** Stop accepting connections, end live feeds, wait for erasures' purges still running, stop the followers. The store stays open. */
   close(): Promise<void>;
 }
 
@@ -36,7 +39,24 @@ export const DEFAULT_HOST = '127.0.0.1';
  * timeout (slow uploads are cut off), and its headers within 10 seconds.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const http = createHttpApp(options);
+  let followers: ReadModelFollowers | undefined;
+  // A purge rebuilds the models the followers write: they follow the new generations at once.
+  const onErased = options.personalData?.onErased;
+  const personalData = options.personalData && {
+    ...options.personalData,
+    ...(onErased
+      ? {
+          onErased: async (participantId: string) => {
+            try {
+              await onErased(participantId);
+            } finally {
+              followers?.resync();
+            }
+          },
+        }
+      : {}),
+  };
+  const http = createHttpApp({ ...options, ...(personalData ? { personalData } : {}) });
   const host = options.host ?? DEFAULT_HOST;
   const requestTimeout = http.limits.requestTimeoutMs + 1_000;
   const server = await new Promise<Server>((resolve, reject) => {
@@ -57,15 +77,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const followers = new AbortController();
-  const following =
-    options.readModelStorage && options.followReadModels !== false
-      ? (Object.values(projections) as AnyProjection[]).map((projection) =>
-          new ProjectionRunner(projection, { store: options.store, storage: options.readModelStorage! })
-            .follow({ signal: followers.signal })
-            .catch((error: unknown) => (options.log ?? console.error)(`[taawun http] read model ${projection.name} stopped following: ${(error as Error)?.message ?? String(error)}`)),
-        )
-      : [];
+  if (options.readModelStorage && options.followReadModels !== false) {
+    followers = new ReadModelFollowers({
+      store: options.store,
+      storage: options.readModelStorage,
+      projections: Object.values(projections) as AnyProjection[],
+      log: options.log ?? ((message) => console.error(message)),
+      ...(options.followerCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.followerCheckIntervalMs }),
+    });
+  }
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
@@ -73,7 +93,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port,
     http,
     close: async () => {
-      followers.abort();
       await new Promise<void>((resolve, reject) => {
         http.closeLiveFeeds();
         server.close((error) => (error ? reject(error) : resolve()));
@@ -81,7 +100,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // Live feeds end when aborted; anything still open after a moment is cut.
         setTimeout(() => server.closeAllConnections(), 1_000).unref();
       });
-      await Promise.all(following);
+      // A purge still running in the background writes the storage the caller closes next.
+      await http.backgroundWork();
+      await followers?.close();
     },
   };
 }

@@ -2,22 +2,29 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { eraseParticipant, participantIdSchema, reasonSchema, type EventStore, type KeyStore } from '@taawun/domain';
 import { limitBody, requireJson } from '../http/body.js';
 import { sendProblem, type AppEnv } from '../http/env.js';
-import type { KeyedQueue } from '../http/keyed-queue.js';
+import { KeyedQueue } from '../http/keyed-queue.js';
 import { bearerSecurity, errorResponsesFor, responseHeaders } from '../http/openapi-common.js';
-import { problemFromDomainError } from '../http/problems.js';
+import { problem, problemFromDomainError } from '../http/problems.js';
 import { withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
 import { requireRole } from '../security/middleware.js';
 
 /**
  * Erasure of a participant's personal data (crypto-shredding, see the domain's
- * personal-data README): records `ParticipantDataErased`, destroys the
- * participant's key, then runs `onErased` to purge read models. Administrators
+ * personal-data README): records `ParticipantDataErased` and destroys the
+ * participant's key within the request, then purges the read models
+ * (`onErased`) in the background, one purge at a time, and waits for it at most
+ * `purgeWaitMs` (half the request timeout): a purge rebuilds every model that
+ * holds names, which on a large log outlasts any request timeout, and must not
+ * be cut off by it. The answer says whether the purge finished. Administrators
  * only. Safe to repeat: a re-run finishes an interrupted erasure and answers 200.
  */
 export interface ErasureRouteDeps {
   readonly store: EventStore;
   readonly keys: KeyStore;
-  readonly onErased?: (participantId: string) => Promise<void> | void;
+  /** Start purging the read models for this erasure (see `BackgroundPurges`); absent when there is no `onErased`. */
+  readonly purge?: (participantId: string) => Promise<void>;
+  /** How long the request waits for the purge before answering `readModels: "purging"`. */
+  readonly purgeWaitMs: number;
   readonly queue: KeyedQueue;
   readonly now: () => Date;
   readonly newId: () => string;
@@ -26,12 +33,52 @@ export interface ErasureRouteDeps {
   readonly log: (message: string) => void;
 }
 
+/**
+ * Runs `onErased` after each erasure, one purge after another, outside any
+ * request: its failure is logged (and answered when the request is still
+ * waiting). `settled()` waits for every purge started so far.
+ */
+export class BackgroundPurges {
+  private readonly queue = new KeyedQueue();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly onErased: ((participantId: string) => Promise<void> | void) | undefined,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  get enabled(): boolean {
+    return this.onErased !== undefined;
+  }
+
+  start(participantId: string): Promise<void> {
+    const onErased = this.onErased;
+    if (!onErased) return Promise.resolve();
+    const purge = this.queue.run('purge', async () => onErased(participantId));
+    const tracked = purge.then(
+      () => undefined,
+      (error: unknown) => this.log(`[taawun http] purging the read models after the erasure of ${participantId} failed: ${(error as Error)?.message ?? String(error)}; repeat the erasure to purge them again`),
+    );
+    this.running.add(tracked);
+    void tracked.then(() => this.running.delete(tracked));
+    return purge;
+  }
+
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
 const erasureSchema = z
   .object({
     participantId: z.string().max(80),
     alreadyRecorded: z.boolean().meta({ description: 'True when an earlier request had recorded the erasure (this one finished it)' }),
     keyDestroyedNow: z.boolean(),
     residueCleared: z.boolean().meta({ description: 'False: the key\'s bytes may linger in the key store\'s file until a later run; repeat the request when the server is idle' }),
+    readModels: z.enum(['purged', 'purging', 'not-configured']).meta({
+      description:
+        'purged: the stored read models were purged before this answer; purging: the purge goes on in the background after it (a large log), and a failure is logged on the server (repeat the request to purge again); not-configured: the server has no purge (no onErased)',
+    }),
     event: z
       .object({ id: z.uuid().max(36), type: z.string().max(100), revision: z.number().int().min(0).max(2_147_483_647).meta({ format: 'int32' }), position: z.string().max(20) })
       .strict()
@@ -48,7 +95,9 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
     tags: ['Personal data'],
     summary: "Erase a participant's personal data",
     description:
-      'Records ParticipantDataErased (the actor is the API key), destroys the participant\'s encryption key, and purges the read models. ' +
+      'Records ParticipantDataErased (the actor is the API key) and destroys the participant\'s encryption key, then purges the read models: ' +
+      'the answer waits for the purge up to half the request timeout, and `readModels` says whether it finished (`purging`: it goes on in the background). ' +
+      'The only way to erase over HTTP (there is no /commands/erase-participant-data). ' +
       'Role: admin. The record of what they took part in stays. Say why without naming the person (e.g. "request of 2024-05-28, file DPO-2024-17").',
     security: bearerSecurity,
     middleware: [requireRole(['admin']), requireJson, limitBody(deps.maxBodyBytes)] as const,
@@ -68,18 +117,40 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
     const { reason } = c.req.valid('json');
     const principal = c.get('principal')!;
     const context = { actor: principal.name, now: deps.now, newId: deps.newId };
-    const result = await deps.queue.run(`participant-${participantId}`, () =>
-      eraseParticipant(deps.store, deps.keys, participantId, reason, context, deps.onErased ? { onErased: deps.onErased } : {}),
-    );
+    const result = await deps.queue.run(`participant-${participantId}`, () => eraseParticipant(deps.store, deps.keys, participantId, reason, context));
     if (!result.ok) {
       if (result.error.code === 'store-failure' || result.error.code === 'store-unavailable') deps.log(`[taawun http] erasure of ${participantId} failed: ${result.error.message}`);
       return sendProblem(c, problemFromDomainError(result.error)) as never;
+    }
+    let readModels: 'purged' | 'purging' | 'not-configured' = 'not-configured';
+    if (deps.purge) {
+      const waited = await waitAtMost(deps.purge(participantId), deps.purgeWaitMs);
+      if (waited === 'failed') {
+        return sendProblem(
+          c,
+          problem('store-failure', 'the erasure is recorded and the key destroyed, but purging the read models failed (logged on the server); repeat the request: it is safe, and purges them again'),
+        ) as never;
+      }
+      readModels = waited === 'done' ? 'purged' : 'purging';
     }
     const outcome = result.value;
     const event = outcome.event
       ? { id: outcome.event.id, type: outcome.event.type, revision: outcome.event.revision, position: outcome.event.position.toString() }
       : null;
-    const body = { participantId, alreadyRecorded: outcome.alreadyRecorded, keyDestroyedNow: outcome.keyDestroyedNow, residueCleared: outcome.residueCleared, event };
+    const body = { participantId, alreadyRecorded: outcome.alreadyRecorded, keyDestroyedNow: outcome.keyDestroyedNow, residueCleared: outcome.residueCleared, readModels, event };
     return outcome.alreadyRecorded ? c.json(body, 200) : c.json(body, 201);
   });
+}
+
+/** Whether `work` settled within `ms`; it goes on either way. */
+async function waitAtMost(work: Promise<void>, ms: number): Promise<'done' | 'failed' | 'running'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'running'>((resolve) => {
+    timer = setTimeout(() => resolve('running'), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => 'done' as const, () => 'failed' as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteEventStore, openSqliteReadModelStorage } from '@taawun/adapter-sqlite';
+import { openSqliteEventStore, openSqliteReadModelStorage, purgeReadModelsOnErasure, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
 import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
 
@@ -16,20 +16,45 @@ export interface TestServer {
   readonly logs: string[];
   /** With `personalData`: the participants `onErased` was called for. */
   readonly erased: string[];
+  /** The SQLite file of the log (and of the stored read models). */
+  readonly file: string;
+  /** With `personalData`: the key store of the encrypting store. */
+  readonly keyStore: InMemoryKeyStore | undefined;
+  readonly readModelStorage: SqliteReadModelStorage | undefined;
   /** fetch on the server with a key's bearer header (or none). */
   request(path: string, init?: RequestInit & { as?: KeyName | null; json?: unknown }): Promise<Response>;
   allEvents(): Promise<StoredEvent[]>;
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  readonly limits?: Partial<HttpLimits>;
+  readonly personalData?: boolean;
+  readonly storedReadModels?: boolean;
+  /**
+   * With `personalData`: what `onErased` does after it notes the id. `purge`:
+   * the SQLite adapter's purge of the stored read models (as `taawun serve`
+   * does); a function: the embedding program's own hook. Default: nothing more.
+   */
+  readonly onErased?: 'purge' | ((participantId: string) => Promise<void>);
+  readonly followerCheckIntervalMs?: number;
+}
+
 /** A real server on an ephemeral loopback port, on a SQLite store in a temporary folder. */
-export async function startTestServer(options: { limits?: Partial<HttpLimits>; personalData?: boolean; storedReadModels?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const folder = mkdtempSync(join(tmpdir(), 'taawun-http-'));
-  const events = await openSqliteEventStore(join(folder, 'events.db'));
+  const file = join(folder, 'events.db');
+  const events = await openSqliteEventStore(file);
   const keyStore = options.personalData ? new InMemoryKeyStore() : undefined;
   const store: EventStore = keyStore ? encryptPersonalData(events, keyStore) : events;
   const erased: string[] = [];
   const readModelStorage = options.storedReadModels ? await openSqliteReadModelStorage(events) : undefined;
+  const purge = options.onErased === 'purge' && readModelStorage ? purgeReadModelsOnErasure({ store, storage: readModelStorage }) : undefined;
+  const hook = typeof options.onErased === 'function' ? options.onErased : purge;
+  const onErased = async (id: string) => {
+    erased.push(id);
+    await hook?.(id);
+  };
   const admin = createApiKey('admin-test', 'admin');
   const clerk = createApiKey('clerk-rabat', 'clerk');
   const auditor = createApiKey('auditor-court', 'auditor');
@@ -40,7 +65,8 @@ export async function startTestServer(options: { limits?: Partial<HttpLimits>; p
     port: 0,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(readModelStorage ? { readModelStorage } : {}),
-    ...(keyStore ? { personalData: { keys: keyStore, onErased: (id: string) => void erased.push(id) } } : {}),
+    ...(keyStore ? { personalData: { keys: keyStore, onErased } } : {}),
+    ...(options.followerCheckIntervalMs === undefined ? {} : { followerCheckIntervalMs: options.followerCheckIntervalMs }),
     log: (message) => logs.push(message),
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };
@@ -51,6 +77,9 @@ export async function startTestServer(options: { limits?: Partial<HttpLimits>; p
     keys,
     logs,
     erased,
+    file,
+    keyStore,
+    readModelStorage,
     request: (path, init = {}) => {
       const { as = 'clerk', json, ...rest } = init;
       const headers = new Headers(rest.headers);

@@ -1,0 +1,88 @@
+import { handle, InMemoryEventStore } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { InMemoryReadModelStorage, partnerHistoryProjection, ProjectionRunner, queryPartnerHistory } from '@taawun/projections';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReadModelFollowers } from './read-model-followers.js';
+
+const context = deterministicContext('clerk');
+const register = async (store: InMemoryEventStore, partnerId: string) => {
+  const result = await handle(store, { type: 'RegisterPartner', partnerId, name: { fr: partnerId }, kind: 'school', country: 'FR' }, context);
+  expect(result.ok).toBe(true);
+};
+
+let running: ReadModelFollowers | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+/** Poll the stored model (never a replay) for a partner. */
+const stored = (source: { store: InMemoryEventStore; storage: InMemoryReadModelStorage }, partnerId: string) =>
+  expect
+    .poll(async () => {
+      const answer = await queryPartnerHistory(source, { partnerId });
+      return answer.ok ? answer.value.source.kind : answer.error.code;
+    }, { timeout: 10_000, interval: 50 })
+    .toBe('stored');
+
+describe('ReadModelFollowers', () => {
+  it('a follower whose generation another runner replaced fails at its next commit, and follows the new generation after a short wait', async () => {
+    const store = new InMemoryEventStore();
+    const storage = new InMemoryReadModelStorage();
+    const logs: string[] = [];
+    // No periodic check for a minute: only the failure itself can bring the follower back.
+    running = new ReadModelFollowers({ store, storage, projections: [partnerHistoryProjection], log: (m) => logs.push(m), checkIntervalMs: 60_000, retryMs: 50 });
+    await register(store, 'enm-france');
+    await stored({ store, storage }, 'enm-france');
+
+    // Another runner (an erasure's purge) rebuilds the model: the follower's generation is deleted.
+    await new ProjectionRunner(partnerHistoryProjection, { store, storage }).rebuild({ fromScratch: true });
+    await register(store, 'giz'); // folded into the deleted generation: its commit fails
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await register(store, 'aecid'); // the follower meets the failure and stops; the supervisor starts it again
+
+    await stored({ store, storage }, 'giz');
+    await stored({ store, storage }, 'aecid');
+    expect(logs.join('\n')).toMatch(/read model partner-history: another runner replaced or wrote the stored model \(.*generation.*\); following again from the active generation in 50 ms/);
+  });
+
+  it('a quiet follower whose generation was replaced is found out by the periodic check (the same mismatch twice) and follows the new one', async () => {
+    const store = new InMemoryEventStore();
+    const storage = new InMemoryReadModelStorage();
+    const logs: string[] = [];
+    running = new ReadModelFollowers({ store, storage, projections: [partnerHistoryProjection], log: (m) => logs.push(m), checkIntervalMs: 50 });
+    await register(store, 'enm-france');
+    await stored({ store, storage }, 'enm-france');
+
+    await new ProjectionRunner(partnerHistoryProjection, { store, storage }).rebuild({ fromScratch: true });
+    await expect.poll(() => logs.join('\n'), { timeout: 5_000 }).toMatch(/generation 1 is no longer the active one \(generation 2 is\)/);
+    await register(store, 'giz'); // one event, and no other after it
+    await stored({ store, storage }, 'giz');
+  });
+
+  it('resync() restarts every follower at once; close() stops them', async () => {
+    const store = new InMemoryEventStore();
+    const storage = new InMemoryReadModelStorage();
+    const logs: string[] = [];
+    running = new ReadModelFollowers({ store, storage, projections: [partnerHistoryProjection], log: (m) => logs.push(m), checkIntervalMs: 60_000 });
+    await register(store, 'enm-france');
+    await stored({ store, storage }, 'enm-france');
+
+    await new ProjectionRunner(partnerHistoryProjection, { store, storage }).rebuild({ fromScratch: true });
+    running.resync();
+    await register(store, 'giz');
+    await stored({ store, storage }, 'giz');
+    // Restarted on purpose: nothing to report.
+    expect(logs).toEqual([]);
+
+    await running.close();
+    running = undefined;
+    await register(store, 'aecid');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await queryPartnerHistory({ store, storage }, { partnerId: 'aecid' });
+    // Answered from the stored model, which no follower keeps current any more.
+    expect(after.ok ? after.value.source.kind : after.error.code).toBe('not-found');
+    const active = (await storage.generations(partnerHistoryProjection.name)).find((g) => g.status === 'active')!;
+    expect(active.position).toBeLessThan((await store.lastPosition())!);
+  });
+});

@@ -1,0 +1,212 @@
+import type { EventStore } from '@taawun/domain';
+import { isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelStorage } from '@taawun/projections';
+
+export interface ReadModelFollowersOptions {
+  readonly store: EventStore;
+  readonly storage: ReadModelStorage;
+  readonly projections: readonly AnyProjection[];
+  readonly log: (message: string) => void;
+  /** How often each follower checks that the generation it writes is still the active one and that no other runner wrote it. Default 1000 ms. */
+  readonly checkIntervalMs?: number;
+  /** First wait before following again after a failure; it doubles with each failure in a row. Default 250 ms. */
+  readonly retryMs?: number;
+  /** Longest wait between two attempts. Default 30 s. */
+  readonly maxRetryMs?: number;
+}
+
+/** The generation a follower last committed (or caught up) to, as its runner reported it. */
+interface Followed {
+  readonly generation: number;
+  readonly position: bigint | undefined;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+/**
+ * Keeps every stored read model current while the server runs, whatever else
+ * writes the same storage. A follower (`ProjectionRunner.follow`) writes one
+ * generation; when another runner replaces it (an erasure's purge rebuilds the
+ * models that hold names, here or in another process such as
+ * `taawun erase-participant`) or commits to it first, the follower's next
+ * commit fails, and it would only notice at the next event. So each follower is
+ * supervised:
+ *
+ * - any failure (`generation-missing`, `concurrent-runner`, a store or storage
+ *   error) is logged and the follower starts again from the active generation,
+ *   after a wait that doubles with each failure in a row (250 ms to 30 s);
+ * - every `checkIntervalMs` it compares the active generation with the one the
+ *   follower last committed to: the same mismatch seen twice in a row (once may
+ *   be a commit on its way) means another runner replaced or wrote it, and the
+ *   follower starts again at once;
+ * - `resync()` restarts every follower now (after a purge in this process);
+ * - a stored model newer than this code (`invalid-projection`) stops its
+ *   follower for good: queries then replay the log.
+ */
+export class ReadModelFollowers {
+  private readonly closing = new AbortController();
+  private readonly followers: Follower[];
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(options: ReadModelFollowersOptions) {
+    this.followers = options.projections.map((projection) => new Follower(projection, options, this.closing.signal));
+    this.timer = setInterval(() => {
+      for (const follower of this.followers) void follower.check();
+    }, Math.max(10, options.checkIntervalMs ?? 1000));
+    this.timer.unref();
+  }
+
+  /** Restart every follower from the active generation now (e.g. right after a purge rebuilt them). */
+  resync(): void {
+    if (this.closing.signal.aborted) return;
+    for (const follower of this.followers) follower.restart(0);
+  }
+
+  /** Stop every follower (each commits what it applied) and wait for them. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    clearInterval(this.timer);
+    for (const follower of this.followers) follower.stop();
+    await Promise.all(this.followers.map((f) => f.done));
+  }
+}
+
+class Follower {
+  readonly done: Promise<void>;
+  private run: AbortController | undefined;
+  private followed: Followed | undefined;
+  /** A mismatch seen at the last check, waiting to be seen again. */
+  private suspect: string | undefined;
+  private checking = false;
+  private failures = 0;
+  /** Set by `restart`: the run was stopped on purpose, to start again after this many ms. */
+  private restartAfterMs: number | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly projection: AnyProjection,
+    private readonly options: ReadModelFollowersOptions,
+    private readonly closing: AbortSignal,
+  ) {
+    this.done = this.loop();
+  }
+
+  private get name(): string {
+    return this.projection.name;
+  }
+
+  private log(message: string): void {
+    this.options.log(`[taawun http] read model ${this.name}: ${message}`);
+  }
+
+  private backoffMs(): number {
+    const first = Math.max(1, this.options.retryMs ?? 250);
+    return Math.min(this.options.maxRetryMs ?? 30_000, first * 2 ** Math.max(0, this.failures - 1));
+  }
+
+  restart(afterMs: number): void {
+    this.restartAfterMs = afterMs;
+    this.run?.abort();
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.run?.abort();
+    this.wake?.();
+  }
+
+  private progressed(progress: Progress): void {
+    // Only what is committed and in use counts: a live commit, or the end of a catch-up or rebuild.
+    if (progress.phase === 'live' || progress.done) this.followed = { generation: progress.generation, position: progress.position };
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closing.aborted) {
+      const run = new AbortController();
+      this.run = run;
+      this.followed = undefined;
+      this.suspect = undefined;
+      this.restartAfterMs = undefined;
+      let failure: unknown;
+      try {
+        await new ProjectionRunner(this.projection, {
+          store: this.options.store,
+          storage: this.options.storage,
+          onProgress: (progress) => this.progressed(progress),
+        }).follow({ signal: run.signal });
+      } catch (error) {
+        failure = error;
+      }
+      if (this.closing.aborted) return;
+      let waitMs: number;
+      if (this.restartAfterMs !== undefined) {
+        // Stopped on purpose: what the run threw on its way out is what the restart is for.
+        waitMs = this.restartAfterMs;
+      } else if (isProjectionError(failure) && failure.code === 'invalid-projection') {
+        this.log(`stopped following: ${messageOf(failure)}`);
+        return;
+      } else {
+        this.failures++;
+        waitMs = this.backoffMs();
+        const replaced = isProjectionError(failure) && (failure.code === 'generation-missing' || failure.code === 'concurrent-runner');
+        this.log(
+          replaced
+            ? `another runner replaced or wrote the stored model (${messageOf(failure)}); following again from the active generation in ${waitMs} ms`
+            : failure === undefined
+              ? `the log's feed ended; following again in ${waitMs} ms`
+              : `following failed (${messageOf(failure)}); trying again in ${waitMs} ms`,
+        );
+      }
+      await this.sleep(waitMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.closing.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  /** Compare the active generation with the follower's; restart it when they disagree twice in a row. */
+  async check(): Promise<void> {
+    const followed = this.followed;
+    const run = this.run;
+    if (this.checking || !followed || !run || run.signal.aborted) return;
+    this.checking = true;
+    try {
+      const active = (await this.options.storage.generations(this.name)).find((g) => g.status === 'active');
+      // The follower committed meanwhile, or was restarted: judge at the next check.
+      if (this.followed !== followed || this.run !== run) return;
+      if (active && active.generation === followed.generation && active.position === followed.position) {
+        this.suspect = undefined;
+        this.failures = 0;
+        return;
+      }
+      const seen = `${active?.generation}@${active?.position}/${followed.generation}@${followed.position}`;
+      if (this.suspect !== seen) {
+        this.suspect = seen;
+        return;
+      }
+      this.failures++;
+      const waitMs = this.failures > 1 ? this.backoffMs() : 0;
+      this.log(
+        active?.generation === followed.generation
+          ? `another runner wrote generation ${followed.generation} (now at position ${active.position}, this follower at ${followed.position}); following again`
+          : `generation ${followed.generation} is no longer the active one (${active ? `generation ${active.generation} is` : 'none is'}): following again from the active generation`,
+      );
+      this.restart(waitMs);
+    } catch (error) {
+      this.log(`cannot read its generations (${messageOf(error)}); will check again`);
+    } finally {
+      this.checking = false;
+    }
+  }
+}
