@@ -9,6 +9,8 @@ import type { ZodError } from 'zod';
 import { sendProblem, type AppEnv } from './http/env.js';
 import { KeyedQueue } from './http/keyed-queue.js';
 import { problem, type FieldError } from './http/problems.js';
+import { ReplayLimiter } from './http/replays.js';
+import { YieldingReads } from './http/yielding-reads.js';
 import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -34,6 +36,8 @@ export interface HttpLimits {
   readonly requestsPerMinute: number;
   /** Live feeds open at once, over all keys. */
   readonly maxLiveStreams: number;
+  /** Replays of the whole log at once (time lenses, read models not stored): more are a 503. */
+  readonly maxConcurrentReplays: number;
   /** Interval of keep-alive comments on live feeds, in milliseconds. */
   readonly heartbeatMs: number;
   /** Longest string, largest array and integer in a request body. */
@@ -47,6 +51,7 @@ export const defaultLimits: HttpLimits = {
   maxPageSize: 1_000,
   requestsPerMinute: 600,
   maxLiveStreams: 100,
+  maxConcurrentReplays: 2,
   heartbeatMs: 15_000,
   transport: defaultTransportLimits,
 };
@@ -156,14 +161,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       purgeWaitMs: Math.floor(limits.requestTimeoutMs / 2),
     });
   }
-  const source = { store: options.store, ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) };
+  const source = { store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) };
+  const replays = new ReplayLimiter(limits.maxConcurrentReplays);
   registerQueryRoutes(app, {
     source,
+    replays,
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
   });
-  registerReportRoutes(app, source);
+  registerReportRoutes(app, { source, replays });
   registerEventRoutes(app, {
     store: options.store,
     defaultPageSize: limits.defaultPageSize,

@@ -19,6 +19,7 @@ const limitsSchema = z
     maxPageSize: positiveInt,
     requestsPerMinute: positiveInt,
     maxLiveStreams: positiveInt,
+    maxConcurrentReplays: positiveInt,
     heartbeatMs: positiveInt,
     transport: z.object({ maxStringLength: positiveInt, maxArrayItems: positiveInt, maxInteger: positiveInt, maxRecordKeys: positiveInt }).strict().partial(),
   })
@@ -119,6 +120,7 @@ export function loadServerConfig(options: { env?: NodeJS.ProcessEnv; file?: stri
     requestTimeoutMs: envInt(env, 'TAAWUN_REQUEST_TIMEOUT_MS', 1),
     maxPageSize: envInt(env, 'TAAWUN_MAX_PAGE_SIZE', 1),
     requestsPerMinute: envInt(env, 'TAAWUN_REQUESTS_PER_MINUTE', 1),
+    maxConcurrentReplays: envInt(env, 'TAAWUN_MAX_CONCURRENT_REPLAYS', 1),
   };
   const merged = { ...limits, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as HttpLimits;
   const keys = [...(file.keys ?? []), ...envKeys(env.TAAWUN_API_KEYS)];

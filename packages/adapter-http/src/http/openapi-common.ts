@@ -71,7 +71,7 @@ const errorResponses = {
   422: problemResponse('The command breaks a business rule (`unknown-reference`, `session-closed`, ...)'),
   429: problemResponse('Too many requests (`rate-limited`)', 'Retry-After'),
   500: problemResponse('Unexpected failure, logged on the server (`internal-error`, `store-failure`)'),
-  503: problemResponse('The store is unavailable, or the request timed out (`store-unavailable`, `request-timeout`)', 'Retry-After'),
+  503: problemResponse('The store is unavailable, the request timed out, or too many replays of the log run at once (`store-unavailable`, `request-timeout`, `too-many-replays`)', 'Retry-After'),
 } as const;
 
 export type ErrorStatus = keyof typeof errorResponses;

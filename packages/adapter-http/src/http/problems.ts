@@ -83,6 +83,11 @@ const httpProblems = {
   'internal-error': { status: 500, title: 'Internal error', description: 'Something unexpected failed. It was logged; nothing about it is disclosed.' },
   'request-timeout': { status: 503, title: 'The request took too long', description: 'The request did not complete within the configured time. A command may still complete: retry it with the same Idempotency-Key.' },
   'too-many-streams': { status: 503, title: 'Too many live feeds', description: 'The server holds as many live event feeds as it is configured for.' },
+  'too-many-replays': {
+    status: 503,
+    title: 'Too many replays of the log at once',
+    description: 'Answering replays the whole log (a time lens, or a read model not stored at this version), and the server runs only a few replays at once. Wait `Retry-After` seconds.',
+  },
 } as const satisfies Record<string, ProblemType>;
 
 export type HttpProblemCode = keyof typeof httpProblems;

@@ -4,6 +4,7 @@ import { sendProblem, type AppEnv } from '../http/env.js';
 import { bearerSecurity, errorResponsesFor, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-data.js';
 import { problem, type Problem } from '../http/problems.js';
+import { answerReplays, tooManyReplays, type ReplayLimiter } from '../http/replays.js';
 import { withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
 import { roles, type Role } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
@@ -119,6 +120,8 @@ export function pageOf(answer: Answer<unknown>, list: string, offset: number, li
 
 export interface QueryRouteDeps {
   readonly source: ReadModelSource;
+  /** Caps the queries that replay the log (a time lens, or no stored model at this version). */
+  readonly replays: ReplayLimiter;
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
   readonly transportLimits: TransportLimits;
@@ -204,7 +207,11 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, name: ReadModelName, deps:
     }
     const lens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
     const page = { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
-    const answer = await queryReadModel(deps.source, name, params, lens, page);
+    // A log read model reads one record's stream; a projected one may replay the whole log.
+    const replays = model.kind === 'projected' && (await answerReplays(deps.source, model.projection, lens));
+    const run = await deps.replays.run(replays, () => queryReadModel(deps.source, name, params, lens, page));
+    if (run.busy) return tooManyReplays(c, deps.replays) as never;
+    const answer = run.value;
     if (!answer.ok) return sendProblem(c, problemFromQueryError(answer.error)) as never;
     return c.json(pageOf(answer.value, list, page.offset, page.limit) as never, 200);
   });

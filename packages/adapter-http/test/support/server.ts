@@ -38,6 +38,8 @@ export interface TestServerOptions {
    */
   readonly onErased?: 'purge' | ((participantId: string) => Promise<void>);
   readonly followerCheckIntervalMs?: number;
+  /** With `storedReadModels`: false to keep the stored models where the test leaves them. */
+  readonly followReadModels?: boolean;
 }
 
 /** A real server on an ephemeral loopback port, on a SQLite store in a temporary folder. */
@@ -67,6 +69,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(readModelStorage ? { readModelStorage } : {}),
     ...(keyStore ? { personalData: { keys: keyStore, onErased } } : {}),
     ...(options.followerCheckIntervalMs === undefined ? {} : { followerCheckIntervalMs: options.followerCheckIntervalMs }),
+    ...(options.followReadModels === undefined ? {} : { followReadModels: options.followReadModels }),
     log: (message) => logs.push(message),
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };

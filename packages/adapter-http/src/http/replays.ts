@@ -1,0 +1,64 @@
+import type { AnyProjection, GenerationInfo, ReadModelSource, ReadModelStorage, TimeLens } from '@taawun/projections';
+import type { Context } from 'hono';
+import { sendProblem } from './env.js';
+import { problem } from './problems.js';
+
+/**
+ * A replay folds the whole log in memory: a time lens always does, and so does
+ * any query when the server has no stored read model at the code's version.
+ * Each one costs a full read of the log and its CPU, so only a few run at once;
+ * the others are refused at once (503 `too-many-replays`, `Retry-After`) rather
+ * than queued behind them, where they would hold connections and memory.
+ */
+export class ReplayLimiter {
+  private running = 0;
+
+  constructor(readonly max: number) {}
+
+  /** A slot (call the returned function to give it back), or `undefined` when every slot is taken. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.running >= this.max) return undefined;
+    this.running++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running--;
+    };
+  }
+
+  /** Run `work` in a slot when it replays; `busy` when it would and none is free. */
+  async run<T>(replays: boolean, work: () => Promise<T>): Promise<{ busy: true } | { busy: false; value: T }> {
+    if (!replays) return { busy: false, value: await work() };
+    const release = this.tryAcquire();
+    if (!release) return { busy: true };
+    try {
+      return { busy: false, value: await work() };
+    } finally {
+      release();
+    }
+  }
+}
+
+export const RETRY_REPLAY_AFTER_SECONDS = 2;
+
+export const tooManyReplays = (c: Context, limiter: ReplayLimiter): Response =>
+  sendProblem(
+    c,
+    problem('too-many-replays', `${limiter.max} replays of the log are running (time lenses, or read models not stored); try again in a moment`),
+    { 'Retry-After': String(RETRY_REPLAY_AFTER_SECONDS) },
+  );
+
+/** The stored generation a query without a lens answers from: the active one, when it is the projection's version. */
+export async function currentGeneration(storage: ReadModelStorage, projection: AnyProjection): Promise<GenerationInfo | undefined> {
+  const active = (await storage.generations(projection.name)).find((g) => g.status === 'active');
+  return active?.version === projection.version ? active : undefined;
+}
+
+export const hasLens = (lens: TimeLens): boolean => lens.asOf !== undefined || lens.asKnownOn !== undefined;
+
+/** Whether answering from this projection replays the log (as `queryReadModel` decides): a lens, no storage, or no current stored model. */
+export async function answerReplays(source: ReadModelSource, projection: AnyProjection, lens: TimeLens): Promise<boolean> {
+  if (hasLens(lens) || !source.storage) return true;
+  return (await currentGeneration(source.storage, projection)) === undefined;
+}
