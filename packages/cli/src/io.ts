@@ -24,14 +24,20 @@ export interface GlobalOptions {
 /** `--store`, else `TAAWUN_STORE`, else the embedded SQLite file. */
 export const storeUrlOf = (options: GlobalOptions, io: Io): string => options.store ?? io.env['TAAWUN_STORE'] ?? DEFAULT_STORE_URL;
 
-/** Open the store, run `work`, and close the store whatever happens. */
+/**
+ * Open the store, run `work`, and close the store whatever happens. The store
+ * must exist (a missing SQLite file is an error, not a new empty store) unless
+ * `create` is set: only commands that write a log from nothing (`seed`,
+ * `import`) set it.
+ */
 export async function withStore<T>(
   options: GlobalOptions,
   io: Io,
   work: (opened: OpenedStore) => Promise<T>,
-  open: { personalData?: boolean } = {},
+  open: { personalData?: boolean; create?: boolean } = {},
 ): Promise<T> {
-  const opened = await openStore(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...open });
+  const { create = false, ...rest } = open;
+  const opened = await openStore(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...rest, mustExist: !create });
   try {
     return await work(opened);
   } finally {

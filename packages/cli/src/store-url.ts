@@ -8,8 +8,9 @@ import {
   type KeyStore,
   type VerifyReport,
 } from '@taawun/domain';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { usageError } from './errors.js';
+import { CliError, usageError } from './errors.js';
 
 /** What you get when you configure nothing: the embedded SQLite file under the working folder. */
 export const DEFAULT_STORE_URL = 'sqlite:./data/taawun.db';
@@ -108,6 +109,14 @@ export interface OpenOptions {
    * `verify` opens the log as stored: it checks the sealed bytes.
    */
   readonly personalData?: boolean;
+  /**
+   * Refuse a store that does not exist yet instead of creating an empty one
+   * (every command but `seed`, `import`, `start` and `serve`): a missing SQLite
+   * file (or key file given with `--keys`), a PostgreSQL schema without the
+   * log's table. A mistyped path is then one line, not an empty store that
+   * reads as intact. Default false.
+   */
+  readonly mustExist?: boolean;
 }
 
 export interface OpenedStore {
@@ -161,6 +170,33 @@ function missingKeys(location: StoreLocation): never {
   );
 }
 
+const notCreated = 'nothing was created; check --store (taawun seed or taawun import creates a store)';
+
+/** Throws a one-line `CliError` when the store (or its separate key file) is not there. EventStoreDB cannot tell: it is not checked. */
+async function assertStoreExists(location: StoreLocation, keys: KeyStoreLocation | undefined): Promise<void> {
+  if (location.kind === 'sqlite' && location.file !== ':memory:' && !existsSync(location.file)) {
+    throw new CliError(`${describeLocation(location)} does not exist: ${notCreated}`);
+  }
+  if (keys?.kind === 'sqlite' && !existsSync(keys.file)) {
+    throw new CliError(`the key file ${keys.file} (--keys) does not exist: nothing was created; check --keys (it must be the file this log's keys were written to)`);
+  }
+  if (location.kind === 'postgres') {
+    const { createPool, describeTarget, translateError, quoteIdentifier, DEFAULT_SCHEMA } = await import('@taawun/adapter-postgres');
+    const config = { connectionString: location.connectionString };
+    const schema = location.schema ?? DEFAULT_SCHEMA;
+    const pool = createPool(config);
+    try {
+      const { rows } = await pool.query<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [`${quoteIdentifier(schema)}.events`]);
+      if (!rows[0]?.table) throw new CliError(`${describeLocation(location)} holds no taawun log (no table ${schema}.events): ${notCreated}`);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw translateError(error, describeTarget(config), 'checking the store exists');
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
+  }
+}
+
 /**
  * Open the store a URL names, with its participant key store and the
  * personal-data encryption over it. Adapters are loaded on demand, so the
@@ -172,6 +208,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   const location = parseStoreUrl(url, cwd);
   const description = describeLocation(location);
   const keysWhere = options.personalData === false ? undefined : keysLocation(options.keys, location, cwd);
+  if (options.mustExist) await assertStoreExists(location, keysWhere);
   const inner = await openInner(location);
   if (keysWhere === undefined) {
     return { store: inner, inner, keys: undefined, location, description, close: () => inner.close() };

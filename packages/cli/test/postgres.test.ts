@@ -68,6 +68,22 @@ describe('SQLite to PostgreSQL', () => {
     expect(result.stderr).toMatch(/^taawun: PostgreSQL .* needs --keys sqlite:PATH/);
   });
 
+  it('a schema without a log is refused in one line (exit 1) and not created, except by seed and import', async () => {
+    const absent = `${schema}_typo`;
+    const result = await taawun(['verify', '--store', `${DATABASE_URL}?schema=${absent}`], { cwd: folder.path });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`taawun: PostgreSQL ${DATABASE_URL} (schema ${absent}) holds no taawun log (no table ${absent}.events): nothing was created; check --store (taawun seed or taawun import creates a store)\n`);
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [absent]);
+      expect(rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('names the server in one line when it cannot be reached', async () => {
     const result = await taawun(['verify', '--store', 'postgres://postgres@127.0.0.1:1/test'], { cwd: folder.path });
     expect(result.code).toBe(1);

@@ -81,6 +81,59 @@ describe('taawun verify', () => {
   });
 });
 
+describe('a store that does not exist', () => {
+  const missing = () => `sqlite:mistyped/path.db`;
+  const nothingCreated = async () => (await import('node:fs')).existsSync(`${folder.path}/mistyped`);
+
+  it('verify says the SQLite file does not exist, in one line, exit 1, and creates nothing', async () => {
+    const result = await taawun(['verify', '--store', missing()], { cwd: folder.path });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `taawun: SQLite file ${folder.path}/mistyped/path.db does not exist: nothing was created; check --store (taawun seed or taawun import creates a store)\n`,
+    });
+    expect(await nothingCreated()).toBe(false);
+  });
+
+  it('so does every command that reads or changes a log: partners, history, reports, export, replay, erase-participant', async () => {
+    const commands = [
+      ['history', 'enm-france'],
+      ['report', 'participants'],
+      ['report', 'agreements'],
+      ['partners'],
+      ['audit', 'partner-enm-france'],
+      ['export'],
+      ['replay', 'partner-history'],
+      ['erase-participant', 'attache-41-a', '--reason', 'request of 2024-05-28'],
+    ];
+    for (const args of commands) {
+      const result = await taawun([...args, '--store', missing()], { cwd: folder.path });
+      expect([args[0], result.code, result.stdout]).toEqual([args[0], 1, '']);
+      expect(result.stderr).toMatch(/^taawun: SQLite file .*\/mistyped\/path\.db does not exist: nothing was created; check --store/);
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+    expect(await nothingCreated()).toBe(false);
+  });
+
+  it('a key file given with --keys must exist too (a mistyped one would read every name as undecryptable)', async () => {
+    const store = `sqlite:${folder.path}/with-keys.db`;
+    expect((await taawun(['seed', '--store', store, '--keys', 'sqlite:keys.db'], { cwd: folder.path })).code).toBe(0);
+    const result = await taawun(['history', 'enm-france', '--store', store, '--keys', 'sqlite:kyes.db'], { cwd: folder.path });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`taawun: the key file ${folder.path}/kyes.db (--keys) does not exist: nothing was created; check --keys (it must be the file this log's keys were written to)\n`);
+    expect((await import('node:fs')).existsSync(`${folder.path}/kyes.db`)).toBe(false);
+    expect((await taawun(['history', 'enm-france', '--store', store, '--keys', 'sqlite:keys.db'], { cwd: folder.path })).code).toBe(0);
+  });
+
+  it('seed and import create the store', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${folder.path}/empty.ndjson`, '');
+    const imported = await taawun(['import', 'empty.ndjson', '--store', 'sqlite:new/from-import.db'], { cwd: folder.path });
+    expect(imported.code).toBe(0);
+    expect((await taawun(['verify', '--store', 'sqlite:new/from-import.db'], { cwd: folder.path })).stdout).toMatch(/^intact: 0 events in SQLite file .*from-import\.db; the log is empty\n$/);
+  });
+});
+
 describe('EventStoreDB URLs (no server on this machine: what is decided before and at connecting)', () => {
   it('verify refuses EventStoreDB without connecting: no hash chain, exit 2', async () => {
     const result = await taawun(['verify', '--store', 'esdb://127.0.0.1:1?tls=false'], { cwd: folder.path });

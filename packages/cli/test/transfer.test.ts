@@ -43,6 +43,7 @@ describe('taawun export', () => {
   });
 
   it('writes nothing but the header-less NDJSON for an empty store', async () => {
+    await (await openSqliteEventStore(`${folder.path}/empty.db`)).close();
     const result = await taawun(['export', '--store', `sqlite:${folder.path}/empty.db`], { cwd: folder.path });
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
   });

@@ -30,6 +30,6 @@ export function registerSeed(program: Command, context: CliContext): void {
         const report = await seedStore(opened, options, io);
         io.stdout.write(seedSummary(report, opened.description));
         return exitCodes.ok;
-      });
+      }, { create: true });
     }));
 }

@@ -36,7 +36,7 @@ export function registerTransfer(program: Command, context: CliContext): void {
             `Imported ${file} into ${description}: ${report.events} events in ${report.streams} streams, ${report.appended} appended, ${report.alreadyPresent} already present.\n`,
           );
           return exitCodes.ok;
-        });
+        }, { create: true });
       }),
     );
 }
