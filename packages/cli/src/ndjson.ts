@@ -1,4 +1,19 @@
-import { decodeEvent, storedEventJsonSchema, storedEventToJson, type EventStore, type EventToAppend, type StoredEvent } from '@taawun/domain';
+import {
+  assertValidBatch,
+  decodeEvent,
+  erasedFormOf,
+  eventDefinition,
+  isEventStoreError,
+  looksSealed,
+  storedEventJsonSchema,
+  storedEventToJson,
+  streamOfEvent,
+  type EventStore,
+  type EventToAppend,
+  type KeyStore,
+  type RecordedEvent,
+  type StoredEvent,
+} from '@taawun/domain';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -30,6 +45,7 @@ async function drained(out: Writable): Promise<void> {
 interface FileEvent {
   readonly line: number;
   readonly event: StoredEvent;
+  readonly decoded: RecordedEvent;
 }
 
 /** A file's line that is not an event: the whole import is refused. */
@@ -44,7 +60,7 @@ export class ImportRejected extends CliError {
 }
 
 /** Parse one line: the envelope by its schema, then the event by its own (`decodeEvent`, upcasting old versions). */
-export function parseEventLine(text: string): { ok: true; event: StoredEvent } | { ok: false; reason: string } {
+export function parseEventLine(text: string): { ok: true; event: StoredEvent; decoded: RecordedEvent } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -61,7 +77,41 @@ export function parseEventLine(text: string): { ok: true; event: StoredEvent } |
   const event: StoredEvent = { ...envelope.data, data: raw.data, metadata: raw.metadata };
   const decoded = decodeEvent(event);
   if (!decoded.ok) return { ok: false, reason: `${decoded.error.code}: ${decoded.error.message}` };
-  return { ok: true, event };
+  // What every store checks before it writes (a uuid id, a valid recordedAt, a stream name it accepts).
+  try {
+    assertValidBatch(event.stream, [toAppend(event)], 'any');
+  } catch (error) {
+    return { ok: false, reason: `the store would refuse it: ${(error as Error).message.replace(/^event 0 /, 'the event ')}` };
+  }
+  return { ok: true, event, decoded: decoded.value };
+}
+
+const toAppend = (event: StoredEvent): EventToAppend => ({
+  id: event.id,
+  type: event.type,
+  schemaVersion: event.schemaVersion,
+  data: event.data,
+  metadata: event.metadata,
+  recordedAt: event.recordedAt,
+});
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The personal fields an event carries in clear (as the encrypting store would
+ * seal them): present and not in their erased form, which is what an export
+ * writes for an erased participant.
+ */
+function personalFieldsCarried(event: StoredEvent): { participantId: unknown; fields: string[] } | undefined {
+  const definition = eventDefinition(event.type);
+  if (!definition || definition.personalFields.length === 0 || !isRecord(event.data)) return undefined;
+  const data = event.data;
+  const fields = definition.personalFields.filter((field) => {
+    if (data[field] === undefined) return false;
+    const erased = erasedFormOf(definition, field);
+    return erased.omit || JSON.stringify(data[field]) !== JSON.stringify(erased.value);
+  });
+  return fields.length === 0 ? undefined : { participantId: data.participantId, fields };
 }
 
 async function* fileEvents(path: string, file: string): AsyncGenerator<FileEvent> {
@@ -74,7 +124,7 @@ async function* fileEvents(path: string, file: string): AsyncGenerator<FileEvent
       if (text.trim().length === 0) continue; // NDJSON readers may skip empty lines
       const parsed = parseEventLine(text);
       if (!parsed.ok) throw new ImportRejected(file, line, parsed.reason);
-      yield { line, event: parsed.event };
+      yield { line, event: parsed.event, decoded: parsed.decoded };
     }
   } finally {
     lines.close();
@@ -86,6 +136,24 @@ interface Seen {
   readonly line: number;
   readonly stream: string;
   readonly revision: number;
+  readonly type: string;
+}
+
+/** A correction whose corrected event is not in the file: it must be earlier in the same stream of the target. */
+export interface PendingCorrection {
+  readonly line: number;
+  readonly stream: string;
+  readonly revision: number;
+  readonly correctedEventId: string;
+  readonly correctedEventType: string;
+}
+
+/** An event carrying a participant's personal data in clear: the target must not have erased them. */
+export interface PersonalEvent {
+  readonly line: number;
+  readonly stream: string;
+  readonly revision: number;
+  readonly participantId: string;
 }
 
 export interface ImportCheck {
@@ -93,20 +161,63 @@ export interface ImportCheck {
   /** Per stream: the first revision and line in the file. */
   readonly streams: ReadonlyMap<string, { readonly firstRevision: number; readonly firstLine: number; readonly lastRevision: number }>;
   readonly ids: ReadonlyMap<string, Seen>;
+  readonly corrections: readonly PendingCorrection[];
+  readonly personal: readonly PersonalEvent[];
 }
 
 /**
- * First pass: every line parses, ids are unique, each stream's revisions follow
- * one another and positions increase, as in an export. Throws `ImportRejected`.
+ * First pass: every line parses and is an event the store accepts, ids are
+ * unique, each stream's revisions follow one another and positions increase,
+ * as in an export; every event sits in the stream its data names
+ * (`streamOfEvent`), a correction in the stream of the event it corrects,
+ * after it; no personal data follows the erasure of its participant, and none
+ * is encrypted. Throws `ImportRejected`.
  */
 export async function checkImportFile(path: string, file = path): Promise<ImportCheck> {
   const ids = new Map<string, Seen>();
   const streams = new Map<string, { firstRevision: number; firstLine: number; lastRevision: number }>();
+  const corrections = new Map<string, PendingCorrection[]>();
+  const personal: PersonalEvent[] = [];
+  const erasedOnLine = new Map<string, number>();
   let lastPosition: bigint | undefined;
   let events = 0;
-  for await (const { line, event } of fileEvents(path, file)) {
+  for await (const { line, event, decoded } of fileEvents(path, file)) {
     const earlier = ids.get(event.id);
     if (earlier) throw new ImportRejected(file, line, `event id ${event.id} already appears on line ${earlier.line}`);
+    const correcting = corrections.get(event.id);
+    if (correcting) {
+      throw new ImportRejected(file, correcting[0]!.line, `RecordCorrected corrects event ${event.id}, which comes after it (line ${line}): a correction follows what it corrects`);
+    }
+    const belongs = streamOfEvent(decoded);
+    if (belongs !== undefined && belongs !== event.stream) {
+      throw new ImportRejected(file, line, `${event.type} ${event.id} belongs in stream ${belongs} (its data says so), not ${event.stream}`);
+    }
+    if (decoded.type === 'RecordCorrected') {
+      const { correctedEventId, correctedEventType } = decoded.data;
+      const corrected = ids.get(correctedEventId);
+      if (corrected && corrected.stream !== event.stream) {
+        throw new ImportRejected(file, line, `RecordCorrected corrects event ${correctedEventId}, which is in stream ${corrected.stream} (line ${corrected.line}), not ${event.stream}: a correction sits in the stream of the event it corrects`);
+      }
+      if (corrected && corrected.type !== correctedEventType) {
+        throw new ImportRejected(file, line, `RecordCorrected says event ${correctedEventId} is a ${correctedEventType}, but line ${corrected.line} holds a ${corrected.type}`);
+      }
+      if (!corrected) {
+        const pending = { line, stream: event.stream, revision: event.revision, correctedEventId, correctedEventType };
+        corrections.set(correctedEventId, [...(corrections.get(correctedEventId) ?? []), pending]);
+      }
+    }
+    const carried = personalFieldsCarried(event);
+    if (carried) {
+      const participantId = String(carried.participantId);
+      const sealed = carried.fields.find((field) => looksSealed((event.data as Record<string, unknown>)[field]));
+      if (sealed) throw new ImportRejected(file, line, `${event.type}.${sealed} is encrypted: an import takes personal data in clear, as taawun export writes it`);
+      const erasedOn = erasedOnLine.get(participantId);
+      if (erasedOn !== undefined) {
+        throw new ImportRejected(file, line, `${event.type} carries personal data of participant ${participantId}, whose data line ${erasedOn} erased: the store refuses it`);
+      }
+      personal.push({ line, stream: event.stream, revision: event.revision, participantId });
+    }
+    if (decoded.type === 'ParticipantDataErased' && !erasedOnLine.has(decoded.data.participantId)) erasedOnLine.set(decoded.data.participantId, line);
     if (lastPosition !== undefined && event.position <= lastPosition) {
       throw new ImportRejected(file, line, `position ${event.position} does not come after ${lastPosition}: lines must be in log order`);
     }
@@ -116,11 +227,11 @@ export async function checkImportFile(path: string, file = path): Promise<Import
     }
     if (stream) stream.lastRevision = event.revision;
     else streams.set(event.stream, { firstRevision: event.revision, firstLine: line, lastRevision: event.revision });
-    ids.set(event.id, { line, stream: event.stream, revision: event.revision });
+    ids.set(event.id, { line, stream: event.stream, revision: event.revision, type: event.type });
     lastPosition = event.position;
     events++;
   }
-  return { events, streams, ids };
+  return { events, streams, ids, corrections: [...corrections.values()].flat().sort((a, b) => a.line - b.line), personal };
 }
 
 /**
@@ -128,7 +239,7 @@ export async function checkImportFile(path: string, file = path): Promise<Import
  * file must continue each stream where the target is (or repeat events it
  * already has, unchanged). Returns each stream's revision in the target.
  */
-async function checkAgainstTarget(store: EventStore, file: string, check: ImportCheck): Promise<Map<string, number>> {
+async function checkStreamsAgainstTarget(store: EventStore, file: string, check: ImportCheck): Promise<Map<string, number>> {
   const current = new Map<string, number>();
   for (const [stream, { firstRevision, firstLine, lastRevision }] of check.streams) {
     const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
@@ -152,6 +263,70 @@ async function checkAgainstTarget(store: EventStore, file: string, check: Import
   return current;
 }
 
+export interface ImportOptions {
+  /** The target's key store (`OpenedStore.keys`): personal data of a participant it has erased is refused before anything is written. */
+  readonly keys?: KeyStore | undefined;
+  /** The target as it holds the log (`OpenedStore.inner`): its ids are scanned without decrypting anything. Default: the store. */
+  readonly raw?: EventStore;
+}
+
+/**
+ * Everything appending could still refuse, checked before anything is written:
+ * the streams continue the target's; each correction not in the file corrects
+ * an event earlier in the same stream of the target; no personal data is for a
+ * participant the target erased; no new event's id is already stored in
+ * another stream (or at another revision) of the target. The port has no
+ * look-up by id, so that last check reads the target's whole log, once, when
+ * it is not empty. Returns each stream's revision in the target.
+ */
+async function checkAgainstTarget(store: EventStore, file: string, check: ImportCheck, options: ImportOptions): Promise<Map<string, number>> {
+  const raw = options.raw ?? store;
+  const targetRevisions = await checkStreamsAgainstTarget(raw, file, check);
+  const isNew = (stream: string, revision: number) => revision > (targetRevisions.get(stream) ?? -1);
+
+  const before = new Map<string, Map<string, { revision: number; type: string }>>();
+  for (const correction of check.corrections) {
+    const { stream, correctedEventId, correctedEventType } = correction;
+    let held = before.get(stream);
+    if (!held) {
+      // The part of the target's stream before the file's: what the file does not hold.
+      const firstRevision = check.streams.get(stream)!.firstRevision;
+      const prefix = firstRevision === 0 ? [] : await raw.readStream(stream, { fromRevision: 0, maxCount: firstRevision });
+      held = new Map(prefix.map((e) => [e.id, { revision: e.revision, type: e.type }]));
+      before.set(stream, held);
+    }
+    const corrected = held.get(correctedEventId);
+    if (!corrected) {
+      throw new ImportRejected(file, correction.line, `RecordCorrected corrects event ${correctedEventId}, which is neither earlier in stream ${stream} in the file nor in that stream of the target store`);
+    }
+    if (corrected.type !== correctedEventType) {
+      throw new ImportRejected(file, correction.line, `RecordCorrected says event ${correctedEventId} is a ${correctedEventType}, but the target store holds a ${corrected.type}`);
+    }
+  }
+
+  if (options.keys) {
+    const checked = new Set<string>();
+    for (const event of check.personal) {
+      if (!isNew(event.stream, event.revision) || checked.has(event.participantId)) continue;
+      checked.add(event.participantId);
+      if ((await options.keys.lookup(event.participantId)).state === 'destroyed') {
+        throw new ImportRejected(file, event.line, `participant ${event.participantId}'s personal data was erased in the target store: it cannot take their personal data again`);
+      }
+    }
+  }
+
+  const anyNew = [...check.streams].some(([stream, { lastRevision }]) => isNew(stream, lastRevision));
+  if (anyNew && (await raw.lastPosition()) !== undefined) {
+    for await (const stored of raw.readAll()) {
+      const inFile = check.ids.get(stored.id);
+      if (inFile && (inFile.stream !== stored.stream || inFile.revision !== stored.revision)) {
+        throw new ImportRejected(file, inFile.line, `event id ${stored.id} is already stored in the target, in stream ${stored.stream} at revision ${stored.revision}: an id names one event in the whole log`);
+      }
+    }
+  }
+  return targetRevisions;
+}
+
 export interface ImportReport {
   readonly events: number;
   readonly appended: number;
@@ -163,34 +338,34 @@ const BATCH = 500;
 
 /**
  * Import an NDJSON export: check every line (nothing is written if one is bad),
- * check the file continues what the target holds, then append in file order,
- * each stream at the revision the file gives it. Ids, `recordedAt` and metadata
- * are kept; positions are the target's own. Importing a file twice adds nothing.
+ * check the file against what the target holds (see `checkAgainstTarget`:
+ * nothing is written if it would be refused), then append in file order, each
+ * stream at the revision the file gives it. Ids, `recordedAt` and metadata are
+ * kept; positions are the target's own. Importing a file twice adds nothing.
+ * What no check can foresee (another writer, a store failure) stops the import
+ * with the number of events written; importing the file again continues.
  */
-export async function importEvents(store: EventStore, path: string, shownAs = path): Promise<ImportReport> {
+export async function importEvents(store: EventStore, path: string, shownAs = path, options: ImportOptions = {}): Promise<ImportReport> {
   const file = shownAs;
   const check = await checkImportFile(path, shownAs);
-  const targetRevisions = await checkAgainstTarget(store, file, check);
+  const targetRevisions = await checkAgainstTarget(store, file, check, options);
 
   let appended = 0;
   let batch: FileEvent[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const first = batch[0]!;
-    const toAppend: EventToAppend[] = batch.map(({ event }) => ({
-      id: event.id,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-      metadata: event.metadata,
-      recordedAt: event.recordedAt,
-    }));
     const expectedRevision = first.event.revision === 0 ? 'no-stream' : first.event.revision - 1;
-    const result = await store.append(first.event.stream, toAppend, { expectedRevision });
+    const stopped = `${appended} events were imported before it; importing the file again continues from there`;
+    let result;
+    try {
+      result = await store.append(first.event.stream, batch.map(({ event }) => toAppend(event)), { expectedRevision });
+    } catch (error) {
+      const reason = isEventStoreError(error) ? `${error.message} (store: ${error.code})` : (error as Error)?.message ?? String(error);
+      throw new CliError(`${file}: line ${first.line}: appending to ${first.event.stream} failed: ${reason.split('\n')[0]}; ${stopped}`);
+    }
     if (!result.ok) {
-      throw new CliError(
-        `${file}: line ${first.line}: ${first.event.stream} is at revision ${String(result.error.actual)} in the target, not ${String(expectedRevision)} (another writer?); ${appended} events were imported before it`,
-      );
+      throw new CliError(`${file}: line ${first.line}: ${first.event.stream} is at revision ${String(result.error.actual)} in the target, not ${String(expectedRevision)} (another writer?); ${stopped}`);
     }
     appended += batch.length;
     batch = [];

@@ -1,4 +1,4 @@
-import { InMemoryEventStore, storedEventToJson, type StoredEvent } from '@taawun/domain';
+import { InMemoryEventStore, newEventId, storedEventToJson, type StoredEvent } from '@taawun/domain';
 import { openSqliteEventStore } from '@taawun/adapter-sqlite';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,114 @@ describe('taawun import', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/diverging\.ndjson: line 1: the target store already holds a different event .* at institute-ism revision 0; nothing was imported/);
     expect((await taawun(['export', '--store', target], { cwd: folder.path })).stdout).toBe(before);
+  });
+
+  /** A line of a file, continuing the export: the next position, metadata and recordedAt of its last line. */
+  const lineAfter = (lines: readonly string[], event: { id?: string; stream: string; revision: number; type: string; data: unknown }, offset = 1) => {
+    const last = JSON.parse(lines.at(-1)!);
+    return JSON.stringify({
+      id: event.id ?? newEventId(),
+      stream: event.stream,
+      revision: event.revision,
+      position: String(Number(last.position) + offset),
+      type: event.type,
+      schemaVersion: 1,
+      recordedAt: last.recordedAt,
+      data: event.data,
+      metadata: last.metadata,
+    });
+  };
+  const eventsOf = (lines: readonly string[]) => lines.map((l) => JSON.parse(l) as { id: string; stream: string; revision: number; type: string; data: Record<string, unknown> });
+  const lastRevision = (lines: readonly string[], stream: string) => Math.max(...eventsOf(lines).filter((e) => e.stream === stream).map((e) => e.revision));
+
+  it('rejects an event filed under a stream its data does not name, with its line', async () => {
+    const lines = exported.trimEnd().split('\n');
+    const index = eventsOf(lines).findIndex((e) => e.type === 'AgreementSigned' && e.revision === 0 && lastRevision(lines, e.stream) === 0);
+    const event = JSON.parse(lines[index]!);
+    lines[index] = JSON.stringify({ ...event, stream: 'agreement-somewhere-else' });
+    await rejects('wrong-stream.ndjson', `${lines.join('\n')}\n`, index + 1, new RegExp(`AgreementSigned ${event.id} belongs in stream ${event.stream} \\(its data says so\\), not agreement-somewhere-else`));
+  });
+
+  it('rejects a correction outside the stream of the event it corrects, or of an event that is nowhere', async () => {
+    const lines = exported.trimEnd().split('\n');
+    const events = eventsOf(lines);
+    const agreement = events.find((e) => e.type === 'AgreementSigned')!;
+    const partner = events.find((e) => e.type === 'PartnerRegistered' && e.stream !== agreement.stream)!;
+    const correction = (correctedEventId: string) => ({
+      stream: partner.stream,
+      revision: lastRevision(lines, partner.stream) + 1,
+      type: 'RecordCorrected',
+      data: { correctedEventId, correctedEventType: 'AgreementSigned', changes: { place: { fr: 'Rome' } }, previous: {}, reason: 'the text says Rome' },
+    });
+    const misplaced = [...lines, lineAfter(lines, correction(agreement.id))];
+    await rejects('misplaced-correction.ndjson', `${misplaced.join('\n')}\n`, misplaced.length, new RegExp(`corrects event ${agreement.id}, which is in stream ${agreement.stream} \\(line \\d+\\), not ${partner.stream}`));
+    const nowhere = [...lines, lineAfter(lines, correction(newEventId()))];
+    await rejects('orphan-correction.ndjson', `${nowhere.join('\n')}\n`, nowhere.length, new RegExp(`which is neither earlier in stream ${partner.stream} in the file nor in that stream of the target store`));
+  });
+
+  it('accepts a correction of an event the target holds earlier in the same stream', async () => {
+    const lines = exported.trimEnd().split('\n');
+    const target = `sqlite:${folder.path}/corrected.db`;
+    expect((await taawun(['import', 'log.ndjson', '--store', target], { cwd: folder.path })).code).toBe(0);
+    const agreement = eventsOf(lines).find((e) => e.type === 'AgreementSigned')!;
+    const correction = lineAfter(lines, {
+      stream: agreement.stream,
+      revision: lastRevision(lines, agreement.stream) + 1,
+      type: 'RecordCorrected',
+      data: { correctedEventId: agreement.id, correctedEventType: 'AgreementSigned', changes: {}, previous: {}, reason: 'checked against the signed copy' },
+    });
+    await writeFile(`${folder.path}/correction-only.ndjson`, `${correction}\n`);
+    const result = await taawun(['import', 'correction-only.ndjson', '--store', target], { cwd: folder.path });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('1 appended, 0 already present');
+  });
+
+  it('rejects a file reusing the id of an event the target holds in another stream: the whole file, before anything is written', async () => {
+    const lines = exported.trimEnd().split('\n');
+    const target = `${folder.path}/reused-id.db`;
+    expect((await taawun(['import', 'log.ndjson', '--store', `sqlite:${target}`], { cwd: folder.path })).code).toBe(0);
+    const before = await logOf(target);
+    const taken = eventsOf(lines).find((e) => e.type === 'AgreementSigned')!;
+    const register = (partnerId: string) => ({ type: 'PartnerRegistered', data: { partnerId, name: { fr: partnerId }, kind: 'school', country: 'FR' }, revision: 0, stream: `partner-${partnerId}` });
+    // A first event that could be written, then one whose id the target already holds under another stream.
+    const file = [lineAfter(lines, register('partner-aa')), lineAfter(lines, { ...register('partner-bb'), id: taken.id }, 2)];
+    await writeFile(`${folder.path}/reused-id.ndjson`, `${file.join('\n')}\n`);
+    const result = await taawun(['import', 'reused-id.ndjson', '--store', `sqlite:${target}`], { cwd: folder.path });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`taawun: reused-id.ndjson: line 2: event id ${taken.id} is already stored in the target, in stream ${taken.stream} at revision ${taken.revision}: an id names one event in the whole log; nothing was imported\n`);
+    expect(await logOf(target)).toEqual(before);
+  });
+
+  it("rejects personal data for a participant the target erased, or that the file itself erased earlier, before anything is written", async () => {
+    const lines = exported.trimEnd().split('\n');
+    const target = `${folder.path}/erased-target.db`;
+    expect((await taawun(['import', 'log.ndjson', '--store', `sqlite:${target}`], { cwd: folder.path })).code).toBe(0);
+    const registered = lineAfter(lines, { stream: 'participant-attache-41-q', revision: 0, type: 'ParticipantRegistered', data: { participantId: 'attache-41-q', kind: 'judicial-attache', cohort: 41, personal: { fullName: { fr: 'Salma Idrissi' } } } });
+    await writeFile(`${folder.path}/participant.ndjson`, `${registered}\n`);
+    expect((await taawun(['import', 'participant.ndjson', '--store', `sqlite:${target}`], { cwd: folder.path })).code).toBe(0);
+    expect((await taawun(['erase-participant', 'attache-41-q', '--reason', 'request of 2024-05-28', '--store', `sqlite:${target}`], { cwd: folder.path })).code).toBe(0);
+    const before = await logOf(target);
+
+    const erasedRevision = Math.max(...before.filter((e) => e.stream === 'participant-attache-41-q').map((e) => e.revision));
+    const withLines = [...lines, registered];
+    const file = [
+      lineAfter(withLines, { stream: 'partner-partner-cc', revision: 0, type: 'PartnerRegistered', data: { partnerId: 'partner-cc', name: { fr: 'C' }, kind: 'school', country: 'FR' } }),
+      lineAfter(withLines, { stream: 'participant-attache-41-q', revision: erasedRevision + 1, type: 'ParticipantPersonalDataCorrected', data: { participantId: 'attache-41-q', personal: { fullName: { fr: 'Salma Idrissi' } }, reason: 'spelling' } }, 2),
+    ];
+    await writeFile(`${folder.path}/after-erasure.ndjson`, `${file.join('\n')}\n`);
+    const result = await taawun(['import', 'after-erasure.ndjson', '--store', `sqlite:${target}`], { cwd: folder.path });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`taawun: after-erasure.ndjson: line 2: participant attache-41-q's personal data was erased in the target store: it cannot take their personal data again; nothing was imported\n`);
+    expect(await logOf(target)).toEqual(before);
+
+    // In the file itself: an erasure, then personal data again.
+    const inFile = [
+      ...lines,
+      lineAfter(lines, { stream: 'participant-attache-41-r', revision: 0, type: 'ParticipantRegistered', data: { participantId: 'attache-41-r', kind: 'judicial-attache', personal: { fullName: { fr: 'R' } } } }),
+    ];
+    inFile.push(lineAfter(inFile, { stream: 'participant-attache-41-r', revision: 1, type: 'ParticipantDataErased', data: { participantId: 'attache-41-r', reason: 'request' } }));
+    inFile.push(lineAfter(inFile, { stream: 'participant-attache-41-r', revision: 2, type: 'ParticipantPersonalDataCorrected', data: { participantId: 'attache-41-r', personal: { fullName: { fr: 'R' } }, reason: 'again' } }));
+    await rejects('erased-in-file.ndjson', `${inFile.join('\n')}\n`, inFile.length, new RegExp(`carries personal data of participant attache-41-r, whose data line ${inFile.length - 1} erased`));
   });
 
   it('says so in one line when the file does not exist', async () => {
