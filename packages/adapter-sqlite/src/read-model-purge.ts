@@ -1,4 +1,4 @@
-import { eventDefinition, type EventStore } from '@taawun/domain';
+import type { EventStore } from '@taawun/domain';
 import { ProjectionRunner, projections as builtInProjections, type AnyProjection } from '@taawun/projections';
 import { toEventStoreError } from './errors.js';
 import { SqliteEventStore } from './event-store.js';
@@ -36,9 +36,6 @@ export interface ReadModelPurge {
   readonly residueCleared: boolean;
 }
 
-const holdsPersonalData = (projection: AnyProjection): boolean =>
-  (projection.handles as readonly string[]).some((type) => (eventDefinition(type)?.personalFields.length ?? 0) > 0);
-
 const innerOf = (store: EventStore): EventStore => ('inner' in store && typeof store.inner === 'object' && store.inner !== null ? (store.inner as EventStore) : store);
 
 /**
@@ -57,7 +54,7 @@ export async function purgeReadModels(options: ReadModelPurgeOptions): Promise<R
   const inner = innerOf(store);
   const sharesEventFile = inner instanceof SqliteEventStore && inner.file === storage.file;
   const vacuum = options.vacuum ?? !sharesEventFile;
-  const candidates = (options.projections ?? Object.values(builtInProjections)).filter(holdsPersonalData);
+  const candidates = (options.projections ?? Object.values(builtInProjections)).filter((projection) => projection.holdsPersonalData);
 
   const sql = <T>(doing: string, work: () => T): T => {
     try {

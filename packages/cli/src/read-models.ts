@@ -1,4 +1,3 @@
-import { eventDefinition } from '@taawun/domain';
 import {
   InMemoryReadModelStorage,
   ProjectionRunner,
@@ -45,9 +44,6 @@ export async function storageForRun(opened: OpenedStore): Promise<OpenedStorage>
   return { storage: new InMemoryReadModelStorage(), kind: 'memory', where: 'kept in memory for this run', close: async () => undefined };
 }
 
-const holdsPersonalData = (projection: AnyProjection): boolean =>
-  (projection.handles as readonly string[]).some((type) => (eventDefinition(type)?.personalFields.length ?? 0) > 0);
-
 export interface Purge {
   readonly rebuilt: readonly string[];
   /** Stored models no built-in projection builds: left as they are. */
@@ -70,7 +66,7 @@ export async function purgeAfterErasure(opened: OpenedStore, open?: OpenedStorag
       return await purgeReadModels({ store: opened.store, storage: beside.storage as import('@taawun/adapter-sqlite').SqliteReadModelStorage });
     }
     const rebuilt: string[] = [];
-    for (const projection of (Object.values(projections) as AnyProjection[]).filter(holdsPersonalData)) {
+    for (const projection of (Object.values(projections) as AnyProjection[]).filter((projection) => projection.holdsPersonalData)) {
       const runner = new ProjectionRunner(projection, { store: opened.store, storage: beside.storage });
       if (!(await runner.status()).active) continue;
       await runner.rebuild({ fromScratch: true });

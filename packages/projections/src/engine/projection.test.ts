@@ -29,6 +29,18 @@ describe('defineProjection', () => {
     expect(p.handlesType('SessionHeld')).toBe(true);
     expect(p.handlesType('AgreementSigned')).toBe(false);
     expect(p.alwaysApply).toEqual([]);
+    expect(p.holdsPersonalData).toBe(false);
+  });
+
+  it('knows whether it may hold personal data: it handles an event type with personal fields', () => {
+    const names = defineProjection({
+      name: 'names',
+      version: 1,
+      handles: ['ParticipantRegistered'],
+      initialState: 0,
+      evolve: (count) => count + 1,
+    });
+    expect(names.holdsPersonalData).toBe(true);
   });
 
   it('refuses what would break storage or filtering, naming the problem', () => {

@@ -1,4 +1,4 @@
-import { isDomainEventType, slugSchema, type DomainEventType, type RecordedEvent } from '@taawun/domain';
+import { eventDefinition, isDomainEventType, slugSchema, type DomainEventType, type RecordedEvent } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
 
 /** A recorded (decoded, upcast) event of one of the given types. */
@@ -70,6 +70,8 @@ export interface Projection<S = unknown, T extends DomainEventType = DomainEvent
   readonly handlesType: (type: string) => type is T;
   /** The keys of the documents an event folds into (`[""]` without `keyOf`). */
   readonly keysOf: (event: EventOfType<T>) => readonly string[];
+  /** Does it handle an event type with personal fields? Such a read model may hold names, so an erasure purges it. */
+  readonly holdsPersonalData: boolean;
 }
 
 /** A projection of any state over any event types, as registries and runners hold them. */
@@ -134,6 +136,7 @@ export function defineProjection<S, const T extends DomainEventType>(definition:
     alwaysApply,
     handlesType: (type: string): type is T => handled.has(type),
     keysOf,
+    holdsPersonalData: [...handled].some((type) => (eventDefinition(type)?.personalFields.length ?? 0) > 0),
   };
 }
 
