@@ -55,6 +55,17 @@ function counting(inner: EventStore): EventStore & { handedOut: number } {
 }
 
 describe('rebuilding', () => {
+  it('gives the event loop a turn between chunks, so a server embedding it keeps answering during a long rebuild', async () => {
+    const store = await storeWith(5, 1200);
+    const runner = new ProjectionRunner(activity, { store, storage: new InMemoryReadModelStorage(), pageSize: 100 });
+    const order: string[] = [];
+    const rebuilt = runner.rebuild().then(() => order.push('rebuilt'));
+    // Stands for a request arriving while the rebuild runs: it must not wait for the end.
+    setImmediate(() => order.push('request served'));
+    await rebuilt;
+    expect(order).toEqual(['request served', 'rebuilt']);
+  });
+
   it('replays from the first event, committing every batch, reporting events done, total and rate', async () => {
     const store = counting(await storeWith(5, 20));
     const storage = new InMemoryReadModelStorage();

@@ -90,6 +90,13 @@ const positionSpan = (from: bigint | undefined, to: bigint | undefined): number 
 const CHUNK = 500;
 
 /**
+ * A turn of the event loop. Synchronous storage (better-sqlite3) resolves every
+ * await at once, so without this a rebuild inside a server would keep its
+ * requests waiting until the end: one turn per chunk lets them in.
+ */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
  * Runs one projection against a store and a read-model storage: rebuild from the
  * first event, catch up from the stored checkpoint, follow the live log. The
  * documents changed since the last commit and the checkpoint are committed
@@ -326,6 +333,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
           await apply(chunk);
           chunk = [];
           if (stopped) break;
+          await turn();
         }
       }
       if (!stopped && chunk.length > 0) await apply(chunk);
