@@ -12,7 +12,7 @@
  * bench/work/profiles), --out <file>.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,7 +140,14 @@ async function benchSize(events) {
 
   // (6) Query latency on the built read model.
   const partners = ['enm-france', 'giz', 'aecid', 'enabel', 'ssm-italy'];
-  if (results.rebuildPartnerHistory.ok) await step('queryPartnerHistory', 'workloads/taawun.mjs', 'queryTaawun', { dbFile: files.taawun, partners, repeat: quick ? 20 : 50 });
+  if (results.rebuildPartnerHistory.ok) {
+    await step('queryPartnerHistory', 'workloads/taawun.mjs', 'queryTaawun', { dbFile: files.taawun, partners, repeat: quick ? 20 : 50 });
+    // A copy as the rebuild left it, for the side-by-side comparison of sizes at the end (the steps below add to the file).
+    if (events === sizes[0] || events === sizes.at(-1)) {
+      copyFileSync(files.taawun, queryCopy(events));
+      if (existsSync(`${files.taawun}-wal`)) copyFileSync(`${files.taawun}-wal`, `${queryCopy(events)}-wal`);
+    }
+  }
 
   // (2) Single commands, one transaction each (they add to the files, so they come after the reads).
   await step('commandsTaawun', 'workloads/taawun.mjs', 'commandsTaawun', { commandsFile: generated.commandsFile, dbFile: files.taawun, count: sample });
@@ -154,6 +161,26 @@ async function benchSize(events) {
   }
   if (!options.keep) rmSync(work, { recursive: true, force: true });
   return results;
+}
+
+/** Where a size's read models are kept, as rebuilt, for `querySideBySide`. */
+const queryCopy = (events) => join(benchDir, 'work', `query-n${events}.db`);
+
+/**
+ * Query latency of the smallest and the largest size side by side: one
+ * process, queries alternating between the two files, so that whatever the
+ * shared machine is doing weighs on both alike (the per-size query steps run
+ * minutes apart, after different amounts of writing).
+ */
+async function querySideBySide() {
+  const [small, large] = [sizes[0], sizes.at(-1)];
+  if (small === large || !existsSync(queryCopy(small)) || !existsSync(queryCopy(large))) return undefined;
+  log(`  query latency, ${small.toLocaleString('en')} against ${large.toLocaleString('en')} events side by side ...`);
+  const partners = ['enm-france', 'giz', 'aecid', 'enabel', 'ssm-italy'];
+  const result = await runChild('workloads/taawun.mjs', 'queryTaawunSideBySide', { files: { [small]: queryCopy(small), [large]: queryCopy(large) }, partners, rounds: quick ? 20 : 200 });
+  log(`    ${result.ok ? `done: p50 ${Object.entries(result.sizes).map(([n, r]) => `${Number(n).toLocaleString('en')}: ${r.p50Ms.toFixed(2)} ms`).join(', ')}` : `NOT DONE: ${result.message}`}`);
+  if (!options.keep) for (const n of [small, large]) for (const suffix of ['', '-wal', '-shm']) rmSync(`${queryCopy(n)}${suffix}`, { force: true });
+  return { small, large, ...result };
 }
 
 function machine() {
@@ -174,6 +201,7 @@ const run = {
 };
 log(`taawun bench (${run.mode}): ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events, seed ${seed}, on ${run.machine.cpu} (${run.machine.cores} cores), Node ${run.machine.node}`);
 for (const events of sizes) run.sizes[events] = await benchSize(events);
+run.querySideBySide = await querySideBySide();
 run.finishedAt = new Date().toISOString();
 
 const report = renderReport(run);

@@ -142,6 +142,17 @@ export async function rebuildTaawun({ dbFile, projection }) {
   };
 }
 
+/** One page of a partner's history from the stored model, timed; what it answered. */
+async function queryPage(api, source, partnerId, pageSize) {
+  const t = performance.now();
+  const answer = await api.queryPartnerHistory(source, { partnerId }, {}, { offset: 0, limit: pageSize });
+  const ms = performance.now() - t;
+  if (answer.ok && answer.value.source.kind !== 'stored') throw new Error(`query: the partner-history read model is not stored (${answer.value.source.reason})`);
+  if (!answer.ok) return { ms };
+  // What a page answers besides its entries: the people each entry names, whose records are read too.
+  return { ms, total: answer.value.page.total, people: answer.value.result.entries.reduce((n, e) => n + e.people.length, 0) };
+}
+
 /**
  * Query latency of the per-partner history once the read model is built: the
  * first page of one partner's history from the stored model, the way a query
@@ -158,18 +169,49 @@ export async function queryTaawun({ dbFile, partners, repeat, pageSize = 20 }) {
   const latencies = [];
   let found = 0;
   const entries = {};
+  const peopleOnPage = {};
   for (let i = 0; i < repeat; i++) {
     const partnerId = partners[i % partners.length];
-    const t = performance.now();
-    const answer = await api.queryPartnerHistory({ store, storage }, { partnerId }, {}, { offset: 0, limit: pageSize });
-    latencies.push(performance.now() - t);
-    if (answer.ok && answer.value.source.kind !== 'stored') throw new Error(`query: the partner-history read model is not stored (${answer.value.source.reason})`);
-    if (answer.ok) {
+    const page = await queryPage(api, { store, storage }, partnerId, pageSize);
+    latencies.push(page.ms);
+    if (page.total !== undefined) {
       found++;
-      entries[partnerId] = answer.value.page.total;
+      entries[partnerId] = page.total;
+      peopleOnPage[partnerId] = page.people;
     }
   }
   await store.close();
-  return { queries: repeat, found, pageSize, entries, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return { queries: repeat, found, pageSize, entries, peopleOnPage, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+/**
+ * The same queries against the stored models of two sizes, alternating between
+ * them in one process after a warm-up round, so both see the same machine.
+ * @param {{ files: Record<string, string>; partners: string[]; rounds: number; pageSize?: number }} args
+ */
+export async function queryTaawunSideBySide({ files, partners, rounds, pageSize = 20 }) {
+  const api = await projectionsApi();
+  const opened = [];
+  for (const [events, dbFile] of Object.entries(files)) {
+    const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+    opened.push({ events, store, source: { store, storage: await api.openSqliteReadModelStorage(store) }, latencies: [], entries: {}, peopleOnPage: {} });
+  }
+  for (const size of opened) for (const partnerId of partners) await queryPage(api, size.source, partnerId, pageSize);
+  for (let i = 0; i < rounds; i++) {
+    const partnerId = partners[i % partners.length];
+    // Alternate which size goes first, so neither always follows the other.
+    for (const size of i % 2 === 0 ? opened : [...opened].reverse()) {
+      const page = await queryPage(api, size.source, partnerId, pageSize);
+      size.latencies.push(page.ms);
+      size.entries[partnerId] = page.total;
+      size.peopleOnPage[partnerId] = page.people;
+    }
+  }
+  const sizes = {};
+  for (const size of opened) {
+    await size.store.close();
+    sizes[size.events] = { queries: rounds, pageSize, entries: size.entries, peopleOnPage: size.peopleOnPage, p50Ms: percentile(size.latencies, 50), p99Ms: percentile(size.latencies, 99) };
+  }
+  return { sizes };
 }
 
