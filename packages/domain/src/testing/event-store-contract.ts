@@ -264,12 +264,23 @@ export function eventStoreContract(
         expect(await store.readStream(stream('dup'))).toEqual([]);
       }, timeout);
 
-      it('ids that are not uuids, and line breaks in types, are refused with invalid-batch', async () => {
-        for (const bad of [newTestEvent('TestRecorded', {}, { id: 'not-a-uuid' }), newTestEvent('Two\nLines')]) {
-          const error = await store.append(stream('shape'), [newTestEvent(), bad], { expectedRevision: 'any' }).catch((x: unknown) => x);
+      it('ids that are not uuids, and line breaks or NUL in what the hash chain writes as lines, are refused with invalid-batch', async () => {
+        const bad = [
+          newTestEvent('TestRecorded', {}, { id: 'not-a-uuid' }),
+          newTestEvent('Two\nLines'),
+          newTestEvent('Carriage\rReturn'),
+          newTestEvent('Nul\u0000Type'),
+          { ...newTestEvent(), recordedAt: '2024-03-01T09:30:00.000Z\n' },
+        ];
+        for (const event of bad) {
+          const error = await store.append(stream('shape'), [newTestEvent(), event], { expectedRevision: 'any' }).catch((x: unknown) => x);
           expect(isEventStoreError(error) && error.code).toBe('invalid-batch');
         }
         expect(await store.readStream(stream('shape'))).toEqual([]);
+        for (const name of [`${stream('two')}\nlines`, `${stream('carriage')}\rreturn`, `${stream('nul')}\u0000`]) {
+          const error = await store.append(name, [newTestEvent()], { expectedRevision: 'any' }).catch((x: unknown) => x);
+          expect(isEventStoreError(error) && error.code).toBe('invalid-batch');
+        }
       }, timeout);
 
       it('data JSON cannot carry is refused whole, with invalid-batch', async () => {
