@@ -228,44 +228,6 @@ describe('versions and concurrent runners', () => {
 });
 
 describe('memory', () => {
-  /** A log generated on the fly: nothing holds its events but whoever reads them. */
-  class GeneratedLog implements EventStore {
-    readonly sample: WeakRef<StoredEvent>[] = [];
-    constructor(private readonly size: number) {}
-    async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
-      for (let p = Number(options.after ?? 0n) + 1; p <= this.size; p++) {
-        const event: StoredEvent = {
-          id: `00000000-0000-7000-8000-${p.toString(16).padStart(12, '0')}`,
-          type: 'PartnerRegistered',
-          schemaVersion: 1,
-          data: { partnerId: `p-${p % 7}`, name: { en: 'x'.repeat(2000) }, kind: 'school' },
-          metadata: { actor: 't', correlationId: 'c', causationId: 'c' },
-          recordedAt: '2024-01-01T00:00:00.000Z',
-          stream: `partner-p-${p}`,
-          revision: 0,
-          position: BigInt(p),
-        };
-        if (p % 50 === 0) this.sample.push(new WeakRef(event));
-        yield event;
-        // Like a real store between pages: back to the event loop (which also lets WeakRef targets go).
-        if (p % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-    async lastPosition() {
-      return BigInt(this.size);
-    }
-    append(): never {
-      throw new Error('read-only');
-    }
-    async readStream() {
-      return [];
-    }
-    follow(): never {
-      throw new Error('not used');
-    }
-    async close() {}
-  }
-
   it('holds one event at a time: what stays in memory is the read model, not the log', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
@@ -403,7 +365,7 @@ describe('keyed documents', () => {
         return doc;
       },
     });
-    const log = new GeneratedLogForDocuments(20_000);
+    const log = new GeneratedLog(20_000);
     let mostAlive = 0;
     const result = await new ProjectionRunner(wide, {
       store: log,
@@ -422,12 +384,17 @@ describe('keyed documents', () => {
   });
 });
 
-/** A log of 2 kB registrations generated on the fly. */
-class GeneratedLogForDocuments implements EventStore {
+/**
+ * A log of 2 kB registrations generated on the fly: nothing holds its events
+ * but whoever reads them. Every 50th event is kept in `sample` as a WeakRef, to
+ * see whether a reader let it go.
+ */
+class GeneratedLog implements EventStore {
+  readonly sample: WeakRef<StoredEvent>[] = [];
   constructor(private readonly size: number) {}
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
     for (let p = Number(options.after ?? 0n) + 1; p <= this.size; p++) {
-      yield {
+      const event: StoredEvent = {
         id: `00000000-0000-7000-8000-${p.toString(16).padStart(12, '0')}`,
         type: 'PartnerRegistered',
         schemaVersion: 1,
@@ -438,6 +405,9 @@ class GeneratedLogForDocuments implements EventStore {
         revision: 0,
         position: BigInt(p),
       };
+      if (p % 50 === 0) this.sample.push(new WeakRef(event));
+      yield event;
+      // Like a real store between pages: back to the event loop (which also lets WeakRef targets go).
       if (p % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
