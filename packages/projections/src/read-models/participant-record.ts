@@ -15,17 +15,17 @@ const handles = [
   'RecordCorrected',
 ] as const satisfies readonly DomainEventType[];
 
+/** Sessions by each participant enrolled in them (withdrawn too), by session id. */
+const SESSIONS_INDEX = 'sessions-of';
+/** Completed study visits by each participant named on them, by visit id. */
+const VISITS_INDEX = 'visits-of';
+
 /**
  * The participant record: the only read model that keeps personal data (the
  * `personal` field). An erasure removes it from the stored state, and applies
  * through every time lens: a view "as known on" a day before the erasure does
  * not bring the data back.
  */
-/** Sessions by each participant enrolled in them (withdrawn too), by session id. */
-const SESSIONS_INDEX = 'sessions-of';
-/** Completed study visits by each participant named on them, by visit id. */
-const VISITS_INDEX = 'visits-of';
-
 export const participantRecordProjection = defineProjection({
   name: 'participant-record',
   version: 2,
