@@ -1,5 +1,5 @@
 import type { EventStore } from '@taawun/domain';
-import { isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelStorage } from '@taawun/projections';
+import { activeGeneration, isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelStorage } from '@taawun/projections';
 
 export interface ReadModelFollowersOptions {
   readonly store: EventStore;
@@ -182,7 +182,7 @@ class Follower {
     if (this.checking || !followed || !run || run.signal.aborted) return;
     this.checking = true;
     try {
-      const active = (await this.options.storage.generations(this.name)).find((g) => g.status === 'active');
+      const active = await activeGeneration(this.options.storage, this.name);
       // The follower committed meanwhile, or was restarted: judge at the next check.
       if (this.followed !== followed || this.run !== run) return;
       if (active && active.generation === followed.generation && active.position === followed.position) {

@@ -1,4 +1,4 @@
-import type { AnyProjection, GenerationInfo, ReadModelSource, ReadModelStorage, TimeLens } from '@taawun/projections';
+import { currentGeneration, type AnyProjection, type ReadModelSource, type TimeLens } from '@taawun/projections';
 import type { Context } from 'hono';
 import { sendProblem } from './env.js';
 import { problem } from './problems.js';
@@ -49,11 +49,6 @@ export const tooManyReplays = (c: Context, limiter: ReplayLimiter): Response =>
     { 'Retry-After': String(RETRY_REPLAY_AFTER_SECONDS) },
   );
 
-/** The stored generation a query without a lens answers from: the active one, when it is the projection's version. */
-export async function currentGeneration(storage: ReadModelStorage, projection: AnyProjection): Promise<GenerationInfo | undefined> {
-  const active = (await storage.generations(projection.name)).find((g) => g.status === 'active');
-  return active?.version === projection.version ? active : undefined;
-}
 
 export const hasLens = (lens: TimeLens): boolean => lens.asOf !== undefined || lens.asKnownOn !== undefined;
 

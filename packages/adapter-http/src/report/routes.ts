@@ -14,6 +14,7 @@ import {
   resolveLens,
   storedModel,
   yearlyActivityReportProjection,
+  currentGeneration,
   type AnswerSource,
   type AnyProjection,
   type ModelReader,
@@ -22,7 +23,7 @@ import {
 import type { Context, MiddlewareHandler } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { problem } from '../http/problems.js';
-import { answerReplays, currentGeneration, hasLens, tooManyReplays, type ReplayLimiter } from '../http/replays.js';
+import { answerReplays, hasLens, tooManyReplays, type ReplayLimiter } from '../http/replays.js';
 import { roles } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
 import { problemFromQueryError } from '../routes/queries.js';

@@ -1,6 +1,6 @@
 import { ProjectionError } from './errors.js';
 import { COUNTERS_PREFIX, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
-import type { GenerationInfo, IndexRange, KeyRange, ReadModelStorage } from './storage.js';
+import { activeGeneration, type GenerationInfo, type IndexRange, type KeyRange, type ReadModelStorage } from './storage.js';
 
 /** An index entry as a reader sees it: its sort key, the document it comes from, and its value (parsed). */
 export interface ModelIndexEntry<V = unknown> {
@@ -106,7 +106,7 @@ export async function exportModel(storage: ReadModelReads, name: string, generat
 
 /** Export the active generation of a projection (`undefined` when there is none). */
 export async function exportActiveModel(storage: ReadModelStorage, name: string): Promise<string | undefined> {
-  const active = (await storage.generations(name)).find((g) => g.status === 'active');
+  const active = await activeGeneration(storage, name);
   return active ? exportModel(storage, name, active.generation) : undefined;
 }
 

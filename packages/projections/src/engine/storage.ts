@@ -126,3 +126,14 @@ export interface CommitChange {
   /** The checkpoint this change was computed from (`undefined`: none yet). */
   readonly expectedPosition: bigint | undefined;
 }
+
+/** The generation readers use (`undefined` when the read model was never built). */
+export async function activeGeneration(storage: Pick<ReadModelStorage, 'generations'>, name: string): Promise<GenerationInfo | undefined> {
+  return (await storage.generations(name)).find((g) => g.status === 'active');
+}
+
+/** The active generation when a projection of this version built it: what a query without a lens answers from. */
+export async function currentGeneration(storage: Pick<ReadModelStorage, 'generations'>, projection: { readonly name: string; readonly version: number }): Promise<GenerationInfo | undefined> {
+  const active = await activeGeneration(storage, projection.name);
+  return active?.version === projection.version ? active : undefined;
+}

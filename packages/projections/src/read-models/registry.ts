@@ -4,7 +4,7 @@ import { isProjectionError } from '../engine/errors.js';
 import { storedModel, type ModelReader } from '../engine/model.js';
 import type { AnyProjection } from '../engine/projection.js';
 import { replay } from '../engine/runner.js';
-import type { ReadModelStorage } from '../engine/storage.js';
+import { activeGeneration, currentGeneration, type ReadModelStorage } from '../engine/storage.js';
 import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 import { agreementsRegisterPage, agreementsRegisterProjection, type AgreementsRegister } from './agreements-register.js';
@@ -185,10 +185,9 @@ async function modelFor(source: ReadModelSource, projection: AnyProjection, lens
   }
   let reason = 'no read-model storage given';
   if (source.storage) {
-    const active = (await source.storage.generations(projection.name)).find((g) => g.status === 'active');
-    if (active?.version === projection.version) {
-      return { model: storedModel(source.storage, projection, active), report: null, source: storedSource(active.generation, active.position) };
-    }
+    const current = await currentGeneration(source.storage, projection);
+    if (current) return { model: storedModel(source.storage, projection, current), report: null, source: storedSource(current.generation, current.position) };
+    const active = await activeGeneration(source.storage, projection.name);
     reason = active ? `the stored model is version ${active.version}; this code reads version ${projection.version}` : 'the model is not built yet';
   }
   return { model: await replay(source.store, projection), report: null, source: { kind: 'replayed', reason, position } };
@@ -197,8 +196,8 @@ async function modelFor(source: ReadModelSource, projection: AnyProjection, lens
 /** The stored generation still at the position a query started from (else the query is asked again). */
 async function unchanged(storage: ReadModelStorage | undefined, model: ModelReader): Promise<boolean> {
   if (!storage || !model.info || model.info.status !== 'active') return true;
-  const now = (await storage.generations(model.projection.name)).find((g) => g.generation === model.info!.generation);
-  return now !== undefined && now.position === model.info.position && now.status === 'active';
+  const now = await activeGeneration(storage, model.projection.name);
+  return now !== undefined && now.generation === model.info.generation && now.position === model.info.position;
 }
 
 const pageOf = <R>(result: R, list: string, offset: number, limit: number | undefined, total: number | undefined) => {
