@@ -25,7 +25,7 @@ export type {
 } from './engine/storage.js';
 export { activeGeneration, currentGeneration } from './engine/storage.js';
 export { InMemoryReadModelStorage } from './engine/in-memory-storage.js';
-export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader, type ReadModelReads } from './engine/model.js';
+export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader, type ReadModelReads } from './engine/model-reader.js';
 export { ProjectionRunner, foldInMemory, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
 export {
   LensFilter,

@@ -5,7 +5,7 @@ import { match } from 'ts-pattern';
 import { describe, expect, it } from 'vitest';
 import { isProjectionError } from './errors.js';
 import { InMemoryReadModelStorage } from './in-memory-storage.js';
-import { exportModel } from './model.js';
+import { exportModel } from './model-reader.js';
 import { defineProjection } from './projection.js';
 import { ProjectionRunner, replay, type Progress } from './runner.js';
 import { heldSession, partner, record } from './test-support.js';

@@ -1,9 +1,9 @@
 import type { DomainEventType, EventStore, StoredEvent } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
 import { decodeFor } from './events.js';
-import { DocumentFolder } from './folder.js';
+import { DocumentFolder } from './document-folder.js';
 import { InMemoryReadModelStorage } from './in-memory-storage.js';
-import { storedModel, type ModelReader } from './model.js';
+import { storedModel, type ModelReader } from './model-reader.js';
 import type { EventOfType, Projection } from './projection.js';
 import type { GenerationInfo, ReadModelStorage } from './storage.js';
 

@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
 } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
-import type { ModelReader } from './model.js';
+import type { ModelReader } from './model-reader.js';
 import type { EventOfType, Projection } from './projection.js';
 import { decodedPages, foldInMemory } from './runner.js';
 

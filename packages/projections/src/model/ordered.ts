@@ -1,6 +1,6 @@
 import type { PartialDate } from '@taawun/domain';
 import type { IndexEntry } from '../engine/projection.js';
-import type { ModelReader, ModelIndexEntry } from '../engine/model.js';
+import type { ModelReader, ModelIndexEntry } from '../engine/model-reader.js';
 import { SORT_SEPARATOR, completionSortKey, earliestOf, latestOf, noBound, orderBounds, orderCertaintyWithin, type OrderBounds, type SideBound } from './dates.js';
 
 /*

@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
 } from '@taawun/domain';
 import { match } from 'ts-pattern';
-import type { ModelReader } from '../engine/model.js';
+import type { ModelReader } from '../engine/model-reader.js';
 import { correctRecord, factOf, type Fact } from './facts.js';
 
 type F<T extends DomainEventType> = Fact<EventData<T>>;

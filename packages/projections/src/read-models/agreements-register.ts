@@ -1,5 +1,5 @@
 import type { DomainEventType, MultilingualText } from '@taawun/domain';
-import { modelChanged, type ModelReader } from '../engine/model.js';
+import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { compareByCompletion, dateView, type DateView } from '../model/dates.js';
 import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';

@@ -1,5 +1,5 @@
 import type { DomainEventType, MultilingualText, PersonalData } from '@taawun/domain';
-import type { ModelReader } from '../engine/model.js';
+import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { compareByCompletion, dateView, type DateView } from '../model/dates.js';
 import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';

@@ -1,5 +1,5 @@
 import type { Attendance, DomainEventType, MultilingualText, PartialDate } from '@taawun/domain';
-import { modelChanged, type ModelReader } from '../engine/model.js';
+import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { type Count } from '../model/counts.js';
 import { compareByCompletion, dateView, SORT_SEPARATOR, type DateView } from '../model/dates.js';

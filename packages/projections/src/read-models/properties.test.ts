@@ -3,7 +3,7 @@ import { commandSequenceArb, deterministicContext, partialDateArb, pools, record
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
-import { exportModel } from '../engine/model.js';
+import { exportModel } from '../engine/model-reader.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
 import { replayThroughLens } from '../engine/temporal.js';
 import { projections, queryReadModel, type ReadModelSource } from './registry.js';

@@ -1,7 +1,7 @@
 import { slugSchema, type EventStore, type Result } from '@taawun/domain';
 import { z } from 'zod';
 import { isProjectionError } from '../engine/errors.js';
-import { storedModel, type ModelReader } from '../engine/model.js';
+import { storedModel, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection } from '../engine/projection.js';
 import { replay } from '../engine/runner.js';
 import { activeGeneration, currentGeneration, type ReadModelStorage } from '../engine/storage.js';

@@ -1,5 +1,5 @@
 import type { Attendance, DomainEventType, MultilingualText, PartialDate } from '@taawun/domain';
-import type { ModelReader } from '../engine/model.js';
+import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type CounterContribution, type IndexEntry } from '../engine/projection.js';
 import { exactly, sumCounts, type Count, type CountGap } from '../model/counts.js';
 import { comparePeriods, completionSortKey, dateView, periodOf, SORT_SEPARATOR, type DateView, type Period } from '../model/dates.js';

@@ -3,7 +3,7 @@ import { match } from 'ts-pattern';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProjectionError, type ProjectionErrorCode } from '../engine/errors.js';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
-import { exportActiveModel } from '../engine/model.js';
+import { exportActiveModel } from '../engine/model-reader.js';
 import { defineProjection } from '../engine/projection.js';
 import { ProjectionRunner } from '../engine/runner.js';
 import type { CommitChange, IndexRow, ReadModelStorage } from '../engine/storage.js';
