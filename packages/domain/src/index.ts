@@ -10,11 +10,12 @@ export * from './store/follow.js';
 export * from './store/hash-chain.js';
 export * from './store/in-memory.js';
 export * from './schema/define.js';
-export * from './schema/events.js';
-export * from './schema/upcasters.js';
-export * from './schema/decode.js';
+export * from './schema/upcasting.js';
+export * from './schema/decoding.js';
 export * from './aggregates/vocabulary.js';
 export * from './aggregates/decider.js';
+export * from './aggregates/define.js';
+export * from './aggregates/index.js';
 export * from './aggregates/institute/events.js';
 export * from './aggregates/institute/decider.js';
 export * from './aggregates/partner/events.js';
@@ -26,6 +27,7 @@ export * from './aggregates/programme/decider.js';
 export * from './aggregates/session/events.js';
 export * from './aggregates/session/commands.js';
 export * from './aggregates/session/decider.js';
+export * from './aggregates/session/upcasters.js';
 export * from './aggregates/participant/events.js';
 export * from './aggregates/participant/decider.js';
 export * from './aggregates/study-visit/events.js';
@@ -35,7 +37,27 @@ export * from './aggregates/publication/decider.js';
 export * from './aggregates/correction/events.js';
 export * from './aggregates/correction/commands.js';
 export * from './aggregates/correction/decider.js';
-export * from './commands.js';
-export * from './routing.js';
-export * from './handle.js';
+export * from './catalogue/index.js';
+export * from './command-handling/index.js';
 export * from './personal-data/index.js';
+
+import {
+  agreementAggregate,
+  instituteAggregate,
+  participantAggregate,
+  partnerAggregate,
+  programmeAggregate,
+  publicationAggregate,
+  sessionAggregate,
+  studyVisitAggregate,
+} from './aggregates/index.js';
+
+/** Each aggregate's stream naming, under the names other packages import (`partnerStream('giz')` is `partner-giz`). */
+export const instituteStream = instituteAggregate.streams.stream;
+export const partnerStream = partnerAggregate.streams.stream;
+export const agreementStream = agreementAggregate.streams.stream;
+export const programmeStream = programmeAggregate.streams.stream;
+export const sessionStream = sessionAggregate.streams.stream;
+export const participantStream = participantAggregate.streams.stream;
+export const studyVisitStream = studyVisitAggregate.streams.stream;
+export const publicationStream = publicationAggregate.streams.stream;

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sessionDecider, type SessionEvent } from './aggregates/session/decider.js';
-import { decodeEvent } from './schema/decode.js';
-import { eventDefinition, eventTypes } from './schema/events.js';
+import { decodeEvent } from './catalogue/decoding.js';
+import { eventDefinition, eventTypes } from './catalogue/events.js';
 import { InMemoryEventStore } from './store/in-memory.js';
 import type { StoredEvent } from './store/envelope.js';
 import { commandSequenceArb, deterministicContext, recordCommands } from './testing/arbitraries.js';
-import { routeCommand } from './routing.js';
-import type { Command } from './commands.js';
+import { routeCommand } from './catalogue/routing.js';
+import type { Command } from './catalogue/commands.js';
 
 async function logOf(commands: Command[]): Promise<StoredEvent[]> {
   const store = new InMemoryEventStore();

@@ -2,9 +2,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import {
   commandSchemas,
   commandTypes,
-  handle,
-  parseCommand,
-  routeCommand,
+  executeCommand,
+  prepareCommand,
   type CommandContext,
   type CommandOutcome,
   type CommandType,
@@ -149,8 +148,8 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
       return sendProblem(c, problem('invalid-precondition', preconditions.message, { fields: [field] })) as never;
     }
     const input = { ...(c.req.valid('json') as object), type };
-    const parsed = parseCommand(input);
-    if (!parsed.ok) return sendProblem(c, problemFromDomainError(parsed.error)) as never;
+    const prepared = prepareCommand(input);
+    if (!prepared.ok) return sendProblem(c, problemFromDomainError(prepared.error)) as never;
     const principal = c.get('principal')!;
     const key = headers['idempotency-key'];
     const context: CommandContext = {
@@ -162,8 +161,8 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
       ...(key ? { idempotencyKey: `${principal.name}:${key}` } : {}),
       ...(preconditions.expected !== undefined ? { expectedRevision: preconditions.expected } : {}),
     };
-    const stream = routeCommand(parsed.value).stream;
-    const result = await deps.queue.run(stream, () => handle(deps.store, parsed.value, context));
+    const { stream } = prepared.value;
+    const result = await deps.queue.run(stream, () => executeCommand(deps.store, prepared.value, context));
     if (!result.ok) {
       if (result.error.code === 'store-failure' || result.error.code === 'store-unavailable') {
         deps.log(`[taawun http] ${type} on ${stream} failed: ${result.error.message}`);

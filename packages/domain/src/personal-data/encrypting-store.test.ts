@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handle } from '../handle.js';
-import { decodeEvent } from '../schema/decode.js';
-import { eventDefinitions } from '../schema/events.js';
+import { handle } from '../command-handling/index.js';
+import { decodeEvent } from '../catalogue/decoding.js';
+import { eventDefinitions } from '../catalogue/events.js';
+import type { PersonalData } from '../aggregates/participant/events.js';
+import type { CommandInput } from '../catalogue/commands.js';
 import type { EventDefinition } from '../schema/define.js';
 import type { StoredEvent } from '../store/envelope.js';
 import { storedEventJsonSchema, storedEventToJson } from '../store/envelope.js';
@@ -22,7 +24,7 @@ eventStoreContract('encrypting store over the in-memory store', async () => encr
 
 const amina = { fullName: { ar: 'أمينة العلوي', fr: 'Amina El Alaoui' }, email: 'amina.alaoui@example.org' };
 const aminaCorrected = { fullName: { ar: 'أمينة العلوي', fr: 'Amina Alaoui' }, phone: '+212 600 000 000' };
-const register = (participantId: string, personal?: object) => ({
+const register = (participantId: string, personal?: PersonalData): CommandInput => ({
   type: 'RegisterParticipant', participantId, kind: 'judicial-attache', cohort: 39, ...(personal ? { personal } : {}),
 });
 const traces = ['أمينة', 'Amina', 'Alaoui', 'amina.alaoui@example.org', '600 000'];

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { participantDataErased } from '../aggregates/participant/events.js';
 import type { EventDefinition } from '../schema/define.js';
-import { eventDefinition } from '../schema/events.js';
+import { eventDefinition } from '../catalogue/events.js';
 import { assertValidBatch } from '../store/append-rules.js';
 import type { EventToAppend, StoredEvent } from '../store/envelope.js';
 import {

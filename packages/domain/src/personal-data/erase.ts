@@ -1,6 +1,6 @@
 import { participantDataErased } from '../aggregates/participant/events.js';
 import { domainError, type DomainError } from '../errors.js';
-import { handle, type CommandContext } from '../handle.js';
+import { handle, type CommandContext } from '../command-handling/index.js';
 import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
 import { isEventStoreError, type EventStore } from '../store/port.js';

@@ -59,3 +59,11 @@ export function defineCommand<T extends string, S extends z.ZodRawShape>(type: T
     .strict()
     .meta({ id: type, ...(description ? { description } : {}) });
 }
+
+/** Any command schema made by `defineCommand`: a strict object whose `type` is a literal. */
+export type CommandSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape, z.core.$strict>;
+
+/** The command type a schema validates (`RegisterPartner`). */
+export type CommandTypeOf<S extends CommandSchema> = S['shape']['type'] extends z.ZodLiteral<infer T extends string> ? T : never;
+
+export const commandTypeOf = <S extends CommandSchema>(schema: S): CommandTypeOf<S> => schema.shape.type.value as CommandTypeOf<S>;

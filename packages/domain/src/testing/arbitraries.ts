@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { Command } from '../commands.js';
-import { handle, type CommandContext } from '../handle.js';
+import type { Command } from '../catalogue/commands.js';
+import { handle, type CommandContext } from '../command-handling/index.js';
 import type { EventStore } from '../store/port.js';
 
 /**

@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
 import type { DecisionContext } from '../aggregates/decider.js';
-import { parseCommand } from '../handle.js';
+import { parseCommand } from '../command-handling/parse.js';
 import type { DomainErrorCode } from '../errors.js';
-import { routeCommand } from '../routing.js';
-import type { RecordedEvent } from '../schema/decode.js';
-import type { DomainEvent } from '../schema/events.js';
+import { routeCommand } from '../catalogue/routing.js';
+import type { RecordedEvent } from '../catalogue/decoding.js';
+import type { DomainEvent } from '../catalogue/events.js';
 import type { Decision } from '../aggregates/decider.js';
 
 let fakeIds = 0;

@@ -14,8 +14,6 @@ export type AgreementEvent =
 export type AgreementCommand = z.infer<typeof signAgreement> | z.infer<typeof amendAgreement> | z.infer<typeof terminateAgreement>;
 export type AgreementState = { readonly status: 'none' | 'in-force' | 'terminated' };
 
-export const agreementStream = (agreementId: string) => `agreement-${agreementId}`;
-
 export const agreementDecider: Decider<AgreementCommand, AgreementEvent, AgreementState> = {
   initialState: { status: 'none' },
   evolve: (state, event) =>

@@ -1,7 +1,7 @@
-import { eventDefinition } from '../../schema/events.js';
-import type { RecordedEvent } from '../../schema/decode.js';
+import type { RecordedEventOf } from '../../schema/decoding.js';
 import { namesDayAfter } from '../../values/partial-date.js';
-import { decided, rejected, type Decision, type DecisionContext } from '../decider.js';
+import { decided, rejected, type Decision } from '../decider.js';
+import type { AggregateDecisionContext } from '../define.js';
 import type { CorrectRecord } from './commands.js';
 import { applyChanges, type RecordCorrected } from './events.js';
 
@@ -12,12 +12,16 @@ export interface CorrectableState {
 
 export const correctionInitialState: CorrectableState = { records: new Map() };
 
+/** Any recorded event of any aggregate: a correction lives in the stream of the event it corrects. */
+type CorrectableEvent = RecordedEventOf<{ type: string; data: unknown }>;
+
 /** Corrections work on recorded events (they need ids), so their evolve takes the envelope. */
-export function evolveCorrectable(state: CorrectableState, event: RecordedEvent): CorrectableState {
+export function evolveCorrectable(state: CorrectableState, event: CorrectableEvent): CorrectableState {
   const records = new Map(state.records);
   if (event.type === 'RecordCorrected') {
-    const target = records.get(event.data.correctedEventId);
-    if (target) records.set(event.data.correctedEventId, { ...target, data: withoutNulls(applyChanges(target.data, event.data.changes)) });
+    const correction = event.data as RecordCorrected['data'];
+    const target = records.get(correction.correctedEventId);
+    if (target) records.set(correction.correctedEventId, { ...target, data: withoutNulls(applyChanges(target.data, correction.changes)) });
   }
   records.set(event.id, { type: event.type, data: event.data as Record<string, unknown> });
   return { records };
@@ -26,7 +30,8 @@ export function evolveCorrectable(state: CorrectableState, event: RecordedEvent)
 const withoutNulls = (data: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null));
 
-export function decideCorrection(command: CorrectRecord, state: CorrectableState, { today }: DecisionContext): Decision<RecordCorrected> {
+/** The corrected event's type comes from the stream, so its definition comes from the context: the domain's whole list. */
+export function decideCorrection(command: CorrectRecord, state: CorrectableState, { today, eventDefinition }: AggregateDecisionContext): Decision<RecordCorrected> {
   const target = state.records.get(command.eventId);
   if (!target) return rejected('not-found', `no event ${command.eventId} in stream ${command.stream}`, ['eventId']);
   if (target.type === 'RecordCorrected') return rejected('invalid-correction', 'correct the original event, not a correction', ['eventId']);

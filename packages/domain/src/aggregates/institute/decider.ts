@@ -14,8 +14,6 @@ export interface InstituteState {
   readonly name?: MultilingualText;
 }
 
-export const instituteStream = (instituteId: string) => `institute-${instituteId}`;
-
 export const instituteDecider: Decider<InstituteCommand, InstituteEvent, InstituteState> = {
   initialState: { registered: false },
   evolve: (state, event) =>

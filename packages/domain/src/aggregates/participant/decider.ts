@@ -19,8 +19,6 @@ export interface ParticipantState {
   readonly status: 'none' | 'registered' | 'erased';
 }
 
-export const participantStream = (participantId: string) => `participant-${participantId}`;
-
 export const participantDecider: Decider<ParticipantCommand, ParticipantEvent, ParticipantState> = {
   initialState: { status: 'none' },
   evolve: (state, event) =>

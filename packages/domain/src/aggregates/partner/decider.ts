@@ -18,8 +18,6 @@ export interface PartnerState {
   readonly name?: MultilingualText;
 }
 
-export const partnerStream = (partnerId: string) => `partner-${partnerId}`;
-
 export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState> = {
   initialState: { registered: false },
   evolve: (state, event) =>

@@ -10,8 +10,6 @@ export type ProgrammeEvent = EventOf<typeof programmeLaunched> | EventOf<typeof 
 export type ProgrammeCommand = z.infer<typeof launchProgramme> | z.infer<typeof closeProgramme>;
 export type ProgrammeState = { readonly status: 'none' | 'running' | 'closed' };
 
-export const programmeStream = (programmeId: string) => `programme-${programmeId}`;
-
 export const programmeDecider: Decider<ProgrammeCommand, ProgrammeEvent, ProgrammeState> = {
   initialState: { status: 'none' },
   evolve: (state, event) =>

@@ -19,8 +19,6 @@ export interface PublicationState {
   readonly status: 'none' | 'prepared' | 'published';
 }
 
-export const publicationStream = (publicationId: string) => `publication-${publicationId}`;
-
 export const publicationDecider: Decider<PublicationCommand, PublicationEvent, PublicationState> = {
   initialState: { status: 'none' },
   evolve: (state, event) =>

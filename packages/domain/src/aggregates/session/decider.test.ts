@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { given } from '../../testing/scenario.js';
-import type { DomainEvent } from '../../schema/events.js';
+import type { DomainEvent } from '../../catalogue/events.js';
 
 const today = { today: '2024-06-01' };
 const details = {

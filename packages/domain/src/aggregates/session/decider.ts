@@ -53,8 +53,6 @@ export interface SessionState {
   readonly enrolled: readonly string[];
 }
 
-export const sessionStream = (sessionId: string) => `session-${sessionId}`;
-
 /** The session-detail fields of an object, and only those that are set. */
 const pickDetails = (source: Record<string, unknown>): Partial<SessionDetails> =>
   Object.fromEntries(detailKeys.filter((k) => source[k] !== undefined && source[k] !== null).map((k) => [k, source[k]])) as Partial<SessionDetails>;

@@ -16,8 +16,6 @@ export interface StudyVisitState {
   readonly status: 'none' | 'planned' | 'completed' | 'cancelled';
 }
 
-export const studyVisitStream = (visitId: string) => `visit-${visitId}`;
-
 export const studyVisitDecider: Decider<StudyVisitCommand, StudyVisitEvent, StudyVisitState> = {
   initialState: { status: 'none' },
   evolve: (state, event) =>

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handle } from './handle.js';
-import { InMemoryEventStore } from './store/in-memory.js';
-import { deterministicContext } from './testing/arbitraries.js';
-import { decodeEvent } from './schema/decode.js';
-import { idempotentEventId } from './values/ids.js';
+import type { CommandInput } from '../catalogue/commands.js';
+import { decodeEvent } from '../catalogue/decoding.js';
+import { InMemoryEventStore } from '../store/in-memory.js';
+import { deterministicContext } from '../testing/arbitraries.js';
+import { idempotentEventId } from '../values/ids.js';
+import { handle, handleUnknown } from './handle.js';
 
 let store: InMemoryEventStore;
 let context: ReturnType<typeof deterministicContext>;
@@ -12,12 +13,12 @@ beforeEach(() => {
   context = deterministicContext('clerk:fatima');
 });
 
-const registerEnm = { type: 'RegisterPartner', partnerId: 'enm-france', name: { fr: 'École nationale de la magistrature', ar: 'المدرسة الوطنية للقضاء' }, kind: 'school', country: 'FR' };
+const registerEnm: CommandInput = { type: 'RegisterPartner', partnerId: 'enm-france', name: { fr: 'École nationale de la magistrature', ar: 'المدرسة الوطنية للقضاء' }, kind: 'school', country: 'FR' };
 const course = (capacity?: number) => ({
   type: 'ScheduleSession', sessionId: 'enm-course-2016', title: { fr: 'Stage de deux mois' }, kind: 'course', format: 'in-person',
   partners: ['enm-france'], plannedFor: '2016', ...(capacity ? { capacity } : {}),
-});
-const registerAttache = (participantId: string) => ({ type: 'RegisterParticipant', participantId, kind: 'judicial-attache', cohort: 39 });
+}) satisfies CommandInput;
+const registerAttache = (participantId: string): CommandInput => ({ type: 'RegisterParticipant', participantId, kind: 'judicial-attache', cohort: 39 });
 
 describe('handling a command', () => {
   it('stores the decided events with full metadata: actor and clock from the context, business date, source', async () => {
@@ -38,18 +39,18 @@ describe('handling a command', () => {
   });
 
   it('the actor cannot come from the command body', async () => {
-    const result = await handle(store, { ...registerEnm, actor: 'someone-else' }, context);
+    const result = await handleUnknown(store, { ...registerEnm, actor: 'someone-else' }, context);
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-command' } });
   });
 
   it('invalid input is an error naming the fields, and nothing is written', async () => {
-    const result = await handle(store, { type: 'RegisterPartner', partnerId: 'enm-france', name: {}, kind: 'university' }, context);
+    const result = await handleUnknown(store, { type: 'RegisterPartner', partnerId: 'enm-france', name: {}, kind: 'university' }, context);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('invalid-command');
     expect(result.error.fields).toEqual(expect.arrayContaining(['name', 'kind']));
     expect(await store.lastPosition()).toBeUndefined();
-    expect(await handle(store, { type: 'DeletePartner' }, context)).toMatchObject({ ok: false, error: { code: 'invalid-command' } });
+    expect(await handleUnknown(store, { type: 'DeletePartner' }, context)).toMatchObject({ ok: false, error: { code: 'invalid-command' } });
   });
 
   it('every partner, programme or participant a command refers to must exist', async () => {
@@ -167,8 +168,8 @@ describe('schema versions', () => {
 
 describe('where events belong', () => {
   it('every event the handler stores lands in the stream its own data names', async () => {
-    const { streamOfEvent } = await import('./routing.js');
-    const { commandSequenceArb, recordCommands } = await import('./testing/arbitraries.js');
+    const { streamOfEvent } = await import('../catalogue/routing.js');
+    const { commandSequenceArb, recordCommands } = await import('../testing/arbitraries.js');
     const fc = (await import('fast-check')).default;
     await fc.assert(
       fc.asyncProperty(commandSequenceArb(40), async (commands) => {

@@ -1,0 +1,60 @@
+import { aggregates, type DomainAggregate } from '../aggregates/index.js';
+import type { Decision, DecisionContext } from '../aggregates/decider.js';
+import type { AnyAggregate, Reference } from '../aggregates/define.js';
+import type { Command } from './commands.js';
+import type { RecordedEvent } from './decoding.js';
+import { eventDefinition, type DomainEvent } from './events.js';
+
+export type { Reference } from '../aggregates/define.js';
+
+/** Where a command goes: its stream, what it refers to, and the decision over that stream's events. */
+export interface CommandRoute {
+  readonly stream: string;
+  readonly references: readonly Reference[];
+  decide(events: readonly RecordedEvent[], context: DecisionContext): Decision<DomainEvent>;
+}
+
+/** A map that refuses a key twice: two aggregates claiming one command type, event type or stream prefix is a mistake. */
+function uniqueIndex<T>(entries: readonly (readonly [string, T])[], what: string): Map<string, T> {
+  const index = new Map<string, T>();
+  for (const [key, value] of entries) {
+    if (index.has(key)) throw new Error(`${what} ${key} is claimed by two aggregates`);
+    index.set(key, value);
+  }
+  return index;
+}
+
+// Aggregates side by side, through their loosely typed face: each one's functions were type-checked in its own folder.
+const all: readonly AnyAggregate[] = aggregates;
+const byCommandType = uniqueIndex(all.flatMap((a) => Object.keys(a.commands).map((type) => [type, a] as const)), 'command type');
+const byEventType = uniqueIndex(all.flatMap((a) => a.events.map((d) => [d.type, a] as const)), 'event type');
+const byStreamPrefix = uniqueIndex(aggregates.flatMap((a) => (a.streams ? [[a.streams.prefix, a] as const] : [])), 'stream prefix');
+
+const aggregateOfCommand = (command: Command): AnyAggregate => byCommandType.get(command.type)!;
+
+export function routeCommand(command: Command): CommandRoute {
+  const aggregate = aggregateOfCommand(command);
+  return {
+    stream: aggregate.streamOfCommand(command),
+    references: aggregate.references(command),
+    decide: (events, context) => aggregate.decide(command, events, { ...context, eventDefinition }) as Decision<DomainEvent>,
+  };
+}
+
+/**
+ * The stream an event belongs in, from its own data: what an import checks so a
+ * file cannot file an event under another record. A correction lives in the
+ * stream of the event it corrects, which its data does not name: `undefined`.
+ * One map lookup and the aggregate's own function: a rebuild calls it per event.
+ */
+export function streamOfEvent(event: DomainEvent): string | undefined {
+  return byEventType.get(event.type)!.streamOfEvent(event);
+}
+
+/** The aggregate whose stream this is, and the record's id, from the stream's prefix; `undefined` for a stream no aggregate names. */
+export function aggregateOfStream(stream: string): { readonly aggregate: DomainAggregate; readonly id: string } | undefined {
+  const prefix = stream.slice(0, stream.indexOf('-') + 1);
+  const aggregate = prefix ? byStreamPrefix.get(prefix) : undefined;
+  if (!aggregate || stream.length === prefix.length) return undefined;
+  return { aggregate, id: stream.slice(prefix.length) };
+}
