@@ -2,7 +2,7 @@
  * taawun's own workloads, through its public API only: the SQLite event store,
  * the command handler, the projections runner and its SQLite read-model storage.
  */
-import { decodeEvent, handle } from '@taawun/domain';
+import { decodeEvent, handleUnknown } from '@taawun/domain';
 import { openSqliteEventStore } from '@taawun/adapter-sqlite';
 import { batches, readCommands, readRows } from '../lib/log.mjs';
 import { Stopwatch, perSecond, percentile, reportProgress } from '../lib/measure.mjs';
@@ -62,7 +62,7 @@ export async function streamNames(logFile) {
 }
 
 /**
- * The commands that follow the log, sent one at a time through `handle`: parse,
+ * The commands that follow the log (JSON from a file), sent one at a time through `handleUnknown`: parse,
  * references, load and fold the stream, decide, append in one transaction.
  * @param {{ commandsFile: string; dbFile: string; count: number }} args
  */
@@ -74,7 +74,7 @@ export async function commandsTaawun({ commandsFile, dbFile, count }) {
   const started = performance.now();
   for (const item of items) {
     const t = performance.now();
-    const result = await handle(store, item.command, {
+    const result = await handleUnknown(store, item.command, {
       actor: item.actor,
       now: () => new Date(item.at),
       newId: () => item.id,
