@@ -5,8 +5,6 @@ import type { Command } from './commands.js';
 import type { RecordedEvent } from './decoding.js';
 import { eventDefinition, type DomainEvent } from './events.js';
 
-export type { Reference } from '../aggregates/define.js';
-
 /** Where a command goes: its stream, what it refers to, and the decision over that stream's events. */
 export interface CommandRoute {
   readonly stream: string;
