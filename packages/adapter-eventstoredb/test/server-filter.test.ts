@@ -1,11 +1,8 @@
-import { BACKWARDS, END, excludeSystemEvents, FORWARDS, START, type Filter } from '@eventstore/db-client';
-import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
-import { describe, expect, it } from 'vitest';
-import { buildReadAllRequest, serverFilterFor, toClientFilter } from '../src/index.js';
+import { BACKWARDS, END, excludeSystemEvents, FORWARDS, START, type EventStoreDBClient, type Filter, type ReadAllOptions } from '@eventstore/db-client';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { encodePosition, isLastPage, isPastCursor, pageRequest, serverFilterFor, toClientFilter } from '../src/index.js';
 
-const { ReadReq } = streamsPb;
-
-describe('server-side filters', () => {
+describe('server-side filters of subscriptions', () => {
   it('stream prefixes go to the server as a stream-name prefix filter', () => {
     expect(serverFilterFor({ streamPrefixes: ['partner-', 'session-'] })).toEqual({ on: 'stream-name', prefixes: ['partner-', 'session-'] });
     // Types are then checked by the store: the protocol filters on one criterion per request.
@@ -37,35 +34,31 @@ describe('server-side filters', () => {
   });
 });
 
-describe('the filtered read request', () => {
-  it("is readAll's request with a filter instead of noFilter", () => {
-    const request = buildReadAllRequest({ from: START, direction: FORWARDS, maxCount: 500, filter: { on: 'stream-name', prefixes: ['partner-'] } });
-    const wire = ReadReq.deserializeBinary(request.serializeBinary());
-    const options = wire.getOptions()!;
-    expect(options.getStreamOptionCase()).toBe(ReadReq.Options.StreamOptionCase.ALL);
-    expect(options.getCountOptionCase()).toBe(ReadReq.Options.CountOptionCase.COUNT);
-    expect(options.getFilterOptionCase()).toBe(ReadReq.Options.FilterOptionCase.FILTER);
-    expect(options.getAll()!.getAllOptionCase()).toBe(ReadReq.Options.AllOptions.AllOptionCase.START);
-    expect(options.getCount()).toBe('500');
-    expect(options.getReadDirection()).toBe(ReadReq.Options.ReadDirection.FORWARDS);
-    expect(options.getResolveLinks()).toBe(false);
-    expect(options.getUuidOption()!.getContentCase()).toBe(ReadReq.Options.UUIDOption.ContentCase.STRING);
-    const filter = options.getFilter()!;
-    expect(filter.getFilterCase()).toBe(ReadReq.Options.FilterOptions.FilterCase.STREAM_IDENTIFIER);
-    expect(filter.getStreamIdentifier()!.getPrefixList()).toEqual(['partner-']);
-    expect(filter.getWindowCase()).toBe(ReadReq.Options.FilterOptions.WindowCase.COUNT);
-    expect(filter.getCheckpointintervalmultiplier()).toBe(1);
+describe('reads of $all, page by page through the public readAll', () => {
+  it('start at the start (forwards) or the end (backwards), with no filter and no link resolution', () => {
+    expect(pageRequest(FORWARDS, undefined, 500)).toEqual({ fromPosition: START, direction: FORWARDS, maxCount: 500, resolveLinkTos: false });
+    expect(pageRequest(BACKWARDS, undefined, 32)).toEqual({ fromPosition: END, direction: BACKWARDS, maxCount: 32, resolveLinkTos: false });
   });
 
-  it('carries a position as its commit and prepare halves, and reads backwards by event type', () => {
+  it('resume at the cursor as its commit and prepare halves, one more event asked for: the one there comes back again', () => {
     const commit = (1n << 62n) + 12_345n;
-    const request = buildReadAllRequest({ from: { commit, prepare: commit - 7n }, direction: BACKWARDS, maxCount: 1, filter: { on: 'event-type', regex: '^[^$].*' } });
-    const options = ReadReq.deserializeBinary(request.serializeBinary()).getOptions()!;
-    expect(options.getAll()!.getPosition()!.toObject()).toEqual({ commitPosition: commit.toString(), preparePosition: (commit - 7n).toString() });
-    expect(options.getReadDirection()).toBe(ReadReq.Options.ReadDirection.BACKWARDS);
-    expect(options.getFilter()!.getFilterCase()).toBe(ReadReq.Options.FilterOptions.FilterCase.EVENT_TYPE);
-    expect(options.getFilter()!.getEventType()!.getRegex()).toBe('^[^$].*');
-    const fromEnd = buildReadAllRequest({ from: END, direction: BACKWARDS, maxCount: 1, filter: { on: 'event-type', regex: '^A$' } });
-    expect(fromEnd.getOptions()!.getAll()!.getAllOptionCase()).toBe(ReadReq.Options.AllOptions.AllOptionCase.END);
+    const cursor = encodePosition({ commit, prepare: commit - 7n });
+    expect(pageRequest(FORWARDS, cursor, 500)).toEqual({ fromPosition: { commit, prepare: commit - 7n }, direction: FORWARDS, maxCount: 501, resolveLinkTos: false });
+    expect(isPastCursor(cursor, cursor, FORWARDS)).toBe(false);
+    expect(isPastCursor(cursor + 1n, cursor, FORWARDS)).toBe(true);
+    expect(isPastCursor(cursor - 1n, cursor, FORWARDS)).toBe(false);
+    expect(isPastCursor(cursor - 1n, cursor, BACKWARDS)).toBe(true);
+    expect(isPastCursor(cursor, cursor, BACKWARDS)).toBe(false);
+    expect(isPastCursor(0n, undefined, FORWARDS)).toBe(true);
+  });
+
+  it('a page with fewer new events than asked for is the last', () => {
+    expect(isLastPage(499, 500)).toBe(true);
+    expect(isLastPage(500, 500)).toBe(false);
+  });
+
+  it("the request is the client's own readAll options, and its readAll takes it", () => {
+    expectTypeOf(pageRequest).returns.toEqualTypeOf<ReadAllOptions>();
+    expectTypeOf<EventStoreDBClient['readAll']>().parameter(0).toEqualTypeOf<ReadAllOptions | undefined>();
   });
 });
