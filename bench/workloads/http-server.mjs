@@ -19,9 +19,16 @@ if (readModelStorage) {
 }
 // No rate limit: the bench is the only client, and measures the server, not the limiter.
 const server = await startServer({ store, keys: [keyEntry], host: '127.0.0.1', port: 0, limits: { requestsPerMinute: 1_000_000_000 }, readModelStorage, log: () => {} });
+// The stored models followed live while the server runs, as `taawun serve` does (`serveRuntime` in @taawun/runtime).
+let followers;
+if (readModelStorage) {
+  const [{ ReadModelFollowers }, { projections }] = await Promise.all([import('@taawun/runtime'), import('@taawun/projections')]);
+  followers = new ReadModelFollowers({ store, storage: readModelStorage, projections: Object.values(projections), log: () => {} });
+}
 process.stdout.write(`LISTENING ${server.url}\n`);
 process.on('SIGTERM', async () => {
   await server.close();
+  await followers?.close();
   await store.close();
   process.exit(0);
 });

@@ -1,13 +1,6 @@
-import {
-  encryptPersonalData,
-  handle,
-  newEventId,
-  type CommandContext,
-  type CommandInput,
-  type EventStore,
-} from '@taawun/domain';
-import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite';
+import { handle, newEventId, type CommandContext, type CommandInput } from '@taawun/domain';
 import { queryPartnerHistory, type PartnerHistory } from '@taawun/projections';
+import { openRuntime } from '@taawun/runtime';
 
 /**
  * A training office's own system, embedding taawun: it keeps the institute's
@@ -22,9 +15,9 @@ export interface TrainingOffice {
 }
 
 export async function openTrainingOffice(file: string, actor: string): Promise<TrainingOffice> {
-  const events = await openSqliteEventStore(file);
-  const keys = await openSqliteKeyStore(events); // participants' keys, in the same file
-  const store: EventStore = encryptPersonalData(events, keys); // names are sealed at rest, erasable
+  // The log and participants' keys in the same file; names are sealed at rest, erasable.
+  const runtime = await openRuntime(`sqlite:${file}`);
+  const store = runtime.store;
   const context: Omit<CommandContext, 'idempotencyKey'> = { actor, now: () => new Date(), newId: newEventId };
   return {
     async record(command, idempotencyKey) {
@@ -39,10 +32,7 @@ export async function openTrainingOffice(file: string, actor: string): Promise<T
       if (!answer.ok) throw new Error(answer.error.message);
       return answer.value.result;
     },
-    async close() {
-      await keys.close();
-      await events.close();
-    },
+    close: () => runtime.close(),
   };
 }
 

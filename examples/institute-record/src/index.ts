@@ -1,34 +1,5 @@
-import { handle, type CommandContext, type DomainError, type EventStore } from '@taawun/domain';
-import { instituteRecord, type RecordEntry } from './record.js';
-
-export { instituteRecord, type RecordEntry } from './record.js';
-export { institute, partners } from './partners.js';
-
-export interface LoadReport {
-  /** Commands that wrote events now. */
-  readonly recorded: number;
-  /** Commands already in the store (same idempotency key): nothing written. */
-  readonly alreadyPresent: number;
-  readonly failures: readonly { readonly entry: RecordEntry; readonly error: DomainError }[];
-}
-
-/**
- * Load the institute's record through the public command handler. Each command
- * carries its fact number as `sourceRef` and a stable idempotency key, so a
- * second load adds nothing.
- */
-export async function loadInstituteRecord(
-  store: EventStore,
-  context: Omit<CommandContext, 'idempotencyKey' | 'sourceRef'>,
-): Promise<LoadReport> {
-  let recorded = 0;
-  let alreadyPresent = 0;
-  const failures: { entry: RecordEntry; error: DomainError }[] = [];
-  for (const entry of instituteRecord) {
-    const result = await handle(store, entry.command, { ...context, sourceRef: entry.fact, idempotencyKey: entry.key });
-    if (!result.ok) failures.push({ entry, error: result.error });
-    else if (result.value.alreadyApplied) alreadyPresent++;
-    else recorded++;
-  }
-  return { recorded, alreadyPresent, failures };
-}
+export { loadAndShowHistory, type PartnerHistoryRun } from './partner-history.js';
+// The record itself lives in @taawun/runtime (the CLI seeds it from there); it is
+// re-exported for the test suites of the packages below the runtime, which load
+// it as a fixture without depending on the runtime's adapters.
+export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from '@taawun/runtime/institute-record';

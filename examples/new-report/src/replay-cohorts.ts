@@ -1,6 +1,6 @@
-import { encryptPersonalData, type EventStore } from '@taawun/domain';
-import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite';
+import type { EventStore } from '@taawun/domain';
 import { InMemoryReadModelStorage, ProjectionRunner, replay, type Progress } from '@taawun/projections';
+import { openRuntime } from '@taawun/runtime';
 import { cohortPlacements, cohortsProjection, type CohortPlacement } from './cohorts.js';
 
 /**
@@ -15,15 +15,8 @@ export async function replayCohorts(store: EventStore, onProgress?: (progress: P
   return cohortPlacements(await (await runner.read())!.state());
 }
 
-/** Open an institute's SQLite file the way the CLI does: events, and participants' keys in the same file. */
+/** Open an institute's SQLite file as the CLI does, through the runtime: events, and participants' keys in the same file. */
 export async function openInstituteFile(file: string): Promise<{ store: EventStore; close: () => Promise<void> }> {
-  const events = await openSqliteEventStore(file);
-  const keys = await openSqliteKeyStore(events);
-  return {
-    store: encryptPersonalData(events, keys),
-    close: async () => {
-      await keys.close();
-      await events.close();
-    },
-  };
+  const runtime = await openRuntime(`sqlite:${file}`);
+  return { store: runtime.store, close: () => runtime.close() };
 }

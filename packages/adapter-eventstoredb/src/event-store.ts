@@ -12,7 +12,6 @@ import {
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
   type Direction,
-  type ReadPosition,
   type ReadRevision,
   type ResolvedEvent,
 } from '@eventstore/db-client';
@@ -34,9 +33,10 @@ import {
 import { parseConnectionString, redactConnectionString, withClientDefaults, type EventStoreDbTarget } from './connection-string.js';
 import { assertStorableHere, fromRecordedEvent, isSystemEvent, toClientEvent } from './envelope.js';
 import { isStreamNotFound, toEventStoreError, toRevisionNumber, toWrongExpectedRevision } from './errors.js';
-import { readAllFiltered, serverFilterFor, toClientFilter, type ServerFilter } from './filtered-read.js';
+import { isLastPage, isPastCursor, pageRequest } from './all-pages.js';
 import { decodePosition, encodePosition } from './position.js';
 import { DEFAULT_RESUBSCRIBE, resubscribing, type ResubscribePolicy } from './resubscribe.js';
+import { serverFilterFor, toClientFilter, type ServerFilter } from './server-filter.js';
 import { guarded } from './streaming.js';
 
 export interface EventStoreDbStoreOptions {
@@ -58,6 +58,8 @@ export interface EventStoreDbStoreOptions {
 
 const DEFAULT_DEADLINE_MS = 10_000;
 const DEFAULT_PAGE_SIZE = 500;
+/** Events per page when looking for the head of the log backwards: past the server's own events, the first of ours is it. */
+const HEAD_PAGE_SIZE = 32;
 /** Our own timer backs up the client's deadline; the client's, when it works, should speak first. */
 const DEADLINE_GRACE_MS = 1_000;
 
@@ -136,12 +138,12 @@ export class EventStoreDbEventStore implements EventStore {
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
     this.assertOpen();
-    const server = serverFilterFor(options.filter);
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
-    if (server === 'nothing' || maxCount <= 0) return;
+    if (serverFilterFor(options.filter) === 'nothing' || maxCount <= 0) return;
     let yielded = 0;
+    // Filtered here, event by event: the client's public readAll cannot ask the server to filter.
     const pageSize = Math.max(1, Math.floor(options.pageSize ?? this.pageSize));
-    for await (const recorded of this.scanAll(FORWARDS, options.after, server, pageSize, 'reading $all')) {
+    for await (const recorded of this.scanAll(FORWARDS, options.after, pageSize, 'reading $all')) {
       if (!this.isOurs(recorded, options.filter)) continue;
       yield fromRecordedEvent(recorded, this.target.description);
       if (++yielded >= maxCount) return;
@@ -154,8 +156,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async lastPosition(): Promise<bigint | undefined> {
     this.assertOpen();
-    const server = serverFilterFor(undefined) as ServerFilter;
-    for await (const recorded of this.scanAll(BACKWARDS, undefined, server, 1, 'reading the head of $all')) {
+    for await (const recorded of this.scanAll(BACKWARDS, undefined, HEAD_PAGE_SIZE, 'reading the head of $all')) {
       if (!isSystemEvent(recorded)) return encodePosition(recorded.position);
     }
     return undefined;
@@ -210,23 +211,21 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * $all page by page with a server-side filter, resuming each page at the last
-   * position seen. A read from a position includes the event there, so positions
-   * at or before the cursor (after it, backwards) are skipped.
+   * Every event of $all page by page (the server's own and other programs'
+   * included: the caller keeps its own), through the client's public `readAll`;
+   * see `pageRequest`.
    */
-  private async *scanAll(direction: Direction, after: bigint | undefined, server: ServerFilter, pageSize: number, doing: string): AsyncGenerator<AllStreamRecordedEvent> {
+  private async *scanAll(direction: Direction, after: bigint | undefined, pageSize: number, doing: string): AsyncGenerator<AllStreamRecordedEvent> {
     let cursor = after;
     for (;;) {
-      const from: ReadPosition = cursor === undefined ? (direction === FORWARDS ? START : END) : decodePosition(cursor);
-      const request = pageSize + (cursor === undefined ? 0 : 1);
-      const page = readAllFiltered(this.client, { from, direction, maxCount: request, filter: server });
+      const page = this.client.readAll(pageRequest(direction, cursor, pageSize));
       let fresh = 0;
       try {
         for await (const resolved of this.guard<AllStreamResolvedEvent>(page, doing, () => page.cancel())) {
           const recorded = resolved.event;
           if (!recorded) continue;
           const position = encodePosition(recorded.position);
-          if (cursor !== undefined && (direction === FORWARDS ? position <= cursor : position >= cursor)) continue;
+          if (!isPastCursor(position, cursor, direction)) continue;
           cursor = position;
           fresh++;
           yield recorded;
@@ -234,7 +233,7 @@ export class EventStoreDbEventStore implements EventStore {
       } catch (error) {
         throw toEventStoreError(error, { target: this.target, doing });
       }
-      if (fresh < pageSize) return;
+      if (isLastPage(fresh, pageSize)) return;
     }
   }
 

@@ -3,6 +3,8 @@ export { parseConnectionString, redactConnectionString, withClientDefaults, type
 export { encodePosition, decodePosition, isRealPosition } from './position.js';
 export { toServerMetadata, toClientEvent, fromRecordedEvent, assertStorableHere, isSystemEvent, RESERVED_METADATA_KEYS, type ServerMetadata } from './envelope.js';
 export { toEventStoreError, toWrongExpectedRevision, toStreamRevision, toRevisionNumber, type ErrorContext } from './errors.js';
-export { serverFilterFor, toClientFilter, buildReadAllRequest, type ServerFilter, type ReadAllRequest } from './filtered-read.js';
+export { serverFilterFor, toClientFilter, type ServerFilter } from './server-filter.js';
+export { pageRequest, isPastCursor, isLastPage } from './all-pages.js';
+export { openEventStoreDbBackend, type EventStoreDbBackend } from './backend.js';
 export { resubscribing, isTransient, DEFAULT_RESUBSCRIBE, type ResubscribePolicy, type RetryInfo } from './resubscribe.js';
 export { guarded, type GuardOptions } from './streaming.js';

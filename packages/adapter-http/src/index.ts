@@ -5,7 +5,6 @@ export { defaultTransportLimits, withTransportLimits, type TransportLimits } fro
 export { commandPath, commandSlug, commandsWithoutRoute, rolesForCommand, routedCommandTypes } from './routes/commands.js';
 export { OPENAPI_PATH, DOCS_PATH } from './routes/meta.js';
 export { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer, type StartServerOptions } from './server.js';
-export { ReadModelFollowers, type ReadModelFollowersOptions } from './read-model-followers.js';
 export {
   addApiKey,
   ConfigError,

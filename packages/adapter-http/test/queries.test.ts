@@ -103,32 +103,3 @@ describe('read models', () => {
     expect((await t.request('/read-models/agreements-register', { as: null })).status).toBe(401);
   });
 });
-
-describe('stored read models', () => {
-  it('are kept current by the server while it runs, and answer from storage', async () => {
-    const s = await startTestServer({ storedReadModels: true });
-    try {
-      const report = await loadInstituteRecord(s.store, { actor: 'seed', now: () => new Date(), newId: newEventId });
-      expect(report.failures).toEqual([]);
-      const answer = async () => {
-        const response = await s.request('/read-models/agreements-register?limit=10', { as: 'auditor' });
-        return (await response.json()) as Answer<{ agreements: { agreementId: string }[] }>;
-      };
-      // The source says where the answer comes from: the stored model once the server's follower has built it.
-      // The follower commits as it goes: poll until it has caught up with the whole record.
-      await expect
-        .poll(async () => {
-          const { source, result } = await answer();
-          return `${source.kind}: ${result.agreements.length}`;
-        }, { timeout: 10_000 })
-        .toBe('stored: 4');
-
-      const signed = await s.request('/commands/sign-agreement', { json: { agreementId: 'giz-2024', kind: 'memorandum', partners: ['giz'], signedOn: '2024-01-10' } });
-      expect(signed.status).toBe(200);
-      await expect.poll(async () => (await answer()).result.agreements.map((a) => a.agreementId), { timeout: 10_000 }).toContain('giz-2024');
-      expect((await answer()).source.kind).toBe('stored');
-    } finally {
-      await s.close();
-    }
-  });
-});

@@ -9,7 +9,7 @@ const context = { actor: 'seed', now: () => new Date(), newId: newEventId };
 
 describe('the report without a time lens', () => {
   it('answers from the stored read models (here left behind the log on purpose); a lens replays the log', async () => {
-    const t = await startTestServer({ storedReadModels: true, followReadModels: false });
+    const t = await startTestServer({ storedReadModels: true });
     try {
       expect((await loadInstituteRecord(t.store, context)).failures).toEqual([]);
       for (const projection of [partnerHistoryProjection, agreementsRegisterProjection]) {

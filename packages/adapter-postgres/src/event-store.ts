@@ -243,6 +243,15 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * Resolves at the next commit to this schema's log (made through this store,
+   * or a NOTIFY from another process), on abort, or after `pollIntervalMs`.
+   */
+  async waitForCommit(signal?: AbortSignal): Promise<void> {
+    this.assertOpen();
+    await (await this.notifications.waiter())(signal);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -17,3 +17,4 @@ export { notificationChannel } from './notifications.js';
 export { PostgresReadModelStorage, openPostgresReadModelStorage, type PostgresReadModelStorageOptions } from './read-model-storage.js';
 export { READ_MODELS_COMPONENT, readModelMigrations, readModelTablesSql } from './read-model-schema.js';
 export { allRows, builtInReadModelTables, readModelTableNames, type ReadModelTables, type Row } from './read-model-tables.js';
+export { openPostgresBackend, postgresLogExists, type PostgresBackend, type PostgresReadModelsBesideLog, type PostgresReadModelPurge } from './backend.js';

@@ -228,6 +228,16 @@ export class SqliteEventStore implements EventStore {
     return verifyChain(rows(), options);
   }
 
+  /**
+   * Resolves at the next commit made through any connection of this process to
+   * the file, on abort, or after `pollIntervalMs` (commits of other processes
+   * are only seen by reading again).
+   */
+  waitForCommit(signal?: AbortSignal): Promise<void> {
+    this.assertOpen();
+    return this.changes.wait(signal, this.pollIntervalMs);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -13,3 +13,4 @@ export {
 } from './schema.js';
 export * from './personal-data.js';
 export { openSqliteReadModelStorage, SqliteReadModelStorage, READ_MODELS_COMPONENT, readModelMigrations, type SqliteReadModelStorageOptions } from './read-model-storage.js';
+export { openSqliteBackend, type SqliteBackend, type SqliteReadModelsBesideLog } from './backend.js';

@@ -141,6 +141,23 @@ describe('read models after an erasure (SQLite)', () => {
     await store.close();
   });
 
+  it("read models in the log's file on a connection of their own are not vacuumed when the purge is told the event store as stored", async () => {
+    const path = newDatabase();
+    const events = await openSqliteEventStore(path);
+    const keys = await openSqliteKeyStore(events);
+    const store = encryptPersonalData(events, keys);
+    await recordTheInstitute(store, deterministicContext());
+    const storage = await openSqliteReadModelStorage(path); // the same file, another connection
+    await buildEveryReadModel(store, storage);
+    expect(storage.sharesConnection).toBe(false);
+    // Told nothing, it takes the file for the read models' own: a VACUUM would rewrite the whole log.
+    expect(await purgeReadModels({ store, storage, projections: [] })).toMatchObject({ vacuumed: true });
+    expect(await purgeReadModels({ store, storage, eventStore: events })).toMatchObject({ rebuilt: ['partner-history', 'participant-record'], vacuumed: false, residueCleared: true });
+    await storage.close();
+    await keys.close();
+    await store.close();
+  });
+
   it('why VACUUM: a generation deleted without secure_delete (by an older taawun) leaves its bytes in the file until the file is rewritten', async () => {
     const path = join(newFolder(), 'read-models.db');
     const storage = await openSqliteReadModelStorage(path);

@@ -1,13 +1,20 @@
 import type { EventStore } from '@taawun/domain';
 import { ProjectionRunner, projections as builtInProjections, type AnyProjection } from '@taawun/projections';
 import { toEventStoreError } from './errors.js';
-import { SqliteEventStore } from './event-store.js';
+import type { SqliteEventStore } from './event-store.js';
 import type { SqliteReadModelStorage } from './read-model-storage.js';
 
 export interface ReadModelPurgeOptions {
   /** The encrypting store (`encryptPersonalData`): rebuilt read models read erased participants as erased. */
   readonly store: EventStore;
   readonly storage: SqliteReadModelStorage;
+  /**
+   * The SQLite event store under `store`, as it holds the log (sealed): when
+   * the read models are in its file on a connection of their own, they are not
+   * vacuumed by default (see `vacuum`). Read models opened on the store's
+   * connection are known to share its file without it.
+   */
+  readonly eventStore?: SqliteEventStore;
   /**
    * The projections whose stored read models may hold personal data. Default:
    * the built-in ones that handle an event type with personal fields. Add your
@@ -36,8 +43,6 @@ export interface ReadModelPurge {
   readonly residueCleared: boolean;
 }
 
-const innerOf = (store: EventStore): EventStore => ('inner' in store && typeof store.inner === 'object' && store.inner !== null ? (store.inner as EventStore) : store);
-
 /**
  * Purge personal data from the stored read models after an erasure: rebuild
  * every read model that may hold it (a new generation from the log, in which
@@ -51,8 +56,7 @@ const innerOf = (store: EventStore): EventStore => ('inner' in store && typeof s
 export async function purgeReadModels(options: ReadModelPurgeOptions): Promise<ReadModelPurge> {
   const { store, storage } = options;
   const db = storage.database;
-  const inner = innerOf(store);
-  const sharesEventFile = inner instanceof SqliteEventStore && inner.file === storage.file;
+  const sharesEventFile = storage.sharesConnection || options.eventStore?.file === storage.file;
   const vacuum = options.vacuum ?? !sharesEventFile;
   const candidates = (options.projections ?? Object.values(builtInProjections)).filter((projection) => projection.holdsPersonalData);
 

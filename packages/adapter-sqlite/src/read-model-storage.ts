@@ -131,6 +131,8 @@ const NO_LIMIT = -1;
  * and the engine's separators.
  */
 export class SqliteReadModelStorage implements ReadModelStorage {
+  /** True when opened on the event store's connection (and so in its file). */
+  readonly sharesConnection: boolean;
   private readonly statements;
   private closed = false;
 
@@ -143,6 +145,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     private readonly ownsConnection: boolean,
     private readonly now: () => Date = () => new Date(),
   ) {
+    this.sharesConnection = !ownsConnection;
     const prepare = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql).safeIntegers(true);
     const plain = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql);
     this.statements = {

@@ -1,5 +1,6 @@
 import { isEventStoreError, type DomainError } from '@taawun/domain';
 import { isProjectionError } from '@taawun/projections';
+import { isRuntimeError, isUsageError, type RuntimeError } from '@taawun/runtime';
 
 /** Exit codes of every command: 0 ok, 1 a failed check or operation, 2 bad usage. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -28,9 +29,26 @@ export function fromDomainError(error: DomainError, doing?: string): CliError {
 
 const firstLine = (text: string): string => text.split('\n').find((line) => line.trim().length > 0)?.trim() ?? text;
 
+/** The runtime's refusal in terms of this program's options (`--store`, `--keys`). */
+function runtimeErrorLine(error: RuntimeError): string {
+  switch (error.code) {
+    case 'invalid-store-url':
+      return `--store ${error.message}`;
+    case 'invalid-keys-url':
+      return `--keys ${error.message}`;
+    case 'keys-required':
+      return `${error.details.location} needs --keys sqlite:PATH (or TAAWUN_KEYS): the file keeping participants' encryption keys, which must be the same every time this log is used`;
+    case 'store-missing':
+      return `${error.message}; check --store (taawun seed or taawun import creates a store)`;
+    case 'keys-missing':
+      return `the key file ${error.details.file} (--keys) does not exist: nothing was created; check --keys (it must be the file this log's keys were written to)`;
+  }
+}
+
 /** Any thrown value as the one line a person reads, and its exit code. */
 export function describeFailure(error: unknown): { line: string; exitCode: ExitCode } {
   if (error instanceof CliError) return { line: firstLine(error.message), exitCode: error.exitCode };
+  if (isRuntimeError(error)) return { line: runtimeErrorLine(error), exitCode: isUsageError(error) ? exitCodes.usage : exitCodes.failed };
   if (isEventStoreError(error)) return { line: `${firstLine(error.message)} (store: ${error.code})`, exitCode: exitCodes.failed };
   if (isProjectionError(error)) return { line: `${firstLine(error.message)} (${error.code})`, exitCode: error.code === 'invalid-query' ? exitCodes.usage : exitCodes.failed };
   if (isDomainError(error)) return { line: fromDomainError(error).message, exitCode: fromDomainError(error).exitCode };

@@ -1,8 +1,8 @@
 import type { CommandContext } from '@taawun/domain';
 import { newEventId } from '@taawun/domain';
+import { DEFAULT_STORE_URL, openRuntime, type Runtime } from '@taawun/runtime';
 import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
-import { DEFAULT_STORE_URL, openStore, type OpenedStore } from './store-url.js';
 
 /** The process's outside world, passed in so that commands write where they are told. */
 export interface Io {
@@ -25,19 +25,19 @@ export interface GlobalOptions {
 export const storeUrlOf = (options: GlobalOptions, io: Io): string => options.store ?? io.env['TAAWUN_STORE'] ?? DEFAULT_STORE_URL;
 
 /**
- * Open the store, run `work`, and close the store whatever happens. The store
- * must exist (a missing SQLite file is an error, not a new empty store) unless
- * `create` is set: only commands that write a log from nothing (`seed`,
- * `import`) set it.
+ * Open the store through the runtime, run `work`, and close the store whatever
+ * happens. The store must exist (a missing SQLite file is an error, not a new
+ * empty store) unless `create` is set: only commands that write a log from
+ * nothing (`seed`, `import`) set it.
  */
 export async function withStore<T>(
   options: GlobalOptions,
   io: Io,
-  work: (opened: OpenedStore) => Promise<T>,
+  work: (opened: Runtime) => Promise<T>,
   open: { personalData?: boolean; create?: boolean } = {},
 ): Promise<T> {
   const { create = false, ...rest } = open;
-  const opened = await openStore(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...rest, mustExist: !create });
+  const opened = await openRuntime(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...rest, mustExist: !create });
   try {
     return await work(opened);
   } finally {

@@ -1,3 +1,4 @@
+import { DEFAULT_STORE_URL } from '@taawun/runtime';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerErase } from './commands/erase.js';
@@ -9,7 +10,6 @@ import { registerTransfer } from './commands/transfer.js';
 import { registerVerify } from './commands/verify.js';
 import { describeFailure, exitCodes } from './errors.js';
 import { processIo, type CliContext, type Io } from './io.js';
-import { DEFAULT_STORE_URL } from './store-url.js';
 
 const version = (): string => {
   try {

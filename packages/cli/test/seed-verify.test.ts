@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { instituteRecord } from '@taawun/example-institute-record';
+import { instituteRecord } from '@taawun/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasNoStackTrace, taawun, temporaryFolder } from './support.js';
 

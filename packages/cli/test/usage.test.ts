@@ -40,7 +40,7 @@ describe('bad usage: exit 2 and one line on stderr', () => {
     ['an unknown command', ['sede'], /unknown command 'sede'.*Did you mean seed\?/],
     ['an unknown option', ['export', '--fast'], /unknown option '--fast'/],
     ['a missing argument', ['import'], /missing required argument 'file'/],
-    ['an unknown store', ['export', '--store', 'mysql://root@db/taawun'], /is not a store this command knows/],
+    ['an unknown store', ['export', '--store', 'mysql://root@db/taawun'], /--store "mysql:\/\/root@db\/taawun" is not a store URL taawun knows/],
     ['no command at all', [], /Usage: taawun/],
   ];
   it.each(cases)('%s', async (_label, args, message) => {

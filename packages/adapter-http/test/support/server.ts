@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteEventStore, openSqliteReadModelStorage, purgeReadModelsOnErasure, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
+import { openSqliteEventStore, openSqliteReadModelStorage, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
 import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
 
@@ -31,18 +31,15 @@ export interface TestServerOptions {
   readonly limits?: Partial<HttpLimits>;
   readonly personalData?: boolean;
   readonly storedReadModels?: boolean;
-  /**
-   * With `personalData`: what `onErased` does after it notes the id. `purge`:
-   * the SQLite adapter's purge of the stored read models (as `taawun serve`
-   * does); a function: the embedding program's own hook. Default: nothing more.
-   */
-  readonly onErased?: 'purge' | ((participantId: string) => Promise<void>);
-  readonly followerCheckIntervalMs?: number;
-  /** With `storedReadModels`: false to keep the stored models where the test leaves them. */
-  readonly followReadModels?: boolean;
+  /** With `personalData`: what `onErased` does after it notes the id (the embedding program's hook). Default: nothing more. */
+  readonly onErased?: (participantId: string) => Promise<void>;
 }
 
-/** A real server on an ephemeral loopback port, on a SQLite store in a temporary folder. */
+/**
+ * A real server on an ephemeral loopback port, on a SQLite store in a temporary
+ * folder. Stored read models are answered as the test leaves them: no follower
+ * keeps them current (that is `serveRuntime`'s, in `@taawun/runtime`).
+ */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const folder = mkdtempSync(join(tmpdir(), 'taawun-http-'));
   const file = join(folder, 'events.db');
@@ -51,11 +48,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const store: EventStore = keyStore ? encryptPersonalData(events, keyStore) : events;
   const erased: string[] = [];
   const readModelStorage = options.storedReadModels ? await openSqliteReadModelStorage(events) : undefined;
-  const purge = options.onErased === 'purge' && readModelStorage ? purgeReadModelsOnErasure({ store, storage: readModelStorage }) : undefined;
-  const hook = typeof options.onErased === 'function' ? options.onErased : purge;
   const onErased = async (id: string) => {
     erased.push(id);
-    await hook?.(id);
+    await options.onErased?.(id);
   };
   const admin = createApiKey('admin-test', 'admin');
   const clerk = createApiKey('clerk-rabat', 'clerk');
@@ -68,8 +63,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.limits ? { limits: options.limits } : {}),
     ...(readModelStorage ? { readModelStorage } : {}),
     ...(keyStore ? { personalData: { keys: keyStore, onErased } } : {}),
-    ...(options.followerCheckIntervalMs === undefined ? {} : { followerCheckIntervalMs: options.followerCheckIntervalMs }),
-    ...(options.followReadModels === undefined ? {} : { followReadModels: options.followReadModels }),
     log: (message) => logs.push(message),
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };

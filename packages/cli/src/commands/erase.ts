@@ -1,8 +1,8 @@
 import { eraseParticipant } from '@taawun/domain';
+import { purgeAfterErasure, type Purge } from '@taawun/runtime';
 import type { Command } from 'commander';
 import { CliError, exitCodes, fromDomainError, type ExitCode } from '../errors.js';
 import { commandContext, runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
-import { purgeAfterErasure, type Purge } from '../read-models.js';
 
 export function registerErase(program: Command, context: CliContext): void {
   const { io } = context;

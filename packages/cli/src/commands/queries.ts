@@ -32,7 +32,7 @@ import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '.
 import { formats, type Format } from '../output/render.js';
 import { countText, languages, lensNotes, printable, textIn, type Printable } from '../output/report.js';
 import { currentSource } from '../read-models.js';
-import type { OpenedStore } from '../store-url.js';
+import type { Runtime as OpenedStore } from '@taawun/runtime';
 import { periodRows, yearlyPrintable } from './yearly.js';
 
 export interface QueryOptions {

@@ -1,4 +1,5 @@
 import { ProjectionRunner, defineProjection, projections, type AnyProjection, type Progress } from '@taawun/projections';
+import { storageForRun } from '@taawun/runtime';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -7,7 +8,6 @@ import { pathToFileURL } from 'node:url';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { renderJson } from '../output/render.js';
-import { storageForRun } from '../read-models.js';
 
 const looksLikeProjection = (value: unknown): value is Partial<AnyProjection> =>
   typeof value === 'object' &&

@@ -1,11 +1,10 @@
-import { loadInstituteRecord, type LoadReport } from '@taawun/example-institute-record';
+import { loadInstituteRecord, type LoadReport, type Runtime } from '@taawun/runtime';
 import type { Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { commandContext, runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
-import type { OpenedStore } from '../store-url.js';
 
 /** Load the institute's record (facts F1-F18) and say what was new. */
-export async function seedStore(opened: OpenedStore, options: GlobalOptions, io: Io): Promise<LoadReport> {
+export async function seedStore(opened: Runtime, options: GlobalOptions, io: Io): Promise<LoadReport> {
   const report = await loadInstituteRecord(opened.store, commandContext(options, io));
   if (report.failures.length > 0) {
     const first = report.failures[0]!;

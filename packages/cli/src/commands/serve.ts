@@ -1,10 +1,9 @@
+import { DEFAULT_STORE_URL, openRuntime, serveRuntime, type ServingRuntime } from '@taawun/runtime';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, storeUrlOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
-import { purgeAfterErasure, storageBesideLog, type OpenedStorage } from '../read-models.js';
-import { openStore, DEFAULT_STORE_URL } from '../store-url.js';
 import { seedStore, seedSummary } from './seed.js';
 
 /** Next to the default SQLite file (git-ignored `data/`): the server's keys (hashed), host, port and limits. */
@@ -62,46 +61,35 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
   const configPath = configPathOf(options, io);
   const created = run.firstStart ? wrapConfig(() => http.ensureAdminKey(configPath), http) : undefined;
   const { config, databaseSet } = loadConfig(http, configPath, io);
-  const opened = await openStore(serverStoreUrl(options, io, config, databaseSet), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }) });
-  let storage: OpenedStorage | undefined;
-  let server: Awaited<ReturnType<Http['startServer']>> | undefined;
+  const runtime = await openRuntime(serverStoreUrl(options, io, config, databaseSet), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }) });
+  let server: ServingRuntime | undefined;
   try {
-    if (run.firstStart && (await opened.store.lastPosition()) === undefined) {
-      io.stdout.write(seedSummary(await seedStore(opened, options, io), opened.description));
+    if (run.firstStart && (await runtime.store.lastPosition()) === undefined) {
+      io.stdout.write(seedSummary(await seedStore(runtime, options, io), runtime.description));
     }
-    storage = await storageBesideLog(opened);
-    const beside = storage;
-    const onErased = beside
-      ? async () => {
-          const purge = await purgeAfterErasure(opened, beside);
-          if (!purge.residueCleared) throw new Error('the read models were rebuilt, but another process was reading, so old pages remain in the WAL; run the erasure again when it is idle');
-        }
-      : undefined;
+    const host = options.host ?? config.host;
+    const port = options.port ?? config.port;
     try {
-      server = await http.startServer({
-        store: opened.store,
+      server = await serveRuntime(runtime, {
         keys: config.keys,
-        host: options.host ?? config.host,
-        port: options.port ?? config.port,
+        host,
+        port,
         limits: config.limits,
         corsOrigins: config.corsOrigins,
-        ...(storage ? { readModelStorage: storage.storage } : {}),
-        ...(opened.keys ? { personalData: { keys: opened.keys, ...(onErased ? { onErased } : {}) } } : {}),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new CliError(`port ${options.port ?? config.port} on ${options.host ?? config.host} is already in use: choose another with --port (0 picks a free one) or TAAWUN_PORT`);
+      if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${host} is already in use: choose another with --port (0 picks a free one) or TAAWUN_PORT`);
       throw error;
     }
-    io.stdout.write(banner(server.url, opened.description, configPath, config.keys.length, created?.key));
+    io.stdout.write(banner(server.url, runtime.description, configPath, config.keys.length, created?.key));
     const signal = await stopped();
     io.stdout.write(`Stopping (${signal}).\n`);
     return exitCodes.ok;
   } finally {
     await server?.close().catch(() => undefined);
-    await storage?.close().catch(() => undefined);
-    await opened.close();
+    await runtime.close();
   }
 }
 

@@ -30,8 +30,8 @@ export function registerTransfer(program: Command, context: CliContext): void {
         const path = resolve(io.cwd, file);
         const found = await stat(path).catch(() => undefined);
         if (!found?.isFile()) throw new CliError(`${file}: no such file`);
-        return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store, inner, keys, description }) => {
-          const report = await importEvents(store, path, file, { keys, raw: inner });
+        return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store, log, keys, description }) => {
+          const report = await importEvents(store, path, file, { keys, raw: log });
           io.stdout.write(
             `Imported ${file} into ${description}: ${report.events} events in ${report.streams} streams, ${report.appended} appended, ${report.alreadyPresent} already present.\n`,
           );

@@ -1,8 +1,8 @@
 import type { ChainCheckpoint } from '@taawun/domain';
+import { describeLocation, parseStoreUrl } from '@taawun/runtime';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { runs, storeUrlOf, withStore, type CliContext, type GlobalOptions } from '../io.js';
-import { describeLocation, hasHashChain, parseStoreUrl } from '../store-url.js';
 
 /** `POSITION:HASH`, as `taawun verify` prints it. */
 export function parseCheckpoint(text: string): ChainCheckpoint {
@@ -30,9 +30,9 @@ export function registerVerify(program: Command, context: CliContext): void {
         const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
         if (location.kind === 'memory' || location.kind === 'eventstoredb') throw noChain(describeLocation(location));
         // The chain is over the log as stored (personal data sealed): no keys needed.
-        return withStore(globals, io, async ({ inner: store, description }) => {
-          if (!hasHashChain(store)) throw noChain(description);
-          const report = await store.verify(options.against ? { against: options.against } : {});
+        return withStore(globals, io, async ({ chain, description }) => {
+          if (!chain) throw noChain(description);
+          const report = await chain.verify(options.against ? { against: options.against } : {});
           if (report.intact) {
             const head = report.headPosition === undefined ? 'the log is empty' : `checkpoint ${report.headPosition}:${report.headHash}`;
             io.stdout.write(`intact: ${report.events} events in ${description}; ${head}\n`);

@@ -23,7 +23,7 @@ interface Followed {
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 /**
- * Keeps every stored read model current while the server runs, whatever else
+ * Keeps every stored read model current while a program (a server) runs, whatever else
  * writes the same storage. A follower (`ProjectionRunner.follow`) writes one
  * generation; when another runner replaces it (an erasure's purge rebuilds the
  * models that hold names, here or in another process such as
@@ -95,7 +95,7 @@ class Follower {
   }
 
   private log(message: string): void {
-    this.options.log(`[taawun http] read model ${this.name}: ${message}`);
+    this.options.log(`[taawun] read model ${this.name}: ${message}`);
   }
 
   private backoffMs(): number {

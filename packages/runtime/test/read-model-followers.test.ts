@@ -2,7 +2,7 @@ import { handle, InMemoryEventStore } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { InMemoryReadModelStorage, partnerHistoryProjection, ProjectionRunner, queryPartnerHistory } from '@taawun/projections';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReadModelFollowers } from './read-model-followers.js';
+import { ReadModelFollowers } from '../src/index.js';
 
 const context = deterministicContext('clerk');
 const register = async (store: InMemoryEventStore, partnerId: string) => {

@@ -1,7 +1,7 @@
 import { InMemoryEventStore, decodeEvent, type StoredEvent } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { instituteRecord, loadInstituteRecord } from '../src/index.js';
+import { instituteRecord, loadInstituteRecord } from '../src/institute-record/index.js';
 
 const facts = Array.from({ length: 18 }, (_, i) => `F${i + 1}`);
 let store: InMemoryEventStore;

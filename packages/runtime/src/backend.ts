@@ -1,0 +1,71 @@
+import { InMemoryEventStore, InMemoryKeyStore, type ChainCheckpoint, type EventStore, type KeyStore, type VerifyReport } from '@taawun/domain';
+import type { ReadModelStorage } from '@taawun/projections';
+import type { StoreLocation } from './store-url.js';
+
+/** A log that keeps a tamper-evident hash chain (SQLite, PostgreSQL). */
+export interface HashChain {
+  verify(options?: { against?: ChainCheckpoint }): Promise<VerifyReport>;
+  checkpoint(): Promise<ChainCheckpoint>;
+}
+
+/** A way to wake on commits: resolves at the next commit the adapter sees, on abort, or after its poll interval. */
+export interface CommitNotifier {
+  waitForCommit(signal?: AbortSignal): Promise<void>;
+}
+
+/** What a purge after an erasure did. */
+export interface Purge {
+  /** Stored read models rebuilt from the log, in which the participant now reads as erased. */
+  readonly rebuilt: readonly string[];
+  /** Stored models no known projection builds: left as they are (rebuild them if they hold names). */
+  readonly skipped: readonly string[];
+  /** False when old pages may remain (SQLite: another process was reading, so the WAL could not be emptied). */
+  readonly residueCleared: boolean;
+}
+
+/** Read-model storage kept beside the log by its adapter, with the adapter's purge after an erasure. */
+export interface AdapterReadModels {
+  readonly storage: ReadModelStorage;
+  /** `store`: the encrypting store, which reads an erased participant as erased. */
+  purgeAfterErasure(store: EventStore): Promise<Purge>;
+  close(): Promise<void>;
+}
+
+/**
+ * What an adapter's factory returns (`openSqliteBackend`, `openPostgresBackend`,
+ * `openEventStoreDbBackend`): the log, and whatever the adapter keeps beside it.
+ */
+export interface Backend {
+  readonly log: EventStore;
+  readonly chain?: HashChain;
+  readonly notifier?: CommitNotifier;
+  openKeysBesideLog?(): Promise<KeyStore>;
+  openReadModelsBesideLog?(): Promise<AdapterReadModels>;
+  close(): Promise<void>;
+}
+
+/**
+ * The backend a location names, from its adapter's own factory. Adapters are
+ * loaded on demand, so the SQLite default does not pay for the PostgreSQL or
+ * gRPC clients. `memory:` is the domain's in-memory store and key store.
+ */
+export async function openBackend(location: StoreLocation): Promise<Backend> {
+  switch (location.kind) {
+    case 'memory': {
+      const log = new InMemoryEventStore();
+      return { log, openKeysBesideLog: async () => new InMemoryKeyStore(), close: () => log.close() };
+    }
+    case 'sqlite': {
+      const { openSqliteBackend } = await import('@taawun/adapter-sqlite');
+      return openSqliteBackend(location.file);
+    }
+    case 'postgres': {
+      const { openPostgresBackend } = await import('@taawun/adapter-postgres');
+      return openPostgresBackend(location.connectionString, location.schema ? { schema: location.schema } : {});
+    }
+    case 'eventstoredb': {
+      const { openEventStoreDbBackend } = await import('@taawun/adapter-eventstoredb');
+      return openEventStoreDbBackend(location.connectionString);
+    }
+  }
+}

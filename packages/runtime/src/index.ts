@@ -1,0 +1,18 @@
+export { openRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+export {
+  DEFAULT_STORE_URL,
+  SUPPORTED_STORE_URLS,
+  describeLocation,
+  parseKeysUrl,
+  parseStoreUrl,
+  redact,
+  type KeyStoreLocation,
+  type StoreLocation,
+} from './store-url.js';
+export { RuntimeError, isRuntimeError, isUsageError, type RuntimeErrorCode, type RuntimeErrorDetails } from './errors.js';
+export { openBackend, type AdapterReadModels, type Backend, type CommitNotifier, type HashChain, type Purge } from './backend.js';
+export type { OpenedStorage } from './opened-storage.js';
+export { purgeAfterErasure, storageBesideLog, storageForRun } from './read-models.js';
+export { ReadModelFollowers, type ReadModelFollowersOptions } from './read-model-followers.js';
+export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
+export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';

@@ -1,0 +1,43 @@
+import type { EventStore } from '@taawun/domain';
+import { InMemoryReadModelStorage, type ReadModelStorage } from '@taawun/projections';
+import type { Backend, Purge } from './backend.js';
+
+/** Read-model storage a program uses, and how to say where it is. */
+export interface OpenedStorage {
+  readonly storage: ReadModelStorage;
+  /** As messages say it: "stored in SQLite file /…/taawun.db", "kept in memory for this run". */
+  readonly where: string;
+  /** Kept beside the log by its adapter (true), or in memory for this run. */
+  readonly besideLog: boolean;
+  /**
+   * After an erasure: rebuild the stored read models that may hold names, so
+   * that they read the participant as erased (SQLite also zeroes the old bytes
+   * and empties its WAL; PostgreSQL rebuilds). Nothing to do in memory.
+   */
+  purgeAfterErasure(): Promise<Purge>;
+  close(): Promise<void>;
+}
+
+/** The backend's read models beside the log, purged through `store` (the encrypting store), or undefined when it keeps none. */
+export async function readModelsOf(backend: Backend, store: EventStore, description: string): Promise<OpenedStorage | undefined> {
+  if (!backend.openReadModelsBesideLog) return undefined;
+  const beside = await backend.openReadModelsBesideLog();
+  return {
+    storage: beside.storage,
+    where: `stored in ${description}`,
+    besideLog: true,
+    purgeAfterErasure: () => beside.purgeAfterErasure(store),
+    close: () => beside.close(),
+  };
+}
+
+/** Read models in memory for one run: nothing outlives it, so nothing needs purging. */
+export function inMemoryStorage(): OpenedStorage {
+  return {
+    storage: new InMemoryReadModelStorage(),
+    where: 'kept in memory for this run',
+    besideLog: false,
+    purgeAfterErasure: async () => ({ rebuilt: [], skipped: [], residueCleared: true }),
+    close: async () => undefined,
+  };
+}

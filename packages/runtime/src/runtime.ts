@@ -1,0 +1,138 @@
+import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, type EventStore, type KeyStore } from '@taawun/domain';
+import { existsSync } from 'node:fs';
+import { openBackend, type Backend, type CommitNotifier, type HashChain } from './backend.js';
+import { RuntimeError } from './errors.js';
+import { describeLocation, parseKeysUrl, parseStoreUrl, type KeyStoreLocation, type StoreLocation } from './store-url.js';
+import { readModelsOf, type OpenedStorage } from './opened-storage.js';
+
+export interface RuntimeOptions {
+  /** The folder relative SQLite paths are resolved against. Default: the process's. */
+  readonly cwd?: string;
+  /**
+   * Where participants' keys are (the CLI's `--keys`): `sqlite:PATH` (a file of
+   * their own) or `memory:`. By default they live with the events (SQLite,
+   * `memory:`); PostgreSQL and EventStoreDB need one.
+   */
+  readonly keys?: string;
+  /**
+   * Read and write through the personal-data encryption (default true). Only a
+   * check of the log as stored (`verify`) opens it without: it needs no keys.
+   */
+  readonly personalData?: boolean;
+  /**
+   * Refuse a store that does not exist yet instead of creating an empty one: a
+   * missing SQLite file (or key file given with `keys`), a PostgreSQL schema
+   * without the log. Nothing is created then; a mistyped path is an error, not
+   * an empty store that reads as intact. Default false.
+   */
+  readonly mustExist?: boolean;
+}
+
+/** Everything a program needs from one store URL. Close it when done. */
+export interface Runtime {
+  readonly location: StoreLocation;
+  /** The store as messages name it, never with a password. */
+  readonly description: string;
+  /** The store to use for everything: personal data sealed on append, opened on read. */
+  readonly store: EventStore;
+  /** The log as stored (personal data sealed), as its adapter keeps it: for `verify` and checks of what is stored. */
+  readonly log: EventStore;
+  /** Participants' keys (undefined with `personalData: false`). */
+  readonly keys: KeyStore | undefined;
+  /** The log's hash chain, when the store keeps one (SQLite, PostgreSQL). */
+  readonly chain: HashChain | undefined;
+  /** A way to wake on commits, when the adapter has one (SQLite: this process's commits; PostgreSQL: any process's). */
+  readonly notifier: CommitNotifier | undefined;
+  /**
+   * Open the read-model storage beside the log, when the adapter keeps one
+   * (SQLite: the same file and connection; PostgreSQL: the same schema and
+   * pool), with its purge after an erasure. Close it before the runtime.
+   */
+  openReadModelsBesideLog(): Promise<OpenedStorage | undefined>;
+  /** Close the key store, then the log. */
+  close(): Promise<void>;
+}
+
+function keysLocation(keys: string | undefined, location: StoreLocation, cwd: string): KeyStoreLocation {
+  if (keys !== undefined) return parseKeysUrl(keys, cwd);
+  if (location.kind === 'postgres' || location.kind === 'eventstoredb') {
+    const description = describeLocation(location);
+    throw new RuntimeError(
+      'keys-required',
+      `${description} keeps no participants' keys: give a key store (sqlite:PATH), the file keeping their encryption keys, which must be the same every time this log is used`,
+      { location: description },
+    );
+  }
+  return { kind: 'with-events' };
+}
+
+async function openKeys(where: KeyStoreLocation, backend: Backend, description: string): Promise<KeyStore> {
+  if (where.kind === 'memory') return new InMemoryKeyStore();
+  if (where.kind === 'sqlite') {
+    const { openSqliteKeyStore } = await import('@taawun/adapter-sqlite');
+    return openSqliteKeyStore(where.file);
+  }
+  if (!backend.openKeysBesideLog) throw new RuntimeError('keys-required', `${description} keeps no participants' keys: give a key store (sqlite:PATH)`, { location: description });
+  return backend.openKeysBesideLog();
+}
+
+/** Throws `RuntimeError` (`store-missing`, `keys-missing`) when the store or its separate key file is not there. EventStoreDB cannot tell: it is not checked. */
+async function assertStoreExists(location: StoreLocation, keys: KeyStoreLocation | undefined): Promise<void> {
+  const description = describeLocation(location);
+  if (location.kind === 'sqlite' && location.file !== ':memory:' && !existsSync(location.file)) {
+    throw new RuntimeError('store-missing', `${description} does not exist: nothing was created`, { location: description });
+  }
+  if (keys?.kind === 'sqlite' && !existsSync(keys.file)) {
+    throw new RuntimeError('keys-missing', `the key file ${keys.file} does not exist: nothing was created`, { file: keys.file });
+  }
+  if (location.kind === 'postgres') {
+    const { postgresLogExists, DEFAULT_SCHEMA } = await import('@taawun/adapter-postgres');
+    const schema = location.schema ?? DEFAULT_SCHEMA;
+    if (!(await postgresLogExists(location.connectionString, { schema }))) {
+      throw new RuntimeError('store-missing', `${description} holds no taawun log (no table ${schema}.events): nothing was created`, { location: description });
+    }
+  }
+}
+
+/**
+ * Open what a store URL names (`sqlite:PATH`, `memory:`, `postgres://…[?schema=]`,
+ * `esdb://…`, `esdb+discover://…`, `eventstoredb:esdb://…`): the log through its
+ * adapter's factory, the participants' key store, and the personal-data
+ * encryption over the log. Erasures a crash left unfinished are completed.
+ */
+export async function openRuntime(url: string, options: RuntimeOptions = {}): Promise<Runtime> {
+  const cwd = options.cwd ?? process.cwd();
+  const location = parseStoreUrl(url, cwd);
+  const description = describeLocation(location);
+  const keysWhere = options.personalData === false ? undefined : keysLocation(options.keys, location, cwd);
+  if (options.mustExist) await assertStoreExists(location, keysWhere);
+  const backend = await openBackend(location);
+  let keys: KeyStore | undefined;
+  try {
+    keys = keysWhere === undefined ? undefined : await openKeys(keysWhere, backend, description);
+    const store = keys ? encryptPersonalData(backend.log, keys) : backend.log;
+    if (keys) await completePendingErasures(store, keys);
+    const opened = keys;
+    return {
+      location,
+      description,
+      store,
+      log: backend.log,
+      keys,
+      chain: backend.chain,
+      notifier: backend.notifier,
+      openReadModelsBesideLog: () => readModelsOf(backend, store, description),
+      close: async () => {
+        try {
+          await opened?.close();
+        } finally {
+          await backend.close();
+        }
+      },
+    };
+  } catch (error) {
+    await keys?.close().catch(() => undefined);
+    await backend.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import { startServer, type RunningServer, type StartServerOptions } from '@taawun/adapter-http';
+import { projections, type AnyProjection } from '@taawun/projections';
+import type { OpenedStorage } from './opened-storage.js';
+import { ReadModelFollowers } from './read-model-followers.js';
+import type { Runtime } from './runtime.js';
+
+export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 'readModelStorage' | 'personalData'> {
+  /**
+   * Keep every stored read model current by following the log while the server
+   * runs (supervised: see `ReadModelFollowers`). Default true; false when
+   * another process keeps them current.
+   */
+  readonly followReadModels?: boolean;
+  /** How often a follower checks that another runner did not replace or write its generation (ms). Default 1000. */
+  readonly followerCheckIntervalMs?: number;
+  /** Run after each erasure, once the read models are purged (the embedding program's own clean-up). */
+  readonly afterErasure?: (participantId: string) => Promise<void> | void;
+}
+
+export interface ServingRuntime extends RunningServer {
+  /** The read models beside the log the server answers from, when the store keeps them. */
+  readonly readModels: OpenedStorage | undefined;
+  /** The followers keeping them current, when they run. */
+  readonly followers: ReadModelFollowers | undefined;
+  /** Stop the server (waiting for purges still running), then the followers, then close the read models. The runtime stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serve the HTTP API and the report over a runtime: answers from the read models
+ * beside the log (when the store keeps them), followers that keep them current,
+ * and, when participants' keys are open, the erasure route, whose purge rebuilds
+ * the models that hold names and then restarts the followers on the new
+ * generations. A purge that left old pages behind (another process reading the
+ * SQLite file) fails the purge, so the erasure answers that it may be repeated.
+ */
+export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOptions): Promise<ServingRuntime> {
+  const { followReadModels = true, followerCheckIntervalMs, afterErasure, ...http } = options;
+  const readModels = await runtime.openReadModelsBesideLog();
+  let followers: ReadModelFollowers | undefined;
+  const onErased = async (participantId: string) => {
+    try {
+      if (readModels) {
+        const purge = await readModels.purgeAfterErasure();
+        if (!purge.residueCleared) throw new Error('the read models were rebuilt, but another process was reading, so old pages remain in the WAL; run the erasure again when it is idle');
+      }
+      await afterErasure?.(participantId);
+    } finally {
+      // The purge rebuilt the models the followers write: they follow the new generations at once.
+      followers?.resync();
+    }
+  };
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      ...http,
+      store: runtime.store,
+      ...(readModels ? { readModelStorage: readModels.storage } : {}),
+      ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
+    });
+  } catch (error) {
+    await readModels?.close().catch(() => undefined);
+    throw error;
+  }
+  if (readModels && followReadModels) {
+    followers = new ReadModelFollowers({
+      store: runtime.store,
+      storage: readModels.storage,
+      projections: Object.values(projections) as AnyProjection[],
+      log: http.log ?? ((message) => console.error(message)),
+      ...(followerCheckIntervalMs === undefined ? {} : { checkIntervalMs: followerCheckIntervalMs }),
+    });
+  }
+  return {
+    ...server,
+    readModels,
+    followers,
+    close: async () => {
+      try {
+        await server.close();
+        await followers?.close();
+      } finally {
+        await readModels?.close();
+      }
+    },
+  };
+}
