@@ -1,11 +1,14 @@
 import type { DomainEventType, EventStore, StoredEvent } from '@taawun/domain';
+import { changesByTarget, correctedEvent, correctionOf, positionsOfCorrected, readCorrections, type CorrectionChanges, type RecordedCorrection } from './corrections.js';
 import { ProjectionError } from './errors.js';
 import { decodeFor } from './events.js';
 import { DocumentFolder } from './document-folder.js';
-import { InMemoryReadModelStorage } from './in-memory-storage.js';
+import { CHUNK } from './in-memory-fold.js';
 import { storedModel, type ModelReader } from './model-reader.js';
-import type { EventOfType, Projection } from './projection.js';
+import { CORRECTIONS_KNOWN_TO, type Projection } from './projection.js';
 import type { GenerationInfo, ReadModelStorage } from './storage.js';
+
+export { decodedPages, foldInMemory, replay } from './in-memory-fold.js';
 
 export interface RunnerOptions {
   readonly store: EventStore;
@@ -73,6 +76,18 @@ export interface RunResult {
   /** False when the run was stopped (signal, `maxEvents`) before reaching the head of the log. */
   readonly complete: boolean;
   readonly elapsedMs: number;
+  /** The model was rebuilt because of this correction, recorded after the event it corrects was folded. */
+  readonly rebuiltFor?: CorrectionRebuild;
+}
+
+/** A correction that made a stored model stale: it changes fields the projection reads of an event already folded. */
+export interface CorrectionRebuild {
+  /** The `RecordCorrected` event. */
+  readonly correctionId: string;
+  readonly correctedEventId: string;
+  readonly correctedEventType: string;
+  /** The changed fields the projection reads. */
+  readonly fields: readonly string[];
 }
 
 export interface RunnerStatus {
@@ -85,9 +100,6 @@ export interface RunnerStatus {
 
 const positionSpan = (from: bigint | undefined, to: bigint | undefined): number =>
   to === undefined ? 0 : Number(to - (from ?? 0n));
-
-/** Events decoded and their documents fetched together, in one read. */
-const CHUNK = 500;
 
 /**
  * A turn of the event loop. Synchronous storage (better-sqlite3) resolves every
@@ -169,8 +181,16 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       await storage.drop(this.name, building.generation);
       building = undefined;
     }
-    const info = building ?? (await storage.create(this.name, this.projection.version));
-    const outcome = await this.run(info, 'rebuild', options);
+    let info = building ?? (await storage.create(this.name, this.projection.version));
+    let outcome = await this.run(info, 'rebuild', options);
+    if ('stale' in outcome) {
+      // A correction of an event the unfinished build folded: start again from the first event.
+      await storage.drop(this.name, info.generation);
+      building = undefined;
+      info = await storage.create(this.name, this.projection.version);
+      outcome = await this.run(info, 'rebuild', options);
+      if ('stale' in outcome) throw new Error('a build from the first event cannot be stale');
+    }
     if (outcome.complete) await storage.activate(this.name, info.generation);
     return { ...outcome.result, activated: outcome.complete, ...(building ? { resumedFrom: building.position } : {}) };
   }
@@ -184,28 +204,53 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     this.refuseNewer(active);
     if (!active || !current) return this.rebuild(options);
     const outcome = await this.run(active, 'catch-up', options);
+    // A correction of an event already folded, changing a field it reads: a new generation, swapped in at the end.
+    if ('stale' in outcome) return { ...(await this.rebuild(options)), rebuiltFor: outcome.stale };
     return { ...outcome.result, activated: false };
   }
 
   /**
    * Catch up, then apply new events as they are committed until `signal` aborts.
    * Commits `commitDelayMs` (default 100) after the first uncommitted event,
-   * or as soon as `batchSize` events are pending, when it is set.
+   * or as soon as `batchSize` events are pending, when it is set. A correction
+   * that changes a field the projection reads of an event already folded
+   * rebuilds the model into a new generation (readers keep the old one until
+   * the swap), then following goes on from it.
    */
   async follow(options: { signal: AbortSignal; commitDelayMs?: number }): Promise<RunResult> {
     const { signal } = options;
-    const first = await this.catchUp({ signal });
-    if (signal.aborted || !first.complete) return first;
-    const { store, storage } = this.options;
     const started = this.clock();
-    const generation = (await storage.generations(this.name)).find((g) => g.generation === first.generation);
-    if (!generation) throw new ProjectionError('generation-missing', `read model ${this.name}: generation ${first.generation} no longer exists (another runner replaced it)`);
+    let run = await this.catchUp({ signal });
+    let rebuiltFor = run.rebuiltFor;
+    let applied = 0;
+    for (;;) {
+      if (signal.aborted || !run.complete) return { ...run, ...(rebuiltFor ? { rebuiltFor } : {}) };
+      const live = await this.followLive(run.generation, signal, options.commitDelayMs ?? 100, started);
+      applied += live.applied;
+      if (!live.stale) return { ...live.result, eventsApplied: applied, elapsedMs: this.clock() - started, ...(rebuiltFor ? { rebuiltFor } : {}) };
+      rebuiltFor = live.stale;
+      run = await this.rebuild({ fromScratch: true, signal });
+    }
+  }
+
+  /** Follow the log into one generation until `signal` aborts, or until a correction makes it stale. */
+  private async followLive(
+    generationNumber: number,
+    signal: AbortSignal,
+    commitDelayMs: number,
+    started: number,
+  ): Promise<{ result: RunResult; applied: number; stale?: CorrectionRebuild }> {
+    const { store, storage } = this.options;
+    const generation = (await storage.generations(this.name)).find((g) => g.generation === generationNumber);
+    if (!generation) throw new ProjectionError('generation-missing', `read model ${this.name}: generation ${generationNumber} no longer exists (another runner replaced it)`);
     const folder = this.folder(generation);
+    const from = generation.position;
     let committed = generation;
     let position = committed.position;
     let pending = 0;
     let applied = 0;
     let failure: unknown;
+    let stale: CorrectionRebuild | undefined;
     let chain: Promise<void> = Promise.resolve();
     let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -223,12 +268,19 @@ export class ProjectionRunner<S, T extends DomainEventType> {
         pending = 0;
         committed = await folder.commit(position, committed.eventsApplied + count);
         this.options.onCommit?.(committed);
-        this.report('live', committed, started, first.position, position, applied, false);
+        this.report('live', committed, started, from, position, applied, false);
       });
     };
 
-    for await (const stored of store.follow({ ...(position === undefined ? {} : { after: position }), filter: { types: this.projection.handles }, signal })) {
+    // The store is asked for corrections too when the engine applies them: `evolve` never sees one.
+    for await (const stored of store.follow({ ...(position === undefined ? {} : { after: position }), filter: { types: this.projection.storeTypes }, signal })) {
       if (failure) break;
+      if (stored.type === 'RecordCorrected' && this.projection.correctionsBy === 'engine') {
+        // Its event came before it, so it is folded already (uncorrected): stale, if it changes what the projection reads.
+        stale = this.staleness(correctionOf(stored, this.projection.handlesType));
+        if (stale) break;
+        continue;
+      }
       if (!this.projection.handlesType(stored.type)) continue;
       const event = decodeFor(this.projection, stored);
       await enqueue(async () => {
@@ -239,11 +291,11 @@ export class ProjectionRunner<S, T extends DomainEventType> {
         applied++;
       });
       if (this.batchSize !== undefined && pending >= this.batchSize) await flush();
-      else timer ??= setTimeout(() => void flush(), options.commitDelayMs ?? 100);
+      else timer ??= setTimeout(() => void flush(), commitDelayMs);
     }
     await flush();
     if (failure) throw failure;
-    return {
+    const result: RunResult = {
       projection: this.name,
       version: this.projection.version,
       generation: committed.generation,
@@ -254,6 +306,48 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       complete: true,
       elapsedMs: this.clock() - started,
     };
+    return { result, applied, ...(stale ? { stale } : {}) };
+  }
+
+  /** The rebuild a correction calls for: when it changes fields the projection reads (`undefined` otherwise). */
+  private staleness(correction: RecordedCorrection | undefined): CorrectionRebuild | undefined {
+    if (!correction) return undefined;
+    const fields = this.projection.fieldsRead(correction.correctedEventType, Object.keys(correction.changes));
+    if (fields.length === 0) return undefined;
+    return { correctionId: correction.id, correctedEventId: correction.correctedEventId, correctedEventType: correction.correctedEventType, fields };
+  }
+
+  /**
+   * The corrections a run from `from` applies, read first (one read by type, up
+   * to `head`), or the correction that makes the generation stale: one after
+   * its checkpoint that changes a field the projection reads of an event folded
+   * before it, and that no earlier run read (a run applies every correction up
+   * to its head, and notes that head while its checkpoint is behind it).
+   */
+  private async correctionsFor(from: GenerationInfo, head: bigint): Promise<{ changes?: CorrectionChanges; stale?: CorrectionRebuild; noted?: boolean }> {
+    const { store, storage } = this.options;
+    const start = from.position;
+    const found = await readCorrections(store, { after: start, upTo: head, ofTypes: (type) => this.projection.handlesType(type) });
+    let noted = false;
+    if (start !== undefined) {
+      const candidates = found.flatMap((c) => {
+        const stale = this.staleness(c);
+        return stale ? [[c, stale] as const] : [];
+      });
+      if (candidates.length > 0) {
+        const note = (await storage.documents(this.name, from.generation, [CORRECTIONS_KNOWN_TO])).get(CORRECTIONS_KNOWN_TO);
+        noted = note !== undefined;
+        const knownTo = note === undefined ? start : BigInt(JSON.parse(note) as string);
+        const unknown = candidates.filter(([c]) => c.position > knownTo);
+        const positions = unknown.length > 0 ? await positionsOfCorrected(store, unknown.map(([c]) => c)) : new Map<string, bigint>();
+        for (const [c, stale] of unknown) {
+          const at = positions.get(c.correctedEventId);
+          // Not found beside its correction: taken as folded (a rebuild is never wrong).
+          if (at === undefined || at <= start) return { stale };
+        }
+      }
+    }
+    return { ...(found.length > 0 ? { changes: changesByTarget(found) } : {}), noted };
   }
 
   private refuseNewer(active: GenerationInfo | undefined): void {
@@ -270,12 +364,40 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     from: GenerationInfo,
     phase: 'rebuild' | 'catch-up',
     limits: { signal?: AbortSignal; maxEvents?: number },
-  ): Promise<{ complete: boolean; result: Omit<RunResult, 'activated'> }> {
+  ): Promise<{ complete: boolean; result: Omit<RunResult, 'activated'> } | { stale: CorrectionRebuild }> {
     const { store } = this.options;
     const started = this.clock();
     // Read the head first: every event at or below it is committed, so the pages read after see them all.
     const head = await store.lastPosition();
     const start = from.position;
+    const behind = head !== undefined && (start === undefined || start < head);
+    let corrections: CorrectionChanges | undefined;
+    let noted = false;
+    if (behind && this.projection.correctionsBy === 'engine') {
+      const found = await this.correctionsFor(from, head);
+      if (found.stale) return { stale: found.stale };
+      corrections = found.changes;
+      noted = found.noted ?? false;
+    }
+    /*
+     * While the checkpoint is behind the head, the model may hold corrections
+     * recorded after the checkpoint (those of events this run folded): a note
+     * of the head up to which they were read tells the next run, which would
+     * otherwise take them for late ones and rebuild. Removed at the head (a
+     * note left behind is harmless: it never claims more than was read).
+     */
+    let noting = false;
+    const note = (at: bigint): { key: string; value: string | null }[] => {
+      if (corrections !== undefined && at < head!) {
+        if (noting) return [];
+        noting = true;
+        return [{ key: CORRECTIONS_KNOWN_TO, value: JSON.stringify(head!.toString()) }];
+      }
+      if (at < head! || !(noting || noted)) return [];
+      noting = noted = false;
+      return [{ key: CORRECTIONS_KNOWN_TO, value: null }];
+    };
+    const reader = `projection ${this.name}`;
     const folder = this.folder(from);
     let committed = from;
     let position = start;
@@ -286,7 +408,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
 
     const commit = async () => {
       const began = this.clock();
-      committed = await folder.commit(position!, committed.eventsApplied + pending);
+      committed = await folder.commit(position!, committed.eventsApplied + pending, note(position!));
       pending = 0;
       policy.committed(this.clock() - began);
       this.options.onCommit?.(committed);
@@ -295,7 +417,11 @@ export class ProjectionRunner<S, T extends DomainEventType> {
 
     /** Decode a chunk, fetch its documents in one read, then apply event by event. */
     const apply = async (chunk: (StoredEvent | undefined)[]) => {
-      const events = chunk.map((stored) => (this.projection.handlesType(stored!.type) ? decodeFor(this.projection, stored!) : undefined));
+      const events = chunk.map((stored) => {
+        if (!this.projection.handlesType(stored!.type)) return undefined;
+        const event = decodeFor(this.projection, stored!);
+        return corrections ? correctedEvent(event, corrections, reader) : event;
+      });
       const keys = events.map((e) => (e === undefined ? [] : this.projection.keysOf(e)));
       await folder.prefetch(keys.flat());
       for (let i = 0; i < chunk.length; i++) {
@@ -318,7 +444,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       }
     };
 
-    if (head !== undefined && (start === undefined || start < head)) {
+    if (behind) {
       const pages: AsyncIterable<StoredEvent> = store.readAll({
         ...(start === undefined ? {} : { after: start }),
         filter: { types: this.projection.handles },
@@ -384,54 +510,4 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       done,
     });
   }
-}
-
-/**
- * Fold events into a fresh model in memory (documents, index entries and
- * counters as a stored generation would hold them), committed once at the end:
- * what replays and time lenses answer from.
- */
-export async function foldInMemory<S, T extends DomainEventType>(
-  projection: Projection<S, T>,
-  events: AsyncIterable<readonly EventOfType<T>[]>,
-): Promise<ModelReader<S>> {
-  const storage = new InMemoryReadModelStorage();
-  const info = await storage.create(projection.name, projection.version);
-  // Nothing is evicted before the end: the one commit writes every document once.
-  const folder = new DocumentFolder(projection, storage, info, { cacheSize: 1 });
-  let applied = 0;
-  for await (const page of events) {
-    const keys = page.map((event) => projection.keysOf(event));
-    await folder.prefetch(keys.flat());
-    for (let i = 0; i < page.length; i++) await folder.apply(page[i]!, keys[i]);
-    applied += page.length;
-  }
-  const committed = await folder.commit(0n, applied);
-  await storage.activate(projection.name, info.generation);
-  // A model of no stored generation: it has no `info`.
-  return { ...storedModel<S>(storage, projection, { ...committed, status: 'active' }), info: undefined };
-}
-
-/** The handled events of the log, decoded, a page at a time. */
-export async function* decodedPages<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): AsyncGenerator<EventOfType<T>[]> {
-  const size = Math.max(1, options.pageSize ?? CHUNK);
-  let page: EventOfType<T>[] = [];
-  for await (const stored of store.readAll({ filter: { types: projection.handles }, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
-    if (!projection.handlesType(stored.type)) continue;
-    page.push(decodeFor(projection, stored));
-    if (page.length >= size) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length > 0) yield page;
-}
-
-/**
- * Fold the whole log through a projection into a model in memory (no durable
- * storage), page by page: what queries answer from when no stored model is at
- * the code's version. Its `info` is that of an in-memory generation.
- */
-export async function replay<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): Promise<ModelReader<S>> {
-  return foldInMemory(projection, decodedPages(store, projection, options));
 }
