@@ -248,6 +248,8 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     let committed = generation;
     let position = committed.position;
     let pending = 0;
+    /** Events passed over (corrections that change nothing it reads) since the last commit: the checkpoint moves past them too. */
+    let covered = false;
     let applied = 0;
     let failure: unknown;
     let stale: CorrectionRebuild | undefined;
@@ -263,9 +265,10 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       if (timer) clearTimeout(timer);
       timer = undefined;
       return enqueue(async () => {
-        if (pending === 0 || position === undefined) return;
+        if ((pending === 0 && !covered) || position === undefined) return;
         const count = pending;
         pending = 0;
+        covered = false;
         committed = await folder.commit(position, committed.eventsApplied + count);
         this.options.onCommit?.(committed);
         this.report('live', committed, started, from, position, applied, false);
@@ -279,6 +282,11 @@ export class ProjectionRunner<S, T extends DomainEventType> {
         // Its event came before it, so it is folded already (uncorrected): stale, if it changes what the projection reads.
         stale = this.staleness(correctionOf(stored, this.projection.handlesType));
         if (stale) break;
+        await enqueue(async () => {
+          position = stored.position;
+          covered = true;
+        });
+        timer ??= setTimeout(() => void flush(), commitDelayMs);
         continue;
       }
       if (!this.projection.handlesType(stored.type)) continue;
