@@ -48,7 +48,8 @@ export interface ProjectionDefinition<S, T extends DomainEventType> {
   /**
    * The event types `evolve` handles. The runner asks the store for these types
    * only, so every other event is skipped where it lies (an SQL filter on SQLite
-   * and PostgreSQL) and never decoded.
+   * and PostgreSQL) and never decoded. With `RecordCorrected` among them,
+   * `evolve` applies corrections itself; without it, the engine does (`reads`).
    */
   readonly handles: readonly T[];
   /** The document every key starts from. Plain JSON (no Map, Date, bigint, undefined-vs-missing distinctions): documents are stored as JSON text. */
@@ -92,7 +93,7 @@ export interface Projection<S = unknown, T extends DomainEventType = DomainEvent
   readonly holdsPersonalData: boolean;
   /** `evolve` when it handles `RecordCorrected` itself; `engine` when the engine applies corrections for it. */
   readonly correctionsBy: CorrectionsBy;
-  /** The types the runner asks the store for: `handles`, and `RecordCorrected` when the engine applies corrections. */
+  /** The types a live runner follows: `handles`, and `RecordCorrected` when the engine applies corrections (it never hands one to `evolve`). */
   readonly storeTypes: readonly string[];
   /**
    * Of the fields a correction of a `correctedType` event changes, those this
