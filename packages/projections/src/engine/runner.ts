@@ -1,102 +1,17 @@
-import type { DomainEventType, EventStore, StoredEvent } from '@taawun/domain';
-import { changesByTarget, correctedEvent, correctionOf, positionsOfCorrected, readCorrections, type CorrectionChanges, type RecordedCorrection } from './corrections.js';
+import type { DomainEventType, StoredEvent } from '@taawun/domain';
+import { correctedEvent, correctionOf, type CorrectionChanges } from './corrections.js';
 import { ProjectionError } from './errors.js';
 import { decodeFor } from './events.js';
 import { DocumentFolder } from './document-folder.js';
 import { CHUNK } from './in-memory-fold.js';
+import { CorrectionsNote, correctionsForRun, rebuildFor } from './late-corrections.js';
 import { storedModel, type ModelReader } from './model-reader.js';
-import { CORRECTIONS_KNOWN_TO, type Projection } from './projection.js';
-import type { GenerationInfo, ReadModelStorage } from './storage.js';
+import type { Projection } from './projection.js';
+import type { CorrectionRebuild, Progress, RunResult, RunnerOptions, RunnerStatus } from './runner-options.js';
+import type { GenerationInfo } from './storage.js';
 
 export { decodedPages, foldInMemory, replay } from './in-memory-fold.js';
-
-export interface RunnerOptions {
-  readonly store: EventStore;
-  readonly storage: ReadModelStorage;
-  /**
-   * Commit the changed documents + checkpoint after exactly this many applied
-   * events. Without it, a rebuild or catch-up commits about every
-   * `commitIntervalMs` of work (stretched so that commits take at most a fifth
-   * of the time), or sooner when `maxDirtyDocuments` documents wait to be written.
-   */
-  readonly batchSize?: number;
-  /** Without `batchSize`: the work between two commits, in milliseconds (default 2000). */
-  readonly commitIntervalMs?: number;
-  /** Without `batchSize`: commit once this many documents have changed since the last commit (default 250): memory stays bounded. */
-  readonly maxDirtyDocuments?: number;
-  /** Clean documents kept in memory (least recently used evicted first; default 500). */
-  readonly cacheSize?: number;
-  /** Events per page read from the store (default: the store's own). Documents of a page's events are fetched in one read. */
-  readonly pageSize?: number;
-  /** Called after every commit and when a run ends. */
-  readonly onProgress?: (progress: Progress) => void;
-  /** Called after every commit, e.g. to tell live readers the model moved on. */
-  readonly onCommit?: (info: GenerationInfo) => void;
-  /** Milliseconds clock for rates (default `performance.now`). */
-  readonly clock?: () => number;
-}
-
-/**
- * How far a run has got. Counts are in log positions, which are event counts on
- * stores with gap-free positions (in-memory, SQLite, PostgreSQL); events the
- * projection does not handle are covered without being read.
- */
-export interface Progress {
-  readonly projection: string;
-  readonly version: number;
-  readonly generation: number;
-  readonly phase: 'rebuild' | 'catch-up' | 'live';
-  /** Log positions covered since the run started. */
-  readonly eventsDone: number;
-  /** Log positions between the checkpoint the run started from and the head of the log when it started. */
-  readonly eventsTotal: number;
-  /** Events this run applied to the state (the handled ones). */
-  readonly eventsApplied: number;
-  readonly position: bigint | undefined;
-  readonly headPosition: bigint | undefined;
-  /** `eventsDone` per second since the run started. */
-  readonly eventsPerSecond: number;
-  readonly elapsedMs: number;
-  readonly done: boolean;
-}
-
-export interface RunResult {
-  readonly projection: string;
-  readonly version: number;
-  readonly generation: number;
-  readonly phase: 'rebuild' | 'catch-up' | 'live';
-  /** The checkpoint after the run. */
-  readonly position: bigint | undefined;
-  /** Events applied by this run. */
-  readonly eventsApplied: number;
-  /** A rebuild resumed an interrupted one from this checkpoint. */
-  readonly resumedFrom?: bigint | undefined;
-  /** The generation was swapped in as the active one at the end of this run. */
-  readonly activated: boolean;
-  /** False when the run was stopped (signal, `maxEvents`) before reaching the head of the log. */
-  readonly complete: boolean;
-  readonly elapsedMs: number;
-  /** The model was rebuilt because of this correction, recorded after the event it corrects was folded. */
-  readonly rebuiltFor?: CorrectionRebuild;
-}
-
-/** A correction that made a stored model stale: it changes fields the projection reads of an event already folded. */
-export interface CorrectionRebuild {
-  /** The `RecordCorrected` event. */
-  readonly correctionId: string;
-  readonly correctedEventId: string;
-  readonly correctedEventType: string;
-  /** The changed fields the projection reads. */
-  readonly fields: readonly string[];
-}
-
-export interface RunnerStatus {
-  readonly active?: GenerationInfo;
-  /** An unfinished build of this projection's version, if any (it will be resumed). */
-  readonly building?: GenerationInfo;
-  /** True when the active generation is this projection's version. */
-  readonly current: boolean;
-}
+export type { CorrectionRebuild, Progress, RunResult, RunnerOptions, RunnerStatus } from './runner-options.js';
 
 const positionSpan = (from: bigint | undefined, to: bigint | undefined): number =>
   to === undefined ? 0 : Number(to - (from ?? 0n));
@@ -280,7 +195,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       if (failure) break;
       if (stored.type === 'RecordCorrected' && this.projection.correctionsBy === 'engine') {
         // Its event came before it, so it is folded already (uncorrected): stale, if it changes what the projection reads.
-        stale = this.staleness(correctionOf(stored, this.projection.handlesType));
+        stale = rebuildFor(this.projection, correctionOf(stored, this.projection.handlesType));
         if (stale) break;
         await enqueue(async () => {
           position = stored.position;
@@ -317,47 +232,6 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     return { result, applied, ...(stale ? { stale } : {}) };
   }
 
-  /** The rebuild a correction calls for: when it changes fields the projection reads (`undefined` otherwise). */
-  private staleness(correction: RecordedCorrection | undefined): CorrectionRebuild | undefined {
-    if (!correction) return undefined;
-    const fields = this.projection.fieldsRead(correction.correctedEventType, Object.keys(correction.changes));
-    if (fields.length === 0) return undefined;
-    return { correctionId: correction.id, correctedEventId: correction.correctedEventId, correctedEventType: correction.correctedEventType, fields };
-  }
-
-  /**
-   * The corrections a run from `from` applies, read first (one read by type, up
-   * to `head`), or the correction that makes the generation stale: one after
-   * its checkpoint that changes a field the projection reads of an event folded
-   * before it, and that no earlier run read (a run applies every correction up
-   * to its head, and notes that head while its checkpoint is behind it).
-   */
-  private async correctionsFor(from: GenerationInfo, head: bigint): Promise<{ changes?: CorrectionChanges; stale?: CorrectionRebuild; noted?: boolean }> {
-    const { store, storage } = this.options;
-    const start = from.position;
-    const found = await readCorrections(store, { after: start, upTo: head, ofTypes: (type) => this.projection.handlesType(type) });
-    let noted = false;
-    if (start !== undefined) {
-      const candidates = found.flatMap((c) => {
-        const stale = this.staleness(c);
-        return stale ? [[c, stale] as const] : [];
-      });
-      if (candidates.length > 0) {
-        const note = (await storage.documents(this.name, from.generation, [CORRECTIONS_KNOWN_TO])).get(CORRECTIONS_KNOWN_TO);
-        noted = note !== undefined;
-        const knownTo = note === undefined ? start : BigInt(JSON.parse(note) as string);
-        const unknown = candidates.filter(([c]) => c.position > knownTo);
-        const positions = unknown.length > 0 ? await positionsOfCorrected(store, unknown.map(([c]) => c)) : new Map<string, bigint>();
-        for (const [c, stale] of unknown) {
-          const at = positions.get(c.correctedEventId);
-          // Not found beside its correction: taken as folded (a rebuild is never wrong).
-          if (at === undefined || at <= start) return { stale };
-        }
-      }
-    }
-    return { ...(found.length > 0 ? { changes: changesByTarget(found) } : {}), noted };
-  }
-
   private refuseNewer(active: GenerationInfo | undefined): void {
     if (active && active.version > this.projection.version) {
       throw new ProjectionError(
@@ -382,29 +256,12 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     let corrections: CorrectionChanges | undefined;
     let noted = false;
     if (behind && this.projection.correctionsBy === 'engine') {
-      const found = await this.correctionsFor(from, head);
+      const found = await correctionsForRun(this.projection, store, this.options.storage, from, head);
       if (found.stale) return { stale: found.stale };
       corrections = found.changes;
-      noted = found.noted ?? false;
+      noted = found.noted;
     }
-    /*
-     * While the checkpoint is behind the head, the model may hold corrections
-     * recorded after the checkpoint (those of events this run folded): a note
-     * of the head up to which they were read tells the next run, which would
-     * otherwise take them for late ones and rebuild. Removed at the head (a
-     * note left behind is harmless: it never claims more than was read).
-     */
-    let noting = false;
-    const note = (at: bigint): { key: string; value: string | null }[] => {
-      if (corrections !== undefined && at < head!) {
-        if (noting) return [];
-        noting = true;
-        return [{ key: CORRECTIONS_KNOWN_TO, value: JSON.stringify(head!.toString()) }];
-      }
-      if (at < head! || !(noting || noted)) return [];
-      noting = noted = false;
-      return [{ key: CORRECTIONS_KNOWN_TO, value: null }];
-    };
+    const note = behind ? new CorrectionsNote(corrections !== undefined, head, noted) : undefined;
     const reader = `projection ${this.name}`;
     const folder = this.folder(from);
     let committed = from;
@@ -416,7 +273,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
 
     const commit = async () => {
       const began = this.clock();
-      committed = await folder.commit(position!, committed.eventsApplied + pending, note(position!));
+      committed = await folder.commit(position!, committed.eventsApplied + pending, note?.at(position!));
       pending = 0;
       policy.committed(this.clock() - began);
       this.options.onCommit?.(committed);
