@@ -6,30 +6,37 @@ import { match } from 'ts-pattern';
  * Which cohorts of judicial attachés went on which course abroad: a question
  * nobody asked when the events were recorded. Sessions name the cohorts they
  * drew from (F16: cohorts 39 and 40; F17: cohort 41), participants may carry
- * their own cohort, and enrolments link the two. Corrections recorded later
- * are applied to the facts they correct.
+ * their own cohort, and enrolments link the two.
+ *
+ * Corrections (`RecordCorrected`) are not handled here: the engine hands
+ * `evolve` every event as corrected. `reads` names the fields `evolve` keeps,
+ * so a correction recorded later rebuilds the stored report only when it
+ * changes one of them (a session's description or place, say, changes nothing).
  */
-type SessionFacts = EventData<'SessionScheduled'> | EventData<'SessionHeld'>;
+const sessionFields = ['sessionId', 'title', 'kind', 'partners', 'format', 'cohorts'] as const;
+const scheduledFields = [...sessionFields, 'plannedFor'] as const;
+const heldFields = [...sessionFields, 'heldOn', 'attendance'] as const;
 
-interface Fact<D> {
-  readonly eventId: string;
-  readonly data: D;
-}
+/** What the report keeps of a session as planned or held: exactly the fields `reads` lists. */
+type Scheduled = Pick<EventData<'SessionScheduled'>, (typeof scheduledFields)[number]>;
+type Held = Pick<EventData<'SessionHeld'>, (typeof heldFields)[number]>;
+type SessionFacts = Scheduled | Held;
 
 export interface CohortsState {
   readonly sessions: Readonly<
     Record<
       string,
       {
-        readonly scheduled: Fact<EventData<'SessionScheduled'>> | null;
-        readonly held: Fact<EventData<'SessionHeld'>> | null;
+        readonly scheduled: Scheduled | null;
+        readonly held: Held | null;
         readonly cancelled: boolean;
         /** Participants enrolled and not withdrawn. */
         readonly enrolled: readonly string[];
       }
     >
   >;
-  readonly participants: Readonly<Record<string, Fact<{ readonly cohort: number | null; readonly kind: string }>>>;
+  /** Each registered participant's cohort (null: the record does not say). */
+  readonly participants: Readonly<Record<string, { readonly cohort: number | null }>>;
 }
 
 const initialState: CohortsState = { sessions: {}, participants: {} };
@@ -39,26 +46,33 @@ function withSession(state: CohortsState, sessionId: string, change: (s: Cohorts
   return { ...state, sessions: { ...state.sessions, [sessionId]: change(state.sessions[sessionId] ?? noSession) } };
 }
 
-/** A correction's changes over a fact's data (a null removes the field, as the domain means it). */
-function corrected<D extends object>(fact: Fact<D>, changes: Record<string, unknown>): Fact<D> {
-  const data = Object.fromEntries(Object.entries({ ...fact.data, ...changes }).filter(([, v]) => v !== null)) as D;
-  return { ...fact, data };
+/** The listed fields an event's data has (absent optional fields stay absent: documents are JSON). */
+function pick<D extends object, K extends keyof D>(data: D, fields: readonly K[]): Pick<D, K> {
+  return Object.fromEntries(fields.filter((f) => data[f] !== undefined).map((f) => [f, data[f]])) as Pick<D, K>;
 }
 
 export const cohortsProjection = defineProjection({
   name: 'cohort-placements',
-  version: 1,
+  version: 2,
   description: "Which cohorts of judicial attachés took part in which courses with partners, and how many of their judges",
-  handles: ['SessionScheduled', 'SessionHeld', 'SessionCancelled', 'ParticipantRegistered', 'ParticipantEnrolled', 'EnrolmentWithdrawn', 'RecordCorrected'],
+  handles: ['SessionScheduled', 'SessionHeld', 'SessionCancelled', 'ParticipantRegistered', 'ParticipantEnrolled', 'EnrolmentWithdrawn'],
+  reads: {
+    SessionScheduled: scheduledFields,
+    SessionHeld: heldFields,
+    SessionCancelled: ['sessionId'],
+    ParticipantRegistered: ['participantId', 'cohort'],
+    ParticipantEnrolled: ['sessionId', 'participantId'],
+    EnrolmentWithdrawn: ['sessionId', 'participantId'],
+  },
   initialState,
   evolve: (state: CohortsState, event): CohortsState =>
     match(event)
-      .with({ type: 'SessionScheduled' }, (e) => withSession(state, e.data.sessionId, (s) => ({ ...s, scheduled: { eventId: e.id, data: e.data } })))
-      .with({ type: 'SessionHeld' }, (e) => withSession(state, e.data.sessionId, (s) => ({ ...s, held: { eventId: e.id, data: e.data } })))
+      .with({ type: 'SessionScheduled' }, (e) => withSession(state, e.data.sessionId, (s) => ({ ...s, scheduled: pick(e.data, scheduledFields) })))
+      .with({ type: 'SessionHeld' }, (e) => withSession(state, e.data.sessionId, (s) => ({ ...s, held: pick(e.data, heldFields) })))
       .with({ type: 'SessionCancelled' }, (e) => withSession(state, e.data.sessionId, (s) => ({ ...s, cancelled: true })))
       .with({ type: 'ParticipantRegistered' }, (e) => ({
         ...state,
-        participants: { ...state.participants, [e.data.participantId]: { eventId: e.id, data: { cohort: e.data.cohort ?? null, kind: e.data.kind } } },
+        participants: { ...state.participants, [e.data.participantId]: { cohort: e.data.cohort ?? null } },
       }))
       .with({ type: 'ParticipantEnrolled' }, (e) => withSession(state, e.data.sessionId, (s) => ({ ...s, enrolled: [...s.enrolled, e.data.participantId] })))
       .with({ type: 'EnrolmentWithdrawn' }, (e) =>
@@ -67,23 +81,6 @@ export const cohortsProjection = defineProjection({
           return at < 0 ? s : { ...s, enrolled: [...s.enrolled.slice(0, at), ...s.enrolled.slice(at + 1)] };
         }),
       )
-      .with({ type: 'RecordCorrected' }, (e) => {
-        const { correctedEventId: id, changes } = e.data;
-        const sessions = Object.fromEntries(
-          Object.entries(state.sessions).map(([sessionId, s]) => [
-            sessionId,
-            {
-              ...s,
-              scheduled: s.scheduled?.eventId === id ? corrected(s.scheduled, changes) : s.scheduled,
-              held: s.held?.eventId === id ? corrected(s.held, changes) : s.held,
-            },
-          ]),
-        );
-        const participants = Object.fromEntries(
-          Object.entries(state.participants).map(([participantId, p]) => [participantId, p.eventId === id ? corrected(p, changes) : p]),
-        );
-        return { sessions, participants };
-      })
       .exhaustive(),
 });
 
@@ -112,11 +109,11 @@ export interface CohortPlacement {
 export function cohortPlacements(state: CohortsState): CohortPlacement[] {
   const placements: CohortPlacement[] = [];
   for (const [sessionId, s] of Object.entries(state.sessions)) {
-    const facts: SessionFacts | undefined = s.held?.data ?? s.scheduled?.data;
+    const facts: SessionFacts | undefined = s.held ?? s.scheduled ?? undefined;
     if (!facts) continue;
-    const cohortOf = (participantId: string) => state.participants[participantId]?.data.cohort ?? null;
+    const cohortOf = (participantId: string) => state.participants[participantId]?.cohort ?? null;
     const cohorts = [...new Set([...(facts.cohorts ?? []), ...s.enrolled.map(cohortOf).filter((c): c is number => c !== null)])].sort((a, b) => a - b);
-    const attendance = s.held?.data.attendance?.count ?? null;
+    const attendance = s.held?.attendance?.count ?? null;
     const judgesOnCourse = attendance === null && s.enrolled.length === 0 ? null : Math.max(attendance ?? 0, s.enrolled.length);
     for (const cohort of cohorts) {
       placements.push({
@@ -126,7 +123,7 @@ export function cohortPlacements(state: CohortsState): CohortPlacement[] {
         kind: facts.kind,
         partners: facts.partners,
         status: s.held ? 'held' : s.cancelled ? 'cancelled' : 'planned',
-        date: s.held?.data.heldOn ?? s.scheduled!.data.plannedFor,
+        date: s.held?.heldOn ?? s.scheduled!.plannedFor,
         format: facts.format ?? 'not-stated',
         withCohorts: cohorts.filter((c) => c !== cohort),
         judgesOnCourse,

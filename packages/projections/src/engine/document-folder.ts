@@ -1,4 +1,5 @@
 import type { DomainEventType } from '@taawun/domain';
+import { ProjectionError } from './errors.js';
 import { COUNTERS_PREFIX, stateToJson, type EventOfType, type IndexEntry, type Projection } from './projection.js';
 import type { CommitChange, GenerationInfo, IndexPosition, IndexRow, ReadModelStorage } from './storage.js';
 
@@ -100,9 +101,10 @@ export class DocumentFolder<S, T extends DomainEventType> {
   /**
    * Write the dirty documents, their index and counter changes and the
    * checkpoint in one transaction (compare-and-set on the checkpoint), then let
-   * clean documents beyond the cache size go.
+   * clean documents beyond the cache size go. `notes`: the engine's own
+   * documents to write in the same transaction (never cached, never derived from).
    */
-  async commit(position: bigint, eventsApplied: number): Promise<GenerationInfo> {
+  async commit(position: bigint, eventsApplied: number, notes: readonly { key: string; value: string | null }[] = []): Promise<GenerationInfo> {
     const { projection } = this;
     const documents: { key: string; value: string | null }[] = [];
     const remove = new Map<string, IndexPosition>();
@@ -120,6 +122,7 @@ export class DocumentFolder<S, T extends DomainEventType> {
     this.dirtyKeys.clear();
     for (const [, entry] of written) entry.dirty = false;
     if (deltas.size > 0) documents.push(...(await this.applyDeltas(deltas)));
+    documents.push(...notes);
     const change: CommitChange = {
       documents,
       index: { remove: [...remove.values()], put: [...put.values()] },
@@ -164,6 +167,9 @@ export class DocumentFolder<S, T extends DomainEventType> {
     const add = (doc: S | undefined, sign: 1 | -1) => {
       if (doc === undefined) return;
       for (const contribution of this.projection.counters!(key, doc)) {
+        if (contribution.counters.startsWith(COUNTERS_PREFIX)) {
+          throw new ProjectionError('invalid-projection', `projection ${this.projection.name}: counters named ${JSON.stringify(contribution.counters)}; a counter name may not start with "${COUNTERS_PREFIX}" (the engine's own notes do)`);
+        }
         const target = deltas.get(contribution.counters) ?? {};
         deltas.set(contribution.counters, target);
         for (const [name, value] of Object.entries(contribution.values)) target[name] = (target[name] ?? 0) + sign * value;

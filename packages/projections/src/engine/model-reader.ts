@@ -1,5 +1,5 @@
 import { ProjectionError } from './errors.js';
-import { COUNTERS_PREFIX, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
+import { CORRECTIONS_KNOWN_TO, COUNTERS_PREFIX, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
 import { activeGeneration, type GenerationInfo, type IndexRange, type KeyRange, type ReadModelStorage } from './storage.js';
 
 /** An index entry as a reader sees it: its sort key, the document it comes from, and its value (parsed). */
@@ -82,14 +82,15 @@ export function storedModel<S>(storage: ReadModelReads, projection: AnyProjectio
 
 /**
  * Everything a generation holds, as canonical JSON text: its documents by key
- * and its index entries in order. Two builds of the same log are equal exactly
+ * (counters included; the engine's own notes left out) and its index entries in order. Two builds of the same log are equal exactly
  * when their exports are (tests, audits of a rebuild).
  */
 export async function exportModel(storage: ReadModelReads, name: string, generation: number): Promise<string> {
   const documents: [string, unknown][] = [];
   for (let after: string | undefined; ; ) {
     const page = await storage.listDocuments(name, generation, { ...(after === undefined ? {} : { after }), limit: 1000 });
-    for (const d of page) documents.push([d.key, JSON.parse(d.value)]);
+    // The engine's note of corrections read ahead is bookkeeping, not the model.
+    for (const d of page) if (d.key !== CORRECTIONS_KNOWN_TO) documents.push([d.key, JSON.parse(d.value)]);
     if (page.length < 1000) break;
     after = page.at(-1)!.key;
   }

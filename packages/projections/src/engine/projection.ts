@@ -1,4 +1,4 @@
-import { eventDefinition, isDomainEventType, slugSchema, type DomainEventType, type RecordedEvent } from '@taawun/domain';
+import { eventDefinition, isDomainEventType, slugSchema, type DomainEventType, type EventData, type RecordedEvent } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
 
 /** A recorded (decoded, upcast) event of one of the given types. */
@@ -29,6 +29,16 @@ export interface CounterContribution {
   readonly values: Readonly<Record<string, number>>;
 }
 
+/**
+ * The data fields a projection's `evolve` and `keyOf` read, per handled event
+ * type. A type left out reads every field. Copying `event.data` whole into a
+ * document reads every field.
+ */
+export type FieldsRead<T extends DomainEventType> = { readonly [K in Exclude<T, 'RecordCorrected'>]?: readonly (keyof EventData<K> & string)[] };
+
+/** Who applies corrections: `evolve` (it handles `RecordCorrected` itself) or the engine, before `evolve` sees an event. */
+export type CorrectionsBy = 'evolve' | 'engine';
+
 export interface ProjectionDefinition<S, T extends DomainEventType> {
   /** Stable name: a slug such as `partner-history`. Storage and registries key on it. */
   readonly name: string;
@@ -38,7 +48,8 @@ export interface ProjectionDefinition<S, T extends DomainEventType> {
   /**
    * The event types `evolve` handles. The runner asks the store for these types
    * only, so every other event is skipped where it lies (an SQL filter on SQLite
-   * and PostgreSQL) and never decoded.
+   * and PostgreSQL) and never decoded. With `RecordCorrected` among them,
+   * `evolve` applies corrections itself; without it, the engine does (`reads`).
    */
   readonly handles: readonly T[];
   /** The document every key starts from. Plain JSON (no Map, Date, bigint, undefined-vs-missing distinctions): documents are stored as JSON text. */
@@ -62,6 +73,14 @@ export interface ProjectionDefinition<S, T extends DomainEventType> {
    * personal data is an obligation, not history, so it holds in every view.
    */
   readonly alwaysApply?: readonly T[];
+  /**
+   * Per handled event type, the data fields `evolve` and `keyOf` read. Only for
+   * a projection that does not handle `RecordCorrected`: the engine then hands
+   * `evolve` each event as corrected, and a correction recorded after its event
+   * was folded rebuilds the model only when it changes a field listed here.
+   * Without it (or for a type it leaves out) every field counts as read.
+   */
+  readonly reads?: NoInfer<'RecordCorrected' extends T ? never : FieldsRead<T>>;
 }
 
 export interface Projection<S = unknown, T extends DomainEventType = DomainEventType> extends ProjectionDefinition<S, T> {
@@ -72,6 +91,16 @@ export interface Projection<S = unknown, T extends DomainEventType = DomainEvent
   readonly keysOf: (event: EventOfType<T>) => readonly string[];
   /** Does it handle an event type with personal fields? Such a read model may hold names, so an erasure purges it. */
   readonly holdsPersonalData: boolean;
+  /** `evolve` when it handles `RecordCorrected` itself; `engine` when the engine applies corrections for it. */
+  readonly correctionsBy: CorrectionsBy;
+  /** The types a live runner follows: `handles`, and `RecordCorrected` when the engine applies corrections (it never hands one to `evolve`). */
+  readonly storeTypes: readonly string[];
+  /**
+   * Of the fields a correction of a `correctedType` event changes, those this
+   * projection reads (`[]`: the correction changes nothing it shows). Always
+   * `[]` when `evolve` applies corrections itself or the type is not handled.
+   */
+  readonly fieldsRead: (correctedType: string, changed: readonly string[]) => readonly string[];
 }
 
 /** A projection of any state over any event types, as registries and runners hold them. */
@@ -117,6 +146,8 @@ export function defineProjection<S, const T extends DomainEventType>(definition:
     if (!handled.has(type)) throw new ProjectionError('invalid-projection', `${where}: alwaysApply lists ${type}, which it does not handle`);
   }
   assertPlainJson(definition.initialState, `${where}: initialState`);
+  const correctionsBy: CorrectionsBy = handled.has('RecordCorrected') ? 'evolve' : 'engine';
+  const reads = checkReads(definition.reads as Readonly<Record<string, readonly string[]>> | undefined, handled, correctionsBy, where);
   const keyOf = definition.keyOf;
   const keysOf = keyOf
     ? (event: EventOfType<T>): readonly string[] => {
@@ -137,11 +168,42 @@ export function defineProjection<S, const T extends DomainEventType>(definition:
     handlesType: (type: string): type is T => handled.has(type),
     keysOf,
     holdsPersonalData: [...handled].some((type) => (eventDefinition(type)?.personalFields.length ?? 0) > 0),
+    correctionsBy,
+    storeTypes: correctionsBy === 'engine' ? [...definition.handles, 'RecordCorrected'] : definition.handles,
+    fieldsRead: (correctedType, changed) => {
+      if (correctionsBy === 'evolve' || !handled.has(correctedType)) return none;
+      const read = reads.get(correctedType);
+      return read === undefined ? changed : changed.filter((field) => read.has(field));
+    },
   };
+}
+
+/** `reads` checked against the handled types and their schemas: the fields each type reads (absent: all of them). */
+function checkReads(reads: Readonly<Record<string, readonly string[]>> | undefined, handled: ReadonlySet<string>, by: CorrectionsBy, where: string): Map<string, ReadonlySet<string>> {
+  const fields = new Map<string, ReadonlySet<string>>();
+  if (reads === undefined) return fields;
+  if (by === 'evolve') throw new ProjectionError('invalid-projection', `${where}: it handles RecordCorrected itself, so the engine applies no correction for it and reads would mean nothing`);
+  for (const [type, list] of Object.entries(reads)) {
+    if (!handled.has(type)) throw new ProjectionError('invalid-projection', `${where}: reads lists ${type}, which it does not handle`);
+    const shape = eventDefinition(type)!.data.shape as Record<string, unknown>;
+    for (const field of list) {
+      if (!Object.hasOwn(shape, field)) throw new ProjectionError('invalid-projection', `${where}: reads lists ${type}.${field}, which ${type} does not have`);
+    }
+    fields.set(type, new Set(list));
+  }
+  return fields;
 }
 
 /** Counter documents are stored beside the documents under keys with this prefix, which `keyOf` may not use. */
 export const COUNTERS_PREFIX = '#';
+
+/**
+ * The engine's own note in a generation (a counter name may not start with
+ * `#`): the log position up to which the corrections the model holds were
+ * read, while its checkpoint is behind it. Not part of the model: exports and
+ * readers leave it out.
+ */
+export const CORRECTIONS_KNOWN_TO = `${COUNTERS_PREFIX}#corrections-known-to`;
 
 /** Serialise a state to JSON text, refusing what JSON cannot carry back unchanged. */
 export function stateToJson(state: unknown, what: string): string {

@@ -393,6 +393,8 @@ class GeneratedLog implements EventStore {
   readonly sample: WeakRef<StoredEvent>[] = [];
   constructor(private readonly size: number) {}
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
+    // Like a real store, it holds only the types asked for: here, registrations.
+    if (options.filter?.types && !options.filter.types.includes('PartnerRegistered')) return;
     for (let p = Number(options.after ?? 0n) + 1; p <= this.size; p++) {
       const event: StoredEvent = {
         id: `00000000-0000-7000-8000-${p.toString(16).padStart(12, '0')}`,

@@ -1,93 +1,20 @@
-import type { DomainEventType, EventStore, StoredEvent } from '@taawun/domain';
+import type { DomainEventType, StoredEvent } from '@taawun/domain';
+import { correctedEvent, correctionOf, type CorrectionChanges } from './corrections.js';
 import { ProjectionError } from './errors.js';
 import { decodeFor } from './events.js';
 import { DocumentFolder } from './document-folder.js';
-import { InMemoryReadModelStorage } from './in-memory-storage.js';
+import { CHUNK } from './in-memory-fold.js';
+import { CorrectionsNote, correctionsForRun, rebuildFor } from './late-corrections.js';
 import { storedModel, type ModelReader } from './model-reader.js';
-import type { EventOfType, Projection } from './projection.js';
-import type { GenerationInfo, ReadModelStorage } from './storage.js';
+import type { Projection } from './projection.js';
+import type { CorrectionRebuild, Progress, RunResult, RunnerOptions, RunnerStatus } from './runner-options.js';
+import type { GenerationInfo } from './storage.js';
 
-export interface RunnerOptions {
-  readonly store: EventStore;
-  readonly storage: ReadModelStorage;
-  /**
-   * Commit the changed documents + checkpoint after exactly this many applied
-   * events. Without it, a rebuild or catch-up commits about every
-   * `commitIntervalMs` of work (stretched so that commits take at most a fifth
-   * of the time), or sooner when `maxDirtyDocuments` documents wait to be written.
-   */
-  readonly batchSize?: number;
-  /** Without `batchSize`: the work between two commits, in milliseconds (default 2000). */
-  readonly commitIntervalMs?: number;
-  /** Without `batchSize`: commit once this many documents have changed since the last commit (default 250): memory stays bounded. */
-  readonly maxDirtyDocuments?: number;
-  /** Clean documents kept in memory (least recently used evicted first; default 500). */
-  readonly cacheSize?: number;
-  /** Events per page read from the store (default: the store's own). Documents of a page's events are fetched in one read. */
-  readonly pageSize?: number;
-  /** Called after every commit and when a run ends. */
-  readonly onProgress?: (progress: Progress) => void;
-  /** Called after every commit, e.g. to tell live readers the model moved on. */
-  readonly onCommit?: (info: GenerationInfo) => void;
-  /** Milliseconds clock for rates (default `performance.now`). */
-  readonly clock?: () => number;
-}
-
-/**
- * How far a run has got. Counts are in log positions, which are event counts on
- * stores with gap-free positions (in-memory, SQLite, PostgreSQL); events the
- * projection does not handle are covered without being read.
- */
-export interface Progress {
-  readonly projection: string;
-  readonly version: number;
-  readonly generation: number;
-  readonly phase: 'rebuild' | 'catch-up' | 'live';
-  /** Log positions covered since the run started. */
-  readonly eventsDone: number;
-  /** Log positions between the checkpoint the run started from and the head of the log when it started. */
-  readonly eventsTotal: number;
-  /** Events this run applied to the state (the handled ones). */
-  readonly eventsApplied: number;
-  readonly position: bigint | undefined;
-  readonly headPosition: bigint | undefined;
-  /** `eventsDone` per second since the run started. */
-  readonly eventsPerSecond: number;
-  readonly elapsedMs: number;
-  readonly done: boolean;
-}
-
-export interface RunResult {
-  readonly projection: string;
-  readonly version: number;
-  readonly generation: number;
-  readonly phase: 'rebuild' | 'catch-up' | 'live';
-  /** The checkpoint after the run. */
-  readonly position: bigint | undefined;
-  /** Events applied by this run. */
-  readonly eventsApplied: number;
-  /** A rebuild resumed an interrupted one from this checkpoint. */
-  readonly resumedFrom?: bigint | undefined;
-  /** The generation was swapped in as the active one at the end of this run. */
-  readonly activated: boolean;
-  /** False when the run was stopped (signal, `maxEvents`) before reaching the head of the log. */
-  readonly complete: boolean;
-  readonly elapsedMs: number;
-}
-
-export interface RunnerStatus {
-  readonly active?: GenerationInfo;
-  /** An unfinished build of this projection's version, if any (it will be resumed). */
-  readonly building?: GenerationInfo;
-  /** True when the active generation is this projection's version. */
-  readonly current: boolean;
-}
+export { decodedPages, foldInMemory, replay } from './in-memory-fold.js';
+export type { CorrectionRebuild, Progress, RunResult, RunnerOptions, RunnerStatus } from './runner-options.js';
 
 const positionSpan = (from: bigint | undefined, to: bigint | undefined): number =>
   to === undefined ? 0 : Number(to - (from ?? 0n));
-
-/** Events decoded and their documents fetched together, in one read. */
-const CHUNK = 500;
 
 /**
  * A turn of the event loop. Synchronous storage (better-sqlite3) resolves every
@@ -169,8 +96,16 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       await storage.drop(this.name, building.generation);
       building = undefined;
     }
-    const info = building ?? (await storage.create(this.name, this.projection.version));
-    const outcome = await this.run(info, 'rebuild', options);
+    let info = building ?? (await storage.create(this.name, this.projection.version));
+    let outcome = await this.run(info, 'rebuild', options);
+    if ('stale' in outcome) {
+      // A correction of an event the unfinished build folded: start again from the first event.
+      await storage.drop(this.name, info.generation);
+      building = undefined;
+      info = await storage.create(this.name, this.projection.version);
+      outcome = await this.run(info, 'rebuild', options);
+      if ('stale' in outcome) throw new Error('a build from the first event cannot be stale');
+    }
     if (outcome.complete) await storage.activate(this.name, info.generation);
     return { ...outcome.result, activated: outcome.complete, ...(building ? { resumedFrom: building.position } : {}) };
   }
@@ -184,28 +119,55 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     this.refuseNewer(active);
     if (!active || !current) return this.rebuild(options);
     const outcome = await this.run(active, 'catch-up', options);
+    // A correction of an event already folded, changing a field it reads: a new generation, swapped in at the end.
+    if ('stale' in outcome) return { ...(await this.rebuild(options)), rebuiltFor: outcome.stale };
     return { ...outcome.result, activated: false };
   }
 
   /**
    * Catch up, then apply new events as they are committed until `signal` aborts.
    * Commits `commitDelayMs` (default 100) after the first uncommitted event,
-   * or as soon as `batchSize` events are pending, when it is set.
+   * or as soon as `batchSize` events are pending, when it is set. A correction
+   * that changes a field the projection reads of an event already folded
+   * rebuilds the model into a new generation (readers keep the old one until
+   * the swap), then following goes on from it.
    */
   async follow(options: { signal: AbortSignal; commitDelayMs?: number }): Promise<RunResult> {
     const { signal } = options;
-    const first = await this.catchUp({ signal });
-    if (signal.aborted || !first.complete) return first;
-    const { store, storage } = this.options;
     const started = this.clock();
-    const generation = (await storage.generations(this.name)).find((g) => g.generation === first.generation);
-    if (!generation) throw new ProjectionError('generation-missing', `read model ${this.name}: generation ${first.generation} no longer exists (another runner replaced it)`);
+    let run = await this.catchUp({ signal });
+    let rebuiltFor = run.rebuiltFor;
+    let applied = 0;
+    for (;;) {
+      if (signal.aborted || !run.complete) return { ...run, ...(rebuiltFor ? { rebuiltFor } : {}) };
+      const live = await this.followLive(run.generation, signal, options.commitDelayMs ?? 100, started);
+      applied += live.applied;
+      if (!live.stale) return { ...live.result, eventsApplied: applied, elapsedMs: this.clock() - started, ...(rebuiltFor ? { rebuiltFor } : {}) };
+      rebuiltFor = live.stale;
+      run = await this.rebuild({ fromScratch: true, signal });
+    }
+  }
+
+  /** Follow the log into one generation until `signal` aborts, or until a correction makes it stale. */
+  private async followLive(
+    generationNumber: number,
+    signal: AbortSignal,
+    commitDelayMs: number,
+    started: number,
+  ): Promise<{ result: RunResult; applied: number; stale?: CorrectionRebuild }> {
+    const { store, storage } = this.options;
+    const generation = (await storage.generations(this.name)).find((g) => g.generation === generationNumber);
+    if (!generation) throw new ProjectionError('generation-missing', `read model ${this.name}: generation ${generationNumber} no longer exists (another runner replaced it)`);
     const folder = this.folder(generation);
+    const from = generation.position;
     let committed = generation;
     let position = committed.position;
     let pending = 0;
+    /** Events passed over (corrections that change nothing it reads) since the last commit: the checkpoint moves past them too. */
+    let covered = false;
     let applied = 0;
     let failure: unknown;
+    let stale: CorrectionRebuild | undefined;
     let chain: Promise<void> = Promise.resolve();
     let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -218,17 +180,30 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       if (timer) clearTimeout(timer);
       timer = undefined;
       return enqueue(async () => {
-        if (pending === 0 || position === undefined) return;
+        if ((pending === 0 && !covered) || position === undefined) return;
         const count = pending;
         pending = 0;
+        covered = false;
         committed = await folder.commit(position, committed.eventsApplied + count);
         this.options.onCommit?.(committed);
-        this.report('live', committed, started, first.position, position, applied, false);
+        this.report('live', committed, started, from, position, applied, false);
       });
     };
 
-    for await (const stored of store.follow({ ...(position === undefined ? {} : { after: position }), filter: { types: this.projection.handles }, signal })) {
+    // The store is asked for corrections too when the engine applies them: `evolve` never sees one.
+    for await (const stored of store.follow({ ...(position === undefined ? {} : { after: position }), filter: { types: this.projection.storeTypes }, signal })) {
       if (failure) break;
+      if (stored.type === 'RecordCorrected' && this.projection.correctionsBy === 'engine') {
+        // Its event came before it, so it is folded already (uncorrected): stale, if it changes what the projection reads.
+        stale = rebuildFor(this.projection, correctionOf(stored, this.projection.handlesType));
+        if (stale) break;
+        await enqueue(async () => {
+          position = stored.position;
+          covered = true;
+        });
+        timer ??= setTimeout(() => void flush(), commitDelayMs);
+        continue;
+      }
       if (!this.projection.handlesType(stored.type)) continue;
       const event = decodeFor(this.projection, stored);
       await enqueue(async () => {
@@ -239,11 +214,11 @@ export class ProjectionRunner<S, T extends DomainEventType> {
         applied++;
       });
       if (this.batchSize !== undefined && pending >= this.batchSize) await flush();
-      else timer ??= setTimeout(() => void flush(), options.commitDelayMs ?? 100);
+      else timer ??= setTimeout(() => void flush(), commitDelayMs);
     }
     await flush();
     if (failure) throw failure;
-    return {
+    const result: RunResult = {
       projection: this.name,
       version: this.projection.version,
       generation: committed.generation,
@@ -254,6 +229,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       complete: true,
       elapsedMs: this.clock() - started,
     };
+    return { result, applied, ...(stale ? { stale } : {}) };
   }
 
   private refuseNewer(active: GenerationInfo | undefined): void {
@@ -270,12 +246,23 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     from: GenerationInfo,
     phase: 'rebuild' | 'catch-up',
     limits: { signal?: AbortSignal; maxEvents?: number },
-  ): Promise<{ complete: boolean; result: Omit<RunResult, 'activated'> }> {
+  ): Promise<{ complete: boolean; result: Omit<RunResult, 'activated'> } | { stale: CorrectionRebuild }> {
     const { store } = this.options;
     const started = this.clock();
     // Read the head first: every event at or below it is committed, so the pages read after see them all.
     const head = await store.lastPosition();
     const start = from.position;
+    const behind = head !== undefined && (start === undefined || start < head);
+    let corrections: CorrectionChanges | undefined;
+    let noted = false;
+    if (behind && this.projection.correctionsBy === 'engine') {
+      const found = await correctionsForRun(this.projection, store, this.options.storage, from, head);
+      if (found.stale) return { stale: found.stale };
+      corrections = found.changes;
+      noted = found.noted;
+    }
+    const note = behind ? new CorrectionsNote(corrections !== undefined, head, noted) : undefined;
+    const reader = `projection ${this.name}`;
     const folder = this.folder(from);
     let committed = from;
     let position = start;
@@ -286,7 +273,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
 
     const commit = async () => {
       const began = this.clock();
-      committed = await folder.commit(position!, committed.eventsApplied + pending);
+      committed = await folder.commit(position!, committed.eventsApplied + pending, note?.at(position!));
       pending = 0;
       policy.committed(this.clock() - began);
       this.options.onCommit?.(committed);
@@ -295,7 +282,11 @@ export class ProjectionRunner<S, T extends DomainEventType> {
 
     /** Decode a chunk, fetch its documents in one read, then apply event by event. */
     const apply = async (chunk: (StoredEvent | undefined)[]) => {
-      const events = chunk.map((stored) => (this.projection.handlesType(stored!.type) ? decodeFor(this.projection, stored!) : undefined));
+      const events = chunk.map((stored) => {
+        if (!this.projection.handlesType(stored!.type)) return undefined;
+        const event = decodeFor(this.projection, stored!);
+        return corrections ? correctedEvent(event, corrections, reader) : event;
+      });
       const keys = events.map((e) => (e === undefined ? [] : this.projection.keysOf(e)));
       await folder.prefetch(keys.flat());
       for (let i = 0; i < chunk.length; i++) {
@@ -318,7 +309,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       }
     };
 
-    if (head !== undefined && (start === undefined || start < head)) {
+    if (behind) {
       const pages: AsyncIterable<StoredEvent> = store.readAll({
         ...(start === undefined ? {} : { after: start }),
         filter: { types: this.projection.handles },
@@ -384,54 +375,4 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       done,
     });
   }
-}
-
-/**
- * Fold events into a fresh model in memory (documents, index entries and
- * counters as a stored generation would hold them), committed once at the end:
- * what replays and time lenses answer from.
- */
-export async function foldInMemory<S, T extends DomainEventType>(
-  projection: Projection<S, T>,
-  events: AsyncIterable<readonly EventOfType<T>[]>,
-): Promise<ModelReader<S>> {
-  const storage = new InMemoryReadModelStorage();
-  const info = await storage.create(projection.name, projection.version);
-  // Nothing is evicted before the end: the one commit writes every document once.
-  const folder = new DocumentFolder(projection, storage, info, { cacheSize: 1 });
-  let applied = 0;
-  for await (const page of events) {
-    const keys = page.map((event) => projection.keysOf(event));
-    await folder.prefetch(keys.flat());
-    for (let i = 0; i < page.length; i++) await folder.apply(page[i]!, keys[i]);
-    applied += page.length;
-  }
-  const committed = await folder.commit(0n, applied);
-  await storage.activate(projection.name, info.generation);
-  // A model of no stored generation: it has no `info`.
-  return { ...storedModel<S>(storage, projection, { ...committed, status: 'active' }), info: undefined };
-}
-
-/** The handled events of the log, decoded, a page at a time. */
-export async function* decodedPages<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): AsyncGenerator<EventOfType<T>[]> {
-  const size = Math.max(1, options.pageSize ?? CHUNK);
-  let page: EventOfType<T>[] = [];
-  for await (const stored of store.readAll({ filter: { types: projection.handles }, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
-    if (!projection.handlesType(stored.type)) continue;
-    page.push(decodeFor(projection, stored));
-    if (page.length >= size) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length > 0) yield page;
-}
-
-/**
- * Fold the whole log through a projection into a model in memory (no durable
- * storage), page by page: what queries answer from when no stored model is at
- * the code's version. Its `info` is that of an in-memory generation.
- */
-export async function replay<S, T extends DomainEventType>(store: EventStore, projection: Projection<S, T>, options: { pageSize?: number } = {}): Promise<ModelReader<S>> {
-  return foldInMemory(projection, decodedPages(store, projection, options));
 }

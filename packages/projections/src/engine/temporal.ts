@@ -1,5 +1,4 @@
 import {
-  applyChanges,
   certainlyAfter,
   certainlyOnOrBefore,
   dateBounds,
@@ -11,10 +10,13 @@ import {
   type IsoDay,
   type RecordedEvent,
 } from '@taawun/domain';
+import { applyCorrection, changesByTarget, readCorrections, type CorrectionChanges } from './corrections.js';
 import { ProjectionError } from './errors.js';
+import { decodedPages, foldInMemory } from './in-memory-fold.js';
 import type { ModelReader } from './model-reader.js';
 import type { EventOfType, Projection } from './projection.js';
-import { decodedPages, foldInMemory } from './runner.js';
+
+export type { CorrectionChanges } from './corrections.js';
 
 /**
  * A time lens on the log.
@@ -89,20 +91,9 @@ export function resolveLens(lens: TimeLens = {}): ResolvedLens {
   return resolved;
 }
 
-/** Corrections by the id of the event they correct, in log order: each one's changed fields. */
-export type CorrectionChanges = Map<string, Record<string, unknown>[]>;
-
 /** The corrections recorded by `asKnownOn` (all when undefined), read from the log by type. */
 export async function collectCorrections(store: EventStore, asKnownOn: string | undefined): Promise<CorrectionChanges> {
-  const found: CorrectionChanges = new Map();
-  const limit = asKnownOn === undefined ? undefined : Date.parse(asKnownOn);
-  for await (const e of store.readAll({ filter: { types: ['RecordCorrected'] } })) {
-    if (limit !== undefined && Date.parse(e.recordedAt) > limit) continue;
-    const data = e.data as { correctedEventId?: unknown; changes?: unknown };
-    if (typeof data.correctedEventId !== 'string' || typeof data.changes !== 'object' || data.changes === null) continue;
-    found.set(data.correctedEventId, [...(found.get(data.correctedEventId) ?? []), data.changes as Record<string, unknown>]);
-  }
-  return found;
+  return changesByTarget(await readCorrections(store, { recordedBy: asKnownOn }));
 }
 
 /** An event's business date once its corrections are applied (`undefined`: it has none). */
@@ -110,9 +101,7 @@ export function correctedBusinessDate(event: Pick<RecordedEvent, 'id' | 'type' |
   const definition = eventDefinition(event.type);
   if (!definition) return undefined;
   let data = event.data as Record<string, unknown>;
-  for (const changes of corrections.get(event.id) ?? []) {
-    data = Object.fromEntries(Object.entries(applyChanges(data, changes)).filter(([, v]) => v !== null));
-  }
+  for (const changes of corrections.get(event.id) ?? []) data = applyCorrection(data, changes);
   return definition.occurredOn(data as never);
 }
 
@@ -224,6 +213,12 @@ export class LensFilter {
  * Fold the log through a projection as seen through a lens: a replay of the
  * handled events into a model in memory (documents, index entries and counters
  * like a stored one), so a lens query costs a replay of the log.
+ *
+ * The corrections are read first, once: they date the events (`asOf` takes an
+ * event's corrected business date) and, for a projection whose corrections the
+ * engine applies, correct the events `evolve` sees. Only those recorded by
+ * `asKnownOn` count; under `asOf` alone, every one does (a correction has no
+ * business date of its own).
  */
 export async function replayThroughLens<S, T extends DomainEventType>(
   store: EventStore,
@@ -232,11 +227,13 @@ export async function replayThroughLens<S, T extends DomainEventType>(
   options: { pageSize?: number } = {},
 ): Promise<{ model: ModelReader<S>; report: LensReport }> {
   const resolved = resolveLens(lens);
-  const corrections = resolved.asOf === undefined ? new Map() : await collectCorrections(store, resolved.asKnownOn);
+  const needed = resolved.asOf !== undefined || projection.correctionsBy === 'engine';
+  const corrections: CorrectionChanges = needed ? await collectCorrections(store, resolved.asKnownOn) : new Map();
   const filter = new LensFilter(resolved, corrections, new Set(projection.alwaysApply));
   let report: LensReport | undefined;
   async function* through(): AsyncGenerator<EventOfType<T>[]> {
-    for await (const page of decodedPages(store, projection, options)) {
+    // Events come corrected (engine-applied corrections); the filter dates them through the same corrections, which apply idempotently.
+    for await (const page of decodedPages(store, projection, { ...options, corrections })) {
       const accepted = page.flatMap((event) => filter.accept(event) as EventOfType<T>[]);
       if (accepted.length > 0) yield accepted;
     }

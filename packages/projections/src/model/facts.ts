@@ -1,3 +1,4 @@
+import { applyCorrection } from '../engine/corrections.js';
 import type { EventOfType } from '../engine/projection.js';
 
 /** One correction of a fact, as the read models show it beside what it corrects. */
@@ -41,9 +42,6 @@ export const factOf = <E extends { id: string; data: unknown; recordedAt: string
   corrections: noCorrections,
 });
 
-const withoutNulls = (data: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null));
-
 export const correctionView = (correction: EventOfType<'RecordCorrected'>): CorrectionView => ({
   eventId: correction.id,
   correctedEventId: correction.data.correctedEventId,
@@ -57,7 +55,7 @@ export const correctionView = (correction: EventOfType<'RecordCorrected'>): Corr
 export function correctFact<D>(fact: Fact<D>, correction: EventOfType<'RecordCorrected'>): Fact<D> {
   return {
     ...fact,
-    data: withoutNulls({ ...(fact.data as Record<string, unknown>), ...correction.data.changes }) as D,
+    data: applyCorrection(fact.data, correction.data.changes),
     corrections: [...fact.corrections, correctionView(correction)],
   };
 }
