@@ -25,6 +25,7 @@ function partners(answer: Answer<{ partners: PartnerSummary[] }>): Table<Partner
   return {
     title: [`Partners (${answer.page?.total ?? list.length})`],
     rows: list,
+    rowKey: { name: 'partner', of: (p) => p.partnerId },
     columns: [
       { header: 'PARTNER', cell: (p) => linked(p.partnerId, 'partner-history', { partnerId: p.partnerId }) },
       { header: 'ACRONYM', cell: (p) => p.acronym },
@@ -49,6 +50,7 @@ function partnerHistory(answer: Answer<PartnerHistory>): Table<HistoryEntry> {
       `${partner.partnerId} · ${[partner.kind, partner.country].filter(Boolean).join(' · ')} · ${total} ${total === 1 ? 'entry' : 'entries'}`,
     ],
     rows: entries,
+    rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
     columns: [
       ...activityColumns<HistoryEntry>().slice(0, 4),
       { header: 'WITH', cell: (e) => e.sharedWith.join(' ') },
@@ -78,6 +80,7 @@ const register =
     return {
       title: [`${heading} (${answer.page?.total ?? entries.length})`],
       rows: entries,
+      rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
       columns: activityColumns(),
       notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote] : []), ...lensNotes(answer.lens)],
     };
@@ -87,14 +90,17 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
   return {
     title: [`Agreements register (${answer.page?.total ?? answer.result.agreements.length})`],
     rows: answer.result.agreements,
+    rowKey: { name: 'agreement', of: (a) => a.agreementId },
     columns: [
       { header: 'SIGNED', cell: (a) => `${orderMark(a.orderCertain)}${a.signedOn.label}` },
       { header: 'KIND', cell: (a) => a.kind },
       { header: 'AGREEMENT', cell: (a) => a.agreementId },
       { header: 'PARTNERS', cell: (a) => a.parties.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
-      { header: 'STATUS', cell: (a) => a.status },
+      { header: 'STATUS', cell: (a) => (a.amendments.length > 0 ? `${a.status}, amended ${a.amendments.length}×` : a.status) },
       { header: 'SOURCE', cell: (a) => sources(a.sourceRefs) },
       { header: 'INSTITUTE AS', cell: (a) => nameText(a.parties.institute, lang) },
+      { header: 'PLACE', cell: (a) => multilingualCell(a.place) },
+      { header: 'TITLE', cell: (a) => multilingualCell(a.title, a.agreementId) },
     ],
     notes: lensNotes(answer.lens),
   };
@@ -149,6 +155,7 @@ function periodsTable(answer: Answer<YearlyActivityReport>): Table<PeriodRow> {
     return {
       title: ['Yearly activity report', 'Periods as precise as the record: a date known only as "by 2022" or "2016–2020" is never put in a single year.'],
       rows,
+      rowKey: { name: 'period', of: (r) => r.key ?? 'total' },
       columns: [{ header: 'PERIOD', cell: (r) => (r.key === null ? r.label : linked(r.label, 'yearly-activity-report', { period: r.key })) }, ...figureColumns],
       notes: [...gapNotes(answer.result.totals), ...lensNotes(answer.lens)],
     };
@@ -188,7 +195,13 @@ function participantColumns({ lang }: PresentOptions): Column<ParticipantRecordV
 }
 
 function participants(answer: Answer<{ participants: ParticipantRecordView[] }>, _p: unknown, options: PresentOptions): Table<ParticipantRecordView> {
-  return { title: [`Participants (${answer.page?.total ?? answer.result.participants.length})`], rows: answer.result.participants, columns: participantColumns(options), notes: lensNotes(answer.lens) };
+  return {
+    title: [`Participants (${answer.page?.total ?? answer.result.participants.length})`],
+    rows: answer.result.participants,
+    rowKey: { name: 'participant', of: (p) => p.participantId },
+    columns: participantColumns(options),
+    notes: lensNotes(answer.lens),
+  };
 }
 
 function participantRecord(answer: Answer<ParticipantRecordView>, _p: unknown, options: PresentOptions): Table<ParticipantRecordView> {
@@ -200,6 +213,7 @@ function auditTrail(answer: Answer<AuditTrail>): Table<AuditEntry> {
   return {
     title: [`Audit trail of ${stream}${record ? ` (${record.type} ${record.id})` : ''}`, `personal data: ${personalData}`],
     rows: events,
+    rowKey: { name: 'event', of: (e) => e.eventId },
     columns: [
       { header: 'POS', cell: (e) => e.position, align: 'right' },
       { header: 'REV', cell: (e) => e.revision, align: 'right' },
