@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { isEventStoreError, newEventId, type EventStore, type KeyStore } from '@taawun/domain';
-import { queryService, type AnyReadModel, type ReadModelStorage } from '@taawun/projections';
+import { queryService, type AnyReadModel, type QueryService, type ReadModelStorage } from '@taawun/projections';
 import { HTTPException } from 'hono/http-exception';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
@@ -81,6 +81,8 @@ export interface HttpAppOptions {
 
 export interface HttpApp {
   readonly app: OpenAPIHono<AppEnv>;
+  /** What the routes and the report answer from: the built-in read models and the user's own. */
+  readonly queries: QueryService;
   readonly limits: HttpLimits;
   /** Abort every live feed (before closing the server). */
   closeLiveFeeds(): void;
@@ -185,6 +187,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   return {
     app,
+    queries,
     limits,
     closeLiveFeeds: () => {
       for (const feed of liveFeeds) feed.abort();

@@ -1,7 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { projections, type AnyProjection } from '@taawun/projections';
 import { createHttpApp, type HttpApp, type HttpAppOptions } from './app.js';
 import { ReadModelFollowers } from './read-model-followers.js';
 
@@ -81,7 +80,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     followers = new ReadModelFollowers({
       store: options.store,
       storage: options.readModelStorage,
-      projections: Object.values(projections) as AnyProjection[],
+      projections: http.queries.projections(),
       log: options.log ?? ((message) => console.error(message)),
       ...(options.followerCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.followerCheckIntervalMs }),
     });

@@ -6,6 +6,7 @@ import { runs, storeUrlOf, type CliContext, type GlobalOptions, type Io } from '
 import { purgeAfterErasure, storageBesideLog, type OpenedStorage } from '../read-models.js';
 import { openStore, DEFAULT_STORE_URL } from '../store-url.js';
 import { seedStore, seedSummary } from './seed.js';
+import { readModelsFromModules } from '../read-model-modules.js';
 
 /** Next to the default SQLite file (git-ignored `data/`): the server's keys (hashed), host, port and limits. */
 export const DEFAULT_CONFIG_FILE = './data/taawun.json';
@@ -86,6 +87,7 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         limits: config.limits,
         corsOrigins: config.corsOrigins,
         ...(storage ? { readModelStorage: storage.storage } : {}),
+        readModels: await readModelsFromModules(options.readModel ?? [], io.cwd),
         ...(opened.keys ? { personalData: { keys: opened.keys, ...(onErased ? { onErased } : {}) } } : {}),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });

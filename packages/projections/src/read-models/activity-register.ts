@@ -4,7 +4,7 @@ import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, recordDrafts, type ActivityRecordType } from '../model/activities.js';
 import { evolveRecord, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
-import { defineReadModel } from './define.js';
+import { defineReadModel, type Viewed } from './define.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -56,7 +56,7 @@ function registerOf<L extends string>(type: ActivityRecordType, name: string, li
     view: async (model, p, page) => {
       const records = new RecordSet(model as ModelReader<RecordDocument>);
       const found = await activityPage(model, records, { index: REGISTER_INDEX, key: listKey(type, p.partnerId), page }, (entry) => entry);
-      return { result: { [list]: found.entries } as z.output<typeof result>, total: found.total };
+      return { result: { [list]: found.entries } as Viewed<z.output<typeof result>>['result'], total: found.total };
     },
     notFound: () => `no ${name}`,
   });

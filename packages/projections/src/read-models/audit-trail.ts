@@ -218,5 +218,5 @@ export const auditTrailReadModel = defineLogReadModel({
     const { trail, lens: report } = await auditTrailOf(store, p, lens);
     return trail.events.length === 0 && report === null ? undefined : { result: trail, lens: report };
   },
-  notFound: (p) => `${p.stream ?? `${p.recordType} ${p.recordId}`} has no events`,
+  notFound: (p) => (p.stream ? `stream ${p.stream} has no events` : `${p.recordType} ${p.recordId} has no events`),
 });

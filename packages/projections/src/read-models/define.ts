@@ -2,7 +2,7 @@ import { slugSchema, type EventStore } from '@taawun/domain';
 import { z } from 'zod';
 import { ProjectionError } from '../engine/errors.js';
 import type { ModelReader } from '../engine/model-reader.js';
-import type { AnyProjection } from '../engine/projection.js';
+import type { AnyProjection, Projection } from '../engine/projection.js';
 import type { LensReport, TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 
@@ -31,18 +31,22 @@ interface ReadModelCommon<P extends z.ZodObject, R extends z.ZodObject> {
   readonly personalData: 'always' | 'never' | ((params: z.output<P>) => boolean);
 }
 
+/** `T` with every array and object read-only: what a view may give (a user's interfaces are often read-only). */
+export type ReadOnlyDeep<T> = T extends (infer U)[] ? readonly ReadOnlyDeep<U>[] : T extends object ? { readonly [K in keyof T]: ReadOnlyDeep<T[K]> } : T;
+
 /** What a view gives: the result, and when it paged its list itself, how long the whole list is. */
 export interface Viewed<R> {
-  readonly result: R;
+  readonly result: ReadOnlyDeep<R>;
   /** Set when the view paged `result[list]` itself: the length of the whole list. */
   readonly total?: number;
 }
 
-export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {
+export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject, S = unknown> extends ReadModelCommon<P, R> {
   readonly kind: 'projected';
-  readonly projection: AnyProjection;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly projection: Projection<S, any>;
   /** The answer from a model (`undefined`: what the parameters name is not in the record). Pages natively when it gives `total`. */
-  view(model: ModelReader, params: z.output<P>, page: Page): Promise<Viewed<z.output<R>> | undefined>;
+  view(model: ModelReader<S>, params: z.output<P>, page: Page): Promise<Viewed<z.output<R>> | undefined>;
   /** The one-line message when `view` found nothing. */
   notFound(params: z.output<P>): string;
 }
@@ -50,21 +54,22 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
 export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {
   readonly kind: 'log';
   /** The answer read from the log itself (one record's stream), through the lens. `undefined`: not found. */
-  run(store: EventStore, params: z.output<P>, lens: TimeLens): Promise<{ readonly result: z.output<R>; readonly lens: LensReport | null } | undefined>;
+  run(store: EventStore, params: z.output<P>, lens: TimeLens): Promise<{ readonly result: ReadOnlyDeep<z.output<R>>; readonly lens: LensReport | null } | undefined>;
   notFound(params: z.output<P>): string;
 }
 
 export type ReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> = ProjectedReadModel<P, R> | LogReadModel<P, R>;
 /** Any read model, as registries hold them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyReadModel = ReadModel<any, any>;
+export type AnyReadModel = ProjectedReadModel<any, any, any> | LogReadModel<any, any>;
 
-export type ParamsOf<M> = M extends ReadModel<infer P, z.ZodObject> ? z.input<P> : never;
-export type ResultOf<M> = M extends ReadModel<z.ZodObject, infer R> ? z.output<R> : never;
+export type ParamsOf<M> = M extends { readonly params: infer P extends z.ZodObject } ? z.input<P> : never;
+export type ResultOf<M> = M extends { readonly result: infer R extends z.ZodObject } ? z.output<R> : never;
 
-type Definition<M> = M extends ProjectedReadModel<infer P, infer R>
-  ? Omit<ProjectedReadModel<P, R>, 'kind' | 'personalData' | 'list'> & { readonly personalData?: ProjectedReadModel<P, R>['personalData']; readonly list?: string | null }
-  : never;
+type Definition<P extends z.ZodObject, R extends z.ZodObject, S> = Omit<ProjectedReadModel<P, R, S>, 'kind' | 'personalData' | 'list'> & {
+  readonly personalData?: ProjectedReadModel<P, R, S>['personalData'];
+  readonly list?: string | null;
+};
 
 function checked<M extends AnyReadModel>(model: M): M {
   if (!slugSchema.safeParse(model.name).success) throw new ProjectionError('invalid-projection', `read model ${JSON.stringify(model.name)}: the name must be a slug such as "partner-history"`);
@@ -75,7 +80,7 @@ function checked<M extends AnyReadModel>(model: M): M {
 }
 
 /** A read model answered from a projection's model (see `ProjectedReadModel`). */
-export function defineReadModel<P extends z.ZodObject, R extends z.ZodObject>(definition: Definition<ProjectedReadModel<P, R>>): ProjectedReadModel<P, R> {
+export function defineReadModel<P extends z.ZodObject, R extends z.ZodObject, S>(definition: Definition<P, R, S>): ProjectedReadModel<P, R, S> {
   return checked({ ...definition, kind: 'projected', personalData: definition.personalData ?? 'never', list: definition.list ?? null });
 }
 

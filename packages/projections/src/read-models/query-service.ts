@@ -38,6 +38,9 @@ export interface QueryServiceOptions {
    * (rebuild it when its version changed). For programs that run no followers
    * (the CLI); a server's followers keep its models current instead. When
    * another runner is writing the model at that moment, the answer is replayed.
+   * A model behind a read model of personal data (`personalData: 'always'`) is
+   * not written by a query: its names stay out of the file unless a server
+   * stores them on purpose.
    */
   readonly catchUp?: boolean;
 }
@@ -203,7 +206,7 @@ export class QueryService {
       return { reader: model, report, source: { kind: 'replayed', reason: 'a time lens replays the log', position } };
     }
     let reason = 'no read-model storage given';
-    if (storage && this.options.catchUp && !(await this.caughtUp(projection, storage))) {
+    if (storage && this.options.catchUp && !this.holdsNames(projection) && !(await this.caughtUp(projection, storage))) {
       reason = 'another runner is writing the stored model';
     } else if (storage) {
       const current = await currentGeneration(storage, projection);
@@ -215,6 +218,11 @@ export class QueryService {
     }
     const position = await this.position();
     return { reader: await replay(store, projection), report: null, source: { kind: 'replayed', reason, position } };
+  }
+
+  /** Whether a read model of personal data reads this projection. */
+  private holdsNames(projection: AnyProjection): boolean {
+    return this.readModels().some((m) => m.kind === 'projected' && m.projection.name === projection.name && m.personalData === 'always');
   }
 
   /** Bring the stored model up to the log's head; false when another runner is writing it right now (the answer is then replayed). */
