@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { isEventStoreError, newEventId, type EventStore, type KeyStore } from '@taawun/domain';
-import type { ReadModelStorage } from '@taawun/projections';
+import { queryService, type AnyReadModel, type QueryService, type ReadModelStorage } from '@taawun/projections';
 import { HTTPException } from 'hono/http-exception';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
@@ -67,6 +67,8 @@ export interface HttpAppOptions {
   readonly newId?: () => string;
   /** Stored read models (checkpointed projections); without it, queries replay the log. */
   readonly readModelStorage?: ReadModelStorage;
+  /** Read models of the user's own (reports written later), served beside the built-in ones. */
+  readonly readModels?: readonly AnyReadModel[];
   /**
    * The key store of the encrypting store (\`encryptPersonalData\`), when personal
    * data is encrypted: it enables \`POST /participants/{id}/erasure\`, and
@@ -79,6 +81,8 @@ export interface HttpAppOptions {
 
 export interface HttpApp {
   readonly app: OpenAPIHono<AppEnv>;
+  /** What the routes and the report answer from: the built-in read models and the user's own. */
+  readonly queries: QueryService;
   readonly limits: HttpLimits;
   /** Abort every live feed (before closing the server). */
   closeLiveFeeds(): void;
@@ -161,16 +165,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       purgeWaitMs: Math.floor(limits.requestTimeoutMs / 2),
     });
   }
-  const source = { store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) };
+  const queries = queryService({ store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
   const replays = new ReplayLimiter(limits.maxConcurrentReplays);
   registerQueryRoutes(app, {
-    source,
+    queries,
     replays,
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
   });
-  registerReportRoutes(app, { source, replays });
+  registerReportRoutes(app, { queries, replays });
   registerEventRoutes(app, {
     store: options.store,
     defaultPageSize: limits.defaultPageSize,
@@ -183,6 +187,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   return {
     app,
+    queries,
     limits,
     closeLiveFeeds: () => {
       for (const feed of liveFeeds) feed.abort();

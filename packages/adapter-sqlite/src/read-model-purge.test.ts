@@ -109,8 +109,8 @@ describe('read models after an erasure (SQLite)', () => {
     await storage.create('custom-register', 1);
 
     const purge = await purgeReadModels({ store, storage });
-    expect(purge).toEqual({ rebuilt: ['partner-history', 'participant-record'], skipped: ['custom-register'], vacuumed: false, residueCleared: true });
-    expect(await purgeReadModels({ store, storage })).toMatchObject({ rebuilt: ['partner-history', 'participant-record'] });
+    expect(purge).toEqual({ rebuilt: ['partner-history', 'activity-register', 'participant-record'], skipped: ['custom-register'], vacuumed: false, residueCleared: true });
+    expect(await purgeReadModels({ store, storage })).toMatchObject({ rebuilt: ['partner-history', 'activity-register', 'participant-record'] });
     await keys.close();
     await storage.close();
     await store.close();
@@ -152,7 +152,7 @@ describe('read models after an erasure (SQLite)', () => {
     expect(storage.sharesConnection).toBe(false);
     // Told nothing, it takes the file for the read models' own: a VACUUM would rewrite the whole log.
     expect(await purgeReadModels({ store, storage, projections: [] })).toMatchObject({ vacuumed: true });
-    expect(await purgeReadModels({ store, storage, eventStore: events })).toMatchObject({ rebuilt: ['partner-history', 'participant-record'], vacuumed: false, residueCleared: true });
+    expect(await purgeReadModels({ store, storage, eventStore: events })).toMatchObject({ rebuilt: ['partner-history', 'activity-register', 'participant-record'], vacuumed: false, residueCleared: true });
     await storage.close();
     await keys.close();
     await store.close();

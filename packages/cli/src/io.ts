@@ -19,6 +19,8 @@ export interface GlobalOptions {
   readonly store?: string;
   readonly keys?: string;
   readonly actor?: string;
+  /** Modules of reports written later (`--read-model`, repeatable; `TAAWUN_READ_MODELS`, comma-separated). */
+  readonly readModel?: readonly string[];
 }
 
 /** `--store`, else `TAAWUN_STORE`, else the embedded SQLite file. */

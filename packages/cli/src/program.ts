@@ -35,6 +35,11 @@ export function buildProgram(context: CliContext): Command {
       ),
     )
     .addOption(new Option('--actor <name>', 'who records, kept in each event\'s metadata (default cli:<login name>)').env('TAAWUN_ACTOR'))
+    .addOption(
+      new Option('--read-model <module>', 'a module exporting a read model or a projection (a report written later), answered by taawun query and served by taawun serve; repeatable')
+        .env('TAAWUN_READ_MODELS')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').filter(Boolean)]),
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

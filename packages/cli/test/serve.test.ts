@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliMain, taawun, temporaryFolder } from './support.js';
+import { serve, taawun, temporaryFolder } from './support.js';
 
 let folder: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -9,37 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => folder.remove());
 
-interface Served {
-  readonly output: () => string;
-  readonly url: string;
-  readonly stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-/** Spawn `taawun <args>` and wait until it says it serves; `stop` sends a signal and waits for the exit. */
-function serving(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [cliMain, ...args, '--port', '0'], { cwd: folder.path, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "Press Ctrl+C" after 20 s: ${stdout} ${stderr}`)), 20_000);
-    void exited.then((r) => reject(new Error(`exited with ${r.code}: ${r.stderr}`)));
-    child.stdout.on('data', () => {
-      if (!stdout.includes('Press Ctrl+C to stop.')) return;
-      clearTimeout(timer);
-      resolve({
-        output: () => stdout,
-        url: /report: +(http:\/\/\S+)\/report/.exec(stdout)![1]!,
-        stop: (signal = 'SIGINT') => {
-          child.kill(signal);
-          return exited;
-        },
-      });
-    });
-  });
-}
+const serving = (args: string[], env: Record<string, string> = {}) => serve(args, { cwd: folder.path, env });
 
 const keyIn = (text: string): string => /^ {2}(taawun_[A-Za-z0-9_-]{43})$/m.exec(text)![1]!;
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,3 +66,36 @@ export async function everyReadModel(store: import('@taawun/domain').EventStore)
   for (const stream of ['institute-ism', 'partner-enm-france', 'session-enm-new-judges-course-2016', 'visit-madrid-study-visit']) await ask('audit-trail', { stream });
   return answers;
 }
+
+export interface Served {
+  readonly output: () => string;
+  readonly url: string;
+  readonly stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** Spawn `taawun <args>` and wait until it says it serves; `stop` sends a signal and waits for the exit. */
+export function serve(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Served> {
+  const child = spawn(process.execPath, [cliMain, ...args, '--port', '0'], { cwd: options.cwd, env: { ...process.env, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "Press Ctrl+C" after 20 s: ${stdout} ${stderr}`)), 20_000);
+    void exited.then((r) => reject(new Error(`exited with ${r.code}: ${r.stderr}`)));
+    child.stdout.on('data', () => {
+      if (!stdout.includes('Press Ctrl+C to stop.')) return;
+      clearTimeout(timer);
+      resolve({
+        output: () => stdout,
+        url: /report: +(http:\/\/\S+)\/report/.exec(stdout)![1]!,
+        stop: (signal = 'SIGINT') => {
+          child.kill(signal);
+          return exited;
+        },
+      });
+    });
+  });
+}
+

@@ -41,11 +41,11 @@ export {
 } from './engine/temporal.js';
 
 // The shared model the read models derive their answers from.
-export type { Count, CountGap, GapReason } from './model/counts.js';
-export { compareByCompletion, completionSortKey, dateView, orderCertainty, periodOf, type DateView, type Period } from './model/dates.js';
-export type { CorrectionView, Fact } from './model/facts.js';
-export type { NameAtTime, PartnerAtTime } from './model/names.js';
-export type { PersonInvolved } from './model/people.js';
+export { countGapSchema, countSchema, gapReasonSchema, type Count, type CountGap, type GapReason } from './model/counts.js';
+export { compareByCompletion, completionSortKey, dateView, dateViewSchema, orderCertainty, periodOf, periodSchema, type DateView, type Period } from './model/dates.js';
+export { correctionViewSchema, type CorrectionView, type Fact } from './model/facts.js';
+export { nameAtTimeSchema, partnerAtTimeSchema, type NameAtTime, type PartnerAtTime } from './model/names.js';
+export { personInvolvedSchema, type PersonInvolved } from './model/people.js';
 export type { Page } from './model/ordered.js';
 export {
   evolveRecord,
@@ -66,11 +66,47 @@ export {
 } from './model/record-book.js';
 
 // The read models.
-export { partnerHistoryPage, partnerHistoryProjection, partnerHistoryView, type EntryCounts, type HistoryEntry, type HistoryEntryKind, type PartnerHistory, type PartnerProfile } from './read-models/partner-history.js';
-export { agreementsRegisterPage, agreementsRegisterProjection, agreementsRegisterView, type AgreementEntry, type AgreementParty, type AgreementsRegister } from './read-models/agreements-register.js';
+export {
+  HISTORY_INDEX,
+  partnerHistoryPage,
+  partnerHistoryProjection,
+  partnerHistoryReadModel,
+  partnerHistorySchema,
+  partnerHistoryView,
+  partnerProfile,
+  partnersReadModel,
+  partnerSummarySchema,
+  historyEntrySchema,
+  partnerProfileSchema,
+  type HistoryEntry,
+  type PartnerHistory,
+  type PartnerProfile,
+  type PartnerSummary,
+} from './read-models/partner-history.js';
+export {
+  activityEntrySchema,
+  activityKindSchema,
+  entryCountsSchema,
+  type ActivityEntry,
+  type ActivityKind,
+  type ActivityKind as HistoryEntryKind,
+  type EntryCounts,
+} from './model/activities.js';
+export {
+  agreementsRegisterPage,
+  agreementsRegisterProjection,
+  agreementsRegisterReadModel,
+  agreementsRegisterSchema,
+  agreementsRegisterView,
+  type AgreementEntry,
+  type AgreementParty,
+  type AgreementsRegister,
+} from './read-models/agreements-register.js';
 export {
   yearlyActivityReportPage,
   yearlyActivityReportProjection,
+  yearlyActivityReportReadModel,
+  yearlyActivityReportSchema,
   yearlyActivityReportView,
   type ActivityFigures,
   type PeriodReport,
@@ -79,23 +115,59 @@ export {
   type ReportedVisit,
   type YearlyActivityReport,
 } from './read-models/yearly-report.js';
-export { participantRecordProjection, participantRecordView, type ParticipantRecordView } from './read-models/participant-record.js';
-export { auditTrailOf, auditTrailParams, recordTypes, type AuditEntry, type AuditTrail, type AuditTrailParams, type RecordType } from './read-models/audit-trail.js';
 export {
+  participantRecordProjection,
+  participantRecordReadModel,
+  participantRecordView,
+  participantRecordViewSchema,
+  participantsReadModel,
+  type ParticipantRecordView,
+} from './read-models/participant-record.js';
+export { activityRegisterProjection, publicationsReadModel, sessionsReadModel, studyVisitsReadModel } from './read-models/activity-register.js';
+export {
+  auditTrailOf,
+  auditTrailParams,
+  auditTrailReadModel,
+  auditTrailSchema,
+  recordTypes,
+  type AuditEntry,
+  type AuditTrail,
+  type AuditTrailParams,
+  type RecordType,
+} from './read-models/audit-trail.js';
+
+// The read side: one query service for every read model.
+export {
+  defineLogReadModel,
+  defineReadModel,
+  projectionsOf,
+  readModelOfProjection,
+  type AnyReadModel,
+  type LogReadModel,
+  type ParamsOf,
+  type ProjectedReadModel,
+  type ReadModel,
+  type ResultOf,
+  type Viewed,
+} from './read-models/define.js';
+export { answerPageSchema, answerSchemaOf, answerSourceSchema, lensReportSchema, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
+export { QueryService, type QueryError, type QueryOptions, type QueryServiceOptions, type ReadModelInfo, type ReadModelSource } from './read-models/query-service.js';
+export {
+  builtInReadModels,
   isReadModelName,
   projections,
   queryAgreementsRegister,
   queryAuditTrail,
   queryParticipantRecord,
+  queryParticipants,
   queryPartnerHistory,
+  queryPartners,
+  queryPublications,
   queryReadModel,
+  querySessions,
+  queryService,
+  queryStudyVisits,
   queryYearlyActivityReport,
   readModels,
-  type Answer,
-  type AnswerPage,
-  type AnswerSource,
-  type QueryError,
-  type ReadModelDefinition,
   type ReadModelName,
-  type ReadModelSource,
-} from './read-models/registry.js';
+} from './read-models/built-in.js';

@@ -1,5 +1,4 @@
 import { startServer, type RunningServer, type StartServerOptions } from '@taawun/adapter-http';
-import { projections, type AnyProjection } from '@taawun/projections';
 import type { OpenedStorage } from './opened-storage.js';
 import { ReadModelFollowers } from './read-model-followers.js';
 import type { Runtime } from './runtime.js';
@@ -66,7 +65,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
     followers = new ReadModelFollowers({
       store: runtime.store,
       storage: readModels.storage,
-      projections: Object.values(projections) as AnyProjection[],
+      projections: server.http.queries.projections(),
       log: http.log ?? ((message) => console.error(message)),
       ...(followerCheckIntervalMs === undefined ? {} : { checkIntervalMs: followerCheckIntervalMs }),
     });

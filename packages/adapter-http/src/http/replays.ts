@@ -1,4 +1,3 @@
-import { currentGeneration, type AnyProjection, type ReadModelSource, type TimeLens } from '@taawun/projections';
 import type { Context } from 'hono';
 import { sendProblem } from './env.js';
 import { problem } from './problems.js';
@@ -48,12 +47,3 @@ export const tooManyReplays = (c: Context, limiter: ReplayLimiter): Response =>
     problem('too-many-replays', `${limiter.max} replays of the log are running (time lenses, or read models not stored); try again in a moment`),
     { 'Retry-After': String(RETRY_REPLAY_AFTER_SECONDS) },
   );
-
-
-export const hasLens = (lens: TimeLens): boolean => lens.asOf !== undefined || lens.asKnownOn !== undefined;
-
-/** Whether answering from this projection replays the log (as `queryReadModel` decides): a lens, no storage, or no current stored model. */
-export async function answerReplays(source: ReadModelSource, projection: AnyProjection, lens: TimeLens): Promise<boolean> {
-  if (hasLens(lens) || !source.storage) return true;
-  return (await currentGeneration(source.storage, projection)) === undefined;
-}

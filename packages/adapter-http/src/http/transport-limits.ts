@@ -18,6 +18,14 @@ export interface TransportLimits {
   readonly maxRecordKeys: number;
 }
 
+/** What an answer may hold: a page is at most `maxPageSize` items, but one record may name a million people and figures reach billions. */
+export const responseLimits: TransportLimits = {
+  maxStringLength: 1_000_000,
+  maxArrayItems: 1_000_000,
+  maxInteger: Number.MAX_SAFE_INTEGER,
+  maxRecordKeys: 10_000,
+};
+
 export const defaultTransportLimits: TransportLimits = {
   maxStringLength: 10_000,
   maxArrayItems: 1_000,
@@ -44,7 +52,28 @@ export function withTransportLimits<S extends AnySchema>(schema: S, limits: Tran
   return bound(schema, limits) as S;
 }
 
-function bound(schema: AnySchema, limits: TransportLimits): AnySchema {
+/**
+ * The limits a response can reach, for the OpenAPI document (a client knows
+ * every integer's width and every list's bound): the schema with limits added
+ * wherever it has none, a named schema (a zod `id`, e.g. `DateView`) kept as
+ * the same named component, bounded once.
+ */
+export function withResponseLimits<S extends AnySchema>(schema: S, limits: TransportLimits): S {
+  const named = new Map<AnySchema, AnySchema>();
+  const walk = (s: AnySchema): AnySchema => {
+    const id = z.globalRegistry.get(s)?.id;
+    if (id === undefined) return bound(s, limits, walk);
+    const known = named.get(s);
+    if (known) return known;
+    const { id: _id, ...meta } = z.globalRegistry.get(s) ?? {};
+    const copy = (bound(s, limits, walk) as z.ZodType).openapi(id, meta);
+    named.set(s, copy);
+    return copy;
+  };
+  return walk(schema) as S;
+}
+
+function bound(schema: AnySchema, limits: TransportLimits, inner: (s: AnySchema) => AnySchema = (s) => bound(s, limits)): AnySchema {
   const def = schema._zod.def as Def;
   switch (def.type) {
     case 'string': {
@@ -57,34 +86,35 @@ function bound(schema: AnySchema, limits: TransportLimits): AnySchema {
       let bounded = number;
       if (number.maxValue === null || number.maxValue > limits.maxInteger) bounded = bounded.max(limits.maxInteger);
       if (number.minValue === null || number.minValue < -limits.maxInteger) bounded = bounded.min(-limits.maxInteger);
-      // Stated so that clients (and the OWASP rules) know the integer's width.
-      return bounded.meta({ format: 'int32' });
+      // Stated so that clients (and the OWASP rules) know the integer's width; written out even where
+      // they are the safe-integer bounds every zod integer has (the generator leaves those implicit).
+      return bounded.meta({ format: limits.maxInteger > 2_147_483_647 ? 'int64' : 'int32', minimum: bounded.minValue!, maximum: bounded.maxValue! });
     }
     case 'array': {
-      const element = bound(def.element as AnySchema, limits);
+      const element = inner(def.element as AnySchema);
       const rebuilt = rebuild(schema, { ...def, element });
       return hasCheck(schema, ['max_size', 'size_equals', 'max_length', 'length_equals'])
         ? rebuilt
         : (rebuilt as unknown as z.ZodArray).max(limits.maxArrayItems);
     }
     case 'object': {
-      const shape = Object.fromEntries(Object.entries(def.shape as Record<string, AnySchema>).map(([k, v]) => [k, bound(v, limits)]));
+      const shape = Object.fromEntries(Object.entries(def.shape as Record<string, AnySchema>).map(([k, v]) => [k, inner(v)]));
       const catchall = def.catchall as AnySchema | undefined;
-      return rebuild(schema, { ...def, shape, ...(catchall ? { catchall: bound(catchall, limits) } : {}) });
+      return rebuild(schema, { ...def, shape, ...(catchall ? { catchall: inner(catchall) } : {}) });
     }
     case 'record': {
-      const rebuilt = rebuild(schema, { ...def, keyType: bound(def.keyType as AnySchema, limits), valueType: bound(def.valueType as AnySchema, limits) });
+      const rebuilt = rebuild(schema, { ...def, keyType: inner(def.keyType as AnySchema), valueType: inner(def.valueType as AnySchema) });
       const maxKeys = limits.maxRecordKeys;
       return (rebuilt as unknown as z.ZodType)
         .refine((value) => Object.keys(value as object).length <= maxKeys, `at most ${maxKeys} keys`)
         .meta({ maxProperties: maxKeys });
     }
     case 'union':
-      return rebuild(schema, { ...def, options: (def.options as AnySchema[]).map((o) => bound(o, limits)) });
+      return rebuild(schema, { ...def, options: (def.options as AnySchema[]).map((o) => inner(o)) });
     case 'intersection':
-      return rebuild(schema, { ...def, left: bound(def.left as AnySchema, limits), right: bound(def.right as AnySchema, limits) });
+      return rebuild(schema, { ...def, left: inner(def.left as AnySchema), right: inner(def.right as AnySchema) });
     case 'tuple':
-      return rebuild(schema, { ...def, items: (def.items as AnySchema[]).map((i) => bound(i, limits)) });
+      return rebuild(schema, { ...def, items: (def.items as AnySchema[]).map((i) => inner(i)) });
     case 'optional':
     case 'nullable':
     case 'default':
@@ -92,9 +122,9 @@ function bound(schema: AnySchema, limits: TransportLimits): AnySchema {
     case 'readonly':
     case 'nonoptional':
     case 'catch':
-      return rebuild(schema, { ...def, innerType: bound(def.innerType as AnySchema, limits) });
+      return rebuild(schema, { ...def, innerType: inner(def.innerType as AnySchema) });
     case 'pipe':
-      return rebuild(schema, { ...def, in: bound(def.in as AnySchema, limits), out: bound(def.out as AnySchema, limits) });
+      return rebuild(schema, { ...def, in: inner(def.in as AnySchema), out: inner(def.out as AnySchema) });
     default:
       return schema;
   }

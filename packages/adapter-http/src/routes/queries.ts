@@ -1,32 +1,25 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { queryReadModel, readModels, type Answer, type QueryError, type ReadModelName, type ReadModelSource } from '@taawun/projections';
+import { answerSchemaOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { bearerSecurity, errorResponsesFor, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-data.js';
 import { problem, type Problem } from '../http/problems.js';
-import { answerReplays, tooManyReplays, type ReplayLimiter } from '../http/replays.js';
-import { withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
+import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
+import { responseLimits, withResponseLimits, withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
 import { roles, type Role } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
 
 /**
- * One GET per read model of `@taawun/projections`, generated from its registry:
- * the model's own parameters, a time lens (`asOf`, `asKnownOn`) and a page of
- * its main list. A read model added to the registry must be given its list
- * here (the `satisfies` below fails to compile until it is).
+ * One GET per read model of the query service (the built-in ones and any
+ * registered with it): the model's own parameters, a time lens (`asOf`,
+ * `asKnownOn`) and a page of its list, answered by the service and sent as
+ * it answers. The response schema is the read model's own result schema.
  */
-export const pagedLists = {
-  'partner-history': 'entries',
-  'agreements-register': 'agreements',
-  'yearly-activity-report': 'periods',
-  'participant-record': 'sessions',
-  'audit-trail': 'events',
-} as const satisfies Record<ReadModelName, string>;
 
-/** The participant record is personal data through and through: only the keys that record it read it. */
-export const rolesForReadModel = (name: ReadModelName): readonly Role[] => (name === 'participant-record' ? rolesSeeingPersonalData : roles);
+/** A read model whose every answer holds personal data is read only by the keys that record people. */
+export const rolesForReadModel = (model: AnyReadModel): readonly Role[] => (model.personalData === 'always' ? rolesSeeingPersonalData : roles);
 
-export const readModelPath = (name: ReadModelName) => `/read-models/${name}`;
+export const readModelPath = (name: string) => `/read-models/${name}`;
 
 const lensQuery = {
   asOf: z
@@ -45,40 +38,6 @@ const lensQuery = {
 
 const int32 = (min: number, max: number) => z.number().int().min(min).max(max).meta({ format: 'int32' });
 
-const pageSchema = z
-  .object({
-    list: z.string().max(100).meta({ description: 'The list of `result` this page is of' }),
-    offset: int32(0, 2_147_483_647),
-    limit: int32(1, 2_147_483_647),
-    total: int32(0, 2_147_483_647),
-    nextOffset: int32(0, 2_147_483_647).nullable().meta({ description: 'Offset of the next page; null on the last' }),
-  })
-  .strict();
-
-const answerSchema = z
-  .object({
-    readModel: z.string().max(100),
-    version: int32(1, 1_000_000).nullable(),
-    asOf: z.string().max(10).nullable(),
-    asKnownOn: z.string().max(40).nullable(),
-    lens: z
-      .record(z.string().max(100), z.unknown())
-      .nullable()
-      .meta({ description: 'With a time lens: how many events counted, and those it left out and why', maxProperties: 20 }),
-    source: z
-      .object({
-        kind: z.enum(['stored', 'replayed', 'log']),
-        generation: int32(0, 2_147_483_647).optional(),
-        reason: z.string().max(500).optional(),
-        position: z.string().max(20).nullable().meta({ description: 'The last log position the answer reflects' }),
-      })
-      .strict(),
-    page: pageSchema,
-    result: z.record(z.string().max(100), z.unknown()).meta({ description: 'The read model\'s answer (see the operation description)', maxProperties: 100 }),
-  })
-  .strict()
-  .openapi('ReadModelAnswer');
-
 const readModelListSchema = z
   .array(
     z
@@ -87,12 +46,13 @@ const readModelListSchema = z
         title: z.string().max(200),
         description: z.string().max(2_000),
         path: z.string().max(200),
-        list: z.string().max(100),
+        list: z.string().max(100).nullable(),
+        personalData: z.enum(['always', 'never', 'depends']),
         roles: z.array(z.enum(roles)).max(3),
       })
       .strict(),
   )
-  .max(100)
+  .max(1_000)
   .openapi('ReadModelList');
 
 export function problemFromQueryError(error: QueryError): Problem {
@@ -101,25 +61,8 @@ export function problemFromQueryError(error: QueryError): Problem {
   return problem('invalid-query', error.message, error.fields ? { fields: error.fields } : {});
 }
 
-/**
- * The page of the answer's main list, the rest of the answer whole: the read
- * model pages it natively when it can (a partner's history reads only the
- * page's records), else the list is sliced here.
- */
-export function pageOf(answer: Answer<unknown>, list: string, offset: number, limit: number) {
-  if (answer.page && answer.page.list === list) return answer;
-  const result = answer.result as Record<string, unknown>;
-  const items = Array.isArray(result[list]) ? (result[list] as unknown[]) : [];
-  const slice = items.slice(offset, offset + limit);
-  return {
-    ...answer,
-    page: { list, offset, limit, total: items.length, nextOffset: offset + limit < items.length ? offset + limit : null },
-    result: { ...result, [list]: slice },
-  };
-}
-
 export interface QueryRouteDeps {
-  readonly source: ReadModelSource;
+  readonly queries: QueryService;
   /** Caps the queries that replay the log (a time lens, or no stored model at this version). */
   readonly replays: ReplayLimiter;
   readonly defaultPageSize: number;
@@ -127,9 +70,9 @@ export interface QueryRouteDeps {
   readonly transportLimits: TransportLimits;
 }
 
-export function registerQueryRoutes(app: OpenAPIHono<AppEnv>, deps: QueryRouteDeps): void {
-  const names = Object.keys(readModels) as ReadModelName[];
+const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, ch: string) => ch.toUpperCase());
 
+export function registerQueryRoutes(app: OpenAPIHono<AppEnv>, deps: QueryRouteDeps): void {
   const listRoute = createRoute({
     method: 'get',
     path: '/read-models',
@@ -145,74 +88,58 @@ export function registerQueryRoutes(app: OpenAPIHono<AppEnv>, deps: QueryRouteDe
   });
   app.openapi(listRoute, (c) =>
     c.json(
-      names.map((name) => ({
-        name,
-        title: readModels[name].title,
-        description: readModels[name].description,
-        path: readModelPath(name),
-        list: pagedLists[name],
-        roles: [...rolesForReadModel(name)],
-      })),
+      deps.queries.list().map((info) => ({ ...info, path: readModelPath(info.name), roles: [...rolesForReadModel(deps.queries.get(info.name)!)] })),
       200,
     ),
   );
 
-  for (const name of names) registerQueryRoute(app, name, deps);
+  for (const model of deps.queries.readModels()) registerQueryRoute(app, model, deps);
 }
 
-function registerQueryRoute(app: OpenAPIHono<AppEnv>, name: ReadModelName, deps: QueryRouteDeps): void {
-  const model = readModels[name];
-  const list = pagedLists[name];
-  const allowed = rolesForReadModel(name);
-  const shape = (model.params as unknown as z.ZodObject).shape;
-  const query = withTransportLimits(
-    z.object({
-      ...shape,
-      ...lensQuery,
-      offset: z.coerce.number().pipe(int32(0, 2_147_483_647)).optional().meta({ description: `Skip this many items of \`result.${list}\` (default 0)` }),
-      limit: z.coerce
-        .number()
-        .pipe(int32(1, deps.maxPageSize))
-        .optional()
-        .meta({ description: `Items of \`result.${list}\` per page (default ${deps.defaultPageSize}, at most ${deps.maxPageSize})` }),
-    }),
-    deps.transportLimits,
-  );
+function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps: QueryRouteDeps): void {
+  const { list } = model;
+  const allowed = rolesForReadModel(model);
+  const paging =
+    list === null
+      ? {}
+      : {
+          offset: z.coerce.number().pipe(int32(0, 2_147_483_647)).optional().meta({ description: `Skip this many items of \`result.${list}\` (default 0)` }),
+          limit: z.coerce
+            .number()
+            .pipe(int32(1, deps.maxPageSize))
+            .optional()
+            .meta({ description: `Items of \`result.${list}\` per page (default ${deps.defaultPageSize}, at most ${deps.maxPageSize})` }),
+        };
+  const query = withTransportLimits(z.object({ ...model.params.shape, ...lensQuery, ...paging }), deps.transportLimits);
+  const answer = withResponseLimits(answerSchemaOf(model.result), responseLimits).openapi(`${pascal(model.name)}Answer`);
   const route = createRoute({
     method: 'get',
-    path: readModelPath(name),
-    operationId: `query${name.replace(/(^|-)([a-z])/g, (_, __, ch: string) => ch.toUpperCase())}`,
+    path: readModelPath(model.name),
+    operationId: `query${pascal(model.name)}`,
     tags: ['Read models'],
     summary: model.title,
-    description: `${model.description}. Roles: ${allowed.join(', ')}. Pages through \`result.${list}\`; the rest of the answer is whole.`,
+    description: `${model.description}. Roles: ${allowed.join(', ')}.${list === null ? '' : ` Pages through \`result.${list}\`; the rest of the answer is whole.`}`,
     security: bearerSecurity,
     middleware: [requireRole(allowed)] as const,
     request: { query },
     responses: {
-      200: { description: `The ${model.title.toLowerCase()}`, headers: responseHeaders(), content: { 'application/json': { schema: answerSchema } } },
+      200: { description: `The ${model.title.toLowerCase()}`, headers: responseHeaders(), content: { 'application/json': { schema: answer } } },
       ...readErrors,
       ...errorResponsesFor(404),
     },
   });
 
   app.openapi(route, async (c) => {
-    const { asOf, asKnownOn, offset, limit, ...params } = c.req.valid('query') as Record<string, unknown> & {
-      asOf?: string;
-      asKnownOn?: string;
-      offset?: number;
-      limit?: number;
-    };
-    if (params.personalData === 'show' && !maySeePersonalData(c.get('principal'))) {
+    const { asOf, asKnownOn, offset, limit, ...params } = c.req.valid('query') as Record<string, unknown> & { asOf?: string; asKnownOn?: string; offset?: number; limit?: number };
+    const parsed = model.params.safeParse(params);
+    if (parsed.success && typeof model.personalData === 'function' && model.personalData(parsed.data) && !maySeePersonalData(c.get('principal'))) {
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only')) as never;
     }
-    const lens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
-    const page = { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
-    // A log read model reads one record's stream; a projected one may replay the whole log.
-    const replays = model.kind === 'projected' && (await answerReplays(deps.source, model.projection, lens));
-    const run = await deps.replays.run(replays, () => queryReadModel(deps.source, name, params, lens, page));
+    const lens: TimeLens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
+    const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
+    const run = await deps.replays.run(await deps.queries.willReplay(model.name, lens), () => deps.queries.query(model.name, params, { lens, ...(page ? { page } : {}) }));
     if (run.busy) return tooManyReplays(c, deps.replays) as never;
-    const answer = run.value;
-    if (!answer.ok) return sendProblem(c, problemFromQueryError(answer.error)) as never;
-    return c.json(pageOf(answer.value, list, page.offset, page.limit) as never, 200);
+    if (!run.value.ok) return sendProblem(c, problemFromQueryError(run.value.error)) as never;
+    return c.json(run.value.value as never, 200);
   });
 }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, storeUrlOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { seedStore, seedSummary } from './seed.js';
+import { readModelsFromModules } from '../read-model-modules.js';
 
 /** Next to the default SQLite file (git-ignored `data/`): the server's keys (hashed), host, port and limits. */
 export const DEFAULT_CONFIG_FILE = './data/taawun.json';
@@ -76,6 +77,7 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         port,
         limits: config.limits,
         corsOrigins: config.corsOrigins,
+        readModels: await readModelsFromModules(options.readModel ?? [], io.cwd),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {

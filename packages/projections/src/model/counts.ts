@@ -1,18 +1,4 @@
-/**
- * A figure the record may know only in part. `known` is the sum of what the
- * record states; when `exact` is false it is a lower bound, and `gaps` says
- * which records do not give a number, and why. Nothing is estimated.
- */
-export interface Count {
-  readonly known: number;
-  readonly exact: boolean;
-  readonly gaps: readonly CountGap[];
-}
-
-export interface CountGap {
-  readonly recordId: string;
-  readonly reason: GapReason;
-}
+import { z } from 'zod';
 
 /**
  * - `sessions-not-numbered`: "several sessions": counted as 1.
@@ -20,7 +6,25 @@ export interface CountGap {
  * - `per-session-figure-of-unnumbered-sessions`: "20 each" of "several" sessions: counted once.
  * - `no-participant-figure`: a completed study visit with neither a count nor named participants: counted as 0.
  */
-export type GapReason = 'sessions-not-numbered' | 'no-attendance-figure' | 'per-session-figure-of-unnumbered-sessions' | 'no-participant-figure';
+export const gapReasonSchema = z.enum(['sessions-not-numbered', 'no-attendance-figure', 'per-session-figure-of-unnumbered-sessions', 'no-participant-figure']);
+export type GapReason = z.infer<typeof gapReasonSchema>;
+
+export const countGapSchema = z.object({ recordId: z.string(), reason: gapReasonSchema }).meta({ id: 'CountGap' });
+export type CountGap = z.infer<typeof countGapSchema>;
+
+/**
+ * A figure the record may know only in part. `known` is the sum of what the
+ * record states; when `exact` is false it is a lower bound, and `gaps` says
+ * which records do not give a number, and why. Nothing is estimated.
+ */
+export const countSchema = z
+  .object({
+    known: z.number().int().min(0),
+    exact: z.boolean().meta({ description: 'false: `known` is a lower bound' }),
+    gaps: z.array(countGapSchema).meta({ description: 'The records that give no number, and why' }),
+  })
+  .meta({ id: 'Count' });
+export type Count = z.infer<typeof countSchema>;
 
 export const exactly = (n: number): Count => ({ known: n, exact: true, gaps: [] });
 export const atLeast = (n: number, recordId: string, reason: GapReason): Count => ({ known: n, exact: false, gaps: [{ recordId, reason }] });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { comparePartialDates, dateBounds as parseBounds, describePartialDate, parsePartialDate, type DateBounds, type IsoDay, type PartialDate } from '@taawun/domain';
 
 /*
@@ -24,17 +25,16 @@ const labelOf = (date: PartialDate): string => {
 };
 
 /** A date as the read models show it: the EDTF string as recorded, a reader's label, and its bounds. */
-export interface DateView {
-  /** As recorded (EDTF): `2018`, `2018-11-07/2018-11-08`, `../2022`, `XXXX-11-15/XXXX-11-25`, `XXXX`. */
-  readonly edtf: PartialDate;
-  /** In English: "2018", "7–8 November 2018", "by 2022", "15–25 November (year unknown)", "date unknown". */
-  readonly label: string;
-  /** First possible day, or null when there is no lower bound. */
-  readonly earliest: IsoDay | null;
-  /** Last possible day, or null when there is no upper bound. */
-  readonly latest: IsoDay | null;
-  readonly yearUnknown: boolean;
-}
+export const dateViewSchema = z
+  .object({
+    edtf: z.string().meta({ description: 'As recorded (EDTF): `2018`, `2018-11-07/2018-11-08`, `../2022`, `XXXX-11-15/XXXX-11-25`, `XXXX`' }),
+    label: z.string().meta({ description: 'In English: "2018", "7–8 November 2018", "by 2022", "15–25 November (year unknown)", "date unknown"' }),
+    earliest: z.string().nullable().meta({ description: 'First possible day (YYYY-MM-DD), or null when there is no lower bound' }),
+    latest: z.string().nullable().meta({ description: 'Last possible day (YYYY-MM-DD), or null when there is no upper bound' }),
+    yearUnknown: z.boolean(),
+  })
+  .meta({ id: 'DateView' });
+export type DateView = z.infer<typeof dateViewSchema>;
 
 export function dateView(date: PartialDate): DateView {
   const bounds = dateBounds(date);
@@ -144,15 +144,16 @@ export function orderCertaintyWithin(bounds: readonly OrderBounds[], before: Sid
 }
 
 /** Where a date goes in a per-year report: one year, a span of years, "by YYYY", "from YYYY", or "year unknown". */
-export interface Period {
-  /** `2018`, `2016-2020`, `by-2022`, `from-2002`, `year-unknown`. */
-  readonly key: string;
-  readonly kind: 'year' | 'span' | 'by' | 'from' | 'unknown';
-  /** "2018", "2016–2020", "by 2022", "from 2002", "year unknown". */
-  readonly label: string;
-  readonly fromYear: number | null;
-  readonly toYear: number | null;
-}
+export const periodSchema = z
+  .object({
+    key: z.string().meta({ description: '`2018`, `2016-2020`, `by-2022`, `from-2002`, `year-unknown`' }),
+    kind: z.enum(['year', 'span', 'by', 'from', 'unknown']),
+    label: z.string().meta({ description: '"2018", "2016–2020", "by 2022", "from 2002", "year unknown"' }),
+    fromYear: z.number().int().nullable(),
+    toYear: z.number().int().nullable(),
+  })
+  .meta({ id: 'Period' });
+export type Period = z.infer<typeof periodSchema>;
 
 export function periodOf(date: PartialDate): Period {
   const { earliest, latest, yearUnknown } = dateBounds(date);

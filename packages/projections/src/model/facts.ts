@@ -1,17 +1,21 @@
 import { applyCorrection } from '../engine/corrections.js';
+import { z } from 'zod';
 import type { EventOfType } from '../engine/projection.js';
 
 /** One correction of a fact, as the read models show it beside what it corrects. */
-export interface CorrectionView {
-  /** The RecordCorrected event. */
-  readonly eventId: string;
-  readonly correctedEventId: string;
-  readonly recordedAt: string;
-  readonly recordedBy: string;
-  readonly reason: string;
-  /** Each changed field: its value before and after (`to: null` when the field was removed). */
-  readonly changes: readonly { readonly field: string; readonly from: unknown; readonly to: unknown }[];
-}
+export const correctionViewSchema = z
+  .object({
+    eventId: z.string().meta({ description: 'The RecordCorrected event' }),
+    correctedEventId: z.string(),
+    recordedAt: z.string(),
+    recordedBy: z.string(),
+    reason: z.string(),
+    changes: z
+      .array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))
+      .meta({ description: 'Each changed field: its value before and after (`to: null` when the field was removed)' }),
+  })
+  .meta({ id: 'CorrectionView' });
+export type CorrectionView = z.infer<typeof correctionViewSchema>;
 
 /**
  * What one event says, kept in a read model's state: its data **as corrected**

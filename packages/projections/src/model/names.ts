@@ -1,4 +1,5 @@
-import type { MultilingualText, PartialDate } from '@taawun/domain';
+import { multilingualTextSchema, type MultilingualText, type PartialDate } from '@taawun/domain';
+import { z } from 'zod';
 import { compareByCompletion, dateBounds } from './dates.js';
 import type { InstituteRecord, PartnerRecord, RecordSet } from './record-book.js';
 
@@ -10,11 +11,14 @@ import type { InstituteRecord, PartnerRecord, RecordSet } from './record-book.js
  *   the names it could have been, and `name` is null rather than a guess;
  * - `unknown`: no name is recorded.
  */
-export interface NameAtTime {
-  readonly certainty: 'stated' | 'in-force' | 'uncertain' | 'unknown';
-  readonly name: MultilingualText | null;
-  readonly candidates: readonly MultilingualText[];
-}
+export const nameAtTimeSchema = z
+  .object({
+    certainty: z.enum(['stated', 'in-force', 'uncertain', 'unknown']),
+    name: multilingualTextSchema.nullable().meta({ description: 'null when uncertain or unknown: never a guess' }),
+    candidates: z.array(multilingualTextSchema).meta({ description: 'The names it may have been' }),
+  })
+  .meta({ id: 'NameAtTime' });
+export type NameAtTime = z.infer<typeof nameAtTimeSchema>;
 
 export interface NameTimeline {
   /** The first known name (the registration), or null. */
@@ -74,11 +78,10 @@ export function partnerTimeline(record: PartnerRecord | undefined): NameTimeline
 }
 
 /** A partner of a record, named as it was at the record's date. */
-export interface PartnerAtTime {
-  readonly partnerId: string;
-  readonly acronym: string | null;
-  readonly name: NameAtTime;
-}
+export const partnerAtTimeSchema = z
+  .object({ partnerId: z.string(), acronym: z.string().nullable(), name: nameAtTimeSchema })
+  .meta({ id: 'PartnerAtTime' });
+export type PartnerAtTime = z.infer<typeof partnerAtTimeSchema>;
 
 /** A partner of a record named at a date; its record must have been fetched into `records`. */
 export function partnerAt(records: RecordSet, partnerId: string, date: PartialDate): PartnerAtTime {

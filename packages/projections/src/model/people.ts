@@ -1,13 +1,17 @@
-import type { ParticipantKind } from '@taawun/domain';
+import { participantKindSchema } from '@taawun/domain';
+import { z } from 'zod';
 import type { RecordSet } from './record-book.js';
 
 /** Someone who took part, without personal data (names live only in the participant record). */
-export interface PersonInvolved {
-  readonly participantId: string;
-  readonly kind: ParticipantKind | null;
-  readonly cohort: number | null;
-  readonly role: 'trainee' | 'trainer' | 'participant';
-}
+export const personInvolvedSchema = z
+  .object({
+    participantId: z.string(),
+    kind: participantKindSchema.nullable(),
+    cohort: z.number().int().nullable(),
+    role: z.enum(['trainee', 'trainer', 'participant']),
+  })
+  .meta({ id: 'PersonInvolved' });
+export type PersonInvolved = z.infer<typeof personInvolvedSchema>;
 
 /** Someone who took part; their record must have been fetched into `records`. */
 export function personInvolved(records: RecordSet, participantId: string, role: PersonInvolved['role']): PersonInvolved {

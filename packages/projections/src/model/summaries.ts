@@ -21,8 +21,8 @@ export interface SessionSummary {
   readonly sessions: Count;
   /** People trained: per session max(attendance total, named trainees), never both added. */
   readonly trained: Count;
-  readonly corrections: readonly CorrectionView[];
-  readonly sourceRefs: readonly string[];
+  readonly corrections: CorrectionView[];
+  readonly sourceRefs: string[];
 }
 
 export function summariseSession(sessionId: string, record: SessionRecord): SessionSummary | undefined {
@@ -87,8 +87,8 @@ export interface VisitSummary {
   readonly participantIds: readonly string[];
   /** People who took part: the stated count, or the named participants, whichever is larger. */
   readonly participants: Count;
-  readonly corrections: readonly CorrectionView[];
-  readonly sourceRefs: readonly string[];
+  readonly corrections: CorrectionView[];
+  readonly sourceRefs: string[];
 }
 
 export function summariseVisit(visitId: string, record: VisitRecord): VisitSummary | undefined {
@@ -120,8 +120,8 @@ export interface PublicationSummary {
   readonly prepared: EventData<'PublicationPrepared'>;
   readonly plans: readonly EventData<'PublicationPlanned'>[];
   readonly published: EventData<'PublicationPublished'> | null;
-  readonly corrections: readonly CorrectionView[];
-  readonly sourceRefs: readonly string[];
+  readonly corrections: CorrectionView[];
+  readonly sourceRefs: string[];
 }
 
 export function summarisePublication(publicationId: string, record: PublicationRecord): PublicationSummary | undefined {

@@ -1,11 +1,13 @@
-import type { DomainEventType, MultilingualText } from '@taawun/domain';
+import { multilingualTextSchema, slugSchema, type DomainEventType, type MultilingualText } from '@taawun/domain';
+import { z } from 'zod';
 import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
-import { compareByCompletion, dateView, type DateView } from '../model/dates.js';
-import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
-import { instituteTimeline, loadInstitutes, nameAt, partnerAt, partnerDetails, statedName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
+import { compareByCompletion, dateView, dateViewSchema } from '../model/dates.js';
+import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.js';
+import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, partnerDetails, statedName } from '../model/names.js';
 import { chronologicalEntries, chronologicalPage, type Page } from '../model/ordered.js';
 import { evolveRecord, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
+import { defineReadModel } from './define.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -44,53 +46,51 @@ export const agreementsRegisterProjection = defineProjection({
   },
 });
 
-export interface AgreementParty extends PartnerAtTime {
-  readonly country: string | null;
-  readonly kind: string | null;
-}
+export const agreementPartySchema = partnerAtTimeSchema
+  .extend({ country: z.string().nullable(), kind: z.string().nullable() })
+  .meta({ id: 'AgreementParty' });
+export type AgreementParty = z.infer<typeof agreementPartySchema>;
 
-export interface AgreementEntry {
-  readonly agreementId: string;
-  /** convention, protocol, memorandum or agreement. */
-  readonly kind: string;
-  readonly title: MultilingualText | null;
-  /** `signed`: no termination recorded; `terminated`. */
-  readonly status: 'signed' | 'terminated';
-  readonly signedOn: DateView;
-  readonly orderCertain: boolean;
-  readonly place: MultilingualText | null;
-  readonly parties: {
-    /** The name on the document when stated, else the name in force at signature (or "uncertain"). */
-    readonly institute: NameAtTime;
-    readonly partners: readonly AgreementParty[];
-  };
-  readonly signatories: readonly {
-    readonly party: string;
-    readonly partyName: NameAtTime;
-    readonly role: MultilingualText;
-    readonly name: MultilingualText | null;
-  }[];
-  /** Areas of cooperation after the amendments, in date order. */
-  readonly areas: readonly MultilingualText[];
-  readonly areasAsSigned: readonly MultilingualText[];
-  readonly amendments: readonly {
-    readonly amendedOn: DateView;
-    readonly summary: MultilingualText;
-    readonly areasAdded: readonly MultilingualText[];
-    readonly areasRemoved: readonly MultilingualText[];
-    readonly corrections: readonly CorrectionView[];
-    readonly sourceRefs: readonly string[];
-  }[];
-  readonly termination: { readonly terminatedOn: DateView; readonly reason: string; readonly corrections: readonly CorrectionView[]; readonly sourceRefs: readonly string[] } | null;
-  /** Programmes launched under the agreement. */
-  readonly programmes: readonly { readonly programmeId: string; readonly title: MultilingualText; readonly startedOn: DateView }[];
-  readonly corrections: readonly CorrectionView[];
-  readonly sourceRefs: readonly string[];
-}
+const datedFacts = { corrections: z.array(correctionViewSchema), sourceRefs: z.array(z.string()) };
 
-export interface AgreementsRegister {
-  readonly agreements: readonly AgreementEntry[];
-}
+export const agreementEntrySchema = z
+  .object({
+    agreementId: z.string(),
+    kind: z.string().meta({ description: 'convention, protocol, memorandum or agreement' }),
+    title: multilingualTextSchema.nullable(),
+    status: z.enum(['signed', 'terminated']).meta({ description: '`signed`: no termination recorded' }),
+    signedOn: dateViewSchema,
+    orderCertain: z.boolean(),
+    place: multilingualTextSchema.nullable(),
+    parties: z.object({
+      institute: nameAtTimeSchema.meta({ description: 'The name on the document when stated, else the name in force at signature (or "uncertain")' }),
+      partners: z.array(agreementPartySchema),
+    }),
+    signatories: z.array(z.object({ party: z.string(), partyName: nameAtTimeSchema, role: multilingualTextSchema, name: multilingualTextSchema.nullable() })),
+    areas: z.array(multilingualTextSchema).meta({ description: 'Areas of cooperation after the amendments, in date order' }),
+    areasAsSigned: z.array(multilingualTextSchema),
+    amendments: z.array(
+      z.object({
+        amendedOn: dateViewSchema,
+        summary: multilingualTextSchema,
+        areasAdded: z.array(multilingualTextSchema),
+        areasRemoved: z.array(multilingualTextSchema),
+        ...datedFacts,
+      }),
+    ),
+    termination: z.object({ terminatedOn: dateViewSchema, reason: z.string(), ...datedFacts }).nullable(),
+    programmes: z
+      .array(z.object({ programmeId: z.string(), title: multilingualTextSchema, startedOn: dateViewSchema }))
+      .meta({ description: 'Programmes launched under the agreement' }),
+    ...datedFacts,
+  })
+  .meta({ id: 'AgreementEntry' });
+export type AgreementEntry = z.infer<typeof agreementEntrySchema>;
+
+export const agreementsRegisterSchema = z
+  .object({ agreements: z.array(agreementEntrySchema) })
+  .meta({ id: 'AgreementsRegister', description: 'Signed agreements in date order' });
+export type AgreementsRegister = z.infer<typeof agreementsRegisterSchema>;
 
 const same = (a: MultilingualText, b: MultilingualText) => JSON.stringify(a) === JSON.stringify(b);
 /** An amendment names an area to remove in one language or more: every language it gives must match. */
@@ -180,3 +180,18 @@ export async function agreementsRegisterPage(
   });
   return { register: { agreements }, total: list.total, offset: list.offset };
 }
+
+export const agreementsRegisterReadModel = defineReadModel({
+  name: 'agreements-register',
+  title: 'Agreements register',
+  description: agreementsRegisterProjection.description!,
+  projection: agreementsRegisterProjection,
+  params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only the agreements of this partner' }) }).strict(),
+  result: agreementsRegisterSchema,
+  list: 'agreements',
+  view: async (model, p, page) => {
+    const { register, total } = await agreementsRegisterPage(model, p, page);
+    return { result: register, total };
+  },
+  notFound: () => 'no agreement',
+});

@@ -15,9 +15,10 @@ import {
 } from '@taawun/domain';
 import { z } from 'zod';
 import { LensFilter, correctedBusinessDate, resolveLens, type CorrectionChanges, type LensReport, type TimeLens } from '../engine/temporal.js';
-import { dateView, type DateView } from '../model/dates.js';
-import { correctFact, factOf, type CorrectionView, type Fact } from '../model/facts.js';
+import { dateView, dateViewSchema } from '../model/dates.js';
+import { correctFact, correctionViewSchema, factOf, type Fact } from '../model/facts.js';
 import { recordOfStream } from '../model/record-book.js';
+import { defineLogReadModel } from './define.js';
 
 /** The kinds of record whose stream an audit trail can be asked for by id. */
 export const recordTypes = {
@@ -42,45 +43,43 @@ export const auditTrailParams = z
   .refine((p) => p.stream !== undefined || (p.recordType !== undefined && p.recordId !== undefined), 'give a stream, or a recordType and a recordId');
 export type AuditTrailParams = z.input<typeof auditTrailParams>;
 
-export interface AuditEntry {
-  readonly position: string;
-  readonly revision: number;
-  readonly eventId: string;
-  readonly type: string;
-  /** The schema version it was written with. */
-  readonly schemaVersion: number;
-  readonly recordedAt: string;
-  readonly recordedBy: string;
-  readonly commandType: string | null;
-  readonly correlationId: string;
-  readonly causationId: string;
-  /** Where the fact comes from, e.g. "F12". */
-  readonly sourceRef: string | null;
-  /** The business date as recorded, null when the event has none. */
-  readonly businessDate: DateView | null;
-  /** The business date after the corrections shown, when they changed it. */
-  readonly correctedBusinessDate: DateView | null;
-  /** The reason the event itself gives (corrections, cancellations, erasures...). */
-  readonly reason: string | null;
-  /** The data exactly as written (personal data redacted unless asked for and not erased). */
-  readonly data: unknown;
-  /** The data as read today (upcast to the current schema, corrections applied), when it differs from `data`. */
-  readonly correctedData: unknown;
-  /** The corrections of this event, beside it, in order. */
-  readonly corrections: readonly CorrectionView[];
-  /** For a RecordCorrected: the event it corrects. */
-  readonly corrects: { readonly eventId: string; readonly type: string; readonly revision: number | null } | null;
-  /** Set when the event cannot be read by this version of the library (shown as stored). */
-  readonly problem: string | null;
-}
+export const auditEntrySchema = z
+  .object({
+    position: z.string(),
+    revision: z.number().int(),
+    eventId: z.string(),
+    type: z.string(),
+    schemaVersion: z.number().int().meta({ description: 'The schema version it was written with' }),
+    recordedAt: z.string(),
+    recordedBy: z.string(),
+    commandType: z.string().nullable(),
+    correlationId: z.string(),
+    causationId: z.string(),
+    sourceRef: z.string().nullable().meta({ description: 'Where the fact comes from, e.g. "F12"' }),
+    businessDate: dateViewSchema.nullable().meta({ description: 'The business date as recorded, null when the event has none' }),
+    correctedBusinessDate: dateViewSchema.nullable().meta({ description: 'The business date after the corrections shown, when they changed it' }),
+    reason: z.string().nullable().meta({ description: 'The reason the event itself gives (corrections, cancellations, erasures...)' }),
+    data: z.unknown().meta({ description: 'The data exactly as written (personal data redacted unless asked for and not erased)' }),
+    correctedData: z.unknown().meta({ description: 'The data as read today (upcast, corrections applied), when it differs from `data`' }),
+    corrections: z.array(correctionViewSchema).meta({ description: 'The corrections of this event, beside it, in order' }),
+    corrects: z
+      .object({ eventId: z.string(), type: z.string(), revision: z.number().int().nullable() })
+      .nullable()
+      .meta({ description: 'For a RecordCorrected: the event it corrects' }),
+    problem: z.string().nullable().meta({ description: 'Set when the event cannot be read by this version of the library (shown as stored)' }),
+  })
+  .meta({ id: 'AuditEntry' });
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
-export interface AuditTrail {
-  readonly stream: string;
-  readonly record: { readonly type: string; readonly id: string } | null;
-  /** `redacted`, `shown`, or `erased` (the participant's data was erased: never shown). */
-  readonly personalData: 'redacted' | 'shown' | 'erased';
-  readonly events: readonly AuditEntry[];
-}
+export const auditTrailSchema = z
+  .object({
+    stream: z.string(),
+    record: z.object({ type: z.string(), id: z.string() }).nullable(),
+    personalData: z.enum(['redacted', 'shown', 'erased']).meta({ description: '`erased`: the participant\'s data was erased, never shown' }),
+    events: z.array(auditEntrySchema),
+  })
+  .meta({ id: 'AuditTrail' });
+export type AuditTrail = z.infer<typeof auditTrailSchema>;
 
 const sectionTypes: Record<string, string> = {
   institutes: 'institute',
@@ -187,7 +186,7 @@ export async function auditTrailOf(
       reason: typeof reason === 'string' ? reason : null,
       data: redact(e.type, e.data, show),
       correctedData: current !== undefined && JSON.stringify(current) !== JSON.stringify(e.data) ? redact(e.type, current, show) : null,
-      corrections: fact?.corrections ?? [],
+      corrections: [...(fact?.corrections ?? [])],
       corrects:
         event?.type === 'RecordCorrected'
           ? { eventId: event.data.correctedEventId, type: event.data.correctedEventType, revision: target?.revision ?? null }
@@ -206,3 +205,18 @@ export async function auditTrailOf(
     lens: lensActive ? finished.report : null,
   };
 }
+
+export const auditTrailReadModel = defineLogReadModel({
+  name: 'audit-trail',
+  title: 'Audit trail',
+  description: 'The full history of one record: every event, who recorded it and when, its business date, source and reason, corrections beside what they correct',
+  params: auditTrailParams,
+  result: auditTrailSchema,
+  list: 'events',
+  personalData: (p) => p.personalData === 'show',
+  run: async (store, p, lens) => {
+    const { trail, lens: report } = await auditTrailOf(store, p, lens);
+    return trail.events.length === 0 && report === null ? undefined : { result: trail, lens: report };
+  },
+  notFound: (p) => (p.stream ? `stream ${p.stream} has no events` : `${p.recordType} ${p.recordId} has no events`),
+});

@@ -15,7 +15,7 @@ import {
   type Answer,
   type QueryError,
   type ReadModelSource,
-} from './registry.js';
+} from './built-in.js';
 
 /*
  * Questions about the facts of DOMAIN.md (F1-F18), answered through each read

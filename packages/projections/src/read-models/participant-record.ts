@@ -1,10 +1,12 @@
-import type { DomainEventType, MultilingualText, PersonalData } from '@taawun/domain';
-import type { ModelReader } from '../engine/model-reader.js';
+import { multilingualTextSchema, personalDataSchema, slugSchema, type DomainEventType } from '@taawun/domain';
+import { z } from 'zod';
+import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
-import { compareByCompletion, dateView, type DateView } from '../model/dates.js';
-import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
-import { partnerAt, type PartnerAtTime } from '../model/names.js';
-import { evolveRecord, recordKey, recordKeyOf, recordOfStream, RecordSet, type RecordDocument, type SessionRecord, type VisitRecord } from '../model/record-book.js';
+import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
+import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.js';
+import { partnerAt, partnerAtTimeSchema } from '../model/names.js';
+import { evolveRecord, recordIds, recordKey, recordKeyOf, recordOfStream, RecordSet, type RecordDocument, type SessionRecord, type VisitRecord } from '../model/record-book.js';
+import { defineReadModel } from './define.js';
 import { summariseSession, summariseVisit } from '../model/summaries.js';
 
 const handles = [
@@ -50,41 +52,47 @@ export const participantRecordProjection = defineProjection({
   },
 });
 
-export interface ParticipantRecordView {
-  readonly participantId: string;
-  readonly kind: string;
-  readonly cohort: number | null;
-  readonly nationality: string | null;
-  /** From the `personal` field only; null when the source names nobody, or after erasure. */
-  readonly personal: PersonalData | null;
-  readonly erased: boolean;
-  readonly erasure: { readonly recordedAt: string; readonly reason: string } | null;
-  /** When personal data was corrected, and why (the values are in `personal`). */
-  readonly personalDataCorrections: readonly { readonly recordedAt: string; readonly reason: string }[];
-  readonly sessions: readonly {
-    readonly sessionId: string;
-    readonly title: MultilingualText;
-    readonly date: DateView;
-    readonly status: 'held' | 'planned' | 'cancelled';
-    readonly kind: string;
-    readonly format: string;
-    readonly role: 'trainee' | 'trainer';
-    /** `withdrawn` when the enrolment was withdrawn before the session. */
-    readonly enrolment: 'enrolled' | 'withdrawn';
-    readonly partners: readonly PartnerAtTime[];
-  }[];
-  readonly studyVisits: readonly {
-    readonly visitId: string;
-    readonly title: MultilingualText | null;
-    readonly date: DateView;
-    readonly status: 'completed' | 'planned' | 'cancelled';
-    readonly direction: string | null;
-    readonly destination: MultilingualText | null;
-    readonly partners: readonly PartnerAtTime[];
-  }[];
-  readonly corrections: readonly CorrectionView[];
-  readonly sourceRefs: readonly string[];
-}
+export const participantRecordViewSchema = z
+  .object({
+    participantId: z.string(),
+    kind: z.string(),
+    cohort: z.number().int().nullable(),
+    nationality: z.string().nullable(),
+    personal: personalDataSchema.nullable().meta({ description: 'From the `personal` field only; null when the source names nobody, or after erasure' }),
+    erased: z.boolean(),
+    erasure: z.object({ recordedAt: z.string(), reason: z.string() }).nullable(),
+    personalDataCorrections: z
+      .array(z.object({ recordedAt: z.string(), reason: z.string() }))
+      .meta({ description: 'When personal data was corrected, and why (the values are in `personal`)' }),
+    sessions: z.array(
+      z.object({
+        sessionId: z.string(),
+        title: multilingualTextSchema,
+        date: dateViewSchema,
+        status: z.enum(['held', 'planned', 'cancelled']),
+        kind: z.string(),
+        format: z.string(),
+        role: z.enum(['trainee', 'trainer']),
+        enrolment: z.enum(['enrolled', 'withdrawn']).meta({ description: '`withdrawn` when the enrolment was withdrawn before the session' }),
+        partners: z.array(partnerAtTimeSchema),
+      }),
+    ),
+    studyVisits: z.array(
+      z.object({
+        visitId: z.string(),
+        title: multilingualTextSchema.nullable(),
+        date: dateViewSchema,
+        status: z.enum(['completed', 'planned', 'cancelled']),
+        direction: z.string().nullable(),
+        destination: multilingualTextSchema.nullable(),
+        partners: z.array(partnerAtTimeSchema),
+      }),
+    ),
+    corrections: z.array(correctionViewSchema),
+    sourceRefs: z.array(z.string()),
+  })
+  .meta({ id: 'ParticipantRecord', description: "One participant: the sessions and study visits they took part in, and their personal data unless erased" });
+export type ParticipantRecordView = z.infer<typeof participantRecordViewSchema>;
 
 export async function participantRecordView(model: ModelReader, participantId: string): Promise<ParticipantRecordView | undefined> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
@@ -156,3 +164,42 @@ export async function participantRecordView(model: ModelReader, participantId: s
     sourceRefs: sourcesOf(registered),
   };
 }
+
+export const participantRecordReadModel = defineReadModel({
+  name: 'participant-record',
+  personalData: 'always',
+  title: 'Participant record',
+  description: participantRecordProjection.description!,
+  projection: participantRecordProjection,
+  params: z.object({ participantId: slugSchema.meta({ description: "The participant's opaque id" }) }).strict(),
+  result: participantRecordViewSchema,
+  list: 'sessions',
+  view: async (model, p) => {
+    const found = await participantRecordView(model, p.participantId);
+    return found && { result: found };
+  },
+  notFound: (p) => `participant ${p.participantId} is not registered`,
+});
+
+export const participantsReadModel = defineReadModel({
+  name: 'participants',
+  personalData: 'always',
+  title: 'Participants',
+  description: 'Every participant: kind, cohort, the sessions and study visits they took part in, and their personal data unless erased',
+  projection: participantRecordProjection,
+  params: z.object({}).strict(),
+  result: z.object({ participants: z.array(participantRecordViewSchema) }).meta({ id: 'ParticipantList' }),
+  list: 'participants',
+  view: async (model, _p, page) => {
+    const ids = await recordIds(model, 'participants');
+    const offset = Math.min(ids.length, Math.max(0, page.offset ?? 0));
+    const participants: ParticipantRecordView[] = [];
+    for (const id of ids.slice(offset, page.limit === undefined ? undefined : offset + page.limit)) {
+      const record = await participantRecordView(model, id);
+      if (!record) throw modelChanged(`participant-record: ${id} is listed but not registered`);
+      participants.push(record);
+    }
+    return { result: { participants }, total: ids.length };
+  },
+  notFound: () => 'no participant',
+});

@@ -1,27 +1,14 @@
-import type { Attendance, DomainEventType, MultilingualText, PartialDate } from '@taawun/domain';
+import { multilingualTextSchema, slugSchema, type DomainEventType } from '@taawun/domain';
+import { z } from 'zod';
 import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
-import { type Count } from '../model/counts.js';
-import { compareByCompletion, dateView, SORT_SEPARATOR, type DateView } from '../model/dates.js';
-import { correctionsOf, sourcesOf, type CorrectionView } from '../model/facts.js';
-import { currentName, instituteTimeline, loadInstitutes, nameAt, partnerAt, partnerDetails, partnerTimeline, statedName, type NameAtTime, type PartnerAtTime } from '../model/names.js';
-import { chronologicalEntries, chronologicalPage, chronologicalSort, type Page } from '../model/ordered.js';
-import { agreementKindLabels, personInvolved, publicationKindLabels, sessionKindLabels, type PersonInvolved } from '../model/people.js';
-import {
-  evolveRecord,
-  recordKey,
-  recordKeyOf,
-  recordOfStream,
-  RecordSet,
-  type AgreementRecord,
-  type PartnerRecord,
-  type ProgrammeRecord,
-  type PublicationRecord,
-  type RecordDocument,
-  type SessionRecord,
-  type VisitRecord,
-} from '../model/record-book.js';
-import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts } from '../model/activities.js';
+import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
+import { correctionsOf, correctionViewSchema, sourcesOf, type CorrectionView } from '../model/facts.js';
+import { currentName, nameAt, nameAtTimeSchema, partnerAtTimeSchema, partnerDetails, partnerTimeline } from '../model/names.js';
+import { chronologicalSort, type Page } from '../model/ordered.js';
+import { evolveRecord, recordIds, recordKey, recordKeyOf, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
+import { defineReadModel } from './define.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -52,97 +39,41 @@ export const partnerHistoryProjection = defineProjection({
   initialState: null as RecordDocument,
   keyOf: recordKeyOf,
   evolve: (record: RecordDocument, event) => evolveRecord(record, event, { personalData: false }),
-  indexes: (key, record) => {
+  indexes: (key, record): IndexEntry[] => {
     const { partnerIds, drafts } = recordDrafts(key, record);
-    const entries: IndexEntry[] = [];
-    for (const partnerId of new Set(partnerIds)) {
-      drafts.forEach((d, i) => entries.push(...chronologicalEntries(HISTORY_INDEX, partnerId, d.on, draftTail(d, i))));
-    }
-    return entries;
+    return [...new Set(partnerIds)].flatMap((partnerId) => activityIndexEntries(HISTORY_INDEX, partnerId, drafts));
   },
 });
 
-export interface PartnerProfile {
-  readonly partnerId: string;
-  /** The latest name. */
-  readonly name: MultilingualText | null;
-  readonly acronym: string | null;
-  readonly kind: string | null;
-  readonly country: string | null;
-  /** The registered name, then each rename with the date it took effect. */
-  readonly names: readonly { readonly name: MultilingualText; readonly effectiveOn: DateView | null }[];
-  readonly corrections: readonly CorrectionView[];
-  readonly sourceRefs: readonly string[];
-}
+export const partnerProfileSchema = z
+  .object({
+    partnerId: z.string(),
+    name: multilingualTextSchema.nullable().meta({ description: 'The latest name' }),
+    acronym: z.string().nullable(),
+    kind: z.string().nullable(),
+    country: z.string().nullable(),
+    names: z
+      .array(z.object({ name: multilingualTextSchema, effectiveOn: dateViewSchema.nullable() }))
+      .meta({ description: 'The registered name, then each rename with the date it took effect' }),
+    corrections: z.array(correctionViewSchema),
+    sourceRefs: z.array(z.string()),
+  })
+  .meta({ id: 'PartnerProfile' });
+export type PartnerProfile = z.infer<typeof partnerProfileSchema>;
 
-export type HistoryEntryKind =
-  | 'agreement-signed'
-  | 'agreement-amended'
-  | 'agreement-terminated'
-  | 'programme-launched'
-  | 'programme-closed'
-  | 'session'
-  | 'study-visit'
-  | 'publication-prepared'
-  | 'publication-planned'
-  | 'publication-published';
+export const historyEntrySchema = activityEntrySchema
+  .extend({
+    partners: z.array(partnerAtTimeSchema).meta({ description: "Every partner of the record (this one included), named as at the entry's date" }),
+    sharedWith: z.array(z.string()).meta({ description: 'The other partners, when the activity was shared' }),
+    partnerName: nameAtTimeSchema.meta({ description: "This partner's name at the entry's date" }),
+  })
+  .meta({ id: 'HistoryEntry' });
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export interface HistoryEntry {
-  readonly kind: HistoryEntryKind;
-  readonly record: { readonly type: 'agreement' | 'programme' | 'session' | 'study-visit' | 'publication'; readonly id: string };
-  /** Sessions: held / planned / cancelled; study visits: completed / planned / cancelled; else null. */
-  readonly status: string | null;
-  readonly date: DateView;
-  /** False when the date overlaps another entry's, so the record cannot tell which came first. */
-  readonly orderCertain: boolean;
-  /** What happened, in English: "Agreement signed", "Course held", "Hosted study visit completed". */
-  readonly what: string;
-  readonly title: MultilingualText | null;
-  /** Every partner of the record (this one included), named as at the entry's date. */
-  readonly partners: readonly PartnerAtTime[];
-  /** The other partners, when the activity was shared. */
-  readonly sharedWith: readonly string[];
-  /** This partner's name at the entry's date. */
-  readonly partnerName: NameAtTime;
-  /** The institute's name: as stated on the agreement, else as in force at the entry's date. */
-  readonly instituteName: NameAtTime;
-  readonly counts: EntryCounts | null;
-  readonly people: readonly PersonInvolved[];
-  readonly details: Readonly<Record<string, unknown>>;
-  readonly corrections: readonly CorrectionView[];
-  readonly sourceRefs: readonly string[];
-}
-
-export interface EntryCounts {
-  /** Sessions the record stands for ("6 regional sessions"). */
-  readonly sessions?: Count;
-  readonly attendance?: Attendance | null;
-  /** Named trainees enrolled (and not withdrawn). */
-  readonly namedTrainees?: number;
-  /** max(attendance total, named trainees) per session. */
-  readonly peopleTrained?: Count;
-  /** Study visits: people who took part. */
-  readonly participants?: Count;
-}
-
-export interface PartnerHistory {
-  readonly partner: PartnerProfile;
-  readonly entries: readonly HistoryEntry[];
-}
-
-/** Same date: agreements first, then what they frame (programmes), then visits (hosting frames the sessions held for the visitors), sessions, publications. */
-const typeRank = { agreement: 0, programme: 1, 'study-visit': 2, session: 3, publication: 4 } as const;
-
-type Draft = Omit<HistoryEntry, 'orderCertain' | 'date' | 'partners' | 'sharedWith' | 'partnerName' | 'instituteName' | 'people'> & {
-  readonly on: PartialDate;
-  readonly partnerIds: readonly string[];
-  readonly statedInstituteName?: MultilingualText | undefined;
-  readonly people: readonly { readonly participantId: string; readonly role: PersonInvolved['role'] }[];
-};
-
-/** Same date: by record type, record, kind, then the order the record gives them (amendments, plans). */
-const draftTail = (d: Draft, ordinal: number): string =>
-  [typeRank[d.record.type], d.record.id, d.kind, String(ordinal).padStart(6, '0')].join(SORT_SEPARATOR);
+export const partnerHistorySchema = z
+  .object({ partner: partnerProfileSchema, entries: z.array(historyEntrySchema) })
+  .meta({ id: 'PartnerHistory', description: "A partner's profile and its history, in date order" });
+export type PartnerHistory = z.infer<typeof partnerHistorySchema>;
 
 /** A page of a partner's history; `total` counts every entry. */
 export interface PartnerHistoryPage {
@@ -158,61 +89,35 @@ export async function partnerHistoryView(model: ModelReader, partnerId: string, 
 
 export async function partnerHistoryPage(model: ModelReader, partnerId: string, page: Page = {}): Promise<PartnerHistoryPage | undefined> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
-  const [list] = await Promise.all([chronologicalPage(model, HISTORY_INDEX, partnerId, page), records.load([recordKey('partners', partnerId)])]);
+  await records.load([recordKey('partners', partnerId)]);
   const record = records.get('partners', partnerId);
-  if (!record?.registered && list.total === 0) return undefined;
-  await records.load(list.entries.map((e) => e.document));
-  const drafts = list.entries.map((entry) => {
-    const { drafts: all } = recordDrafts(entry.document, records.byKey(entry.document));
-    const found = all.find((d, i) => chronologicalSort(d.on, draftTail(d, i)) === entry.sort);
-    if (!found) throw modelChanged(`partner-history: ${entry.document} gives no history entry sorted at ${JSON.stringify(entry.sort)}`);
-    return found;
-  });
-  const [institutes] = await Promise.all([
-    loadInstitutes(records),
-    records.load(drafts.flatMap((d) => [...d.partnerIds.map((id) => recordKey('partners', id)), ...d.people.map((p) => recordKey('participants', p.participantId))])),
-  ]);
-  const institute = instituteTimeline(institutes);
-  const entries = drafts.map(({ on, partnerIds, statedInstituteName, people, ...entry }, i): HistoryEntry => ({
-    kind: entry.kind,
-    record: entry.record,
-    status: entry.status,
-    date: dateView(on),
-    orderCertain: list.certain[i]!,
-    what: entry.what,
-    title: entry.title,
-    partners: partnerIds.map((id) => partnerAt(records, id, on)),
-    sharedWith: partnerIds.filter((id) => id !== partnerId),
-    partnerName: nameAt(partnerTimeline(record), on),
-    instituteName: statedInstituteName ? statedName(statedInstituteName) : nameAt(institute, on),
-    counts: entry.counts,
-    people: people.map((p) => personInvolved(records, p.participantId, p.role)),
-    details: entry.details,
-    corrections: entry.corrections,
-    sourceRefs: entry.sourceRefs,
+  const timeline = partnerTimeline(record);
+  const list = await activityPage(model, records, { index: HISTORY_INDEX, key: partnerId, page }, (entry, draft): HistoryEntry => ({
+    ...entry,
+    sharedWith: draft.partnerIds.filter((id) => id !== partnerId),
+    partnerName: nameAt(timeline, draft.on),
   }));
+  if (!record?.registered && list.total === 0) return undefined;
+  return { total: list.total, offset: list.offset, history: { partner: partnerProfile(partnerId, record), entries: list.entries } };
+}
+
+/** What the record says of a partner: its names through time, details as corrected, sources. */
+export function partnerProfile(partnerId: string, record: PartnerRecord | undefined): PartnerProfile {
   const details = partnerDetails(record);
   const timeline = partnerTimeline(record);
   const facts = [record?.registered, ...(record?.renames ?? []), ...(record?.detailCorrections ?? [])];
   return {
-    total: list.total,
-    offset: list.offset,
-    history: {
-      partner: {
-        partnerId,
-        name: currentName(timeline),
-        acronym: details?.acronym ?? null,
-        kind: details?.kind ?? null,
-        country: details?.country ?? null,
-        names: [
-          ...(timeline.first ? [{ name: timeline.first, effectiveOn: null }] : []),
-          ...[...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn)).map((r) => ({ name: r.name, effectiveOn: dateView(r.effectiveOn) })),
-        ],
-        corrections: [...correctionsOf(...facts), ...detailCorrectionViews(record)],
-        sourceRefs: sourcesOf(...facts),
-      },
-      entries,
-    },
+    partnerId,
+    name: currentName(timeline),
+    acronym: details?.acronym ?? null,
+    kind: details?.kind ?? null,
+    country: details?.country ?? null,
+    names: [
+      ...(timeline.first ? [{ name: timeline.first, effectiveOn: null }] : []),
+      ...[...timeline.renames].sort((a, b) => compareByCompletion(a.effectiveOn, b.effectiveOn)).map((r) => ({ name: r.name, effectiveOn: dateView(r.effectiveOn) })),
+    ],
+    corrections: [...correctionsOf(...facts), ...detailCorrectionViews(record)],
+    sourceRefs: sourcesOf(...facts),
   };
 }
 
@@ -234,202 +139,67 @@ function detailCorrectionViews(record: PartnerRecord | undefined): CorrectionVie
   });
 }
 
-const noDrafts = { partnerIds: [] as readonly string[], drafts: [] as Draft[] };
+export const partnerHistoryReadModel = defineReadModel({
+  name: 'partner-history',
+  title: 'Per-partner history',
+  description: partnerHistoryProjection.description!,
+  projection: partnerHistoryProjection,
+  params: z.object({ partnerId: slugSchema.meta({ description: 'The partner, e.g. "enm-france"' }) }).strict(),
+  result: partnerHistorySchema,
+  list: 'entries',
+  view: async (model, p, page) => {
+    const found = await partnerHistoryPage(model, p.partnerId, page);
+    return found && { result: found.history, total: found.total };
+  },
+  notFound: (p) => `partner ${p.partnerId} is not in the record`,
+});
 
-/** The history entries one record gives, in the order it gives them, and the partners whose history they belong to. */
-function recordDrafts(key: string, doc: RecordDocument): { partnerIds: readonly string[]; drafts: Draft[] } {
-  const where = recordOfStream(key);
-  if (!where || doc === null) return noDrafts;
-  const { section, id } = where;
-  if (section === 'agreements') return agreementDrafts(id, doc as AgreementRecord);
-  if (section === 'programmes') return programmeDrafts(id, doc as ProgrammeRecord);
-  if (section === 'sessions') return sessionDrafts(id, doc as SessionRecord);
-  if (section === 'visits') return visitDrafts(id, doc as VisitRecord);
-  if (section === 'publications') return publicationDrafts(id, doc as PublicationRecord);
-  return noDrafts;
+/** A partner as the list of partners shows it: its profile, how many history entries it has, and the dates of the first and last. */
+export const partnerSummarySchema = partnerProfileSchema
+  .extend({
+    entries: z.number().int().min(0).meta({ description: 'Entries in its history' }),
+    firstDate: dateViewSchema.nullable().meta({ description: 'The date of its first history entry' }),
+    lastDate: dateViewSchema.nullable().meta({ description: 'The date of its last history entry' }),
+  })
+  .meta({ id: 'PartnerSummary' });
+export type PartnerSummary = z.infer<typeof partnerSummarySchema>;
+
+/** The date of the history entry at `offset` of a partner's history (a read of one index entry and its record). */
+async function entryDate(model: ModelReader, records: RecordSet, partnerId: string, offset: number): Promise<DateView | null> {
+  const [entry] = await model.index(HISTORY_INDEX, partnerId, { offset, limit: 1 });
+  if (!entry) return null;
+  await records.load([entry.document]);
+  const { drafts } = recordDrafts(entry.document, records.byKey(entry.document));
+  const draft = drafts.find((d, i) => chronologicalSort(d.on, draftTail(d, i)) === entry.sort);
+  if (!draft) throw modelChanged(`partner-history: ${entry.document} gives no history entry sorted at ${JSON.stringify(entry.sort)}`);
+  return dateView(draft.on);
 }
 
-const base = { counts: null, people: [], details: {}, status: null } as const;
-
-function agreementDrafts(id: string, r: AgreementRecord) {
-  const signed = r.signed?.data;
-  if (!signed) return noDrafts;
-  const drafts: Draft[] = [];
-  const record = { type: 'agreement' as const, id };
-  drafts.push({
-    ...base,
-    kind: 'agreement-signed',
-    record,
-    on: signed.signedOn,
-    partnerIds: signed.partners,
-    statedInstituteName: signed.instituteName,
-    what: `${agreementKindLabels[signed.kind]} signed`,
-    title: signed.title ?? null,
-    status: r.terminated ? 'terminated' : 'signed',
-    details: { agreementKind: signed.kind, place: signed.place ?? null, signatories: signed.signatories, areas: signed.areas },
-    corrections: correctionsOf(r.signed),
-    sourceRefs: sourcesOf(r.signed),
-  });
-  for (const amendment of r.amendments) {
-    drafts.push({
-      ...base,
-      kind: 'agreement-amended',
-      record,
-      on: amendment.data.amendedOn,
-      partnerIds: signed.partners,
-      what: `${agreementKindLabels[signed.kind]} amended`,
-      title: signed.title ?? null,
-      details: { summary: amendment.data.summary, areasAdded: amendment.data.areasAdded, areasRemoved: amendment.data.areasRemoved },
-      corrections: correctionsOf(amendment),
-      sourceRefs: sourcesOf(amendment),
-    });
-  }
-  if (r.terminated) {
-    drafts.push({
-      ...base,
-      kind: 'agreement-terminated',
-      record,
-      on: r.terminated.data.terminatedOn,
-      partnerIds: signed.partners,
-      what: `${agreementKindLabels[signed.kind]} terminated`,
-      title: signed.title ?? null,
-      details: { reason: r.terminated.data.reason },
-      corrections: correctionsOf(r.terminated),
-      sourceRefs: sourcesOf(r.terminated),
-    });
-  }
-  return { partnerIds: signed.partners, drafts };
-}
-
-function programmeDrafts(id: string, r: ProgrammeRecord) {
-  const launched = r.launched?.data;
-  if (!launched) return noDrafts;
-  const record = { type: 'programme' as const, id };
-  const drafts: Draft[] = [
-    {
-      ...base,
-      kind: 'programme-launched',
-      record,
-      on: launched.startedOn,
-      partnerIds: launched.partners,
-      what: launched.recurrence === 'annual' ? 'Annual programme started' : 'Programme started',
-      title: launched.title,
-      details: { recurrence: launched.recurrence, themes: launched.themes, description: launched.description ?? null, agreementId: launched.agreementId ?? null },
-      corrections: correctionsOf(r.launched),
-      sourceRefs: sourcesOf(r.launched),
-    },
-  ];
-  if (r.closed) {
-    drafts.push({
-      ...base,
-      kind: 'programme-closed',
-      record,
-      on: r.closed.data.closedOn,
-      partnerIds: launched.partners,
-      what: 'Programme closed',
-      title: launched.title,
-      details: { reason: r.closed.data.reason ?? null },
-      corrections: correctionsOf(r.closed),
-      sourceRefs: sourcesOf(r.closed),
-    });
-  }
-  return { partnerIds: launched.partners, drafts };
-}
-
-function sessionDrafts(id: string, r: SessionRecord) {
-  const s = summariseSession(id, r);
-  if (!s) return noDrafts;
-  const draft: Draft = {
-    kind: 'session',
-    record: { type: 'session', id },
-    status: s.status,
-    on: s.date,
-    partnerIds: s.details.partners,
-    what: `${sessionKindLabels[s.details.kind]} ${s.status}`,
-    title: s.details.title,
-    counts: { sessions: s.sessions, attendance: s.attendance, namedTrainees: s.enrolled.filter((e) => e.role === 'trainee').length, peopleTrained: s.trained },
-    people: s.enrolled,
-    details: {
-      sessionKind: s.details.kind,
-      format: s.format,
-      occurrences: s.details.occurrences ?? 1,
-      place: s.details.place ?? null,
-      audience: s.details.audience ?? null,
-      description: s.details.description ?? null,
-      cohorts: s.details.cohorts ?? [],
-      themes: s.details.themes ?? [],
-      programmeId: s.details.programmeId ?? null,
-    },
-    corrections: s.corrections,
-    sourceRefs: s.sourceRefs,
-  };
-  return { partnerIds: s.details.partners, drafts: [draft] };
-}
-
-function visitDrafts(id: string, r: VisitRecord) {
-  const v = summariseVisit(id, r);
-  if (!v?.plan) return noDrafts;
-  const draft: Draft = {
-    kind: 'study-visit',
-    record: { type: 'study-visit', id },
-    status: v.status,
-    on: v.date,
-    partnerIds: v.plan.partners,
-    what: `${v.plan.direction === 'hosted' ? 'Hosted' : 'Outgoing'} study visit ${v.status}`,
-    title: v.plan.title ?? null,
-    counts: { participants: v.participants },
-    people: v.participantIds.map((participantId) => ({ participantId, role: 'participant' as const })),
-    details: {
-      direction: v.plan.direction,
-      destination: v.plan.destination ?? null,
-      purpose: v.plan.purpose ?? null,
-      themes: v.plan.themes ?? [],
-      programmeId: v.plan.programmeId ?? null,
-    },
-    corrections: v.corrections,
-    sourceRefs: v.sourceRefs,
-  };
-  return { partnerIds: v.plan.partners, drafts: [draft] };
-}
-
-function publicationDrafts(id: string, r: PublicationRecord) {
-  const p = summarisePublication(id, r);
-  if (!p) return noDrafts;
-  const drafts: Draft[] = [];
-  const record = { type: 'publication' as const, id };
-  const label = publicationKindLabels[p.prepared.kind];
-  const common = { ...base, record, partnerIds: p.prepared.partners, title: p.prepared.title };
-  const details = { publicationKind: p.prepared.kind, themes: p.prepared.themes ?? [], programmeId: p.prepared.programmeId ?? null };
-  drafts.push({
-    ...common,
-    kind: 'publication-prepared',
-    on: p.prepared.preparedOn,
-    what: `${label} prepared`,
-    details,
-    corrections: correctionsOf(r.prepared),
-    sourceRefs: sourcesOf(r.prepared),
-  });
-  for (const plan of r.plans) {
-    drafts.push({
-      ...common,
-      kind: 'publication-planned',
-      on: plan.data.plannedFor,
-      what: `${label} planned for publication (not yet published)`,
-      details: { ...details, note: plan.data.note ?? null },
-      corrections: correctionsOf(plan),
-      sourceRefs: sourcesOf(plan),
-    });
-  }
-  if (r.published) {
-    drafts.push({
-      ...common,
-      kind: 'publication-published',
-      on: r.published.data.publishedOn,
-      what: `${label} published`,
-      details,
-      corrections: correctionsOf(r.published),
-      sourceRefs: sourcesOf(r.published),
-    });
-  }
-  return { partnerIds: p.prepared.partners, drafts };
-}
+export const partnersReadModel = defineReadModel({
+  name: 'partners',
+  title: 'Partners',
+  description: 'Every partner in the record, with how many entries its history has and when it starts and ends',
+  projection: partnerHistoryProjection,
+  params: z.object({}).strict(),
+  result: z.object({ partners: z.array(partnerSummarySchema) }).meta({ id: 'PartnerList' }),
+  list: 'partners',
+  view: async (model, _p, page) => {
+    const ids = await recordIds(model, 'partners');
+    const offset = Math.min(ids.length, Math.max(0, page.offset ?? 0));
+    const shown = ids.slice(offset, page.limit === undefined ? undefined : offset + page.limit);
+    const records = new RecordSet(model as ModelReader<RecordDocument>);
+    await records.load(shown.map((id) => recordKey('partners', id)));
+    const partners: PartnerSummary[] = [];
+    for (const partnerId of shown) {
+      const entries = await model.indexSize(HISTORY_INDEX, partnerId);
+      partners.push({
+        ...partnerProfile(partnerId, records.get('partners', partnerId)),
+        entries,
+        firstDate: await entryDate(model, records, partnerId, 0),
+        lastDate: entries > 0 ? await entryDate(model, records, partnerId, entries - 1) : null,
+      });
+    }
+    return { result: { partners }, total: ids.length };
+  },
+  notFound: () => 'no partner',
+});

@@ -6,7 +6,7 @@ import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { exportModel } from '../engine/model-reader.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
 import { replayThroughLens } from '../engine/temporal.js';
-import { projections, queryReadModel, type ReadModelSource } from './registry.js';
+import { projections, queryReadModel, type ReadModelSource } from './built-in.js';
 
 const allProjections = Object.values(projections);
 

@@ -12,7 +12,7 @@ import {
   readModels,
   type Answer,
   type QueryError,
-} from './registry.js';
+} from './built-in.js';
 
 /*
  * The time lenses on the institute's record: "as of" a business date, "as known
@@ -260,11 +260,24 @@ describe('participant record', () => {
 
 describe('the registry', () => {
   it('lists every read model with its parameters, for the CLI and the HTTP adapter', () => {
-    expect(Object.keys(readModels)).toEqual(['partner-history', 'agreements-register', 'yearly-activity-report', 'participant-record', 'audit-trail']);
+    expect(Object.keys(readModels)).toEqual([
+      'partners',
+      'partner-history',
+      'agreements-register',
+      'yearly-activity-report',
+      'sessions',
+      'study-visits',
+      'publications',
+      'participants',
+      'participant-record',
+      'audit-trail',
+    ]);
     for (const model of Object.values(readModels)) {
       expect(model.title.length).toBeGreaterThan(0);
       expect(model.description.length).toBeGreaterThan(0);
       expect(typeof model.params.safeParse).toBe('function');
+      // Every answer has a schema, and the list a page applies to is a field of it.
+      if (model.list !== null) expect(Object.keys(model.result.shape)).toContain(model.list);
     }
     expect(readModels['partner-history'].params.safeParse({}).success).toBe(false);
     expect(readModels['yearly-activity-report'].params.safeParse({}).success).toBe(true);

@@ -1,8 +1,9 @@
-import type { Attendance, DomainEventType, MultilingualText, PartialDate } from '@taawun/domain';
+import { attendanceSchema, multilingualTextSchema, type DomainEventType, type MultilingualText, type PartialDate } from '@taawun/domain';
+import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type CounterContribution, type IndexEntry } from '../engine/projection.js';
-import { exactly, sumCounts, type Count, type CountGap } from '../model/counts.js';
-import { comparePeriods, completionSortKey, dateView, periodOf, SORT_SEPARATOR, type DateView, type Period } from '../model/dates.js';
+import { countSchema, exactly, sumCounts, type Count, type CountGap } from '../model/counts.js';
+import { comparePeriods, completionSortKey, dateView, dateViewSchema, periodOf, periodSchema, SORT_SEPARATOR, type Period } from '../model/dates.js';
 import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
 import type { Page } from '../model/ordered.js';
 import {
@@ -17,6 +18,7 @@ import {
   type VisitRecord,
 } from '../model/record-book.js';
 import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+import { defineReadModel } from './define.js';
 
 const handles = [
   'PartnerRegistered', 'PartnerRenamed', 'PartnerDetailsCorrected',
@@ -48,82 +50,95 @@ export const yearlyActivityReportProjection = defineProjection({
   counters: (key, record) => itemsOf(key, record).flatMap(itemCounters),
 });
 
-export interface ActivityFigures {
-  /** Sessions held: a record standing for 6 sessions counts 6; "several" counts 1 and leaves a gap. */
-  readonly sessionsHeld: Count;
-  /** Per session max(attendance total, named trainees); a session with neither leaves a gap. */
-  readonly peopleTrained: Count;
-  readonly studyVisits: Count;
-  readonly studyVisitParticipants: Count;
-  /** Prepared, planned for publication, and published texts are counted apart. */
-  readonly publications: { readonly prepared: number; readonly plannedForPublication: number; readonly published: number };
-}
+export const activityFiguresSchema = z
+  .object({
+    sessionsHeld: countSchema.meta({ description: 'Sessions held: a record standing for 6 sessions counts 6; "several" counts 1 and leaves a gap' }),
+    peopleTrained: countSchema.meta({ description: 'Per session max(attendance total, named trainees); a session with neither leaves a gap' }),
+    studyVisits: countSchema,
+    studyVisitParticipants: countSchema,
+    publications: z
+      .object({ prepared: z.number().int(), plannedForPublication: z.number().int(), published: z.number().int() })
+      .meta({ description: 'Prepared, planned for publication, and published texts are counted apart' }),
+  })
+  .meta({ id: 'ActivityFigures' });
+export type ActivityFigures = z.infer<typeof activityFiguresSchema>;
 
-export type Format = 'in-person' | 'remote' | 'not-stated';
+export const reportedFormatSchema = z.enum(['in-person', 'remote', 'not-stated']);
+export type Format = z.infer<typeof reportedFormatSchema>;
 
-export interface ReportedSession {
-  readonly sessionId: string;
-  readonly title: MultilingualText;
-  readonly date: DateView;
-  readonly kind: string;
-  readonly format: Format;
-  readonly partners: readonly string[];
-  readonly themes: readonly string[];
-  readonly sessionsHeld: Count;
-  readonly peopleTrained: Count;
-  readonly attendance: Attendance | null;
-  readonly namedTrainees: number;
-  readonly corrected: boolean;
-  readonly sourceRefs: readonly string[];
-}
+const reportedLine = { partners: z.array(z.string()), themes: z.array(z.string()), corrected: z.boolean(), sourceRefs: z.array(z.string()) };
 
-export interface ReportedVisit {
-  readonly visitId: string;
-  readonly title: MultilingualText | null;
-  readonly date: DateView;
-  readonly direction: string | null;
-  readonly partners: readonly string[];
-  readonly themes: readonly string[];
-  readonly participants: Count;
-  readonly corrected: boolean;
-  readonly sourceRefs: readonly string[];
-}
+export const reportedSessionSchema = z
+  .object({
+    sessionId: z.string(),
+    title: multilingualTextSchema,
+    date: dateViewSchema,
+    kind: z.string(),
+    format: reportedFormatSchema,
+    sessionsHeld: countSchema,
+    peopleTrained: countSchema,
+    attendance: attendanceSchema.nullable(),
+    namedTrainees: z.number().int(),
+    ...reportedLine,
+  })
+  .meta({ id: 'ReportedSession' });
+export type ReportedSession = z.infer<typeof reportedSessionSchema>;
 
-export interface ReportedPublication {
-  readonly publicationId: string;
-  readonly title: MultilingualText;
-  readonly kind: string;
-  /** The date of what this line reports: prepared on, planned for, or published on. */
-  readonly date: DateView;
-  readonly partners: readonly string[];
-  readonly themes: readonly string[];
-  readonly note: MultilingualText | null;
-  readonly corrected: boolean;
-  readonly sourceRefs: readonly string[];
-}
+export const reportedVisitSchema = z
+  .object({
+    visitId: z.string(),
+    title: multilingualTextSchema.nullable(),
+    date: dateViewSchema,
+    direction: z.string().nullable(),
+    participants: countSchema,
+    ...reportedLine,
+  })
+  .meta({ id: 'ReportedVisit' });
+export type ReportedVisit = z.infer<typeof reportedVisitSchema>;
 
-export interface PeriodReport {
-  readonly period: Period;
-  readonly totals: ActivityFigures;
-  readonly byPartner: readonly { readonly partnerId: string; readonly acronym: string | null; readonly name: MultilingualText | null; readonly figures: ActivityFigures }[];
-  /** `theme: null` gathers what states no theme. A record with two themes counts under each. */
-  readonly byTheme: readonly { readonly theme: string | null; readonly figures: ActivityFigures }[];
-  /** Sessions only: study visits and publications have no format. */
-  readonly byFormat: readonly { readonly format: Format; readonly sessionsHeld: Count; readonly peopleTrained: Count }[];
-  readonly sessions: readonly ReportedSession[];
-  readonly studyVisits: readonly ReportedVisit[];
-  readonly publications: {
-    readonly prepared: readonly ReportedPublication[];
-    readonly plannedForPublication: readonly ReportedPublication[];
-    readonly published: readonly ReportedPublication[];
-  };
-}
+export const reportedPublicationSchema = z
+  .object({
+    publicationId: z.string(),
+    title: multilingualTextSchema,
+    kind: z.string(),
+    date: dateViewSchema.meta({ description: 'The date of what this line reports: prepared on, planned for, or published on' }),
+    note: multilingualTextSchema.nullable(),
+    ...reportedLine,
+  })
+  .meta({ id: 'ReportedPublication' });
+export type ReportedPublication = z.infer<typeof reportedPublicationSchema>;
 
-export interface YearlyActivityReport {
-  /** Single years, spans ("2016–2020"), "by 2022", "from 2002", then "year unknown": never guessed into a year. */
-  readonly periods: readonly PeriodReport[];
-  readonly totals: ActivityFigures;
-}
+export const periodReportSchema = z
+  .object({
+    period: periodSchema,
+    totals: activityFiguresSchema,
+    byPartner: z.array(z.object({ partnerId: z.string(), acronym: z.string().nullable(), name: multilingualTextSchema.nullable(), figures: activityFiguresSchema })),
+    byTheme: z
+      .array(z.object({ theme: z.string().nullable(), figures: activityFiguresSchema }))
+      .meta({ description: '`theme: null` gathers what states no theme. A record with two themes counts under each' }),
+    byFormat: z
+      .array(z.object({ format: reportedFormatSchema, sessionsHeld: countSchema, peopleTrained: countSchema }))
+      .meta({ description: 'Sessions only: study visits and publications have no format' }),
+    sessions: z.array(reportedSessionSchema),
+    studyVisits: z.array(reportedVisitSchema),
+    publications: z.object({
+      prepared: z.array(reportedPublicationSchema),
+      plannedForPublication: z.array(reportedPublicationSchema),
+      published: z.array(reportedPublicationSchema),
+    }),
+  })
+  .meta({ id: 'PeriodReport' });
+export type PeriodReport = z.infer<typeof periodReportSchema>;
+
+export const yearlyActivityReportSchema = z
+  .object({
+    periods: z
+      .array(periodReportSchema)
+      .meta({ description: 'Single years, spans ("2016–2020"), "by 2022", "from 2002", then "year unknown": never guessed into a year' }),
+    totals: activityFiguresSchema,
+  })
+  .meta({ id: 'YearlyActivityReport' });
+export type YearlyActivityReport = z.infer<typeof yearlyActivityReportSchema>;
 
 type ListName = 'sessions' | 'studyVisits' | 'prepared' | 'plannedForPublication' | 'published';
 
@@ -314,7 +329,7 @@ function periodOfKey(key: string): Period {
 async function periodReport(model: ModelReader, records: RecordSet, period: Period): Promise<PeriodReport> {
   const counters = await model.counters(periodCounters(period.key));
   const scopes = [...new Set(Object.keys(counters).map((name) => name.slice(0, name.lastIndexOf('|'))))];
-  const gapsOf = async (scope: string, figure: CountFigure): Promise<readonly CountGap[]> =>
+  const gapsOf = async (scope: string, figure: CountFigure): Promise<CountGap[]> =>
     (counters[counterName(scope, `${figure}.gaps`)] ?? 0) > 0 ? (await model.index<CountGap>(GAPS_INDEX, gapsKey(period.key, scope, figure))).map((e) => e.value!) : [];
   const count = async (scope: string, figure: CountFigure): Promise<Count> => {
     const gaps = await gapsOf(scope, figure);
@@ -407,3 +422,20 @@ async function periodTotals(model: ModelReader, period: Period): Promise<Activit
     },
   };
 }
+
+export const yearlyActivityReportReadModel = defineReadModel({
+  name: 'yearly-activity-report',
+  title: 'Yearly activity report',
+  description: yearlyActivityReportProjection.description!,
+  projection: yearlyActivityReportProjection,
+  params: z
+    .object({ period: z.string().min(1).max(20).optional().meta({ description: 'Only one period: "2018", "2016-2020", "by-2022", "from-2002", "year-unknown"' }) })
+    .strict(),
+  result: yearlyActivityReportSchema,
+  list: 'periods',
+  view: async (model, p, page) => {
+    const { report, total } = await yearlyActivityReportPage(model, p, page);
+    return { result: report, total };
+  },
+  notFound: () => 'no activity',
+});

@@ -1,0 +1,4 @@
+// Presentations of the query service's answers: the words and the tables the CLI prints and the report shows.
+export * from './texts.js';
+export * from './table.js';
+export { presentAnswer } from './answers.js';

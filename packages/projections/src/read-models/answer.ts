@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/*
+ * The frame of every answer the query service gives: which read model, through
+ * which time lens, from where, which page, and the result. Schemas, so that
+ * the HTTP adapter's OpenAPI document and a client generated from it know
+ * every field, and the TypeScript types come from them.
+ */
+
+const notCountedEventSchema = z
+  .object({
+    eventId: z.string(),
+    type: z.string(),
+    stream: z.string(),
+    date: z.string().meta({ description: 'The business date (EDTF, as corrected)' }),
+    label: z.string(),
+    sourceRef: z.string().nullable(),
+  })
+  .meta({ id: 'NotCountedEvent' });
+
+/** What a lens left out, and why: the answer says what it does not know. */
+export const lensReportSchema = z
+  .object({
+    asOf: z.string().nullable(),
+    asKnownOn: z.string().nullable(),
+    eventsCounted: z.number().int(),
+    notCounted: z.object({
+      yearUnknown: z.array(notCountedEventSchema).meta({ description: 'Dated with an unknown year (`XXXX`): never counted as of a date' }),
+      mayBeLater: z.array(notCountedEventSchema).meta({ description: 'May have happened after `asOf` (a date that straddles it, or is open towards it)' }),
+      later: z.number().int().meta({ description: 'Certainly after `asOf`: counted only' }),
+      recordedLater: z.number().int().meta({ description: 'Recorded after `asKnownOn`: counted only' }),
+    }),
+  })
+  .meta({ id: 'LensReport' });
+
+/** Where an answer came from: a stored generation, a replay of the log (and why), or the log itself. */
+export const answerSourceSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('stored'), generation: z.number().int(), position: z.string().nullable() }),
+    z.object({ kind: z.literal('replayed'), reason: z.string(), position: z.string().nullable() }),
+    z.object({ kind: z.literal('log'), position: z.string().nullable() }),
+  ])
+  .meta({ id: 'AnswerSource', description: '`position`: the last log position the answer reflects' });
+export type AnswerSource = z.infer<typeof answerSourceSchema>;
+
+/** Which page of the answer's main list (`list`) was given, out of how many items. */
+export const answerPageSchema = z
+  .object({
+    list: z.string().meta({ description: 'The list of `result` this page is of' }),
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(0),
+    total: z.number().int().min(0),
+    nextOffset: z.number().int().min(0).nullable().meta({ description: 'Offset of the next page; null on the last' }),
+  })
+  .meta({ id: 'AnswerPage' });
+export type AnswerPage = z.infer<typeof answerPageSchema>;
+
+const frame = {
+  readModel: z.string(),
+  version: z.number().int().nullable().meta({ description: 'The projection version that built the model; null for an answer read from the log' }),
+  asOf: z.string().nullable(),
+  asKnownOn: z.string().nullable(),
+  lens: lensReportSchema.nullable().meta({ description: 'With a time lens: how many events counted, and those it left out and why' }),
+  source: answerSourceSchema,
+  page: answerPageSchema.nullable().meta({ description: 'When a page was asked for: which part of the main list `result` holds' }),
+};
+
+/** The answer of a read model whose result has this schema. */
+export const answerSchemaOf = <R extends z.ZodType>(result: R) => z.object({ ...frame, result });
+
+/** Every answer: the read model, the time lens and what it left out, where it came from, the page, and the result. */
+export type Answer<R> = Omit<z.infer<ReturnType<typeof answerSchemaOf<z.ZodUnknown>>>, 'result'> & { readonly result: R };

@@ -1,0 +1,144 @@
+import { slugSchema, type EventStore } from '@taawun/domain';
+import { z } from 'zod';
+import { ProjectionError } from '../engine/errors.js';
+import type { ModelReader } from '../engine/model-reader.js';
+import type { AnyProjection, Projection } from '../engine/projection.js';
+import type { LensReport, TimeLens } from '../engine/temporal.js';
+import type { Page } from '../model/ordered.js';
+
+/**
+ * A read model: a question the record answers, with the zod schemas of its
+ * parameters and of its result (for validation, types and the OpenAPI
+ * document), and where its answer comes from: a projection's model (stored,
+ * or replayed through a time lens) or the log itself (the audit trail).
+ * The query service answers every one of them the same way: the CLI, the HTTP
+ * API and the report only present the answer.
+ */
+interface ReadModelCommon<P extends z.ZodObject, R extends z.ZodObject> {
+  /** A slug: `partner-history`. The HTTP path and the CLI's `taawun query <name>` use it. */
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly params: P;
+  readonly result: R;
+  /** The list of `result` a page applies to (`entries`); `null`: the answer is never paged. */
+  readonly list: string | null;
+  /**
+   * Whether an answer holds participants' personal data: `always` (only the
+   * roles that record people may read it), `never`, or depending on the
+   * parameters (the audit trail with `personalData: 'show'`).
+   */
+  readonly personalData: 'always' | 'never' | ((params: z.output<P>) => boolean);
+}
+
+/** `T` with every array and object read-only: what a view may give (a user's interfaces are often read-only). */
+export type ReadOnlyDeep<T> = T extends (infer U)[] ? readonly ReadOnlyDeep<U>[] : T extends object ? { readonly [K in keyof T]: ReadOnlyDeep<T[K]> } : T;
+
+/** What a view gives: the result, and when it paged its list itself, how long the whole list is. */
+export interface Viewed<R> {
+  readonly result: ReadOnlyDeep<R>;
+  /** Set when the view paged `result[list]` itself: the length of the whole list. */
+  readonly total?: number;
+}
+
+export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject, S = unknown> extends ReadModelCommon<P, R> {
+  readonly kind: 'projected';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly projection: Projection<S, any>;
+  /** The answer from a model (`undefined`: what the parameters name is not in the record). Pages natively when it gives `total`. */
+  view(model: ModelReader<S>, params: z.output<P>, page: Page): Promise<Viewed<z.output<R>> | undefined>;
+  /** The one-line message when `view` found nothing. */
+  notFound(params: z.output<P>): string;
+}
+
+export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {
+  readonly kind: 'log';
+  /** The answer read from the log itself (one record's stream), through the lens. `undefined`: not found. */
+  run(store: EventStore, params: z.output<P>, lens: TimeLens): Promise<{ readonly result: ReadOnlyDeep<z.output<R>>; readonly lens: LensReport | null } | undefined>;
+  notFound(params: z.output<P>): string;
+}
+
+export type ReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> = ProjectedReadModel<P, R> | LogReadModel<P, R>;
+/** Any read model, as registries hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyReadModel = ProjectedReadModel<any, any, any> | LogReadModel<any, any>;
+
+export type ParamsOf<M> = M extends { readonly params: infer P extends z.ZodObject } ? z.input<P> : never;
+export type ResultOf<M> = M extends { readonly result: infer R extends z.ZodObject } ? z.output<R> : never;
+
+type Definition<P extends z.ZodObject, R extends z.ZodObject, S> = Omit<ProjectedReadModel<P, R, S>, 'kind' | 'personalData' | 'list'> & {
+  readonly personalData?: ProjectedReadModel<P, R, S>['personalData'];
+  readonly list?: string | null;
+};
+
+function checked<M extends AnyReadModel>(model: M): M {
+  if (!slugSchema.safeParse(model.name).success) throw new ProjectionError('invalid-projection', `read model ${JSON.stringify(model.name)}: the name must be a slug such as "partner-history"`);
+  if (model.list !== null && !(model.list in model.result.shape)) {
+    throw new ProjectionError('invalid-projection', `read model ${model.name}: its list "${model.list}" is not a field of its result`);
+  }
+  return model;
+}
+
+/** A read model answered from a projection's model (see `ProjectedReadModel`). */
+export function defineReadModel<P extends z.ZodObject, R extends z.ZodObject, S>(definition: Definition<P, R, S>): ProjectedReadModel<P, R, S> {
+  return checked({ ...definition, kind: 'projected', personalData: definition.personalData ?? 'never', list: definition.list ?? null });
+}
+
+/** A read model answered from the log itself (see `LogReadModel`). */
+export function defineLogReadModel<P extends z.ZodObject, R extends z.ZodObject>(
+  definition: Omit<LogReadModel<P, R>, 'kind' | 'list'> & { readonly list?: string | null },
+): LogReadModel<P, R> {
+  return checked({ ...definition, kind: 'log', list: definition.list ?? null });
+}
+
+/** The projections behind these read models, each once (by name), in order. */
+export function projectionsOf(readModels: Iterable<AnyReadModel>): AnyProjection[] {
+  const byName = new Map<string, AnyProjection>();
+  for (const m of readModels) if (m.kind === 'projected' && !byName.has(m.projection.name)) byName.set(m.projection.name, m.projection);
+  return [...byName.values()];
+}
+
+const documentSchema = z.object({ key: z.string(), document: z.unknown() });
+
+/**
+ * The read model of a projection nobody wrote a view for (a report written
+ * later, loaded by `taawun replay` or registered with a server): its
+ * documents as JSON. A projection without `keyOf` answers its one state; a
+ * keyed one answers its documents in key order, a page at a time, or one of
+ * them by `key`. Write a view with `defineReadModel` for anything better.
+ */
+export function readModelOfProjection(projection: AnyProjection, options: { title?: string; description?: string } = {}): AnyReadModel {
+  const common = {
+    name: projection.name,
+    title: options.title ?? projection.name,
+    description: options.description ?? projection.description ?? `The documents of the projection ${projection.name}`,
+    projection,
+  };
+  if (!projection.keyOf) {
+    return defineReadModel({
+      ...common,
+      params: z.object({}).strict(),
+      result: z.object({ state: z.unknown().meta({ description: 'The projection\'s state, as folded' }) }),
+      view: async (model) => ({ result: { state: await model.state() } }),
+      notFound: () => 'nothing',
+    });
+  }
+  return defineReadModel({
+    ...common,
+    params: z.object({ key: z.string().min(1).max(500).optional().meta({ description: 'Only the document with this key' }) }).strict(),
+    result: z.object({ documents: z.array(documentSchema) }),
+    list: 'documents',
+    view: async (model, params, page) => {
+      if (params.key !== undefined) {
+        const document = await model.get(params.key);
+        return document === undefined ? undefined : { result: { documents: [{ key: params.key, document }] }, total: 1 };
+      }
+      const keys = await model.keys();
+      const offset = Math.min(page.offset ?? 0, keys.length);
+      const shown = keys.slice(offset, page.limit === undefined ? undefined : offset + page.limit);
+      const found = await model.getMany(shown);
+      return { result: { documents: shown.map((key) => ({ key, document: found.get(key) })) }, total: keys.length };
+    },
+    notFound: (params) => `${projection.name} has no document ${JSON.stringify(params.key)}`,
+  });
+}

@@ -1,0 +1,248 @@
+import type { EventStore, Result } from '@taawun/domain';
+import { z } from 'zod';
+import { isProjectionError } from '../engine/errors.js';
+import { storedModel, type ModelReader } from '../engine/model-reader.js';
+import type { AnyProjection } from '../engine/projection.js';
+import { ProjectionRunner, replay } from '../engine/runner.js';
+import { activeGeneration, currentGeneration, type ReadModelStorage } from '../engine/storage.js';
+import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '../engine/temporal.js';
+import type { Page } from '../model/ordered.js';
+import type { Answer, AnswerPage, AnswerSource } from './answer.js';
+
+/** The lens report as the answer's schema has it (the engine's type is its read-only twin). */
+const reported = (report: LensReport | null): Answer<unknown>['lens'] => report as Answer<unknown>['lens'];
+import { projectionsOf, type AnyReadModel, type ParamsOf, type ReadModel, type ResultOf } from './define.js';
+
+/** Where queries read from: the log, and the stored read models when there are any. */
+export interface ReadModelSource {
+  readonly store: EventStore;
+  /** Without it (or when a model is not built at this version) the log is replayed in memory. */
+  readonly storage?: ReadModelStorage;
+}
+
+export interface QueryError {
+  readonly code: 'invalid-query' | 'not-found' | 'unknown-read-model';
+  readonly message: string;
+  readonly fields?: readonly string[];
+}
+
+export interface QueryOptions {
+  readonly lens?: TimeLens;
+  /** A page of the answer's list; without it the whole list. */
+  readonly page?: Page;
+}
+
+export interface QueryServiceOptions {
+  /**
+   * Before answering from a stored model, bring it up to the head of the log
+   * (rebuild it when its version changed). For programs that run no followers
+   * (the CLI); a server's followers keep its models current instead. When
+   * another runner is writing the model at that moment, the answer is replayed.
+   * A model behind a read model of personal data (`personalData: 'always'`) is
+   * not written by a query: its names stay out of the file unless a server
+   * stores them on purpose.
+   */
+  readonly catchUp?: boolean;
+}
+
+/** What a read model is, as a listing shows it. */
+export interface ReadModelInfo {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly list: string | null;
+  readonly personalData: 'always' | 'never' | 'depends';
+  /** `projected`: from a projection's model; `log`: read from the log itself. */
+  readonly kind: 'projected' | 'log';
+}
+
+const invalid = (error: z.ZodError): QueryError => ({
+  code: 'invalid-query',
+  message: error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; '),
+  fields: [...new Set(error.issues.map((i) => i.path.join('.')))],
+});
+
+const hasLens = (lens: TimeLens): boolean => lens.asOf !== undefined || lens.asKnownOn !== undefined;
+
+/** The page of `result[list]`: sliced here unless the view paged it (gave `total`). */
+function paged<R>(result: R, list: string | null, page: Page | undefined, total: number | undefined): { result: R; page: AnswerPage | null } {
+  if (!page || list === null) return { result, page: null };
+  const offset = Math.max(0, Math.trunc(page.offset ?? 0));
+  const items = (result as Record<string, unknown>)[list];
+  const all = Array.isArray(items) ? items : [];
+  const count = total ?? all.length;
+  const limit = page.limit === undefined ? Math.max(0, count - offset) : Math.max(0, Math.trunc(page.limit));
+  const shown = total === undefined ? ({ ...(result as Record<string, unknown>), [list]: all.slice(offset, offset + limit) } as R) : result;
+  return { result: shown, page: { list, offset, limit, total: count, nextOffset: offset + limit < count ? offset + limit : null } };
+}
+
+/**
+ * The read side, once: every read model (the built-in ones and those a user
+ * registers), answered the same way whoever asks. It validates the parameters,
+ * picks the model to answer from (the stored generation at the code's version,
+ * else a replay of the log; a time lens always replays), asks the read model's
+ * view for the page, pages the list when the view did not, and gives the
+ * answer with where it came from. A stored model read while a runner commits is
+ * read again, so every answer comes from one commit. Invalid parameters, an
+ * unknown name or record are values; store and storage failures throw.
+ */
+export class QueryService {
+  private readonly models = new Map<string, AnyReadModel>();
+
+  constructor(
+    readonly source: ReadModelSource,
+    readModels: readonly AnyReadModel[] = [],
+    private readonly options: QueryServiceOptions = {},
+  ) {
+    this.register(...readModels);
+  }
+
+  /** Add read models (a report written later). A name is registered once. */
+  register(...readModels: readonly AnyReadModel[]): this {
+    for (const model of readModels) {
+      if (this.models.has(model.name)) throw new Error(`a read model named ${model.name} is already registered`);
+      this.models.set(model.name, model);
+    }
+    return this;
+  }
+
+  get(name: string): AnyReadModel | undefined {
+    return this.models.get(name);
+  }
+
+  /** Every read model, in the order they were registered. */
+  readModels(): AnyReadModel[] {
+    return [...this.models.values()];
+  }
+
+  list(): ReadModelInfo[] {
+    return this.readModels().map((m) => ({
+      name: m.name,
+      title: m.title,
+      description: m.description,
+      list: m.list,
+      personalData: typeof m.personalData === 'function' ? 'depends' : m.personalData,
+      kind: m.kind,
+    }));
+  }
+
+  /** The projections behind the read models, each once: what followers keep current and an erasure purges. */
+  projections(): AnyProjection[] {
+    return projectionsOf(this.models.values());
+  }
+
+  /** Whether answering would replay the log (a time lens, no storage, no stored model at this version): what a server caps. */
+  async willReplay(name: string, lens: TimeLens = {}): Promise<boolean> {
+    const model = this.models.get(name);
+    if (!model || model.kind === 'log') return false;
+    if (hasLens(lens) || !this.source.storage) return true;
+    return (await currentGeneration(this.source.storage, model.projection)) === undefined;
+  }
+
+  /** Parse a time lens: a bad date is an `invalid-query` naming the field. */
+  checkLens(lens: TimeLens): Result<TimeLens, QueryError> {
+    try {
+      resolveLens(lens);
+      return { ok: true, value: lens };
+    } catch (e) {
+      if (isProjectionError(e)) return { ok: false, error: { code: 'invalid-query', message: e.message, fields: [e.message.split(':')[0]!] } };
+      throw e;
+    }
+  }
+
+  /** Answer a read model, by name or by its definition (then typed). */
+  async query<M extends AnyReadModel>(model: M, params: ParamsOf<M>, options?: QueryOptions): Promise<Result<Answer<ResultOf<M>>, QueryError>>;
+  async query(name: string, params?: unknown, options?: QueryOptions): Promise<Result<Answer<unknown>, QueryError>>;
+  async query(which: string | AnyReadModel, params: unknown = {}, options: QueryOptions = {}): Promise<Result<Answer<unknown>, QueryError>> {
+    const name = typeof which === 'string' ? which : which.name;
+    const model = this.models.get(name);
+    if (!model) {
+      return { ok: false, error: { code: 'unknown-read-model', message: `no read model ${name}; there are: ${[...this.models.keys()].join(', ')}` } };
+    }
+    const parsed = model.params.safeParse(params ?? {});
+    if (!parsed.success) return { ok: false, error: invalid(parsed.error) };
+    const lens = options.lens ?? {};
+    const checkedLens = this.checkLens(lens);
+    if (!checkedLens.ok) return checkedLens;
+    const resolved = resolveLens(lens);
+    const frame = { readModel: name, asOf: resolved.asOf ?? null, asKnownOn: resolved.asKnownOn ?? null };
+    try {
+      if (model.kind === 'log') {
+        const ran = await model.run(this.source.store, parsed.data, lens);
+        if (!ran) return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } };
+        const source: AnswerSource = { kind: 'log', position: await this.position() };
+        return { ok: true, value: { ...frame, version: null, lens: reported(ran.lens), source, ...paged(ran.result, model.list, options.page, undefined) } };
+      }
+      const page = options.page ?? {};
+      for (let attempt = 1; ; attempt++) {
+        const { reader, report, source } = await this.modelFor(model.projection, lens);
+        try {
+          const viewed = await model.view(reader, parsed.data, page);
+          if (attempt < 5 && !(await this.unchanged(reader))) continue;
+          if (viewed === undefined) return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } };
+          return { ok: true, value: { ...frame, version: model.projection.version, lens: reported(report), source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
+        } catch (e) {
+          if (attempt < 5 && isProjectionError(e) && (e.code === 'model-changed' || e.code === 'generation-missing')) continue;
+          throw e;
+        }
+      }
+    } catch (e) {
+      if (isProjectionError(e) && e.code === 'invalid-query') return { ok: false, error: { code: 'invalid-query', message: e.message, fields: [e.message.split(':')[0]!] } };
+      if (e instanceof z.ZodError) return { ok: false, error: invalid(e) };
+      throw e;
+    }
+  }
+
+  private async position(): Promise<string | null> {
+    return (await this.source.store.lastPosition())?.toString() ?? null;
+  }
+
+  /** The model to answer from: the stored one when it is current and no lens applies, else a replay. */
+  private async modelFor(projection: AnyProjection, lens: TimeLens): Promise<{ reader: ModelReader; report: LensReport | null; source: AnswerSource }> {
+    const { store, storage } = this.source;
+    if (hasLens(lens)) {
+      const position = await this.position();
+      const { model, report } = await replayThroughLens(store, projection, lens);
+      return { reader: model, report, source: { kind: 'replayed', reason: 'a time lens replays the log', position } };
+    }
+    let reason = 'no read-model storage given';
+    if (storage && this.options.catchUp && !this.holdsNames(projection) && !(await this.caughtUp(projection, storage))) {
+      reason = 'another runner is writing the stored model';
+    } else if (storage) {
+      const current = await currentGeneration(storage, projection);
+      if (current) {
+        return { reader: storedModel(storage, projection, current), report: null, source: { kind: 'stored', generation: current.generation, position: current.position?.toString() ?? null } };
+      }
+      const active = await activeGeneration(storage, projection.name);
+      reason = active ? `the stored model is version ${active.version}; this code reads version ${projection.version}` : 'the model is not built yet';
+    }
+    const position = await this.position();
+    return { reader: await replay(store, projection), report: null, source: { kind: 'replayed', reason, position } };
+  }
+
+  /** Whether a read model of personal data reads this projection. */
+  private holdsNames(projection: AnyProjection): boolean {
+    return this.readModels().some((m) => m.kind === 'projected' && m.projection.name === projection.name && m.personalData === 'always');
+  }
+
+  /** Bring the stored model up to the log's head; false when another runner is writing it right now (the answer is then replayed). */
+  private async caughtUp(projection: AnyProjection, storage: ReadModelStorage): Promise<boolean> {
+    try {
+      await new ProjectionRunner(projection, { store: this.source.store, storage }).catchUp();
+      return true;
+    } catch (error) {
+      if (isProjectionError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The stored generation still at the position a query started from (else the query is asked again). */
+  private async unchanged(model: ModelReader): Promise<boolean> {
+    const { storage } = this.source;
+    if (!storage || !model.info || model.info.status !== 'active') return true;
+    const now = await activeGeneration(storage, model.projection.name);
+    return now !== undefined && now.generation === model.info.generation && now.position === model.info.position;
+  }
+}
+
+export type { ReadModel };
