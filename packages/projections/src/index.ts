@@ -25,6 +25,16 @@ export type {
 } from './engine/storage.js';
 export { activeGeneration, currentGeneration } from './engine/storage.js';
 export { InMemoryReadModelStorage } from './engine/in-memory-storage.js';
+export {
+  GENERATION_COLUMNS,
+  StorageGuard,
+  callDescriptions,
+  concurrentRunner,
+  generationInfo,
+  generationMissing,
+  prefixEnd,
+  type GenerationRow,
+} from './engine/storage-support.js';
 export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader, type ReadModelReads } from './engine/model-reader.js';
 export { ProjectionRunner, foldInMemory, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
 export {
@@ -99,3 +109,4 @@ export {
   type ReadModelName,
   type ReadModelSource,
 } from './read-models/registry.js';
+
