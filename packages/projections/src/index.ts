@@ -110,3 +110,34 @@ export {
   type ReadModelSource,
 } from './read-models/registry.js';
 
+// Read models as relational tables, for report tools: their columns and rows (a storage lays them out and writes the rows).
+export {
+  column,
+  commented,
+  nullable,
+  table,
+  unique,
+  type Column,
+  type ColumnType,
+  type ColumnValue,
+  type Columns,
+  type RowOf,
+  type TableDescription,
+  type TableRow,
+  type ValueOfType,
+} from './tables/columns.js';
+export {
+  count,
+  countRow,
+  multilingual,
+  multilingualRow,
+  nameAtTime,
+  nameAtTimeRow,
+  partialDate,
+  partialDateRow,
+  yearColumns,
+  yearRow,
+} from './tables/values.js';
+export { allRows, defineReadModelTables, unitPerRecord, wholeModel, type AnyReadModelTables, type ReadModelTables, type RowsOf } from './tables/read-model-tables.js';
+export { changesOf, rowsToWrite, type Dependencies, type ModelChanges, type RowsToWrite, type TablesShown } from './tables/rows-to-write.js';
+export { agreementsRegisterTables, participantRecordTables, partnerHistoryTables, readModelTableNames, readModelTables, yearlyActivityReportTables } from './tables/index.js';
