@@ -47,7 +47,7 @@ export type RowOf<C extends Columns> = { -readonly [K in keyof C]: ColumnValue<C
 export type TableRow = Readonly<Record<string, unknown>>;
 
 export interface TableDescription<C extends Columns = Columns> {
-  /** A lowercase SQL identifier; the built-in read models' start with `rm_`. */
+  /** `rm_` and a lowercase SQL identifier (`rm_partner_history`). */
   readonly name: string;
   /** One line above the table (kept as the table's comment by the storage). */
   readonly comment?: string;

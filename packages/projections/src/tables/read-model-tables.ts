@@ -48,6 +48,8 @@ export const unitPerRecord = (section: Section) => ({
 });
 
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+/** Read models' tables share a schema with others: theirs start with `rm_`. */
+const TABLE_NAME = /^rm_[a-z0-9_]+$/;
 
 /** Check a description (names are identifiers, keys and the unit column exist) and keep its types. */
 export function defineReadModelTables<const T extends readonly TableDescription[]>(description: ReadModelTables<T>): ReadModelTables<T> {
@@ -57,7 +59,7 @@ export function defineReadModelTables<const T extends readonly TableDescription[
   if (description.tables.length === 0) fail('no table');
   const names = new Set<string>();
   for (const t of description.tables) {
-    if (!IDENTIFIER.test(t.name) || t.name.length > 63) fail(`table name "${t.name}" is not a lowercase identifier of at most 63 characters`);
+    if (!TABLE_NAME.test(t.name) || t.name.length > 63) fail(`table name "${t.name}" is not rm_ and a lowercase identifier, at most 63 characters`);
     if (names.has(t.name)) fail(`table ${t.name} is described twice`);
     names.add(t.name);
     const columns = Object.keys(t.columns);
