@@ -1,37 +1,19 @@
-import {
-  ProjectionRunner,
-  allRows,
-  column,
-  defineProjection,
-  defineReadModelTables,
-  nullable,
-  readModelTables,
-  replay,
-  table,
-  type Columns,
-  wholeModel,
-  type TableRow,
-} from '@taawun/projections';
+import { ProjectionRunner, allRows, column, defineReadModelTables, readModelTables, replay, table, wholeModel } from '@taawun/projections';
+import { sessionsHeldTables, sessionsPerPartnerProjection } from '@taawun/projections/testing';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PostgresEventStore } from './event-store.js';
 import { readModelTablesSql } from './read-model-ddl.js';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
 import { migrate } from './schema.js';
-import { adminClient, reportClient, schemaPool } from './test-support/database.js';
+import { adminClient, reportSql, schemaPool } from './test-support/database.js';
 import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
 import { legacyReadModelMigrations } from './test-support/legacy-read-model-schema.js';
 import { expectedTable, tableAsJson } from './test-support/tables.js';
 
 const schemas = schemaPool('rm_layout');
-let admin: pg.Client;
-beforeAll(async () => {
-  admin = await adminClient();
-});
-afterAll(async () => {
-  await admin.end();
-  await schemas.dropAll();
-});
+const admin = await adminClient();
+afterAll(() => Promise.all([admin.end(), schemas.dropAll()]));
 
 /** A store holding the institute's record. */
 async function instituteStore(): Promise<PostgresEventStore> {
@@ -39,19 +21,6 @@ async function instituteStore(): Promise<PostgresEventStore> {
   await copyInto(store, await instituteLog());
   return store;
 }
-
-/** SQL as a report tool runs it, in the store's schema. */
-const sqlIn =
-  (store: PostgresEventStore) =>
-  async <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> => {
-    const client = await reportClient();
-    try {
-      await client.query(`SET search_path TO ${pg.escapeIdentifier(store.schema)}`);
-      return (await client.query<R>(text, values)).rows;
-    } finally {
-      await client.end();
-    }
-  };
 
 /** Each table's oid: the same oid is the same table, not one made again. */
 const oids = async (store: PostgresEventStore) =>
@@ -102,7 +71,7 @@ describe('a database made by an earlier version', () => {
 
     await record(store, enmCourse('enm-course-after-upgrade', '2023', 6));
     for (const definition of Object.values(readModelTables)) await new ProjectionRunner(definition.projection, { store, storage }).catchUp();
-    const sql = sqlIn(store);
+    const sql = reportSql(store.schema);
     for (const definition of Object.values(readModelTables)) {
       const expected = await allRows(definition, await replay(store, definition.projection));
       for (const t of definition.tables) expect(await tableAsJson(sql, t), t.name).toEqual(expectedTable(expected, t));
@@ -121,48 +90,10 @@ describe('a database made by an earlier version', () => {
   });
 });
 
-/* A read model of a user's own: sessions held per partner, one document per partner. */
-
-interface Held {
-  readonly held: number;
-  readonly lastHeld: string | null;
-}
-
-const sessionsPerPartner = defineProjection({
-  name: 'sessions-per-partner',
-  version: 1,
-  handles: ['SessionHeld'],
-  initialState: { held: 0, lastHeld: null } as Held,
-  keyOf: (event) => event.data.partners,
-  evolve: (doc: Held, event) => ({ held: doc.held + 1, lastHeld: event.data.heldOn }),
-});
-
-/** Its tables, with `extra` columns (and their values) to change the description as a new version of the code would. */
-function sessionsHeldTables<C extends Columns>(heldComment: string, extra: C = {} as C, extraRow: (doc: Held) => TableRow = () => ({})) {
-  return defineReadModelTables({
-    projection: sessionsPerPartner,
-    comment: 'sessions held with each partner',
-    tables: [
-      table({
-        name: 'rm_sessions_held',
-        columns: { partner_id: column.text(), held: column.integer(heldComment), last_held_edtf: nullable(column.text('the last one, as recorded')), ...extra },
-        primaryKey: ['partner_id'],
-      }),
-    ],
-    unitColumn: 'partner_id',
-    units: (model) => model.keys(),
-    unitOf: (key) => key,
-    async rows(model, partnerId) {
-      const doc = (await model.get(partnerId)) as Held | undefined;
-      return { rm_sessions_held: doc ? [{ partner_id: partnerId, held: doc.held, last_held_edtf: doc.lastHeld, ...extraRow(doc) }] : [] };
-    },
-  });
-}
-
 describe("a read model of a user's own", () => {
   it('gets tables from its description alone: the DDL with its comments, and its rows, kept by unit', async () => {
     const store = await instituteStore();
-    const description = sessionsHeldTables('sessions held with the partner');
+    const description = sessionsHeldTables();
     const storage = await openPostgresReadModelStorage(store, { tables: [description] });
     expect(readModelTablesSql('taawun', [description])).toBe(
       [
@@ -179,54 +110,54 @@ describe("a read model of a user's own", () => {
       { column_name: 'held', data_type: 'integer', is_nullable: 'NO', comment: 'sessions held with the partner' },
       { column_name: 'last_held_edtf', data_type: 'text', is_nullable: 'YES', comment: 'the last one, as recorded' },
     ]);
-    const runner = new ProjectionRunner(sessionsPerPartner, { store, storage });
+    const runner = new ProjectionRunner(sessionsPerPartnerProjection, { store, storage });
     await runner.rebuild();
-    const sql = sqlIn(store);
+    const sql = reportSql(store.schema);
     const [held] = description.tables;
-    expect(await tableAsJson(sql, held)).toEqual(expectedTable(await allRows(description, await replay(store, sessionsPerPartner)), held));
+    expect(await tableAsJson(sql, held)).toEqual(expectedTable(await allRows(description, await replay(store, sessionsPerPartnerProjection)), held));
     expect(await sql(`SELECT held, last_held_edtf FROM rm_sessions_held WHERE partner_id = 'giz'`)).toEqual([{ held: 3, last_held_edtf: '2018-11-07/2018-11-08' }]);
 
     await record(store, enmCourse('enm-course-2024', '2024', 3));
     await runner.catchUp();
-    expect(await tableAsJson(sql, held)).toEqual(expectedTable(await allRows(description, await replay(store, sessionsPerPartner)), held));
+    expect(await tableAsJson(sql, held)).toEqual(expectedTable(await allRows(description, await replay(store, sessionsPerPartnerProjection)), held));
     expect(await sql(`SELECT last_held_edtf FROM rm_sessions_held WHERE partner_id = 'enm-france'`)).toEqual([{ last_held_edtf: '2024' }]);
   });
 
   it('a changed description lays its table out again, filled from the active generation; changed comments only set the comments again', async () => {
     const store = await instituteStore();
-    const sql = sqlIn(store);
-    const first = sessionsHeldTables('sessions held with the partner');
-    await new ProjectionRunner(sessionsPerPartner, { store, storage: await openPostgresReadModelStorage(store, { tables: [first] }) }).rebuild();
+    const sql = reportSql(store.schema);
+    const first = sessionsHeldTables();
+    await new ProjectionRunner(sessionsPerPartnerProjection, { store, storage: await openPostgresReadModelStorage(store, { tables: [first] }) }).rebuild();
     const rowVersions = async () => (await admin.query(`SELECT partner_id, xmin::text FROM ${pg.escapeIdentifier(store.schema)}.rm_sessions_held ORDER BY partner_id`)).rows;
     const [oid, versions] = [await oids(store), await rowVersions()];
 
-    await openPostgresReadModelStorage(store, { tables: [sessionsHeldTables('how many sessions were held with the partner')] });
+    await openPostgresReadModelStorage(store, { tables: [sessionsHeldTables({ heldComment: 'how many sessions were held with the partner' })] });
     expect([await oids(store), await rowVersions()]).toEqual([oid, versions]);
     expect((await columnsOf(store, 'rm_sessions_held'))[1]).toMatchObject({ column_name: 'held', comment: 'how many sessions were held with the partner' });
 
-    const second = sessionsHeldTables('sessions held with the partner', { often: column.boolean('more than two') }, (doc) => ({ often: doc.held > 2 }));
+    const second = sessionsHeldTables({ extra: { often: column.boolean('more than two') }, extraRow: (doc) => ({ often: doc.held > 2 }) });
     await openPostgresReadModelStorage(store, { tables: [second] });
     expect((await oids(store))['rm_sessions_held']).not.toBe(oid['rm_sessions_held']);
     expect((await columnsOf(store, 'rm_sessions_held')).map((c) => c.column_name)).toEqual(['partner_id', 'held', 'last_held_edtf', 'often']);
-    expect(await tableAsJson(sql, second.tables[0])).toEqual(expectedTable(await allRows(second, await replay(store, sessionsPerPartner)), second.tables[0]));
+    expect(await tableAsJson(sql, second.tables[0])).toEqual(expectedTable(await allRows(second, await replay(store, sessionsPerPartnerProjection)), second.tables[0]));
     expect(await sql(`SELECT partner_id, held FROM rm_sessions_held WHERE often ORDER BY partner_id`)).toEqual([
       { partner_id: 'enm-france', held: 3 },
       { partner_id: 'giz', held: 3 },
     ]);
 
     // Several processes opening with a new description at once: each open succeeds, the table is laid out once.
-    const third = sessionsHeldTables('sessions held with the partner', { often: column.boolean('more than one'), once: column.boolean() }, (doc) => ({ often: doc.held > 1, once: doc.held === 1 }));
+    const third = sessionsHeldTables({ extra: { often: column.boolean('more than one'), once: column.boolean() }, extraRow: (doc) => ({ often: doc.held > 1, once: doc.held === 1 }) });
     await Promise.all(Array.from({ length: 4 }, () => openPostgresReadModelStorage(store, { tables: [third] })));
-    expect(await tableAsJson(sql, third.tables[0])).toEqual(expectedTable(await allRows(third, await replay(store, sessionsPerPartner)), third.tables[0]));
+    expect(await tableAsJson(sql, third.tables[0])).toEqual(expectedTable(await allRows(third, await replay(store, sessionsPerPartnerProjection)), third.tables[0]));
   }, 60_000);
 
   it('a view a report tool made on a table stops the layout, naming it, and the tables stay as they were', async () => {
     const store = await instituteStore();
     const s = pg.escapeIdentifier(store.schema);
-    const first = sessionsHeldTables('sessions held with the partner');
-    await new ProjectionRunner(sessionsPerPartner, { store, storage: await openPostgresReadModelStorage(store, { tables: [first] }) }).rebuild();
+    const first = sessionsHeldTables();
+    await new ProjectionRunner(sessionsPerPartnerProjection, { store, storage: await openPostgresReadModelStorage(store, { tables: [first] }) }).rebuild();
     await admin.query(`CREATE VIEW ${s}.busy_partners AS SELECT partner_id FROM ${s}.rm_sessions_held WHERE held > 2`);
-    const second = sessionsHeldTables('sessions held with the partner', { often: column.boolean() }, (doc) => ({ often: doc.held > 2 }));
+    const second = sessionsHeldTables({ extra: { often: column.boolean() }, extraRow: (doc) => ({ often: doc.held > 2 }) });
     const error = await openPostgresReadModelStorage(store, { tables: [second] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ProjectionError', code: 'storage-failure' });
     expect((error as Error).message).toMatch(/rm_sessions_held cannot be made again: view .*busy_partners depends on table .*rm_sessions_held; drop them, open again/);
@@ -241,7 +172,7 @@ describe("a read model of a user's own", () => {
     await openPostgresReadModelStorage(store);
     const taking = (name: string) =>
       defineReadModelTables({
-        projection: sessionsPerPartner,
+        projection: sessionsPerPartnerProjection,
         tables: [table({ name, columns: { partner_id: column.text() }, primaryKey: ['partner_id'] })],
         ...wholeModel,
         rows: async () => ({}),

@@ -6,20 +6,14 @@ import { ProjectionRunner, agreementsRegisterProjection, allRows, partnerHistory
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
-import { TEST_DATABASE_URL, adminClient, reportClient, schemaPool } from './test-support/database.js';
+import { TEST_DATABASE_URL, adminClient, reportSql, schemaPool } from './test-support/database.js';
 import { institute } from '@taawun/example-institute-record';
 import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
 import { expectedTable, tableAsJson } from './test-support/tables.js';
 
 const schemas = schemaPool('rm_tables');
-let admin: pg.Client;
-beforeAll(async () => {
-  admin = await adminClient();
-});
-afterAll(async () => {
-  await admin.end();
-  await schemas.dropAll();
-});
+const admin = await adminClient();
+afterAll(() => Promise.all([admin.end(), schemas.dropAll()]));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,15 +24,7 @@ async function instituteDatabase(options: { build?: readonly AnyProjection[] } =
   const storage = await openPostgresReadModelStorage(store);
   for (const projection of options.build ?? Object.values(projections)) await new ProjectionRunner(projection, { store, storage }).rebuild();
   /** Run SQL as a report tool would: a plain client, the store's schema on the search path. */
-  const sql = async <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> => {
-    const client = await reportClient();
-    try {
-      await client.query(`SET search_path TO ${pg.escapeIdentifier(store.schema)}`);
-      return (await client.query<R>(text, values)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = reportSql(store.schema);
   return { store, storage, sql };
 }
 

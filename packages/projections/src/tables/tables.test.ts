@@ -1,13 +1,14 @@
-import { InMemoryEventStore, handle, type CommandInput, type EventStore } from '@taawun/domain';
+import { InMemoryEventStore, type CommandInput, type EventStore } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { institute, loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { storedModel } from '../engine/model-reader.js';
-import { defineProjection } from '../engine/projection.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
 import { activeGeneration, type ReadModelStorage } from '../engine/storage.js';
-import { column, nullable, table, type Column, type TableDescription, type TableRow } from './columns.js';
+import { record } from '../engine/test-support.js';
+import { sessionsHeldTables, sessionsPerPartnerProjection } from '../testing/sessions-per-partner.js';
+import { column, type Column, type TableDescription, type TableRow } from './columns.js';
 import { readModelTableNames, readModelTables } from './index.js';
 import { allRows, defineReadModelTables, type AnyReadModelTables } from './read-model-tables.js';
 import { changesOf, rowsToWrite, type TablesShown } from './rows-to-write.js';
@@ -19,13 +20,9 @@ beforeAll(async () => {
   expect(report.failures).toEqual([]);
 });
 
-const record = async (commands: readonly CommandInput[]) => {
-  const context = { actor: 'later-clerk', now: () => new Date('2025-03-01T08:00:00Z'), newId: () => crypto.randomUUID() };
-  for (const command of commands) {
-    const outcome = await handle(store, command, context);
-    if (!outcome.ok) throw new Error(`${command.type} was refused: ${outcome.error.message}`);
-  }
-};
+/** A clerk recording more after the record (fresh ids, so nothing collides with the seed's). */
+const later = (commands: readonly CommandInput[]) =>
+  record(store, commands, { actor: 'later-clerk', now: () => new Date('2025-03-01T08:00:00Z'), newId: () => crypto.randomUUID() });
 
 /** Why a value cannot stand in a column (undefined: it can). */
 function misfit(c: Column, value: unknown): string | undefined {
@@ -82,43 +79,14 @@ describe("the built-in read models' tables", () => {
   });
 });
 
-/* A read model of a user's own, with tables: sessions held per partner. */
+/* A read model of a user's own, with tables: sessions held per partner (the fixture storages' tests use too). */
 
-interface Held {
-  readonly held: number;
-  readonly lastHeld: string | null;
-}
-
-const sessionsPerPartner = defineProjection({
-  name: 'sessions-per-partner',
-  version: 1,
-  handles: ['SessionHeld'],
-  initialState: { held: 0, lastHeld: null } as Held,
-  keyOf: (event) => event.data.partners,
-  evolve: (doc: Held, event) => ({ held: doc.held + 1, lastHeld: event.data.heldOn }),
-});
-
-const sessionsHeld = table({
-  name: 'rm_sessions_held',
-  columns: { partner_id: column.text(), held: column.integer('sessions held with the partner'), last_held_edtf: nullable(column.text()) },
-  primaryKey: ['partner_id'],
-});
-
-const sessionsPerPartnerTables = defineReadModelTables({
-  projection: sessionsPerPartner,
-  tables: [sessionsHeld],
-  unitColumn: 'partner_id',
-  units: (model) => model.keys(),
-  unitOf: (key) => key,
-  async rows(model, partner_id) {
-    const doc = (await model.get(partner_id)) as Held | undefined;
-    return { rm_sessions_held: doc ? [{ partner_id, held: doc.held, last_held_edtf: doc.lastHeld }] : [] };
-  },
-});
+const sessionsPerPartnerTables = sessionsHeldTables();
+const [sessionsHeld] = sessionsPerPartnerTables.tables;
 
 describe("a read model of a user's own", () => {
   it('describes its tables with the same vocabulary, and gets its rows, one unit per partner', async () => {
-    const rows = await allRows(sessionsPerPartnerTables, await replay(store, sessionsPerPartner));
+    const rows = await allRows(sessionsPerPartnerTables, await replay(store, sessionsPerPartnerProjection));
     expectRowsToFit(sessionsHeld, rows['rm_sessions_held']!);
     expect(rows['rm_sessions_held']!.find((r) => r['partner_id'] === 'giz')).toEqual({ partner_id: 'giz', held: 3, last_held_edtf: '2018-11-07/2018-11-08' });
   });
@@ -192,7 +160,7 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     };
     await expectKeptToMatchReplay('rebuilt');
 
-    await record([
+    await later([
       { type: 'ScheduleSession', sessionId: 'enm-course-2024', title: { en: 'Course 2024' }, kind: 'course', partners: ['enm-france'], plannedFor: '2024' },
       { type: 'RecordSessionHeld', sessionId: 'enm-course-2024', heldOn: '2024', attendance: { count: 9, basis: 'total' } },
     ]);
@@ -201,13 +169,13 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     await expectKeptToMatchReplay('a course with the ENM');
 
     // Every partner's entries name the institute: a rename touches all of them, through what their views read.
-    await record([{ type: 'RenameInstitute', instituteId: institute.id, name: { en: 'The institute, renamed' }, effectiveOn: '2019' }]);
+    await later([{ type: 'RenameInstitute', instituteId: institute.id, name: { en: 'The institute, renamed' }, effectiveOn: '2019' }]);
     await runner.catchUp();
     const partners = kept.get('rm_partners')!.map((r) => r['partner_id']);
     expect([...(writes.at(-1) as readonly string[])].sort()).toEqual([...partners].sort());
     await expectKeptToMatchReplay('the institute renamed');
 
-    await record([{ type: 'RegisterPartner', partnerId: 'new-partner', name: { en: 'A new partner' }, kind: 'school' }]);
+    await later([{ type: 'RegisterPartner', partnerId: 'new-partner', name: { en: 'A new partner' }, kind: 'school' }]);
     await runner.catchUp();
     expect(writes.at(-1)).toEqual(['new-partner']);
     await expectKeptToMatchReplay('a new partner');
