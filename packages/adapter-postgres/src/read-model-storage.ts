@@ -47,8 +47,6 @@ export interface PostgresReadModelStorageOptions {
   readonly now?: () => Date;
 }
 
-const INFO_COLUMNS = GENERATION_COLUMNS;
-
 /** The storage, as its messages name it. */
 const whereOf = (target: PostgresTarget, schema: string) => `${describe(target)}, schema "${schema}"`;
 
@@ -79,7 +77,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   ) {
     this.guard = new StorageGuard(
       () => this.where(),
-      (error, doing) => translateError(error, target, doing).message,
+      (error, what) => translateError(error, target, what).message,
     );
     this.s = quoteIdentifier(schema);
     this.generationsTable = `${this.s}.read_model_generations`;
@@ -108,7 +106,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
 
   async generations(name: string): Promise<GenerationInfo[]> {
     return this.guard.runAsync(doing.generations(name), async () => {
-      const { rows } = await this.pool.query<GenerationRow>(`SELECT ${INFO_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 ORDER BY generation`, [name]);
+      const { rows } = await this.pool.query<GenerationRow>(`SELECT ${GENERATION_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 ORDER BY generation`, [name]);
       return rows.map(toInfo);
     });
   }
@@ -119,7 +117,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       const { rows } = await client.query<GenerationRow>(
         `INSERT INTO ${this.generationsTable} (name, generation, version, status, position, events_applied, created_at, updated_at)
          SELECT $1, coalesce(max(generation), 0) + 1, $2, 'building', NULL, 0, $3, $3 FROM ${this.generationsTable} WHERE name = $1
-         RETURNING ${INFO_COLUMNS}`,
+         RETURNING ${GENERATION_COLUMNS}`,
         [name, version, at],
       );
       return toInfo(rows[0]!);
@@ -132,7 +130,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       const { rows } = await client.query<GenerationRow>(
         `UPDATE ${this.generationsTable} SET position = $1, events_applied = $2, updated_at = $3
          WHERE name = $4 AND generation = $5 AND position IS NOT DISTINCT FROM $6::bigint
-         RETURNING ${INFO_COLUMNS}`,
+         RETURNING ${GENERATION_COLUMNS}`,
         [change.position.toString(), change.eventsApplied, this.now().toISOString(), name, generation, change.expectedPosition?.toString() ?? null],
       );
       const updated = rows[0];
@@ -151,7 +149,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   async activate(name: string, generation: number): Promise<void> {
     await this.rewriting(name, doing.activate(name, generation), async (client, write) => {
       const { rows } = await client.query<GenerationRow>(
-        `SELECT ${INFO_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
+        `SELECT ${GENERATION_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
         [name, generation],
       );
       const row = rows[0];
@@ -228,7 +226,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
    */
   private async rewriting<T>(
     name: string,
-    doing: string,
+    what: string,
     work: (client: PoolClient, write: (info: GenerationInfo, changes?: ModelChanges) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
   ): Promise<T> {
     const definition = this.tables.get(name);
@@ -239,7 +237,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       if (definition) await clearTables(client, this.s, definition);
     };
     try {
-      const result = await this.transaction(name, doing, (client) =>
+      const result = await this.transaction(name, what, (client) =>
         work(
           client,
           async (info, changes) => {
@@ -267,8 +265,8 @@ export class PostgresReadModelStorage implements ReadModelStorage {
    * model (creates, commits, activations, drops) take turns, so generation
    * numbers are unique and two rewrites of its tables never interleave.
    */
-  private async transaction<T>(name: string, doing: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.guard.runAsync(doing, () =>
+  private async transaction<T>(name: string, what: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.guard.runAsync(what, () =>
       inTransaction(this.pool, async (client) => {
         await lockReadModel(client, this.schema, name);
         return work(client);
@@ -302,7 +300,7 @@ export async function openPostgresReadModelStorage(
   if (schema.length === 0 || Buffer.byteLength(schema) > 63) throw new ProjectionError('storage-failure', `schema name "${schema}" must be 1 to 63 bytes`);
   const pool = shared ? source.pool : createPool(config!);
   const where = () => whereOf(target, schema);
-  const guard = new StorageGuard(where, (error, doing) => translateError(error, target, doing).message);
+  const guard = new StorageGuard(where, (error, what) => translateError(error, target, what).message);
   try {
     await guard.runAsync('preparing the read-model tables', async () => {
       await migrate(pool, target, schema, READ_MODELS_COMPONENT, readModelMigrations);

@@ -130,7 +130,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   ) {
     this.guard = new StorageGuard(
       () => file,
-      (error, doing) => toEventStoreError(error, file, doing).message,
+      (error, what) => toEventStoreError(error, file, what).message,
     );
     const prepare = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql).safeIntegers(true);
     const plain = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql);

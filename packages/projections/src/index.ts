@@ -127,13 +127,13 @@ export {
   type ValueOfType,
 } from './tables/columns.js';
 export {
-  count,
+  countColumns,
   countRow,
-  multilingual,
+  multilingualColumns,
   multilingualRow,
-  nameAtTime,
+  nameAtTimeColumns,
   nameAtTimeRow,
-  partialDate,
+  partialDateColumns,
   partialDateRow,
   yearColumns,
   yearRow,

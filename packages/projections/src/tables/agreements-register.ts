@@ -1,7 +1,7 @@
 import { agreementsRegisterProjection, agreementsRegisterView } from '../read-models/agreements-register.js';
 import { column, nullable, table, unique } from './columns.js';
 import { defineReadModelTables, wholeModel, type RowsOf } from './read-model-tables.js';
-import { multilingual, multilingualRow, nameAtTime, nameAtTimeRow, partialDate, partialDateRow, yearColumns, yearRow } from './values.js';
+import { multilingualColumns, multilingualRow, nameAtTimeColumns, nameAtTimeRow, partialDateColumns, partialDateRow, yearColumns, yearRow } from './values.js';
 
 const agreements = table({
   name: 'rm_agreements',
@@ -9,13 +9,13 @@ const agreements = table({
     agreement_id: column.text(),
     register_order: unique(column.integer('by date of signature')),
     kind: column.text('convention, protocol, memorandum, agreement'),
-    ...multilingual('title'),
+    ...multilingualColumns('title'),
     status: column.text('signed, terminated'),
-    ...partialDate('signed'),
+    ...partialDateColumns('signed'),
     known_year: yearColumns.known_year,
     period: yearColumns.period,
     order_certain: column.boolean(),
-    ...multilingual('place'),
+    ...multilingualColumns('place'),
     amendments: column.integer(),
     terminated_edtf: nullable(column.text()),
     termination_reason: nullable(column.text()),
@@ -32,7 +32,7 @@ const parties = table({
     agreement_id: column.text(),
     party_order: column.integer('0: the institute, then the partners'),
     party: column.text("'institute' or the partner's id"),
-    ...nameAtTime('name', 'stated (on the document), in-force, uncertain, unknown', 'the name at signature'),
+    ...nameAtTimeColumns('name', 'stated (on the document), in-force, uncertain, unknown', 'the name at signature'),
     acronym: nullable(column.text()),
     kind: nullable(column.text()),
     country: nullable(column.text()),
@@ -46,8 +46,8 @@ const signatories = table({
     agreement_id: column.text(),
     signatory_order: column.integer(),
     party: column.text("'institute' or the partner's id"),
-    ...multilingual('role'),
-    ...multilingual('name', 'null when the record does not name them'),
+    ...multilingualColumns('role'),
+    ...multilingualColumns('name', 'null when the record does not name them'),
   },
   primaryKey: ['agreement_id', 'signatory_order'],
 });
@@ -57,7 +57,7 @@ const areas = table({
   columns: {
     agreement_id: column.text(),
     area_order: column.integer('the areas in force, after the amendments'),
-    ...multilingual('area'),
+    ...multilingualColumns('area'),
   },
   primaryKey: ['agreement_id', 'area_order'],
 });

@@ -1,7 +1,7 @@
 import { participantRecordProjection, participantRecordView } from '../read-models/participant-record.js';
 import { column, nullable, table, type RowOf } from './columns.js';
 import { defineReadModelTables, unitPerRecord } from './read-model-tables.js';
-import { multilingual, multilingualRow, partialDate, partialDateRow } from './values.js';
+import { multilingualColumns, multilingualRow, partialDateColumns, partialDateRow } from './values.js';
 
 const participants = table({
   name: 'rm_participants',
@@ -27,8 +27,8 @@ const activities = table({
     activity_order: column.integer('sessions by date, then study visits by date'),
     activity: column.text('session, study-visit'),
     record_id: column.text(),
-    ...multilingual('title'),
-    ...partialDate('date'),
+    ...multilingualColumns('title'),
+    ...partialDateColumns('date'),
     status: column.text('held|planned|cancelled, completed|planned|cancelled'),
     kind: nullable(column.text('sessions')),
     format: nullable(column.text()),

@@ -1,13 +1,13 @@
 import { partnerHistoryProjection, partnerHistoryView } from '../read-models/partner-history.js';
 import { column, commented, nullable, table, type RowOf } from './columns.js';
 import { defineReadModelTables, unitPerRecord } from './read-model-tables.js';
-import { count, countRow, multilingual, multilingualRow, nameAtTime, nameAtTimeRow, partialDate, partialDateRow, yearColumns, yearRow } from './values.js';
+import { countColumns, countRow, multilingualColumns, multilingualRow, nameAtTimeColumns, nameAtTimeRow, partialDateColumns, partialDateRow, yearColumns, yearRow } from './values.js';
 
 const partners = table({
   name: 'rm_partners',
   columns: {
     partner_id: column.text(),
-    ...multilingual('name', 'the latest name'),
+    ...multilingualColumns('name', 'the latest name'),
     acronym: nullable(column.text()),
     kind: nullable(column.text('school, ministry, agency, ...')),
     country: nullable(column.text()),
@@ -23,7 +23,7 @@ const partnerNames = table({
   columns: {
     partner_id: column.text(),
     name_order: column.integer('1: the registered name, then each rename in date order'),
-    ...multilingual('name'),
+    ...multilingualColumns('name'),
     effective_edtf: nullable(column.text('null for the registered name')),
     effective_earliest: nullable(column.date()),
     effective_latest: nullable(column.date()),
@@ -42,7 +42,7 @@ const partnerHistory = table({
     record_type: column.text('agreement, programme, session, study-visit, publication'),
     record_id: column.text(),
     status: nullable(column.text('sessions: held|planned|cancelled; visits: completed|planned|cancelled; agreements: signed|terminated')),
-    ...commented(partialDate('date'), {
+    ...commented(partialDateColumns('date'), {
       date_edtf: '1998-11-16, 2018, ../2002, 2016/2020, XXXX-11-15/XXXX-11-25, XXXX',
       date_label: '16 November 1998, by 2002, 2016 – 2020, date unknown',
     }),
@@ -51,17 +51,17 @@ const partnerHistory = table({
     period: yearColumns.period,
     order_certain: column.boolean("false: the dates overlap a neighbour's, so the order is not certain"),
     what: column.text('Agreement signed, Course held, Hosted study visit completed, ...'),
-    ...multilingual('title'),
-    ...nameAtTime('partner_name', 'stated, in-force, uncertain (name null), unknown'),
-    ...nameAtTime('institute_name'),
+    ...multilingualColumns('title'),
+    ...nameAtTimeColumns('partner_name', 'stated, in-force, uncertain (name null), unknown'),
+    ...nameAtTimeColumns('institute_name'),
     institute_name_candidates: column.json('the names it may have been: [{"ar": ..., "fr": ...}, ...]'),
     shared_with: column.textArray('the other partners of the record'),
-    ...count('sessions', { comment: 'sessions the record stands for ("6 regional sessions")' }),
+    ...countColumns('sessions', { comment: 'sessions the record stands for ("6 regional sessions")' }),
     attendance: nullable(column.bigint()),
     attendance_basis: nullable(column.text('total, each-occurrence')),
     named_trainees: nullable(column.bigint()),
-    ...count('people_trained'),
-    ...count('participants', { comment: 'study visits' }),
+    ...countColumns('people_trained'),
+    ...countColumns('participants', { comment: 'study visits' }),
     details: column.json("the rest of the entry, as the read model's JSON gives it"),
     corrections: column.integer(),
     source_refs: column.textArray(),

@@ -18,7 +18,7 @@ type Language = 'ar' | 'fr' | 'en';
 export type MultilingualColumns<P extends string> = { readonly [K in `${P}_${Language}`]: Column<'text', true> };
 
 /** A multilingual text: three nullable text columns (the comment goes on the first). */
-export const multilingual = <P extends string>(prefix: P, comment?: string): MultilingualColumns<P> =>
+export const multilingualColumns = <P extends string>(prefix: P, comment?: string): MultilingualColumns<P> =>
   ({ [`${prefix}_ar`]: nullable(column.text(comment)), [`${prefix}_fr`]: nullable(column.text()), [`${prefix}_en`]: nullable(column.text()) }) as MultilingualColumns<P>;
 
 export const multilingualRow = <P extends string>(prefix: P, value: MultilingualText | null | undefined): RowOf<MultilingualColumns<P>> =>
@@ -29,7 +29,7 @@ export type PartialDateColumns<P extends string> = { readonly [K in `${P}_edtf` 
 };
 
 /** A partial date as recorded, its label and its bounds. */
-export const partialDate = <P extends string>(prefix: P): PartialDateColumns<P> =>
+export const partialDateColumns = <P extends string>(prefix: P): PartialDateColumns<P> =>
   ({
     [`${prefix}_edtf`]: column.text(),
     [`${prefix}_label`]: column.text(),
@@ -54,9 +54,9 @@ export const yearRow = (view: DateView): RowOf<typeof yearColumns> => {
 export type CountColumns<P extends string, N extends boolean> = { readonly [K in P]: Column<'bigint', N> } & { readonly [K in `${P}_exact`]: Column<'boolean', N> };
 
 /** A figure the record may know only in part: what is known, and whether that is all. */
-export function count<P extends string>(prefix: P, options: { readonly nullable: false; readonly comment?: string }): CountColumns<P, false>;
-export function count<P extends string>(prefix: P, options?: { readonly nullable?: true; readonly comment?: string }): CountColumns<P, true>;
-export function count<P extends string>(prefix: P, options: { readonly nullable?: boolean; readonly comment?: string } = {}): CountColumns<P, boolean> {
+export function countColumns<P extends string>(prefix: P, options: { readonly nullable: false; readonly comment?: string }): CountColumns<P, false>;
+export function countColumns<P extends string>(prefix: P, options?: { readonly nullable?: true; readonly comment?: string }): CountColumns<P, true>;
+export function countColumns<P extends string>(prefix: P, options: { readonly nullable?: boolean; readonly comment?: string } = {}): CountColumns<P, boolean> {
   const known = column.bigint(options.comment);
   const exact = column.boolean();
   return (options.nullable === false ? { [prefix]: known, [`${prefix}_exact`]: exact } : { [prefix]: nullable(known), [`${prefix}_exact`]: nullable(exact) }) as CountColumns<P, boolean>;
@@ -71,8 +71,8 @@ export function countRow<P extends string>(prefix: P, value: Count | null | unde
 export type NameColumns<P extends string> = { readonly [K in `${P}_certainty`]: Column<'text', false> } & MultilingualColumns<P>;
 
 /** A name at a time: how certain it is (stated, in-force, uncertain: name null, unknown), and the name. */
-export const nameAtTime = <P extends string>(prefix: P, comment?: string, nameComment?: string): NameColumns<P> =>
-  ({ [`${prefix}_certainty`]: column.text(comment), ...multilingual(prefix, nameComment) }) as NameColumns<P>;
+export const nameAtTimeColumns = <P extends string>(prefix: P, comment?: string, nameComment?: string): NameColumns<P> =>
+  ({ [`${prefix}_certainty`]: column.text(comment), ...multilingualColumns(prefix, nameComment) }) as NameColumns<P>;
 
 export const nameAtTimeRow = <P extends string>(prefix: P, value: NameAtTime): RowOf<NameColumns<P>> =>
   ({ [`${prefix}_certainty`]: value.certainty, ...multilingualRow(prefix, value.name) }) as RowOf<NameColumns<P>>;

@@ -2,16 +2,16 @@ import type { ActivityFigures } from '../read-models/yearly-report.js';
 import { yearlyActivityReportProjection, yearlyActivityReportView } from '../read-models/yearly-report.js';
 import { column, nullable, table, type RowOf } from './columns.js';
 import { defineReadModelTables, wholeModel, type RowsOf } from './read-model-tables.js';
-import { count, countRow, multilingual, multilingualRow, partialDate, partialDateRow } from './values.js';
+import { countColumns, countRow, multilingualColumns, multilingualRow, partialDateColumns, partialDateRow } from './values.js';
 
 /* Figures (people trained, sessions held, ...) are bigint: the domain allows a
  * million people for each of ten thousand occurrences of one record. */
 
 const figureColumns = {
-  ...count('sessions_held', { nullable: false }),
-  ...count('people_trained', { nullable: false }),
-  ...count('study_visits', { comment: 'null for the format breakdown (sessions only)' }),
-  ...count('study_visit_participants'),
+  ...countColumns('sessions_held', { nullable: false }),
+  ...countColumns('people_trained', { nullable: false }),
+  ...countColumns('study_visits', { comment: 'null for the format breakdown (sessions only)' }),
+  ...countColumns('study_visit_participants'),
   publications_prepared: nullable(column.bigint()),
   publications_planned: nullable(column.bigint('planned for publication, not yet published')),
   publications_published: nullable(column.bigint()),
@@ -30,7 +30,7 @@ const activity = table({
     breakdown_order: column.integer('0 for the total'),
     partner_id: nullable(column.text('breakdown = partner')),
     partner_acronym: nullable(column.text()),
-    ...multilingual('partner_name'),
+    ...multilingualColumns('partner_name'),
     theme: nullable(column.text('breakdown = theme (null: no theme stated)')),
     format: nullable(column.text('breakdown = format: in-person, remote, not-stated')),
     ...figureColumns,
@@ -60,17 +60,17 @@ const lines = table({
     kind: nullable(column.text("the session's or publication's kind")),
     format: nullable(column.text('sessions: in-person, remote, not-stated')),
     direction: nullable(column.text('study visits: hosted, outgoing')),
-    ...multilingual('title'),
-    ...partialDate('date'),
+    ...multilingualColumns('title'),
+    ...partialDateColumns('date'),
     partners: column.textArray(),
     themes: column.textArray(),
-    ...count('sessions_held'),
-    ...count('people_trained'),
+    ...countColumns('sessions_held'),
+    ...countColumns('people_trained'),
     attendance: nullable(column.bigint()),
     attendance_basis: nullable(column.text()),
     named_trainees: nullable(column.bigint()),
-    ...count('participants'),
-    ...multilingual('note', 'publication plans'),
+    ...countColumns('participants'),
+    ...multilingualColumns('note', 'publication plans'),
     corrected: column.boolean(),
     source_refs: column.textArray(),
   },
