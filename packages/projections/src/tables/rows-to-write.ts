@@ -93,7 +93,8 @@ export async function rowsToWrite(tables: AnyReadModelTables, model: ModelReader
     const indexes = new Set(changes.indexes);
     const touched = new Set([...units].filter(([, deps]) => touches(deps, changes, indexes)).map(([unit]) => unit));
     for (const key of changes.documents) {
-      const unit = tables.unitOf(key);
+      // The engine's own documents (counters, its notes) are no record's: they make no unit.
+      const unit = key.startsWith(COUNTERS_PREFIX) ? undefined : tables.unitOf(key);
       if (unit !== undefined) touched.add(unit);
     }
     affected = [...touched];

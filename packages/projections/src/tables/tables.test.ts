@@ -194,4 +194,14 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     const untouched = await rowsToWrite(register, model, first.shown, { documents: ['no-such-document'], indexes: [] });
     expect(untouched).toMatchObject({ replace: [], rows: { rm_agreements: [] } });
   });
+
+  it("takes no engine document (counters, the engine's notes) for a unit, even where every document is one", async () => {
+    const runner = new ProjectionRunner(sessionsPerPartnerProjection, { store, storage: new InMemoryReadModelStorage() });
+    await runner.rebuild();
+    const model = (await runner.read())!;
+    const first = await rowsToWrite(sessionsPerPartnerTables, model, undefined, undefined);
+    expect(first.shown.units.has('giz')).toBe(true);
+    const counters = await rowsToWrite(sessionsPerPartnerTables, model, first.shown, { documents: ['#totals', 'giz'], indexes: [] });
+    expect(counters.replace).toEqual(['giz']);
+  });
 });
