@@ -15,6 +15,6 @@ export {
 export { eventStoreMigrations, migrate, type Migration } from './schema.js';
 export { notificationChannel } from './notifications.js';
 export { PostgresReadModelStorage, openPostgresReadModelStorage, type PostgresReadModelStorageOptions } from './read-model-storage.js';
-export { READ_MODELS_COMPONENT, readModelMigrations, readModelTablesSql } from './read-model-schema.js';
-export { allRows, builtInReadModelTables, readModelTableNames, type ReadModelTables, type Row } from './read-model-tables.js';
 export { openPostgresBackend, postgresLogExists, type PostgresBackend, type PostgresReadModelsBesideLog, type PostgresReadModelPurge } from './backend.js';
+export { READ_MODELS_COMPONENT, readModelMigrations } from './read-model-schema.js';
+export { readModelTablesSql } from './read-model-ddl.js';

@@ -1,5 +1,6 @@
 import {
-  ProjectionError,
+  generationMissing,
+  prefixEnd,
   type IndexPosition,
   type IndexRange,
   type IndexRow,
@@ -12,16 +13,6 @@ import type { Pool } from 'pg';
 
 /** A pool, or a client inside a transaction: where reads are sent. */
 export type Queryable = Pick<Pool, 'query'>;
-
-/**
- * The smallest string above every string that starts with `prefix`, in the "C"
- * collation (bytes of UTF-8, which is code-point order): the prefix with its last
- * character stepped up. Undefined when there is no simple bound (a surrogate).
- */
-function prefixEnd(prefix: string): string | undefined {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  return prefix.length > 0 && last < 0xd7ff ? prefix.slice(0, -1) + String.fromCharCode(last + 1) : undefined;
-}
 
 /**
  * The reads of the storage port over a connection: the storage's pool, or the
@@ -45,7 +36,7 @@ export class PostgresReads implements ReadModelReads {
        LEFT JOIN LATERAL (${lateral}) x ON true${order ? ` ORDER BY ${order}` : ''}`,
       [name, generation, ...values],
     );
-    if (rows.length === 0) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
+    if (rows.length === 0) throw generationMissing(this.where(), name, generation);
     return rows;
   }
 

@@ -1,68 +1,28 @@
-import { COUNTERS_PREFIX, SINGLE_DOCUMENT, type GenerationInfo, type ModelReader } from '@taawun/projections';
-import type { PoolClient } from 'pg';
-import type { ReadModelTables, Row } from './read-model-tables.js';
+import {
+  GENERATION_COLUMNS,
+  generationInfo,
+  rowsToWrite,
+  storedModel,
+  type AnyReadModelTables,
+  type GenerationInfo,
+  type GenerationRow,
+  type ModelChanges,
+  type ModelReader,
+  type TableRow,
+  type TablesShown,
+} from '@taawun/projections';
+import type { Pool, PoolClient } from 'pg';
+import { PostgresReads, type Queryable } from './read-model-reads.js';
 
 /*
- * Keeping the rm_ tables to the active generation, inside the transaction that
- * changes it. The rows of a unit (one partner's, one participant's, or a whole
- * read model's) are computed by the read model's views from the documents and
- * index entries they read; every read is noted as a dependency of the unit. When
- * a commit changes documents or index keys, only the units that read one of them
- * (and the records the commit writes) are computed and written again; the others
- * keep their rows. Nothing here knows what a view reads: it is observed.
+ * Writing a read model's rm_ tables inside the transaction that changes its
+ * active generation. Which rows to write (every unit, or only those a commit
+ * touches) is the projections' `rowsToWrite`; this writes them, and records in
+ * `rm_read_models` which generation and checkpoint the tables then show.
  */
 
 /** Rows per INSERT (one JSON parameter each). */
 const CHUNK = 2_000;
-
-/** What a unit's rows were derived from. */
-interface Dependencies {
-  readonly documents: Set<string>;
-  /** Key prefixes listed (`keys({ prefix })`): any document written under one. */
-  readonly prefixes: Set<string>;
-  /** `index \0 key` pairs read (entries or their count). */
-  readonly indexes: Set<string>;
-}
-
-/** What the tables of one read model hold, by this storage's last write to them. */
-export interface Tracked {
-  readonly generation: number;
-  readonly position: string | null;
-  readonly units: ReadonlyMap<string, Dependencies>;
-}
-
-/** What a commit wrote: document keys, and `index \0 key` pairs whose entries changed. */
-export interface Changes {
-  readonly documents: readonly string[];
-  readonly indexes: readonly string[];
-}
-
-const indexPair = (index: string, key: string) => `${index}\u0000${key}`;
-
-/** A model reader that notes every read into `deps`. */
-function tracing(model: ModelReader, deps: Dependencies): ModelReader {
-  return {
-    ...model,
-    get: (key) => (deps.documents.add(key), model.get(key)),
-    getMany: (keys) => (keys.forEach((k) => deps.documents.add(k)), model.getMany(keys)),
-    keys: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keys(range)),
-    index: (index, key, range) => (deps.indexes.add(indexPair(index, key)), model.index(index, key, range)),
-    indexSize: (index, key) => (deps.indexes.add(indexPair(index, key)), model.indexSize(index, key)),
-    counters: (name) => (deps.documents.add(COUNTERS_PREFIX + name), model.counters(name)),
-    state: () => (deps.documents.add(SINGLE_DOCUMENT), model.state()),
-    // An export reads everything: the empty prefix stands for every document.
-    export: () => (deps.prefixes.add(''), model.export()),
-  };
-}
-
-function touches(deps: Dependencies, changes: Changes, indexes: ReadonlySet<string>): boolean {
-  for (const pair of deps.indexes) if (indexes.has(pair)) return true;
-  for (const key of changes.documents) {
-    if (deps.documents.has(key)) return true;
-    for (const prefix of deps.prefixes) if (key.startsWith(prefix)) return true;
-  }
-  return false;
-}
 
 /**
  * PostgreSQL's text and jsonb cannot hold NUL, which the domain's free text may
@@ -70,7 +30,7 @@ function touches(deps: Dependencies, changes: Changes, indexes: ReadonlySet<stri
  */
 const withoutNul = (_key: string, value: unknown): unknown => (typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value);
 
-async function insertRows(client: PoolClient, table: string, rows: readonly Row[]): Promise<void> {
+async function insertRows(client: PoolClient, table: string, rows: readonly TableRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     // Columns are matched by name: each row is a JSON object keyed by column.
     await client.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows.slice(i, i + CHUNK), withoutNul)]);
@@ -78,70 +38,103 @@ async function insertRows(client: PoolClient, table: string, rows: readonly Row[
 }
 
 /**
+ * The model of a generation as a transaction sees it (its own writes included).
+ * The views may read in parallel; a client runs one query at a time, so they queue.
+ */
+export function modelInTransaction(client: PoolClient, s: string, where: () => string, tables: AnyReadModelTables, info: GenerationInfo): ModelReader {
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial: Queryable = {
+    query: ((...args: Parameters<PoolClient['query']>) => {
+      const next = queue.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+      queue = next.catch(() => undefined);
+      return next;
+    }) as Queryable['query'],
+  };
+  return storedModel(new PostgresReads(serial, s, where), tables.projection, info);
+}
+
+/**
  * Bring a read model's rm_ tables to the generation `model` reads, inside the
- * caller's transaction (which holds the read model's lock). With `changes` (a
- * commit) and `previous` being what the tables show now (same generation and
- * checkpoint in `rm_read_models`), only the units the changes touch are written
- * again; otherwise every unit is. Returns what the tables then hold, to keep once
- * the transaction has committed.
+ * caller's transaction (which holds the read model's lock). `previous` is what
+ * this storage last wrote; it counts only while `rm_read_models` still shows that
+ * generation and checkpoint (no other process wrote since). Returns what the
+ * tables then hold, to keep once the transaction has committed.
  */
 export async function maintainTables(
   client: PoolClient,
-  schema: string,
-  definition: ReadModelTables,
+  s: string,
+  tables: AnyReadModelTables,
   info: GenerationInfo,
   model: ModelReader,
-  previous: Tracked | undefined,
-  changes: Changes | undefined,
+  previous: TablesShown | undefined,
+  changes: ModelChanges | undefined,
   at: string,
-): Promise<Tracked> {
-  const [shown] = (await client.query<{ generation: number; position: string | null }>(
-    `SELECT generation, position::text AS position FROM ${schema}.rm_read_models WHERE read_model = $1`,
-    [definition.readModel],
-  )).rows;
-  const current = previous && changes && shown && previous.generation === info.generation && shown.generation === previous.generation && shown.position === previous.position;
-  const units = new Map(current ? previous.units : []);
-  let affected: string[];
-  if (current) {
-    const indexes = new Set(changes.indexes);
-    const touched = new Set([...units].filter(([, deps]) => touches(deps, changes, indexes)).map(([unit]) => unit));
-    for (const key of changes.documents) {
-      const unit = definition.unitOf(key);
-      if (unit !== undefined) touched.add(unit);
-    }
-    affected = [...touched];
-  } else {
-    units.clear();
-    affected = await definition.units(model);
-    for (const table of definition.tables) await client.query(`DELETE FROM ${schema}.${table}`);
+): Promise<TablesShown> {
+  const name = tables.projection.name;
+  const [shown] = (await client.query<{ generation: number; position: string | null }>(`SELECT generation, position::text AS position FROM ${s}.rm_read_models WHERE read_model = $1`, [name])).rows;
+  const stillShown = previous && shown && shown.generation === previous.generation && shown.position === (previous.position?.toString() ?? null);
+  const write = await rowsToWrite(tables, model, stillShown ? previous : undefined, changes);
+  for (const t of tables.tables) {
+    const qualified = `${s}.${t.name}`;
+    if (write.replace === 'all') await client.query(`DELETE FROM ${qualified}`);
+    else if (write.replace.length > 0) await client.query(`DELETE FROM ${qualified} WHERE ${tables.unitColumn} = ANY($1::text[])`, [write.replace]);
+    await insertRows(client, qualified, write.rows[t.name] ?? []);
   }
-
-  if (affected.length > 0) {
-    const rows: Record<string, Row[]> = Object.fromEntries(definition.tables.map((t) => [t, []]));
-    for (const unit of affected) {
-      const deps: Dependencies = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
-      for (const [table, unitRows] of Object.entries(await definition.rows(tracing(model, deps), unit))) rows[table]!.push(...unitRows);
-      units.set(unit, deps);
-    }
-    for (const table of definition.tables) {
-      const t = `${schema}.${table}`;
-      if (current && definition.unitColumn === undefined) await client.query(`DELETE FROM ${t}`);
-      else if (current) await client.query(`DELETE FROM ${t} WHERE ${definition.unitColumn} = ANY($1::text[])`, [affected]);
-      await insertRows(client, t, rows[table]!);
-    }
-  }
-  const position = info.position?.toString() ?? null;
   await client.query(
-    `INSERT INTO ${schema}.rm_read_models (read_model, generation, version, position, events_applied, materialised_at) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO ${s}.rm_read_models (read_model, generation, version, position, events_applied, materialised_at) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (read_model) DO UPDATE SET generation = EXCLUDED.generation, version = EXCLUDED.version, position = EXCLUDED.position,
        events_applied = EXCLUDED.events_applied, materialised_at = EXCLUDED.materialised_at`,
-    [definition.readModel, info.generation, info.version, position, info.eventsApplied, at],
+    [name, info.generation, info.version, info.position?.toString() ?? null, info.eventsApplied, at],
   );
-  return { generation: info.generation, position, units };
+  return write.shown;
 }
 
-/** Empty a read model's tables (no active generation, or one this code cannot lay out). */
-export async function clearTables(client: PoolClient, schema: string, definition: ReadModelTables): Promise<void> {
-  for (const table of definition.tables) await client.query(`DELETE FROM ${schema}.${table}`);
-  await client.query(`DELETE FROM ${schema}.rm_read_models WHERE read_model = $1`, [definition.readModel]);
+/** Empty a read model's tables (no active generation, or one its description cannot lay out). */
+export async function clearTables(client: PoolClient, s: string, tables: AnyReadModelTables): Promise<void> {
+  for (const t of tables.tables) await client.query(`DELETE FROM ${s}.${t.name}`);
+  await client.query(`DELETE FROM ${s}.rm_read_models WHERE read_model = $1`, [tables.projection.name]);
+}
+
+/**
+ * Bring a read model's tables to its active generation, all rows, or empty them
+ * when there is none its description can read (inside the caller's transaction,
+ * which holds the read model's lock). Returns what they then hold.
+ */
+export async function showActiveGeneration(client: PoolClient, s: string, where: () => string, tables: AnyReadModelTables, at: string): Promise<TablesShown | undefined> {
+  const info = await activeGenerationIn(client, s, tables.projection.name);
+  if (!info || info.version !== tables.projection.version) {
+    await clearTables(client, s, tables);
+    return undefined;
+  }
+  return maintainTables(client, s, tables, info, modelInTransaction(client, s, where, tables, info), undefined, undefined, at);
+}
+
+async function activeGenerationIn(client: PoolClient, s: string, name: string): Promise<GenerationInfo | undefined> {
+  const { rows } = await client.query<GenerationRow>(`SELECT ${GENERATION_COLUMNS} FROM ${s}.read_model_generations WHERE name = $1 AND status = 'active'`, [name]);
+  return rows[0] && generationInfo(rows[0]);
+}
+
+/** Take a read model's lock for the transaction: its writers (commits, activations, layouts) take turns. */
+export async function lockReadModel(client: PoolClient, schema: string, name: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`taawun:read-model:${schema}:${name}`]);
+}
+
+/** One READ COMMITTED transaction on a client of the pool: committed when `work` returns, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection whose rollback failed is in an unknown state: the pool discards it.
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw error;
+    }
+  } finally {
+    client.release(broken);
+  }
 }

@@ -1,79 +1,69 @@
 import {
-  isProjectionError,
+  GENERATION_COLUMNS,
   ProjectionError,
-  projections,
-  storedModel,
-  type AnyProjection,
+  StorageGuard,
+  callDescriptions as doing,
+  changesOf,
+  concurrentRunner,
+  generationInfo as toInfo,
+  generationMissing,
+  readModelTables,
+  type AnyReadModelTables,
   type CommitChange,
   type GenerationInfo,
+  type GenerationRow,
   type IndexPosition,
   type IndexRange,
   type IndexRow,
   type KeyRange,
-  type ModelReader,
+  type ModelChanges,
   type ReadModelStorage,
   type StoredDocument,
   type StoredIndexEntry,
+  type TablesShown,
 } from '@taawun/projections';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { createPool, describe, describeTarget, quoteIdentifier, toPoolConfig, translateError, type PostgresTarget } from './connection.js';
 import type { PostgresEventStore } from './event-store.js';
 import { DEFAULT_SCHEMA } from './event-store.js';
+import { layOutTables } from './read-model-layout.js';
 import { READ_MODELS_COMPONENT, readModelMigrations } from './read-model-schema.js';
-import { PostgresReads, type Queryable } from './read-model-reads.js';
-import { clearTables, maintainTables, type Changes, type Tracked } from './read-model-rewrite.js';
-import { builtInReadModelTables, type ReadModelTables } from './read-model-tables.js';
+import { PostgresReads } from './read-model-reads.js';
+import { clearTables, inTransaction, lockReadModel, maintainTables, modelInTransaction } from './read-model-rewrite.js';
 import { migrate } from './schema.js';
 
 export interface PostgresReadModelStorageOptions {
   /** The schema of the tables. Default: the event store's (given a store), else `taawun`. */
   readonly schema?: string;
   /**
-   * Which built-in read models are also kept as rm_ tables: `true` (the default)
-   * all of them, `false` none (only `read_model_generations` is written: the engine
-   * works the same, report tools have no tables), or a list of read-model names.
+   * Which read models are also kept as rm_ tables: `true` (the default) every
+   * built-in one that has tables (`readModelTables` of @taawun/projections),
+   * `false` none (only the engine's tables are written: it works the same, report
+   * tools have no tables), or a list of built-in read-model names and
+   * descriptions (`defineReadModelTables`, a user's read model's included).
    */
-  readonly tables?: boolean | readonly string[];
+  readonly tables?: boolean | readonly (string | AnyReadModelTables)[];
   /** Clock for `updatedAt` (default: the system clock). */
   readonly now?: () => Date;
 }
 
-interface GenerationRow {
-  readonly name: string;
-  readonly generation: number;
-  readonly version: number;
-  readonly status: 'building' | 'active';
-  readonly position: string | null;
-  readonly events_applied: string;
-  readonly updated_at: string;
-}
-
-const INFO_COLUMNS = 'name, generation, version, status, position, events_applied, updated_at';
-
-const toInfo = (row: GenerationRow): GenerationInfo => ({
-  name: row.name,
-  generation: row.generation,
-  version: row.version,
-  status: row.status,
-  position: row.position === null ? undefined : BigInt(row.position),
-  eventsApplied: Number(row.events_applied),
-  updatedAt: row.updated_at,
-});
+/** The storage, as its messages name it. */
+const whereOf = (target: PostgresTarget, schema: string) => `${describe(target)}, schema "${schema}"`;
 
 /**
  * Read models in PostgreSQL: one row per generation (with its checkpoint), its
  * documents and index entries as rows (written in the same transaction as the
- * checkpoint), and the active generation of each built-in read model also as
- * plain rm_ tables, rewritten in the same transaction as the commit or the
- * activation that changes it. Open with `openPostgresReadModelStorage`.
+ * checkpoint), and the active generation of each read model it is given tables
+ * for also as plain rm_ tables, rewritten in the same transaction as the commit
+ * or the activation that changes it. Open with `openPostgresReadModelStorage`.
  */
 export class PostgresReadModelStorage implements ReadModelStorage {
   private readonly generationsTable: string;
   private readonly s: string;
   /** What this storage last wrote to each read model's tables, and from what: to write only what a commit touches. */
-  private readonly tracked = new Map<string, Tracked>();
+  private readonly tracked = new Map<string, TablesShown>();
   private readonly reads: PostgresReads;
-  private closed = false;
+  private readonly guard: StorageGuard;
 
   /** Use `openPostgresReadModelStorage`. */
   constructor(
@@ -82,48 +72,52 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     readonly target: PostgresTarget,
     /** Whether `close()` ends the pool (it does not when it is the event store's). */
     private readonly ownsPool: boolean,
-    private readonly tables: ReadonlyMap<string, ReadModelTables>,
+    private readonly tables: ReadonlyMap<string, AnyReadModelTables>,
     private readonly now: () => Date = () => new Date(),
   ) {
+    this.guard = new StorageGuard(
+      () => this.where(),
+      (error, what) => translateError(error, target, what).message,
+    );
     this.s = quoteIdentifier(schema);
     this.generationsTable = `${this.s}.read_model_generations`;
     this.reads = new PostgresReads(pool, this.s, () => this.where());
   }
 
   documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
-    return this.run(`reading documents of read model ${name}`, () => this.reads.documents(name, generation, keys));
+    return this.guard.runAsync(doing.documents(name), () => this.reads.documents(name, generation, keys));
   }
 
   listDocuments(name: string, generation: number, range?: KeyRange): Promise<StoredDocument[]> {
-    return this.run(`listing documents of read model ${name}`, () => this.reads.listDocuments(name, generation, range));
+    return this.guard.runAsync(doing.listDocuments(name), () => this.reads.listDocuments(name, generation, range));
   }
 
   readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]> {
-    return this.run(`reading index ${index} of read model ${name}`, () => this.reads.readIndex(name, generation, index, key, range));
+    return this.guard.runAsync(doing.readIndex(name, index), () => this.reads.readIndex(name, generation, index, key, range));
   }
 
   countIndex(name: string, generation: number, index: string, key: string): Promise<number> {
-    return this.run(`counting index ${index} of read model ${name}`, () => this.reads.countIndex(name, generation, index, key));
+    return this.guard.runAsync(doing.countIndex(name, index), () => this.reads.countIndex(name, generation, index, key));
   }
 
   listIndex(name: string, generation: number, range?: { after?: IndexPosition; limit?: number }): Promise<IndexRow[]> {
-    return this.run(`listing the index of read model ${name}`, () => this.reads.listIndex(name, generation, range));
+    return this.guard.runAsync(doing.listIndex(name), () => this.reads.listIndex(name, generation, range));
   }
 
   async generations(name: string): Promise<GenerationInfo[]> {
-    return this.run(`listing the generations of read model ${name}`, async () => {
-      const { rows } = await this.pool.query<GenerationRow>(`SELECT ${INFO_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 ORDER BY generation`, [name]);
+    return this.guard.runAsync(doing.generations(name), async () => {
+      const { rows } = await this.pool.query<GenerationRow>(`SELECT ${GENERATION_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 ORDER BY generation`, [name]);
       return rows.map(toInfo);
     });
   }
 
   async create(name: string, version: number): Promise<GenerationInfo> {
-    return this.transaction(name, `creating a generation of read model ${name}`, async (client) => {
+    return this.transaction(name, doing.create(name), async (client) => {
       const at = this.now().toISOString();
       const { rows } = await client.query<GenerationRow>(
         `INSERT INTO ${this.generationsTable} (name, generation, version, status, position, events_applied, created_at, updated_at)
          SELECT $1, coalesce(max(generation), 0) + 1, $2, 'building', NULL, 0, $3, $3 FROM ${this.generationsTable} WHERE name = $1
-         RETURNING ${INFO_COLUMNS}`,
+         RETURNING ${GENERATION_COLUMNS}`,
         [name, version, at],
       );
       return toInfo(rows[0]!);
@@ -131,41 +125,35 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   }
 
   async commit(name: string, generation: number, change: CommitChange): Promise<GenerationInfo> {
-    return this.rewriting(name, `committing read model ${name} at position ${change.position}`, async (client, write) => {
+    return this.rewriting(name, doing.commit(name, change.position), async (client, write) => {
       // Compare-and-set: the checkpoint must still be the one this change was computed from.
       const { rows } = await client.query<GenerationRow>(
         `UPDATE ${this.generationsTable} SET position = $1, events_applied = $2, updated_at = $3
          WHERE name = $4 AND generation = $5 AND position IS NOT DISTINCT FROM $6::bigint
-         RETURNING ${INFO_COLUMNS}`,
+         RETURNING ${GENERATION_COLUMNS}`,
         [change.position.toString(), change.eventsApplied, this.now().toISOString(), name, generation, change.expectedPosition?.toString() ?? null],
       );
       const updated = rows[0];
       if (!updated) {
         const { rows: found } = await client.query<{ position: string | null }>(`SELECT position FROM ${this.generationsTable} WHERE name = $1 AND generation = $2`, [name, generation]);
-        if (found.length === 0) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} generation ${generation} no longer exists (another runner replaced it)`);
-        throw new ProjectionError(
-          'concurrent-runner',
-          `${this.where()}: read model ${name} generation ${generation} is at position ${String(found[0]!.position)}, not ${String(change.expectedPosition)}; another runner wrote first`,
-        );
+        if (found.length === 0) throw generationMissing(this.where(), name, generation, 'another runner replaced it');
+        throw concurrentRunner(this.where(), name, generation, found[0]!.position, change.expectedPosition);
       }
       await this.writeChange(client, name, generation, change);
       const info = toInfo(updated);
-      if (info.status === 'active') {
-        const indexes = [...change.index.remove, ...change.index.put].map((e) => `${e.index}\u0000${e.key}`);
-        await write(info, { documents: change.documents.map((d) => d.key), indexes: [...new Set(indexes)] });
-      }
+      if (info.status === 'active') await write(info, changesOf(change));
       return info;
     });
   }
 
   async activate(name: string, generation: number): Promise<void> {
-    await this.rewriting(name, `activating generation ${generation} of read model ${name}`, async (client, write) => {
+    await this.rewriting(name, doing.activate(name, generation), async (client, write) => {
       const { rows } = await client.query<GenerationRow>(
-        `SELECT ${INFO_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
+        `SELECT ${GENERATION_COLUMNS} FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 FOR UPDATE`,
         [name, generation],
       );
       const row = rows[0];
-      if (!row) throw new ProjectionError('generation-missing', `${this.where()}: read model ${name} has no generation ${generation}`);
+      if (!row) throw generationMissing(this.where(), name, generation);
       // Their documents and index entries go with them (ON DELETE CASCADE).
       await client.query(`DELETE FROM ${this.generationsTable} WHERE name = $1 AND generation <> $2`, [name, generation]);
       await client.query(`UPDATE ${this.generationsTable} SET status = 'active', updated_at = $3 WHERE name = $1 AND generation = $2`, [name, generation, this.now().toISOString()]);
@@ -174,7 +162,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   }
 
   async drop(name: string, generation: number): Promise<void> {
-    await this.rewriting(name, `dropping generation ${generation} of read model ${name}`, async (client, _write, clear) => {
+    await this.rewriting(name, doing.drop(name, generation), async (client, _write, clear) => {
       const { rows } = await client.query<{ status: string }>(`DELETE FROM ${this.generationsTable} WHERE name = $1 AND generation = $2 RETURNING status`, [name, generation]);
       // The tables show the active generation only: with none left, they are empty.
       if (rows[0]?.status === 'active') await clear();
@@ -183,9 +171,9 @@ export class PostgresReadModelStorage implements ReadModelStorage {
 
   /** End the pool when it is this storage's own; the event store's stays open. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.ownsPool) await this.pool.end().catch(() => undefined);
+    await this.guard.close(async () => {
+      if (this.ownsPool) await this.pool.end().catch(() => undefined);
+    });
   }
 
   // ---- internals ----
@@ -231,24 +219,6 @@ export class PostgresReadModelStorage implements ReadModelStorage {
   }
 
   /**
-   * The model of a generation as one of this storage's transactions sees it. The
-   * views may read in parallel; a client runs one query at a time, so they queue.
-   */
-  private modelIn(client: PoolClient, info: GenerationInfo): ModelReader | undefined {
-    const projection = (projections as Record<string, AnyProjection>)[info.name];
-    if (!projection) return undefined;
-    let queue: Promise<unknown> = Promise.resolve();
-    const serial: Queryable = {
-      query: ((...args: Parameters<PoolClient['query']>) => {
-        const next = queue.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
-        queue = next.catch(() => undefined);
-        return next;
-      }) as Queryable['query'],
-    };
-    return storedModel(new PostgresReads(serial, this.s, () => this.where()), projection, info);
-  }
-
-  /**
    * A transaction that may rewrite the read model's rm_ tables: `write` brings them
    * to a generation (only the units a commit's changes touch, when the tables still
    * show what this storage last wrote), `clear` empties them. What was written is
@@ -256,26 +226,26 @@ export class PostgresReadModelStorage implements ReadModelStorage {
    */
   private async rewriting<T>(
     name: string,
-    doing: string,
-    work: (client: PoolClient, write: (info: GenerationInfo, changes?: Changes) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
+    what: string,
+    work: (client: PoolClient, write: (info: GenerationInfo, changes?: ModelChanges) => Promise<void>, clear: () => Promise<void>) => Promise<T>,
   ): Promise<T> {
     const definition = this.tables.get(name);
     let touched = false;
-    let written: Tracked | undefined;
+    let written: TablesShown | undefined;
     const clear = async (client: PoolClient) => {
       touched = true;
       if (definition) await clearTables(client, this.s, definition);
     };
     try {
-      const result = await this.transaction(name, doing, (client) =>
+      const result = await this.transaction(name, what, (client) =>
         work(
           client,
           async (info, changes) => {
             if (!definition) return;
-            // A version this code does not know how to lay out: the tables stay empty rather than wrong.
-            const model = info.version === definition.version ? this.modelIn(client, info) : undefined;
-            if (!model) return clear(client);
+            // A version its description does not know how to lay out: the tables stay empty rather than wrong.
+            if (info.version !== definition.projection.version) return clear(client);
             touched = true;
+            const model = modelInTransaction(client, this.s, () => this.where(), definition, info);
             written = await maintainTables(client, this.s, definition, info, model, this.tracked.get(name), changes, this.now().toISOString());
           },
           () => clear(client),
@@ -295,39 +265,17 @@ export class PostgresReadModelStorage implements ReadModelStorage {
    * model (creates, commits, activations, drops) take turns, so generation
    * numbers are unique and two rewrites of its tables never interleave.
    */
-  private async transaction<T>(name: string, doing: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.run(doing, async () => {
-      const client = await this.pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        try {
-          await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`taawun:read-model:${this.schema}:${name}`]);
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-          throw error;
-        }
-      } finally {
-        client.release(broken);
-      }
-    });
-  }
-
-  private async run<T>(doing: string, work: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new ProjectionError('storage-failure', `${this.where()}: the read-model storage is closed; ${doing} failed`);
-    try {
-      return await work();
-    } catch (error) {
-      if (isProjectionError(error)) throw error;
-      throw new ProjectionError('storage-failure', translateError(error, this.target, doing).message, { cause: error });
-    }
+  private async transaction<T>(name: string, what: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.guard.runAsync(what, () =>
+      inTransaction(this.pool, async (client) => {
+        await lockReadModel(client, this.schema, name);
+        return work(client);
+      }),
+    );
   }
 
   private where(): string {
-    return `${describe(this.target)}, schema "${this.schema}"`;
+    return whereOf(this.target, this.schema);
   }
 }
 
@@ -351,21 +299,32 @@ export async function openPostgresReadModelStorage(
   const schema = options.schema ?? (shared ? source.schema : DEFAULT_SCHEMA);
   if (schema.length === 0 || Buffer.byteLength(schema) > 63) throw new ProjectionError('storage-failure', `schema name "${schema}" must be 1 to 63 bytes`);
   const pool = shared ? source.pool : createPool(config!);
+  const where = () => whereOf(target, schema);
+  const guard = new StorageGuard(where, (error, what) => translateError(error, target, what).message);
   try {
-    await migrate(pool, target, schema, READ_MODELS_COMPONENT, readModelMigrations);
+    await guard.runAsync('preparing the read-model tables', async () => {
+      await migrate(pool, target, schema, READ_MODELS_COMPONENT, readModelMigrations);
+      await layOutTables(pool, quoteIdentifier(schema), schema, where, [...tables.values()], options.now ?? (() => new Date()));
+    });
   } catch (error) {
     if (!shared) await pool.end().catch(() => undefined);
-    throw new ProjectionError('storage-failure', translateError(error, target, 'preparing the read-model tables').message, { cause: error });
+    throw error;
   }
   return new PostgresReadModelStorage(pool, schema, target, !shared, tables, options.now);
 }
 
-function tablesFor(choice: boolean | readonly string[] = true): ReadonlyMap<string, ReadModelTables> {
-  if (choice === true) return builtInReadModelTables;
+/** The read models whose tables to keep, by name: built-ins named, and descriptions given. */
+function tablesFor(choice: boolean | readonly (string | AnyReadModelTables)[] = true): ReadonlyMap<string, AnyReadModelTables> {
+  const builtIn = new Map(Object.entries(readModelTables));
+  if (choice === true) return builtIn;
   if (choice === false) return new Map();
-  const unknown = choice.filter((name) => !builtInReadModelTables.has(name));
+  const unknown = choice.filter((c): c is string => typeof c === 'string' && !builtIn.has(c));
   if (unknown.length > 0) {
-    throw new ProjectionError('invalid-projection', `tables: ${unknown.join(', ')} has no tables; choose among ${[...builtInReadModelTables.keys()].join(', ')}`);
+    throw new ProjectionError('invalid-projection', `tables: ${unknown.join(', ')} has no tables; choose among ${[...builtIn.keys()].join(', ')}, or give a description`);
   }
-  return new Map([...builtInReadModelTables].filter(([name]) => choice.includes(name)));
+  const chosen = choice.map((c) => (typeof c === 'string' ? builtIn.get(c)! : c));
+  const names = chosen.map((t) => t.projection.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new ProjectionError('invalid-projection', `tables: read model ${twice} is given twice`);
+  return new Map(chosen.map((t) => [t.projection.name, t]));
 }

@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSqliteEventStore, openSqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import type { StoredEvent } from '@taawun/domain';
-import { exportModel, ProjectionRunner, projections, queryReadModel, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
+import { allRows, exportModel, ProjectionRunner, projections, queryReadModel, readModelTables, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresEventStore } from './event-store.js';
 import { openPostgresReadModelStorage } from './read-model-storage.js';
-import { allRows, builtInReadModelTables } from './read-model-tables.js';
 import { TEST_DATABASE_URL, adminClient, reportClient, schemaPool } from './test-support/database.js';
 import { copyInto, enmCourse, instituteLog, record } from './test-support/institute.js';
-import { expectedTables, tableAsJson } from './test-support/tables.js';
+import { expectedTable, tableAsJson } from './test-support/tables.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliMain = join(repositoryRoot, 'packages/cli/dist/main.js');
@@ -126,9 +125,9 @@ describe('taawun export from SQLite, taawun import into PostgreSQL', () => {
           await client.end();
         }
       };
-      for (const [name, definition] of builtInReadModelTables) {
-        const rows = await allRows(definition, (await new ProjectionRunner((projections as Record<string, AnyProjection>)[name]!, { store: source, storage: sqliteStorage }).read())!);
-        for (const table of definition.tables) expect(await tableAsJson(sql, table), table).toEqual(expectedTables(rows, table));
+      for (const definition of Object.values(readModelTables)) {
+        const rows = await allRows(definition, (await new ProjectionRunner(definition.projection, { store: source, storage: sqliteStorage }).read())!);
+        for (const table of definition.tables) expect(await tableAsJson(sql, table), table.name).toEqual(expectedTable(rows, table));
       }
       const [corrected] = await sql(`SELECT people_trained, corrections FROM rm_partner_history WHERE record_id = 'enm-course-2022'`);
       expect(corrected).toEqual({ people_trained: 15, corrections: 1 });

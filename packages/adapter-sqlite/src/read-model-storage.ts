@@ -1,8 +1,15 @@
 import {
-  isProjectionError,
+  GENERATION_COLUMNS,
   ProjectionError,
+  StorageGuard,
+  callDescriptions as doing,
+  concurrentRunner,
+  generationInfo as toInfo,
+  generationMissing,
+  prefixEnd,
   type CommitChange,
   type GenerationInfo,
+  type GenerationRow,
   type IndexPosition,
   type IndexRange,
   type IndexRow,
@@ -89,35 +96,13 @@ export interface SqliteReadModelStorageOptions extends ConnectionOptions {
   readonly now?: () => Date;
 }
 
-interface GenerationRow {
+/** A generation's row: its `id` keys its documents and index entries. */
+interface SqliteGenerationRow extends GenerationRow {
   readonly id: bigint;
-  readonly name: string;
-  readonly generation: bigint;
-  readonly version: bigint;
-  readonly status: 'building' | 'active';
   readonly position: bigint | null;
-  readonly events_applied: bigint;
-  readonly updated_at: string;
 }
 
-const INFO_COLUMNS = 'id, name, generation, version, status, position, events_applied, updated_at';
-
-const toInfo = (row: GenerationRow): GenerationInfo => ({
-  name: row.name,
-  generation: Number(row.generation),
-  version: Number(row.version),
-  status: row.status,
-  position: row.position ?? undefined,
-  eventsApplied: Number(row.events_applied),
-  updatedAt: row.updated_at,
-});
-
-/** The smallest string above every string starting with `prefix` (undefined when there is no such simple bound). */
-function prefixEnd(prefix: string): string | undefined {
-  if (prefix === '') return undefined;
-  const last = prefix.charCodeAt(prefix.length - 1);
-  return last < 0xd7ff ? prefix.slice(0, -1) + String.fromCharCode(last + 1) : undefined;
-}
+const INFO_COLUMNS = `id, ${GENERATION_COLUMNS}`;
 
 const NO_LIMIT = -1;
 
@@ -134,7 +119,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   /** True when opened on the event store's connection (and so in its file). */
   readonly sharesConnection: boolean;
   private readonly statements;
-  private closed = false;
+  private readonly guard: StorageGuard;
 
   /** Use `openSqliteReadModelStorage`. */
   constructor(
@@ -146,18 +131,22 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.sharesConnection = !ownsConnection;
+    this.guard = new StorageGuard(
+      () => file,
+      (error, what) => toEventStoreError(error, file, what).message,
+    );
     const prepare = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql).safeIntegers(true);
     const plain = <P extends unknown[], R>(sql: string) => database.prepare<P, R>(sql);
     this.statements = {
-      list: prepare<[string], GenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE name = ? ORDER BY generation`),
-      one: prepare<[string, number], GenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE name = ? AND generation = ?`),
-      byId: prepare<[bigint], GenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE id = ?`),
+      list: prepare<[string], SqliteGenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE name = ? ORDER BY generation`),
+      one: prepare<[string, number], SqliteGenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE name = ? AND generation = ?`),
+      byId: prepare<[bigint], SqliteGenerationRow>(`SELECT ${INFO_COLUMNS} FROM read_model_generations WHERE id = ?`),
       next: prepare<[string], { next: bigint }>(`SELECT coalesce(max(generation), 0) + 1 AS next FROM read_model_generations WHERE name = ?`),
-      insert: prepare<[string, number, number, string, string], GenerationRow>(
+      insert: prepare<[string, number, number, string, string], SqliteGenerationRow>(
         `INSERT INTO read_model_generations (name, generation, version, status, position, events_applied, created_at, updated_at)
          VALUES (?, ?, ?, 'building', NULL, 0, ?, ?) RETURNING ${INFO_COLUMNS}`,
       ),
-      checkpoint: prepare<[bigint, number, string, bigint, bigint | null], GenerationRow>(
+      checkpoint: prepare<[bigint, number, string, bigint, bigint | null], SqliteGenerationRow>(
         `UPDATE read_model_generations SET position = ?, events_applied = ?, updated_at = ?
          WHERE id = ? AND position IS ? RETURNING ${INFO_COLUMNS}`,
       ),
@@ -202,11 +191,11 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async generations(name: string): Promise<GenerationInfo[]> {
-    return this.run(`listing the generations of read model ${name}`, () => this.statements.list.all(name).map(toInfo));
+    return this.guard.run(doing.generations(name), () => this.statements.list.all(name).map(toInfo));
   }
 
   async create(name: string, version: number): Promise<GenerationInfo> {
-    return this.run(`creating a generation of read model ${name}`, () =>
+    return this.guard.run(doing.create(name), () =>
       this.database
         .transaction(() => {
           const generation = Number(this.statements.next.get(name)!.next);
@@ -218,19 +207,13 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async commit(name: string, generation: number, change: CommitChange): Promise<GenerationInfo> {
-    return this.run(`committing read model ${name} at position ${change.position}`, () =>
+    return this.guard.run(doing.commit(name, change.position), () =>
       this.unsynced(() =>
         this.database
           .transaction(() => {
           const model = this.idOf(name, generation, 'another runner replaced it');
           const row = this.statements.checkpoint.get(change.position, change.eventsApplied, this.now().toISOString(), model, change.expectedPosition ?? null);
-          if (!row) {
-            const stored = this.statements.byId.get(model)!;
-            throw new ProjectionError(
-              'concurrent-runner',
-              `${this.file}: read model ${name} generation ${generation} is at position ${String(stored.position)}, not ${String(change.expectedPosition)}; another runner wrote first`,
-            );
-          }
+          if (!row) throw concurrentRunner(this.file, name, generation, this.statements.byId.get(model)!.position, change.expectedPosition);
           const s = this.statements;
           for (const { key, value } of change.documents) {
             if (value === null) s.removeDocument.run(model, key);
@@ -265,7 +248,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async activate(name: string, generation: number): Promise<void> {
-    this.run(`activating generation ${generation} of read model ${name}`, () =>
+    this.guard.run(doing.activate(name, generation), () =>
       this.database
         .transaction(() => {
           const model = this.idOf(name, generation, 'it does not exist');
@@ -277,7 +260,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async drop(name: string, generation: number): Promise<void> {
-    this.run(`dropping generation ${generation} of read model ${name}`, () =>
+    this.guard.run(doing.drop(name, generation), () =>
       this.database
         .transaction(() => {
           const row = this.statements.one.get(name, generation);
@@ -288,7 +271,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
-    return this.run(`reading documents of read model ${name}`, () => {
+    return this.guard.run(doing.documents(name), () => {
       const model = this.idOf(name, generation);
       const found = new Map<string, string>();
       if (keys.length === 0) return found;
@@ -298,7 +281,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
-    return this.run(`listing documents of read model ${name}`, () => {
+    return this.guard.run(doing.listDocuments(name), () => {
       const model = this.idOf(name, generation);
       const limit = range.limit ?? NO_LIMIT;
       const s = this.statements;
@@ -313,7 +296,7 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {
-    return this.run(`reading index ${index} of read model ${name}`, () => {
+    return this.guard.run(doing.readIndex(name, index), () => {
       const model = this.idOf(name, generation);
       const limit = range.limit ?? NO_LIMIT;
       const offset = range.offset ?? 0;
@@ -324,11 +307,11 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async countIndex(name: string, generation: number, index: string, key: string): Promise<number> {
-    return this.run(`counting index ${index} of read model ${name}`, () => this.statements.count.get(this.idOf(name, generation), index, key)!.n);
+    return this.guard.run(doing.countIndex(name, index), () => this.statements.count.get(this.idOf(name, generation), index, key)!.n);
   }
 
   async listIndex(name: string, generation: number, range: { after?: IndexPosition; limit?: number } = {}): Promise<IndexRow[]> {
-    return this.run(`listing the index of read model ${name}`, () => {
+    return this.guard.run(doing.listIndex(name), () => {
       const model = this.idOf(name, generation);
       const limit = range.limit ?? NO_LIMIT;
       const rows = range.after
@@ -340,15 +323,15 @@ export class SqliteReadModelStorage implements ReadModelStorage {
 
   /** Close the connection when it is this storage's own; the event store's stays open. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.ownsConnection) this.run('closing the read-model storage', () => this.database.close());
-    this.closed = true;
+    await this.guard.close(() => {
+      if (this.ownsConnection) this.database.close();
+    });
   }
 
   /** The row id of a generation, or `generation-missing`. */
   private idOf(name: string, generation: number, why = 'it does not exist'): bigint {
     const row = this.statements.one.get(name, generation);
-    if (!row) throw new ProjectionError('generation-missing', `${this.file}: read model ${name} has no generation ${generation} (${why})`);
+    if (!row) throw generationMissing(this.file, name, generation, why);
     return row.id;
   }
 
@@ -356,16 +339,6 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     this.statements.deleteDocuments.run(id);
     this.statements.deleteIndex.run(id);
     this.statements.deleteGeneration.run(id);
-  }
-
-  private run<T>(doing: string, work: () => T): T {
-    if (this.closed) throw new ProjectionError('storage-failure', `${this.file}: the read-model storage is closed; ${doing} failed`);
-    try {
-      return work();
-    } catch (error) {
-      if (isProjectionError(error)) throw error;
-      throw new ProjectionError('storage-failure', toEventStoreError(error, this.file, doing).message, { cause: error });
-    }
   }
 }
 

@@ -25,6 +25,16 @@ export type {
 } from './engine/storage.js';
 export { activeGeneration, currentGeneration } from './engine/storage.js';
 export { InMemoryReadModelStorage } from './engine/in-memory-storage.js';
+export {
+  GENERATION_COLUMNS,
+  StorageGuard,
+  callDescriptions,
+  concurrentRunner,
+  generationInfo,
+  generationMissing,
+  prefixEnd,
+  type GenerationRow,
+} from './engine/storage-support.js';
 export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader, type ReadModelReads } from './engine/model-reader.js';
 export { ProjectionRunner, foldInMemory, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
 export {
@@ -171,3 +181,36 @@ export {
   readModels,
   type ReadModelName,
 } from './read-models/built-in.js';
+
+
+// Read models as relational tables, for report tools: their columns and rows (a storage lays them out and writes the rows).
+export {
+  column,
+  commented,
+  nullable,
+  table,
+  unique,
+  type Column,
+  type ColumnType,
+  type ColumnValue,
+  type Columns,
+  type RowOf,
+  type TableDescription,
+  type TableRow,
+  type ValueOfType,
+} from './tables/columns.js';
+export {
+  countColumns,
+  countRow,
+  multilingualColumns,
+  multilingualRow,
+  nameAtTimeColumns,
+  nameAtTimeRow,
+  partialDateColumns,
+  partialDateRow,
+  yearColumns,
+  yearRow,
+} from './tables/values.js';
+export { allRows, defineReadModelTables, unitPerRecord, wholeModel, type AnyReadModelTables, type ReadModelTables, type RowsOf } from './tables/read-model-tables.js';
+export { changesOf, rowsToWrite, type Dependencies, type ModelChanges, type RowsToWrite, type TablesShown } from './tables/rows-to-write.js';
+export { agreementsRegisterTables, participantRecordTables, partnerHistoryTables, readModelTableNames, readModelTables, yearlyActivityReportTables } from './tables/index.js';

@@ -54,3 +54,16 @@ export async function reportClient(): Promise<pg.Client> {
   await client.connect();
   return client;
 }
+
+/** SQL as a report tool runs it: a client of its own, `schema` on the search path. */
+export const reportSql =
+  (schema: string) =>
+  async <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> => {
+    const client = await reportClient();
+    try {
+      await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
+      return (await client.query<R>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };

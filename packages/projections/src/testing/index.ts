@@ -1,1 +1,2 @@
 export { readModelStorageContract, type ReadModelStorageContractOptions } from './storage-contract.js';
+export { sessionsHeldTables, sessionsPerPartnerProjection, type SessionsHeld } from './sessions-per-partner.js';

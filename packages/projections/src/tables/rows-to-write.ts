@@ -1,0 +1,113 @@
+import type { ModelReader } from '../engine/model-reader.js';
+import { COUNTERS_PREFIX, SINGLE_DOCUMENT } from '../engine/projection.js';
+import type { CommitChange } from '../engine/storage.js';
+import type { TableRow } from './columns.js';
+import type { AnyReadModelTables } from './read-model-tables.js';
+
+/*
+ * Keeping a read model's tables to its active generation by writing again only
+ * what a commit touches. The rows of a unit (one partner's, one participant's, or
+ * a whole read model's) are computed by the read model's views; every read they
+ * make is noted as a dependency of the unit. When a commit changes documents or
+ * index keys, only the units that read one of them (and the records the commit
+ * writes) are computed again; the others keep their rows. Nothing here knows what
+ * a view reads: it is observed, so a view that starts reading something else is
+ * followed without a change here. A storage writes what this returns.
+ */
+
+/** What a unit's rows were derived from. */
+export interface Dependencies {
+  readonly documents: Set<string>;
+  /** Key prefixes listed (`keys({ prefix })`): any document written under one. */
+  readonly prefixes: Set<string>;
+  /** `index \0 key` pairs read (entries or their count). */
+  readonly indexes: Set<string>;
+}
+
+/** What a read model's tables hold after a write: the generation and checkpoint they show, and each unit's dependencies. */
+export interface TablesShown {
+  readonly generation: number;
+  readonly position: bigint | undefined;
+  readonly units: ReadonlyMap<string, Dependencies>;
+}
+
+/** What a commit wrote: document keys, and `index \0 key` pairs whose entries changed. */
+export interface ModelChanges {
+  readonly documents: readonly string[];
+  readonly indexes: readonly string[];
+}
+
+const indexPair = (index: string, key: string) => `${index}\u0000${key}`;
+
+export const changesOf = (change: CommitChange): ModelChanges => ({
+  documents: change.documents.map((d) => d.key),
+  indexes: [...new Set([...change.index.remove, ...change.index.put].map((e) => indexPair(e.index, e.key)))],
+});
+
+/** A model reader that notes every read into `deps`. */
+function tracing(model: ModelReader, deps: Dependencies): ModelReader {
+  return {
+    ...model,
+    get: (key) => (deps.documents.add(key), model.get(key)),
+    getMany: (keys) => (keys.forEach((k) => deps.documents.add(k)), model.getMany(keys)),
+    keys: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keys(range)),
+    index: (index, key, range) => (deps.indexes.add(indexPair(index, key)), model.index(index, key, range)),
+    indexSize: (index, key) => (deps.indexes.add(indexPair(index, key)), model.indexSize(index, key)),
+    counters: (name) => (deps.documents.add(COUNTERS_PREFIX + name), model.counters(name)),
+    state: () => (deps.documents.add(SINGLE_DOCUMENT), model.state()),
+    // An export reads everything: the empty prefix stands for every document.
+    export: () => (deps.prefixes.add(''), model.export()),
+  };
+}
+
+function touches(deps: Dependencies, changes: ModelChanges, indexes: ReadonlySet<string>): boolean {
+  for (const pair of deps.indexes) if (indexes.has(pair)) return true;
+  for (const key of changes.documents) {
+    if (deps.documents.has(key)) return true;
+    for (const prefix of deps.prefixes) if (key.startsWith(prefix)) return true;
+  }
+  return false;
+}
+
+export interface RowsToWrite {
+  /** The rows to delete first: every row of the tables (`'all'`), or the rows of these units (by the unit column). */
+  readonly replace: 'all' | readonly string[];
+  /** The rows to insert then, per table. */
+  readonly rows: Readonly<Record<string, readonly TableRow[]>>;
+  /** What the tables hold once written: keep it for the next commit, once the write has committed. */
+  readonly shown: TablesShown;
+}
+
+/**
+ * The rows to write to bring a read model's tables to the generation `model`
+ * reads. With `changes` (a commit) and `previous` (what the tables show now, the
+ * same generation), only the units the changes touch; otherwise every unit, and
+ * every row replaced.
+ */
+export async function rowsToWrite(tables: AnyReadModelTables, model: ModelReader, previous: TablesShown | undefined, changes: ModelChanges | undefined): Promise<RowsToWrite> {
+  const generation = model.info?.generation ?? 0;
+  const current = previous !== undefined && changes !== undefined && previous.generation === generation;
+  const units = new Map(current ? previous.units : []);
+  let affected: string[];
+  if (current) {
+    const indexes = new Set(changes.indexes);
+    const touched = new Set([...units].filter(([, deps]) => touches(deps, changes, indexes)).map(([unit]) => unit));
+    for (const key of changes.documents) {
+      // The engine's own documents (counters, its notes) are no record's: they make no unit.
+      const unit = key.startsWith(COUNTERS_PREFIX) ? undefined : tables.unitOf(key);
+      if (unit !== undefined) touched.add(unit);
+    }
+    affected = [...touched];
+  } else {
+    affected = await tables.units(model);
+  }
+  const rows: Record<string, TableRow[]> = Object.fromEntries(tables.tables.map((t) => [t.name, []]));
+  for (const unit of affected) {
+    const deps: Dependencies = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
+    for (const [table, unitRows] of Object.entries(await tables.rows(tracing(model, deps), unit))) rows[table]!.push(...unitRows);
+    units.set(unit, deps);
+  }
+  // A read model laid out as a whole has no unit column: its one unit's rows are all the rows.
+  const replace = !current || (tables.unitColumn === undefined && affected.length > 0) ? 'all' : affected;
+  return { replace, rows, shown: { generation, position: model.info?.position, units } };
+}

@@ -1,0 +1,227 @@
+import type { ActivityFigures } from '../read-models/yearly-report.js';
+import { yearlyActivityReportProjection, yearlyActivityReportView } from '../read-models/yearly-report.js';
+import { column, nullable, table, type RowOf } from './columns.js';
+import { defineReadModelTables, wholeModel, type RowsOf } from './read-model-tables.js';
+import { countColumns, countRow, multilingualColumns, multilingualRow, partialDateColumns, partialDateRow } from './values.js';
+
+/* Figures (people trained, sessions held, ...) are bigint: the domain allows a
+ * million people for each of ten thousand occurrences of one record. */
+
+const figureColumns = {
+  ...countColumns('sessions_held', { nullable: false }),
+  ...countColumns('people_trained', { nullable: false }),
+  ...countColumns('study_visits', { comment: 'null for the format breakdown (sessions only)' }),
+  ...countColumns('study_visit_participants'),
+  publications_prepared: nullable(column.bigint()),
+  publications_planned: nullable(column.bigint('planned for publication, not yet published')),
+  publications_published: nullable(column.bigint()),
+};
+
+const activity = table({
+  name: 'rm_yearly_activity',
+  columns: {
+    period: column.text('2018, 2016-2020, by-2022, from-2002, year-unknown'),
+    period_order: column.integer("the report's order of periods"),
+    period_kind: column.text('year, span, by, from, unknown'),
+    period_label: column.text(),
+    from_year: nullable(column.integer()),
+    to_year: nullable(column.integer()),
+    breakdown: column.oneOf(['total', 'partner', 'theme', 'format']),
+    breakdown_order: column.integer('0 for the total'),
+    partner_id: nullable(column.text('breakdown = partner')),
+    partner_acronym: nullable(column.text()),
+    ...multilingualColumns('partner_name'),
+    theme: nullable(column.text('breakdown = theme (null: no theme stated)')),
+    format: nullable(column.text('breakdown = format: in-person, remote, not-stated')),
+    ...figureColumns,
+  },
+  primaryKey: ['period', 'breakdown', 'breakdown_order'],
+});
+
+const gaps = table({
+  name: 'rm_yearly_gaps',
+  columns: {
+    period: column.text(),
+    figure: column.text('sessions_held, people_trained, study_visits, study_visit_participants'),
+    gap_order: column.integer(),
+    record_id: column.text('the session or visit that gives no number'),
+    reason: column.text('sessions-not-numbered, no-attendance-figure, ...'),
+  },
+  primaryKey: ['period', 'figure', 'gap_order'],
+});
+
+const lines = table({
+  name: 'rm_activities',
+  columns: {
+    period: column.text(),
+    line: column.text('session, study-visit, publication-prepared, publication-planned, publication-published'),
+    line_order: column.integer(),
+    record_id: column.text(),
+    kind: nullable(column.text("the session's or publication's kind")),
+    format: nullable(column.text('sessions: in-person, remote, not-stated')),
+    direction: nullable(column.text('study visits: hosted, outgoing')),
+    ...multilingualColumns('title'),
+    ...partialDateColumns('date'),
+    partners: column.textArray(),
+    themes: column.textArray(),
+    ...countColumns('sessions_held'),
+    ...countColumns('people_trained'),
+    attendance: nullable(column.bigint()),
+    attendance_basis: nullable(column.text()),
+    named_trainees: nullable(column.bigint()),
+    ...countColumns('participants'),
+    ...multilingualColumns('note', 'publication plans'),
+    corrected: column.boolean(),
+    source_refs: column.textArray(),
+  },
+  primaryKey: ['period', 'line', 'line_order'],
+  indexes: [{ name: 'rm_activities_record', columns: ['record_id'] }],
+});
+
+const tables = [activity, gaps, lines] as const;
+
+type Line = RowOf<typeof lines.columns>;
+
+const figures = (f: ActivityFigures): RowOf<typeof figureColumns> => ({
+  ...countRow('sessions_held', f.sessionsHeld),
+  ...countRow('people_trained', f.peopleTrained),
+  ...countRow('study_visits', f.studyVisits),
+  ...countRow('study_visit_participants', f.studyVisitParticipants),
+  publications_prepared: f.publications.prepared,
+  publications_planned: f.publications.plannedForPublication,
+  publications_published: f.publications.published,
+});
+
+const gapFigures = [
+  ['sessions_held', 'sessionsHeld'],
+  ['people_trained', 'peopleTrained'],
+  ['study_visits', 'studyVisits'],
+  ['study_visit_participants', 'studyVisitParticipants'],
+] as const;
+
+/** What a line of one kind leaves empty. */
+const blankLine = {
+  kind: null,
+  format: null,
+  direction: null,
+  ...countRow('sessions_held', null),
+  ...countRow('people_trained', null),
+  attendance: null,
+  attendance_basis: null,
+  named_trainees: null,
+  ...countRow('participants', null),
+  ...multilingualRow('note', null),
+} satisfies Partial<Line>;
+
+/** yearly-activity-report: one unit, the whole report (its periods and orders are the report's). */
+export const yearlyActivityReportTables = defineReadModelTables({
+  projection: yearlyActivityReportProjection,
+  comment: 'per period, the totals and each breakdown; the lines counted; the gaps.',
+  tables,
+  ...wholeModel,
+  async rows(model) {
+    const rows: RowsOf<typeof tables> = { rm_yearly_activity: [], rm_yearly_gaps: [], rm_activities: [] };
+    (await yearlyActivityReportView(model)).periods.forEach((p, i) => {
+      const period = p.period.key;
+      const base = { period, period_order: i + 1, period_kind: p.period.kind, period_label: p.period.label, from_year: p.period.fromYear, to_year: p.period.toYear };
+      const blank = { partner_id: null, partner_acronym: null, ...multilingualRow('partner_name', null), theme: null, format: null };
+      rows.rm_yearly_activity.push({ ...base, breakdown: 'total', breakdown_order: 0, ...blank, ...figures(p.totals) });
+      p.byPartner.forEach((b, j) =>
+        rows.rm_yearly_activity.push({
+          ...base,
+          breakdown: 'partner',
+          breakdown_order: j + 1,
+          ...blank,
+          partner_id: b.partnerId,
+          partner_acronym: b.acronym,
+          ...multilingualRow('partner_name', b.name),
+          ...figures(b.figures),
+        }),
+      );
+      p.byTheme.forEach((b, j) => rows.rm_yearly_activity.push({ ...base, breakdown: 'theme', breakdown_order: j + 1, ...blank, theme: b.theme, ...figures(b.figures) }));
+      p.byFormat.forEach((b, j) =>
+        rows.rm_yearly_activity.push({
+          ...base,
+          breakdown: 'format',
+          breakdown_order: j + 1,
+          ...blank,
+          format: b.format,
+          ...countRow('sessions_held', b.sessionsHeld),
+          ...countRow('people_trained', b.peopleTrained),
+          ...countRow('study_visits', null),
+          ...countRow('study_visit_participants', null),
+          publications_prepared: null,
+          publications_planned: null,
+          publications_published: null,
+        }),
+      );
+      for (const [figure, key] of gapFigures) {
+        p.totals[key].gaps.forEach((g, j) => rows.rm_yearly_gaps.push({ period, figure, gap_order: j + 1, record_id: g.recordId, reason: g.reason }));
+      }
+      p.sessions.forEach((s, j) =>
+        rows.rm_activities.push({
+          ...blankLine,
+          period,
+          line: 'session',
+          line_order: j + 1,
+          record_id: s.sessionId,
+          kind: s.kind,
+          format: s.format,
+          ...multilingualRow('title', s.title),
+          ...partialDateRow('date', s.date),
+          partners: s.partners,
+          themes: s.themes,
+          ...countRow('sessions_held', s.sessionsHeld),
+          ...countRow('people_trained', s.peopleTrained),
+          attendance: s.attendance?.count ?? null,
+          attendance_basis: s.attendance?.basis ?? null,
+          named_trainees: s.namedTrainees,
+          corrected: s.corrected,
+          source_refs: s.sourceRefs,
+        }),
+      );
+      p.studyVisits.forEach((v, j) =>
+        rows.rm_activities.push({
+          ...blankLine,
+          period,
+          line: 'study-visit',
+          line_order: j + 1,
+          record_id: v.visitId,
+          direction: v.direction,
+          ...multilingualRow('title', v.title),
+          ...partialDateRow('date', v.date),
+          partners: v.partners,
+          themes: v.themes,
+          ...countRow('participants', v.participants),
+          corrected: v.corrected,
+          source_refs: v.sourceRefs,
+        }),
+      );
+      const publications = [
+        ['publication-prepared', p.publications.prepared],
+        ['publication-planned', p.publications.plannedForPublication],
+        ['publication-published', p.publications.published],
+      ] as const;
+      for (const [line, list] of publications) {
+        list.forEach((pub, j) =>
+          rows.rm_activities.push({
+            ...blankLine,
+            period,
+            line,
+            line_order: j + 1,
+            record_id: pub.publicationId,
+            kind: pub.kind,
+            ...multilingualRow('title', pub.title),
+            ...partialDateRow('date', pub.date),
+            partners: pub.partners,
+            themes: pub.themes,
+            ...multilingualRow('note', pub.note),
+            corrected: pub.corrected,
+            source_refs: pub.sourceRefs,
+          }),
+        );
+      }
+    });
+    return rows;
+  },
+});
