@@ -161,7 +161,7 @@ export {
   type Viewed,
 } from './read-models/define.js';
 export { answerPageSchema, answerSchemaOf, answerSourceSchema, lensReportSchema, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
-export { QueryService, type QueryError, type QueryOptions, type QueryServiceOptions, type ReadModelInfo, type ReadModelSource } from './read-models/query-service.js';
+export { QueryService, type QueryError, type QueryOptions, type QueryServiceOptions, type ReadModelInfo, type ReadModelSource, type ReplayGate } from './read-models/query-service.js';
 export {
   builtInReadModels,
   isReadModelName,

@@ -1,3 +1,4 @@
+import type { ReplayGate } from '@taawun/projections';
 import type { Context } from 'hono';
 import { sendProblem } from './env.js';
 import { problem } from './problems.js';
@@ -9,7 +10,7 @@ import { problem } from './problems.js';
  * the others are refused at once (503 `too-many-replays`, `Retry-After`) rather
  * than queued behind them, where they would hold connections and memory.
  */
-export class ReplayLimiter {
+export class ReplayLimiter implements ReplayGate {
   private running = 0;
 
   constructor(readonly max: number) {}
@@ -26,9 +27,8 @@ export class ReplayLimiter {
     };
   }
 
-  /** Run `work` in a slot when it replays; `busy` when it would and none is free. */
-  async run<T>(replays: boolean, work: () => Promise<T>): Promise<{ busy: true } | { busy: false; value: T }> {
-    if (!replays) return { busy: false, value: await work() };
+  /** Run `work` (a replay) in a slot; `busy` when none is free. The query service calls it only when it replays. */
+  async run<T>(work: () => Promise<T>): Promise<{ busy: true } | { busy: false; value: T }> {
     const release = this.tryAcquire();
     if (!release) return { busy: true };
     try {

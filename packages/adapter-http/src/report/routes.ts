@@ -61,15 +61,13 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
   ): Promise<Response> => {
     const lens = lensOf(c);
     if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
-    const { name } = model;
     if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) {
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const page = model.list === null ? undefined : { offset: offsetOf(c), limit: PAGE_SIZE };
-    const run = await replays.run(await queries.willReplay(name, lens), () => queries.query(model, params as never, { lens, ...(page ? { page } : {}) }));
-    if (run.busy) return tooManyReplays(c, replays);
-    if (!run.value.ok) return sendProblem(c, problemFromQueryError(run.value.error));
-    return c.html(await render(run.value.value, lens));
+    const answer = await queries.query(model, params as never, { lens, replays, ...(page ? { page } : {}) });
+    if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, replays) : sendProblem(c, problemFromQueryError(answer.error));
+    return c.html(await render(answer.value, lens));
   };
 
   app.get(REPORT_PATH, (c) =>

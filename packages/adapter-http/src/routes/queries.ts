@@ -137,9 +137,8 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     }
     const lens: TimeLens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
     const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
-    const run = await deps.replays.run(await deps.queries.willReplay(model.name, lens), () => deps.queries.query(model.name, params, { lens, ...(page ? { page } : {}) }));
-    if (run.busy) return tooManyReplays(c, deps.replays) as never;
-    if (!run.value.ok) return sendProblem(c, problemFromQueryError(run.value.error)) as never;
-    return c.json(run.value.value as never, 200);
+    const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays, ...(page ? { page } : {}) });
+    if (!answer.ok) return (answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error))) as never;
+    return c.json(answer.value as never, 200);
   });
 }

@@ -94,6 +94,27 @@ describe('the lists', () => {
     }
   });
 
+  it('reads the generations twice for a stored answer: once to choose it, once to check it did not change while read', async () => {
+    const storage = new InMemoryReadModelStorage();
+    for (const projection of replaying.projections()) await new ProjectionRunner(projection, { store, storage }).rebuild();
+    let reads = 0;
+    const counting = new Proxy(storage, { get: (target, key, receiver) => (key === 'generations' ? (name: string) => (reads++, target.generations(name)) : Reflect.get(target, key, receiver)) });
+    const answer = answerOf(await queryService({ store, storage: counting }).query('partner-history', { partnerId: 'enm-france' }, { page: { offset: 0, limit: 100 } }));
+    expect(answer.source.kind).toBe('stored');
+    expect(reads).toBe(2);
+  });
+
+  it('runs a replay through the gate it is given, and says when the gate had no room', async () => {
+    let ran = 0;
+    const open = { run: async <T>(work: () => Promise<T>) => (ran++, { busy: false as const, value: await work() }) };
+    const shut = { run: async () => ({ busy: true as const }) };
+    expect(answerOf(await stored.query('partners', {}, { lens: { asOf: '2010' }, replays: open })).source.kind).toBe('replayed');
+    expect(ran).toBe(1);
+    expect(answerOf(await stored.query('partners', {}, { replays: shut })).source.kind).toBe('stored');
+    const busy = await stored.query('partners', {}, { lens: { asOf: '2010' }, replays: shut });
+    expect(busy.ok ? 'answered' : busy.error.code).toBe('replays-busy');
+  });
+
   it('says which read model does not exist, and which do', async () => {
     const result = await stored.query('no-such-model', {});
     expect(result.ok).toBe(false);

@@ -4,7 +4,7 @@ import { isProjectionError } from '../engine/errors.js';
 import { storedModel, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection } from '../engine/projection.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
-import { activeGeneration, currentGeneration, type ReadModelStorage } from '../engine/storage.js';
+import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
 import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
@@ -21,7 +21,8 @@ export interface ReadModelSource {
 }
 
 export interface QueryError {
-  readonly code: 'invalid-query' | 'not-found' | 'unknown-read-model';
+  /** `replays-busy`: the answer needs a replay of the log and the gate (`QueryOptions.replays`) had no room. */
+  readonly code: 'invalid-query' | 'not-found' | 'unknown-read-model' | 'replays-busy';
   readonly message: string;
   readonly fields?: readonly string[];
 }
@@ -30,7 +31,22 @@ export interface QueryOptions {
   readonly lens?: TimeLens;
   /** A page of the answer's list; without it the whole list. */
   readonly page?: Page;
+  /**
+   * Where replays of the log run, when the answer needs one (a time lens, no
+   * stored model at the code's version): a server caps how many run at once.
+   */
+  readonly replays?: ReplayGate;
 }
+
+/** Runs a replay now, or says there is no room for one (`busy`). */
+export interface ReplayGate {
+  run<T>(work: () => Promise<T>): Promise<{ readonly busy: true } | { readonly busy: false; readonly value: T }>;
+}
+
+/** Where an answer will come from: a stored generation, or a replay (and why). */
+type Plan = { readonly kind: 'stored'; readonly info: GenerationInfo } | { readonly kind: 'replay'; readonly reason: string };
+
+const noGate: ReplayGate = { run: async (work) => ({ busy: false, value: await work() }) };
 
 export interface QueryServiceOptions {
   /**
@@ -131,12 +147,11 @@ export class QueryService {
     return projectionsOf(this.models.values());
   }
 
-  /** Whether answering would replay the log (a time lens, no storage, no stored model at this version): what a server caps. */
+  /** Whether answering would replay the log (a time lens, no storage, no stored model at this version). */
   async willReplay(name: string, lens: TimeLens = {}): Promise<boolean> {
     const model = this.models.get(name);
     if (!model || model.kind === 'log') return false;
-    if (hasLens(lens) || !this.source.storage) return true;
-    return (await currentGeneration(this.source.storage, model.projection)) === undefined;
+    return (await this.plan(model.projection, lens)).kind === 'replay';
   }
 
   /** Parse a time lens: a bad date is an `invalid-query` naming the field. */
@@ -173,14 +188,27 @@ export class QueryService {
         const source: AnswerSource = { kind: 'log', position: await this.position() };
         return { ok: true, value: { ...frame, version: null, lens: reported(ran.lens), source, ...paged(ran.result, model.list, options.page, undefined) } };
       }
+      const { projection } = model;
       const page = options.page ?? {};
+      const answer = (viewed: Awaited<ReturnType<typeof model.view>>, report: LensReport | null, source: AnswerSource): Result<Answer<unknown>, QueryError> =>
+        viewed === undefined
+          ? { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } }
+          : { ok: true, value: { ...frame, version: projection.version, lens: reported(report), source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
       for (let attempt = 1; ; attempt++) {
-        const { reader, report, source } = await this.modelFor(model.projection, lens);
+        const plan = await this.plan(projection, lens);
+        if (plan.kind === 'replay') {
+          const ran = await (options.replays ?? noGate).run(async () => {
+            const { reader, report, source } = await this.replayed(projection, lens, plan.reason);
+            return answer(await model.view(reader, parsed.data, page), report, source);
+          });
+          return ran.busy ? { ok: false, error: { code: 'replays-busy', message: 'the answer needs a replay of the log, and as many replays as allowed are running: try again in a moment' } } : ran.value;
+        }
+        // A stored model read while a runner commits is read again: every answer comes from one commit.
+        const reader = storedModel(this.source.storage!, projection, plan.info);
         try {
           const viewed = await model.view(reader, parsed.data, page);
           if (attempt < 5 && !(await this.unchanged(reader))) continue;
-          if (viewed === undefined) return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } };
-          return { ok: true, value: { ...frame, version: model.projection.version, lens: reported(report), source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
+          return answer(viewed, null, { kind: 'stored', generation: plan.info.generation, position: plan.info.position?.toString() ?? null });
         } catch (e) {
           if (attempt < 5 && isProjectionError(e) && (e.code === 'model-changed' || e.code === 'generation-missing')) continue;
           throw e;
@@ -197,27 +225,27 @@ export class QueryService {
     return (await this.source.store.lastPosition())?.toString() ?? null;
   }
 
-  /** The model to answer from: the stored one when it is current and no lens applies, else a replay. */
-  private async modelFor(projection: AnyProjection, lens: TimeLens): Promise<{ reader: ModelReader; report: LensReport | null; source: AnswerSource }> {
-    const { store, storage } = this.source;
-    if (hasLens(lens)) {
-      const position = await this.position();
-      const { model, report } = await replayThroughLens(store, projection, lens);
-      return { reader: model, report, source: { kind: 'replayed', reason: 'a time lens replays the log', position } };
+  /** Where to answer from: the stored generation when it is current and no lens applies (one read of the generations), else a replay. */
+  private async plan(projection: AnyProjection, lens: TimeLens): Promise<Plan> {
+    const { storage } = this.source;
+    if (hasLens(lens)) return { kind: 'replay', reason: 'a time lens replays the log' };
+    if (!storage) return { kind: 'replay', reason: 'no read-model storage given' };
+    if (this.options.catchUp && !this.holdsNames(projection) && !(await this.caughtUp(projection, storage))) {
+      return { kind: 'replay', reason: 'another runner is writing the stored model' };
     }
-    let reason = 'no read-model storage given';
-    if (storage && this.options.catchUp && !this.holdsNames(projection) && !(await this.caughtUp(projection, storage))) {
-      reason = 'another runner is writing the stored model';
-    } else if (storage) {
-      const current = await currentGeneration(storage, projection);
-      if (current) {
-        return { reader: storedModel(storage, projection, current), report: null, source: { kind: 'stored', generation: current.generation, position: current.position?.toString() ?? null } };
-      }
-      const active = await activeGeneration(storage, projection.name);
-      reason = active ? `the stored model is version ${active.version}; this code reads version ${projection.version}` : 'the model is not built yet';
-    }
+    const active = await activeGeneration(storage, projection.name);
+    if (active?.version === projection.version) return { kind: 'stored', info: active };
+    return { kind: 'replay', reason: active ? `the stored model is version ${active.version}; this code reads version ${projection.version}` : 'the model is not built yet' };
+  }
+
+  /** The log folded through the projection in memory (through the lens, when one is given). */
+  private async replayed(projection: AnyProjection, lens: TimeLens, reason: string): Promise<{ reader: ModelReader; report: LensReport | null; source: AnswerSource }> {
     const position = await this.position();
-    return { reader: await replay(store, projection), report: null, source: { kind: 'replayed', reason, position } };
+    if (hasLens(lens)) {
+      const { model, report } = await replayThroughLens(this.source.store, projection, lens);
+      return { reader: model, report, source: { kind: 'replayed', reason, position } };
+    }
+    return { reader: await replay(this.source.store, projection), report: null, source: { kind: 'replayed', reason, position } };
   }
 
   /** Whether a read model of personal data reads this projection. */
