@@ -1,5 +1,5 @@
 import type { EventStore } from '@taawun/domain';
-import { ProjectionRunner, projections as builtInProjections, type AnyProjection } from '@taawun/projections';
+import { projections as builtInProjections, rebuildModelsHoldingPersonalData, type AnyProjection } from '@taawun/projections';
 import type { PoolConfig } from 'pg';
 import { createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError } from './connection.js';
 import { DEFAULT_SCHEMA, openPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './event-store.js';
@@ -65,14 +65,7 @@ async function rebuildModelsHoldingNames(
   storage: PostgresReadModelStorage,
   projections: readonly AnyProjection[] = Object.values(builtInProjections),
 ): Promise<PostgresReadModelPurge> {
-  const rebuilt: string[] = [];
-  for (const projection of projections.filter((p) => p.holdsPersonalData)) {
-    const runner = new ProjectionRunner(projection, { store, storage });
-    if (!(await runner.status()).active) continue;
-    await runner.rebuild({ fromScratch: true });
-    rebuilt.push(projection.name);
-  }
-  return { rebuilt, skipped: [], residueCleared: true };
+  return { rebuilt: await rebuildModelsHoldingPersonalData(store, storage, projections), skipped: [], residueCleared: true };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EventStore } from '@taawun/domain';
+import type { AnyProjection } from '@taawun/projections';
 import { openSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from './event-store.js';
 import { openSqliteKeyStore, type SqliteKeyStore } from './key-store.js';
 import { purgeReadModels, type ReadModelPurge } from './read-model-purge.js';
@@ -11,8 +12,9 @@ export interface SqliteReadModelsBesideLog {
    * After an erasure: rebuild the stored read models that may hold names (from
    * `store`, the encrypting store, which now reads the participant as erased),
    * with `secure_delete` on, then empty the WAL (see `purgeReadModels`).
+   * `projections`: those whose models to rebuild (default: the built-in ones).
    */
-  purgeAfterErasure(store: EventStore): Promise<ReadModelPurge>;
+  purgeAfterErasure(store: EventStore, projections?: readonly AnyProjection[]): Promise<ReadModelPurge>;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export async function openSqliteBackend(path: string, options: SqliteEventStoreO
       return {
         storage,
         // Given the log as stored, so the purge knows the read models share its file.
-        purgeAfterErasure: (store) => purgeReadModels({ store, storage, eventStore: log }),
+        purgeAfterErasure: (store, projections) => purgeReadModels({ store, storage, eventStore: log, ...(projections ? { projections } : {}) }),
         close: () => storage.close(),
       };
     },

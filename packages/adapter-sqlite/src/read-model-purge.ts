@@ -1,5 +1,5 @@
 import type { EventStore } from '@taawun/domain';
-import { ProjectionRunner, projections as builtInProjections, type AnyProjection } from '@taawun/projections';
+import { projections as builtInProjections, rebuildModelsHoldingPersonalData, type AnyProjection } from '@taawun/projections';
 import { toEventStoreError } from './errors.js';
 import type { SqliteEventStore } from './event-store.js';
 import type { SqliteReadModelStorage } from './read-model-storage.js';
@@ -58,7 +58,6 @@ export async function purgeReadModels(options: ReadModelPurgeOptions): Promise<R
   const db = storage.database;
   const sharesEventFile = storage.sharesConnection || options.eventStore?.file === storage.file;
   const vacuum = options.vacuum ?? !sharesEventFile;
-  const candidates = (options.projections ?? Object.values(builtInProjections)).filter((projection) => projection.holdsPersonalData);
 
   const sql = <T>(doing: string, work: () => T): T => {
     try {
@@ -71,13 +70,9 @@ export async function purgeReadModels(options: ReadModelPurgeOptions): Promise<R
   const stored = sql('listing the stored read models', () =>
     (db.prepare('SELECT DISTINCT name FROM read_model_generations ORDER BY name').all() as { name: string }[]).map((r) => r.name),
   );
-  const rebuilt: string[] = [];
-  for (const projection of candidates) {
-    if (!stored.includes(projection.name)) continue;
-    await new ProjectionRunner(projection, { store, storage }).rebuild({ fromScratch: true });
-    rebuilt.push(projection.name);
-  }
-  const known = new Set((options.projections ?? Object.values(builtInProjections)).map((p) => p.name));
+  const projections = options.projections ?? Object.values(builtInProjections);
+  const rebuilt = await rebuildModelsHoldingPersonalData(store, storage, projections);
+  const known = new Set(projections.map((p) => p.name));
   if (vacuum) sql('vacuuming the read models\' file', () => db.exec('VACUUM'));
   const [checkpoint] = sql('checkpointing the WAL', () => db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]);
   return { rebuilt, skipped: stored.filter((name) => !known.has(name)), vacuumed: vacuum, residueCleared: checkpoint === undefined || checkpoint.busy === 0 };

@@ -42,6 +42,10 @@ function runtimeErrorLine(error: RuntimeError): string {
       return `${error.message}; check --store (taawun seed or taawun import creates a store)`;
     case 'keys-missing':
       return `the key file ${error.details.file} (--keys) does not exist: nothing was created; check --keys (it must be the file this log's keys were written to)`;
+    case 'module-missing':
+    case 'module-failed':
+    case 'module-exports-nothing':
+      return error.message;
   }
 }
 

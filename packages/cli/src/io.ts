@@ -1,6 +1,6 @@
 import type { CommandContext } from '@taawun/domain';
 import { newEventId } from '@taawun/domain';
-import { DEFAULT_STORE_URL, openRuntime, type Runtime } from '@taawun/runtime';
+import { DEFAULT_STORE_URL, loadReadModels, openRuntime, type Runtime } from '@taawun/runtime';
 import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
 
@@ -39,7 +39,8 @@ export async function withStore<T>(
   open: { personalData?: boolean; create?: boolean } = {},
 ): Promise<T> {
   const { create = false, ...rest } = open;
-  const opened = await openRuntime(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...rest, mustExist: !create });
+  const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
+  const opened = await openRuntime(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...rest, mustExist: !create, readModels });
   try {
     return await work(opened);
   } finally {

@@ -36,6 +36,7 @@ export {
   type GenerationRow,
 } from './engine/storage-support.js';
 export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader, type ReadModelReads } from './engine/model-reader.js';
+export { rebuildModelsHoldingPersonalData } from './engine/personal-data-purge.js';
 export { ProjectionRunner, foldInMemory, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
 export {
   LensFilter,

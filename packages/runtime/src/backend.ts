@@ -1,5 +1,5 @@
 import { InMemoryEventStore, InMemoryKeyStore, type ChainCheckpoint, type EventStore, type KeyStore, type VerifyReport } from '@taawun/domain';
-import type { ReadModelStorage } from '@taawun/projections';
+import type { AnyProjection, ReadModelStorage } from '@taawun/projections';
 import type { StoreLocation } from './store-url.js';
 
 /** A log that keeps a tamper-evident hash chain (SQLite, PostgreSQL). */
@@ -26,8 +26,8 @@ export interface Purge {
 /** Read-model storage kept beside the log by its adapter, with the adapter's purge after an erasure. */
 export interface AdapterReadModels {
   readonly storage: ReadModelStorage;
-  /** `store`: the encrypting store, which reads an erased participant as erased. */
-  purgeAfterErasure(store: EventStore): Promise<Purge>;
+  /** `store`: the encrypting store, which reads an erased participant as erased; `projections`: whose models to rebuild. */
+  purgeAfterErasure(store: EventStore, projections: readonly AnyProjection[]): Promise<Purge>;
   close(): Promise<void>;
 }
 

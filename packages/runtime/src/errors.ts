@@ -13,7 +13,13 @@ export type RuntimeErrorCode =
   /** `mustExist`: the store holds no log (a missing SQLite file, a PostgreSQL schema without the log). */
   | 'store-missing'
   /** `mustExist`: the separate key file does not exist. */
-  | 'keys-missing';
+  | 'keys-missing'
+  /** A module of read models or a projection does not exist (bad usage). */
+  | 'module-missing'
+  /** A module could not be loaded (it threw, or is not JavaScript). */
+  | 'module-failed'
+  /** A module exports no read model and no projection, or several projections and none chosen (bad usage). */
+  | 'module-exports-nothing';
 
 export interface RuntimeErrorDetails {
   /** The store as messages name it (`describeLocation`). */
@@ -37,4 +43,5 @@ export const isRuntimeError = (value: unknown): value is RuntimeError =>
   value instanceof Error && value.name === 'RuntimeError' && typeof (value as { code?: unknown }).code === 'string';
 
 /** The error codes that mean the program was asked for something it cannot do (bad usage), not that something failed. */
-export const isUsageError = (error: RuntimeError): boolean => error.code === 'invalid-store-url' || error.code === 'invalid-keys-url' || error.code === 'keys-required';
+export const isUsageError = (error: RuntimeError): boolean =>
+  ['invalid-store-url', 'invalid-keys-url', 'keys-required', 'module-missing', 'module-exports-nothing'].includes(error.code);

@@ -16,3 +16,4 @@ export { purgeAfterErasure, storageBesideLog, storageForRun } from './read-model
 export { ReadModelFollowers, type ReadModelFollowersOptions } from './read-model-followers.js';
 export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
 export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';
+export { loadReadModels, projectionFromModule, readModelsFromModule } from './modules.js';

@@ -1,5 +1,5 @@
 import type { EventStore } from '@taawun/domain';
-import { InMemoryReadModelStorage, type ReadModelStorage } from '@taawun/projections';
+import { InMemoryReadModelStorage, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
 import type { Backend, Purge } from './backend.js';
 
 /** Read-model storage a program uses, and how to say where it is. */
@@ -18,15 +18,19 @@ export interface OpenedStorage {
   close(): Promise<void>;
 }
 
-/** The backend's read models beside the log, purged through `store` (the encrypting store), or undefined when it keeps none. */
-export async function readModelsOf(backend: Backend, store: EventStore, description: string): Promise<OpenedStorage | undefined> {
+/**
+ * The backend's read models beside the log, purged through `store` (the
+ * encrypting store) by rebuilding the models of `projections` (the built-in
+ * and the user's), or undefined when it keeps none.
+ */
+export async function readModelsOf(backend: Backend, store: EventStore, description: string, projections: readonly AnyProjection[]): Promise<OpenedStorage | undefined> {
   if (!backend.openReadModelsBesideLog) return undefined;
   const beside = await backend.openReadModelsBesideLog();
   return {
     storage: beside.storage,
     where: `stored in ${description}`,
     besideLog: true,
-    purgeAfterErasure: () => beside.purgeAfterErasure(store),
+    purgeAfterErasure: () => beside.purgeAfterErasure(store, projections),
     close: () => beside.close(),
   };
 }

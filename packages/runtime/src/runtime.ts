@@ -1,5 +1,6 @@
 import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, type EventStore, type KeyStore } from '@taawun/domain';
 import { existsSync } from 'node:fs';
+import { builtInReadModels, projectionsOf, QueryService, type AnyReadModel, type QueryServiceOptions } from '@taawun/projections';
 import { openBackend, type Backend, type CommitNotifier, type HashChain } from './backend.js';
 import { RuntimeError } from './errors.js';
 import { describeLocation, parseKeysUrl, parseStoreUrl, type KeyStoreLocation, type StoreLocation } from './store-url.js';
@@ -26,6 +27,12 @@ export interface RuntimeOptions {
    * an empty store that reads as intact. Default false.
    */
   readonly mustExist?: boolean;
+  /**
+   * Read models of the program's own (reports written later, e.g. loaded with
+   * `loadReadModels`), beside the built-in ones: queries answer them, a server
+   * serves and follows them, an erasure purges their stored models.
+   */
+  readModels?: readonly AnyReadModel[];
 }
 
 /** Everything a program needs from one store URL. Close it when done. */
@@ -49,6 +56,16 @@ export interface Runtime {
    * pool), with its purge after an erasure. Close it before the runtime.
    */
   openReadModelsBesideLog(): Promise<OpenedStorage | undefined>;
+  /** The read models this program answers: the built-in ones, then its own. */
+  readonly readModels: readonly AnyReadModel[];
+  /** Its own read models only (`RuntimeOptions.readModels`). */
+  readonly ownReadModels: readonly AnyReadModel[];
+  /**
+   * The query service over them, answering from the read models beside the log
+   * when the store keeps them (`catchUp`: bring a stored model up to the log's
+   * head before answering, for programs that run no followers). Close it before the runtime.
+   */
+  openQueries(options?: QueryServiceOptions): Promise<{ readonly queries: QueryService; close(): Promise<void> }>;
   /** Close the key store, then the log. */
   close(): Promise<void>;
 }
@@ -113,6 +130,9 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
     const store = keys ? encryptPersonalData(backend.log, keys) : backend.log;
     if (keys) await completePendingErasures(store, keys);
     const opened = keys;
+    const readModels = [...builtInReadModels, ...(options.readModels ?? [])];
+    const projections = projectionsOf(readModels);
+    const openReadModelsBesideLog = () => readModelsOf(backend, store, description, projections);
     return {
       location,
       description,
@@ -121,7 +141,14 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       keys,
       chain: backend.chain,
       notifier: backend.notifier,
-      openReadModelsBesideLog: () => readModelsOf(backend, store, description),
+      openReadModelsBesideLog,
+      readModels,
+      ownReadModels: options.readModels ?? [],
+      openQueries: async (queryOptions = {}) => {
+        const beside = await openReadModelsBesideLog();
+        const queries = new QueryService({ store, ...(beside ? { storage: beside.storage } : {}) }, readModels, queryOptions);
+        return { queries, close: async () => beside?.close() };
+      },
       close: async () => {
         try {
           await opened?.close();

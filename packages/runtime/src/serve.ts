@@ -3,7 +3,7 @@ import type { OpenedStorage } from './opened-storage.js';
 import { ReadModelFollowers } from './read-model-followers.js';
 import type { Runtime } from './runtime.js';
 
-export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 'readModelStorage' | 'personalData'> {
+export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 'readModelStorage' | 'personalData' | 'readModels'> {
   /**
    * Keep every stored read model current by following the log while the server
    * runs (supervised: see `ReadModelFollowers`). Default true; false when
@@ -54,6 +54,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
     server = await startServer({
       ...http,
       store: runtime.store,
+      readModels: runtime.ownReadModels,
       ...(readModels ? { readModelStorage: readModels.storage } : {}),
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
     });

@@ -1,13 +1,12 @@
 import type { Language } from '@taawun/domain';
-import { builtInReadModels, queryService, type AnyReadModel, type TimeLens } from '@taawun/projections';
+import { builtInReadModels, type AnyReadModel, type TimeLens } from '@taawun/projections';
 import { languages, presentAnswer } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { formats, type Format } from '../output/render.js';
 import { printable } from '../output/report.js';
-import { readModelsFromModules } from '../read-model-modules.js';
-import { storageBesideLog } from '@taawun/runtime';
+import { loadReadModels } from '@taawun/runtime';
 import type { Runtime as OpenedStore } from '@taawun/runtime';
 
 /**
@@ -45,10 +44,8 @@ const optionName = (message: string) => message.replace(/^asOf/, '--as-of').repl
  * A bad parameter or date is bad usage (exit 2); an unknown record a failure (exit 1).
  */
 async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOptions, name: string, params: Record<string, unknown>): Promise<ExitCode> {
-  const beside = await storageBesideLog(opened);
+  const { queries: service, close } = await opened.openQueries({ catchUp: true });
   try {
-    const extra = await readModelsFromModules(options.readModel ?? [], io.cwd);
-    const service = queryService({ store: opened.store, ...(beside ? { storage: beside.storage } : {}) }, extra, { catchUp: true });
     const model = service.get(name);
     if (!model) throw new CliError(`no read model ${name}; there are: ${service.list().map((m) => m.name).join(', ')}`, exitCodes.usage);
     const result = await service.query(name, params, { lens: lensOf(options) });
@@ -60,7 +57,7 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     io.stdout.write(printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
     return exitCodes.ok;
   } finally {
-    await beside?.close();
+    await close();
   }
 }
 
@@ -166,7 +163,7 @@ export function registerQueries(program: Command, context: CliContext): void {
     runs(context, async (name: string | undefined, _options: unknown, command: Command): Promise<ExitCode> => {
       const options = command.optsWithGlobals<Options & { param?: Record<string, string> }>();
       if (name !== undefined) return withStore(options, io, (opened) => ask(opened, io, options, name, options.param ?? {}));
-      const all: readonly AnyReadModel[] = [...builtInReadModels, ...(await readModelsFromModules(options.readModel ?? [], io.cwd))];
+      const all: readonly AnyReadModel[] = [...builtInReadModels, ...(await loadReadModels(options.readModel ?? [], io.cwd))];
       io.stdout.write(all.map((m) => `${m.name}\t${m.title}: ${m.description}\n`).join(''));
       return exitCodes.ok;
     }),

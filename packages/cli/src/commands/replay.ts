@@ -1,55 +1,21 @@
-import { ProjectionRunner, defineProjection, projections, type AnyProjection, type Progress } from '@taawun/projections';
-import { storageForRun } from '@taawun/runtime';
+import { ProjectionRunner, projections, type AnyProjection, type Progress } from '@taawun/projections';
+import { projectionFromModule, storageForRun } from '@taawun/runtime';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
+import { exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { renderJson } from '../output/render.js';
-
-const looksLikeProjection = (value: unknown): value is Partial<AnyProjection> =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as AnyProjection).name === 'string' &&
-  typeof (value as AnyProjection).evolve === 'function' &&
-  Array.isArray((value as AnyProjection).handles);
-
-/**
- * The projection a module exports: its default export, an export named
- * `projection`, or its only export that is one. A plain definition (not made
- * with `defineProjection`) is checked by `defineProjection` here.
- */
-export async function projectionFromModule(path: string, shownAs = path): Promise<AnyProjection> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new CliError(`cannot load ${shownAs}: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const found = [module['default'], module['projection'], ...Object.values(module)].filter(looksLikeProjection);
-  const unique = [...new Set(found)];
-  const chosen = looksLikeProjection(module['default']) ? module['default'] : looksLikeProjection(module['projection']) ? module['projection'] : unique.length === 1 ? unique[0] : undefined;
-  if (!chosen) {
-    throw usageError(
-      unique.length === 0
-        ? `${shownAs} exports no projection (an object made with defineProjection: name, version, handles, initialState, evolve)`
-        : `${shownAs} exports ${unique.length} projections (${unique.map((p) => p.name).join(', ')}): export the one to replay as default or as "projection"`,
-    );
-  }
-  return typeof (chosen as AnyProjection).handlesType === 'function' ? (chosen as AnyProjection) : defineProjection(chosen as Parameters<typeof defineProjection>[0]);
-}
 
 /** A name of the built-in read models, or a path to a module that exports a projection. */
 export async function resolveProjection(target: string, cwd: string): Promise<AnyProjection> {
   const builtIn = (projections as Record<string, AnyProjection>)[target];
   if (builtIn) return builtIn;
-  const path = resolve(cwd, target);
-  if (!existsSync(path)) {
+  if (!existsSync(resolve(cwd, target))) {
     throw usageError(`${target} is neither a projection (${Object.keys(projections).join(', ')}) nor a module file`);
   }
-  return projectionFromModule(path, target);
+  return projectionFromModule(target, cwd);
 }
 
 function progressBar(io: Io, name: string): { update: (p: Progress) => void; stop: () => void } {

@@ -1,11 +1,10 @@
-import { DEFAULT_STORE_URL, openRuntime, serveRuntime, type ServingRuntime } from '@taawun/runtime';
+import { DEFAULT_STORE_URL, loadReadModels, openRuntime, serveRuntime, type ServingRuntime } from '@taawun/runtime';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, storeUrlOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { seedStore, seedSummary } from './seed.js';
-import { readModelsFromModules } from '../read-model-modules.js';
 
 /** Next to the default SQLite file (git-ignored `data/`): the server's keys (hashed), host, port and limits. */
 export const DEFAULT_CONFIG_FILE = './data/taawun.json';
@@ -62,7 +61,8 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
   const configPath = configPathOf(options, io);
   const created = run.firstStart ? wrapConfig(() => http.ensureAdminKey(configPath), http) : undefined;
   const { config, databaseSet } = loadConfig(http, configPath, io);
-  const runtime = await openRuntime(serverStoreUrl(options, io, config, databaseSet), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }) });
+  const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
+  const runtime = await openRuntime(serverStoreUrl(options, io, config, databaseSet), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), readModels });
   let server: ServingRuntime | undefined;
   try {
     if (run.firstStart && (await runtime.store.lastPosition()) === undefined) {
@@ -77,7 +77,6 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         port,
         limits: config.limits,
         corsOrigins: config.corsOrigins,
-        readModels: await readModelsFromModules(options.readModel ?? [], io.cwd),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {
