@@ -43,6 +43,8 @@ export {
   collectCorrections,
   correctedBusinessDate,
   replayThroughLens,
+  lensReportSchema,
+  notCountedEventSchema,
   resolveLens,
   type CorrectionChanges,
   type LensReport,
@@ -161,7 +163,7 @@ export {
   type ResultOf,
   type Viewed,
 } from './read-models/define.js';
-export { answerPageSchema, answerSchemaOf, answerSourceSchema, lensReportSchema, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
+export { answerPageSchema, answerSchemaOf, answerSourceSchema, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
 export { QueryService, type QueryError, type QueryOptions, type QueryServiceOptions, type ReadModelInfo, type ReadModelSource, type ReplayGate } from './read-models/query-service.js';
 export {
   builtInReadModels,

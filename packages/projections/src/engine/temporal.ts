@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   certainlyAfter,
   certainlyOnOrBefore,
@@ -44,32 +45,33 @@ export interface ResolvedLens {
 }
 
 /** An event a lens left out, as the report names it. */
-export interface NotCountedEvent {
-  readonly eventId: string;
-  readonly type: string;
-  readonly stream: string;
-  /** The business date (EDTF, as corrected) and its label. */
-  readonly date: string;
-  readonly label: string;
-  readonly sourceRef: string | null;
-}
+export const notCountedEventSchema = z
+  .object({
+    eventId: z.string(),
+    type: z.string(),
+    stream: z.string(),
+    date: z.string().meta({ description: 'The business date (EDTF, as corrected)' }),
+    label: z.string(),
+    sourceRef: z.string().nullable(),
+  })
+  .meta({ id: 'NotCountedEvent' });
+export type NotCountedEvent = z.infer<typeof notCountedEventSchema>;
 
 /** What a lens left out, and why: the answer says what it does not know. */
-export interface LensReport {
-  readonly asOf: IsoDay | null;
-  readonly asKnownOn: string | null;
-  readonly eventsCounted: number;
-  readonly notCounted: {
-    /** Dated with an unknown year (`XXXX`, `XXXX-11-15/XXXX-11-25`): never counted as of a date. */
-    readonly yearUnknown: readonly NotCountedEvent[];
-    /** May have happened after `asOf` (a date that straddles it, or open towards it). */
-    readonly mayBeLater: readonly NotCountedEvent[];
-    /** Certainly after `asOf`: counted only. */
-    readonly later: number;
-    /** Recorded after `asKnownOn`: counted only. */
-    readonly recordedLater: number;
-  };
-}
+export const lensReportSchema = z
+  .object({
+    asOf: z.string().nullable().meta({ description: 'The last day that counts (YYYY-MM-DD)' }),
+    asKnownOn: z.string().nullable().meta({ description: 'The last recording instant that counts (ISO 8601, UTC)' }),
+    eventsCounted: z.number().int().min(0),
+    notCounted: z.object({
+      yearUnknown: z.array(notCountedEventSchema).meta({ description: 'Dated with an unknown year (`XXXX`, `XXXX-11-15/XXXX-11-25`): never counted as of a date' }),
+      mayBeLater: z.array(notCountedEventSchema).meta({ description: 'May have happened after `asOf` (a date that straddles it, or is open towards it)' }),
+      later: z.number().int().min(0).meta({ description: 'Certainly after `asOf`: counted only' }),
+      recordedLater: z.number().int().min(0).meta({ description: 'Recorded after `asKnownOn`: counted only' }),
+    }),
+  })
+  .meta({ id: 'LensReport' });
+export type LensReport = z.infer<typeof lensReportSchema>;
 
 const dayPattern = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 

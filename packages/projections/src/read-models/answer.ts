@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lensReportSchema } from '../engine/temporal.js';
 
 /*
  * The frame of every answer the query service gives: which read model, through
@@ -6,32 +7,6 @@ import { z } from 'zod';
  * the HTTP adapter's OpenAPI document and a client generated from it know
  * every field, and the TypeScript types come from them.
  */
-
-const notCountedEventSchema = z
-  .object({
-    eventId: z.string(),
-    type: z.string(),
-    stream: z.string(),
-    date: z.string().meta({ description: 'The business date (EDTF, as corrected)' }),
-    label: z.string(),
-    sourceRef: z.string().nullable(),
-  })
-  .meta({ id: 'NotCountedEvent' });
-
-/** What a lens left out, and why: the answer says what it does not know. */
-export const lensReportSchema = z
-  .object({
-    asOf: z.string().nullable(),
-    asKnownOn: z.string().nullable(),
-    eventsCounted: z.number().int(),
-    notCounted: z.object({
-      yearUnknown: z.array(notCountedEventSchema).meta({ description: 'Dated with an unknown year (`XXXX`): never counted as of a date' }),
-      mayBeLater: z.array(notCountedEventSchema).meta({ description: 'May have happened after `asOf` (a date that straddles it, or is open towards it)' }),
-      later: z.number().int().meta({ description: 'Certainly after `asOf`: counted only' }),
-      recordedLater: z.number().int().meta({ description: 'Recorded after `asKnownOn`: counted only' }),
-    }),
-  })
-  .meta({ id: 'LensReport' });
 
 /** Where an answer came from: a stored generation, a replay of the log (and why), or the log itself. */
 export const answerSourceSchema = z

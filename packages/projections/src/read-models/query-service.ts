@@ -8,9 +8,6 @@ import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '..
 import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
-
-/** The lens report as the answer's schema has it (the engine's type is its read-only twin). */
-const reported = (report: LensReport | null): Answer<unknown>['lens'] => report as Answer<unknown>['lens'];
 import { projectionsOf, type AnyReadModel, type ParamsOf, type ReadModel, type ResultOf } from './define.js';
 
 /** Where queries read from: the log, and the stored read models when there are any. */
@@ -186,14 +183,14 @@ export class QueryService {
         const ran = await model.run(this.source.store, parsed.data, lens);
         if (!ran) return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } };
         const source: AnswerSource = { kind: 'log', position: await this.position() };
-        return { ok: true, value: { ...frame, version: null, lens: reported(ran.lens), source, ...paged(ran.result, model.list, options.page, undefined) } };
+        return { ok: true, value: { ...frame, version: null, lens: ran.lens, source, ...paged(ran.result, model.list, options.page, undefined) } };
       }
       const { projection } = model;
       const page = options.page ?? {};
       const answer = (viewed: Awaited<ReturnType<typeof model.view>>, report: LensReport | null, source: AnswerSource): Result<Answer<unknown>, QueryError> =>
         viewed === undefined
           ? { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } }
-          : { ok: true, value: { ...frame, version: projection.version, lens: reported(report), source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
+          : { ok: true, value: { ...frame, version: projection.version, lens: report, source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
       for (let attempt = 1; ; attempt++) {
         const plan = await this.plan(projection, lens);
         if (plan.kind === 'replay') {
