@@ -1,5 +1,5 @@
 import { handle, newEventId, type CommandContext, type CommandInput } from '@taawun/domain';
-import { queryPartnerHistory, type PartnerHistory } from '@taawun/projections';
+import { partnerHistoryReadModel, type PartnerHistory } from '@taawun/projections';
 import { openRuntime } from '@taawun/runtime';
 
 /**
@@ -18,6 +18,8 @@ export async function openTrainingOffice(file: string, actor: string): Promise<T
   // The log and participants' keys in the same file; names are sealed at rest, erasable.
   const runtime = await openRuntime(`sqlite:${file}`);
   const store = runtime.store;
+  // Answers from the read models kept in the same file, brought up to the log's head before each answer.
+  const { queries, close: closeQueries } = await runtime.openQueries({ catchUp: true });
   const context: Omit<CommandContext, 'idempotencyKey'> = { actor, now: () => new Date(), newId: newEventId };
   return {
     async record(command, idempotencyKey) {
@@ -28,11 +30,14 @@ export async function openTrainingOffice(file: string, actor: string): Promise<T
       throw new Error(`${command.type}: ${result.error.message} (${result.error.code})`);
     },
     async history(partnerId) {
-      const answer = await queryPartnerHistory({ store }, { partnerId });
+      const answer = await queries.query(partnerHistoryReadModel, { partnerId });
       if (!answer.ok) throw new Error(answer.error.message);
       return answer.value.result;
     },
-    close: () => runtime.close(),
+    close: async () => {
+      await closeQueries();
+      await runtime.close();
+    },
   };
 }
 
