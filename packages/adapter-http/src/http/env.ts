@@ -13,8 +13,6 @@ export type AppEnv = {
   };
 };
 
-export type AppContext = Context<AppEnv>;
-
 /** A problem as a route's handler returns it. */
 export type ProblemResponse<S extends ProblemStatus> = Response & TypedResponse<JSONParsed<Problem<S>>, S, 'json'>;
 

@@ -65,7 +65,7 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
       500: errorResponses[500],
     },
   });
-  app.openapi(listRoute, (c) => c.json((Object.keys(problemTypes) as ProblemCode[]).map(describeProblemType), 200));
+  app.openapi(listRoute, (c) => c.json(Object.keys(problemTypes).filter(isProblemCode).map(describeProblemType), 200));
 
   const oneRoute = createRoute({
     method: 'get',
