@@ -40,6 +40,15 @@ describe('command routes', () => {
     expect((await t.allEvents()).some((e) => e.stream === 'partner-mallory-school')).toBe(false);
   });
 
+  it('the path names the command: a type in the body is an unknown field (400), even the path\'s own', async () => {
+    for (const type of ['RegisterPartner', 'SignAgreement']) {
+      const response = await t.request('/commands/register-partner', { json: { ...partnerBody('typed-school'), type } });
+      const problem = await expectProblem(response, 400, 'invalid-command');
+      expect(problem.errors).toEqual([{ field: 'type', message: 'is not a field of this command' }]);
+    }
+    expect((await t.allEvents()).some((e) => e.stream === 'partner-typed-school')).toBe(false);
+  });
+
   it('400 names every offending field', async () => {
     const response = await t.request('/commands/sign-agreement', {
       json: { agreementId: 'Not A Slug', kind: 'treaty', partners: [], signedOn: '2016-13-01' },

@@ -1,6 +1,7 @@
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
+import type { JSONParsed } from 'hono/utils/types';
 import type { Principal } from '../security/api-keys.js';
-import { PROBLEM_CONTENT_TYPE, type Problem } from './problems.js';
+import { PROBLEM_CONTENT_TYPE, type Problem, type ProblemStatus } from './problems.js';
 
 /** What middleware leaves in the request context for the routes. */
 export type AppEnv = {
@@ -12,12 +13,13 @@ export type AppEnv = {
   };
 };
 
-export type AppContext = Context<AppEnv>;
+/** A problem as a route's handler returns it. */
+export type ProblemResponse<S extends ProblemStatus> = Response & TypedResponse<JSONParsed<Problem<S>>, S, 'json'>;
 
-/** A problem response that keeps the headers middleware prepared (rate limits, CORS). */
-export const sendProblem = (c: Context, problem: Problem, headers: Record<string, string> = {}): Response => {
-  c.status(problem.status as never);
-  c.header('content-type', PROBLEM_CONTENT_TYPE);
-  for (const [name, value] of Object.entries(headers)) c.header(name, value);
-  return c.body(JSON.stringify(problem));
-};
+/**
+ * A problem response that keeps the headers middleware prepared (rate limits,
+ * CORS), typed with the problem's own status: a route handler may return it
+ * only when the route declares that status.
+ */
+export const sendProblem = <S extends ProblemStatus>(c: Context, problem: Problem<S>, headers: Record<string, string> = {}): ProblemResponse<S> =>
+  c.json(problem, problem.status, { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE });

@@ -1,29 +1,20 @@
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
-import { problemTypes, PROBLEM_CONTENT_TYPE, type ProblemCode } from './problems.js';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from './env.js';
+import { problemSchema, PROBLEM_CONTENT_TYPE } from './problems.js';
 
-/** The parts every route of the document shares: the problem schema, response headers, error responses. */
+/** The parts every route of the document shares: response headers, error responses. */
 
-const problemCodes = Object.keys(problemTypes) as [ProblemCode, ...ProblemCode[]];
+/** A header's schema: a bounded string or integer (what the OWASP rules ask of every header). */
+interface HeaderSchema {
+  readonly type: 'string' | 'integer';
+  readonly format?: 'int32';
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+}
 
-export const problemSchema = z
-  .object({
-    type: z.string().max(200).regex(/^\/problems\/[a-z-]+$/).meta({ description: 'URI of the problem type; GET it for its description', examples: ['/problems/session-full'] }),
-    title: z.string().max(200),
-    status: z.number().int().min(400).max(599).meta({ format: 'int32' }),
-    detail: z.string().max(10_000).meta({ description: 'What went wrong in this occurrence, for people' }),
-    code: z.enum(problemCodes).meta({ description: 'Stable machine-readable code (the last segment of `type`)' }),
-    instance: z.string().max(2_000).optional(),
-    fields: z.array(z.string().max(500)).max(1_000).optional().meta({ description: 'Offending inputs, as dotted paths (`partners.1`)' }),
-    errors: z
-      .array(z.object({ field: z.string().max(500), message: z.string().max(2_000) }).strict())
-      .max(1_000)
-      .optional()
-      .meta({ description: 'One entry per offending input' }),
-  })
-  .strict()
-  .openapi('Problem', { description: 'RFC 9457 problem details' });
-
-const header = (description: string, schema: Record<string, unknown> = { type: 'string', maxLength: 200 }) => ({ description, schema });
+const header = (description: string, schema: HeaderSchema = { type: 'string', maxLength: 200 }) => ({ description, schema });
 
 /** Header components, registered once and referenced from every response. */
 export const headerComponents = {
@@ -42,9 +33,9 @@ export const headerComponents = {
 type HeaderName = keyof typeof headerComponents;
 const ref = (name: HeaderName) => ({ $ref: `#/components/headers/${name}` });
 
-export function registerHeaderComponents(app: OpenAPIHono<any, any, any>): void {
+export function registerHeaderComponents(app: OpenAPIHono<AppEnv>): void {
   for (const [name, component] of Object.entries(headerComponents)) {
-    app.openAPIRegistry.registerComponent('headers', name, component as never);
+    app.openAPIRegistry.registerComponent('headers', name, component);
   }
 }
 
@@ -58,8 +49,8 @@ const problemResponse = (description: string, ...extra: HeaderName[]) => ({
   content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
 });
 
-/** Error responses by status, with what they mean. */
-const errorResponses = {
+/** Error responses by status, with what they mean. A route lists the ones it answers (literal keys: its handler may return those statuses only). */
+export const errorResponses = {
   400: problemResponse('Invalid input (`invalid-command`, `invalid-request`, `malformed-json`, `invalid-precondition`, ...): `fields` names the offending inputs'),
   401: problemResponse('No valid API key (`unauthenticated`)'),
   403: problemResponse("The key's role does not allow this (`forbidden`)"),
@@ -74,14 +65,21 @@ const errorResponses = {
   503: problemResponse('The store is unavailable, the request timed out, or too many replays of the log run at once (`store-unavailable`, `request-timeout`, `too-many-replays`)', 'Retry-After'),
 } as const;
 
-export type ErrorStatus = keyof typeof errorResponses;
-
-export const errorResponsesFor = (...statuses: ErrorStatus[]) => Object.fromEntries(statuses.map((s) => [s, errorResponses[s]]));
+const { 400: invalid, 401: unauthenticated, 403: forbidden, 429: rateLimited, 500: failed, 503: unavailable } = errorResponses;
 
 /** Errors any authenticated read can return. */
-export const readErrors = errorResponsesFor(400, 401, 403, 429, 500, 503);
-/** Errors any command can return. */
-export const commandErrors = errorResponsesFor(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503);
+export const readErrors = { 400: invalid, 401: unauthenticated, 403: forbidden, 429: rateLimited, 500: failed, 503: unavailable };
+
+/** Errors any command can return: a read's, and what recording can refuse (any domain error, a body too large or not JSON). */
+export const commandErrors = {
+  ...readErrors,
+  404: errorResponses[404],
+  409: errorResponses[409],
+  412: errorResponses[412],
+  413: errorResponses[413],
+  415: errorResponses[415],
+  422: errorResponses[422],
+};
 
 export const BEARER_SCHEME = 'bearerAuth';
 export const bearerSecurity = [{ [BEARER_SCHEME]: [] }];

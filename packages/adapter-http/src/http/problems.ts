@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { domainErrorCodes, errorKind, type DomainError, type DomainErrorCode, type DomainErrorKind } from '@taawun/domain';
 
 /**
@@ -15,57 +16,77 @@ export interface ProblemType {
 }
 
 /** Status of a domain error, by its family: the adapter never looks at business rules themselves. */
-const statusByKind: Record<DomainErrorKind, number> = {
+const statusByKind = {
   validation: 400,
   rule: 422,
   'not-found': 404,
   conflict: 409,
   concurrency: 409,
   unavailable: 503,
-};
+} as const satisfies Record<DomainErrorKind, number>;
 
 /** Exceptions to the family mapping, each with its reason. */
-const statusByDomainCode: Partial<Record<DomainErrorCode, number>> = {
+const statusExceptions = {
   // A stale If-Match: the precondition the client set failed.
   'wrong-expected-revision': 412,
   // A storage failure that is not an outage: the server's fault, not worth retrying blindly.
   'store-failure': 500,
-};
+} as const satisfies Partial<Record<DomainErrorCode, number>>;
 
-const domainTitles: Record<DomainErrorCode, string> = {
-  'invalid-command': 'The command is invalid',
-  'invalid-date': 'A date is invalid',
-  'date-in-future': 'A fact is dated in the future',
-  'unknown-reference': 'The command refers to something not recorded',
-  'not-found': 'The record does not exist',
-  'already-exists': 'The record already exists',
-  'session-closed': 'The session is closed',
-  'session-full': 'The session is full',
-  'already-enrolled': 'The participant is already enrolled',
-  'not-enrolled': 'The participant is not enrolled',
-  'session-already-held': 'The session was already held',
-  'session-cancelled': 'The session was cancelled',
-  'visit-not-planned': 'The study visit is not planned',
-  'visit-closed': 'The study visit is closed',
-  'agreement-terminated': 'The agreement was terminated',
-  'programme-closed': 'The programme is closed',
-  'already-published': 'The text was already published',
-  'participant-erased': "The participant's data was erased",
-  'invalid-correction': 'The correction is invalid',
-  'wrong-expected-revision': 'The record changed since the revision given in If-Match',
-  'concurrency-retries-exhausted': 'The record kept changing while the command was decided; try again',
-  'store-unavailable': 'The event store is unavailable; try again later',
-  'store-failure': 'The event store failed',
-};
-
-const describeKind: Record<DomainErrorKind, string> = {
+const describeKind = {
   validation: 'The request is not valid input for the command. `fields` names the offending inputs.',
   rule: 'The command breaks a business rule of the record. Nothing was written.',
   'not-found': 'The command is about a record that does not exist. Nothing was written.',
   conflict: 'The command conflicts with the current state of the record. Nothing was written.',
   concurrency: 'The record changed concurrently. Nothing was written.',
   unavailable: 'The event store could not be reached or failed. Nothing was written.',
+} as const satisfies Record<DomainErrorKind, string>;
+
+type KindOf<C extends DomainErrorCode> = (typeof domainErrorCodes)[C];
+type Exceptions = typeof statusExceptions;
+/** What the family rule gives each domain code: its status (or the exception's) and its family's description. */
+type ByFamily = {
+  readonly [C in DomainErrorCode]: {
+    readonly status: C extends keyof Exceptions ? Exceptions[C] : (typeof statusByKind)[KindOf<C>];
+    readonly title: string;
+    readonly description: (typeof describeKind)[KindOf<C>];
+  };
 };
+
+const { validation, rule, conflict, concurrency, unavailable } = describeKind;
+const notFound = describeKind['not-found'];
+
+/**
+ * The problem type of each domain code, spelled out so that its status is a
+ * literal type (a route declares exactly the statuses it answers): `satisfies`
+ * checks each line against the family rule above, and a new code of the domain
+ * is a compile error until it has its line here.
+ */
+const domainProblems = {
+  'invalid-command': { status: 400, title: 'The command is invalid', description: validation },
+  'invalid-date': { status: 400, title: 'A date is invalid', description: validation },
+  'date-in-future': { status: 400, title: 'A fact is dated in the future', description: validation },
+  'unknown-reference': { status: 422, title: 'The command refers to something not recorded', description: rule },
+  'not-found': { status: 404, title: 'The record does not exist', description: notFound },
+  'already-exists': { status: 409, title: 'The record already exists', description: conflict },
+  'session-closed': { status: 422, title: 'The session is closed', description: rule },
+  'session-full': { status: 409, title: 'The session is full', description: conflict },
+  'already-enrolled': { status: 422, title: 'The participant is already enrolled', description: rule },
+  'not-enrolled': { status: 422, title: 'The participant is not enrolled', description: rule },
+  'session-already-held': { status: 422, title: 'The session was already held', description: rule },
+  'session-cancelled': { status: 422, title: 'The session was cancelled', description: rule },
+  'visit-not-planned': { status: 422, title: 'The study visit is not planned', description: rule },
+  'visit-closed': { status: 422, title: 'The study visit is closed', description: rule },
+  'agreement-terminated': { status: 422, title: 'The agreement was terminated', description: rule },
+  'programme-closed': { status: 422, title: 'The programme is closed', description: rule },
+  'already-published': { status: 422, title: 'The text was already published', description: rule },
+  'participant-erased': { status: 422, title: "The participant's data was erased", description: rule },
+  'invalid-correction': { status: 422, title: 'The correction is invalid', description: rule },
+  'wrong-expected-revision': { status: 412, title: 'The record changed since the revision given in If-Match', description: concurrency },
+  'concurrency-retries-exhausted': { status: 409, title: 'The record kept changing while the command was decided; try again', description: concurrency },
+  'store-unavailable': { status: 503, title: 'The event store is unavailable; try again later', description: unavailable },
+  'store-failure': { status: 500, title: 'The event store failed', description: unavailable },
+} as const satisfies ByFamily;
 
 /** Problems of the HTTP edge itself (not of the domain). */
 const httpProblems = {
@@ -93,58 +114,57 @@ const httpProblems = {
 export type HttpProblemCode = keyof typeof httpProblems;
 export type ProblemCode = HttpProblemCode | DomainErrorCode;
 
-const domainProblem = (code: DomainErrorCode): ProblemType => ({
-  status: statusByDomainCode[code] ?? statusByKind[domainErrorCodes[code]],
-  title: domainTitles[code],
-  description: describeKind[domainErrorCodes[code]],
-});
-
 /** Every problem type the adapter can return, by code. */
-export const problemTypes: Readonly<Record<ProblemCode, ProblemType>> = {
-  ...httpProblems,
-  ...(Object.fromEntries((Object.keys(domainErrorCodes) as DomainErrorCode[]).map((code) => [code, domainProblem(code)])) as Record<
-    DomainErrorCode,
-    ProblemType
-  >),
-};
+export const problemTypes = { ...httpProblems, ...domainProblems } as const satisfies Readonly<Record<ProblemCode, ProblemType>>;
 
 export const isProblemCode = (code: string): code is ProblemCode => Object.hasOwn(problemTypes, code);
 
 export const problemTypeUri = (code: ProblemCode): string => `/problems/${code}`;
 
+/** The status of a problem code, as a literal type. */
+export type StatusOf<C extends ProblemCode> = (typeof problemTypes)[C]['status'];
+/** Every status a problem can have. */
+export type ProblemStatus = StatusOf<ProblemCode>;
+
+export const problemSchema = z
+  .object({
+    type: z.string().max(200).regex(/^\/problems\/[a-z-]+$/).meta({ description: 'URI of the problem type; GET it for its description', examples: ['/problems/session-full'] }),
+    title: z.string().max(200),
+    status: z.number().int().min(400).max(599).meta({ format: 'int32' }),
+    detail: z.string().max(10_000).meta({ description: 'What went wrong in this occurrence, for people' }),
+    code: z.enum(Object.keys(problemTypes).filter(isProblemCode)).meta({ description: 'Stable machine-readable code (the last segment of `type`)' }),
+    instance: z.string().max(2_000).optional(),
+    fields: z.array(z.string().max(500)).max(1_000).optional().meta({ description: 'Offending inputs, as dotted paths (`partners.1`)' }),
+    errors: z
+      .array(z.object({ field: z.string().max(500), message: z.string().max(2_000) }).strict())
+      .max(1_000)
+      .optional()
+      .meta({ description: 'One entry per offending input' }),
+  })
+  .strict()
+  .openapi('Problem', { description: 'RFC 9457 problem details' });
+
 /** One offending input: its dotted path and what is wrong with it. */
-export interface FieldError {
-  readonly field: string;
-  readonly message: string;
-}
+export type FieldError = NonNullable<z.infer<typeof problemSchema>['errors']>[number];
 
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly code: ProblemCode;
-  readonly instance?: string;
-  readonly fields?: readonly string[];
-  readonly errors?: readonly FieldError[];
-}
+/** A problem as it is sent, its status a literal type: a route's handler may answer it only if the route declares that status. */
+export type Problem<S extends ProblemStatus = ProblemStatus> = z.infer<typeof problemSchema> & { readonly status: S };
 
-export function problem(
-  code: ProblemCode,
+export function problem<C extends ProblemCode>(
+  code: C,
   detail: string,
   extra: { fields?: readonly string[]; errors?: readonly FieldError[]; instance?: string } = {},
-): Problem {
-  const type = problemTypes[code];
+): Problem<StatusOf<C>> {
   const fields = extra.fields ?? (extra.errors ? [...new Set(extra.errors.map((e) => e.field))] : undefined);
   return {
     type: problemTypeUri(code),
-    title: type.title,
-    status: type.status,
+    title: problemTypes[code].title,
+    status: problemTypes[code].status,
     detail,
     code,
     ...(extra.instance ? { instance: extra.instance } : {}),
-    ...(fields && fields.length > 0 ? { fields } : {}),
-    ...(extra.errors && extra.errors.length > 0 ? { errors: extra.errors } : {}),
+    ...(fields && fields.length > 0 ? { fields: [...fields] } : {}),
+    ...(extra.errors && extra.errors.length > 0 ? { errors: [...extra.errors] } : {}),
   };
 }
 
@@ -152,11 +172,8 @@ export function problem(
  * A domain error as a problem. Server-side failures keep their message out of
  * the response (it may name files and hosts); the caller logs it.
  */
-export function problemFromDomainError(error: DomainError, instance?: string): Problem {
+export function problemFromDomainError(error: DomainError, instance?: string): Problem<StatusOf<DomainErrorCode>> {
   const kind = errorKind(error);
   const detail = kind === 'unavailable' ? problemTypes[error.code].title : error.message;
   return problem(error.code, detail, { ...(error.fields ? { fields: error.fields } : {}), ...(instance ? { instance } : {}) });
 }
-
-export const problemResponse = (p: Problem, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(p), { status: p.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers } });

@@ -41,7 +41,7 @@ export class ReplayLimiter implements ReplayGate {
 
 export const RETRY_REPLAY_AFTER_SECONDS = 2;
 
-export const tooManyReplays = (c: Context, limiter: ReplayLimiter): Response =>
+export const tooManyReplays = (c: Context, limiter: ReplayLimiter) =>
   sendProblem(
     c,
     problem('too-many-replays', `${limiter.max} replays of the log are running (time lenses, or read models not stored); try again in a moment`),

@@ -37,6 +37,22 @@ describe('transport limits', () => {
     expect(json.properties.count).toMatchObject({ maximum: 100, minimum: 0, format: 'int32' });
   });
 
+  it('bounds string formats and the options of a discriminated union, keeping their types', () => {
+    const schema = z.object({
+      id: z.uuid(),
+      at: z.iso.datetime(),
+      choice: z.discriminatedUnion('kind', [z.object({ kind: z.literal('text'), text: z.string() }), z.object({ kind: z.literal('count'), count: z.int() })]),
+    });
+    const json = z.toJSONSchema(withTransportLimits(schema, limits)) as { properties: { id: object; at: object; choice: { oneOf?: object[]; anyOf?: object[] } } };
+    expect(json.properties.id).toMatchObject({ format: 'uuid', maxLength: 10 });
+    expect(json.properties.at).toMatchObject({ format: 'date-time', maxLength: 10 });
+    expect(json.properties.choice.oneOf ?? json.properties.choice.anyOf).toMatchObject([{ properties: { text: { maxLength: 10 } } }, { properties: { count: { maximum: 100 } } }]);
+    const value = { id: '0190a1b2-3c4d-7e5f-8a6b-7c8d9e0f1a2b', at: '2024-03-01T09:30:00Z', choice: { kind: 'count', count: 3 } } as const;
+    expect(withTransportLimits(schema, limits).safeParse(value).error?.issues.map((i) => i.path.join('.'))).toEqual(['id', 'at']);
+    const parsed: { choice: { kind: 'text'; text: string } | { kind: 'count'; count: number } } = withTransportLimits(schema, { ...limits, maxStringLength: 40 }).parse(value);
+    expect(parsed.choice).toEqual({ kind: 'count', count: 3 });
+  });
+
   it("accepts every command of the institute's record, unchanged", () => {
     for (const { command } of instituteRecord) {
       const { type, ...body } = command as { type: CommandType };

@@ -34,98 +34,78 @@ export const defaultTransportLimits: TransportLimits = {
 };
 
 type AnySchema = z.core.$ZodType;
-type Def = AnySchema['_zod']['def'] & Record<string, unknown>;
-
-/** A copy of the schema with a new definition that keeps its checks and inherits its metadata (not its id). */
-const rebuild = <S extends AnySchema>(schema: S, def: Record<string, unknown>): S =>
-  (schema as unknown as z.ZodType).clone(def as never, { parent: true }) as unknown as S;
+/** Bounds a child schema. Each schema keeps its own type: a limit is a check, it changes no shape. */
+type Walk = <S extends AnySchema>(schema: S) => S;
 
 const hasCheck = (schema: AnySchema, kinds: readonly string[]): boolean =>
-  (schema._zod.def.checks ?? []).some((check) => kinds.includes((check._zod.def as { check: string }).check));
-
+  (schema._zod.def.checks ?? []).some((check) => kinds.includes(check._zod.def.check));
 
 /**
  * The schema with limits added wherever it has none. Walks objects, arrays,
  * records, unions, optionals, defaults and pipes; anything else is returned as is.
  */
 export function withTransportLimits<S extends AnySchema>(schema: S, limits: TransportLimits = defaultTransportLimits): S {
-  return bound(schema, limits) as S;
+  const walk: Walk = (s) => bound(s, limits, walk);
+  return walk(schema);
 }
 
 /**
  * The limits a response can reach, for the OpenAPI document (a client knows
  * every integer's width and every list's bound): the schema with limits added
- * wherever it has none, a named schema (a zod `id`, e.g. `DateView`) kept as
- * the same named component, bounded once.
+ * wherever it has none, a named schema (a zod `id`, e.g. `DateView`) bounded
+ * under the same name, so the document keeps it as one component.
  */
 export function withResponseLimits<S extends AnySchema>(schema: S, limits: TransportLimits): S {
-  const named = new Map<AnySchema, AnySchema>();
-  const walk = (s: AnySchema): AnySchema => {
-    const id = z.globalRegistry.get(s)?.id;
-    if (id === undefined) return bound(s, limits, walk);
-    const known = named.get(s);
-    if (known) return known;
-    const { id: _id, ...meta } = z.globalRegistry.get(s) ?? {};
-    const copy = (bound(s, limits, walk) as z.ZodType).openapi(id, meta);
-    named.set(s, copy);
-    return copy;
+  const walk: Walk = (s) => {
+    const { id, ...meta } = z.globalRegistry.get(s) ?? {};
+    const copy = bound(s, limits, walk);
+    // A copy inherits the metadata but not the id (two schemas cannot share one): it is named for the document instead.
+    return id !== undefined && copy instanceof z.ZodType ? copy.openapi(id, meta) : copy;
   };
-  return walk(schema) as S;
+  return walk(schema);
 }
 
-function bound(schema: AnySchema, limits: TransportLimits, inner: (s: AnySchema) => AnySchema = (s) => bound(s, limits)): AnySchema {
-  const def = schema._zod.def as Def;
-  switch (def.type) {
-    case 'string': {
-      const hasMax = hasCheck(schema, ['max_length', 'length_equals']);
-      return hasMax ? schema : (schema as z.ZodString).max(limits.maxStringLength);
-    }
-    case 'number': {
-      const number = schema as z.ZodNumber;
-      if (!number.isInt) return schema;
-      let bounded = number;
-      if (number.maxValue === null || number.maxValue > limits.maxInteger) bounded = bounded.max(limits.maxInteger);
-      if (number.minValue === null || number.minValue < -limits.maxInteger) bounded = bounded.min(-limits.maxInteger);
-      // Stated so that clients (and the OWASP rules) know the integer's width; written out even where
-      // they are the safe-integer bounds every zod integer has (the generator leaves those implicit).
-      return bounded.meta({ format: limits.maxInteger > 2_147_483_647 ? 'int64' : 'int32', minimum: bounded.minValue!, maximum: bounded.maxValue! });
-    }
-    case 'array': {
-      const element = inner(def.element as AnySchema);
-      const rebuilt = rebuild(schema, { ...def, element });
-      return hasCheck(schema, ['max_size', 'size_equals', 'max_length', 'length_equals'])
-        ? rebuilt
-        : (rebuilt as unknown as z.ZodArray).max(limits.maxArrayItems);
-    }
-    case 'object': {
-      const shape = Object.fromEntries(Object.entries(def.shape as Record<string, AnySchema>).map(([k, v]) => [k, inner(v)]));
-      const catchall = def.catchall as AnySchema | undefined;
-      return rebuild(schema, { ...def, shape, ...(catchall ? { catchall: inner(catchall) } : {}) });
-    }
-    case 'record': {
-      const rebuilt = rebuild(schema, { ...def, keyType: inner(def.keyType as AnySchema), valueType: inner(def.valueType as AnySchema) });
-      const maxKeys = limits.maxRecordKeys;
-      return (rebuilt as unknown as z.ZodType)
-        .refine((value) => Object.keys(value as object).length <= maxKeys, `at most ${maxKeys} keys`)
-        .meta({ maxProperties: maxKeys });
-    }
-    case 'union':
-      return rebuild(schema, { ...def, options: (def.options as AnySchema[]).map((o) => inner(o)) });
-    case 'intersection':
-      return rebuild(schema, { ...def, left: inner(def.left as AnySchema), right: inner(def.right as AnySchema) });
-    case 'tuple':
-      return rebuild(schema, { ...def, items: (def.items as AnySchema[]).map((i) => inner(i)) });
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'readonly':
-    case 'nonoptional':
-    case 'catch':
-      return rebuild(schema, { ...def, innerType: inner(def.innerType as AnySchema) });
-    case 'pipe':
-      return rebuild(schema, { ...def, in: inner(def.in as AnySchema), out: inner(def.out as AnySchema) });
-    default:
-      return schema;
+function bound<S extends AnySchema>(schema: S, limits: TransportLimits, walk: Walk): S {
+  if (schema instanceof z.ZodString || schema instanceof z.ZodStringFormat) {
+    // Formats (uuid, datetime, ...) are strings too, but not of the class ZodString.
+    return hasCheck(schema, ['max_length', 'length_equals']) ? schema : schema.max(limits.maxStringLength);
   }
+  if (schema instanceof z.ZodNumber) {
+    if (!schema.isInt) return schema;
+    let bounded = schema;
+    if (bounded.maxValue === null || bounded.maxValue > limits.maxInteger) bounded = bounded.max(limits.maxInteger);
+    if (bounded.minValue === null || bounded.minValue < -limits.maxInteger) bounded = bounded.min(-limits.maxInteger);
+    // Stated so that clients (and the OWASP rules) know the integer's width; written out even where
+    // they are the safe-integer bounds every zod integer has (the generator leaves those implicit).
+    return bounded.meta({ format: limits.maxInteger > 2_147_483_647 ? 'int64' : 'int32', minimum: bounded.minValue!, maximum: bounded.maxValue! });
+  }
+  if (schema instanceof z.ZodArray) {
+    const rebuilt = schema.clone({ ...schema.def, element: walk(schema.def.element) }, { parent: true });
+    return hasCheck(schema, ['max_size', 'size_equals', 'max_length', 'length_equals']) ? rebuilt : rebuilt.max(limits.maxArrayItems);
+  }
+  if (schema instanceof z.ZodObject) {
+    const shape = Object.fromEntries(Object.entries(schema.def.shape).map(([key, field]) => [key, walk(field)]));
+    const { catchall } = schema.def;
+    return schema.clone({ ...schema.def, shape, ...(catchall ? { catchall: walk(catchall) } : {}) }, { parent: true });
+  }
+  if (schema instanceof z.ZodRecord) {
+    const maxKeys = limits.maxRecordKeys;
+    return schema
+      .clone({ ...schema.def, keyType: walk(schema.def.keyType), valueType: walk(schema.def.valueType) }, { parent: true })
+      .refine((value) => Object.keys(value).length <= maxKeys, `at most ${maxKeys} keys`)
+      .meta({ maxProperties: maxKeys });
+  }
+  if (schema instanceof z.ZodUnion) return schema.clone({ ...schema.def, options: schema.def.options.map(walk) }, { parent: true });
+  if (schema instanceof z.ZodIntersection) return schema.clone({ ...schema.def, left: walk(schema.def.left), right: walk(schema.def.right) }, { parent: true });
+  if (schema instanceof z.ZodTuple) return schema.clone({ ...schema.def, items: schema.def.items.map(walk) }, { parent: true });
+  if (schema instanceof z.ZodPipe) return schema.clone({ ...schema.def, in: walk(schema.def.in), out: walk(schema.def.out) }, { parent: true });
+  // Wrappers (optional, default, ...): the same wrapper around the bounded inner schema.
+  if (schema instanceof z.ZodOptional) return schema.clone({ ...schema.def, innerType: walk(schema.def.innerType) }, { parent: true });
+  if (schema instanceof z.ZodNullable) return schema.clone({ ...schema.def, innerType: walk(schema.def.innerType) }, { parent: true });
+  if (schema instanceof z.ZodDefault) return schema.clone({ ...schema.def, innerType: walk(schema.def.innerType) }, { parent: true });
+  if (schema instanceof z.ZodPrefault) return schema.clone({ ...schema.def, innerType: walk(schema.def.innerType) }, { parent: true });
+  if (schema instanceof z.ZodReadonly) return schema.clone({ ...schema.def, innerType: walk(schema.def.innerType) }, { parent: true });
+  if (schema instanceof z.ZodNonOptional) return schema.clone({ ...schema.def, innerType: walk(schema.def.innerType) }, { parent: true });
+  if (schema instanceof z.ZodCatch) return schema.clone({ ...schema.def, innerType: walk(schema.def.innerType) }, { parent: true });
+  return schema;
 }

@@ -1,5 +1,16 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { agreementsRegisterReadModel, partnerHistoryReadModel, partnersReadModel, yearlyActivityReportReadModel, type AnyReadModel, type Answer, type QueryService, type ResultOf } from '@taawun/projections';
+import type { Result } from '@taawun/domain';
+import {
+  agreementsRegisterReadModel,
+  partnerHistoryReadModel,
+  partnersReadModel,
+  yearlyActivityReportReadModel,
+  type AnyReadModel,
+  type Answer,
+  type QueryError,
+  type QueryOptions,
+  type QueryService,
+} from '@taawun/projections';
 import type { Context, MiddlewareHandler } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { maySeePersonalData } from '../http/personal-data.js';
@@ -52,44 +63,55 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
   app.use(REPORT_PATH, reportHeaders, readers);
   app.use(`${REPORT_PATH}/*`, reportHeaders, readers);
 
-  /** Ask the query service (in a replay slot when the answer replays the log) and render its answer. */
-  const answer = async <M extends AnyReadModel>(
-    c: Context,
-    model: M | undefined,
-    params: Readonly<Record<string, string>>,
-    render: (answer: Answer<ResultOf<M>>, lens: Lens) => Html,
+  /**
+   * Ask the query service (in a replay slot when the answer replays the log)
+   * with `ask`, which names the read model and its typed parameters, and render its answer.
+   */
+  const answer = async <R>(
+    c: Context<AppEnv>,
+    model: AnyReadModel,
+    ask: (options: QueryOptions) => Promise<Result<Answer<R>, QueryError>>,
+    render: (answer: Answer<R>, lens: Lens) => Html,
   ): Promise<Response> => {
     const lens = lensOf(c);
-    if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
     if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) {
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const page = model.list === null ? undefined : { offset: offsetOf(c), limit: PAGE_SIZE };
-    const answer = await queries.query(model, params as never, { lens, replays, ...(page ? { page } : {}) });
-    if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, replays) : sendProblem(c, problemFromQueryError(answer.error));
-    return c.html(await render(answer.value, lens));
+    const answered = await ask({ lens, replays, ...(page ? { page } : {}) });
+    if (!answered.ok) return answered.error.code === 'replays-busy' ? tooManyReplays(c, replays) : sendProblem(c, problemFromQueryError(answered.error));
+    return c.html(await render(answered.value, lens));
   };
 
   app.get(REPORT_PATH, (c) =>
-    answer(c, partnersReadModel, {}, (partners, lens) => {
+    answer(c, partnersReadModel, (options) => queries.query(partnersReadModel, {}, options), (partners, lens) => {
       const dedicated = new Set(['partners', 'partner-history', 'yearly-activity-report', 'agreements-register']);
       const index = queries.list().filter((m) => !dedicated.has(m.name) && queries.get(m.name)!.params.safeParse({}).success);
       return answerPage(partners, lens, { params: {}, list: 'partners', title: 'Partners', after: readModelIndex(index, lens) });
     }),
   );
 
-  app.get(`${REPORT_PATH}/partners/:partnerId`, (c) => answer(c, partnerHistoryReadModel, { partnerId: c.req.param('partnerId') }, partnerTimelinePage));
+  app.get(`${REPORT_PATH}/partners/:partnerId`, (c) => {
+    const params = { partnerId: c.req.param('partnerId') };
+    return answer(c, partnerHistoryReadModel, (options) => queries.query(partnerHistoryReadModel, params, options), partnerTimelinePage);
+  });
 
-  app.get(`${REPORT_PATH}/activity`, (c) => answer(c, yearlyActivityReportReadModel, {}, activityPage));
+  app.get(`${REPORT_PATH}/activity`, (c) => answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, {}, options), activityPage));
 
   app.get(`${REPORT_PATH}/agreements`, (c) =>
-    answer(c, agreementsRegisterReadModel, {}, (register, lens) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements' })),
+    answer(
+      c,
+      agreementsRegisterReadModel,
+      (options) => queries.query(agreementsRegisterReadModel, {}, options),
+      (register, lens) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements' }),
+    ),
   );
 
-  /** Any read model, the user's own included, as its presentation's table. */
+  /** Any read model, the user's own included, as its presentation's table: its parameters are the query's, parsed by the service. */
   app.get(`${REPORT_PATH}/read-models/:name`, (c) => {
     const model = queries.get(c.req.param('name'));
+    if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
     const { asOf: _a, asKnownOn: _k, offset: _o, ...params } = c.req.query();
-    return answer(c, model, params, (any, lens) => answerPage(any, lens, { params, list: model?.list ?? null }));
+    return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens) => answerPage(answered, lens, { params, list: model.list }));
   });
 }

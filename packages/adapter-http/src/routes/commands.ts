@@ -3,7 +3,7 @@ import {
   commandSchemas,
   commandTypes,
   executeCommand,
-  prepareCommand,
+  prepareParsedCommand,
   type CommandContext,
   type CommandOutcome,
   type CommandType,
@@ -39,13 +39,30 @@ export const routedCommandTypes: readonly CommandType[] = commandTypes.filter((t
 /** Every routed command is a clerk's work (and an administrator's). */
 export const rolesForCommand = (_type: CommandType): readonly Role[] => ['admin', 'clerk'];
 
-/** The body of a command route: the command's schema without `type` (the path names it), with transport limits. */
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What a command route validates, once: the body with the path's `type`, parsed
+ * by the domain's own command schema (transport limits added). Its output is
+ * the typed `Command`, handed to `prepareParsedCommand` with no second parse.
+ * A body that names a `type` itself is refused, as any field the command does not have.
+ */
+export function routeCommandSchema(type: CommandType, limits: TransportLimits) {
+  return z.preprocess((body, ctx) => {
+    if (!isJsonObject(body)) return body;
+    if (Object.hasOwn(body, 'type')) ctx.addIssue({ code: 'unrecognized_keys', keys: ['type'], input: body, message: 'the path names the command' });
+    return { ...body, type };
+  }, withTransportLimits(commandSchemas[type], limits));
+}
+
+/**
+ * The body of a command route, as the OpenAPI document shows it: the same
+ * schema (transport limits added) without `type`, which the path names.
+ */
 export function commandBodySchema(type: CommandType, limits: TransportLimits) {
-  const schema = commandSchemas[type];
-  const description = (schema.meta() as { description?: string } | undefined)?.description;
-  return withTransportLimits((schema as z.ZodObject).omit({ type: true }), limits).openapi(`${type}Body`, {
-    ...(description ? { description } : {}),
-  });
+  const schema: z.ZodObject = withTransportLimits(commandSchemas[type], limits);
+  const description = schema.meta()?.description;
+  return schema.omit({ type: true }).openapi(`${type}Body`, { ...(description ? { description } : {}) });
 }
 
 const commandHeaders = z.object({
@@ -116,19 +133,19 @@ export function registerCommandRoutes(app: OpenAPIHono<AppEnv>, deps: CommandRou
 
 function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps: CommandRouteDeps, bodyLimit: MiddlewareHandler): void {
   const roles = rolesForCommand(type);
-  const body = commandBodySchema(type, deps.transportLimits);
+  const documentedBody = commandBodySchema(type, deps.transportLimits);
   const route = createRoute({
     method: 'post',
     path: commandPath(type),
     operationId: type.charAt(0).toLowerCase() + type.slice(1),
     tags: ['Commands'],
-    summary: (body.meta() as { description?: string } | undefined)?.description ?? type,
+    summary: documentedBody.meta()?.description ?? type,
     description: `The \`${type}\` command. Roles: ${roles.join(', ')}. The actor recorded on its events is the API key's name.`,
     security: bearerSecurity,
     middleware: [requireRole(roles), requireJson, bodyLimit] as const,
     request: {
       headers: commandHeaders,
-      body: { required: true, content: { 'application/json': { schema: body } } },
+      body: { required: true, content: { 'application/json': { schema: routeCommandSchema(type, deps.transportLimits) } } },
     },
     responses: {
       200: {
@@ -139,17 +156,18 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
       ...commandErrors,
     },
   });
+  // The document shows the body a client sends (without `type`); the route validates the command it makes.
+  const { middleware: _middleware, ...documented } = route;
+  app.openAPIRegistry.registerPath({ ...documented, request: { ...route.request, body: { required: true, content: { 'application/json': { schema: documentedBody } } } } });
 
-  app.openapi(route, async (c) => {
+  app.openapi({ ...route, hide: true }, async (c) => {
     const headers = c.req.valid('header');
     const preconditions = parsePreconditions(headers['if-match'], headers['if-none-match']);
     if (!preconditions.ok) {
       const field = headers['if-match'] !== undefined ? 'If-Match' : 'If-None-Match';
-      return sendProblem(c, problem('invalid-precondition', preconditions.message, { fields: [field] })) as never;
+      return sendProblem(c, problem('invalid-precondition', preconditions.message, { fields: [field] }));
     }
-    const input = { ...(c.req.valid('json') as object), type };
-    const prepared = prepareCommand(input);
-    if (!prepared.ok) return sendProblem(c, problemFromDomainError(prepared.error)) as never;
+    const prepared = prepareParsedCommand(c.req.valid('json'));
     const principal = c.get('principal')!;
     const key = headers['idempotency-key'];
     const context: CommandContext = {
@@ -161,14 +179,14 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
       ...(key ? { idempotencyKey: `${principal.name}:${key}` } : {}),
       ...(preconditions.expected !== undefined ? { expectedRevision: preconditions.expected } : {}),
     };
-    const { stream } = prepared.value;
-    const result = await deps.queue.run(stream, () => executeCommand(deps.store, prepared.value, context));
+    const { stream } = prepared;
+    const result = await deps.queue.run(stream, () => executeCommand(deps.store, prepared, context));
     if (!result.ok) {
       if (result.error.code === 'store-failure' || result.error.code === 'store-unavailable') {
         deps.log(`[taawun http] ${type} on ${stream} failed: ${result.error.message}`);
       }
       const extra: Record<string, string> = result.error.code === 'store-unavailable' ? { 'Retry-After': '5' } : {};
-      return sendProblem(c, problemFromDomainError(result.error), extra) as never;
+      return sendProblem(c, problemFromDomainError(result.error), extra);
     }
     const accepted = acceptedBody(result.value);
     c.header('ETag', etagOf(accepted.revision));

@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { eraseParticipant, participantIdSchema, reasonSchema, type EventStore, type KeyStore } from '@taawun/domain';
+import { executeErasure, participantIdSchema, reasonSchema, type CommandOf, type EventStore, type KeyStore } from '@taawun/domain';
 import { limitBody, requireJson } from '../http/body.js';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { KeyedQueue } from '../http/keyed-queue.js';
-import { bearerSecurity, errorResponsesFor, responseHeaders } from '../http/openapi-common.js';
+import { bearerSecurity, commandErrors, responseHeaders } from '../http/openapi-common.js';
 import { problem, problemFromDomainError } from '../http/problems.js';
 import { withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
 import { requireRole } from '../security/middleware.js';
@@ -108,7 +108,7 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
     responses: {
       201: { description: 'Erased now', headers: responseHeaders(), content: { 'application/json': { schema: erasureSchema } } },
       200: { description: 'Already recorded as erased: the erasure is finished', headers: responseHeaders(), content: { 'application/json': { schema: erasureSchema } } },
-      ...errorResponsesFor(400, 401, 403, 404, 413, 415, 429, 500, 503),
+      ...commandErrors,
     },
   });
 
@@ -117,10 +117,12 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
     const { reason } = c.req.valid('json');
     const principal = c.get('principal')!;
     const context = { actor: principal.name, now: deps.now, newId: deps.newId };
-    const result = await deps.queue.run(`participant-${participantId}`, () => eraseParticipant(deps.store, deps.keys, participantId, reason, context));
+    // The id and the reason were parsed by the command's own field schemas: the command is executed, not parsed again.
+    const command: CommandOf<'EraseParticipantData'> = { type: 'EraseParticipantData', participantId, reason };
+    const result = await deps.queue.run(`participant-${participantId}`, () => executeErasure(deps.store, deps.keys, command, context));
     if (!result.ok) {
       if (result.error.code === 'store-failure' || result.error.code === 'store-unavailable') deps.log(`[taawun http] erasure of ${participantId} failed: ${result.error.message}`);
-      return sendProblem(c, problemFromDomainError(result.error)) as never;
+      return sendProblem(c, problemFromDomainError(result.error));
     }
     let readModels: 'purged' | 'purging' | 'not-configured' = 'not-configured';
     if (deps.purge) {
@@ -129,7 +131,7 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
         return sendProblem(
           c,
           problem('store-failure', 'the erasure is recorded and the key destroyed, but purging the read models failed (logged on the server); repeat the request: it is safe, and purges them again'),
-        ) as never;
+        );
       }
       readModels = waited === 'done' ? 'purged' : 'purging';
     }

@@ -1,12 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { EventFilter, EventStore, StoredEvent } from '@taawun/domain';
 import { streamSSE } from 'hono/streaming';
-import { sendProblem, type AppContext, type AppEnv } from '../http/env.js';
+import { sendProblem, type AppEnv } from '../http/env.js';
 import { eventToJson, maySeePersonalData, personalDataParam } from '../http/personal-data.js';
-import { bearerSecurity, errorResponsesFor, readErrors, responseHeaders } from '../http/openapi-common.js';
-import { problem } from '../http/problems.js';
+import { bearerSecurity, readErrors, responseHeaders } from '../http/openapi-common.js';
+import { problem, type Problem } from '../http/problems.js';
 import { requireRole } from '../security/middleware.js';
-import { roles } from '../security/api-keys.js';
+import { roles, type Principal } from '../security/api-keys.js';
 
 /**
  * The audit feed: every stored event, in log order, from a checkpoint. Paged
@@ -42,11 +42,11 @@ const filterQuery = {
   personalData: personalDataParam,
 };
 
-/** Whether to show personal data; a problem response when the key may not see it. */
-function personalDataChoice(c: AppContext, choice: 'redact' | 'show' | undefined): { show: boolean } | Response {
+/** Whether to show personal data: a problem when the key may not see it. */
+function personalDataChoice(principal: Principal | undefined, choice: 'redact' | 'show' | undefined): { show: boolean } | Problem<403> {
   if (choice !== 'show') return { show: false };
-  if (maySeePersonalData(c.get('principal'))) return { show: true };
-  return sendProblem(c, problem('forbidden', "personal data is shown to admin and clerk keys only; ask with personalData=redact (the default)"));
+  if (maySeePersonalData(principal)) return { show: true };
+  return problem('forbidden', "personal data is shown to admin and clerk keys only; ask with personalData=redact (the default)");
 }
 
 const boundedInt = (min: number, max: number) => z.number().int().min(min).max(max).meta({ format: 'int32' });
@@ -137,8 +137,8 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
 
   app.openapi(pageRoute, async (c) => {
     const query = c.req.valid('query');
-    const choice = personalDataChoice(c as never, query.personalData);
-    if (choice instanceof Response) return choice as never;
+    const choice = personalDataChoice(c.get('principal'), query.personalData);
+    if ('code' in choice) return sendProblem(c, choice);
     const limit = query.limit ?? deps.defaultPageSize;
     const events: StoredEvent[] = [];
     let hasMore = false;
@@ -186,17 +186,16 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
         },
       },
       ...readErrors,
-      ...errorResponsesFor(503),
     },
   });
 
   app.openapi(streamRoute, async (c) => {
     if (deps.liveFeeds.size >= deps.maxLiveStreams) {
-      return sendProblem(c, problem('too-many-streams', `the server holds its maximum of ${deps.maxLiveStreams} live feeds; retry later`), { 'Retry-After': '10' }) as never;
+      return sendProblem(c, problem('too-many-streams', `the server holds its maximum of ${deps.maxLiveStreams} live feeds; retry later`), { 'Retry-After': '10' });
     }
     const query = c.req.valid('query');
-    const choice = personalDataChoice(c as never, query.personalData);
-    if (choice instanceof Response) return choice as never;
+    const choice = personalDataChoice(c.get('principal'), query.personalData);
+    if ('code' in choice) return sendProblem(c, choice);
     const resumeFrom = c.req.valid('header')['last-event-id'] ?? query.after;
     const filter = filterOf(query);
     const controller = new AbortController();
@@ -225,6 +224,6 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
       // The feed cannot continue (store closed or failed): tell the client, without details, and end.
       deps.log(`[taawun http] live feed ended: ${error.message}`);
       await sse.writeSSE({ event: 'error', data: JSON.stringify(problem('internal-error', 'the live feed stopped; reconnect with Last-Event-ID')) }).catch(() => undefined);
-    }) as never;
+    });
   });
 }

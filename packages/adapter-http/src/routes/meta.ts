@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { sendProblem, type AppEnv } from '../http/env.js';
-import { BEARER_SCHEME, errorResponsesFor, registerHeaderComponents, responseHeaders } from '../http/openapi-common.js';
+import { BEARER_SCHEME, errorResponses, registerHeaderComponents, responseHeaders } from '../http/openapi-common.js';
 import { isProblemCode, problem, problemTypes, problemTypeUri, type ProblemCode } from '../http/problems.js';
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -59,10 +59,13 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
         headers: responseHeaders(),
         content: { 'application/json': { schema: z.array(problemTypeSchema).max(1_000) } },
       },
-      ...errorResponsesFor(400, 401, 429, 500),
+      400: errorResponses[400],
+      401: errorResponses[401],
+      429: errorResponses[429],
+      500: errorResponses[500],
     },
   });
-  app.openapi(listRoute, (c) => c.json((Object.keys(problemTypes) as ProblemCode[]).map(describeProblemType), 200));
+  app.openapi(listRoute, (c) => c.json(Object.keys(problemTypes).filter(isProblemCode).map(describeProblemType), 200));
 
   const oneRoute = createRoute({
     method: 'get',
@@ -74,12 +77,16 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
     request: { params: z.object({ code: z.string().max(100).regex(/^[a-z-]+$/).meta({ examples: ['session-full'] }) }) },
     responses: {
       200: { description: 'The problem type', headers: responseHeaders(), content: { 'application/json': { schema: problemTypeSchema } } },
-      ...errorResponsesFor(400, 401, 404, 429, 500),
+      400: errorResponses[400],
+      401: errorResponses[401],
+      404: errorResponses[404],
+      429: errorResponses[429],
+      500: errorResponses[500],
     },
   });
   app.openapi(oneRoute, (c) => {
     const { code } = c.req.valid('param');
-    if (!isProblemCode(code)) return sendProblem(c, problem('route-not-found', `no problem type "${code}"`)) as never;
+    if (!isProblemCode(code)) return sendProblem(c, problem('route-not-found', `no problem type "${code}"`));
     return c.json(describeProblemType(code), 200);
   });
 

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { answerSchemaOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
 import { sendProblem, type AppEnv } from '../http/env.js';
-import { bearerSecurity, errorResponsesFor, readErrors, responseHeaders } from '../http/openapi-common.js';
+import { bearerSecurity, errorResponses, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-data.js';
 import { problem, type Problem } from '../http/problems.js';
 import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
@@ -55,7 +55,8 @@ const readModelListSchema = z
   .max(1_000)
   .openapi('ReadModelList');
 
-export function problemFromQueryError(error: QueryError): Problem {
+/** A refused query as a problem: 404 for what does not exist, 400 for the rest (a busy replay gate is the caller's 503). */
+export function problemFromQueryError(error: QueryError): Problem<400 | 404> {
   if (error.code === 'not-found') return problem('not-found', error.message);
   if (error.code === 'unknown-read-model') return problem('route-not-found', error.message);
   return problem('invalid-query', error.message, error.fields ? { fields: error.fields } : {});
@@ -125,7 +126,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     responses: {
       200: { description: `The ${model.title.toLowerCase()}`, headers: responseHeaders(), content: { 'application/json': { schema: answer } } },
       ...readErrors,
-      ...errorResponsesFor(404),
+      404: errorResponses[404],
     },
   });
 
@@ -133,12 +134,12 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     const { asOf, asKnownOn, offset, limit, ...params } = c.req.valid('query') as Record<string, unknown> & { asOf?: string; asKnownOn?: string; offset?: number; limit?: number };
     const parsed = model.params.safeParse(params);
     if (parsed.success && typeof model.personalData === 'function' && model.personalData(parsed.data) && !maySeePersonalData(c.get('principal'))) {
-      return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only')) as never;
+      return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const lens: TimeLens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
     const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
     const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays, ...(page ? { page } : {}) });
-    if (!answer.ok) return (answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error))) as never;
-    return c.json(answer.value as never, 200);
+    if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error));
+    return c.json(answer.value, 200);
   });
 }

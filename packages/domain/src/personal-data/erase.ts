@@ -1,6 +1,7 @@
 import { participantDataErased } from '../aggregates/participant/events.js';
 import { domainError, type DomainError } from '../errors.js';
-import { handle, type CommandContext } from '../command-handling/index.js';
+import type { CommandOf } from '../catalogue/commands.js';
+import { executeCommand, handle, prepareParsedCommand, type CommandContext, type CommandOutcome } from '../command-handling/index.js';
 import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
 import { isEventStoreError, type EventStore } from '../store/port.js';
@@ -47,13 +48,37 @@ export async function eraseParticipant(
   context: CommandContext,
   options: ErasureOptions = {},
 ): Promise<Result<ErasureOutcome, DomainError>> {
+  return erase(keys, participantId, () => handle(store, { type: 'EraseParticipantData', participantId, reason }, context), options);
+}
+
+/**
+ * `eraseParticipant` for a command an edge has already parsed (the HTTP route
+ * validates the id and the reason with the command's own schemas): it is
+ * routed and executed, not parsed again.
+ */
+export async function executeErasure(
+  store: EventStore,
+  keys: KeyStore,
+  command: CommandOf<'EraseParticipantData'>,
+  context: CommandContext,
+  options: ErasureOptions = {},
+): Promise<Result<ErasureOutcome, DomainError>> {
+  return erase(keys, command.participantId, () => executeCommand(store, prepareParsedCommand(command), context), options);
+}
+
+async function erase(
+  keys: KeyStore,
+  participantId: string,
+  record: () => Promise<Result<CommandOutcome, DomainError>>,
+  options: ErasureOptions,
+): Promise<Result<ErasureOutcome, DomainError>> {
   let before: KeyLookup;
   try {
     before = await keys.lookup(participantId);
   } catch (e) {
     return err(storeFailure(`the key store cannot be read (${(e as Error)?.message ?? String(e)}); nothing was erased`, e));
   }
-  const recorded = await handle(store, { type: 'EraseParticipantData', participantId, reason }, context);
+  const recorded = await record();
   if (!recorded.ok && recorded.error.code !== 'participant-erased') return recorded;
   const event = recorded.ok && !recorded.value.alreadyApplied ? recorded.value.events.find((e) => e.type === participantDataErased.type) : undefined;
 
