@@ -10,10 +10,12 @@ import { queryAuditTrail, queryParticipants, queryPartnerHistory, queryPartners,
  * (`ssm-italy-2022`), which names one record's stream, or by the stream itself.
  */
 
-const value = <R>(result: Result<Answer<R>, QueryError>): Answer<R> => {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-};
+/** The result of a query that must be answered. */
+async function answered<R>(query: Promise<Result<Answer<R>, QueryError>>): Promise<R> {
+  const outcome = await query;
+  if (outcome.ok) return outcome.value.result as R;
+  throw new Error(`${outcome.error.code}: ${outcome.error.message}`);
+}
 
 describe('the audit trail of a record id', () => {
   let store: InMemoryEventStore;
@@ -23,23 +25,22 @@ describe('the audit trail of a record id', () => {
   });
 
   it('finds the one stream that holds the agreement the register shows, and answers as by its stream', async () => {
-    const byId = value(await queryAuditTrail({ store }, { record: 'ssm-italy-2022' }));
-    const byStream = value(await queryAuditTrail({ store }, { stream: 'agreement-ssm-italy-2022' }));
-    expect(byId.result).toMatchObject({ stream: 'agreement-ssm-italy-2022', record: { type: 'agreement', id: 'ssm-italy-2022' } });
-    expect(byId.result.events.map((e) => [e.type, e.sourceRef])).toEqual([['AgreementSigned', 'F1']]);
-    expect(byId.result).toEqual(byStream.result);
+    const byId = await answered(queryAuditTrail({ store }, { record: 'ssm-italy-2022' }));
+    expect(byId).toMatchObject({ stream: 'agreement-ssm-italy-2022', record: { type: 'agreement', id: 'ssm-italy-2022' } });
+    expect(byId.events.map((e) => [e.type, e.sourceRef])).toEqual([['AgreementSigned', 'F1']]);
+    expect(byId).toEqual(await answered(queryAuditTrail({ store }, { stream: 'agreement-ssm-italy-2022' })));
   });
 
   it('takes a stream as well, and keeps its type and id', async () => {
-    const trail = value(await queryAuditTrail({ store }, { record: 'partner-enm-france' })).result;
+    const trail = await answered(queryAuditTrail({ store }, { record: 'partner-enm-france' }));
     expect(trail).toMatchObject({ stream: 'partner-enm-france', record: { type: 'partner', id: 'enm-france' } });
     expect(trail.events[0]!.type).toBe('PartnerRegistered');
   });
 
   it('opens every record id the reports show: partners, the records of their histories, participants', async () => {
-    const partners = value(await queryPartners({ store }, {})).result.partners.map((p) => ({ type: 'partner', id: p.partnerId }));
-    const histories = await Promise.all(partners.map(async ({ id }) => value(await queryPartnerHistory({ store }, { partnerId: id })).result.entries.map((e) => e.record)));
-    const participants = value(await queryParticipants({ store }, {})).result.participants.map((p) => ({ type: 'participant', id: p.participantId }));
+    const partners = (await answered(queryPartners({ store }, {}))).partners.map((p) => ({ type: 'partner', id: p.partnerId }));
+    const histories = await Promise.all(partners.map(async ({ id }) => (await answered(queryPartnerHistory({ store }, { partnerId: id }))).entries.map((e) => e.record)));
+    const participants = (await answered(queryParticipants({ store }, {}))).participants.map((p) => ({ type: 'participant', id: p.participantId }));
     const shown = [...new Map([...partners, ...histories.flat(), ...participants].map((r) => [`${r.type} ${r.id}`, r])).values()];
     expect(new Set(shown.map((r) => r.type))).toEqual(new Set(['partner', 'agreement', 'programme', 'session', 'study-visit', 'publication', 'participant']));
     for (const { type, id } of shown) {
@@ -66,7 +67,7 @@ describe('the audit trail of a record id', () => {
       },
     });
     // Each stream still answers.
-    expect(value(await queryAuditTrail({ store: shared }, { record: 'partner-ssm-italy-2022' })).result.record).toEqual({ type: 'partner', id: 'ssm-italy-2022' });
+    expect((await answered(queryAuditTrail({ store: shared }, { record: 'partner-ssm-italy-2022' }))).record).toEqual({ type: 'partner', id: 'ssm-italy-2022' });
   });
 
   it('an id no record has is not found, and the message says what was looked for', async () => {
