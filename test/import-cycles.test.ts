@@ -84,24 +84,30 @@ describe('import cycles', () => {
       return folder;
     };
 
-    it('names a cycle of three files importing one another with .js specifiers', async () => {
-      const folder = plant({
-        'a.ts': "import { b } from './b.js';\nexport const a = () => b();\n",
-        'b.ts': "import { c } from './c.js';\nexport const b = () => c();\n",
-        'c.ts': "import { a } from './a.js';\nexport const c = () => a;\n",
-        'd.ts': "import { a } from './a.js';\nexport const d = a;\n",
-      });
-      expect((await importGraph([folder], folder)).cycles).toEqual(['a.ts → b.ts → c.ts']);
-    });
-
-    it('names a cycle made only of type imports, and one through a re-export', async () => {
-      const folder = plant({
-        'schema.ts': "import type { Aggregate } from './aggregate.js';\nexport interface Schema { of: Aggregate }\n",
-        'aggregate.ts': "import { type Schema } from './schema.js';\nexport interface Aggregate { schema: Schema }\n",
-        'index.ts': "export * from './leaf.js';\n",
-        'leaf.ts': "import { x } from './index.js';\nexport const y = x;\nexport const x = 1;\n",
-      });
-      expect((await importGraph([folder], folder)).cycles.sort()).toEqual(['aggregate.ts → schema.ts', 'index.ts → leaf.ts']);
+    it.each<{ what: string; files: Record<string, string>; cycles: string[] }>([
+      {
+        what: 'three files importing one another with .js specifiers (and a fourth outside it)',
+        files: {
+          'a.ts': "import { b } from './b.js';\nexport const a = () => b();\n",
+          'b.ts': "import { c } from './c.js';\nexport const b = () => c();\n",
+          'c.ts': "import { a } from './a.js';\nexport const c = () => a;\n",
+          'd.ts': "import { a } from './a.js';\nexport const d = a;\n",
+        },
+        cycles: ['a.ts → b.ts → c.ts'],
+      },
+      {
+        what: 'type imports only, and one through a re-export',
+        files: {
+          'schema.ts': "import type { Aggregate } from './aggregate.js';\nexport interface Schema { of: Aggregate }\n",
+          'aggregate.ts': "import { type Schema } from './schema.js';\nexport interface Aggregate { schema: Schema }\n",
+          'index.ts': "export * from './leaf.js';\n",
+          'leaf.ts': "import { x } from './index.js';\nexport const y = x;\nexport const x = 1;\n",
+        },
+        cycles: ['aggregate.ts → schema.ts', 'index.ts → leaf.ts'],
+      },
+    ])('names the cycles of $what', async ({ files, cycles }) => {
+      const folder = plant(files);
+      expect((await importGraph([folder], folder)).cycles.sort()).toEqual(cycles);
     });
 
     it('reports an import it cannot resolve rather than passing over it', async () => {
