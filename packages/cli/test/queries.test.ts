@@ -211,8 +211,21 @@ describe('taawun audit', () => {
     expect(json).toEqual(plain(expected.ok && expected.value));
   });
 
-  it('a stream with no events fails with exit 1', async () => {
+  it('takes the record id a report shows: the agreement with Italy by its id, the same JSON as the library gives for its stream', async () => {
+    const result = await run('audit', 'ssm-italy-2022');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Audit trail of agreement-ssm-italy-2022 \(agreement ssm-italy-2022\)$/m);
+    const json = JSON.parse((await run('audit', 'ssm-italy-2022', '--format', 'json')).stdout);
+    const expected = await library((source) => queryAuditTrail(source, { stream: 'agreement-ssm-italy-2022' }));
+    expect(json).toEqual(plain(expected.ok && expected.value));
+  });
+
+  it('a name that is neither a stream with events nor a record id fails with exit 1, naming what was looked for', async () => {
     const result = await run('audit', 'session-never-held');
-    expect(result).toMatchObject({ code: 1, stderr: 'taawun: stream session-never-held has no events (not-found)\n' });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr:
+        'taawun: no record session-never-held: neither a stream of that name nor a record of that id (institute, partner, agreement, programme, session, participant, study-visit, publication) has events (not-found)\n',
+    });
   });
 });

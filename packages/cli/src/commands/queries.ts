@@ -148,10 +148,11 @@ export function registerQueries(program: Command, context: CliContext): void {
   withQueryOptions(
     program
       .command('audit')
-      .description('the full history of one record (stream): every event, who recorded it and when, its business date, source, reason and corrections')
-      .argument('<stream>', 'a stream, e.g. partner-enm-france, agreement-enm-1998, session-giz-attaches-2018-11, participant-<id>')
-      .option('--show-personal-data', "show participants' personal data (redacted by default; never shown once erased)"),
-  ).action(answering('audit-trail', (o, [stream]) => ({ stream, personalData: o.showPersonalData === true ? 'show' : 'redact' })));
+      .description('the full history of one record: every event, who recorded it and when, its business date, source, reason and corrections')
+      .argument('<stream-or-record-id>', 'a record id as the reports show it (ssm-italy-2022, enm-france) or its stream (partner-enm-france, session-giz-attaches-2018-11)')
+      .option('--show-personal-data', "show participants' personal data (redacted by default; never shown once erased)")
+      .addHelpText('after', '\nExamples:\n  taawun audit ssm-italy-2022\n  taawun audit partner-enm-france --format json'),
+  ).action(answering('audit-trail', (o, [record]) => ({ record, personalData: o.showPersonalData === true ? 'show' : 'redact' })));
 
   withQueryOptions(
     program

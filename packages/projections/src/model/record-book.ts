@@ -1,15 +1,12 @@
 import {
-  agreementStream,
-  instituteStream,
-  participantStream,
-  partnerStream,
-  programmeStream,
-  publicationStream,
-  sessionStream,
-  studyVisitStream,
+  aggregateOfStream,
+  aggregates,
+  streamOfEvent,
+  type DomainAggregate,
   type DomainEventType,
   type EventData,
   type RecordedEvent,
+  type StreamNaming,
 } from '@taawun/domain';
 import { match } from 'ts-pattern';
 import type { ModelReader } from '../engine/model-reader.js';
@@ -97,24 +94,40 @@ const empty: { readonly [K in Section]: RecordSections[K] } = {
   participants: { registered: null, personalCorrections: [], erased: null },
 };
 
-/** The stream-name prefix of each section's records: a record's key is its stream's name. */
-export const sectionPrefixes: { readonly [K in Section]: string } = {
-  institutes: instituteStream(''),
-  partners: partnerStream(''),
-  agreements: agreementStream(''),
-  programmes: programmeStream(''),
-  sessions: sessionStream(''),
-  visits: studyVisitStream(''),
-  publications: publicationStream(''),
-  participants: participantStream(''),
-};
+/** An aggregate whose records have streams of their own: every one but the correction, which lives in theirs. */
+export type RecordAggregate = Extract<DomainAggregate, { readonly streams: StreamNaming }>;
+export type RecordAggregateName = RecordAggregate['name'];
 
-const streamPrefixes = Object.entries(sectionPrefixes).map(([section, prefix]) => [prefix, section as Section] as const);
+/** The aggregates whose records the record book keeps, in the domain's order. */
+export const recordAggregates: readonly RecordAggregate[] = aggregates.filter((a): a is RecordAggregate => a.streams !== undefined);
+
+/**
+ * The section each aggregate's records are kept in, under the names the read
+ * models use: the one place an aggregate's name meets a section's. The
+ * compiler holds it to every aggregate with streams and every section.
+ */
+export const sectionOfAggregate = {
+  institute: 'institutes',
+  partner: 'partners',
+  agreement: 'agreements',
+  programme: 'programmes',
+  session: 'sessions',
+  'study-visit': 'visits',
+  publication: 'publications',
+  participant: 'participants',
+} as const satisfies { readonly [A in RecordAggregateName]: Section };
+// And every section has its aggregate: a section no aggregate fills is a compile error here.
+type SectionWithoutAggregate = Exclude<Section, (typeof sectionOfAggregate)[RecordAggregateName]>;
+const everySectionHasAnAggregate: [SectionWithoutAggregate] extends [never] ? true : { missing: SectionWithoutAggregate } = true;
+
+/** The stream-name prefix of each section's records (a record's key is its stream's name), from the aggregates. */
+export const sectionPrefixes = Object.fromEntries(recordAggregates.map((a) => [sectionOfAggregate[a.name], a.streams.prefix])) as { readonly [K in Section]: string };
 
 /** Which section a stream's records live in, from the domain's stream names. */
 export function recordOfStream(stream: string): { section: Section; id: string } | undefined {
-  const found = streamPrefixes.find(([prefix]) => stream.startsWith(prefix));
-  return found ? { section: found[1], id: stream.slice(found[0].length) } : undefined;
+  const found = aggregateOfStream(stream);
+  // The correction has no streams: a stream is never its own.
+  return found ? { section: sectionOfAggregate[found.aggregate.name as RecordAggregateName], id: found.id } : undefined;
 }
 
 /** The key of a record's document. */
@@ -130,46 +143,13 @@ const withoutPersonal = <D extends { personal?: unknown }>(data: D): D => {
   return rest as D;
 };
 
-type KeyOf = { readonly [T in DomainEventType]: (event: Extract<RecordedEvent, { type: T }>) => string | undefined };
-
-/*
- * Where each event type's record is, as a table the compiler checks for every
- * event type (a new one must be placed here), looked up once per event: the
- * runner asks it for every event of a rebuild, so it must cost next to nothing.
+/**
+ * The record an event belongs to: its aggregate's stream, named from its data
+ * (`streamOfEvent`); a correction, whose data names no stream, belongs to the
+ * record of the stream it is appended to (that of what it corrects). The
+ * runner asks it for every event of a rebuild: one map lookup and a string.
  */
-const keyOfType: KeyOf = {
-  InstituteRegistered: (e) => recordKey('institutes', e.data.instituteId),
-  InstituteRenamed: (e) => recordKey('institutes', e.data.instituteId),
-  PartnerRegistered: (e) => recordKey('partners', e.data.partnerId),
-  PartnerRenamed: (e) => recordKey('partners', e.data.partnerId),
-  PartnerDetailsCorrected: (e) => recordKey('partners', e.data.partnerId),
-  AgreementSigned: (e) => recordKey('agreements', e.data.agreementId),
-  AgreementAmended: (e) => recordKey('agreements', e.data.agreementId),
-  AgreementTerminated: (e) => recordKey('agreements', e.data.agreementId),
-  ProgrammeLaunched: (e) => recordKey('programmes', e.data.programmeId),
-  ProgrammeClosed: (e) => recordKey('programmes', e.data.programmeId),
-  SessionScheduled: (e) => recordKey('sessions', e.data.sessionId),
-  SessionRescheduled: (e) => recordKey('sessions', e.data.sessionId),
-  SessionCancelled: (e) => recordKey('sessions', e.data.sessionId),
-  SessionHeld: (e) => recordKey('sessions', e.data.sessionId),
-  AttendanceRecorded: (e) => recordKey('sessions', e.data.sessionId),
-  ParticipantEnrolled: (e) => recordKey('sessions', e.data.sessionId),
-  EnrolmentWithdrawn: (e) => recordKey('sessions', e.data.sessionId),
-  StudyVisitPlanned: (e) => recordKey('visits', e.data.visitId),
-  StudyVisitCompleted: (e) => recordKey('visits', e.data.visitId),
-  StudyVisitCancelled: (e) => recordKey('visits', e.data.visitId),
-  PublicationPrepared: (e) => recordKey('publications', e.data.publicationId),
-  PublicationPlanned: (e) => recordKey('publications', e.data.publicationId),
-  PublicationPublished: (e) => recordKey('publications', e.data.publicationId),
-  ParticipantRegistered: (e) => recordKey('participants', e.data.participantId),
-  ParticipantPersonalDataCorrected: (e) => recordKey('participants', e.data.participantId),
-  ParticipantDataErased: (e) => recordKey('participants', e.data.participantId),
-  // A correction is appended to the record it corrects.
-  RecordCorrected: (e) => (recordOfStream(e.stream) ? e.stream : undefined),
-};
-
-/** The record an event belongs to: by the id in its data, or, for a correction, by its stream. */
-export const recordKeyOf = (event: RecordedEvent): string | undefined => (keyOfType[event.type] as (e: RecordedEvent) => string | undefined)(event);
+export const recordKeyOf = (event: RecordedEvent): string | undefined => streamOfEvent(event) ?? (aggregateOfStream(event.stream) ? event.stream : undefined);
 
 /** Fold one event into its record (the document of `recordKeyOf(event)`). Exhaustive: a new event type must be placed here. */
 export function evolveRecord(doc: RecordDocument, event: RecordedEvent, options: RecordBookOptions): RecordDocument {

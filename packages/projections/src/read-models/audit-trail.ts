@@ -1,46 +1,39 @@
 import {
-  agreementStream,
+  aggregateOfStream,
   decodeEvent,
   eventDefinition,
-  instituteStream,
-  participantStream,
-  partnerStream,
-  programmeStream,
-  publicationStream,
-  sessionStream,
-  studyVisitStream,
   type EventStore,
   type RecordedEvent,
   type StoredEvent,
 } from '@taawun/domain';
 import { z } from 'zod';
+import { ProjectionError } from '../engine/errors.js';
 import { LensFilter, correctedBusinessDate, resolveLens, type CorrectionChanges, type LensReport, type TimeLens } from '../engine/temporal.js';
 import { dateView, dateViewSchema } from '../model/dates.js';
 import { correctFact, correctionViewSchema, factOf, type Fact } from '../model/facts.js';
-import { recordOfStream } from '../model/record-book.js';
+import { recordAggregates, type RecordAggregateName } from '../model/record-book.js';
 import { defineLogReadModel } from './define.js';
 
-/** The kinds of record whose stream an audit trail can be asked for by id. */
-export const recordTypes = {
-  institute: instituteStream,
-  partner: partnerStream,
-  agreement: agreementStream,
-  programme: programmeStream,
-  session: sessionStream,
-  'study-visit': studyVisitStream,
-  publication: publicationStream,
-  participant: participantStream,
-} as const;
-export type RecordType = keyof typeof recordTypes;
+/** The kinds of record whose stream an audit trail can be asked for by id: the domain's aggregates with streams, by name. */
+export const recordTypes = Object.fromEntries(recordAggregates.map((a) => [a.name, a.streams.stream])) as { readonly [T in RecordAggregateName]: (id: string) => string };
+export type RecordType = RecordAggregateName;
 
 export const auditTrailParams = z
   .object({
     stream: z.string().min(1).optional().meta({ description: 'The stream, e.g. "session-giz-attaches-2018-11"' }),
+    record: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'A record id as the reports show it ("ssm-italy-2022"), or a stream: the one stream that holds it (several: an invalid query listing them)' }),
     recordType: z.enum(Object.keys(recordTypes) as [RecordType, ...RecordType[]]).optional(),
     recordId: z.string().min(1).optional(),
     personalData: z.enum(['redact', 'show']).default('redact').meta({ description: 'Show personal data of participants not erased (default: redacted)' }),
   })
-  .refine((p) => p.stream !== undefined || (p.recordType !== undefined && p.recordId !== undefined), 'give a stream, or a recordType and a recordId');
+  .refine(
+    (p) => p.stream !== undefined || p.record !== undefined || (p.recordType !== undefined && p.recordId !== undefined),
+    'give a stream, a record (its id or its stream), or a recordType and a recordId',
+  );
 export type AuditTrailParams = z.input<typeof auditTrailParams>;
 
 export const auditEntrySchema = z
@@ -81,16 +74,18 @@ export const auditTrailSchema = z
   .meta({ id: 'AuditTrail' });
 export type AuditTrail = z.infer<typeof auditTrailSchema>;
 
-const sectionTypes: Record<string, string> = {
-  institutes: 'institute',
-  partners: 'partner',
-  agreements: 'agreement',
-  programmes: 'programme',
-  sessions: 'session',
-  visits: 'study-visit',
-  publications: 'publication',
-  participants: 'participant',
-};
+/**
+ * The one stream `record` names: the stream of that name, or the stream of a
+ * record of that id in any aggregate, whichever has events (`record` itself
+ * when none has: an empty trail). Two or more: an invalid query naming them.
+ */
+async function streamOfRecord(store: EventStore, record: string): Promise<string> {
+  const candidates = [...new Set([record, ...recordAggregates.map((a) => a.streams.stream(record))])];
+  const held = await Promise.all(candidates.map(async (stream) => (await store.readStream(stream, { maxCount: 1 })).length > 0));
+  const found = candidates.filter((_, i) => held[i]);
+  if (found.length > 1) throw new ProjectionError('invalid-query', `record: ${record} names ${found.length} records, give one of their streams: ${found.join(', ')}`);
+  return found[0] ?? record;
+}
 
 const REDACTED = '[personal data]';
 
@@ -111,7 +106,7 @@ export async function auditTrailOf(
   lens: TimeLens = {},
 ): Promise<{ trail: AuditTrail; lens: LensReport | null }> {
   const params = auditTrailParams.parse(input);
-  const stream = params.stream ?? recordTypes[params.recordType!](params.recordId!);
+  const stream = params.stream ?? (params.record !== undefined ? await streamOfRecord(store, params.record) : recordTypes[params.recordType!](params.recordId!));
   const resolved = resolveLens(lens);
   const stored = await store.readStream(stream);
   const erased = stored.some((e) => e.type === 'ParticipantDataErased');
@@ -194,11 +189,11 @@ export async function auditTrailOf(
       problem: problems.get(e.id) ?? null,
     };
   });
-  const where = recordOfStream(stream);
+  const where = aggregateOfStream(stream);
   return {
     trail: {
       stream,
-      record: where ? { type: sectionTypes[where.section]!, id: where.id } : null,
+      record: where ? { type: where.aggregate.name, id: where.id } : null,
       personalData: erased ? 'erased' : show ? 'shown' : 'redacted',
       events,
     },
@@ -218,5 +213,10 @@ export const auditTrailReadModel = defineLogReadModel({
     const { trail, lens: report } = await auditTrailOf(store, p, lens);
     return trail.events.length === 0 && report === null ? undefined : { result: trail, lens: report };
   },
-  notFound: (p) => (p.stream ? `stream ${p.stream} has no events` : `${p.recordType} ${p.recordId} has no events`),
+  notFound: (p) =>
+    p.stream
+      ? `stream ${p.stream} has no events`
+      : p.record
+        ? `no record ${p.record}: neither a stream of that name nor a record of that id (${Object.keys(recordTypes).join(', ')}) has events`
+        : `${p.recordType} ${p.recordId} has no events`,
 });
