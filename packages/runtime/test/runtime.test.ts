@@ -37,6 +37,22 @@ async function wakeUp(runtime: Runtime, commit?: () => Promise<void>): Promise<n
   return performance.now() - started;
 }
 
+/** The read models beside the log answer from storage, and a commit wakes the notifier sooner than its poll. */
+async function expectStoredAnswersAndWakes(runtime: Runtime, where: string): Promise<void> {
+  const readModels = (await runtime.openReadModelsBesideLog())!;
+  try {
+    expect(readModels).toMatchObject({ besideLog: true, where });
+    await new ProjectionRunner(partnerHistoryProjection, { store: runtime.store, storage: readModels.storage }).catchUp();
+    const answer = await queryPartnerHistory({ store: runtime.store, storage: readModels.storage }, { partnerId: 'enm-france' });
+    expect(answer.ok && answer.value.source.kind).toBe('stored');
+  } finally {
+    await readModels.close();
+  }
+  const idle = await wakeUp(runtime);
+  const woken = await wakeUp(runtime, registerPartner(runtime.store, 'giz'));
+  expect(woken).toBeLessThan(idle);
+}
+
 const registerPartner = (store: EventStore, partnerId: string) => async () => {
   expect((await handle(store, { type: 'RegisterPartner', partnerId, name: { fr: partnerId }, kind: 'school', country: 'FR' }, clerk())).ok).toBe(true);
 };
@@ -54,19 +70,7 @@ describe('sqlite:PATH', () => {
       expect(read).toEqual(amina);
       expect(await runtime.chain!.verify()).toMatchObject({ intact: true, events: 2 });
 
-      const readModels = (await runtime.openReadModelsBesideLog())!;
-      try {
-        expect(readModels).toMatchObject({ besideLog: true, where: `stored in SQLite file ${file}` });
-        await new ProjectionRunner(partnerHistoryProjection, { store: runtime.store, storage: readModels.storage }).catchUp();
-        const answer = await queryPartnerHistory({ store: runtime.store, storage: readModels.storage }, { partnerId: 'enm-france' });
-        expect(answer.ok && answer.value.source.kind).toBe('stored');
-      } finally {
-        await readModels.close();
-      }
-
-      const idle = await wakeUp(runtime);
-      const woken = await wakeUp(runtime, registerPartner(runtime.store, 'giz'));
-      expect(woken).toBeLessThan(idle);
+      await expectStoredAnswersAndWakes(runtime, `stored in SQLite file ${file}`);
     } finally {
       await runtime.close();
     }
@@ -152,19 +156,7 @@ describe('postgres://…?schema=', () => {
       expect([looksSealed(stored), read]).toEqual([true, amina]);
       expect(await runtime.chain!.verify()).toMatchObject({ intact: true, events: 2 });
 
-      const readModels = (await runtime.openReadModelsBesideLog())!;
-      try {
-        expect(readModels).toMatchObject({ besideLog: true, where: `stored in PostgreSQL ${DATABASE_URL} (schema ${schema})` });
-        await new ProjectionRunner(partnerHistoryProjection, { store: runtime.store, storage: readModels.storage }).catchUp();
-        const answer = await queryPartnerHistory({ store: runtime.store, storage: readModels.storage }, { partnerId: 'enm-france' });
-        expect(answer.ok && answer.value.source.kind).toBe('stored');
-      } finally {
-        await readModels.close();
-      }
-
-      const idle = await wakeUp(runtime);
-      const woken = await wakeUp(runtime, registerPartner(runtime.store, 'giz'));
-      expect(woken).toBeLessThan(idle);
+      await expectStoredAnswersAndWakes(runtime, `stored in PostgreSQL ${DATABASE_URL} (schema ${schema})`);
     } finally {
       await runtime.close();
     }
