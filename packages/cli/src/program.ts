@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerErase } from './commands/erase.js';
 import { registerQueries } from './commands/queries.js';
+import { registerDiff } from './commands/diff.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
@@ -54,6 +55,7 @@ export function buildProgram(context: CliContext): Command {
   registerVerify(program, context);
   registerTransfer(program, context);
   registerQueries(program, context);
+  registerDiff(program, context);
   registerReplay(program, context);
   registerErase(program, context);
   registerServe(program, context);

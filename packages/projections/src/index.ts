@@ -164,6 +164,7 @@ export {
   type Viewed,
 } from './read-models/define.js';
 export { answerPageSchema, answerSchemaOf, answerSourceSchema, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
+export { answerComparisonSchema, compareResults, differences, identityOf, type AnswerComparison } from './read-models/compare.js';
 export { QueryService, type QueryError, type QueryOptions, type QueryServiceOptions, type ReadModelInfo, type ReadModelSource, type ReplayGate } from './read-models/query-service.js';
 export {
   builtInReadModels,

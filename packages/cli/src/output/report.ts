@@ -1,17 +1,16 @@
 import { pickText, type Language } from '@taawun/domain';
-import type { Answer } from '@taawun/projections';
 import { cellText, type Table } from '@taawun/projections/presentation';
 import { render, renderJson, type Column, type Format } from './render.js';
 
 /**
  * An answer of the query service as the CLI prints it: the presentation's
  * table (title, rows, notes) as text, markdown or CSV, or the answer itself as
- * JSON. Table and markdown get the title and the notes around the rows; CSV is
+ * JSON (`answer`, printed as it is). Table and markdown get the title and the notes around the rows; CSV is
  * the rows only (notes go to `warn`, so a spreadsheet import stays clean).
  */
-export function printable(format: Format, answer: Answer<unknown>, table: Table<unknown>, lang: Language, warn: (line: string) => void): string {
+export function printable<Row>(format: Format, answer: unknown, table: Table<Row>, lang: Language, warn: (line: string) => void): string {
   if (format === 'json') return renderJson(answer);
-  const columns: Column<unknown>[] = table.columns.map((c) => ({
+  const columns: Column<Row>[] = table.columns.map((c) => ({
     header: c.header,
     value: (row) => cellText(c.cell(row), lang, pickText),
     ...(c.align ? { align: c.align } : {}),

@@ -2,3 +2,4 @@
 export * from './texts.js';
 export * from './table.js';
 export { presentAnswer } from './answers.js';
+export { presentComparison } from './comparison.js';

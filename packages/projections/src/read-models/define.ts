@@ -29,6 +29,8 @@ interface ReadModelCommon<P extends z.ZodObject, R extends z.ZodObject> {
    * parameters (the audit trail with `personalData: 'show'`).
    */
   readonly personalData: 'always' | 'never' | ((params: z.output<P>) => boolean);
+  /** The identity of an item of the list, when the conventional one (`identityOf`: a record, a period, an id field) does not fit. */
+  readonly itemKey?: (item: unknown, position: number) => string;
 }
 
 /** `T` with every array and object read-only: what a view may give (a user's interfaces are often read-only). */

@@ -8,6 +8,7 @@ import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '..
 import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
+import { compareResults, type AnswerComparison } from './compare.js';
 import { projectionsOf, type AnyReadModel, type ParamsOf, type ReadModel, type ResultOf } from './define.js';
 
 /** Where queries read from: the log, and the stored read models when there are any. */
@@ -216,6 +217,51 @@ export class QueryService {
       if (e instanceof z.ZodError) return { ok: false, error: invalid(e) };
       throw e;
     }
+  }
+
+  /**
+   * One read model as known on two dates (`knownOn`, e.g. two `asKnownOn` days):
+   * the items added, corrected (each changed value by path) and withdrawn in
+   * between, and the events recorded in between that it reads (corrections with
+   * their reasons). An `asOf` applies to both answers.
+   */
+  async compare(name: string, params: unknown, options: { readonly knownOn: readonly [string, string]; readonly asOf?: string; readonly replays?: ReplayGate }): Promise<Result<AnswerComparison, QueryError>> {
+    const model = this.models.get(name);
+    if (!model) return { ok: false, error: { code: 'unknown-read-model', message: `no read model ${name}; there are: ${[...this.models.keys()].join(', ')}` } };
+    const lenses = options.knownOn.map((asKnownOn) => ({ asKnownOn, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }));
+    for (const lens of lenses) {
+      const checked = this.checkLens(lens);
+      if (!checked.ok) return checked;
+    }
+    const [from, to] = lenses.map((lens) => resolveLens(lens).asKnownOn!).sort() as [string, string];
+    const answers = [];
+    for (const asKnownOn of [from, to]) {
+      const answer = await this.query(name, params, { lens: { asKnownOn, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, ...(options.replays ? { replays: options.replays } : {}) });
+      if (!answer.ok) return answer;
+      answers.push(answer.value.result);
+    }
+    const types = model.kind === 'projected' ? [...new Set([...model.projection.handles, 'RecordCorrected'])] : undefined;
+    const recorded: AnswerComparison['recorded'] = [];
+    const [after, until] = [Date.parse(from), Date.parse(to)];
+    for await (const e of this.source.store.readAll(types ? { filter: { types } } : {})) {
+      const at = Date.parse(e.recordedAt);
+      if (at <= after || at > until) continue;
+      const data = e.data as { reason?: unknown; correctedEventId?: unknown };
+      recorded.push({
+        eventId: e.id,
+        type: e.type,
+        stream: e.stream,
+        recordedAt: e.recordedAt,
+        recordedBy: e.metadata.actor,
+        sourceRef: e.metadata.sourceRef ?? null,
+        reason: typeof data.reason === 'string' ? data.reason : null,
+        corrects: typeof data.correctedEventId === 'string' ? data.correctedEventId : null,
+      });
+    }
+    return {
+      ok: true,
+      value: { readModel: name, list: model.list, knownOn: [from, to], ...compareResults(answers[0], answers[1], model.list, model.itemKey), recorded },
+    };
   }
 
   private async position(): Promise<string | null> {
