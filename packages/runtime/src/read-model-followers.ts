@@ -1,4 +1,5 @@
 import type { EventStore } from '@taawun/domain';
+import type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.js';
 import { activeGeneration, isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelStorage } from '@taawun/projections';
 
 export interface ReadModelFollowersOptions {
@@ -12,6 +13,10 @@ export interface ReadModelFollowersOptions {
   readonly retryMs?: number;
   /** Longest wait between two attempts. Default 30 s. */
   readonly maxRetryMs?: number;
+  /** Several servers share the storage: each follower builds its read model only while this server holds it (see `ReadModelOwnership`). */
+  readonly ownership?: ReadModelOwnership;
+  /** The takeover bound given to `ownership` (ms). Default: the ownership's (10 s). */
+  readonly leaseMs?: number;
 }
 
 /** The generation a follower last committed (or caught up) to, as its runner reported it. */
@@ -127,14 +132,21 @@ class Follower {
       this.suspect = undefined;
       this.restartAfterMs = undefined;
       let failure: unknown;
+      const held = await this.hold(run);
+      if (this.closing.aborted) {
+        await held?.release();
+        return;
+      }
       try {
         await new ProjectionRunner(this.projection, {
           store: this.options.store,
-          storage: this.options.storage,
+          storage: held?.storage ?? this.options.storage,
           onProgress: (progress) => this.progressed(progress),
         }).follow({ signal: run.signal });
       } catch (error) {
         failure = error;
+      } finally {
+        await held?.release();
       }
       if (this.closing.aborted) return;
       let waitMs: number;
@@ -158,6 +170,31 @@ class Follower {
       }
       await this.sleep(waitMs);
     }
+  }
+
+  /** With an ownership: wait until this server holds the read model; a lost hold stops the run, which then waits again. */
+  private async hold(run: AbortController): Promise<HeldReadModel | undefined> {
+    const ownership = this.options.ownership;
+    if (!ownership) return undefined;
+    const held = await ownership.hold(this.name, {
+      signal: this.closing,
+      log: (message) => this.log(message),
+      ...(this.options.leaseMs === undefined ? {} : { leaseMs: this.options.leaseMs }),
+    });
+    if (!held) return undefined;
+    this.log(`built by this server (${ownership.node}, lease epoch ${held.epoch})`);
+    const lost = () => {
+      if (this.run === run && !run.signal.aborted) this.restart(0);
+    };
+    held.lost.addEventListener('abort', lost);
+    return {
+      ...held,
+      // Given up after the run ended (a failure keeps its back-off): not a loss to react to.
+      release: () => {
+        held.lost.removeEventListener('abort', lost);
+        return held.release();
+      },
+    };
   }
 
   private sleep(ms: number): Promise<void> {

@@ -12,6 +12,12 @@ export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 
   readonly followReadModels?: boolean;
   /** How often a follower checks that another runner did not replace or write its generation (ms). Default 1000. */
   readonly followerCheckIntervalMs?: number;
+  /**
+   * When the store lets several servers share its read models (PostgreSQL): how
+   * long a read model may go unbuilt after its builder died before another
+   * server takes it over (ms). Default 10 s.
+   */
+  readonly readModelLeaseMs?: number;
   /** Run after each erasure, once the read models are purged (the embedding program's own clean-up). */
   readonly afterErasure?: (participantId: string) => Promise<void> | void;
 }
@@ -34,7 +40,7 @@ export interface ServingRuntime extends RunningServer {
  * SQLite file) fails the purge, so the erasure answers that it may be repeated.
  */
 export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOptions): Promise<ServingRuntime> {
-  const { followReadModels = true, followerCheckIntervalMs, afterErasure, ...http } = options;
+  const { followReadModels = true, followerCheckIntervalMs, readModelLeaseMs, afterErasure, ...http } = options;
   const readModels = await runtime.openReadModelsBesideLog();
   let followers: ReadModelFollowers | undefined;
   const onErased = async (participantId: string) => {
@@ -69,6 +75,8 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       projections: server.http.queries.projections(),
       log: http.log ?? ((message) => console.error(message)),
       ...(followerCheckIntervalMs === undefined ? {} : { checkIntervalMs: followerCheckIntervalMs }),
+      ...(readModels.ownership ? { ownership: readModels.ownership } : {}),
+      ...(readModelLeaseMs === undefined ? {} : { leaseMs: readModelLeaseMs }),
     });
   }
   return {
