@@ -28,3 +28,4 @@ export {
 export { openPostgresBackend, postgresLogExists, type PostgresBackend, type PostgresReadModelsBesideLog, type PostgresReadModelPurge } from './backend.js';
 export { READ_MODELS_COMPONENT, readModelMigrations } from './read-model-schema.js';
 export { readModelTablesSql } from './read-model-ddl.js';
+export { replicationStatus, waitForLogPosition, type ReplicationStatus } from './replication.js';

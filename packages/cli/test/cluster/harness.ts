@@ -62,19 +62,36 @@ export interface PostgresServer {
 }
 
 /** A fresh primary: initdb, then pg_ctl start on a free loopback port, trust authentication, UTF8. */
-export async function startPostgres(label: string): Promise<PostgresServer> {
+export function startPostgres(label: string): Promise<PostgresServer> {
+  return startServer(label, (tool, dataDir) => tool('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']));
+}
+
+/**
+ * A hot standby of `primary`, streaming its WAL: pg_basebackup -R (which writes
+ * standby.signal and primary_conninfo), then pg_ctl start on a port of its own.
+ * (initdb's trust rules already let loopback connect for replication.)
+ */
+export function startStandby(primary: PostgresServer, label: string): Promise<PostgresServer> {
+  return startServer(label, (tool, dataDir) =>
+    tool('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync', '-c', 'fast']),
+  );
+}
+
+type Tool = (name: string, args: readonly string[]) => Promise<unknown>;
+
+async function startServer(label: string, create: (tool: Tool, dataDir: string) => Promise<unknown>): Promise<PostgresServer> {
   const bin = postgresBin();
   const root = await mkdtemp(join(tmpdir(), `taawun-cluster-${label}-`));
   const dataDir = join(root, 'data');
   if (userInfo().uid === 0) chownSync(root, idOf('postgres', '-u'), idOf('postgres', '-g'));
   const port = await freePort();
-  const tool = (name: string, args: readonly string[]) => {
+  const tool: Tool = (name, args) => {
     const [command, argv] = asPostgres(join(bin, name), args);
     return run(command, argv, { timeout: 60_000 });
   };
   const stop = () => tool('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
   try {
-    await tool('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
+    await create(tool, dataDir);
     // fsync off: throwaway data; the tests are about processes, not disks.
     const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off -c max_connections=120`;
     await tool('pg_ctl', ['-D', dataDir, '-o', options, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start']);
