@@ -113,4 +113,28 @@ describe('read-model leases', () => {
     }
     expect(generation).toBe(1);
   });
+
+  it('a holder paused inside a write (its transaction idle) blocks a takeover for one lease duration at most: the server ends that transaction', async () => {
+    const [a, b] = await twoNodes();
+    const name = 'partner-history';
+    const epochA = (await a.ownership.acquire(name, 300))!;
+    const client = await a.storage.pool.connect();
+    client.on('error', () => undefined);
+    try {
+      await client.query('BEGIN');
+      // What a fenced write runs first; then the holder "pauses" with the transaction open.
+      await client.query(`SELECT set_config('idle_in_transaction_session_timeout', '300ms', true), 1 FROM ${a.storage.schema}.read_model_leases WHERE read_model = $1 AND epoch = $2 FOR SHARE`, [name, epochA]);
+      const started = Date.now();
+      let epoch: number | undefined;
+      while (epoch === undefined && Date.now() - started < 5_000) {
+        epoch = await b.ownership.acquire(name, 5_000);
+        if (epoch === undefined) await wait(50);
+      }
+      expect(epoch).toBe(epochA + 1);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await expect(client.query('COMMIT')).rejects.toThrow(); // its session was ended
+    } finally {
+      client.release(true);
+    }
+  });
 });

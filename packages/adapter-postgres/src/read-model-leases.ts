@@ -2,7 +2,7 @@ import { ProjectionError, type ReadModelStorage } from '@taawun/projections';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Pool, PoolClient } from 'pg';
-import { describe, quoteIdentifier, translateError, type PostgresTarget } from './connection.js';
+import { describe, errorCode, quoteIdentifier, translateError, type PostgresTarget } from './connection.js';
 import type { PostgresReadModelStorage } from './read-model-storage.js';
 import { migrate, type Migration } from './schema.js';
 
@@ -91,16 +91,33 @@ export class PostgresReadModelOwnership {
 
   /** Take the lease if it is free or expired: the new epoch, or undefined when another node holds it. */
   async acquire(name: string, durationMs: number): Promise<number | undefined> {
-    const { rows } = await this.query<{ epoch: string }>(
-      'taking a read model\'s lease',
-      `INSERT INTO ${this.table} AS l (read_model, owner, epoch, acquired_at, expires_at)
-       VALUES ($1, $2, 1, clock_timestamp(), clock_timestamp() + $3 * interval '1 millisecond')
-       ON CONFLICT (read_model) DO UPDATE SET owner = EXCLUDED.owner, epoch = l.epoch + 1, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
-       WHERE l.expires_at <= clock_timestamp() OR l.owner = EXCLUDED.owner
-       RETURNING epoch`,
-      [name, this.node, durationMs],
-    );
-    return rows[0] ? Number(rows[0].epoch) : undefined;
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw translateError(error, this.target, 'taking a read model\'s lease');
+    }
+    try {
+      await client.query('BEGIN');
+      // A holder's commit in flight locks the lease row: wait for it a fifth of the duration at most, then it is still held.
+      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(10, Math.round(durationMs / 5))}ms`]);
+      const { rows } = await client.query<{ epoch: string }>(
+        `INSERT INTO ${this.table} AS l (read_model, owner, epoch, acquired_at, expires_at)
+         VALUES ($1, $2, 1, clock_timestamp(), clock_timestamp() + $3 * interval '1 millisecond')
+         ON CONFLICT (read_model) DO UPDATE SET owner = EXCLUDED.owner, epoch = l.epoch + 1, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+         WHERE l.expires_at <= clock_timestamp() OR l.owner = EXCLUDED.owner
+         RETURNING epoch`,
+        [name, this.node, durationMs],
+      );
+      await client.query('COMMIT');
+      return rows[0] ? Number(rows[0].epoch) : undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (errorCode(error) === '55P03') return undefined;
+      throw translateError(error, this.target, 'taking a read model\'s lease');
+    } finally {
+      client.release();
+    }
   }
 
   /** Extend a lease still held: false when it expired or changed hands. */
@@ -129,13 +146,16 @@ export class PostgresReadModelOwnership {
   }
 
   /** The storage whose every write of `name` first checks, in its transaction, that `epoch` still holds the lease. */
-  fencedStorage(name: string, epoch: number): PostgresReadModelStorage {
+  fencedStorage(name: string, epoch: number, durationMs = Math.round(DEFAULT_LEASE_MS * 0.8)): PostgresReadModelStorage {
     return this.storage.withFence(async (client: PoolClient, written: string) => {
       // Only the held read model may be written with this storage.
       if (written !== name) throw fenced(describe(this.target), written, epoch);
+      // A holder paused mid-transaction would keep the lease row locked and block every takeover:
+      // the server ends such a transaction once it has been idle for a lease duration.
       const { rows } = await client.query<{ live: boolean }>(
-        `SELECT expires_at > clock_timestamp() AS live FROM ${this.table} WHERE read_model = $1 AND owner = $2 AND epoch = $3 FOR SHARE`,
-        [name, this.node, epoch],
+        `SELECT set_config('idle_in_transaction_session_timeout', $4, true) IS NOT NULL AND expires_at > clock_timestamp() AS live
+         FROM ${this.table} WHERE read_model = $1 AND owner = $2 AND epoch = $3 FOR SHARE`,
+        [name, this.node, epoch, `${Math.max(100, durationMs)}ms`],
       );
       if (rows[0]?.live !== true) throw fenced(describe(this.target), name, epoch);
     });
@@ -188,7 +208,7 @@ export class PostgresReadModelOwnership {
     return {
       name,
       epoch,
-      storage: this.fencedStorage(name, epoch),
+      storage: this.fencedStorage(name, epoch, durationMs),
       lost: lost.signal,
       release: async () => {
         clearInterval(timer);

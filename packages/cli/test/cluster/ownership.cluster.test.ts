@@ -92,11 +92,14 @@ describe('several taawun serve nodes on one PostgreSQL primary', () => {
 
     // A bounded load: 40 rounds of one command to each node; the builder is killed at round 15.
     const acknowledged: string[] = [];
-    let killedAt = 0;
+    const survivors = three.filter((n) => n !== builder);
+    let takeover: Promise<{ leases: Lease[]; ms: number }> | undefined;
     for (let round = 0; round < 40; round++) {
       if (round === 15) {
         builder.signal('SIGKILL');
-        killedAt = Date.now();
+        const killedAt = Date.now();
+        // Watched while the load goes on: when did the survivors hold every read model again?
+        takeover = eventually('the dead builder\'s read models taken over', everyReadModelHeld(schema, survivors), 30_000, 50).then((leases) => ({ leases, ms: Date.now() - killedAt }));
       }
       const sent = await Promise.all(
         three.map(async (node, i) => {
@@ -109,12 +112,11 @@ describe('several taawun serve nodes on one PostgreSQL primary', () => {
       expect(sent.filter((s, i) => s.status !== 200 && three[i] !== builder)).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    const survivors = three.filter((n) => n !== builder);
-    const after = await eventually('the dead builder\'s read models taken over', everyReadModelHeld(schema, survivors));
-    const takeoverMs = Date.now() - killedAt;
+    const { leases: after, ms: takeoverMs } = await takeover!;
     for (const name of heldByBuilder) expect(builderOf(after, name)!.epoch).toBeGreaterThan(builderOf(before, name)!.epoch);
-    // Within the lease after the kill (plus the loop's own time, which has passed already).
-    expect(takeoverMs).toBeLessThan(LEASE_SECONDS * 1000 + 8_000);
+    // Within the takeover bound of the last renewal, give or take a loaded machine's scheduling.
+    console.log(`TAKEOVER ${takeoverMs}`);
+    expect(takeoverMs, `taken over ${takeoverMs} ms after the kill`).toBeLessThan(LEASE_SECONDS * 1000 + 3_000);
     expect(acknowledged.length).toBeGreaterThanOrEqual(40 * 2);
 
     const runtime = await openRuntime(site.store, { cwd: site.folder, keys: 'sqlite:keys.db' });
@@ -151,7 +153,7 @@ describe('several taawun serve nodes on one PostgreSQL primary', () => {
       const lease = builderOf(await leases(schema), 'partner-history');
       return lease && ownerPid(lease) === other.pid ? lease : undefined;
     });
-    expect(taken.epoch).toBe(staleEpoch + 1);
+    expect(taken.epoch).toBeGreaterThan(staleEpoch);
 
     stale.signal('SIGCONT');
     await eventually('the woken node noticed it lost its lease', async () => (/partner-history: lost its lease of epoch \d+/.test(stale.log()) ? true : undefined), 10_000);
