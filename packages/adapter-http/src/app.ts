@@ -13,7 +13,9 @@ import { ReplayLimiter } from './http/replays.js';
 import { YieldingReads } from './http/yielding-reads.js';
 import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
 import { registerCommandRoutes } from './routes/commands.js';
-import { registerEventRoutes } from './routes/events.js';
+import { registerEventRoutes, SHUTTING_DOWN } from './routes/events.js';
+import { LiveFeeds } from './http/live-feeds.js';
+import { allowedMethods } from './http/methods.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
@@ -36,8 +38,14 @@ export interface HttpLimits {
   readonly requestsPerMinute: number;
   /** Live feeds open at once, over all keys. */
   readonly maxLiveStreams: number;
+  /** Live feeds open at once for one key, so that one key cannot take every slot. */
+  readonly maxLiveStreamsPerKey: number;
   /** Replays of the whole log at once (time lenses, read models not stored): more are a 503. */
   readonly maxConcurrentReplays: number;
+  /** Replays at once for one key. */
+  readonly maxConcurrentReplaysPerKey: number;
+  /** Events a read model may be behind the log while the server is still ready (`/health/ready`). */
+  readonly maxReadModelLag: number;
   /** Interval of keep-alive comments on live feeds, in milliseconds. */
   readonly heartbeatMs: number;
   /** Longest string, largest array and integer in a request body. */
@@ -51,7 +59,10 @@ export const defaultLimits: HttpLimits = {
   maxPageSize: 1_000,
   requestsPerMinute: 600,
   maxLiveStreams: 100,
+  maxLiveStreamsPerKey: 10,
   maxConcurrentReplays: 2,
+  maxConcurrentReplaysPerKey: 1,
+  maxReadModelLag: 1_000,
   heartbeatMs: 15_000,
   transport: defaultTransportLimits,
 };
@@ -107,7 +118,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const limits: HttpLimits = { ...defaultLimits, ...options.limits, transport: { ...defaultTransportLimits, ...options.limits?.transport } };
   const log = options.log ?? ((message: string) => console.error(message));
   const keys = new ApiKeyRing(options.keys);
-  const liveFeeds = new Set<AbortController>();
+  const liveFeeds = new LiveFeeds(limits.maxLiveStreams, Math.min(limits.maxLiveStreamsPerKey, limits.maxLiveStreams));
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
@@ -122,6 +133,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       if (error.status === 400) return sendProblem(c, problem('malformed-json', error.message || 'the body is not valid JSON'));
+      // @hono/zod-openapi's own media-type gate, should a request ever get past ours to it.
+      if (error.status === 415) return sendProblem(c, problem('unsupported-media-type', 'the body must be JSON (Content-Type: application/json)'));
       if (error.status === 413) return sendProblem(c, problem('payload-too-large', `the body exceeds ${limits.maxBodyBytes} bytes`));
       if (error.status === 503) return sendProblem(c, problem('request-timeout', `no answer within ${limits.requestTimeoutMs} ms`), { 'Retry-After': '1', connection: 'close' });
     }
@@ -134,7 +147,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return sendProblem(c, problem('internal-error', 'an unexpected error occurred; it was logged'));
   });
 
-  app.notFound((c) => sendProblem(c, problem('route-not-found', `no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    const allow = allowedMethods(app, c.req.path);
+    if (allow.length > 0) {
+      return sendProblem(c, problem('method-not-allowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allow.join(', ')}`), { Allow: allow.join(', ') });
+    }
+    return sendProblem(c, problem('route-not-found', `no route ${c.req.method} ${c.req.path}`));
+  });
 
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
@@ -166,7 +185,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   }
   const queries = queryService({ store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
-  const replays = new ReplayLimiter(limits.maxConcurrentReplays);
+  const replays = new ReplayLimiter(limits.maxConcurrentReplays, Math.min(limits.maxConcurrentReplaysPerKey, limits.maxConcurrentReplays));
   registerQueryRoutes(app, {
     queries,
     replays,
@@ -180,7 +199,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     heartbeatMs: limits.heartbeatMs,
-    maxLiveStreams: limits.maxLiveStreams,
     liveFeeds,
     log,
   });
@@ -190,7 +208,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     queries,
     limits,
     closeLiveFeeds: () => {
-      for (const feed of liveFeeds) feed.abort();
+      liveFeeds.closeAll(SHUTTING_DOWN);
     },
     backgroundWork: () => purges.settled(),
   };

@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PROBLEM_CONTENT_TYPE, problem, problemTypes, type ProblemCode } from './http/problems.js';
 import { createHttpApp, type HttpApp, type HttpAppOptions } from './app.js';
 
 export interface StartServerOptions extends HttpAppOptions {
@@ -53,6 +55,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ) as Server;
     s.once('error', reject);
   });
+  answerClientErrors(server);
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
@@ -72,4 +75,32 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await http.backgroundWork();
     },
   };
+}
+
+/** Node's own refusals (before the application sees a request), by the error's code. */
+const clientErrorCodes: Readonly<Record<string, ProblemCode>> = {
+  HPE_HEADER_OVERFLOW: 'header-fields-too-large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'client-timeout',
+  ERR_HTTP_HEADERS_TIMEOUT: 'client-timeout',
+};
+
+/**
+ * Node answers a request it cannot parse (a bad request line, headers too large,
+ * too slow) with a bare status and no body. Here it is a problem like any other,
+ * with no detail of the parser's: the error's text is the parser's and says nothing useful.
+ */
+function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { _httpMessage?: { headersSent?: boolean } }) => {
+    // A response already under way cannot be replaced: only cut it.
+    if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const code = clientErrorCodes[error.code ?? ''] ?? 'bad-request';
+    const answer = problem(code, code === 'bad-request' ? 'the request could not be parsed as HTTP/1.1' : problemTypes[code].description);
+    const body = JSON.stringify(answer);
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
