@@ -145,6 +145,19 @@ describe('hostile input', () => {
     expect((await t.allEvents()).length).toBe(before);
   });
 
+  it('5. text the domain refuses (NUL, lone surrogates, noncharacters, bidi overrides, blank names) is a 400 naming the field; NFC is stored', async () => {
+    const before = (await t.allEvents()).length;
+    for (const [i, text] of ['ENM\u0000', 'ENM \ud800', 'ENM \uffff', 'gpj.\u202Eexe', '   '].entries()) {
+      const body = JSON.stringify({ ...partnerBody(`unclean-${i}`), name: { fr: 'École', ar: text } });
+      const problem = await expectProblem(await t.request('/commands/register-partner', { method: 'POST', headers: { 'content-type': 'application/json' }, body }), 400, 'invalid-command');
+      expect(problem.fields, JSON.stringify(text)).toEqual(['name.ar']);
+    }
+    expect((await t.allEvents()).length).toBe(before);
+    expect((await t.request('/commands/register-partner', { json: { ...partnerBody('nfc-school'), name: { fr: 'E\u0301cole' } } })).status).toBe(200);
+    const stored = (await t.allEvents()).find((e) => e.stream === 'partner-nfc-school')!;
+    expect((stored.data as { name: { fr: string } }).name.fr).toBe('\u00C9cole');
+  });
+
   it("5. Node's own refusals are problems too: a bad request line (400), headers too large (431)", async () => {
     const bad = parseRaw(await rawExchange(t.url, 'GARBAGE\r\n\r\n'));
     expect(bad.status).toBe(400);
