@@ -22,6 +22,11 @@ import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
 import { registerReportRoutes } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
 import { authenticate, rateLimit } from './security/middleware.js';
+import { pino, type Logger } from 'pino';
+import { accessLog } from './operations/access-log.js';
+import { ServerMetrics } from './operations/metrics.js';
+import { registerOperationsRoutes } from './operations/routes.js';
+import type { ReadModelFollowerStatus } from './operations/status.js';
 import { FixedWindowRateLimiter } from './security/rate-limit.js';
 
 /** The adapter's limits. Every one has a default; the README lists them. */
@@ -88,6 +93,10 @@ export interface HttpAppOptions {
   readonly personalData?: { readonly keys: KeyStore; readonly onErased?: (participantId: string) => Promise<void> | void };
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
+  /** The structured access log (pino): one line per request. Default: JSON lines on stderr; false for none. */
+  readonly accessLog?: Logger | false;
+  /** The stored read models' followers as they are now (`@taawun/runtime`): their positions, lag and restarts feed `/metrics` and `/health/ready`. */
+  readonly readModelStatus?: () => readonly ReadModelFollowerStatus[];
 }
 
 export interface HttpApp {
@@ -95,8 +104,10 @@ export interface HttpApp {
   /** What the routes and the report answer from: the built-in read models and the user's own. */
   readonly queries: QueryService;
   readonly limits: HttpLimits;
-  /** Abort every live feed (before closing the server). */
-  closeLiveFeeds(): void;
+  /** The Prometheus registry behind `/metrics`. */
+  readonly metrics: ServerMetrics;
+  /** Stop being ready (`/health/ready` answers 503) and end every live feed with a final event, before closing the server. */
+  beginShutdown(): void;
   /** Resolves when no erasure's purge runs in the background any more (before closing the stores). */
   backgroundWork(): Promise<void>;
 }
@@ -155,6 +166,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return sendProblem(c, problem('route-not-found', `no route ${c.req.method} ${c.req.path}`));
   });
 
+  const replays = new ReplayLimiter(limits.maxConcurrentReplays, Math.min(limits.maxConcurrentReplaysPerKey, limits.maxConcurrentReplays));
+  const readModelStatus = options.readModelStatus ?? (() => []);
+  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus });
+  let shuttingDown = false;
+  // Outermost: it sees every answer, problems from onError and 404/405 included.
+  app.use('*', accessLog(options.accessLog === false ? undefined : (options.accessLog ?? pino({ base: null }, pino.destination(2))), metrics));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use('*', cors({ origin: [...options.corsOrigins], allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Correlation-Id'], exposeHeaders: ['ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'] }));
@@ -165,6 +182,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use('*', rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute)));
 
   registerMetaRoutes(app);
+  registerOperationsRoutes(app, { store: options.store, metrics, readModelStatus, maxReadModelLag: limits.maxReadModelLag, shuttingDown: () => shuttingDown, log });
   const commandDeps = {
     store: options.store,
     queue: new KeyedQueue(),
@@ -185,7 +203,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   }
   const queries = queryService({ store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
-  const replays = new ReplayLimiter(limits.maxConcurrentReplays, Math.min(limits.maxConcurrentReplaysPerKey, limits.maxConcurrentReplays));
   registerQueryRoutes(app, {
     queries,
     replays,
@@ -207,7 +224,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     app,
     queries,
     limits,
-    closeLiveFeeds: () => {
+    metrics,
+    beginShutdown: () => {
+      shuttingDown = true;
       liveFeeds.closeAll(SHUTTING_DOWN);
     },
     backgroundWork: () => purges.settled(),

@@ -58,23 +58,34 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   answerClientErrors(server);
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closed: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,
     host,
     port,
     http,
-    close: async () => {
-      await new Promise<void>((resolve, reject) => {
-        http.closeLiveFeeds();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-        // Live feeds end when aborted; anything still open after a moment is cut.
-        setTimeout(() => server.closeAllConnections(), 1_000).unref();
-      });
-      // A purge still running in the background writes the storage the caller closes next.
-      await http.backgroundWork();
-    },
+    // Once: a second call waits for the first.
+    close: () => (closed ??= shutDown()),
   };
+  async function shutDown(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      // No new connections; requests under way finish (drained), live feeds end with a final event.
+      http.beginShutdown();
+      // Connections become idle as their last answer ends (a kept-alive one too): close each then.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      // A request still running after its own timeout is cut.
+      const cut = setTimeout(() => server.closeAllConnections(), http.limits.requestTimeoutMs + 1_000);
+      server.close((error) => {
+        clearInterval(idle);
+        clearTimeout(cut);
+        if (error) reject(error);
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+    // A purge still running in the background writes the storage the caller closes next.
+    await http.backgroundWork();
+  }
 }
 
 /** Node's own refusals (before the application sees a request), by the error's code. */
