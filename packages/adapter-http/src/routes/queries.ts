@@ -80,6 +80,7 @@ export function registerQueryRoutes(app: OpenAPIHono<AppEnv>, deps: QueryRouteDe
     operationId: 'listReadModels',
     tags: ['Read models'],
     summary: 'The read models, and where to query them',
+    description: 'Each read model\'s name, title, description, parameters and route; the ones holding personal data are marked.',
     security: bearerSecurity,
     middleware: [requireRole(roles)] as const,
     responses: {
