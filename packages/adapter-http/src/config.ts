@@ -19,7 +19,10 @@ const limitsSchema = z
     maxPageSize: positiveInt,
     requestsPerMinute: positiveInt,
     maxLiveStreams: positiveInt,
+    maxLiveStreamsPerKey: positiveInt,
     maxConcurrentReplays: positiveInt,
+    maxConcurrentReplaysPerKey: positiveInt,
+    maxReadModelLag: z.number().int().min(0),
     heartbeatMs: positiveInt,
     transport: z.object({ maxStringLength: positiveInt, maxArrayItems: positiveInt, maxInteger: positiveInt, maxRecordKeys: positiveInt }).strict().partial(),
   })

@@ -17,3 +17,6 @@ export {
   type ConfigFile,
   type ServerConfig,
 } from './config.js';
+export { ServerMetrics } from './operations/metrics.js';
+export { METRICS_PATH, LIVE_PATH, READY_PATH } from './operations/routes.js';
+export type { ReadModelFollowerStatus, ReadModelHealth } from './operations/status.js';

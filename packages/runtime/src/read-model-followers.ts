@@ -25,6 +25,20 @@ interface Followed {
   readonly position: bigint | undefined;
 }
 
+/** One follower as it is now: what `/metrics` and `/health/ready` of the HTTP server show. */
+export interface ReadModelFollowerStatus {
+  readonly name: string;
+  /** The last log position committed to the generation in use. */
+  readonly position: bigint | undefined;
+  /** Building the model from the start of the log (a new version, or a generation replaced by a purge). */
+  readonly rebuilding: boolean;
+  /** Times it started again after a failure or a replaced generation. */
+  readonly restarts: number;
+  readonly lastError: string | undefined;
+  /** Stopped for good (a stored model newer than this code). */
+  readonly stopped: boolean;
+}
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 /**
@@ -60,6 +74,11 @@ export class ReadModelFollowers {
     this.timer.unref();
   }
 
+  /** Each follower as it is now: position committed, rebuilding, restarts, last failure (for metrics and readiness). */
+  status(): ReadModelFollowerStatus[] {
+    return this.followers.map((f) => f.status());
+  }
+
   /** Restart every follower from the active generation now (e.g. right after a purge rebuilt them). */
   resync(): void {
     if (this.closing.signal.aborted) return;
@@ -86,6 +105,11 @@ class Follower {
   /** Set by `restart`: the run was stopped on purpose, to start again after this many ms. */
   private restartAfterMs: number | undefined;
   private wake: (() => void) | undefined;
+  private position: bigint | undefined;
+  private rebuilding = false;
+  private restarts = 0;
+  private lastError: string | undefined;
+  private stopped = false;
 
   constructor(
     private readonly projection: AnyProjection,
@@ -119,7 +143,13 @@ class Follower {
     this.wake?.();
   }
 
+  status(): ReadModelFollowerStatus {
+    return { name: this.name, position: this.position, rebuilding: this.rebuilding, restarts: this.restarts, lastError: this.lastError, stopped: this.stopped };
+  }
+
   private progressed(progress: Progress): void {
+    this.rebuilding = progress.phase === 'rebuild' && !progress.done;
+    if (progress.phase === 'live' || progress.done) this.position = progress.position;
     // Only what is committed and in use counts: a live commit, or the end of a catch-up or rebuild.
     if (progress.phase === 'live' || progress.done) this.followed = { generation: progress.generation, position: progress.position };
   }
@@ -149,12 +179,16 @@ class Follower {
         await held?.release();
       }
       if (this.closing.aborted) return;
+      this.rebuilding = false;
+      this.restarts++;
+      if (failure !== undefined && this.restartAfterMs === undefined) this.lastError = messageOf(failure);
       let waitMs: number;
       if (this.restartAfterMs !== undefined) {
         // Stopped on purpose: what the run threw on its way out is what the restart is for.
         waitMs = this.restartAfterMs;
       } else if (isProjectionError(failure) && failure.code === 'invalid-projection') {
         this.log(`stopped following: ${messageOf(failure)}`);
+        this.stopped = true;
         return;
       } else {
         this.failures++;

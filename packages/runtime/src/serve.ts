@@ -43,7 +43,10 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
   const { followReadModels = true, followerCheckIntervalMs, readModelLeaseMs, afterErasure, ...http } = options;
   const readModels = await runtime.openReadModelsBesideLog();
   let followers: ReadModelFollowers | undefined;
+  // While a purge rebuilds the models that hold names, their answers are not current: the server is not ready.
+  let purging = 0;
   const onErased = async (participantId: string) => {
+    purging++;
     try {
       if (readModels) {
         const purge = await readModels.purgeAfterErasure();
@@ -51,6 +54,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       }
       await afterErasure?.(participantId);
     } finally {
+      purging--;
       // The purge rebuilt the models the followers write: they follow the new generations at once.
       followers?.resync();
     }
@@ -61,6 +65,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       ...http,
       store: runtime.store,
       readModels: runtime.ownReadModels,
+      readModelStatus: () => (followers?.status() ?? []).map((s) => (purging > 0 ? { ...s, rebuilding: true } : s)),
       ...(readModels ? { readModelStorage: readModels.storage } : {}),
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
     });

@@ -78,7 +78,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const page = model.list === null ? undefined : { offset: offsetOf(c), limit: PAGE_SIZE };
-    const answered = await ask({ lens, replays, ...(page ? { page } : {}) });
+    const answered = await ask({ lens, replays: replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
     if (!answered.ok) return answered.error.code === 'replays-busy' ? tooManyReplays(c, replays) : sendProblem(c, problemFromQueryError(answered.error));
     return c.html(await render(answered.value, lens));
   };

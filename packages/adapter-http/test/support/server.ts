@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore, openSqliteReadModelStorage, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
+import { pino } from 'pino';
 import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
 import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
 
@@ -14,6 +15,8 @@ export interface TestServer {
   readonly keys: Record<KeyName, string>;
   /** What the server logged (unexpected errors). */
   readonly logs: string[];
+  /** The access log's entries (pino's JSON lines, parsed). */
+  readonly accessLogs: Record<string, unknown>[];
   /** With `personalData`: the participants `onErased` was called for. */
   readonly erased: string[];
   /** The SQLite file of the log (and of the stored read models). */
@@ -56,7 +59,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clerk = createApiKey('clerk-rabat', 'clerk');
   const auditor = createApiKey('auditor-court', 'auditor');
   const logs: string[] = [];
+  const accessLogs: Record<string, unknown>[] = [];
   const server = await startServer({
+    accessLog: pino({ base: null }, { write: (line: string) => void accessLogs.push(JSON.parse(line) as Record<string, unknown>) }),
     store,
     keys: [admin.entry, clerk.entry, auditor.entry],
     port: 0,
@@ -72,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     keys,
     logs,
+    accessLogs,
     erased,
     file,
     keyStore,
