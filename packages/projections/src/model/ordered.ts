@@ -37,7 +37,8 @@ export function chronologicalEntries(index: string, key: string, date: PartialDa
 /** The sort an item of a chronological list has (to find it among its record's items). */
 export const chronologicalSort = (date: PartialDate, tail: string): string => completionSortKey(date) + SORT_SEPARATOR + tail;
 
-const toBounds = (value: Bounds | null): OrderBounds => (value ? { earliest: value[0] ?? undefined, latest: value[1] ?? undefined } : {});
+/** The bounds an entry of a chronological list keeps as its value. */
+export const toBounds = (value: Bounds | null): OrderBounds => (value ? { earliest: value[0] ?? undefined, latest: value[1] ?? undefined } : {});
 
 export interface ChronologicalPage {
   readonly total: number;
@@ -80,4 +81,62 @@ async function earliestAfter(model: ModelReader, index: string, key: string, las
     if (batch.length < 256) return noBound;
     after = batch.at(-1)!.sort;
   }
+}
+
+/**
+ * Which items of a list may be its first, and which its last, over every
+ * ordering the partial dates (and the stated orders) allow: item i may be
+ * first when no stated order puts another item before it and its earliest day
+ * is not after every other item's latest day; likewise for the last. `certain`
+ * when one item only may be; `bounds` then holds the days the first (or last)
+ * certainly lies between, whichever item it is.
+ */
+export interface Extreme {
+  readonly certain: boolean;
+  /** Indexes of the items that may be it, in the given order. */
+  readonly candidates: readonly number[];
+  /** The first (last) activity lies on or after `earliest` and on or before `latest` (undefined: unbounded). */
+  readonly earliest: string | undefined;
+  readonly latest: string | undefined;
+}
+
+export function extremes(
+  items: readonly OrderBounds[],
+  stated: { readonly hasPredecessor: (i: number) => boolean; readonly hasSuccessor: (i: number) => boolean } = { hasPredecessor: () => false, hasSuccessor: () => false },
+): { first: Extreme; last: Extreme } | undefined {
+  if (items.length === 0) return undefined;
+  const minOr = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a < b ? a : b);
+  const maxOr = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
+  // The smallest latest day of the others (undefined: unbounded), and the largest earliest day of the others.
+  const othersMinLatest = (i: number) => items.reduce<string | undefined>((m, x, k) => (k === i || x.latest === undefined ? m : minOr(m, x.latest)), undefined);
+  const othersMaxEarliest = (i: number) => items.reduce<string | undefined>((m, x, k) => (k === i || x.earliest === undefined ? m : maxOr(m, x.earliest)), undefined);
+  const firsts: number[] = [];
+  const lasts: number[] = [];
+  items.forEach((x, i) => {
+    const bound = othersMinLatest(i);
+    if (!stated.hasPredecessor(i) && (x.earliest === undefined || bound === undefined || x.earliest <= bound)) firsts.push(i);
+    const floor = othersMaxEarliest(i);
+    if (!stated.hasSuccessor(i) && (x.latest === undefined || floor === undefined || x.latest >= floor)) lasts.push(i);
+  });
+  const allLatest = items.map((x) => x.latest);
+  const allEarliest = items.map((x) => x.earliest);
+  const first: Extreme =
+    firsts.length === 1
+      ? { certain: true, candidates: firsts, earliest: items[firsts[0]!]!.earliest, latest: items[firsts[0]!]!.latest }
+      : {
+          certain: false,
+          candidates: firsts,
+          earliest: firsts.some((i) => items[i]!.earliest === undefined) ? undefined : firsts.map((i) => items[i]!.earliest).reduce(minOr),
+          latest: allLatest.includes(undefined) && allLatest.every((l) => l === undefined) ? undefined : allLatest.reduce(minOr),
+        };
+  const last: Extreme =
+    lasts.length === 1
+      ? { certain: true, candidates: lasts, earliest: items[lasts[0]!]!.earliest, latest: items[lasts[0]!]!.latest }
+      : {
+          certain: false,
+          candidates: lasts,
+          earliest: allEarliest.every((e) => e === undefined) ? undefined : allEarliest.reduce(maxOr),
+          latest: lasts.some((i) => items[i]!.latest === undefined) ? undefined : lasts.map((i) => items[i]!.latest).reduce(maxOr),
+        };
+  return { first, last };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, recordDrafts, type ActivityRecordType } from '../model/activities.js';
-import { evolveRecord, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
+import { evolveRecord, partnerLensScope, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel, type Viewed } from './define.js';
 
 const handles = [
@@ -51,6 +51,7 @@ function registerOf<L extends string>(type: ActivityRecordType, name: string, li
     description,
     projection: activityRegisterProjection,
     params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only those of this partner' }) }).strict(),
+    lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
     result,
     list,
     view: async (model, p, page) => {

@@ -1,0 +1,91 @@
+import { InMemoryEventStore, type Result } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { loadInstituteRecord } from '@taawun/example-institute-record';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { queryAgreementsRegister, queryPartnerHistory, queryPartners, type Answer, type QueryError } from './built-in.js';
+
+/*
+ * Three-valued time: under a lens a fact is certainly in, certainly out, or may
+ * be; a name, an order or a "first activity" derived from the facts is certain
+ * only when every ordering the partial dates allow gives the same answer.
+ * The institute was renamed somewhere between 16 November 1998 (F12, signed
+ * under the former name) and 19 February 2016 (F14, under the current one).
+ */
+
+const value = <R>(result: Result<Answer<R>, QueryError>): Answer<R> => {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+};
+const former = 'National Institute of Judicial Studies';
+const current = 'Higher Institute of the Judiciary';
+
+describe('three-valued time on the institute record', () => {
+  let store: InMemoryEventStore;
+  beforeAll(async () => {
+    store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+  });
+
+  it('as of 2010-01-01 the Dijon agreement (2006) leaves the institute name uncertain, with both candidates', async () => {
+    const answer = value(await queryAgreementsRegister({ store }, {}, { asOf: '2010-01-01' }));
+    const dijon = answer.result.agreements.find((a) => a.agreementId === 'eng-dijon-2006')!;
+    expect(dijon.parties.institute.certainty).toBe('uncertain');
+    expect(dijon.parties.institute.name).toBeNull();
+    expect(dijon.parties.institute.candidates.map((c) => c.en)).toEqual([former, current]);
+    // The 1998 agreement states its name: certain under any lens.
+    const enm = answer.result.agreements.find((a) => a.agreementId === 'enm-1998')!;
+    expect(enm.parties.institute).toMatchObject({ certainty: 'stated', name: { en: former } });
+    // The rename may be by 2010: the lens says it took it as "may be", not as left out.
+    expect(answer.lens!.mayBe.map((e) => [e.type, e.sourceRef])).toEqual([['InstituteRenamed', 'F14']]);
+    expect(answer.lens!.notCounted.mayBeLater.map((e) => e.type)).not.toContain('InstituteRenamed');
+  });
+
+  it('without a lens the same row is uncertain too (the lens changes nothing before its date)', async () => {
+    const answer = value(await queryAgreementsRegister({ store }, {}));
+    const dijon = answer.result.agreements.find((a) => a.agreementId === 'eng-dijon-2006')!;
+    expect(dijon.parties.institute.certainty).toBe('uncertain');
+  });
+
+  it("history eng-dijon as of 2010-01-01: the entry's institute name is uncertain", async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'eng-dijon' }, { asOf: '2010-01-01' }));
+    const [entry] = answer.result.entries;
+    expect(entry!.instituteName.certainty).toBe('uncertain');
+    expect(entry!.instituteName.candidates.map((c) => c.en)).toEqual([former, current]);
+  });
+
+  it('history enm-france as of 2015-12-31: the F15 programme (by 2002) is under an uncertain name', async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'enm-france' }, { asOf: '2015-12-31' }));
+    const programme = answer.result.entries.find((e) => e.record.type === 'programme')!;
+    expect(programme.instituteName.certainty).toBe('uncertain');
+    expect(programme.instituteName.candidates.map((c) => c.en)).toEqual([former, current]);
+  });
+
+  it('as of 1998-12-31 the rename may be by then: names after 16 November 1998 are uncertain, the former name is certain before', async () => {
+    const answer = value(await queryAgreementsRegister({ store }, {}, { asOf: '1998-12-31' }));
+    expect(answer.result.agreements.map((a) => [a.agreementId, a.parties.institute.certainty])).toEqual([['enm-1998', 'stated']]);
+  });
+
+  it('the lens notes of one partner list only that partner\'s events', async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'enm-france' }, { asOf: '2015-12-31' }));
+    const refs = [...answer.lens!.notCounted.mayBeLater, ...answer.lens!.notCounted.yearUnknown].map((e) => e.sourceRef);
+    expect(refs).toEqual([]);
+    expect(answer.lens!.mayBe.map((e) => e.sourceRef)).toEqual(['F14']);
+    const giz = value(await queryPartnerHistory({ store }, { partnerId: 'giz' }, { asOf: '2018-06-30' }));
+    // F4 (7-8 November) is certainly later; F2 (by 2018) and F3 (2018) may be; nothing of ENM, Spain or Enabel is listed.
+    expect([...new Set(giz.lens!.notCounted.mayBeLater.map((e) => e.sourceRef))].sort()).toEqual(['F2', 'F3']);
+    expect(giz.lens!.notCounted.yearUnknown).toEqual([]);
+  });
+
+  it("GIZ's first activity is not certain: F2 (by 2018) and F3 (2018) may be earlier than 7-8 November 2018", async () => {
+    const answer = value(await queryPartners({ store }, {}));
+    const giz = answer.result.partners.find((p) => p.partnerId === 'giz')!;
+    expect(giz.first!.certain).toBe(false);
+    expect(giz.firstDate!.label).toBe('by 8 November 2018');
+    expect(giz.first!.candidates.map((c) => c.record.id).sort()).toEqual(['giz-attaches-2018-11', 'giz-refugee-rights-guide', 'giz-tot-2018'].sort());
+    expect(giz.last!.certain).toBe(false);
+    // The Dijon school has one entry: certain.
+    const dijon = answer.result.partners.find((p) => p.partnerId === 'eng-dijon')!;
+    expect(dijon.first).toMatchObject({ certain: true, date: { label: '7 December 2006' } });
+    expect(dijon.last).toMatchObject({ certain: true, date: { label: '7 December 2006' } });
+  });
+});
