@@ -69,6 +69,7 @@ export function lensNotes(lens: Answer<unknown>['lens']): string[] {
     recordedLater > 0 ? `${recordedLater} recorded later` : '',
   ].filter(Boolean);
   if (left.length > 0) notes.push(`Not counted: ${left.join('; ')}.`);
+  if (lens.mayBe.length > 0) notes.push(`May be by then: ${cite(lens.mayBe)}, taken in: what it may change is shown uncertain.`);
   return notes;
 }
 
