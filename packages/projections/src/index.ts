@@ -54,7 +54,7 @@ export {
 } from './engine/temporal.js';
 
 // The shared model the read models derive their answers from.
-export { countGapSchema, countSchema, gapReasonSchema, type Count, type CountGap, type GapReason } from './model/counts.js';
+export { atLeast, between, countGapSchema, countSchema, exactly, gapReasonSchema, sumCounts, upperBound, type Count, type CountGap, type GapReason } from './model/counts.js';
 export { compareByCompletion, completionSortKey, dateView, dateViewSchema, orderCertainty, periodOf, periodSchema, type DateView, type Period } from './model/dates.js';
 export { correctionViewSchema, type CorrectionView, type Fact } from './model/facts.js';
 export { nameAtTimeSchema, partnerAtTimeSchema, type NameAtTime, type PartnerAtTime } from './model/names.js';
