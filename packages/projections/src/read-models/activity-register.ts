@@ -29,7 +29,7 @@ const listed = new Set<ActivityRecordType>(['session', 'study-visit', 'publicati
  */
 export const activityRegisterProjection = defineProjection({
   name: 'activity-register',
-  version: 1,
+  version: 2,
   description: 'Every session, study visit and publication, in date order, over all partners and per partner',
   handles,
   initialState: null as RecordDocument,

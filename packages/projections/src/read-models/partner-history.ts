@@ -2,7 +2,7 @@ import { multilingualTextSchema, slugSchema, type DomainEventType } from '@taawu
 import { z } from 'zod';
 import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
-import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts } from '../model/activities.js';
+import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts, statedOrderAmong } from '../model/activities.js';
 import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { currentName, nameAt, nameAtTimeSchema, partnerAtTimeSchema, partnerDetails, partnerTimeline } from '../model/names.js';
@@ -33,7 +33,7 @@ export const HISTORY_INDEX = 'history';
  */
 export const partnerHistoryProjection = defineProjection({
   name: 'partner-history',
-  version: 2,
+  version: 3,
   description: 'Everything each partner took part in, in date order, with names as they were at the time',
   handles,
   initialState: null as RecordDocument,
@@ -202,7 +202,7 @@ async function partnerExtremes(model: ModelReader, records: RecordSet, partnerId
   const entries = await model.index<[string | null, string | null]>(HISTORY_INDEX, partnerId);
   const drafts = new Map<number, Awaited<ReturnType<typeof entryDraft>>>();
   const draftAt = async (i: number) => drafts.get(i) ?? drafts.set(i, await entryDraft(records, entries[i]!)).get(i)!;
-  const found = extremes(entries.map((e) => toBounds(e.value)), await statedOrderOf(records, entries.map((e) => e.document)));
+  const found = extremes(entries.map((e) => toBounds(e.value)), statedOrderAmong(entries.map((e) => e.sort)));
   if (!found) return undefined;
   const extreme = async (x: Extreme): Promise<ActivityExtreme> => {
     const candidates = [];
@@ -246,7 +246,3 @@ export const partnersReadModel = defineReadModel({
   notFound: () => 'no partner',
 });
 
-/** The stated orders among a list's records (none yet). */
-async function statedOrderOf(_records: RecordSet, _documents: readonly string[]) {
-  return { hasPredecessor: (_i: number) => false, hasSuccessor: (_i: number) => false };
-}

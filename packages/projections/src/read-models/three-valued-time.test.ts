@@ -88,4 +88,16 @@ describe('three-valued time on the institute record', () => {
     expect(dijon.first).toMatchObject({ certain: true, date: { label: '7 December 2006' } });
     expect(dijon.last).toMatchObject({ certain: true, date: { label: '7 December 2006' } });
   });
+
+  it("F3's stated order: the training-of-trainers sessions come before the regional sessions, though both are only 2018", async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'giz' }));
+    const ids = answer.result.entries.map((e) => e.record.id);
+    expect(ids.indexOf('giz-tot-2018')).toBeLessThan(ids.indexOf('giz-regional-2018'));
+    expect(answer.result.entries.find((e) => e.record.id === 'giz-regional-2018')!.details['follows']).toBe('giz-tot-2018');
+    // The regional sessions cannot be GIZ's first activity; the training of trainers cannot be its last.
+    const giz = value(await queryPartners({ store }, {})).result.partners.find((p) => p.partnerId === 'giz')!;
+    expect(giz.first!.candidates.map((c) => c.record.id)).not.toContain('giz-regional-2018');
+    expect(giz.last!.candidates.map((c) => c.record.id)).not.toContain('giz-tot-2018');
+    expect(giz.last!.candidates.map((c) => c.record.id)).toContain('giz-regional-2018');
+  });
 });
