@@ -114,17 +114,13 @@ export function statedOrderOfSort(sort: string): { record: string; follows: stri
 
 /**
  * The stated orders among the items of a chronological list of activity
- * entries (from their sort keys): whether another item is stated to come
- * before item i, or after it.
+ * entries (from their sort keys): the items each item is stated to follow.
  */
-export function statedOrderAmong(sorts: readonly string[]): { hasPredecessor: (i: number) => boolean; hasSuccessor: (i: number) => boolean } {
+export function statedOrderAmong(sorts: readonly string[]): { before: (i: number) => number[] } {
   const parsed = sorts.map(statedOrderOfSort);
-  const present = new Set(parsed.map((p) => p.record));
-  const followed = new Set(parsed.flatMap((p) => (p.follows !== undefined && present.has(p.follows) ? [p.follows] : [])));
-  return {
-    hasPredecessor: (i) => parsed[i]!.follows !== undefined && present.has(parsed[i]!.follows!),
-    hasSuccessor: (i) => followed.has(parsed[i]!.record),
-  };
+  const at = new Map<string, number[]>();
+  parsed.forEach((p, i) => at.set(p.record, [...(at.get(p.record) ?? []), i]));
+  return { before: (i) => (parsed[i]!.follows === undefined ? [] : (at.get(parsed[i]!.follows!) ?? [])) };
 }
 
 /** The two index entries (see `chronologicalEntries`) of each entry a record gives, in the list `(index, key)`. */

@@ -100,43 +100,54 @@ export interface Extreme {
   readonly latest: string | undefined;
 }
 
-export function extremes(
-  items: readonly OrderBounds[],
-  stated: { readonly hasPredecessor: (i: number) => boolean; readonly hasSuccessor: (i: number) => boolean } = { hasPredecessor: () => false, hasSuccessor: () => false },
-): { first: Extreme; last: Extreme } | undefined {
+export function extremes(items: readonly OrderBounds[], stated: { readonly before: (i: number) => readonly number[] } = { before: () => [] }): { first: Extreme; last: Extreme } | undefined {
   if (items.length === 0) return undefined;
   const minOr = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a < b ? a : b);
   const maxOr = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
-  // The smallest latest day of the others (undefined: unbounded), and the largest earliest day of the others.
-  const othersMinLatest = (i: number) => items.reduce<string | undefined>((m, x, k) => (k === i || x.latest === undefined ? m : minOr(m, x.latest)), undefined);
-  const othersMaxEarliest = (i: number) => items.reduce<string | undefined>((m, x, k) => (k === i || x.earliest === undefined ? m : maxOr(m, x.earliest)), undefined);
-  const firsts: number[] = [];
-  const lasts: number[] = [];
-  items.forEach((x, i) => {
+  // A stated order narrows the dates: what follows is not earlier than what it follows, which is not later than its follower.
+  const earliest = items.map((x) => x.earliest);
+  const latest = items.map((x) => x.latest);
+  const predecessors = items.map((_, i) => stated.before(i).filter((a) => a !== i && a >= 0 && a < items.length));
+  for (let round = 0; round < items.length; round++) {
+    let changed = false;
+    predecessors.forEach((before, i) => {
+      for (const a of before) {
+        const e = maxOr(earliest[i], earliest[a]);
+        const l = minOr(latest[a], latest[i]);
+        if (e !== earliest[i] || l !== latest[a]) changed = true;
+        earliest[i] = e;
+        latest[a] = l;
+      }
+    });
+    if (!changed) break;
+  }
+  const followed = new Set(predecessors.flat());
+  const othersMinLatest = (i: number) => latest.reduce<string | undefined>((m, l, k) => (k === i ? m : minOr(m, l)), undefined);
+  const othersMaxEarliest = (i: number) => earliest.reduce<string | undefined>((m, e, k) => (k === i ? m : maxOr(m, e)), undefined);
+  let firsts: number[] = [];
+  let lasts: number[] = [];
+  items.forEach((_, i) => {
     const bound = othersMinLatest(i);
-    if (!stated.hasPredecessor(i) && (x.earliest === undefined || bound === undefined || x.earliest <= bound)) firsts.push(i);
+    if (predecessors[i]!.length === 0 && (earliest[i] === undefined || bound === undefined || earliest[i]! <= bound)) firsts.push(i);
     const floor = othersMaxEarliest(i);
-    if (!stated.hasSuccessor(i) && (x.latest === undefined || floor === undefined || x.latest >= floor)) lasts.push(i);
+    if (!followed.has(i) && (latest[i] === undefined || floor === undefined || latest[i]! >= floor)) lasts.push(i);
   });
-  const allLatest = items.map((x) => x.latest);
-  const allEarliest = items.map((x) => x.earliest);
-  const first: Extreme =
-    firsts.length === 1
-      ? { certain: true, candidates: firsts, earliest: items[firsts[0]!]!.earliest, latest: items[firsts[0]!]!.latest }
-      : {
-          certain: false,
-          candidates: firsts,
-          earliest: firsts.some((i) => items[i]!.earliest === undefined) ? undefined : firsts.map((i) => items[i]!.earliest).reduce(minOr),
-          latest: allLatest.includes(undefined) && allLatest.every((l) => l === undefined) ? undefined : allLatest.reduce(minOr),
-        };
-  const last: Extreme =
-    lasts.length === 1
-      ? { certain: true, candidates: lasts, earliest: items[lasts[0]!]!.earliest, latest: items[lasts[0]!]!.latest }
-      : {
-          certain: false,
-          candidates: lasts,
-          earliest: allEarliest.every((e) => e === undefined) ? undefined : allEarliest.reduce(maxOr),
-          latest: lasts.some((i) => items[i]!.latest === undefined) ? undefined : lasts.map((i) => items[i]!.latest).reduce(maxOr),
-        };
+  // Stated orders the dates contradict allow no ordering: then every item may be it.
+  if (firsts.length === 0) firsts = items.map((_, i) => i);
+  if (lasts.length === 0) lasts = items.map((_, i) => i);
+  const extreme = (candidates: number[], certainBounds: (i: number) => [string | undefined, string | undefined], range: () => [string | undefined, string | undefined]): Extreme => {
+    const [e, l] = candidates.length === 1 ? certainBounds(candidates[0]!) : range();
+    return { certain: candidates.length === 1, candidates, earliest: e, latest: l };
+  };
+  const first = extreme(
+    firsts,
+    (i) => [items[i]!.earliest, items[i]!.latest],
+    () => [firsts.some((i) => earliest[i] === undefined) ? undefined : firsts.map((i) => earliest[i]).reduce(minOr), latest.reduce(minOr)],
+  );
+  const last = extreme(
+    lasts,
+    (i) => [items[i]!.earliest, items[i]!.latest],
+    () => [earliest.reduce(maxOr), lasts.some((i) => latest[i] === undefined) ? undefined : lasts.map((i) => latest[i]).reduce(maxOr)],
+  );
   return { first, last };
 }
