@@ -160,6 +160,8 @@ export class LensFilter {
     private readonly lens: ResolvedLens,
     private readonly corrections: CorrectionChanges,
     private readonly alwaysApply: ReadonlySet<string> = new Set(),
+    /** Let through every event that may be on or before `asOf` (the year unknown included): the widest completion, for upper bounds. */
+    private readonly widest = false,
   ) {
     this.limit = lens.asKnownOn === undefined ? undefined : Date.parse(lens.asKnownOn);
   }
@@ -185,7 +187,7 @@ export class LensFilter {
       }
       return this.deliver([event]);
     }
-    if (certainlyOnOrBefore(date, asOf)) {
+    if (certainlyOnOrBefore(date, asOf) || (this.widest && !certainlyAfter(date, asOf))) {
       this.held.delete(event.stream);
       return this.deliver([...(held ?? []), event]);
     }
@@ -293,16 +295,16 @@ export async function replayThroughLens<S, T extends DomainEventType>(
   store: EventStore,
   projection: Projection<S, T>,
   lens: TimeLens,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; widest?: boolean } = {},
 ): Promise<{ model: ModelReader<S>; report: LensReport; scoped: (keep: LensScope) => LensReport }> {
   const resolved = resolveLens(lens);
   const needed = resolved.asOf !== undefined || projection.correctionsBy === 'engine';
   const corrections: CorrectionChanges = needed ? await collectCorrections(store, resolved.asKnownOn) : new Map();
-  const filter = new LensFilter(resolved, corrections, new Set(projection.alwaysApply));
+  const filter = new LensFilter(resolved, corrections, new Set(projection.alwaysApply), options.widest ?? false);
   let report: LensReport | undefined;
   async function* through(): AsyncGenerator<EventOfType<T>[]> {
     // Events come corrected (engine-applied corrections); the filter dates them through the same corrections, which apply idempotently.
-    for await (const page of decodedPages(store, projection, { ...options, corrections })) {
+    for await (const page of decodedPages(store, projection, { ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }), corrections })) {
       const accepted = page.flatMap((event) => filter.accept(event) as EventOfType<T>[]);
       if (accepted.length > 0) yield accepted;
     }

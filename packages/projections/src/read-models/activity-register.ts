@@ -52,6 +52,7 @@ function registerOf<L extends string>(type: ActivityRecordType, name: string, li
     projection: activityRegisterProjection,
     params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only those of this partner' }) }).strict(),
     lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
+    lensRanges: true,
     result,
     list,
     view: async (model, p, page) => {

@@ -56,6 +56,12 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
    * not the whole log: the lens report then lists and counts only those events.
    */
   readonly lensScope?: (params: z.output<P>) => LensScope | undefined;
+  /**
+   * Its counts are ranges as of a date: the answer is also read over the widest
+   * completion (every event that may be by `asOf` let in) and each count becomes
+   * the range between the two (`widenCounts`). It costs a second replay.
+   */
+  readonly lensRanges?: boolean;
 }
 
 export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {

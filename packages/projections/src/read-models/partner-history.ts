@@ -149,6 +149,7 @@ export const partnerHistoryReadModel = defineReadModel({
   list: 'entries',
   // Under a lens, what was left out of this partner's records (and the institute's, whose name each entry gives), not of the whole log.
   lensScope: (p) => partnerLensScope(p.partnerId),
+  lensRanges: true,
   view: async (model, p, page) => {
     const found = await partnerHistoryPage(model, p.partnerId, page);
     return found && { result: found.history, total: found.total };

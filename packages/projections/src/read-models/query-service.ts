@@ -5,6 +5,7 @@ import { storedModel, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection } from '../engine/projection.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
 import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
+import { widenCounts } from './lens-ranges.js';
 import { replayThroughLens, resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
@@ -197,7 +198,11 @@ export class QueryService {
         if (plan.kind === 'replay') {
           const ran = await (options.replays ?? noGate).run(async () => {
             const { reader, report, source } = await this.replayed(projection, lens, plan.reason, model.lensScope?.(parsed.data));
-            return answer(await model.view(reader, parsed.data, page), report, source);
+            const viewed = await model.view(reader, parsed.data, page);
+            if (viewed === undefined || !model.lensRanges || resolved.asOf === undefined) return answer(viewed, report, source);
+            // Counts as ranges: up to what the widest completion of the partial dates gives.
+            const widest = await model.view((await replayThroughLens(this.source.store, projection, lens, { widest: true })).model, parsed.data, {});
+            return answer({ ...viewed, result: widenCounts(viewed.result, widest?.result) }, report, source);
           });
           return ran.busy ? { ok: false, error: { code: 'replays-busy', message: 'the answer needs a replay of the log, and as many replays as allowed are running: try again in a moment' } } : ran.value;
         }

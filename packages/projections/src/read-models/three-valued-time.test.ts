@@ -2,7 +2,8 @@ import { InMemoryEventStore, type Result } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryAgreementsRegister, queryPartnerHistory, queryPartners, type Answer, type QueryError } from './built-in.js';
+import { countText } from '../presentation/texts.js';
+import { queryAgreementsRegister, queryPartnerHistory, queryPartners, queryYearlyActivityReport, type Answer, type QueryError } from './built-in.js';
 
 /*
  * Three-valued time: under a lens a fact is certainly in, certainly out, or may
@@ -99,5 +100,19 @@ describe('three-valued time on the institute record', () => {
     expect(giz.first!.candidates.map((c) => c.record.id)).not.toContain('giz-regional-2018');
     expect(giz.last!.candidates.map((c) => c.record.id)).not.toContain('giz-tot-2018');
     expect(giz.last!.candidates.map((c) => c.record.id)).toContain('giz-regional-2018');
+  });
+
+  it('counts as of a date are ranges: from what certainly happened by then to what may have', async () => {
+    const answer = value(await queryYearlyActivityReport({ store }, {}, { asOf: '2018-06-30' }));
+    const { totals } = answer.result;
+    // The hosting of F18 (2016–2020) and the Madrid visit of F11 (year unknown) may be by then: 0 to 2 visits, 0 to 13 visitors.
+    expect(totals.studyVisits).toMatchObject({ known: 0, exact: false, atMost: 2 });
+    expect(totals.studyVisitParticipants).toMatchObject({ known: 0, exact: false, atMost: 13 });
+    expect(countText(totals.studyVisitParticipants)).toBe('0–13');
+    // GIZ's "several" training-of-trainers sessions (2018) may be by then: no upper bound.
+    expect(totals.sessionsHeld).toMatchObject({ known: 2, exact: false, atMost: null });
+    // Without the lens, or once every fact is certainly in or out, nothing is a range.
+    const all = value(await queryYearlyActivityReport({ store }, {}));
+    expect(all.result.totals.studyVisits).toEqual({ known: 2, exact: true, gaps: [] });
   });
 });

@@ -433,6 +433,7 @@ export const yearlyActivityReportReadModel = defineReadModel({
     .strict(),
   result: yearlyActivityReportSchema,
   list: 'periods',
+  lensRanges: true,
   view: async (model, p, page) => {
     const { report, total } = await yearlyActivityReportPage(model, p, page);
     return { result: report, total };
