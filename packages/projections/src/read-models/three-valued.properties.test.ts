@@ -3,7 +3,8 @@ import { deterministicContext } from '@taawun/domain/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extremes } from '../model/ordered.js';
-import { queryAgreementsRegister } from './built-in.js';
+import { queryAgreementsRegister, queryYearlyActivityReport } from './built-in.js';
+import { upperBound } from '../model/counts.js';
 
 /*
  * Three-valued time, as a property: a derived value is reported certain exactly
@@ -178,6 +179,33 @@ describe('three-valued lenses (property)', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('sessions held as of a random day: a range from the fewest to the most any completion gives, exact only when they agree', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(partialDateArb, fc.constant('XXXX')), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: span }), async (heldOn, asOfDay) => {
+        const store = new InMemoryEventStore();
+        const context = deterministicContext('three-valued');
+        const commands: CommandInput[] = [
+          { type: 'RegisterPartner', partnerId: 'school', name: { en: 'A school' }, kind: 'school', country: 'FR' },
+          ...heldOn.map((date, i): CommandInput => ({ type: 'RecordSessionHeld', sessionId: `s${i}`, title: { en: `Session ${i}` }, kind: 'training-session', partners: ['school'], heldOn: date, attendance: { count: 10, basis: 'total' } })),
+        ];
+        for (const command of commands) {
+          const done = await handle(store, command, context);
+          if (!done.ok) throw new Error(`${command.type}: ${done.error.message}`);
+        }
+        const answer = await queryYearlyActivityReport({ store }, {}, { asOf: iso(asOfDay) });
+        if (!answer.ok) throw new Error(answer.error.message);
+        // Over every completion: a session is by asOf from its first possible day on; the year unknown may be any day.
+        const ranges = heldOn.map((d): [number, number] => (d === 'XXXX' ? [-Infinity, Infinity] : rangeOf(d)));
+        const fewest = ranges.filter(([, hi]) => hi <= asOfDay).length;
+        const most = ranges.filter(([lo]) => lo <= asOfDay).length;
+        const { sessionsHeld, peopleTrained } = answer.value.result.totals;
+        expect([sessionsHeld.known, upperBound(sessionsHeld), sessionsHeld.exact]).toEqual([fewest, most, fewest === most]);
+        expect([peopleTrained.known, upperBound(peopleTrained)]).toEqual([10 * fewest, 10 * most]);
+      }),
+      { numRuns: 100 },
     );
   });
 });
