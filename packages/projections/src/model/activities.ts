@@ -4,7 +4,7 @@ import type { ModelReader } from '../engine/model-reader.js';
 import type { IndexEntry } from '../engine/projection.js';
 import { modelChanged } from '../engine/model-reader.js';
 import { countSchema } from './counts.js';
-import { dateView, dateViewSchema, SORT_SEPARATOR } from './dates.js';
+import { dateView, dateViewSchema, FOLLOWS_MARK, SORT_SEPARATOR } from './dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf } from './facts.js';
 import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, statedName } from './names.js';
 import { chronologicalEntries, chronologicalPage, chronologicalSort, type Page } from './ordered.js';
@@ -97,8 +97,6 @@ export type Draft = Omit<ActivityEntry, 'orderCertain' | 'date' | 'partners' | '
 export const draftTail = (d: Draft, ordinal: number): string =>
   [typeRank[d.record.type], recordPart(d), d.kind, String(ordinal).padStart(6, '0')].join(SORT_SEPARATOR);
 
-/** Between a followed record's id and its follower's in a sort key: above the field separator, below every character of an id. */
-export const FOLLOWS_MARK = '\u0002';
 const recordPart = (d: Draft): string => {
   const follows = d.kind === 'session' ? d.details['follows'] : undefined;
   return typeof follows === 'string' && follows !== d.record.id ? `${follows}${FOLLOWS_MARK}${d.record.id}` : d.record.id;

@@ -3,7 +3,7 @@ import { deterministicContext } from '@taawun/domain/testing';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countText } from '../presentation/texts.js';
-import { queryAgreementsRegister, queryPartnerHistory, queryPartners, queryYearlyActivityReport, type Answer, type QueryError } from './built-in.js';
+import { queryAgreementsRegister, queryPartnerHistory, queryPartners, querySessions, queryYearlyActivityReport, type Answer, type QueryError } from './built-in.js';
 
 /*
  * Three-valued time: under a lens a fact is certainly in, certainly out, or may
@@ -95,6 +95,12 @@ describe('three-valued time on the institute record', () => {
     const ids = answer.result.entries.map((e) => e.record.id);
     expect(ids.indexOf('giz-tot-2018')).toBeLessThan(ids.indexOf('giz-regional-2018'));
     expect(answer.result.entries.find((e) => e.record.id === 'giz-regional-2018')!.details['follows']).toBe('giz-tot-2018');
+    // The yearly report and the sessions register list them in that order too.
+    const y2018 = value(await queryYearlyActivityReport({ store }, { period: '2018' })).result.periods[0]!;
+    const sessions = y2018.sessions.map((x) => x.sessionId);
+    expect(sessions.indexOf('giz-tot-2018')).toBeLessThan(sessions.indexOf('giz-regional-2018'));
+    const register = value(await querySessions({ store }, { partnerId: 'giz' })).result.sessions.map((x) => x.record.id);
+    expect(register.indexOf('giz-tot-2018')).toBeLessThan(register.indexOf('giz-regional-2018'));
     // The regional sessions cannot be GIZ's first activity; the training of trainers cannot be its last.
     const giz = value(await queryPartners({ store }, {})).result.partners.find((p) => p.partnerId === 'giz')!;
     expect(giz.first!.candidates.map((c) => c.record.id)).not.toContain('giz-regional-2018');
