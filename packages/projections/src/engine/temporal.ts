@@ -195,7 +195,8 @@ export class LensFilter {
       this.held.set(event.stream, [...(held ?? []), event]);
       return [];
     }
-    if (takenAsMayBe.has(event.type) && !dateBounds(date).yearUnknown && !certainlyAfter(date, asOf)) {
+    // The year unknown included: such a rename may be on any day.
+    if (takenAsMayBe.has(event.type) && !certainlyAfter(date, asOf)) {
       this.mayBe.push(this.described(event, date));
       return this.deliver([event]);
     }
