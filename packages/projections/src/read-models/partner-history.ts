@@ -205,6 +205,8 @@ async function partnerExtremes(model: ModelReader, records: RecordSet, partnerId
   const draftAt = async (i: number) => drafts.get(i) ?? drafts.set(i, await entryDraft(records, entries[i]!)).get(i)!;
   const found = extremes(entries.map((e) => toBounds(e.value)), statedOrderAmong(entries.map((e) => e.sort)));
   if (!found) return undefined;
+  // The candidates' records, in one read.
+  await records.load([...new Set([...found.first.candidates, ...found.last.candidates].map((i) => entries[i]!.document))]);
   const extreme = async (x: Extreme): Promise<ActivityExtreme> => {
     const candidates = [];
     for (const i of x.candidates) {
@@ -233,13 +235,14 @@ export const partnersReadModel = defineReadModel({
     const partners: PartnerSummary[] = [];
     for (const partnerId of shown) {
       const entries = await model.indexSize(HISTORY_INDEX, partnerId);
+      const found = await partnerExtremes(model, records, partnerId);
       partners.push({
         ...partnerProfile(partnerId, records.get('partners', partnerId)),
         entries,
-        ...(await (async () => {
-          const found = await partnerExtremes(model, records, partnerId);
-          return { firstDate: found?.first.date ?? null, lastDate: found?.last.date ?? null, first: found?.first ?? null, last: found?.last ?? null };
-        })()),
+        firstDate: found?.first.date ?? null,
+        lastDate: found?.last.date ?? null,
+        first: found?.first ?? null,
+        last: found?.last ?? null,
       });
     }
     return { result: { partners }, total: ids.length };
