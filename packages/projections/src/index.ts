@@ -49,9 +49,11 @@ export {
   type CorrectionChanges,
   type LensReport,
   type NotCountedEvent,
+  type LensScope,
   type ResolvedLens,
   type TimeLens,
 } from './engine/temporal.js';
+export { widenCounts } from './read-models/lens-ranges.js';
 
 // The shared model the read models derive their answers from.
 export { atLeast, between, countGapSchema, countSchema, exactly, gapReasonSchema, sumCounts, upperBound, type Count, type CountGap, type GapReason } from './model/counts.js';
@@ -59,9 +61,10 @@ export { compareByCompletion, completionSortKey, dateView, dateViewSchema, order
 export { correctionViewSchema, type CorrectionView, type Fact } from './model/facts.js';
 export { nameAtTimeSchema, partnerAtTimeSchema, type NameAtTime, type PartnerAtTime } from './model/names.js';
 export { personInvolvedSchema, type PersonInvolved } from './model/people.js';
-export type { Page } from './model/ordered.js';
+export { extremes, type Extreme, type Page } from './model/ordered.js';
 export {
   evolveRecord,
+  partnerLensScope,
   recordIds,
   recordKey,
   recordKeyOf,
