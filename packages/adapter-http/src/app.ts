@@ -17,7 +17,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
-import { registerReportRoutes } from './report/routes.js';
+import { registerReportRoutes, type ReportOptions } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
 import { authenticate, rateLimit } from './security/middleware.js';
 import { FixedWindowRateLimiter } from './security/rate-limit.js';
@@ -77,6 +77,8 @@ export interface HttpAppOptions {
   readonly personalData?: { readonly keys: KeyStore; readonly onErased?: (participantId: string) => Promise<void> | void };
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
+  /** The report's letterhead: the institute's name and the log's hash chain. */
+  readonly report?: ReportOptions;
 }
 
 export interface HttpApp {
@@ -174,7 +176,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
   });
-  registerReportRoutes(app, { queries, replays });
+  registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {
     store: options.store,
     defaultPageSize: limits.defaultPageSize,

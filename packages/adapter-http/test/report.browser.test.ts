@@ -2,10 +2,11 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newEventId } from '@taawun/domain';
-import { loadInstituteRecord } from '@taawun/example-institute-record';
+import { institute, loadInstituteRecord } from '@taawun/example-institute-record';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from '../src/report/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdfText } from './support/pdf.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 /**
@@ -20,7 +21,7 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ report: { institute: institute.currentName.en } });
   const report = await loadInstituteRecord(t.store, { actor: 'seed', now: () => new Date(), newId: newEventId });
   expect(report.failures).toEqual([]);
   browser = await launchChromium();
@@ -114,6 +115,38 @@ describe('the HTML report in Chromium', () => {
     const edtf = await tab.locator('ol.timeline > li.entry').evaluateAll((items) => items.map((li) => li.getAttribute('data-edtf')));
     expect(edtf).toEqual(['1998-11-16', '../2002', '2016-02-19', '2016']);
     expect(await tab.locator('p.lens').textContent()).toContain('as of 2016-12-31');
+  });
+
+  it('prints with a letterhead (the institute, the print date, the log position and head hash) and without navigation or forms', async () => {
+    const tab = await context.newPage();
+    await tab.goto(`${t.url}/report/activity`);
+    expect(await tab.locator('.letterhead').isVisible()).toBe(false);
+    expect(await tab.locator('header.site nav').isVisible()).toBe(true);
+    await tab.emulateMedia({ media: 'print' });
+    expect(await tab.locator('header.site').isVisible()).toBe(false);
+    expect(await tab.locator('form.lens').isVisible()).toBe(false);
+    const head = tab.locator('.letterhead');
+    expect(await head.isVisible()).toBe(true);
+    const text = (await head.textContent())!;
+    expect(text).toContain('Higher Institute of the Judiciary');
+    expect(text).toContain(`Printed ${new Date().toISOString().slice(0, 10)}`);
+    const events = await t.allEvents();
+    expect(text).toContain(`computed from log position ${events.at(-1)!.position}`);
+    expect(text).toMatch(/log head \d+, hash [0-9a-f]{64}/);
+    // Table headers repeat on every printed page.
+    expect(await tab.locator('table.activity thead').evaluate((h) => getComputedStyle(h).display)).toBe('table-header-group');
+    await tab.screenshot({ path: join(artifacts, 'yearly-activity-print.png'), fullPage: true });
+  });
+
+  it('serves the same page as a PDF, whose text has the letterhead', async () => {
+    const response = await t.request('/report/activity?format=pdf', { as: 'auditor' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    const text = await pdfText(new Uint8Array(await response.arrayBuffer()));
+    expect(text).toContain('Higher Institute of the Judiciary');
+    expect(text).toContain(`Printed ${new Date().toISOString().slice(0, 10)}`);
+    expect(text).toContain('Yearly activity');
+    expect(text).not.toContain('As of (business date)');
   });
 
   it('asks a browser without credentials to authenticate (Basic), and refuses a wrong key', async () => {

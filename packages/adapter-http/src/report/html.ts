@@ -51,17 +51,58 @@ ol.timeline > li::before { content: ""; position: absolute; left: -27px; top: 14
 .tag { display: inline-block; padding: 0 6px; border: 1px solid var(--line); border-radius: 4px; font-size: .8rem; color: var(--muted); }
 figure { margin: 8px 0 16px; }
 figcaption { color: var(--muted); font-size: .85rem; }
+.letterhead { display: none; }
+@page { size: A4; margin: 16mm 14mm; }
+@media print {
+  body { background: #fff; font-size: 10.5pt; }
+  header.site, nav, form, a[rel="next"] { display: none !important; }
+  main { padding: 0; max-width: none; }
+  a { color: inherit; text-decoration: none; }
+  .letterhead { display: block; border-bottom: 2px solid var(--ink); padding-bottom: 6px; margin-bottom: 10px; }
+  .letterhead .institute { font-size: 14pt; font-weight: 700; }
+  .letterhead .meta { color: var(--ink); }
+  thead { display: table-header-group; }
+  tr, li.entry, figure { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  section.sheet + section.sheet, main > section + section { break-before: page; }
+}
 `;
+
+/**
+ * What a printed page says it is: whose record, when it was printed, and
+ * which state of the log it was computed from (the answer's position, and the
+ * log's head with its hash-chain hash when the store keeps a chain), so a
+ * paper copy can be checked against the log later (`taawun verify --against`).
+ */
+export interface Letterhead {
+  readonly institute: string;
+  readonly printedAt: Date;
+  /** The last log position the answer reflects. */
+  readonly position: string | null;
+  /** The log's head when the page was made, with its hash (stores with a hash chain). */
+  readonly head: { readonly position: string; readonly headHash: string } | null;
+}
+
+export function letterhead(head: Letterhead): Html {
+  const printed = head.printedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const chain = head.head ? html` · log head ${head.head.position}, hash <code>${head.head.headHash}</code>` : '';
+  return html`<header class="letterhead" role="banner">
+<div class="institute">${head.institute}</div>
+<div class="meta">Printed <time datetime="${head.printedAt.toISOString()}">${printed}</time> · computed from log position ${head.position ?? '(empty log)'}${chain}</div>
+</header>`;
+}
 
 export interface PageOptions {
   readonly title: string;
   /** Under the title: the time lens the page reads the record through. */
   readonly subtitle?: Html | string;
   readonly body: Html;
+  /** Shown when printed (and in the PDF), hidden on screen. */
+  readonly letterhead?: Letterhead;
 }
 
 /** A whole page: English chrome, left to right; the record's own text carries its languages. */
-export function page({ title, subtitle, body }: PageOptions): Html {
+export function page({ title, subtitle, body, letterhead: head }: PageOptions): Html {
   return html`<!doctype html>
 <html lang="en" dir="ltr">
 <head>
@@ -76,6 +117,7 @@ export function page({ title, subtitle, body }: PageOptions): Html {
   <nav><a href="/report">Partners</a> · <a href="/report/activity">Yearly activity</a> · <a href="/report/agreements">Agreements</a></nav>
 </header>
 <main>
+${head ? letterhead(head) : ''}
 <h1>${title}</h1>
 ${subtitle ? html`<p class="lens">${subtitle}</p>` : ''}
 ${body}

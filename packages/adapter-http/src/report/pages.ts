@@ -1,7 +1,7 @@
 import type { Answer, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
 import { countText, entryFigures, lensLine, presentAnswer } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
-import { barChart, multilingual, page, type Html } from './html.js';
+import { barChart, multilingual, page, type Html, type Letterhead } from './html.js';
 import { htmlTable } from './table.js';
 
 /**
@@ -41,12 +41,17 @@ export function nameAtTime(name: NameAtTime): Html {
 }
 
 /** Any answer as its presentation's table: the partner list, the agreements register, a report written later. */
-export function answerPage(answer: Answer<unknown>, lens: Lens, options: { params: Readonly<Record<string, string>>; list: string | null; title?: string; className?: string; after?: Html }): Html {
+export function answerPage(
+  answer: Answer<unknown>,
+  lens: Lens,
+  options: { params: Readonly<Record<string, string>>; list: string | null; title?: string; className?: string; after?: Html; letterhead?: Letterhead },
+): Html {
   const table = presentAnswer(answer, options.params, { lang: 'en', list: options.list });
   const more = answer.page?.nextOffset != null ? new URLSearchParams({ ...options.params, ...lens, offset: String(answer.page.nextOffset) }) : undefined;
   return page({
     title: options.title ?? table.title[0] ?? answer.readModel,
     subtitle: lensLine(answer),
+    ...(options.letterhead ? { letterhead: options.letterhead } : {}),
     body: html`${lensForm(lens, options.params)}
 ${table.title.slice(1).map((line) => html`<p class="meta">${line}</p>`)}
 ${htmlTable(table, { className: options.className ?? answer.readModel, lensQuery: lensQuery(lens) })}
@@ -77,12 +82,13 @@ ${figures ? html`<div class="meta">${figures}</div>` : ''}
 </li>`;
 }
 
-export function partnerTimelinePage(answer: Answer<PartnerHistory>, lens: Lens): Html {
+export function partnerTimelinePage(answer: Answer<PartnerHistory>, lens: Lens, letterhead?: Letterhead): Html {
   const { partner, entries } = answer.result;
   const renames = partner.names.filter((n) => n.effectiveOn !== null);
   return page({
     title: partner.acronym ? `${partner.acronym}: history` : `${partner.partnerId}: history`,
     subtitle: lensLine(answer),
+    ...(letterhead ? { letterhead } : {}),
     body: html`${lensForm(lens)}
 <section class="profile">
 <h2>${multilingual(partner.name, { fallback: partner.partnerId })}</h2>
@@ -105,7 +111,7 @@ const series = [
   { key: 'publications', label: 'Publications (prepared, planned, published)', color: '#8a5cb8' },
 ] as const;
 
-export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens): Html {
+export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens, letterhead?: Letterhead): Html {
   const { periods } = answer.result;
   const groups = periods.map((p) => ({
     label: p.period.label,
@@ -120,6 +126,7 @@ export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens): 
   return page({
     title: 'Yearly activity',
     subtitle: lensLine(answer),
+    ...(letterhead ? { letterhead } : {}),
     body: html`${lensForm(lens)}
 ${barChart({ title: 'Activity per period (a span, "by" or "from" a year, or an unknown year is never guessed into a single year)', series, groups })}
 ${htmlTable(table, { className: 'activity', lensQuery: lensQuery(lens) })}

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Result } from '@taawun/domain';
+import type { ChainCheckpoint, Result } from '@taawun/domain';
 import {
   agreementsRegisterReadModel,
   partnerHistoryReadModel,
@@ -19,7 +19,8 @@ import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
 import { problemFromQueryError } from '../routes/queries.js';
 import { roles } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
-import type { Html } from './html.js';
+import { htmlToPdf } from './browser.js';
+import type { Html, Letterhead } from './html.js';
 import { activityPage, answerPage, partnerTimelinePage, readModelIndex, type Lens } from './pages.js';
 
 /**
@@ -31,10 +32,18 @@ import { activityPage, answerPage, partnerTimelinePage, readModelIndex, type Len
  * cannot send a bearer header by itself. No script runs in it; the
  * Content-Security-Policy says so.
  */
-export interface ReportRouteDeps {
+export interface ReportOptions {
+  /** The institute's name on the letterhead of printed pages and PDFs. */
+  readonly institute?: string;
+  /** The log's hash chain (SQLite, PostgreSQL): its head and hash go on the letterhead. */
+  readonly chain?: { checkpoint(): Promise<ChainCheckpoint> };
+}
+export interface ReportRouteDeps extends ReportOptions {
   readonly queries: QueryService;
   readonly replays: ReplayLimiter;
+  readonly now: () => Date;
 }
+export const DEFAULT_INSTITUTE = 'taawun';
 export const REPORT_PATH = '/report';
 const PAGE_SIZE = 100;
 
@@ -59,6 +68,7 @@ const offsetOf = (c: Context): number => {
 
 export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRouteDeps): void {
   const { queries, replays } = deps;
+  const pdfQueue = new SerialQueue();
   const readers = requireRole(roles, { basicChallenge: true });
   app.use(REPORT_PATH, reportHeaders, readers);
   app.use(`${REPORT_PATH}/*`, reportHeaders, readers);
@@ -71,7 +81,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     c: Context<AppEnv>,
     model: AnyReadModel,
     ask: (options: QueryOptions) => Promise<Result<Answer<R>, QueryError>>,
-    render: (answer: Answer<R>, lens: Lens) => Html,
+    render: (answer: Answer<R>, lens: Lens, letterhead: Letterhead) => Html,
   ): Promise<Response> => {
     const lens = lensOf(c);
     if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) {
@@ -80,14 +90,25 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     const page = model.list === null ? undefined : { offset: offsetOf(c), limit: PAGE_SIZE };
     const answered = await ask({ lens, replays, ...(page ? { page } : {}) });
     if (!answered.ok) return answered.error.code === 'replays-busy' ? tooManyReplays(c, replays) : sendProblem(c, problemFromQueryError(answered.error));
-    return c.html(await render(answered.value, lens));
+    const head = await deps.chain?.checkpoint();
+    const letterhead: Letterhead = {
+      institute: deps.institute ?? DEFAULT_INSTITUTE,
+      printedAt: deps.now(),
+      position: answered.value.source.position,
+      head: head && head.position > 0n ? { position: head.position.toString(), headHash: head.headHash } : null,
+    };
+    const pageHtml = await render(answered.value, lens, letterhead);
+    if (c.req.query('format') !== 'pdf') return c.html(pageHtml);
+    // One PDF at a time: each launches a browser.
+    const pdf = await pdfQueue.run(() => htmlToPdf(pageHtml.toString()));
+    return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${answered.value.readModel}.pdf"` });
   };
 
   app.get(REPORT_PATH, (c) =>
-    answer(c, partnersReadModel, (options) => queries.query(partnersReadModel, {}, options), (partners, lens) => {
+    answer(c, partnersReadModel, (options) => queries.query(partnersReadModel, {}, options), (partners, lens, letterhead) => {
       const dedicated = new Set(['partners', 'partner-history', 'yearly-activity-report', 'agreements-register']);
       const index = queries.list().filter((m) => !dedicated.has(m.name) && queries.get(m.name)!.params.safeParse({}).success);
-      return answerPage(partners, lens, { params: {}, list: 'partners', title: 'Partners', after: readModelIndex(index, lens) });
+      return answerPage(partners, lens, { params: {}, list: 'partners', title: 'Partners', after: readModelIndex(index, lens), letterhead });
     }),
   );
 
@@ -103,7 +124,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
       c,
       agreementsRegisterReadModel,
       (options) => queries.query(agreementsRegisterReadModel, {}, options),
-      (register, lens) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements' }),
+      (register, lens, letterhead) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements', letterhead }),
     ),
   );
 
@@ -111,7 +132,17 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
   app.get(`${REPORT_PATH}/read-models/:name`, (c) => {
     const model = queries.get(c.req.param('name'));
     if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
-    const { asOf: _a, asKnownOn: _k, offset: _o, ...params } = c.req.query();
-    return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens) => answerPage(answered, lens, { params, list: model.list }));
+    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, ...params } = c.req.query();
+    return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens, letterhead) => answerPage(answered, lens, { params, list: model.list, letterhead }));
   });
+}
+
+/** Runs one task at a time, in order. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
 }

@@ -77,6 +77,7 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         port,
         limits: config.limits,
         corsOrigins: config.corsOrigins,
+        ...(config.institute ? { report: { institute: config.institute } } : {}),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {
