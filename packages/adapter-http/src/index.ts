@@ -19,3 +19,4 @@ export {
 } from './config.js';
 export { DEFAULT_INSTITUTE, REPORT_PATH, type ReportOptions } from './report/routes.js';
 export { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, htmlToPdf, launchChromium, type ChromiumExecutable, type ChromiumSource } from './report/browser.js';
+export { reportHref } from './report/table.js';

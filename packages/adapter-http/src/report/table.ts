@@ -11,6 +11,9 @@ import { multilingual, type Html } from './html.js';
 /** The report's page of the answer a cell refers to (`lensQuery` keeps the page's time lens). */
 export function reportHref(ref: Ref, lensQuery: string): string {
   if (ref.readModel === 'partner-history' && ref.params.partnerId) return `/report/partners/${encodeURIComponent(ref.params.partnerId)}${lensQuery}`;
+  // The dedicated pages, when asked without a parameter: the partner list, the chart, the register.
+  const dedicated: Readonly<Record<string, string>> = { partners: '/report', 'yearly-activity-report': '/report/activity', 'agreements-register': '/report/agreements' };
+  if (dedicated[ref.readModel] && Object.keys(ref.params).length === 0) return `${dedicated[ref.readModel]}${lensQuery}`;
   const params = new URLSearchParams(ref.params);
   for (const [key, value] of new URLSearchParams(lensQuery.replace(/^\?/, ''))) params.set(key, value);
   const query = params.toString();

@@ -5,7 +5,10 @@ import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { formats, type Format } from '../output/render.js';
+import { reportPdf } from '../output/pdf.js';
 import { printable } from '../output/report.js';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadReadModels } from '@taawun/runtime';
 import type { Runtime as OpenedStore } from '@taawun/runtime';
 
@@ -18,16 +21,21 @@ import type { Runtime as OpenedStore } from '@taawun/runtime';
 export interface QueryOptions {
   readonly asOf?: string;
   readonly asKnownOn?: string;
-  readonly format: Format;
+  readonly format: Format | 'pdf';
   readonly lang: Language;
+  readonly output?: string;
 }
+
+/** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
+const queryFormats = [...formats, 'pdf'] as const;
 
 /** The options every query shares: the time lens, the output format and the language of titles. */
 function withQueryOptions(command: Command): Command {
   return command
     .option('--as-of <date>', 'the record as of a business date: YYYY-MM-DD, or YYYY-MM / YYYY for the end of that month or year')
     .option('--as-known-on <time>', 'the record as it was known at a time: an ISO 8601 instant, or YYYY-MM-DD for the end of that day (UTC)')
-    .addOption(new Option('--format <format>', 'output format').choices(formats).default('table'))
+    .addOption(new Option('--format <format>', 'output format (pdf: the HTML report\'s page, printed)').choices(queryFormats).default('table'))
+    .option('--output <file>', 'write to this file instead of stdout')
     .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'));
 }
 
@@ -53,12 +61,23 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       const { code, message } = result.error;
       throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${optionName(message)} (${code})`);
     }
+    if (options.format === 'pdf') {
+      if (!options.output && io.stdout.isTTY) throw usageError('--format pdf: give --output FILE, or redirect stdout to a file');
+      const given = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      return emit(io, options, await reportPdf(opened, io, name, given, lensOf(options) as Record<string, string>));
+    }
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
-    io.stdout.write(printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
-    return exitCodes.ok;
+    return emit(io, options, printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
   } finally {
     await close();
   }
+}
+
+/** To `--output` when given, else stdout. */
+function emit(io: Io, options: QueryOptions, content: string | Uint8Array): ExitCode {
+  if (options.output) writeFileSync(resolve(io.cwd, options.output), content);
+  else io.stdout.write(content);
+  return exitCodes.ok;
 }
 
 /** `key=value` pairs of `--param`, repeatable. */
