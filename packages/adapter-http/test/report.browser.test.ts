@@ -91,13 +91,26 @@ describe('the HTML report in Chromium', () => {
   it('draws the yearly activity as an SVG chart and lists the agreements register', async () => {
     const tab = await context.newPage();
     await tab.goto(`${t.url}/report/activity`);
-    const bars = await tab.locator('svg.chart g.year').evaluateAll((groups) =>
-      groups.map((g) => ({ label: g.getAttribute('data-label'), sessions: Number(g.querySelector('rect[data-series="sessions"]')!.getAttribute('data-value')) })),
-    );
-    expect(bars.find((b) => b.label === '2018')).toEqual({ label: '2018', sessions: 8 });
-    expect(bars.map((b) => b.label)).toContain('year unknown');
-    const box = await tab.locator('svg.chart').boundingBox();
+    const bars = (series: string) =>
+      tab.locator(`svg.chart[data-series="${series}"] g.year`).evaluateAll((groups) =>
+        groups.map((g) => {
+          const rect = g.querySelector('rect')!;
+          return { label: g.getAttribute('data-label'), value: Number(rect.getAttribute('data-value')), lowerBound: rect.getAttribute('data-lower-bound') === 'true', height: rect.getBoundingClientRect().height, text: g.querySelector('text.value')!.textContent };
+        }),
+      );
+    const sessions = await bars('sessions');
+    expect(sessions.find((b) => b.label === '2018')).toMatchObject({ value: 8, lowerBound: true, text: '≥ 8' });
+    expect(sessions.map((b) => b.label)).toContain('year unknown');
+    // Each figure on its own axis, none divided to fit: 2016's two trainees are a bar, not nothing.
+    const people = await bars('people');
+    expect(people.find((b) => b.label === '2016')).toMatchObject({ value: 2, lowerBound: false, text: '2' });
+    expect(people.find((b) => b.label === '2016')!.height).toBeGreaterThan(0);
+    // Every bar says its figure; a lower bound is said in the legend too.
+    for (const b of [...sessions, ...people]) expect(b.text).toBe(b.lowerBound ? `≥ ${b.value}` : String(b.value));
+    expect(await tab.locator('.legend .lower-bound-key').textContent()).toContain('lower bound');
+    const box = await tab.locator('svg.chart[data-series="people"]').boundingBox();
     expect(box!.width).toBeGreaterThan(200);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(1280);
     await tab.screenshot({ path: join(artifacts, 'yearly-activity.png'), fullPage: true });
 
     await tab.goto(`${t.url}/report/agreements`);

@@ -1,7 +1,8 @@
 import type { Answer, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
 import { countText, entryFigures, lensLine, presentAnswer } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
-import { barChart, multilingual, page, type Html, type Letterhead } from './html.js';
+import { smallMultiples, type ChartValue } from './chart.js';
+import { multilingual, page, type Html, type Letterhead } from './html.js';
 import { htmlTable } from './table.js';
 
 /**
@@ -104,41 +105,51 @@ ${entries.map(timelineEntry)}
 
 // ----- yearly activity
 
-const series = [
-  { key: 'sessions', label: 'Sessions held', color: '#0b5f8a' },
-  { key: 'people', label: 'People trained (÷10)', color: '#e07b39' },
-  { key: 'visits', label: 'Study visits', color: '#3a9b5c' },
-  { key: 'publications', label: 'Publications (prepared, planned, published)', color: '#8a5cb8' },
-] as const;
+/** Lines of each list shown per period on the yearly page; the rest is on the period's own page, so the page stays bounded however busy the institute. */
+export const LINES_PER_PERIOD = 10;
+
+const count = (c: { known: number; exact: boolean }): ChartValue => ({ value: c.known, lowerBound: !c.exact });
 
 export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens, letterhead?: Letterhead): Html {
   const { periods } = answer.result;
-  const groups = periods.map((p) => ({
-    label: p.period.label,
-    values: {
-      sessions: p.totals.sessionsHeld.known,
-      people: Math.round(p.totals.peopleTrained.known / 10),
-      visits: p.totals.studyVisits.known,
-      publications: p.totals.publications.prepared + p.totals.publications.plannedForPublication + p.totals.publications.published,
+  const panels = [
+    { key: 'sessions', label: 'Sessions held', color: '#0b5f8a', values: periods.map((p) => count(p.totals.sessionsHeld)) },
+    { key: 'people', label: 'People trained', color: '#e07b39', values: periods.map((p) => count(p.totals.peopleTrained)) },
+    { key: 'visits', label: 'Study visits', color: '#3a9b5c', values: periods.map((p) => count(p.totals.studyVisits)) },
+    {
+      key: 'publications',
+      label: 'Publications (prepared, planned, published)',
+      color: '#8a5cb8',
+      values: periods.map((p) => ({ value: p.totals.publications.prepared + p.totals.publications.plannedForPublication + p.totals.publications.published, lowerBound: false })),
     },
-  }));
+  ];
   const table = presentAnswer(answer, {}, { lang: 'en' });
+  const periodHref = (key: string) => `/report/read-models/yearly-activity-report?${new URLSearchParams({ period: key, ...lens }).toString()}`;
   return page({
     title: 'Yearly activity',
     subtitle: lensLine(answer),
     ...(letterhead ? { letterhead } : {}),
     body: html`${lensForm(lens)}
-${barChart({ title: 'Activity per period (a span, "by" or "from" a year, or an unknown year is never guessed into a single year)', series, groups })}
+${smallMultiples({ title: 'Activity per period (a span, "by" or "from" a year, or an unknown year is never guessed into a single year)', labels: periods.map((p) => p.period.label), panels, table: 'activity-table' })}
+<section class="sheet" id="activity-table">
+<h2>Figures per period</h2>
 ${htmlTable(table, { className: 'activity', lensQuery: lensQuery(lens) })}
-${periods.map(
-  (p) => html`<h2>${p.period.label}</h2>
+</section>
+<section class="sheet periods">
+<h2>What each period holds</h2>
+${periods.map((p) => {
+  const sessions = p.sessions.slice(0, LINES_PER_PERIOD);
+  const visits = p.studyVisits.slice(0, LINES_PER_PERIOD);
+  const publications = [...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published];
+  const hidden = p.sessions.length - sessions.length + (p.studyVisits.length - visits.length) + Math.max(0, publications.length - LINES_PER_PERIOD);
+  return html`<h3 data-period="${p.period.key}">${p.period.label}</h3>
 <ul>
-${p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span></li>`)}
-${p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span></li>`)}
-${[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map(
-  (pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span></li>`,
-)}
-</ul>`,
-)}`,
+${sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span></li>`)}
+${visits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span></li>`)}
+${publications.slice(0, LINES_PER_PERIOD).map((pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span></li>`)}
+</ul>
+${hidden > 0 ? html`<p class="more">and ${hidden} more: <a href="${periodHref(p.period.key)}">everything in ${p.period.label}</a></p>` : ''}`;
+})}
+</section>`,
   });
 }
