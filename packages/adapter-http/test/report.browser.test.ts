@@ -130,6 +130,31 @@ describe('the HTML report in Chromium', () => {
     expect(await tab.locator('p.lens').textContent()).toContain('as of 2016-12-31');
   });
 
+  it('answers a date it cannot read with a page saying what to type, the form filled back in', async () => {
+    const tab = await context.newPage();
+    await tab.goto(`${t.url}/report/activity`);
+    await tab.fill('input[name="asOf"]', '15/11/2018');
+    await tab.click('form.lens button');
+    await tab.waitForURL(/asOf=15%2F11%2F2018/);
+    expect(await tab.locator('h1').textContent()).toBe('The report cannot be read with what was typed');
+    expect(await tab.locator('dl.help').textContent()).toContain('YYYY-MM-DD');
+    expect(await tab.locator('input[name="asOf"]').inputValue()).toBe('15/11/2018');
+    const response = await t.request('/report/read-models/partner-history?partnerId=nobody&asOf=2016', { as: 'auditor' });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const body = await response.text();
+    expect(body).toContain('Not in the record');
+    expect(body).toContain('<input type="hidden" name="partnerId" value="nobody">');
+    expect(body).toContain('value="2016"');
+  });
+
+  it('leads from / to the report', async () => {
+    const tab = await context.newPage();
+    await tab.goto(`${t.url}/`);
+    expect(tab.url()).toBe(`${t.url}/report`);
+    expect(await tab.locator('h1').textContent()).toBe('Partners');
+  });
+
   it('prints with a letterhead (the institute, the print date, the log position and head hash) and without navigation or forms', async () => {
     const tab = await context.newPage();
     await tab.goto(`${t.url}/report/activity`);

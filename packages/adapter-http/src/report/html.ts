@@ -54,6 +54,9 @@ figure { margin: 8px 0 16px; }
 .multiples figure { margin: 0; max-width: 100%; }
 svg.chart { max-width: 100%; height: auto; }
 .more { color: var(--muted); font-size: .9rem; }
+.problem { border-inline-start: 4px solid #b3261e; padding: 4px 14px; background: #fff; margin: 12px 0; }
+dl.help dt { font-weight: 600; margin-top: 6px; }
+dl.help dd { margin-inline-start: 16px; }
 figcaption { color: var(--muted); font-size: .85rem; }
 .letterhead { display: none; }
 @page { size: A4; margin: 16mm 14mm; }

@@ -32,6 +32,31 @@ ${Object.entries(hidden).map(([name, value]) => html`<input type="hidden" name="
 </form>`;
 }
 
+/**
+ * A report asked with something it cannot read (a date typed as 15/11/2018,
+ * an unknown partner or parameter): a page for people, saying what was wrong
+ * and what to type, with the form filled back in as it was sent.
+ */
+export function reportErrorPage(error: { code: string; message: string }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
+  const notFound = error.code === 'not-found' || error.code === 'unknown-read-model';
+  return page({
+    title: notFound ? 'Not in the record' : 'The report cannot be read with what was typed',
+    body: html`<section class="problem" data-code="${error.code}">
+<p class="problem-message"><strong>${error.message}</strong></p>
+${
+  notFound
+    ? html`<p>Check the identifier: <a href="/report">the partner list</a> links every partner, and the index below it every report.</p>`
+    : html`<dl class="help">
+<dt>As of (business date)</dt><dd>a day <code>YYYY-MM-DD</code> (<code>2018-11-15</code>), a month <code>YYYY-MM</code> (<code>2018-11</code>, its end) or a year <code>YYYY</code> (<code>2018</code>, its end): only what certainly happened by then is counted.</dd>
+<dt>As known on (recorded by)</dt><dd>a day <code>YYYY-MM-DD</code> (its end, UTC) or an instant <code>2024-05-28T09:30:00Z</code>: the record as it was known then, before later corrections. Not in the future.</dd>
+<dt>Leave both empty</dt><dd>for everything recorded.</dd>
+</dl>`
+}
+</section>
+${lensForm(lens, hidden)}`,
+  });
+}
+
 /** A name as it was at a date: stated, in force, one of several candidates, or unknown. */
 export function nameAtTime(name: NameAtTime): Html {
   if (name.name) return multilingual(name.name);

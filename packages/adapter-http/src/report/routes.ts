@@ -21,7 +21,7 @@ import { roles } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
 import { htmlToPdf } from './browser.js';
 import type { Html, Letterhead } from './html.js';
-import { activityPage, answerPage, partnerTimelinePage, readModelIndex, type Lens } from './pages.js';
+import { activityPage, answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
 
 /**
  * The report for people: server-rendered HTML over the query service, the same
@@ -89,7 +89,13 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     }
     const page = model.list === null ? undefined : { offset: offsetOf(c), limit: PAGE_SIZE };
     const answered = await ask({ lens, replays, ...(page ? { page } : {}) });
-    if (!answered.ok) return answered.error.code === 'replays-busy' ? tooManyReplays(c, replays) : sendProblem(c, problemFromQueryError(answered.error));
+    if (!answered.ok) {
+      if (answered.error.code === 'replays-busy') return tooManyReplays(c, replays);
+      // For people: a page saying what to type, the form filled back in (the API answers problem+json).
+      const { status } = problemFromQueryError(answered.error);
+      const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, ...hidden } = c.req.query();
+      return c.html(await reportErrorPage(answered.error, lens, hidden), status);
+    }
     const head = await deps.chain?.checkpoint();
     const letterhead: Letterhead = {
       institute: deps.institute ?? DEFAULT_INSTITUTE,
@@ -103,6 +109,9 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     const pdf = await pdfQueue.run(() => htmlToPdf(pageHtml.toString()));
     return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${answered.value.readModel}.pdf"` });
   };
+
+  // The root leads people to the report (the API's routes are under their own paths).
+  app.get('/', (c) => c.redirect(REPORT_PATH, 302));
 
   app.get(REPORT_PATH, (c) =>
     answer(c, partnersReadModel, (options) => queries.query(partnersReadModel, {}, options), (partners, lens, letterhead) => {
