@@ -54,6 +54,12 @@ figure { margin: 8px 0 16px; }
 .multiples figure { margin: 0; max-width: 100%; }
 svg.chart { max-width: 100%; height: auto; }
 .more { color: var(--muted); font-size: .9rem; }
+details.period summary { cursor: pointer; }
+details.period summary h3 { display: inline; font-size: 1rem; margin: 0; }
+details.period { margin: 6px 0; }
+details.fold { display: inline; }
+details.fold[open] { display: block; }
+details.fold summary { display: inline; cursor: pointer; color: var(--accent); }
 .problem { border-inline-start: 4px solid #b3261e; padding: 4px 14px; background: #fff; margin: 12px 0; }
 dl.help dt { font-weight: 600; margin-top: 6px; }
 dl.help dd { margin-inline-start: 16px; }

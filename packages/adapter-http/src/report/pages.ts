@@ -130,8 +130,10 @@ ${entries.map(timelineEntry)}
 
 // ----- yearly activity
 
-/** Lines of each list shown per period on the yearly page; the rest is on the period's own page, so the page stays bounded however busy the institute. */
-export const LINES_PER_PERIOD = 10;
+/** Lines shown per period on the yearly page (sessions, then visits, then publications); the rest is on the period's own page, so the page stays bounded however busy the institute. */
+export const LINES_PER_PERIOD = 8;
+/** With more periods than this, each period's lines are folded (a click opens them), so twenty busy years fit the page. */
+const OPEN_UP_TO = 12;
 
 const count = (c: { known: number; exact: boolean }): ChartValue => ({ value: c.known, lowerBound: !c.exact });
 
@@ -163,17 +165,17 @@ ${htmlTable(table, { className: 'activity', lensQuery: lensQuery(lens) })}
 <section class="sheet periods">
 <h2>What each period holds</h2>
 ${periods.map((p) => {
-  const sessions = p.sessions.slice(0, LINES_PER_PERIOD);
-  const visits = p.studyVisits.slice(0, LINES_PER_PERIOD);
-  const publications = [...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published];
-  const hidden = p.sessions.length - sessions.length + (p.studyVisits.length - visits.length) + Math.max(0, publications.length - LINES_PER_PERIOD);
-  return html`<h3 data-period="${p.period.key}">${p.period.label}</h3>
-<ul>
-${sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span></li>`)}
-${visits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span></li>`)}
-${publications.slice(0, LINES_PER_PERIOD).map((pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span></li>`)}
-</ul>
-${hidden > 0 ? html`<p class="more">and ${hidden} more: <a href="${periodHref(p.period.key)}">everything in ${p.period.label}</a></p>` : ''}`;
+  const lines = [
+    ...p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span></li>`),
+    ...p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span></li>`),
+    ...[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map((pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span></li>`),
+  ];
+  const hidden = lines.length - LINES_PER_PERIOD;
+  return html`<details class="period" data-period="${p.period.key}"${periods.length <= OPEN_UP_TO ? ' open' : ''}>
+<summary><h3>${p.period.label}</h3> <span class="meta">${lines.length} ${lines.length === 1 ? 'line' : 'lines'}</span></summary>
+<ul>${lines.slice(0, LINES_PER_PERIOD)}</ul>
+${hidden > 0 ? html`<p class="more">and ${hidden} more: <a href="${periodHref(p.period.key)}">everything in ${p.period.label}</a></p>` : ''}
+</details>`;
 })}
 </section>`,
   });

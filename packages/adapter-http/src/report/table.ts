@@ -38,5 +38,15 @@ ${table.rows.map(
 )}
 </tbody>
 </table>
-${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map((n) => html`<li class="meta">${n}</li>`)}</ul>` : ''}`;
+${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map(noteHtml)}</ul>` : ''}`;
+}
+
+/** Beyond this, a note (one that names every record it is about, on a big log) is folded after its first words. */
+const NOTE_FOLD = 400;
+
+function noteHtml(note: string): Html {
+  if (note.length <= NOTE_FOLD) return html`<li class="meta">${note}</li>`;
+  const cut = note.lastIndexOf(' ', NOTE_FOLD);
+  const at = cut > 0 ? cut : NOTE_FOLD;
+  return html`<li class="meta">${note.slice(0, at)} <details class="fold"><summary>… the whole note (${note.length.toLocaleString('en')} characters)</summary>${note.slice(at)}</details></li>`;
 }
