@@ -1,6 +1,6 @@
 import type { Language } from '@taawun/domain';
 import { builtInReadModels, type AnyReadModel, type TimeLens } from '@taawun/projections';
-import { languages, presentAnswer } from '@taawun/projections/presentation';
+import { analysisRecords, languages, presentAnswer } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
@@ -24,6 +24,7 @@ export interface QueryOptions {
   readonly format: Format | 'pdf';
   readonly lang: Language;
   readonly output?: string;
+  readonly bom?: boolean;
 }
 
 /** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
@@ -36,6 +37,7 @@ function withQueryOptions(command: Command): Command {
     .option('--as-known-on <time>', 'the record as it was known at a time: an ISO 8601 instant, or YYYY-MM-DD for the end of that day (UTC)')
     .addOption(new Option('--format <format>', 'output format (pdf: the HTML report\'s page, printed)').choices(queryFormats).default('table'))
     .option('--output <file>', 'write to this file instead of stdout')
+    .option('--bom', 'csv: begin with a UTF-8 byte-order mark, for spreadsheet programs reading Arabic')
     .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'));
 }
 
@@ -67,7 +69,9 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       return emit(io, options, await reportPdf(opened, io, name, given, lensOf(options) as Record<string, string>));
     }
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
-    return emit(io, options, printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
+    const records = options.format === 'csv' ? analysisRecords(result.value, { list: model.list, lang: options.lang }) : undefined;
+    const warn = (line: string) => io.stderr.write(`taawun: ${line}\n`);
+    return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true }));
   } finally {
     await close();
   }

@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { displayWidth, padEnd, padStart } from './width.js';
 
 export const formats = ['table', 'markdown', 'csv', 'json'] as const;
@@ -36,12 +37,38 @@ export function renderMarkdown<Row>(rows: readonly Row[], columns: readonly Colu
   );
 }
 
-/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF line ends. */
-const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+/**
+ * A cell a spreadsheet would run as a formula (it starts with = + - @, a tab
+ * or a carriage return: a partner named `=HYPERLINK("x")`) is neutralised with
+ * a leading apostrophe, which spreadsheets show as text (OWASP's advice).
+ * Numbers stay numbers: only text is guarded.
+ */
+export const neutraliseFormula = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-export function renderCsv<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  const line = (values: readonly string[]) => values.map(csvField).join(',');
-  return [line(columns.map((c) => c.header)), ...rows.map((row) => line(columns.map((c) => cellText(c.value(row)))))].join('\r\n') + '\r\n';
+/**
+ * CSV (RFC 4180, through csv-stringify): a header line, quotes doubled, CRLF;
+ * numbers as numbers, booleans as true/false, null as an empty cell, text
+ * guarded against formulas. `bom`: a UTF-8 byte-order mark first, so that
+ * spreadsheet programs read Arabic right.
+ */
+export function csvText(columns: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[], options: { bom?: boolean } = {}): string {
+  return stringify(
+    rows.map((r) => [...r]),
+    {
+      header: true,
+      columns: [...columns],
+      record_delimiter: 'windows',
+      // A line break inside a cell is quoted whatever the record delimiter (RFC 4180 readers expect it).
+      quoted_match: /[\r\n]/,
+      bom: options.bom === true,
+      cast: { string: neutraliseFormula, boolean: (value) => (value ? 'true' : 'false') },
+    },
+  );
+}
+
+/** Rows of a table as CSV: the columns' headers and cell values. */
+export function renderCsv<Row>(rows: readonly Row[], columns: readonly Column<Row>[], options: { bom?: boolean } = {}): string {
+  return csvText(columns.map((c) => c.header), rows.map((row) => columns.map((c) => c.value(row))), options);
 }
 
 /** JSON with bigints (log positions) as decimal strings, as the read models document them. */

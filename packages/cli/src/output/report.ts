@@ -1,14 +1,23 @@
 import { pickText, type Language } from '@taawun/domain';
-import { cellText, type Table } from '@taawun/projections/presentation';
-import { render, renderJson, type Column, type Format } from './render.js';
+import { cellText, type AnalysisRecords, type Table } from '@taawun/projections/presentation';
+import { csvText, render, renderCsv, renderJson, type Column, type Format } from './render.js';
 
 /**
  * An answer of the query service as the CLI prints it: the presentation's
  * table (title, rows, notes) as text, markdown or CSV, or the answer itself as
  * JSON (`answer`, printed as it is). Table and markdown get the title and the notes around the rows; CSV is
- * the rows only (notes go to `warn`, so a spreadsheet import stays clean).
+ * the rows only (notes go to `warn`, so a spreadsheet import stays clean): the
+ * answer's records for analysis when given (`records`: typed figures, lower
+ * bounds and dates apart), else the table's cells.
  */
-export function printable<Row>(format: Format, answer: unknown, table: Table<Row>, lang: Language, warn: (line: string) => void): string {
+export function printable<Row>(
+  format: Format,
+  answer: unknown,
+  table: Table<Row>,
+  lang: Language,
+  warn: (line: string) => void,
+  options: { records?: AnalysisRecords; bom?: boolean } = {},
+): string {
   if (format === 'json') return renderJson(answer);
   const columns: Column<Row>[] = table.columns.map((c) => ({
     header: c.header,
@@ -18,7 +27,7 @@ export function printable<Row>(format: Format, answer: unknown, table: Table<Row
   switch (format) {
     case 'csv':
       for (const note of table.notes) warn(note);
-      return render('csv', table.rows, columns, answer);
+      return options.records ? csvText(options.records.columns, options.records.rows, options) : renderCsv(table.rows, columns, options);
     case 'markdown': {
       const title = table.title.length > 0 ? `## ${table.title[0]}\n\n${table.title.slice(1).map((l) => `${l}\n`).join('')}${table.title.length > 1 ? '\n' : ''}` : '';
       const notes = table.notes.length > 0 ? `\n${table.notes.map((n) => `- ${n}`).join('\n')}\n` : '';
