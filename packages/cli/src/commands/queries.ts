@@ -4,7 +4,7 @@ import { analysisRecords, languages, presentAnswer } from '@taawun/projections/p
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
-import { formats, type Format } from '../output/render.js';
+import { formats, type Format, type TerminalOptions } from '../output/render.js';
 import { reportPdf } from '../output/pdf.js';
 import { printable } from '../output/report.js';
 import { writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ export interface QueryOptions {
   readonly lang: Language;
   readonly output?: string;
   readonly bom?: boolean;
+  readonly width?: number;
 }
 
 /** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
@@ -38,6 +39,7 @@ function withQueryOptions(command: Command): Command {
     .addOption(new Option('--format <format>', 'output format (pdf: the HTML report\'s page, printed)').choices(queryFormats).default('table'))
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--bom', 'csv: begin with a UTF-8 byte-order mark, for spreadsheet programs reading Arabic')
+    .option('--width <columns>', 'table: fit this many columns (default: the terminal\'s, or COLUMNS; on a pipe, lines are kept whole)', parseWidth)
     .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'));
 }
 
@@ -71,10 +73,29 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
     const records = options.format === 'csv' ? analysisRecords(result.value, { list: model.list, lang: options.lang }) : undefined;
     const warn = (line: string) => io.stderr.write(`taawun: ${line}\n`);
-    return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true }));
+    return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true, terminal: terminalOf(io, options) }));
   } finally {
     await close();
   }
+}
+
+const parseWidth = (value: string): number => {
+  const width = Number(value);
+  if (!Number.isInteger(width) || width < 20) throw usageError(`--width ${value}: give a number of columns, at least 20`);
+  return width;
+};
+
+/**
+ * The terminal a table is printed for: `--width`, else `COLUMNS`, else the
+ * terminal's own width (none on a pipe or a file: lines are kept whole);
+ * colour only on a terminal, and never with `NO_COLOR` or `--output`.
+ */
+export function terminalOf(io: Io, options: { width?: number; output?: string }): TerminalOptions {
+  const columns = Number(io.env['COLUMNS']);
+  const tty = io.stdout.isTTY === true && options.output === undefined;
+  const width = options.width ?? (Number.isInteger(columns) && columns >= 20 ? columns : tty ? (io.stdout as { columns?: number }).columns : undefined);
+  const color = tty && !('NO_COLOR' in io.env && io.env['NO_COLOR'] !== '') && io.env['TERM'] !== 'dumb';
+  return { ...(width === undefined ? {} : { width }), color };
 }
 
 /** To `--output` when given, else stdout. */

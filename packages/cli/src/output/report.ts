@@ -1,6 +1,7 @@
 import { pickText, type Language } from '@taawun/domain';
 import { cellText, type AnalysisRecords, type Table } from '@taawun/projections/presentation';
-import { csvText, render, renderCsv, renderJson, type Column, type Format } from './render.js';
+import { csvText, render, renderCsv, renderJson, type Column, type Format, type TerminalOptions } from './render.js';
+import { wrap } from './width.js';
 
 /**
  * An answer of the query service as the CLI prints it: the presentation's
@@ -16,7 +17,7 @@ export function printable<Row>(
   table: Table<Row>,
   lang: Language,
   warn: (line: string) => void,
-  options: { records?: AnalysisRecords; bom?: boolean } = {},
+  options: { records?: AnalysisRecords; bom?: boolean; terminal?: TerminalOptions } = {},
 ): string {
   if (format === 'json') return renderJson(answer);
   const columns: Column<Row>[] = table.columns.map((c) => ({
@@ -34,9 +35,12 @@ export function printable<Row>(
       return `${title}${render('markdown', table.rows, columns, answer)}${notes}`;
     }
     case 'table': {
-      const title = table.title.length > 0 ? `${table.title.join('\n')}\n\n` : '';
-      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer) : '(nothing recorded)\n';
-      const notes = table.notes.length > 0 ? `\n${table.notes.join('\n')}\n` : '';
+      const terminal = options.terminal ?? {};
+      // Title and notes wrap to the terminal's width (a note can name thousands of records).
+      const lines = (texts: readonly string[]) => (terminal.width === undefined ? texts : texts.flatMap((t) => wrap(t, terminal.width!))).join('\n');
+      const title = table.title.length > 0 ? `${lines(table.title)}\n\n` : '';
+      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, terminal) : '(nothing recorded)\n';
+      const notes = table.notes.length > 0 ? `\n${lines(table.notes)}\n` : '';
       return `${title}${body}${notes}`;
     }
   }
