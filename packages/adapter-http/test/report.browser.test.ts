@@ -45,7 +45,7 @@ describe('the HTML report in Chromium', () => {
     const registered = (await t.allEvents()).filter((e) => e.type === 'PartnerRegistered').map((e) => (e.data as { partnerId: string }).partnerId);
     expect(partners).toEqual([...registered].sort());
     expect(partners).toContain('enm-france');
-    await tab.locator('tr[data-partner="enm-france"] a').click();
+    await tab.locator('tr[data-partner="enm-france"] a').first().click();
     await tab.waitForURL(`${t.url}/report/partners/enm-france`);
 
     const entries = await tab.locator('ol.timeline > li.entry').evaluateAll((items) =>

@@ -3,7 +3,7 @@ import { countText, entryFigures, lensLine, presentAnswer } from '@taawun/projec
 import { html } from 'hono/html';
 import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, type Html, type Letterhead } from './html.js';
-import { htmlTable } from './table.js';
+import { auditHref, htmlTable } from './table.js';
 
 /**
  * The report's pages, rendered from the query service's answers (the same
@@ -23,7 +23,7 @@ export const lensQuery = (lens: Lens): string => {
   return text ? `?${text}` : '';
 };
 
-function lensForm(lens: Lens, hidden: Readonly<Record<string, string>> = {}): Html {
+export function lensForm(lens: Lens, hidden: Readonly<Record<string, string>> = {}): Html {
   return html`<form class="lens" method="get">
 ${Object.entries(hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
 <label>As of (business date) <input name="asOf" value="${lens.asOf ?? ''}" placeholder="YYYY-MM-DD" size="10" maxlength="10"></label>
@@ -90,12 +90,16 @@ ${options.after ?? ''}`,
 export function readModelIndex(models: readonly ReadModelInfo[], lens: Lens): Html {
   return html`<section class="index"><h2>Reports</h2><ul>
 ${models.map((m) => html`<li data-read-model="${m.name}"><a href="/report/read-models/${m.name}${lensQuery(lens)}">${m.title}</a> <span class="meta">${m.description}</span></li>`)}
-</ul></section>`;
+</ul>
+<h2>For the auditor</h2>
+<ul><li>Every row of every report links to its record's <strong>audit trail</strong>: every event, who recorded it, when, from which source, and its corrections with their reasons.</li>
+<li>Compare a report as known on two dates: <a href="/report/compare/yearly-activity-report">yearly activity</a> · <a href="/report/compare/agreements-register">agreements register</a> · <a href="/report/compare/partners">partners</a></li></ul>
+</section>`;
 }
 
 // ----- one partner's timeline
 
-function timelineEntry(entry: HistoryEntry): Html {
+function timelineEntry(entry: HistoryEntry, lensQuery: string): Html {
   const figures = entryFigures(entry.counts);
   return html`<li class="entry" data-edtf="${entry.date.edtf}" data-earliest="${entry.date.earliest ?? ''}" data-latest="${entry.date.latest ?? ''}" data-record="${entry.record.type}:${entry.record.id}">
 <div><time class="when" datetime="${entry.date.edtf}">${entry.date.label}</time><span class="what">${entry.what}</span>
@@ -104,7 +108,7 @@ ${entry.title ? html`<div class="title">${multilingual(entry.title)}</div>` : ''
 ${entry.kind.startsWith('agreement') ? html`<div class="meta">Institute: ${nameAtTime(entry.instituteName)}</div>` : ''}
 ${entry.sharedWith.length > 0 ? html`<div class="meta">With: ${entry.partners.filter((p) => entry.sharedWith.includes(p.partnerId)).map((p, i) => html`${i > 0 ? ', ' : ''}${p.acronym ?? ''} ${nameAtTime(p.name)}`)}</div>` : ''}
 ${figures ? html`<div class="meta">${figures}</div>` : ''}
-<div class="meta">${entry.sourceRefs.map((r) => html`<span class="tag">${r}</span> `)}${entry.corrections.length > 0 ? html`<span class="tag">corrected ${entry.corrections.length}×</span>` : ''}</div>
+<div class="meta">${entry.sourceRefs.map((r) => html`<span class="tag">${r}</span> `)}${entry.corrections.length > 0 ? html`<span class="tag">corrected ${entry.corrections.length}×</span>` : ''} <a class="audit" href="${auditHref(entry.record, lensQuery)}">audit trail</a></div>
 </li>`;
 }
 
@@ -123,7 +127,7 @@ ${renames.length > 0 ? html`<p class="meta">Names: ${partner.names.map((n, i) =>
 </section>
 <h2>Timeline</h2>
 <ol class="timeline" aria-label="Timeline">
-${entries.map(timelineEntry)}
+${entries.map((e) => timelineEntry(e, lensQuery(lens)))}
 </ol>`,
   });
 }

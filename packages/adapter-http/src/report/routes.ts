@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ChainCheckpoint, Result } from '@taawun/domain';
 import {
   agreementsRegisterReadModel,
+  auditTrailReadModel,
   partnerHistoryReadModel,
   partnersReadModel,
   yearlyActivityReportReadModel,
@@ -19,8 +20,11 @@ import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
 import { problemFromQueryError } from '../routes/queries.js';
 import { roles } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
+import { auditPage } from './audit.js';
+import { COMPARE_PATH, comparePage, type CompareForm } from './compare.js';
 import { htmlToPdf } from './browser.js';
 import type { Html, Letterhead } from './html.js';
+import { AUDIT_PATH } from './table.js';
 import { activityPage, answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
 
 /**
@@ -136,6 +140,30 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
       (register, lens, letterhead) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements', letterhead }),
     ),
   );
+
+  /** The audit trail of one record (`record`, `recordType` and `recordId`, or `stream`), personal data always redacted here. */
+  app.get(AUDIT_PATH, (c) => {
+    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, personalData: _p, ...params } = c.req.query();
+    const parsed = auditTrailReadModel.params.safeParse({ ...params, personalData: 'redact' });
+    if (!parsed.success) return c.html(reportErrorPage({ code: 'invalid-query', message: parsed.error.issues.map((i) => i.message).join('; ') }, lensOf(c), params), 400);
+    return answer(c, auditTrailReadModel, (options) => queries.query(auditTrailReadModel, parsed.data, options), (trail, lens, letterhead) => auditPage(trail, lens, params, letterhead));
+  });
+
+  /** One report as known on two dates (`from`, `to`; `asOf` optional; the read model's parameters beside them). */
+  app.get(`${COMPARE_PATH}/:name`, async (c) => {
+    const model = queries.get(c.req.param('name'));
+    if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
+    const { from = '', to = '', asOf = '', format: _f, ...params } = c.req.query();
+    const form: CompareForm = { name: model.name, from, to, asOf, params };
+    if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
+    if (!from || !to) return c.html(await comparePage(null, form));
+    const compared = await queries.compare(model.name, params, { knownOn: [from, to], ...(asOf ? { asOf } : {}), replays });
+    if (!compared.ok) {
+      if (compared.error.code === 'replays-busy') return tooManyReplays(c, replays);
+      return c.html(await comparePage(null, form, { error: compared.error.message }), problemFromQueryError(compared.error).status);
+    }
+    return c.html(await comparePage(compared.value, form));
+  });
 
   /** Any read model, the user's own included, as its presentation's table: its parameters are the query's, parsed by the service. */
   app.get(`${REPORT_PATH}/read-models/:name`, (c) => {

@@ -1,3 +1,4 @@
+import { recordTypes } from '@taawun/projections';
 import { refOf, valueOf, type Cell, type Ref, type Table } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { multilingual, type Html } from './html.js';
@@ -20,6 +21,24 @@ export function reportHref(ref: Ref, lensQuery: string): string {
   return `/report/read-models/${encodeURIComponent(ref.readModel)}${query ? `?${query}` : ''}`;
 }
 
+export const AUDIT_PATH = '/report/audit';
+
+/** The audit page of a record: by its type and id when the type is a record aggregate, else by its id (or stream). */
+export function auditHref(record: { type?: string; id: string }, lensQuery: string): string {
+  const params = new URLSearchParams(record.type && record.type in recordTypes ? { recordType: record.type, recordId: record.id } : { record: record.id });
+  for (const [key, value] of new URLSearchParams(lensQuery.replace(/^\?/, ''))) params.set(key, value);
+  return `${AUDIT_PATH}?${params.toString()}`;
+}
+
+/** The audit page a row leads to, from its key (`partner`, `record` as type:id, `agreement`, `participant`): none for periods or events. */
+export function rowAuditHref(key: { name: string; value: string }, lensQuery: string): string | undefined {
+  if (key.name === 'record') {
+    const at = key.value.indexOf(':');
+    return auditHref({ type: key.value.slice(0, at), id: key.value.slice(at + 1) }, lensQuery);
+  }
+  return ['partner', 'agreement', 'participant'].includes(key.name) ? auditHref({ type: key.name, id: key.value }, lensQuery) : undefined;
+}
+
 function cellHtml(cell: Cell, lensQuery: string): Html | string {
   const value = valueOf(cell);
   const shown = value === null ? '' : typeof value === 'object' ? multilingual(value.text, value.fallback === undefined ? {} : { fallback: value.fallback }) : String(value);
@@ -29,13 +48,17 @@ function cellHtml(cell: Cell, lensQuery: string): Html | string {
 
 export function htmlTable<Row>(table: Table<Row>, options: { className: string; lensQuery: string }): Html {
   const key = table.rowKey;
+  // Every row of a record leads to its audit trail (who recorded what, when, from which source, corrected how).
+  const audited = key && table.rows.length > 0 && rowAuditHref({ name: key.name, value: key.of(table.rows[0]!) }, '') !== undefined;
   return html`<table class="${options.className}">
-<thead><tr>${table.columns.map((c) => html`<th${c.align === 'right' ? html` class="num"` : ''}>${c.header}</th>`)}</tr></thead>
+<thead><tr>${table.columns.map((c) => html`<th${c.align === 'right' ? html` class="num"` : ''}>${c.header}</th>`)}${audited ? html`<th class="audit">AUDIT</th>` : ''}</tr></thead>
 <tbody>
-${table.rows.map(
-  (row) =>
-    html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}</tr>`,
-)}
+${table.rows.map((row) => {
+  const href = audited ? rowAuditHref({ name: key.name, value: key.of(row) }, options.lensQuery) : undefined;
+  return html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}${
+    audited ? html`<td class="audit">${href ? html`<a class="audit" href="${href}">trail</a>` : ''}</td>` : ''
+  }</tr>`;
+})}
 </tbody>
 </table>
 ${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map(noteHtml)}</ul>` : ''}`;
