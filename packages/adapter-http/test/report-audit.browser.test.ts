@@ -52,6 +52,10 @@ describe("the auditor's view", () => {
     await tab.goto(`${t.url}/report/partners/enm-france`);
     const entries = await tab.locator('ol.timeline > li.entry').count();
     expect(await tab.locator('ol.timeline > li.entry a.audit').count()).toBe(entries);
+    await tab.goto(`${t.url}/report/activity`);
+    const lines = await tab.locator('details.period li').count();
+    expect(lines).toBeGreaterThan(10);
+    expect(await tab.locator('details.period li a.audit').count()).toBe(lines);
   });
 
   it("shows a session's events with who, when and the source, and the correction beside what it corrects, with its reason", async () => {

@@ -155,6 +155,7 @@ export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens, l
     },
   ];
   const table = presentAnswer(answer, {}, { lang: 'en' });
+  const trail = (type: string, id: string) => html`<a class="audit" href="${auditHref({ type, id }, lensQuery(lens))}">audit trail</a>`;
   const periodHref = (key: string) => `/report/read-models/yearly-activity-report?${new URLSearchParams({ period: key, ...lens }).toString()}`;
   return page({
     title: 'Yearly activity',
@@ -170,9 +171,9 @@ ${htmlTable(table, { className: 'activity', lensQuery: lensQuery(lens) })}
 <h2>What each period holds</h2>
 ${periods.map((p) => {
   const lines = [
-    ...p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span></li>`),
-    ...p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span></li>`),
-    ...[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map((pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span></li>`),
+    ...p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span> ${trail('session', s.sessionId)}</li>`),
+    ...p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span> ${trail('study-visit', v.visitId)}</li>`),
+    ...[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map((pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span> ${trail('publication', pub.publicationId)}</li>`),
   ];
   const hidden = lines.length - LINES_PER_PERIOD;
   return html`<details class="period" data-period="${p.period.key}"${periods.length <= OPEN_UP_TO ? ' open' : ''}>
