@@ -19,7 +19,7 @@ import { allowedMethods } from './http/methods.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
-import { registerReportRoutes } from './report/routes.js';
+import { registerReportRoutes, type ReportOptions } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
 import { authenticate, rateLimit } from './security/middleware.js';
 import { pino, type Logger } from 'pino';
@@ -97,6 +97,8 @@ export interface HttpAppOptions {
   readonly accessLog?: Logger | false;
   /** The stored read models' followers as they are now (`@taawun/runtime`): their positions, lag and restarts feed `/metrics` and `/health/ready`. */
   readonly readModelStatus?: () => readonly ReadModelFollowerStatus[];
+  /** The report's letterhead: the institute's name and the log's hash chain. */
+  readonly report?: ReportOptions;
 }
 
 export interface HttpApp {
@@ -210,7 +212,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
   });
-  registerReportRoutes(app, { queries, replays });
+  registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {
     store: options.store,
     defaultPageSize: limits.defaultPageSize,

@@ -38,6 +38,8 @@ export const configFileSchema = z
     corsOrigins: z.array(z.url()),
     keys: z.array(apiKeyEntrySchema),
     limits: limitsSchema,
+    /** The institute's name on the report's letterhead (printed pages, PDF). */
+    institute: z.string().min(1).max(200),
   })
   .strict()
   .partial();
@@ -52,6 +54,8 @@ export interface ServerConfig {
   readonly corsOrigins: readonly string[];
   readonly keys: readonly ApiKeyEntry[];
   readonly limits: HttpLimits;
+  /** The institute's name on the report's letterhead, when configured. */
+  readonly institute?: string;
   /** The file read, if any. */
   readonly configFile?: string;
 }
@@ -136,6 +140,7 @@ export function loadServerConfig(options: { env?: NodeJS.ProcessEnv; file?: stri
     corsOrigins,
     keys,
     limits: { ...merged, defaultPageSize: Math.min(merged.defaultPageSize, merged.maxPageSize) },
+    ...(env.TAAWUN_INSTITUTE || file.institute ? { institute: env.TAAWUN_INSTITUTE || file.institute } : {}),
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   };
 }

@@ -122,10 +122,14 @@ describe('taawun history', () => {
     expect(md.stdout).toMatch(/^## GIZ: /);
     expect(md.stdout).toContain('| DATE | WHAT | RECORD | FIGURES | WITH | SOURCE | TITLE |');
     expect(md.stdout).toContain('| ~2018 | Regional session held | giz-regional-2018 | 6 sessions, 120 trained |  | F3 | Regional sessions |');
+    // CSV is for analysis (see csv.test.ts): one record per entry, figures as numbers, dates as EDTF with their bounds.
     const csv = await run('history', 'giz', '--format', 'csv');
     const rows = csv.stdout.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('DATE,WHAT,RECORD,FIGURES,WITH,SOURCE,TITLE');
-    expect(rows).toContain('~2018,Regional session held,giz-regional-2018,"6 sessions, 120 trained",,F3,Regional sessions');
+    expect(rows[0]).toMatch(/^kind,record\.type,record\.id,status,date,date earliest,date latest,/);
+    const header = rows[0]!.split(',');
+    const regional = rows.find((r) => r.includes(',giz-regional-2018,'))!.split(',');
+    const at = (column: string) => regional[header.indexOf(column)];
+    expect([at('date'), at('date earliest'), at('date latest'), at('counts.sessions'), at('counts.peopleTrained')]).toEqual(['2018', '2018-01-01', '2018-12-31', '6', '120']);
   });
 
   it('refuses an unknown partner (exit 1) and a bad date or format (exit 2), in one line', async () => {
@@ -136,7 +140,7 @@ describe('taawun history', () => {
     expect(badDate.stderr).toMatch(/^taawun: --as-of: "15\/11\/2018" is not a day \(YYYY-MM-DD\)/);
     const badFormat = await run('history', 'giz', '--format', 'xml');
     expect(badFormat.code).toBe(2);
-    expect(badFormat.stderr).toContain("argument 'xml' is invalid. Allowed choices are table, markdown, csv, json");
+    expect(badFormat.stderr).toContain("argument 'xml' is invalid. Allowed choices are table, markdown, csv, json, pdf");
     for (const r of [unknown, badDate, badFormat]) {
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(hasNoStackTrace(r.stderr)).toBe(true);

@@ -63,6 +63,8 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
   try {
     server = await startServer({
       ...http,
+      // The letterhead of printed pages names the log's head and its hash.
+      ...(runtime.chain ? { report: { ...http.report, chain: runtime.chain } } : {}),
       store: runtime.store,
       readModels: runtime.ownReadModels,
       readModelStatus: () => (followers?.status() ?? []).map((s) => (purging > 0 ? { ...s, rebuilding: true } : s)),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openSqliteEventStore, openSqliteReadModelStorage, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import { pino } from 'pino';
 import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
-import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
+import { createApiKey, startServer, type HttpLimits, type ReportOptions, type RunningServer } from '../../src/index.js';
 
 export type KeyName = 'admin' | 'clerk' | 'auditor';
 
@@ -36,6 +36,8 @@ export interface TestServerOptions {
   readonly storedReadModels?: boolean;
   /** With `personalData`: what `onErased` does after it notes the id (the embedding program's hook). Default: nothing more. */
   readonly onErased?: (participantId: string) => Promise<void>;
+  /** The report's letterhead (the log's hash chain is the SQLite store's unless given). */
+  readonly report?: ReportOptions;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(readModelStorage ? { readModelStorage } : {}),
     ...(keyStore ? { personalData: { keys: keyStore, onErased } } : {}),
     log: (message) => logs.push(message),
+    report: { chain: events, ...options.report },
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };
   return {

@@ -85,6 +85,7 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         limits: config.limits,
         corsOrigins: config.corsOrigins,
         ...(options.lease === undefined ? {} : { readModelLeaseMs: Math.round(options.lease * 1000) }),
+        ...(config.institute ? { report: { institute: config.institute } } : {}),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {
