@@ -1,5 +1,5 @@
 import type { Answer, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
-import { countText, entryFigures, lensLine, presentAnswer } from '@taawun/projections/presentation';
+import { entryFigures, figureWords, heldText, lensLine, peopleText, presentAnswer } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { barChart, multilingual, page, type Html } from './html.js';
 import { htmlTable } from './table.js';
@@ -100,7 +100,7 @@ ${entries.map(timelineEntry)}
 
 const series = [
   { key: 'sessions', label: 'Sessions held', color: '#0b5f8a' },
-  { key: 'people', label: 'People trained (÷10)', color: '#e07b39' },
+  { key: 'people', label: 'People trained (÷10; meetings\' attendance is not training)', color: '#e07b39' },
   { key: 'visits', label: 'Study visits', color: '#3a9b5c' },
   { key: 'publications', label: 'Publications (prepared, planned, published)', color: '#8a5cb8' },
 ] as const;
@@ -126,8 +126,8 @@ ${htmlTable(table, { className: 'activity', lensQuery: lensQuery(lens) })}
 ${periods.map(
   (p) => html`<h2>${p.period.label}</h2>
 <ul>
-${p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span></li>`)}
-${p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span></li>`)}
+${p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${[s.kind, s.format, heldText(s.held, s.occurrences, s.people, s.figure)].filter(Boolean).join(', ')}</span></li>`)}
+${p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}, ${peopleText(v.participants, figureWords[v.figure ?? 'visit-participants'])}</span></li>`)}
 ${[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map(
   (pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span></li>`,
 )}

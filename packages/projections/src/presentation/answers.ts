@@ -6,7 +6,7 @@ import type { ParticipantRecordView } from '../read-models/participant-record.js
 import type { HistoryEntry, PartnerHistory, PartnerSummary } from '../read-models/partner-history.js';
 import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../read-models/yearly-report.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
-import { countText, entryFigures, figuresSummary, gapNotes, lensNotes, nameText, textIn } from './texts.js';
+import { countText, entryFigures, figuresSummary, figureWords, gapNotes, heldText, lensNotes, nameText, peopleText, textIn } from './texts.js';
 
 /*
  * Each read model's answer as a table: the one layout the CLI prints and the
@@ -111,8 +111,12 @@ type PeriodRow = { readonly label: string; readonly key: string | null; readonly
 const figureColumns: Column<PeriodRow>[] = [
   { header: 'SESSIONS', cell: (r) => countText(r.figures.sessionsHeld), align: 'right' },
   { header: 'TRAINED', cell: (r) => countText(r.figures.peopleTrained), align: 'right' },
+  { header: 'OF WHOM TRAINERS', cell: (r) => countText(r.figures.trainersTrained), align: 'right' },
+  { header: 'MEETINGS', cell: (r) => countText(r.figures.meetingsHeld), align: 'right' },
+  { header: 'ATTENDED', cell: (r) => countText(r.figures.peopleAttended), align: 'right' },
   { header: 'VISITS', cell: (r) => countText(r.figures.studyVisits), align: 'right' },
-  { header: 'VISITORS', cell: (r) => countText(r.figures.studyVisitParticipants), align: 'right' },
+  { header: 'PARTICIPANTS', cell: (r) => countText(r.figures.studyVisitParticipants), align: 'right' },
+  { header: 'HOSTED', cell: (r) => countText(r.figures.visitorsHosted), align: 'right' },
   { header: 'PREPARED', cell: (r) => r.figures.publications.prepared, align: 'right' },
   { header: 'PLANNED', cell: (r) => r.figures.publications.plannedForPublication, align: 'right' },
   { header: 'PUBLISHED', cell: (r) => r.figures.publications.published, align: 'right' },
@@ -132,11 +136,11 @@ interface PeriodLine {
 function periodLines(period: PeriodReport): PeriodLine[] {
   const lines: PeriodLine[] = [];
   for (const s of period.sessions) {
-    const figures = [s.sessionsHeld.exact && s.sessionsHeld.known === 1 ? '' : `${countText(s.sessionsHeld)} sessions`, `${countText(s.peopleTrained)} trained`].filter(Boolean).join(', ');
+    const figures = [heldText(s.held, s.occurrences, s.people, s.figure), s.cohorts.length > 0 ? `cohort${s.cohorts.length === 1 ? '' : 's'} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(', ');
     lines.push({ date: s.date.label, what: s.format === 'not-stated' ? s.kind : `${s.kind}, ${s.format}`, record: s.sessionId, partners: s.partners, figures, sourceRefs: s.sourceRefs, title: s.title });
   }
   for (const v of period.studyVisits) {
-    lines.push({ date: v.date.label, what: `study visit${v.direction ? ` (${v.direction})` : ''}`, record: v.visitId, partners: v.partners, figures: `${countText(v.participants)} participants`, sourceRefs: v.sourceRefs, title: v.title });
+    lines.push({ date: v.date.label, what: `study visit${v.direction ? ` (${v.direction})` : ''}`, record: v.visitId, partners: v.partners, figures: peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']), sourceRefs: v.sourceRefs, title: v.title });
   }
   const steps = [
     ...period.publications.prepared.map((p) => ({ p, what: `${p.kind} prepared` })),

@@ -29,7 +29,8 @@ const listed = new Set<ActivityRecordType>(['session', 'study-visit', 'publicati
  */
 export const activityRegisterProjection = defineProjection({
   name: 'activity-register',
-  version: 1,
+  // 2: figures by what they mean (figures.ts); a session not held counts nothing; "several" is at least 2.
+  version: 2,
   description: 'Every session, study visit and publication, in date order, over all partners and per partner',
   handles,
   initialState: null as RecordDocument,

@@ -33,7 +33,8 @@ export const HISTORY_INDEX = 'history';
  */
 export const partnerHistoryProjection = defineProjection({
   name: 'partner-history',
-  version: 2,
+  // 3: figures by what they mean (figures.ts); a session not held counts nothing; "several" is at least 2.
+  version: 3,
   description: 'Everything each partner took part in, in date order, with names as they were at the time',
   handles,
   initialState: null as RecordDocument,
