@@ -24,6 +24,13 @@ function cellHtml(cell: Cell, lensQuery: string): Html | string {
   return ref ? html`<a href="${reportHref(ref, lensQuery)}">${shown}</a>` : shown;
 }
 
+/** The full fact under a row (the presentation's `details`), as a second line spanning the table. */
+function detailsRow<Row>(table: Table<Row>, row: Row): Html | string {
+  const lines = table.details?.(row) ?? [];
+  if (lines.length === 0) return '';
+  return html`<tr class="details"><td colspan="${table.columns.length}"><ul class="meta">${lines.map((l) => html`<li>${l}</li>`)}</ul></td></tr>`;
+}
+
 export function htmlTable<Row>(table: Table<Row>, options: { className: string; lensQuery: string }): Html {
   const key = table.rowKey;
   return html`<table class="${options.className}">
@@ -31,7 +38,7 @@ export function htmlTable<Row>(table: Table<Row>, options: { className: string; 
 <tbody>
 ${table.rows.map(
   (row) =>
-    html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}</tr>`,
+    html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}</tr>${detailsRow(table, row)}`,
 )}
 </tbody>
 </table>

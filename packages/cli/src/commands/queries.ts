@@ -20,6 +20,7 @@ export interface QueryOptions {
   readonly asKnownOn?: string;
   readonly format: Format;
   readonly lang: Language;
+  readonly details?: boolean;
 }
 
 /** The options every query shares: the time lens, the output format and the language of titles. */
@@ -28,7 +29,8 @@ function withQueryOptions(command: Command): Command {
     .option('--as-of <date>', 'the record as of a business date: YYYY-MM-DD, or YYYY-MM / YYYY for the end of that month or year')
     .option('--as-known-on <time>', 'the record as it was known at a time: an ISO 8601 instant, or YYYY-MM-DD for the end of that day (UTC)')
     .addOption(new Option('--format <format>', 'output format').choices(formats).default('table'))
-    .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'));
+    .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'))
+    .option('--details', 'the full fact under each row: cohorts, format, place, signatories, areas, the institute\'s name as signed, the audience');
 }
 
 const lensOf = (options: QueryOptions): TimeLens => ({
@@ -54,7 +56,7 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${optionName(message)} (${code})`);
     }
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
-    io.stdout.write(printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
+    io.stdout.write(printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`), { details: options.details === true }));
     return exitCodes.ok;
   } finally {
     await close();

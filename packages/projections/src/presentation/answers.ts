@@ -5,6 +5,7 @@ import type { AuditEntry, AuditTrail } from '../read-models/audit-trail.js';
 import type { ParticipantRecordView } from '../read-models/participant-record.js';
 import type { HistoryEntry, PartnerHistory, PartnerSummary } from '../read-models/partner-history.js';
 import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../read-models/yearly-report.js';
+import { agreementFactLines, entryFactLines } from './facts.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
 import { countText, entryFigures, figuresSummary, figureWords, gapNotes, heldText, lensNotes, nameText, peopleText, textIn } from './texts.js';
 
@@ -40,7 +41,7 @@ function partners(answer: Answer<{ partners: PartnerSummary[] }>): Table<Partner
   };
 }
 
-function partnerHistory(answer: Answer<PartnerHistory>): Table<HistoryEntry> {
+function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: PresentOptions): Table<HistoryEntry> {
   const { partner, entries } = answer.result;
   const names = [partner.name?.ar, partner.name?.fr, partner.name?.en].filter(Boolean).join(' / ');
   const total = answer.page?.total ?? entries.length;
@@ -56,6 +57,7 @@ function partnerHistory(answer: Answer<PartnerHistory>): Table<HistoryEntry> {
       { header: 'WITH', cell: (e) => e.sharedWith.join(' ') },
       ...activityColumns<HistoryEntry>().slice(5),
     ],
+    details: (e) => entryFactLines(e, lang),
     notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote] : []), ...lensNotes(answer.lens)],
   };
 }
@@ -75,13 +77,14 @@ function activityColumns<E extends ActivityEntry>(): Column<E>[] {
 
 const register =
   (list: string, heading: string): Presenter =>
-  (answer) => {
+  (answer, _p, { lang }) => {
     const entries = (answer.result as Record<string, ActivityEntry[]>)[list] ?? [];
     return {
       title: [`${heading} (${answer.page?.total ?? entries.length})`],
       rows: entries,
       rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
       columns: activityColumns(),
+      details: (e) => entryFactLines(e, lang),
       notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote] : []), ...lensNotes(answer.lens)],
     };
   };
@@ -102,6 +105,7 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
       { header: 'PLACE', cell: (a) => multilingualCell(a.place) },
       { header: 'TITLE', cell: (a) => multilingualCell(a.title, a.agreementId) },
     ],
+    details: (a) => agreementFactLines(a, lang),
     notes: lensNotes(answer.lens),
   };
 }

@@ -3,3 +3,4 @@ export * from './texts.js';
 export * from './table.js';
 export { presentAnswer } from './answers.js';
 export { presentComparison } from './comparison.js';
+export { agreementFactLines, entryFactLines } from './facts.js';
