@@ -181,6 +181,7 @@ export {
   querySessions,
   queryService,
   queryStudyVisits,
+  queryMeetings,
   queryYearlyActivityReport,
   readModels,
   type ReadModelName,

@@ -53,7 +53,8 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     const result = await service.query(name, params, { lens: lensOf(options) });
     if (!result.ok) {
       const { code, message } = result.error;
-      throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${optionName(message)} (${code})`);
+      // An unknown record, partner or period is a failure naming the valid keys (exit 1), not bad usage.
+      throw code === 'not-found' || code === 'unknown-key' ? new CliError(`${message} (${code})`) : usageError(`${optionName(message)} (${code})`);
     }
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
     io.stdout.write(printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`), { details: options.details === true }));
@@ -126,12 +127,17 @@ export function registerQueries(program: Command, context: CliContext): void {
 
   for (const [command, name, what] of [
     ['sessions', 'sessions', 'every session and meeting, held, planned or cancelled, in date order'],
+    ['meetings', 'meetings', 'every meeting (introductory, preparatory): its people attended, they were not trained'],
     ['study-visits', 'study-visits', 'every study visit, outgoing or hosted, in date order'],
     ['publications', 'publications', 'every guide, curriculum and module: prepared, planned for publication, published'],
   ] as const) {
-    withQueryOptions(report.command(command).description(what).option('--partner <partner>', 'only those of this partner')).action(
-      answering(name, (o) => given({ partnerId: o.partner })),
-    );
+    withQueryOptions(
+      report
+        .command(command)
+        .description(what)
+        .option('--partner <partner>', 'only those of this partner')
+        .option('--period <key>', 'only those of one period: 2018, 2016-2020, by-2022, from-2002, year-unknown'),
+    ).action(answering(name, (o) => given({ partnerId: o.partner, period: o.period })));
   }
 
   withQueryOptions(

@@ -266,6 +266,7 @@ const presenters: Readonly<Record<string, Presenter>> = {
   'agreements-register': agreements as Presenter,
   'yearly-activity-report': yearly,
   sessions: register('sessions', 'Sessions'),
+  meetings: register('meetings', 'Meetings'),
   'study-visits': register('studyVisits', 'Study visits'),
   publications: register('publications', 'Publications'),
   participants: participants as Presenter,

@@ -2,7 +2,7 @@ import type { Result } from '@taawun/domain';
 import type { AnyProjection } from '../engine/projection.js';
 import type { TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
-import { publicationsReadModel, sessionsReadModel, studyVisitsReadModel } from './activity-register.js';
+import { meetingsReadModel, publicationsReadModel, sessionsReadModel, studyVisitsReadModel } from './activity-register.js';
 import { agreementsRegisterReadModel } from './agreements-register.js';
 import type { Answer } from './answer.js';
 import { auditTrailReadModel } from './audit-trail.js';
@@ -19,6 +19,7 @@ export const builtInReadModels = [
   agreementsRegisterReadModel,
   yearlyActivityReportReadModel,
   sessionsReadModel,
+  meetingsReadModel,
   studyVisitsReadModel,
   publicationsReadModel,
   participantsReadModel,
@@ -56,6 +57,7 @@ export const queryAgreementsRegister = typed(agreementsRegisterReadModel);
 export const queryYearlyActivityReport = typed(yearlyActivityReportReadModel);
 export const querySessions = typed(sessionsReadModel);
 export const queryStudyVisits = typed(studyVisitsReadModel);
+export const queryMeetings = typed(meetingsReadModel);
 export const queryPublications = typed(publicationsReadModel);
 export const queryParticipants = typed(participantsReadModel);
 export const queryParticipantRecord = typed(participantRecordReadModel);

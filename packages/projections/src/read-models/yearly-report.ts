@@ -19,6 +19,7 @@ import {
 } from '../model/record-book.js';
 import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
 import { defineReadModel } from './define.js';
+import { checkPeriod, periodOfKey } from './keys.js';
 
 const handles = [
   'PartnerRegistered', 'PartnerRenamed', 'PartnerDetailsCorrected',
@@ -347,18 +348,6 @@ async function countsOf(count: (figure: CountFigure) => Promise<Count>): Promise
   return counts;
 }
 
-/** The period a key names (`2018`, `2016-2020`, `by-2022`, `from-2002`, `year-unknown`). */
-function periodOfKey(key: string): Period {
-  if (key === 'year-unknown') return { key, kind: 'unknown', label: 'year unknown', fromYear: null, toYear: null };
-  const by = /^by-(\d+)$/.exec(key);
-  if (by) return { key, kind: 'by', label: `by ${Number(by[1])}`, fromYear: null, toYear: Number(by[1]) };
-  const from = /^from-(\d+)$/.exec(key);
-  if (from) return { key, kind: 'from', label: `from ${Number(from[1])}`, fromYear: Number(from[1]), toYear: null };
-  const span = /^(\d+)-(\d+)$/.exec(key);
-  if (span) return { key, kind: 'span', label: `${Number(span[1])}–${Number(span[2])}`, fromYear: Number(span[1]), toYear: Number(span[2]) };
-  return { key, kind: 'year', label: key, fromYear: Number(key), toYear: Number(key) };
-}
-
 /** One period's figures, lines and gaps, read from its counters and index entries. */
 async function periodReport(model: ModelReader, records: RecordSet, period: Period): Promise<PeriodReport> {
   const counters = await model.counters(periodCounters(period.key));
@@ -419,7 +408,9 @@ export async function yearlyActivityReportPage(
   page: Page = {},
 ): Promise<{ report: YearlyActivityReport; total: number; offset: number }> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
-  const periods = Object.keys(await model.counters(PERIODS))
+  const counted = Object.keys(await model.counters(PERIODS));
+  checkPeriod(filter.period, counted);
+  const periods = counted
     .map(periodOfKey)
     .sort(comparePeriods)
     .filter((p) => filter.period === undefined || p.key === filter.period);
