@@ -182,6 +182,7 @@ export {
   queryService,
   queryStudyVisits,
   queryMeetings,
+  queryPublicationStatus,
   queryYearlyActivityReport,
   readModels,
   type ReadModelName,

@@ -142,6 +142,17 @@ export function registerQueries(program: Command, context: CliContext): void {
 
   withQueryOptions(
     report
+      .command('publication-status')
+      .description('each guide, curriculum and module with its status on a date; a plan is not a publication')
+      .option('--on <day>', 'the day asked, YYYY-MM-DD (default: everything recorded)')
+      .option('--partner <partner>', 'only those of this partner')
+      .addOption(new Option('--kind <kind>', 'only this kind').choices(['guide', 'curriculum', 'module']))
+      .addOption(new Option('--status <status>', 'only those that have, or may have, this status').choices(['not-yet-prepared', 'prepared', 'published']))
+      .addHelpText('after', '\nExamples:\n  taawun report publication-status --on 2022-12-31 --kind guide --status published\n  taawun report publication-status --on 2018-12-31 --partner giz'),
+  ).action(answering('publication-status', (o) => given({ on: o.on, partnerId: o.partner, kind: o.kind, status: o.status })));
+
+  withQueryOptions(
+    report
       .command('participants')
       .description('participants: kind, cohort, sessions and visits, and their name when recorded and not erased')
       .option('--participant <id>', "one participant's record"),

@@ -29,7 +29,7 @@ export function printable<Row>(format: Format, answer: unknown, table: Table<Row
     }
     case 'table': {
       const title = table.title.length > 0 ? `${table.title.join('\n')}\n\n` : '';
-      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, details) : '(nothing recorded)\n';
+      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, details) : `(${table.empty ?? 'nothing recorded'})\n`;
       const notes = table.notes.length > 0 ? `\n${table.notes.join('\n')}\n` : '';
       return `${title}${body}${notes}`;
     }

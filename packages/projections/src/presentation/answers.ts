@@ -2,6 +2,7 @@ import type { ActivityEntry } from '../model/activities.js';
 import type { Answer } from '../read-models/answer.js';
 import type { AgreementEntry, AgreementsRegister } from '../read-models/agreements-register.js';
 import type { AuditEntry, AuditTrail } from '../read-models/audit-trail.js';
+import type { PublicationOnDate } from '../read-models/publication-status.js';
 import type { ParticipantRecordView } from '../read-models/participant-record.js';
 import type { HistoryEntry, PartnerHistory, PartnerSummary } from '../read-models/partner-history.js';
 import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../read-models/yearly-report.js';
@@ -106,6 +107,29 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
       { header: 'TITLE', cell: (a) => multilingualCell(a.title, a.agreementId) },
     ],
     details: (a) => agreementFactLines(a, lang),
+    notes: lensNotes(answer.lens),
+  };
+}
+
+function publicationStatus(answer: Answer<{ on: string | null; publications: PublicationOnDate[] }>, params: Readonly<Record<string, unknown>>): Table<PublicationOnDate> {
+  const { on, publications: rows } = answer.result;
+  const asked = [params.kind ?? 'publication', params.status ? `with the status ${String(params.status)}` : null, on ? `on ${on}` : null].filter(Boolean).join(' ');
+  return {
+    empty: `no ${asked}`,
+    title: [`Publications${on ? ` on ${on}` : ''} (${answer.page?.total ?? rows.length})`, 'A plan is not a publication: "planned for" says what was planned, not done.'],
+    rows,
+    rowKey: { name: 'publication', of: (p) => p.publicationId },
+    columns: [
+      { header: 'PUBLICATION', cell: (p) => p.publicationId },
+      { header: 'KIND', cell: (p) => p.kind },
+      { header: 'STATUS', cell: (p) => (p.certain ? p.status : `${p.status}, may be ${p.candidates.filter((c) => c !== p.status).join(' or ')}`) },
+      { header: 'PREPARED', cell: (p) => p.preparedOn.label },
+      { header: 'PLANNED FOR', cell: (p) => p.plannedFor.map((d) => d.label).join('; ') },
+      { header: 'PUBLISHED', cell: (p) => p.publishedOn?.label ?? 'not recorded' },
+      { header: 'PARTNERS', cell: (p) => p.partners.join(' ') },
+      { header: 'SOURCE', cell: (p) => sources(p.sourceRefs) },
+      { header: 'TITLE', cell: (p) => multilingualCell(p.title) },
+    ],
     notes: lensNotes(answer.lens),
   };
 }
@@ -269,6 +293,7 @@ const presenters: Readonly<Record<string, Presenter>> = {
   meetings: register('meetings', 'Meetings'),
   'study-visits': register('studyVisits', 'Study visits'),
   publications: register('publications', 'Publications'),
+  'publication-status': publicationStatus as Presenter,
   participants: participants as Presenter,
   'participant-record': participantRecord as Presenter,
   'audit-trail': auditTrail as Presenter,

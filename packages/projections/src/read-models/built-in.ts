@@ -6,6 +6,7 @@ import { meetingsReadModel, publicationsReadModel, sessionsReadModel, studyVisit
 import { agreementsRegisterReadModel } from './agreements-register.js';
 import type { Answer } from './answer.js';
 import { auditTrailReadModel } from './audit-trail.js';
+import { publicationStatusReadModel } from './publication-status.js';
 import { projectionsOf, type AnyReadModel, type ParamsOf, type ResultOf } from './define.js';
 import { participantRecordReadModel, participantsReadModel } from './participant-record.js';
 import { partnerHistoryReadModel, partnersReadModel } from './partner-history.js';
@@ -22,6 +23,7 @@ export const builtInReadModels = [
   meetingsReadModel,
   studyVisitsReadModel,
   publicationsReadModel,
+  publicationStatusReadModel,
   participantsReadModel,
   participantRecordReadModel,
   auditTrailReadModel,
@@ -58,6 +60,7 @@ export const queryYearlyActivityReport = typed(yearlyActivityReportReadModel);
 export const querySessions = typed(sessionsReadModel);
 export const queryStudyVisits = typed(studyVisitsReadModel);
 export const queryMeetings = typed(meetingsReadModel);
+export const queryPublicationStatus = typed(publicationStatusReadModel);
 export const queryPublications = typed(publicationsReadModel);
 export const queryParticipants = typed(participantsReadModel);
 export const queryParticipantRecord = typed(participantRecordReadModel);
