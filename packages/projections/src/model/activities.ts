@@ -225,7 +225,7 @@ function programmeDrafts(id: string, r: ProgrammeRecord) {
       partnerIds: launched.partners,
       what: launched.recurrence === 'annual' ? 'Annual programme started' : 'Programme started',
       title: launched.title,
-      details: { recurrence: launched.recurrence, themes: launched.themes, description: launched.description ?? null, agreementId: launched.agreementId ?? null },
+      details: { recurrence: launched.recurrence ?? null, themes: launched.themes, description: launched.description ?? null, agreementId: launched.agreementId ?? null },
       corrections: correctionsOf(r.launched),
       sourceRefs: sourcesOf(r.launched),
     },

@@ -105,15 +105,30 @@ export function summariseVisit(visitId: string, record: VisitRecord): VisitSumma
   const stated = record.completed?.data.participantCount;
   const participants =
     stated === undefined && ids.length === 0 ? atLeast(0, visitId, 'no-participant-figure') : exactly(Math.max(stated ?? 0, ids.length));
-  const { visitId: _, plannedFor: _p, ...plan } = record.planned?.data ?? ({} as EventData<'StudyVisitPlanned'>);
+  const { visitId: _, plannedFor: _p, ...planned } = record.planned?.data ?? ({} as EventData<'StudyVisitPlanned'>);
+  // A visit recorded only as done carries its details itself.
+  const done = record.completed?.data;
+  const plan: VisitSummary['plan'] = record.planned
+    ? planned
+    : done?.direction !== undefined && done.partners !== undefined
+      ? {
+          direction: done.direction,
+          partners: done.partners,
+          ...(done.title ? { title: done.title } : {}),
+          ...(done.programmeId ? { programmeId: done.programmeId } : {}),
+          ...(done.destination ? { destination: done.destination } : {}),
+          ...(done.purpose ? { purpose: done.purpose } : {}),
+          ...(done.themes ? { themes: done.themes } : {}),
+        }
+      : null;
   const facts = [record.planned, record.completed, record.cancelled];
   return {
     visitId,
     status,
     date,
-    plan: record.planned ? plan : null,
+    plan,
     participantIds: ids,
-    figure: record.planned ? visitDirectionFigure[record.planned.data.direction] : null,
+    figure: plan ? visitDirectionFigure[plan.direction] : null,
     participants,
     corrections: correctionsOf(...facts),
     sourceRefs: sourcesOf(...facts),
