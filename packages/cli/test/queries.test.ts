@@ -111,7 +111,7 @@ describe('taawun history', () => {
   it('--as-known-on before anything was recorded: the partner is not in the record (exit 1)', async () => {
     const result = await run('history', 'enm-france', '--as-known-on', '2000-01-01');
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('taawun: partner enm-france is not in the record (not-found)\n');
+    expect(result.stderr).toBe('taawun: no partner "enm-france"; valid: (none recorded) (unknown-key)\n');
   });
 
   it('markdown and csv', async () => {
@@ -127,7 +127,7 @@ describe('taawun history', () => {
 
   it('refuses an unknown partner (exit 1) and a bad date or format (exit 2), in one line', async () => {
     const unknown = await run('history', 'nobody');
-    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'taawun: partner nobody is not in the record (not-found)\n' });
+    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'taawun: no partner "nobody"; valid: aecid, embassy-denmark-rabat, embassy-spain, enabel, eng-dijon, enm-france, giz, kvinfo, ministry-of-justice-morocco, ssm-italy (unknown-key)\n' });
     const badDate = await run('history', 'giz', '--as-of', '15/11/2018');
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/^taawun: --as-of: "15\/11\/2018" is not a day \(YYYY-MM-DD\)/);

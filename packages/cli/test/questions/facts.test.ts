@@ -318,6 +318,12 @@ describe('sources and audit', () => {
     expect(result.stderr).toMatch(/^taawun: no record nope: .*\(not-found\)$/m);
   });
 
+  it('Q37: a partner not in the record is named with the valid ones, exit 1', async () => {
+    const result = await record.run('history', 'dijon');
+    expect([result.code, result.stdout]).toEqual([1, '']);
+    expect(result.stderr).toMatch(/^taawun: no partner "dijon"; valid: aecid, .*eng-dijon, enm-france, .* \(unknown-key\)\n$/);
+  });
+
   it('Q36: every record id the registers show opens in audit', async () => {
     const ids = new Set<string>();
     for (const report of ['sessions', 'study-visits', 'publications', 'agreements']) {

@@ -1,5 +1,6 @@
 import { multilingualTextSchema, slugSchema, type DomainEventType } from '@taawun/domain';
 import { z } from 'zod';
+import { unknownKey } from '../engine/errors.js';
 import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts } from '../model/activities.js';
@@ -98,7 +99,8 @@ export async function partnerHistoryPage(model: ModelReader, partnerId: string, 
     sharedWith: draft.partnerIds.filter((id) => id !== partnerId),
     partnerName: nameAt(timeline, draft.on),
   }));
-  if (!record?.registered && list.total === 0) return undefined;
+  // An unknown partner is named with those the record holds (unknown-key), not an empty history.
+  if (!record?.registered && list.total === 0) throw unknownKey('partnerId', 'partner', partnerId, await recordIds(model, 'partners'));
   return { total: list.total, offset: list.offset, history: { partner: partnerProfile(partnerId, record), entries: list.entries } };
 }
 
