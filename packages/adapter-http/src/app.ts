@@ -215,7 +215,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {
     store: options.store,
-    defaultPageSize: limits.defaultPageSize,
+    // The default page never exceeds the hard maximum (a log longer than the maximum showed it when the default was larger).
+    defaultPageSize: Math.min(limits.defaultPageSize, limits.maxPageSize),
     maxPageSize: limits.maxPageSize,
     heartbeatMs: limits.heartbeatMs,
     liveFeeds,
