@@ -96,7 +96,9 @@ const parseWidth = (value: string): number => {
 export function terminalOf(io: Io, options: { width?: number; output?: string }): TerminalOptions {
   const columns = Number(io.env['COLUMNS']);
   const tty = io.stdout.isTTY === true && options.output === undefined;
-  const width = options.width ?? (Number.isInteger(columns) && columns >= 20 ? columns : tty ? (io.stdout as { columns?: number }).columns : undefined);
+  // A pseudo-terminal without a size reports 0 columns: that is no width, not a width of 0.
+  const own = tty ? (io.stdout as { columns?: number }).columns : undefined;
+  const width = options.width ?? (Number.isInteger(columns) && columns >= 20 ? columns : own !== undefined && own >= 20 ? own : undefined);
   const color = tty && !('NO_COLOR' in io.env && io.env['NO_COLOR'] !== '') && io.env['TERM'] !== 'dumb';
   return { ...(width === undefined ? {} : { width }), color };
 }

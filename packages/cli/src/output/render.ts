@@ -58,7 +58,7 @@ const indented = (detail: string, width: number | undefined): string[] =>
 /**
  * Column widths within `total` (two spaces between columns): the widest give
  * way first, first down to their longest word (so words are not cut), then, if
- * still too wide, down to their header (at most 8).
+ * still too wide, down to their header (at most 8), then to five characters.
  */
 function fit(natural: readonly number[], words: readonly number[], headers: readonly number[], total: number | undefined): number[] {
   const widths = [...natural];
@@ -67,7 +67,9 @@ function fit(natural: readonly number[], words: readonly number[], headers: read
   let sum = widths.reduce((a, b) => a + b, 0);
   const hard = natural.map((n, i) => Math.min(n, Math.max(3, Math.min(headers[i]!, 8))));
   const soft = natural.map((n, i) => Math.min(n, Math.max(hard[i]!, Math.min(words[i]!, 20))));
-  for (const floors of [soft, hard]) {
+  // Last resort for many columns (the yearly report has twelve): five characters each, the width of "≥ 128".
+  const tight = natural.map((n) => Math.min(n, 5));
+  for (const floors of [soft, hard, tight]) {
     while (sum > available) {
       let widest = -1;
       for (let i = 0; i < widths.length; i++) if (widths[i]! > floors[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
