@@ -348,7 +348,16 @@ export class PostgresEventStore implements EventStore {
 function compareWithHead(report: VerifyReport & { intact: true }, head: { last_position: string; head_hash: string } | undefined): VerifyReport {
   const end = report.headPosition ?? 0n;
   const recorded = head ? BigInt(head.last_position) : undefined;
-  const broken = (position: bigint, problem: 'position-gap' | 'hash-mismatch', message: string): VerifyReport => ({ intact: false, events: report.events, position, problem, message });
+  // The head row is kept in the same database as the rows: it proves nothing on its own.
+  const broken = (position: bigint, problem: 'position-gap' | 'hash-mismatch', message: string): VerifyReport => ({
+    intact: false,
+    events: report.events,
+    position,
+    problem,
+    message,
+    consistentThrough: end < position ? end : position - 1n,
+    provenThrough: 0n,
+  });
   if (recorded === undefined) return broken(end + 1n, 'position-gap', 'the log_head row is missing');
   if (recorded > end) return broken(end + 1n, 'position-gap', `the log head records position ${recorded} but the events end at ${end}: events were removed from the end`);
   if (recorded < end) return broken(recorded + 1n, 'position-gap', `events after position ${recorded} were added without the store (the log head was not moved)`);

@@ -17,3 +17,4 @@ export { ReadModelFollowers, type ReadModelFollowersOptions } from './read-model
 export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
 export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';
 export { loadReadModels, projectionFromModule, readModelsFromModule } from './modules.js';
+export { openLogForAudit, type AuditedLog } from './audit.js';

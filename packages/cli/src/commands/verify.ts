@@ -1,8 +1,8 @@
-import type { ChainCheckpoint } from '@taawun/domain';
-import { describeLocation, parseStoreUrl } from '@taawun/runtime';
+import { describeProvenPositions, type ChainCheckpoint } from '@taawun/domain';
+import { describeLocation, openLogForAudit, parseStoreUrl } from '@taawun/runtime';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
-import { runs, storeUrlOf, withStore, type CliContext, type GlobalOptions } from '../io.js';
+import { runs, storeUrlOf, type CliContext, type GlobalOptions } from '../io.js';
 
 /** `POSITION:HASH`, as `taawun verify` prints it. */
 export function parseCheckpoint(text: string): ChainCheckpoint {
@@ -29,18 +29,21 @@ export function registerVerify(program: Command, context: CliContext): void {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
         if (location.kind === 'memory' || location.kind === 'eventstoredb') throw noChain(describeLocation(location));
-        // The chain is over the log as stored (personal data sealed): no keys needed.
-        return withStore(globals, io, async ({ chain, description }) => {
-          if (!chain) throw noChain(description);
-          const report = await chain.verify(options.against ? { against: options.against } : {});
+        // The chain is over the log as stored (personal data sealed): no keys needed, and nothing is written.
+        const audited = await openLogForAudit(storeUrlOf(globals, io), { cwd: io.cwd });
+        if (!audited) throw noChain(describeLocation(location));
+        try {
+          const report = await audited.chain.verify(options.against ? { against: options.against } : {});
           if (report.intact) {
             const head = report.headPosition === undefined ? 'the log is empty' : `checkpoint ${report.headPosition}:${report.headHash}`;
-            io.stdout.write(`intact: ${report.events} events in ${description}; ${head}\n`);
+            io.stdout.write(`intact: ${report.events} events in ${audited.description}; ${head}\n`);
             return exitCodes.ok;
           }
-          io.stdout.write(`BROKEN at position ${report.position} (${report.problem}): ${report.message}; ${report.events} events before it are intact\n`);
+          io.stdout.write(`BROKEN at position ${report.position} (${report.problem}): ${report.message}; ${describeProvenPositions(report)}\n`);
           return exitCodes.failed;
-        }, { personalData: false });
+        } finally {
+          await audited.close();
+        }
       }),
     );
 }

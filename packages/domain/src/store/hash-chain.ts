@@ -46,18 +46,37 @@ export type ChainProblem =
   | 'position-gap'
   | 'revision-gap'
   | 'checkpoint-mismatch'
-  | 'checkpoint-missing';
+  | 'checkpoint-missing'
+  /** SQLite: the -wal file holds committed transactions that SQLite would drop (a damaged frame). */
+  | 'wal-damaged';
 
 export type VerifyReport =
   | { readonly intact: true; readonly events: number; readonly headHash: string; readonly headPosition: bigint | undefined }
   | {
       readonly intact: false;
       readonly events: number;
-      /** The first position whose content or order does not match. */
+      /** Where the problem was found: the first position whose content or order does not match (a checkpoint mismatch: the checkpoint's position, though the rewrite may lie anywhere up to it). */
       readonly position: bigint;
       readonly problem: ChainProblem;
       readonly message: string;
+      /** Positions 1..consistentThrough match their stored chain (0n: none); on its own that proves nothing against a rewrite. */
+      readonly consistentThrough: bigint;
+      /** Positions 1..provenThrough are proven unchanged by a checkpoint kept outside the log (0n: none). */
+      readonly provenThrough: bigint;
     };
+
+/** Which positions a broken report proves intact and which it does not, in one sentence. */
+export function describeProvenPositions(report: VerifyReport & { intact: false }): string {
+  const proven =
+    report.provenThrough > 0n
+      ? `positions 1–${report.provenThrough} are proven intact by a kept checkpoint`
+      : 'no position is proven intact by a kept checkpoint';
+  const consistent =
+    report.consistentThrough > report.provenThrough
+      ? `; positions ${report.provenThrough + 1n}–${report.consistentThrough} only match their own chain (unproven: it could have been rewritten and re-hashed)`
+      : '';
+  return `${proven}${consistent}; the first unproven position is ${report.provenThrough + 1n}`;
+}
 
 /**
  * Recompute the chain over rows in position order (as stored, with their stored hash)
@@ -74,7 +93,16 @@ export async function verifyChain(
   let count = 0;
   let checkpointSeen = false;
   const revisions = new Map<string, number>();
-  const broken = (position: bigint, problem: ChainProblem, message: string): VerifyReport => ({ intact: false, events: count, position, problem, message });
+  let provenThrough = 0n;
+  const broken = (position: bigint, problem: ChainProblem, message: string, consistentThrough = expectedPosition - 1n): VerifyReport => ({
+    intact: false,
+    events: count,
+    position,
+    problem,
+    message,
+    consistentThrough,
+    provenThrough: provenThrough < position ? provenThrough : 0n,
+  });
 
   for await (const row of rows) {
     if (row.position !== expectedPosition) {
@@ -91,8 +119,10 @@ export async function verifyChain(
     if (options.against && row.position === options.against.position) {
       checkpointSeen = true;
       if (hash !== options.against.headHash) {
-        return broken(row.position, 'checkpoint-mismatch', `the log no longer holds the audited history up to position ${row.position}: it was rewritten`);
+        // The rewrite may be anywhere up to here: none of these positions is proven.
+        return broken(row.position, 'checkpoint-mismatch', `the log no longer holds the audited history up to position ${row.position}: it was rewritten at or before it`, row.position);
       }
+      provenThrough = row.position;
     }
     revisions.set(row.stream, row.revision);
     previous = hash;
