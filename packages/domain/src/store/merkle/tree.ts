@@ -32,6 +32,9 @@ export const nodeHash = (left: Hash, right: Hash): Hash => sha256(NODE_PREFIX, l
 /** The stored hash of a complete subtree: level 0 is a leaf hash. */
 export type NodeReader = (level: number, index: number) => Hash | Promise<Hash>;
 
+/** The same, for stores that read inside a synchronous transaction (SQLite). */
+export type SyncNodeReader = (level: number, index: number) => Hash;
+
 /** A complete subtree's hash to store. */
 export interface TreeNode {
   readonly level: number;
@@ -63,7 +66,20 @@ function* leftSiblings(index: number): Generator<{ level: number; index: number 
 /**
  * The nodes an append of the leaf at `index` (0-based; the tree then has index+1
  * leaves) completes: the leaf, then each parent whose right child it completes.
+ * At most log2(index+1)+1 nodes, reading as many left siblings.
  */
+export function completedNodes(index: number, leaf: Hash, read: SyncNodeReader): TreeNode[] {
+  assertSize('leaf index', index);
+  const written: TreeNode[] = [{ level: 0, index, hash: leaf }];
+  let hash = leaf;
+  for (const sibling of leftSiblings(index)) {
+    hash = nodeHash(read(sibling.level, sibling.index), hash);
+    written.push({ level: sibling.level + 1, index: sibling.index / 2, hash });
+  }
+  return written;
+}
+
+/** `completedNodes` for stores that read asynchronously. */
 export async function nodesCompletedBy(index: number, leaf: Hash, read: NodeReader): Promise<TreeNode[]> {
   assertSize('leaf index', index);
   const written: TreeNode[] = [{ level: 0, index, hash: leaf }];
@@ -232,13 +248,7 @@ export class MemoryTree {
 
   /** Append a leaf hash; returns the nodes it completed (what a durable store writes). */
   append(leaf: Hash): TreeNode[] {
-    const index = this.size;
-    const written: TreeNode[] = [{ level: 0, index, hash: leaf }];
-    let hash = leaf;
-    for (const sibling of leftSiblings(index)) {
-      hash = nodeHash(this.levels[sibling.level]![sibling.index]!, hash);
-      written.push({ level: sibling.level + 1, index: sibling.index / 2, hash });
-    }
+    const written = completedNodes(this.size, leaf, this.read as SyncNodeReader);
     for (const node of written) (this.levels[node.level] ??= [])[node.index] = node.hash;
     return written;
   }
