@@ -62,7 +62,7 @@ export const eventStoreMigrations: readonly Migration[] = [
       // A log written before the tree: its nodes, from its events in order.
       const insert = db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
       const tree = new MemoryTree();
-      for (const row of db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).iterate()) {
+      for (const row of db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).all()) {
         for (const node of tree.append(leafHash(eventLeaf(toChainedRow(row))))) insert.run(node.level, node.index, node.hash);
       }
     },
