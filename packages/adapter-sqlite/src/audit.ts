@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreError, GENESIS_HASH, verifyChain, type ChainCheckpoint, type VerifyReport } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, treeRoot, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
 import Database from 'better-sqlite3';
 import { describeFile } from './connection.js';
 import { toEventStoreError } from './errors.js';
@@ -14,7 +14,7 @@ export interface SqliteAudit {
   readonly file: string;
   /** The -wal file as read before SQLite saw it. */
   readonly wal: WalReading;
-  verify(options?: { against?: ChainCheckpoint }): Promise<VerifyReport>;
+  verify(options?: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] }): Promise<VerifyReport>;
   checkpoint(): Promise<ChainCheckpoint>;
   /** The database as SQLite reads it (a private snapshot): for reads only. */
   readonly database: Database.Database;
@@ -110,7 +110,7 @@ class OpenedAudit implements SqliteAudit {
     return head ? { position: head.position, headHash: head.hash } : { position: 0n, headHash: GENESIS_HASH };
   }
 
-  async verify(options: { against?: ChainCheckpoint } = {}): Promise<VerifyReport> {
+  async verify(options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] } = {}): Promise<VerifyReport> {
     const { page, pageSize } = this;
     function* rows() {
       let after = 0n;
@@ -121,7 +121,7 @@ class OpenedAudit implements SqliteAudit {
         after = found.at(-1)!.position;
       }
     }
-    const report = await verifyChain(rows(), options);
+    const report = await this.compareStoredTree(await verifyChain(rows(), options));
     const damage = this.wal.damage;
     if (!damage) return report;
     // The events SQLite can read end where the damaged frame begins: what follows is lost, not intact.
@@ -136,6 +136,32 @@ class OpenedAudit implements SqliteAudit {
       message,
       consistentThrough: report.intact ? readable : report.consistentThrough,
       provenThrough: report.intact ? (options.against && options.against.position <= readable ? options.against.position : 0n) : report.provenThrough,
+    };
+  }
+
+  /** The tree the file keeps must be the one its events make: proofs are served from it. */
+  private async compareStoredTree(report: VerifyReport): Promise<VerifyReport> {
+    if (!report.intact || !report.root || readSchemaVersion(this.database, EVENT_STORE_COMPONENT) < 2) return report;
+    const node = this.database.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?');
+    let stored: Uint8Array | undefined;
+    try {
+      stored = await treeRoot((level, index) => {
+        const row = node.get(level, index);
+        if (!row) throw new RangeError(`no node at level ${level}, index ${index}`);
+        return new Uint8Array(row.hash);
+      }, report.events);
+    } catch {
+      stored = undefined;
+    }
+    if (stored && Buffer.from(stored).equals(Buffer.from(report.root))) return report;
+    return {
+      intact: false,
+      events: report.events,
+      position: 1n,
+      problem: 'tree-mismatch',
+      message: 'the Merkle tree kept in the file is not the one its events make (nodes changed or missing): proofs served from it would be false',
+      consistentThrough: BigInt(report.events),
+      provenThrough: report.provenThrough ?? 0n,
     };
   }
 

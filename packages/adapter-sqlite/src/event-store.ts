@@ -24,6 +24,7 @@ import {
   type ReadStreamOptions,
   type StoredEvent,
   type VerifyReport,
+  type WitnessedCheckpoint,
 } from '@taawun/domain';
 import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
@@ -256,7 +257,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
    * position whose content or order does not match; with `against`, also prove that
    * the log still holds that checkpoint's history unchanged.
    */
-  async verify(options: { against?: ChainCheckpoint } = {}): Promise<VerifyReport> {
+  async verify(options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] } = {}): Promise<VerifyReport> {
     const store = this;
     async function* rows() {
       let after = 0n;

@@ -18,3 +18,4 @@ export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './s
 export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';
 export { loadReadModels, projectionFromModule, readModelsFromModule } from './modules.js';
 export { openLogForAudit, type AuditedLog } from './audit.js';
+export { WitnessedLog, isMerkleLog, loadSigningKey, originOf, readWitness, recordCheckpoint, type WitnessLocation, type WitnessOutcome } from './witness.js';
