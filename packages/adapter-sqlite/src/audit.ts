@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreError, GENESIS_HASH, treeRoot, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, MemoryTree, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
 import Database from 'better-sqlite3';
 import { describeFile } from './connection.js';
 import { toEventStoreError } from './errors.js';
@@ -121,7 +121,8 @@ class OpenedAudit implements SqliteAudit {
         after = found.at(-1)!.position;
       }
     }
-    const report = await this.compareStoredTree(await verifyChain(rows(), options));
+    const tree = new MemoryTree();
+    const report = this.compareStoredTree(await verifyChain(rows(), { ...options, tree }), tree);
     const damage = this.wal.damage;
     if (!damage) return report;
     // The events SQLite can read end where the damaged frame begins: what follows is lost, not intact.
@@ -139,27 +140,34 @@ class OpenedAudit implements SqliteAudit {
     };
   }
 
-  /** The tree the file keeps must be the one its events make: proofs are served from it. */
-  private async compareStoredTree(report: VerifyReport): Promise<VerifyReport> {
-    if (!report.intact || !report.root || readSchemaVersion(this.database, EVENT_STORE_COMPONENT) < 2) return report;
-    const node = this.database.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?');
-    let stored: Uint8Array | undefined;
-    try {
-      stored = await treeRoot((level, index) => {
-        const row = node.get(level, index);
-        if (!row) throw new RangeError(`no node at level ${level}, index ${index}`);
-        return new Uint8Array(row.hash);
-      }, report.events);
-    } catch {
-      stored = undefined;
+  /** Every node of the tree the file keeps must be the one its events make: proofs are served from them. */
+  private compareStoredTree(report: VerifyReport, tree: MemoryTree): VerifyReport {
+    if (!report.intact || readSchemaVersion(this.database, EVENT_STORE_COMPONENT) < 2) return report;
+    let expected = 0;
+    let differing: string | undefined;
+    for (let level = 0, width = tree.size; width >= 1; level++, width = Math.floor(width / 2)) expected += width;
+    const nodes = this.database.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx');
+    let found = 0;
+    for (const node of nodes.iterate()) {
+      found++;
+      let mine: Uint8Array | undefined;
+      try {
+        mine = tree.read(node.level, node.idx) as Uint8Array;
+      } catch {
+        mine = undefined;
+      }
+      if (!mine || !Buffer.from(mine).equals(node.hash)) {
+        differing = `level ${node.level}, index ${node.idx}`;
+        break;
+      }
     }
-    if (stored && Buffer.from(stored).equals(Buffer.from(report.root))) return report;
+    if (!differing && found === expected) return report;
     return {
       intact: false,
       events: report.events,
       position: 1n,
       problem: 'tree-mismatch',
-      message: 'the Merkle tree kept in the file is not the one its events make (nodes changed or missing): proofs served from it would be false',
+      message: `the Merkle tree kept in the file is not the one its events make (${differing ? `node at ${differing} differs` : `${found} nodes where the events make ${expected}`}): proofs served from it would be false`,
       consistentThrough: BigInt(report.events),
       provenThrough: report.provenThrough ?? 0n,
     };

@@ -116,7 +116,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
  */
 export async function verifyChain(
   rows: AsyncIterable<ChainedRow & { readonly hash: string }> | Iterable<ChainedRow & { readonly hash: string }>,
-  options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] } = {},
+  options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[]; tree?: MemoryTree } = {},
 ): Promise<VerifyReport> {
   let previous = GENESIS_HASH;
   let expectedPosition = 1n;
@@ -124,7 +124,8 @@ export async function verifyChain(
   let checkpointSeen = false;
   const revisions = new Map<string, number>();
   let provenThrough = 0n;
-  const tree = new MemoryTree();
+  // The caller may pass its own, empty, to compare the tree a store keeps with the one the events make.
+  const tree = options.tree ?? new MemoryTree();
   const witnessed = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
   /** The largest witnessed size the events read so far prove, and the first checkpoint they contradict. */
   const witnessedUpTo = async (size: number) => {
