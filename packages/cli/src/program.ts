@@ -9,6 +9,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerVerify } from './commands/verify.js';
+import { registerProve } from './commands/prove.js';
 import { describeFailure, exitCodes } from './errors.js';
 import { processIo, type CliContext, type Io } from './io.js';
 
@@ -55,6 +56,7 @@ export function buildProgram(context: CliContext): Command {
 
   registerSeed(program, context);
   registerVerify(program, context);
+  registerProve(program, context);
   registerTransfer(program, context);
   registerQueries(program, context);
   registerDiff(program, context);
