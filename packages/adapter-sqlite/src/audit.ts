@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreError, GENESIS_HASH, MemoryTree, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, MemoryTree, compareKeptTree, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
 import Database from 'better-sqlite3';
 import { describeFile } from './connection.js';
 import { toEventStoreError } from './errors.js';
@@ -122,7 +122,7 @@ class OpenedAudit implements SqliteAudit {
       }
     }
     const tree = new MemoryTree();
-    const report = this.compareStoredTree(await verifyChain(rows(), { ...options, tree }), tree);
+    const report = await this.compareStoredTree(await verifyChain(rows(), { ...options, tree }), tree);
     const damage = this.wal.damage;
     if (!damage) return report;
     // The events SQLite can read end where the damaged frame begins: what follows is lost, not intact.
@@ -141,36 +141,10 @@ class OpenedAudit implements SqliteAudit {
   }
 
   /** Every node of the tree the file keeps must be the one its events make: proofs are served from them. */
-  private compareStoredTree(report: VerifyReport, tree: MemoryTree): VerifyReport {
-    if (!report.intact || readSchemaVersion(this.database, EVENT_STORE_COMPONENT) < 2) return report;
-    let expected = 0;
-    let differing: string | undefined;
-    for (let level = 0, width = tree.size; width >= 1; level++, width = Math.floor(width / 2)) expected += width;
+  private compareStoredTree(report: VerifyReport, tree: MemoryTree): Promise<VerifyReport> | VerifyReport {
+    if (readSchemaVersion(this.database, EVENT_STORE_COMPONENT) < 2) return report;
     const nodes = this.database.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx');
-    let found = 0;
-    for (const node of nodes.iterate()) {
-      found++;
-      let mine: Uint8Array | undefined;
-      try {
-        mine = tree.read(node.level, node.idx) as Uint8Array;
-      } catch {
-        mine = undefined;
-      }
-      if (!mine || !Buffer.from(mine).equals(node.hash)) {
-        differing = `level ${node.level}, index ${node.idx}`;
-        break;
-      }
-    }
-    if (!differing && found === expected) return report;
-    return {
-      intact: false,
-      events: report.events,
-      position: 1n,
-      problem: 'tree-mismatch',
-      message: `the Merkle tree kept in the file is not the one its events make (${differing ? `node at ${differing} differs` : `${found} nodes where the events make ${expected}`}): proofs served from it would be false`,
-      consistentThrough: BigInt(report.events),
-      provenThrough: report.provenThrough ?? 0n,
-    };
+    return compareKeptTree(report, tree, nodes.all());
   }
 
   async close(): Promise<void> {

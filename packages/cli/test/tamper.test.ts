@@ -127,6 +127,6 @@ describe('taawun verify against its own witness, after an intruder edited the SQ
     db.close();
     const result = await verify(file);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^BROKEN at position 1 \(tree-mismatch\): the Merkle tree kept in the file is not the one its events make/);
+    expect(result.stdout).toMatch(/^BROKEN at position 1 \(tree-mismatch\): the Merkle tree kept in the store is not the one its events make/);
   });
 });

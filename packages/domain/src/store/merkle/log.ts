@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../envelope.js';
-import type { ChainedRow } from '../hash-chain.js';
+import type { ChainedRow, VerifyReport } from '../hash-chain.js';
 import { EventStoreError } from '../port.js';
-import { consistencyProof, inclusionProof, treeRoot, type Hash, type NodeReader } from './tree.js';
+import { consistencyProof, inclusionProof, treeRoot, type Hash, type MemoryTree, type NodeReader } from './tree.js';
 
 /** The size of the log and the root of its Merkle tree then. */
 export interface TreeHead {
@@ -75,3 +75,43 @@ export const chainedRowOf = (event: StoredEvent): ChainedRow => ({
   dataJson: JSON.stringify(event.data),
   metadataJson: JSON.stringify(event.metadata),
 });
+
+/**
+ * An intact report stays intact only if every node the store keeps is the one the
+ * events make (`tree`, filled by `verifyChain`) and none is missing: proofs are
+ * served from the kept nodes, so a changed one would make them lie.
+ */
+export async function compareKeptTree(
+  report: VerifyReport,
+  tree: MemoryTree,
+  nodes: Iterable<{ level: number | string; idx: number | string; hash: Uint8Array }> | AsyncIterable<{ level: number | string; idx: number | string; hash: Uint8Array }>,
+): Promise<VerifyReport> {
+  if (!report.intact) return report;
+  let expected = 0;
+  for (let width = tree.size; width >= 1; width = Math.floor(width / 2)) expected += width;
+  let found = 0;
+  let differing: string | undefined;
+  for await (const node of nodes) {
+    found++;
+    let mine: Uint8Array | undefined;
+    try {
+      mine = tree.read(Number(node.level), Number(node.idx)) as Uint8Array;
+    } catch {
+      mine = undefined;
+    }
+    if (!mine || !Buffer.from(mine).equals(Buffer.from(node.hash))) {
+      differing = `level ${node.level}, index ${node.idx}`;
+      break;
+    }
+  }
+  if (!differing && found === expected) return report;
+  return {
+    intact: false,
+    events: report.events,
+    position: 1n,
+    problem: 'tree-mismatch',
+    message: `the Merkle tree kept in the store is not the one its events make (${differing ? `node at ${differing} differs` : `${found} nodes where the events make ${expected}`}): proofs served from it would be false`,
+    consistentThrough: BigInt(report.events),
+    provenThrough: report.provenThrough ?? 0n,
+  };
+}
