@@ -14,6 +14,7 @@ import { YieldingReads } from './http/yielding-reads.js';
 import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerLogRoutes, type LogRouteDeps } from './routes/log.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
@@ -77,6 +78,8 @@ export interface HttpAppOptions {
   readonly personalData?: { readonly keys: KeyStore; readonly onErased?: (participantId: string) => Promise<void> | void };
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
+  /** The log's Merkle tree and the checkpoint signer: enables `GET /log/checkpoint` and `/log/proof/…`. */
+  readonly merkle?: LogRouteDeps;
 }
 
 export interface HttpApp {
@@ -184,6 +187,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     liveFeeds,
     log,
   });
+
+  if (options.merkle) registerLogRoutes(app, options.merkle);
 
   return {
     app,

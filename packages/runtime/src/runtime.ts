@@ -1,11 +1,11 @@
-import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, type EventStore, type KeyStore, type MerkleLog } from '@taawun/domain';
+import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, type EventStore, type CheckpointSigner, type KeyStore, type MerkleLog } from '@taawun/domain';
 import { existsSync } from 'node:fs';
 import { builtInReadModels, projectionsOf, QueryService, type AnyReadModel, type QueryServiceOptions } from '@taawun/projections';
 import { openBackend, type Backend, type CommitNotifier, type HashChain } from './backend.js';
 import { RuntimeError } from './errors.js';
 import { describeLocation, parseKeysUrl, parseStoreUrl, type KeyStoreLocation, type StoreLocation } from './store-url.js';
 import { readModelsOf, type OpenedStorage } from './opened-storage.js';
-import { WitnessedLog, isMerkleLog, type WitnessLocation } from './witness.js';
+import { WitnessedLog, checkpointSigner, isMerkleLog, type WitnessLocation } from './witness.js';
 
 export interface RuntimeOptions {
   /** The folder relative SQLite paths are resolved against. Default: the process's. */
@@ -56,6 +56,8 @@ export interface Runtime {
   readonly keys: KeyStore | undefined;
   /** The log's hash chain, when the store keeps one (SQLite, PostgreSQL). */
   readonly chain: HashChain | undefined;
+  /** The log's Merkle tree with the institute's checkpoint signer, when witnessed (for `GET /log/…`). */
+  readonly merkle: { readonly log: MerkleLog; readonly sign: CheckpointSigner } | undefined;
   /** A way to wake on commits, when the adapter has one (SQLite: this process's commits; PostgreSQL: any process's). */
   readonly notifier: CommitNotifier | undefined;
   /**
@@ -154,6 +156,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       log: backend.log,
       keys,
       chain: backend.chain,
+      merkle: witness && witnessed ? { log: witnessed, sign: checkpointSigner(witness) } : undefined,
       notifier: backend.notifier,
       openReadModelsBesideLog,
       readModels,

@@ -56,6 +56,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       store: runtime.store,
       readModels: runtime.ownReadModels,
       ...(readModels ? { readModelStorage: readModels.storage } : {}),
+      ...(runtime.merkle ? { merkle: runtime.merkle } : {}),
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
     });
   } catch (error) {

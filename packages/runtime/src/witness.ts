@@ -9,6 +9,7 @@ import {
   signingKeyFromSeed,
   verifyConsistency,
   type AppendResult,
+  type CheckpointSigner,
   type Checkpoint,
   type EventStore,
   type EventToAppend,
@@ -51,6 +52,14 @@ export function loadSigningKey(file: string, create: boolean): SigningKey | unde
 
 /** The log's origin line: the key's name and the witness file's name, so one key can sign several logs. */
 export const originOf = (key: { name: string }, witnessFile: string): string => `${key.name}/${basename(witnessFile).replace(/\.checkpoint$/, '')}`;
+
+/** Signs tree heads of this log with the institute's key (made now if missing): what `GET /log/checkpoint` serves. */
+export const checkpointSigner =
+  (location: WitnessLocation): CheckpointSigner =>
+  (head) => {
+    const key = loadSigningKey(location.signingKeyFile, true)!;
+    return signCheckpoint({ origin: originOf(key, location.witnessFile), ...head }, key);
+  };
 
 /** The witness file's checkpoint, checked against `key`; undefined when there is none. */
 export function readWitness(file: string, key: VerifierKey): { note: string; checkpoint?: Checkpoint; problem?: string } | undefined {

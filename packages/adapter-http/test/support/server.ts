@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore, openSqliteReadModelStorage, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
-import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
+import { encryptPersonalData, InMemoryKeyStore, signCheckpoint, signingKeyFromSeed, type EventStore, type StoredEvent } from '@taawun/domain';
 import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
 
 export type KeyName = 'admin' | 'clerk' | 'auditor';
@@ -64,6 +64,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(readModelStorage ? { readModelStorage } : {}),
     ...(keyStore ? { personalData: { keys: keyStore, onErased } } : {}),
     log: (message) => logs.push(message),
+    // The log routes, so that the document (and its lint) has them too.
+    merkle: { log: events, sign: (head) => signCheckpoint({ origin: 'taawun.test/log', ...head }, signingKeyFromSeed('taawun.test', new Uint8Array(32))) },
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };
   return {

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  consistencyDocument,
   decodeVerifierKey,
+  inclusionDocument,
   encodeVerifierKey,
   leafHash,
   openSignedCheckpoint,
@@ -18,7 +20,6 @@ import { z } from 'zod';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { runs, withStore, witnessLocationOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
 
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 SHA-256 hash').transform((text) => new Uint8Array(Buffer.from(text, 'base64')));
 
 /** The JSON proofs `taawun prove` writes and `taawun verify-proof` reads (checked by these schemas before use). */
@@ -86,26 +87,17 @@ export function registerProve(program: Command, context: CliContext): void {
       runs(context, async (event: string | undefined, options: { size?: number; consistency?: string[]; output?: string }, command: Command): Promise<ExitCode> => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const { key, origin } = signingContext(globals, io);
-        const sign = async (log: MerkleLog, size: number) => signCheckpoint({ origin, ...(await log.treeHead(size)) }, key);
+        const sign = (head: { size: number; root: Uint8Array }) => signCheckpoint({ origin, ...head }, key);
         return withStore(globals, io, async ({ log, description }) => {
           if (!isMerkleLog(log)) throw new CliError(`${description} keeps no Merkle tree: there is nothing to prove`, exitCodes.usage);
           if (options.consistency) {
             const [first, second] = options.consistency.map(Number);
             if (options.consistency.length !== 2 || !Number.isSafeInteger(first) || !Number.isSafeInteger(second)) throw new CliError('--consistency takes two sizes, N1 N2', exitCodes.usage);
-            const proof = await log.consistencyProof(first!, second!);
-            output(io, options.output, { format: 'taawun-consistency-proof/1', first, second, proof: proof.proof.map(base64), checkpoints: [await sign(log, first!), await sign(log, second!)] });
+            output(io, options.output, await consistencyDocument(log, sign, first!, second!));
             return exitCodes.ok;
           }
           if (event === undefined) throw new CliError('give an event (id or position), or --consistency N1 N2', exitCodes.usage);
-          const proof = await log.inclusionProof(await positionOf(log as never, event), options.size);
-          output(io, options.output, {
-            format: 'taawun-inclusion-proof/1',
-            position: Number(proof.position),
-            size: proof.size,
-            leaf: base64(proof.leaf),
-            proof: proof.proof.map(base64),
-            checkpoint: await sign(log, proof.size),
-          });
+          output(io, options.output, await inclusionDocument(log, sign, await positionOf(log as never, event), options.size));
           return exitCodes.ok;
         }, { personalData: false });
       }),
