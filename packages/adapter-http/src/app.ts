@@ -13,14 +13,21 @@ import { ReplayLimiter } from './http/replays.js';
 import { YieldingReads } from './http/yielding-reads.js';
 import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
 import { registerCommandRoutes } from './routes/commands.js';
-import { registerEventRoutes } from './routes/events.js';
+import { registerEventRoutes, SHUTTING_DOWN } from './routes/events.js';
+import { LiveFeeds } from './http/live-feeds.js';
+import { allowedMethods } from './http/methods.js';
 import { registerLogRoutes, type LogRouteDeps } from './routes/log.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
-import { registerReportRoutes } from './report/routes.js';
+import { registerReportRoutes, type ReportOptions } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
 import { authenticate, rateLimit } from './security/middleware.js';
+import { pino, type Logger } from 'pino';
+import { accessLog } from './operations/access-log.js';
+import { ServerMetrics } from './operations/metrics.js';
+import { registerOperationsRoutes } from './operations/routes.js';
+import type { ReadModelFollowerStatus } from './operations/status.js';
 import { FixedWindowRateLimiter } from './security/rate-limit.js';
 
 /** The adapter's limits. Every one has a default; the README lists them. */
@@ -37,8 +44,14 @@ export interface HttpLimits {
   readonly requestsPerMinute: number;
   /** Live feeds open at once, over all keys. */
   readonly maxLiveStreams: number;
+  /** Live feeds open at once for one key, so that one key cannot take every slot. */
+  readonly maxLiveStreamsPerKey: number;
   /** Replays of the whole log at once (time lenses, read models not stored): more are a 503. */
   readonly maxConcurrentReplays: number;
+  /** Replays at once for one key. */
+  readonly maxConcurrentReplaysPerKey: number;
+  /** Events a read model may be behind the log while the server is still ready (`/health/ready`). */
+  readonly maxReadModelLag: number;
   /** Interval of keep-alive comments on live feeds, in milliseconds. */
   readonly heartbeatMs: number;
   /** Longest string, largest array and integer in a request body. */
@@ -52,7 +65,10 @@ export const defaultLimits: HttpLimits = {
   maxPageSize: 1_000,
   requestsPerMinute: 600,
   maxLiveStreams: 100,
+  maxLiveStreamsPerKey: 10,
   maxConcurrentReplays: 2,
+  maxConcurrentReplaysPerKey: 1,
+  maxReadModelLag: 1_000,
   heartbeatMs: 15_000,
   transport: defaultTransportLimits,
 };
@@ -80,6 +96,12 @@ export interface HttpAppOptions {
   readonly log?: (message: string) => void;
   /** The log's Merkle tree and the checkpoint signer: enables `GET /log/checkpoint` and `/log/proof/…`. */
   readonly merkle?: LogRouteDeps;
+  /** The structured access log (pino): one line per request. Default: JSON lines on stderr; false for none. */
+  readonly accessLog?: Logger | false;
+  /** The stored read models' followers as they are now (`@taawun/runtime`): their positions, lag and restarts feed `/metrics` and `/health/ready`. */
+  readonly readModelStatus?: () => readonly ReadModelFollowerStatus[];
+  /** The report's letterhead: the institute's name and the log's hash chain. */
+  readonly report?: ReportOptions;
 }
 
 export interface HttpApp {
@@ -87,8 +109,10 @@ export interface HttpApp {
   /** What the routes and the report answer from: the built-in read models and the user's own. */
   readonly queries: QueryService;
   readonly limits: HttpLimits;
-  /** Abort every live feed (before closing the server). */
-  closeLiveFeeds(): void;
+  /** The Prometheus registry behind `/metrics`. */
+  readonly metrics: ServerMetrics;
+  /** Stop being ready (`/health/ready` answers 503) and end every live feed with a final event, before closing the server. */
+  beginShutdown(): void;
   /** Resolves when no erasure's purge runs in the background any more (before closing the stores). */
   backgroundWork(): Promise<void>;
 }
@@ -110,7 +134,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const limits: HttpLimits = { ...defaultLimits, ...options.limits, transport: { ...defaultTransportLimits, ...options.limits?.transport } };
   const log = options.log ?? ((message: string) => console.error(message));
   const keys = new ApiKeyRing(options.keys);
-  const liveFeeds = new Set<AbortController>();
+  const liveFeeds = new LiveFeeds(limits.maxLiveStreams, Math.min(limits.maxLiveStreamsPerKey, limits.maxLiveStreams));
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
@@ -125,6 +149,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       if (error.status === 400) return sendProblem(c, problem('malformed-json', error.message || 'the body is not valid JSON'));
+      // @hono/zod-openapi's own media-type gate, should a request ever get past ours to it.
+      if (error.status === 415) return sendProblem(c, problem('unsupported-media-type', 'the body must be JSON (Content-Type: application/json)'));
       if (error.status === 413) return sendProblem(c, problem('payload-too-large', `the body exceeds ${limits.maxBodyBytes} bytes`));
       if (error.status === 503) return sendProblem(c, problem('request-timeout', `no answer within ${limits.requestTimeoutMs} ms`), { 'Retry-After': '1', connection: 'close' });
     }
@@ -137,8 +163,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return sendProblem(c, problem('internal-error', 'an unexpected error occurred; it was logged'));
   });
 
-  app.notFound((c) => sendProblem(c, problem('route-not-found', `no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    const allow = allowedMethods(app, c.req.path);
+    if (allow.length > 0) {
+      return sendProblem(c, problem('method-not-allowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allow.join(', ')}`), { Allow: allow.join(', ') });
+    }
+    return sendProblem(c, problem('route-not-found', `no route ${c.req.method} ${c.req.path}`));
+  });
 
+  const replays = new ReplayLimiter(limits.maxConcurrentReplays, Math.min(limits.maxConcurrentReplaysPerKey, limits.maxConcurrentReplays));
+  const readModelStatus = options.readModelStatus ?? (() => []);
+  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus });
+  let shuttingDown = false;
+  // Outermost: it sees every answer, problems from onError and 404/405 included.
+  app.use('*', accessLog(options.accessLog === false ? undefined : (options.accessLog ?? pino({ base: null }, pino.destination(2))), metrics));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use('*', cors({ origin: [...options.corsOrigins], allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Correlation-Id'], exposeHeaders: ['ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'] }));
@@ -149,6 +187,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use('*', rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute)));
 
   registerMetaRoutes(app);
+  registerOperationsRoutes(app, { store: options.store, metrics, readModelStatus, maxReadModelLag: limits.maxReadModelLag, shuttingDown: () => shuttingDown, log });
   const commandDeps = {
     store: options.store,
     queue: new KeyedQueue(),
@@ -169,7 +208,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   }
   const queries = queryService({ store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
-  const replays = new ReplayLimiter(limits.maxConcurrentReplays);
   registerQueryRoutes(app, {
     queries,
     replays,
@@ -177,13 +215,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
   });
-  registerReportRoutes(app, { queries, replays });
+  registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {
     store: options.store,
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     heartbeatMs: limits.heartbeatMs,
-    maxLiveStreams: limits.maxLiveStreams,
     liveFeeds,
     log,
   });
@@ -194,8 +231,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     app,
     queries,
     limits,
-    closeLiveFeeds: () => {
-      for (const feed of liveFeeds) feed.abort();
+    metrics,
+    beginShutdown: () => {
+      shuttingDown = true;
+      liveFeeds.closeAll(SHUTTING_DOWN);
     },
     backgroundWork: () => purges.settled(),
   };

@@ -33,6 +33,14 @@ describe('server configuration', () => {
     expect(config.limits.transport).toMatchObject({ maxArrayItems: 50, maxStringLength: 10_000 });
   });
 
+  it("reads the institute's name for the report's letterhead from the file, TAAWUN_INSTITUTE overriding it", () => {
+    const file = join(folder, 'taawun.json');
+    writeFileSync(file, JSON.stringify({ institute: 'Institut supérieur de la magistrature' }));
+    expect(loadServerConfig({ env: { TAAWUN_CONFIG: file } }).institute).toBe('Institut supérieur de la magistrature');
+    expect(loadServerConfig({ env: { TAAWUN_CONFIG: file, TAAWUN_INSTITUTE: 'المعهد العالي للقضاء' } }).institute).toBe('المعهد العالي للقضاء');
+    expect(loadServerConfig({ env: {} }).institute).toBeUndefined();
+  });
+
   it('names the file, field or variable at fault', () => {
     const file = join(folder, 'bad.json');
     writeFileSync(file, JSON.stringify({ port: 'eighty', keys: [{ name: 'x', role: 'root', sha256: 'zz' }] }));

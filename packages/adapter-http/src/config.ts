@@ -19,7 +19,10 @@ const limitsSchema = z
     maxPageSize: positiveInt,
     requestsPerMinute: positiveInt,
     maxLiveStreams: positiveInt,
+    maxLiveStreamsPerKey: positiveInt,
     maxConcurrentReplays: positiveInt,
+    maxConcurrentReplaysPerKey: positiveInt,
+    maxReadModelLag: z.number().int().min(0),
     heartbeatMs: positiveInt,
     transport: z.object({ maxStringLength: positiveInt, maxArrayItems: positiveInt, maxInteger: positiveInt, maxRecordKeys: positiveInt }).strict().partial(),
   })
@@ -35,6 +38,8 @@ export const configFileSchema = z
     corsOrigins: z.array(z.url()),
     keys: z.array(apiKeyEntrySchema),
     limits: limitsSchema,
+    /** The institute's name on the report's letterhead (printed pages, PDF). */
+    institute: z.string().min(1).max(200),
   })
   .strict()
   .partial();
@@ -49,6 +54,8 @@ export interface ServerConfig {
   readonly corsOrigins: readonly string[];
   readonly keys: readonly ApiKeyEntry[];
   readonly limits: HttpLimits;
+  /** The institute's name on the report's letterhead, when configured. */
+  readonly institute?: string;
   /** The file read, if any. */
   readonly configFile?: string;
 }
@@ -133,6 +140,7 @@ export function loadServerConfig(options: { env?: NodeJS.ProcessEnv; file?: stri
     corsOrigins,
     keys,
     limits: { ...merged, defaultPageSize: Math.min(merged.defaultPageSize, merged.maxPageSize) },
+    ...(env.TAAWUN_INSTITUTE || file.institute ? { institute: env.TAAWUN_INSTITUTE || file.institute } : {}),
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   };
 }

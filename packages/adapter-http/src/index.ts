@@ -17,3 +17,9 @@ export {
   type ConfigFile,
   type ServerConfig,
 } from './config.js';
+export { ServerMetrics } from './operations/metrics.js';
+export { METRICS_PATH, LIVE_PATH, READY_PATH } from './operations/routes.js';
+export type { ReadModelFollowerStatus, ReadModelHealth } from './operations/status.js';
+export { DEFAULT_INSTITUTE, REPORT_PATH, type ReportOptions } from './report/routes.js';
+export { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, htmlToPdf, launchChromium, type ChromiumExecutable, type ChromiumSource } from './report/browser.js';
+export { reportHref } from './report/table.js';

@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PROBLEM_CONTENT_TYPE, problem, problemTypes, type ProblemCode } from './http/problems.js';
 import { createHttpApp, type HttpApp, type HttpAppOptions } from './app.js';
 
 export interface StartServerOptions extends HttpAppOptions {
@@ -53,23 +55,63 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ) as Server;
     s.once('error', reject);
   });
+  answerClientErrors(server);
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closed: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,
     host,
     port,
     http,
-    close: async () => {
-      await new Promise<void>((resolve, reject) => {
-        http.closeLiveFeeds();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-        // Live feeds end when aborted; anything still open after a moment is cut.
-        setTimeout(() => server.closeAllConnections(), 1_000).unref();
-      });
-      // A purge still running in the background writes the storage the caller closes next.
-      await http.backgroundWork();
-    },
+    // Once: a second call waits for the first.
+    close: () => (closed ??= shutDown()),
   };
+  async function shutDown(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      // No new connections; requests under way finish (drained), live feeds end with a final event.
+      http.beginShutdown();
+      // Connections become idle as their last answer ends (a kept-alive one too): close each then.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      // A request still running after its own timeout is cut.
+      const cut = setTimeout(() => server.closeAllConnections(), http.limits.requestTimeoutMs + 1_000);
+      server.close((error) => {
+        clearInterval(idle);
+        clearTimeout(cut);
+        if (error) reject(error);
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+    // A purge still running in the background writes the storage the caller closes next.
+    await http.backgroundWork();
+  }
+}
+
+/** Node's own refusals (before the application sees a request), by the error's code. */
+const clientErrorCodes: Readonly<Record<string, ProblemCode>> = {
+  HPE_HEADER_OVERFLOW: 'header-fields-too-large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'client-timeout',
+  ERR_HTTP_HEADERS_TIMEOUT: 'client-timeout',
+};
+
+/**
+ * Node answers a request it cannot parse (a bad request line, headers too large,
+ * too slow) with a bare status and no body. Here it is a problem like any other,
+ * with no detail of the parser's: the error's text is the parser's and says nothing useful.
+ */
+function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { _httpMessage?: { headersSent?: boolean } }) => {
+    // A response already under way cannot be replaced: only cut it.
+    if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const code = clientErrorCodes[error.code ?? ''] ?? 'bad-request';
+    const answer = problem(code, code === 'bad-request' ? 'the request could not be parsed as HTTP/1.1' : problemTypes[code].description);
+    const body = JSON.stringify(answer);
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

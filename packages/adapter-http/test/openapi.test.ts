@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from './support/server.js';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const spectralBin = resolve(packageRoot, '../../node_modules/.bin/spectral');
+const redoclyBin = resolve(packageRoot, '../../node_modules/.bin/redocly');
 const ruleset = join(packageRoot, 'spectral.owasp.yaml');
 
 interface Finding {
@@ -33,6 +34,22 @@ async function lint(document: unknown): Promise<Finding[]> {
       throw e;
     });
     return JSON.parse(output.stdout) as Finding[];
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Redocly's CLI (`lint`, its recommended rules) on a document: its problems. */
+async function redoclyLint(document: unknown): Promise<{ totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string }[] }> {
+  const folder = mkdtempSync(join(tmpdir(), 'taawun-redocly-'));
+  try {
+    const file = join(folder, 'openapi.json');
+    writeFileSync(file, JSON.stringify(document, null, 2));
+    const output = await promisify(execFile)(redoclyBin, ['lint', file, '--format', 'json'], { cwd: folder, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } }).catch((e: { stdout?: string; code?: number }) => {
+      if (e.stdout) return { stdout: e.stdout };
+      throw e;
+    });
+    return JSON.parse(output.stdout.slice(output.stdout.indexOf('{')));
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -85,13 +102,33 @@ describe('the OpenAPI document', () => {
     expect(doc.components.schemas.CorrectRecordBody!.properties.reason!.maxLength).toBe(2000);
   });
 
-  it('passes Spectral with the OWASP API security ruleset: no errors', async () => {
+  it('passes Spectral (spectral:oas and the OWASP API security ruleset) with no error and no warning', async () => {
     const findings = await lint(doc);
-    const errors = findings.filter((f) => f.severity === 0);
-    expect(errors.map((e) => `${e.code} at ${e.path.join('.')}: ${e.message}`)).toEqual([]);
-    // The ruleset really ran: the public problem-type pages are (knowingly) read without a key.
-    expect(findings.filter((f) => f.code === 'owasp:api2:2023-read-restricted').map((f) => f.path[1])).toEqual(['/problems', '/problems/{code}']);
+    const counts = { errors: findings.filter((f) => f.severity === 0).length, warnings: findings.filter((f) => f.severity === 1).length };
+    console.log(`Spectral (spectral:oas + OWASP): ${counts.errors} errors, ${counts.warnings} warnings`);
+    expect(findings.filter((f) => f.severity <= 1).map((e) => `${e.code} at ${e.path.join('.')}: ${e.message}`)).toEqual([]);
   }, 120_000);
+
+  it("passes Redocly's recommended rules with no error and no warning", async () => {
+    const { totals, problems } = await redoclyLint(doc);
+    console.log(`Redocly lint (recommended): ${totals.errors} errors, ${totals.warnings} warnings`);
+    expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(totals).toMatchObject({ errors: 0, warnings: 0 });
+  }, 120_000);
+
+  it('states the character set of every string: a pattern, format, enum or const', () => {
+    const loose: string[] = [];
+    const visit = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => visit(n, `${path}.${i}`));
+      if (typeof node !== 'object' || node === null) return;
+      const schema = node as Record<string, unknown>;
+      if (schema.type === 'string' && !['pattern', 'format', 'enum', 'const'].some((k) => k in schema)) loose.push(path);
+      for (const [key, value] of Object.entries(schema)) visit(value, `${path}.${key}`);
+    };
+    visit(doc, '$');
+    expect(loose).toEqual([]);
+    expect(doc.components.schemas.RegisterPartnerBody!.properties.name).toMatchObject({ properties: { fr: { pattern: expect.stringContaining('\\u202A-\\u202E') } } });
+  });
 
   it('would fail Spectral if a request string had no limit', async () => {
     const broken = structuredClone(doc);

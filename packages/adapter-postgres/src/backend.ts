@@ -3,6 +3,7 @@ import { projections as builtInProjections, rebuildModelsHoldingPersonalData, ty
 import type { PoolConfig } from 'pg';
 import { createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError } from './connection.js';
 import { DEFAULT_SCHEMA, openPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './event-store.js';
+import { openPostgresReadModelOwnership, type PostgresReadModelOwnership } from './read-model-leases.js';
 import { openPostgresReadModelStorage, type PostgresReadModelStorage } from './read-model-storage.js';
 
 /** What a purge after an erasure did. */
@@ -18,6 +19,8 @@ export interface PostgresReadModelPurge {
 /** Read models kept in the log's schema, on its pool, with what to do after an erasure. */
 export interface PostgresReadModelsBesideLog {
   readonly storage: PostgresReadModelStorage;
+  /** Which node builds each read model (a lease per read model, fenced by epoch): several servers share the models. */
+  readonly ownership: PostgresReadModelOwnership;
   /**
    * After an erasure: rebuild every stored read model that may hold names
    * (those of `projections`, default the built-in ones, that handle an event
@@ -52,6 +55,7 @@ export async function openPostgresBackend(connection: string | PoolConfig, optio
       const storage = await openPostgresReadModelStorage(log);
       return {
         storage,
+        ownership: await openPostgresReadModelOwnership(storage),
         purgeAfterErasure: (store, projections) => rebuildModelsHoldingNames(store, storage, projections),
         close: () => storage.close(),
       };

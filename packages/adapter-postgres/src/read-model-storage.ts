@@ -47,6 +47,9 @@ export interface PostgresReadModelStorageOptions {
   readonly now?: () => Date;
 }
 
+/** A check run inside a write's transaction (holding the read model's lock); it throws to refuse the write. */
+export type WriteFence = (client: PoolClient, name: string) => Promise<void>;
+
 /** The storage, as its messages name it. */
 const whereOf = (target: PostgresTarget, schema: string) => `${describe(target)}, schema "${schema}"`;
 
@@ -74,6 +77,8 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     private readonly ownsPool: boolean,
     private readonly tables: ReadonlyMap<string, AnyReadModelTables>,
     private readonly now: () => Date = () => new Date(),
+    /** Run in every write's transaction, after the read model's lock: throws to refuse the write (a node's lease, see read-model-leases.ts). */
+    private readonly fence?: WriteFence,
   ) {
     this.guard = new StorageGuard(
       () => this.where(),
@@ -167,6 +172,11 @@ export class PostgresReadModelStorage implements ReadModelStorage {
       // The tables show the active generation only: with none left, they are empty.
       if (rows[0]?.status === 'active') await clear();
     });
+  }
+
+  /** The same storage, on the same pool, whose every write first passes `fence` in its transaction. */
+  withFence(fence: WriteFence): PostgresReadModelStorage {
+    return new PostgresReadModelStorage(this.pool, this.schema, this.target, false, this.tables, this.now, fence);
   }
 
   /** End the pool when it is this storage's own; the event store's stays open. */
@@ -269,6 +279,7 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     return this.guard.runAsync(what, () =>
       inTransaction(this.pool, async (client) => {
         await lockReadModel(client, this.schema, name);
+        await this.fence?.(client, name);
         return work(client);
       }),
     );

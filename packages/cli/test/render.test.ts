@@ -42,13 +42,22 @@ describe('display width', () => {
 });
 
 describe('renderers', () => {
-  it('table: columns aligned by display width, Arabic kept whole and in logical order', () => {
+  it('table: columns aligned by display width, Arabic kept whole, in logical order and isolated', () => {
     const table = renderTable(rows, columns);
     const lines = table.trimEnd().split('\n');
     expect(lines[0]).toBe('ID          COUNT  NAME');
-    expect(lines[2]).toBe('enm-france     11  المدرسة الوطنية للقضاء بفرنسا');
+    expect(lines[2]).toBe('enm-france     11  \u2068المدرسة الوطنية للقضاء بفرنسا\u2069');
     expect(lines[3]).toBe('giz           120  German agency, "GIZ"');
     expect(lines[4]).toBe('ssm-italy          Scuola | Superiore della Magistratura');
+  });
+
+  it('table at a width: the widest column gives way and its cells wrap, no line wider than asked', () => {
+    const lines = renderTable(rows, columns, { width: 30 }).trimEnd().split('\n');
+    expect(Math.max(...lines.map(displayWidth))).toBeLessThanOrEqual(30);
+    expect(lines).toContain('ssm-italy          Scuola |');
+    expect(lines).toContain('                   Superiore');
+    expect(lines).toContain('                   \u2068الوطنية\u2069');
+    expect(renderTable(rows, columns, { width: 30, color: true })).toContain('\u001b[1mID');
   });
 
   it('markdown: pipes escaped, line breaks as <br>, numbers right-aligned', () => {

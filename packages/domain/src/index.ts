@@ -2,6 +2,7 @@ export * from './result.js';
 export * from './errors.js';
 export * from './values/partial-date.js';
 export * from './values/multilingual-text.js';
+export * from './values/text.js';
 export * from './values/ids.js';
 export * from './store/envelope.js';
 export * from './store/port.js';

@@ -49,19 +49,22 @@ export {
   type CorrectionChanges,
   type LensReport,
   type NotCountedEvent,
+  type LensScope,
   type ResolvedLens,
   type TimeLens,
 } from './engine/temporal.js';
+export { widenCounts } from './read-models/lens-ranges.js';
 
 // The shared model the read models derive their answers from.
-export { countGapSchema, countSchema, gapReasonSchema, type Count, type CountGap, type GapReason } from './model/counts.js';
+export { atLeast, between, countGapSchema, countSchema, exactly, gapReasonSchema, sumCounts, upperBound, type Count, type CountGap, type GapReason } from './model/counts.js';
 export { compareByCompletion, completionSortKey, dateView, dateViewSchema, orderCertainty, periodOf, periodSchema, type DateView, type Period } from './model/dates.js';
 export { correctionViewSchema, type CorrectionView, type Fact } from './model/facts.js';
 export { nameAtTimeSchema, partnerAtTimeSchema, type NameAtTime, type PartnerAtTime } from './model/names.js';
 export { personInvolvedSchema, type PersonInvolved } from './model/people.js';
-export type { Page } from './model/ordered.js';
+export { extremes, type Extreme, type Page } from './model/ordered.js';
 export {
   evolveRecord,
+  partnerLensScope,
   recordIds,
   recordKey,
   recordKeyOf,

@@ -1,5 +1,6 @@
 import { InMemoryEventStore, InMemoryKeyStore, type ChainCheckpoint, type EventStore, type KeyStore, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
 import type { AnyProjection, ReadModelStorage } from '@taawun/projections';
+import type { ReadModelOwnership } from './read-model-ownership.js';
 import type { StoreLocation } from './store-url.js';
 
 /** A log that keeps a tamper-evident hash chain (SQLite, PostgreSQL). */
@@ -28,6 +29,8 @@ export interface AdapterReadModels {
   readonly storage: ReadModelStorage;
   /** `store`: the encrypting store, which reads an erased participant as erased; `projections`: whose models to rebuild. */
   purgeAfterErasure(store: EventStore, projections: readonly AnyProjection[]): Promise<Purge>;
+  /** When several servers may share these read models: which one builds each (PostgreSQL). */
+  readonly ownership?: ReadModelOwnership;
   close(): Promise<void>;
 }
 

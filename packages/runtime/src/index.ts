@@ -13,7 +13,8 @@ export { RuntimeError, isRuntimeError, isUsageError, type RuntimeErrorCode, type
 export { openBackend, type AdapterReadModels, type Backend, type CommitNotifier, type HashChain, type Purge } from './backend.js';
 export type { OpenedStorage } from './opened-storage.js';
 export { purgeAfterErasure, storageBesideLog, storageForRun } from './read-models.js';
-export { ReadModelFollowers, type ReadModelFollowersOptions } from './read-model-followers.js';
+export { ReadModelFollowers, type ReadModelFollowersOptions, type ReadModelFollowerStatus } from './read-model-followers.js';
+export type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.js';
 export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
 export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';
 export { loadReadModels, projectionFromModule, readModelsFromModule } from './modules.js';

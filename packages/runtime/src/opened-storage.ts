@@ -1,6 +1,7 @@
 import type { EventStore } from '@taawun/domain';
 import { InMemoryReadModelStorage, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
 import type { Backend, Purge } from './backend.js';
+import type { ReadModelOwnership } from './read-model-ownership.js';
 
 /** Read-model storage a program uses, and how to say where it is. */
 export interface OpenedStorage {
@@ -15,6 +16,8 @@ export interface OpenedStorage {
    * and empties its WAL; PostgreSQL rebuilds). Nothing to do in memory.
    */
   purgeAfterErasure(): Promise<Purge>;
+  /** Which server builds each read model, when several may share them (PostgreSQL); else every server builds all of them. */
+  readonly ownership?: ReadModelOwnership;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function readModelsOf(backend: Backend, store: EventStore, descript
     where: `stored in ${description}`,
     besideLog: true,
     purgeAfterErasure: () => beside.purgeAfterErasure(store, projections),
+    ...(beside.ownership ? { ownership: beside.ownership } : {}),
     close: () => beside.close(),
   };
 }

@@ -1,4 +1,5 @@
 import type { EventStore } from '@taawun/domain';
+import type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.js';
 import { activeGeneration, isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelStorage } from '@taawun/projections';
 
 export interface ReadModelFollowersOptions {
@@ -12,12 +13,30 @@ export interface ReadModelFollowersOptions {
   readonly retryMs?: number;
   /** Longest wait between two attempts. Default 30 s. */
   readonly maxRetryMs?: number;
+  /** Several servers share the storage: each follower builds its read model only while this server holds it (see `ReadModelOwnership`). */
+  readonly ownership?: ReadModelOwnership;
+  /** The takeover bound given to `ownership` (ms). Default: the ownership's (10 s). */
+  readonly leaseMs?: number;
 }
 
 /** The generation a follower last committed (or caught up) to, as its runner reported it. */
 interface Followed {
   readonly generation: number;
   readonly position: bigint | undefined;
+}
+
+/** One follower as it is now: what `/metrics` and `/health/ready` of the HTTP server show. */
+export interface ReadModelFollowerStatus {
+  readonly name: string;
+  /** The last log position committed to the generation in use. */
+  readonly position: bigint | undefined;
+  /** Building the model from the start of the log (a new version, or a generation replaced by a purge). */
+  readonly rebuilding: boolean;
+  /** Times it started again after a failure or a replaced generation. */
+  readonly restarts: number;
+  readonly lastError: string | undefined;
+  /** Stopped for good (a stored model newer than this code). */
+  readonly stopped: boolean;
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
@@ -55,6 +74,11 @@ export class ReadModelFollowers {
     this.timer.unref();
   }
 
+  /** Each follower as it is now: position committed, rebuilding, restarts, last failure (for metrics and readiness). */
+  status(): ReadModelFollowerStatus[] {
+    return this.followers.map((f) => f.status());
+  }
+
   /** Restart every follower from the active generation now (e.g. right after a purge rebuilt them). */
   resync(): void {
     if (this.closing.signal.aborted) return;
@@ -81,6 +105,11 @@ class Follower {
   /** Set by `restart`: the run was stopped on purpose, to start again after this many ms. */
   private restartAfterMs: number | undefined;
   private wake: (() => void) | undefined;
+  private position: bigint | undefined;
+  private rebuilding = false;
+  private restarts = 0;
+  private lastError: string | undefined;
+  private stopped = false;
 
   constructor(
     private readonly projection: AnyProjection,
@@ -114,7 +143,13 @@ class Follower {
     this.wake?.();
   }
 
+  status(): ReadModelFollowerStatus {
+    return { name: this.name, position: this.position, rebuilding: this.rebuilding, restarts: this.restarts, lastError: this.lastError, stopped: this.stopped };
+  }
+
   private progressed(progress: Progress): void {
+    this.rebuilding = progress.phase === 'rebuild' && !progress.done;
+    if (progress.phase === 'live' || progress.done) this.position = progress.position;
     // Only what is committed and in use counts: a live commit, or the end of a catch-up or rebuild.
     if (progress.phase === 'live' || progress.done) this.followed = { generation: progress.generation, position: progress.position };
   }
@@ -127,22 +162,33 @@ class Follower {
       this.suspect = undefined;
       this.restartAfterMs = undefined;
       let failure: unknown;
+      const held = await this.hold(run);
+      if (this.closing.aborted) {
+        await held?.release();
+        return;
+      }
       try {
         await new ProjectionRunner(this.projection, {
           store: this.options.store,
-          storage: this.options.storage,
+          storage: held?.storage ?? this.options.storage,
           onProgress: (progress) => this.progressed(progress),
         }).follow({ signal: run.signal });
       } catch (error) {
         failure = error;
+      } finally {
+        await held?.release();
       }
       if (this.closing.aborted) return;
+      this.rebuilding = false;
+      this.restarts++;
+      if (failure !== undefined && this.restartAfterMs === undefined) this.lastError = messageOf(failure);
       let waitMs: number;
       if (this.restartAfterMs !== undefined) {
         // Stopped on purpose: what the run threw on its way out is what the restart is for.
         waitMs = this.restartAfterMs;
       } else if (isProjectionError(failure) && failure.code === 'invalid-projection') {
         this.log(`stopped following: ${messageOf(failure)}`);
+        this.stopped = true;
         return;
       } else {
         this.failures++;
@@ -158,6 +204,31 @@ class Follower {
       }
       await this.sleep(waitMs);
     }
+  }
+
+  /** With an ownership: wait until this server holds the read model; a lost hold stops the run, which then waits again. */
+  private async hold(run: AbortController): Promise<HeldReadModel | undefined> {
+    const ownership = this.options.ownership;
+    if (!ownership) return undefined;
+    const held = await ownership.hold(this.name, {
+      signal: this.closing,
+      log: (message) => this.log(message),
+      ...(this.options.leaseMs === undefined ? {} : { leaseMs: this.options.leaseMs }),
+    });
+    if (!held) return undefined;
+    this.log(`built by this server (${ownership.node}, lease epoch ${held.epoch})`);
+    const lost = () => {
+      if (this.run === run && !run.signal.aborted) this.restart(0);
+    };
+    held.lost.addEventListener('abort', lost);
+    return {
+      ...held,
+      // Given up after the run ended (a failure keeps its back-off): not a loss to react to.
+      release: () => {
+        held.lost.removeEventListener('abort', lost);
+        return held.release();
+      },
+    };
   }
 
   private sleep(ms: number): Promise<void> {

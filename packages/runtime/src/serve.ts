@@ -12,6 +12,12 @@ export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 
   readonly followReadModels?: boolean;
   /** How often a follower checks that another runner did not replace or write its generation (ms). Default 1000. */
   readonly followerCheckIntervalMs?: number;
+  /**
+   * When the store lets several servers share its read models (PostgreSQL): how
+   * long a read model may go unbuilt after its builder died before another
+   * server takes it over (ms). Default 10 s.
+   */
+  readonly readModelLeaseMs?: number;
   /** Run after each erasure, once the read models are purged (the embedding program's own clean-up). */
   readonly afterErasure?: (participantId: string) => Promise<void> | void;
 }
@@ -34,10 +40,13 @@ export interface ServingRuntime extends RunningServer {
  * SQLite file) fails the purge, so the erasure answers that it may be repeated.
  */
 export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOptions): Promise<ServingRuntime> {
-  const { followReadModels = true, followerCheckIntervalMs, afterErasure, ...http } = options;
+  const { followReadModels = true, followerCheckIntervalMs, readModelLeaseMs, afterErasure, ...http } = options;
   const readModels = await runtime.openReadModelsBesideLog();
   let followers: ReadModelFollowers | undefined;
+  // While a purge rebuilds the models that hold names, their answers are not current: the server is not ready.
+  let purging = 0;
   const onErased = async (participantId: string) => {
+    purging++;
     try {
       if (readModels) {
         const purge = await readModels.purgeAfterErasure();
@@ -45,6 +54,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       }
       await afterErasure?.(participantId);
     } finally {
+      purging--;
       // The purge rebuilt the models the followers write: they follow the new generations at once.
       followers?.resync();
     }
@@ -53,8 +63,11 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
   try {
     server = await startServer({
       ...http,
+      // The letterhead of printed pages names the log's head and its hash.
+      ...(runtime.chain ? { report: { ...http.report, chain: runtime.chain } } : {}),
       store: runtime.store,
       readModels: runtime.ownReadModels,
+      readModelStatus: () => (followers?.status() ?? []).map((s) => (purging > 0 ? { ...s, rebuilding: true } : s)),
       ...(readModels ? { readModelStorage: readModels.storage } : {}),
       ...(runtime.merkle ? { merkle: runtime.merkle } : {}),
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
@@ -70,6 +83,8 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       projections: server.http.queries.projections(),
       log: http.log ?? ((message) => console.error(message)),
       ...(followerCheckIntervalMs === undefined ? {} : { checkIntervalMs: followerCheckIntervalMs }),
+      ...(readModels.ownership ? { ownership: readModels.ownership } : {}),
+      ...(readModelLeaseMs === undefined ? {} : { leaseMs: readModelLeaseMs }),
     });
   }
   return {

@@ -45,6 +45,19 @@ describe("the institute's record", () => {
     expect(dateOf('F7', 'PublicationPrepared')).toBe('../2022');
   });
 
+  it("keeps F3's order: the regional sessions followed the training-of-trainers sessions (both only 2018)", async () => {
+    const regional = log.find((e) => e.type === 'SessionHeld' && (e.data as { sessionId: string }).sessionId === 'giz-regional-2018')!;
+    expect((regional.data as { follows?: string }).follows).toBe('giz-tot-2018');
+    // The session it follows must be in the record: a follows naming no session is refused.
+    const { handle } = await import('@taawun/domain');
+    const refused = await handle(
+      store,
+      { type: 'RecordSessionHeld', sessionId: 'x-after-nothing', title: { en: 'x' }, kind: 'regional-session', partners: ['giz'], heldOn: '2018', follows: 'no-such-session' },
+      deterministicContext('test'),
+    );
+    expect(refused.ok ? 'recorded' : refused.error.code).toBe('unknown-reference');
+  });
+
   it('keeps the plan of F8 a plan: nothing is recorded as published', () => {
     expect(log.filter((e) => e.type === 'PublicationPlanned').map((e) => e.metadata.sourceRef)).toEqual(['F8']);
     expect(log.some((e) => e.type === 'PublicationPublished')).toBe(false);

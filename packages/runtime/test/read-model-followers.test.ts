@@ -44,6 +44,11 @@ describe('ReadModelFollowers', () => {
     await stored({ store, storage }, 'giz');
     await stored({ store, storage }, 'aecid');
     expect(logs.join('\n')).toMatch(/read model partner-history: another runner replaced or wrote the stored model \(.*generation.*\); following again from the active generation in 50 ms/);
+    // What /metrics and /health/ready of the server read: the restart, its cause, the position now.
+    const [status] = running.status();
+    expect(status).toMatchObject({ name: 'partner-history', rebuilding: false, stopped: false, lastError: expect.stringMatching(/generation/) });
+    expect(status!.restarts).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => running!.status()[0]!.position, { timeout: 5_000 }).toBe(await store.lastPosition());
   });
 
   it('a quiet follower whose generation was replaced is found out by the periodic check (the same mismatch twice) and follows the new one', async () => {

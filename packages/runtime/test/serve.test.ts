@@ -27,7 +27,7 @@ async function serve(options: Partial<ServeRuntimeOptions> = {}) {
   const file = `${await folders.make('serve')}/taawun.db`;
   const runtime = await openRuntime(`sqlite:${file}`);
   const logs: string[] = [];
-  const server = await serveRuntime(runtime, { keys: [admin.entry], port: 0, log: (message) => logs.push(message), ...options });
+  const server = await serveRuntime(runtime, { keys: [admin.entry], port: 0, log: (message) => logs.push(message), accessLog: false, ...options });
   running.push({ server, runtime });
   const request = (path: string, json?: unknown) =>
     fetch(`${server.url}${path}`, {
@@ -155,6 +155,32 @@ describe('serveRuntime', () => {
     await expect.poll(async () => (await participantRecord(t, 'attache-41-a')).text, { timeout: 10_000 }).not.toContain('Amina');
     await register(t, 'attache-41-b');
     await foundInStoredModel(t, 'attache-41-b');
+  });
+
+  it('/health/ready is unready while the read models are rebuilt (a purge) and ready after; /metrics shows each follower', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const t = await serve({ limits: { requestTimeoutMs: 800 }, afterErasure: () => gate });
+    const ready = async () => {
+      const response = await fetch(`${t.server.url}/health/ready`);
+      return { status: response.status, body: (await response.json()) as { reasons: string[]; readModels: { name: string; lag: number }[] } };
+    };
+    await register(t, 'attache-41-a', 'Amina El Alaoui');
+    await foundInStoredModel(t, 'attache-41-a');
+    await expect.poll(async () => (await ready()).status, { timeout: 10_000 }).toBe(200);
+    expect((await ready()).body.readModels.map((m) => m.name)).toContain('participant-record');
+
+    expect((await erase(t, 'attache-41-a')).status).toBe(201);
+    const during = await ready();
+    expect(during.status).toBe(503);
+    expect(during.body.reasons).toContainEqual(expect.stringMatching(/read model participant-record is being rebuilt/));
+
+    release();
+    await expect.poll(async () => (await ready()).status, { timeout: 10_000 }).toBe(200);
+    const metrics = await (await t.request('/metrics')).text();
+    expect(metrics).toMatch(/^taawun_read_model_lag_events\{read_model="participant-record"\} 0$/m);
+    expect(metrics).toMatch(/^taawun_read_model_position\{read_model="participant-record"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^taawun_read_model_follower_restarts\{read_model="participant-record"\} [1-9]\d*$/m); // the purge restarted it
   });
 
   it('close() stops the server, the followers and the read models; the runtime stays open', async () => {

@@ -90,7 +90,10 @@ const domainProblems = {
 
 /** Problems of the HTTP edge itself (not of the domain). */
 const httpProblems = {
-  'malformed-json': { status: 400, title: 'The body is not valid JSON', description: 'The request body could not be parsed as JSON.' },
+  'bad-request': { status: 400, title: 'The request is not HTTP', description: 'The request line or a header could not be parsed. The connection is closed.' },
+  'client-timeout': { status: 408, title: 'The request did not arrive in time', description: 'The headers or the body arrived too slowly. The connection is closed.' },
+  'header-fields-too-large': { status: 431, title: 'The request headers are too large', description: 'The headers exceed the server\'s limit. The connection is closed.' },
+  'malformed-json': { status: 400, title: 'The body is not valid JSON', description: 'The request body could not be parsed as JSON: not UTF-8, not JSON, or an object naming a key twice.' },
   'invalid-request': { status: 400, title: 'The request is invalid', description: 'A query parameter or header is invalid. `fields` names them.' },
   'invalid-query': { status: 400, title: 'The query is invalid', description: 'A read-model parameter or the time lens (asOf, asKnownOn) is invalid. `fields` names them.' },
   'invalid-precondition': { status: 400, title: 'The If-Match header is invalid', description: 'If-Match takes one ETag from a previous response (`"3"`) or `*`.' },
@@ -99,7 +102,7 @@ const httpProblems = {
   'route-not-found': { status: 404, title: 'No such route', description: 'The path does not exist. See /openapi.json.' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The path exists, but not with this method.' },
   'payload-too-large': { status: 413, title: 'The request body is too large', description: 'The body exceeds the configured limit.' },
-  'unsupported-media-type': { status: 415, title: 'The body must be JSON', description: 'Send `Content-Type: application/json`.' },
+  'unsupported-media-type': { status: 415, title: 'The body must be JSON', description: 'Send `Content-Type: application/json` (UTF-8, the only charset JSON has).' },
   'rate-limited': { status: 429, title: 'Too many requests', description: 'The key (or address) exceeded its request rate. Wait `Retry-After` seconds.' },
   'internal-error': { status: 500, title: 'Internal error', description: 'Something unexpected failed. It was logged; nothing about it is disclosed.' },
   'request-timeout': { status: 503, title: 'The request took too long', description: 'The request did not complete within the configured time. A command may still complete: retry it with the same Idempotency-Key.' },

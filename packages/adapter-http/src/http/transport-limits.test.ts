@@ -69,7 +69,8 @@ describe('preconditions', () => {
     expect(parsePreconditions('*', undefined)).toEqual({ ok: true, expected: 'stream-exists' });
     expect(parsePreconditions(undefined, '*')).toEqual({ ok: true, expected: 'no-stream' });
     expect(parsePreconditions(undefined, undefined)).toEqual({ ok: true });
-    for (const bad of ['3', 'W/"3"', '"3", "4"', '"-1"', '"abc"']) expect(parsePreconditions(bad, undefined).ok, bad).toBe(false);
+    for (const bad of ['3', '"3', 'W/3', '"a b"']) expect(parsePreconditions(bad, undefined).ok, bad).toBe(false);
+    for (const never of ['W/"3"', '"3", "4"', '"-1"', '"abc"', '"03"']) expect(parsePreconditions(never, undefined), never).toMatchObject({ ok: true, neverMatches: expect.any(String) });
     expect(parsePreconditions('"1"', '*').ok).toBe(false);
   });
 });

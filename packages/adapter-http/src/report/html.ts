@@ -50,18 +50,72 @@ ol.timeline > li::before { content: ""; position: absolute; left: -27px; top: 14
 .meta { color: var(--muted); font-size: .85rem; }
 .tag { display: inline-block; padding: 0 6px; border: 1px solid var(--line); border-radius: 4px; font-size: .8rem; color: var(--muted); }
 figure { margin: 8px 0 16px; }
+.multiples { display: flex; flex-wrap: wrap; gap: 8px 28px; }
+.multiples figure { margin: 0; max-width: 100%; }
+svg.chart { max-width: 100%; height: auto; }
+.more { color: var(--muted); font-size: .9rem; }
+details.period summary { cursor: pointer; }
+details.period summary h3 { display: inline; font-size: 1rem; margin: 0; }
+details.period { margin: 6px 0; }
+details.fold { display: inline; }
+details.fold[open] { display: block; }
+details.fold summary { display: inline; cursor: pointer; color: var(--accent); }
+.problem { border-inline-start: 4px solid #b3261e; padding: 4px 14px; background: #fff; margin: 12px 0; }
+dl.help dt { font-weight: 600; margin-top: 6px; }
+dl.help dd { margin-inline-start: 16px; }
 figcaption { color: var(--muted); font-size: .85rem; }
+.letterhead { display: none; }
+@page { size: A4; margin: 16mm 14mm; }
+@media print {
+  body { background: #fff; font-size: 10.5pt; }
+  header.site, nav, form, a[rel="next"] { display: none !important; }
+  main { padding: 0; max-width: none; }
+  a { color: inherit; text-decoration: none; }
+  .letterhead { display: block; border-bottom: 2px solid var(--ink); padding-bottom: 6px; margin-bottom: 10px; }
+  .letterhead .institute { font-size: 14pt; font-weight: 700; }
+  .letterhead .meta { color: var(--ink); }
+  thead { display: table-header-group; }
+  tr, li.entry, figure { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  section.sheet + section.sheet, main > section + section { break-before: page; }
+}
 `;
+
+/**
+ * What a printed page says it is: whose record, when it was printed, and
+ * which state of the log it was computed from (the answer's position, and the
+ * log's head with its hash-chain hash when the store keeps a chain), so a
+ * paper copy can be checked against the log later (`taawun verify --against`).
+ */
+export interface Letterhead {
+  readonly institute: string;
+  readonly printedAt: Date;
+  /** The last log position the answer reflects. */
+  readonly position: string | null;
+  /** The log's head when the page was made, with its hash (stores with a hash chain). */
+  readonly head: { readonly position: string; readonly headHash: string } | null;
+}
+
+export function letterhead(head: Letterhead): Html {
+  const printed = head.printedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const chain = head.head ? html` · log head ${head.head.position}, hash <code>${head.head.headHash}</code>` : '';
+  return html`<header class="letterhead" role="banner">
+<div class="institute">${head.institute}</div>
+<div class="meta">Printed <time datetime="${head.printedAt.toISOString()}">${printed}</time> · computed from log position ${head.position ?? '(empty log)'}${chain}</div>
+</header>`;
+}
 
 export interface PageOptions {
   readonly title: string;
   /** Under the title: the time lens the page reads the record through. */
   readonly subtitle?: Html | string;
   readonly body: Html;
+  /** Shown when printed (and in the PDF), hidden on screen. */
+  readonly letterhead?: Letterhead;
 }
 
 /** A whole page: English chrome, left to right; the record's own text carries its languages. */
-export function page({ title, subtitle, body }: PageOptions): Html {
+export function page({ title, subtitle, body, letterhead: head }: PageOptions): Html {
   return html`<!doctype html>
 <html lang="en" dir="ltr">
 <head>
@@ -76,71 +130,11 @@ export function page({ title, subtitle, body }: PageOptions): Html {
   <nav><a href="/report">Partners</a> · <a href="/report/activity">Yearly activity</a> · <a href="/report/agreements">Agreements</a></nav>
 </header>
 <main>
+${head ? letterhead(head) : ''}
 <h1>${title}</h1>
 ${subtitle ? html`<p class="lens">${subtitle}</p>` : ''}
 ${body}
 </main>
 </body>
 </html>`;
-}
-
-export interface ChartSeries {
-  readonly key: string;
-  readonly label: string;
-  readonly color: string;
-}
-
-export interface ChartGroup {
-  readonly label: string;
-  readonly values: Readonly<Record<string, number>>;
-}
-
-/**
- * Grouped bars, one group per label (a year), one bar per series, with a
- * value axis, a legend and a `<title>` on every bar. Plain SVG in the page.
- */
-export function barChart(options: { title: string; series: readonly ChartSeries[]; groups: readonly ChartGroup[] }): Html {
-  const { series, groups } = options;
-  const max = Math.max(1, ...groups.flatMap((g) => series.map((s) => g.values[s.key] ?? 0)));
-  const step = niceStep(max);
-  const top = Math.ceil(max / step) * step;
-  const bar = 12;
-  const gap = 14;
-  const groupWidth = series.length * bar + gap;
-  const left = 40;
-  const plotHeight = 180;
-  const width = left + Math.max(1, groups.length) * groupWidth + 10;
-  const height = plotHeight + 60 + Math.ceil(series.length / 3) * 18;
-  const y = (v: number) => 10 + plotHeight - (v / top) * plotHeight;
-  const ticks = Array.from({ length: top / step + 1 }, (_, i) => i * step);
-  return html`<figure>
-<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${options.title}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" class="chart">
-<title>${options.title}</title>
-${ticks.map(
-  (t) => html`<line x1="${left}" x2="${width - 5}" y1="${y(t)}" y2="${y(t)}" stroke="#e3e8ee"/><text x="${left - 6}" y="${y(t) + 4}" font-size="10" text-anchor="end" fill="#5d6b7a">${t}</text>`,
-)}
-${groups.map((g, gi) => {
-  const x0 = left + gi * groupWidth + gap / 2;
-  return html`<g class="year" data-label="${g.label}">
-${series.map((s, si) => {
-  const v = g.values[s.key] ?? 0;
-  return html`<rect x="${x0 + si * bar}" y="${y(v)}" width="${bar - 2}" height="${y(0) - y(v)}" fill="${s.color}" data-series="${s.key}" data-value="${v}"><title>${g.label}: ${s.label} ${v}</title></rect>`;
-})}
-<text x="${x0 + (series.length * bar) / 2}" y="${plotHeight + 26}" font-size="10" text-anchor="middle" fill="#1d2733">${g.label}</text>
-</g>`;
-})}
-${series.map(
-  (s, i) =>
-    html`<g class="legend"><rect x="${left + (i % 3) * 170}" y="${plotHeight + 40 + Math.floor(i / 3) * 18}" width="10" height="10" fill="${s.color}"/><text x="${left + (i % 3) * 170 + 14}" y="${plotHeight + 49 + Math.floor(i / 3) * 18}" font-size="11" fill="#1d2733">${s.label}</text></g>`,
-)}
-</svg>
-<figcaption>${options.title}</figcaption>
-</figure>`;
-}
-
-function niceStep(max: number): number {
-  const rough = max / 5;
-  const magnitude = 10 ** Math.floor(Math.log10(Math.max(rough, 1)));
-  for (const m of [1, 2, 5, 10]) if (m * magnitude >= rough) return m * magnitude;
-  return 10 * magnitude;
 }

@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Result } from '@taawun/domain';
+import type { ChainCheckpoint, Result } from '@taawun/domain';
 import {
   agreementsRegisterReadModel,
+  auditTrailReadModel,
   partnerHistoryReadModel,
   partnersReadModel,
   yearlyActivityReportReadModel,
@@ -19,8 +20,12 @@ import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
 import { problemFromQueryError } from '../routes/queries.js';
 import { roles } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
-import type { Html } from './html.js';
-import { activityPage, answerPage, partnerTimelinePage, readModelIndex, type Lens } from './pages.js';
+import { auditPage } from './audit.js';
+import { COMPARE_PATH, comparePage, type CompareForm } from './compare.js';
+import { htmlToPdf } from './browser.js';
+import type { Html, Letterhead } from './html.js';
+import { AUDIT_PATH } from './table.js';
+import { activityPage, answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
 
 /**
  * The report for people: server-rendered HTML over the query service, the same
@@ -31,10 +36,18 @@ import { activityPage, answerPage, partnerTimelinePage, readModelIndex, type Len
  * cannot send a bearer header by itself. No script runs in it; the
  * Content-Security-Policy says so.
  */
-export interface ReportRouteDeps {
+export interface ReportOptions {
+  /** The institute's name on the letterhead of printed pages and PDFs. */
+  readonly institute?: string;
+  /** The log's hash chain (SQLite, PostgreSQL): its head and hash go on the letterhead. */
+  readonly chain?: { checkpoint(): Promise<ChainCheckpoint> };
+}
+export interface ReportRouteDeps extends ReportOptions {
   readonly queries: QueryService;
   readonly replays: ReplayLimiter;
+  readonly now: () => Date;
 }
+export const DEFAULT_INSTITUTE = 'taawun';
 export const REPORT_PATH = '/report';
 const PAGE_SIZE = 100;
 
@@ -59,6 +72,7 @@ const offsetOf = (c: Context): number => {
 
 export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRouteDeps): void {
   const { queries, replays } = deps;
+  const pdfQueue = new SerialQueue();
   const readers = requireRole(roles, { basicChallenge: true });
   app.use(REPORT_PATH, reportHeaders, readers);
   app.use(`${REPORT_PATH}/*`, reportHeaders, readers);
@@ -71,23 +85,43 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     c: Context<AppEnv>,
     model: AnyReadModel,
     ask: (options: QueryOptions) => Promise<Result<Answer<R>, QueryError>>,
-    render: (answer: Answer<R>, lens: Lens) => Html,
+    render: (answer: Answer<R>, lens: Lens, letterhead: Letterhead) => Html,
   ): Promise<Response> => {
     const lens = lensOf(c);
     if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) {
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const page = model.list === null ? undefined : { offset: offsetOf(c), limit: PAGE_SIZE };
-    const answered = await ask({ lens, replays, ...(page ? { page } : {}) });
-    if (!answered.ok) return answered.error.code === 'replays-busy' ? tooManyReplays(c, replays) : sendProblem(c, problemFromQueryError(answered.error));
-    return c.html(await render(answered.value, lens));
+    const answered = await ask({ lens, replays: replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
+    if (!answered.ok) {
+      if (answered.error.code === 'replays-busy') return tooManyReplays(c, replays);
+      // For people: a page saying what to type, the form filled back in (the API answers problem+json).
+      const { status } = problemFromQueryError(answered.error);
+      const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, ...hidden } = c.req.query();
+      return c.html(await reportErrorPage(answered.error, lens, hidden), status);
+    }
+    const head = await deps.chain?.checkpoint();
+    const letterhead: Letterhead = {
+      institute: deps.institute ?? DEFAULT_INSTITUTE,
+      printedAt: deps.now(),
+      position: answered.value.source.position,
+      head: head && head.position > 0n ? { position: head.position.toString(), headHash: head.headHash } : null,
+    };
+    const pageHtml = await render(answered.value, lens, letterhead);
+    if (c.req.query('format') !== 'pdf') return c.html(pageHtml);
+    // One PDF at a time: each launches a browser.
+    const pdf = await pdfQueue.run(() => htmlToPdf(pageHtml.toString()));
+    return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${answered.value.readModel}.pdf"` });
   };
 
+  // The root leads people to the report (the API's routes are under their own paths).
+  app.get('/', (c) => c.redirect(REPORT_PATH, 302));
+
   app.get(REPORT_PATH, (c) =>
-    answer(c, partnersReadModel, (options) => queries.query(partnersReadModel, {}, options), (partners, lens) => {
+    answer(c, partnersReadModel, (options) => queries.query(partnersReadModel, {}, options), (partners, lens, letterhead) => {
       const dedicated = new Set(['partners', 'partner-history', 'yearly-activity-report', 'agreements-register']);
       const index = queries.list().filter((m) => !dedicated.has(m.name) && queries.get(m.name)!.params.safeParse({}).success);
-      return answerPage(partners, lens, { params: {}, list: 'partners', title: 'Partners', after: readModelIndex(index, lens) });
+      return answerPage(partners, lens, { params: {}, list: 'partners', title: 'Partners', after: readModelIndex(index, lens), letterhead });
     }),
   );
 
@@ -103,15 +137,49 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
       c,
       agreementsRegisterReadModel,
       (options) => queries.query(agreementsRegisterReadModel, {}, options),
-      (register, lens) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements' }),
+      (register, lens, letterhead) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements', letterhead }),
     ),
   );
+
+  /** The audit trail of one record (`record`, `recordType` and `recordId`, or `stream`), personal data always redacted here. */
+  app.get(AUDIT_PATH, (c) => {
+    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, personalData: _p, ...params } = c.req.query();
+    const parsed = auditTrailReadModel.params.safeParse({ ...params, personalData: 'redact' });
+    if (!parsed.success) return c.html(reportErrorPage({ code: 'invalid-query', message: parsed.error.issues.map((i) => i.message).join('; ') }, lensOf(c), params), 400);
+    return answer(c, auditTrailReadModel, (options) => queries.query(auditTrailReadModel, parsed.data, options), (trail, lens, letterhead) => auditPage(trail, lens, params, letterhead));
+  });
+
+  /** One report as known on two dates (`from`, `to`; `asOf` optional; the read model's parameters beside them). */
+  app.get(`${COMPARE_PATH}/:name`, async (c) => {
+    const model = queries.get(c.req.param('name'));
+    if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
+    const { from = '', to = '', asOf = '', format: _f, ...params } = c.req.query();
+    const form: CompareForm = { name: model.name, from, to, asOf, params };
+    if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
+    if (!from || !to) return c.html(await comparePage(null, form));
+    const compared = await queries.compare(model.name, params, { knownOn: [from, to], ...(asOf ? { asOf } : {}), replays });
+    if (!compared.ok) {
+      if (compared.error.code === 'replays-busy') return tooManyReplays(c, replays);
+      return c.html(await comparePage(null, form, { error: compared.error.message }), problemFromQueryError(compared.error).status);
+    }
+    return c.html(await comparePage(compared.value, form));
+  });
 
   /** Any read model, the user's own included, as its presentation's table: its parameters are the query's, parsed by the service. */
   app.get(`${REPORT_PATH}/read-models/:name`, (c) => {
     const model = queries.get(c.req.param('name'));
     if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
-    const { asOf: _a, asKnownOn: _k, offset: _o, ...params } = c.req.query();
-    return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens) => answerPage(answered, lens, { params, list: model.list }));
+    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, ...params } = c.req.query();
+    return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens, letterhead) => answerPage(answered, lens, { params, list: model.list, letterhead }));
   });
+}
+
+/** Runs one task at a time, in order. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
 }

@@ -1,3 +1,4 @@
+import { recordTypes } from '@taawun/projections';
 import { refOf, valueOf, type Cell, type Ref, type Table } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { multilingual, type Html } from './html.js';
@@ -11,10 +12,31 @@ import { multilingual, type Html } from './html.js';
 /** The report's page of the answer a cell refers to (`lensQuery` keeps the page's time lens). */
 export function reportHref(ref: Ref, lensQuery: string): string {
   if (ref.readModel === 'partner-history' && ref.params.partnerId) return `/report/partners/${encodeURIComponent(ref.params.partnerId)}${lensQuery}`;
+  // The dedicated pages, when asked without a parameter: the partner list, the chart, the register.
+  const dedicated: Readonly<Record<string, string>> = { partners: '/report', 'yearly-activity-report': '/report/activity', 'agreements-register': '/report/agreements' };
+  if (dedicated[ref.readModel] && Object.keys(ref.params).length === 0) return `${dedicated[ref.readModel]}${lensQuery}`;
   const params = new URLSearchParams(ref.params);
   for (const [key, value] of new URLSearchParams(lensQuery.replace(/^\?/, ''))) params.set(key, value);
   const query = params.toString();
   return `/report/read-models/${encodeURIComponent(ref.readModel)}${query ? `?${query}` : ''}`;
+}
+
+export const AUDIT_PATH = '/report/audit';
+
+/** The audit page of a record: by its type and id when the type is a record aggregate, else by its id (or stream). */
+export function auditHref(record: { type?: string; id: string }, lensQuery: string): string {
+  const params = new URLSearchParams(record.type && record.type in recordTypes ? { recordType: record.type, recordId: record.id } : { record: record.id });
+  for (const [key, value] of new URLSearchParams(lensQuery.replace(/^\?/, ''))) params.set(key, value);
+  return `${AUDIT_PATH}?${params.toString()}`;
+}
+
+/** The audit page a row leads to, from its key (`partner`, `record` as type:id, `agreement`, `participant`): none for periods or events. */
+export function rowAuditHref(key: { name: string; value: string }, lensQuery: string): string | undefined {
+  if (key.name === 'record') {
+    const at = key.value.indexOf(':');
+    return auditHref({ type: key.value.slice(0, at), id: key.value.slice(at + 1) }, lensQuery);
+  }
+  return ['partner', 'agreement', 'participant'].includes(key.name) ? auditHref({ type: key.name, id: key.value }, lensQuery) : undefined;
 }
 
 function cellHtml(cell: Cell, lensQuery: string): Html | string {
@@ -26,14 +48,28 @@ function cellHtml(cell: Cell, lensQuery: string): Html | string {
 
 export function htmlTable<Row>(table: Table<Row>, options: { className: string; lensQuery: string }): Html {
   const key = table.rowKey;
+  // Every row of a record leads to its audit trail (who recorded what, when, from which source, corrected how).
+  const audited = key && table.rows.length > 0 && rowAuditHref({ name: key.name, value: key.of(table.rows[0]!) }, '') !== undefined;
   return html`<table class="${options.className}">
-<thead><tr>${table.columns.map((c) => html`<th${c.align === 'right' ? html` class="num"` : ''}>${c.header}</th>`)}</tr></thead>
+<thead><tr>${table.columns.map((c) => html`<th${c.align === 'right' ? html` class="num"` : ''}>${c.header}</th>`)}${audited ? html`<th class="audit">AUDIT</th>` : ''}</tr></thead>
 <tbody>
-${table.rows.map(
-  (row) =>
-    html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}</tr>`,
-)}
+${table.rows.map((row) => {
+  const href = audited ? rowAuditHref({ name: key.name, value: key.of(row) }, options.lensQuery) : undefined;
+  return html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}${
+    audited ? html`<td class="audit">${href ? html`<a class="audit" href="${href}">trail</a>` : ''}</td>` : ''
+  }</tr>`;
+})}
 </tbody>
 </table>
-${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map((n) => html`<li class="meta">${n}</li>`)}</ul>` : ''}`;
+${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map(noteHtml)}</ul>` : ''}`;
+}
+
+/** Beyond this, a note (one that names every record it is about, on a big log) is folded after its first words. */
+const NOTE_FOLD = 400;
+
+function noteHtml(note: string): Html {
+  if (note.length <= NOTE_FOLD) return html`<li class="meta">${note}</li>`;
+  const cut = note.lastIndexOf(' ', NOTE_FOLD);
+  const at = cut > 0 ? cut : NOTE_FOLD;
+  return html`<li class="meta">${note.slice(0, at)} <details class="fold"><summary>… the whole note (${note.length.toLocaleString('en')} characters)</summary>${note.slice(at)}</details></li>`;
 }

@@ -10,7 +10,7 @@ import {
   type EventStore,
 } from '@taawun/domain';
 import type { MiddlewareHandler } from 'hono';
-import { limitBody, requireJson } from '../http/body.js';
+import { limitBody, readJsonBody, requireJson } from '../http/body.js';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import type { KeyedQueue } from '../http/keyed-queue.js';
 import { bearerSecurity, commandErrors, responseHeaders } from '../http/openapi-common.js';
@@ -142,7 +142,7 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
     summary: documentedBody.meta()?.description ?? type,
     description: `The \`${type}\` command. Roles: ${roles.join(', ')}. The actor recorded on its events is the API key's name.`,
     security: bearerSecurity,
-    middleware: [requireRole(roles), requireJson, bodyLimit] as const,
+    middleware: [requireRole(roles), requireJson, bodyLimit, readJsonBody] as const,
     request: {
       headers: commandHeaders,
       body: { required: true, content: { 'application/json': { schema: routeCommandSchema(type, deps.transportLimits) } } },
@@ -167,6 +167,7 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
       const field = headers['if-match'] !== undefined ? 'If-Match' : 'If-None-Match';
       return sendProblem(c, problem('invalid-precondition', preconditions.message, { fields: [field] }));
     }
+    if ('neverMatches' in preconditions) return sendProblem(c, problem('wrong-expected-revision', preconditions.neverMatches, { fields: ['If-Match'] }));
     const prepared = prepareParsedCommand(c.req.valid('json'));
     const principal = c.get('principal')!;
     const key = headers['idempotency-key'];
@@ -177,7 +178,7 @@ function registerCommandRoute(app: OpenAPIHono<AppEnv>, type: CommandType, deps:
       ...(headers['x-correlation-id'] ? { correlationId: headers['x-correlation-id'] } : {}),
       // Keys are scoped to the API key, so two clients cannot collide on (or replay) each other's.
       ...(key ? { idempotencyKey: `${principal.name}:${key}` } : {}),
-      ...(preconditions.expected !== undefined ? { expectedRevision: preconditions.expected } : {}),
+      ...('expected' in preconditions && preconditions.expected !== undefined ? { expectedRevision: preconditions.expected } : {}),
     };
     const { stream } = prepared;
     const result = await deps.queue.run(stream, () => executeCommand(deps.store, prepared, context));

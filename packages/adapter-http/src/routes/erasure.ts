@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { executeErasure, participantIdSchema, reasonSchema, type CommandOf, type EventStore, type KeyStore } from '@taawun/domain';
-import { limitBody, requireJson } from '../http/body.js';
+import { limitBody, readJsonBody, requireJson } from '../http/body.js';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { KeyedQueue } from '../http/keyed-queue.js';
 import { bearerSecurity, commandErrors, responseHeaders } from '../http/openapi-common.js';
@@ -100,7 +100,7 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
       'The only way to erase over HTTP (there is no /commands/erase-participant-data). ' +
       'Role: admin. The record of what they took part in stays. Say why without naming the person (e.g. "request of 2024-05-28, file DPO-2024-17").',
     security: bearerSecurity,
-    middleware: [requireRole(['admin']), requireJson, limitBody(deps.maxBodyBytes)] as const,
+    middleware: [requireRole(['admin']), requireJson, limitBody(deps.maxBodyBytes), readJsonBody] as const,
     request: {
       params: z.object({ participantId: withTransportLimits(participantIdSchema, deps.transportLimits) }),
       body: { required: true, content: { 'application/json': { schema: z.object({ reason: withTransportLimits(reasonSchema, deps.transportLimits) }).strict() } } },

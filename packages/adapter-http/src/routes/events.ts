@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { EventFilter, EventStore, StoredEvent } from '@taawun/domain';
-import { streamSSE } from 'hono/streaming';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { LiveFeeds } from '../http/live-feeds.js';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { eventToJson, maySeePersonalData, personalDataParam } from '../http/personal-data.js';
 import { bearerSecurity, readErrors, responseHeaders } from '../http/openapi-common.js';
@@ -14,10 +15,14 @@ import { roles, type Principal } from '../security/api-keys.js';
  * are log positions, so a reconnecting client resumes with Last-Event-ID).
  */
 
+/** The largest position every store can hold (a signed 64-bit integer: SQLite's and PostgreSQL's bigint). */
+export const MAX_POSITION = 2n ** 63n - 1n;
+
 const position = z
   .string()
-  .max(20)
-  .regex(/^\d{1,20}$/, 'a log position: decimal digits');
+  .max(19)
+  .regex(/^\d{1,19}$/, 'a log position: decimal digits')
+  .refine((digits) => !/^\d+$/.test(digits) || BigInt(digits) <= MAX_POSITION, `a log position is at most ${MAX_POSITION}`); // zod runs it after a failed regex too
 
 const filterQuery = {
   after: position.optional().meta({ description: 'Exclusive checkpoint: only events after this log position (a previous page\'s `checkpoint`)' }),
@@ -98,14 +103,21 @@ function filterOf(query: { stream?: string | undefined; streamPrefix?: string | 
 const matches = (event: StoredEvent, query: { stream?: string | undefined; streamPrefix?: string | undefined }) =>
   (query.stream === undefined || event.stream === query.stream) && (query.streamPrefix === undefined || event.stream.startsWith(query.streamPrefix));
 
+/** The abort reason of live feeds ended because the server shuts down: they send a final event first. */
+export const SHUTTING_DOWN = Symbol('shutting down');
+
+const finalEvent = (sse: SSEStreamingApi) =>
+  sse
+    .writeSSE({ event: 'end', data: JSON.stringify({ reason: 'the server is shutting down; reconnect with Last-Event-ID' }) })
+    .catch(() => undefined);
+
 export interface EventRouteDeps {
   readonly store: EventStore;
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
   readonly heartbeatMs: number;
-  readonly maxLiveStreams: number;
-  /** Live feeds currently open: aborted when the server closes. */
-  readonly liveFeeds: Set<AbortController>;
+  /** Live feeds currently open, capped over all keys and per key: ended when the server closes. */
+  readonly liveFeeds: LiveFeeds;
   readonly log: (message: string) => void;
 }
 
@@ -190,17 +202,24 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
   });
 
   app.openapi(streamRoute, async (c) => {
-    if (deps.liveFeeds.size >= deps.maxLiveStreams) {
-      return sendProblem(c, problem('too-many-streams', `the server holds its maximum of ${deps.maxLiveStreams} live feeds; retry later`), { 'Retry-After': '10' });
-    }
     const query = c.req.valid('query');
-    const choice = personalDataChoice(c.get('principal'), query.personalData);
+    const principal = c.get('principal')!;
+    const choice = personalDataChoice(principal, query.personalData);
     if ('code' in choice) return sendProblem(c, choice);
+    const slot = deps.liveFeeds.tryOpen(principal.name);
+    if (slot === 'server-full' || slot === 'key-full') {
+      const detail =
+        slot === 'server-full'
+          ? `the server holds its maximum of ${deps.liveFeeds.max} live feeds; retry later`
+          : `the key "${principal.name}" holds its maximum of ${deps.liveFeeds.maxPerKey} live feeds; close one first`;
+      return sendProblem(c, problem('too-many-streams', detail), { 'Retry-After': '10' });
+    }
+    const { controller, release } = slot;
     const resumeFrom = c.req.valid('header')['last-event-id'] ?? query.after;
     const filter = filterOf(query);
-    const controller = new AbortController();
-    deps.liveFeeds.add(controller);
     c.header('X-Accel-Buffering', 'no');
+    // Every error is caught inside: Hono's streamSSE would otherwise write the error's own message
+    // (a file path, a driver's text) to the client after any onError.
     return streamSSE(c, async (sse) => {
       sse.onAbort(() => controller.abort());
       const heartbeat = setInterval(() => {
@@ -216,14 +235,21 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
           if (!matches(event, query)) continue;
           await sse.writeSSE({ id: event.position.toString(), data: JSON.stringify(eventToJson(event, choice.show)) });
         }
+        if (controller.signal.reason === SHUTTING_DOWN) await finalEvent(sse);
+      } catch (error) {
+        if (controller.signal.reason === SHUTTING_DOWN) {
+          await finalEvent(sse);
+        } else if (!controller.signal.aborted) {
+          // The feed cannot continue (store closed or failed): tell the client, without details, and end.
+          deps.log(`[taawun http] live feed ended: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          await sse
+            .writeSSE({ event: 'error', data: JSON.stringify(problem('internal-error', 'the live feed stopped; reconnect with Last-Event-ID')) })
+            .catch(() => undefined);
+        }
       } finally {
         clearInterval(heartbeat);
-        deps.liveFeeds.delete(controller);
+        release();
       }
-    }, async (error, sse) => {
-      // The feed cannot continue (store closed or failed): tell the client, without details, and end.
-      deps.log(`[taawun http] live feed ended: ${error.message}`);
-      await sse.writeSSE({ event: 'error', data: JSON.stringify(problem('internal-error', 'the live feed stopped; reconnect with Last-Event-ID')) }).catch(() => undefined);
     });
   });
 }

@@ -45,7 +45,7 @@ const outOfRange = (error: unknown) => isEventStoreError(error) && error.code ==
 export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps): void {
   app.openapi(
     createRoute({
-      tags: ['Tamper evidence'],
+      tags: ['Audit feed'],
       security: bearerSecurity,
       middleware: [requireRole(roles)] as const,
       method: 'get',
@@ -63,7 +63,7 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps):
 
   app.openapi(
     createRoute({
-      tags: ['Tamper evidence'],
+      tags: ['Audit feed'],
       security: bearerSecurity,
       middleware: [requireRole(roles)] as const,
       method: 'get',
@@ -88,7 +88,7 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps):
 
   app.openapi(
     createRoute({
-      tags: ['Tamper evidence'],
+      tags: ['Audit feed'],
       security: bearerSecurity,
       middleware: [requireRole(roles)] as const,
       method: 'get',

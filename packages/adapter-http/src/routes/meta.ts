@@ -36,7 +36,30 @@ export const openApiInfo = {
     'each `type` is a path under `/problems/` that describes it.',
   ].join('\n'),
   license: { name: 'MIT', identifier: 'MIT' },
+  contact: { name: 'taawun maintainers' },
 };
+
+/**
+ * What every string the API takes or gives may contain: the domain refuses NUL,
+ * noncharacters and bidi embedding/override/isolate controls in all text
+ * (`safeText`), and ids, dates and positions have patterns of their own. Stated
+ * on each string that has no pattern, format, enum or const, so that a client
+ * (and a linter) knows the character set of every field.
+ */
+export const TEXT_PATTERN = '^[^\\u0000\\u202A-\\u202E\\u2066-\\u2069\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$';
+
+function restrictStrings<T>(document: T): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as Record<string, unknown>;
+    const isString = schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'));
+    if (isString && !('pattern' in schema) && !('format' in schema) && !('enum' in schema) && !('const' in schema)) schema.pattern = TEXT_PATTERN;
+    Object.values(schema).forEach(visit);
+  };
+  visit(document);
+  return document;
+}
 
 export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHeaderComponents(app);
@@ -52,7 +75,9 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
     operationId: 'listProblemTypes',
     tags: ['Problems'],
     summary: 'Every problem type the API returns',
-    security: [],
+    description: 'Public: each problem\'s `type` points here. Lists every code with its status, title and what it means.',
+    // Anonymous (an empty requirement): the targets of problems' `type` must dereference for anyone.
+    security: [{}],
     responses: {
       200: {
         description: 'The problem types',
@@ -73,7 +98,8 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
     operationId: 'getProblemType',
     tags: ['Problems'],
     summary: 'What a problem type means (the target of a problem\'s `type`)',
-    security: [],
+    description: 'Public: the status, title and meaning of one problem code; 404 for a code the API does not have.',
+    security: [{}],
     request: { params: z.object({ code: z.string().max(100).regex(/^[a-z-]+$/).meta({ examples: ['session-full'] }) }) },
     responses: {
       200: { description: 'The problem type', headers: responseHeaders(), content: { 'application/json': { schema: problemTypeSchema } } },
@@ -90,9 +116,12 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.json(describeProblemType(code), 200);
   });
 
-  app.doc31(OPENAPI_PATH, {
+  const config: Parameters<typeof app.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     info: openApiInfo,
+    // Relative: the document is served by the server it describes, wherever that is.
+    // (`x-internal`: the API is for the institute's own systems and staff, not the public.)
+    servers: [{ url: '/', description: 'The production (or local) server that serves this document', 'x-internal': true }],
     security: [{ [BEARER_SCHEME]: [] }],
     tags: [
       { name: 'Commands', description: 'One POST per command of the domain; the body is the command without its `type`.' },
@@ -101,7 +130,10 @@ export function registerMetaRoutes(app: OpenAPIHono<AppEnv>): void {
       { name: 'Personal data', description: "Erasure of participants' personal data (when the server encrypts it)." },
       { name: 'Problems', description: 'The problem types errors refer to.' },
     ],
-  });
+  };
+  // Generated once, on the first request: every route is registered by then.
+  let document: unknown;
+  app.get(OPENAPI_PATH, (c) => c.json((document ??= restrictStrings(app.getOpenAPI31Document(config)))));
   // Swagger UI's files are served from the installed swagger-ui-dist, not a CDN: institutes' networks may be closed.
   app.get(DOCS_PATH, swaggerUI({ url: OPENAPI_PATH, title: 'taawun HTTP API', baseUrl: DOCS_ASSETS }));
   app.get(`${DOCS_ASSETS}/swagger-ui-dist/:file{swagger-ui\\.css|swagger-ui-bundle\\.js}`, async (c) => {

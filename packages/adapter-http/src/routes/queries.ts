@@ -80,6 +80,7 @@ export function registerQueryRoutes(app: OpenAPIHono<AppEnv>, deps: QueryRouteDe
     operationId: 'listReadModels',
     tags: ['Read models'],
     summary: 'The read models, and where to query them',
+    description: 'Each read model\'s name, title, description, parameters and route; the ones holding personal data are marked.',
     security: bearerSecurity,
     middleware: [requireRole(roles)] as const,
     responses: {
@@ -138,7 +139,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     }
     const lens: TimeLens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
     const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
-    const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays, ...(page ? { page } : {}) });
+    const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
     if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error));
     return c.json(answer.value, 200);
   });

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore, openSqliteReadModelStorage, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
+import { pino } from 'pino';
 import { encryptPersonalData, InMemoryKeyStore, signCheckpoint, signingKeyFromSeed, type EventStore, type StoredEvent } from '@taawun/domain';
-import { createApiKey, startServer, type HttpLimits, type RunningServer } from '../../src/index.js';
+import { createApiKey, startServer, type HttpLimits, type ReportOptions, type RunningServer } from '../../src/index.js';
 
 export type KeyName = 'admin' | 'clerk' | 'auditor';
 
@@ -14,6 +15,8 @@ export interface TestServer {
   readonly keys: Record<KeyName, string>;
   /** What the server logged (unexpected errors). */
   readonly logs: string[];
+  /** The access log's entries (pino's JSON lines, parsed). */
+  readonly accessLogs: Record<string, unknown>[];
   /** With `personalData`: the participants `onErased` was called for. */
   readonly erased: string[];
   /** The SQLite file of the log (and of the stored read models). */
@@ -33,6 +36,8 @@ export interface TestServerOptions {
   readonly storedReadModels?: boolean;
   /** With `personalData`: what `onErased` does after it notes the id (the embedding program's hook). Default: nothing more. */
   readonly onErased?: (participantId: string) => Promise<void>;
+  /** The report's letterhead (the log's hash chain is the SQLite store's unless given). */
+  readonly report?: ReportOptions;
 }
 
 /**
@@ -56,7 +61,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clerk = createApiKey('clerk-rabat', 'clerk');
   const auditor = createApiKey('auditor-court', 'auditor');
   const logs: string[] = [];
+  const accessLogs: Record<string, unknown>[] = [];
   const server = await startServer({
+    accessLog: pino({ base: null }, { write: (line: string) => void accessLogs.push(JSON.parse(line) as Record<string, unknown>) }),
     store,
     keys: [admin.entry, clerk.entry, auditor.entry],
     port: 0,
@@ -66,6 +73,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log: (message) => logs.push(message),
     // The log routes, so that the document (and its lint) has them too.
     merkle: { log: events, sign: (head) => signCheckpoint({ origin: 'taawun.test/log', ...head }, signingKeyFromSeed('taawun.test', new Uint8Array(32))) },
+    report: { chain: events, ...options.report },
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };
   return {
@@ -74,6 +82,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     keys,
     logs,
+    accessLogs,
     erased,
     file,
     keyStore,

@@ -1,11 +1,14 @@
 import type { Language } from '@taawun/domain';
 import { builtInReadModels, type AnyReadModel, type TimeLens } from '@taawun/projections';
-import { languages, presentAnswer } from '@taawun/projections/presentation';
+import { analysisRecords, languages, presentAnswer } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
-import { formats, type Format } from '../output/render.js';
+import { formats, type Format, type TerminalOptions } from '../output/render.js';
+import { reportPdf } from '../output/pdf.js';
 import { printable } from '../output/report.js';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadReadModels } from '@taawun/runtime';
 import type { Runtime as OpenedStore } from '@taawun/runtime';
 
@@ -18,16 +21,25 @@ import type { Runtime as OpenedStore } from '@taawun/runtime';
 export interface QueryOptions {
   readonly asOf?: string;
   readonly asKnownOn?: string;
-  readonly format: Format;
+  readonly format: Format | 'pdf';
   readonly lang: Language;
+  readonly output?: string;
+  readonly bom?: boolean;
+  readonly width?: number;
 }
+
+/** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
+const queryFormats = [...formats, 'pdf'] as const;
 
 /** The options every query shares: the time lens, the output format and the language of titles. */
 function withQueryOptions(command: Command): Command {
   return command
     .option('--as-of <date>', 'the record as of a business date: YYYY-MM-DD, or YYYY-MM / YYYY for the end of that month or year')
     .option('--as-known-on <time>', 'the record as it was known at a time: an ISO 8601 instant, or YYYY-MM-DD for the end of that day (UTC)')
-    .addOption(new Option('--format <format>', 'output format').choices(formats).default('table'))
+    .addOption(new Option('--format <format>', 'output format (pdf: the HTML report\'s page, printed)').choices(queryFormats).default('table'))
+    .option('--output <file>', 'write to this file instead of stdout')
+    .option('--bom', 'csv: begin with a UTF-8 byte-order mark, for spreadsheet programs reading Arabic')
+    .option('--width <columns>', 'table: fit this many columns (default: the terminal\'s, or COLUMNS; on a pipe, lines are kept whole)', parseWidth)
     .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'));
 }
 
@@ -53,12 +65,44 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       const { code, message } = result.error;
       throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${optionName(message)} (${code})`);
     }
+    if (options.format === 'pdf') {
+      if (!options.output && io.stdout.isTTY) throw usageError('--format pdf: give --output FILE, or redirect stdout to a file');
+      const given = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      return emit(io, options, await reportPdf(opened, io, name, given, lensOf(options) as Record<string, string>));
+    }
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
-    io.stdout.write(printable(options.format, result.value, table, options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
-    return exitCodes.ok;
+    const records = options.format === 'csv' ? analysisRecords(result.value, { list: model.list, lang: options.lang }) : undefined;
+    const warn = (line: string) => io.stderr.write(`taawun: ${line}\n`);
+    return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true, terminal: terminalOf(io, options) }));
   } finally {
     await close();
   }
+}
+
+const parseWidth = (value: string): number => {
+  const width = Number(value);
+  if (!Number.isInteger(width) || width < 20) throw usageError(`--width ${value}: give a number of columns, at least 20`);
+  return width;
+};
+
+/**
+ * The terminal a table is printed for: `--width`, else `COLUMNS`, else the
+ * terminal's own width (none on a pipe or a file: lines are kept whole);
+ * colour only on a terminal, and never with `NO_COLOR` or `--output`.
+ */
+export function terminalOf(io: Io, options: { width?: number; output?: string }): TerminalOptions {
+  const columns = Number(io.env['COLUMNS']);
+  const tty = io.stdout.isTTY === true && options.output === undefined;
+  const width = options.width ?? (Number.isInteger(columns) && columns >= 20 ? columns : tty ? (io.stdout as { columns?: number }).columns : undefined);
+  const color = tty && !('NO_COLOR' in io.env && io.env['NO_COLOR'] !== '') && io.env['TERM'] !== 'dumb';
+  return { ...(width === undefined ? {} : { width }), color };
+}
+
+/** To `--output` when given, else stdout. */
+function emit(io: Io, options: QueryOptions, content: string | Uint8Array): ExitCode {
+  if (options.output) writeFileSync(resolve(io.cwd, options.output), content);
+  else io.stdout.write(content);
+  return exitCodes.ok;
 }
 
 /** `key=value` pairs of `--param`, repeatable. */

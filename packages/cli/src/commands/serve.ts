@@ -13,12 +13,19 @@ interface ServeOptions {
   readonly config?: string;
   readonly host?: string;
   readonly port?: number;
+  readonly lease?: number;
 }
 
 const parsePort = (value: string): number => {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw usageError(`--port ${value}: give a port from 0 to 65535 (0 picks a free one)`);
   return port;
+};
+
+const parseLease = (value: string): number => {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3_600) throw usageError(`--lease ${value}: give a number of seconds from 0.1 to 3600`);
+  return seconds;
 };
 
 const configPathOf = (options: ServeOptions, io: Io): string => resolve(io.cwd, options.config ?? (io.env['TAAWUN_CONFIG'] || DEFAULT_CONFIG_FILE));
@@ -83,6 +90,8 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         port,
         limits: config.limits,
         corsOrigins: config.corsOrigins,
+        ...(options.lease === undefined ? {} : { readModelLeaseMs: Math.round(options.lease * 1000) }),
+        ...(config.institute ? { report: { institute: config.institute } } : {}),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {
@@ -131,11 +140,27 @@ function banner(url: string, description: string, configPath: string, keyCount: 
   return lines.join('\n');
 }
 
+const SERVE_HELP = `
+Keys, host, port, limits and CORS come from the configuration file and TAAWUN_* variables (see the
+@taawun/adapter-http README); the store from --store / TAAWUN_STORE, else the file's "database".
+
+Several servers on one PostgreSQL database: start the same command again on another port (or machine),
+with the same store, the same key store and the same configuration file. Every server takes commands
+and answers reads; each read model is built by one server at a time (a lease in the database), taken
+over by another within --lease seconds when that server stops:
+  taawun seed  --store postgres://taawun@db:5432/taawun --keys sqlite:keys.db
+  taawun serve --store postgres://taawun@db:5432/taawun --keys sqlite:keys.db --port 8787
+  taawun serve --store postgres://taawun@db:5432/taawun --keys sqlite:keys.db --port 8788
+`;
+
 function serverOptions(command: Command): Command {
   return command
     .option('--config <file>', `the server's configuration file (default TAAWUN_CONFIG, else ${DEFAULT_CONFIG_FILE})`)
     .option('--host <host>', 'interface to listen on (default 127.0.0.1, or the configuration\'s)')
-    .addOption(new Option('--port <port>', 'port to listen on (default 8787, or the configuration\'s; 0 picks a free one)').argParser(parsePort));
+    .addOption(new Option('--port <port>', 'port to listen on (default 8787, or the configuration\'s; 0 picks a free one)').argParser(parsePort))
+    .addOption(
+      new Option('--lease <seconds>', 'PostgreSQL, several servers: how long a read model may go unbuilt after its builder stopped before another server takes it over (default 10)').argParser(parseLease),
+    );
 }
 
 export function registerServe(program: Command, context: CliContext): void {
@@ -144,7 +169,7 @@ export function registerServe(program: Command, context: CliContext): void {
     program
       .command('serve')
       .description('serve the HTTP API, the audit feed and the HTML report over the store')
-      .addHelpText('after', '\nKeys, host, port, limits and CORS come from the configuration file and TAAWUN_* variables (see the\n@taawun/adapter-http README); the store from --store / TAAWUN_STORE, else the file\'s "database".'),
+      .addHelpText('after', SERVE_HELP),
   ).action(runs(context, async (_options: unknown, command: Command) => serve(command.optsWithGlobals<ServeOptions & GlobalOptions>(), io, { firstStart: false })));
 
   serverOptions(

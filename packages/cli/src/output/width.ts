@@ -28,3 +28,46 @@ export function displayWidth(text: string): number {
 
 export const padEnd = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 export const padStart = (text: string, width: number): string => ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+
+/**
+ * Text broken into lines of at most `width` columns: at spaces when it can,
+ * inside a word only when the word alone is wider. Line breaks in the text are kept.
+ */
+export function wrap(text: string, width: number): string[] {
+  const limit = Math.max(1, width);
+  const lines: string[] = [];
+  for (const paragraph of text.split(/\r\n|\r|\n/)) {
+    let line = '';
+    // Break opportunities: spaces, and after a hyphen (identifiers such as embassy-denmark-rabat).
+    for (const word of paragraph.split(/ +/).flatMap((w) => (displayWidth(w) > limit ? w.split(/(?<=-)/) : [w]))) {
+      const joined = line === '' ? word : line.endsWith('-') ? `${line}${word}` : `${line} ${word}`;
+      if (displayWidth(joined) <= limit) {
+        line = joined;
+        continue;
+      }
+      if (line !== '') lines.push(line);
+      line = '';
+      // A word wider than the line is cut by grapheme.
+      let piece = '';
+      for (const { segment } of segmenter.segment(word)) {
+        if (displayWidth(piece + segment) > limit && piece !== '') {
+          lines.push(piece);
+          piece = '';
+        }
+        piece += segment;
+      }
+      line = piece;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+const rightToLeft = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
+
+/**
+ * A cell with right-to-left text isolated (U+2068 FIRST STRONG ISOLATE …
+ * U+2069 POP DIRECTIONAL ISOLATE), so Arabic reads right to left inside its
+ * cell without pulling the columns around it out of order. Zero columns wide.
+ */
+export const isolate = (text: string): string => (rightToLeft.test(text) ? `\u2068${text}\u2069` : text);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { multilingualTextSchema } from '../values/multilingual-text.js';
+import { safeText } from '../values/text.js';
 import { partnerIdSchema, recordIdSchema, themeSchema } from '../values/ids.js';
 
 /** The vocabulary shared by several aggregates. */
@@ -37,7 +38,7 @@ export const partnerListSchema = z
 
 export const themeListSchema = z.array(themeSchema).max(50).refine((t) => new Set(t).size === t.length, 'a theme is listed twice');
 
-export const reasonSchema = z.string().min(1, 'say why').max(2000);
+export const reasonSchema = safeText(2000, { empty: 'say why' });
 export const textSchema = multilingualTextSchema;
 export const optionalProgrammeSchema = recordIdSchema.optional().meta({ description: 'Cooperation programme this belongs to' });
 

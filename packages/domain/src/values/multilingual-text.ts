@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 /**
- * Text in Arabic, French and/or English, as written: no trimming, no Unicode
- * normalisation, no bidi control stripped, so every string round-trips unchanged.
+ * Text in Arabic, French and/or English, as written (no trimming), in NFC, and
+ * free of what corrupts or disguises text (NUL, lone surrogates, noncharacters,
+ * bidi overrides: see `safeText`); the bidi marks U+200E/U+200F stay.
  */
-const language = z.string().min(1).max(10_000);
+const language = safeText(10_000);
 
 export const multilingualTextSchema = z
   .object({ ar: language.optional(), fr: language.optional(), en: language.optional() })

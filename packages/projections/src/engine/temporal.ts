@@ -53,6 +53,7 @@ export const notCountedEventSchema = z
     date: z.string().meta({ description: 'The business date (EDTF, as corrected)' }),
     label: z.string(),
     sourceRef: z.string().nullable(),
+    partners: z.array(z.string()).meta({ description: "The partners of the event's record (from any event of its stream): what a partner's answer lists" }),
   })
   .meta({ id: 'NotCountedEvent' });
 export type NotCountedEvent = z.infer<typeof notCountedEventSchema>;
@@ -63,6 +64,9 @@ export const lensReportSchema = z
     asOf: z.string().nullable().meta({ description: 'The last day that counts (YYYY-MM-DD)' }),
     asKnownOn: z.string().nullable().meta({ description: 'The last recording instant that counts (ISO 8601, UTC)' }),
     eventsCounted: z.number().int().min(0),
+    mayBe: z
+      .array(notCountedEventSchema)
+      .meta({ description: 'May have happened by `asOf` (a rename dated 1998–2016, seen as of 2010): taken in as "may be", so every name it may change is reported uncertain, with its candidates' }),
     notCounted: z.object({
       yearUnknown: z.array(notCountedEventSchema).meta({ description: 'Dated with an unknown year (`XXXX`, `XXXX-11-15/XXXX-11-25`): never counted as of a date' }),
       mayBeLater: z.array(notCountedEventSchema).meta({ description: 'May have happened after `asOf` (a date that straddles it, or is open towards it)' }),
@@ -108,6 +112,28 @@ export function correctedBusinessDate(event: Pick<RecordedEvent, 'id' | 'type' |
 }
 
 /**
+ * Events whose effect the views place by the event's own date, whichever side
+ * of `asOf` it falls: a rename changes the name from its effective date on, so
+ * the name at a day before `asOf` depends on it exactly when the rename may be
+ * before that day. One that may be on or before `asOf` is therefore delivered
+ * (and listed under `mayBe`), not left out: leaving it out would make the former
+ * name certain where the record cannot tell (the institute's name on the Dijon
+ * agreement of 2006, seen as of 2010). A rename certainly after `asOf` changes
+ * nothing seen through the lens and is left out.
+ */
+export const takenAsMayBe: ReadonlySet<string> = new Set(['InstituteRenamed', 'PartnerRenamed']);
+
+/** The partners an event's data names (`partners`, or `partnerId`). */
+function partnersNamed(data: unknown): string[] {
+  const d = data as { partners?: unknown; partnerId?: unknown } | null;
+  if (Array.isArray(d?.partners)) return d.partners.filter((p): p is string => typeof p === 'string');
+  return typeof d?.partnerId === 'string' ? [d.partnerId] : [];
+}
+
+/** Which streams a scoped lens report keeps: a stream and the partners its events name. */
+export type LensScope = (stream: string, partners: ReadonlySet<string>) => boolean;
+
+/**
  * The events a lens lets through, in order, with a tally of what it left out.
  *
  * Plans (events dated by when the planned thing should happen) count once their
@@ -126,20 +152,28 @@ export class LensFilter {
   private recordedLater = 0;
   private readonly yearUnknown: NotCountedEvent[] = [];
   private readonly mayBeLater: NotCountedEvent[] = [];
+  private readonly mayBe: NotCountedEvent[] = [];
+  /** Per stream: the partners its events name, and its tallies (for a report scoped to one partner). */
+  private readonly streams = new Map<string, { partners: Set<string>; counted: number; later: number; recordedLater: number }>();
 
   constructor(
     private readonly lens: ResolvedLens,
     private readonly corrections: CorrectionChanges,
     private readonly alwaysApply: ReadonlySet<string> = new Set(),
+    /** Let through every event that may be on or before `asOf` (the year unknown included): the widest completion, for upper bounds. */
+    private readonly widest = false,
   ) {
     this.limit = lens.asKnownOn === undefined ? undefined : Date.parse(lens.asKnownOn);
   }
 
   /** The events to deliver now, in order, for the next event of the log. */
   accept(event: RecordedEvent): RecordedEvent[] {
+    const stream = this.streamOf(event.stream);
+    for (const p of partnersNamed(event.data)) stream.partners.add(p);
     if (this.alwaysApply.has(event.type)) return this.deliver([event]);
     if (this.limit !== undefined && Date.parse(event.recordedAt) > this.limit) {
       this.recordedLater++;
+      stream.recordedLater++;
       return [];
     }
     const asOf = this.lens.asOf;
@@ -153,7 +187,7 @@ export class LensFilter {
       }
       return this.deliver([event]);
     }
-    if (certainlyOnOrBefore(date, asOf)) {
+    if (certainlyOnOrBefore(date, asOf) || (this.widest && !certainlyAfter(date, asOf))) {
       this.held.delete(event.stream);
       return this.deliver([...(held ?? []), event]);
     }
@@ -161,8 +195,47 @@ export class LensFilter {
       this.held.set(event.stream, [...(held ?? []), event]);
       return [];
     }
+    // The year unknown included: such a rename may be on any day.
+    if (takenAsMayBe.has(event.type) && !certainlyAfter(date, asOf)) {
+      this.mayBe.push(this.described(event, date));
+      return this.deliver([event]);
+    }
     this.note(event, date);
     return [];
+  }
+
+  private streamOf(name: string) {
+    let found = this.streams.get(name);
+    if (!found) this.streams.set(name, (found = { partners: new Set(), counted: 0, later: 0, recordedLater: 0 }));
+    return found;
+  }
+
+  private described(event: RecordedEvent, date: string): NotCountedEvent {
+    return { eventId: event.id, type: event.type, stream: event.stream, date, label: describePartialDate(date), sourceRef: event.metadata.sourceRef ?? null, partners: [] };
+  }
+
+  /**
+   * The report of `finish`, kept to the streams `keep` names (a partner's own
+   * events, and the institute's), so that one partner's answer lists what the
+   * lens left out of that partner's record, not of the whole log.
+   */
+  scoped(report: LensReport, keep: LensScope): LensReport {
+    const kept = (e: NotCountedEvent) => keep(e.stream, this.streamOf(e.stream).partners);
+    let counted = 0;
+    let later = 0;
+    let recordedLater = 0;
+    for (const [name, s] of this.streams) {
+      if (!keep(name, s.partners)) continue;
+      counted += s.counted;
+      later += s.later;
+      recordedLater += s.recordedLater;
+    }
+    return {
+      ...report,
+      eventsCounted: counted,
+      mayBe: report.mayBe.filter(kept),
+      notCounted: { yearUnknown: report.notCounted.yearUnknown.filter(kept), mayBeLater: report.notCounted.mayBeLater.filter(kept), later, recordedLater },
+    };
   }
 
   /** The end of the log: release what is held (without its plans) and report. */
@@ -178,36 +251,33 @@ export class LensFilter {
     }
     this.held.clear();
     this.deliver(released);
+    // The partners of each listed event's record, now that the whole log has been seen.
+    const withPartners = (list: NotCountedEvent[]) => list.map((e) => ({ ...e, partners: [...this.streamOf(e.stream).partners].sort() }));
     return {
       events: released,
       report: {
         asOf: this.lens.asOf ?? null,
         asKnownOn: this.lens.asKnownOn ?? null,
         eventsCounted: this.counted,
-        notCounted: { yearUnknown: this.yearUnknown, mayBeLater: this.mayBeLater, later: this.later, recordedLater: this.recordedLater },
+        mayBe: withPartners(this.mayBe),
+        notCounted: { yearUnknown: withPartners(this.yearUnknown), mayBeLater: withPartners(this.mayBeLater), later: this.later, recordedLater: this.recordedLater },
       },
     };
   }
 
   private deliver(events: RecordedEvent[]): RecordedEvent[] {
     this.counted += events.length;
+    for (const event of events) this.streamOf(event.stream).counted++;
     return events;
   }
 
   private note(event: RecordedEvent, date: string): void {
     if (certainlyAfter(date, this.lens.asOf!)) {
       this.later++;
+      this.streamOf(event.stream).later++;
       return;
     }
-    const entry: NotCountedEvent = {
-      eventId: event.id,
-      type: event.type,
-      stream: event.stream,
-      date,
-      label: describePartialDate(date),
-      sourceRef: event.metadata.sourceRef ?? null,
-    };
-    (dateBounds(date).yearUnknown ? this.yearUnknown : this.mayBeLater).push(entry);
+    (dateBounds(date).yearUnknown ? this.yearUnknown : this.mayBeLater).push(this.described(event, date));
   }
 }
 
@@ -226,16 +296,16 @@ export async function replayThroughLens<S, T extends DomainEventType>(
   store: EventStore,
   projection: Projection<S, T>,
   lens: TimeLens,
-  options: { pageSize?: number } = {},
-): Promise<{ model: ModelReader<S>; report: LensReport }> {
+  options: { pageSize?: number; widest?: boolean } = {},
+): Promise<{ model: ModelReader<S>; report: LensReport; scoped: (keep: LensScope) => LensReport }> {
   const resolved = resolveLens(lens);
   const needed = resolved.asOf !== undefined || projection.correctionsBy === 'engine';
   const corrections: CorrectionChanges = needed ? await collectCorrections(store, resolved.asKnownOn) : new Map();
-  const filter = new LensFilter(resolved, corrections, new Set(projection.alwaysApply));
+  const filter = new LensFilter(resolved, corrections, new Set(projection.alwaysApply), options.widest ?? false);
   let report: LensReport | undefined;
   async function* through(): AsyncGenerator<EventOfType<T>[]> {
     // Events come corrected (engine-applied corrections); the filter dates them through the same corrections, which apply idempotently.
-    for await (const page of decodedPages(store, projection, { ...options, corrections })) {
+    for await (const page of decodedPages(store, projection, { ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }), corrections })) {
       const accepted = page.flatMap((event) => filter.accept(event) as EventOfType<T>[]);
       if (accepted.length > 0) yield accepted;
     }
@@ -244,5 +314,5 @@ export async function replayThroughLens<S, T extends DomainEventType>(
     if (finished.events.length > 0) yield finished.events as EventOfType<T>[];
   }
   const model = await foldInMemory(projection, through());
-  return { model, report: report! };
+  return { model, report: report!, scoped: (keep) => filter.scoped(report!, keep) };
 }

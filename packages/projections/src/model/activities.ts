@@ -4,7 +4,7 @@ import type { ModelReader } from '../engine/model-reader.js';
 import type { IndexEntry } from '../engine/projection.js';
 import { modelChanged } from '../engine/model-reader.js';
 import { countSchema } from './counts.js';
-import { dateView, dateViewSchema, SORT_SEPARATOR } from './dates.js';
+import { dateView, dateViewSchema, FOLLOWS_MARK, SORT_SEPARATOR } from './dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf } from './facts.js';
 import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, statedName } from './names.js';
 import { chronologicalEntries, chronologicalPage, chronologicalSort, type Page } from './ordered.js';
@@ -86,9 +86,40 @@ export type Draft = Omit<ActivityEntry, 'orderCertain' | 'date' | 'partners' | '
   readonly people: readonly { readonly participantId: string; readonly role: PersonInvolved['role'] }[];
 };
 
-/** Same date: by record type, record, kind, then the order the record gives them (amendments, plans). */
+/**
+ * Same date: by record type, record, kind, then the order the record gives them
+ * (amendments, plans). A session the record says followed another (`follows`)
+ * sorts as `<followed>` FOLLOWS_MARK `<itself>`: right after the one it followed
+ * when both have the same date (F3: the regional sessions after the
+ * training-of-trainers sessions, both "2018"), and the list's readers find the
+ * stated order in the sort key without reading the records.
+ */
 export const draftTail = (d: Draft, ordinal: number): string =>
-  [typeRank[d.record.type], d.record.id, d.kind, String(ordinal).padStart(6, '0')].join(SORT_SEPARATOR);
+  [typeRank[d.record.type], recordPart(d), d.kind, String(ordinal).padStart(6, '0')].join(SORT_SEPARATOR);
+
+const recordPart = (d: Draft): string => {
+  const follows = d.kind === 'session' ? d.details['follows'] : undefined;
+  return typeof follows === 'string' && follows !== d.record.id ? `${follows}${FOLLOWS_MARK}${d.record.id}` : d.record.id;
+};
+
+/** The record an entry sorted at `sort` stands for, and the record it follows (from `draftTail`'s fields). */
+export function statedOrderOfSort(sort: string): { record: string; follows: string | undefined } {
+  const fields = sort.split(SORT_SEPARATOR);
+  const part = fields[fields.length - 3] ?? '';
+  const at = part.indexOf(FOLLOWS_MARK);
+  return at < 0 ? { record: part, follows: undefined } : { record: part.slice(at + 1), follows: part.slice(0, at) };
+}
+
+/**
+ * The stated orders among the items of a chronological list of activity
+ * entries (from their sort keys): the items each item is stated to follow.
+ */
+export function statedOrderAmong(sorts: readonly string[]): { before: (i: number) => number[] } {
+  const parsed = sorts.map(statedOrderOfSort);
+  const at = new Map<string, number[]>();
+  parsed.forEach((p, i) => at.set(p.record, [...(at.get(p.record) ?? []), i]));
+  return { before: (i) => (parsed[i]!.follows === undefined ? [] : (at.get(parsed[i]!.follows!) ?? [])) };
+}
 
 /** The two index entries (see `chronologicalEntries`) of each entry a record gives, in the list `(index, key)`. */
 export const activityIndexEntries = (index: string, key: string, drafts: readonly Draft[]): IndexEntry[] =>
@@ -266,6 +297,7 @@ function sessionDrafts(id: string, r: SessionRecord) {
       cohorts: s.details.cohorts ?? [],
       themes: s.details.themes ?? [],
       programmeId: s.details.programmeId ?? null,
+      follows: s.details.follows ?? null,
     },
     corrections: s.corrections,
     sourceRefs: s.sourceRefs,

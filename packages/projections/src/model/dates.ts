@@ -61,6 +61,8 @@ export function compareByCompletion(a: PartialDate, b: PartialDate): number {
 
 /** Separates the fields of a sort key: below every character a field holds, so keys compare field by field. */
 export const SORT_SEPARATOR = '\u0001';
+/** Between a followed record's id and its follower's in a sort key (a stated order): above the field separator, below every character of an id. */
+export const FOLLOWS_MARK = '\u0002';
 
 /**
  * A string whose binary order (UTF-16 code units, as JavaScript's `<` and

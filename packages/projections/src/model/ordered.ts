@@ -37,7 +37,8 @@ export function chronologicalEntries(index: string, key: string, date: PartialDa
 /** The sort an item of a chronological list has (to find it among its record's items). */
 export const chronologicalSort = (date: PartialDate, tail: string): string => completionSortKey(date) + SORT_SEPARATOR + tail;
 
-const toBounds = (value: Bounds | null): OrderBounds => (value ? { earliest: value[0] ?? undefined, latest: value[1] ?? undefined } : {});
+/** The bounds an entry of a chronological list keeps as its value. */
+export const toBounds = (value: Bounds | null): OrderBounds => (value ? { earliest: value[0] ?? undefined, latest: value[1] ?? undefined } : {});
 
 export interface ChronologicalPage {
   readonly total: number;
@@ -80,4 +81,73 @@ async function earliestAfter(model: ModelReader, index: string, key: string, las
     if (batch.length < 256) return noBound;
     after = batch.at(-1)!.sort;
   }
+}
+
+/**
+ * Which items of a list may be its first, and which its last, over every
+ * ordering the partial dates (and the stated orders) allow: item i may be
+ * first when no stated order puts another item before it and its earliest day
+ * is not after every other item's latest day; likewise for the last. `certain`
+ * when one item only may be; `bounds` then holds the days the first (or last)
+ * certainly lies between, whichever item it is.
+ */
+export interface Extreme {
+  readonly certain: boolean;
+  /** Indexes of the items that may be it, in the given order. */
+  readonly candidates: readonly number[];
+  /** The first (last) activity lies on or after `earliest` and on or before `latest` (undefined: unbounded). */
+  readonly earliest: string | undefined;
+  readonly latest: string | undefined;
+}
+
+export function extremes(items: readonly OrderBounds[], stated: { readonly before: (i: number) => readonly number[] } = { before: () => [] }): { first: Extreme; last: Extreme } | undefined {
+  if (items.length === 0) return undefined;
+  const minOr = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a < b ? a : b);
+  const maxOr = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
+  // A stated order narrows the dates: what follows is not earlier than what it follows, which is not later than its follower.
+  const earliest = items.map((x) => x.earliest);
+  const latest = items.map((x) => x.latest);
+  const predecessors = items.map((_, i) => stated.before(i).filter((a) => a !== i && a >= 0 && a < items.length));
+  for (let round = 0; round < items.length; round++) {
+    let changed = false;
+    predecessors.forEach((before, i) => {
+      for (const a of before) {
+        const e = maxOr(earliest[i], earliest[a]);
+        const l = minOr(latest[a], latest[i]);
+        if (e !== earliest[i] || l !== latest[a]) changed = true;
+        earliest[i] = e;
+        latest[a] = l;
+      }
+    });
+    if (!changed) break;
+  }
+  const followed = new Set(predecessors.flat());
+  const othersMinLatest = (i: number) => latest.reduce<string | undefined>((m, l, k) => (k === i ? m : minOr(m, l)), undefined);
+  const othersMaxEarliest = (i: number) => earliest.reduce<string | undefined>((m, e, k) => (k === i ? m : maxOr(m, e)), undefined);
+  let firsts: number[] = [];
+  let lasts: number[] = [];
+  items.forEach((_, i) => {
+    const bound = othersMinLatest(i);
+    if (predecessors[i]!.length === 0 && (earliest[i] === undefined || bound === undefined || earliest[i]! <= bound)) firsts.push(i);
+    const floor = othersMaxEarliest(i);
+    if (!followed.has(i) && (latest[i] === undefined || floor === undefined || latest[i]! >= floor)) lasts.push(i);
+  });
+  // Stated orders the dates contradict allow no ordering: then every item may be it.
+  if (firsts.length === 0) firsts = items.map((_, i) => i);
+  if (lasts.length === 0) lasts = items.map((_, i) => i);
+  const extreme = (candidates: number[], certainBounds: (i: number) => [string | undefined, string | undefined], range: () => [string | undefined, string | undefined]): Extreme => {
+    const [e, l] = candidates.length === 1 ? certainBounds(candidates[0]!) : range();
+    return { certain: candidates.length === 1, candidates, earliest: e, latest: l };
+  };
+  const first = extreme(
+    firsts,
+    (i) => [items[i]!.earliest, items[i]!.latest],
+    () => [firsts.some((i) => earliest[i] === undefined) ? undefined : firsts.map((i) => earliest[i]).reduce(minOr), latest.reduce(minOr)],
+  );
+  const last = extreme(
+    lasts,
+    (i) => [items[i]!.earliest, items[i]!.latest],
+    () => [earliest.reduce(maxOr), lasts.some((i) => latest[i] === undefined) ? undefined : lasts.map((i) => latest[i]).reduce(maxOr)],
+  );
+  return { first, last };
 }

@@ -10,6 +10,7 @@ import {
 } from '@taawun/domain';
 import { match } from 'ts-pattern';
 import type { ModelReader } from '../engine/model-reader.js';
+import type { LensScope } from '../engine/temporal.js';
 import { correctRecord, factOf, type Fact } from './facts.js';
 
 type F<T extends DomainEventType> = Fact<EventData<T>>;
@@ -241,3 +242,12 @@ export async function recordIds(model: ModelReader, section: Section): Promise<s
   const prefix = sectionPrefixes[section];
   return (await model.keys({ prefix })).map((key) => key.slice(prefix.length));
 }
+
+/**
+ * Under a lens, the events a partner's answer is about: those of its records
+ * (every record naming it) and the institute's, whose name each entry gives.
+ */
+export const partnerLensScope =
+  (partnerId: string): LensScope =>
+  (stream, partners) =>
+    partners.has(partnerId) || recordOfStream(stream)?.section === 'institutes';

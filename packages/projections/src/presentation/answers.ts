@@ -20,6 +20,9 @@ const sources = (refs: readonly string[]): string => refs.join(' ');
 const orderMark = (certain: boolean) => (certain ? '' : '~');
 const uncertainOrderNote = '~ marks entries whose dates overlap another one: the record cannot tell which came first.';
 
+const uncertainExtremeNote = '~ marks a first or last activity the record cannot pin to one entry (their dates allow several orders): the days it lies between.';
+const extremeText = (x: PartnerSummary['first']): string | null => (x ? `${orderMark(x.certain)}${x.date.label}` : null);
+
 function partners(answer: Answer<{ partners: PartnerSummary[] }>): Table<PartnerSummary> {
   const list = answer.result.partners;
   return {
@@ -32,11 +35,11 @@ function partners(answer: Answer<{ partners: PartnerSummary[] }>): Table<Partner
       { header: 'KIND', cell: (p) => p.kind },
       { header: 'COUNTRY', cell: (p) => p.country },
       { header: 'ENTRIES', cell: (p) => p.entries, align: 'right' },
-      { header: 'FIRST', cell: (p) => p.firstDate?.label ?? null },
-      { header: 'LAST', cell: (p) => p.lastDate?.label ?? null },
+      { header: 'FIRST', cell: (p) => extremeText(p.first) },
+      { header: 'LAST', cell: (p) => extremeText(p.last) },
       { header: 'NAME', cell: (p) => multilingualCell(p.name, p.partnerId) },
     ],
-    notes: lensNotes(answer.lens),
+    notes: [...(list.some((p) => p.first?.certain === false || p.last?.certain === false) ? [uncertainExtremeNote] : []), ...lensNotes(answer.lens)],
   };
 }
 

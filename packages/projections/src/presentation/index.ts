@@ -3,3 +3,5 @@ export * from './texts.js';
 export * from './table.js';
 export { presentAnswer } from './answers.js';
 export { presentComparison } from './comparison.js';
+export { analysisRecords, type AnalysisRecords, type RecordValue } from './records.js';
+export * from './i18n/index.js';

@@ -2,7 +2,7 @@ import { pickText, type Language, type MultilingualText } from '@taawun/domain';
 import type { ActivityFigures } from '../read-models/yearly-report.js';
 import type { Answer } from '../read-models/answer.js';
 import type { EntryCounts } from '../model/activities.js';
-import type { Count, CountGap } from '../model/counts.js';
+import { upperBound, type Count, type CountGap } from '../model/counts.js';
 import type { NameAtTime } from '../model/names.js';
 
 /*
@@ -16,10 +16,12 @@ export const languages = ['en', 'fr', 'ar'] as const satisfies readonly Language
 /** Text in the chosen language, else another one the record has; never translated, never reshaped. */
 export const textIn = (text: MultilingualText | null | undefined, lang: Language): string => (text ? pickText(text, lang) : '');
 
-/** A figure the record may know only in part: `6`, `≥ 8` (a lower bound), or `not stated` when it gives no number at all. */
+/** A figure the record may know only in part: `6`, `8–14` (a range), `≥ 8` (a lower bound), or `not stated` when it gives no number at all. */
 export function countText(count: Count | null | undefined): string {
   if (!count) return '';
   if (count.exact) return String(count.known);
+  const most = upperBound(count);
+  if (most !== null) return most > count.known ? `${count.known}–${most}` : String(count.known);
   return count.known === 0 ? 'not stated' : `≥ ${count.known}`;
 }
 
@@ -69,6 +71,7 @@ export function lensNotes(lens: Answer<unknown>['lens']): string[] {
     recordedLater > 0 ? `${recordedLater} recorded later` : '',
   ].filter(Boolean);
   if (left.length > 0) notes.push(`Not counted: ${left.join('; ')}.`);
+  if (lens.mayBe.length > 0) notes.push(`May be by then: ${cite(lens.mayBe)}, taken in: what it may change is shown uncertain.`);
   return notes;
 }
 

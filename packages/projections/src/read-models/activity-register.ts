@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, recordDrafts, type ActivityRecordType } from '../model/activities.js';
-import { evolveRecord, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
+import { evolveRecord, partnerLensScope, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel, type Viewed } from './define.js';
 
 const handles = [
@@ -29,7 +29,7 @@ const listed = new Set<ActivityRecordType>(['session', 'study-visit', 'publicati
  */
 export const activityRegisterProjection = defineProjection({
   name: 'activity-register',
-  version: 1,
+  version: 2,
   description: 'Every session, study visit and publication, in date order, over all partners and per partner',
   handles,
   initialState: null as RecordDocument,
@@ -51,6 +51,8 @@ function registerOf<L extends string>(type: ActivityRecordType, name: string, li
     description,
     projection: activityRegisterProjection,
     params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only those of this partner' }) }).strict(),
+    lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
+    lensRanges: true,
     result,
     list,
     view: async (model, p, page) => {

@@ -6,7 +6,7 @@ import { compareByCompletion, dateView, dateViewSchema } from '../model/dates.js
 import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.js';
 import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, partnerDetails, statedName } from '../model/names.js';
 import { chronologicalEntries, chronologicalPage, type Page } from '../model/ordered.js';
-import { evolveRecord, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
+import { evolveRecord, partnerLensScope, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
 
 const handles = [
@@ -187,6 +187,7 @@ export const agreementsRegisterReadModel = defineReadModel({
   description: agreementsRegisterProjection.description!,
   projection: agreementsRegisterProjection,
   params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only the agreements of this partner' }) }).strict(),
+  lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
   result: agreementsRegisterSchema,
   list: 'agreements',
   view: async (model, p, page) => {

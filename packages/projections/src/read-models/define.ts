@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProjectionError } from '../engine/errors.js';
 import type { ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection, Projection } from '../engine/projection.js';
-import type { LensReport, TimeLens } from '../engine/temporal.js';
+import type { LensReport, LensScope, TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 
 /**
@@ -51,6 +51,17 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
   view(model: ModelReader<S>, params: z.output<P>, page: Page): Promise<Viewed<z.output<R>> | undefined>;
   /** The one-line message when `view` found nothing. */
   notFound(params: z.output<P>): string;
+  /**
+   * The part of the log an answer is about (one partner's records), when it is
+   * not the whole log: the lens report then lists and counts only those events.
+   */
+  readonly lensScope?: (params: z.output<P>) => LensScope | undefined;
+  /**
+   * Its counts are ranges as of a date: the answer is also read over the widest
+   * completion (every event that may be by `asOf` let in) and each count becomes
+   * the range between the two (`widenCounts`). It costs a second replay.
+   */
+  readonly lensRanges?: boolean;
 }
 
 export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {

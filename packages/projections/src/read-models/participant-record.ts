@@ -94,6 +94,14 @@ export const participantRecordViewSchema = z
   .meta({ id: 'ParticipantRecord', description: "One participant: the sessions and study visits they took part in, and their personal data unless erased" });
 export type ParticipantRecordView = z.infer<typeof participantRecordViewSchema>;
 
+/** Whether the participant's record holds an erasure and no registration (an erasure seen through a lens that predates the registration). */
+async function onlyErased(model: ModelReader, participantId: string): Promise<boolean> {
+  const records = new RecordSet(model as ModelReader<RecordDocument>);
+  await records.load([recordKey('participants', participantId)]);
+  const record = records.get('participants', participantId);
+  return record !== undefined && record !== null && !record.registered && record.erased !== null;
+}
+
 export async function participantRecordView(model: ModelReader, participantId: string): Promise<ParticipantRecordView | undefined> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
   const [sessionEntries, visitEntries] = await Promise.all([
@@ -194,12 +202,21 @@ export const participantsReadModel = defineReadModel({
     const ids = await recordIds(model, 'participants');
     const offset = Math.min(ids.length, Math.max(0, page.offset ?? 0));
     const participants: ParticipantRecordView[] = [];
+    let unregistered = 0;
     for (const id of ids.slice(offset, page.limit === undefined ? undefined : offset + page.limit)) {
       const record = await participantRecordView(model, id);
-      if (!record) throw modelChanged(`participant-record: ${id} is listed but not registered`);
+      if (!record) {
+        // An erasure applies through every lens: seen as known before the registration, the record holds
+        // only the erasure, and the person was no participant yet. Anything else is a model changing under the read.
+        if (await onlyErased(model, id)) {
+          unregistered++;
+          continue;
+        }
+        throw modelChanged(`participant-record: ${id} is listed but not registered`);
+      }
       participants.push(record);
     }
-    return { result: { participants }, total: ids.length };
+    return { result: { participants }, total: ids.length - unregistered };
   },
   notFound: () => 'no participant',
 });

@@ -2,12 +2,12 @@ import { multilingualTextSchema, slugSchema, type DomainEventType } from '@taawu
 import { z } from 'zod';
 import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
-import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts } from '../model/activities.js';
+import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts, statedOrderAmong } from '../model/activities.js';
 import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { currentName, nameAt, nameAtTimeSchema, partnerAtTimeSchema, partnerDetails, partnerTimeline } from '../model/names.js';
-import { chronologicalSort, type Page } from '../model/ordered.js';
-import { evolveRecord, recordIds, recordKey, recordKeyOf, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
+import { chronologicalSort, extremes, toBounds, type Extreme, type Page } from '../model/ordered.js';
+import { evolveRecord, recordIds, recordKey, recordKeyOf, partnerLensScope, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
 
 const handles = [
@@ -33,7 +33,7 @@ export const HISTORY_INDEX = 'history';
  */
 export const partnerHistoryProjection = defineProjection({
   name: 'partner-history',
-  version: 2,
+  version: 3,
   description: 'Everything each partner took part in, in date order, with names as they were at the time',
   handles,
   initialState: null as RecordDocument,
@@ -147,6 +147,9 @@ export const partnerHistoryReadModel = defineReadModel({
   params: z.object({ partnerId: slugSchema.meta({ description: 'The partner, e.g. "enm-france"' }) }).strict(),
   result: partnerHistorySchema,
   list: 'entries',
+  // Under a lens, what was left out of this partner's records (and the institute's, whose name each entry gives), not of the whole log.
+  lensScope: (p) => partnerLensScope(p.partnerId),
+  lensRanges: true,
   view: async (model, p, page) => {
     const found = await partnerHistoryPage(model, p.partnerId, page);
     return found && { result: found.history, total: found.total };
@@ -154,25 +157,65 @@ export const partnerHistoryReadModel = defineReadModel({
   notFound: (p) => `partner ${p.partnerId} is not in the record`,
 });
 
-/** A partner as the list of partners shows it: its profile, how many history entries it has, and the dates of the first and last. */
+/**
+ * A partner's first (or last) activity over every ordering the record's partial
+ * dates allow: `certain` when only one entry may be it, with that entry's date;
+ * otherwise the days it certainly lies between ("by 8 November 2018") and every
+ * entry that may be it.
+ */
+export const activityExtremeSchema = z
+  .object({
+    certain: z.boolean(),
+    date: dateViewSchema.meta({ description: "Certain: the entry's date. Uncertain: the days the first (last) activity certainly lies between" }),
+    candidates: z
+      .array(z.object({ record: activityEntrySchema.shape.record, kind: activityEntrySchema.shape.kind, date: dateViewSchema }))
+      .meta({ description: 'The entries that may be it (one when certain)' }),
+  })
+  .meta({ id: 'ActivityExtreme' });
+export type ActivityExtreme = z.infer<typeof activityExtremeSchema>;
+
+/** A partner as the list of partners shows it: its profile, how many history entries it has, and its first and last activity. */
 export const partnerSummarySchema = partnerProfileSchema
   .extend({
     entries: z.number().int().min(0).meta({ description: 'Entries in its history' }),
-    firstDate: dateViewSchema.nullable().meta({ description: 'The date of its first history entry' }),
-    lastDate: dateViewSchema.nullable().meta({ description: 'The date of its last history entry' }),
+    firstDate: dateViewSchema.nullable().meta({ description: '`first.date`: the date of its first history entry, or the days it certainly lies between when the record cannot tell which entry came first' }),
+    lastDate: dateViewSchema.nullable().meta({ description: '`last.date`, likewise' }),
+    first: activityExtremeSchema.nullable(),
+    last: activityExtremeSchema.nullable(),
   })
   .meta({ id: 'PartnerSummary' });
 export type PartnerSummary = z.infer<typeof partnerSummarySchema>;
 
-/** The date of the history entry at `offset` of a partner's history (a read of one index entry and its record). */
-async function entryDate(model: ModelReader, records: RecordSet, partnerId: string, offset: number): Promise<DateView | null> {
-  const [entry] = await model.index(HISTORY_INDEX, partnerId, { offset, limit: 1 });
-  if (!entry) return null;
+/** The history entry an index entry of a partner's history stands for. */
+async function entryDraft(records: RecordSet, entry: { document: string; sort: string }) {
   await records.load([entry.document]);
   const { drafts } = recordDrafts(entry.document, records.byKey(entry.document));
   const draft = drafts.find((d, i) => chronologicalSort(d.on, draftTail(d, i)) === entry.sort);
   if (!draft) throw modelChanged(`partner-history: ${entry.document} gives no history entry sorted at ${JSON.stringify(entry.sort)}`);
-  return dateView(draft.on);
+  return draft;
+}
+
+const rangeView = (earliest: string | undefined, latest: string | undefined): DateView =>
+  dateView(earliest === undefined && latest === undefined ? 'XXXX' : earliest === latest ? earliest! : `${earliest ?? '..'}/${latest ?? '..'}`);
+
+/** A partner's first and last activity (reads its history's index entries, and the records of the candidates). */
+async function partnerExtremes(model: ModelReader, records: RecordSet, partnerId: string): Promise<{ first: ActivityExtreme; last: ActivityExtreme } | undefined> {
+  const entries = await model.index<[string | null, string | null]>(HISTORY_INDEX, partnerId);
+  const drafts = new Map<number, Awaited<ReturnType<typeof entryDraft>>>();
+  const draftAt = async (i: number) => drafts.get(i) ?? drafts.set(i, await entryDraft(records, entries[i]!)).get(i)!;
+  const found = extremes(entries.map((e) => toBounds(e.value)), statedOrderAmong(entries.map((e) => e.sort)));
+  if (!found) return undefined;
+  // The candidates' records, in one read.
+  await records.load([...new Set([...found.first.candidates, ...found.last.candidates].map((i) => entries[i]!.document))]);
+  const extreme = async (x: Extreme): Promise<ActivityExtreme> => {
+    const candidates = [];
+    for (const i of x.candidates) {
+      const d = await draftAt(i);
+      candidates.push({ record: d.record, kind: d.kind, date: dateView(d.on) });
+    }
+    return { certain: x.certain, date: x.certain ? candidates[0]!.date : rangeView(x.earliest, x.latest), candidates };
+  };
+  return { first: await extreme(found.first), last: await extreme(found.last) };
 }
 
 export const partnersReadModel = defineReadModel({
@@ -192,14 +235,18 @@ export const partnersReadModel = defineReadModel({
     const partners: PartnerSummary[] = [];
     for (const partnerId of shown) {
       const entries = await model.indexSize(HISTORY_INDEX, partnerId);
+      const found = await partnerExtremes(model, records, partnerId);
       partners.push({
         ...partnerProfile(partnerId, records.get('partners', partnerId)),
         entries,
-        firstDate: await entryDate(model, records, partnerId, 0),
-        lastDate: entries > 0 ? await entryDate(model, records, partnerId, entries - 1) : null,
+        firstDate: found?.first.date ?? null,
+        lastDate: found?.last.date ?? null,
+        first: found?.first ?? null,
+        last: found?.last ?? null,
       });
     }
     return { result: { partners }, total: ids.length };
   },
   notFound: () => 'no partner',
 });
+

@@ -5,7 +5,8 @@ import { storedModel, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection } from '../engine/projection.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
 import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
-import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '../engine/temporal.js';
+import { widenCounts } from './lens-ranges.js';
+import { replayThroughLens, resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
 import { compareResults, type AnswerComparison } from './compare.js';
@@ -196,8 +197,12 @@ export class QueryService {
         const plan = await this.plan(projection, lens);
         if (plan.kind === 'replay') {
           const ran = await (options.replays ?? noGate).run(async () => {
-            const { reader, report, source } = await this.replayed(projection, lens, plan.reason);
-            return answer(await model.view(reader, parsed.data, page), report, source);
+            const { reader, report, source } = await this.replayed(projection, lens, plan.reason, model.lensScope?.(parsed.data));
+            const viewed = await model.view(reader, parsed.data, page);
+            if (viewed === undefined || !model.lensRanges || resolved.asOf === undefined) return answer(viewed, report, source);
+            // Counts as ranges: up to what the widest completion of the partial dates gives.
+            const widest = await model.view((await replayThroughLens(this.source.store, projection, lens, { widest: true })).model, parsed.data, {});
+            return answer({ ...viewed, result: widenCounts(viewed.result, widest?.result) }, report, source);
           });
           return ran.busy ? { ok: false, error: { code: 'replays-busy', message: 'the answer needs a replay of the log, and as many replays as allowed are running: try again in a moment' } } : ran.value;
         }
@@ -282,11 +287,11 @@ export class QueryService {
   }
 
   /** The log folded through the projection in memory (through the lens, when one is given). */
-  private async replayed(projection: AnyProjection, lens: TimeLens, reason: string): Promise<{ reader: ModelReader; report: LensReport | null; source: AnswerSource }> {
+  private async replayed(projection: AnyProjection, lens: TimeLens, reason: string, scope?: LensScope): Promise<{ reader: ModelReader; report: LensReport | null; source: AnswerSource }> {
     const position = await this.position();
     if (hasLens(lens)) {
-      const { model, report } = await replayThroughLens(this.source.store, projection, lens);
-      return { reader: model, report, source: { kind: 'replayed', reason, position } };
+      const { model, report, scoped } = await replayThroughLens(this.source.store, projection, lens);
+      return { reader: model, report: scope ? scoped(scope) : report, source: { kind: 'replayed', reason, position } };
     }
     return { reader: await replay(this.source.store, projection), report: null, source: { kind: 'replayed', reason, position } };
   }

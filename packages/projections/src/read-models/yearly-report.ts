@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type CounterContribution, type IndexEntry } from '../engine/projection.js';
 import { countSchema, exactly, sumCounts, type Count, type CountGap } from '../model/counts.js';
-import { comparePeriods, completionSortKey, dateView, dateViewSchema, periodOf, periodSchema, SORT_SEPARATOR, type Period } from '../model/dates.js';
+import { comparePeriods, completionSortKey, dateView, dateViewSchema, FOLLOWS_MARK, periodOf, periodSchema, SORT_SEPARATOR, type Period } from '../model/dates.js';
 import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
 import type { Page } from '../model/ordered.js';
 import {
@@ -40,7 +40,7 @@ const handles = [
  */
 export const yearlyActivityReportProjection = defineProjection({
   name: 'yearly-activity-report',
-  version: 2,
+  version: 3,
   description: 'Per year: sessions held, people trained, study visits and publications, by partner, theme and format',
   handles,
   initialState: null as RecordDocument,
@@ -203,7 +203,9 @@ function itemsOf(key: string, record: RecordDocument): Item[] {
       sourceRefs: s.sourceRefs,
     };
     const figures = { ...noFigures, sessionsHeld: s.sessions, peopleTrained: s.trained };
-    return [{ date: s.date, sort: itemSort(s.date, 0, id, 0), partners: s.details.partners, themes, figures, list: 'sessions', value, format: s.format }];
+    // A stated order (F3): right after the session it followed, when their dates sort alike.
+    const sortId = s.details.follows === undefined ? id : `${s.details.follows}${FOLLOWS_MARK}${id}`;
+    return [{ date: s.date, sort: itemSort(s.date, 0, sortId, 0), partners: s.details.partners, themes, figures, list: 'sessions', value, format: s.format }];
   }
   if (section === 'visits') {
     const v = summariseVisit(id, record as VisitRecord);
@@ -433,6 +435,7 @@ export const yearlyActivityReportReadModel = defineReadModel({
     .strict(),
   result: yearlyActivityReportSchema,
   list: 'periods',
+  lensRanges: true,
   view: async (model, p, page) => {
     const { report, total } = await yearlyActivityReportPage(model, p, page);
     return { result: report, total };

@@ -86,6 +86,8 @@ export const instituteRecord: readonly RecordEntry[] = [
     occurrences: 6,
     attendance: { count: 20, basis: 'each-occurrence' },
     heldOn: '2018',
+    // "followed by": the text orders the two though it dates both only "2018".
+    follows: 'giz-tot-2018',
   }),
 
   // F4: session for judicial attachés (two groups), 7-8 Nov 2018, led by institute professors supervised by GIZ experts.

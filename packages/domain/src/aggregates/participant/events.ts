@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineEvent } from '../../schema/define.js';
 import { countryCodeSchema, participantIdSchema } from '../../values/ids.js';
 import { multilingualTextSchema } from '../../values/multilingual-text.js';
+import { safeText } from '../../values/text.js';
 import { participantKindSchema, reasonSchema } from '../vocabulary.js';
 
 /**
@@ -13,7 +14,7 @@ export const personalDataSchema = z
   .object({
     fullName: multilingualTextSchema.optional(),
     email: z.email().max(254).optional(),
-    phone: z.string().min(3).max(40).optional(),
+    phone: safeText(40).min(3).optional(),
   })
   .strict()
   .meta({ description: 'Personal data: encrypted at rest when a key store is configured, erasable' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from '../../values/text.js';
 import { defineEvent } from '../../schema/define.js';
 import { countryCodeSchema, partnerIdSchema } from '../../values/ids.js';
 import { multilingualTextSchema } from '../../values/multilingual-text.js';
@@ -10,7 +11,7 @@ const partnerDetails = {
   kind: partnerKindSchema,
   country: countryCodeSchema.optional(),
   /** Short form used in reports (GIZ, AECID, ENM). */
-  acronym: z.string().min(1).max(20).optional(),
+  acronym: safeText(20).optional(),
 };
 
 export const partnerRegistered = defineEvent(

@@ -25,6 +25,12 @@ export const sessionDetails = {
     .optional()
     .meta({ description: 'How many sessions this record stands for (absent: one); "several" when the source gives no number' }),
   capacity: z.number().int().min(1).max(100_000).optional().meta({ description: 'Most participants that may be enrolled' }),
+  follows: recordIdSchema
+    .optional()
+    .meta({
+      description:
+        'The session this one came after, as the source states it, when the dates alone cannot tell (F3: the regional sessions followed the training-of-trainers sessions, both "2018"). Read models order the two with certainty',
+    }),
 };
 
 /** An attendance figure: a total, or a figure for each of the record's occurrences ("20 judges each"). */

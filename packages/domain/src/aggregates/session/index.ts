@@ -24,9 +24,10 @@ import {
 import { sessionHeldV1ToV2 } from './upcasters.js';
 
 /** A training session (or a series the source counts as one), its enrolments and attendance. */
+const sessionStreams = streamNaming('session-');
 export const sessionAggregate = defineAggregate({
   name: 'session',
-  streams: streamNaming('session-'),
+  streams: sessionStreams,
   events: [sessionScheduled, sessionRescheduled, sessionCancelled, sessionHeld, attendanceRecorded, participantEnrolled, enrolmentWithdrawn],
   commands: [scheduleSession, rescheduleSession, cancelSession, recordSessionHeld, recordAttendance, enrolParticipant, withdrawEnrolment],
   decider: sessionDecider,
@@ -40,6 +41,7 @@ export const sessionAggregate = defineAggregate({
           partners: [partnerAggregate.streams],
           programmeId: programmeAggregate.streams,
           participantId: participantAggregate.streams,
+          follows: sessionStreams,
         }),
   upcasters: [sessionHeldV1ToV2],
 });

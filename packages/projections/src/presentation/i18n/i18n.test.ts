@@ -1,0 +1,108 @@
+import { IntlMessageFormat } from 'intl-messageformat';
+import { describe, expect, it } from 'vitest';
+import { catalogues, message, type MessageId } from './messages.js';
+import { partialDateText, dayText } from './dates.js';
+import { defaultLocales, languageFromAcceptLanguage, directionOf } from './locale.js';
+
+type Node = { type: number; value?: string; options?: Record<string, { value: Node[] }> };
+
+/** The arguments a message uses, and for each plural the categories it writes. */
+function shapeOf(text: string, locale: string): { args: string[]; plurals: Record<string, string[]> } {
+  const args = new Set<string>();
+  const plurals: Record<string, string[]> = {};
+  const walk = (nodes: Node[]) => {
+    for (const node of nodes) {
+      if (node.type !== 0 && node.type !== 7 && node.value) args.add(node.value); // 0 literal, 7 pound
+      if (node.options) {
+        if (node.type === 6 && node.value) plurals[node.value] = Object.keys(node.options).sort();
+        for (const option of Object.values(node.options)) walk(option.value);
+      }
+    }
+  };
+  walk(new IntlMessageFormat(text, locale).getAst() as unknown as Node[]);
+  return { args: [...args].sort(), plurals };
+}
+
+const ids = Object.keys(catalogues.en) as MessageId[];
+
+describe('the message catalogues', () => {
+  it('have every message in English, French and Arabic, none empty', () => {
+    for (const lang of ['en', 'fr', 'ar'] as const) {
+      expect(Object.keys(catalogues[lang]).sort()).toEqual([...ids].sort());
+      for (const id of ids) expect(catalogues[lang][id].trim(), `${lang} ${id}`).not.toBe('');
+    }
+  });
+
+  it('use the same arguments in every language, so a value is never lost in translation', () => {
+    for (const id of ids) {
+      const english = shapeOf(catalogues.en[id], defaultLocales.en).args;
+      expect(shapeOf(catalogues.fr[id], defaultLocales.fr).args, `fr ${id}`).toEqual(english);
+      expect(shapeOf(catalogues.ar[id], defaultLocales.ar).args, `ar ${id}`).toEqual(english);
+    }
+  });
+
+  it('write every plural category each language has (Arabic six)', () => {
+    for (const lang of ['en', 'fr', 'ar'] as const) {
+      const categories = new Intl.PluralRules(defaultLocales[lang]).resolvedOptions().pluralCategories;
+      const required = lang === 'fr' ? categories.filter((c) => c !== 'many') : categories; // French "many" is for millions: "other" says it
+      for (const id of ids) {
+        for (const [arg, written] of Object.entries(shapeOf(catalogues[lang][id], defaultLocales[lang]).plurals)) {
+          expect(written, `${lang} ${id} {${arg}}`).toEqual(expect.arrayContaining([...required]));
+        }
+      }
+    }
+  });
+
+  it('agree in number the way each language does', () => {
+    expect(message('en', 'figure.sessions', { n: 1, value: '1' })).toBe('1 session');
+    expect(message('en', 'figure.sessions', { n: 6, value: '6' })).toBe('6 sessions');
+    expect(message('ar', 'figure.sessions', { n: 3, value: '3' })).toBe('3 دورات');
+    expect(message('ar', 'figure.sessions', { n: 11, value: '11' })).toBe('11 دورة');
+    expect(message('ar', 'figure.entries', { n: 2 })).toBe('قيدان');
+    expect(message('fr', 'figure.trained', { n: 70, value: '70' })).toBe('70 personnes formées');
+  });
+});
+
+describe('partial dates in three languages', () => {
+  it('write days with the Moroccan month names by default', () => {
+    expect(partialDateText('1998-11-16', 'ar')).toBe('16 نونبر 1998');
+    expect(partialDateText('1998-11-16', 'fr')).toBe('16 novembre 1998');
+    expect(partialDateText('1998-11-16', 'en')).toBe('16 November 1998');
+    expect(partialDateText('2022-12', 'ar')).toBe('دجنبر 2022');
+  });
+
+  it('say what is not known in words, and never fill it in', () => {
+    expect(partialDateText('XXXX-11-15/XXXX-11-25', 'en')).toBe('15\u2009–\u200925 November, year unknown') // CLDR's British range: thin spaces;
+    expect(partialDateText('XXXX-11-15/XXXX-11-25', 'fr')).toBe('15–25 novembre, année inconnue');
+    expect(partialDateText('XXXX-11-15/XXXX-11-25', 'ar')).toBe('15–25 نونبر، السنة غير معروفة');
+    expect(partialDateText('../2022', 'en')).toBe('by 2022');
+    expect(partialDateText('../2022', 'ar')).toBe('بحلول 2022');
+    expect(partialDateText('2002/..', 'fr')).toBe('depuis 2002');
+    expect(partialDateText('XXXX', 'fr')).toBe('date inconnue');
+    expect(partialDateText('2018', 'ar')).toBe('2018');
+  });
+
+  it('let the locale write ranges, and span ends of different precision in words', () => {
+    expect(partialDateText('2018-11-07/2018-11-08', 'en')).toBe('7\u2009–\u20098 November 2018');
+    expect(partialDateText('2018-11-07/2018-11-08', 'fr')).toBe('7–8 novembre 2018');
+    expect(partialDateText('2016/2020', 'ar')).toBe('2016–2020');
+    expect(partialDateText('2018-11/2019', 'en')).toBe('November 2018 – 2019');
+  });
+
+  it('follow an institute that reads another locale', () => {
+    expect(partialDateText('1998-11-16', 'ar', { ...defaultLocales, ar: 'ar-EG' })).not.toBe('16 نونبر 1998');
+    expect(dayText(new Date('2026-12-03T10:00:00Z'), 'ar')).toBe('3 دجنبر 2026');
+  });
+});
+
+describe('choosing the language', () => {
+  it('honours Accept-Language by weight and primary subtag', () => {
+    expect(languageFromAcceptLanguage('ar-MA,ar;q=0.9,fr;q=0.8', 'en')).toBe('ar');
+    expect(languageFromAcceptLanguage('de-DE, fr;q=0.5, en;q=0.4', 'ar')).toBe('fr');
+    expect(languageFromAcceptLanguage('de, *;q=0.1', 'fr')).toBe('fr');
+    expect(languageFromAcceptLanguage('es', 'ar')).toBe('ar');
+    expect(languageFromAcceptLanguage('fr;q=0, en', 'ar')).toBe('en');
+    expect(languageFromAcceptLanguage(undefined, 'fr')).toBe('fr');
+    expect(directionOf('ar')).toBe('rtl');
+  });
+});

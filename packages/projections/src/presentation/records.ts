@@ -1,0 +1,72 @@
+import { pickText, type Language, type MultilingualText } from '@taawun/domain';
+import type { Answer } from '../read-models/answer.js';
+
+/**
+ * An answer as flat records for analysis (CSV, a spreadsheet, a data frame):
+ * one record per item of the read model's main list (the result itself when it
+ * has none), its fields flattened to dotted paths, every value typed:
+ *
+ * - a figure (`Count`) is a number, with a `… lower bound` column that is
+ *   true when the record gives at least that much and no number for some;
+ * - a date (`DateView`) is its EDTF as recorded (`2018`, `../2022`,
+ *   `XXXX-11-15/XXXX-11-25`), with `… earliest` and `… latest`, the first and
+ *   last possible days (ISO 8601, empty when unbounded);
+ * - text in several languages is the one asked for (falling back to another);
+ * - a list of plain values is joined with "; ", a list of records is counted.
+ *
+ * Unlike the tables (`presentAnswer`), nothing is put into words here.
+ */
+export type RecordValue = string | number | boolean | null;
+
+export interface AnalysisRecords {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly RecordValue[])[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: Record<string, unknown>): v is { known: number; exact: boolean } => typeof v.known === 'number' && typeof v.exact === 'boolean';
+const isDate = (v: Record<string, unknown>): v is { edtf: string; earliest: string | null; latest: string | null } =>
+  typeof v.edtf === 'string' && 'earliest' in v && 'latest' in v;
+const languageKeys = new Set(['ar', 'fr', 'en']);
+const isMultilingual = (v: Record<string, unknown>): v is MultilingualText =>
+  Object.keys(v).length > 0 && Object.entries(v).every(([k, x]) => languageKeys.has(k) && typeof x === 'string');
+
+/** Lists are decided once every record is flattened: counted if any record's list at that path holds records, else joined. */
+type Flat = Map<string, RecordValue | readonly unknown[]>;
+
+function flatten(value: unknown, path: string, lang: Language, into: Flat): void {
+  if (value === null || value === undefined) into.set(path, null);
+  else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into.set(path, value);
+  else if (typeof value === 'bigint') into.set(path, value.toString());
+  else if (Array.isArray(value)) into.set(path, value);
+  else if (isObject(value)) {
+    if (isCount(value)) {
+      into.set(path, value.known);
+      into.set(`${path} lower bound`, !value.exact);
+    } else if (isDate(value)) {
+      into.set(path, value.edtf);
+      into.set(`${path} earliest`, value.earliest);
+      into.set(`${path} latest`, value.latest);
+    } else if (isMultilingual(value)) into.set(path, pickText(value, lang));
+    else for (const [key, v] of Object.entries(value)) flatten(v, path ? `${path}.${key}` : key, lang, into);
+  }
+}
+
+export function analysisRecords(answer: Answer<unknown>, options: { list: string | null; lang: Language }): AnalysisRecords {
+  const result = answer.result as Record<string, unknown>;
+  const items: unknown[] = options.list !== null && Array.isArray(result[options.list]) ? (result[options.list] as unknown[]) : [result];
+  const flat = items.map((item) => {
+    const into: Flat = new Map();
+    flatten(item, '', options.lang, into);
+    return into;
+  });
+  const paths = [...new Set(flat.flatMap((m) => [...m.keys()]))];
+  const counted = new Set(paths.filter((p) => flat.some((m) => { const v = m.get(p); return Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null); })));
+  const columns = paths.map((p) => (counted.has(p) ? `${p} (items)` : p));
+  const cell = (v: RecordValue | readonly unknown[] | undefined, path: string): RecordValue => {
+    if (v === undefined) return null;
+    if (!Array.isArray(v)) return v as RecordValue;
+    return counted.has(path) ? v.length : v.map(String).join('; ');
+  };
+  return { columns, rows: flat.map((m) => paths.map((p) => cell(m.get(p), p))) };
+}

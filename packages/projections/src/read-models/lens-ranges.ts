@@ -1,0 +1,59 @@
+import { upperBound, type Count, type CountGap } from '../model/counts.js';
+import { identityOf } from './compare.js';
+
+/*
+ * Counts through a time lens are ranges. The answer counts what certainly
+ * happened by `asOf`; the same read model over the widest completion (every
+ * event that may be by then let in, the year unknown included) gives what may
+ * have. Each count of the answer becomes the range between the two: certain
+ * (exact) only when both agree, e.g. sessions held as of 30 June 2018, when
+ * GIZ's "2018" sessions may or may not have taken place yet.
+ */
+
+const isCount = (value: unknown): value is Count =>
+  typeof value === 'object' && value !== null && typeof (value as Count).known === 'number' && typeof (value as Count).exact === 'boolean' && Array.isArray((value as Count).gaps);
+
+/** The hull of two counts: from the smaller lower bound to the larger upper bound. */
+function hull(certain: Count, widest: Count | undefined): Count {
+  if (!widest) return certain;
+  const [a, b] = [upperBound(certain), upperBound(widest)];
+  const known = Math.min(certain.known, widest.known);
+  const atMost = a === null || b === null ? null : Math.max(a, b);
+  if (certain.exact && widest.exact && atMost === known) return certain;
+  const seen = new Set(certain.gaps.map((g) => `${g.recordId}/${g.reason}`));
+  const gaps: CountGap[] = [...certain.gaps, ...widest.gaps.filter((g) => !seen.has(`${g.recordId}/${g.reason}`))];
+  return { known, exact: false, gaps, atMost };
+}
+
+/** The identity of a list item, for matching it in the widest answer; undefined when it has none (then it is left as it is). */
+function keyOf(item: unknown, position: number): string | undefined {
+  const key = identityOf(item, position);
+  if (!key.startsWith('#')) return key;
+  if (typeof item !== 'object' || item === null) return undefined;
+  const fields = item as Record<string, unknown>;
+  for (const name of ['format', 'theme'] as const) if (name in fields) return `${name}:${String(fields[name])}`;
+  return undefined;
+}
+
+/**
+ * `certain` with each of its counts widened to the range up to the matching
+ * count of `widest` (matched by path, list items by identity). Items only in
+ * `widest` are not added: they are the events the lens report lists as "may
+ * be later"; their figures reach the totals' upper bounds.
+ */
+export function widenCounts<T>(certain: T, widest: unknown): T {
+  if (isCount(certain)) return hull(certain, isCount(widest) ? widest : undefined) as T;
+  if (Array.isArray(certain)) {
+    const others = new Map<string, unknown>();
+    if (Array.isArray(widest)) widest.forEach((item, i) => { const k = keyOf(item, i); if (k !== undefined) others.set(k, item); });
+    return certain.map((item, i) => {
+      const k = keyOf(item, i);
+      return k !== undefined && others.has(k) ? widenCounts(item, others.get(k)) : item;
+    }) as T;
+  }
+  if (typeof certain === 'object' && certain !== null) {
+    const other = (typeof widest === 'object' && widest !== null ? widest : {}) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(certain).map(([k, v]) => [k, widenCounts(v, other[k])])) as T;
+  }
+  return certain;
+}

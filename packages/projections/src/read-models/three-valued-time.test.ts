@@ -1,0 +1,124 @@
+import { InMemoryEventStore, type Result } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { loadInstituteRecord } from '@taawun/example-institute-record';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countText } from '../presentation/texts.js';
+import { queryAgreementsRegister, queryPartnerHistory, queryPartners, querySessions, queryYearlyActivityReport, type Answer, type QueryError } from './built-in.js';
+
+/*
+ * Three-valued time: under a lens a fact is certainly in, certainly out, or may
+ * be; a name, an order or a "first activity" derived from the facts is certain
+ * only when every ordering the partial dates allow gives the same answer.
+ * The institute was renamed somewhere between 16 November 1998 (F12, signed
+ * under the former name) and 19 February 2016 (F14, under the current one).
+ */
+
+const value = <R>(result: Result<Answer<R>, QueryError>): Answer<R> => {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+};
+const former = 'National Institute of Judicial Studies';
+const current = 'Higher Institute of the Judiciary';
+
+describe('three-valued time on the institute record', () => {
+  let store: InMemoryEventStore;
+  beforeAll(async () => {
+    store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+  });
+
+  it('as of 2010-01-01 the Dijon agreement (2006) leaves the institute name uncertain, with both candidates', async () => {
+    const answer = value(await queryAgreementsRegister({ store }, {}, { asOf: '2010-01-01' }));
+    const dijon = answer.result.agreements.find((a) => a.agreementId === 'eng-dijon-2006')!;
+    expect(dijon.parties.institute.certainty).toBe('uncertain');
+    expect(dijon.parties.institute.name).toBeNull();
+    expect(dijon.parties.institute.candidates.map((c) => c.en)).toEqual([former, current]);
+    // The 1998 agreement states its name: certain under any lens.
+    const enm = answer.result.agreements.find((a) => a.agreementId === 'enm-1998')!;
+    expect(enm.parties.institute).toMatchObject({ certainty: 'stated', name: { en: former } });
+    // The rename may be by 2010: the lens says it took it as "may be", not as left out.
+    expect(answer.lens!.mayBe.map((e) => [e.type, e.sourceRef])).toEqual([['InstituteRenamed', 'F14']]);
+    expect(answer.lens!.notCounted.mayBeLater.map((e) => e.type)).not.toContain('InstituteRenamed');
+  });
+
+  it('without a lens the same row is uncertain too (the lens changes nothing before its date)', async () => {
+    const answer = value(await queryAgreementsRegister({ store }, {}));
+    const dijon = answer.result.agreements.find((a) => a.agreementId === 'eng-dijon-2006')!;
+    expect(dijon.parties.institute.certainty).toBe('uncertain');
+  });
+
+  it("history eng-dijon as of 2010-01-01: the entry's institute name is uncertain", async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'eng-dijon' }, { asOf: '2010-01-01' }));
+    const [entry] = answer.result.entries;
+    expect(entry!.instituteName.certainty).toBe('uncertain');
+    expect(entry!.instituteName.candidates.map((c) => c.en)).toEqual([former, current]);
+  });
+
+  it('history enm-france as of 2015-12-31: the F15 programme (by 2002) is under an uncertain name', async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'enm-france' }, { asOf: '2015-12-31' }));
+    const programme = answer.result.entries.find((e) => e.record.type === 'programme')!;
+    expect(programme.instituteName.certainty).toBe('uncertain');
+    expect(programme.instituteName.candidates.map((c) => c.en)).toEqual([former, current]);
+  });
+
+  it('as of 1998-12-31 the rename may be by then: names after 16 November 1998 are uncertain, the former name is certain before', async () => {
+    const answer = value(await queryAgreementsRegister({ store }, {}, { asOf: '1998-12-31' }));
+    expect(answer.result.agreements.map((a) => [a.agreementId, a.parties.institute.certainty])).toEqual([['enm-1998', 'stated']]);
+  });
+
+  it('the lens notes of one partner list only that partner\'s events', async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'enm-france' }, { asOf: '2015-12-31' }));
+    const refs = [...answer.lens!.notCounted.mayBeLater, ...answer.lens!.notCounted.yearUnknown].map((e) => e.sourceRef);
+    expect(refs).toEqual([]);
+    expect(answer.lens!.mayBe.map((e) => e.sourceRef)).toEqual(['F14']);
+    const giz = value(await queryPartnerHistory({ store }, { partnerId: 'giz' }, { asOf: '2018-06-30' }));
+    // F4 (7-8 November) is certainly later; F2 (by 2018) and F3 (2018) may be; nothing of ENM, Spain or Enabel is listed.
+    expect([...new Set(giz.lens!.notCounted.mayBeLater.map((e) => e.sourceRef))].sort()).toEqual(['F2', 'F3']);
+    expect(giz.lens!.notCounted.yearUnknown).toEqual([]);
+  });
+
+  it("GIZ's first activity is not certain: F2 (by 2018) and F3 (2018) may be earlier than 7-8 November 2018", async () => {
+    const answer = value(await queryPartners({ store }, {}));
+    const giz = answer.result.partners.find((p) => p.partnerId === 'giz')!;
+    expect(giz.first!.certain).toBe(false);
+    expect(giz.firstDate!.label).toBe('by 8 November 2018');
+    expect(giz.first!.candidates.map((c) => c.record.id).sort()).toEqual(['giz-attaches-2018-11', 'giz-refugee-rights-guide', 'giz-tot-2018'].sort());
+    expect(giz.last!.certain).toBe(false);
+    // The Dijon school has one entry: certain.
+    const dijon = answer.result.partners.find((p) => p.partnerId === 'eng-dijon')!;
+    expect(dijon.first).toMatchObject({ certain: true, date: { label: '7 December 2006' } });
+    expect(dijon.last).toMatchObject({ certain: true, date: { label: '7 December 2006' } });
+  });
+
+  it("F3's stated order: the training-of-trainers sessions come before the regional sessions, though both are only 2018", async () => {
+    const answer = value(await queryPartnerHistory({ store }, { partnerId: 'giz' }));
+    const ids = answer.result.entries.map((e) => e.record.id);
+    expect(ids.indexOf('giz-tot-2018')).toBeLessThan(ids.indexOf('giz-regional-2018'));
+    expect(answer.result.entries.find((e) => e.record.id === 'giz-regional-2018')!.details['follows']).toBe('giz-tot-2018');
+    // The yearly report and the sessions register list them in that order too.
+    const y2018 = value(await queryYearlyActivityReport({ store }, { period: '2018' })).result.periods[0]!;
+    const sessions = y2018.sessions.map((x) => x.sessionId);
+    expect(sessions.indexOf('giz-tot-2018')).toBeLessThan(sessions.indexOf('giz-regional-2018'));
+    const register = value(await querySessions({ store }, { partnerId: 'giz' })).result.sessions.map((x) => x.record.id);
+    expect(register.indexOf('giz-tot-2018')).toBeLessThan(register.indexOf('giz-regional-2018'));
+    // The regional sessions cannot be GIZ's first activity; the training of trainers cannot be its last.
+    const giz = value(await queryPartners({ store }, {})).result.partners.find((p) => p.partnerId === 'giz')!;
+    expect(giz.first!.candidates.map((c) => c.record.id)).not.toContain('giz-regional-2018');
+    expect(giz.last!.candidates.map((c) => c.record.id)).not.toContain('giz-tot-2018');
+    expect(giz.last!.candidates.map((c) => c.record.id)).toContain('giz-regional-2018');
+  });
+
+  it('counts as of a date are ranges: from what certainly happened by then to what may have', async () => {
+    const answer = value(await queryYearlyActivityReport({ store }, {}, { asOf: '2018-06-30' }));
+    const { totals } = answer.result;
+    // The hosting of F18 (2016–2020) and the Madrid visit of F11 (year unknown) may be by then: 0 to 2 visits, 0 to 13 visitors.
+    expect(totals.studyVisits).toMatchObject({ known: 0, exact: false, atMost: 2 });
+    expect(totals.studyVisitParticipants).toMatchObject({ known: 0, exact: false, atMost: 13 });
+    expect(countText(totals.studyVisitParticipants)).toBe('0–13');
+    // GIZ's "several" training-of-trainers sessions (2018) may be by then: no upper bound.
+    expect(totals.sessionsHeld).toMatchObject({ known: 2, exact: false, atMost: null });
+    // Without the lens, or once every fact is certainly in or out, nothing is a range.
+    const all = value(await queryYearlyActivityReport({ store }, {}));
+    expect(all.result.totals.studyVisits).toEqual({ known: 2, exact: true, gaps: [] });
+  });
+});
