@@ -16,6 +16,7 @@ import { registerCommandRoutes } from './routes/commands.js';
 import { registerEventRoutes, SHUTTING_DOWN } from './routes/events.js';
 import { LiveFeeds } from './http/live-feeds.js';
 import { allowedMethods } from './http/methods.js';
+import { registerLogRoutes, type LogRouteDeps } from './routes/log.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
@@ -93,6 +94,8 @@ export interface HttpAppOptions {
   readonly personalData?: { readonly keys: KeyStore; readonly onErased?: (participantId: string) => Promise<void> | void };
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
+  /** The log's Merkle tree and the checkpoint signer: enables `GET /log/checkpoint` and `/log/proof/…`. */
+  readonly merkle?: LogRouteDeps;
   /** The structured access log (pino): one line per request. Default: JSON lines on stderr; false for none. */
   readonly accessLog?: Logger | false;
   /** The stored read models' followers as they are now (`@taawun/runtime`): their positions, lag and restarts feed `/metrics` and `/health/ready`. */
@@ -222,6 +225,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     liveFeeds,
     log,
   });
+
+  if (options.merkle) registerLogRoutes(app, options.merkle);
 
   return {
     app,

@@ -18,3 +18,5 @@ export type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.j
 export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
 export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';
 export { loadReadModels, projectionFromModule, readModelsFromModule } from './modules.js';
+export { openLogForAudit, type AuditedLog } from './audit.js';
+export { WitnessedLog, isMerkleLog, loadSigningKey, originOf, readWitness, recordCheckpoint, type WitnessLocation, type WitnessOutcome } from './witness.js';

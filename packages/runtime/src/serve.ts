@@ -69,6 +69,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       readModels: runtime.ownReadModels,
       readModelStatus: () => (followers?.status() ?? []).map((s) => (purging > 0 ? { ...s, rebuilding: true } : s)),
       ...(readModels ? { readModelStorage: readModels.storage } : {}),
+      ...(runtime.merkle ? { merkle: runtime.merkle } : {}),
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
     });
   } catch (error) {

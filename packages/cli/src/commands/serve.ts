@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
-import { runs, storeUrlOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
+import { runs, storeUrlOf, witnessOption, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { seedStore, seedSummary } from './seed.js';
 
 /** Next to the default SQLite file (git-ignored `data/`): the server's keys (hashed), host, port and limits. */
@@ -69,7 +69,13 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
   const created = run.firstStart ? wrapConfig(() => http.ensureAdminKey(configPath), http) : undefined;
   const { config, databaseSet } = loadConfig(http, configPath, io);
   const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
-  const runtime = await openRuntime(serverStoreUrl(options, io, config, databaseSet), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), readModels });
+  const url = serverStoreUrl(options, io, config, databaseSet);
+  const runtime = await openRuntime(url, {
+    cwd: io.cwd,
+    ...(options.keys === undefined ? {} : { keys: options.keys }),
+    readModels,
+    ...witnessOption(options, io, url),
+  });
   let server: ServingRuntime | undefined;
   try {
     if (run.firstStart && (await runtime.store.lastPosition()) === undefined) {
