@@ -10,6 +10,7 @@ import { sendProblem, type AppEnv } from './http/env.js';
 import { KeyedQueue } from './http/keyed-queue.js';
 import { problem, type FieldError } from './http/problems.js';
 import { ReplayLimiter } from './http/replays.js';
+import { readYourWrites, type ReadFreshness } from './http/read-your-writes.js';
 import { YieldingReads } from './http/yielding-reads.js';
 import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
 import { registerCommandRoutes } from './routes/commands.js';
@@ -75,6 +76,10 @@ export interface HttpAppOptions {
    * \`onErased\` purges the read models that hold names.
    */
   readonly personalData?: { readonly keys: KeyStore; readonly onErased?: (participantId: string) => Promise<void> | void };
+  /** Where reads (queries, the report, the feed) come from when not `store` (a standby); commands always use `store`. */
+  readonly readStore?: EventStore;
+  /** Read-your-writes: whether the read side holds a position asked for (`X-Taawun-Min-Position`). */
+  readonly readFreshness?: ReadFreshness;
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
 }
@@ -145,7 +150,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use('*', authenticate(keys, { basicFor: (path) => path === '/report' || path.startsWith('/report/') }));
   app.use('*', rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute)));
 
+  app.use('*', readYourWrites(options.readFreshness));
   registerMetaRoutes(app);
+  const readStore = options.readStore ?? options.store;
   const commandDeps = {
     store: options.store,
     queue: new KeyedQueue(),
@@ -165,7 +172,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       purgeWaitMs: Math.floor(limits.requestTimeoutMs / 2),
     });
   }
-  const queries = queryService({ store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
+  const queries = queryService({ store: new YieldingReads(readStore), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
   const replays = new ReplayLimiter(limits.maxConcurrentReplays);
   registerQueryRoutes(app, {
     queries,
@@ -176,7 +183,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   registerReportRoutes(app, { queries, replays });
   registerEventRoutes(app, {
-    store: options.store,
+    store: readStore,
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     heartbeatMs: limits.heartbeatMs,
