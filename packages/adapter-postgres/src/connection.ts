@@ -1,5 +1,6 @@
 import { EventStoreError, isEventStoreError } from '@taawun/domain';
 import { Client, Pool, escapeIdentifier, type PoolConfig } from 'pg';
+import { multiHostConfig } from './multi-host.js';
 
 /** Where the store connects: named in every error, never with the password. */
 export interface PostgresTarget {
@@ -12,8 +13,9 @@ export interface PostgresTarget {
 /** How long to wait for the server before saying it is unavailable, unless the config says otherwise. */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 
+/** A connection string naming several hosts (or `target_session_attrs`) gets clients that find the server to use: see `multiHostConfig`. */
 export const toPoolConfig = (connection: string | PoolConfig): PoolConfig =>
-  typeof connection === 'string' ? { connectionString: connection } : connection;
+  typeof connection === 'string' ? (multiHostConfig(connection) ?? { connectionString: connection }) : connection;
 
 /** Resolve host, port, database and user the way `pg` will (connection string, config, PG* variables, defaults). */
 export function describeTarget(config: PoolConfig): PostgresTarget {

@@ -1,0 +1,124 @@
+import { openRuntime, type Runtime } from '@taawun/runtime';
+import type { ChainCheckpoint } from '@taawun/domain';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '../support.js';
+import { command, eventually, killPostgres, prepareSite, promoteStandby, startNode, startPostgres, startStandby, type PostgresServer, type ServerNode } from './harness.js';
+
+// Failover without losing a command: one synchronous standby (remote_apply), the
+// primary SIGKILLed under load, the standby promoted, the nodes (one multi-host
+// connection string, target_session_attrs=read-write) go on on it by themselves.
+
+let primary: PostgresServer;
+let standby: PostgresServer;
+let folder: { path: string; remove: () => Promise<void> };
+const nodes: ServerNode[] = [];
+const runtimes: Runtime[] = [];
+
+beforeAll(async () => {
+  primary = await startPostgres('failover-primary');
+  standby = await startStandby(primary, 'failover-standby');
+  folder = await temporaryFolder('failover');
+}, 90_000);
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  await Promise.all(runtimes.map((r) => r.close()));
+  await standby?.destroy();
+  await primary?.destroy();
+  await folder?.remove();
+});
+
+async function sql<T extends pg.QueryResultRow>(server: PostgresServer, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+interface Acknowledged {
+  readonly partnerId: string;
+  readonly position: bigint;
+  readonly eventId: string;
+}
+
+describe('synchronous failover (synchronous_commit = remote_apply, one synchronous standby)', () => {
+  it('primary SIGKILLed under load, standby promoted, nodes reconnected: every acknowledged command is in the promoted log, the chain intact', async () => {
+    // Set after the base backup, so the standby, once promoted, waits for no one.
+    await sql(primary, `ALTER SYSTEM SET synchronous_standby_names = '*'`);
+    await sql(primary, `ALTER SYSTEM SET synchronous_commit = 'remote_apply'`);
+    await sql(primary, 'SELECT pg_reload_conf()');
+    await eventually('the standby is synchronous', async () =>
+      (await sql<{ sync_state: string }>(primary, 'SELECT sync_state FROM pg_stat_replication'))[0]?.sync_state === 'sync' ? true : undefined,
+    );
+
+    const schema = 'failover';
+    const both = `postgres://postgres@127.0.0.1:${primary.port},127.0.0.1:${standby.port}/postgres?target_session_attrs=read-write&schema=${schema}`;
+    const site = await prepareSite(folder.path, both, 'site');
+    nodes.push(...(await Promise.all([startNode(site, 'node-1', ['--lease', '1']), startNode(site, 'node-2', ['--lease', '1'])])));
+
+    const acknowledged: Acknowledged[] = [];
+    const refused: number[] = [];
+    let phase: 'before' | 'down' | 'after' = 'before';
+    let afterFailover = 0;
+    let stop = false;
+    let sent = 0;
+    const worker = async (node: ServerNode, w: number) => {
+      for (let i = 0; !stop && i < 2_000; i++) {
+        const partnerId = `fo-${w}-${i}`;
+        sent++;
+        const answer = await command(node, site.key, 'register-partner', { partnerId, name: { fr: `Partenaire ${partnerId}` }, kind: 'school', country: 'FR' });
+        if (answer.status === 200) {
+          const event = (answer.body as { events: { id: string; position: string }[] }).events.at(-1)!;
+          acknowledged.push({ partnerId, position: BigInt(event.position), eventId: event.id });
+          if (phase === 'after') afterFailover++;
+        } else {
+          refused.push(answer.status);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    };
+    const load = Promise.all(nodes.flatMap((node, n) => [worker(node, 2 * n), worker(node, 2 * n + 1)]));
+
+    await eventually('commands acknowledged under load', async () => (acknowledged.length >= 40 ? true : undefined));
+    const checkpoint: ChainCheckpoint = await (async () => {
+      const runtime = await openRuntime(`${primary.url}?schema=${schema}`, { cwd: site.folder, keys: 'sqlite:keys.db' });
+      try {
+        return await runtime.chain!.checkpoint();
+      } finally {
+        await runtime.close();
+      }
+    })();
+    killPostgres(primary);
+    phase = 'down';
+    const killedAt = Date.now();
+    const acknowledgedAtKill = acknowledged.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await promoteStandby(standby);
+    phase = 'after';
+    await eventually('commands acknowledged again after the promotion', async () => (afterFailover >= 20 ? true : undefined), 30_000);
+    const backAfterMs = Date.now() - killedAt;
+    stop = true;
+    await load;
+
+    const promoted = await openRuntime(`${standby.url}?schema=${schema}`, { cwd: site.folder, keys: 'sqlite:keys.db' });
+    runtimes.push(promoted);
+    const missing: Acknowledged[] = [];
+    for (const ack of acknowledged) {
+      const found: string[] = [];
+      for await (const e of promoted.log.readAll({ after: ack.position - 1n, maxCount: 1 })) if (e.position === ack.position) found.push(e.id);
+      if (found[0] !== ack.eventId) missing.push(ack);
+    }
+    const report = await promoted.chain!.verify({ against: checkpoint });
+    console.log(
+      `[failover] ${sent} commands sent, ${acknowledged.length} acknowledged (${acknowledgedAtKill} before the kill, ${afterFailover} after the promotion), ` +
+        `${refused.length} refused while down (${[...new Set(refused)].join(', ')}); writes back ${backAfterMs} ms after the kill; acknowledged and missing: ${missing.length}; chain ${report.intact ? `intact over ${report.events} events` : report.message}`,
+    );
+    expect(missing).toEqual([]);
+    expect(report.intact).toBe(true);
+    expect(refused.every((s) => s === 503 || s === 0)).toBe(true);
+    for (const node of nodes) expect(node.process.exitCode, node.log()).toBeNull();
+  }, 120_000);
+});
