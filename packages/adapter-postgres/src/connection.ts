@@ -14,8 +14,11 @@ export interface PostgresTarget {
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 
 /** A connection string naming several hosts (or `target_session_attrs`) gets clients that find the server to use: see `multiHostConfig`. */
-export const toPoolConfig = (connection: string | PoolConfig): PoolConfig =>
-  typeof connection === 'string' ? (multiHostConfig(connection) ?? { connectionString: connection }) : connection;
+export function toPoolConfig(connection: string | PoolConfig): PoolConfig {
+  const config = typeof connection === 'string' ? { connectionString: connection } : connection;
+  const multiHost = config.connectionString === undefined ? undefined : multiHostConfig(config.connectionString);
+  return multiHost ? { ...config, ...multiHost } : config;
+}
 
 /** Resolve host, port, database and user the way `pg` will (connection string, config, PG* variables, defaults). */
 export function describeTarget(config: PoolConfig): PostgresTarget {
