@@ -1,4 +1,5 @@
 import { encryptPersonalData, type EventStore } from '@taawun/domain';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AnyProjection, ReadModelStorage } from '@taawun/projections';
 import { openBackend, type ReplicationStatus } from './backend.js';
 import type { Runtime } from './runtime.js';
@@ -58,6 +59,29 @@ export async function openReadSide(url: string, runtime: Runtime, options: { rea
   }
 }
 
+/**
+ * Reads from the standby that may, for one request, go to the primary instead:
+ * `store` and `storage` turn to the primary's inside `onPrimary(answer)` (the
+ * request's async context), to the standby's everywhere else. For a read whose
+ * position the standby did not reach in time, when so configured.
+ */
+export function switchableReads(standby: { store: EventStore; storage: ReadModelStorage | undefined }, primary: { store: EventStore; storage: ReadModelStorage | undefined }) {
+  const onPrimaryNow = new AsyncLocalStorage<true>();
+  const turning = <T extends object>(there: T, here: T): T =>
+    new Proxy(there, {
+      get(target, property) {
+        const chosen = onPrimaryNow.getStore() ? here : target;
+        const value: unknown = Reflect.get(chosen, property, chosen);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(chosen) : value;
+      },
+    });
+  return {
+    store: turning(standby.store, primary.store),
+    storage: standby.storage && primary.storage ? turning(standby.storage, primary.storage) : standby.storage,
+    onPrimary: (answer: () => Promise<void>) => onPrimaryNow.run(true, answer),
+  };
+}
+
 export interface ReadFreshnessOptions {
   /** The log reads come from (a standby's, or the primary's). */
   readonly store: EventStore;
@@ -69,6 +93,8 @@ export interface ReadFreshnessOptions {
   readonly timeoutMs?: number;
   /** How often it looks again while waiting (ms). Default 25. */
   readonly pollMs?: number;
+  /** Answer a read whose position did not arrive in time this way (from the primary) instead of a 503. */
+  readonly answerElsewhere?: (answer: () => Promise<void>) => Promise<void>;
 }
 
 /**
@@ -80,6 +106,7 @@ export interface ReadFreshnessOptions {
  */
 export class ReadFreshness {
   readonly retryAfterSeconds: number;
+  readonly answerElsewhere: ((answer: () => Promise<void>) => Promise<void>) | undefined;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
   /** The log's head last seen, and per model generation the greatest position it was found current for (both only grow). */
@@ -90,6 +117,7 @@ export class ReadFreshness {
     this.timeoutMs = options.timeoutMs ?? 2_000;
     this.pollMs = options.pollMs ?? 25;
     this.retryAfterSeconds = Math.max(1, Math.ceil(this.timeoutMs / 1000));
+    this.answerElsewhere = options.answerElsewhere;
   }
 
   /** True once the read side holds `position`; false when it did not within the timeout (or the request went away). */

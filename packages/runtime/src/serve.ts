@@ -2,7 +2,7 @@ import { startServer, type RunningServer, type StartServerOptions } from '@taawu
 import type { OpenedStorage } from './opened-storage.js';
 import { ReadModelFollowers } from './read-model-followers.js';
 import { projectionsOf } from '@taawun/projections';
-import { openReadSide, ReadFreshness, type ReadSide } from './read-side.js';
+import { openReadSide, ReadFreshness, switchableReads, type ReadSide } from './read-side.js';
 import type { Runtime } from './runtime.js';
 
 export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 'readModelStorage' | 'personalData' | 'readModels' | 'readStore' | 'readFreshness'> {
@@ -16,6 +16,8 @@ export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 
   readonly cwd?: string;
   /** Read-your-writes: how long a read asking for a position waits for the read side to hold it before a 503 (ms). Default 2000. */
   readonly minPositionWaitMs?: number;
+  /** With `readStore`: a read whose position the standby did not reach in time is answered with a 503 (default) or from the primary. */
+  readonly whenBehind?: '503' | 'primary';
   /**
    * Keep every stored read model current by following the log while the server
    * runs (supervised: see `ReadModelFollowers`). Default true; false when
@@ -54,7 +56,7 @@ export interface ServingRuntime extends RunningServer {
  * SQLite file) fails the purge, so the erasure answers that it may be repeated.
  */
 export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOptions): Promise<ServingRuntime> {
-  const { followReadModels = true, followerCheckIntervalMs, readModelLeaseMs, afterErasure, readStore, cwd, minPositionWaitMs, ...http } = options;
+  const { followReadModels = true, followerCheckIntervalMs, readModelLeaseMs, afterErasure, readStore, cwd, minPositionWaitMs, whenBehind = '503', ...http } = options;
   const readModels = await runtime.openReadModelsBesideLog();
   let readSide: ReadSide | undefined;
   try {
@@ -64,12 +66,14 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
     await readModels?.close().catch(() => undefined);
     throw error;
   }
-  const readStorage = readSide ? readSide.storage : readModels?.storage;
+  const fallback = readSide && whenBehind === 'primary' ? switchableReads(readSide, { store: runtime.store, storage: readModels?.storage }) : undefined;
+  const readStorage = fallback ? fallback.storage : readSide ? readSide.storage : readModels?.storage;
   const readFreshness = new ReadFreshness({
     store: readSide?.store ?? runtime.store,
-    storage: readStorage,
+    storage: readSide ? readSide.storage : readModels?.storage,
     projections: projectionsOf(runtime.readModels),
     ...(minPositionWaitMs === undefined ? {} : { timeoutMs: minPositionWaitMs }),
+    ...(fallback ? { answerElsewhere: fallback.onPrimary } : {}),
   });
   let followers: ReadModelFollowers | undefined;
   const onErased = async (participantId: string) => {
@@ -91,7 +95,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       store: runtime.store,
       readModels: runtime.ownReadModels,
       ...(readStorage ? { readModelStorage: readStorage } : {}),
-      ...(readSide ? { readStore: readSide.store } : {}),
+      ...(readSide ? { readStore: fallback?.store ?? readSide.store } : {}),
       readFreshness,
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
     });

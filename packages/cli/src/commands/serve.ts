@@ -16,6 +16,7 @@ interface ServeOptions {
   readonly lease?: number;
   readonly readStore?: string;
   readonly minPositionWait?: number;
+  readonly whenBehind?: '503' | 'primary';
 }
 
 const parsePort = (value: string): number => {
@@ -95,6 +96,7 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         ...(options.lease === undefined ? {} : { readModelLeaseMs: Math.round(options.lease * 1000) }),
         ...(options.readStore === undefined ? {} : { readStore: options.readStore, cwd: io.cwd }),
         ...(options.minPositionWait === undefined ? {} : { minPositionWaitMs: Math.round(options.minPositionWait * 1000) }),
+        ...(options.whenBehind === undefined ? {} : { whenBehind: options.whenBehind }),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {
@@ -162,7 +164,8 @@ primary; reads, the report and the feed come from the standby):
                --keys sqlite:keys.db --port 8789
 Read-your-writes: a command's answer carries its log position (X-Taawun-Position, and each event's
 "position"); a read sending it back as X-Taawun-Min-Position is answered once this server's reads hold
-it, else after --min-position-wait seconds with 503 read-side-behind and Retry-After.
+it, else after --min-position-wait seconds with 503 read-side-behind and Retry-After (or, with
+--when-behind primary, from the primary).
 `;
 
 function serverOptions(command: Command): Command {
@@ -176,7 +179,8 @@ function serverOptions(command: Command): Command {
     .option('--read-store <url>', 'answer reads (read models, history, report, feed) from this store, a streaming standby of --store (postgres://…); commands go to --store')
     .addOption(
       new Option('--min-position-wait <seconds>', 'how long a read with X-Taawun-Min-Position waits for this server to hold that position before answering 503 (default 2)').argParser(parseWait),
-    );
+    )
+    .addOption(new Option('--when-behind <answer>', 'with --read-store: a read whose position the standby did not reach in time gets a 503, or is answered from the primary').choices(['503', 'primary']));
 }
 
 export function registerServe(program: Command, context: CliContext): void {

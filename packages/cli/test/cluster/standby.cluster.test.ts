@@ -12,6 +12,7 @@ let standby: PostgresServer;
 let folder: { path: string; remove: () => Promise<void> };
 let node: ServerNode | undefined;
 let reader: ServerNode | undefined;
+let fallbackReader: ServerNode | undefined;
 let site: Site;
 const schema = 'standby_reads';
 const opened: PostgresEventStore[] = [];
@@ -23,6 +24,7 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   await reader?.stop();
+  await fallbackReader?.stop();
   await node?.stop();
   await Promise.all(opened.map((s) => s.close()));
   await standby?.destroy();
@@ -64,9 +66,10 @@ describe('a streaming standby of the primary (pg_basebackup -R)', () => {
   }, 90_000);
 
   it('a node reading from the standby, with read-your-writes: every read after a command sees it or answers 503 with Retry-After, never a stale answer that does not say so', async () => {
-    reader = await startNode(site, 'standby-node', ['--read-store', `${standby.url}?schema=${schema}`, '--min-position-wait', '0.5', '--lease', '1']);
-    const partnerHistory = (id: string, position: string | undefined) =>
-      fetch(`${reader!.url}/read-models/partner-history?partnerId=${id}`, { headers: { authorization: `Bearer ${site.key}`, ...(position ? { 'x-taawun-min-position': position } : {}) } });
+    const onStandby = ['--read-store', `${standby.url}?schema=${schema}`, '--min-position-wait', '0.5', '--lease', '1'];
+    [reader, fallbackReader] = await Promise.all([startNode(site, 'standby-node', onStandby), startNode(site, 'standby-node-falling-back', [...onStandby, '--when-behind', 'primary'])]);
+    const partnerHistory = (id: string, position: string | undefined, on = reader!) =>
+      fetch(`${on.url}/read-models/partner-history?partnerId=${id}`, { headers: { authorization: `Bearer ${site.key}`, ...(position ? { 'x-taawun-min-position': position } : {}) } });
     const register = async (id: string, on: ServerNode) => {
       const answer = await fetch(`${on.url}/commands/register-partner`, {
         method: 'POST',
@@ -108,9 +111,12 @@ describe('a streaming standby of the primary (pg_basebackup -R)', () => {
       const asked = await partnerHistory('ryw-paused', position);
       expect(asked.status).toBe(503);
       expect(asked.headers.get('retry-after')).toBe('1');
+      // A node configured to fall back answers it from the primary instead.
+      const fromPrimary = await partnerHistory('ryw-paused', position, fallbackReader);
+      expect(fromPrimary.status).toBe(200);
+      expect(await fromPrimary.text()).toContain('Partenaire ryw-paused');
       // Without the header, the standby answers as it stands (the partner not there yet): the client did not ask.
-      const unasked = await partnerHistory('ryw-paused', undefined);
-      expect(await unasked.text()).not.toContain('Partenaire ryw-paused');
+      for (const on of [reader, fallbackReader]) expect(await (await partnerHistory('ryw-paused', undefined, on)).text()).not.toContain('Partenaire ryw-paused');
       await client.query('SELECT pg_wal_replay_resume()');
       const after = await eventually('the read after the replay resumed', async () => {
         const read = await partnerHistory('ryw-paused', position);
