@@ -160,12 +160,17 @@ over by another within --lease seconds when that server stops:
 
 A node reading from a streaming-replication standby (commands and read-model building stay on the
 primary; reads, the report and the feed come from the standby):
-  taawun serve --store postgres://taawun@db:5432/taawun --read-store postgres://taawun@db-standby:5432/taawun \
+  taawun serve --store postgres://taawun@db:5432/taawun --read-store postgres://taawun@db-standby:5432/taawun \\
                --keys sqlite:keys.db --port 8789
 Read-your-writes: a command's answer carries its log position (X-Taawun-Position, and each event's
 "position"); a read sending it back as X-Taawun-Min-Position is answered once this server's reads hold
 it, else after --min-position-wait seconds with 503 read-side-behind and Retry-After (or, with
 --when-behind primary, from the primary).
+
+Failover: name the primary and its standby in one --store, libpq's way; the server connects to the one
+that accepts writes, and to the promoted standby after a failover:
+  taawun serve --store 'postgres://taawun@db:5432,db-standby:5432/taawun?target_session_attrs=read-write' \\
+               --keys sqlite:keys.db --port 8787
 `;
 
 function serverOptions(command: Command): Command {
