@@ -5,15 +5,18 @@
  * recording commands and as many reading a partner's history, spread over the
  * nodes), reporting the combined rates and the ratio of 3 nodes to 1.
  *
- *   npx tsc -b && node bench/cluster.mjs [--seconds 8] [--clients 8] [--store postgres://…] [--out file]
+ *   npx tsc -b && node bench/cluster.mjs [--seconds 8] [--clients 8] [--store postgres://…] [--standby] [--out file]
  *
  * The store is the machine's server (TAAWUN_BENCH_POSTGRES_URL, else
  * postgres://postgres@127.0.0.1:5432/test), in a fresh schema dropped afterwards.
+ * With --standby, a throwaway primary and a streaming standby are made instead
+ * (initdb, pg_basebackup -R, pg_ctl, as the postgres user when root; removed
+ * afterwards), and a third run has 3 nodes of which 2 read from the standby.
  * Clients are plain fetch loops in this process (no autocannon: the bench's own
  * dependencies need not be installed).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,20 +30,52 @@ const { values: options } = parseArgs({
     clients: { type: 'string', default: '8' },
     store: { type: 'string' },
     out: { type: 'string' },
+    standby: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(options.seconds);
 const clients = Number(options.clients);
-const base = options.store ?? process.env.TAAWUN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const folder = mkdtempSync(join(tmpdir(), 'taawun-bench-cluster-'));
+const pair = options.standby ? await throwawayPair() : undefined;
+const base = pair?.primary ?? options.store ?? process.env.TAAWUN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `bench_cluster_${process.pid}`;
 const store = `${base}?schema=${schema}`;
-const folder = mkdtempSync(join(tmpdir(), 'taawun-bench-cluster-'));
+
+/** A throwaway primary and its streaming standby on free ports, as the cluster tests make them. */
+async function throwawayPair() {
+  const { readdirSync, chownSync } = await import('node:fs');
+  const { userInfo } = await import('node:os');
+  const { createServer } = await import('node:net');
+  const bin = `/usr/lib/postgresql/${readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))[0]}/bin`;
+  const root = join(folder, 'pg');
+  chmodSync(folder, 0o755);
+  mkdirSync(root);
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) chownSync(root, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  const tool = (name, args) => (asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, name), ...args], { stdio: 'ignore' }) : execFileSync(join(bin, name), args, { stdio: 'ignore' }));
+  const port = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+  const start = (dir, p) => tool('pg_ctl', ['-D', dir, '-o', `-p ${p} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off -c max_connections=200`, '-l', `${dir}.log`, '-w', 'start']);
+  const [p1, p2] = [await port(), await port()];
+  tool('initdb', ['-D', join(root, 'primary'), '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
+  start(join(root, 'primary'), p1);
+  tool('pg_basebackup', ['-h', '127.0.0.1', '-p', String(p1), '-U', 'postgres', '-D', join(root, 'standby'), '-R', '-X', 'stream', '--no-sync', '-c', 'fast']);
+  start(join(root, 'standby'), p2);
+  return {
+    primary: `postgres://postgres@127.0.0.1:${p1}/postgres`,
+    standby: `postgres://postgres@127.0.0.1:${p2}/postgres`,
+    stop: () => {
+      for (const dir of ['standby', 'primary']) {
+        try { tool('pg_ctl', ['-D', join(root, dir), '-m', 'immediate', '-w', 'stop']); } catch { /* already stopped */ }
+      }
+    },
+  };
+}
 
 const taawun = (args) => execFileSync(process.execPath, [cli, ...args], { cwd: folder, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-function startNode() {
+function startNode(extra = []) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TAAWUN_')));
-  const child = spawn(process.execPath, [cli, 'serve', '--store', store, '--keys', 'sqlite:keys.db', '--config', 'taawun.json', '--port', '0'], { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--store', store, '--keys', 'sqlite:keys.db', '--config', 'taawun.json', '--port', '0', ...extra], { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (c) => (err += c));
@@ -89,8 +124,8 @@ async function load(nodes, request) {
   return { perSecond: Math.round(ok / seconds), failed, statuses, p50Ms: Math.round(latencies[Math.floor(latencies.length / 2)] ?? 0), p99Ms: Math.round(latencies[Math.floor(latencies.length * 0.99)] ?? 0) };
 }
 
-async function run(count, key, round) {
-  const nodes = await Promise.all(Array.from({ length: count }, () => startNode()));
+async function run(count, key, round, onStandby = 0) {
+  const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startNode(i < onStandby ? ['--read-store', `${pair.standby}?schema=${schema}`] : [])));
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   try {
     // Warm-up: every node answers, and the read models built after the seed are in place (a read replays the log until then).
@@ -109,7 +144,7 @@ async function run(count, key, round) {
       ),
       load(nodes, (node) => fetch(`${node.url}/read-models/partner-history?partnerId=enm-france`, { headers })),
     ]);
-    return { nodes: count, commands, reads, combinedPerSecond: commands.perSecond + reads.perSecond };
+    return { nodes: count, readingFromStandby: onStandby, commands, reads, combinedPerSecond: commands.perSecond + reads.perSecond };
   } finally {
     await Promise.all(nodes.map(stopNode));
   }
@@ -123,26 +158,31 @@ try {
   writeFileSync(join(folder, 'taawun.json'), JSON.stringify({ ...config, limits: { ...config.limits, requestsPerMinute: 10_000_000 } }), { mode: 0o600 });
   const one = await run(1, key, 'a');
   const three = await run(3, key, 'b');
+  const withStandby = pair ? await run(3, key, 'c', 2) : undefined;
   const ratio = (a, b) => Math.round((a / b) * 100) / 100;
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     store: store.replace(/:[^:@/]*@/, ':***@'),
     load: { seconds, commandClients: clients, readClients: clients },
-    runs: [one, three],
+    runs: [one, three, ...(withStandby ? [withStandby] : [])],
     ratio3to1: { commands: ratio(three.commands.perSecond, one.commands.perSecond), reads: ratio(three.reads.perSecond, one.reads.perSecond), combined: ratio(three.combinedPerSecond, one.combinedPerSecond) },
+    ...(withStandby ? { ratioWithStandbyTo1: { commands: ratio(withStandby.commands.perSecond, one.commands.perSecond), reads: ratio(withStandby.reads.perSecond, one.reads.perSecond), combined: ratio(withStandby.combinedPerSecond, one.combinedPerSecond) } } : {}),
   };
-  const rows = [one, three].map((r) => `| ${r.nodes} | ${r.commands.perSecond} (p50 ${r.commands.p50Ms} ms, p99 ${r.commands.p99Ms} ms, ${r.commands.failed} failed) | ${r.reads.perSecond} (p50 ${r.reads.p50Ms} ms, p99 ${r.reads.p99Ms} ms, ${r.reads.failed} failed) | ${r.combinedPerSecond} |${r.commands.failed + r.reads.failed ? ` ${JSON.stringify({ commands: r.commands.statuses, reads: r.reads.statuses })}` : ''}`);
-  console.log(['| nodes | commands/s | reads/s | combined/s |', '|---|---|---|---|', ...rows, `| 3 : 1 | ${result.ratio3to1.commands} | ${result.ratio3to1.reads} | ${result.ratio3to1.combined} |`].join('\n'));
+  const rows = result.runs.map((r) => `| ${r.nodes}${r.readingFromStandby ? ` (${r.readingFromStandby} reading from the standby)` : ''} | ${r.commands.perSecond} (p50 ${r.commands.p50Ms} ms, p99 ${r.commands.p99Ms} ms, ${r.commands.failed} failed) | ${r.reads.perSecond} (p50 ${r.reads.p50Ms} ms, p99 ${r.reads.p99Ms} ms, ${r.reads.failed} failed) | ${r.combinedPerSecond} |${r.commands.failed + r.reads.failed ? ` ${JSON.stringify({ commands: r.commands.statuses, reads: r.reads.statuses })}` : ''}`);
+  console.log(['| nodes | commands/s | reads/s | combined/s |', '|---|---|---|---|', ...rows, `| 3 : 1 | ${result.ratio3to1.commands} | ${result.ratio3to1.reads} | ${result.ratio3to1.combined} |`, ...(result.ratioWithStandbyTo1 ? [`| 3 (2 on the standby) : 1 | ${result.ratioWithStandbyTo1.commands} | ${result.ratioWithStandbyTo1.reads} | ${result.ratioWithStandbyTo1.combined} |`] : [])].join('\n'));
   if (options.out) {
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
   }
 } finally {
-  try {
-    execFileSync('psql', [base, '-qc', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { stdio: 'ignore' });
-  } catch {
-    console.error(`could not drop schema ${schema}: drop it by hand`);
+  if (pair) pair.stop();
+  else {
+    try {
+      execFileSync('psql', [base, '-qc', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { stdio: 'ignore' });
+    } catch {
+      console.error(`could not drop schema ${schema}: drop it by hand`);
+    }
   }
   rmSync(folder, { recursive: true, force: true });
 }
