@@ -93,8 +93,8 @@ export interface ReadFreshnessOptions {
   readonly timeoutMs?: number;
   /** How often it looks again while waiting (ms). Default 25. */
   readonly pollMs?: number;
-  /** Answer a read whose position did not arrive in time this way (from the primary) instead of a 503. */
-  readonly answerElsewhere?: (answer: () => Promise<void>) => Promise<void>;
+  /** Answer a read whose position did not arrive in time from elsewhere (the primary, once it holds it: true) instead of a 503 (false). */
+  readonly answerElsewhere?: (position: bigint, answer: () => Promise<void>, signal?: AbortSignal) => Promise<boolean>;
 }
 
 /**
@@ -106,7 +106,7 @@ export interface ReadFreshnessOptions {
  */
 export class ReadFreshness {
   readonly retryAfterSeconds: number;
-  readonly answerElsewhere: ((answer: () => Promise<void>) => Promise<void>) | undefined;
+  readonly answerElsewhere: ReadFreshnessOptions['answerElsewhere'];
   private readonly timeoutMs: number;
   private readonly pollMs: number;
   /** The log's head last seen, and per model generation the greatest position it was found current for (both only grow). */

@@ -68,12 +68,24 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
   }
   const fallback = readSide && whenBehind === 'primary' ? switchableReads(readSide, { store: runtime.store, storage: readModels?.storage }) : undefined;
   const readStorage = fallback ? fallback.storage : readSide ? readSide.storage : readModels?.storage;
+  const projections = projectionsOf(runtime.readModels);
+  const timeout = minPositionWaitMs === undefined ? {} : { timeoutMs: minPositionWaitMs };
+  // Falling back to the primary, the read still waits for the primary's read models to hold the position.
+  const onPrimary = fallback ? new ReadFreshness({ store: runtime.store, storage: readModels?.storage, projections, ...timeout }) : undefined;
   const readFreshness = new ReadFreshness({
     store: readSide?.store ?? runtime.store,
     storage: readSide ? readSide.storage : readModels?.storage,
-    projections: projectionsOf(runtime.readModels),
-    ...(minPositionWaitMs === undefined ? {} : { timeoutMs: minPositionWaitMs }),
-    ...(fallback ? { answerElsewhere: fallback.onPrimary } : {}),
+    projections,
+    ...timeout,
+    ...(fallback && onPrimary
+      ? {
+          answerElsewhere: async (position: bigint, answer: () => Promise<void>, signal?: AbortSignal) => {
+            if (!(await onPrimary.waitFor(position, signal))) return false;
+            await fallback.onPrimary(answer);
+            return true;
+          },
+        }
+      : {}),
   });
   let followers: ReadModelFollowers | undefined;
   const onErased = async (participantId: string) => {

@@ -17,8 +17,12 @@ export interface ReadFreshness {
   waitFor(position: bigint, signal?: AbortSignal): Promise<boolean>;
   /** Seconds a client should wait before asking again (Retry-After). */
   readonly retryAfterSeconds: number;
-  /** When set, a read whose position did not arrive is answered by `answer` run against a read side that holds it (the primary) instead of a 503. */
-  answerElsewhere?(answer: () => Promise<void>): Promise<void>;
+  /**
+   * When set, a read whose position did not arrive is answered by `answer` run
+   * against another read side (the primary) once that one holds it: true when
+   * it answered, false when it did not hold it either (then the 503).
+   */
+  answerElsewhere?(position: bigint, answer: () => Promise<void>, signal?: AbortSignal): Promise<boolean>;
 }
 
 const POSITION = /^\d{1,20}$/;
@@ -35,7 +39,7 @@ export function readYourWrites(freshness: ReadFreshness | undefined): Middleware
     if (asked !== undefined && c.req.method === 'GET') {
       if (!POSITION.test(asked)) return sendProblem(c, problem('invalid-request', `${MIN_POSITION_HEADER} takes a log position (a decimal number), as ${POSITION_HEADER} gives it`, { fields: [MIN_POSITION_HEADER] }));
       if (freshness && !(await freshness.waitFor(BigInt(asked), c.req.raw.signal))) {
-        if (freshness.answerElsewhere) return freshness.answerElsewhere(next);
+        if (await freshness.answerElsewhere?.(BigInt(asked), next, c.req.raw.signal)) return;
         return sendProblem(c, problem('read-side-behind', `this server does not hold position ${asked} yet; ask again shortly`), { 'Retry-After': String(freshness.retryAfterSeconds) });
       }
     }
