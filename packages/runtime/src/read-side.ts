@@ -112,6 +112,8 @@ export class ReadFreshness {
   /** The log's head last seen, and per model generation the greatest position it was found current for (both only grow). */
   private logHead = 0n;
   private readonly currentFor = new Map<string, bigint>();
+  /** The greatest position the whole read side was found to hold: reads asking for no more need no query. */
+  private heldThrough = 0n;
 
   constructor(private readonly options: ReadFreshnessOptions) {
     this.timeoutMs = options.timeoutMs ?? 2_000;
@@ -133,6 +135,7 @@ export class ReadFreshness {
 
   /** Whether the log and every stored read model hold `position` now. */
   async holds(position: bigint): Promise<boolean> {
+    if (position <= this.heldThrough) return true;
     if (this.logHead < position) {
       const head = (await this.options.store.lastPosition()) ?? 0n;
       if (head > this.logHead) this.logHead = head;
@@ -141,6 +144,7 @@ export class ReadFreshness {
     for (const projection of this.options.projections) {
       if (!(await this.modelHolds(projection, position))) return false;
     }
+    if (position > this.heldThrough) this.heldThrough = position;
     return true;
   }
 
