@@ -10,7 +10,7 @@ import { sendProblem, type AppEnv } from './http/env.js';
 import { KeyedQueue } from './http/keyed-queue.js';
 import { problem, type FieldError } from './http/problems.js';
 import { ReplayLimiter } from './http/replays.js';
-import { readYourWrites, type ReadFreshness } from './http/read-your-writes.js';
+import { MIN_POSITION_HEADER, POSITION_HEADER, readYourWrites, type ReadFreshness } from './http/read-your-writes.js';
 import { YieldingReads } from './http/yielding-reads.js';
 import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
 import { registerCommandRoutes } from './routes/commands.js';
@@ -143,7 +143,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
-    app.use('*', cors({ origin: [...options.corsOrigins], allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Correlation-Id'], exposeHeaders: ['ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'] }));
+    app.use('*', cors({ origin: [...options.corsOrigins], allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Correlation-Id', MIN_POSITION_HEADER], exposeHeaders: ['ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', POSITION_HEADER] }));
   }
   const limitTime = timeout(limits.requestTimeoutMs, () => new HTTPException(503, { message: 'request timeout' }));
   app.use('*', async (c, next) => (c.req.path === LIVE_FEED_PATH ? next() : limitTime(c, next)));
