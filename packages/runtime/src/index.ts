@@ -10,7 +10,8 @@ export {
   type StoreLocation,
 } from './store-url.js';
 export { RuntimeError, isRuntimeError, isUsageError, type RuntimeErrorCode, type RuntimeErrorDetails } from './errors.js';
-export { openBackend, type AdapterReadModels, type Backend, type CommitNotifier, type HashChain, type Purge } from './backend.js';
+export { openBackend, type AdapterReadModels, type Backend, type CommitNotifier, type HashChain, type Purge, type ReplicationStatus } from './backend.js';
+export { openReadSide, ReadFreshness, switchableReads, type ReadFreshnessOptions, type ReadSide } from './read-side.js';
 export type { OpenedStorage } from './opened-storage.js';
 export { purgeAfterErasure, storageBesideLog, storageForRun } from './read-models.js';
 export { ReadModelFollowers, type ReadModelFollowersOptions, type ReadModelFollowerStatus } from './read-model-followers.js';
