@@ -321,6 +321,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const client = await this.connect('building the Merkle tree');
     let broken: Error | undefined;
     try {
+      // A standby replays the primary's tree and takes no writes: there is nothing to build there.
+      if ((await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby')).rows[0]?.standby) return;
       await client.query('BEGIN');
       const head = (await client.query<{ last_position: string }>(`SELECT last_position FROM ${this.headTable} FOR UPDATE`)).rows[0];
       const leaves = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.nodesTable} WHERE level = 0`)).rows[0]!.n);

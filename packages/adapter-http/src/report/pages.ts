@@ -38,7 +38,8 @@ ${Object.entries(hidden).map(([name, value]) => html`<input type="hidden" name="
  * and what to type, with the form filled back in as it was sent.
  */
 export function reportErrorPage(error: { code: string; message: string }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
-  const notFound = error.code === 'not-found' || error.code === 'unknown-read-model';
+  // An unknown partner or period names the valid keys in its message; a date typed wrongly gets the help below.
+  const notFound = error.code === 'not-found' || error.code === 'unknown-read-model' || error.code === 'unknown-key';
   return page({
     title: notFound ? 'Not in the record' : 'The report cannot be read with what was typed',
     body: html`<section class="problem" data-code="${error.code}">
