@@ -183,6 +183,18 @@ async function querySideBySide() {
   return { small, large, ...result };
 }
 
+/** `handle` on streams at revisions 10, 1,000 and 10,000: one file of its own, whatever the sizes. */
+async function streamLength() {
+  log('  single commands against stream length (revisions 10, 1,000, 10,000) ...');
+  const dbFile = join(benchDir, 'work', 'stream-length.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const result = await runChild('workloads/stream-length.mjs', 'streamLengthTaawun', { dbFile, revisions: [10, 1000, 10000], commands: quick ? 30 : 200, uncachedCommands: quick ? 5 : 20 });
+  log(`    ${result.ok ? `done: p50 ${Object.entries(result.revisions).map(([n, r]) => `${Number(n).toLocaleString('en')}: ${r.cachedP50Ms.toFixed(2)} ms`).join(', ')} (${result.ratio.toFixed(2)}x)` : `NOT DONE: ${result.message}`}`);
+  if (!options.keep) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+  return result;
+}
+
 function machine() {
   const cpu = cpus();
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
@@ -202,6 +214,7 @@ const run = {
 log(`taawun bench (${run.mode}): ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events, seed ${seed}, on ${run.machine.cpu} (${run.machine.cores} cores), Node ${run.machine.node}`);
 for (const events of sizes) run.sizes[events] = await benchSize(events);
 run.querySideBySide = await querySideBySide();
+run.streamLength = await streamLength();
 run.finishedAt = new Date().toISOString();
 
 const report = renderReport(run);

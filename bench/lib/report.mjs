@@ -87,6 +87,19 @@ export function renderReport(run) {
       : `Partner history query side by side: ${figure(run.querySideBySide).text}`);
   }
 
+  const sl = run.streamLength;
+  if (sl) {
+    lines.push('');
+    if (sl.ok) {
+      const revs = Object.keys(sl.revisions).map(Number).sort((a, b) => a - b);
+      lines.push(`Single commands against stream length (a rename, one transaction each, ${fmt(sl.commands)} per stream alternating, p50 ms): ${revs.map((n) => `revision ${fmt(n)}: ${fmt(sl.revisions[n].cachedP50Ms, 2)} (first command, folding the whole stream: ${fmt(sl.revisions[n].coldMs, 2)}; without kept states: ${fmt(sl.revisions[n].uncachedP50Ms, 2)})`).join(', ')}.`);
+      targets.push({ size: Number(revs.at(-1)), target: `handle at revision ${fmt(revs.at(-1))} <= 1.3x at revision ${fmt(revs[0])} (p50, kept folded states)`, measured: sl.ratio, met: check(sl.ratio, 1.3, (a, b) => a <= b) });
+    } else {
+      if (!sl.timedOut) harnessFailures.push(`streamLength: ${sl.message}`);
+      lines.push(`Single commands against stream length: ${figure(sl).text}`);
+    }
+  }
+
   lines.push('');
   lines.push('### Targets');
   lines.push('');
