@@ -17,6 +17,7 @@ import {
   type ReadStreamOptions,
   type StoredEvent,
   type VerifyReport,
+  type VerifyOptions,
 } from '@taawun/domain';
 import type { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
@@ -215,7 +216,7 @@ export class PostgresEventStore implements EventStore {
    * end or a re-hashed tail are caught even without a checkpoint, unless the
    * head row was forged too (which only `against` can catch).
    */
-  async verify(options: { against?: ChainCheckpoint } = {}): Promise<VerifyReport> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.assertOpen();
     const client = await this.connect('verifying the log');
     let broken: Error | undefined;

@@ -18,6 +18,7 @@ import {
   type ReadStreamOptions,
   type StoredEvent,
   type VerifyReport,
+  type VerifyOptions,
 } from '@taawun/domain';
 import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
@@ -214,7 +215,7 @@ export class SqliteEventStore implements EventStore {
    * position whose content or order does not match; with `against`, also prove that
    * the log still holds that checkpoint's history unchanged.
    */
-  async verify(options: { against?: ChainCheckpoint } = {}): Promise<VerifyReport> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     const store = this;
     async function* rows() {
       let after = 0n;

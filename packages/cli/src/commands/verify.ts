@@ -2,6 +2,7 @@ import type { ChainCheckpoint } from '@taawun/domain';
 import { describeLocation, parseStoreUrl } from '@taawun/runtime';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
+import { withProgress } from '../output/progress.js';
 import { runs, storeUrlOf, withStore, type CliContext, type GlobalOptions } from '../io.js';
 
 /** `POSITION:HASH`, as `taawun verify` prints it. */
@@ -32,7 +33,10 @@ export function registerVerify(program: Command, context: CliContext): void {
         // The chain is over the log as stored (personal data sealed): no keys needed.
         return withStore(globals, io, async ({ chain, description }) => {
           if (!chain) throw noChain(description);
-          const report = await chain.verify(options.against ? { against: options.against } : {});
+          const total = Number((await chain.checkpoint()).position);
+          const report = await withProgress(io, 'verify', (shown) =>
+            chain.verify({ ...(options.against ? { against: options.against } : {}), onProgress: (done) => shown.update(done, total) }),
+          );
           if (report.intact) {
             const head = report.headPosition === undefined ? 'the log is empty' : `checkpoint ${report.headPosition}:${report.headHash}`;
             io.stdout.write(`intact: ${report.events} events in ${description}; ${head}\n`);

@@ -59,6 +59,13 @@ export type VerifyReport =
       readonly message: string;
     };
 
+export interface VerifyOptions {
+  /** Also prove the log still holds this checkpoint's history. */
+  readonly against?: ChainCheckpoint;
+  /** Events checked so far, every few thousand and at the end: a verify of a large log takes a while. */
+  readonly onProgress?: (events: number) => void;
+}
+
 /**
  * Recompute the chain over rows in position order (as stored, with their stored hash)
  * and report the first position that does not match. With `against`, the log must
@@ -67,7 +74,7 @@ export type VerifyReport =
  */
 export async function verifyChain(
   rows: AsyncIterable<ChainedRow & { readonly hash: string }> | Iterable<ChainedRow & { readonly hash: string }>,
-  options: { against?: ChainCheckpoint } = {},
+  options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   let previous = GENESIS_HASH;
   let expectedPosition = 1n;
@@ -97,8 +104,9 @@ export async function verifyChain(
     revisions.set(row.stream, row.revision);
     previous = hash;
     expectedPosition++;
-    count++;
+    if (++count % 5000 === 0) options.onProgress?.(count);
   }
+  options.onProgress?.(count);
   if (options.against && !checkpointSeen && options.against.position > 0n) {
     return broken(options.against.position, 'checkpoint-missing', `the log ends before the audited position ${options.against.position}: events were removed`);
   }
