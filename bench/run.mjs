@@ -7,7 +7,8 @@
  * log. Prints a markdown table and writes the run to bench/results/.
  *
  * Options: --quick, --sizes 10000,100000, --seed 42, --sample 2000,
- * --budget <seconds per workload>, --no-peer, --no-http, --keep (keep the
+ * --budget <seconds per workload>, --no-peer, --no-http, --no-postgres,
+ * --postgres <url of a server's maintenance database>, --keep (keep the
  * SQLite files in bench/work), --cpu-prof (profile every workload into
  * bench/work/profiles), --out <file>.
  */
@@ -31,6 +32,8 @@ const { values: options } = parseArgs({
     budget: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
     'no-http': { type: 'boolean', default: false },
+    'no-postgres': { type: 'boolean', default: false },
+    postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -159,8 +162,37 @@ async function benchSize(events) {
   if (!options['no-http']) {
     await step('http', 'workloads/http.mjs', 'httpTaawun', { dbFile: files.taawun, partners, durationSeconds: quick ? 2 : 10, connections: 10 });
   }
+  // (7) The PostgreSQL adapter against raw `pg`, in a throwaway database of its own.
+  if (!options['no-postgres']) await benchPostgres(events, generated, results, step);
   if (!options.keep) rmSync(work, { recursive: true, force: true });
   return results;
+}
+
+/** Bulk import, rebuilds and single commands on PostgreSQL, each beside its floor; the database is dropped afterwards. */
+async function benchPostgres(events, generated, results, step) {
+  const { createDatabase, dropDatabase } = await import('./workloads/postgres.mjs');
+  const name = `taawun_bench_${process.pid}_${events}`;
+  let database;
+  try {
+    database = await createDatabase(options.postgres, name);
+  } catch (error) {
+    results.postgres = { ok: false, message: `no PostgreSQL server at ${options.postgres}: ${error.message}` };
+    log(`    PostgreSQL: NOT RUN (${results.postgres.message})`);
+    return;
+  }
+  results.postgres = { ok: true, serverVersion: database.serverVersion };
+  try {
+    const args = { logFile: generated.file, maxBatch, url: database.url };
+    await step('pgImportFloor', 'workloads/postgres.mjs', 'importPgFloor', args);
+    const imported = await step('pgImportTaawun', 'workloads/postgres.mjs', 'importPgTaawun', { ...args, headHash: generated.headHash });
+    if (!imported.ok) return;
+    await step('pgReadFloor', 'workloads/postgres.mjs', 'readPgFloor', { url: database.url });
+    await step('pgRebuildPartnerHistory', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'partner-history' });
+    await step('pgRebuildYearlyReport', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'yearly-report' });
+    await step('pgCommandsTaawun', 'workloads/postgres.mjs', 'commandsPgTaawun', { commandsFile: generated.commandsFile, url: database.url, count: sample });
+  } finally {
+    if (!options.keep) await dropDatabase(options.postgres, name).catch((error) => log(`    could not drop database ${name}: ${error.message}`));
+  }
 }
 
 /** Where a size's read models are kept, as rebuilt, for `querySideBySide`. */
@@ -206,7 +238,7 @@ const { emmettVersions } = await import('./workloads/emmett.mjs');
 const run = {
   startedAt: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
-  options: { sizes, seed, sample, maxBatch, budgetSeconds: budgetMs / 1000, peer: !options['no-peer'], http: !options['no-http'] },
+  options: { sizes, seed, sample, maxBatch, budgetSeconds: budgetMs / 1000, peer: !options['no-peer'], http: !options['no-http'], postgres: !options['no-postgres'] },
   machine: machine(),
   peer: emmettVersions(),
   sizes: {},

@@ -87,6 +87,31 @@ export function renderReport(run) {
       : `Partner history query side by side: ${figure(run.querySideBySide).text}`);
   }
 
+  const pgSizes = sizes.filter((n) => run.sizes[n].postgres);
+  if (pgSizes.length > 0) {
+    lines.push('');
+    lines.push(`### PostgreSQL (${run.sizes[pgSizes[0]].postgres.serverVersion ? `server ${run.sizes[pgSizes[0]].postgres.serverVersion}, ` : ''}a throwaway database per size; floor: raw \`pg\`)`);
+    lines.push('');
+    lines.push('| events | workload | taawun | floor (raw pg) | taawun / floor |');
+    lines.push('|---:|---|---:|---:|---:|');
+    for (const n of pgSizes) {
+      const r = run.sizes[n];
+      if (!r.postgres.ok) {
+        lines.push(`| ${fmt(n)} | not run | ${r.postgres.message} | | |`);
+        continue;
+      }
+      const pgRow = (label, ours, floor) => lines.push(`| ${fmt(n)} | ${label} | ${ours.text} | ${floor?.text ?? ''} | ${floor ? fmt(ratio(ours.value, floor.value), 2) : ''} |`);
+      const imp = figure(r.pgImportTaawun, 'eventsPerSecond');
+      const impFloor = figure(r.pgImportFloor, 'eventsPerSecond');
+      pgRow('bulk import, events/s', imp, impFloor);
+      pgRow('single commands, commands/s (one transaction each)', figure(r.pgCommandsTaawun, 'commandsPerSecond'));
+      const readFloorPg = figure(r.pgReadFloor, 'eventsPerSecond');
+      pgRow('rebuild partner history, events/s', figure(r.pgRebuildPartnerHistory, 'eventsPerSecond'), readFloorPg);
+      pgRow('rebuild yearly report, events/s', figure(r.pgRebuildYearlyReport, 'eventsPerSecond'), readFloorPg);
+      targets.push({ size: n, target: 'PostgreSQL bulk import >= 0.7 of the raw pg batched-insert floor', measured: ratio(imp.value, impFloor.value), met: check(ratio(imp.value, impFloor.value), 0.7, (a, b) => a >= b) });
+    }
+  }
+
   const sl = run.streamLength;
   if (sl) {
     lines.push('');
