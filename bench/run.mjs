@@ -50,8 +50,9 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Install the bench's own dependencies on first use, so the root `npm install` stays lean. */
 function ensureDependencies() {
-  if (existsSync(join(benchDir, 'node_modules', '@event-driven-io', 'emmett-sqlite')) && existsSync(join(benchDir, 'node_modules', 'autocannon'))) return;
-  log('installing the bench dependencies (Emmett, node-sqlite3 compiled from source, autocannon) into bench/node_modules ...');
+  const installed = ['@event-driven-io/emmett-sqlite', '@event-driven-io/emmett-postgresql', 'autocannon'].every((name) => existsSync(join(benchDir, 'node_modules', name)));
+  if (installed) return;
+  log('installing the bench dependencies (Emmett, emmett-sqlite, emmett-postgresql, node-sqlite3 compiled from source, autocannon) into bench/node_modules ...');
   execFileSync('npm', ['install', '--prefix', benchDir, '--foreground-scripts', '--no-audit', '--no-fund'], { cwd: benchDir, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
@@ -190,6 +191,14 @@ async function benchPostgres(events, generated, results, step) {
     await step('pgRebuildPartnerHistory', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'partner-history' });
     await step('pgRebuildYearlyReport', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'yearly-report' });
     await step('pgCommandsTaawun', 'workloads/postgres.mjs', 'commandsPgTaawun', { commandsFile: generated.commandsFile, url: database.url, count: sample });
+    if (!options['no-peer']) {
+      // The peer in the same database, in Emmett's own tables (schema public).
+      const peer = await step('pgImportEmmett', 'workloads/emmett.mjs', 'importEmmett', { ...args, mode: 'postgres' });
+      if (peer.ok) {
+        await step('pgAggregateEmmett', 'workloads/emmett.mjs', 'aggregateEmmett', { logFile: generated.file, mode: 'postgres', url: database.url });
+        await step('pgCommandsEmmett', 'workloads/emmett.mjs', 'commandsEmmett', { commandsFile: generated.commandsFile, mode: 'postgres', url: database.url, count: sample });
+      }
+    }
   } finally {
     if (!options.keep) await dropDatabase(options.postgres, name).catch((error) => log(`    could not drop database ${name}: ${error.message}`));
   }
