@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { aggregates, type DomainAggregate } from '../aggregates/index.js';
 import type { Decision, DecisionContext } from '../aggregates/decider.js';
 import type { AnyAggregate, Reference } from '../aggregates/define.js';
@@ -51,7 +52,9 @@ const eventSignature = all.flatMap((a) => a.events.map((d) => `${d.type}.${d.sch
  * added or changed changes how old events read, so it changes every fold).
  */
 export function foldVersion(aggregate: AnyAggregate, withUpcasters: readonly Upcaster[] = upcasters): string {
-  return `${aggregate.name}@${aggregate.version}|${eventSignature}|${withUpcasters.map((u) => `${u.type}.${u.fromVersion}`).join(',')}`;
+  const upcasterSignature = withUpcasters.map((u) => `${u.type}.${u.fromVersion}`).join(',');
+  // A digest keeps the cache's keys short; the name and version stay readable.
+  return `${aggregate.name}@${aggregate.version}#${createHash('sha256').update(`${eventSignature}|${upcasterSignature}`).digest('hex').slice(0, 16)}`;
 }
 
 const folds = new Map<AnyAggregate, StreamFold>(

@@ -133,6 +133,21 @@ describe('folded states kept between commands', () => {
     expect(cache.stats).toEqual({ hits: 0, misses: 2 });
   });
 
+  it('a correction folds the stream of the record it corrects apart: the record\'s own state stays kept', async () => {
+    const store = new InMemoryEventStore();
+    const cache = new StateCache();
+    const context = { ...deterministicContext(), stateCache: cache };
+    await handle(store, { type: 'RegisterPartner', partnerId: 'enm', name: { fr: 'ENM' }, kind: 'school' }, context);
+    const renamed = await handle(store, { type: 'RenamePartner', partnerId: 'enm', name: { fr: 'École' }, effectiveOn: '2008' }, context);
+    if (!renamed.ok) throw new Error(renamed.error.message);
+    const corrected = await handle(store, { type: 'CorrectRecord', stream: 'partner-enm', eventId: renamed.value.events[0]!.id, changes: { effectiveOn: '2009' }, reason: 'the decree is of 2009' }, context);
+    expect(corrected.ok).toBe(true);
+    const hits = cache.stats.hits;
+    expect((await handle(store, { type: 'RenamePartner', partnerId: 'enm', name: { fr: 'ENM' }, effectiveOn: '2010' }, context)).ok).toBe(true);
+    expect(cache.stats.hits).toBe(hits + 1);
+    expect(cache.size).toBe(2);
+  });
+
   it('keeps at most the streams it is given, least recently used dropped first', () => {
     const cache = new StateCache({ maxStreams: 2 });
     const entry = { version: 'v', revision: 0, lastEventId: 'e', state: {}, keys: new Map() };

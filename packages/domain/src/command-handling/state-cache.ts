@@ -17,7 +17,7 @@ export interface CachedState {
 }
 
 export interface StateCacheOptions {
-  /** Streams kept (least recently used dropped first). Default 1,000. */
+  /** States kept (least recently used dropped first). Default 1,000. */
   readonly maxStreams?: number;
 }
 
@@ -37,25 +37,30 @@ export class StateCache {
     this.maxStreams = Math.max(1, options.maxStreams ?? 1000);
   }
 
-  /** The state kept for `stream` if it was folded under `version`; one under another version is dropped. */
+  /**
+   * The state kept for `stream` folded under `version`. Kept by both: two
+   * aggregates fold the same stream (a correction folds the stream of the
+   * record it corrects), and a state of another version is never found.
+   */
   get(stream: string, version: string): CachedState | undefined {
-    const entry = this.entries.get(stream);
+    const key = keyOf(stream, version);
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(stream);
-    if (entry.version !== version) return undefined;
     // Re-inserted: a Map iterates in insertion order, so the first key is the least recently used.
-    this.entries.set(stream, entry);
+    this.entries.delete(key);
+    this.entries.set(key, entry);
     return entry;
   }
 
   set(stream: string, entry: CachedState): void {
-    this.entries.delete(stream);
-    this.entries.set(stream, entry);
+    const key = keyOf(stream, entry.version);
+    this.entries.delete(key);
+    this.entries.set(key, entry);
     if (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  delete(stream: string): void {
-    this.entries.delete(stream);
+  delete(stream: string, version: string): void {
+    this.entries.delete(keyOf(stream, version));
   }
 
   clear(): void {
@@ -66,6 +71,8 @@ export class StateCache {
     return this.entries.size;
   }
 }
+
+const keyOf = (stream: string, version: string): string => `${version}\u0000${stream}`;
 
 const perStore = new WeakMap<EventStore, StateCache>();
 

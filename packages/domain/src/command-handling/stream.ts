@@ -57,7 +57,7 @@ export async function loadState(store: EventStore, stream: string, fold: StreamF
     loaded = foldOnto(fold, stream, empty(fold), await store.readStream(stream));
   }
   if (!loaded.ok) {
-    cache?.delete(stream);
+    cache?.delete(stream, fold.version);
     return loaded;
   }
   remember(cache, stream, fold, loaded.value);
