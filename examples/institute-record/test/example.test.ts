@@ -18,12 +18,14 @@ beforeAll(async () => {
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
 describe("using the institute's record", () => {
-  it("loads it into a store named by URL and reads ENM's history, from the 1998 agreement to the 2021 course", async () => {
+  it("loads it into a store named by URL and reads ENM's history, from the 1998 agreement to the 2021 course, then the undated programmes", async () => {
     const { loaded, lines } = await loadAndShowHistory('memory:', 'enm-france');
     expect(loaded).toEqual({ recorded: instituteRecord.length, alreadyPresent: 0, failures: [] });
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(lines[0]).toMatch(/^16 November 1998 +Agreement signed +Cooperation agreement$/);
-    expect(lines.at(-1)).toMatch(/^2021 +Course held +Two-month course for new judges on the French judiciary$/);
+    expect(lines.at(-3)).toMatch(/^2021 +Course held +Two-month course for new judges on the French judiciary$/);
+    // F15's programme and F16's yearly course: the text dates neither.
+    expect(lines.slice(-2).every((l) => /^date unknown +Annual programme started/.test(l))).toBe(true);
   });
 
   it('into a SQLite file twice: the second load adds nothing and the history is the same', async () => {

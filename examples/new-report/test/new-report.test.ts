@@ -31,7 +31,7 @@ describe('a report written after the fact: the cohorts of the ENM course', () =>
     const { stdout } = await node([program, file], folder);
     expect(stdout).toBe(
       [
-        `Cohort placements, replayed from 49 events of ${file}:`,
+        `Cohort placements, replayed from 52 events of ${file}:`,
         '  cohort 39: enm-new-judges-course-2016 (course with enm-france, held 2016): 2 judges from cohorts 39 and 40 together (the record does not split them)',
         '  cohort 40: enm-new-judges-course-2016 (course with enm-france, held 2016): 2 judges from cohorts 39 and 40 together (the record does not split them)',
         '  cohort 41: enm-new-judges-course-2021 (course with enm-france, held 2021, remote): 2 judges',
@@ -42,7 +42,7 @@ describe('a report written after the fact: the cohorts of the ENM course', () =>
 
   it('taawun replay <module> rebuilds the same projection, and its state gives the same report', async () => {
     const text = await node([cli, 'replay', module, '--store', `sqlite:${file}`], folder);
-    expect(text.stdout).toMatch(/^Replayed cohort-placements v2: 49 events \(\d+ applied\) in \d+\.\d{3} s, \d+ events\/s; stored in SQLite file /);
+    expect(text.stdout).toMatch(/^Replayed cohort-placements v2: 52 events \(\d+ applied\) in \d+\.\d{3} s, \d+ events\/s; stored in SQLite file /);
     const json = JSON.parse((await node([cli, 'replay', module, '--store', `sqlite:${file}`, '--format', 'json'], folder)).stdout);
     const { store, close } = await openInstituteFile(file);
     try {

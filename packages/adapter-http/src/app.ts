@@ -10,12 +10,14 @@ import { sendProblem, type AppEnv } from './http/env.js';
 import { KeyedQueue } from './http/keyed-queue.js';
 import { problem, type FieldError } from './http/problems.js';
 import { ReplayLimiter } from './http/replays.js';
+import { MIN_POSITION_HEADER, POSITION_HEADER, readYourWrites, type ReadFreshness } from './http/read-your-writes.js';
 import { YieldingReads } from './http/yielding-reads.js';
 import { defaultTransportLimits, type TransportLimits } from './http/transport-limits.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerEventRoutes, SHUTTING_DOWN } from './routes/events.js';
 import { LiveFeeds } from './http/live-feeds.js';
 import { allowedMethods } from './http/methods.js';
+import { registerLogRoutes, type LogRouteDeps } from './routes/log.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
@@ -91,8 +93,14 @@ export interface HttpAppOptions {
    * \`onErased\` purges the read models that hold names.
    */
   readonly personalData?: { readonly keys: KeyStore; readonly onErased?: (participantId: string) => Promise<void> | void };
+  /** Where reads (queries, the report, the feed) come from when not `store` (a standby); commands always use `store`. */
+  readonly readStore?: EventStore;
+  /** Read-your-writes: whether the read side holds a position asked for (`X-Taawun-Min-Position`). */
+  readonly readFreshness?: ReadFreshness;
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
+  /** The log's Merkle tree and the checkpoint signer: enables `GET /log/checkpoint` and `/log/proof/…`. */
+  readonly merkle?: LogRouteDeps;
   /** The structured access log (pino): one line per request. Default: JSON lines on stderr; false for none. */
   readonly accessLog?: Logger | false;
   /** The stored read models' followers as they are now (`@taawun/runtime`): their positions, lag and restarts feed `/metrics` and `/health/ready`. */
@@ -176,15 +184,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use('*', accessLog(options.accessLog === false ? undefined : (options.accessLog ?? pino({ base: null }, pino.destination(2))), metrics));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
-    app.use('*', cors({ origin: [...options.corsOrigins], allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Correlation-Id'], exposeHeaders: ['ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'] }));
+    app.use('*', cors({ origin: [...options.corsOrigins], allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Correlation-Id', MIN_POSITION_HEADER], exposeHeaders: ['ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', POSITION_HEADER] }));
   }
   const limitTime = timeout(limits.requestTimeoutMs, () => new HTTPException(503, { message: 'request timeout' }));
   app.use('*', async (c, next) => (c.req.path === LIVE_FEED_PATH ? next() : limitTime(c, next)));
   app.use('*', authenticate(keys, { basicFor: (path) => path === '/report' || path.startsWith('/report/') }));
   app.use('*', rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute)));
 
+  app.use('*', readYourWrites(options.readFreshness));
   registerMetaRoutes(app);
   registerOperationsRoutes(app, { store: options.store, metrics, readModelStatus, maxReadModelLag: limits.maxReadModelLag, shuttingDown: () => shuttingDown, log });
+  const readStore = options.readStore ?? options.store;
   const commandDeps = {
     store: options.store,
     queue: new KeyedQueue(),
@@ -204,7 +214,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       purgeWaitMs: Math.floor(limits.requestTimeoutMs / 2),
     });
   }
-  const queries = queryService({ store: new YieldingReads(options.store), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
+  const queries = queryService({ store: new YieldingReads(readStore), ...(options.readModelStorage ? { storage: options.readModelStorage } : {}) }, options.readModels ?? []);
   registerQueryRoutes(app, {
     queries,
     replays,
@@ -214,13 +224,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {
-    store: options.store,
-    defaultPageSize: limits.defaultPageSize,
+    store: readStore,
+    // The default page never exceeds the hard maximum (a log longer than the maximum showed it when the default was larger).
+    defaultPageSize: Math.min(limits.defaultPageSize, limits.maxPageSize),
     maxPageSize: limits.maxPageSize,
     heartbeatMs: limits.heartbeatMs,
     liveFeeds,
     log,
   });
+
+  if (options.merkle) registerLogRoutes(app, options.merkle);
 
   return {
     app,

@@ -4,6 +4,7 @@ export { problemTypes, problemTypeUri, PROBLEM_CONTENT_TYPE, type Problem, type 
 export { defaultTransportLimits, withTransportLimits, type TransportLimits } from './http/transport-limits.js';
 export { commandPath, commandSlug, commandsWithoutRoute, rolesForCommand, routedCommandTypes } from './routes/commands.js';
 export { OPENAPI_PATH, DOCS_PATH } from './routes/meta.js';
+export { MIN_POSITION_HEADER, POSITION_HEADER, type ReadFreshness } from './http/read-your-writes.js';
 export { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer, type StartServerOptions } from './server.js';
 export {
   addApiKey,

@@ -56,7 +56,7 @@ describe('the HTML report in Chromium', () => {
         visible: (li as HTMLElement).offsetHeight > 0,
       })),
     );
-    expect(entries.map((e) => e.edtf)).toEqual(['1998-11-16', '../2002', '2016-02-19', '2016', '2016/2020', '2016/2020', '2021']);
+    expect(entries.map((e) => e.edtf)).toEqual(['1998-11-16', '2016-02-19', '2016', '2016/2020', '2016/2020', '2021', 'XXXX', 'XXXX']);
     expect(entries.every((e) => e.visible)).toBe(true);
     expect(entries[0]!.label).toBe('16 November 1998');
     expect(entries.at(-1)!.label).toBe('2021');
@@ -126,7 +126,7 @@ describe('the HTML report in Chromium', () => {
     await tab.click('form.lens button');
     await tab.waitForURL(/asOf=2016-12-31/);
     const edtf = await tab.locator('ol.timeline > li.entry').evaluateAll((items) => items.map((li) => li.getAttribute('data-edtf')));
-    expect(edtf).toEqual(['1998-11-16', '../2002', '2016-02-19', '2016']);
+    expect(edtf).toEqual(['1998-11-16', '2016-02-19', '2016']);
     expect(await tab.locator('p.lens').textContent()).toContain('as of 2016-12-31');
   });
 

@@ -5,6 +5,7 @@ import { createPool, describeTarget, quoteIdentifier, toPoolConfig, translateErr
 import { DEFAULT_SCHEMA, openPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './event-store.js';
 import { openPostgresReadModelOwnership, type PostgresReadModelOwnership } from './read-model-leases.js';
 import { openPostgresReadModelStorage, type PostgresReadModelStorage } from './read-model-storage.js';
+import { replicationStatus, type ReplicationStatus } from './replication.js';
 
 /** What a purge after an erasure did. */
 export interface PostgresReadModelPurge {
@@ -40,6 +41,8 @@ export interface PostgresBackend {
   /** Wakes at each commit to the log, from any process (LISTEN/NOTIFY), else after the poll interval. */
   readonly notifier: Pick<PostgresEventStore, 'waitForCommit'>;
   openReadModelsBesideLog(): Promise<PostgresReadModelsBesideLog>;
+  /** Where this server stands in replication: a primary, or a standby and how far behind it replays. */
+  replication(): Promise<ReplicationStatus>;
   /** Close the log (close what was opened beside it first). */
   close(): Promise<void>;
 }
@@ -60,6 +63,7 @@ export async function openPostgresBackend(connection: string | PoolConfig, optio
         close: () => storage.close(),
       };
     },
+    replication: () => replicationStatus(log.pool, log.target),
     close: () => log.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { EventStoreError, isEventStoreError } from '@taawun/domain';
 import { Client, Pool, escapeIdentifier, type PoolConfig } from 'pg';
+import { multiHostConfig } from './multi-host.js';
 
 /** Where the store connects: named in every error, never with the password. */
 export interface PostgresTarget {
@@ -12,8 +13,12 @@ export interface PostgresTarget {
 /** How long to wait for the server before saying it is unavailable, unless the config says otherwise. */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 
-export const toPoolConfig = (connection: string | PoolConfig): PoolConfig =>
-  typeof connection === 'string' ? { connectionString: connection } : connection;
+/** A connection string naming several hosts (or `target_session_attrs`) gets clients that find the server to use: see `multiHostConfig`. */
+export function toPoolConfig(connection: string | PoolConfig): PoolConfig {
+  const config = typeof connection === 'string' ? { connectionString: connection } : connection;
+  const multiHost = config.connectionString === undefined ? undefined : multiHostConfig(config.connectionString);
+  return multiHost ? { ...config, ...multiHost } : config;
+}
 
 /** Resolve host, port, database and user the way `pg` will (connection string, config, PG* variables, defaults). */
 export function describeTarget(config: PoolConfig): PostgresTarget {

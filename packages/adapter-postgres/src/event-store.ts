@@ -1,15 +1,25 @@
 import {
   EventStoreError,
   GENESIS_HASH,
+  MemoryTree,
   assertValidBatch,
   chainHash,
+  compareKeptTree,
+  completedNodes,
   decideAppend,
+  eventLeaf,
+  leafHash,
+  merkleLogOver,
   followLog,
   toJson,
   verifyChain,
   type AppendResult,
   type ChainCheckpoint,
+  type ChainedRow,
   type EventStore,
+  type Hash,
+  type MerkleLog,
+  type TreeNode,
   type EventToAppend,
   type ExpectedRevision,
   type FollowOptions,
@@ -18,6 +28,7 @@ import {
   type StoredEvent,
   type VerifyReport,
   type VerifyOptions,
+  type WitnessedCheckpoint,
 } from '@taawun/domain';
 import type { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
@@ -48,9 +59,10 @@ const APPEND_IDLE_LIMIT = '60s';
  * writer at a time: the log is gap-free and a reader never sees a position
  * before all smaller ones are committed (see the README, "Ordering").
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, MerkleLog {
   private readonly table: string;
   private readonly headTable: string;
+  private readonly nodesTable: string;
   private readonly notifications: LogNotifications;
   private closed = false;
 
@@ -66,6 +78,7 @@ export class PostgresEventStore implements EventStore {
     const s = quoteIdentifier(schema);
     this.table = `${s}.events`;
     this.headTable = `${s}.log_head`;
+    this.nodesTable = `${s}.merkle_nodes`;
     this.notifications = new LogNotifications(poolConfig, notificationChannel(schema), options.listen, options.pollIntervalMs);
   }
 
@@ -117,6 +130,8 @@ export class PostgresEventStore implements EventStore {
 
       const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash);
       const last = rows[rows.length - 1]!;
+      // The Merkle tree grows in the same transaction: O(log n) nodes per event, read and written in one round trip each.
+      await this.writeTreeNodes(client, rows);
       const lastChunkAt = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
       for (let i = 0; i < lastChunkAt; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
       // The last chunk, the head's move and the wake-up for listeners (sent at commit) in one statement.
@@ -232,10 +247,13 @@ export class PostgresEventStore implements EventStore {
           after = page[page.length - 1]!.position;
         }
       }
-      const report = await verifyChain(rows(), options);
+      const tree = new MemoryTree();
+      const chained = await verifyChain(rows(), { ...options, tree });
+      const nodes = (await client.query<{ level: number; idx: string; hash: Buffer }>(`SELECT level, idx::text, hash FROM ${this.nodesTable} ORDER BY level, idx`)).rows;
       const head = (await client.query<{ last_position: string; head_hash: string }>(`SELECT last_position, head_hash FROM ${this.headTable}`)).rows[0];
       await client.query('COMMIT');
-      return report.intact ? compareWithHead(report, head) : report;
+      // The head row first (it names the cut), then every kept Merkle node against the events.
+      return await compareKeptTree(chained.intact ? compareWithHead(chained, head) : chained, tree, nodes);
     } catch (error) {
       broken = error as Error;
       throw translateError(error, this.target, 'verifying the log');
@@ -264,6 +282,94 @@ export class PostgresEventStore implements EventStore {
 
   private async *following(options: FollowOptions): AsyncGenerator<StoredEvent> {
     yield* followLog((o) => this.readAll(o), await this.notifications.waiter(), options, () => this.lastPosition());
+  }
+
+  /** The nodes the rows (consecutive, after the tree's current end) complete, written with one read and one insert. */
+  private async writeTreeNodes(client: PoolClient, rows: readonly ChainedRow[]): Promise<void> {
+    const firstIndex = Number(rows[0]!.position) - 1;
+    const wanted: { level: number; index: number }[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      // Left siblings; those the batch itself completes are simply not found and come from `known` below.
+      for (let level = 0, at = firstIndex + i; at % 2 === 1; level++, at = (at - 1) / 2) wanted.push({ level, index: at - 1 });
+    }
+    const known = new Map<string, Hash>();
+    if (wanted.length > 0) {
+      const found = await client.query<{ level: number; idx: string; hash: Buffer }>(
+        `SELECT level, idx::text, hash FROM ${this.nodesTable} WHERE (level, idx) IN (SELECT * FROM unnest($1::int[], $2::bigint[]))`,
+        [wanted.map((w) => w.level), wanted.map((w) => w.index)],
+      );
+      for (const row of found.rows) known.set(`${row.level}:${row.idx}`, new Uint8Array(row.hash));
+    }
+    const written: TreeNode[] = [];
+    rows.forEach((row, i) => {
+      const nodes = completedNodes(firstIndex + i, leafHash(eventLeaf(row)), (level, index) => {
+        const hash = known.get(`${level}:${index}`);
+        if (!hash) throw new EventStoreError('corrupt', `${this.where()}: the Merkle tree has no node at level ${level}, index ${index}`);
+        return hash;
+      });
+      for (const node of nodes) known.set(`${node.level}:${node.index}`, node.hash);
+      written.push(...nodes);
+    });
+    await client.query(`INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])`, [
+      written.map((n) => n.level),
+      written.map((n) => n.index),
+      written.map((n) => Buffer.from(n.hash)),
+    ]);
+  }
+
+  /** Build the tree of a log written before it (schema version 1), under the append lock. */
+  async buildMissingTree(): Promise<void> {
+    const client = await this.connect('building the Merkle tree');
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const head = (await client.query<{ last_position: string }>(`SELECT last_position FROM ${this.headTable} FOR UPDATE`)).rows[0];
+      const leaves = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.nodesTable} WHERE level = 0`)).rows[0]!.n);
+      if (!head || leaves >= Number(head.last_position)) {
+        await client.query('COMMIT');
+        return;
+      }
+      for (let after = leaves; ; ) {
+        const page = (await client.query<HashedEventRow>(`SELECT ${EVENT_COLUMNS}, hash FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT 1000`, [after])).rows;
+        if (page.length === 0) break;
+        await this.writeTreeNodes(client, page.map(rowToChained));
+        after += page.length;
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw translateError(error, this.target, 'building the Merkle tree');
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async readNode(level: number, index: number): Promise<Hash> {
+    const [row] = await this.query<{ hash: Buffer }>(`SELECT hash FROM ${this.nodesTable} WHERE level = $1 AND idx = $2`, [level, index], 'reading the Merkle tree');
+    if (!row) throw new EventStoreError('corrupt', `${this.where()}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
+    return new Uint8Array(row.hash);
+  }
+
+  private readonly merkle: MerkleLog = merkleLogOver(
+    (level, index) => this.readNode(level, index),
+    async () => Number((await this.lastPosition()) ?? 0n),
+    async (position) => {
+      const [row] = await this.query<HashedEventRow>(`SELECT ${EVENT_COLUMNS}, hash FROM ${this.table} WHERE position = $1`, [position.toString()], 'reading an event');
+      if (!row) throw new EventStoreError('corrupt', `${this.where()}: the event at position ${position} is missing`);
+      return eventLeaf(rowToChained(row));
+    },
+  );
+
+  treeHead(size?: number) {
+    return this.merkle.treeHead(size);
+  }
+
+  inclusionProof(position: bigint, size?: number) {
+    return this.merkle.inclusionProof(position, size);
+  }
+
+  consistencyProof(first: number, second?: number) {
+    return this.merkle.consistencyProof(first, second);
   }
 
   private chainRows(
@@ -349,7 +455,16 @@ export class PostgresEventStore implements EventStore {
 function compareWithHead(report: VerifyReport & { intact: true }, head: { last_position: string; head_hash: string } | undefined): VerifyReport {
   const end = report.headPosition ?? 0n;
   const recorded = head ? BigInt(head.last_position) : undefined;
-  const broken = (position: bigint, problem: 'position-gap' | 'hash-mismatch', message: string): VerifyReport => ({ intact: false, events: report.events, position, problem, message });
+  // The head row is kept in the same database as the rows: it proves nothing on its own.
+  const broken = (position: bigint, problem: 'position-gap' | 'hash-mismatch', message: string): VerifyReport => ({
+    intact: false,
+    events: report.events,
+    position,
+    problem,
+    message,
+    consistentThrough: end < position ? end : position - 1n,
+    provenThrough: 0n,
+  });
   if (recorded === undefined) return broken(end + 1n, 'position-gap', 'the log_head row is missing');
   if (recorded > end) return broken(end + 1n, 'position-gap', `the log head records position ${recorded} but the events end at ${end}: events were removed from the end`);
   if (recorded < end) return broken(recorded + 1n, 'position-gap', `events after position ${recorded} were added without the store (the log head was not moved)`);
@@ -379,11 +494,18 @@ export async function openPostgresEventStore(
     await pool.end().catch(() => undefined);
     throw translateError(error, target, 'opening the event store');
   }
-  return new PostgresEventStore(pool, schema, target, { connectionTimeoutMillis: DEFAULT_CONNECTION_TIMEOUT_MS, keepAlive: true, ...config }, {
+  const store = new PostgresEventStore(pool, schema, target, { connectionTimeoutMillis: DEFAULT_CONNECTION_TIMEOUT_MS, keepAlive: true, ...config }, {
     listen: options.listen ?? true,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     pageSize: options.pageSize ?? 500,
   });
+  try {
+    await store.buildMissingTree();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
 }
 
 /** The log keeps Arabic and French text: the database must store UTF-8. */

@@ -66,7 +66,8 @@ export class LogNotifications {
   }
 
   private async startListening(): Promise<void> {
-    const client = new Client({ ...this.config, application_name: `${this.config.application_name ?? 'taawun'}-listener` });
+    // A multi-host configuration brings its own Client, which finds the server to use (after a failover too).
+    const client = new ((this.config.Client as typeof Client | undefined) ?? Client)({ ...this.config, application_name: `${this.config.application_name ?? 'taawun'}-listener` });
     const drop = () => {
       if (this.listener !== client) return;
       this.listener = undefined;

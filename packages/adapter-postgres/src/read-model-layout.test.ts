@@ -58,13 +58,17 @@ describe('a database made by an earlier version', () => {
       await admin.query(`INSERT INTO ${s}.rm_read_models VALUES ($1, $2, $3, $4, $5, '2025-01-01T00:00:00.000Z')`, [active.name, active.generation, active.version, active.position!.toString(), active.eventsApplied]);
     }
     const before = await oids(store);
-    const rowVersions = async () => (await admin.query(`SELECT xmin::text FROM ${s}.rm_partner_history ORDER BY partner_id, entry_order`)).rows;
+    const rowVersions = async () => (await admin.query(`SELECT xmin::text FROM ${s}.rm_agreement_parties ORDER BY agreement_id, party_order`)).rows;
     const versionsBefore = await rowVersions();
     expect(Object.keys(before)).toHaveLength(14); // 12 tables, rm_read_models, rm_layouts
 
     const storage = await openPostgresReadModelStorage(store);
     expect(await versionOf(store)).toBe(3);
-    expect(await oids(store)).toEqual(before);
+    // The figures' columns (issue 15) changed the layouts of partner-history and the yearly report: their tables are made
+    // again; every other table is adopted as it is, rows untouched.
+    const remade = ['rm_partners', 'rm_partner_names', 'rm_partner_history', 'rm_yearly_activity', 'rm_yearly_gaps', 'rm_activities'];
+    const after = await oids(store);
+    for (const [table, oid] of Object.entries(before)) expect([table, after[table] === oid]).toEqual([table, !remade.includes(table)]);
     expect(await rowVersions()).toEqual(versionsBefore);
     expect((await admin.query(`SELECT read_model, tables FROM ${s}.rm_layouts ORDER BY read_model`)).rows.map((r) => r.read_model)).toEqual(Object.keys(readModelTables).sort());
     expect((await columnsOf(store, 'rm_partners')).find((c) => c.column_name === 'name_ar')).toMatchObject({ comment: 'the latest name' });

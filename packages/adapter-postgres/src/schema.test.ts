@@ -23,7 +23,7 @@ describe('schema creation and versions', () => {
   it('creates the schema, its tables and a version row on first open', async () => {
     const store = await schemas.open();
     const tables = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [store.schema]);
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['events', 'log_head', 'schema_versions']);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['events', 'log_head', 'merkle_nodes', 'schema_versions']);
     expect(await versions(store.schema)).toMatchObject([{ component: 'event-store', version: eventStoreMigrations.length }]);
   });
 
@@ -87,6 +87,6 @@ describe('schema creation and versions', () => {
   it('keeps components side by side in one schema', async () => {
     const store = await schemas.open();
     await migrate(store.pool, store.target, store.schema, 'read-models', [{ description: 'x', sql: (s) => `CREATE TABLE ${s}.partners (id text PRIMARY KEY)` }]);
-    expect((await versions(store.schema)).map((r) => [r.component, r.version])).toEqual([['event-store', 1], ['read-models', 1]]);
+    expect((await versions(store.schema)).map((r) => [r.component, r.version])).toEqual([['event-store', 2], ['read-models', 1]]);
   });
 });

@@ -52,6 +52,22 @@ export const eventStoreMigrations: readonly Migration[] = [
       INSERT INTO ${s}.log_head (singleton, last_position, head_hash) VALUES (true, 0, '${GENESIS_HASH}');
     `,
   },
+  {
+    description: 'the Merkle tree (RFC 9162) over the log: the hash of every complete subtree, written in the append\'s transaction (an older log\'s is built when the store is opened)',
+    sql: (s) => `
+      CREATE TABLE ${s}.merkle_nodes (
+        level integer NOT NULL CHECK (level >= 0),
+        idx   bigint  NOT NULL CHECK (idx >= 0),
+        hash  bytea   NOT NULL CHECK (length(hash) = 32),
+        PRIMARY KEY (level, idx)
+      );
+      COMMENT ON TABLE ${s}.merkle_nodes IS 'taawun: hashes of the complete subtrees of the log''s Merkle tree (RFC 9162), append-only';
+      CREATE TRIGGER merkle_nodes_are_never_changed BEFORE UPDATE OR DELETE ON ${s}.merkle_nodes
+        FOR EACH ROW EXECUTE FUNCTION ${s}.events_are_append_only();
+      CREATE TRIGGER merkle_nodes_are_never_truncated BEFORE TRUNCATE ON ${s}.merkle_nodes
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_are_append_only();
+    `,
+  },
 ];
 
 const tableExists = async (client: PoolClient, schema: string, table: string): Promise<boolean> =>

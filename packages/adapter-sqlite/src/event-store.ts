@@ -4,7 +4,11 @@ import {
   GENESIS_HASH,
   assertValidBatch,
   chainHash,
+  completedNodes,
   decideAppend,
+  eventLeaf,
+  leafHash,
+  merkleLogOver,
   followLog,
   toJson,
   verifyChain,
@@ -14,11 +18,14 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type FollowOptions,
+  type Hash,
+  type MerkleLog,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
   type VerifyReport,
   type VerifyOptions,
+  type WitnessedCheckpoint,
 } from '@taawun/domain';
 import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
@@ -69,8 +76,9 @@ export async function openSqliteEventStore(path: string, options: SqliteEventSto
  * at a time, so positions follow commit order, and a rolled-back batch takes its
  * positions with it, so there are no gaps.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, MerkleLog {
   private readonly statements;
+  private readonly merkle: MerkleLog;
   private readonly appendTransaction;
   private readonly changes: ChangeNotifier;
   private readonly releaseNotifier: () => void;
@@ -110,7 +118,20 @@ export class SqliteEventStore implements EventStore {
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
       ),
       page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
+      node: database.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
+      insertNode: database.prepare<[number, number, Uint8Array]>('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      eventAt: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = ?`),
     };
+    this.merkle = merkleLogOver(
+      (level, index) => this.withBusyRetries('reading the Merkle tree', () => this.readNode(level, index)),
+      async () => Number((await this.lastPosition()) ?? 0n),
+      (position) =>
+        this.withBusyRetries('reading an event', () => {
+          const row = this.statements.eventAt.get(position);
+          if (!row) throw new EventStoreError('corrupt', `${this.file}: the event at position ${position} is missing`);
+          return eventLeaf(toChainedRow(row));
+        }),
+    );
     this.appendTransaction = database.transaction(
       (stream: string, rows: readonly AppendRow[], expected: ExpectedRevision) => this.appendInTransaction(stream, rows, expected),
     );
@@ -162,10 +183,32 @@ export class SqliteEventStore implements EventStore {
       const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
       previousHash = chainHash(previousHash, chained);
       insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash);
+      // The Merkle tree grows in the same transaction: at most log2(n)+1 nodes read and written.
+      for (const node of completedNodes(Number(position) - 1, leafHash(eventLeaf(chained)), (level, index) => this.readNode(level, index))) {
+        this.statements.insertNode.run(node.level, node.index, node.hash);
+      }
       return { ...event, data: JSON.parse(dataJson) as unknown, metadata: JSON.parse(metadataJson) as EventToAppend['metadata'], stream, revision, position };
     });
     const nextExpectedRevision = stored.length > 0 ? stored.at(-1)!.revision : current;
     return { ok: true, nextExpectedRevision, events: stored, written: stored.length > 0 };
+  }
+
+  private readNode(level: number, index: number): Hash {
+    const row = this.statements.node.get(level, index);
+    if (!row) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
+    return new Uint8Array(row.hash);
+  }
+
+  treeHead(size?: number) {
+    return this.merkle.treeHead(size);
+  }
+
+  inclusionProof(position: bigint, size?: number) {
+    return this.merkle.inclusionProof(position, size);
+  }
+
+  consistencyProof(first: number, second?: number) {
+    return this.merkle.consistencyProof(first, second);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

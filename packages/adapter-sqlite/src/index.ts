@@ -14,3 +14,5 @@ export {
 export * from './personal-data.js';
 export { openSqliteReadModelStorage, SqliteReadModelStorage, READ_MODELS_COMPONENT, readModelMigrations, type SqliteReadModelStorageOptions } from './read-model-storage.js';
 export { openSqliteBackend, type SqliteBackend, type SqliteReadModelsBesideLog } from './backend.js';
+export { openSqliteAudit, type SqliteAudit } from './audit.js';
+export { readWal, type WalReading } from './wal-check.js';

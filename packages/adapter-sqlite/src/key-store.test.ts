@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { keyStoreContract } from '@taawun/domain/testing';
 import { tempDatabases, tempFolders } from '../test/temp-files.js';
 import { openSqliteEventStore } from './event-store.js';
+import { EVENT_STORE_SCHEMA_VERSION } from './schema.js';
 import { openSqliteKeyStore } from './key-store.js';
 
 const newDatabase = tempDatabases();
@@ -120,7 +121,7 @@ describe('the key store\'s table', () => {
     const store = await openSqliteEventStore(path);
     const keys = await openSqliteKeyStore(store);
     const versions = store.database.prepare('SELECT component, version FROM taawun_schema_versions ORDER BY component').all();
-    expect(versions).toEqual([{ component: 'event-store', version: 1 }, { component: 'key-store', version: 1 }]);
+    expect(versions).toEqual([{ component: 'event-store', version: EVENT_STORE_SCHEMA_VERSION }, { component: 'key-store', version: 1 }]);
     await keys.close();
     store.database.prepare(`UPDATE taawun_schema_versions SET version = 9 WHERE component = 'key-store'`).run();
     await store.close();

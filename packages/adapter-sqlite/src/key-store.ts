@@ -43,7 +43,15 @@ export interface SqliteKeyStoreOptions extends ConnectionOptions {
  * from the log). Sets `secure_delete = ON` on the connection it uses.
  */
 export async function openSqliteKeyStore(target: SqliteEventStore | string, options: SqliteKeyStoreOptions = {}): Promise<SqliteKeyStore> {
-  if (typeof target !== 'string') return prepare(target.database, target.file, false, options);
+  if (typeof target !== 'string') {
+    // In the log's file, as in a file of its own: a key table written by a newer taawun is refused, not migrated down.
+    try {
+      assertSchemaNotTooNew(target.database, target.file, KEY_STORE_COMPONENT, keyStoreMigrations);
+    } catch (error) {
+      throw toEventStoreError(error, target.file, 'opening the key store');
+    }
+    return prepare(target.database, target.file, false, options);
+  }
   const file = describeFile(target);
   const db = openConnection(target, options, (db) => assertSchemaNotTooNew(db, file, KEY_STORE_COMPONENT, keyStoreMigrations));
   try {

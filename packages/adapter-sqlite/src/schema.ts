@@ -1,4 +1,5 @@
-import { EventStoreError } from '@taawun/domain';
+import { EventStoreError, MemoryTree, eventLeaf, leafHash } from '@taawun/domain';
+import { EVENT_COLUMNS, toChainedRow, type EventRow } from './rows.js';
 import type { Database } from 'better-sqlite3';
 
 /**
@@ -41,6 +42,30 @@ export const eventStoreMigrations: readonly Migration[] = [
         CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
           BEGIN SELECT RAISE(ABORT, 'events are immutable: record a correcting event instead'); END;
       `),
+  },
+  {
+    version: 2,
+    description: 'the Merkle tree (RFC 9162) over the log: the hash of every complete subtree, kept at each append',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE merkle_nodes (
+          level INTEGER NOT NULL CHECK (level >= 0),
+          idx   INTEGER NOT NULL CHECK (idx >= 0),
+          hash  BLOB    NOT NULL CHECK (length(hash) = 32),
+          PRIMARY KEY (level, idx)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TRIGGER merkle_nodes_are_never_updated BEFORE UPDATE ON merkle_nodes
+          BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;
+        CREATE TRIGGER merkle_nodes_are_never_deleted BEFORE DELETE ON merkle_nodes
+          BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;
+      `);
+      // A log written before the tree: its nodes, from its events in order.
+      const insert = db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
+      const tree = new MemoryTree();
+      for (const row of db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).all()) {
+        for (const node of tree.append(leafHash(eventLeaf(toChainedRow(row))))) insert.run(node.level, node.index, node.hash);
+      }
+    },
   },
 ];
 

@@ -23,7 +23,7 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     const rows = store.database.prepare(`SELECT component, version FROM ${SCHEMA_VERSIONS_TABLE}`).all();
     expect(rows).toEqual([{ component: EVENT_STORE_COMPONENT, version: EVENT_STORE_SCHEMA_VERSION }]);
-    expect(EVENT_STORE_SCHEMA_VERSION).toBe(1);
+    expect(EVENT_STORE_SCHEMA_VERSION).toBe(2);
     const columns = store.database.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info('events') ORDER BY cid`).all();
     expect(columns).toEqual([
       { name: 'position', type: 'INTEGER', notnull: 0, pk: 1 },
@@ -48,7 +48,7 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     await store.append('a', [newTestEvent()], { expectedRevision: 'no-stream' });
     expect(store.database.prepare('SELECT note FROM institute_notes').all()).toEqual([{ note: 'kept' }]);
-    expect(readSchemaVersion(store.database, EVENT_STORE_COMPONENT)).toBe(1);
+    expect(readSchemaVersion(store.database, EVENT_STORE_COMPONENT)).toBe(2);
     await store.close();
   });
 
@@ -109,5 +109,24 @@ describe('schema versions', () => {
     expect(message).toMatch(/newer/);
     expect(message).not.toMatch(/\n\s+at /); // no stack trace in the message
     expect(sha256(path)).toBe(before);
+  });
+});
+
+describe('version 2: the Merkle tree', () => {
+  it('is built from the events of a log written before it, when the log is next opened', async () => {
+    const path = newDatabase();
+    const store = await openSqliteEventStore(path);
+    for (let i = 0; i < 11; i++) await store.append(`s${i % 2}`, [newTestEvent()], { expectedRevision: 'any' });
+    const head = await store.treeHead();
+    await store.close();
+    // The file as version 1 left it: no tree.
+    const db = new Database(path);
+    db.exec(`DROP TABLE merkle_nodes; UPDATE ${SCHEMA_VERSIONS_TABLE} SET version = 1 WHERE component = '${EVENT_STORE_COMPONENT}'`);
+    db.close();
+    const reopened = await openSqliteEventStore(path);
+    expect(readSchemaVersion(reopened.database, EVENT_STORE_COMPONENT)).toBe(2);
+    expect(await reopened.treeHead()).toEqual(head);
+    expect(reopened.database.prepare('SELECT count(*) AS n FROM merkle_nodes').get()).toEqual({ n: 11 + 5 + 2 + 1 });
+    await reopened.close();
   });
 });

@@ -1,7 +1,9 @@
 import type { CommandContext } from '@taawun/domain';
 import { newEventId } from '@taawun/domain';
-import { DEFAULT_STORE_URL, loadReadModels, openRuntime, type Runtime } from '@taawun/runtime';
+import { DEFAULT_STORE_URL, describeLocation, loadReadModels, openRuntime, parseStoreUrl, type Runtime, type WitnessLocation } from '@taawun/runtime';
+import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 
 /** The process's outside world, passed in so that commands write where they are told. */
@@ -21,10 +23,41 @@ export interface GlobalOptions {
   readonly actor?: string;
   /** Modules of reports written later (`--read-model`, repeatable; `TAAWUN_READ_MODELS`, comma-separated). */
   readonly readModel?: readonly string[];
+  /** The file keeping this log's latest signed checkpoint (`--witness`, `TAAWUN_WITNESS`). */
+  readonly witness?: string;
+  /** The institute's signing key (`--signing-key`, `TAAWUN_SIGNING_KEY`). */
+  readonly signingKey?: string;
+}
+
+/** The folder of the configuration file (`TAAWUN_CONFIG`, default ./data/taawun.json): where the key and the witnesses are kept by default. */
+const configFolderOf = (io: Io): string => dirname(resolve(io.cwd, io.env['TAAWUN_CONFIG'] || './data/taawun.json'));
+
+/**
+ * Where the signing key and this log's witness are: the options, else beside the
+ * configuration (`<config folder>/taawun-signing.key`, `<config folder>/witness/<log>.checkpoint`,
+ * named after the log and a hash of where it is). Undefined for logs that keep
+ * no Merkle tree worth witnessing (memory, EventStoreDB).
+ */
+export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrlOf(options, io)): WitnessLocation | undefined {
+  const location = parseStoreUrl(url, io.cwd);
+  if (location.kind === 'memory' || location.kind === 'eventstoredb' || (location.kind === 'sqlite' && location.file === ':memory:')) return undefined;
+  const folder = configFolderOf(io);
+  const name = location.kind === 'sqlite' ? basename(location.file, extname(location.file)) : 'postgres';
+  const where = createHash('sha256').update(describeLocation(location)).digest('hex').slice(0, 12);
+  return {
+    signingKeyFile: resolve(io.cwd, options.signingKey ?? join(folder, 'taawun-signing.key')),
+    witnessFile: resolve(io.cwd, options.witness ?? join(folder, 'witness', `${name}-${where}.checkpoint`)),
+  };
 }
 
 /** `--store`, else `TAAWUN_STORE`, else the embedded SQLite file. */
 export const storeUrlOf = (options: GlobalOptions, io: Io): string => options.store ?? io.env['TAAWUN_STORE'] ?? DEFAULT_STORE_URL;
+
+/** The runtime's `witness` option for a store URL: refusals are said on standard error. */
+export function witnessOption(options: GlobalOptions, io: Io, url = storeUrlOf(options, io)) {
+  const witness = witnessLocationOf(options, io, url);
+  return witness ? { witness: { ...witness, onRefused: (reason: string) => io.stderr.write(`taawun: witness: ${reason}\n`) } } : {};
+}
 
 /**
  * Open the store through the runtime, run `work`, and close the store whatever
@@ -40,7 +73,14 @@ export async function withStore<T>(
 ): Promise<T> {
   const { create = false, ...rest } = open;
   const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
-  const opened = await openRuntime(storeUrlOf(options, io), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), ...rest, mustExist: !create, readModels });
+  const opened = await openRuntime(storeUrlOf(options, io), {
+    cwd: io.cwd,
+    ...(options.keys === undefined ? {} : { keys: options.keys }),
+    ...rest,
+    mustExist: !create,
+    readModels,
+    ...witnessOption(options, io),
+  });
   try {
     return await work(opened);
   } finally {

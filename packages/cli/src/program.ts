@@ -9,6 +9,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerTransfer } from './commands/transfer.js';
 import { registerVerify } from './commands/verify.js';
+import { registerProve } from './commands/prove.js';
 import { describeFailure, exitCodes } from './errors.js';
 import { processIo, type CliContext, type Io } from './io.js';
 
@@ -35,6 +36,8 @@ export function buildProgram(context: CliContext): Command {
         'TAAWUN_KEYS',
       ),
     )
+    .addOption(new Option('--witness <file>', "the file keeping this log's latest signed checkpoint (default: beside the configuration, data/witness/)").env('TAAWUN_WITNESS'))
+    .addOption(new Option('--signing-key <file>', "the institute's checkpoint signing key, made at the first write (default: data/taawun-signing.key)").env('TAAWUN_SIGNING_KEY'))
     .addOption(new Option('--actor <name>', 'who records, kept in each event\'s metadata (default cli:<login name>)').env('TAAWUN_ACTOR'))
     .addOption(
       new Option('--read-model <module>', 'a module exporting a read model or a projection (a report written later), answered by taawun query and served by taawun serve; repeatable')
@@ -53,6 +56,7 @@ export function buildProgram(context: CliContext): Command {
 
   registerSeed(program, context);
   registerVerify(program, context);
+  registerProve(program, context);
   registerTransfer(program, context);
   registerQueries(program, context);
   registerDiff(program, context);

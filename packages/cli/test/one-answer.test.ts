@@ -53,6 +53,26 @@ describe('the same question through the CLI, the API and the report', () => {
     expect(shown).toEqual(entries.map((e) => ({ edtf: e.date.edtf, record: `${e.record.type}:${e.record.id}`, label: e.date.label, what: e.what })));
   });
 
+  it('the report pages show the full fact stored: the agreements\' place, signatories and areas; the cohorts and format of ENM\'s courses', async () => {
+    const get = async (path: string) =>
+      (await fetch(`${server.url}${path}`, { headers: { authorization: `Basic ${Buffer.from(`me:${key}`).toString('base64')}` } })).text();
+    const agreements = await get('/report/read-models/agreements-register');
+    expect(agreements).toContain('<li>place: Rome</li>');
+    expect(agreements).toContain('<li>signatories: Director-General of the institute (institute); Giorgio Lattanzi, President of the school (ssm-italy)</li>');
+    expect(agreements).toContain('<li>areas of cooperation: Joint training and research programmes; Meetings and exchange of visits; Hosting trainers; Preparing and publishing scientific texts and materials</li>');
+    const enm = await get('/report/partners/enm-france');
+    expect(enm).toContain('<li>cohorts: 39, 40</li>');
+    expect(enm).toContain('<li>format: remote</li>');
+  });
+
+  it('an unknown partner or period: 404 naming the valid keys, as the CLI says it', async () => {
+    const response = await fetch(`${server.url}/read-models/agreements-register?partnerId=nope`, { headers: { authorization: `Bearer ${key}` } });
+    expect(response.status).toBe(404);
+    const problem = (await response.json()) as { code: string; detail: string };
+    const cli = await taawun(['report', 'agreements', '--partner', 'nope', ...store()], { cwd: folder.path });
+    expect([problem.code, `taawun: ${problem.detail} (unknown-key)\n`]).toEqual(['not-found', cli.stderr]);
+  });
+
   it('every list the CLI prints is the API\'s answer: partners, agreements, sessions, study visits, publications', async () => {
     for (const [args, path] of [
       [['partners'], '/read-models/partners'],
@@ -60,6 +80,8 @@ describe('the same question through the CLI, the API and the report', () => {
       [['report', 'sessions', '--partner', 'giz'], '/read-models/sessions?partnerId=giz'],
       [['report', 'study-visits'], '/read-models/study-visits'],
       [['report', 'publications'], '/read-models/publications'],
+      [['report', 'meetings', '--period', 'by-2022'], '/read-models/meetings?period=by-2022'],
+      [['report', 'publication-status', '--on', '2018-12-31'], '/read-models/publication-status?on=2018-12-31'],
       [['query', 'yearly-activity-report', '--param', 'period=2018'], '/read-models/yearly-activity-report?period=2018'],
     ] as const) {
       const cli = JSON.parse((await taawun([...args, '--format', 'json', ...store()], { cwd: folder.path })).stdout);

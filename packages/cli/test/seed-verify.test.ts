@@ -38,7 +38,7 @@ describe('taawun verify', () => {
     await taawun(['seed', '--store', store()], { cwd: folder.path });
     const result = await taawun(['verify', '--store', store()], { cwd: folder.path });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^intact: \d+ events in SQLite file .*; checkpoint \d+:[0-9a-f]{64}\n$/);
+    expect(result.stdout).toMatch(/^intact: \d+ events in SQLite file .*; checkpoint \d+:[0-9a-f]{64}; proven by 1 signed checkpoint\(s\) kept outside the log, through position \d+\n$/);
   });
 
   it('accepts its own checkpoint with --against, and refuses a malformed one as bad usage', async () => {
@@ -130,7 +130,7 @@ describe('a store that does not exist', () => {
     await writeFile(`${folder.path}/empty.ndjson`, '');
     const imported = await taawun(['import', 'empty.ndjson', '--store', 'sqlite:new/from-import.db'], { cwd: folder.path });
     expect(imported.code).toBe(0);
-    expect((await taawun(['verify', '--store', 'sqlite:new/from-import.db'], { cwd: folder.path })).stdout).toMatch(/^intact: 0 events in SQLite file .*from-import\.db; the log is empty\n$/);
+    expect((await taawun(['verify', '--store', 'sqlite:new/from-import.db'], { cwd: folder.path })).stdout).toMatch(/^intact: 0 events in SQLite file .*from-import\.db; the log is empty; no witnessed checkpoint for this log \(nothing outside the log proves it\)\n$/);
   });
 });
 

@@ -43,10 +43,10 @@ describe('a lens never invents a certainty', () => {
     expect(table.stdout).not.toMatch(/F5|F6|F9|F10|F11/);
   });
 
-  it('history enm-france --as-of 2015-12-31: the programme (by 2002) under one of two names', async () => {
+  it('history enm-france --as-of 2015-12-31: the undated programme (F15) is left out and said so; the 1998 agreement keeps the name it states', async () => {
     const answer = await json('history', 'enm-france', '--as-of', '2015-12-31');
-    const programme = answer.result.entries.find((e: { record: { type: string } }) => e.record.type === 'programme');
-    expect(programme.instituteName.certainty).toBe('uncertain');
+    expect(answer.result.entries.find((e: { record: { id: string } }) => e.record.id === 'enm-annual-programme')).toBeUndefined();
+    expect(answer.lens.notCounted.yearUnknown.map((e: { sourceRef: string }) => e.sourceRef)).toContain('F15');
     expect(answer.result.entries.find((e: { record: { id: string } }) => e.record.id === 'enm-1998').instituteName.certainty).toBe('stated');
   });
 });

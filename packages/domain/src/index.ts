@@ -62,3 +62,4 @@ export const sessionStream = sessionAggregate.streams.stream;
 export const participantStream = participantAggregate.streams.stream;
 export const studyVisitStream = studyVisitAggregate.streams.stream;
 export const publicationStream = publicationAggregate.streams.stream;
+export * from './store/merkle/index.js';

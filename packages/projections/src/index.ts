@@ -184,6 +184,8 @@ export {
   querySessions,
   queryService,
   queryStudyVisits,
+  queryMeetings,
+  queryPublicationStatus,
   queryYearlyActivityReport,
   readModels,
   type ReadModelName,

@@ -44,7 +44,17 @@ export interface Backend {
   readonly notifier?: CommitNotifier;
   openKeysBesideLog?(): Promise<KeyStore>;
   openReadModelsBesideLog?(): Promise<AdapterReadModels>;
+  /** Where the server stands in replication (PostgreSQL): a primary, or a standby and its lag. */
+  replication?(): Promise<ReplicationStatus>;
   close(): Promise<void>;
+}
+
+/** A server's place in replication, as the PostgreSQL adapter reports it (the replication-lag figure). */
+export interface ReplicationStatus {
+  readonly standby: boolean;
+  readonly lsn: string;
+  /** Standby only: seconds behind the primary's last commit it replayed (0 when caught up). */
+  readonly lagSeconds: number | undefined;
 }
 
 /**

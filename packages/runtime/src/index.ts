@@ -10,7 +10,8 @@ export {
   type StoreLocation,
 } from './store-url.js';
 export { RuntimeError, isRuntimeError, isUsageError, type RuntimeErrorCode, type RuntimeErrorDetails } from './errors.js';
-export { openBackend, type AdapterReadModels, type Backend, type CommitNotifier, type HashChain, type Purge } from './backend.js';
+export { openBackend, type AdapterReadModels, type Backend, type CommitNotifier, type HashChain, type Purge, type ReplicationStatus } from './backend.js';
+export { openReadSide, ReadFreshness, switchableReads, type ReadFreshnessOptions, type ReadSide } from './read-side.js';
 export type { OpenedStorage } from './opened-storage.js';
 export { purgeAfterErasure, storageBesideLog, storageForRun } from './read-models.js';
 export { ReadModelFollowers, type ReadModelFollowersOptions, type ReadModelFollowerStatus } from './read-model-followers.js';
@@ -18,3 +19,5 @@ export type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.j
 export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
 export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';
 export { loadReadModels, projectionFromModule, readModelsFromModule } from './modules.js';
+export { openLogForAudit, type AuditedLog } from './audit.js';
+export { WitnessedLog, isMerkleLog, loadSigningKey, originOf, readWitness, recordCheckpoint, type WitnessLocation, type WitnessOutcome } from './witness.js';

@@ -1,10 +1,11 @@
-import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, type EventStore, type KeyStore } from '@taawun/domain';
+import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, type EventStore, type CheckpointSigner, type KeyStore, type MerkleLog } from '@taawun/domain';
 import { existsSync } from 'node:fs';
 import { builtInReadModels, projectionsOf, QueryService, type AnyReadModel, type QueryServiceOptions } from '@taawun/projections';
 import { openBackend, type Backend, type CommitNotifier, type HashChain } from './backend.js';
 import { RuntimeError } from './errors.js';
 import { describeLocation, parseKeysUrl, parseStoreUrl, type KeyStoreLocation, type StoreLocation } from './store-url.js';
 import { readModelsOf, type OpenedStorage } from './opened-storage.js';
+import { WitnessedLog, checkpointSigner, isMerkleLog, type WitnessLocation } from './witness.js';
 
 export interface RuntimeOptions {
   /** The folder relative SQLite paths are resolved against. Default: the process's. */
@@ -33,6 +34,13 @@ export interface RuntimeOptions {
    * serves and follows them, an erasure purges their stored models.
    */
   readModels?: readonly AnyReadModel[];
+  /**
+   * Witness the log (stores keeping a Merkle tree): after appends, the signed
+   * checkpoint is written to `witnessFile`, with the signing key in
+   * `signingKeyFile` (made at the first write). `onRefused` hears when the log
+   * no longer extends the witnessed checkpoint (default: standard error).
+   */
+  readonly witness?: WitnessLocation & { readonly onRefused?: (reason: string) => void };
 }
 
 /** Everything a program needs from one store URL. Close it when done. */
@@ -48,6 +56,8 @@ export interface Runtime {
   readonly keys: KeyStore | undefined;
   /** The log's hash chain, when the store keeps one (SQLite, PostgreSQL). */
   readonly chain: HashChain | undefined;
+  /** The log's Merkle tree with the institute's checkpoint signer, when witnessed (for `GET /log/…`). */
+  readonly merkle: { readonly log: MerkleLog; readonly sign: CheckpointSigner } | undefined;
   /** A way to wake on commits, when the adapter has one (SQLite: this process's commits; PostgreSQL: any process's). */
   readonly notifier: CommitNotifier | undefined;
   /**
@@ -127,7 +137,13 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
   let keys: KeyStore | undefined;
   try {
     keys = keysWhere === undefined ? undefined : await openKeys(keysWhere, backend, description);
-    const store = keys ? encryptPersonalData(backend.log, keys) : backend.log;
+    const witness = options.witness;
+    const witnessed =
+      witness && isMerkleLog(backend.log)
+        ? new WitnessedLog(backend.log as EventStore & MerkleLog, witness, witness.onRefused ?? ((reason) => process.stderr.write(`taawun: witness: ${reason}\n`)))
+        : undefined;
+    const written = witnessed ?? backend.log;
+    const store = keys ? encryptPersonalData(written, keys) : written;
     if (keys) await completePendingErasures(store, keys);
     const opened = keys;
     const readModels = [...builtInReadModels, ...(options.readModels ?? [])];
@@ -140,6 +156,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       log: backend.log,
       keys,
       chain: backend.chain,
+      merkle: witness && witnessed ? { log: witnessed, sign: checkpointSigner(witness) } : undefined,
       notifier: backend.notifier,
       openReadModelsBesideLog,
       readModels,
@@ -151,6 +168,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       },
       close: async () => {
         try {
+          await witnessed?.flush();
           await opened?.close();
         } finally {
           await backend.close();

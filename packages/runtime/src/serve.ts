@@ -1,9 +1,23 @@
 import { startServer, type RunningServer, type StartServerOptions } from '@taawun/adapter-http';
 import type { OpenedStorage } from './opened-storage.js';
 import { ReadModelFollowers } from './read-model-followers.js';
+import { projectionsOf } from '@taawun/projections';
+import { openReadSide, ReadFreshness, switchableReads, type ReadSide } from './read-side.js';
 import type { Runtime } from './runtime.js';
 
-export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 'readModelStorage' | 'personalData' | 'readModels'> {
+export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 'readModelStorage' | 'personalData' | 'readModels' | 'readStore' | 'readFreshness'> {
+  /**
+   * Answer reads (read models, history, reports, the feed) from this store, a
+   * streaming-replication standby of the runtime's (`postgres://standby…`);
+   * commands and the read-model builders stay on the runtime's store.
+   */
+  readonly readStore?: string;
+  /** The folder a relative `readStore` path is resolved against. */
+  readonly cwd?: string;
+  /** Read-your-writes: how long a read asking for a position waits for the read side to hold it before a 503 (ms). Default 2000. */
+  readonly minPositionWaitMs?: number;
+  /** With `readStore`: a read whose position the standby did not reach in time is answered with a 503 (default) or from the primary. */
+  readonly whenBehind?: '503' | 'primary';
   /**
    * Keep every stored read model current by following the log while the server
    * runs (supervised: see `ReadModelFollowers`). Default true; false when
@@ -25,6 +39,8 @@ export interface ServeRuntimeOptions extends Omit<StartServerOptions, 'store' | 
 export interface ServingRuntime extends RunningServer {
   /** The read models beside the log the server answers from, when the store keeps them. */
   readonly readModels: OpenedStorage | undefined;
+  /** Where reads come from when not the runtime's store (`readStore`): its replication lag is `readSide.replication()`. */
+  readonly readSide: ReadSide | undefined;
   /** The followers keeping them current, when they run. */
   readonly followers: ReadModelFollowers | undefined;
   /** Stop the server (waiting for purges still running), then the followers, then close the read models. The runtime stays open. */
@@ -40,8 +56,37 @@ export interface ServingRuntime extends RunningServer {
  * SQLite file) fails the purge, so the erasure answers that it may be repeated.
  */
 export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOptions): Promise<ServingRuntime> {
-  const { followReadModels = true, followerCheckIntervalMs, readModelLeaseMs, afterErasure, ...http } = options;
+  const { followReadModels = true, followerCheckIntervalMs, readModelLeaseMs, afterErasure, readStore, cwd, minPositionWaitMs, whenBehind = '503', ...http } = options;
   const readModels = await runtime.openReadModelsBesideLog();
+  let readSide: ReadSide | undefined;
+  try {
+    // After the primary's read models: their tables are laid out there, then replayed on the standby.
+    readSide = readStore === undefined ? undefined : await openReadSide(readStore, runtime, cwd === undefined ? {} : { cwd });
+  } catch (error) {
+    await readModels?.close().catch(() => undefined);
+    throw error;
+  }
+  const fallback = readSide && whenBehind === 'primary' ? switchableReads(readSide, { store: runtime.store, storage: readModels?.storage }) : undefined;
+  const readStorage = fallback ? fallback.storage : readSide ? readSide.storage : readModels?.storage;
+  const projections = projectionsOf(runtime.readModels);
+  const timeout = minPositionWaitMs === undefined ? {} : { timeoutMs: minPositionWaitMs };
+  // Falling back to the primary, the read still waits for the primary's read models to hold the position.
+  const onPrimary = fallback ? new ReadFreshness({ store: runtime.store, storage: readModels?.storage, projections, ...timeout }) : undefined;
+  const readFreshness = new ReadFreshness({
+    store: readSide?.store ?? runtime.store,
+    storage: readSide ? readSide.storage : readModels?.storage,
+    projections,
+    ...timeout,
+    ...(fallback && onPrimary
+      ? {
+          answerElsewhere: async (position: bigint, answer: () => Promise<void>, signal?: AbortSignal) => {
+            if (!(await onPrimary.waitFor(position, signal))) return false;
+            await fallback.onPrimary(answer);
+            return true;
+          },
+        }
+      : {}),
+  });
   let followers: ReadModelFollowers | undefined;
   // While a purge rebuilds the models that hold names, their answers are not current: the server is not ready.
   let purging = 0;
@@ -68,10 +113,14 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       store: runtime.store,
       readModels: runtime.ownReadModels,
       readModelStatus: () => (followers?.status() ?? []).map((s) => (purging > 0 ? { ...s, rebuilding: true } : s)),
-      ...(readModels ? { readModelStorage: readModels.storage } : {}),
+      ...(readStorage ? { readModelStorage: readStorage } : {}),
+      ...(runtime.merkle ? { merkle: runtime.merkle } : {}),
+      ...(readSide ? { readStore: fallback?.store ?? readSide.store } : {}),
+      readFreshness,
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
     });
   } catch (error) {
+    await readSide?.close().catch(() => undefined);
     await readModels?.close().catch(() => undefined);
     throw error;
   }
@@ -89,12 +138,14 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
   return {
     ...server,
     readModels,
+    readSide,
     followers,
     close: async () => {
       try {
         await server.close();
         await followers?.close();
       } finally {
+        await readSide?.close().catch(() => undefined);
         await readModels?.close();
       }
     },

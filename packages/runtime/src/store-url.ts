@@ -43,6 +43,16 @@ export function parseStoreUrl(url: string, cwd = process.cwd()): StoreLocation {
 }
 
 function postgresLocation(text: string): StoreLocation {
+  // Several hosts (db1:5432,db2:5432, for failover) are no URL to WHATWG: taawun's ?schema= is taken out by hand.
+  if (/^postgres(ql)?:\/\/[^/?]*,/.test(text)) {
+    const at = text.indexOf('?');
+    const params = new URLSearchParams(at < 0 ? '' : text.slice(at + 1));
+    const schema = params.get('schema') ?? undefined;
+    params.delete('schema');
+    if (schema !== undefined && schema.length === 0) throw invalid(`${redact(text)}: ?schema= needs a schema name`);
+    const rest = params.toString();
+    return { kind: 'postgres', connectionString: `${at < 0 ? text : text.slice(0, at)}${rest ? `?${rest}` : ''}`, ...(schema === undefined ? {} : { schema }) };
+  }
   let parsed: URL;
   try {
     parsed = new URL(text);

@@ -2,6 +2,7 @@ import { InMemoryEventStore, decodeEvent, type StoredEvent } from '@taawun/domai
 import { deterministicContext } from '@taawun/domain/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { instituteRecord, loadInstituteRecord } from '../src/institute-record/index.js';
+import { registrySource } from '../src/institute-record/record.js';
 
 const facts = Array.from({ length: 18 }, (_, i) => `F${i + 1}`);
 let store: InMemoryEventStore;
@@ -16,8 +17,12 @@ beforeAll(async () => {
 });
 
 describe("the institute's record", () => {
-  it('encodes every fact F1 to F18, each event citing its fact', () => {
-    expect(new Set(log.map((e) => e.metadata.sourceRef))).toEqual(new Set(facts));
+  it('encodes every fact F1 to F18, each event citing its fact, and what the text does not say citing the registry', () => {
+    expect(new Set(log.map((e) => e.metadata.sourceRef))).toEqual(new Set([...facts, registrySource]));
+    // Only the Enabel acronym comes from beyond the text (DOMAIN.md, F6).
+    expect(log.filter((e) => e.metadata.sourceRef === registrySource).map((e) => [e.type, e.data])).toEqual([
+      ['PartnerDetailsCorrected', expect.objectContaining({ partnerId: 'enabel', changes: { acronym: 'Enabel' } })],
+    ]);
     expect(log.every((e) => typeof e.metadata.sourceRef === 'string')).toBe(true);
     expect(log.every((e) => decodeEvent(e).ok)).toBe(true);
   });
@@ -65,7 +70,8 @@ describe("the institute's record", () => {
 
   it('invents no names: no participant has personal data, and counts come from the text', () => {
     const participants = log.filter((e) => e.type === 'ParticipantRegistered');
-    expect(participants).toHaveLength(4);
+    // Two judges each of F16 and F17, and F11's two trainer-judges: kinds without names.
+    expect(participants.map((e) => (e.data as { kind: string }).kind).sort()).toEqual(['judge', 'judge', 'judge', 'judge', 'trainer-judge', 'trainer-judge']);
     expect(participants.every((e) => (e.data as { personal?: unknown }).personal === undefined)).toBe(true);
     const counts = log.filter((e) => e.type === 'SessionHeld').map((e) => (e.data as { attendance?: { count: number; basis: string } }).attendance).filter(Boolean);
     expect(counts).toEqual(expect.arrayContaining([{ count: 20, basis: 'each-occurrence' }, { count: 70, basis: 'total' }, { count: 4, basis: 'total' }]));
@@ -75,6 +81,20 @@ describe("the institute's record", () => {
     const signed = (id: string) => log.find((e) => e.type === 'AgreementSigned' && (e.data as { agreementId: string }).agreementId === id)!.data as { instituteName?: { ar?: string } };
     expect(signed('enm-1998').instituteName?.ar).toBe('المعهد الوطني للدراسات القضائية');
     expect(signed('enm-2016-protocol').instituteName?.ar).toBe('المعهد العالي للقضاء');
+  });
+
+  it('says what the text says: no recurrence it does not state, no plan for the Madrid visit, the ENM programmes undated, the course recurring', () => {
+    const launched = log.filter((e) => e.type === 'ProgrammeLaunched').map((e) => e.data as { programmeId: string; recurrence?: string; startedOn: string });
+    expect(launched.map((p) => [p.programmeId, p.recurrence ?? null, p.startedOn])).toEqual([
+      ['morocco-denmark-cooperation', null, '../2017-05-15'],
+      ['enabel-migrants-rights', null, '../2022'],
+      ['vivre-ensemble', null, '../2021-05-25'],
+      ['enm-annual-programme', 'annual', 'XXXX'],
+      ['enm-new-judges-course', 'annual', 'XXXX'],
+    ]);
+    expect(log.some((e) => e.type === 'StudyVisitPlanned' && e.metadata.sourceRef === 'F11')).toBe(false);
+    const courses = log.filter((e) => e.type === 'SessionScheduled' && (e.data as { kind: string }).kind === 'course');
+    expect(courses.map((e) => (e.data as { programmeId?: string }).programmeId)).toEqual(['enm-new-judges-course', 'enm-new-judges-course']);
   });
 
   it('round-trips Arabic text unchanged', () => {

@@ -27,6 +27,12 @@ describe('parseStoreUrl', () => {
       connectionString: 'postgresql://u:p@db/taawun?sslmode=require',
       schema: 'court',
     });
+    // Several hosts, for failover (libpq's form, which WHATWG URLs refuse): taawun's ?schema= taken out, the rest kept.
+    expect(parseStoreUrl('postgres://u@db1:5432,db2:5432/taawun?target_session_attrs=read-write&schema=court')).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://u@db1:5432,db2:5432/taawun?target_session_attrs=read-write',
+      schema: 'court',
+    });
     expect(parseStoreUrl('eventstoredb:esdb://localhost:2113?tls=false')).toEqual({ kind: 'eventstoredb', connectionString: 'esdb://localhost:2113?tls=false' });
     expect(parseStoreUrl('esdb://a:2113,b:2113')).toEqual({ kind: 'eventstoredb', connectionString: 'esdb://a:2113,b:2113' });
     expect(parseStoreUrl('esdb+discover://cluster.example')).toEqual({ kind: 'eventstoredb', connectionString: 'esdb+discover://cluster.example' });

@@ -106,6 +106,11 @@ const httpProblems = {
   'rate-limited': { status: 429, title: 'Too many requests', description: 'The key (or address) exceeded its request rate. Wait `Retry-After` seconds.' },
   'internal-error': { status: 500, title: 'Internal error', description: 'Something unexpected failed. It was logged; nothing about it is disclosed.' },
   'request-timeout': { status: 503, title: 'The request took too long', description: 'The request did not complete within the configured time. A command may still complete: retry it with the same Idempotency-Key.' },
+  'read-side-behind': {
+    status: 503,
+    title: 'This server does not hold the position asked for yet',
+    description: 'The read asked for at least a log position (X-Taawun-Min-Position) that this server\'s read side (a standby replaying, a read model folding) did not reach within its wait. Wait `Retry-After` seconds.',
+  },
   'too-many-streams': { status: 503, title: 'Too many live feeds', description: 'The server holds as many live event feeds as it is configured for.' },
   'too-many-replays': {
     status: 503,

@@ -1,5 +1,5 @@
 import type { Answer, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
-import { countText, entryFigures, lensLine, presentAnswer } from '@taawun/projections/presentation';
+import { entryFactLines, entryFigures, figureWords, heldText, lensLine, peopleText, presentAnswer } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, type Html, type Letterhead } from './html.js';
@@ -101,6 +101,8 @@ ${models.map((m) => html`<li data-read-model="${m.name}"><a href="/report/read-m
 
 function timelineEntry(entry: HistoryEntry, lensQuery: string): Html {
   const figures = entryFigures(entry.counts);
+  // The full fact, as the CLI's --details prints it (the institute's name as signed has its own line above).
+  const facts = entryFactLines(entry, 'en');
   return html`<li class="entry" data-edtf="${entry.date.edtf}" data-earliest="${entry.date.earliest ?? ''}" data-latest="${entry.date.latest ?? ''}" data-record="${entry.record.type}:${entry.record.id}">
 <div><time class="when" datetime="${entry.date.edtf}">${entry.date.label}</time><span class="what">${entry.what}</span>
 ${entry.status ? html` <span class="tag">${entry.status}</span>` : ''}${entry.orderCertain ? '' : html` <span class="tag" title="Its date overlaps another entry's: the record cannot say which came first">order uncertain</span>`}</div>
@@ -108,6 +110,7 @@ ${entry.title ? html`<div class="title">${multilingual(entry.title)}</div>` : ''
 ${entry.kind.startsWith('agreement') ? html`<div class="meta">Institute: ${nameAtTime(entry.instituteName)}</div>` : ''}
 ${entry.sharedWith.length > 0 ? html`<div class="meta">With: ${entry.partners.filter((p) => entry.sharedWith.includes(p.partnerId)).map((p, i) => html`${i > 0 ? ', ' : ''}${p.acronym ?? ''} ${nameAtTime(p.name)}`)}</div>` : ''}
 ${figures ? html`<div class="meta">${figures}</div>` : ''}
+${facts.length > 0 ? html`<ul class="meta facts">${facts.filter((f) => !f.startsWith('institute signed as:')).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
 <div class="meta">${entry.sourceRefs.map((r) => html`<span class="tag">${r}</span> `)}${entry.corrections.length > 0 ? html`<span class="tag">corrected ${entry.corrections.length}×</span>` : ''} <a class="audit" href="${auditHref(entry.record, lensQuery)}">audit trail</a></div>
 </li>`;
 }
@@ -171,8 +174,8 @@ ${htmlTable(table, { className: 'activity', lensQuery: lensQuery(lens) })}
 <h2>What each period holds</h2>
 ${periods.map((p) => {
   const lines = [
-    ...p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${s.kind}, ${s.format}${s.peopleTrained.known > 0 ? `, ${countText(s.peopleTrained)} trained` : ''}</span> ${trail('session', s.sessionId)}</li>`),
-    ...p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}</span> ${trail('study-visit', v.visitId)}</li>`),
+    ...p.sessions.map((s) => html`<li>${s.date.label}: ${multilingual(s.title)} <span class="meta">${[s.kind, s.format, heldText(s.held, s.occurrences, s.people, s.figure)].filter(Boolean).join(', ')}</span> ${trail('session', s.sessionId)}</li>`),
+    ...p.studyVisits.map((v) => html`<li>${v.date.label}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">study visit${v.direction ? ` (${v.direction})` : ''}, ${peopleText(v.participants, figureWords[v.figure ?? 'visit-participants'])}</span> ${trail('study-visit', v.visitId)}</li>`),
     ...[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map((pub) => html`<li>${pub.date.label}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span> ${trail('publication', pub.publicationId)}</li>`),
   ];
   const hidden = lines.length - LINES_PER_PERIOD;

@@ -46,6 +46,13 @@ function cellHtml(cell: Cell, lensQuery: string): Html | string {
   return ref ? html`<a href="${reportHref(ref, lensQuery)}">${shown}</a>` : shown;
 }
 
+/** The full fact under a row (the presentation's `details`), as a second line spanning the table. */
+function detailsRow<Row>(table: Table<Row>, row: Row): Html | string {
+  const lines = table.details?.(row) ?? [];
+  if (lines.length === 0) return '';
+  return html`<tr class="details"><td colspan="${table.columns.length}"><ul class="meta">${lines.map((l) => html`<li>${l}</li>`)}</ul></td></tr>`;
+}
+
 export function htmlTable<Row>(table: Table<Row>, options: { className: string; lensQuery: string }): Html {
   const key = table.rowKey;
   // Every row of a record leads to its audit trail (who recorded what, when, from which source, corrected how).
@@ -57,7 +64,7 @@ ${table.rows.map((row) => {
   const href = audited ? rowAuditHref({ name: key.name, value: key.of(row) }, options.lensQuery) : undefined;
   return html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}${
     audited ? html`<td class="audit">${href ? html`<a class="audit" href="${href}">trail</a>` : ''}</td>` : ''
-  }</tr>`;
+  }</tr>${detailsRow(table, row)}`;
 })}
 </tbody>
 </table>

@@ -58,6 +58,8 @@ const readModelListSchema = z
 /** A refused query as a problem: 404 for what does not exist, 400 for the rest (a busy replay gate is the caller's 503). */
 export function problemFromQueryError(error: QueryError): Problem<400 | 404> {
   if (error.code === 'not-found') return problem('not-found', error.message);
+  // An unknown partner, period or record: 404 naming it and the valid keys.
+  if (error.code === 'unknown-key') return problem('not-found', error.message, error.fields ? { fields: error.fields } : {});
   if (error.code === 'unknown-read-model') return problem('route-not-found', error.message);
   return problem('invalid-query', error.message, error.fields ? { fields: error.fields } : {});
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore, openSqliteReadModelStorage, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import { pino } from 'pino';
-import { encryptPersonalData, InMemoryKeyStore, type EventStore, type StoredEvent } from '@taawun/domain';
+import { encryptPersonalData, InMemoryKeyStore, signCheckpoint, signingKeyFromSeed, type EventStore, type StoredEvent } from '@taawun/domain';
 import { createApiKey, startServer, type HttpLimits, type ReportOptions, type RunningServer } from '../../src/index.js';
 
 export type KeyName = 'admin' | 'clerk' | 'auditor';
@@ -71,6 +71,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(readModelStorage ? { readModelStorage } : {}),
     ...(keyStore ? { personalData: { keys: keyStore, onErased } } : {}),
     log: (message) => logs.push(message),
+    // The log routes, so that the document (and its lint) has them too.
+    merkle: { log: events, sign: (head) => signCheckpoint({ origin: 'taawun.test/log', ...head }, signingKeyFromSeed('taawun.test', new Uint8Array(32))) },
     report: { chain: events, ...options.report },
   });
   const keys = { admin: admin.key, clerk: clerk.key, auditor: auditor.key };

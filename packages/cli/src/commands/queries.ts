@@ -27,6 +27,7 @@ export interface QueryOptions {
   readonly output?: string;
   readonly bom?: boolean;
   readonly width?: number;
+  readonly details?: boolean;
 }
 
 /** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
@@ -41,7 +42,8 @@ function withQueryOptions(command: Command): Command {
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--bom', 'csv: begin with a UTF-8 byte-order mark, for spreadsheet programs reading Arabic')
     .option('--width <columns>', 'table: fit this many columns (default: the terminal\'s, or COLUMNS; on a pipe, lines are kept whole)', parseWidth)
-    .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'));
+    .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'))
+    .option('--details', 'the full fact under each row: cohorts, format, place, signatories, areas, the institute\'s name as signed, the audience');
 }
 
 const lensOf = (options: QueryOptions): TimeLens => ({
@@ -65,7 +67,8 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     const result = await service.query(name, params, { lens: lensOf(options) });
     if (!result.ok) {
       const { code, message } = result.error;
-      throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${optionName(message)} (${code})`);
+      // An unknown record, partner or period is a failure naming the valid keys (exit 1), not bad usage.
+      throw code === 'not-found' || code === 'unknown-key' ? new CliError(`${message} (${code})`) : usageError(`${optionName(message)} (${code})`);
     }
     if (options.format === 'pdf') {
       if (!options.output && io.stdout.isTTY) throw usageError('--format pdf: give --output FILE, or redirect stdout to a file');
@@ -75,7 +78,7 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
     const records = options.format === 'csv' ? analysisRecords(result.value, { list: model.list, lang: options.lang }) : undefined;
     const warn = (line: string) => io.stderr.write(`taawun: ${line}\n`);
-    return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true, terminal: terminalOf(io, options) }));
+    return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true, terminal: terminalOf(io, options), details: options.details === true }));
   } finally {
     await close();
   }
@@ -95,7 +98,9 @@ const parseWidth = (value: string): number => {
 export function terminalOf(io: Io, options: { width?: number; output?: string }): TerminalOptions {
   const columns = Number(io.env['COLUMNS']);
   const tty = io.stdout.isTTY === true && options.output === undefined;
-  const width = options.width ?? (Number.isInteger(columns) && columns >= 20 ? columns : tty ? (io.stdout as { columns?: number }).columns : undefined);
+  // A pseudo-terminal without a size reports 0 columns: that is no width, not a width of 0.
+  const own = tty ? (io.stdout as { columns?: number }).columns : undefined;
+  const width = options.width ?? (Number.isInteger(columns) && columns >= 20 ? columns : own !== undefined && own >= 20 ? own : undefined);
   const color = tty && !('NO_COLOR' in io.env && io.env['NO_COLOR'] !== '') && io.env['TERM'] !== 'dumb';
   return { ...(width === undefined ? {} : { width }), color };
 }
@@ -170,13 +175,29 @@ export function registerQueries(program: Command, context: CliContext): void {
 
   for (const [command, name, what] of [
     ['sessions', 'sessions', 'every session and meeting, held, planned or cancelled, in date order'],
+    ['meetings', 'meetings', 'every meeting (introductory, preparatory): its people attended, they were not trained'],
     ['study-visits', 'study-visits', 'every study visit, outgoing or hosted, in date order'],
     ['publications', 'publications', 'every guide, curriculum and module: prepared, planned for publication, published'],
   ] as const) {
-    withQueryOptions(report.command(command).description(what).option('--partner <partner>', 'only those of this partner')).action(
-      answering(name, (o) => given({ partnerId: o.partner })),
-    );
+    withQueryOptions(
+      report
+        .command(command)
+        .description(what)
+        .option('--partner <partner>', 'only those of this partner')
+        .option('--period <key>', 'only those of one period: 2018, 2016-2020, by-2022, from-2002, year-unknown'),
+    ).action(answering(name, (o) => given({ partnerId: o.partner, period: o.period })));
   }
+
+  withQueryOptions(
+    report
+      .command('publication-status')
+      .description('each guide, curriculum and module with its status on a date; a plan is not a publication')
+      .option('--on <day>', 'the day asked, YYYY-MM-DD (default: everything recorded)')
+      .option('--partner <partner>', 'only those of this partner')
+      .addOption(new Option('--kind <kind>', 'only this kind').choices(['guide', 'curriculum', 'module']))
+      .addOption(new Option('--status <status>', 'only those that have, or may have, this status').choices(['not-yet-prepared', 'prepared', 'published']))
+      .addHelpText('after', '\nExamples:\n  taawun report publication-status --on 2022-12-31 --kind guide --status published\n  taawun report publication-status --on 2018-12-31 --partner giz'),
+  ).action(answering('publication-status', (o) => given({ on: o.on, partnerId: o.partner, kind: o.kind, status: o.status })));
 
   withQueryOptions(
     report

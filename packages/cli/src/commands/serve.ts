@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
-import { runs, storeUrlOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
+import { runs, storeUrlOf, witnessOption, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { seedStore, seedSummary } from './seed.js';
 
 /** Next to the default SQLite file (git-ignored `data/`): the server's keys (hashed), host, port and limits. */
@@ -14,6 +14,9 @@ interface ServeOptions {
   readonly host?: string;
   readonly port?: number;
   readonly lease?: number;
+  readonly readStore?: string;
+  readonly minPositionWait?: number;
+  readonly whenBehind?: '503' | 'primary';
 }
 
 const parsePort = (value: string): number => {
@@ -25,6 +28,12 @@ const parsePort = (value: string): number => {
 const parseLease = (value: string): number => {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3_600) throw usageError(`--lease ${value}: give a number of seconds from 0.1 to 3600`);
+  return seconds;
+};
+
+const parseWait = (value: string): number => {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 60) throw usageError(`--min-position-wait ${value}: give a number of seconds from 0 to 60`);
   return seconds;
 };
 
@@ -69,7 +78,13 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
   const created = run.firstStart ? wrapConfig(() => http.ensureAdminKey(configPath), http) : undefined;
   const { config, databaseSet } = loadConfig(http, configPath, io);
   const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
-  const runtime = await openRuntime(serverStoreUrl(options, io, config, databaseSet), { cwd: io.cwd, ...(options.keys === undefined ? {} : { keys: options.keys }), readModels });
+  const url = serverStoreUrl(options, io, config, databaseSet);
+  const runtime = await openRuntime(url, {
+    cwd: io.cwd,
+    ...(options.keys === undefined ? {} : { keys: options.keys }),
+    readModels,
+    ...witnessOption(options, io, url),
+  });
   let server: ServingRuntime | undefined;
   try {
     if (run.firstStart && (await runtime.store.lastPosition()) === undefined) {
@@ -86,6 +101,9 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         corsOrigins: config.corsOrigins,
         ...(options.lease === undefined ? {} : { readModelLeaseMs: Math.round(options.lease * 1000) }),
         ...(config.institute ? { report: { institute: config.institute } } : {}),
+        ...(options.readStore === undefined ? {} : { readStore: options.readStore, cwd: io.cwd }),
+        ...(options.minPositionWait === undefined ? {} : { minPositionWaitMs: Math.round(options.minPositionWait * 1000) }),
+        ...(options.whenBehind === undefined ? {} : { whenBehind: options.whenBehind }),
         log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
       });
     } catch (error) {
@@ -93,7 +111,8 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
       if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${host} is already in use: choose another with --port (0 picks a free one) or TAAWUN_PORT`);
       throw error;
     }
-    io.stdout.write(banner(server.url, runtime.description, configPath, config.keys.length, created?.key));
+    const description = server.readSide ? `${runtime.description}, reading from ${server.readSide.description}` : runtime.description;
+    io.stdout.write(banner(server.url, description, configPath, config.keys.length, created?.key));
     const signal = await stopped();
     io.stdout.write(`Stopping (${signal}).\n`);
     return exitCodes.ok;
@@ -145,6 +164,20 @@ over by another within --lease seconds when that server stops:
   taawun seed  --store postgres://taawun@db:5432/taawun --keys sqlite:keys.db
   taawun serve --store postgres://taawun@db:5432/taawun --keys sqlite:keys.db --port 8787
   taawun serve --store postgres://taawun@db:5432/taawun --keys sqlite:keys.db --port 8788
+
+A node reading from a streaming-replication standby (commands and read-model building stay on the
+primary; reads, the report and the feed come from the standby):
+  taawun serve --store postgres://taawun@db:5432/taawun --read-store postgres://taawun@db-standby:5432/taawun \\
+               --keys sqlite:keys.db --port 8789
+Read-your-writes: a command's answer carries its log position (X-Taawun-Position, and each event's
+"position"); a read sending it back as X-Taawun-Min-Position is answered once this server's reads hold
+it, else after --min-position-wait seconds with 503 read-side-behind and Retry-After (or, with
+--when-behind primary, from the primary).
+
+Failover: name the primary and its standby in one --store, libpq's way; the server connects to the one
+that accepts writes, and to the promoted standby after a failover:
+  taawun serve --store 'postgres://taawun@db:5432,db-standby:5432/taawun?target_session_attrs=read-write' \\
+               --keys sqlite:keys.db --port 8787
 `;
 
 function serverOptions(command: Command): Command {
@@ -154,7 +187,12 @@ function serverOptions(command: Command): Command {
     .addOption(new Option('--port <port>', 'port to listen on (default 8787, or the configuration\'s; 0 picks a free one)').argParser(parsePort))
     .addOption(
       new Option('--lease <seconds>', 'PostgreSQL, several servers: how long a read model may go unbuilt after its builder stopped before another server takes it over (default 10)').argParser(parseLease),
-    );
+    )
+    .option('--read-store <url>', 'answer reads (read models, history, report, feed) from this store, a streaming standby of --store (postgres://…); commands go to --store')
+    .addOption(
+      new Option('--min-position-wait <seconds>', 'how long a read with X-Taawun-Min-Position waits for this server to hold that position before answering 503 (default 2)').argParser(parseWait),
+    )
+    .addOption(new Option('--when-behind <answer>', 'with --read-store: a read whose position the standby did not reach in time gets a 503, or is answered from the primary').choices(['503', 'primary']));
 }
 
 export function registerServe(program: Command, context: CliContext): void {

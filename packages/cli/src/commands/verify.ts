@@ -1,50 +1,110 @@
-import type { ChainCheckpoint } from '@taawun/domain';
-import { describeLocation, parseStoreUrl } from '@taawun/runtime';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  decodeVerifierKey,
+  describeProvenPositions,
+  encodeVerifierKey,
+  openSignedCheckpoint,
+  type ChainCheckpoint,
+  type VerifierKey,
+  type WitnessedCheckpoint,
+} from '@taawun/domain';
+import { describeLocation, loadSigningKey, openLogForAudit, parseStoreUrl, readWitness } from '@taawun/runtime';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { withProgress } from '../output/progress.js';
-import { runs, storeUrlOf, withStore, type CliContext, type GlobalOptions } from '../io.js';
+import { runs, storeUrlOf, witnessLocationOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
 
-/** `POSITION:HASH`, as `taawun verify` prints it. */
+/** `POSITION:HASH`, as `taawun verify` printed it before signed checkpoints. */
 export function parseCheckpoint(text: string): ChainCheckpoint {
   const match = /^(\d+):([0-9a-f]{64})$/i.exec(text.trim());
   if (!match) throw new InvalidArgumentError('expected POSITION:HASH, as printed by "taawun verify" (e.g. 52:9f2c…, 64 hex digits)');
   return { position: BigInt(match[1]!), headHash: match[2]!.toLowerCase() };
 }
 
+type Against = { readonly chain: ChainCheckpoint } | { readonly file: string };
+
+/** A chain checkpoint (`POSITION:HASH`) or a file holding a signed checkpoint; repeatable. */
+const parseAgainst = (text: string, previous: Against[] = []): Against[] => [...previous, /^\d+:/.test(text.trim()) ? { chain: parseCheckpoint(text) } : { file: text }];
+
 const noChain = (description: string): CliError =>
   new CliError(`${description} keeps no hash chain: there is nothing to verify (only SQLite and PostgreSQL stores do)`, exitCodes.usage);
+
+/** `--key`: a verifier key, or a file holding one. */
+function verifierKeyFrom(text: string, io: Io): VerifierKey {
+  const path = resolve(io.cwd, text);
+  try {
+    return decodeVerifierKey(existsSync(path) ? readFileSync(path, 'utf8') : text);
+  } catch (error) {
+    throw new CliError(`--key ${text}: ${(error as Error).message} (give the key printed by "taawun key export", or a file holding it)`, exitCodes.usage);
+  }
+}
+
+/** Every signed checkpoint verify knows for this log: its witness, and the `--against` files, each checked against the key. */
+function knownCheckpoints(globals: GlobalOptions, io: Io, against: readonly Against[], keyText: string | undefined): { checkpoints: WitnessedCheckpoint[]; witness?: string } {
+  const where = witnessLocationOf(globals, io);
+  const own = where ? loadSigningKey(where.signingKeyFile, false) : undefined;
+  const key = keyText !== undefined ? verifierKeyFrom(keyText, io) : own ? decodeVerifierKey(encodeVerifierKey(own)) : undefined;
+  const files = against.flatMap((a) => ('file' in a ? [resolve(io.cwd, a.file)] : []));
+  if (!key) {
+    if (files.length > 0) throw new CliError(`no key to check ${files.join(', ')} with: give --key (the institute's public key, "taawun key export")`, exitCodes.usage);
+    return { checkpoints: [] };
+  }
+  const checkpoints: WitnessedCheckpoint[] = [];
+  const witnessed = where ? readWitness(where.witnessFile, key) : undefined;
+  if (witnessed?.problem) throw new CliError(`the witness file ${where!.witnessFile} holds no checkpoint signed by ${key.name}: ${witnessed.problem}`, exitCodes.failed);
+  if (witnessed?.checkpoint) checkpoints.push({ ...witnessed.checkpoint, source: `the witness file ${where!.witnessFile}` });
+  for (const file of files) {
+    if (!existsSync(file)) throw new CliError(`--against ${file} does not exist`, exitCodes.usage);
+    const opened = openSignedCheckpoint(readFileSync(file, 'utf8'), key);
+    if (!opened.ok) throw new CliError(`--against ${file}: ${opened.reason}`, exitCodes.failed);
+    checkpoints.push({ ...opened.checkpoint, source: file });
+  }
+  return { checkpoints, ...(witnessed ? { witness: where!.witnessFile } : {}) };
+}
 
 export function registerVerify(program: Command, context: CliContext): void {
   const { io } = context;
   program
     .command('verify')
-    .description('recompute the hash chain of the log (the tamper check): exit 0 intact, 1 broken, 2 when the store keeps no hash chain')
-    .option('--against <position:hash>', 'also prove the log still holds the history up to a checkpoint printed by an earlier verify', parseCheckpoint)
+    .description('check the log against its hash chain, its Merkle tree and every signed checkpoint kept outside it (the tamper check): exit 0 intact, 1 broken, 2 when the store keeps no hash chain')
+    .option('--against <checkpoint>', 'also a signed checkpoint file (kept by an auditor: GET /log/checkpoint, or a witness file), or POSITION:HASH printed by an older verify; repeatable', parseAgainst)
+    .option('--key <key>', "the public key checkpoints are signed with (default: the institute's own, from --signing-key)")
     .addHelpText(
       'after',
-      '\nSQLite and PostgreSQL stores keep a SHA-256 chain over every event; EventStoreDB and memory: do not,\nso verify refuses them with exit code 2 (the check could not be made; it did not fail).',
+      '\nSQLite and PostgreSQL stores keep a SHA-256 chain and a Merkle tree over every event; EventStoreDB and memory: do not,\nso verify refuses them with exit code 2 (the check could not be made; it did not fail).\nThe log is only read: a SQLite file is checked from a private copy, never opened in place.',
     )
     .action(
-      runs(context, async (options: { against?: ChainCheckpoint }, command: Command): Promise<ExitCode> => {
+      runs(context, async (options: { against?: Against[]; key?: string }, command: Command): Promise<ExitCode> => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
         if (location.kind === 'memory' || location.kind === 'eventstoredb') throw noChain(describeLocation(location));
-        // The chain is over the log as stored (personal data sealed): no keys needed.
-        return withStore(globals, io, async ({ chain, description }) => {
-          if (!chain) throw noChain(description);
-          const total = Number((await chain.checkpoint()).position);
+        const chainCheckpoint = options.against?.flatMap((a) => ('chain' in a ? [a.chain] : []))[0];
+        // The chain is over the log as stored (personal data sealed): no keys needed, and nothing is written.
+        const audited = await openLogForAudit(storeUrlOf(globals, io), { cwd: io.cwd });
+        if (!audited) throw noChain(describeLocation(location));
+        try {
+          const { checkpoints, witness } = knownCheckpoints(globals, io, options.against ?? [], options.key);
+          const total = Number((await audited.chain.checkpoint()).position);
           const report = await withProgress(io, 'verify', (shown) =>
-            chain.verify({ ...(options.against ? { against: options.against } : {}), onProgress: (done) => shown.update(done, total) }),
+            audited.chain.verify({ ...(chainCheckpoint ? { against: chainCheckpoint } : {}), checkpoints, onProgress: (done) => shown.update(done, total) }),
           );
           if (report.intact) {
             const head = report.headPosition === undefined ? 'the log is empty' : `checkpoint ${report.headPosition}:${report.headHash}`;
-            io.stdout.write(`intact: ${report.events} events in ${description}; ${head}\n`);
+            const proof =
+              checkpoints.length > 0
+                ? `; proven by ${checkpoints.length} signed checkpoint(s) kept outside the log, through position ${report.provenThrough ?? 0n}`
+                : witness === undefined
+                  ? '; no witnessed checkpoint for this log (nothing outside the log proves it)'
+                  : '';
+            io.stdout.write(`intact: ${report.events} events in ${audited.description}; ${head}${proof}\n`);
             return exitCodes.ok;
           }
-          io.stdout.write(`BROKEN at position ${report.position} (${report.problem}): ${report.message}; ${report.events} events before it are intact\n`);
+          io.stdout.write(`BROKEN at position ${report.position} (${report.problem}): ${report.message}; ${describeProvenPositions(report)}\n`);
           return exitCodes.failed;
-        }, { personalData: false });
+        } finally {
+          await audited.close();
+        }
       }),
     );
 }

@@ -19,6 +19,8 @@ export async function reportPdf(opened: Runtime, io: Io, name: string, params: R
     keys: [entry],
     readModels: opened.ownReadModels,
     report: { ...(institute ? { institute } : {}), ...(opened.chain ? { chain: opened.chain } : {}) },
+    // One request made in process: no access log on the CLI's stderr.
+    accessLog: false,
     log: (message) => io.stderr.write(`taawun: ${message.split('\n')[0]}\n`),
   });
   const href = http.reportHref({ readModel: name, params }, '');

@@ -23,9 +23,10 @@ export interface TerminalOptions {
  * A table for a terminal: columns padded by display width; when a width is
  * given and the table is wider, the widest columns give way first and their
  * cells wrap onto more lines. Right-to-left text is isolated in its cell.
- * Colour (a bold header, a dim rule) only when asked.
+ * Colour (a bold header, a dim rule) only when asked. With details, the full
+ * fact follows its row, indented and wrapped.
  */
-export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], terminal: TerminalOptions = {}): string {
+export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], terminal: TerminalOptions = {}, details?: (row: Row) => readonly string[]): string {
   const cells = rows.map((row) => columns.map((c) => cellText(c.value(row)).replace(/\r\n|\r|\n/g, ' ')));
   const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i]!))));
   const longestWord = (text: string) => Math.max(0, ...text.split(' ').map(displayWidth));
@@ -46,14 +47,18 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
     );
   };
   return (
-    [...lines(columns.map((c) => c.header)).map((l) => color.bold(l)), color.dim(widths.map((w) => '─'.repeat(w)).join('  ')), ...cells.flatMap(lines)].join('\n') + '\n'
+    [...lines(columns.map((c) => c.header)).map((l) => color.bold(l)), color.dim(widths.map((w) => '─'.repeat(w)).join('  ')), ...cells.flatMap((r, i) => [...lines(r), ...(details ? details(rows[i]!).flatMap((d) => indented(d, terminal.width)) : [])])].join('\n') + '\n'
   );
 }
+
+/** A detail line under its row: indented, and wrapped to the width when there is one. */
+const indented = (detail: string, width: number | undefined): string[] =>
+  (width === undefined ? [detail.replace(/\r\n|\r|\n/g, ' ')] : wrap(detail.replace(/\r\n|\r|\n/g, ' '), Math.max(20, width - 4))).map((l) => `    ${l}`);
 
 /**
  * Column widths within `total` (two spaces between columns): the widest give
  * way first, first down to their longest word (so words are not cut), then, if
- * still too wide, down to their header (at most 8).
+ * still too wide, down to their header (at most 8), then to five characters.
  */
 function fit(natural: readonly number[], words: readonly number[], headers: readonly number[], total: number | undefined): number[] {
   const widths = [...natural];
@@ -62,7 +67,9 @@ function fit(natural: readonly number[], words: readonly number[], headers: read
   let sum = widths.reduce((a, b) => a + b, 0);
   const hard = natural.map((n, i) => Math.min(n, Math.max(3, Math.min(headers[i]!, 8))));
   const soft = natural.map((n, i) => Math.min(n, Math.max(hard[i]!, Math.min(words[i]!, 20))));
-  for (const floors of [soft, hard]) {
+  // Last resort for many columns (the yearly report has twelve): five characters each, the width of "≥ 128".
+  const tight = natural.map((n) => Math.min(n, 5));
+  for (const floors of [soft, hard, tight]) {
     while (sum > available) {
       let widest = -1;
       for (let i = 0; i < widths.length; i++) if (widths[i]! > floors[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
@@ -77,6 +84,7 @@ function fit(natural: readonly number[], words: readonly number[], headers: read
 const markdownCell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>');
 
 export function renderMarkdown<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
+  // Details, when asked, come as the last column (see `printable`).
   const line = (values: readonly string[]) => `| ${values.join(' | ')} |`;
   return (
     [
@@ -126,10 +134,10 @@ export const renderJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
 
 /** Rows in one of the text formats; `json` prints `model` (the read model itself), not the rows. */
-export function render<Row>(format: Format, rows: readonly Row[], columns: readonly Column<Row>[], model: unknown, terminal: TerminalOptions = {}): string {
+export function render<Row>(format: Format, rows: readonly Row[], columns: readonly Column<Row>[], model: unknown, terminal: TerminalOptions = {}, details?: (row: Row) => readonly string[]): string {
   switch (format) {
     case 'table':
-      return renderTable(rows, columns, terminal);
+      return renderTable(rows, columns, terminal, details);
     case 'markdown':
       return renderMarkdown(rows, columns);
     case 'csv':

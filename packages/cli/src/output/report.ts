@@ -17,14 +17,17 @@ export function printable<Row>(
   table: Table<Row>,
   lang: Language,
   warn: (line: string) => void,
-  options: { records?: AnalysisRecords; bom?: boolean; terminal?: TerminalOptions } = {},
+  options: { records?: AnalysisRecords; bom?: boolean; terminal?: TerminalOptions; details?: boolean } = {},
 ): string {
   if (format === 'json') return renderJson(answer);
+  const details = options.details ? table.details : undefined;
   const columns: Column<Row>[] = table.columns.map((c) => ({
     header: c.header,
     value: (row) => cellText(c.cell(row), lang, pickText),
     ...(c.align ? { align: c.align } : {}),
   }));
+  // Markdown and CSV carry the full fact as a last column.
+  if (details && format !== 'table') columns.push({ header: 'DETAILS', value: (row) => details(row).join('\n') });
   switch (format) {
     case 'csv':
       for (const note of table.notes) warn(note);
@@ -39,7 +42,7 @@ export function printable<Row>(
       // Title and notes wrap to the terminal's width (a note can name thousands of records).
       const lines = (texts: readonly string[]) => (terminal.width === undefined ? texts : texts.flatMap((t) => wrap(t, terminal.width!))).join('\n');
       const title = table.title.length > 0 ? `${lines(table.title)}\n\n` : '';
-      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, terminal) : '(nothing recorded)\n';
+      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, terminal, details) : `(${table.empty ?? 'nothing recorded'})\n`;
       const notes = table.notes.length > 0 ? `\n${lines(table.notes)}\n` : '';
       return `${title}${body}${notes}`;
     }

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -78,6 +78,23 @@ export function startStandby(primary: PostgresServer, label: string): Promise<Po
 }
 
 type Tool = (name: string, args: readonly string[]) => Promise<unknown>;
+
+/** Run one of PostgreSQL's tools on a server's data folder, as `postgres` when root. */
+const pgTool: Tool = (name, args) => {
+  const [command, argv] = asPostgres(join(postgresBin(), name), args);
+  return run(command, argv, { timeout: 60_000 });
+};
+
+/** SIGKILL the server's postmaster (its backends see it die and exit): a crash, no shutdown of any kind. */
+export function killPostgres(server: PostgresServer): void {
+  const pid = Number(readFileSync(join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  process.kill(pid, 'SIGKILL');
+}
+
+/** Promote a standby to primary (pg_ctl promote, waiting until it accepts writes). */
+export async function promoteStandby(server: PostgresServer): Promise<void> {
+  await pgTool('pg_ctl', ['-D', server.dataDir, '-w', '-t', '60', 'promote']);
+}
 
 async function startServer(label: string, create: (tool: Tool, dataDir: string) => Promise<unknown>): Promise<PostgresServer> {
   const bin = postgresBin();

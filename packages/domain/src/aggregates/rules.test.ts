@@ -74,6 +74,17 @@ describe('study visits', () => {
     given(planned).when({ type: 'CompleteStudyVisit', visitId: 'madrid', completedOn: 'XXXX', participantCount: 2 }, today)
       .thenEvents({ type: 'StudyVisitCompleted', data: { visitId: 'madrid', completedOn: 'XXXX', participantIds: [], participantCount: 2 } });
   });
+  it('a visit the source reports only as done is recorded without a plan when the completion says what it was (F11)', () => {
+    const done = { type: 'CompleteStudyVisit', visitId: 'madrid', completedOn: 'XXXX', participantCount: 2, direction: 'outgoing', partners: ['aecid'] } as const;
+    given().when(done, today).thenEvents({
+      type: 'StudyVisitCompleted',
+      data: { visitId: 'madrid', completedOn: 'XXXX', participantIds: [], participantCount: 2, direction: 'outgoing', partners: ['aecid'] },
+    });
+    const completed: DomainEvent = { type: 'StudyVisitCompleted', data: { visitId: 'madrid', completedOn: 'XXXX', participantIds: [], direction: 'outgoing', partners: ['aecid'] } };
+    given(completed).when(done, today).thenError('visit-closed');
+    // Without its direction and partners a visit must have been planned.
+    given().when({ type: 'CompleteStudyVisit', visitId: 'madrid', completedOn: 'XXXX', direction: 'outgoing' }, today).thenError('visit-not-planned');
+  });
   it('complete once, not after cancellation', () => {
     const completed: DomainEvent = { type: 'StudyVisitCompleted', data: { visitId: 'madrid', completedOn: '2022', participantIds: [] } };
     given(planned, completed).when({ type: 'CompleteStudyVisit', visitId: 'madrid', completedOn: '2022' }, today).thenError('visit-closed');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MemoryTree, leafHash, treeRoot } from './merkle/tree.js';
 
 /**
  * The tamper-evident hash chain shared by the durable stores (SQLite, PostgreSQL).
@@ -32,6 +33,9 @@ export const canonicalEventText = (row: ChainedRow): string =>
     .map((field) => `${field}\n`)
     .join('');
 
+/** The Merkle leaf of an event: its canonical content hash (SHA-256 of the canonical text), 32 bytes. */
+export const eventLeaf = (row: ChainedRow): Uint8Array => new Uint8Array(createHash('sha256').update(canonicalEventText(row), 'utf8').digest());
+
 export const chainHash = (previousHash: string, row: ChainedRow): string =>
   createHash('sha256').update(`${previousHash}\n`, 'utf8').update(canonicalEventText(row), 'utf8').digest('hex');
 
@@ -46,22 +50,66 @@ export type ChainProblem =
   | 'position-gap'
   | 'revision-gap'
   | 'checkpoint-mismatch'
-  | 'checkpoint-missing';
+  | 'checkpoint-missing'
+  /** SQLite: the -wal file holds committed transactions that SQLite would drop (a damaged frame). */
+  | 'wal-damaged'
+  /** Events after the latest witnessed checkpoint: not proven by anything outside the log. */
+  | 'unwitnessed'
+  /** The Merkle tree the store keeps does not match the one its events make. */
+  | 'tree-mismatch';
 
 export type VerifyReport =
-  | { readonly intact: true; readonly events: number; readonly headHash: string; readonly headPosition: bigint | undefined }
+  | {
+      readonly intact: true;
+      readonly events: number;
+      readonly headHash: string;
+      readonly headPosition: bigint | undefined;
+      /** Positions 1..provenThrough are proven by a checkpoint kept outside the log (0n: none was given). */
+      readonly provenThrough?: bigint;
+      /** The Merkle root of the events as read, recomputed (not the one the store keeps). */
+      readonly root?: Uint8Array;
+    }
   | {
       readonly intact: false;
       readonly events: number;
-      /** The first position whose content or order does not match. */
+      /** Where the problem was found: the first position whose content or order does not match (a checkpoint mismatch: the checkpoint's position, though the rewrite may lie anywhere up to it). */
       readonly position: bigint;
       readonly problem: ChainProblem;
       readonly message: string;
+      /** Positions 1..consistentThrough match their stored chain (0n: none); on its own that proves nothing against a rewrite. */
+      readonly consistentThrough: bigint;
+      /** Positions 1..provenThrough are proven unchanged by a checkpoint kept outside the log (0n: none). */
+      readonly provenThrough: bigint;
     };
+
+/** Which positions a broken report proves intact and which it does not, in one sentence. */
+export function describeProvenPositions(report: VerifyReport & { intact: false }): string {
+  const proven =
+    report.provenThrough > 0n
+      ? `positions 1–${report.provenThrough} are proven intact by a kept checkpoint`
+      : 'no position is proven intact by a kept checkpoint';
+  const consistent =
+    report.consistentThrough > report.provenThrough
+      ? `; positions ${report.provenThrough + 1n}–${report.consistentThrough} only match their own chain (unproven: it could have been rewritten and re-hashed)`
+      : '';
+  return `${proven}${consistent}; the first unproven position is ${report.provenThrough + 1n}`;
+}
+
+/** A signed checkpoint kept outside the log (a witness file, `--against`), already checked against its key. */
+export interface WitnessedCheckpoint {
+  readonly size: number;
+  readonly root: Uint8Array;
+  /** Where it was kept, as messages name it. */
+  readonly source: string;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 export interface VerifyOptions {
   /** Also prove the log still holds this checkpoint's history. */
   readonly against?: ChainCheckpoint;
+  /** Signed checkpoints kept outside the log, already checked against their key. */
+  readonly checkpoints?: readonly WitnessedCheckpoint[];
   /** Events checked so far, every few thousand and at the end: a verify of a large log takes a while. */
   readonly onProgress?: (events: number) => void;
 }
@@ -69,19 +117,40 @@ export interface VerifyOptions {
 /**
  * Recompute the chain over rows in position order (as stored, with their stored hash)
  * and report the first position that does not match. With `against`, the log must
- * also still hold that checkpoint's prefix unchanged: a history rewritten and
- * re-hashed consistently is caught there.
+ * also still hold that chain checkpoint's prefix unchanged. With `checkpoints`
+ * (signed tree heads kept outside the log), the Merkle tree is recomputed from the
+ * events and each checkpoint's root must be the root of the log's first `size`
+ * events: truncation, a re-hashed rewrite, a renumbering or a replaced tail is found,
+ * and events after the largest checkpoint are reported as unproven (`unwitnessed`).
  */
 export async function verifyChain(
   rows: AsyncIterable<ChainedRow & { readonly hash: string }> | Iterable<ChainedRow & { readonly hash: string }>,
-  options: VerifyOptions = {},
+  options: VerifyOptions & { tree?: MemoryTree } = {},
 ): Promise<VerifyReport> {
   let previous = GENESIS_HASH;
   let expectedPosition = 1n;
   let count = 0;
   let checkpointSeen = false;
   const revisions = new Map<string, number>();
-  const broken = (position: bigint, problem: ChainProblem, message: string): VerifyReport => ({ intact: false, events: count, position, problem, message });
+  let provenThrough = 0n;
+  // The caller may pass its own, empty, to compare the tree a store keeps with the one the events make.
+  const tree = options.tree ?? new MemoryTree();
+  const witnessed = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
+  /** The largest witnessed size the events read so far prove, and the first checkpoint they contradict. */
+  const witnessedUpTo = async (size: number) => {
+    let proven = 0;
+    for (const checkpoint of witnessed) {
+      if (checkpoint.size > size) break;
+      if (!sameBytes(await treeRoot(tree.read, checkpoint.size), checkpoint.root)) return { proven, contradicted: checkpoint };
+      proven = checkpoint.size;
+    }
+    return { proven, contradicted: undefined };
+  };
+  const broken = async (position: bigint, problem: ChainProblem, message: string, consistentThrough = expectedPosition - 1n): Promise<VerifyReport> => {
+    const byWitness = BigInt((await witnessedUpTo(Math.min(count, Number(position) - 1))).proven);
+    const byAgainst = provenThrough < position && problem !== 'checkpoint-mismatch' ? provenThrough : 0n;
+    return { intact: false, events: count, position, problem, message, consistentThrough, provenThrough: byWitness > byAgainst ? byWitness : byAgainst };
+  };
 
   for await (const row of rows) {
     if (row.position !== expectedPosition) {
@@ -98,9 +167,12 @@ export async function verifyChain(
     if (options.against && row.position === options.against.position) {
       checkpointSeen = true;
       if (hash !== options.against.headHash) {
-        return broken(row.position, 'checkpoint-mismatch', `the log no longer holds the audited history up to position ${row.position}: it was rewritten`);
+        // The rewrite may be anywhere up to here: none of these positions is proven.
+        return broken(row.position, 'checkpoint-mismatch', `the log no longer holds the audited history up to position ${row.position}: it was rewritten at or before it`, row.position);
       }
+      provenThrough = row.position;
     }
+    tree.append(leafHash(eventLeaf(row)));
     revisions.set(row.stream, row.revision);
     previous = hash;
     expectedPosition++;
@@ -110,5 +182,31 @@ export async function verifyChain(
   if (options.against && !checkpointSeen && options.against.position > 0n) {
     return broken(options.against.position, 'checkpoint-missing', `the log ends before the audited position ${options.against.position}: events were removed`);
   }
-  return { intact: true, events: count, headHash: previous, headPosition: count === 0 ? undefined : expectedPosition - 1n };
+  if (witnessed.length > 0) {
+    const { proven, contradicted } = await witnessedUpTo(count);
+    if (contradicted) {
+      return broken(
+        BigInt(contradicted.size),
+        'checkpoint-mismatch',
+        `the log's first ${contradicted.size} events are not the ones witnessed in ${contradicted.source} (root differs): history up to position ${contradicted.size} was rewritten, renumbered or replaced`,
+      );
+    }
+    const largest = witnessed.at(-1)!;
+    if (largest.size > count) {
+      return broken(
+        BigInt(count + 1),
+        'checkpoint-missing',
+        `the log has ${count} events but ${largest.source} witnessed ${largest.size}: positions ${count + 1}–${largest.size} were removed`,
+      );
+    }
+    if (count > proven) {
+      return broken(
+        BigInt(proven + 1),
+        'unwitnessed',
+        `positions ${proven + 1}–${count} are in no witnessed checkpoint (the latest, in ${largest.source}, covers ${proven}): written without taawun, or after its last witness`,
+      );
+    }
+    provenThrough = BigInt(proven) > provenThrough ? BigInt(proven) : provenThrough;
+  }
+  return { intact: true, events: count, headHash: previous, headPosition: count === 0 ? undefined : expectedPosition - 1n, provenThrough, root: await treeRoot(tree.read, count) };
 }

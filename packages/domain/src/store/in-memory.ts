@@ -1,6 +1,9 @@
 import { assertValidBatch, decideAppend, toJson } from './append-rules.js';
 import type { EventToAppend, StoredEvent } from './envelope.js';
 import { ChangeNotifier, followLog } from './follow.js';
+import { eventLeaf } from './merkle/index.js';
+import { chainedRowOf, merkleLogOver, type MerkleLog } from './merkle/log.js';
+import { MemoryTree, leafHash, type Hash } from './merkle/tree.js';
 import {
   EventStoreError,
   matchesFilter,
@@ -17,8 +20,15 @@ import {
  * wanted. It copies data through JSON on the way in, so it behaves like the
  * durable stores (what JSON cannot carry is refused, not silently kept).
  */
-export class InMemoryEventStore implements EventStore {
+export class InMemoryEventStore implements EventStore, MerkleLog {
   private readonly log: StoredEvent[] = [];
+  /** The Merkle tree over the log, kept as events are appended, and each event's leaf (its canonical content hash). */
+  private readonly tree = new MemoryTree();
+  private readonly leaves: Hash[] = [];
+  private readonly merkle = merkleLogOver(this.tree.read, async () => this.log.length, async (position) => this.leaves[Number(position) - 1]!);
+  readonly treeHead: MerkleLog['treeHead'] = (size) => this.merkle.treeHead(size);
+  readonly inclusionProof: MerkleLog['inclusionProof'] = (position, size) => this.merkle.inclusionProof(position, size);
+  readonly consistencyProof: MerkleLog['consistencyProof'] = (first, second) => this.merkle.consistencyProof(first, second);
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly allIds = new Set<string>();
   private readonly changes = new ChangeNotifier();
@@ -56,6 +66,9 @@ export class InMemoryEventStore implements EventStore {
       position: BigInt(this.log.length + 1 + i),
     }));
     for (const e of stored) {
+      const leaf = eventLeaf(chainedRowOf(e));
+      this.leaves.push(leaf);
+      this.tree.append(leafHash(leaf));
       this.log.push(e);
       this.allIds.add(e.id);
     }

@@ -3,6 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventToAppend, StoredEvent } from '../store/envelope.js';
 import { isEventStoreError, type EventStore, type ExpectedRevision } from '../store/port.js';
 import { appendModelCommands, type StoreModel } from './event-store-model.js';
+import { eventLeaf } from '../store/merkle/index.js';
+import { chainedRowOf, type MerkleLog } from '../store/merkle/log.js';
+import { EMPTY_TREE_HASH, MemoryTree, leafHash, treeRoot, verifyConsistency, verifyInclusion } from '../store/merkle/tree.js';
+
+const keepsMerkleTree = (store: EventStore): store is EventStore & MerkleLog => typeof (store as Partial<MerkleLog>).treeHead === 'function';
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 export interface EventStoreContractOptions {
   /** Positions run 1, 2, 3, ... with no gaps (SQLite, PostgreSQL, memory; not EventStoreDB). */
@@ -423,6 +429,42 @@ export function eventStoreContract(
         await new Promise((r) => setTimeout(r, 30));
         controller.abort();
         expect(await following).toEqual([]);
+      }, timeout);
+    });
+
+    describe('the Merkle log (RFC 9162)', () => {
+      it.skipIf(options.sharedLog)('keeps the tree head of every size: the root over the events as read back, computed afresh', async () => {
+        const log = store;
+        if (!keepsMerkleTree(log)) return;
+        expect(await log.treeHead()).toEqual({ size: 0, root: EMPTY_TREE_HASH });
+        const sizes: number[] = [];
+        for (const n of [1, 2, 5, 1, 8]) {
+          await log.append(stream(`m${n}`), batch(n), { expectedRevision: 'any' });
+          sizes.push((await log.treeHead()).size);
+        }
+        expect(sizes).toEqual([1, 3, 8, 9, 17]);
+        const fresh = new MemoryTree();
+        for (const event of await readOwn()) fresh.append(leafHash(eventLeaf(chainedRowOf(event))));
+        for (const size of [0, 1, 3, 8, 9, 16, 17]) expect(hex((await log.treeHead(size)).root)).toBe(hex(await treeRoot(fresh.read, size)));
+      }, timeout);
+
+      it.skipIf(options.sharedLog)('gives inclusion proofs of every event and consistency proofs between any two sizes, which verify', async () => {
+        const log = store;
+        if (!keepsMerkleTree(log)) return;
+        for (const n of [3, 1, 6, 2]) await log.append(stream(`p${n}`), batch(n), { expectedRevision: 'any' });
+        const heads = await Promise.all([1, 4, 5, 11, 12].map((size) => log.treeHead(size)));
+        for (const head of heads) {
+          for (let position = 1n; position <= BigInt(head.size); position++) {
+            const proof = await log.inclusionProof(position, head.size);
+            expect(verifyInclusion(leafHash(proof.leaf), Number(position) - 1, head.size, proof.proof, head.root)).toBe(true);
+          }
+          for (const later of heads.filter((h) => h.size >= head.size)) {
+            const proof = await log.consistencyProof(head.size, later.size);
+            expect(verifyConsistency(head.size, later.size, proof.proof, head.root, later.root)).toBe(true);
+          }
+        }
+        await expect(log.inclusionProof(13n)).rejects.toMatchObject({ name: 'EventStoreError' });
+        await expect(log.treeHead(13)).rejects.toMatchObject({ name: 'EventStoreError' });
       }, timeout);
     });
 

@@ -21,17 +21,30 @@ export type ProjectionErrorCode =
   /** A query's parameters or time lens are invalid. */
   | 'invalid-query'
   /** The record asked for is not in the read model. */
-  | 'not-found';
+  | 'not-found'
+  /** A parameter names a key (a partner, a period, a record) the record does not hold: the message names it and the valid ones. */
+  | 'unknown-key';
 
 export class ProjectionError extends Error {
   override readonly name = 'ProjectionError';
   constructor(
     readonly code: ProjectionErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; field?: string; valid?: readonly string[] },
   ) {
     super(message, options);
+    this.field = options?.field;
+    this.valid = options?.valid;
   }
+  /** `unknown-key`: the parameter, and the keys it may take. */
+  readonly field: string | undefined;
+  readonly valid: readonly string[] | undefined;
+}
+
+/** An unknown partner, period or record: one line naming it and the valid ones (`unknown-key`). */
+export function unknownKey(field: string, what: string, value: string, valid: readonly string[]): ProjectionError {
+  const shown = valid.length > 40 ? [...valid.slice(0, 40), `… (${valid.length - 40} more)`] : valid;
+  return new ProjectionError('unknown-key', `no ${what} "${value}"; valid: ${shown.length > 0 ? shown.join(', ') : '(none recorded)'}`, { field, valid });
 }
 
 export const isProjectionError = (e: unknown): e is ProjectionError =>

@@ -20,7 +20,7 @@ import {
   type SessionRecord,
   type VisitRecord,
 } from './record-book.js';
-import { summarisePublication, summariseSession, summariseVisit } from './summaries.js';
+import { summarisePublication, summariseSession, summariseVisit, type SessionSummary } from './summaries.js';
 
 /*
  * Activities: what a record (agreement, programme, session, study visit,
@@ -45,11 +45,15 @@ export type ActivityKind = z.infer<typeof activityKindSchema>;
 
 export const entryCountsSchema = z
   .object({
-    sessions: countSchema.optional().meta({ description: 'Sessions the record stands for ("6 regional sessions")' }),
+    sessions: countSchema.optional().meta({ description: 'Training sessions held that the record stands for ("6 regional sessions"; "several": at least 2)' }),
+    meetings: countSchema.optional().meta({ description: 'Meetings held (introductory, preparatory): not training sessions' }),
     attendance: attendanceSchema.nullable().optional(),
     namedTrainees: z.number().int().optional().meta({ description: 'Named trainees enrolled (and not withdrawn)' }),
-    peopleTrained: countSchema.optional().meta({ description: 'max(attendance total, named trainees) per session' }),
-    participants: countSchema.optional().meta({ description: 'Study visits: people who took part' }),
+    peopleTrained: countSchema.optional().meta({ description: 'Training kinds only, when held: max(attendance total, named trainees) per session' }),
+    trainers: countSchema.optional().meta({ description: 'Training of trainers, when held: the trainers who benefited (also counted as trained)' }),
+    peopleAttended: countSchema.optional().meta({ description: 'Meetings only, when held: people present, not trained' }),
+    participants: countSchema.optional().meta({ description: "Outgoing study visits: the institute's people who took part" }),
+    hosted: countSchema.optional().meta({ description: 'Hosted study visits: visitors received' }),
   })
   .meta({ id: 'EntryCounts' });
 export type EntryCounts = z.infer<typeof entryCountsSchema>;
@@ -252,7 +256,7 @@ function programmeDrafts(id: string, r: ProgrammeRecord) {
       partnerIds: launched.partners,
       what: launched.recurrence === 'annual' ? 'Annual programme started' : 'Programme started',
       title: launched.title,
-      details: { recurrence: launched.recurrence, themes: launched.themes, description: launched.description ?? null, agreementId: launched.agreementId ?? null },
+      details: { recurrence: launched.recurrence ?? null, themes: launched.themes, description: launched.description ?? null, agreementId: launched.agreementId ?? null },
       corrections: correctionsOf(r.launched),
       sourceRefs: sourcesOf(r.launched),
     },
@@ -285,7 +289,7 @@ function sessionDrafts(id: string, r: SessionRecord) {
     partnerIds: s.details.partners,
     what: `${sessionKindLabels[s.details.kind]} ${s.status}`,
     title: s.details.title,
-    counts: { sessions: s.sessions, attendance: s.attendance, namedTrainees: s.enrolled.filter((e) => e.role === 'trainee').length, peopleTrained: s.trained },
+    counts: sessionCounts(s),
     people: s.enrolled,
     details: {
       sessionKind: s.details.kind,
@@ -305,6 +309,14 @@ function sessionDrafts(id: string, r: SessionRecord) {
   return { partnerIds: s.details.partners, drafts: [draft] };
 }
 
+/** A session's figures, each under the name its kind gives it (figures.ts); a session not held counts nothing. */
+function sessionCounts(s: SessionSummary): EntryCounts {
+  const counts: EntryCounts = { attendance: s.attendance, namedTrainees: s.enrolled.filter((e) => e.role === 'trainee').length };
+  if (s.sessions === null || s.people === null) return counts;
+  if (s.figures.held === 'meetings') return { ...counts, meetings: s.sessions, peopleAttended: s.people };
+  return { ...counts, sessions: s.sessions, peopleTrained: s.people, ...(s.figures.trainers ? { trainers: s.people } : {}) };
+}
+
 function visitDrafts(id: string, r: VisitRecord) {
   const v = summariseVisit(id, r);
   if (!v?.plan) return noDrafts;
@@ -316,7 +328,7 @@ function visitDrafts(id: string, r: VisitRecord) {
     partnerIds: v.plan.partners,
     what: `${v.plan.direction === 'hosted' ? 'Hosted' : 'Outgoing'} study visit ${v.status}`,
     title: v.plan.title ?? null,
-    counts: { participants: v.participants },
+    counts: v.status !== 'completed' ? {} : v.figure === 'hosted' ? { hosted: v.participants } : { participants: v.participants },
     people: v.participantIds.map((participantId) => ({ participantId, role: 'participant' as const })),
     details: {
       direction: v.plan.direction,

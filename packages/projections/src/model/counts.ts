@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * - `sessions-not-numbered`: "several sessions": counted as 1.
+ * - `sessions-not-numbered`: "several sessions": counted as at least 2.
  * - `no-attendance-figure`: a held session with neither an attendance figure nor a named trainee: counted as 0.
- * - `per-session-figure-of-unnumbered-sessions`: "20 each" of "several" sessions: counted once.
+ * - `per-session-figure-of-unnumbered-sessions`: "20 each" of "several" sessions: counted for 2 sessions, a lower bound.
  * - `no-participant-figure`: a completed study visit with neither a count nor named participants: counted as 0.
  */
 export const gapReasonSchema = z.enum(['sessions-not-numbered', 'no-attendance-figure', 'per-session-figure-of-unnumbered-sessions', 'no-participant-figure']);

@@ -1,6 +1,7 @@
 import type { Attendance, EventData, PartialDate } from '@taawun/domain';
 import { atLeast, exactly, type Count } from './counts.js';
 import { correctionsOf, sourcesOf, type CorrectionView, type Fact } from './facts.js';
+import { SEVERAL, sessionKindFigures, visitDirectionFigure, type SessionKindFigures } from './figures.js';
 import type { PublicationRecord, SessionRecord, VisitRecord } from './record-book.js';
 
 type SessionDetails = Omit<EventData<'SessionHeld'>, 'sessionId' | 'heldOn' | 'attendance'>;
@@ -17,10 +18,12 @@ export interface SessionSummary {
   readonly attendance: Attendance | null;
   /** Participants enrolled and not withdrawn, in enrolment order. */
   readonly enrolled: readonly { readonly participantId: string; readonly role: 'trainee' | 'trainer' }[];
-  /** Sessions this record stands for. */
-  readonly sessions: Count;
-  /** People trained: per session max(attendance total, named trainees), never both added. */
-  readonly trained: Count;
+  /** What its kind counts towards: sessions or meetings held, people trained or attended (figures.ts). */
+  readonly figures: SessionKindFigures;
+  /** Sessions this record stands for; null unless held (a plan or a cancelled session holds nothing). */
+  readonly sessions: Count | null;
+  /** Its people (trained or attended, by `figures`): max(attendance total, named trainees), never both added; null unless held. */
+  readonly people: Count | null;
   readonly corrections: CorrectionView[];
   readonly sourceRefs: string[];
 }
@@ -44,8 +47,9 @@ export function summariseSession(sessionId: string, record: SessionRecord): Sess
     format: details.format ?? 'not-stated',
     attendance,
     enrolled,
-    sessions: sessionsCount(sessionId, details.occurrences),
-    trained: trainedCount(sessionId, details.occurrences, attendance, trainees),
+    figures: sessionKindFigures[details.kind],
+    sessions: status === 'held' ? sessionsCount(sessionId, details.occurrences) : null,
+    people: status === 'held' ? peopleCount(sessionId, details.occurrences, attendance, trainees) : null,
     corrections: correctionsOf(...facts),
     sourceRefs: sourcesOf(...facts),
   };
@@ -65,15 +69,15 @@ function activeEnrolments(record: SessionRecord): { participantId: string; role:
 }
 
 function sessionsCount(sessionId: string, occurrences: number | 'several' | undefined): Count {
-  if (occurrences === 'several') return atLeast(1, sessionId, 'sessions-not-numbered');
+  if (occurrences === 'several') return atLeast(SEVERAL, sessionId, 'sessions-not-numbered');
   return exactly(occurrences ?? 1);
 }
 
-function trainedCount(sessionId: string, occurrences: number | 'several' | undefined, attendance: Attendance | null, trainees: number): Count {
+function peopleCount(sessionId: string, occurrences: number | 'several' | undefined, attendance: Attendance | null, trainees: number): Count {
   if (!attendance) return trainees > 0 ? exactly(trainees) : atLeast(0, sessionId, 'no-attendance-figure');
   if (attendance.basis === 'total') return exactly(Math.max(attendance.count, trainees));
   if (occurrences !== 'several') return exactly(Math.max(attendance.count * (occurrences ?? 1), trainees));
-  return atLeast(Math.max(attendance.count, trainees), sessionId, 'per-session-figure-of-unnumbered-sessions');
+  return atLeast(Math.max(attendance.count * SEVERAL, trainees), sessionId, 'per-session-figure-of-unnumbered-sessions');
 }
 
 /** A study visit as the record now describes it. */
@@ -85,6 +89,8 @@ export interface VisitSummary {
   /** From the plan; null when the plan is not in view (a time lens left it out). */
   readonly plan: Omit<EventData<'StudyVisitPlanned'>, 'visitId' | 'plannedFor'> | null;
   readonly participantIds: readonly string[];
+  /** What its people count towards: participants of an outgoing visit, or visitors hosted; null when the direction is not in view. */
+  readonly figure: 'visit-participants' | 'hosted' | null;
   /** People who took part: the stated count, or the named participants, whichever is larger. */
   readonly participants: Count;
   readonly corrections: CorrectionView[];
@@ -99,14 +105,30 @@ export function summariseVisit(visitId: string, record: VisitRecord): VisitSumma
   const stated = record.completed?.data.participantCount;
   const participants =
     stated === undefined && ids.length === 0 ? atLeast(0, visitId, 'no-participant-figure') : exactly(Math.max(stated ?? 0, ids.length));
-  const { visitId: _, plannedFor: _p, ...plan } = record.planned?.data ?? ({} as EventData<'StudyVisitPlanned'>);
+  const { visitId: _, plannedFor: _p, ...planned } = record.planned?.data ?? ({} as EventData<'StudyVisitPlanned'>);
+  // A visit recorded only as done carries its details itself.
+  const done = record.completed?.data;
+  const plan: VisitSummary['plan'] = record.planned
+    ? planned
+    : done?.direction !== undefined && done.partners !== undefined
+      ? {
+          direction: done.direction,
+          partners: done.partners,
+          ...(done.title ? { title: done.title } : {}),
+          ...(done.programmeId ? { programmeId: done.programmeId } : {}),
+          ...(done.destination ? { destination: done.destination } : {}),
+          ...(done.purpose ? { purpose: done.purpose } : {}),
+          ...(done.themes ? { themes: done.themes } : {}),
+        }
+      : null;
   const facts = [record.planned, record.completed, record.cancelled];
   return {
     visitId,
     status,
     date,
-    plan: record.planned ? plan : null,
+    plan,
     participantIds: ids,
+    figure: plan ? visitDirectionFigure[plan.direction] : null,
     participants,
     corrections: correctionsOf(...facts),
     sourceRefs: sourcesOf(...facts),

@@ -2,11 +2,13 @@ import type { ActivityEntry } from '../model/activities.js';
 import type { Answer } from '../read-models/answer.js';
 import type { AgreementEntry, AgreementsRegister } from '../read-models/agreements-register.js';
 import type { AuditEntry, AuditTrail } from '../read-models/audit-trail.js';
+import type { PublicationOnDate } from '../read-models/publication-status.js';
 import type { ParticipantRecordView } from '../read-models/participant-record.js';
 import type { HistoryEntry, PartnerHistory, PartnerSummary } from '../read-models/partner-history.js';
 import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../read-models/yearly-report.js';
+import { agreementFactLines, entryFactLines } from './facts.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
-import { countText, entryFigures, figuresSummary, gapNotes, lensNotes, nameText, textIn } from './texts.js';
+import { countText, entryFigures, figuresSummary, figureWords, gapNotes, heldText, lensNotes, nameText, peopleText, textIn } from './texts.js';
 
 /*
  * Each read model's answer as a table: the one layout the CLI prints and the
@@ -43,7 +45,7 @@ function partners(answer: Answer<{ partners: PartnerSummary[] }>): Table<Partner
   };
 }
 
-function partnerHistory(answer: Answer<PartnerHistory>): Table<HistoryEntry> {
+function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: PresentOptions): Table<HistoryEntry> {
   const { partner, entries } = answer.result;
   const names = [partner.name?.ar, partner.name?.fr, partner.name?.en].filter(Boolean).join(' / ');
   const total = answer.page?.total ?? entries.length;
@@ -59,6 +61,7 @@ function partnerHistory(answer: Answer<PartnerHistory>): Table<HistoryEntry> {
       { header: 'WITH', cell: (e) => e.sharedWith.join(' ') },
       ...activityColumns<HistoryEntry>().slice(5),
     ],
+    details: (e) => entryFactLines(e, lang),
     notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote] : []), ...lensNotes(answer.lens)],
   };
 }
@@ -78,13 +81,14 @@ function activityColumns<E extends ActivityEntry>(): Column<E>[] {
 
 const register =
   (list: string, heading: string): Presenter =>
-  (answer) => {
+  (answer, _p, { lang }) => {
     const entries = (answer.result as Record<string, ActivityEntry[]>)[list] ?? [];
     return {
       title: [`${heading} (${answer.page?.total ?? entries.length})`],
       rows: entries,
       rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
       columns: activityColumns(),
+      details: (e) => entryFactLines(e, lang),
       notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote] : []), ...lensNotes(answer.lens)],
     };
   };
@@ -105,6 +109,30 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
       { header: 'PLACE', cell: (a) => multilingualCell(a.place) },
       { header: 'TITLE', cell: (a) => multilingualCell(a.title, a.agreementId) },
     ],
+    details: (a) => agreementFactLines(a, lang),
+    notes: lensNotes(answer.lens),
+  };
+}
+
+function publicationStatus(answer: Answer<{ on: string | null; publications: PublicationOnDate[] }>, params: Readonly<Record<string, unknown>>): Table<PublicationOnDate> {
+  const { on, publications: rows } = answer.result;
+  const asked = [params.kind ?? 'publication', params.status ? `with the status ${String(params.status)}` : null, on ? `on ${on}` : null].filter(Boolean).join(' ');
+  return {
+    empty: `no ${asked}`,
+    title: [`Publications${on ? ` on ${on}` : ''} (${answer.page?.total ?? rows.length})`, 'A plan is not a publication: "planned for" says what was planned, not done.'],
+    rows,
+    rowKey: { name: 'publication', of: (p) => p.publicationId },
+    columns: [
+      { header: 'PUBLICATION', cell: (p) => p.publicationId },
+      { header: 'KIND', cell: (p) => p.kind },
+      { header: 'STATUS', cell: (p) => (p.certain ? p.status : `${p.status}, may be ${p.candidates.filter((c) => c !== p.status).join(' or ')}`) },
+      { header: 'PREPARED', cell: (p) => p.preparedOn.label },
+      { header: 'PLANNED FOR', cell: (p) => p.plannedFor.map((d) => d.label).join('; ') },
+      { header: 'PUBLISHED', cell: (p) => p.publishedOn?.label ?? 'not recorded' },
+      { header: 'PARTNERS', cell: (p) => p.partners.join(' ') },
+      { header: 'SOURCE', cell: (p) => sources(p.sourceRefs) },
+      { header: 'TITLE', cell: (p) => multilingualCell(p.title) },
+    ],
     notes: lensNotes(answer.lens),
   };
 }
@@ -114,8 +142,12 @@ type PeriodRow = { readonly label: string; readonly key: string | null; readonly
 const figureColumns: Column<PeriodRow>[] = [
   { header: 'SESSIONS', cell: (r) => countText(r.figures.sessionsHeld), align: 'right' },
   { header: 'TRAINED', cell: (r) => countText(r.figures.peopleTrained), align: 'right' },
+  { header: 'OF WHOM TRAINERS', cell: (r) => countText(r.figures.trainersTrained), align: 'right' },
+  { header: 'MEETINGS', cell: (r) => countText(r.figures.meetingsHeld), align: 'right' },
+  { header: 'ATTENDED', cell: (r) => countText(r.figures.peopleAttended), align: 'right' },
   { header: 'VISITS', cell: (r) => countText(r.figures.studyVisits), align: 'right' },
-  { header: 'VISITORS', cell: (r) => countText(r.figures.studyVisitParticipants), align: 'right' },
+  { header: 'PARTICIPANTS', cell: (r) => countText(r.figures.studyVisitParticipants), align: 'right' },
+  { header: 'HOSTED', cell: (r) => countText(r.figures.visitorsHosted), align: 'right' },
   { header: 'PREPARED', cell: (r) => r.figures.publications.prepared, align: 'right' },
   { header: 'PLANNED', cell: (r) => r.figures.publications.plannedForPublication, align: 'right' },
   { header: 'PUBLISHED', cell: (r) => r.figures.publications.published, align: 'right' },
@@ -135,11 +167,11 @@ interface PeriodLine {
 function periodLines(period: PeriodReport): PeriodLine[] {
   const lines: PeriodLine[] = [];
   for (const s of period.sessions) {
-    const figures = [s.sessionsHeld.exact && s.sessionsHeld.known === 1 ? '' : `${countText(s.sessionsHeld)} sessions`, `${countText(s.peopleTrained)} trained`].filter(Boolean).join(', ');
+    const figures = [heldText(s.held, s.occurrences, s.people, s.figure), s.cohorts.length > 0 ? `cohort${s.cohorts.length === 1 ? '' : 's'} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(', ');
     lines.push({ date: s.date.label, what: s.format === 'not-stated' ? s.kind : `${s.kind}, ${s.format}`, record: s.sessionId, partners: s.partners, figures, sourceRefs: s.sourceRefs, title: s.title });
   }
   for (const v of period.studyVisits) {
-    lines.push({ date: v.date.label, what: `study visit${v.direction ? ` (${v.direction})` : ''}`, record: v.visitId, partners: v.partners, figures: `${countText(v.participants)} participants`, sourceRefs: v.sourceRefs, title: v.title });
+    lines.push({ date: v.date.label, what: `study visit${v.direction ? ` (${v.direction})` : ''}`, record: v.visitId, partners: v.partners, figures: peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']), sourceRefs: v.sourceRefs, title: v.title });
   }
   const steps = [
     ...period.publications.prepared.map((p) => ({ p, what: `${p.kind} prepared` })),
@@ -261,8 +293,10 @@ const presenters: Readonly<Record<string, Presenter>> = {
   'agreements-register': agreements as Presenter,
   'yearly-activity-report': yearly,
   sessions: register('sessions', 'Sessions'),
+  meetings: register('meetings', 'Meetings'),
   'study-visits': register('studyVisits', 'Study visits'),
   publications: register('publications', 'Publications'),
+  'publication-status': publicationStatus as Presenter,
   participants: participants as Presenter,
   'participant-record': participantRecord as Presenter,
   'audit-trail': auditTrail as Presenter,

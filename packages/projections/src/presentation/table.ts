@@ -33,6 +33,10 @@ export interface Table<Row = unknown> {
   readonly columns: readonly Column<Row>[];
   /** What the figures mean and what a lens left out. */
   readonly notes: readonly string[];
+  /** What to say when there is no row (default: nothing recorded). */
+  readonly empty?: string;
+  /** The full fact under a row (cohorts, place, signatories, ...): the CLI prints it with `--details`, the report under each row. */
+  readonly details?: (row: Row) => readonly string[];
   /** What identifies a row, by name (`partner`): the report marks each row with it. */
   readonly rowKey?: { readonly name: string; readonly of: (row: Row) => string };
 }

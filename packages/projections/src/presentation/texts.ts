@@ -1,5 +1,5 @@
 import { pickText, type Language, type MultilingualText } from '@taawun/domain';
-import type { ActivityFigures } from '../read-models/yearly-report.js';
+import { countFigures, type ActivityFigures } from '../read-models/yearly-report.js';
 import type { Answer } from '../read-models/answer.js';
 import type { EntryCounts } from '../model/activities.js';
 import { upperBound, type Count, type CountGap } from '../model/counts.js';
@@ -25,15 +25,37 @@ export function countText(count: Count | null | undefined): string {
   return count.known === 0 ? 'not stated' : `≥ ${count.known}`;
 }
 
-/** The figures of a history or register entry, in a few words: "6 sessions, ≥ 120 trained", "2 participants". */
+/** A number of things: "1 session", "6 sessions", "≥ 2 meetings", "sessions: not stated". */
+export function countOf(count: Count, one: string, many: string): string {
+  if (!count.exact && count.known === 0) return `${many}: not stated`;
+  return `${countText(count)} ${count.exact && count.known === 1 ? one : many}`;
+}
+
+/** People counted under one figure: "70 attended", "≥ 120 trained", "trained: not stated" (never "≥ 0"). */
+export function peopleText(count: Count, figure: string): string {
+  return !count.exact && count.known === 0 ? `${figure}: not stated` : `${countText(count)} ${figure}`;
+}
+
+/** The words of each figure (model/figures.ts). */
+export const figureWords = { trained: 'trained', trainers: 'trainers trained', attended: 'attended', 'visit-participants': 'participants', hosted: 'hosted' } as const;
+
+/** The figures of a session (or meeting) line: "6 sessions, 120 trained", "≥ 2 meetings, attended: not stated", "70 attended". One session or meeting goes without saying. */
+export function heldText(held: 'sessions' | 'meetings', occurrences: Count | undefined, people: Count | undefined, figure: 'trained' | 'attended' | 'trainers'): string {
+  const parts: string[] = [];
+  if (occurrences && !(occurrences.exact && occurrences.known === 1)) parts.push(held === 'sessions' ? countOf(occurrences, 'session', 'sessions') : countOf(occurrences, 'meeting', 'meetings'));
+  if (people) parts.push(peopleText(people, figureWords[figure]));
+  return parts.join(', ');
+}
+
+/** The figures of a history or register entry, in a few words: "6 sessions, 120 trained", "70 attended", "2 participants", "11 hosted". */
 export function entryFigures(counts: EntryCounts | null): string {
   if (!counts) return '';
   const parts: string[] = [];
-  const { sessions, peopleTrained, participants } = counts;
-  if (sessions && !(sessions.exact && sessions.known === 1)) parts.push(sessions.exact || sessions.known !== 1 ? `${countText(sessions)} sessions` : 'several sessions');
-  if (peopleTrained && (peopleTrained.known > 0 || !peopleTrained.exact)) parts.push(`${countText(peopleTrained)} trained`);
-  if (participants && (participants.known > 0 || !participants.exact)) parts.push(`${countText(participants)} participants`);
-  return parts.join(', ');
+  if (counts.sessions || counts.peopleTrained) parts.push(heldText('sessions', counts.sessions, counts.peopleTrained, counts.trainers ? 'trainers' : 'trained'));
+  if (counts.meetings || counts.peopleAttended) parts.push(heldText('meetings', counts.meetings, counts.peopleAttended, 'attended'));
+  if (counts.participants) parts.push(peopleText(counts.participants, figureWords['visit-participants']));
+  if (counts.hosted) parts.push(peopleText(counts.hosted, figureWords.hosted));
+  return parts.filter(Boolean).join(', ');
 }
 
 /** A name at a date: the name, "one of: A / B" when a rename may fall either side, or "name unknown". */
@@ -76,21 +98,29 @@ export function lensNotes(lens: Answer<unknown>['lens']): string[] {
 }
 
 const gapReasons: Record<CountGap['reason'], string> = {
-  'sessions-not-numbered': '"several" sessions, counted as 1',
+  'sessions-not-numbered': '"several" sessions, counted as at least 2',
   'no-attendance-figure': 'no attendance figure',
-  'per-session-figure-of-unnumbered-sessions': 'a figure per session of unnumbered sessions, counted once',
+  'per-session-figure-of-unnumbered-sessions': 'a figure per session of "several" sessions, counted for 2',
   'no-participant-figure': 'no participant figure',
 };
 
 /** Why some figures are lower bounds: each record that gives no number, once. */
 export function gapNotes(figures: ActivityFigures): string[] {
-  const all: Count[] = [figures.sessionsHeld, figures.peopleTrained, figures.studyVisits, figures.studyVisitParticipants];
+  const all: Count[] = countFigures.map((name) => figures[name]);
   const gaps = new Map<string, CountGap>();
   for (const gap of all.flatMap((c) => c.gaps)) gaps.set(`${gap.recordId}/${gap.reason}`, gap);
   if (gaps.size === 0) return [];
   return [`≥ marks a lower bound: the record gives no number for ${[...gaps.values()].map((g) => `${g.recordId} (${gapReasons[g.reason]})`).join(', ')}.`];
 }
 
-/** An activity's figures in one line, for a period's heading. */
+/** An activity's figures in one line, for a period's heading: like with like, each figure in its own words. */
 export const figuresSummary = (f: ActivityFigures): string =>
-  `${countText(f.sessionsHeld)} sessions held, ${countText(f.peopleTrained)} people trained, ${countText(f.studyVisits)} study visits (${countText(f.studyVisitParticipants)} participants), publications: ${f.publications.prepared} prepared, ${f.publications.plannedForPublication} planned, ${f.publications.published} published`;
+  [
+    countOf(f.sessionsHeld, 'training session held', 'training sessions held'),
+    peopleText(f.peopleTrained, 'people trained'),
+    ...(f.trainersTrained.known > 0 || !f.trainersTrained.exact ? [`of whom ${peopleText(f.trainersTrained, 'trainers')}`] : []),
+    countOf(f.meetingsHeld, 'meeting held', 'meetings held'),
+    peopleText(f.peopleAttended, 'people attended'),
+    `${countOf(f.studyVisits, 'study visit', 'study visits')} (${peopleText(f.studyVisitParticipants, 'participants')}, ${peopleText(f.visitorsHosted, 'visitors hosted')})`,
+    `publications: ${f.publications.prepared} prepared, ${f.publications.plannedForPublication} planned, ${f.publications.published} published`,
+  ].join(', ');

@@ -1,10 +1,14 @@
-import { slugSchema, type DomainEventType } from '@taawun/domain';
+import { slugSchema, type DomainEventType, type SessionKind } from '@taawun/domain';
 import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
-import { activityEntrySchema, activityIndexEntries, activityPage, recordDrafts, type ActivityRecordType } from '../model/activities.js';
+import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts, type ActivityRecordType } from '../model/activities.js';
+import { periodOf } from '../model/dates.js';
+import { sessionKindFigures } from '../model/figures.js';
+import { chronologicalEntries } from '../model/ordered.js';
 import { evolveRecord, partnerLensScope, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel, type Viewed } from './define.js';
+import { checkPartner, checkPeriod, countedPeriods } from './keys.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -16,10 +20,17 @@ const handles = [
   'RecordCorrected',
 ] as const satisfies readonly DomainEventType[];
 
-/** Entries by record type (`session`), and by record type and partner (`session|giz`), in date order. */
+/**
+ * Entries by list (`session`, `meeting`), by list and partner (`session|giz`),
+ * by list and period (`session||2018`) and by all three, in date order.
+ */
 const REGISTER_INDEX = 'register';
-const listKey = (type: ActivityRecordType, partnerId?: string) => (partnerId === undefined ? type : `${type}|${partnerId}`);
+type ListName = ActivityRecordType | 'meeting';
+const listKey = (list: ListName, partnerId?: string, period?: string) =>
+  period === undefined ? (partnerId === undefined ? list : `${list}|${partnerId}`) : `${list}|${partnerId ?? ''}|${period}`;
 const listed = new Set<ActivityRecordType>(['session', 'study-visit', 'publication']);
+/** How many entries each period has: an unknown period is named with the valid ones. */
+const PERIODS = 'periods';
 
 /**
  * The registers of sessions, study visits and publications: every entry such a
@@ -29,6 +40,7 @@ const listed = new Set<ActivityRecordType>(['session', 'study-visit', 'publicati
  */
 export const activityRegisterProjection = defineProjection({
   name: 'activity-register',
+  // 2: figures by what they mean (figures.ts); a session not held counts nothing; "several" is at least 2.
   version: 2,
   description: 'Every session, study visit and publication, in date order, over all partners and per partner',
   handles,
@@ -39,25 +51,50 @@ export const activityRegisterProjection = defineProjection({
     const { partnerIds, drafts } = recordDrafts(key, record);
     const type = drafts[0]?.record.type;
     if (type === undefined || !listed.has(type)) return [];
-    return [undefined, ...new Set(partnerIds)].flatMap((partnerId) => activityIndexEntries(REGISTER_INDEX, listKey(type, partnerId), drafts));
+    // Meetings (figures.ts) are a list of their own besides the sessions.
+    const kind = drafts[0]!.details.sessionKind as SessionKind | undefined;
+    const lists: ListName[] = kind !== undefined && sessionKindFigures[kind].held === 'meetings' ? [type, 'meeting'] : [type];
+    const partners = [undefined, ...new Set(partnerIds)];
+    return lists.flatMap((list) =>
+      partners.flatMap((partnerId) => [
+        ...activityIndexEntries(REGISTER_INDEX, listKey(list, partnerId), drafts),
+        // Each entry also under its period: the ordinal stays the record's, so a page finds its entry.
+        ...drafts.flatMap((d, i) => chronologicalEntries(REGISTER_INDEX, listKey(list, partnerId, periodOf(d.on).key), d.on, draftTail(d, i))),
+      ]),
+    );
+  },
+  counters: (key, record) => {
+    const { drafts } = recordDrafts(key, record);
+    const type = drafts[0]?.record.type;
+    if (type === undefined || !listed.has(type)) return [];
+    const values: Record<string, number> = {};
+    for (const d of drafts) values[periodOf(d.on).key] = (values[periodOf(d.on).key] ?? 0) + 1;
+    return [{ counters: PERIODS, values }];
   },
 });
 
-function registerOf<L extends string>(type: ActivityRecordType, name: string, list: L, title: string, description: string) {
+function registerOf<L extends string>(type: ListName, name: string, list: L, title: string, description: string) {
   const result = z.object({ [list]: z.array(activityEntrySchema) } as Record<L, z.ZodArray<typeof activityEntrySchema>>);
   return defineReadModel({
     name,
     title,
     description,
     projection: activityRegisterProjection,
-    params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only those of this partner' }) }).strict(),
+    params: z
+      .object({
+        partnerId: slugSchema.optional().meta({ description: 'Only those of this partner' }),
+        period: z.string().min(1).max(20).optional().meta({ description: 'Only those of one period: "2018", "2016-2020", "by-2022", "from-2002", "year-unknown"' }),
+      })
+      .strict(),
     lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
     lensRanges: true,
     result,
     list,
     view: async (model, p, page) => {
       const records = new RecordSet(model as ModelReader<RecordDocument>);
-      const found = await activityPage(model, records, { index: REGISTER_INDEX, key: listKey(type, p.partnerId), page }, (entry) => entry);
+      await checkPartner(model, records, p.partnerId);
+      if (p.period !== undefined) checkPeriod(p.period, await countedPeriods(model, PERIODS));
+      const found = await activityPage(model, records, { index: REGISTER_INDEX, key: listKey(type, p.partnerId, p.period), page }, (entry) => entry);
       return { result: { [list]: found.entries } as Viewed<z.output<typeof result>>['result'], total: found.total };
     },
     notFound: () => `no ${name}`,
@@ -71,6 +108,13 @@ export const studyVisitsReadModel = registerOf(
   'studyVisits',
   'Study visits',
   'Every study visit, outgoing or hosted, completed, planned or cancelled, in date order',
+);
+export const meetingsReadModel = registerOf(
+  'meeting',
+  'meetings',
+  'meetings',
+  'Meetings',
+  'Every meeting (introductory, preparatory): held, planned or cancelled, in date order; their people attended, they were not trained',
 );
 export const publicationsReadModel = registerOf(
   'publication',

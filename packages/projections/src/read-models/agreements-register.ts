@@ -7,6 +7,7 @@ import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.j
 import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, partnerDetails, statedName } from '../model/names.js';
 import { chronologicalEntries, chronologicalPage, type Page } from '../model/ordered.js';
 import { evolveRecord, partnerLensScope, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
+import { checkPartner } from './keys.js';
 import { defineReadModel } from './define.js';
 
 const handles = [
@@ -108,6 +109,7 @@ export async function agreementsRegisterPage(
   page: Page = {},
 ): Promise<{ register: AgreementsRegister; total: number; offset: number }> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
+  await checkPartner(model, records, filter.partnerId);
   const list = await chronologicalPage(model, REGISTER_INDEX, filter.partnerId ?? '', page);
   await records.load(list.entries.map((e) => e.document));
   const rows = list.entries.map((e): [string, AgreementRecord] => {

@@ -2,10 +2,11 @@ import type { Result } from '@taawun/domain';
 import type { AnyProjection } from '../engine/projection.js';
 import type { TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
-import { publicationsReadModel, sessionsReadModel, studyVisitsReadModel } from './activity-register.js';
+import { meetingsReadModel, publicationsReadModel, sessionsReadModel, studyVisitsReadModel } from './activity-register.js';
 import { agreementsRegisterReadModel } from './agreements-register.js';
 import type { Answer } from './answer.js';
 import { auditTrailReadModel } from './audit-trail.js';
+import { publicationStatusReadModel } from './publication-status.js';
 import { projectionsOf, type AnyReadModel, type ParamsOf, type ResultOf } from './define.js';
 import { participantRecordReadModel, participantsReadModel } from './participant-record.js';
 import { partnerHistoryReadModel, partnersReadModel } from './partner-history.js';
@@ -19,8 +20,10 @@ export const builtInReadModels = [
   agreementsRegisterReadModel,
   yearlyActivityReportReadModel,
   sessionsReadModel,
+  meetingsReadModel,
   studyVisitsReadModel,
   publicationsReadModel,
+  publicationStatusReadModel,
   participantsReadModel,
   participantRecordReadModel,
   auditTrailReadModel,
@@ -56,6 +59,8 @@ export const queryAgreementsRegister = typed(agreementsRegisterReadModel);
 export const queryYearlyActivityReport = typed(yearlyActivityReportReadModel);
 export const querySessions = typed(sessionsReadModel);
 export const queryStudyVisits = typed(studyVisitsReadModel);
+export const queryMeetings = typed(meetingsReadModel);
+export const queryPublicationStatus = typed(publicationStatusReadModel);
 export const queryPublications = typed(publicationsReadModel);
 export const queryParticipants = typed(participantsReadModel);
 export const queryParticipantRecord = typed(participantRecordReadModel);

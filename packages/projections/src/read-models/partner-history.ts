@@ -1,5 +1,6 @@
 import { multilingualTextSchema, slugSchema, type DomainEventType } from '@taawun/domain';
 import { z } from 'zod';
+import { unknownKey } from '../engine/errors.js';
 import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts, statedOrderAmong } from '../model/activities.js';
@@ -33,6 +34,7 @@ export const HISTORY_INDEX = 'history';
  */
 export const partnerHistoryProjection = defineProjection({
   name: 'partner-history',
+  // 3: figures by what they mean (figures.ts); a session not held counts nothing; "several" is at least 2.
   version: 3,
   description: 'Everything each partner took part in, in date order, with names as they were at the time',
   handles,
@@ -97,7 +99,8 @@ export async function partnerHistoryPage(model: ModelReader, partnerId: string, 
     sharedWith: draft.partnerIds.filter((id) => id !== partnerId),
     partnerName: nameAt(timeline, draft.on),
   }));
-  if (!record?.registered && list.total === 0) return undefined;
+  // An unknown partner is named with those the record holds (unknown-key), not an empty history.
+  if (!record?.registered && list.total === 0) throw unknownKey('partnerId', 'partner', partnerId, await recordIds(model, 'partners'));
   return { total: list.total, offset: list.offset, history: { partner: partnerProfile(partnerId, record), entries: list.entries } };
 }
 

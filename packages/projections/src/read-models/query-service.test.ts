@@ -46,7 +46,7 @@ describe('the lists', () => {
     // The annual programme is dated "by 2002": it may be older than the 1998 agreement, so the first activity is not certain.
     expect(enm.firstDate?.edtf).toBe('../1998-11-16');
     expect(enm.first?.certain).toBe(false);
-    expect(enm.first?.candidates.map((c) => c.record.id)).toEqual(['enm-1998', 'enm-annual-programme']);
+    expect(enm.first?.candidates.map((c) => c.record.id)).toEqual(['enm-1998', 'enm-annual-programme', 'enm-new-judges-course']);
     expect(enm.lastDate?.label).toContain('2021');
     expect(enm.entries).toBeGreaterThan(5);
     expect(answer.result.partners.map((p) => p.partnerId)).toEqual([...answer.result.partners.map((p) => p.partnerId)].sort());

@@ -21,9 +21,11 @@ export interface ReadModelSource {
 
 export interface QueryError {
   /** `replays-busy`: the answer needs a replay of the log and the gate (`QueryOptions.replays`) had no room. */
-  readonly code: 'invalid-query' | 'not-found' | 'unknown-read-model' | 'replays-busy';
+  /** `unknown-key`: a parameter names a partner, period or record the record does not hold; `valid` lists the keys it may take. */
+  readonly code: 'invalid-query' | 'not-found' | 'unknown-read-model' | 'replays-busy' | 'unknown-key';
   readonly message: string;
   readonly fields?: readonly string[];
+  readonly valid?: readonly string[];
 }
 
 export interface QueryOptions {
@@ -218,6 +220,9 @@ export class QueryService {
         }
       }
     } catch (e) {
+      if (isProjectionError(e) && e.code === 'unknown-key') {
+        return { ok: false, error: { code: 'unknown-key', message: e.message, ...(e.field ? { fields: [e.field] } : {}), ...(e.valid ? { valid: e.valid } : {}) } };
+      }
       if (isProjectionError(e) && e.code === 'invalid-query') return { ok: false, error: { code: 'invalid-query', message: e.message, fields: [e.message.split(':')[0]!] } };
       if (e instanceof z.ZodError) return { ok: false, error: invalid(e) };
       throw e;

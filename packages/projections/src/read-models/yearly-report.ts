@@ -19,6 +19,7 @@ import {
 } from '../model/record-book.js';
 import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
 import { defineReadModel } from './define.js';
+import { checkPeriod, periodOfKey } from './keys.js';
 
 const handles = [
   'PartnerRegistered', 'PartnerRenamed', 'PartnerDetailsCorrected',
@@ -40,8 +41,9 @@ const handles = [
  */
 export const yearlyActivityReportProjection = defineProjection({
   name: 'yearly-activity-report',
+  // 3: figures by what they mean (figures.ts): meetings and attendance apart from sessions and training, visitors hosted apart from visit participants; "several" is at least 2.
   version: 3,
-  description: 'Per year: sessions held, people trained, study visits and publications, by partner, theme and format',
+  description: 'Per year: sessions held and people trained, meetings held and people attending, study visits, visitors hosted and publications, by partner, theme and format',
   handles,
   initialState: null as RecordDocument,
   keyOf: recordKeyOf,
@@ -52,10 +54,14 @@ export const yearlyActivityReportProjection = defineProjection({
 
 export const activityFiguresSchema = z
   .object({
-    sessionsHeld: countSchema.meta({ description: 'Sessions held: a record standing for 6 sessions counts 6; "several" counts 1 and leaves a gap' }),
-    peopleTrained: countSchema.meta({ description: 'Per session max(attendance total, named trainees); a session with neither leaves a gap' }),
-    studyVisits: countSchema,
-    studyVisitParticipants: countSchema,
+    sessionsHeld: countSchema.meta({ description: 'Training sessions held: a record standing for 6 sessions counts 6; "several" counts at least 2 and leaves a gap' }),
+    peopleTrained: countSchema.meta({ description: 'People trained in training sessions: per session max(attendance total, named trainees); a session with neither leaves a gap' }),
+    trainersTrained: countSchema.meta({ description: 'Of the people trained, trainers who benefited from a training of trainers' }),
+    meetingsHeld: countSchema.meta({ description: 'Meetings held (introductory, preparatory): not training sessions' }),
+    peopleAttended: countSchema.meta({ description: 'People present at meetings: not trained' }),
+    studyVisits: countSchema.meta({ description: 'Study visits completed, outgoing and hosted' }),
+    studyVisitParticipants: countSchema.meta({ description: "The institute's people on outgoing study visits" }),
+    visitorsHosted: countSchema.meta({ description: 'Visitors received on hosted study visits' }),
     publications: z
       .object({ prepared: z.number().int(), plannedForPublication: z.number().int(), published: z.number().int() })
       .meta({ description: 'Prepared, planned for publication, and published texts are counted apart' }),
@@ -75,8 +81,11 @@ export const reportedSessionSchema = z
     date: dateViewSchema,
     kind: z.string(),
     format: reportedFormatSchema,
-    sessionsHeld: countSchema,
-    peopleTrained: countSchema,
+    held: z.enum(['sessions', 'meetings']).meta({ description: 'A training session, or a meeting (figures.ts)' }),
+    occurrences: countSchema.meta({ description: 'Sessions or meetings this record stands for ("several": at least 2)' }),
+    people: countSchema.meta({ description: 'People trained (sessions) or attending (meetings), by `figure`' }),
+    figure: z.enum(['trained', 'attended']),
+    cohorts: z.array(z.number().int()).meta({ description: 'Cohort numbers of the judicial attachés concerned' }),
     attendance: attendanceSchema.nullable(),
     namedTrainees: z.number().int(),
     ...reportedLine,
@@ -91,6 +100,7 @@ export const reportedVisitSchema = z
     date: dateViewSchema,
     direction: z.string().nullable(),
     participants: countSchema,
+    figure: z.enum(['visit-participants', 'hosted']).nullable().meta({ description: 'Outgoing: participants; hosted: visitors received' }),
     ...reportedLine,
   })
   .meta({ id: 'ReportedVisit' });
@@ -158,16 +168,17 @@ const none = { known: 0, exact: true, gaps: [] } satisfies Count;
 const noFigures: ActivityFigures = {
   sessionsHeld: none,
   peopleTrained: none,
+  trainersTrained: none,
+  meetingsHeld: none,
+  peopleAttended: none,
   studyVisits: none,
   studyVisitParticipants: none,
+  visitorsHosted: none,
   publications: { prepared: 0, plannedForPublication: 0, published: 0 },
 };
 
 const addFigures = (figures: readonly ActivityFigures[]): ActivityFigures => ({
-  sessionsHeld: sumCounts(figures.map((f) => f.sessionsHeld)),
-  peopleTrained: sumCounts(figures.map((f) => f.peopleTrained)),
-  studyVisits: sumCounts(figures.map((f) => f.studyVisits)),
-  studyVisitParticipants: sumCounts(figures.map((f) => f.studyVisitParticipants)),
+  ...(Object.fromEntries(countFigures.map((name) => [name, sumCounts(figures.map((f) => f[name]))])) as Record<CountFigure, Count>),
   publications: {
     prepared: figures.reduce((n, f) => n + f.publications.prepared, 0),
     plannedForPublication: figures.reduce((n, f) => n + f.publications.plannedForPublication, 0),
@@ -185,7 +196,7 @@ function itemsOf(key: string, record: RecordDocument): Item[] {
   const { section, id } = where;
   if (section === 'sessions') {
     const s = summariseSession(id, record as SessionRecord);
-    if (!s || s.status !== 'held') return [];
+    if (!s || s.status !== 'held' || !s.sessions || !s.people) return [];
     const themes = s.details.themes ?? [];
     const value: ReportedSession = {
       sessionId: id,
@@ -195,14 +206,21 @@ function itemsOf(key: string, record: RecordDocument): Item[] {
       format: s.format,
       partners: s.details.partners,
       themes,
-      sessionsHeld: s.sessions,
-      peopleTrained: s.trained,
+      held: s.figures.held,
+      occurrences: s.sessions,
+      people: s.people,
+      figure: s.figures.people,
+      cohorts: s.details.cohorts ?? [],
       attendance: s.attendance,
       namedTrainees: s.enrolled.filter((e) => e.role === 'trainee').length,
       corrected: s.corrections.length > 0,
       sourceRefs: s.sourceRefs,
     };
-    const figures = { ...noFigures, sessionsHeld: s.sessions, peopleTrained: s.trained };
+    // Like with like: a meeting's people attended, a training's were trained (figures.ts).
+    const figures: ActivityFigures =
+      s.figures.held === 'meetings'
+        ? { ...noFigures, meetingsHeld: s.sessions, peopleAttended: s.people }
+        : { ...noFigures, sessionsHeld: s.sessions, peopleTrained: s.people, ...(s.figures.trainers ? { trainersTrained: s.people } : {}) };
     // A stated order (F3): right after the session it followed, when their dates sort alike.
     const sortId = s.details.follows === undefined ? id : `${s.details.follows}${FOLLOWS_MARK}${id}`;
     return [{ date: s.date, sort: itemSort(s.date, 0, sortId, 0), partners: s.details.partners, themes, figures, list: 'sessions', value, format: s.format }];
@@ -220,10 +238,11 @@ function itemsOf(key: string, record: RecordDocument): Item[] {
       partners,
       themes,
       participants: v.participants,
+      figure: v.figure,
       corrected: v.corrections.length > 0,
       sourceRefs: v.sourceRefs,
     };
-    const figures = { ...noFigures, studyVisits: exactly(1), studyVisitParticipants: v.participants };
+    const figures = { ...noFigures, studyVisits: exactly(1), ...(v.figure === 'hosted' ? { visitorsHosted: v.participants } : { studyVisitParticipants: v.participants }) };
     return [{ date: v.date, sort: itemSort(v.date, 1, id, 0), partners, themes, figures, list: 'studyVisits', value }];
   }
   if (section === 'publications') {
@@ -268,8 +287,17 @@ function scopesOf(item: Item): string[] {
 }
 
 /** Counted figures: each has a known sum and gaps (index entries). */
-const countFigures = ['sessionsHeld', 'peopleTrained', 'studyVisits', 'studyVisitParticipants'] as const;
-type CountFigure = (typeof countFigures)[number];
+export const countFigures = [
+  'sessionsHeld',
+  'peopleTrained',
+  'trainersTrained',
+  'meetingsHeld',
+  'peopleAttended',
+  'studyVisits',
+  'studyVisitParticipants',
+  'visitorsHosted',
+] as const satisfies readonly (keyof ActivityFigures)[];
+export type CountFigure = (typeof countFigures)[number];
 /** Formats count sessions held and people trained only. */
 const figuresOfScope = (scope: string): readonly CountFigure[] => (scope.startsWith('format:') ? ['sessionsHeld', 'peopleTrained'] : countFigures);
 
@@ -315,16 +343,11 @@ function itemEntries(item: Item): IndexEntry[] {
   return entries;
 }
 
-/** The period a key names (`2018`, `2016-2020`, `by-2022`, `from-2002`, `year-unknown`). */
-function periodOfKey(key: string): Period {
-  if (key === 'year-unknown') return { key, kind: 'unknown', label: 'year unknown', fromYear: null, toYear: null };
-  const by = /^by-(\d+)$/.exec(key);
-  if (by) return { key, kind: 'by', label: `by ${Number(by[1])}`, fromYear: null, toYear: Number(by[1]) };
-  const from = /^from-(\d+)$/.exec(key);
-  if (from) return { key, kind: 'from', label: `from ${Number(from[1])}`, fromYear: Number(from[1]), toYear: null };
-  const span = /^(\d+)-(\d+)$/.exec(key);
-  if (span) return { key, kind: 'span', label: `${Number(span[1])}–${Number(span[2])}`, fromYear: Number(span[1]), toYear: Number(span[2]) };
-  return { key, kind: 'year', label: key, fromYear: Number(key), toYear: Number(key) };
+/** Every counted figure, each read by `count`. */
+async function countsOf(count: (figure: CountFigure) => Promise<Count>): Promise<Record<CountFigure, Count>> {
+  const counts = {} as Record<CountFigure, Count>;
+  for (const figure of countFigures) counts[figure] = await count(figure);
+  return counts;
 }
 
 /** One period's figures, lines and gaps, read from its counters and index entries. */
@@ -338,10 +361,7 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
     return { known: counters[counterName(scope, figure)] ?? 0, exact: gaps.length === 0, gaps };
   };
   const figures = async (scope: string): Promise<ActivityFigures> => ({
-    sessionsHeld: await count(scope, 'sessionsHeld'),
-    peopleTrained: await count(scope, 'peopleTrained'),
-    studyVisits: await count(scope, 'studyVisits'),
-    studyVisitParticipants: await count(scope, 'studyVisitParticipants'),
+    ...(await countsOf((figure) => count(scope, figure))),
     publications: {
       prepared: counters[counterName(scope, 'prepared')] ?? 0,
       plannedForPublication: counters[counterName(scope, 'plannedForPublication')] ?? 0,
@@ -390,7 +410,9 @@ export async function yearlyActivityReportPage(
   page: Page = {},
 ): Promise<{ report: YearlyActivityReport; total: number; offset: number }> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
-  const periods = Object.keys(await model.counters(PERIODS))
+  const counted = Object.keys(await model.counters(PERIODS));
+  checkPeriod(filter.period, counted);
+  const periods = counted
     .map(periodOfKey)
     .sort(comparePeriods)
     .filter((p) => filter.period === undefined || p.key === filter.period);
@@ -413,10 +435,7 @@ async function periodTotals(model: ModelReader, period: Period): Promise<Activit
     return { known: counters[counterName('total', figure)] ?? 0, exact: gaps.length === 0, gaps };
   };
   return {
-    sessionsHeld: await count('sessionsHeld'),
-    peopleTrained: await count('peopleTrained'),
-    studyVisits: await count('studyVisits'),
-    studyVisitParticipants: await count('studyVisitParticipants'),
+    ...(await countsOf(count)),
     publications: {
       prepared: counters[counterName('total', 'prepared')] ?? 0,
       plannedForPublication: counters[counterName('total', 'plannedForPublication')] ?? 0,

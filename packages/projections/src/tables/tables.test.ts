@@ -67,15 +67,19 @@ describe("the built-in read models' tables", () => {
     const enm = history['rm_partner_history']!.filter((r) => r['partner_id'] === 'enm-france');
     expect(enm.map((r) => [r['entry_order'], r['date_edtf'], r['what']])).toEqual([
       [1, '1998-11-16', 'Agreement signed'],
-      [2, '../2002', 'Annual programme started'],
-      [3, '2016-02-19', 'Protocol signed'],
-      [4, '2016', 'Course held'],
-      [5, '2016/2020', 'Hosted study visit completed'],
-      [6, '2016/2020', 'Specialised session held'],
-      [7, '2021', 'Course held'],
+      [2, '2016-02-19', 'Protocol signed'],
+      [3, '2016', 'Course held'],
+      [4, '2016/2020', 'Hosted study visit completed'],
+      [5, '2016/2020', 'Specialised session held'],
+      [6, '2021', 'Course held'],
+      [7, 'XXXX', 'Annual programme started'],
+      [8, 'XXXX', 'Annual programme started'],
     ]);
+    // F18's 11 are hosted, F5's 70 attended: each figure in its own column.
+    expect(enm.find((r) => r['record_id'] === 'enm-auditeurs-2016-2020')).toMatchObject({ hosted: 11, participants: null });
     const yearly = await allRows(readModelTables['yearly-activity-report']!, await replay(store, readModelTables['yearly-activity-report']!.projection));
     expect(yearly['rm_yearly_activity']!.find((r) => r['period'] === '2018' && r['breakdown'] === 'total')).toMatchObject({ people_trained: 120, people_trained_exact: false });
+    expect(yearly['rm_yearly_activity']!.find((r) => r['period'] === '2017' && r['breakdown'] === 'total')).toMatchObject({ people_trained: 0, people_attended: 70, meetings_held: 1 });
   });
 });
 

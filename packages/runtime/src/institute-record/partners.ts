@@ -62,7 +62,6 @@ export const partners = {
     name: { ar: 'الوكالة البلجيكية للتنمية', en: 'Belgian development agency' },
     kind: 'agency',
     country: 'BE',
-    acronym: 'Enabel',
   }),
   embassyOfSpain: partner({
     partnerId: 'embassy-spain',

@@ -19,10 +19,17 @@ export interface RecordEntry {
 
 const entry = (fact: string, key: string, command: CommandInput): RecordEntry => ({ fact, key: `institute-record/${fact}/${key}`, command });
 
+/**
+ * The source of what the record holds beyond the text: the institute's
+ * registry of partners, distinct from the facts F1 to F18.
+ */
+export const registrySource = 'registry:partners';
+
 const vivreEnsemble = 'vivre-ensemble';
 const enabelProgramme = 'enabel-migrants-rights';
 const enmProgramme = 'enm-annual-programme';
 const enabelGuide = 'enabel-guide-migration-asylum';
+const enmCourseProgramme = 'enm-new-judges-course';
 
 export const instituteRecord: readonly RecordEntry[] = [
   // The institute under its former name (F12), and its present name (F14). The
@@ -139,6 +146,13 @@ export const instituteRecord: readonly RecordEntry[] = [
 
   // F6: Enabel programme on migrants' rights, with preparatory meetings, before the end of 2022.
   entry('F6', 'partner', partners.enabel),
+  // "Enabel" is the agency's name, but not the text's (F6 says "the Belgian development agency"): it comes from the registry.
+  entry(registrySource, 'enabel-acronym', {
+    type: 'CorrectPartnerDetails',
+    partnerId: 'enabel',
+    changes: { acronym: 'Enabel' },
+    reason: "The text names the Belgian development agency only; its acronym Enabel comes from the institute's registry of partners, not from the text",
+  }),
   entry('F6', 'programme', {
     type: 'LaunchProgramme',
     programmeId: enabelProgramme,
@@ -231,17 +245,22 @@ export const instituteRecord: readonly RecordEntry[] = [
     heldOn: 'XXXX-11-15/XXXX-11-25',
   }),
 
-  // F11: a study visit to Madrid for two trainer-judges, date not stated.
-  entry('F11', 'visit-planned', {
-    type: 'PlanStudyVisit',
+  // F11: a study visit to Madrid for two trainer-judges, date not stated. The text reports it done, never planned:
+  // no plan is recorded. The two are registered without names (the text gives none), by their kind.
+  ...['madrid-trainer-judge-1', 'madrid-trainer-judge-2'].map((participantId, i) =>
+    entry('F11', `trainer-judge-${i + 1}`, { type: 'RegisterParticipant', participantId, kind: 'trainer-judge' }),
+  ),
+  entry('F11', 'visit-completed', {
+    type: 'CompleteStudyVisit',
     visitId: 'madrid-study-visit',
     direction: 'outgoing',
     title: { ar: 'زيارة دراسية إلى مدريد', en: 'Study visit to Madrid' },
     partners: ['embassy-spain', 'aecid'],
     destination: { ar: 'مدريد', en: 'Madrid' },
-    plannedFor: 'XXXX',
+    completedOn: 'XXXX',
+    participantIds: ['madrid-trainer-judge-1', 'madrid-trainer-judge-2'],
+    participantCount: 2,
   }),
-  entry('F11', 'visit-completed', { type: 'CompleteStudyVisit', visitId: 'madrid-study-visit', completedOn: 'XXXX', participantIds: [], participantCount: 2 }),
 
   // F12: agreement between the National Institute of Judicial Studies and ENM, 16 Nov 1998.
   entry('F12', 'partner', partners.enm),
@@ -277,17 +296,28 @@ export const instituteRecord: readonly RecordEntry[] = [
     signedOn: '2016-02-19',
   }),
 
-  // F15: the annual programme with ENM; several French and Moroccan judges have benefited since 2002.
+  // F15: the annual programme with ENM, not dated by the text; "since 2002" is about the judges who benefited, kept in the description.
   entry('F15', 'programme', {
     type: 'LaunchProgramme',
     programmeId: enmProgramme,
     title: { ar: 'برنامج سنوي للتعاون', en: 'Annual cooperation programme' },
     partners: ['enm-france'],
     recurrence: 'annual',
-    startedOn: '../2002',
+    startedOn: 'XXXX',
     description: { ar: 'استفاد من هذا التعاون عدة قضاة فرنسيين ومغاربة منذ سنة 2002', en: 'Several French and Moroccan judges have benefited since 2002' },
   }),
 
+  // F16: ENM organises the course "every year": a recurring (annual) programme the two courses belong to; the text gives no start.
+  entry('F16', 'course-programme', {
+    type: 'LaunchProgramme',
+    programmeId: enmCourseProgramme,
+    title: { ar: 'دورة مدتها شهرين خاصة بالقضاة الجدد تنظم كل سنة', en: 'Yearly two-month course for new judges on the French judiciary' },
+    partners: ['enm-france'],
+    themes: ['french-judiciary'],
+    recurrence: 'annual',
+    startedOn: 'XXXX',
+    description: { ar: 'تنظم المدرسة الوطنية للقضاء بفرنسا كل سنة دورة مدتها شهرين خاصة بالقضاة الجدد، تهدف إلى الاطلاع على القضاء الفرنسي', en: 'ENM organises the course every year; the institute picks the top-ranked judicial attachés of the final exam' },
+  }),
   // F16: the two-month course for new judges, 2016: two judges from cohorts 39 and 40 (not named).
   ...enmCourse('F16', 'enm-new-judges-course-2016', '2016', { cohorts: [39, 40] }),
   // F17: the same course in 2021, attended remotely because of COVID-19: two judges from cohort 41.
@@ -331,6 +361,7 @@ function enmCourse(fact: string, sessionId: string, year: string, options: { coh
       title: { ar: 'دورة مدتها شهرين خاصة بالقضاة الجدد للاطلاع على القضاء الفرنسي', en: 'Two-month course for new judges on the French judiciary' },
       kind: 'course',
       partners: ['enm-france'],
+      programmeId: enmCourseProgramme,
       audience: { ar: 'قضاة من ضمن الأوائل في امتحان نهاية التكوين الخاص بالملحقين القضائيين', en: 'Judges ranked among the first in the judicial attachés\' final exam' },
       cohorts: options.cohorts,
       themes: ['french-judiciary'],

@@ -14,7 +14,8 @@ export const programmeLaunched = defineEvent(
     partners: partnerListSchema,
     themes: themeListSchema.default([]),
     startedOn: partialDateSchema,
-    recurrence: z.enum(['once', 'annual']).default('once'),
+    // Absent when the source does not say: "once" is not assumed (events recorded with the old default keep it).
+    recurrence: z.enum(['once', 'annual']).optional().meta({ description: 'once or annual; absent when the source does not say' }),
     description: multilingualTextSchema.optional(),
     agreementId: recordIdSchema.optional(),
   }),

@@ -32,10 +32,10 @@ export const studyVisitDecider: Decider<StudyVisitCommand, StudyVisitEvent, Stud
         ? decided<StudyVisitEvent>({ type: 'StudyVisitPlanned', data })
         : rejected('already-exists', `study visit ${data.visitId} is already recorded`, ['visitId']);
     }
-    if (state.status === 'none') {
-      return rejected('visit-not-planned', `study visit ${command.visitId} was never planned: plan it first`, ['visitId']);
+    if (state.status === 'none' && !(command.type === 'CompleteStudyVisit' && command.direction !== undefined && command.partners !== undefined)) {
+      return rejected('visit-not-planned', `study visit ${command.visitId} was never planned: plan it first, or give its direction and partners`, ['visitId']);
     }
-    if (state.status !== 'planned') return rejected('visit-closed', `study visit ${command.visitId} is already ${state.status}`, ['visitId']);
+    if (state.status !== 'planned' && state.status !== 'none') return rejected('visit-closed', `study visit ${command.visitId} is already ${state.status}`, ['visitId']);
     return match(command)
       .with({ type: 'CompleteStudyVisit' }, ({ type: _, ...data }) => {
         if (data.participantCount !== undefined && data.participantCount < data.participantIds.length) {

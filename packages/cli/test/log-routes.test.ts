@@ -1,0 +1,44 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, taawun, temporaryFolder } from './support.js';
+
+let folder: { path: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  folder = await temporaryFolder('log-routes');
+});
+afterAll(() => folder.remove());
+
+describe('GET /log/… for auditors', () => {
+  it('serves the signed checkpoint and proofs that verify offline and with taawun verify --against', async () => {
+    const run = (args: string[]) => taawun(args, { cwd: folder.path });
+    expect((await run(['seed'])).code).toBe(0);
+    const auditor = (await run(['keys', 'add', 'auditor-court', '--role', 'auditor'])).stdout.trim();
+    const publicKey = (await run(['key', 'export'])).stdout.trim();
+    const server = await serve(['serve'], { cwd: folder.path });
+    try {
+      const get = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${auditor}` } });
+      const checkpoint = await get('/log/checkpoint');
+      expect(checkpoint.status).toBe(200);
+      const note = await checkpoint.text();
+      expect(note).toMatch(/^taawun\/[0-9a-f]{8}\/taawun-[0-9a-f]{12}\n49\n[A-Za-z0-9+/]{43}=\n\n\u2014 taawun\/[0-9a-f]{8} \S+\n$/);
+      writeFileSync(join(folder.path, 'kept.checkpoint'), note);
+
+      const inclusion = await get('/log/proof/inclusion?position=3&size=20');
+      expect(inclusion.status).toBe(200);
+      writeFileSync(join(folder.path, 'inclusion.json'), await inclusion.text());
+      expect((await run(['verify-proof', 'inclusion.json', '--key', publicKey])).stdout).toMatch(/^holds: the event at position 3 .* of size 20/);
+
+      const consistency = await get('/log/proof/consistency?first=10');
+      writeFileSync(join(folder.path, 'consistency.json'), await consistency.text());
+      expect((await run(['verify-proof', 'consistency.json', '--key', publicKey, '--checkpoint', 'kept.checkpoint', 'kept.checkpoint'])).code).toBe(1); // size 10 is not among them
+      expect((await run(['verify-proof', 'consistency.json', '--key', publicKey])).stdout).toMatch(/of size 49 extends its log of size 10 unchanged/);
+
+      expect((await get('/log/proof/inclusion?position=50')).status).toBe(400);
+      expect((await fetch(`${server.url}/log/checkpoint`)).status).toBe(401);
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+    expect(await run(['verify', '--against', 'kept.checkpoint'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/proven by 2 signed checkpoint\(s\) kept outside the log, through position 49/) });
+  }, 120_000);
+});

@@ -1,0 +1,48 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taawun, temporaryFolder } from './support.js';
+
+let folder: { path: string; remove: () => Promise<void> };
+const store = ['--store', 'sqlite:proved.db'];
+let key = '';
+beforeAll(async () => {
+  folder = await temporaryFolder('prove');
+  expect((await taawun(['seed', ...store], { cwd: folder.path })).code).toBe(0);
+  const exported = await taawun(['key', 'export', ...store], { cwd: folder.path });
+  expect(exported.code).toBe(0);
+  key = exported.stdout.trim();
+}, 60_000);
+afterAll(() => folder.remove());
+
+const run = (args: string[]) => taawun(args, { cwd: folder.path });
+
+describe('proofs a third party checks without the store', () => {
+  it('key export prints the verifier key in the signed-note form', () => {
+    expect(key).toMatch(/^taawun\/[0-9a-f]{8}\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
+  });
+
+  it('an inclusion proof (by position, at an earlier size) verifies offline; any single changed byte of it is refused', async () => {
+    expect((await run(['prove', '7', '--size', '30', '-o', 'inclusion.json', ...store])).code).toBe(0);
+    const holds = await run(['verify-proof', 'inclusion.json', '--key', key]);
+    expect(holds).toMatchObject({ code: 0, stdout: expect.stringMatching(/^holds: the event at position 7 .* of size 30, signed by taawun\//) });
+    const bytes = readFileSync(join(folder.path, 'inclusion.json'));
+    // Every byte would take minutes of processes: a sample of positions, each its own run.
+    const positions = fc.sample(fc.nat({ max: bytes.length - 1 }), { numRuns: 12, seed: 17 });
+    for (const [i, at] of positions.entries()) {
+      const changed = Buffer.from(bytes);
+      changed[at] = changed[at] === 0x41 ? 0x42 : 0x41;
+      writeFileSync(join(folder.path, `changed-${i}.json`), changed);
+      const result = await run(['verify-proof', `changed-${i}.json`, '--key', key]);
+      expect([at, result.code]).not.toEqual([at, 0]);
+    }
+  }, 120_000);
+
+  it('a consistency proof verifies offline, and refuses another key', async () => {
+    expect((await run(['prove', '--consistency', '11', '49', '-o', 'consistency.json', ...store])).code).toBe(0);
+    expect(await run(['verify-proof', 'consistency.json', '--key', key])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^holds: .* of size 49 extends its log of size 11 unchanged/) });
+    const other = key.replace(/\+[A-Za-z0-9+/]{44}$/, `+${Buffer.concat([Buffer.of(1), Buffer.alloc(32, 7)]).toString('base64')}`);
+    expect((await run(['verify-proof', 'consistency.json', '--key', other])).code).not.toBe(0);
+  }, 60_000);
+});

@@ -1,0 +1,53 @@
+import { GENESIS_HASH, MemoryTree, chainHash, eventLeaf, leafHash, type ChainedRow, type TreeNode } from '@taawun/domain';
+
+/**
+ * The intruder's edits of issue 17, shared by the SQLite and PostgreSQL tamper
+ * suites: each takes the log's rows and returns the rows the intruder leaves,
+ * which `relink` then makes consistent inside (chain re-linked, Merkle tree rebuilt).
+ */
+export type Row = ChainedRow;
+
+/** The rows with their chain hashes and the Merkle nodes they make, as a careful intruder writes them back. */
+export function relink(rows: readonly Row[]): { rows: (Row & { hash: string })[]; nodes: TreeNode[] } {
+  const tree = new MemoryTree();
+  const nodes: TreeNode[] = [];
+  let previous = GENESIS_HASH;
+  const linked = rows.map((row) => {
+    previous = chainHash(previous, row);
+    nodes.push(...tree.append(leafHash(eventLeaf(row))));
+    return { ...row, hash: previous };
+  });
+  return { rows: linked, nodes };
+}
+
+const renumbered = (rows: Row[]): Row[] => {
+  const revisions = new Map<string, number>();
+  return rows.map((row, i) => {
+    const revision = (revisions.get(row.stream) ?? -1) + 1;
+    revisions.set(row.stream, revision);
+    return { ...row, position: BigInt(i + 1), revision };
+  });
+};
+
+const forged = (position: bigint, stream: string, revision: number): Row => ({
+  position,
+  stream,
+  revision,
+  id: crypto.randomUUID(),
+  type: 'PartnerRenamed',
+  schemaVersion: 1,
+  recordedAt: '2024-06-01T10:00:00.000Z',
+  dataJson: '{"name":"forged"}',
+  metadataJson: '{"actor":"intruder","correlationId":"x","causationId":"x"}',
+});
+
+/** Each case on the seeded log of 49 events: its name, the edit, and what verify must print. */
+export const tamperCases: [string, (rows: Row[]) => Row[], RegExp][] = [
+    ['the last event deleted', (rows) => rows.slice(0, -1), /^BROKEN at position 49 \(checkpoint-missing\): the log has 48 events but the witness file .* witnessed 49: positions 49–49 were removed; .*the first unproven position is 1\n$/],
+  ['the last 10 events deleted', (rows) => rows.slice(0, -10), /^BROKEN at position 40 \(checkpoint-missing\): the log has 39 events .*positions 40–49 were removed; .*the first unproven position is 1\n$/],
+  ['every event deleted', () => [], /^BROKEN at position 1 \(checkpoint-missing\): the log has 0 events .*positions 1–49 were removed; no position is proven intact .*the first unproven position is 1\n$/],
+  ['an event changed and the chain re-hashed', (rows) => rows.map((r) => (r.position === 20n ? { ...r, dataJson: r.dataJson.replace(/"(\w+)":/, '"$1 ":') } : r)), /^BROKEN at position 49 \(checkpoint-mismatch\): the log's first 49 events are not the ones witnessed .*the first unproven position is 1\n$/],
+  ['an event deleted, the rest renumbered and re-hashed', (rows) => renumbered(rows.filter((r) => r.position !== 12n)), /^BROKEN at position 49 \(checkpoint-missing\): the log has 48 events .*the first unproven position is 1\n$/],
+  ['the tail replaced by other events', (rows) => [...rows.slice(0, -3), ...[0, 1, 2].map((i) => forged(BigInt(47 + i), `partner-forged`, i))], /^BROKEN at position 49 \(checkpoint-mismatch\): .*the first unproven position is 1\n$/],
+  ['an event appended with a correct hash, without taawun', (rows) => [...rows, forged(50n, 'partner-forged', 0)], /^BROKEN at position 50 \(unwitnessed\): positions 50–50 are in no witnessed checkpoint .*positions 1–49 are proven intact by a kept checkpoint; positions 50–50 only match their own chain .*; the first unproven position is 50\n$/],
+];

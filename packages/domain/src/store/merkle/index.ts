@@ -1,0 +1,5 @@
+export * from './tree.js';
+export * from './log.js';
+export * from './checkpoint.js';
+export { eventLeaf } from '../hash-chain.js';
+export * from './documents.js';

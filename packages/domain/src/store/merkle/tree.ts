@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Merkle tree of RFC 6962 / RFC 9162 (§2.1) over the log:
+ *
+ *   leaf hash  = SHA-256(0x00 ‖ leaf)          leaf = the event's canonical content hash (32 bytes)
+ *   node hash  = SHA-256(0x01 ‖ left ‖ right)
+ *   MTH({})    = SHA-256("")
+ *
+ * Stores keep the hashes of complete subtrees, (level, index) covering leaves
+ * [index·2^level, (index+1)·2^level), written when the subtree fills: an append
+ * writes at most log2(n)+1 of them, and a tree head or a proof reads O(log n).
+ * Everything here works through a `NodeReader`, so the same code serves every store.
+ */
+export type Hash = Uint8Array;
+
+export const HASH_BYTES = 32;
+
+const sha256 = (...parts: Uint8Array[]): Hash => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+};
+
+const LEAF_PREFIX = Uint8Array.of(0);
+const NODE_PREFIX = Uint8Array.of(1);
+
+export const EMPTY_TREE_HASH: Hash = sha256();
+export const leafHash = (leaf: Uint8Array): Hash => sha256(LEAF_PREFIX, leaf);
+export const nodeHash = (left: Hash, right: Hash): Hash => sha256(NODE_PREFIX, left, right);
+
+/** The stored hash of a complete subtree: level 0 is a leaf hash. */
+export type NodeReader = (level: number, index: number) => Hash | Promise<Hash>;
+
+/** The same, for stores that read inside a synchronous transaction (SQLite). */
+export type SyncNodeReader = (level: number, index: number) => Hash;
+
+/** A complete subtree's hash to store. */
+export interface TreeNode {
+  readonly level: number;
+  readonly index: number;
+  readonly hash: Hash;
+}
+
+const isPowerOfTwo = (n: number): boolean => n > 0 && 2 ** Math.floor(Math.log2(n)) === n;
+/** The largest power of two smaller than n (n > 1). */
+const splitPoint = (n: number): number => {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+};
+
+const assertSize = (what: string, n: number) => {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} ${n} is not a tree size`);
+};
+
+/**
+ * The nodes an append of the leaf at `index` (0-based; the tree then has index+1
+ * leaves) completes: the leaf, then each parent whose right child it completes.
+ */
+/** The left siblings an append of the leaf at `index` combines with, lowest first: (level, index) of each. */
+function* leftSiblings(index: number): Generator<{ level: number; index: number }> {
+  for (let level = 0, i = index; i % 2 === 1; level++, i = (i - 1) / 2) yield { level, index: i - 1 };
+}
+
+/**
+ * The nodes an append of the leaf at `index` (0-based; the tree then has index+1
+ * leaves) completes: the leaf, then each parent whose right child it completes.
+ * At most log2(index+1)+1 nodes, reading as many left siblings.
+ */
+export function completedNodes(index: number, leaf: Hash, read: SyncNodeReader): TreeNode[] {
+  assertSize('leaf index', index);
+  const written: TreeNode[] = [{ level: 0, index, hash: leaf }];
+  let hash = leaf;
+  for (const sibling of leftSiblings(index)) {
+    hash = nodeHash(read(sibling.level, sibling.index), hash);
+    written.push({ level: sibling.level + 1, index: sibling.index / 2, hash });
+  }
+  return written;
+}
+
+/** `completedNodes` for stores that read asynchronously. */
+export async function nodesCompletedBy(index: number, leaf: Hash, read: NodeReader): Promise<TreeNode[]> {
+  assertSize('leaf index', index);
+  const written: TreeNode[] = [{ level: 0, index, hash: leaf }];
+  let hash = leaf;
+  for (const sibling of leftSiblings(index)) {
+    hash = nodeHash(await read(sibling.level, sibling.index), hash);
+    written.push({ level: sibling.level + 1, index: sibling.index / 2, hash });
+  }
+  return written;
+}
+
+/** MTH of leaves [start, end), where `start` is a multiple of the largest power of two below end-start (true of every range RFC 9162 asks for). */
+async function rangeHash(read: NodeReader, start: number, end: number): Promise<Hash> {
+  const n = end - start;
+  if (n === 0) return EMPTY_TREE_HASH;
+  if (isPowerOfTwo(n) && start % n === 0) return read(Math.log2(n), start / n);
+  const k = splitPoint(n);
+  return nodeHash(await rangeHash(read, start, start + k), await rangeHash(read, start + k, end));
+}
+
+/** The root of the tree of the first `size` leaves. */
+export async function treeRoot(read: NodeReader, size: number): Promise<Hash> {
+  assertSize('tree size', size);
+  return rangeHash(read, 0, size);
+}
+
+/** RFC 9162 §2.1.3.1 PATH(m, D[n]), over the stored subtrees. */
+export async function inclusionProof(read: NodeReader, index: number, size: number): Promise<Hash[]> {
+  assertSize('tree size', size);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf ${index} is not in a tree of size ${size}`);
+  const path: Hash[] = [];
+  let start = 0;
+  let end = size;
+  let m = index;
+  const below: Hash[] = [];
+  while (end - start > 1) {
+    const k = splitPoint(end - start);
+    if (m < k) {
+      below.push(await rangeHash(read, start + k, end));
+      end = start + k;
+    } else {
+      below.push(await rangeHash(read, start, start + k));
+      start += k;
+      m -= k;
+    }
+  }
+  // The recursion appends on the way back up: the deepest sibling comes first.
+  for (let i = below.length - 1; i >= 0; i--) path.push(below[i]!);
+  return path;
+}
+
+/** RFC 9162 §2.1.4.1 PROOF(m, D[n]): the log of size `second` extends the log of size `first`. */
+export async function consistencyProof(read: NodeReader, first: number, second: number): Promise<Hash[]> {
+  assertSize('tree size', first);
+  assertSize('tree size', second);
+  if (first > second) throw new RangeError(`a tree of size ${first} cannot be a prefix of one of size ${second}`);
+  if (first === 0 || first === second) return [];
+  const below: Hash[] = [];
+  let start = 0;
+  let end = second;
+  let m = first;
+  let complete = true; // SUBPROOF's b: the subtree so far is the old tree's own
+  for (;;) {
+    const n = end - start;
+    if (m === n) {
+      if (!complete) below.push(await rangeHash(read, start, end));
+      break;
+    }
+    const k = splitPoint(n);
+    if (m <= k) {
+      below.push(await rangeHash(read, start + k, end));
+      end = start + k;
+    } else {
+      below.push(await rangeHash(read, start, start + k));
+      start += k;
+      m -= k;
+      complete = false;
+    }
+  }
+  return below.reverse();
+}
+
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
+const wellFormed = (proof: readonly Hash[]) => proof.every((h) => h instanceof Uint8Array && h.length === HASH_BYTES);
+
+/**
+ * RFC 9162 §2.1.3.2: does `proof` show `leaf` (a leaf hash) at `index` in the tree
+ * of `size` with `root`? Every step is used; a proof of the wrong length fails.
+ */
+export function verifyInclusion(leaf: Hash, index: number, size: number, proof: readonly Hash[], root: Hash): boolean {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size || !wellFormed(proof) || leaf.length !== HASH_BYTES) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equal(r, root);
+}
+
+/**
+ * RFC 9162 §2.1.4.2: does `proof` show the tree of size `second` with `secondRoot`
+ * extends the tree of size `first` with `firstRoot` unchanged? Both roots are
+ * recomputed from the proof and both must match, with every step consumed.
+ */
+export function verifyConsistency(first: number, second: number, proof: readonly Hash[], firstRoot: Hash, secondRoot: Hash): boolean {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second || !wellFormed(proof)) return false;
+  if (first === second) return proof.length === 0 && equal(firstRoot, secondRoot);
+  if (first === 0) return proof.length === 0 && equal(firstRoot, EMPTY_TREE_HASH);
+  if (proof.length === 0) return false;
+  const path = isPowerOfTwo(first) ? [firstRoot, ...proof] : [...proof];
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equal(fr, firstRoot) && equal(sr, secondRoot);
+}
+
+/** A reader over leaf hashes held in memory (the in-memory store, tests): subtrees are computed and cached. */
+export class MemoryTree {
+  private readonly levels: Hash[][] = [];
+
+  get size(): number {
+    return this.levels[0]?.length ?? 0;
+  }
+
+  readonly read: NodeReader = (level, index) => {
+    const hash = this.levels[level]?.[index];
+    if (!hash) throw new RangeError(`no complete subtree at level ${level}, index ${index}`);
+    return hash;
+  };
+
+  /** Append a leaf hash; returns the nodes it completed (what a durable store writes). */
+  append(leaf: Hash): TreeNode[] {
+    const written = completedNodes(this.size, leaf, this.read as SyncNodeReader);
+    for (const node of written) (this.levels[node.level] ??= [])[node.index] = node.hash;
+    return written;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Language, MultilingualText } from '@taawun/domain';
+import type { ActivityEntry } from '../model/activities.js';
+import type { AgreementEntry } from '../read-models/agreements-register.js';
+import { nameText, textIn } from './texts.js';
+
+/*
+ * The full fact under a row: what the answer holds and the table's columns do
+ * not show (cohorts, format, place, signatories, areas, the institute's name
+ * as signed, the audience such as F4's "two groups"). The CLI prints these
+ * lines with `--details`; the report's pages show them under each row. Written
+ * once, here.
+ */
+
+const isText = (v: unknown): v is MultilingualText =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => ['ar', 'fr', 'en'].includes(k));
+
+/** One value of a fact as text: a multilingual text in the chosen language, a list joined, a number or word as it is. */
+function valueText(value: unknown, lang: Language): string {
+  if (value === null || value === undefined) return '';
+  if (isText(value)) return textIn(value, lang);
+  if (Array.isArray(value)) return value.map((v) => valueText(v, lang)).filter(Boolean).join(value.every((v) => isText(v)) ? '; ' : ', ');
+  if (typeof value === 'object') return '';
+  return String(value);
+}
+
+/** The labels of the facts an entry's `details` hold, in the order they are shown; a field not listed is not shown. */
+const labels: readonly (readonly [string, string])[] = [
+  ['audience', 'audience'],
+  ['cohorts', 'cohorts'],
+  ['format', 'format'],
+  ['place', 'place'],
+  ['destination', 'destination'],
+  ['direction', 'direction'],
+  ['purpose', 'purpose'],
+  ['description', 'described as'],
+  ['recurrence', 'recurrence'],
+  ['themes', 'themes'],
+  ['note', 'note'],
+  ['summary', 'summary'],
+  ['areas', 'areas of cooperation'],
+  ['reason', 'reason'],
+  ['programmeId', 'programme'],
+  ['agreementId', 'agreement'],
+];
+
+/** "place: Rome", "signatories: …": each fact of a history or register entry the columns leave out. */
+export function entryFactLines(entry: ActivityEntry, lang: Language): string[] {
+  const lines: string[] = [];
+  for (const [field, label] of labels) {
+    const text = valueText(entry.details[field], lang);
+    // "not-stated" formats and single sessions say nothing the text says.
+    if (text && text !== 'not-stated') lines.push(`${label}: ${text}`);
+  }
+  const signatories = entry.details.signatories;
+  if (Array.isArray(signatories) && signatories.length > 0) {
+    lines.push(`signatories: ${signatories.map((s: { party: string; role: MultilingualText; name?: MultilingualText }) => signatoryText(s.party, s.role, s.name ?? null, lang)).join('; ')}`);
+  }
+  if (entry.record.type === 'agreement') lines.push(`institute signed as: ${nameText(entry.instituteName, lang)}`);
+  return lines;
+}
+
+const signatoryText = (party: string, role: MultilingualText, name: MultilingualText | null, lang: Language) =>
+  `${name ? `${textIn(name, lang)}, ` : ''}${textIn(role, lang)} (${party})`;
+
+/** The full fact of an agreement: the institute's name as signed, place, signatories, areas, amendments. */
+export function agreementFactLines(a: AgreementEntry, lang: Language): string[] {
+  const lines = [`institute signed as: ${nameText(a.parties.institute, lang)}`];
+  if (a.place) lines.push(`place: ${textIn(a.place, lang)}`);
+  if (a.signatories.length > 0) lines.push(`signatories: ${a.signatories.map((s) => signatoryText(s.party, s.role, s.name, lang)).join('; ')}`);
+  if (a.areas.length > 0) lines.push(`areas of cooperation: ${a.areas.map((x) => textIn(x, lang)).join('; ')}`);
+  for (const m of a.amendments) lines.push(`amended ${m.amendedOn.label}: ${textIn(m.summary, lang)}`);
+  return lines;
+}
