@@ -27,6 +27,7 @@ import {
   type ReadStreamOptions,
   type StoredEvent,
   type VerifyReport,
+  type VerifyOptions,
   type WitnessedCheckpoint,
 } from '@taawun/domain';
 import type { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
@@ -230,7 +231,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
    * end or a re-hashed tail are caught even without a checkpoint, unless the
    * head row was forged too (which only `against` can catch).
    */
-  async verify(options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] } = {}): Promise<VerifyReport> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.assertOpen();
     const client = await this.connect('verifying the log');
     let broken: Error | undefined;
