@@ -105,6 +105,8 @@ export interface HttpAppOptions {
   readonly accessLog?: Logger | false;
   /** The stored read models' followers as they are now (`@taawun/runtime`): their positions, lag and restarts feed `/metrics` and `/health/ready`. */
   readonly readModelStatus?: () => readonly ReadModelFollowerStatus[];
+  /** Seconds the standby `readStore` is behind its primary, for `/metrics` (`taawun_read_replication_lag_seconds`). */
+  readonly replicationLag?: () => Promise<number | undefined>;
   /** The report's letterhead: the institute's name and the log's hash chain. */
   readonly report?: ReportOptions;
 }
@@ -178,7 +180,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const replays = new ReplayLimiter(limits.maxConcurrentReplays, Math.min(limits.maxConcurrentReplaysPerKey, limits.maxConcurrentReplays));
   const readModelStatus = options.readModelStatus ?? (() => []);
-  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus });
+  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus, ...(options.replicationLag ? { replicationLag: options.replicationLag } : {}) });
   let shuttingDown = false;
   // Outermost: it sees every answer, problems from onError and 404/405 included.
   app.use('*', accessLog(options.accessLog === false ? undefined : (options.accessLog ?? pino({ base: null }, pino.destination(2))), metrics));

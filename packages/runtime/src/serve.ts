@@ -115,7 +115,7 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
       readModelStatus: () => (followers?.status() ?? []).map((s) => (purging > 0 ? { ...s, rebuilding: true } : s)),
       ...(readStorage ? { readModelStorage: readStorage } : {}),
       ...(runtime.merkle ? { merkle: runtime.merkle } : {}),
-      ...(readSide ? { readStore: fallback?.store ?? readSide.store } : {}),
+      ...(readSide ? { readStore: fallback?.store ?? readSide.store, replicationLag: async () => (await readSide!.replication())?.lagSeconds } : {}),
       readFreshness,
       ...(runtime.keys ? { personalData: { keys: runtime.keys, ...(readModels || afterErasure ? { onErased } : {}) } } : {}),
     });

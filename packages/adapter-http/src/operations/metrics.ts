@@ -9,6 +9,8 @@ export interface MetricsSources {
   readonly liveFeeds: LiveFeeds;
   readonly replays: ReplayLimiter;
   readonly readModelStatus: () => readonly ReadModelFollowerStatus[];
+  /** Seconds the standby the server reads from is behind its primary (undefined: it reads from the primary itself). */
+  readonly replicationLag?: () => Promise<number | undefined>;
 }
 
 /**
@@ -43,6 +45,20 @@ export class ServerMetrics {
           setImmediate(() => (health = undefined));
         }
       })());
+    const replicationLag = sources.replicationLag;
+    if (replicationLag) {
+      new Gauge({
+        name: 'taawun_read_replication_lag_seconds',
+        help: 'Seconds the standby this server reads from is behind the primary (its last replayed commit)',
+        registers,
+        async collect() {
+          const lag = await replicationLag().catch(() => undefined);
+          // Unknown (the standby does not answer): no sample rather than a reassuring 0.
+          if (lag === undefined) this.reset();
+          else this.set(lag);
+        },
+      });
+    }
     new Gauge({
       name: 'taawun_log_head_position',
       help: 'Position of the last event in the log',

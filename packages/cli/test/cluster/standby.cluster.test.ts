@@ -125,6 +125,9 @@ describe('a streaming standby of the primary (pg_basebackup -R)', () => {
       expect(after).toContain('Partenaire ryw-paused');
       // A malformed position is the client's error.
       expect((await partnerHistory('ryw-paused', 'soon')).status).toBe(400);
+      // The standby's lag is a metric of the node reading from it.
+      const metrics = await (await fetch(`${reader.url}/metrics`, { headers: { authorization: `Bearer ${site.key}` } })).text();
+      expect(metrics).toMatch(/^taawun_read_replication_lag_seconds \d+(\.\d+)?(e[-+]?\d+)?$/m);
     } finally {
       await client.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
       await client.end();
