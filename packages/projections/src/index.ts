@@ -12,6 +12,7 @@ export {
   type ProjectionDefinition,
 } from './engine/projection.js';
 export { ProjectionError, isProjectionError, type ProjectionErrorCode } from './engine/errors.js';
+export type { ReadModelFollowerStatus } from './engine/follower-status.js';
 export type {
   CommitChange,
   GenerationInfo,

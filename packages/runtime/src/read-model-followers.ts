@@ -1,6 +1,6 @@
 import type { EventStore } from '@taawun/domain';
 import type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.js';
-import { activeGeneration, isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelStorage } from '@taawun/projections';
+import { activeGeneration, isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelFollowerStatus, type ReadModelStorage } from '@taawun/projections';
 
 export interface ReadModelFollowersOptions {
   readonly store: EventStore;
@@ -25,19 +25,8 @@ interface Followed {
   readonly position: bigint | undefined;
 }
 
-/** One follower as it is now: what `/metrics` and `/health/ready` of the HTTP server show. */
-export interface ReadModelFollowerStatus {
-  readonly name: string;
-  /** The last log position committed to the generation in use. */
-  readonly position: bigint | undefined;
-  /** Building the model from the start of the log (a new version, or a generation replaced by a purge). */
-  readonly rebuilding: boolean;
-  /** Times it started again after a failure or a replaced generation. */
-  readonly restarts: number;
-  readonly lastError: string | undefined;
-  /** Stopped for good (a stored model newer than this code). */
-  readonly stopped: boolean;
-}
+/** One follower as it is now (`/metrics`, `/health/ready`): the type is the projections' own. */
+export type { ReadModelFollowerStatus };
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 

@@ -1,17 +1,6 @@
-/** What the program that keeps the stored read models current says about each of them (`@taawun/runtime`'s followers). */
-export interface ReadModelFollowerStatus {
-  readonly name: string;
-  /** The last log position committed to the generation in use (undefined: nothing yet). */
-  readonly position: bigint | undefined;
-  /** Being built from the start of the log (a new version, or a purge after an erasure): its answers are not current. */
-  readonly rebuilding: boolean;
-  /** Times the follower started again after a failure or a replaced generation. */
-  readonly restarts: number;
-  /** The last failure's first line, if any (never sent to clients). */
-  readonly lastError: string | undefined;
-  /** Stopped for good (a stored model newer than this code): queries replay the log instead. */
-  readonly stopped: boolean;
-}
+import type { ReadModelFollowerStatus } from '@taawun/projections';
+
+export type { ReadModelFollowerStatus };
 
 export interface ReadModelHealth {
   readonly name: string;
