@@ -84,11 +84,11 @@ describe('taawun history', () => {
     expectStoredAnswer(JSON.parse(result.stdout), expected.ok && expected.value);
   });
 
-  it('--lang ar keeps Arabic titles whole and the columns aligned by display width', async () => {
+  it('--lang ar keeps Arabic titles whole and the columns aligned by display width, under Arabic headers', async () => {
     const result = await run('history', 'enm-france', '--lang', 'ar');
     const lines = result.stdout.split('\n');
-    const header = lines.findIndex((l) => l.startsWith('DATE'));
-    const titleColumn = displayWidth(lines[header]!.slice(0, lines[header]!.indexOf('TITLE')));
+    const header = lines.findIndex((l) => l.startsWith('التاريخ'));
+    const titleColumn = displayWidth(lines[header]!.slice(0, lines[header]!.indexOf('العنوان')));
     const rows = lines.slice(header + 2).filter((l) => l.includes(' F1'));
     expect(rows.length).toBe(8);
     for (const row of rows) {

@@ -1,8 +1,8 @@
 import type { Answer, AuditEntry, AuditTrail } from '@taawun/projections';
-import { lensLine } from '@taawun/projections/presentation';
+import { lensLine, message } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { page, type Html, type Letterhead } from './html.js';
-import { lensForm, type Lens } from './pages.js';
+import { chrome, langOf, lensForm, type Lens } from './pages.js';
 
 /**
  * The auditor's view of one record: every event that made it, in order, with
@@ -41,9 +41,11 @@ export function auditPage(answer: Answer<AuditTrail>, lens: Lens, hidden: Readon
     redacted: 'Personal data, if any, is redacted.',
     shown: 'Personal data is shown.',
   }[personalData];
+  // The events are the record's own words (types, data); the page around them is in the reader's language.
   return page({
-    title: `Audit trail: ${record ? `${record.type} ${record.id}` : stream}`,
-    subtitle: lensLine(answer),
+    ...chrome(lens),
+    title: `${langOf(lens) === 'en' ? 'Audit trail' : message(langOf(lens), 'report.auditTrail')}: ${record ? `${record.type} ${record.id}` : stream}`,
+    subtitle: lensLine(answer, langOf(lens)),
     ...(letterhead ? { letterhead } : {}),
     body: html`${lensForm(lens, hidden)}
 <p class="meta">Stream <code>${stream}</code> · ${events.length} ${events.length === 1 ? 'event' : 'events'} · <span class="personal-data" data-personal-data="${personalData}">${personal}</span></p>
