@@ -65,8 +65,8 @@ details.fold summary { display: inline; cursor: pointer; color: var(--accent); }
 dl.help dt { font-weight: 600; margin-top: 6px; }
 dl.help dd { margin-inline-start: 16px; }
 figcaption { color: var(--muted); font-size: .85rem; }
-nav.languages { margin-inline-start: auto; font-size: .9rem; }
-nav.languages a[aria-current="page"] { font-weight: 700; color: var(--ink); }
+div.languages { margin-inline-start: auto; font-size: .9rem; }
+div.languages a[aria-current="page"] { font-weight: 700; color: var(--ink); }
 html[dir="rtl"] body { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", "DejaVu Sans", system-ui, sans-serif; }
 td.num, th.num { text-align: end; }
 .letterhead { display: none; }
@@ -150,9 +150,9 @@ export function inLanguage(here: string, lang: Language): string {
 export const withLang = (href: string, lang: Language | undefined): string => (lang ? inLanguage(href, lang) : href);
 
 function languageSwitch(here: string, lang: Language): Html {
-  return html`<nav class="languages" aria-label="${message(lang, 'report.language')}">${(['ar', 'fr', 'en'] as const).map(
+  return html`<div class="languages" role="navigation" aria-label="${message(lang, 'report.language')}">${(['ar', 'fr', 'en'] as const).map(
     (l, i) => html`${i > 0 ? ' · ' : ''}<a href="${inLanguage(here, l)}" lang="${l}" hreflang="${l}"${l === lang ? html` aria-current="page"` : ''}>${languageNames[l]}</a>`,
-  )}</nav>`;
+  )}</div>`;
 }
 
 /** A whole page: its chrome in its language and direction (Arabic right to left); the record's own text carries its languages. */
