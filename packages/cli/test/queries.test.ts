@@ -84,6 +84,26 @@ describe('taawun history', () => {
     expectStoredAnswer(JSON.parse(result.stdout), expected.ok && expected.value);
   });
 
+  it('--lang fr prints the partner list with French headers, title and dates', async () => {
+    const result = await run('partners', '--lang', 'fr');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.some((l) => l.startsWith('Partenaires ('))).toBe(true);
+    const header = lines.find((l) => l.startsWith('PARTENAIRE'))!;
+    expect(header).toContain('PREMIÈRE');
+    expect(header).not.toContain('PARTNER');
+    expect(result.stdout).toContain('16 novembre 1998');
+  });
+
+  it('report agreements --lang ar prints Arabic headers and Moroccan month names: 16 نونبر 1998', async () => {
+    const result = await run('report', 'agreements', '--lang', 'ar');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('سجل الاتفاقيات');
+    expect(result.stdout).toContain('تاريخ التوقيع');
+    expect(result.stdout).toContain('16 نونبر 1998');
+    expect(result.stdout).not.toMatch(/\bSIGNED\b|\bAGREEMENT\b|November/);
+  });
+
   it('--lang ar keeps Arabic titles whole and the columns aligned by display width, under Arabic headers', async () => {
     const result = await run('history', 'enm-france', '--lang', 'ar');
     const lines = result.stdout.split('\n');
