@@ -1,6 +1,6 @@
 import type { Answer, EntryCounts, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
-import { dateText, entryFactLines, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer } from '@taawun/projections/presentation';
+import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, withLang, type Html, type Letterhead } from './html.js';
@@ -162,7 +162,7 @@ ${entry.title ? html`<div class="title">${multilingual(entry.title)}</div>` : ''
 ${entry.kind.startsWith('agreement') ? html`<div class="meta">${message(lang, 'report.institute')} ${nameAtTime(entry.instituteName, lang)}</div>` : ''}
 ${entry.sharedWith.length > 0 ? html`<div class="meta">${message(lang, 'report.with')} ${entry.partners.filter((p) => entry.sharedWith.includes(p.partnerId)).map((p, i) => html`${i > 0 ? ', ' : ''}${p.acronym ?? ''} ${nameAtTime(p.name, lang)}`)}</div>` : ''}
 ${figures ? html`<div class="meta">${figures}</div>` : ''}
-${facts.length > 0 ? html`<ul class="meta facts">${facts.filter((f) => !f.startsWith('institute signed as:')).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${facts.length > 0 ? html`<ul class="meta facts">${facts.filter((f) => !f.startsWith(`${instituteSignedAs(lang)}:`)).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
 <div class="meta">${entry.sourceRefs.map((r) => html`<span class="tag">${r}</span> `)}${entry.corrections.length > 0 ? html`<span class="tag">${message(lang, 'report.corrected', { n: String(entry.corrections.length) })}</span>` : ''} <a class="audit" href="${auditHref(entry.record, lensQuery)}">${message(lang, 'report.auditTrail')}</a></div>
 </li>`;
 }

@@ -185,6 +185,26 @@ export const en = {
   'entry.count': '{n, plural, one {# entry} other {# entries}}',
   'figure.meetings': '{n, plural, one {{value} meeting} other {{value} meetings}}',
   'figure.whatNotStated': '{what}: not stated',
+  // The labels of the full fact under a row
+  'fact.audience': 'audience',
+  'fact.cohorts': 'cohorts',
+  'fact.format': 'format',
+  'fact.place': 'place',
+  'fact.destination': 'destination',
+  'fact.direction': 'direction',
+  'fact.purpose': 'purpose',
+  'fact.description': 'described as',
+  'fact.recurrence': 'recurrence',
+  'fact.themes': 'themes',
+  'fact.note': 'note',
+  'fact.summary': 'summary',
+  'fact.areas': 'areas of cooperation',
+  'fact.reason': 'reason',
+  'fact.programmeId': 'programme',
+  'fact.agreementId': 'agreement',
+  'fact.signatories': 'signatories',
+  'fact.instituteSignedAs': 'institute signed as',
+  'fact.amended': 'amended {date}',
 } as const;
 
 export type MessageId = keyof typeof en;
