@@ -107,8 +107,9 @@ describe('taawun history', () => {
   it('--lang ar keeps Arabic titles whole and the columns aligned by display width, under Arabic headers', async () => {
     const result = await run('history', 'enm-france', '--lang', 'ar');
     const lines = result.stdout.split('\n');
-    const header = lines.findIndex((l) => l.startsWith('التاريخ'));
-    const titleColumn = displayWidth(lines[header]!.slice(0, lines[header]!.indexOf('العنوان')));
+    // Arabic headers are isolated (U+2068 … U+2069) like every Arabic cell, so they read right in a left-to-right table.
+    const header = lines.findIndex((l) => l.startsWith('\u2068التاريخ'));
+    const titleColumn = displayWidth(lines[header]!.slice(0, lines[header]!.indexOf('\u2068العنوان')));
     const rows = lines.slice(header + 2).filter((l) => l.includes(' F1'));
     expect(rows.length).toBe(8);
     for (const row of rows) {
