@@ -108,6 +108,16 @@ describe('the report in Arabic, French and English', () => {
     expect(await tab.locator('header.site nav a').first().getAttribute('href')).toBe('/report?lang=ar');
   });
 
+  it("the auditor's page speaks the reader's language around the record's own words", async () => {
+    const tab = await english.newPage();
+    await tab.goto(`${t.url}/report/audit?recordType=partner&recordId=enm-france&lang=fr`);
+    expect(await tab.locator('html').getAttribute('lang')).toBe('fr');
+    const first = (await tab.locator('li.audit-event').first().textContent())!;
+    expect(first).toContain('Enregistré le');
+    expect(first).not.toContain('Recorded');
+    expect(await tab.locator('.personal-data').textContent()).toBe('Les données personnelles, s’il y en a, sont masquées.');
+  });
+
   it('answers a date it cannot read with a page in the chosen language', async () => {
     const response = await t.request('/report/activity?asOf=15/11/2018&lang=ar', { as: 'auditor' });
     expect(response.status).toBe(400);

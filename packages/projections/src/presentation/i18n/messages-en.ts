@@ -205,6 +205,22 @@ export const en = {
   'fact.signatories': 'signatories',
   'fact.instituteSignedAs': 'institute signed as',
   'fact.amended': 'amended {date}',
+  // The auditor's page
+  'audit.recorded': 'Recorded {at} by {by}',
+  'audit.source': 'source',
+  'audit.notGiven': 'not given',
+  'audit.businessDate': 'business date',
+  'audit.reason': 'Reason:',
+  'audit.corrects': 'Corrects',
+  'audit.dataAsWritten': 'Data as written',
+  'audit.asReadToday': 'As read today:',
+  'audit.corrected': 'Corrected {at} by {by}:',
+  'audit.stream': 'Stream',
+  'audit.events': '{n, plural, one {# event} other {# events}}',
+  'audit.erased': 'This participant\'s personal data was erased: it is shown as erased, never in clear.',
+  'audit.redacted': 'Personal data, if any, is redacted.',
+  'audit.shown': 'Personal data is shown.',
+  'audit.revision': 'v{version}, revision {revision}',
 } as const;
 
 export type MessageId = keyof typeof en;
