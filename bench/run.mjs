@@ -7,7 +7,8 @@
  * log. Prints a markdown table and writes the run to bench/results/.
  *
  * Options: --quick, --sizes 10000,100000, --seed 42, --sample 2000,
- * --budget <seconds per workload>, --no-peer, --no-http, --keep (keep the
+ * --budget <seconds per workload>, --no-peer, --no-http, --no-postgres,
+ * --postgres <url of a server's maintenance database>, --keep (keep the
  * SQLite files in bench/work), --cpu-prof (profile every workload into
  * bench/work/profiles), --out <file>.
  */
@@ -31,6 +32,8 @@ const { values: options } = parseArgs({
     budget: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
     'no-http': { type: 'boolean', default: false },
+    'no-postgres': { type: 'boolean', default: false },
+    postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -47,8 +50,9 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Install the bench's own dependencies on first use, so the root `npm install` stays lean. */
 function ensureDependencies() {
-  if (existsSync(join(benchDir, 'node_modules', '@event-driven-io', 'emmett-sqlite')) && existsSync(join(benchDir, 'node_modules', 'autocannon'))) return;
-  log('installing the bench dependencies (Emmett, node-sqlite3 compiled from source, autocannon) into bench/node_modules ...');
+  const installed = ['@event-driven-io/emmett-sqlite', '@event-driven-io/emmett-postgresql', 'autocannon'].every((name) => existsSync(join(benchDir, 'node_modules', name)));
+  if (installed) return;
+  log('installing the bench dependencies (Emmett, emmett-sqlite, emmett-postgresql, node-sqlite3 compiled from source, autocannon) into bench/node_modules ...');
   execFileSync('npm', ['install', '--prefix', benchDir, '--foreground-scripts', '--no-audit', '--no-fund'], { cwd: benchDir, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
@@ -159,8 +163,45 @@ async function benchSize(events) {
   if (!options['no-http']) {
     await step('http', 'workloads/http.mjs', 'httpTaawun', { dbFile: files.taawun, partners, durationSeconds: quick ? 2 : 10, connections: 10 });
   }
+  // (7) The PostgreSQL adapter against raw `pg`, in a throwaway database of its own.
+  if (!options['no-postgres']) await benchPostgres(events, generated, results, step);
   if (!options.keep) rmSync(work, { recursive: true, force: true });
   return results;
+}
+
+/** Bulk import, rebuilds and single commands on PostgreSQL, each beside its floor; the database is dropped afterwards. */
+async function benchPostgres(events, generated, results, step) {
+  const { createDatabase, dropDatabase } = await import('./workloads/postgres.mjs');
+  const name = `taawun_bench_${process.pid}_${events}`;
+  let database;
+  try {
+    database = await createDatabase(options.postgres, name);
+  } catch (error) {
+    results.postgres = { ok: false, message: `no PostgreSQL server at ${options.postgres}: ${error.message}` };
+    log(`    PostgreSQL: NOT RUN (${results.postgres.message})`);
+    return;
+  }
+  results.postgres = { ok: true, serverVersion: database.serverVersion };
+  try {
+    const args = { logFile: generated.file, maxBatch, url: database.url };
+    await step('pgImportFloor', 'workloads/postgres.mjs', 'importPgFloor', args);
+    const imported = await step('pgImportTaawun', 'workloads/postgres.mjs', 'importPgTaawun', { ...args, headHash: generated.headHash });
+    if (!imported.ok) return;
+    await step('pgReadFloor', 'workloads/postgres.mjs', 'readPgFloor', { url: database.url });
+    await step('pgRebuildPartnerHistory', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'partner-history' });
+    await step('pgRebuildYearlyReport', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'yearly-report' });
+    await step('pgCommandsTaawun', 'workloads/postgres.mjs', 'commandsPgTaawun', { commandsFile: generated.commandsFile, url: database.url, count: sample });
+    if (!options['no-peer']) {
+      // The peer in the same database, in Emmett's own tables (schema public).
+      const peer = await step('pgImportEmmett', 'workloads/emmett.mjs', 'importEmmett', { ...args, mode: 'postgres' });
+      if (peer.ok) {
+        await step('pgAggregateEmmett', 'workloads/emmett.mjs', 'aggregateEmmett', { logFile: generated.file, mode: 'postgres', url: database.url });
+        await step('pgCommandsEmmett', 'workloads/emmett.mjs', 'commandsEmmett', { commandsFile: generated.commandsFile, mode: 'postgres', url: database.url, count: sample });
+      }
+    }
+  } finally {
+    if (!options.keep) await dropDatabase(options.postgres, name).catch((error) => log(`    could not drop database ${name}: ${error.message}`));
+  }
 }
 
 /** Where a size's read models are kept, as rebuilt, for `querySideBySide`. */
@@ -183,6 +224,18 @@ async function querySideBySide() {
   return { small, large, ...result };
 }
 
+/** `handle` on streams at revisions 10, 1,000 and 10,000: one file of its own, whatever the sizes. */
+async function streamLength() {
+  log('  single commands against stream length (revisions 10, 1,000, 10,000) ...');
+  const dbFile = join(benchDir, 'work', 'stream-length.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const result = await runChild('workloads/stream-length.mjs', 'streamLengthTaawun', { dbFile, revisions: [10, 1000, 10000], commands: quick ? 30 : 200, uncachedCommands: quick ? 5 : 20 });
+  log(`    ${result.ok ? `done: p50 ${Object.entries(result.revisions).map(([n, r]) => `${Number(n).toLocaleString('en')}: ${r.cachedP50Ms.toFixed(2)} ms`).join(', ')} (${result.ratio.toFixed(2)}x)` : `NOT DONE: ${result.message}`}`);
+  if (!options.keep) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+  return result;
+}
+
 function machine() {
   const cpu = cpus();
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
@@ -194,7 +247,7 @@ const { emmettVersions } = await import('./workloads/emmett.mjs');
 const run = {
   startedAt: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
-  options: { sizes, seed, sample, maxBatch, budgetSeconds: budgetMs / 1000, peer: !options['no-peer'], http: !options['no-http'] },
+  options: { sizes, seed, sample, maxBatch, budgetSeconds: budgetMs / 1000, peer: !options['no-peer'], http: !options['no-http'], postgres: !options['no-postgres'] },
   machine: machine(),
   peer: emmettVersions(),
   sizes: {},
@@ -202,6 +255,7 @@ const run = {
 log(`taawun bench (${run.mode}): ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events, seed ${seed}, on ${run.machine.cpu} (${run.machine.cores} cores), Node ${run.machine.node}`);
 for (const events of sizes) run.sizes[events] = await benchSize(events);
 run.querySideBySide = await querySideBySide();
+run.streamLength = await streamLength();
 run.finishedAt = new Date().toISOString();
 
 const report = renderReport(run);

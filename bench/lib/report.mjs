@@ -31,7 +31,7 @@ export function renderReport(run) {
   const sizes = Object.keys(run.sizes).map(Number).sort((a, b) => a - b);
   lines.push(`## taawun bench: ${run.mode} run, ${run.startedAt.slice(0, 10)}`);
   lines.push('');
-  lines.push(`Machine: ${run.machine.cpu}, ${run.machine.cores} cores, ${run.machine.memoryGb} GB, Node ${run.machine.node} (${run.machine.platform}). Peer: Emmett ${run.peer.emmett}, emmett-sqlite ${run.peer.emmettSqlite} on sqlite3 ${run.peer.sqlite3}. Seed ${run.options.seed}, batches of up to ${run.options.maxBatch} events, ${run.options.sample} single commands, budget ${run.options.budgetSeconds} s per workload.`);
+  lines.push(`Machine: ${run.machine.cpu}, ${run.machine.cores} cores, ${run.machine.memoryGb} GB, Node ${run.machine.node} (${run.machine.platform}). Peer: Emmett ${run.peer.emmett}, emmett-sqlite ${run.peer.emmettSqlite} on sqlite3 ${run.peer.sqlite3}${run.peer.emmettPostgresql ? `, emmett-postgresql ${run.peer.emmettPostgresql}` : ""}. Seed ${run.options.seed}, batches of up to ${run.options.maxBatch} events, ${run.options.sample} single commands, budget ${run.options.budgetSeconds} s per workload.`);
   lines.push('');
   lines.push('| events | workload | taawun | floor (raw better-sqlite3) | taawun / floor | Emmett-sqlite | taawun / Emmett-sqlite | Emmett in-memory |');
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
@@ -87,6 +87,53 @@ export function renderReport(run) {
       : `Partner history query side by side: ${figure(run.querySideBySide).text}`);
   }
 
+  const pgSizes = sizes.filter((n) => run.sizes[n].postgres);
+  if (pgSizes.length > 0) {
+    lines.push('');
+    lines.push(`### PostgreSQL (${run.sizes[pgSizes[0]].postgres.serverVersion ? `server ${run.sizes[pgSizes[0]].postgres.serverVersion}, ` : ''}a throwaway database per size; floor: raw \`pg\`)`);
+    lines.push('');
+    lines.push('| events | workload | taawun | floor (raw pg) | taawun / floor | emmett-postgresql | taawun / emmett-postgresql |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|');
+    for (const n of pgSizes) {
+      const r = run.sizes[n];
+      if (!r.postgres.ok) {
+        lines.push(`| ${fmt(n)} | not run | ${r.postgres.message} | | |`);
+        continue;
+      }
+      const pgRow = (label, ours, floor, peer) =>
+        lines.push(`| ${fmt(n)} | ${label} | ${ours.text} | ${floor?.text ?? ''} | ${floor ? fmt(ratio(ours.value, floor.value), 2) : ''} | ${peer?.text ?? ''} | ${peer ? fmt(ratio(ours.value, peer.value), 2) : ''} |`);
+      const peerOf = (result, key) => (r.pgImportEmmett ? figure(result, key) : undefined);
+      const imp = figure(r.pgImportTaawun, 'eventsPerSecond');
+      const impFloor = figure(r.pgImportFloor, 'eventsPerSecond');
+      pgRow('bulk import, events/s', imp, impFloor, peerOf(r.pgImportEmmett, 'eventsPerSecond'));
+      const commands = figure(r.pgCommandsTaawun, 'commandsPerSecond');
+      const commandsPeer = peerOf(r.pgCommandsEmmett, 'commandsPerSecond');
+      pgRow('single commands, commands/s (one transaction each)', commands, undefined, commandsPeer);
+      const readFloorPg = figure(r.pgReadFloor, 'eventsPerSecond');
+      const aggregatePeer = peerOf(r.pgAggregateEmmett, 'eventsPerSecond');
+      const rebuildsPg = [['rebuild partner history', figure(r.pgRebuildPartnerHistory, 'eventsPerSecond')], ['rebuild yearly report', figure(r.pgRebuildYearlyReport, 'eventsPerSecond')]];
+      for (const [label, ours] of rebuildsPg) pgRow(`${label}, events/s`, ours, readFloorPg, aggregatePeer);
+      targets.push({ size: n, target: 'PostgreSQL bulk import >= 0.7 of the raw pg batched-insert floor', measured: ratio(imp.value, impFloor.value), met: check(ratio(imp.value, impFloor.value), 0.7, (a, b) => a >= b) });
+      if (commandsPeer) targets.push({ size: n, target: 'PostgreSQL single commands >= 2x emmett-postgresql', measured: ratio(commands.value, commandsPeer.value), met: check(ratio(commands.value, commandsPeer.value), 2, (a, b) => a >= b) });
+      if (aggregatePeer) {
+        for (const [label, ours] of rebuildsPg) targets.push({ size: n, target: `PostgreSQL ${label} >= 2x emmett-postgresql read-and-aggregate`, measured: ratio(ours.value, aggregatePeer.value), met: check(ratio(ours.value, aggregatePeer.value), 2, (a, b) => a >= b) });
+      }
+    }
+  }
+
+  const sl = run.streamLength;
+  if (sl) {
+    lines.push('');
+    if (sl.ok) {
+      const revs = Object.keys(sl.revisions).map(Number).sort((a, b) => a - b);
+      lines.push(`Single commands against stream length (a rename, one transaction each, ${fmt(sl.commands)} per stream alternating, p50 ms): ${revs.map((n) => `revision ${fmt(n)}: ${fmt(sl.revisions[n].cachedP50Ms, 2)} (first command, folding the whole stream: ${fmt(sl.revisions[n].coldMs, 2)}; without kept states: ${fmt(sl.revisions[n].uncachedP50Ms, 2)})`).join(', ')}.`);
+      targets.push({ size: Number(revs.at(-1)), target: `handle at revision ${fmt(revs.at(-1))} <= 1.3x at revision ${fmt(revs[0])} (p50, kept folded states)`, measured: sl.ratio, met: check(sl.ratio, 1.3, (a, b) => a <= b) });
+    } else {
+      if (!sl.timedOut) harnessFailures.push(`streamLength: ${sl.message}`);
+      lines.push(`Single commands against stream length: ${figure(sl).text}`);
+    }
+  }
+
   lines.push('');
   lines.push('### Targets');
   lines.push('');
@@ -94,7 +141,7 @@ export function renderReport(run) {
   lines.push('|---:|---|---:|---|');
   for (const t of targets) lines.push(`| ${fmt(t.size)} | ${t.target} | ${fmt(t.measured, 2)}${t.partial ? ' (partial run)' : ''} | ${t.met} |`);
 
-  const peerErrors = sizes.flatMap((n) => ['importEmmettMemory', 'importEmmettSqlite', 'aggregateEmmettSqlite', 'commandsEmmettSqlite']
+  const peerErrors = sizes.flatMap((n) => ['importEmmettMemory', 'importEmmettSqlite', 'aggregateEmmettSqlite', 'commandsEmmettSqlite', 'pgImportEmmett', 'pgAggregateEmmett', 'pgCommandsEmmett']
     .map((w) => [w, run.sizes[n][w]])
     .filter(([, r]) => r && (!r.ok || r.errorCount > 0 || r.findings?.length > 0))
     .map(([w, r]) => `${fmt(n)} events, ${w}: ${r.ok ? [r.errorCount > 0 ? `${r.errorCount} errors, e.g. ${r.errors?.[0]}` : '', ...(r.findings ?? [])].filter(Boolean).join('; ') : r.message}`));

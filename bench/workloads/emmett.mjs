@@ -23,12 +23,26 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The versions in use, for the results. */
 export function emmettVersions() {
   const version = (name) => JSON.parse(readFileSync(join(here, '..', 'node_modules', name, 'package.json'), 'utf8')).version;
-  return { emmett: version('@event-driven-io/emmett'), emmettSqlite: version('@event-driven-io/emmett-sqlite'), sqlite3: version('sqlite3') };
+  const optional = (name) => {
+    try {
+      return version(name);
+    } catch {
+      return undefined;
+    }
+  };
+  return { emmett: version('@event-driven-io/emmett'), emmettSqlite: version('@event-driven-io/emmett-sqlite'), emmettPostgresql: optional('@event-driven-io/emmett-postgresql'), sqlite3: version('sqlite3') };
 }
 
-/** @param {'memory' | 'sqlite'} mode @param {string} [dbFile] */
-async function openEmmett(mode, dbFile) {
+/** @param {'memory' | 'sqlite' | 'postgres'} mode @param {string} [dbFile] @param {string} [url] PostgreSQL */
+async function openEmmett(mode, dbFile, url) {
   if (mode === 'memory') return { store: getInMemoryEventStore(), pragmas: {}, close: async () => {} };
+  if (mode === 'postgres') {
+    // Loaded only here: the SQLite runs need nothing of it.
+    const { getPostgreSQLEventStore } = await import('@event-driven-io/emmett-postgresql');
+    const store = getPostgreSQLEventStore(url);
+    await store.schema.migrate();
+    return { store, pragmas: {}, close: async () => store.close() };
+  }
   const connection = sqliteConnection({ fileName: dbFile });
   await connection.command('PRAGMA synchronous = FULL');
   const pragmas = {
@@ -49,8 +63,8 @@ const expectedVersion = (revision) => (revision === 0 ? STREAM_DOES_NOT_EXIST : 
  * The log appended in the same batches as ours, each with its expected version.
  * @param {{ logFile: string; mode: 'memory' | 'sqlite'; dbFile?: string; maxBatch: number }} args
  */
-export async function importEmmett({ logFile, mode, dbFile, maxBatch }) {
-  const { store, pragmas, close } = await openEmmett(mode, dbFile);
+export async function importEmmett({ logFile, mode, dbFile, url, maxBatch }) {
+  const { store, pragmas, close } = await openEmmett(mode, dbFile, url);
   if (mode === 'sqlite') await store.schema.migrate();
   const watch = new Stopwatch();
   let events = 0;
@@ -75,9 +89,9 @@ export async function importEmmett({ logFile, mode, dbFile, maxBatch }) {
  * as ours: decode each event (upcast + schema) and count it.
  * @param {{ logFile: string; dbFile: string }} args
  */
-export async function aggregateEmmett({ logFile, dbFile }) {
+export async function aggregateEmmett({ logFile, dbFile, mode = 'sqlite', url }) {
   const streams = await streamNames(logFile);
-  const { store, close } = await openEmmett('sqlite', dbFile);
+  const { store, close } = await openEmmett(mode, dbFile, url);
   const started = performance.now();
   let events = 0;
   let lastReport = started;
@@ -114,9 +128,9 @@ const fromEmmett = (e, stream, revision) => ({
  * decode the stream's events, the decider's decision, the event schema.
  * @param {{ commandsFile: string; dbFile: string; count: number }} args
  */
-export async function commandsEmmett({ commandsFile, dbFile, count }) {
+export async function commandsEmmett({ commandsFile, dbFile, count, mode = 'sqlite', url }) {
   const items = readCommands(commandsFile).slice(0, count);
-  const { store, pragmas, close } = await openEmmett('sqlite', dbFile);
+  const { store, pragmas, close } = await openEmmett(mode, dbFile, url);
   const handleCommand = CommandHandler({
     initialState: () => [],
     evolve: (events, e) => {

@@ -27,6 +27,7 @@ import {
   type ReadStreamOptions,
   type StoredEvent,
   type VerifyReport,
+  type VerifyOptions,
   type WitnessedCheckpoint,
 } from '@taawun/domain';
 import type { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
@@ -230,7 +231,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
    * end or a re-hashed tail are caught even without a checkpoint, unless the
    * head row was forged too (which only `against` can catch).
    */
-  async verify(options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] } = {}): Promise<VerifyReport> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.assertOpen();
     const client = await this.connect('verifying the log');
     let broken: Error | undefined;
@@ -321,6 +322,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const client = await this.connect('building the Merkle tree');
     let broken: Error | undefined;
     try {
+      // A standby replays the primary's tree and takes no writes: there is nothing to build there.
+      if ((await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby')).rows[0]?.standby) return;
       await client.query('BEGIN');
       const head = (await client.query<{ last_position: string }>(`SELECT last_position FROM ${this.headTable} FOR UPDATE`)).rows[0];
       const leaves = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.nodesTable} WHERE level = 0`)).rows[0]!.n);

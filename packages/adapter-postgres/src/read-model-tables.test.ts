@@ -84,8 +84,9 @@ describe("the institute's record as SQL tables", () => {
     const sessions = await db.sql(`SELECT record_id, sessions_held, people_trained, attendance, attendance_basis FROM rm_activities WHERE period = '2018' AND line = 'session' ORDER BY line_order`);
     expect(sessions).toEqual([
       { record_id: 'giz-attaches-2018-11', sessions_held: 1, people_trained: 0, attendance: null, attendance_basis: null },
-      { record_id: 'giz-regional-2018', sessions_held: 6, people_trained: 120, attendance: 20, attendance_basis: 'each-occurrence' },
+      // F3's stated order: the training of trainers, then the regional sessions that followed it.
       { record_id: 'giz-tot-2018', sessions_held: 2, people_trained: 0, attendance: null, attendance_basis: null },
+      { record_id: 'giz-regional-2018', sessions_held: 6, people_trained: 120, attendance: 20, attendance_basis: 'each-occurrence' },
     ]);
     // The same figure from the lines, and by partner.
     expect(await db.sql(`SELECT sum(people_trained)::int AS n FROM rm_activities WHERE period = '2018' AND line = 'session'`)).toEqual([{ n: 120 }]);
@@ -352,19 +353,12 @@ describe('writing only what changed', () => {
     ]);
   }, 60_000);
 
-  it('takes free text PostgreSQL text cannot hold (NUL) as U+FFFD in the tables, keeping it exact in the state', async () => {
+  it('never meets text PostgreSQL cannot hold (NUL): the domain refuses it before anything is stored, naming the field', async () => {
     const db = await instituteDatabase({ build: [partnerHistoryProjection] });
-    await record(db.store, [
-      { type: 'RegisterPartner', partnerId: 'nul-partner', name: { en: 'Before\u0000after', ar: 'قبل\u0000بعد' }, kind: 'school' },
-      { type: 'ScheduleSession', sessionId: 'nul-session', title: { en: 'Title\u0000with NUL' }, kind: 'course', partners: ['nul-partner'], plannedFor: '2024-10', description: { en: 'x\u0000y' } },
-    ]);
-    const runner = new ProjectionRunner(partnerHistoryProjection, { store: db.store, storage: db.storage });
-    await runner.catchUp();
-    expect(await db.sql(`SELECT name_en, name_ar FROM rm_partners WHERE partner_id = 'nul-partner'`)).toEqual([{ name_en: 'Before\uFFFDafter', name_ar: 'قبل\uFFFDبعد' }]);
-    expect(await db.sql(`SELECT title_en, details->'description'->>'en' AS description FROM rm_partner_history WHERE partner_id = 'nul-partner'`)).toEqual([
-      { title_en: 'Title\uFFFDwith NUL', description: 'x\uFFFDy' },
-    ]);
-    expect(await (await runner.read())!.export()).toBe(await (await replay(db.store, partnerHistoryProjection)).export());
+    const before = await db.store.lastPosition();
+    await expect(record(db.store, [{ type: 'RegisterPartner', partnerId: 'nul-partner', name: { en: 'Before\u0000after', ar: 'قبل\u0000بعد' }, kind: 'school' }])).rejects.toThrow(/name\.en.*NUL/);
+    expect(await db.store.lastPosition()).toBe(before);
+    expect(await db.sql(`SELECT partner_id FROM rm_partners WHERE partner_id = 'nul-partner'`)).toEqual([]);
   });
 
   it('leaves the rows that did not change untouched (same row versions), and rewrites what did', async () => {

@@ -24,6 +24,7 @@ import {
   type ReadStreamOptions,
   type StoredEvent,
   type VerifyReport,
+  type VerifyOptions,
   type WitnessedCheckpoint,
 } from '@taawun/domain';
 import type { Database } from 'better-sqlite3';
@@ -257,7 +258,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
    * position whose content or order does not match; with `against`, also prove that
    * the log still holds that checkpoint's history unchanged.
    */
-  async verify(options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] } = {}): Promise<VerifyReport> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     const store = this;
     async function* rows() {
       let after = 0n;

@@ -27,12 +27,13 @@ import { CliError } from './errors.js';
  */
 
 /** Write every event of the log to `out`, one line each, waiting whenever `out` is full: memory stays flat. */
-export async function exportEvents(store: EventStore, out: Writable): Promise<{ events: number }> {
+export async function exportEvents(store: EventStore, out: Writable, onProgress?: (events: number) => void): Promise<{ events: number }> {
   let events = 0;
   for await (const event of store.readAll()) {
     if (!out.write(`${JSON.stringify(storedEventToJson(event))}\n`)) await drained(out);
-    events++;
+    if (++events % PROGRESS_EVERY === 0) onProgress?.(events);
   }
+  onProgress?.(events);
   return { events };
 }
 
@@ -40,6 +41,9 @@ async function drained(out: Writable): Promise<void> {
   // `error` rejects the wait (a closed pipe), `drain` resolves it.
   await once(out, 'drain');
 }
+
+/** Events between two progress reports: often enough for a display, rarely enough to cost nothing. */
+const PROGRESS_EVERY = 1000;
 
 /** One event of the file, where it was found. */
 interface FileEvent {
@@ -173,7 +177,7 @@ export interface ImportCheck {
  * after it; no personal data follows the erasure of its participant, and none
  * is encrypted. Throws `ImportRejected`.
  */
-export async function checkImportFile(path: string, file = path): Promise<ImportCheck> {
+export async function checkImportFile(path: string, file = path, onProgress?: (events: number) => void): Promise<ImportCheck> {
   const ids = new Map<string, Seen>();
   const streams = new Map<string, { firstRevision: number; firstLine: number; lastRevision: number }>();
   const corrections = new Map<string, PendingCorrection[]>();
@@ -182,6 +186,7 @@ export async function checkImportFile(path: string, file = path): Promise<Import
   let lastPosition: bigint | undefined;
   let events = 0;
   for await (const { line, event, decoded } of fileEvents(path, file)) {
+    if (events % PROGRESS_EVERY === 0) onProgress?.(events);
     const earlier = ids.get(event.id);
     if (earlier) throw new ImportRejected(file, line, `event id ${event.id} already appears on line ${earlier.line}`);
     const correcting = corrections.get(event.id);
@@ -268,6 +273,8 @@ export interface ImportOptions {
   readonly keys?: KeyStore | undefined;
   /** The target as it holds the log (`OpenedStore.inner`): its ids are scanned without decrypting anything. Default: the store. */
   readonly raw?: EventStore;
+  /** How far the import is: `checking` the file (events read, no total yet), then `appending` (events of the file handled, of all of them). */
+  readonly onProgress?: (phase: 'checking' | 'appending', done: number, total?: number) => void;
 }
 
 /**
@@ -347,7 +354,7 @@ const BATCH = 500;
  */
 export async function importEvents(store: EventStore, path: string, shownAs = path, options: ImportOptions = {}): Promise<ImportReport> {
   const file = shownAs;
-  const check = await checkImportFile(path, shownAs);
+  const check = await checkImportFile(path, shownAs, options.onProgress && ((done) => options.onProgress!('checking', done)));
   const targetRevisions = await checkAgainstTarget(store, file, check, options);
 
   let appended = 0;
@@ -371,7 +378,9 @@ export async function importEvents(store: EventStore, path: string, shownAs = pa
     batch = [];
   };
 
+  let handled = 0;
   for await (const item of fileEvents(path, shownAs)) {
+    if (handled++ % PROGRESS_EVERY === 0) options.onProgress?.('appending', handled - 1, check.events);
     const seen = check.ids.get(item.event.id);
     if (!seen || seen.line !== item.line) throw new CliError(`${file} changed while it was being imported (line ${item.line}); ${appended} events were imported`);
     if (item.event.revision <= targetRevisions.get(item.event.stream)!) continue; // already there, unchanged (checked)
@@ -379,5 +388,6 @@ export async function importEvents(store: EventStore, path: string, shownAs = pa
     batch.push(item);
   }
   await flush();
+  options.onProgress?.('appending', check.events, check.events);
   return { events: check.events, appended, alreadyPresent: check.events - appended, streams: check.streams.size };
 }

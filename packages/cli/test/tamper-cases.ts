@@ -41,13 +41,16 @@ const forged = (position: bigint, stream: string, revision: number): Row => ({
   metadataJson: '{"actor":"intruder","correlationId":"x","causationId":"x"}',
 });
 
-/** Each case on the seeded log of 49 events: its name, the edit, and what verify must print. */
-export const tamperCases: [string, (rows: Row[]) => Row[], RegExp][] = [
-    ['the last event deleted', (rows) => rows.slice(0, -1), /^BROKEN at position 49 \(checkpoint-missing\): the log has 48 events but the witness file .* witnessed 49: positions 49–49 were removed; .*the first unproven position is 1\n$/],
-  ['the last 10 events deleted', (rows) => rows.slice(0, -10), /^BROKEN at position 40 \(checkpoint-missing\): the log has 39 events .*positions 40–49 were removed; .*the first unproven position is 1\n$/],
-  ['every event deleted', () => [], /^BROKEN at position 1 \(checkpoint-missing\): the log has 0 events .*positions 1–49 were removed; no position is proven intact .*the first unproven position is 1\n$/],
-  ['an event changed and the chain re-hashed', (rows) => rows.map((r) => (r.position === 20n ? { ...r, dataJson: r.dataJson.replace(/"(\w+)":/, '"$1 ":') } : r)), /^BROKEN at position 49 \(checkpoint-mismatch\): the log's first 49 events are not the ones witnessed .*the first unproven position is 1\n$/],
-  ['an event deleted, the rest renumbered and re-hashed', (rows) => renumbered(rows.filter((r) => r.position !== 12n)), /^BROKEN at position 49 \(checkpoint-missing\): the log has 48 events .*the first unproven position is 1\n$/],
-  ['the tail replaced by other events', (rows) => [...rows.slice(0, -3), ...[0, 1, 2].map((i) => forged(BigInt(47 + i), `partner-forged`, i))], /^BROKEN at position 49 \(checkpoint-mismatch\): .*the first unproven position is 1\n$/],
-  ['an event appended with a correct hash, without taawun', (rows) => [...rows, forged(50n, 'partner-forged', 0)], /^BROKEN at position 50 \(unwitnessed\): positions 50–50 are in no witnessed checkpoint .*positions 1–49 are proven intact by a kept checkpoint; positions 50–50 only match their own chain .*; the first unproven position is 50\n$/],
+/**
+ * Each case on the seeded log of `n` events (one per command of the institute's
+ * record): its name, the edit, and what verify must print.
+ */
+export const tamperCases = (n: number): [string, (rows: Row[]) => Row[], RegExp][] => [
+  ['the last event deleted', (rows) => rows.slice(0, -1), new RegExp(`^BROKEN at position ${n} \\(checkpoint-missing\\): the log has ${n - 1} events but the witness file .* witnessed ${n}: positions ${n}–${n} were removed; .*the first unproven position is 1\\n$`)],
+  ['the last 10 events deleted', (rows) => rows.slice(0, -10), new RegExp(`^BROKEN at position ${n - 9} \\(checkpoint-missing\\): the log has ${n - 10} events .*positions ${n - 9}–${n} were removed; .*the first unproven position is 1\\n$`)],
+  ['every event deleted', () => [], new RegExp(`^BROKEN at position 1 \\(checkpoint-missing\\): the log has 0 events .*positions 1–${n} were removed; no position is proven intact .*the first unproven position is 1\\n$`)],
+  ['an event changed and the chain re-hashed', (rows) => rows.map((r) => (r.position === 20n ? { ...r, dataJson: r.dataJson.replace(/"(\w+)":/, '"$1 ":') } : r)), new RegExp(`^BROKEN at position ${n} \\(checkpoint-mismatch\\): the log's first ${n} events are not the ones witnessed .*the first unproven position is 1\\n$`)],
+  ['an event deleted, the rest renumbered and re-hashed', (rows) => renumbered(rows.filter((r) => r.position !== 12n)), new RegExp(`^BROKEN at position ${n} \\(checkpoint-missing\\): the log has ${n - 1} events .*the first unproven position is 1\\n$`)],
+  ['the tail replaced by other events', (rows) => [...rows.slice(0, -3), ...[0, 1, 2].map((i) => forged(BigInt(n - 2 + i), `partner-forged`, i))], new RegExp(`^BROKEN at position ${n} \\(checkpoint-mismatch\\): .*the first unproven position is 1\\n$`)],
+  ['an event appended with a correct hash, without taawun', (rows) => [...rows, forged(BigInt(n + 1), 'partner-forged', 0)], new RegExp(`^BROKEN at position ${n + 1} \\(unwitnessed\\): positions ${n + 1}–${n + 1} are in no witnessed checkpoint .*positions 1–${n} are proven intact by a kept checkpoint; positions ${n + 1}–${n + 1} only match their own chain .*; the first unproven position is ${n + 1}\\n$`)],
 ];

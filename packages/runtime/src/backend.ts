@@ -1,11 +1,11 @@
-import { InMemoryEventStore, InMemoryKeyStore, type ChainCheckpoint, type EventStore, type KeyStore, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
+import { InMemoryEventStore, InMemoryKeyStore, type ChainCheckpoint, type EventStore, type KeyStore, type VerifyReport, type VerifyOptions } from '@taawun/domain';
 import type { AnyProjection, ReadModelStorage } from '@taawun/projections';
 import type { ReadModelOwnership } from './read-model-ownership.js';
 import type { StoreLocation } from './store-url.js';
 
 /** A log that keeps a tamper-evident hash chain (SQLite, PostgreSQL). */
 export interface HashChain {
-  verify(options?: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[] }): Promise<VerifyReport>;
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
   checkpoint(): Promise<ChainCheckpoint>;
 }
 

@@ -10,7 +10,9 @@ describe("the institute's record, loaded through the runtime", () => {
   it('is data: one entry per command, each naming its fact and a stable key', () => {
     expect(instituteRecord.length).toBeGreaterThan(18);
     expect(new Set(instituteRecord.map((entry) => entry.key)).size).toBe(instituteRecord.length);
-    expect(instituteRecord.every((entry) => /^F([1-9]|1[0-8])$/.test(entry.fact) && entry.key.startsWith(`institute-record/${entry.fact}/`))).toBe(true);
+    // Each names the fact of the text it encodes, or, for what the text does not say, another source (the partners' registry).
+    expect(instituteRecord.every((entry) => /^(F([1-9]|1[0-8])|registry:[a-z-]+)$/.test(entry.fact) && entry.key.startsWith(`institute-record/${entry.fact}/`))).toBe(true);
+    expect(instituteRecord.filter((entry) => !entry.fact.startsWith('F')).map((entry) => entry.key)).toEqual(['institute-record/registry:partners/enabel-acronym']);
     // The same data under the subpath that loads no adapter.
     expect(recordOnly.instituteRecord).toBe(instituteRecord);
   });

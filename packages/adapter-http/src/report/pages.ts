@@ -52,7 +52,8 @@ ${Object.entries(kept).map(([name, value]) => html`<input type="hidden" name="${
  * and what to type, with the form filled back in as it was sent.
  */
 export function reportErrorPage(error: { code: string; message: string }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
-  const notFound = error.code === 'not-found' || error.code === 'unknown-read-model';
+  // An unknown partner or period names the valid keys in its message; a date typed wrongly gets the help below.
+  const notFound = error.code === 'not-found' || error.code === 'unknown-read-model' || error.code === 'unknown-key';
   const lang = langOf(lens);
   // The service's own message is English; the page around it is in the reader's language.
   if (lang !== 'en') {

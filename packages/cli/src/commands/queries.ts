@@ -3,6 +3,7 @@ import { builtInReadModels, type AnyReadModel, type TimeLens } from '@taawun/pro
 import { analysisRecords, languages, presentAnswer } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
+import { catchUpWithProgress } from './catch-up.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { formats, type Format, type TerminalOptions } from '../output/render.js';
 import { reportPdf } from '../output/pdf.js';
@@ -58,6 +59,7 @@ const optionName = (message: string) => message.replace(/^asOf/, '--as-of').repl
  * A bad parameter or date is bad usage (exit 2); an unknown record a failure (exit 1).
  */
 async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOptions, name: string, params: Record<string, unknown>): Promise<ExitCode> {
+  await catchUpWithProgress(opened, io, name, lensOf(options));
   const { queries: service, close } = await opened.openQueries({ catchUp: true });
   try {
     const model = service.get(name);

@@ -1,11 +1,11 @@
 import { ProjectionRunner, projections, type AnyProjection, type Progress } from '@taawun/projections';
 import { projectionFromModule, storageForRun } from '@taawun/runtime';
-import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { exitCodes, usageError, type ExitCode } from '../errors.js';
-import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
+import { runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
+import { progress } from '../output/progress.js';
 import { renderJson } from '../output/render.js';
 
 /** A name of the built-in read models, or a path to a module that exports a projection. */
@@ -16,33 +16,6 @@ export async function resolveProjection(target: string, cwd: string): Promise<An
     throw usageError(`${target} is neither a projection (${Object.keys(projections).join(', ')}) nor a module file`);
   }
   return projectionFromModule(target, cwd);
-}
-
-function progressBar(io: Io, name: string): { update: (p: Progress) => void; stop: () => void } {
-  if (!io.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({
-    stream: io.stderr,
-    format: `${name} [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | {duration_formatted}`,
-    barCompleteChar: '█',
-    barIncompleteChar: '░',
-    hideCursor: true,
-    clearOnComplete: false,
-  });
-  let started = false;
-  return {
-    update: (p) => {
-      const payload = { rate: Math.round(p.eventsPerSecond) };
-      if (!started) {
-        bar.start(Math.max(1, p.eventsTotal), p.eventsDone, payload);
-        started = true;
-      }
-      bar.setTotal(Math.max(1, p.eventsTotal));
-      bar.update(p.eventsDone, payload);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
 }
 
 export function registerReplay(program: Command, context: CliContext): void {
@@ -62,14 +35,14 @@ export function registerReplay(program: Command, context: CliContext): void {
         return withStore(command.optsWithGlobals<GlobalOptions>(), io, async (opened) => {
           const { storage, where, close } = await storageForRun(opened);
           try {
-            const bar = progressBar(io, projection.name);
+            const bar = progress(io, projection.name);
             let last: Progress | undefined;
             const runner = new ProjectionRunner(projection, {
               store: opened.store,
               storage,
               onProgress: (p) => {
                 last = p;
-                bar.update(p);
+                bar.update(p.eventsDone, p.eventsTotal);
               },
             });
             let result;

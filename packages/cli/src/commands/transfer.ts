@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
 import { exportEvents, importEvents } from '../ndjson.js';
+import { progress, withProgress } from '../output/progress.js';
 
 export function registerTransfer(program: Command, context: CliContext): void {
   const { io } = context;
@@ -14,7 +15,8 @@ export function registerTransfer(program: Command, context: CliContext): void {
     .action(
       runs(context, async (_options: unknown, command: Command): Promise<ExitCode> => {
         return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store }) => {
-          await exportEvents(store, io.stdout);
+          const total = Number((await store.lastPosition()) ?? 0n);
+          await withProgress(io, 'export', (shown) => exportEvents(store, io.stdout, (done) => shown.update(done, total)));
           return exitCodes.ok;
         });
       }),
@@ -31,7 +33,23 @@ export function registerTransfer(program: Command, context: CliContext): void {
         const found = await stat(path).catch(() => undefined);
         if (!found?.isFile()) throw new CliError(`${file}: no such file`);
         return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store, log, keys, description }) => {
-          const report = await importEvents(store, path, file, { keys, raw: log });
+          const checking = progress(io, `import: checking ${file}`);
+          const appending = progress(io, 'import');
+          let report;
+          try {
+            report = await importEvents(store, path, file, {
+              keys,
+              raw: log,
+              onProgress: (phase, done, total) => {
+                if (phase === 'checking') return checking.update(done);
+                checking.stop();
+                appending.update(done, total);
+              },
+            });
+          } finally {
+            checking.stop();
+            appending.stop();
+          }
           io.stdout.write(
             `Imported ${file} into ${description}: ${report.events} events in ${report.streams} streams, ${report.appended} appended, ${report.alreadyPresent} already present.\n`,
           );

@@ -12,6 +12,7 @@ import {
 import { describeLocation, loadSigningKey, openLogForAudit, parseStoreUrl, readWitness } from '@taawun/runtime';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
+import { withProgress } from '../output/progress.js';
 import { runs, storeUrlOf, witnessLocationOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
 
 /** `POSITION:HASH`, as `taawun verify` printed it before signed checkpoints. */
@@ -84,7 +85,10 @@ export function registerVerify(program: Command, context: CliContext): void {
         if (!audited) throw noChain(describeLocation(location));
         try {
           const { checkpoints, witness } = knownCheckpoints(globals, io, options.against ?? [], options.key);
-          const report = await audited.chain.verify({ ...(chainCheckpoint ? { against: chainCheckpoint } : {}), checkpoints });
+          const total = Number((await audited.chain.checkpoint()).position);
+          const report = await withProgress(io, 'verify', (shown) =>
+            audited.chain.verify({ ...(chainCheckpoint ? { against: chainCheckpoint } : {}), checkpoints, onProgress: (done) => shown.update(done, total) }),
+          );
           if (report.intact) {
             const head = report.headPosition === undefined ? 'the log is empty' : `checkpoint ${report.headPosition}:${report.headHash}`;
             const proof =

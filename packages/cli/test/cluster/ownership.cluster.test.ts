@@ -165,10 +165,12 @@ async function pauseAndWake(schema: string, site: Site, stale: ServerNode, other
   expect(taken.epoch).toBeGreaterThan(staleEpoch);
 
   stale.signal('SIGCONT');
-  // Woken, it either notices by its own clock that its lease ran out, or tries to commit first and is refused by the database.
+  // Woken, it either notices by its own clock that its lease ran out, or tries to commit first and is refused by the
+  // database: by the fence, or because the server already ended the transaction it was frozen in (lock_timeout /
+  // idle_in_transaction_session_timeout of one lease), so the write never commits either way.
   await eventually(
     'the woken node noticed it lost its lease, or was refused',
-    async () => (/partner-history: (lost its lease of epoch \d+|.*the write is refused \(fencing\))/.test(stale.log()) ? true : undefined),
+    async () => (/partner-history: (lost its lease of epoch \d+|.*the write is refused \(fencing\)|following failed \(.*(unavailable|terminat))/.test(stale.log()) ? true : undefined),
     10_000,
   );
   // Both take commands again; the woken one waits its turn to build.

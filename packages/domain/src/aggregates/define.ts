@@ -65,6 +65,12 @@ export interface AggregateSpec<Name extends string, Naming extends StreamNaming 
   readonly references?: (command: z.infer<Cmd>) => readonly Reference[];
   /** Upcasters of the aggregate's own event types' older versions. */
   readonly upcasters?: readonly Upcaster<Def['type']>[];
+  /**
+   * The decider's version (default 1). Raise it when `evolve` or the state's
+   * shape changes: states the command handler cached under another version are
+   * then folded again from the stream's first event.
+   */
+  readonly version?: number;
 }
 
 /** A decider as an aggregate holds it: it folds `In` (recorded events) and emits `Out`. */
@@ -82,6 +88,8 @@ export interface Aggregate<Name extends string, Naming extends StreamNaming | un
   readonly commands: { readonly [C in Cmd as CommandTypeOf<C>]: C };
   readonly decider: AggregateDecider<z.infer<Cmd>, RecordedEventOf<StreamEventOf<Def>>, StreamEventOf<Def>, S>;
   readonly upcasters: readonly Upcaster<Def['type']>[];
+  /** The decider's version: part of the key of a cached state (see `StateCache`). */
+  readonly version: number;
   streamOfCommand(command: z.infer<Cmd>): string;
   streamOfEvent(event: EventOf<Def>): string | undefined;
   references(command: z.infer<Cmd>): readonly Reference[];
@@ -105,6 +113,7 @@ export function defineAggregate<const Name extends string, Naming extends Stream
     commands: Object.fromEntries(spec.commands.map((schema) => [commandTypeOf(schema), schema])) as Aggregate<Name, Naming, Def, Cmd, S>['commands'],
     decider,
     upcasters: spec.upcasters ?? [],
+    version: spec.version ?? 1,
     streamOfCommand: (command) => spec.streamOfCommand(command, streams),
     streamOfEvent: (event) => spec.streamOfEvent(event, streams),
     references: spec.references ?? noReferences,

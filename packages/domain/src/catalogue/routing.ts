@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { aggregates, type DomainAggregate } from '../aggregates/index.js';
 import type { Decision, DecisionContext } from '../aggregates/decider.js';
 import type { AnyAggregate, Reference } from '../aggregates/define.js';
 import type { Command } from './commands.js';
-import type { RecordedEvent } from './decoding.js';
+import type { Upcaster } from '../schema/upcasting.js';
+import { upcasters, type RecordedEvent } from './decoding.js';
 import { eventDefinition, type DomainEvent } from './events.js';
 
 /** Where a command goes: its stream, what it refers to, and the decision over that stream's events. */
@@ -10,6 +12,18 @@ export interface CommandRoute {
   readonly stream: string;
   readonly references: readonly Reference[];
   decide(events: readonly RecordedEvent[], context: DecisionContext): Decision<DomainEvent>;
+  /** The decider's fold, apart, so a state folded once can be kept and carried forward (`StateCache`). */
+  readonly fold: StreamFold;
+  /** Decide the command over a state folded by `fold`. */
+  decideOn(state: unknown, context: DecisionContext): Decision<DomainEvent>;
+}
+
+/** How a stream's state is folded, and the version a kept state must carry to be used again. */
+export interface StreamFold {
+  readonly initialState: unknown;
+  evolve(state: unknown, event: RecordedEvent): unknown;
+  /** The aggregate, its decider's version and every upcaster of the domain: a state folded under another version is not used. */
+  readonly version: string;
 }
 
 /** A map that refuses a key twice: two aggregates claiming one command type, event type or stream prefix is a mistake. */
@@ -30,12 +44,31 @@ const byStreamPrefix = uniqueIndex(aggregates.flatMap((a) => (a.streams ? [[a.st
 
 const aggregateOfCommand = (command: Command): AnyAggregate => byCommandType.get(command.type)!;
 
+const eventSignature = all.flatMap((a) => a.events.map((d) => `${d.type}.${d.schemaVersion}`)).join(',');
+
+/**
+ * The version a state folded for `aggregate` carries: its name and decider
+ * version, every event type's schema version, and every upcaster (any one
+ * added or changed changes how old events read, so it changes every fold).
+ */
+export function foldVersion(aggregate: AnyAggregate, withUpcasters: readonly Upcaster[] = upcasters): string {
+  const upcasterSignature = withUpcasters.map((u) => `${u.type}.${u.fromVersion}`).join(',');
+  // A digest keeps the cache's keys short; the name and version stay readable.
+  return `${aggregate.name}@${aggregate.version}#${createHash('sha256').update(`${eventSignature}|${upcasterSignature}`).digest('hex').slice(0, 16)}`;
+}
+
+const folds = new Map<AnyAggregate, StreamFold>(
+  all.map((a) => [a, { initialState: a.decider.initialState, evolve: (state: unknown, event: RecordedEvent) => a.decider.evolve(state, event), version: foldVersion(a) }]),
+);
+
 export function routeCommand(command: Command): CommandRoute {
   const aggregate = aggregateOfCommand(command);
   return {
     stream: aggregate.streamOfCommand(command),
     references: aggregate.references(command),
     decide: (events, context) => aggregate.decide(command, events, { ...context, eventDefinition }) as Decision<DomainEvent>,
+    fold: folds.get(aggregate)!,
+    decideOn: (state, context) => aggregate.decider.decide(command, state, { ...context, eventDefinition }) as Decision<DomainEvent>,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { StateCache } from './state-cache.js';
 import type { StoredEvent } from '../store/envelope.js';
 import type { ExpectedRevision, StreamRevision } from '../store/port.js';
 
@@ -21,6 +22,11 @@ export interface CommandContext {
   readonly expectedRevision?: ExpectedRevision;
   /** Reload-and-decide-again attempts on a concurrent write (default 5). */
   readonly maxAttempts?: number;
+  /**
+   * Folded states kept between commands: by default one bounded cache per
+   * store object (`stateCacheOf`); `false` folds every stream from its first event.
+   */
+  readonly stateCache?: StateCache | false;
 }
 
 export interface CommandOutcome {

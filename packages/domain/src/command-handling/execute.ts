@@ -1,12 +1,14 @@
 import { domainError, type DomainError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
+import type { StoredEvent } from '../store/envelope.js';
 import { isEventStoreError, type EventStore } from '../store/port.js';
 import { latestDayAt } from '../values/partial-date.js';
 import type { CommandContext, CommandOutcome } from './context.js';
 import { earlierOutcome, keyUsedOnAnotherRecord } from './idempotency.js';
 import type { PreparedCommand } from './prepare.js';
 import { checkReferences } from './references.js';
-import { checkExpectedRevision, loadStream } from './stream.js';
+import { stateCacheOf, type StateCache } from './state-cache.js';
+import { checkExpectedRevision, foldOnto, loadState, remember, type LoadedState } from './stream.js';
 import { toAppend } from './to-append.js';
 
 const storeFailure = (e: unknown): DomainError =>
@@ -26,23 +28,28 @@ export async function executeCommand(store: EventStore, prepared: PreparedComman
     const referenced = await checkReferences(store, prepared.references);
     if (!referenced.ok) return referenced;
     const attempts = context.maxAttempts ?? 5;
+    const cache = context.stateCache === false ? undefined : (context.stateCache ?? stateCacheOf(store));
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const loaded = await loadStream(store, stream);
+      const loaded = await loadState(store, stream, prepared.fold, cache);
       if (!loaded.ok) return loaded;
-      const { events, raw, revision } = loaded.value;
-      if (context.idempotencyKey) {
-        const earlier = earlierOutcome(raw, stream, command, context.idempotencyKey);
+      const { state, revision, keys } = loaded.value;
+      const keyAt = context.idempotencyKey === undefined ? undefined : keys.get(context.idempotencyKey);
+      if (keyAt !== undefined) {
+        // A retry: read the stream from the key's first event only.
+        const since = await store.readStream(stream, { fromRevision: keyAt });
+        const earlier = earlierOutcome(since, stream, command, context.idempotencyKey!, revision);
         if (earlier) return earlier;
       }
       const expected = checkExpectedRevision(stream, context.expectedRevision, revision);
       if (!expected.ok) return expected;
       const now = context.now();
-      const decision = prepared.decide(events, { today: latestDayAt(now) });
+      const decision = prepared.decideOn(state, { today: latestDayAt(now) });
       if (!decision.ok) return decision;
       const toStore = toAppend(decision.value, command, context, now.toISOString());
       if (!toStore.ok) return toStore;
       const appended = await store.append(stream, toStore.value, { expectedRevision: revision });
       if (appended.ok) {
+        keepAppended(cache, stream, prepared, loaded.value, appended.events);
         return ok({ stream, events: appended.events, revision: appended.nextExpectedRevision, alreadyApplied: false });
       }
       // The caller pinned a revision: another write in between is their conflict, not ours to retry.
@@ -57,4 +64,13 @@ export async function executeCommand(store: EventStore, prepared: PreparedComman
     if (context.idempotencyKey && isEventStoreError(e) && e.code === 'duplicate-event-id') return err(keyUsedOnAnotherRecord(context.idempotencyKey));
     return err(storeFailure(e));
   }
+}
+
+/** Carry the cached state over what was just appended, when it follows the revision decided on: the next command reads nothing it need not. */
+function keepAppended(cache: StateCache | undefined, stream: string, prepared: PreparedCommand, loaded: LoadedState, events: readonly StoredEvent[]): void {
+  if (!cache) return;
+  const next = loaded.revision === 'no-stream' ? 0 : loaded.revision + 1;
+  if (events[0]?.revision !== next) return;
+  const folded = foldOnto(prepared.fold, stream, loaded, events);
+  if (folded.ok) remember(cache, stream, prepared.fold, folded.value);
 }

@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
 import { idempotentEventId } from '../values/ids.js';
 import type { CommandOutcome } from './context.js';
-import { revisionOf } from './stream.js';
+import type { StreamRevision } from '../store/port.js';
 
 /**
  * Idempotency keys: the events of a command sent with a key get ids derived
@@ -22,8 +22,11 @@ export function commandFingerprint(command: Command): string {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 32);
 }
 
-/** The events an earlier command with this idempotency key stored in the stream, if any. */
-export function earlierOutcome(raw: readonly StoredEvent[], stream: string, command: Command, key: string): Result<CommandOutcome, DomainError> | undefined {
+/**
+ * The events an earlier command with this idempotency key stored in the stream, if any.
+ * `raw` may be the stream from the key's first event on; `revision` is the stream's current one.
+ */
+export function earlierOutcome(raw: readonly StoredEvent[], stream: string, command: Command, key: string, revision: StreamRevision): Result<CommandOutcome, DomainError> | undefined {
   const firstId = idempotentEventId(key, 0);
   const start = raw.findIndex((e) => e.id === firstId);
   if (start === -1) return undefined;
@@ -33,7 +36,7 @@ export function earlierOutcome(raw: readonly StoredEvent[], stream: string, comm
     return err(domainError('invalid-command', `idempotency key ${key} was already used for a different ${String(first.commandType)} command`, { fields: ['idempotencyKey'] }));
   }
   const events = raw.slice(start).filter((e) => e.metadata.idempotencyKey === key);
-  return ok({ stream, events, revision: revisionOf(raw), alreadyApplied: true });
+  return ok({ stream, events, revision, alreadyApplied: true });
 }
 
 /** Ids derived from a key that an earlier command used on another record collide in the store: say so. */

@@ -1,27 +1,73 @@
-import { decodeEvent, type RecordedEvent } from '../catalogue/decoding.js';
+import { decodeEvent } from '../catalogue/decoding.js';
 import { domainError, type DomainError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
 import type { EventStore, ExpectedRevision, StreamRevision } from '../store/port.js';
+import type { StreamFold } from '../catalogue/routing.js';
+import type { StateCache } from './state-cache.js';
 
-/** A stream as a command is decided on it: its events decoded, and as stored. */
-export interface LoadedStream {
-  readonly events: readonly RecordedEvent[];
-  readonly raw: readonly StoredEvent[];
+/** A stream as a command is decided on it: its folded state at a revision, and the idempotency keys it holds. */
+export interface LoadedState {
+  readonly state: unknown;
   readonly revision: StreamRevision;
+  readonly lastEventId: string | undefined;
+  readonly keys: ReadonlyMap<string, number>;
 }
 
-export const revisionOf = (events: readonly unknown[]): StreamRevision => (events.length === 0 ? 'no-stream' : events.length - 1);
+const empty = (fold: StreamFold): LoadedState => ({ state: fold.initialState, revision: 'no-stream', lastEventId: undefined, keys: new Map() });
 
-export async function loadStream(store: EventStore, stream: string): Promise<Result<LoadedStream, DomainError>> {
-  const raw = await store.readStream(stream);
-  const events: RecordedEvent[] = [];
-  for (const stored of raw) {
+/** Decode and fold `events` onto `from`; a row that does not decode is a store failure. */
+export function foldOnto(fold: StreamFold, stream: string, from: LoadedState, events: readonly StoredEvent[]): Result<LoadedState, DomainError> {
+  if (events.length === 0) return ok(from);
+  let { state } = from;
+  let keys = from.keys;
+  for (const stored of events) {
     const decoded = decodeEvent(stored);
     if (!decoded.ok) return err(domainError('store-failure', `cannot read ${stream}: ${decoded.error.message}`));
-    events.push(decoded.value);
+    state = fold.evolve(state, decoded.value);
+    const key = stored.metadata.idempotencyKey;
+    if (key !== undefined && !keys.has(key)) {
+      // Copied, not changed: an entry another command holds stays as it was read.
+      if (keys === from.keys) keys = new Map(keys);
+      (keys as Map<string, number>).set(key, stored.revision);
+    }
   }
-  return ok({ events, raw, revision: revisionOf(raw) });
+  const last = events[events.length - 1]!;
+  return ok({ state, revision: last.revision, lastEventId: last.id, keys });
+}
+
+/**
+ * Load a stream's state: from the cached state when there is one folded under
+ * the same version, reading only the events from its revision on (the first of
+ * them must still be the event it was folded up to), else from the first event.
+ * The result is cached again.
+ */
+export async function loadState(store: EventStore, stream: string, fold: StreamFold, cache: StateCache | undefined): Promise<Result<LoadedState, DomainError>> {
+  const cached = cache?.get(stream, fold.version);
+  let loaded: Result<LoadedState, DomainError> | undefined;
+  if (cached) {
+    const tail = await store.readStream(stream, { fromRevision: cached.revision });
+    if (tail[0]?.id === cached.lastEventId && tail[0]?.revision === cached.revision) {
+      cache!.stats.hits++;
+      loaded = foldOnto(fold, stream, cached, tail.slice(1));
+    }
+  }
+  if (!loaded) {
+    if (cache) cache.stats.misses++;
+    loaded = foldOnto(fold, stream, empty(fold), await store.readStream(stream));
+  }
+  if (!loaded.ok) {
+    cache?.delete(stream, fold.version);
+    return loaded;
+  }
+  remember(cache, stream, fold, loaded.value);
+  return loaded;
+}
+
+/** Keep a state folded up to an event (a stream with no event has nothing worth keeping). */
+export function remember(cache: StateCache | undefined, stream: string, fold: StreamFold, loaded: LoadedState): void {
+  if (!cache || loaded.revision === 'no-stream' || loaded.lastEventId === undefined) return;
+  cache.set(stream, { version: fold.version, revision: loaded.revision, lastEventId: loaded.lastEventId, state: loaded.state, keys: loaded.keys });
 }
 
 /** The caller's expected revision (HTTP If-Match) against the stream's: a mismatch is a conflict. */

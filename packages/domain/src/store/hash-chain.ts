@@ -105,6 +105,15 @@ export interface WitnessedCheckpoint {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
+export interface VerifyOptions {
+  /** Also prove the log still holds this checkpoint's history. */
+  readonly against?: ChainCheckpoint;
+  /** Signed checkpoints kept outside the log, already checked against their key. */
+  readonly checkpoints?: readonly WitnessedCheckpoint[];
+  /** Events checked so far, every few thousand and at the end: a verify of a large log takes a while. */
+  readonly onProgress?: (events: number) => void;
+}
+
 /**
  * Recompute the chain over rows in position order (as stored, with their stored hash)
  * and report the first position that does not match. With `against`, the log must
@@ -116,7 +125,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
  */
 export async function verifyChain(
   rows: AsyncIterable<ChainedRow & { readonly hash: string }> | Iterable<ChainedRow & { readonly hash: string }>,
-  options: { against?: ChainCheckpoint; checkpoints?: readonly WitnessedCheckpoint[]; tree?: MemoryTree } = {},
+  options: VerifyOptions & { tree?: MemoryTree } = {},
 ): Promise<VerifyReport> {
   let previous = GENESIS_HASH;
   let expectedPosition = 1n;
@@ -167,8 +176,9 @@ export async function verifyChain(
     revisions.set(row.stream, row.revision);
     previous = hash;
     expectedPosition++;
-    count++;
+    if (++count % 5000 === 0) options.onProgress?.(count);
   }
+  options.onProgress?.(count);
   if (options.against && !checkpointSeen && options.against.position > 0n) {
     return broken(options.against.position, 'checkpoint-missing', `the log ends before the audited position ${options.against.position}: events were removed`);
   }
