@@ -149,7 +149,7 @@ function lensNotesIn(lens: NonNullable<Answer<unknown>['lens']>, lang: Language)
     recordedLater > 0 ? message(lang, 'lens.recordedLater', { n: recordedLater }) : '',
   ].filter(Boolean);
   if (left.length > 0) notes.push(message(lang, 'lens.notCounted', { what: left.join('; ') }));
-  if (lens.mayBe.length > 0) notes.push(`~ ${message(lang, 'lens.mayBeLater', { n: lens.mayBe.length, refs: refs(lens.mayBe) })}`);
+  if (lens.mayBe.length > 0) notes.push(message(lang, 'lens.mayBe', { n: lens.mayBe.length, refs: refs(lens.mayBe) }));
   return notes;
 }
 

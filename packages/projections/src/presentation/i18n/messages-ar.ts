@@ -213,4 +213,5 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'audit.redacted': 'البيانات الشخصية، إن وجدت، محجوبة.',
   'audit.shown': 'البيانات الشخصية معروضة.',
   'audit.revision': 'الإصدار {version}، المراجعة {revision}',
+  'lens.mayBe': 'ربما وقع قبل ذلك: {n, plural, zero {لا حدث} one {حدث واحد} two {حدثان} few {# أحداث} many {# حدثا} other {# حدث}}{refs}، أُخذ في الحسبان: ما قد يغيره يظهر غير مؤكد.',
 };

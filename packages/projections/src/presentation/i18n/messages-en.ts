@@ -221,6 +221,7 @@ export const en = {
   'audit.redacted': 'Personal data, if any, is redacted.',
   'audit.shown': 'Personal data is shown.',
   'audit.revision': 'v{version}, revision {revision}',
+  'lens.mayBe': 'May be by then: {n, plural, one {# event} other {# events}}{refs}, taken in: what it may change is shown uncertain.',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -209,4 +209,5 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'audit.redacted': 'Les données personnelles, s’il y en a, sont masquées.',
   'audit.shown': 'Les données personnelles sont affichées.',
   'audit.revision': 'v{version}, révision {revision}',
+  'lens.mayBe': 'Peut-être à cette date : {n, plural, one {# événement} other {# événements}}{refs}, pris en compte : ce qu’il peut changer est montré incertain.',
 };
