@@ -16,9 +16,9 @@ import { institute, loadInstituteRecord } from '@taawun/runtime';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(root, 'docs', 'screenshots') } } });
-const lang = 'en'; // the other languages come with the translated report
-const out = join(values.out, lang);
-mkdirSync(out, { recursive: true });
+// Each page in the institute's three languages: docs/screenshots/{en,fr,ar}/ (`?lang=` for French and Arabic).
+const languages = ['en', 'fr', 'ar'];
+const inLanguage = (path, lang) => (lang === 'en' ? path : `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
 
 const pages = [
   { file: 'partners.png', path: '/report' },
@@ -40,17 +40,22 @@ try {
   const loaded = await loadInstituteRecord(store, { actor: 'registrar', now: () => new Date(Date.UTC(2024, 0, 10, 9, 59, 0, tick++)), newId: newEventId });
   if (loaded.failures.length > 0) throw new Error(`seeding failed: ${JSON.stringify(loaded.failures[0])}`);
   const { key, entry } = createApiKey('screenshots', 'auditor');
-  server = await startServer({ store, keys: [entry], port: 0, now: () => new Date('2024-05-28T09:30:00Z'), report: { institute: institute.currentName.en, chain: store }, log: () => undefined });
+  server = await startServer({ store, keys: [entry], port: 0, now: () => new Date('2024-05-28T09:30:00Z'), report: { institute: institute.currentName, chain: store }, log: () => undefined });
   browser = await launchChromium();
   const context = await browser.newContext({ httpCredentials: { username: 'auditor', password: key }, viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-  for (const p of pages) {
-    const tab = await context.newPage();
-    if (p.media) await tab.emulateMedia({ media: p.media });
-    const response = await tab.goto(`${server.url}${p.path}`);
-    if (!response || response.status() !== 200) throw new Error(`${p.path}: HTTP ${response?.status()}`);
-    await tab.screenshot({ path: join(out, p.file), fullPage: true });
-    await tab.close();
-    console.log(`${join(out, p.file)}  (${p.path}${p.media ? `, ${p.media} media` : ''})`);
+  for (const lang of languages) {
+    const out = join(values.out, lang);
+    mkdirSync(out, { recursive: true });
+    for (const p of pages) {
+      const tab = await context.newPage();
+      if (p.media) await tab.emulateMedia({ media: p.media });
+      const path = inLanguage(p.path, lang);
+      const response = await tab.goto(`${server.url}${path}`);
+      if (!response || response.status() !== 200) throw new Error(`${path}: HTTP ${response?.status()}`);
+      await tab.screenshot({ path: join(out, p.file), fullPage: true });
+      await tab.close();
+      console.log(`${join(out, p.file)}  (${path}${p.media ? `, ${p.media} media` : ''})`);
+    }
   }
 } finally {
   await browser?.close();

@@ -38,8 +38,10 @@ export const configFileSchema = z
     corsOrigins: z.array(z.url()),
     keys: z.array(apiKeyEntrySchema),
     limits: limitsSchema,
-    /** The institute's name on the report's letterhead (printed pages, PDF). */
-    institute: z.string().min(1).max(200),
+    /** The institute's name on the report's letterhead (printed pages, PDF): one name, or one per language (`{ "ar": …, "fr": …, "en": … }`). */
+    institute: z.union([z.string().min(1).max(200), z.object({ ar: z.string().min(1).max(200), fr: z.string().min(1).max(200), en: z.string().min(1).max(200) }).partial().strict()]),
+    /** The report's language when the reader's browser asks for none taawun speaks: `ar`, `fr` or `en` (default). */
+    language: z.enum(['ar', 'fr', 'en']),
   })
   .strict()
   .partial();
@@ -54,8 +56,10 @@ export interface ServerConfig {
   readonly corsOrigins: readonly string[];
   readonly keys: readonly ApiKeyEntry[];
   readonly limits: HttpLimits;
-  /** The institute's name on the report's letterhead, when configured. */
-  readonly institute?: string;
+  /** The institute's name on the report's letterhead, when configured (one name, or one per language). */
+  readonly institute?: string | Readonly<Partial<Record<'ar' | 'fr' | 'en', string>>>;
+  /** The report's institute-wide default language, when configured. */
+  readonly language?: 'ar' | 'fr' | 'en';
   /** The file read, if any. */
   readonly configFile?: string;
 }
@@ -65,6 +69,8 @@ export const DEFAULT_DATABASE = 'data/taawun.db';
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+const languageOf = (value: string | undefined): 'ar' | 'fr' | 'en' | undefined => (value === 'ar' || value === 'fr' || value === 'en' ? value : undefined);
 
 const describeIssues = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ');
 
@@ -140,7 +146,8 @@ export function loadServerConfig(options: { env?: NodeJS.ProcessEnv; file?: stri
     corsOrigins,
     keys,
     limits: { ...merged, defaultPageSize: Math.min(merged.defaultPageSize, merged.maxPageSize) },
-    ...(env.TAAWUN_INSTITUTE || file.institute ? { institute: env.TAAWUN_INSTITUTE || file.institute } : {}),
+    ...(env.TAAWUN_INSTITUTE || file.institute ? { institute: env.TAAWUN_INSTITUTE || file.institute! } : {}),
+    ...(languageOf(env.TAAWUN_LANGUAGE) ?? file.language ? { language: (languageOf(env.TAAWUN_LANGUAGE) ?? file.language)! } : {}),
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   };
 }

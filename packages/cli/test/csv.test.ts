@@ -55,6 +55,18 @@ describe('CSV for analysis', () => {
     expect([aecid.firstDate, aecid['firstDate earliest'], aecid['firstDate latest']]).toEqual(['../2021-05-25', '', '2021-05-25']);
   });
 
+  it('--lang ar: headers in Arabic and a column of each date in Arabic ("16 نونبر 1998"), the EDTF and ISO days kept for machines', async () => {
+    const ar = await run('report', 'agreements', '--format', 'csv', '--lang', 'ar');
+    expect(ar.code).toBe(0);
+    const rows = records(ar.stdout);
+    const italy = rows.find((r) => r['signedOn'] === '1998-11-16')!;
+    expect(italy['signedOn (التاريخ)']).toBe('16 نونبر 1998');
+    expect(italy['signedOn (أبكر تاريخ)']).toBe('1998-11-16');
+    expect(italy['signedOn (آخر تاريخ)']).toBe('1998-11-16');
+    const fr = records((await run('report', 'agreements', '--format', 'csv', '--lang', 'fr')).stdout);
+    expect(fr.find((r) => r['signedOn'] === '1998-11-16')!['signedOn (Date)']).toBe('16 novembre 1998');
+  });
+
   it('--bom begins with a UTF-8 byte-order mark (spreadsheet programs then read Arabic right); CRLF line ends', async () => {
     const plain = await run('partners', '--format', 'csv', '--lang', 'ar');
     expect(plain.stdout.charCodeAt(0)).not.toBe(0xfeff);

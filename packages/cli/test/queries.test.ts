@@ -84,11 +84,32 @@ describe('taawun history', () => {
     expectStoredAnswer(JSON.parse(result.stdout), expected.ok && expected.value);
   });
 
-  it('--lang ar keeps Arabic titles whole and the columns aligned by display width', async () => {
+  it('--lang fr prints the partner list with French headers, title and dates', async () => {
+    const result = await run('partners', '--lang', 'fr');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.some((l) => l.startsWith('Partenaires ('))).toBe(true);
+    const header = lines.find((l) => l.startsWith('PARTENAIRE'))!;
+    expect(header).toContain('PREMIÈRE');
+    expect(header).not.toContain('PARTNER');
+    expect(result.stdout).toContain('16 novembre 1998');
+  });
+
+  it('report agreements --lang ar prints Arabic headers and Moroccan month names: 16 نونبر 1998', async () => {
+    const result = await run('report', 'agreements', '--lang', 'ar');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('سجل الاتفاقيات');
+    expect(result.stdout).toContain('تاريخ التوقيع');
+    expect(result.stdout).toContain('16 نونبر 1998');
+    expect(result.stdout).not.toMatch(/\bSIGNED\b|\bAGREEMENT\b|November/);
+  });
+
+  it('--lang ar keeps Arabic titles whole and the columns aligned by display width, under Arabic headers', async () => {
     const result = await run('history', 'enm-france', '--lang', 'ar');
     const lines = result.stdout.split('\n');
-    const header = lines.findIndex((l) => l.startsWith('DATE'));
-    const titleColumn = displayWidth(lines[header]!.slice(0, lines[header]!.indexOf('TITLE')));
+    // Arabic headers are isolated (U+2068 … U+2069) like every Arabic cell, so they read right in a left-to-right table.
+    const header = lines.findIndex((l) => l.startsWith('\u2068التاريخ'));
+    const titleColumn = displayWidth(lines[header]!.slice(0, lines[header]!.indexOf('\u2068العنوان')));
     const rows = lines.slice(header + 2).filter((l) => l.includes(' F1'));
     expect(rows.length).toBe(8);
     for (const row of rows) {

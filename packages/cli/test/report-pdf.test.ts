@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taawun, temporaryFolder, type Outcome } from './support.js';
@@ -51,5 +51,19 @@ describe('taawun report --format pdf', () => {
     const bad = await run(['report', 'yearly', '--format', 'pdf', '--as-of', '15/11/2018', '--output', 'x.pdf']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  }, 120_000);
+
+  it('in Arabic: the yearly report with Moroccan month names and the institute\'s Arabic name on its letterhead', async () => {
+    // The institute's name in each language, from the configuration `taawun serve` reads.
+    const names = { ar: 'المعهد العالي للقضاء', fr: 'Institut supérieur de la magistrature', en: 'Higher Institute of the Judiciary' };
+    writeFileSync(`${folder.path}/config.json`, JSON.stringify({ institute: names }));
+    const result = await run(['report', 'yearly', '--format', 'pdf', '--lang', 'ar', '--output', 'yearly-ar.pdf'], { TAAWUN_CONFIG: `${folder.path}/config.json` });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    // The extractor gives Arabic in printed order and contextual forms: folded to base letters, sought either way.
+    const text = (await textOf(`${folder.path}/yearly-ar.pdf`)).normalize('NFKC');
+    const has = (phrase: string) => text.includes(phrase) || text.includes([...phrase].reverse().join(''));
+    expect(has('نونبر')).toBe(true);
+    expect(has(names.ar)).toBe(true);
+    expect(text).not.toContain('Yearly activity');
   }, 120_000);
 });

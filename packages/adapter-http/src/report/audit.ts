@@ -1,8 +1,9 @@
 import type { Answer, AuditEntry, AuditTrail } from '@taawun/projections';
-import { lensLine } from '@taawun/projections/presentation';
+import type { Language } from '@taawun/domain';
+import { dateText, lensLine, message, type MessageId } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { page, type Html, type Letterhead } from './html.js';
-import { lensForm, type Lens } from './pages.js';
+import { chrome, langOf, lensForm, type Lens } from './pages.js';
 
 /**
  * The auditor's view of one record: every event that made it, in order, with
@@ -13,20 +14,28 @@ import { lensForm, type Lens } from './pages.js';
  */
 const json = (value: unknown): string => JSON.stringify(value, null, 1);
 
-function auditEntry(e: AuditEntry): Html {
+/** A message with the time (`\u0000`) and the recorder (`\u0001`) put in as markup, in the language's own word order. */
+function recordedBy(text: string, at: Html, by: Html): Html {
+  const parts = text.split(/(\u0000|\u0001)/);
+  return html`${parts.map((p) => (p === '\u0000' ? at : p === '\u0001' ? by : p))}`;
+}
+
+function auditEntry(e: AuditEntry, lang: Language): Html {
+  const t = (id: MessageId, values?: Readonly<Record<string, string | number>>) => message(lang, id, values);
+  const date = (d: { label: string; edtf: string }) => dateText(d, lang);
   return html`<li class="audit-event" id="event-${e.eventId}" data-event="${e.eventId}" data-position="${e.position}">
-<div><span class="tag">#${e.position}</span> <strong class="what">${e.type}</strong> <span class="meta">v${e.schemaVersion}, revision ${e.revision}</span></div>
-<div class="meta">Recorded <time datetime="${e.recordedAt}">${e.recordedAt}</time> by <strong class="by">${e.recordedBy}</strong>${e.commandType ? ` (${e.commandType})` : ''} · source <span class="source">${e.sourceRef ?? 'not given'}</span>${
-    e.businessDate ? html` · business date ${e.correctedBusinessDate ? html`<del>${e.businessDate.label}</del> ${e.correctedBusinessDate.label}` : e.businessDate.label}` : ''
+<div><span class="tag">#${e.position}</span> <strong class="what">${e.type}</strong> <span class="meta">${t('audit.revision', { version: String(e.schemaVersion), revision: String(e.revision) })}</span></div>
+<div class="meta">${recordedBy(t('audit.recorded', { at: '\u0000', by: '\u0001' }), html`<time datetime="${e.recordedAt}">${e.recordedAt}</time>`, html`<strong class="by">${e.recordedBy}</strong>`)}${e.commandType ? ` (${e.commandType})` : ''} · ${t('audit.source')} <span class="source">${e.sourceRef ?? t('audit.notGiven')}</span>${
+    e.businessDate ? html` · ${t('audit.businessDate')} ${e.correctedBusinessDate ? html`<del>${date(e.businessDate)}</del> ${date(e.correctedBusinessDate)}` : date(e.businessDate)}` : ''
   }</div>
-${e.reason ? html`<div class="reason">Reason: ${e.reason}</div>` : ''}
-${e.corrects ? html`<div class="meta">Corrects ${e.corrects.type} <a href="#event-${e.corrects.eventId}">${e.corrects.eventId}</a></div>` : ''}
+${e.reason ? html`<div class="reason">${t('audit.reason')} ${e.reason}</div>` : ''}
+${e.corrects ? html`<div class="meta">${t('audit.corrects')} ${e.corrects.type} <a href="#event-${e.corrects.eventId}">${e.corrects.eventId}</a></div>` : ''}
 ${e.problem ? html`<div class="problem">${e.problem}</div>` : ''}
-<details><summary>Data as written</summary><pre>${json(e.data)}</pre>${e.correctedData !== undefined && e.correctedData !== null ? html`<p class="meta">As read today:</p><pre>${json(e.correctedData)}</pre>` : ''}</details>
+<details><summary>${t('audit.dataAsWritten')}</summary><pre>${json(e.data)}</pre>${e.correctedData !== undefined && e.correctedData !== null ? html`<p class="meta">${t('audit.asReadToday')}</p><pre>${json(e.correctedData)}</pre>` : ''}</details>
 ${
   e.corrections.length > 0
     ? html`<ol class="corrections">${e.corrections.map(
-        (c) => html`<li class="correction" data-event="${c.eventId}">Corrected <time datetime="${c.recordedAt}">${c.recordedAt}</time> by <strong>${c.recordedBy}</strong>: <span class="reason">${c.reason}</span>
+        (c) => html`<li class="correction" data-event="${c.eventId}">${recordedBy(t('audit.corrected', { at: '\u0000', by: '\u0001' }), html`<time datetime="${c.recordedAt}">${c.recordedAt}</time>`, html`<strong>${c.recordedBy}</strong>`)} <span class="reason">${c.reason}</span>
 <ul>${c.changes.map((ch) => html`<li><code>${ch.field}</code>: <del>${json(ch.from)}</del> → ${json(ch.to)}</li>`)}</ul></li>`,
       )}</ol>`
     : ''
@@ -36,19 +45,18 @@ ${
 
 export function auditPage(answer: Answer<AuditTrail>, lens: Lens, hidden: Readonly<Record<string, string>>, letterhead?: Letterhead): Html {
   const { stream, record, personalData, events } = answer.result;
-  const personal = {
-    erased: "This participant's personal data was erased: it is shown as erased, never in clear.",
-    redacted: 'Personal data, if any, is redacted.',
-    shown: 'Personal data is shown.',
-  }[personalData];
+  const lang = langOf(lens);
+  const personal = message(lang, ({ erased: 'audit.erased', redacted: 'audit.redacted', shown: 'audit.shown' } as const)[personalData]);
+  // The events are the record's own words (types, data); the page around them is in the reader's language.
   return page({
-    title: `Audit trail: ${record ? `${record.type} ${record.id}` : stream}`,
-    subtitle: lensLine(answer),
+    ...chrome(lens),
+    title: `${lang === 'en' ? 'Audit trail' : message(lang, 'report.auditTrail')}: ${record ? `${record.type} ${record.id}` : stream}`,
+    subtitle: lensLine(answer, lang),
     ...(letterhead ? { letterhead } : {}),
     body: html`${lensForm(lens, hidden)}
-<p class="meta">Stream <code>${stream}</code> · ${events.length} ${events.length === 1 ? 'event' : 'events'} · <span class="personal-data" data-personal-data="${personalData}">${personal}</span></p>
+<p class="meta">${message(lang, 'audit.stream')} <code>${stream}</code> · ${message(lang, 'audit.events', { n: events.length })} · <span class="personal-data" data-personal-data="${personalData}">${personal}</span></p>
 <ol class="audit" aria-label="Events">
-${events.map(auditEntry)}
+${events.map((e) => auditEntry(e, lang))}
 </ol>`,
   });
 }

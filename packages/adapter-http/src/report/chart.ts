@@ -1,3 +1,5 @@
+import type { Language } from '@taawun/domain';
+import { message } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import type { Html } from './html.js';
 
@@ -35,7 +37,7 @@ const HAIRLINE = 1.5;
 
 const valueText = (v: ChartValue): string => (v.lowerBound ? `≥ ${v.value}` : String(v.value));
 
-function panel(p: ChartPanel, labels: readonly string[], id: string): Html {
+function panel(p: ChartPanel, labels: readonly string[], id: string, lang: Language): Html {
   const max = Math.max(1, ...p.values.map((v) => v.value));
   const step = niceStep(max);
   const top = Math.ceil(max / step) * step;
@@ -44,7 +46,7 @@ function panel(p: ChartPanel, labels: readonly string[], id: string): Html {
   const y = (v: number) => TOP + PLOT - (v / top) * PLOT;
   const ticks = Array.from({ length: top / step + 1 }, (_, i) => i * step);
   return html`<figure class="panel" data-series="${p.key}">
-<figcaption><strong>${p.label}</strong> <span class="meta">(its own scale, 0–${top})</span></figcaption>
+<figcaption><strong>${p.label}</strong> <span class="meta">${message(lang, 'report.chart.scale', { top: String(top) })}</span></figcaption>
 <svg xmlns="http://www.w3.org/2000/svg" class="chart" data-series="${p.key}" role="img" aria-label="${p.label} per period: ${labels.map((l, i) => `${l} ${valueText(p.values[i]!)}`).join(', ')}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 <defs><pattern id="${id}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="${p.color}" fill-opacity="0.25"/><line x1="0" y1="0" x2="0" y2="6" stroke="${p.color}" stroke-width="2.5"/></pattern></defs>
 ${ticks.map((t) => html`<line x1="${LEFT}" x2="${width - 4}" y1="${y(t)}" y2="${y(t)}" stroke="#e3e8ee"/><text x="${LEFT - 6}" y="${y(t) + 4}" font-size="10" text-anchor="end" fill="#5d6b7a">${t}</text>`)}
@@ -64,12 +66,24 @@ ${labels.map((label, i) => {
 </figure>`;
 }
 
-export function smallMultiples(options: { title: string; labels: readonly string[]; panels: readonly ChartPanel[]; table?: string }): Html {
+export function smallMultiples(options: { title: string; labels: readonly string[]; panels: readonly ChartPanel[]; table?: string; lang?: Language }): Html {
   const anyLowerBound = options.panels.some((p) => p.values.some((v) => v.lowerBound));
+  const lang = options.lang ?? 'en';
+  if (lang !== 'en') {
+    return html`<section class="chart sheet" aria-label="${options.title}">
+<h2>${options.title}</h2>
+<div class="multiples" dir="ltr">
+${options.panels.map((p, i) => panel(p, options.labels, `lower-bound-${i}`, lang))}
+</div>
+<p class="legend meta">${message(lang, 'report.chart.legend')}${anyLowerBound ? html` <span class="lower-bound-key">${message(lang, 'report.chart.lowerBound')}</span>` : ''}${
+      options.table ? html` <a href="#${options.table}">${message(lang, 'report.chart.table')}</a>` : ''
+    }</p>
+</section>`;
+  }
   return html`<section class="chart sheet" aria-label="${options.title}">
 <h2>${options.title}</h2>
 <div class="multiples">
-${options.panels.map((p, i) => panel(p, options.labels, `lower-bound-${i}`))}
+${options.panels.map((p, i) => panel(p, options.labels, `lower-bound-${i}`, lang))}
 </div>
 <p class="legend meta">Each panel has its own scale from zero; every bar is labelled with its figure.${
     anyLowerBound ? html` <span class="lower-bound-key">A hatched bar open at the top, labelled “≥ n”, is a <strong>lower bound</strong>: the record gives at least n, and no number for some of what it counts.</span>` : ''

@@ -1,3 +1,4 @@
+import type { Language } from '@taawun/domain';
 import type { AnswerComparison } from '@taawun/projections';
 import { presentComparison } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
@@ -31,9 +32,11 @@ ${Object.entries(form.params).map(([name, value]) => html`<input type="hidden" n
 </form>`;
 }
 
-export function comparePage(comparison: AnswerComparison | null, form: CompareForm, options: { error?: string; letterhead?: Letterhead } = {}): Html {
+export function comparePage(comparison: AnswerComparison | null, form: CompareForm, options: { error?: string; letterhead?: Letterhead; lang?: Language; here?: string } = {}): Html {
   const table = comparison ? presentComparison(comparison) : null;
   return page({
+    ...(options.lang ? { lang: options.lang } : {}),
+    ...(options.here ? { here: options.here } : {}),
     title: table ? (table.title[0] ?? form.name) : `${form.name}: compare as known on two dates`,
     ...(table ? { subtitle: table.title.slice(1).join(' ') } : {}),
     ...(options.letterhead ? { letterhead: options.letterhead } : {}),

@@ -1,4 +1,5 @@
-import type { MultilingualText } from '@taawun/domain';
+import { pickText, type Language, type MultilingualText } from '@taawun/domain';
+import { dayText, directionOf, message } from '@taawun/projections/presentation';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 
@@ -42,9 +43,9 @@ h2 { font-size: 1.15rem; margin: 24px 0 8px; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: start; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--line); }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
-ol.timeline { list-style: none; margin: 0; padding: 0 0 0 18px; border-left: 3px solid var(--line); }
+ol.timeline { list-style: none; margin: 0; padding: 0; padding-inline-start: 18px; border-inline-start: 3px solid var(--line); }
 ol.timeline > li { position: relative; margin: 0 0 14px; padding: 8px 12px; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
-ol.timeline > li::before { content: ""; position: absolute; left: -27px; top: 14px; width: 12px; height: 12px; border-radius: 50%; background: var(--accent); }
+ol.timeline > li::before { content: ""; position: absolute; inset-inline-start: -27px; top: 14px; width: 12px; height: 12px; border-radius: 50%; background: var(--accent); }
 .when { font-weight: 600; color: var(--accent); margin-inline-end: 10px; }
 .what { font-weight: 600; }
 .meta { color: var(--muted); font-size: .85rem; }
@@ -64,6 +65,10 @@ details.fold summary { display: inline; cursor: pointer; color: var(--accent); }
 dl.help dt { font-weight: 600; margin-top: 6px; }
 dl.help dd { margin-inline-start: 16px; }
 figcaption { color: var(--muted); font-size: .85rem; }
+div.languages { margin-inline-start: auto; font-size: .9rem; }
+div.languages a[aria-current="page"] { font-weight: 700; color: var(--ink); }
+html[dir="rtl"] body { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", "DejaVu Sans", system-ui, sans-serif; }
+td.num, th.num { text-align: end; }
 .letterhead { display: none; }
 @page { size: A4; margin: 16mm 14mm; }
 @media print {
@@ -88,7 +93,8 @@ figcaption { color: var(--muted); font-size: .85rem; }
  * paper copy can be checked against the log later (`taawun verify --against`).
  */
 export interface Letterhead {
-  readonly institute: string;
+  /** The institute's name, in the page's language when the configuration gives it in several. */
+  readonly institute: string | MultilingualText;
   readonly printedAt: Date;
   /** The last log position the answer reflects. */
   readonly position: string | null;
@@ -96,12 +102,25 @@ export interface Letterhead {
   readonly head: { readonly position: string; readonly headHash: string } | null;
 }
 
-export function letterhead(head: Letterhead): Html {
-  const printed = head.printedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  const chain = head.head ? html` · log head ${head.head.position}, hash <code>${head.head.headHash}</code>` : '';
+export function letterhead(head: Letterhead, lang: Language = 'en'): Html {
+  const iso = head.printedAt.toISOString();
+  const time = iso.slice(11, 16) + ' UTC';
+  const institute = typeof head.institute === 'string' ? head.institute : pickText(head.institute, lang);
+  if (lang === 'en') {
+    const printed = iso.replace('T', ' ').slice(0, 16) + ' UTC';
+    const chain = head.head ? html` · log head ${head.head.position}, hash <code>${head.head.headHash}</code>` : '';
+    return html`<header class="letterhead" role="banner">
+<div class="institute">${institute}</div>
+<div class="meta">Printed <time datetime="${iso}">${printed}</time> · computed from log position ${head.position ?? '(empty log)'}${chain}</div>
+</header>`;
+  }
+  // The day in the institute's locale ("3 دجنبر 2026"), the hour in UTC.
+  const printed = message(lang, 'report.printed', { date: `${dayText(head.printedAt, lang)} ${time}` });
+  const position = head.position ? message(lang, 'lens.position', { position: head.position }) : message(lang, 'lens.emptyLog');
+  const chain = head.head ? html` · ${message(lang, 'report.logHead', { position: head.head.position })} <code>${head.head.headHash}</code>` : '';
   return html`<header class="letterhead" role="banner">
-<div class="institute">${head.institute}</div>
-<div class="meta">Printed <time datetime="${head.printedAt.toISOString()}">${printed}</time> · computed from log position ${head.position ?? '(empty log)'}${chain}</div>
+<div class="institute">${institute}</div>
+<div class="meta"><time datetime="${iso}">${printed}</time> · ${position}${chain}</div>
 </header>`;
 }
 
@@ -112,12 +131,35 @@ export interface PageOptions {
   readonly body: Html;
   /** Shown when printed (and in the PDF), hidden on screen. */
   readonly letterhead?: Letterhead;
+  /** The language of the page's chrome (English when not given). */
+  readonly lang?: Language;
+  /** The page's own address (path and query): the language switch links to it in each language. */
+  readonly here?: string;
 }
 
-/** A whole page: English chrome, left to right; the record's own text carries its languages. */
-export function page({ title, subtitle, body, letterhead: head }: PageOptions): Html {
+const languageNames: Readonly<Record<Language, string>> = { ar: 'العربية', fr: 'Français', en: 'English' };
+
+/** This page in another language: the same address and query, `lang` set. */
+export function inLanguage(here: string, lang: Language): string {
+  const url = new URL(here, 'http://report.invalid');
+  url.searchParams.set('lang', lang);
+  return `${url.pathname}?${url.searchParams.toString()}`;
+}
+
+/** The address of a report page, keeping the language when the address chose it. */
+export const withLang = (href: string, lang: Language | undefined): string => (lang ? inLanguage(href, lang) : href);
+
+function languageSwitch(here: string, lang: Language): Html {
+  return html`<div class="languages" role="navigation" aria-label="${message(lang, 'report.language')}">${(['ar', 'fr', 'en'] as const).map(
+    (l, i) => html`${i > 0 ? ' · ' : ''}<a href="${inLanguage(here, l)}" lang="${l}" hreflang="${l}"${l === lang ? html` aria-current="page"` : ''}>${languageNames[l]}</a>`,
+  )}</div>`;
+}
+
+/** A whole page: its chrome in its language and direction (Arabic right to left); the record's own text carries its languages. */
+export function page({ title, subtitle, body, letterhead: head, lang = 'en', here }: PageOptions): Html {
+  const keep = here && new URL(here, 'http://report.invalid').searchParams.has('lang') ? lang : undefined;
   return html`<!doctype html>
-<html lang="en" dir="ltr">
+<html lang="${lang}" dir="${directionOf(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -127,10 +169,11 @@ export function page({ title, subtitle, body, letterhead: head }: PageOptions): 
 <body>
 <header class="site">
   <strong><bdi lang="ar" dir="rtl">تعاون</bdi> taawun</strong>
-  <nav><a href="/report">Partners</a> · <a href="/report/activity">Yearly activity</a> · <a href="/report/agreements">Agreements</a></nav>
+  <nav><a href="${withLang('/report', keep)}">${message(lang, 'report.nav.partners')}</a> · <a href="${withLang('/report/activity', keep)}">${message(lang, 'report.nav.activity')}</a> · <a href="${withLang('/report/agreements', keep)}">${message(lang, 'report.nav.agreements')}</a></nav>
+  ${languageSwitch(here ?? '/report', lang)}
 </header>
 <main>
-${head ? letterhead(head) : ''}
+${head ? letterhead(head, lang) : ''}
 <h1>${title}</h1>
 ${subtitle ? html`<p class="lens">${subtitle}</p>` : ''}
 ${body}

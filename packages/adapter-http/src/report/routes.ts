@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { ChainCheckpoint, Result } from '@taawun/domain';
+import type { ChainCheckpoint, Language, MultilingualText, Result } from '@taawun/domain';
+import { languageFromAcceptLanguage, message, parseLanguage } from '@taawun/projections/presentation';
 import {
   agreementsRegisterReadModel,
   auditTrailReadModel,
@@ -37,8 +38,10 @@ import { activityPage, answerPage, partnerTimelinePage, readModelIndex, reportEr
  * Content-Security-Policy says so.
  */
 export interface ReportOptions {
-  /** The institute's name on the letterhead of printed pages and PDFs. */
-  readonly institute?: string;
+  /** The institute's name on the letterhead of printed pages and PDFs: one name, or a name per language. */
+  readonly institute?: string | MultilingualText;
+  /** The institute-wide language of the report when neither `?lang=` nor the browser's `Accept-Language` names one taawun speaks (default English). */
+  readonly language?: Language;
   /** The log's hash chain (SQLite, PostgreSQL): its head and hash go on the letterhead. */
   readonly chain?: { checkpoint(): Promise<ChainCheckpoint> };
 }
@@ -59,11 +62,21 @@ const reportHeaders: MiddlewareHandler = async (c, next) => {
   c.header('Cache-Control', 'no-store');
 };
 
-const lensOf = (c: Context): Lens => {
+/**
+ * The time lens of a report page, and the language it is read in: `?lang=ar|fr|en`,
+ * else the browser's `Accept-Language`, else the institute's default.
+ */
+const lensOf = (c: Context, fallback: Language = 'en'): Lens => {
   const asOf = c.req.query('asOf') || undefined;
   const asKnownOn = c.req.query('asKnownOn') || undefined;
-  return { ...(asOf ? { asOf } : {}), ...(asKnownOn ? { asKnownOn } : {}) };
+  const chosen = parseLanguage(c.req.query('lang'));
+  const lang = chosen ?? languageFromAcceptLanguage(c.req.header('accept-language'), fallback);
+  const url = new URL(c.req.url);
+  return { ...(asOf ? { asOf } : {}), ...(asKnownOn ? { asKnownOn } : {}), lang, langInQuery: chosen !== null, here: `${url.pathname}${url.search}` };
 };
+
+/** The time lens alone, as the query service reads it. */
+const timeLens = (lens: Lens) => ({ ...(lens.asOf ? { asOf: lens.asOf } : {}), ...(lens.asKnownOn ? { asKnownOn: lens.asKnownOn } : {}) });
 
 const offsetOf = (c: Context): number => {
   const offset = Number(c.req.query('offset') ?? 0);
@@ -87,17 +100,17 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     ask: (options: QueryOptions) => Promise<Result<Answer<R>, QueryError>>,
     render: (answer: Answer<R>, lens: Lens, letterhead: Letterhead) => Html,
   ): Promise<Response> => {
-    const lens = lensOf(c);
+    const lens = lensOf(c, deps.language);
     if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) {
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const page = model.list === null ? undefined : { offset: offsetOf(c), limit: PAGE_SIZE };
-    const answered = await ask({ lens, replays: replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
+    const answered = await ask({ lens: timeLens(lens), replays: replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
     if (!answered.ok) {
       if (answered.error.code === 'replays-busy') return tooManyReplays(c, replays);
       // For people: a page saying what to type, the form filled back in (the API answers problem+json).
       const { status } = problemFromQueryError(answered.error);
-      const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, ...hidden } = c.req.query();
+      const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, lang: _l, ...hidden } = c.req.query();
       return c.html(await reportErrorPage(answered.error, lens, hidden), status);
     }
     const head = await deps.chain?.checkpoint();
@@ -121,7 +134,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     answer(c, partnersReadModel, (options) => queries.query(partnersReadModel, {}, options), (partners, lens, letterhead) => {
       const dedicated = new Set(['partners', 'partner-history', 'yearly-activity-report', 'agreements-register']);
       const index = queries.list().filter((m) => !dedicated.has(m.name) && queries.get(m.name)!.params.safeParse({}).success);
-      return answerPage(partners, lens, { params: {}, list: 'partners', title: 'Partners', after: readModelIndex(index, lens), letterhead });
+      return answerPage(partners, lens, { params: {}, list: 'partners', title: message(lens.lang ?? 'en', 'report.nav.partners'), after: readModelIndex(index, lens), letterhead });
     }),
   );
 
@@ -137,15 +150,15 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
       c,
       agreementsRegisterReadModel,
       (options) => queries.query(agreementsRegisterReadModel, {}, options),
-      (register, lens, letterhead) => answerPage(register, lens, { params: {}, list: 'agreements', title: 'Agreements register', className: 'agreements', letterhead }),
+      (register, lens, letterhead) => answerPage(register, lens, { params: {}, list: 'agreements', title: message(lens.lang ?? 'en', 'report.title.agreements'), className: 'agreements', letterhead }),
     ),
   );
 
   /** The audit trail of one record (`record`, `recordType` and `recordId`, or `stream`), personal data always redacted here. */
   app.get(AUDIT_PATH, (c) => {
-    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, personalData: _p, ...params } = c.req.query();
+    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, personalData: _p, lang: _l, ...params } = c.req.query();
     const parsed = auditTrailReadModel.params.safeParse({ ...params, personalData: 'redact' });
-    if (!parsed.success) return c.html(reportErrorPage({ code: 'invalid-query', message: parsed.error.issues.map((i) => i.message).join('; ') }, lensOf(c), params), 400);
+    if (!parsed.success) return c.html(reportErrorPage({ code: 'invalid-query', message: parsed.error.issues.map((i) => i.message).join('; ') }, lensOf(c, deps.language), params), 400);
     return answer(c, auditTrailReadModel, (options) => queries.query(auditTrailReadModel, parsed.data, options), (trail, lens, letterhead) => auditPage(trail, lens, params, letterhead));
   });
 
@@ -153,23 +166,25 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
   app.get(`${COMPARE_PATH}/:name`, async (c) => {
     const model = queries.get(c.req.param('name'));
     if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
-    const { from = '', to = '', asOf = '', format: _f, ...params } = c.req.query();
+    const { from = '', to = '', asOf = '', format: _f, lang: _l, ...params } = c.req.query();
     const form: CompareForm = { name: model.name, from, to, asOf, params };
+    const { lang, here } = lensOf(c, deps.language);
+    const view = { ...(lang ? { lang } : {}), ...(here ? { here } : {}) };
     if (model.personalData === 'always' && !maySeePersonalData(c.get('principal'))) return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
-    if (!from || !to) return c.html(await comparePage(null, form));
+    if (!from || !to) return c.html(await comparePage(null, form, view));
     const compared = await queries.compare(model.name, params, { knownOn: [from, to], ...(asOf ? { asOf } : {}), replays });
     if (!compared.ok) {
       if (compared.error.code === 'replays-busy') return tooManyReplays(c, replays);
-      return c.html(await comparePage(null, form, { error: compared.error.message }), problemFromQueryError(compared.error).status);
+      return c.html(await comparePage(null, form, { ...view, error: compared.error.message }), problemFromQueryError(compared.error).status);
     }
-    return c.html(await comparePage(compared.value, form));
+    return c.html(await comparePage(compared.value, form, view));
   });
 
   /** Any read model, the user's own included, as its presentation's table: its parameters are the query's, parsed by the service. */
   app.get(`${REPORT_PATH}/read-models/:name`, (c) => {
     const model = queries.get(c.req.param('name'));
     if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
-    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, ...params } = c.req.query();
+    const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, lang: _l, ...params } = c.req.query();
     return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens, letterhead) => answerPage(answered, lens, { params, list: model.list, letterhead }));
   });
 }

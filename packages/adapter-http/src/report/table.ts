@@ -1,5 +1,6 @@
 import { recordTypes } from '@taawun/projections';
-import { refOf, valueOf, type Cell, type Ref, type Table } from '@taawun/projections/presentation';
+import type { Language } from '@taawun/domain';
+import { message, refOf, valueOf, type Cell, type Ref, type Table } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { multilingual, type Html } from './html.js';
 
@@ -53,17 +54,19 @@ function detailsRow<Row>(table: Table<Row>, row: Row): Html | string {
   return html`<tr class="details"><td colspan="${table.columns.length}"><ul class="meta">${lines.map((l) => html`<li>${l}</li>`)}</ul></td></tr>`;
 }
 
-export function htmlTable<Row>(table: Table<Row>, options: { className: string; lensQuery: string }): Html {
+export function htmlTable<Row>(table: Table<Row>, options: { className: string; lensQuery: string; lang?: Language }): Html {
   const key = table.rowKey;
+  const lang = options.lang ?? 'en';
+  const auditHeader = lang === 'en' ? 'AUDIT' : message(lang, 'report.audit').toLocaleUpperCase(lang);
   // Every row of a record leads to its audit trail (who recorded what, when, from which source, corrected how).
   const audited = key && table.rows.length > 0 && rowAuditHref({ name: key.name, value: key.of(table.rows[0]!) }, '') !== undefined;
   return html`<table class="${options.className}">
-<thead><tr>${table.columns.map((c) => html`<th${c.align === 'right' ? html` class="num"` : ''}>${c.header}</th>`)}${audited ? html`<th class="audit">AUDIT</th>` : ''}</tr></thead>
+<thead><tr>${table.columns.map((c) => html`<th${c.align === 'right' ? html` class="num"` : ''}>${c.header}</th>`)}${audited ? html`<th class="audit">${auditHeader}</th>` : ''}</tr></thead>
 <tbody>
 ${table.rows.map((row) => {
   const href = audited ? rowAuditHref({ name: key.name, value: key.of(row) }, options.lensQuery) : undefined;
   return html`<tr${key ? html` data-${key.name}="${key.of(row)}"` : ''}>${table.columns.map((c) => html`<td${c.align === 'right' ? html` class="num"` : ''}>${cellHtml(c.cell(row), options.lensQuery)}</td>`)}${
-    audited ? html`<td class="audit">${href ? html`<a class="audit" href="${href}">trail</a>` : ''}</td>` : ''
+    audited ? html`<td class="audit">${href ? html`<a class="audit" href="${href}">${message(lang, 'report.trail')}</a>` : ''}</td>` : ''
   }</tr>${detailsRow(table, row)}`;
 })}
 </tbody>

@@ -11,3 +11,13 @@ export async function pdfText(data: Uint8Array): Promise<string> {
   await document.destroy();
   return pages.join('\n');
 }
+
+/**
+ * Whether a PDF's extracted text holds an Arabic phrase: the extractor gives
+ * Arabic in its printed (visual) order and its contextual letter forms, so the
+ * text is folded to the base letters (NFKC) and the phrase sought either way.
+ */
+export function pdfHasArabic(text: string, phrase: string): boolean {
+  const folded = text.normalize('NFKC');
+  return folded.includes(phrase) || folded.includes([...phrase].reverse().join(''));
+}

@@ -42,7 +42,7 @@ function withQueryOptions(command: Command): Command {
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--bom', 'csv: begin with a UTF-8 byte-order mark, for spreadsheet programs reading Arabic')
     .option('--width <columns>', 'table: fit this many columns (default: the terminal\'s, or COLUMNS; on a pipe, lines are kept whole)', parseWidth)
-    .addOption(new Option('--lang <lang>', 'language of names and titles (falls back to another the record has)').choices(languages).default('en'))
+    .addOption(new Option('--lang <lang>', 'language of headers, titles, notes, dates and figures; names and titles fall back to another language the record has').choices(languages).default('en'))
     .option('--details', 'the full fact under each row: cohorts, format, place, signatories, areas, the institute\'s name as signed, the audience');
 }
 
@@ -73,7 +73,7 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     if (options.format === 'pdf') {
       if (!options.output && io.stdout.isTTY) throw usageError('--format pdf: give --output FILE, or redirect stdout to a file');
       const given = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      return emit(io, options, await reportPdf(opened, io, name, given, lensOf(options) as Record<string, string>));
+      return emit(io, options, await reportPdf(opened, io, name, given, { ...(lensOf(options) as Record<string, string>), lang: options.lang }));
     }
     const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
     const records = options.format === 'csv' ? analysisRecords(result.value, { list: model.list, lang: options.lang }) : undefined;

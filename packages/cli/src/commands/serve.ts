@@ -100,7 +100,7 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
         limits: config.limits,
         corsOrigins: config.corsOrigins,
         ...(options.lease === undefined ? {} : { readModelLeaseMs: Math.round(options.lease * 1000) }),
-        ...(config.institute ? { report: { institute: config.institute } } : {}),
+        ...(config.institute || config.language ? { report: { ...(config.institute ? { institute: config.institute } : {}), ...(config.language ? { language: config.language } : {}) } } : {}),
         ...(options.readStore === undefined ? {} : { readStore: options.readStore, cwd: io.cwd }),
         ...(options.minPositionWait === undefined ? {} : { minPositionWaitMs: Math.round(options.minPositionWait * 1000) }),
         ...(options.whenBehind === undefined ? {} : { whenBehind: options.whenBehind }),

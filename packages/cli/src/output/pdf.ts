@@ -34,8 +34,8 @@ export async function reportPdf(opened: Runtime, io: Io, name: string, params: R
   throw response.status === 400 ? usageError(message) : new CliError(message);
 }
 
-/** The institute's name for the letterhead: `TAAWUN_INSTITUTE`, else the server's config file's `institute`. */
-function instituteOf(http: typeof import('@taawun/adapter-http'), io: Io): string | undefined {
+/** The institute's name for the letterhead: `TAAWUN_INSTITUTE`, else the server's config file's `institute` (one name, or one per language). */
+function instituteOf(http: typeof import('@taawun/adapter-http'), io: Io): string | Readonly<Partial<Record<'ar' | 'fr' | 'en', string>>> | undefined {
   if (io.env['TAAWUN_INSTITUTE']) return io.env['TAAWUN_INSTITUTE'];
   // Where `taawun serve` reads it: TAAWUN_CONFIG, else ./data/taawun.json.
   const file = resolve(io.cwd, io.env['TAAWUN_CONFIG'] || './data/taawun.json');

@@ -1,3 +1,4 @@
+import type { Language } from '@taawun/domain';
 import type { ActivityEntry } from '../model/activities.js';
 import type { Answer } from '../read-models/answer.js';
 import type { AgreementEntry, AgreementsRegister } from '../read-models/agreements-register.js';
@@ -8,7 +9,8 @@ import type { HistoryEntry, PartnerHistory, PartnerSummary } from '../read-model
 import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../read-models/yearly-report.js';
 import { agreementFactLines, entryFactLines } from './facts.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
-import { countText, entryFigures, figuresSummary, figureWords, gapNotes, heldText, lensNotes, nameText, peopleText, textIn } from './texts.js';
+import { message, type MessageId } from './i18n/messages.js';
+import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, nameText, peopleText, periodText, textIn } from './texts.js';
 
 /*
  * Each read model's answer as a table: the one layout the CLI prints and the
@@ -20,28 +22,32 @@ type Presenter = (answer: Answer<unknown>, params: Readonly<Record<string, unkno
 
 const sources = (refs: readonly string[]): string => refs.join(' ');
 const orderMark = (certain: boolean) => (certain ? '' : '~');
-const uncertainOrderNote = '~ marks entries whose dates overlap another one: the record cannot tell which came first.';
+const uncertainOrderNote = (lang: Language) => message(lang, 'order.uncertain');
 
-const uncertainExtremeNote = '~ marks a first or last activity the record cannot pin to one entry (their dates allow several orders): the days it lies between.';
-const extremeText = (x: PartnerSummary['first']): string | null => (x ? `${orderMark(x.certain)}${x.date.label}` : null);
+const uncertainExtremeNote = (lang: Language) => message(lang, 'order.uncertainExtreme');
+const extremeText = (x: PartnerSummary['first'], lang: Language): string | null => (x ? `${orderMark(x.certain)}${dateText(x.date, lang)}` : null);
+/** A column header in the table's language (English as always printed, upper case). */
+const h = (lang: Language, id: MessageId, english: string) => headerText(lang, id, english);
+/** A title in the table's language: English as it always read. */
+const titled = (lang: Language, id: MessageId, english: string, values: Record<string, string | number> = {}) => (lang === 'en' ? english : message(lang, id, values));
 
-function partners(answer: Answer<{ partners: PartnerSummary[] }>): Table<PartnerSummary> {
+function partners(answer: Answer<{ partners: PartnerSummary[] }>, _p: unknown, { lang }: PresentOptions): Table<PartnerSummary> {
   const list = answer.result.partners;
   return {
-    title: [`Partners (${answer.page?.total ?? list.length})`],
+    title: [message(lang, 'title.partners', { n: String(answer.page?.total ?? list.length) })],
     rows: list,
     rowKey: { name: 'partner', of: (p) => p.partnerId },
     columns: [
-      { header: 'PARTNER', cell: (p) => linked(p.partnerId, 'partner-history', { partnerId: p.partnerId }) },
-      { header: 'ACRONYM', cell: (p) => p.acronym },
-      { header: 'KIND', cell: (p) => p.kind },
-      { header: 'COUNTRY', cell: (p) => p.country },
-      { header: 'ENTRIES', cell: (p) => p.entries, align: 'right' },
-      { header: 'FIRST', cell: (p) => extremeText(p.first) },
-      { header: 'LAST', cell: (p) => extremeText(p.last) },
-      { header: 'NAME', cell: (p) => multilingualCell(p.name, p.partnerId) },
+      { header: h(lang, 'column.partner', 'PARTNER'), cell: (p) => linked(p.partnerId, 'partner-history', { partnerId: p.partnerId }) },
+      { header: h(lang, 'column.acronym', 'ACRONYM'), cell: (p) => p.acronym },
+      { header: h(lang, 'column.kind', 'KIND'), cell: (p) => p.kind },
+      { header: h(lang, 'column.country', 'COUNTRY'), cell: (p) => p.country },
+      { header: h(lang, 'column.entries', 'ENTRIES'), cell: (p) => p.entries, align: 'right' },
+      { header: h(lang, 'column.first', 'FIRST'), cell: (p) => extremeText(p.first, lang) },
+      { header: h(lang, 'column.last', 'LAST'), cell: (p) => extremeText(p.last, lang) },
+      { header: h(lang, 'column.name', 'NAME'), cell: (p) => multilingualCell(p.name, p.partnerId) },
     ],
-    notes: [...(list.some((p) => p.first?.certain === false || p.last?.certain === false) ? [uncertainExtremeNote] : []), ...lensNotes(answer.lens)],
+    notes: [...(list.some((p) => p.first?.certain === false || p.last?.certain === false) ? [uncertainExtremeNote(lang)] : []), ...lensNotes(answer.lens, lang)],
   };
 }
 
@@ -52,69 +58,70 @@ function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: P
   return {
     title: [
       `${partner.acronym ? `${partner.acronym}: ` : ''}${names || partner.partnerId}`,
-      `${partner.partnerId} · ${[partner.kind, partner.country].filter(Boolean).join(' · ')} · ${total} ${total === 1 ? 'entry' : 'entries'}`,
+      `${partner.partnerId} · ${[partner.kind, partner.country].filter(Boolean).join(' · ')} · ${lang === 'en' ? `${total} ${total === 1 ? 'entry' : 'entries'}` : message(lang, 'entry.count', { n: total })}`,
     ],
     rows: entries,
     rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
     columns: [
-      ...activityColumns<HistoryEntry>().slice(0, 4),
-      { header: 'WITH', cell: (e) => e.sharedWith.join(' ') },
-      ...activityColumns<HistoryEntry>().slice(5),
+      ...activityColumns<HistoryEntry>(lang).slice(0, 4),
+      { header: h(lang, 'column.with', 'WITH'), cell: (e) => e.sharedWith.join(' ') },
+      ...activityColumns<HistoryEntry>(lang).slice(5),
     ],
     details: (e) => entryFactLines(e, lang),
-    notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote] : []), ...lensNotes(answer.lens)],
+    notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote(lang)] : []), ...lensNotes(answer.lens, lang)],
   };
 }
 
 /** The columns of a dated activity entry: a partner's history, the registers of sessions, visits and publications. */
-function activityColumns<E extends ActivityEntry>(): Column<E>[] {
+function activityColumns<E extends ActivityEntry>(lang: Language): Column<E>[] {
   return [
-    { header: 'DATE', cell: (e) => `${orderMark(e.orderCertain)}${e.date.label}` },
-    { header: 'WHAT', cell: (e) => e.what },
-    { header: 'RECORD', cell: (e) => e.record.id },
-    { header: 'FIGURES', cell: (e) => entryFigures(e.counts) },
-    { header: 'PARTNERS', cell: (e) => e.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
-    { header: 'SOURCE', cell: (e) => sources(e.sourceRefs) },
-    { header: 'TITLE', cell: (e) => multilingualCell(e.title) },
+    { header: h(lang, 'column.date', 'DATE'), cell: (e) => `${orderMark(e.orderCertain)}${dateText(e.date, lang)}` },
+    { header: h(lang, 'column.what', 'WHAT'), cell: (e) => e.what },
+    { header: h(lang, 'column.record', 'RECORD'), cell: (e) => e.record.id },
+    { header: h(lang, 'column.figures', 'FIGURES'), cell: (e) => entryFigures(e.counts, lang) },
+    { header: h(lang, 'column.partners', 'PARTNERS'), cell: (e) => e.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
+    { header: h(lang, 'column.source', 'SOURCE'), cell: (e) => sources(e.sourceRefs) },
+    { header: h(lang, 'column.title', 'TITLE'), cell: (e) => multilingualCell(e.title) },
   ];
 }
 
 const register =
-  (list: string, heading: string): Presenter =>
+  (list: string, heading: string, titleId: MessageId): Presenter =>
   (answer, _p, { lang }) => {
     const entries = (answer.result as Record<string, ActivityEntry[]>)[list] ?? [];
+    const n = answer.page?.total ?? entries.length;
     return {
-      title: [`${heading} (${answer.page?.total ?? entries.length})`],
+      title: [titled(lang, titleId, `${heading} (${n})`, { n: String(n) })],
       rows: entries,
       rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
-      columns: activityColumns(),
+      columns: activityColumns(lang),
       details: (e) => entryFactLines(e, lang),
-      notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote] : []), ...lensNotes(answer.lens)],
+      notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote(lang)] : []), ...lensNotes(answer.lens, lang)],
     };
   };
 
 function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: PresentOptions): Table<AgreementEntry> {
   return {
-    title: [`Agreements register (${answer.page?.total ?? answer.result.agreements.length})`],
+    title: [message(lang, 'title.agreements', { n: String(answer.page?.total ?? answer.result.agreements.length) })],
     rows: answer.result.agreements,
     rowKey: { name: 'agreement', of: (a) => a.agreementId },
     columns: [
-      { header: 'SIGNED', cell: (a) => `${orderMark(a.orderCertain)}${a.signedOn.label}` },
-      { header: 'KIND', cell: (a) => a.kind },
-      { header: 'AGREEMENT', cell: (a) => a.agreementId },
-      { header: 'PARTNERS', cell: (a) => a.parties.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
-      { header: 'STATUS', cell: (a) => (a.amendments.length > 0 ? `${a.status}, amended ${a.amendments.length}×` : a.status) },
-      { header: 'SOURCE', cell: (a) => sources(a.sourceRefs) },
-      { header: 'INSTITUTE AS', cell: (a) => nameText(a.parties.institute, lang) },
-      { header: 'PLACE', cell: (a) => multilingualCell(a.place) },
-      { header: 'TITLE', cell: (a) => multilingualCell(a.title, a.agreementId) },
+      { header: h(lang, 'column.signed', 'SIGNED'), cell: (a) => `${orderMark(a.orderCertain)}${dateText(a.signedOn, lang)}` },
+      { header: h(lang, 'column.kind', 'KIND'), cell: (a) => a.kind },
+      { header: h(lang, 'column.agreement', 'AGREEMENT'), cell: (a) => a.agreementId },
+      { header: h(lang, 'column.partners', 'PARTNERS'), cell: (a) => a.parties.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
+      { header: h(lang, 'column.status', 'STATUS'), cell: (a) => (a.amendments.length > 0 ? message(lang, 'cell.amended', { status: a.status, n: String(a.amendments.length) }) : a.status) },
+      { header: h(lang, 'column.source', 'SOURCE'), cell: (a) => sources(a.sourceRefs) },
+      { header: h(lang, 'column.instituteAs', 'INSTITUTE AS'), cell: (a) => nameText(a.parties.institute, lang) },
+      { header: h(lang, 'column.place', 'PLACE'), cell: (a) => multilingualCell(a.place) },
+      { header: h(lang, 'column.title', 'TITLE'), cell: (a) => multilingualCell(a.title, a.agreementId) },
     ],
     details: (a) => agreementFactLines(a, lang),
-    notes: lensNotes(answer.lens),
+    notes: lensNotes(answer.lens, lang),
   };
 }
 
-function publicationStatus(answer: Answer<{ on: string | null; publications: PublicationOnDate[] }>, params: Readonly<Record<string, unknown>>): Table<PublicationOnDate> {
+function publicationStatus(answer: Answer<{ on: string | null; publications: PublicationOnDate[] }>, params: Readonly<Record<string, unknown>>, { lang }: PresentOptions): Table<PublicationOnDate> {
   const { on, publications: rows } = answer.result;
   const asked = [params.kind ?? 'publication', params.status ? `with the status ${String(params.status)}` : null, on ? `on ${on}` : null].filter(Boolean).join(' ');
   return {
@@ -123,34 +130,34 @@ function publicationStatus(answer: Answer<{ on: string | null; publications: Pub
     rows,
     rowKey: { name: 'publication', of: (p) => p.publicationId },
     columns: [
-      { header: 'PUBLICATION', cell: (p) => p.publicationId },
-      { header: 'KIND', cell: (p) => p.kind },
-      { header: 'STATUS', cell: (p) => (p.certain ? p.status : `${p.status}, may be ${p.candidates.filter((c) => c !== p.status).join(' or ')}`) },
-      { header: 'PREPARED', cell: (p) => p.preparedOn.label },
-      { header: 'PLANNED FOR', cell: (p) => p.plannedFor.map((d) => d.label).join('; ') },
-      { header: 'PUBLISHED', cell: (p) => p.publishedOn?.label ?? 'not recorded' },
-      { header: 'PARTNERS', cell: (p) => p.partners.join(' ') },
-      { header: 'SOURCE', cell: (p) => sources(p.sourceRefs) },
-      { header: 'TITLE', cell: (p) => multilingualCell(p.title) },
+      { header: h(lang, 'column.publication', 'PUBLICATION'), cell: (p) => p.publicationId },
+      { header: h(lang, 'column.kind', 'KIND'), cell: (p) => p.kind },
+      { header: h(lang, 'column.status', 'STATUS'), cell: (p) => (p.certain ? p.status : `${p.status}, may be ${p.candidates.filter((c) => c !== p.status).join(' or ')}`) },
+      { header: h(lang, 'column.prepared', 'PREPARED'), cell: (p) => dateText(p.preparedOn, lang) },
+      { header: h(lang, 'column.plannedFor', 'PLANNED FOR'), cell: (p) => p.plannedFor.map((d) => dateText(d, lang)).join('; ') },
+      { header: h(lang, 'column.published', 'PUBLISHED'), cell: (p) => (p.publishedOn ? dateText(p.publishedOn, lang) : 'not recorded') },
+      { header: h(lang, 'column.partners', 'PARTNERS'), cell: (p) => p.partners.join(' ') },
+      { header: h(lang, 'column.source', 'SOURCE'), cell: (p) => sources(p.sourceRefs) },
+      { header: h(lang, 'column.title', 'TITLE'), cell: (p) => multilingualCell(p.title) },
     ],
-    notes: lensNotes(answer.lens),
+    notes: lensNotes(answer.lens, lang),
   };
 }
 
 type PeriodRow = { readonly label: string; readonly key: string | null; readonly figures: ActivityFigures };
 
-const figureColumns: Column<PeriodRow>[] = [
-  { header: 'SESSIONS', cell: (r) => countText(r.figures.sessionsHeld), align: 'right' },
-  { header: 'TRAINED', cell: (r) => countText(r.figures.peopleTrained), align: 'right' },
-  { header: 'OF WHOM TRAINERS', cell: (r) => countText(r.figures.trainersTrained), align: 'right' },
-  { header: 'MEETINGS', cell: (r) => countText(r.figures.meetingsHeld), align: 'right' },
-  { header: 'ATTENDED', cell: (r) => countText(r.figures.peopleAttended), align: 'right' },
-  { header: 'VISITS', cell: (r) => countText(r.figures.studyVisits), align: 'right' },
-  { header: 'PARTICIPANTS', cell: (r) => countText(r.figures.studyVisitParticipants), align: 'right' },
-  { header: 'HOSTED', cell: (r) => countText(r.figures.visitorsHosted), align: 'right' },
-  { header: 'PREPARED', cell: (r) => r.figures.publications.prepared, align: 'right' },
-  { header: 'PLANNED', cell: (r) => r.figures.publications.plannedForPublication, align: 'right' },
-  { header: 'PUBLISHED', cell: (r) => r.figures.publications.published, align: 'right' },
+const figureColumns = (lang: Language): Column<PeriodRow>[] => [
+  { header: h(lang, 'column.sessions', 'SESSIONS'), cell: (r) => countText(r.figures.sessionsHeld, lang), align: 'right' },
+  { header: h(lang, 'column.trained', 'TRAINED'), cell: (r) => countText(r.figures.peopleTrained, lang), align: 'right' },
+  { header: h(lang, 'column.ofWhomTrainers', 'OF WHOM TRAINERS'), cell: (r) => countText(r.figures.trainersTrained, lang), align: 'right' },
+  { header: h(lang, 'column.meetings', 'MEETINGS'), cell: (r) => countText(r.figures.meetingsHeld, lang), align: 'right' },
+  { header: h(lang, 'column.attended', 'ATTENDED'), cell: (r) => countText(r.figures.peopleAttended, lang), align: 'right' },
+  { header: h(lang, 'column.visits', 'VISITS'), cell: (r) => countText(r.figures.studyVisits, lang), align: 'right' },
+  { header: h(lang, 'column.participantsCount', 'PARTICIPANTS'), cell: (r) => countText(r.figures.studyVisitParticipants, lang), align: 'right' },
+  { header: h(lang, 'column.hosted', 'HOSTED'), cell: (r) => countText(r.figures.visitorsHosted, lang), align: 'right' },
+  { header: h(lang, 'column.prepared', 'PREPARED'), cell: (r) => r.figures.publications.prepared, align: 'right' },
+  { header: h(lang, 'column.planned', 'PLANNED'), cell: (r) => r.figures.publications.plannedForPublication, align: 'right' },
+  { header: h(lang, 'column.published', 'PUBLISHED'), cell: (r) => r.figures.publications.published, align: 'right' },
 ];
 
 /** A line of one period: a session, a visit or a publication step. */
@@ -164,113 +171,127 @@ interface PeriodLine {
   readonly title: Parameters<typeof multilingualCell>[0];
 }
 
-function periodLines(period: PeriodReport): PeriodLine[] {
+function periodLines(period: PeriodReport, lang: Language): PeriodLine[] {
   const lines: PeriodLine[] = [];
   for (const s of period.sessions) {
     const figures = [heldText(s.held, s.occurrences, s.people, s.figure), s.cohorts.length > 0 ? `cohort${s.cohorts.length === 1 ? '' : 's'} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(', ');
-    lines.push({ date: s.date.label, what: s.format === 'not-stated' ? s.kind : `${s.kind}, ${s.format}`, record: s.sessionId, partners: s.partners, figures, sourceRefs: s.sourceRefs, title: s.title });
+    lines.push({ date: dateText(s.date, lang), what: s.format === 'not-stated' ? s.kind : `${s.kind}, ${s.format}`, record: s.sessionId, partners: s.partners, figures, sourceRefs: s.sourceRefs, title: s.title });
   }
   for (const v of period.studyVisits) {
-    lines.push({ date: v.date.label, what: `study visit${v.direction ? ` (${v.direction})` : ''}`, record: v.visitId, partners: v.partners, figures: peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']), sourceRefs: v.sourceRefs, title: v.title });
+    lines.push({ date: dateText(v.date, lang), what: `study visit${v.direction ? ` (${v.direction})` : ''}`, record: v.visitId, partners: v.partners, figures: peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']), sourceRefs: v.sourceRefs, title: v.title });
   }
   const steps = [
     ...period.publications.prepared.map((p) => ({ p, what: `${p.kind} prepared` })),
     ...period.publications.plannedForPublication.map((p) => ({ p, what: `${p.kind} planned for publication` })),
     ...period.publications.published.map((p) => ({ p, what: `${p.kind} published` })),
   ];
-  for (const { p, what } of steps) lines.push({ date: p.date.label, what, record: p.publicationId, partners: p.partners, figures: '', sourceRefs: p.sourceRefs, title: p.title });
+  for (const { p, what } of steps) lines.push({ date: dateText(p.date, lang), what, record: p.publicationId, partners: p.partners, figures: '', sourceRefs: p.sourceRefs, title: p.title });
   return lines;
 }
 
-const yearly: Presenter = (answer, params) =>
-  typeof params.period === 'string' ? periodTable(answer as Answer<YearlyActivityReport>, params.period) : periodsTable(answer as Answer<YearlyActivityReport>);
+const yearly: Presenter = (answer, params, { lang }) =>
+  typeof params.period === 'string' ? periodTable(answer as Answer<YearlyActivityReport>, params.period, lang) : periodsTable(answer as Answer<YearlyActivityReport>, lang);
 
-function periodsTable(answer: Answer<YearlyActivityReport>): Table<PeriodRow> {
-    const rows: PeriodRow[] = [...answer.result.periods.map((p) => ({ label: p.period.label, key: p.period.key, figures: p.totals })), { label: 'TOTAL', key: null, figures: answer.result.totals }];
+function periodsTable(answer: Answer<YearlyActivityReport>, lang: Language): Table<PeriodRow> {
+    const rows: PeriodRow[] = [
+      ...answer.result.periods.map((p) => ({ label: periodText(p.period, lang), key: p.period.key, figures: p.totals })),
+      { label: titled(lang, 'title.total', 'TOTAL'), key: null, figures: answer.result.totals },
+    ];
     return {
-      title: ['Yearly activity report', 'Periods as precise as the record: a date known only as "by 2022" or "2016–2020" is never put in a single year.'],
+      title: [message(lang, 'title.yearly'), message(lang, 'title.yearlyHint')],
       rows,
       rowKey: { name: 'period', of: (r) => r.key ?? 'total' },
-      columns: [{ header: 'PERIOD', cell: (r) => (r.key === null ? r.label : linked(r.label, 'yearly-activity-report', { period: r.key })) }, ...figureColumns],
-      notes: [...gapNotes(answer.result.totals), ...lensNotes(answer.lens)],
+      columns: [{ header: h(lang, 'column.period', 'PERIOD'), cell: (r) => (r.key === null ? r.label : linked(r.label, 'yearly-activity-report', { period: r.key })) }, ...figureColumns(lang)],
+      notes: [...gapNotes(answer.result.totals, lang), ...lensNotes(answer.lens, lang)],
     };
 }
 
-function periodTable(answer: Answer<YearlyActivityReport>, key: string): Table<PeriodLine> {
+function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: Language): Table<PeriodLine> {
   const period = answer.result.periods.find((p) => p.period.key === key);
+  const label = period ? periodText(period.period, lang) : key;
   return {
-    title: [`Yearly activity report: ${period?.period.label ?? key}`, period ? figuresSummary(period.totals) : 'Nothing is recorded in this period.'],
-    rows: period ? periodLines(period) : [],
+    title: [
+      titled(lang, 'title.yearlyPeriod', `Yearly activity report: ${label}`, { period: label }),
+      // The figures' summary stays in English words in the other languages for now (its words are the figures' own).
+      period ? figuresSummary(period.totals) : message(lang, 'title.nothingInPeriod'),
+    ],
+    rows: period ? periodLines(period, lang) : [],
     columns: [
-      { header: 'DATE', cell: (r) => r.date },
-      { header: 'WHAT', cell: (r) => r.what },
-      { header: 'RECORD', cell: (r) => r.record },
-      { header: 'PARTNERS', cell: (r) => r.partners.join(' ') },
-      { header: 'FIGURES', cell: (r) => r.figures },
-      { header: 'SOURCE', cell: (r) => sources(r.sourceRefs) },
-      { header: 'TITLE', cell: (r) => multilingualCell(r.title) },
+      { header: h(lang, 'column.date', 'DATE'), cell: (r) => r.date },
+      { header: h(lang, 'column.what', 'WHAT'), cell: (r) => r.what },
+      { header: h(lang, 'column.record', 'RECORD'), cell: (r) => r.record },
+      { header: h(lang, 'column.partners', 'PARTNERS'), cell: (r) => r.partners.join(' ') },
+      { header: h(lang, 'column.figures', 'FIGURES'), cell: (r) => r.figures },
+      { header: h(lang, 'column.source', 'SOURCE'), cell: (r) => sources(r.sourceRefs) },
+      { header: h(lang, 'column.title', 'TITLE'), cell: (r) => multilingualCell(r.title) },
     ],
     notes: [
-      ...(period ? gapNotes(period.totals) : []),
-      ...(/^\d{4}$/.test(key) ? [`Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).`] : []),
-      ...lensNotes(answer.lens),
+      ...(period ? gapNotes(period.totals, lang) : []),
+      ...(/^\d{4}$/.test(key) && lang === 'en' ? [`Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).`] : []),
+      ...lensNotes(answer.lens, lang),
     ],
   };
 }
 
 function participantColumns({ lang }: PresentOptions): Column<ParticipantRecordView>[] {
   return [
-    { header: 'PARTICIPANT', cell: (p) => linked(p.participantId, 'participant-record', { participantId: p.participantId }) },
-    { header: 'KIND', cell: (p) => p.kind },
-    { header: 'COHORT', cell: (p) => p.cohort, align: 'right' },
-    { header: 'SESSIONS', cell: (p) => p.sessions.map((s) => s.sessionId).join(' ') },
-    { header: 'VISITS', cell: (p) => p.studyVisits.map((v) => v.visitId).join(' ') },
-    { header: 'NAME', cell: (p) => (p.erased ? '(erased)' : textIn(p.personal?.fullName, lang)) },
+    { header: h(lang, 'column.participant', 'PARTICIPANT'), cell: (p) => linked(p.participantId, 'participant-record', { participantId: p.participantId }) },
+    { header: h(lang, 'column.kind', 'KIND'), cell: (p) => p.kind },
+    { header: h(lang, 'column.cohort', 'COHORT'), cell: (p) => p.cohort, align: 'right' },
+    { header: h(lang, 'column.sessions', 'SESSIONS'), cell: (p) => p.sessions.map((s) => s.sessionId).join(' ') },
+    { header: h(lang, 'column.visits', 'VISITS'), cell: (p) => p.studyVisits.map((v) => v.visitId).join(' ') },
+    { header: h(lang, 'column.name', 'NAME'), cell: (p) => (p.erased ? message(lang, 'cell.erased') : textIn(p.personal?.fullName, lang)) },
   ];
 }
 
 function participants(answer: Answer<{ participants: ParticipantRecordView[] }>, _p: unknown, options: PresentOptions): Table<ParticipantRecordView> {
   return {
-    title: [`Participants (${answer.page?.total ?? answer.result.participants.length})`],
+    title: [message(options.lang, 'title.participants', { n: String(answer.page?.total ?? answer.result.participants.length) })],
     rows: answer.result.participants,
     rowKey: { name: 'participant', of: (p) => p.participantId },
     columns: participantColumns(options),
-    notes: lensNotes(answer.lens),
+    notes: lensNotes(answer.lens, options.lang),
   };
 }
 
 function participantRecord(answer: Answer<ParticipantRecordView>, _p: unknown, options: PresentOptions): Table<ParticipantRecordView> {
-  return { title: [`Participant ${answer.result.participantId}`], rows: [answer.result], columns: participantColumns(options), notes: lensNotes(answer.lens) };
+  return { title: [message(options.lang, 'title.participant', { id: answer.result.participantId })], rows: [answer.result], columns: participantColumns(options), notes: lensNotes(answer.lens, options.lang) };
 }
 
-function auditTrail(answer: Answer<AuditTrail>): Table<AuditEntry> {
+function auditTrail(answer: Answer<AuditTrail>, _p: unknown, { lang }: PresentOptions): Table<AuditEntry> {
   const { stream, record, personalData, events } = answer.result;
   return {
     title: [`Audit trail of ${stream}${record ? ` (${record.type} ${record.id})` : ''}`, `personal data: ${personalData}`],
     rows: events,
     rowKey: { name: 'event', of: (e) => e.eventId },
     columns: [
-      { header: 'POS', cell: (e) => e.position, align: 'right' },
-      { header: 'REV', cell: (e) => e.revision, align: 'right' },
-      { header: 'RECORDED AT', cell: (e) => e.recordedAt },
-      { header: 'BY', cell: (e) => e.recordedBy },
-      { header: 'TYPE', cell: (e) => `${e.type} v${e.schemaVersion}` },
-      { header: 'BUSINESS DATE', cell: (e) => (e.correctedBusinessDate ? `${e.correctedBusinessDate.label} (corrected from ${e.businessDate?.label ?? 'none'})` : (e.businessDate?.label ?? '')) },
-      { header: 'SOURCE', cell: (e) => e.sourceRef ?? '' },
+      { header: h(lang, 'column.pos', 'POS'), cell: (e) => e.position, align: 'right' },
+      { header: h(lang, 'column.rev', 'REV'), cell: (e) => e.revision, align: 'right' },
+      { header: h(lang, 'column.recordedAt', 'RECORDED AT'), cell: (e) => e.recordedAt },
+      { header: h(lang, 'column.recordedBy', 'BY'), cell: (e) => e.recordedBy },
+      { header: h(lang, 'column.type', 'TYPE'), cell: (e) => `${e.type} v${e.schemaVersion}` },
       {
-        header: 'NOTE',
+        header: h(lang, 'column.businessDate', 'BUSINESS DATE'),
+        cell: (e) =>
+          e.correctedBusinessDate
+            ? message(lang, 'cell.correctedFrom', { date: dateText(e.correctedBusinessDate, lang), previous: e.businessDate ? dateText(e.businessDate, lang) : message(lang, 'cell.none') })
+            : e.businessDate ? dateText(e.businessDate, lang) : '',
+      },
+      { header: h(lang, 'column.source', 'SOURCE'), cell: (e) => e.sourceRef ?? '' },
+      {
+        header: h(lang, 'column.note', 'NOTE'),
         cell: (e) =>
           [e.reason, e.corrects ? `corrects ${e.corrects.type} ${e.corrects.eventId}` : null, e.corrections.length > 0 ? `${e.corrections.length} correction(s)` : null, e.problem]
             .filter(Boolean)
             .join('; '),
       },
     ],
-    notes: lensNotes(answer.lens),
+    notes: lensNotes(answer.lens, lang),
   };
 }
 
 /** A report nobody wrote a presentation for: its list (or its result) as rows of JSON. */
-function generic(answer: Answer<unknown>, list: string | null): Table<{ item: unknown; index: number }> {
+function generic(answer: Answer<unknown>, list: string | null, lang: Language): Table<{ item: unknown; index: number }> {
   const result = answer.result as Record<string, unknown>;
   const items = list !== null && Array.isArray(result[list]) ? (result[list] as unknown[]) : [result];
   const keyed = items.every((i) => typeof i === 'object' && i !== null && 'key' in i && 'document' in i);
@@ -279,11 +300,11 @@ function generic(answer: Answer<unknown>, list: string | null): Table<{ item: un
     rows: items.map((item, index) => ({ item, index })),
     columns: keyed
       ? [
-          { header: 'KEY', cell: (r) => String((r.item as { key: unknown }).key) },
-          { header: 'DOCUMENT', cell: (r) => JSON.stringify((r.item as { document: unknown }).document) },
+          { header: h(lang, 'column.key', 'KEY'), cell: (r) => String((r.item as { key: unknown }).key) },
+          { header: h(lang, 'column.document', 'DOCUMENT'), cell: (r) => JSON.stringify((r.item as { document: unknown }).document) },
         ]
-      : [{ header: list === null ? 'RESULT' : list.toUpperCase(), cell: (r) => JSON.stringify(r.item) }],
-    notes: lensNotes(answer.lens),
+      : [{ header: list === null ? h(lang, 'column.result', 'RESULT') : list.toUpperCase(), cell: (r) => JSON.stringify(r.item) }],
+    notes: lensNotes(answer.lens, lang),
   };
 }
 
@@ -292,10 +313,10 @@ const presenters: Readonly<Record<string, Presenter>> = {
   'partner-history': partnerHistory as Presenter,
   'agreements-register': agreements as Presenter,
   'yearly-activity-report': yearly,
-  sessions: register('sessions', 'Sessions'),
-  meetings: register('meetings', 'Meetings'),
-  'study-visits': register('studyVisits', 'Study visits'),
-  publications: register('publications', 'Publications'),
+  sessions: register('sessions', 'Sessions', 'title.sessions'),
+  meetings: register('meetings', 'Meetings', 'title.meetings'),
+  'study-visits': register('studyVisits', 'Study visits', 'title.studyVisits'),
+  publications: register('publications', 'Publications', 'title.publications'),
   'publication-status': publicationStatus as Presenter,
   participants: participants as Presenter,
   'participant-record': participantRecord as Presenter,
@@ -309,5 +330,5 @@ const presenters: Readonly<Record<string, Presenter>> = {
  */
 export function presentAnswer(answer: Answer<unknown>, params: Readonly<Record<string, unknown>>, options: PresentOptions & { readonly list?: string | null }): Table<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const presenter = presenters[answer.readModel];
-  return presenter ? presenter(answer, params, options) : generic(answer, options.list ?? answer.page?.list ?? null);
+  return presenter ? presenter(answer, params, options) : generic(answer, options.list ?? answer.page?.list ?? null, options.lang);
 }

@@ -1,7 +1,8 @@
 import type { Language, MultilingualText } from '@taawun/domain';
 import type { ActivityEntry } from '../model/activities.js';
 import type { AgreementEntry } from '../read-models/agreements-register.js';
-import { nameText, textIn } from './texts.js';
+import { message, type MessageId } from './i18n/messages.js';
+import { dateText, nameText, textIn } from './texts.js';
 
 /*
  * The full fact under a row: what the answer holds and the table's columns do
@@ -43,19 +44,25 @@ const labels: readonly (readonly [string, string])[] = [
   ['agreementId', 'agreement'],
 ];
 
+/** A fact's label in a language: English as the lines always read, the others through the catalogues. */
+const label = (lang: Language, field: string, english: string): string => (lang === 'en' ? english : message(lang, `fact.${field}` as MessageId));
+
+/** The label of the institute's name as signed ("institute signed as"), which the report shows on its own line. */
+export const instituteSignedAs = (lang: Language): string => label(lang, 'instituteSignedAs', 'institute signed as');
+
 /** "place: Rome", "signatories: …": each fact of a history or register entry the columns leave out. */
 export function entryFactLines(entry: ActivityEntry, lang: Language): string[] {
   const lines: string[] = [];
-  for (const [field, label] of labels) {
+  for (const [field, english] of labels) {
     const text = valueText(entry.details[field], lang);
     // "not-stated" formats and single sessions say nothing the text says.
-    if (text && text !== 'not-stated') lines.push(`${label}: ${text}`);
+    if (text && text !== 'not-stated') lines.push(`${label(lang, field, english)}: ${text}`);
   }
   const signatories = entry.details.signatories;
   if (Array.isArray(signatories) && signatories.length > 0) {
-    lines.push(`signatories: ${signatories.map((s: { party: string; role: MultilingualText; name?: MultilingualText }) => signatoryText(s.party, s.role, s.name ?? null, lang)).join('; ')}`);
+    lines.push(`${label(lang, 'signatories', 'signatories')}: ${signatories.map((s: { party: string; role: MultilingualText; name?: MultilingualText }) => signatoryText(s.party, s.role, s.name ?? null, lang)).join('; ')}`);
   }
-  if (entry.record.type === 'agreement') lines.push(`institute signed as: ${nameText(entry.instituteName, lang)}`);
+  if (entry.record.type === 'agreement') lines.push(`${instituteSignedAs(lang)}: ${nameText(entry.instituteName, lang)}`);
   return lines;
 }
 
@@ -64,10 +71,10 @@ const signatoryText = (party: string, role: MultilingualText, name: Multilingual
 
 /** The full fact of an agreement: the institute's name as signed, place, signatories, areas, amendments. */
 export function agreementFactLines(a: AgreementEntry, lang: Language): string[] {
-  const lines = [`institute signed as: ${nameText(a.parties.institute, lang)}`];
-  if (a.place) lines.push(`place: ${textIn(a.place, lang)}`);
-  if (a.signatories.length > 0) lines.push(`signatories: ${a.signatories.map((s) => signatoryText(s.party, s.role, s.name, lang)).join('; ')}`);
-  if (a.areas.length > 0) lines.push(`areas of cooperation: ${a.areas.map((x) => textIn(x, lang)).join('; ')}`);
-  for (const m of a.amendments) lines.push(`amended ${m.amendedOn.label}: ${textIn(m.summary, lang)}`);
+  const lines = [`${instituteSignedAs(lang)}: ${nameText(a.parties.institute, lang)}`];
+  if (a.place) lines.push(`${label(lang, 'place', 'place')}: ${textIn(a.place, lang)}`);
+  if (a.signatories.length > 0) lines.push(`${label(lang, 'signatories', 'signatories')}: ${a.signatories.map((s) => signatoryText(s.party, s.role, s.name, lang)).join('; ')}`);
+  if (a.areas.length > 0) lines.push(`${label(lang, 'areas', 'areas of cooperation')}: ${a.areas.map((x) => textIn(x, lang)).join('; ')}`);
+  for (const m of a.amendments) lines.push(`${lang === 'en' ? `amended ${m.amendedOn.label}` : message(lang, 'fact.amended', { date: dateText(m.amendedOn, lang) })}: ${textIn(m.summary, lang)}`);
   return lines;
 }

@@ -5,4 +5,4 @@ export { presentAnswer } from './answers.js';
 export { presentComparison } from './comparison.js';
 export { analysisRecords, type AnalysisRecords, type RecordValue } from './records.js';
 export * from './i18n/index.js';
-export { agreementFactLines, entryFactLines } from './facts.js';
+export { agreementFactLines, entryFactLines, instituteSignedAs } from './facts.js';

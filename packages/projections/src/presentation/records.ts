@@ -1,5 +1,7 @@
 import { pickText, type Language, type MultilingualText } from '@taawun/domain';
 import type { Answer } from '../read-models/answer.js';
+import { partialDateText } from './i18n/dates.js';
+import { message } from './i18n/messages.js';
 
 /**
  * An answer as flat records for analysis (CSV, a spreadsheet, a data frame):
@@ -12,6 +14,10 @@ import type { Answer } from '../read-models/answer.js';
  *   `XXXX-11-15/XXXX-11-25`), with `… earliest` and `… latest`, the first and
  *   last possible days (ISO 8601, empty when unbounded);
  * - text in several languages is the one asked for (falling back to another);
+ * - in French and Arabic, the words of the headers are that language's
+ *   ("signedOn earliest" is "signedOn (Au plus tôt)", through the catalogues),
+ *   and each date has a column of its label in that language ("16 نونبر 1998")
+ *   beside its EDTF and ISO days, which stay as they are for machines;
  * - a list of plain values is joined with "; ", a list of records is counted.
  *
  * Unlike the tables (`presentAnswer`), nothing is put into words here.
@@ -34,6 +40,12 @@ const isMultilingual = (v: Record<string, unknown>): v is MultilingualText =>
 /** Lists are decided once every record is flattened: counted if any record's list at that path holds records, else joined. */
 type Flat = Map<string, RecordValue | readonly unknown[]>;
 
+/** The header of a derived column: English as always (`signedOn earliest`); French and Arabic through the catalogues. */
+function derived(path: string, lang: Language, what: 'lowerBound' | 'earliest' | 'latest' | 'date'): string {
+  if (lang === 'en') return `${path} ${({ lowerBound: 'lower bound', earliest: 'earliest', latest: 'latest', date: 'label' } as const)[what]}`;
+  return `${path} (${message(lang, `column.${what}`)})`;
+}
+
 function flatten(value: unknown, path: string, lang: Language, into: Flat): void {
   if (value === null || value === undefined) into.set(path, null);
   else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into.set(path, value);
@@ -42,11 +54,12 @@ function flatten(value: unknown, path: string, lang: Language, into: Flat): void
   else if (isObject(value)) {
     if (isCount(value)) {
       into.set(path, value.known);
-      into.set(`${path} lower bound`, !value.exact);
+      into.set(derived(path, lang, 'lowerBound'), !value.exact);
     } else if (isDate(value)) {
       into.set(path, value.edtf);
-      into.set(`${path} earliest`, value.earliest);
-      into.set(`${path} latest`, value.latest);
+      if (lang !== 'en') into.set(derived(path, lang, 'date'), partialDateText(value.edtf, lang));
+      into.set(derived(path, lang, 'earliest'), value.earliest);
+      into.set(derived(path, lang, 'latest'), value.latest);
     } else if (isMultilingual(value)) into.set(path, pickText(value, lang));
     else for (const [key, v] of Object.entries(value)) flatten(v, path ? `${path}.${key}` : key, lang, into);
   }

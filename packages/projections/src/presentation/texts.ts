@@ -1,9 +1,11 @@
-import { pickText, type Language, type MultilingualText } from '@taawun/domain';
+import { parsePartialDate, pickText, type Language, type MultilingualText } from '@taawun/domain';
 import { countFigures, type ActivityFigures } from '../read-models/yearly-report.js';
 import type { Answer } from '../read-models/answer.js';
 import type { EntryCounts } from '../model/activities.js';
 import { upperBound, type Count, type CountGap } from '../model/counts.js';
 import type { NameAtTime } from '../model/names.js';
+import { partialDateText } from './i18n/dates.js';
+import { message, type MessageId } from './i18n/messages.js';
 
 /*
  * The words every presentation of an answer uses (the CLI's tables, the
@@ -17,12 +19,44 @@ export const languages = ['en', 'fr', 'ar'] as const satisfies readonly Language
 export const textIn = (text: MultilingualText | null | undefined, lang: Language): string => (text ? pickText(text, lang) : '');
 
 /** A figure the record may know only in part: `6`, `8–14` (a range), `≥ 8` (a lower bound), or `not stated` when it gives no number at all. */
-export function countText(count: Count | null | undefined): string {
+export function countText(count: Count | null | undefined, lang: Language = 'en'): string {
   if (!count) return '';
   if (count.exact) return String(count.known);
   const most = upperBound(count);
   if (most !== null) return most > count.known ? `${count.known}–${most}` : String(count.known);
-  return count.known === 0 ? 'not stated' : `≥ ${count.known}`;
+  return count.known === 0 ? message(lang, 'figure.notStated') : `≥ ${count.known}`;
+}
+
+/**
+ * A date as the record gives it, in a language: English keeps the read
+ * model's own label ("7–8 November 2018", "by 2022"); French and Arabic are
+ * written from the EDTF by the institute's locale ("16 نونبر 1998").
+ */
+export const dateText = (date: { readonly label: string; readonly edtf: string }, lang: Language): string => (lang === 'en' ? date.label : partialDateText(date.edtf, lang));
+
+/** A period of the yearly report ("2016", "2016–2020", "by 2022") in a language: its key is the EDTF of the period. */
+export const periodText = (period: { readonly label: string; readonly key: string }, lang: Language): string =>
+  lang === 'en' || !parsePartialDate(period.key).ok ? period.label : partialDateText(period.key, lang);
+
+/** A column header: English as the tables always printed it (upper case), French upper-cased too, Arabic as written. */
+export const headerText = (lang: Language, id: MessageId, english: string): string => (lang === 'en' ? english : message(lang, id).toLocaleUpperCase(lang));
+
+/** One figure in words, in French or Arabic, its plural by the language's rules ("6 personnes formées", "قيدان"). */
+function figureIn(lang: Language, id: MessageId, count: Count, what: MessageId): string {
+  if (!count.exact && count.known === 0) return message(lang, 'figure.whatNotStated', { what: message(lang, what) });
+  return message(lang, id, { n: count.known, value: countText(count, lang) });
+}
+
+/** The figures of an entry in French or Arabic (English: `entryFigures`). */
+function entryFiguresIn(counts: EntryCounts, lang: Language): string {
+  const parts: string[] = [];
+  if (counts.sessions && !(counts.sessions.exact && counts.sessions.known === 1)) parts.push(figureIn(lang, 'figure.sessions', counts.sessions, 'column.sessions'));
+  if (counts.peopleTrained) parts.push(figureIn(lang, counts.trainers ? 'figure.trainers' : 'figure.trained', counts.peopleTrained, 'column.trained'));
+  if (counts.meetings && !(counts.meetings.exact && counts.meetings.known === 1)) parts.push(figureIn(lang, 'figure.meetings', counts.meetings, 'column.meetings'));
+  if (counts.peopleAttended) parts.push(figureIn(lang, 'figure.attended', counts.peopleAttended, 'column.attended'));
+  if (counts.participants) parts.push(figureIn(lang, 'figure.participants', counts.participants, 'column.participantsCount'));
+  if (counts.hosted) parts.push(figureIn(lang, 'figure.hosted', counts.hosted, 'column.hosted'));
+  return parts.join(lang === 'ar' ? '، ' : ', ');
 }
 
 /** A number of things: "1 session", "6 sessions", "≥ 2 meetings", "sessions: not stated". */
@@ -48,8 +82,9 @@ export function heldText(held: 'sessions' | 'meetings', occurrences: Count | und
 }
 
 /** The figures of a history or register entry, in a few words: "6 sessions, 120 trained", "70 attended", "2 participants", "11 hosted". */
-export function entryFigures(counts: EntryCounts | null): string {
+export function entryFigures(counts: EntryCounts | null, lang: Language = 'en'): string {
   if (!counts) return '';
+  if (lang !== 'en') return entryFiguresIn(counts, lang);
   const parts: string[] = [];
   if (counts.sessions || counts.peopleTrained) parts.push(heldText('sessions', counts.sessions, counts.peopleTrained, counts.trainers ? 'trainers' : 'trained'));
   if (counts.meetings || counts.peopleAttended) parts.push(heldText('meetings', counts.meetings, counts.peopleAttended, 'attended'));
@@ -61,23 +96,24 @@ export function entryFigures(counts: EntryCounts | null): string {
 /** A name at a date: the name, "one of: A / B" when a rename may fall either side, or "name unknown". */
 export function nameText(name: NameAtTime, lang: Language): string {
   if (name.name) return textIn(name.name, lang);
-  if (name.candidates.length > 0) return `one of: ${name.candidates.map((c) => textIn(c, lang)).join(' / ')}`;
-  return 'name unknown';
+  if (name.candidates.length > 0) return message(lang, 'name.oneOf', { candidates: name.candidates.map((c) => textIn(c, lang)).join(' / ') });
+  return message(lang, 'name.unknown');
 }
 
 /** Where an answer stands: the lens it was read through and the log position it reflects. */
-export function lensLine(answer: Pick<Answer<unknown>, 'asOf' | 'asKnownOn' | 'source'>): string {
+export function lensLine(answer: Pick<Answer<unknown>, 'asOf' | 'asKnownOn' | 'source'>, lang: Language = 'en'): string {
   const parts = [
-    answer.asOf ? `as of ${answer.asOf}` : 'everything recorded',
-    answer.asKnownOn ? `as known on ${answer.asKnownOn}` : null,
-    answer.source.position ? `log position ${answer.source.position}` : 'empty log',
+    answer.asOf ? message(lang, 'lens.asOf', { date: answer.asOf }) : message(lang, 'lens.everything'),
+    answer.asKnownOn ? message(lang, 'lens.asKnownOn', { date: answer.asKnownOn }) : null,
+    answer.source.position ? message(lang, 'lens.position', { position: answer.source.position }) : message(lang, 'lens.emptyLog'),
   ];
   return parts.filter(Boolean).join(' · ');
 }
 
 /** What a time lens left out, in a few lines. */
-export function lensNotes(lens: Answer<unknown>['lens']): string[] {
+export function lensNotes(lens: Answer<unknown>['lens'], lang: Language = 'en'): string[] {
   if (!lens) return [];
+  if (lang !== 'en') return lensNotesIn(lens, lang);
   const notes: string[] = [];
   const view = [lens.asOf ? `as of ${lens.asOf}` : '', lens.asKnownOn ? `as known on ${lens.asKnownOn}` : ''].filter(Boolean).join(', ');
   notes.push(`Seen ${view}: ${lens.eventsCounted} events counted.`);
@@ -97,6 +133,26 @@ export function lensNotes(lens: Answer<unknown>['lens']): string[] {
   return notes;
 }
 
+/** What a time lens left out, in French or Arabic (the same notes as `lensNotes`). */
+function lensNotesIn(lens: NonNullable<Answer<unknown>['lens']>, lang: Language): string[] {
+  const view = [lens.asOf ? message(lang, 'lens.asOf', { date: lens.asOf }) : '', lens.asKnownOn ? message(lang, 'lens.asKnownOn', { date: lens.asKnownOn }) : ''].filter(Boolean).join(', ');
+  const notes = [message(lang, 'lens.seen', { view, n: lens.eventsCounted })];
+  const { yearUnknown, mayBeLater, later, recordedLater } = lens.notCounted;
+  const refs = (list: readonly { sourceRef: string | null }[]) => {
+    const cited = [...new Set(list.map((e) => e.sourceRef).filter((r): r is string => r !== null))];
+    return cited.length > 0 ? ` (${cited.join(', ')})` : '';
+  };
+  const left = [
+    yearUnknown.length > 0 ? message(lang, 'lens.yearUnknown', { n: yearUnknown.length, refs: refs(yearUnknown) }) : '',
+    mayBeLater.length > 0 ? message(lang, 'lens.mayBeLater', { n: mayBeLater.length, refs: refs(mayBeLater) }) : '',
+    later > 0 ? message(lang, 'lens.later', { n: later }) : '',
+    recordedLater > 0 ? message(lang, 'lens.recordedLater', { n: recordedLater }) : '',
+  ].filter(Boolean);
+  if (left.length > 0) notes.push(message(lang, 'lens.notCounted', { what: left.join('; ') }));
+  if (lens.mayBe.length > 0) notes.push(message(lang, 'lens.mayBe', { n: lens.mayBe.length, refs: refs(lens.mayBe) }));
+  return notes;
+}
+
 const gapReasons: Record<CountGap['reason'], string> = {
   'sessions-not-numbered': '"several" sessions, counted as at least 2',
   'no-attendance-figure': 'no attendance figure',
@@ -105,12 +161,14 @@ const gapReasons: Record<CountGap['reason'], string> = {
 };
 
 /** Why some figures are lower bounds: each record that gives no number, once. */
-export function gapNotes(figures: ActivityFigures): string[] {
+export function gapNotes(figures: ActivityFigures, lang: Language = 'en'): string[] {
   const all: Count[] = countFigures.map((name) => figures[name]);
   const gaps = new Map<string, CountGap>();
   for (const gap of all.flatMap((c) => c.gaps)) gaps.set(`${gap.recordId}/${gap.reason}`, gap);
   if (gaps.size === 0) return [];
-  return [`≥ marks a lower bound: the record gives no number for ${[...gaps.values()].map((g) => `${g.recordId} (${gapReasons[g.reason]})`).join(', ')}.`];
+  // The reasons stay in English words in the other languages' note (its frame is translated): they name record fields.
+  const records = [...gaps.values()].map((g) => `${g.recordId} (${gapReasons[g.reason]})`).join(', ');
+  return [lang === 'en' ? `≥ marks a lower bound: the record gives no number for ${records}.` : message(lang, 'figure.lowerBoundNote', { records })];
 }
 
 /** An activity's figures in one line, for a period's heading: like with like, each figure in its own words. */
