@@ -76,7 +76,7 @@ function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: P
 function activityColumns<E extends ActivityEntry>(lang: Language): Column<E>[] {
   return [
     { header: h(lang, 'column.date', 'DATE'), cell: (e) => `${orderMark(e.orderCertain)}${dateText(e.date, lang)}` },
-    { header: h(lang, 'column.what', 'WHAT'), cell: (e) => e.what },
+    { header: h(lang, 'column.what', 'WHAT'), cell: (e) => (e.statusCandidates ? message(lang, 'status.uncertain', { what: e.what, first: e.statusCandidates[0]!, second: e.statusCandidates.slice(1).join('/') }) : e.what) },
     { header: h(lang, 'column.record', 'RECORD'), cell: (e) => e.record.id },
     { header: h(lang, 'column.figures', 'FIGURES'), cell: (e) => entryFigures(e.counts, lang) },
     { header: h(lang, 'column.partners', 'PARTNERS'), cell: (e) => e.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
