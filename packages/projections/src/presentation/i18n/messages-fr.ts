@@ -94,6 +94,7 @@ export const fr: Readonly<Record<MessageId, string>> = {
 
   'cell.erased': '(effacé)',
   'status.uncertain': '{what} : {first} ou {second} (incertain)',
+  'status.uncertainOnly': '{first} ou {second} (incertain)',
   'cell.amended': '{status}, modifiée {n} fois',
   'cell.correctedFrom': '{date} (corrigé, auparavant {previous})',
   'cell.none': 'aucune',
