@@ -37,6 +37,30 @@ describe('the report without a time lens', () => {
   });
 });
 
+describe('an unknown record in the audit trail', () => {
+  it('is a 404 naming the closest record ids the stored registers hold; without a stored model, a plain not-found (never a scan)', async () => {
+    const t = await startTestServer({ storedReadModels: true });
+    try {
+      expect((await loadInstituteRecord(t.store, context)).failures).toEqual([]);
+      const ask = async () => {
+        const response = await t.request('/read-models/audit-trail?record=ssm-italy-2023', { as: 'auditor' });
+        return { status: response.status, body: (await response.json()) as { code: string; detail: string; fields?: string[] } };
+      };
+      const unbuilt = await ask();
+      expect(unbuilt.status).toBe(404);
+      expect(unbuilt.body.detail).toMatch(/^no record ssm-italy-2023: neither a stream/);
+      await new ProjectionRunner(partnerHistoryProjection, { store: t.store, storage: t.readModelStorage! }).catchUp();
+      const built = await ask();
+      expect(built).toMatchObject({ status: 404, body: { code: 'not-found', fields: ['record'] } });
+      expect(built.body.detail).toMatch(/^no record "ssm-italy-2023"; valid: ssm-italy-2022, ssm-italy, .*; \d+ record ids in all: /);
+      // A known record still answers.
+      expect((await t.request('/read-models/audit-trail?record=ssm-italy-2022', { as: 'auditor' })).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('the cap on concurrent replays', () => {
   let server: RunningServer;
   let store: InMemoryEventStore;

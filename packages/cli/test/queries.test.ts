@@ -252,12 +252,16 @@ describe('taawun audit', () => {
     expect(json).toEqual(plain(expected.ok && expected.value));
   });
 
-  it('a name that is neither a stream with events nor a record id fails with exit 1, naming what was looked for', async () => {
-    const result = await run('audit', 'session-never-held');
-    expect(result).toMatchObject({
-      code: 1,
-      stderr:
-        'taawun: no record session-never-held: neither a stream of that name nor a record of that id (institute, partner, agreement, programme, session, participant, study-visit, publication) has events (not-found)\n',
-    });
+  it('an unknown record id fails with exit 1 in one line naming it, the closest valid ids and how many there are', async () => {
+    const result = await run('audit', 'ssm-italy-2023');
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.stderr).toMatch(/^taawun: no record "ssm-italy-2023"; valid: ssm-italy-2022, ssm-italy, .*, …; \d+ record ids in all: the registers \(.*\) list them \(unknown-key\)\n$/);
+    // A stream name is compared by the id it names.
+    const stream = await run('audit', 'agreement-ssm-italy-2023');
+    expect(stream).toMatchObject({ code: 1, stderr: expect.stringMatching(/^taawun: no record "agreement-ssm-italy-2023"; valid: ssm-italy-2022, /) });
+    const json = JSON.parse((await run('report', 'agreements', '--format', 'json')).stdout) as { result: { agreements: { agreementId: string }[] } };
+    const count = Number(/; (\d+) record ids in all/.exec(result.stderr)![1]);
+    expect(count).toBeGreaterThan(json.result.agreements.length);
   });
 });

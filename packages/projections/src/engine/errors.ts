@@ -47,5 +47,32 @@ export function unknownKey(field: string, what: string, value: string, valid: re
   return new ProjectionError('unknown-key', `no ${what} "${value}"; valid: ${shown.length > 0 ? shown.join(', ') : '(none recorded)'}`, { field, valid });
 }
 
+/**
+ * An unknown key among many (record ids): every valid one when few, else the
+ * closest by edit distance and how many there are, so the line stays one line.
+ */
+export function unknownKeyNearest(field: string, what: string, value: string, valid: readonly string[], many: { readonly noun: string; readonly where: string; readonly near?: string }): ProjectionError {
+  if (valid.length <= 10) return unknownKey(field, what, value, valid);
+  const nearest = valid
+    .map((key) => ({ key, distance: editDistance(many.near ?? value, key) }))
+    .sort((a, b) => a.distance - b.distance || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, 5)
+    .map((k) => k.key);
+  return new ProjectionError('unknown-key', `no ${what} "${value}"; valid: ${nearest.join(', ')}, …; ${valid.length} ${many.noun} in all: ${many.where}`, { field, valid });
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), two rows at a time. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 export const isProjectionError = (e: unknown): e is ProjectionError =>
   e instanceof Error && (e as { name?: string }).name === 'ProjectionError' && typeof (e as { code?: unknown }).code === 'string';

@@ -63,6 +63,11 @@ export const activityEntrySchema = z
     kind: activityKindSchema,
     record: z.object({ type: z.enum(['agreement', 'programme', 'session', 'study-visit', 'publication']), id: z.string() }),
     status: z.string().nullable().meta({ description: 'Sessions: held / planned / cancelled; study visits: completed / planned / cancelled; else null' }),
+    statusCertain: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Through a lens: false when the event that changes the status may or may not be by `asOf` (`status` is then the status certainly reached); absent: certain' }),
+    statusCandidates: z.array(z.string()).optional().meta({ description: 'With `statusCertain: false`: every status the entry may have by `asOf`, the certain one first ("planned", "held")' }),
     date: dateViewSchema,
     orderCertain: z.boolean().meta({ description: "False when the date overlaps another entry's, so the record cannot tell which came first" }),
     what: z.string().meta({ description: 'What happened, in English: "Agreement signed", "Course held", "Hosted study visit completed"' }),

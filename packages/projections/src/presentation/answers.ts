@@ -76,7 +76,7 @@ function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: P
 function activityColumns<E extends ActivityEntry>(lang: Language): Column<E>[] {
   return [
     { header: h(lang, 'column.date', 'DATE'), cell: (e) => `${orderMark(e.orderCertain)}${dateText(e.date, lang)}` },
-    { header: h(lang, 'column.what', 'WHAT'), cell: (e) => e.what },
+    { header: h(lang, 'column.what', 'WHAT'), cell: (e) => (e.statusCandidates ? message(lang, 'status.uncertain', { what: e.what, first: e.statusCandidates[0]!, second: e.statusCandidates.slice(1).join('/') }) : e.what) },
     { header: h(lang, 'column.record', 'RECORD'), cell: (e) => e.record.id },
     { header: h(lang, 'column.figures', 'FIGURES'), cell: (e) => entryFigures(e.counts, lang) },
     { header: h(lang, 'column.partners', 'PARTNERS'), cell: (e) => e.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
@@ -110,7 +110,10 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
       { header: h(lang, 'column.kind', 'KIND'), cell: (a) => a.kind },
       { header: h(lang, 'column.agreement', 'AGREEMENT'), cell: (a) => a.agreementId },
       { header: h(lang, 'column.partners', 'PARTNERS'), cell: (a) => a.parties.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
-      { header: h(lang, 'column.status', 'STATUS'), cell: (a) => (a.amendments.length > 0 ? message(lang, 'cell.amended', { status: a.status, n: String(a.amendments.length) }) : a.status) },
+      { header: h(lang, 'column.status', 'STATUS'), cell: (a) => {
+        const status = a.statusCandidates ? message(lang, 'status.uncertainOnly', { first: a.statusCandidates[0]!, second: a.statusCandidates.slice(1).join('/') }) : a.status;
+        return a.amendments.length > 0 ? message(lang, 'cell.amended', { status, n: String(a.amendments.length) }) : status;
+      } },
       { header: h(lang, 'column.source', 'SOURCE'), cell: (a) => sources(a.sourceRefs) },
       { header: h(lang, 'column.instituteAs', 'INSTITUTE AS'), cell: (a) => nameText(a.parties.institute, lang) },
       { header: h(lang, 'column.place', 'PLACE'), cell: (a) => multilingualCell(a.place) },

@@ -60,6 +60,8 @@ export const agreementEntrySchema = z
     kind: z.string().meta({ description: 'convention, protocol, memorandum or agreement' }),
     title: multilingualTextSchema.nullable(),
     status: z.enum(['signed', 'terminated']).meta({ description: '`signed`: no termination recorded' }),
+    statusCertain: z.boolean().optional().meta({ description: 'Through a lens: false when the termination may or may not be by `asOf`; absent: certain' }),
+    statusCandidates: z.array(z.string()).optional().meta({ description: 'With `statusCertain: false`: "signed", "terminated"' }),
     signedOn: dateViewSchema,
     orderCertain: z.boolean(),
     place: multilingualTextSchema.nullable(),
@@ -192,6 +194,8 @@ export const agreementsRegisterReadModel = defineReadModel({
   lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
   result: agreementsRegisterSchema,
   list: 'agreements',
+  // Under a lens, a termination that may be by then makes the status uncertain (lens-ranges.ts).
+  lensRanges: true,
   view: async (model, p, page) => {
     const { register, total } = await agreementsRegisterPage(model, p, page);
     return { result: register, total };

@@ -2,6 +2,7 @@ import { aggregates, InMemoryEventStore, handle, type Result } from '@taawun/dom
 import { deterministicContext } from '@taawun/domain/testing';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { editDistance, unknownKeyNearest } from '../engine/errors.js';
 import { recordTypes } from './audit-trail.js';
 import { queryAuditTrail, queryParticipants, queryPartnerHistory, queryPartners, type Answer, type QueryError } from './built-in.js';
 
@@ -79,6 +80,16 @@ describe('the audit trail of a record id', () => {
           'no record ssm-italy-2023: neither a stream of that name nor a record of that id (institute, partner, agreement, programme, session, participant, study-visit, publication) has events',
       },
     });
+  });
+
+  it('among many valid ids, the unknown one is named with the closest (edit distance) and the count', () => {
+    expect([editDistance('ssm-italy-2023', 'ssm-italy-2022'), editDistance('', 'abc'), editDistance('kitten', 'sitting')]).toEqual([1, 3, 3]);
+    const valid = Array.from({ length: 30 }, (_, i) => `record-${i}`);
+    expect(unknownKeyNearest('record', 'record', 'record-7x', valid, { noun: 'record ids', where: 'the registers list them' }).message).toBe(
+      'no record "record-7x"; valid: record-7, record-0, record-1, record-10, record-11, …; 30 record ids in all: the registers list them',
+    );
+    // Few: all of them, as for partners.
+    expect(unknownKeyNearest('record', 'record', 'x', ['a', 'b'], { noun: 'record ids', where: '' }).message).toBe('no record "x"; valid: a, b');
   });
 
   it('record types are the aggregates that have streams, named as the domain names them', () => {

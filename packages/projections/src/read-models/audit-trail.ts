@@ -7,11 +7,12 @@ import {
   type StoredEvent,
 } from '@taawun/domain';
 import { z } from 'zod';
-import { ProjectionError } from '../engine/errors.js';
+import { ProjectionError, unknownKeyNearest } from '../engine/errors.js';
 import { LensFilter, correctedBusinessDate, resolveLens, type CorrectionChanges, type LensReport, type TimeLens } from '../engine/temporal.js';
 import { dateView, dateViewSchema } from '../model/dates.js';
 import { correctFact, correctionViewSchema, factOf, type Fact } from '../model/facts.js';
-import { recordAggregates, type RecordAggregateName } from '../model/record-book.js';
+import { recordAggregates, recordOfStream, sectionOfAggregate, type RecordAggregateName } from '../model/record-book.js';
+import { partnerHistoryProjection } from './partner-history.js';
 import { defineLogReadModel } from './define.js';
 
 /** The kinds of record whose stream an audit trail can be asked for by id: the domain's aggregates with streams, by name. */
@@ -212,6 +213,25 @@ export const auditTrailReadModel = defineLogReadModel({
   run: async (store, p, lens) => {
     const { trail, lens: report } = await auditTrailOf(store, p, lens);
     return trail.events.length === 0 && report === null ? undefined : { result: trail, lens: report };
+  },
+  // An unknown record is named with the record ids the stored registers hold (their keys are the records' streams).
+  unknownKey: {
+    projection: partnerHistoryProjection,
+    check: async (p, model) => {
+      const asked = p.record ?? p.recordId;
+      if (asked === undefined) return undefined;
+      const ids = new Set<string>();
+      for (const key of await model.keys()) {
+        const where = recordOfStream(key);
+        if (where && (p.recordType === undefined || where.section === sectionOfAggregate[p.recordType])) ids.add(where.id);
+      }
+      return unknownKeyNearest(p.record !== undefined ? 'record' : 'recordId', 'record', asked, [...ids].sort(), {
+        noun: 'record ids',
+        // A stream name is compared by the id it names ("session-x" with "x").
+        near: recordOfStream(asked)?.id ?? asked,
+        where: 'the registers (partners, sessions, meetings, study visits, publications, agreements) list them',
+      });
+    },
   },
   notFound: (p) =>
     p.stream

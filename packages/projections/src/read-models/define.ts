@@ -69,6 +69,15 @@ export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.Z
   /** The answer read from the log itself (one record's stream), through the lens. `undefined`: not found. */
   run(store: EventStore, params: z.output<P>, lens: TimeLens): Promise<{ readonly result: ReadOnlyDeep<z.output<R>>; readonly lens: LensReport | null } | undefined>;
   notFound(params: z.output<P>): string;
+  /**
+   * On a miss, the keys the params may take, read from a projection's stored
+   * model (cheap: never a scan of the log): an `unknown-key` error naming them,
+   * or `undefined` to answer `not-found`.
+   */
+  readonly unknownKey?: {
+    readonly projection: AnyProjection;
+    check(params: z.output<P>, model: ModelReader): Promise<ProjectionError | undefined>;
+  };
 }
 
 export type ReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> = ProjectedReadModel<P, R> | LogReadModel<P, R>;

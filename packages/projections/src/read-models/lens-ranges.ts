@@ -7,7 +7,8 @@ import { identityOf } from './compare.js';
  * event that may be by then let in, the year unknown included) gives what may
  * have. Each count of the answer becomes the range between the two: certain
  * (exact) only when both agree, e.g. sessions held as of 30 June 2018, when
- * GIZ's "2018" sessions may or may not have taken place yet.
+ * GIZ's "2018" sessions may or may not have taken place yet. Statuses
+ * likewise (`withStatusRange`).
  */
 
 const isCount = (value: unknown): value is Count =>
@@ -53,7 +54,19 @@ export function widenCounts<T>(certain: T, widest: unknown): T {
   }
   if (typeof certain === 'object' && certain !== null) {
     const other = (typeof widest === 'object' && widest !== null ? widest : {}) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(certain).map(([k, v]) => [k, widenCounts(v, other[k])])) as T;
+    const widened = Object.fromEntries(Object.entries(certain).map(([k, v]) => [k, widenCounts(v, other[k])]));
+    return withStatusRange(widened, other) as T;
   }
   return certain;
+}
+
+/**
+ * A status is three-valued like a count: certain when the widest completion
+ * gives the same one, else uncertain with both (a session planned for May 2018
+ * and held in "2018", seen as of 30 June 2018: planned or held).
+ */
+function withStatusRange(certain: Record<string, unknown>, widest: Record<string, unknown>): Record<string, unknown> {
+  const [now, may] = [certain['status'], widest['status']];
+  if (typeof now !== 'string' || typeof may !== 'string' || now === may) return certain;
+  return { ...certain, statusCertain: false, statusCandidates: [now, may] };
 }

@@ -1,6 +1,6 @@
 import type { EventStore, Result } from '@taawun/domain';
 import { z } from 'zod';
-import { isProjectionError } from '../engine/errors.js';
+import { isProjectionError, type ProjectionError } from '../engine/errors.js';
 import { storedModel, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection } from '../engine/projection.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
@@ -10,7 +10,7 @@ import { replayThroughLens, resolveLens, type LensReport, type LensScope, type T
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
 import { compareResults, type AnswerComparison } from './compare.js';
-import { projectionsOf, type AnyReadModel, type ParamsOf, type ReadModel, type ResultOf } from './define.js';
+import { projectionsOf, type AnyReadModel, type LogReadModel, type ParamsOf, type ReadModel, type ResultOf } from './define.js';
 
 /** Where queries read from: the log, and the stored read models when there are any. */
 export interface ReadModelSource {
@@ -185,7 +185,11 @@ export class QueryService {
     try {
       if (model.kind === 'log') {
         const ran = await model.run(this.source.store, parsed.data, lens);
-        if (!ran) return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } };
+        if (!ran) {
+          const unknown = await this.unknownKey(model, parsed.data);
+          if (unknown) throw unknown;
+          return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } };
+        }
         const source: AnswerSource = { kind: 'log', position: await this.position() };
         return { ok: true, value: { ...frame, version: null, lens: ran.lens, source, ...paged(ran.result, model.list, options.page, undefined) } };
       }
@@ -279,6 +283,14 @@ export class QueryService {
   }
 
   /** Where to answer from: the stored generation when it is current and no lens applies (one read of the generations), else a replay. */
+  /** A log read model's miss checked against the keys a stored model holds; never a replay (a miss stays cheap). */
+  private async unknownKey(model: LogReadModel, params: Record<string, unknown>): Promise<ProjectionError | undefined> {
+    if (!model.unknownKey) return undefined;
+    const plan = await this.plan(model.unknownKey.projection, {});
+    if (plan.kind !== 'stored') return undefined;
+    return model.unknownKey.check(params, storedModel(this.source.storage!, model.unknownKey.projection, plan.info));
+  }
+
   private async plan(projection: AnyProjection, lens: TimeLens): Promise<Plan> {
     const { storage } = this.source;
     if (hasLens(lens)) return { kind: 'replay', reason: 'a time lens replays the log' };

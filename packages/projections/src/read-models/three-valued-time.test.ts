@@ -1,7 +1,9 @@
-import { InMemoryEventStore, type Result } from '@taawun/domain';
+import { handle, InMemoryEventStore, type CommandInput, type Result } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { presentAnswer } from '../presentation/answers.js';
+import { cellText } from '../presentation/table.js';
 import { countText } from '../presentation/texts.js';
 import { queryAgreementsRegister, queryPartnerHistory, queryPartners, querySessions, queryYearlyActivityReport, type Answer, type QueryError } from './built-in.js';
 
@@ -127,5 +129,42 @@ describe('three-valued time on the institute record', () => {
     // Without the lens, or once every fact is certainly in or out, nothing is a range.
     const all = value(await queryYearlyActivityReport({ store }, {}));
     expect(all.result.totals.studyVisits).toEqual({ known: 2, exact: true, gaps: [] });
+  });
+});
+
+describe('statuses through a lens', () => {
+  it('a status whose changing event may be by asOf is uncertain with its candidates, in the JSON and the table text', async () => {
+    const store = new InMemoryEventStore();
+    const context = deterministicContext('statuses');
+    const details = { title: { en: 'Session' }, kind: 'training-session', partners: ['school'] } as const;
+    const commands: CommandInput[] = [
+      { type: 'RegisterPartner', partnerId: 'school', name: { en: 'A school' }, kind: 'school', country: 'FR' },
+      { type: 'ScheduleSession', sessionId: 's', ...details, plannedFor: '2018-05-10' },
+      { type: 'RecordSessionHeld', sessionId: 's', ...details, heldOn: '2018', attendance: { count: 10, basis: 'total' } },
+      { type: 'SignAgreement', agreementId: 'a', kind: 'agreement', partners: ['school'], signedOn: '2000-01-01' },
+      { type: 'TerminateAgreement', agreementId: 'a', terminatedOn: '2018', reason: 'ended by both parties' },
+    ];
+    for (const command of commands) {
+      const done = await handle(store, command, context);
+      if (!done.ok) throw new Error(`${command.type}: ${done.error.message}`);
+    }
+    const text = (answer: Answer<unknown>, list: string, header: string) => {
+      const table = presentAnswer(answer, {}, { lang: 'en', list });
+      const column = table.columns.find((c) => c.header === header)!;
+      return table.rows.map((row) => cellText(column.cell(row), 'en', (t) => t.en ?? ''));
+    };
+    // Held in "2018", seen as of 30 June 2018: planned, or already held.
+    const sessions = value(await querySessions({ store }, {}, { asOf: '2018-06-30' }));
+    expect(sessions.result.sessions[0]).toMatchObject({ status: 'planned', statusCertain: false, statusCandidates: ['planned', 'held'] });
+    expect(text(sessions, 'sessions', 'WHAT')).toEqual(['Training session planned: planned or held (uncertain)']);
+    // Once the year is over, certain.
+    const later = value(await querySessions({ store }, {}, { asOf: '2019-01-01' }));
+    expect(later.result.sessions[0]).toMatchObject({ status: 'held' });
+    expect(later.result.sessions[0]!.statusCandidates).toBeUndefined();
+    // Terminated in "2018", seen as of 30 June 2018: signed or terminated.
+    const agreements = value(await queryAgreementsRegister({ store }, {}, { asOf: '2018-06-30' }));
+    expect(agreements.result.agreements[0]).toMatchObject({ status: 'signed', statusCertain: false, statusCandidates: ['signed', 'terminated'] });
+    expect(text(agreements, 'agreements', 'STATUS')).toEqual(['signed or terminated (uncertain)']);
+    expect(value(await queryAgreementsRegister({ store }, {}, { asOf: '2017-12-31' })).result.agreements[0]!.statusCandidates).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { deterministicContext } from '@taawun/domain/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extremes } from '../model/ordered.js';
-import { queryAgreementsRegister, queryYearlyActivityReport } from './built-in.js';
+import { queryAgreementsRegister, querySessions, queryYearlyActivityReport } from './built-in.js';
 import { upperBound } from '../model/counts.js';
 
 /*
@@ -205,6 +205,37 @@ describe('three-valued lenses (property)', () => {
         const { sessionsHeld, peopleTrained } = answer.value.result.totals;
         expect([sessionsHeld.known, upperBound(sessionsHeld), sessionsHeld.exact]).toEqual([fewest, most, fewest === most]);
         expect([peopleTrained.known, upperBound(peopleTrained)]).toEqual([10 * fewest, 10 * most]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+  it("a session's status as of a random day: certain exactly when every completion of the date it was held gives the same one", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(partialDateArb, fc.constant('XXXX')), fc.integer({ min: 0, max: span }), async (heldOn, asOfDay) => {
+        const store = new InMemoryEventStore();
+        const context = deterministicContext('three-valued');
+        const details = { title: { en: 'Session' }, kind: 'training-session', partners: ['school'] } as const;
+        const commands: CommandInput[] = [
+          { type: 'RegisterPartner', partnerId: 'school', name: { en: 'A school' }, kind: 'school', country: 'FR' },
+          // Planned for the first day of the span: the plan is certainly past under every lens.
+          { type: 'ScheduleSession', sessionId: 's', ...details, plannedFor: iso(0) },
+          { type: 'RecordSessionHeld', sessionId: 's', ...details, heldOn, attendance: { count: 10, basis: 'total' } },
+        ];
+        for (const command of commands) {
+          const done = await handle(store, command, context);
+          if (!done.ok) throw new Error(`${command.type}: ${done.error.message}`);
+        }
+        const answer = await querySessions({ store }, {}, { asOf: iso(asOfDay) });
+        if (!answer.ok) throw new Error(answer.error.message);
+        const [lo, hi] = heldOn === 'XXXX' ? [-Infinity, Infinity] : rangeOf(heldOn);
+        // Over every completion: held once its day is by asOf, else still planned.
+        const statuses = new Set([lo <= asOfDay ? 'held' : 'planned', hi <= asOfDay ? 'held' : 'planned']);
+        const entry = answer.value.result.sessions.find((e) => e.record.id === 's')!;
+        if (statuses.size === 1) {
+          expect([entry.status, entry.statusCertain, entry.statusCandidates]).toEqual([[...statuses][0], undefined, undefined]);
+        } else {
+          expect([entry.status, entry.statusCertain, entry.statusCandidates]).toEqual(['planned', false, ['planned', 'held']]);
+        }
       }),
       { numRuns: 100 },
     );

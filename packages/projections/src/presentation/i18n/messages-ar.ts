@@ -97,6 +97,8 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'column.note': 'ملاحظة',
 
   'cell.erased': '(ممحو)',
+  'status.uncertain': '{what}: {first} أو {second} (غير مؤكد)',
+  'status.uncertainOnly': '{first} أو {second} (غير مؤكد)',
   'cell.amended': '{status}، عُدلت {n} مرات',
   'cell.correctedFrom': '{date} (مصحح، كان {previous})',
   'cell.none': 'لا شيء',

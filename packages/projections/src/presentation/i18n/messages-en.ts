@@ -104,6 +104,8 @@ export const en = {
 
   // Words in cells
   'cell.erased': '(erased)',
+  'status.uncertain': '{what}: {first} or {second} (uncertain)',
+  'status.uncertainOnly': '{first} or {second} (uncertain)',
   'cell.amended': '{status}, amended {n}×',
   'cell.correctedFrom': '{date} (corrected from {previous})',
   'cell.none': 'none',

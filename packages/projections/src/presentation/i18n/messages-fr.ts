@@ -93,6 +93,8 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'column.note': 'Note',
 
   'cell.erased': '(effacé)',
+  'status.uncertain': '{what} : {first} ou {second} (incertain)',
+  'status.uncertainOnly': '{first} ou {second} (incertain)',
   'cell.amended': '{status}, modifiée {n} fois',
   'cell.correctedFrom': '{date} (corrigé, auparavant {previous})',
   'cell.none': 'aucune',
