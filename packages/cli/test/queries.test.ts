@@ -120,6 +120,20 @@ describe('taawun history', () => {
     expect(result.stdout).toContain('بروتوكول تعاون');
   });
 
+  it('--lang fr and ar say what happened in their own words, from the entry\'s kind and status', async () => {
+    const fr = await run('history', 'enm-france', '--lang', 'fr');
+    expect(fr.code).toBe(0);
+    expect(fr.stdout).toContain('Accord signé');
+    expect(fr.stdout).toContain('Protocole signé');
+    expect(fr.stdout).toContain('Visite d’étude accueillie : effectuée');
+    expect(fr.stdout).toContain('Programme annuel lancé');
+    expect(fr.stdout).not.toMatch(/Agreement signed|Protocol signed|study visit completed|programme started/i);
+    const ar = await run('history', 'enm-france', '--lang', 'ar');
+    expect(ar.stdout).toContain('توقيع اتفاق');
+    expect(ar.stdout).toContain('إطلاق برنامج سنوي');
+    expect(ar.stdout).not.toMatch(/Agreement signed|held|completed/);
+  });
+
   it('--as-of leaves out what may be later, and says what it left out', async () => {
     const result = await run('history', 'enm-france', '--as-of', '2016-12-31');
     expect(result.code).toBe(0);

@@ -222,6 +222,26 @@ export const en = {
   'audit.shown': 'Personal data is shown.',
   'audit.revision': 'v{version}, revision {revision}',
   'lens.mayBe': 'May be by then: {n, plural, one {# event} other {# events}}{refs}, taken in: what it may change is shown uncertain.',
+  // The record's own vocabulary: kinds, statuses, formats, directions (codes in the read model)
+  'vocab.sessionKind': '{kind, select, training_of_trainers {Training of trainers} training_session {Training session} regional_session {Regional session} course {Course} introductory_meeting {Introductory meeting} specialised_session {Specialised session} preparatory_meeting {Preparatory meeting} workshop {Workshop} other {Session}}',
+  'vocab.agreementKind': '{kind, select, convention {Convention} protocol {Protocol} memorandum {Memorandum} other {Agreement}}',
+  'vocab.agreementStatus': '{status, select, terminated {terminated} other {signed}}',
+  'vocab.publicationKind': '{kind, select, guide {Guide} curriculum {Curriculum} other {Module}}',
+  'vocab.format': '{format, select, in_person {in person} remote {remote} other {format not stated}}',
+  'vocab.direction': '{direction, select, hosted {hosted} other {outgoing}}',
+  'what.agreementSigned': '{kind, select, convention {Convention signed} protocol {Protocol signed} memorandum {Memorandum signed} other {Agreement signed}}',
+  'what.agreementAmended': '{kind, select, convention {Convention amended} protocol {Protocol amended} memorandum {Memorandum amended} other {Agreement amended}}',
+  'what.agreementTerminated': '{kind, select, convention {Convention terminated} protocol {Protocol terminated} memorandum {Memorandum terminated} other {Agreement terminated}}',
+  'what.programmeStarted': '{recurrence, select, annual {Annual programme started} other {Programme started}}',
+  'what.programmeClosed': 'Programme closed',
+  'what.session': '{kind, select, training_of_trainers {Training of trainers} training_session {Training session} regional_session {Regional session} course {Course} introductory_meeting {Introductory meeting} specialised_session {Specialised session} preparatory_meeting {Preparatory meeting} workshop {Workshop} other {Session}} {status, select, held {held} planned {planned} other {cancelled}}',
+  'what.studyVisit': '{direction, select, hosted {Hosted study visit} other {Outgoing study visit}} {status, select, completed {completed} planned {planned} other {cancelled}}',
+  'what.publicationPrepared': '{kind, select, guide {Guide prepared} curriculum {Curriculum prepared} other {Module prepared}}',
+  'what.publicationPlanned': '{kind, select, guide {Guide planned for publication (not yet published)} curriculum {Curriculum planned for publication (not yet published)} other {Module planned for publication (not yet published)}}',
+  'what.publicationPublished': '{kind, select, guide {Guide published} curriculum {Curriculum published} other {Module published}}',
+  'what.periodSession': '{label}, {format}',
+  'what.periodVisit': '{direction, select, hosted {study visit (hosted)} outgoing {study visit (outgoing)} other {study visit}}',
+  'vocab.status': '{status, select, held {held} planned {planned} cancelled {cancelled} completed {completed} signed {signed} terminated {terminated} other {{status}}}',
 } as const;
 
 export type MessageId = keyof typeof en;
