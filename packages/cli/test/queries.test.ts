@@ -134,6 +134,16 @@ describe('taawun history', () => {
     expect(ar.stdout).not.toMatch(/Agreement signed|held|completed/);
   });
 
+  it('report yearly --year 2018 --lang fr sums the period up, gives the lower bounds\' reasons and what a year holds in French', async () => {
+    const result = await run('report', 'yearly', '--year', '2018', '--lang', 'fr');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Sessions de formation tenues : ≥ 9, personnes formées : ≥ 120');
+    expect(result.stdout).toContain('giz-attaches-2018-11 (aucun chiffre de présence)');
+    expect(result.stdout).toContain('Seul ce qui se situe certainement en 2018');
+    expect(result.stdout).toContain('Formation de formateurs');
+    expect(result.stdout).not.toMatch(/training sessions held|no attendance figure|Only what certainly|\btrained\b|regional-session/);
+  });
+
   it('--as-of leaves out what may be later, and says what it left out', async () => {
     const result = await run('history', 'enm-france', '--as-of', '2016-12-31');
     expect(result.code).toBe(0);

@@ -1,5 +1,5 @@
 import type { Language } from '@taawun/domain';
-import type { ActivityEntry } from '../model/activities.js';
+import type { ActivityEntry, EntryCounts } from '../model/activities.js';
 import type { Answer } from '../read-models/answer.js';
 import type { AgreementEntry, AgreementsRegister } from '../read-models/agreements-register.js';
 import type { AuditEntry, AuditTrail } from '../read-models/audit-trail.js';
@@ -182,14 +182,21 @@ function sessionLineWhat(kind: string, format: string, lang: Language): string {
   return format === 'not-stated' ? label : message(lang, 'what.periodSession', { label, format: vocabText(lang, 'vocab.format', 'format', format) });
 }
 
+/** A period's session as entry counts, for its figures in French and Arabic (`entryFigures`). */
+const sessionLineCounts = (s: PeriodReport['sessions'][number]): EntryCounts =>
+  s.held === 'sessions' ? { sessions: s.occurrences, peopleTrained: s.people } : { meetings: s.occurrences, peopleAttended: s.people };
+
 function periodLines(period: PeriodReport, lang: Language): PeriodLine[] {
   const lines: PeriodLine[] = [];
   for (const s of period.sessions) {
-    const figures = [heldText(s.held, s.occurrences, s.people, s.figure), s.cohorts.length > 0 ? `cohort${s.cohorts.length === 1 ? '' : 's'} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(', ');
+    const figures =
+      lang === 'en'
+        ? [heldText(s.held, s.occurrences, s.people, s.figure), s.cohorts.length > 0 ? `cohort${s.cohorts.length === 1 ? '' : 's'} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(', ')
+        : [entryFigures(sessionLineCounts(s), lang), s.cohorts.length > 0 ? `${message(lang, 'fact.cohorts')} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(lang === 'ar' ? '، ' : ', ');
     lines.push({ date: dateText(s.date, lang), what: sessionLineWhat(s.kind, s.format, lang), record: s.sessionId, partners: s.partners, figures, sourceRefs: s.sourceRefs, title: s.title });
   }
   for (const v of period.studyVisits) {
-    lines.push({ date: dateText(v.date, lang), what: lang === 'en' ? `study visit${v.direction ? ` (${v.direction})` : ''}` : message(lang, 'what.periodVisit', { direction: selectKey(v.direction) }), record: v.visitId, partners: v.partners, figures: peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']), sourceRefs: v.sourceRefs, title: v.title });
+    lines.push({ date: dateText(v.date, lang), what: lang === 'en' ? `study visit${v.direction ? ` (${v.direction})` : ''}` : message(lang, 'what.periodVisit', { direction: selectKey(v.direction) }), record: v.visitId, partners: v.partners, figures: lang === 'en' ? peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']) : entryFigures(v.figure === 'hosted' ? { hosted: v.participants } : { participants: v.participants }, lang), sourceRefs: v.sourceRefs, title: v.title });
   }
   const steps = [
     ...period.publications.prepared.map((p) => ({ p, what: lang === 'en' ? `${p.kind} prepared` : message(lang, 'what.publicationPrepared', { kind: selectKey(p.kind) }) })),
@@ -223,8 +230,7 @@ function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: La
   return {
     title: [
       titled(lang, 'title.yearlyPeriod', `Yearly activity report: ${label}`, { period: label }),
-      // The figures' summary stays in English words in the other languages for now (its words are the figures' own).
-      period ? figuresSummary(period.totals) : message(lang, 'title.nothingInPeriod'),
+      period ? figuresSummary(period.totals, lang) : message(lang, 'title.nothingInPeriod'),
     ],
     rows: period ? periodLines(period, lang) : [],
     columns: [
@@ -238,7 +244,9 @@ function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: La
     ],
     notes: [
       ...(period ? gapNotes(period.totals, lang) : []),
-      ...(/^\d{4}$/.test(key) && lang === 'en' ? [`Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).`] : []),
+      ...(/^\d{4}$/.test(key)
+        ? [lang === 'en' ? `Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).` : message(lang, 'period.onlyCertain', { year: key, by: message(lang, 'date.by', { date: key }) })]
+        : []),
       ...lensNotes(answer.lens, lang),
     ],
   };

@@ -234,4 +234,10 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'what.periodSession': '{label}، {format}',
   'what.periodVisit': '{direction, select, hosted {زيارة دراسية (مستقبَلة)} outgoing {زيارة دراسية (إلى الخارج)} other {زيارة دراسية}}',
   'vocab.status': '{status, select, held {منعقد} planned {مبرمج} cancelled {ملغى} completed {منجز} signed {موقع} terminated {منتهٍ} other {{status}}}',
+  // أرقام فترة في سطر واحد، وأسباب الحدود الدنيا، وما تتضمنه سنة
+  'summary.figures': 'الدورات التكوينية المنعقدة: {sessions}، المتكونون: {trained}{ofWhom}، الاجتماعات المنعقدة: {meetings}، الحاضرون: {attended}، الزيارات الدراسية: {visits} (المشاركون: {participants}، الزوار المستقبَلون: {hosted})، المنشورات المعدة: {prepared}، المبرمجة: {planned}، المنشورة: {published}',
+  'summary.ofWhomTrainers': ' (منهم مكونون: {trainers})',
+  'gap.reason': '{reason, select, sessions_not_numbered {«عدة» دورات، حسبت اثنتين على الأقل} no_attendance_figure {لا رقم للحضور} per_session_figure_of_unnumbered_sessions {رقم لكل دورة من «عدة» دورات، حسب لاثنتين} other {لا رقم للمشاركين}}',
+  'gap.record': '{record} ({reason})',
+  'period.onlyCertain': 'فقط ما يقع يقينا في {year}؛ الفترات مثل «2016–2020» و«{by}» فترات قائمة بذاتها (يسردها التقرير الكامل).',
 };

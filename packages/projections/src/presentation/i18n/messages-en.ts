@@ -242,6 +242,12 @@ export const en = {
   'what.periodSession': '{label}, {format}',
   'what.periodVisit': '{direction, select, hosted {study visit (hosted)} outgoing {study visit (outgoing)} other {study visit}}',
   'vocab.status': '{status, select, held {held} planned {planned} cancelled {cancelled} completed {completed} signed {signed} terminated {terminated} other {{status}}}',
+  // A period's figures in one line, its lower bounds' reasons, what a year holds
+  'summary.figures': 'Training sessions held: {sessions}, people trained: {trained}{ofWhom}, meetings held: {meetings}, people attended: {attended}, study visits: {visits} (participants: {participants}, visitors hosted: {hosted}), publications prepared: {prepared}, planned: {planned}, published: {published}',
+  'summary.ofWhomTrainers': ' (of whom trainers: {trainers})',
+  'gap.reason': '{reason, select, sessions_not_numbered {"several" sessions, counted as at least 2} no_attendance_figure {no attendance figure} per_session_figure_of_unnumbered_sessions {a figure per session of "several" sessions, counted for 2} other {no participant figure}}',
+  'gap.record': '{record} ({reason})',
+  'period.onlyCertain': 'Only what certainly lies in {year}; spans such as "2016–2020" and "{by}" are their own periods (the whole report lists them).',
 } as const;
 
 export type MessageId = keyof typeof en;

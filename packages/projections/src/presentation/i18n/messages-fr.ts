@@ -230,4 +230,10 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'what.periodSession': '{label}, {format}',
   'what.periodVisit': '{direction, select, hosted {visite d’étude (accueillie)} outgoing {visite d’étude (à l’étranger)} other {visite d’étude}}',
   'vocab.status': '{status, select, held {réalisé} planned {prévu} cancelled {annulé} completed {effectué} signed {signé} terminated {résilié} other {{status}}}',
+  // Les chiffres d’une période sur une ligne, les raisons des bornes inférieures, ce que contient une année
+  'summary.figures': 'Sessions de formation tenues : {sessions}, personnes formées : {trained}{ofWhom}, réunions tenues : {meetings}, personnes présentes : {attended}, visites d’étude : {visits} (participants : {participants}, visiteurs accueillis : {hosted}), publications préparées : {prepared}, prévues : {planned}, publiées : {published}',
+  'summary.ofWhomTrainers': ' (dont formateurs : {trainers})',
+  'gap.reason': '{reason, select, sessions_not_numbered {« plusieurs » sessions, comptées pour au moins 2} no_attendance_figure {aucun chiffre de présence} per_session_figure_of_unnumbered_sessions {un chiffre par session pour « plusieurs » sessions, compté pour 2} other {aucun chiffre de participants}}',
+  'gap.record': '{record} ({reason})',
+  'period.onlyCertain': 'Seul ce qui se situe certainement en {year} ; les périodes comme « 2016–2020 » et « {by} » sont des périodes à part (le rapport complet les liste).',
 };
