@@ -248,6 +248,25 @@ export const en = {
   'gap.reason': '{reason, select, sessions_not_numbered {"several" sessions, counted as at least 2} no_attendance_figure {no attendance figure} per_session_figure_of_unnumbered_sessions {a figure per session of "several" sessions, counted for 2} other {no participant figure}}',
   'gap.record': '{record} ({reason})',
   'period.onlyCertain': 'Only what certainly lies in {year}; spans such as "2016–2020" and "{by}" are their own periods (the whole report lists them).',
+  // One report as known on two dates
+  'compare.title': '{model}: as known on {from}, then on {to}',
+  'compare.summary': '{changes, plural, =0 {No change} one {# change} other {# changes}}; {events, plural, one {# event} other {# events}} recorded in between.',
+  'compare.change': '{change, select, added {added} withdrawn {withdrawn} other {changed}}',
+  'compare.wholeAnswer': '(whole answer)',
+  'compare.recordedBetween': 'Recorded in between:',
+  'compare.event': '{at} {by}: {type} in {stream}',
+  'compare.corrects': ' (corrects {event})',
+  'compare.formTitle': '{model}: compare as known on two dates',
+  'compare.knownOn': 'Known on',
+  'compare.thenOn': 'then on',
+  'compare.asOf': 'As of (business date, optional)',
+  'compare.submit': 'Compare',
+  'compare.help': 'Give two recording dates: a day YYYY-MM-DD (its end, UTC) or an instant 2024-05-28T09:30:00Z, not in the future.',
+  'column.change': 'Change',
+  'column.item': 'Item',
+  'column.field': 'Field',
+  'column.before': 'Before',
+  'column.after': 'After',
 } as const;
 
 export type MessageId = keyof typeof en;
