@@ -259,4 +259,8 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'column.field': 'الحقل',
   'column.before': 'قبل',
   'column.after': 'بعد',
+  // طي الملاحظات الطويلة وتلميحات الرسم البياني
+  'report.wholeNote': '… الملاحظة كاملة ({n, plural, zero {# حرف} one {حرف واحد} two {حرفان} few {# أحرف} many {# حرفا} other {# حرف}})',
+  'report.chart.perPeriod': '{series} حسب الفترة: {values}',
+  'report.chart.atLeast': ' (على الأقل: لا يذكرها السجل كلها)',
 };

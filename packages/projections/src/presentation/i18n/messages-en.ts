@@ -267,6 +267,10 @@ export const en = {
   'column.field': 'Field',
   'column.before': 'Before',
   'column.after': 'After',
+  // The report's note fold and chart tooltips
+  'report.wholeNote': '… the whole note ({n, plural, one {# character} other {# characters}})',
+  'report.chart.perPeriod': '{series} per period: {values}',
+  'report.chart.atLeast': ' (at least: the record does not give them all)',
 } as const;
 
 export type MessageId = keyof typeof en;

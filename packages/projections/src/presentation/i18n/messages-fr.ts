@@ -255,4 +255,8 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'column.field': 'Champ',
   'column.before': 'Avant',
   'column.after': 'Après',
+  // Le pli des longues notes, les bulles du graphique
+  'report.wholeNote': '… toute la note ({n, plural, one {# caractère} other {# caractères}})',
+  'report.chart.perPeriod': '{series} par période : {values}',
+  'report.chart.atLeast': ' (au moins : le registre ne les donne pas tous)',
 };
