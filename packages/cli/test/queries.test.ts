@@ -144,6 +144,17 @@ describe('taawun history', () => {
     expect(result.stdout).not.toMatch(/training sessions held|no attendance figure|Only what certainly|\btrained\b|regional-session/);
   });
 
+  it('--lang fr and ar say an unknown partner and a bad date in their words, naming the valid keys and what to type', async () => {
+    const unknown = await run('history', 'nobody', '--lang', 'fr');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Il n’y a pas de partenaire « nobody ». Connus : aecid, ');
+    expect(unknown.stderr).toContain('(unknown-key)');
+    const badDate = await run('report', 'yearly', '--as-of', '15/11/2018', '--lang', 'ar');
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('«15/11/2018» ليس تاريخا');
+    expect((await run('history', 'nobody')).stderr).toContain('no partner "nobody"; valid: aecid, ');
+  });
+
   it('--as-of leaves out what may be later, and says what it left out', async () => {
     const result = await run('history', 'enm-france', '--as-of', '2016-12-31');
     expect(result.code).toBe(0);

@@ -1,6 +1,6 @@
 import type { Answer, EntryCounts, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
-import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer, entryWhat, selectKey, vocabText } from '@taawun/projections/presentation';
+import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer, entryWhat, queryErrorText, selectKey, vocabText } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, withLang, type Html, type Letterhead } from './html.js';
@@ -51,7 +51,7 @@ ${Object.entries(kept).map(([name, value]) => html`<input type="hidden" name="${
  * an unknown partner or parameter): a page for people, saying what was wrong
  * and what to type, with the form filled back in as it was sent.
  */
-export function reportErrorPage(error: { code: string; message: string }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
+export function reportErrorPage(error: { code: string; message: string; valid?: readonly string[]; key?: { readonly what: string; readonly value: string } }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
   // An unknown partner or period names the valid keys in its message; a date typed wrongly gets the help below.
   const notFound = error.code === 'not-found' || error.code === 'unknown-read-model' || error.code === 'unknown-key';
   const lang = langOf(lens);
@@ -61,7 +61,7 @@ export function reportErrorPage(error: { code: string; message: string }, lens: 
       ...chrome(lens),
       title: message(lang, notFound ? 'report.notFoundTitle' : 'report.badInputTitle'),
       body: html`<section class="problem" data-code="${error.code}">
-<p class="problem-message"><strong>${error.code === 'invalid-lens' && lens.asOf ? message(lang, 'report.badDate', { value: lens.asOf }) : error.message}</strong></p>
+<p class="problem-message"><strong>${error.code === 'invalid-lens' && lens.asOf ? message(lang, 'report.badDate', { value: lens.asOf }) : error.code === 'unknown-key' ? queryErrorText(error, lang) : error.message}</strong></p>
 ${
   notFound
     ? html`<p>${message(lang, 'report.helpNotFound')}</p>`

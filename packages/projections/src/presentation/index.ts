@@ -7,3 +7,4 @@ export { analysisRecords, type AnalysisRecords, type RecordValue } from './recor
 export * from './i18n/index.js';
 export { agreementFactLines, entryFactLines, instituteSignedAs } from './facts.js';
 export { entryWhat, selectKey, vocabText } from './vocabulary.js';
+export { queryErrorText } from './errors.js';

@@ -263,4 +263,8 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'report.wholeNote': '… الملاحظة كاملة ({n, plural, zero {# حرف} one {حرف واحد} two {حرفان} few {# أحرف} many {# حرفا} other {# حرف}})',
   'report.chart.perPeriod': '{series} حسب الفترة: {values}',
   'report.chart.atLeast': ' (على الأقل: لا يذكرها السجل كلها)',
+  // الأخطاء الموجهة للناس، حسب رمزها ومعطياتها
+  'error.keyKind': '{what, select, partner {شريك} period {فترة} other {قيد}}',
+  'error.noneRecorded': '(لا شيء مسجل)',
+  'error.more': '… ({n} أخرى)',
 };

@@ -271,6 +271,10 @@ export const en = {
   'report.wholeNote': '… the whole note ({n, plural, one {# character} other {# characters}})',
   'report.chart.perPeriod': '{series} per period: {values}',
   'report.chart.atLeast': ' (at least: the record does not give them all)',
+  // Errors meant for people, from their code and parameters
+  'error.keyKind': '{what, select, partner {partner} period {period} other {record}}',
+  'error.noneRecorded': '(none recorded)',
+  'error.more': '… ({n} more)',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -259,4 +259,8 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'report.wholeNote': '… toute la note ({n, plural, one {# caractère} other {# caractères}})',
   'report.chart.perPeriod': '{series} par période : {values}',
   'report.chart.atLeast': ' (au moins : le registre ne les donne pas tous)',
+  // Les erreurs destinées aux personnes, d’après leur code et leurs paramètres
+  'error.keyKind': '{what, select, partner {partenaire} period {période} other {fiche}}',
+  'error.noneRecorded': '(aucun enregistré)',
+  'error.more': '… ({n} de plus)',
 };
