@@ -83,6 +83,27 @@ describe('the report in Arabic, French and English', () => {
     for (const word of englishChrome) expect(await chromeText(tab), word).not.toContain(word);
   });
 
+  it("says what happened in the reader's language, from each entry's kind and status", async () => {
+    const tab = await english.newPage();
+    await tab.goto(`${t.url}/report/partners/enm-france?lang=fr`);
+    const what = await tab.locator('li.entry .what').allTextContents();
+    expect(what).toContain('Accord signé');
+    expect(what).toContain('Visite d’étude accueillie : effectuée');
+    expect(what.join(' | ')).not.toMatch(/Agreement signed|study visit|held|completed/);
+    await tab.goto(`${t.url}/report/partners/enm-france?lang=ar`);
+    expect(await tab.locator('li.entry .what').allTextContents()).toContain('توقيع اتفاق');
+  });
+
+  it('the comparison of two dates asks and answers in the chosen language', async () => {
+    const form = await (await t.request('/report/compare/yearly-activity-report?lang=fr', { as: 'auditor' })).text();
+    expect(form).toContain('Connu le');
+    expect(form).toContain('Comparer');
+    expect(form).not.toContain('Known on');
+    const compared = await (await t.request('/report/compare/yearly-activity-report?from=2024-01-01&to=2024-01-02&lang=ar', { as: 'auditor' })).text();
+    expect(compared).toContain('كما كان معروفا في');
+    expect(compared).not.toContain('as known on');
+  });
+
   it("follows the browser's Accept-Language, and ?lang= over it", async () => {
     const tab = await french.newPage();
     await tab.goto(`${t.url}/report`);

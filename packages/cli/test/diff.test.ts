@@ -79,6 +79,17 @@ describe('taawun diff', () => {
     expect(text).toContain('attendance sheet found (hypothetical)');
   });
 
+  it('--lang fr and ar: the same table in the reader\'s language, the record\'s own keys, fields and reasons as they are', async () => {
+    const fr = await diff('history', '--partner', 'giz', '--known-on', '2024-03-01', '--known-on', '2024-12-31', '--lang', 'fr');
+    expect(fr).toContain('partner-history : tel que connu le 2024-03-01T23:59:59.999Z, puis le 2024-12-31T23:59:59.999Z');
+    expect(fr).toMatch(/^modifié +session:giz-attaches-2018-11:session +counts\.attendance/m);
+    expect(fr).toContain('Enregistré entre les deux :');
+    expect(fr).toContain('attendance sheet found (hypothetical)');
+    expect(fr).not.toMatch(/Recorded in between|as known on|\bCHANGE\b/);
+    const ar = await diff('yearly', '--known-on', '2024-02-01', '--known-on', '2024-03-01', '--lang', 'ar');
+    expect(ar).toContain('لا تغيير؛ 0 حدث سجلت بينهما.');
+  });
+
   it('asks for two dates, in one line, exit 2', async () => {
     const result = await taawun(['diff', 'yearly', '--known-on', '2024-03-01', ...store()], { cwd: folder.path });
     expect(result).toMatchObject({ code: 2, stderr: 'taawun: give --known-on twice (two recording dates to compare); got 1\n' });

@@ -120,6 +120,41 @@ describe('taawun history', () => {
     expect(result.stdout).toContain('بروتوكول تعاون');
   });
 
+  it('--lang fr and ar say what happened in their own words, from the entry\'s kind and status', async () => {
+    const fr = await run('history', 'enm-france', '--lang', 'fr');
+    expect(fr.code).toBe(0);
+    expect(fr.stdout).toContain('Accord signé');
+    expect(fr.stdout).toContain('Protocole signé');
+    expect(fr.stdout).toContain('Visite d’étude accueillie : effectuée');
+    expect(fr.stdout).toContain('Programme annuel lancé');
+    expect(fr.stdout).not.toMatch(/Agreement signed|Protocol signed|study visit completed|programme started/i);
+    const ar = await run('history', 'enm-france', '--lang', 'ar');
+    expect(ar.stdout).toContain('توقيع اتفاق');
+    expect(ar.stdout).toContain('إطلاق برنامج سنوي');
+    expect(ar.stdout).not.toMatch(/Agreement signed|held|completed/);
+  });
+
+  it('report yearly --year 2018 --lang fr sums the period up, gives the lower bounds\' reasons and what a year holds in French', async () => {
+    const result = await run('report', 'yearly', '--year', '2018', '--lang', 'fr');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Sessions de formation tenues : ≥ 9, personnes formées : ≥ 120');
+    expect(result.stdout).toContain('giz-attaches-2018-11 (aucun chiffre de présence)');
+    expect(result.stdout).toContain('Seul ce qui se situe certainement en 2018');
+    expect(result.stdout).toContain('Formation de formateurs');
+    expect(result.stdout).not.toMatch(/training sessions held|no attendance figure|Only what certainly|\btrained\b|regional-session/);
+  });
+
+  it('--lang fr and ar say an unknown partner and a bad date in their words, naming the valid keys and what to type', async () => {
+    const unknown = await run('history', 'nobody', '--lang', 'fr');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Il n’y a pas de partenaire « nobody ». Connus : aecid, ');
+    expect(unknown.stderr).toContain('(unknown-key)');
+    const badDate = await run('report', 'yearly', '--as-of', '15/11/2018', '--lang', 'ar');
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('«15/11/2018» ليس تاريخا');
+    expect((await run('history', 'nobody')).stderr).toContain('no partner "nobody"; valid: aecid, ');
+  });
+
   it('--as-of leaves out what may be later, and says what it left out', async () => {
     const result = await run('history', 'enm-france', '--as-of', '2016-12-31');
     expect(result.code).toBe(0);

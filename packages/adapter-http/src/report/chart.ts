@@ -37,6 +37,12 @@ const HAIRLINE = 1.5;
 
 const valueText = (v: ChartValue): string => (v.lowerBound ? `≥ ${v.value}` : String(v.value));
 
+/** A panel's figures in one line, for screen readers (English as it always read). */
+function perPeriod(p: ChartPanel, labels: readonly string[], lang: Language): string {
+  const values = labels.map((l, i) => `${l} ${valueText(p.values[i]!)}`).join(lang === 'ar' ? '، ' : ', ');
+  return lang === 'en' ? `${p.label} per period: ${values}` : message(lang, 'report.chart.perPeriod', { series: p.label, values });
+}
+
 function panel(p: ChartPanel, labels: readonly string[], id: string, lang: Language): Html {
   const max = Math.max(1, ...p.values.map((v) => v.value));
   const step = niceStep(max);
@@ -47,7 +53,7 @@ function panel(p: ChartPanel, labels: readonly string[], id: string, lang: Langu
   const ticks = Array.from({ length: top / step + 1 }, (_, i) => i * step);
   return html`<figure class="panel" data-series="${p.key}">
 <figcaption><strong>${p.label}</strong> <span class="meta">${message(lang, 'report.chart.scale', { top: String(top) })}</span></figcaption>
-<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-series="${p.key}" role="img" aria-label="${p.label} per period: ${labels.map((l, i) => `${l} ${valueText(p.values[i]!)}`).join(', ')}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
+<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-series="${p.key}" role="img" aria-label="${perPeriod(p, labels, lang)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 <defs><pattern id="${id}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="${p.color}" fill-opacity="0.25"/><line x1="0" y1="0" x2="0" y2="6" stroke="${p.color}" stroke-width="2.5"/></pattern></defs>
 ${ticks.map((t) => html`<line x1="${LEFT}" x2="${width - 4}" y1="${y(t)}" y2="${y(t)}" stroke="#e3e8ee"/><text x="${LEFT - 6}" y="${y(t) + 4}" font-size="10" text-anchor="end" fill="#5d6b7a">${t}</text>`)}
 ${labels.map((label, i) => {
@@ -56,7 +62,7 @@ ${labels.map((label, i) => {
   const h = v.value > 0 ? Math.max(HAIRLINE, y(0) - y(v.value)) : 0;
   const cx = x + BAR / 2;
   return html`<g class="year" data-label="${label}">
-<rect x="${x}" y="${y(0) - h}" width="${BAR}" height="${h}" fill="${v.lowerBound ? `url(#${id})` : p.color}" data-series="${p.key}" data-value="${v.value}" data-lower-bound="${String(v.lowerBound)}"${v.lowerBound ? html` stroke="${p.color}" stroke-dasharray="3 2"` : ''}><title>${label}: ${p.label} ${valueText(v)}${v.lowerBound ? ' (at least: the record does not give them all)' : ''}</title></rect>
+<rect x="${x}" y="${y(0) - h}" width="${BAR}" height="${h}" fill="${v.lowerBound ? `url(#${id})` : p.color}" data-series="${p.key}" data-value="${v.value}" data-lower-bound="${String(v.lowerBound)}"${v.lowerBound ? html` stroke="${p.color}" stroke-dasharray="3 2"` : ''}><title>${label}: ${p.label} ${valueText(v)}${v.lowerBound ? (lang === 'en' ? ' (at least: the record does not give them all)' : message(lang, 'report.chart.atLeast')) : ''}</title></rect>
 <text class="value" x="${cx}" y="${y(0) - h - 4}" font-size="9.5" text-anchor="middle" fill="#1d2733">${valueText(v)}</text>
 <text class="label" x="${cx}" y="${TOP + PLOT + 12}" font-size="10" text-anchor="end" fill="#1d2733" transform="rotate(-40 ${cx} ${TOP + PLOT + 12})">${label}</text>
 </g>`;

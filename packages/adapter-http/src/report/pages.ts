@@ -1,6 +1,6 @@
 import type { Answer, EntryCounts, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
-import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer } from '@taawun/projections/presentation';
+import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer, entryWhat, queryErrorText, selectKey, vocabText } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, withLang, type Html, type Letterhead } from './html.js';
@@ -51,7 +51,7 @@ ${Object.entries(kept).map(([name, value]) => html`<input type="hidden" name="${
  * an unknown partner or parameter): a page for people, saying what was wrong
  * and what to type, with the form filled back in as it was sent.
  */
-export function reportErrorPage(error: { code: string; message: string }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
+export function reportErrorPage(error: { code: string; message: string; valid?: readonly string[]; key?: { readonly what: string; readonly value: string } }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
   // An unknown partner or period names the valid keys in its message; a date typed wrongly gets the help below.
   const notFound = error.code === 'not-found' || error.code === 'unknown-read-model' || error.code === 'unknown-key';
   const lang = langOf(lens);
@@ -61,7 +61,7 @@ export function reportErrorPage(error: { code: string; message: string }, lens: 
       ...chrome(lens),
       title: message(lang, notFound ? 'report.notFoundTitle' : 'report.badInputTitle'),
       body: html`<section class="problem" data-code="${error.code}">
-<p class="problem-message"><strong>${error.code === 'invalid-lens' && lens.asOf ? message(lang, 'report.badDate', { value: lens.asOf }) : error.message}</strong></p>
+<p class="problem-message"><strong>${error.code === 'invalid-lens' && lens.asOf ? message(lang, 'report.badDate', { value: lens.asOf }) : error.code === 'unknown-key' ? queryErrorText(error, lang) : error.message}</strong></p>
 ${
   notFound
     ? html`<p>${message(lang, 'report.helpNotFound')}</p>`
@@ -157,8 +157,8 @@ function timelineEntry(entry: HistoryEntry, lensQuery: string, lang: Language): 
   const facts = entryFactLines(entry, lang);
   const uncertain = lang === 'en' ? "Its date overlaps another entry's: the record cannot say which came first" : message(lang, 'order.uncertain');
   return html`<li class="entry" data-edtf="${entry.date.edtf}" data-earliest="${entry.date.earliest ?? ''}" data-latest="${entry.date.latest ?? ''}" data-record="${entry.record.type}:${entry.record.id}">
-<div><time class="when" datetime="${entry.date.edtf}">${dateText(entry.date, lang)}</time><span class="what">${entry.what}</span>
-${entry.status ? html` <span class="tag">${entry.status}</span>` : ''}${entry.orderCertain ? '' : html` <span class="tag" title="${uncertain}">${message(lang, 'report.orderUncertain')}</span>`}</div>
+<div><time class="when" datetime="${entry.date.edtf}">${dateText(entry.date, lang)}</time><span class="what">${entryWhat(entry, lang)}</span>
+${entry.status ? html` <span class="tag">${vocabText(lang, 'vocab.status', 'status', entry.status)}</span>` : ''}${entry.orderCertain ? '' : html` <span class="tag" title="${uncertain}">${message(lang, 'report.orderUncertain')}</span>`}</div>
 ${entry.title ? html`<div class="title">${multilingual(entry.title)}</div>` : ''}
 ${entry.kind.startsWith('agreement') ? html`<div class="meta">${message(lang, 'report.institute')} ${nameAtTime(entry.instituteName, lang)}</div>` : ''}
 ${entry.sharedWith.length > 0 ? html`<div class="meta">${message(lang, 'report.with')} ${entry.partners.filter((p) => entry.sharedWith.includes(p.partnerId)).map((p, i) => html`${i > 0 ? ', ' : ''}${p.acronym ?? ''} ${nameAtTime(p.name, lang)}`)}</div>` : ''}
@@ -242,15 +242,15 @@ ${periods.map((p) => {
   const lines = [
     ...p.sessions.map((s) => {
       const counts = s.held === 'sessions' ? { sessions: s.occurrences, peopleTrained: s.people } : { meetings: s.occurrences, peopleAttended: s.people };
-      return html`<li>${dateText(s.date, lang)}: ${multilingual(s.title)} <span class="meta">${[s.kind, s.format, lineFigures(lang, heldText(s.held, s.occurrences, s.people, s.figure), counts as EntryCounts)].filter(Boolean).join(', ')}</span> ${trail('session', s.sessionId)}</li>`;
+      return html`<li>${dateText(s.date, lang)}: ${multilingual(s.title)} <span class="meta">${[vocabText(lang, 'vocab.sessionKind', 'kind', s.kind), vocabText(lang, 'vocab.format', 'format', s.format), lineFigures(lang, heldText(s.held, s.occurrences, s.people, s.figure), counts as EntryCounts)].filter(Boolean).join(', ')}</span> ${trail('session', s.sessionId)}</li>`;
     }),
     ...p.studyVisits.map((v) => {
       const figure = v.figure ?? 'visit-participants';
       const counts = (figure === 'hosted' ? { hosted: v.participants } : { participants: v.participants }) as EntryCounts;
-      const what = lang === 'en' ? `study visit${v.direction ? ` (${v.direction})` : ''}` : `${t('column.visits')}${v.direction ? ` (${v.direction})` : ''}`;
+      const what = lang === 'en' ? `study visit${v.direction ? ` (${v.direction})` : ''}` : message(lang, 'what.periodVisit', { direction: selectKey(v.direction) });
       return html`<li>${dateText(v.date, lang)}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">${what}, ${lineFigures(lang, peopleText(v.participants, figureWords[figure]), counts)}</span> ${trail('study-visit', v.visitId)}</li>`;
     }),
-    ...[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map((pub) => html`<li>${dateText(pub.date, lang)}: ${multilingual(pub.title)} <span class="meta">${pub.kind}</span> ${trail('publication', pub.publicationId)}</li>`),
+    ...[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map((pub) => html`<li>${dateText(pub.date, lang)}: ${multilingual(pub.title)} <span class="meta">${vocabText(lang, 'vocab.publicationKind', 'kind', pub.kind)}</span> ${trail('publication', pub.publicationId)}</li>`),
   ];
   const hidden = lines.length - LINES_PER_PERIOD;
   return html`<details class="period" data-period="${p.period.key}"${periods.length <= OPEN_UP_TO ? ' open' : ''}>

@@ -71,15 +71,15 @@ ${table.rows.map((row) => {
 })}
 </tbody>
 </table>
-${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map(noteHtml)}</ul>` : ''}`;
+${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map((note) => noteHtml(note, lang))}</ul>` : ''}`;
 }
 
 /** Beyond this, a note (one that names every record it is about, on a big log) is folded after its first words. */
 const NOTE_FOLD = 400;
 
-function noteHtml(note: string): Html {
+function noteHtml(note: string, lang: Language): Html {
   if (note.length <= NOTE_FOLD) return html`<li class="meta">${note}</li>`;
   const cut = note.lastIndexOf(' ', NOTE_FOLD);
   const at = cut > 0 ? cut : NOTE_FOLD;
-  return html`<li class="meta">${note.slice(0, at)} <details class="fold"><summary>… the whole note (${note.length.toLocaleString('en')} characters)</summary>${note.slice(at)}</details></li>`;
+  return html`<li class="meta">${note.slice(0, at)} <details class="fold"><summary>${lang === 'en' ? `… the whole note (${note.length.toLocaleString('en')} characters)` : message(lang, 'report.wholeNote', { n: note.length })}</summary>${note.slice(at)}</details></li>`;
 }

@@ -1,4 +1,5 @@
-import { presentComparison } from '@taawun/projections/presentation';
+import type { Language } from '@taawun/domain';
+import { languages, presentComparison } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
@@ -29,6 +30,7 @@ interface DiffOptions extends GlobalOptions {
   readonly param?: Record<string, string>;
   readonly partner?: string;
   readonly format: Format;
+  readonly lang: Language;
 }
 
 /**
@@ -47,6 +49,7 @@ export function registerDiff(program: Command, context: CliContext): void {
     .option('--partner <partner>', 'the partner (history) or only its items (lists)')
     .option('--param <key=value>', 'a parameter of the read model (repeatable)', collectParam)
     .addOption(new Option('--format <format>', 'output format').choices(formats).default('table'))
+    .addOption(new Option('--lang <lang>', 'language of headers, titles and notes').choices(languages).default('en'))
     .addHelpText('after', '\nExamples:\n  taawun diff yearly --known-on 2024-01-01 --known-on 2025-01-01\n  taawun diff history --partner enm-france --known-on 2024-01-01 --known-on 2025-01-01 --format json')
     .action(
       runs(context, async (report: string, _options: unknown, command: Command): Promise<ExitCode> => {
@@ -63,7 +66,7 @@ export function registerDiff(program: Command, context: CliContext): void {
               const { code, message } = result.error;
               throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${message.replace(/^asKnownOn/, '--known-on').replace(/^asOf/, '--as-of')} (${code})`);
             }
-            io.stdout.write(printable(options.format, result.value, presentComparison(result.value), 'en', (line) => io.stderr.write(`taawun: ${line}\n`)));
+            io.stdout.write(printable(options.format, result.value, presentComparison(result.value, options.lang), options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
             return exitCodes.ok;
           } finally {
             await close();

@@ -1,6 +1,6 @@
 import type { Language } from '@taawun/domain';
 import { builtInReadModels, type AnyReadModel, type TimeLens } from '@taawun/projections';
-import { analysisRecords, languages, presentAnswer } from '@taawun/projections/presentation';
+import { analysisRecords, languages, presentAnswer, queryErrorText } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { catchUpWithProgress } from './catch-up.js';
@@ -66,7 +66,8 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     if (!model) throw new CliError(`no read model ${name}; there are: ${service.list().map((m) => m.name).join(', ')}`, exitCodes.usage);
     const result = await service.query(name, params, { lens: lensOf(options) });
     if (!result.ok) {
-      const { code, message } = result.error;
+      const { code } = result.error;
+      const message = queryErrorText(result.error, options.lang, lensOf(options));
       // An unknown record, partner or period is a failure naming the valid keys (exit 1), not bad usage.
       throw code === 'not-found' || code === 'unknown-key' ? new CliError(`${message} (${code})`) : usageError(`${optionName(message)} (${code})`);
     }

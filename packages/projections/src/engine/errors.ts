@@ -30,21 +30,24 @@ export class ProjectionError extends Error {
   constructor(
     readonly code: ProjectionErrorCode,
     message: string,
-    options?: { cause?: unknown; field?: string; valid?: readonly string[] },
+    options?: { cause?: unknown; field?: string; valid?: readonly string[]; key?: { readonly what: string; readonly value: string } },
   ) {
     super(message, options);
     this.field = options?.field;
     this.valid = options?.valid;
+    this.key = options?.key;
   }
   /** `unknown-key`: the parameter, and the keys it may take. */
   readonly field: string | undefined;
   readonly valid: readonly string[] | undefined;
+  /** `unknown-key`: what was looked for (`partner`, `period`) and the value given, to say it in the reader's language. */
+  readonly key: { readonly what: string; readonly value: string } | undefined;
 }
 
 /** An unknown partner, period or record: one line naming it and the valid ones (`unknown-key`). */
 export function unknownKey(field: string, what: string, value: string, valid: readonly string[]): ProjectionError {
   const shown = valid.length > 40 ? [...valid.slice(0, 40), `… (${valid.length - 40} more)`] : valid;
-  return new ProjectionError('unknown-key', `no ${what} "${value}"; valid: ${shown.length > 0 ? shown.join(', ') : '(none recorded)'}`, { field, valid });
+  return new ProjectionError('unknown-key', `no ${what} "${value}"; valid: ${shown.length > 0 ? shown.join(', ') : '(none recorded)'}`, { field, valid, key: { what, value } });
 }
 
 /**

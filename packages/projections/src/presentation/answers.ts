@@ -1,5 +1,5 @@
 import type { Language } from '@taawun/domain';
-import type { ActivityEntry } from '../model/activities.js';
+import type { ActivityEntry, EntryCounts } from '../model/activities.js';
 import type { Answer } from '../read-models/answer.js';
 import type { AgreementEntry, AgreementsRegister } from '../read-models/agreements-register.js';
 import type { AuditEntry, AuditTrail } from '../read-models/audit-trail.js';
@@ -10,6 +10,7 @@ import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../rea
 import { agreementFactLines, entryFactLines } from './facts.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
 import { message, type MessageId } from './i18n/messages.js';
+import { entryWhat, selectKey, vocabText } from './vocabulary.js';
 import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, nameText, peopleText, periodText, textIn } from './texts.js';
 
 /*
@@ -76,7 +77,7 @@ function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: P
 function activityColumns<E extends ActivityEntry>(lang: Language): Column<E>[] {
   return [
     { header: h(lang, 'column.date', 'DATE'), cell: (e) => `${orderMark(e.orderCertain)}${dateText(e.date, lang)}` },
-    { header: h(lang, 'column.what', 'WHAT'), cell: (e) => (e.statusCandidates ? message(lang, 'status.uncertain', { what: e.what, first: e.statusCandidates[0]!, second: e.statusCandidates.slice(1).join('/') }) : e.what) },
+    { header: h(lang, 'column.what', 'WHAT'), cell: (e) => (e.statusCandidates ? message(lang, 'status.uncertain', { what: entryWhat(e, lang), first: e.statusCandidates[0]!, second: e.statusCandidates.slice(1).join('/') }) : entryWhat(e, lang)) },
     { header: h(lang, 'column.record', 'RECORD'), cell: (e) => e.record.id },
     { header: h(lang, 'column.figures', 'FIGURES'), cell: (e) => entryFigures(e.counts, lang) },
     { header: h(lang, 'column.partners', 'PARTNERS'), cell: (e) => e.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
@@ -107,11 +108,14 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
     rowKey: { name: 'agreement', of: (a) => a.agreementId },
     columns: [
       { header: h(lang, 'column.signed', 'SIGNED'), cell: (a) => `${orderMark(a.orderCertain)}${dateText(a.signedOn, lang)}` },
-      { header: h(lang, 'column.kind', 'KIND'), cell: (a) => a.kind },
+      { header: h(lang, 'column.kind', 'KIND'), cell: (a) => vocabText(lang, 'vocab.agreementKind', 'kind', a.kind) },
       { header: h(lang, 'column.agreement', 'AGREEMENT'), cell: (a) => a.agreementId },
       { header: h(lang, 'column.partners', 'PARTNERS'), cell: (a) => a.parties.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
       { header: h(lang, 'column.status', 'STATUS'), cell: (a) => {
-        const status = a.statusCandidates ? message(lang, 'status.uncertainOnly', { first: a.statusCandidates[0]!, second: a.statusCandidates.slice(1).join('/') }) : a.status;
+        const agreementStatus = (code: string) => vocabText(lang, 'vocab.agreementStatus', 'status', code);
+        const status = a.statusCandidates
+          ? message(lang, 'status.uncertainOnly', { first: agreementStatus(a.statusCandidates[0]!), second: a.statusCandidates.slice(1).map(agreementStatus).join('/') })
+          : agreementStatus(a.status);
         return a.amendments.length > 0 ? message(lang, 'cell.amended', { status, n: String(a.amendments.length) }) : status;
       } },
       { header: h(lang, 'column.source', 'SOURCE'), cell: (a) => sources(a.sourceRefs) },
@@ -174,19 +178,33 @@ interface PeriodLine {
   readonly title: Parameters<typeof multilingualCell>[0];
 }
 
+/** A session's line in a period: its kind, and its format when stated (English: the codes as always printed). */
+function sessionLineWhat(kind: string, format: string, lang: Language): string {
+  if (lang === 'en') return format === 'not-stated' ? kind : `${kind}, ${format}`;
+  const label = vocabText(lang, 'vocab.sessionKind', 'kind', kind);
+  return format === 'not-stated' ? label : message(lang, 'what.periodSession', { label, format: vocabText(lang, 'vocab.format', 'format', format) });
+}
+
+/** A period's session as entry counts, for its figures in French and Arabic (`entryFigures`). */
+const sessionLineCounts = (s: PeriodReport['sessions'][number]): EntryCounts =>
+  s.held === 'sessions' ? { sessions: s.occurrences, peopleTrained: s.people } : { meetings: s.occurrences, peopleAttended: s.people };
+
 function periodLines(period: PeriodReport, lang: Language): PeriodLine[] {
   const lines: PeriodLine[] = [];
   for (const s of period.sessions) {
-    const figures = [heldText(s.held, s.occurrences, s.people, s.figure), s.cohorts.length > 0 ? `cohort${s.cohorts.length === 1 ? '' : 's'} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(', ');
-    lines.push({ date: dateText(s.date, lang), what: s.format === 'not-stated' ? s.kind : `${s.kind}, ${s.format}`, record: s.sessionId, partners: s.partners, figures, sourceRefs: s.sourceRefs, title: s.title });
+    const figures =
+      lang === 'en'
+        ? [heldText(s.held, s.occurrences, s.people, s.figure), s.cohorts.length > 0 ? `cohort${s.cohorts.length === 1 ? '' : 's'} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(', ')
+        : [entryFigures(sessionLineCounts(s), lang), s.cohorts.length > 0 ? `${message(lang, 'fact.cohorts')} ${s.cohorts.join(', ')}` : ''].filter(Boolean).join(lang === 'ar' ? '، ' : ', ');
+    lines.push({ date: dateText(s.date, lang), what: sessionLineWhat(s.kind, s.format, lang), record: s.sessionId, partners: s.partners, figures, sourceRefs: s.sourceRefs, title: s.title });
   }
   for (const v of period.studyVisits) {
-    lines.push({ date: dateText(v.date, lang), what: `study visit${v.direction ? ` (${v.direction})` : ''}`, record: v.visitId, partners: v.partners, figures: peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']), sourceRefs: v.sourceRefs, title: v.title });
+    lines.push({ date: dateText(v.date, lang), what: lang === 'en' ? `study visit${v.direction ? ` (${v.direction})` : ''}` : message(lang, 'what.periodVisit', { direction: selectKey(v.direction) }), record: v.visitId, partners: v.partners, figures: lang === 'en' ? peopleText(v.participants, figureWords[v.figure ?? 'visit-participants']) : entryFigures(v.figure === 'hosted' ? { hosted: v.participants } : { participants: v.participants }, lang), sourceRefs: v.sourceRefs, title: v.title });
   }
   const steps = [
-    ...period.publications.prepared.map((p) => ({ p, what: `${p.kind} prepared` })),
-    ...period.publications.plannedForPublication.map((p) => ({ p, what: `${p.kind} planned for publication` })),
-    ...period.publications.published.map((p) => ({ p, what: `${p.kind} published` })),
+    ...period.publications.prepared.map((p) => ({ p, what: lang === 'en' ? `${p.kind} prepared` : message(lang, 'what.publicationPrepared', { kind: selectKey(p.kind) }) })),
+    ...period.publications.plannedForPublication.map((p) => ({ p, what: lang === 'en' ? `${p.kind} planned for publication` : message(lang, 'what.publicationPlanned', { kind: selectKey(p.kind) }) })),
+    ...period.publications.published.map((p) => ({ p, what: lang === 'en' ? `${p.kind} published` : message(lang, 'what.publicationPublished', { kind: selectKey(p.kind) }) })),
   ];
   for (const { p, what } of steps) lines.push({ date: dateText(p.date, lang), what, record: p.publicationId, partners: p.partners, figures: '', sourceRefs: p.sourceRefs, title: p.title });
   return lines;
@@ -215,8 +233,7 @@ function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: La
   return {
     title: [
       titled(lang, 'title.yearlyPeriod', `Yearly activity report: ${label}`, { period: label }),
-      // The figures' summary stays in English words in the other languages for now (its words are the figures' own).
-      period ? figuresSummary(period.totals) : message(lang, 'title.nothingInPeriod'),
+      period ? figuresSummary(period.totals, lang) : message(lang, 'title.nothingInPeriod'),
     ],
     rows: period ? periodLines(period, lang) : [],
     columns: [
@@ -230,7 +247,9 @@ function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: La
     ],
     notes: [
       ...(period ? gapNotes(period.totals, lang) : []),
-      ...(/^\d{4}$/.test(key) && lang === 'en' ? [`Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).`] : []),
+      ...(/^\d{4}$/.test(key)
+        ? [lang === 'en' ? `Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).` : message(lang, 'period.onlyCertain', { year: key, by: message(lang, 'date.by', { date: key }) })]
+        : []),
       ...lensNotes(answer.lens, lang),
     ],
   };

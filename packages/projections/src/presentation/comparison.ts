@@ -1,4 +1,7 @@
+import type { Language } from '@taawun/domain';
 import type { AnswerComparison } from '../read-models/compare.js';
+import { message } from './i18n/messages.js';
+import { headerText } from './texts.js';
 import type { Table } from './table.js';
 
 /** A change of one value, as a row. */
@@ -17,13 +20,9 @@ const shown = (value: unknown): string => (value === undefined || value === null
  * (items added or withdrawn in a row of their own), and in the notes the
  * events recorded in between, corrections with their reasons.
  */
-export function presentComparison(comparison: AnswerComparison): Table<ChangeRow> {
-  const rows: ChangeRow[] = [
-    ...comparison.added.map((a) => ({ change: 'added' as const, key: a.key, path: '', before: null, after: a.item })),
-    ...comparison.withdrawn.map((w) => ({ change: 'withdrawn' as const, key: w.key, path: '', before: w.item, after: null })),
-    ...comparison.changed.flatMap((c) => c.fields.map((f) => ({ change: 'changed' as const, key: c.key, path: f.path, before: f.before, after: f.after }))),
-    ...comparison.otherChanges.map((f) => ({ change: 'changed' as const, key: '(whole answer)', path: f.path, before: f.before, after: f.after })),
-  ];
+export function presentComparison(comparison: AnswerComparison, lang: Language = 'en'): Table<ChangeRow> {
+  if (lang !== 'en') return comparisonIn(comparison, lang);
+  const rows = changeRows(comparison);
   const [from, to] = comparison.knownOn;
   const recorded = comparison.recorded.map(
     (e) =>
@@ -41,5 +40,36 @@ export function presentComparison(comparison: AnswerComparison): Table<ChangeRow
       { header: 'AFTER', cell: (r) => shown(r.after) },
     ],
     notes: recorded.length > 0 ? ['Recorded in between:', ...recorded] : [],
+  };
+}
+
+/** One row per changed value; items added or withdrawn in a row of their own. */
+const changeRows = (comparison: AnswerComparison, whole = '(whole answer)'): ChangeRow[] => [
+  ...comparison.added.map((a) => ({ change: 'added' as const, key: a.key, path: '', before: null, after: a.item })),
+  ...comparison.withdrawn.map((w) => ({ change: 'withdrawn' as const, key: w.key, path: '', before: w.item, after: null })),
+  ...comparison.changed.flatMap((c) => c.fields.map((f) => ({ change: 'changed' as const, key: c.key, path: f.path, before: f.before, after: f.after }))),
+  ...comparison.otherChanges.map((f) => ({ change: 'changed' as const, key: whole, path: f.path, before: f.before, after: f.after })),
+];
+
+/** The same table in French or Arabic: the record's own values (keys, fields, event types, reasons) as they are. */
+function comparisonIn(comparison: AnswerComparison, lang: Language): Table<ChangeRow> {
+  const rows = changeRows(comparison, message(lang, 'compare.wholeAnswer'));
+  const [from, to] = comparison.knownOn;
+  const recorded = comparison.recorded.map(
+    (e) =>
+      `${message(lang, 'compare.event', { at: e.recordedAt, by: e.recordedBy, type: e.type, stream: e.stream })}${e.corrects ? message(lang, 'compare.corrects', { event: e.corrects }) : ''}${e.reason ? `: ${e.reason}` : ''}${e.sourceRef ? ` [${e.sourceRef}]` : ''}`,
+  );
+  return {
+    title: [message(lang, 'compare.title', { model: comparison.readModel, from, to }), message(lang, 'compare.summary', { changes: rows.length, events: comparison.recorded.length })],
+    rows,
+    rowKey: { name: 'change', of: (r) => `${r.change}:${r.key}:${r.path}` },
+    columns: [
+      { header: headerText(lang, 'column.change', 'CHANGE'), cell: (r) => message(lang, 'compare.change', { change: r.change }) },
+      { header: headerText(lang, 'column.item', 'ITEM'), cell: (r) => r.key },
+      { header: headerText(lang, 'column.field', 'FIELD'), cell: (r) => r.path },
+      { header: headerText(lang, 'column.before', 'BEFORE'), cell: (r) => shown(r.before) },
+      { header: headerText(lang, 'column.after', 'AFTER'), cell: (r) => shown(r.after) },
+    ],
+    notes: recorded.length > 0 ? [message(lang, 'compare.recordedBetween'), ...recorded] : [],
   };
 }

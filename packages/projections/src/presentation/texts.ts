@@ -166,14 +166,28 @@ export function gapNotes(figures: ActivityFigures, lang: Language = 'en'): strin
   const gaps = new Map<string, CountGap>();
   for (const gap of all.flatMap((c) => c.gaps)) gaps.set(`${gap.recordId}/${gap.reason}`, gap);
   if (gaps.size === 0) return [];
-  // The reasons stay in English words in the other languages' note (its frame is translated): they name record fields.
-  const records = [...gaps.values()].map((g) => `${g.recordId} (${gapReasons[g.reason]})`).join(', ');
-  return [lang === 'en' ? `≥ marks a lower bound: the record gives no number for ${records}.` : message(lang, 'figure.lowerBoundNote', { records })];
+  if (lang === 'en') return [`≥ marks a lower bound: the record gives no number for ${[...gaps.values()].map((g) => `${g.recordId} (${gapReasons[g.reason]})`).join(', ')}.`];
+  const records = [...gaps.values()].map((g) => message(lang, 'gap.record', { record: g.recordId, reason: message(lang, 'gap.reason', { reason: g.reason.replaceAll('-', '_') }) }));
+  return [message(lang, 'figure.lowerBoundNote', { records: records.join(lang === 'ar' ? '، ' : ', ') })];
 }
 
 /** An activity's figures in one line, for a period's heading: like with like, each figure in its own words. */
-export const figuresSummary = (f: ActivityFigures): string =>
-  [
+export const figuresSummary = (f: ActivityFigures, lang: Language = 'en'): string =>
+  lang !== 'en'
+    ? message(lang, 'summary.figures', {
+        sessions: countText(f.sessionsHeld, lang),
+        trained: countText(f.peopleTrained, lang),
+        ofWhom: f.trainersTrained.known > 0 || !f.trainersTrained.exact ? message(lang, 'summary.ofWhomTrainers', { trainers: countText(f.trainersTrained, lang) }) : '',
+        meetings: countText(f.meetingsHeld, lang),
+        attended: countText(f.peopleAttended, lang),
+        visits: countText(f.studyVisits, lang),
+        participants: countText(f.studyVisitParticipants, lang),
+        hosted: countText(f.visitorsHosted, lang),
+        prepared: f.publications.prepared,
+        planned: f.publications.plannedForPublication,
+        published: f.publications.published,
+      })
+    : [
     countOf(f.sessionsHeld, 'training session held', 'training sessions held'),
     peopleText(f.peopleTrained, 'people trained'),
     ...(f.trainersTrained.known > 0 || !f.trainersTrained.exact ? [`of whom ${peopleText(f.trainersTrained, 'trainers')}`] : []),

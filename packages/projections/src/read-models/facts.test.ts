@@ -109,7 +109,7 @@ describe('per-partner history', () => {
     ]);
     expect(await queryPartnerHistory(source, { partnerId: 'nobody' })).toEqual({
       ok: false,
-      error: { code: 'unknown-key', message: 'no partner "nobody"; valid: aecid, embassy-denmark-rabat, embassy-spain, enabel, eng-dijon, enm-france, giz, kvinfo, ministry-of-justice-morocco, ssm-italy', fields: ['partnerId'], valid: expect.arrayContaining(['enm-france', 'giz']) },
+      error: { code: 'unknown-key', message: 'no partner "nobody"; valid: aecid, embassy-denmark-rabat, embassy-spain, enabel, eng-dijon, enm-france, giz, kvinfo, ministry-of-justice-morocco, ssm-italy', fields: ['partnerId'], valid: expect.arrayContaining(['enm-france', 'giz']), key: { what: 'partner', value: 'nobody' } },
     });
     expect((await queryPartnerHistory(source, { partnerId: 'Not A Slug' } as never)).ok).toBe(false);
   });

@@ -26,6 +26,8 @@ export interface QueryError {
   readonly message: string;
   readonly fields?: readonly string[];
   readonly valid?: readonly string[];
+  /** `unknown-key`: what was looked for (`partner`, `period`) and the value given. */
+  readonly key?: { readonly what: string; readonly value: string };
 }
 
 export interface QueryOptions {
@@ -225,7 +227,7 @@ export class QueryService {
       }
     } catch (e) {
       if (isProjectionError(e) && e.code === 'unknown-key') {
-        return { ok: false, error: { code: 'unknown-key', message: e.message, ...(e.field ? { fields: [e.field] } : {}), ...(e.valid ? { valid: e.valid } : {}) } };
+        return { ok: false, error: { code: 'unknown-key', message: e.message, ...(e.field ? { fields: [e.field] } : {}), ...(e.valid ? { valid: e.valid } : {}), ...(e.key ? { key: e.key } : {}) } };
       }
       if (isProjectionError(e) && e.code === 'invalid-query') return { ok: false, error: { code: 'invalid-query', message: e.message, fields: [e.message.split(':')[0]!] } };
       if (e instanceof z.ZodError) return { ok: false, error: invalid(e) };
