@@ -311,11 +311,11 @@ describe('sources and audit', () => {
     expect(table.split('\n')[0]).toBe('Audit trail of agreement-ssm-italy-2022 (agreement ssm-italy-2022)');
   });
 
-  it('Q35: an unknown record is one line, exit 1', async () => {
-    const result = await record.run('audit', 'nope');
+  it('Q35: an unknown record is one line naming the closest valid ids, exit 1', async () => {
+    const result = await record.run('audit', 'ssm-italy-2023');
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^taawun: no record nope: .*\(not-found\)$/m);
+    expect(result.stderr).toMatch(/^taawun: no record "ssm-italy-2023"; valid: ssm-italy-2022, .*; \d+ record ids in all: .*\(unknown-key\)$/m);
   });
 
   it('Q37: a partner not in the record is named with the valid ones, exit 1', async () => {
