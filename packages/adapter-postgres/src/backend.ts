@@ -1,5 +1,5 @@
 import type { EventStore } from '@taawun/domain';
-import { projections as builtInProjections, rebuildModelsHoldingPersonalData, type AnyProjection } from '@taawun/projections';
+import { projections as builtInProjections, rebuildModelsHoldingPersonalData, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
 import type { PoolConfig } from 'pg';
 import { createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError } from './connection.js';
 import { DEFAULT_SCHEMA, openPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './event-store.js';
@@ -28,7 +28,8 @@ export interface PostgresReadModelsBesideLog {
    * with personal fields and have an active generation) from `store`, the
    * encrypting store, which now reads the participant as erased.
    */
-  purgeAfterErasure(store: EventStore, projections?: readonly AnyProjection[]): Promise<PostgresReadModelPurge>;
+  /** `rebuildThrough`: the storage the rebuild writes through (the sealing one over this storage); default this storage. */
+  purgeAfterErasure(store: EventStore, projections?: readonly AnyProjection[], rebuildThrough?: ReadModelStorage): Promise<PostgresReadModelPurge>;
   close(): Promise<void>;
 }
 
@@ -59,7 +60,7 @@ export async function openPostgresBackend(connection: string | PoolConfig, optio
       return {
         storage,
         ownership: await openPostgresReadModelOwnership(storage),
-        purgeAfterErasure: (store, projections) => rebuildModelsHoldingNames(store, storage, projections),
+        purgeAfterErasure: (store, projections, rebuildThrough) => rebuildModelsHoldingNames(store, rebuildThrough ?? storage, projections),
         close: () => storage.close(),
       };
     },
@@ -70,7 +71,7 @@ export async function openPostgresBackend(connection: string | PoolConfig, optio
 
 async function rebuildModelsHoldingNames(
   store: EventStore,
-  storage: PostgresReadModelStorage,
+  storage: ReadModelStorage,
   projections: readonly AnyProjection[] = Object.values(builtInProjections),
 ): Promise<PostgresReadModelPurge> {
   return { rebuilt: await rebuildModelsHoldingPersonalData(store, storage, projections), skipped: [], residueCleared: true };

@@ -1,5 +1,5 @@
 import type { EventStore } from '@taawun/domain';
-import type { AnyProjection } from '@taawun/projections';
+import type { AnyProjection, ReadModelStorage } from '@taawun/projections';
 import { openSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from './event-store.js';
 import { openSqliteKeyStore, type SqliteKeyStore } from './key-store.js';
 import { purgeReadModels, type ReadModelPurge } from './read-model-purge.js';
@@ -14,7 +14,7 @@ export interface SqliteReadModelsBesideLog {
    * with `secure_delete` on, then empty the WAL (see `purgeReadModels`).
    * `projections`: those whose models to rebuild (default: the built-in ones).
    */
-  purgeAfterErasure(store: EventStore, projections?: readonly AnyProjection[]): Promise<ReadModelPurge>;
+  purgeAfterErasure(store: EventStore, projections?: readonly AnyProjection[], rebuildThrough?: ReadModelStorage): Promise<ReadModelPurge>;
   close(): Promise<void>;
 }
 
@@ -46,7 +46,8 @@ export async function openSqliteBackend(path: string, options: SqliteEventStoreO
       return {
         storage,
         // Given the log as stored, so the purge knows the read models share its file.
-        purgeAfterErasure: (store, projections) => purgeReadModels({ store, storage, eventStore: log, ...(projections ? { projections } : {}) }),
+        purgeAfterErasure: (store, projections, rebuildThrough) =>
+          purgeReadModels({ store, storage, eventStore: log, ...(projections ? { projections } : {}), ...(rebuildThrough ? { rebuildThrough } : {}) }),
         close: () => storage.close(),
       };
     },

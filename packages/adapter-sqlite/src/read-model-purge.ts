@@ -1,5 +1,5 @@
 import type { EventStore } from '@taawun/domain';
-import { projections as builtInProjections, rebuildModelsHoldingPersonalData, type AnyProjection } from '@taawun/projections';
+import { projections as builtInProjections, rebuildModelsHoldingPersonalData, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
 import { toEventStoreError } from './errors.js';
 import type { SqliteEventStore } from './event-store.js';
 import type { SqliteReadModelStorage } from './read-model-storage.js';
@@ -21,6 +21,12 @@ export interface ReadModelPurgeOptions {
    * own projections (e.g. those `taawun replay` loads from a module) here.
    */
   readonly projections?: readonly AnyProjection[];
+  /**
+   * The storage the rebuild writes through (default `storage`): the sealing
+   * storage over it (`sealPersonalData`), so rebuilt models hold other
+   * participants' personal data sealed too.
+   */
+  readonly rebuildThrough?: ReadModelStorage;
   /**
    * Also `VACUUM` the read models' file, which rewrites it without free pages
    * or free space in pages. Needed when read models were ever deleted on a
@@ -71,7 +77,7 @@ export async function purgeReadModels(options: ReadModelPurgeOptions): Promise<R
     (db.prepare('SELECT DISTINCT name FROM read_model_generations ORDER BY name').all() as { name: string }[]).map((r) => r.name),
   );
   const projections = options.projections ?? Object.values(builtInProjections);
-  const rebuilt = await rebuildModelsHoldingPersonalData(store, storage, projections);
+  const rebuilt = await rebuildModelsHoldingPersonalData(store, options.rebuildThrough ?? storage, projections);
   const known = new Set(projections.map((p) => p.name));
   if (vacuum) sql('vacuuming the read models\' file', () => db.exec('VACUUM'));
   const [checkpoint] = sql('checkpointing the WAL', () => db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]);

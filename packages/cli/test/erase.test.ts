@@ -33,15 +33,22 @@ async function storedBytes(): Promise<Buffer> {
 }
 
 describe('taawun erase-participant', () => {
-  it('before erasure, the export (read through the key store) shows the name', async () => {
+  it('before erasure, the export and the stored read model (read through the key store) show the name; the file holds it only sealed', async () => {
     const exported = await taawun(['export', ...store()], { cwd: folder.path });
     expect(exported.stdout).toContain(name);
     const report = await taawun(['report', 'participants', '--lang', 'ar', ...store()], { cwd: folder.path });
     expect(report.stdout).toMatch(new RegExp(`^attache-41-a +judicial-attache +41 +\u2068${name}\u2069$`, 'm')); // Arabic isolated in its cell
-    // A read model stored beside the log now holds the name too.
+    // A read model stored beside the log now holds the name too, sealed under the participant's key like the log:
     expect((await taawun(['replay', 'participant-record', ...store()], { cwd: folder.path })).code).toBe(0);
-    // …so its name is in the file (in clear: read models are not encrypted), beside the sealed log.
-    expect((await storedBytes()).includes(Buffer.from(name))).toBe(true);
+    const bytes = await storedBytes();
+    for (const written of [name, 'Amina El Alaoui']) {
+      expect(bytes.includes(Buffer.from(written, 'utf8'))).toBe(false);
+      expect(bytes.includes(Buffer.from(written, 'utf16le'))).toBe(false);
+    }
+    // …and opened when a query is answered.
+    const record = await taawun(['query', 'participant-record', '--param', 'participantId=attache-41-a', '--format', 'json', ...store()], { cwd: folder.path });
+    expect(record.code).toBe(0);
+    expect(JSON.parse(record.stdout).result.personal).toEqual({ fullName: { ar: name, fr: 'Amina El Alaoui' } });
   });
 
   it('erases: records the event, destroys the key; the export no longer holds the name and the chain still verifies', async () => {

@@ -26,6 +26,7 @@ export type {
 } from './engine/storage.js';
 export { activeGeneration, currentGeneration } from './engine/storage.js';
 export { InMemoryReadModelStorage } from './engine/in-memory-storage.js';
+export { SealedReadModelStorage, sealPersonalData } from './engine/sealed-storage.js';
 export {
   GENERATION_COLUMNS,
   StorageGuard,

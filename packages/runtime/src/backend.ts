@@ -28,7 +28,8 @@ export interface Purge {
 export interface AdapterReadModels {
   readonly storage: ReadModelStorage;
   /** `store`: the encrypting store, which reads an erased participant as erased; `projections`: whose models to rebuild. */
-  purgeAfterErasure(store: EventStore, projections: readonly AnyProjection[]): Promise<Purge>;
+  /** `rebuildThrough`: the storage the rebuild writes through (the sealing storage over `storage`). */
+  purgeAfterErasure(store: EventStore, projections: readonly AnyProjection[], rebuildThrough?: ReadModelStorage): Promise<Purge>;
   /** When several servers may share these read models: which one builds each (PostgreSQL). */
   readonly ownership?: ReadModelOwnership;
   close(): Promise<void>;

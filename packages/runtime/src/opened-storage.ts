@@ -1,5 +1,5 @@
-import type { EventStore } from '@taawun/domain';
-import { InMemoryReadModelStorage, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
+import type { EventStore, KeyStore } from '@taawun/domain';
+import { InMemoryReadModelStorage, sealPersonalData, type AnyProjection, type ReadModelStorage } from '@taawun/projections';
 import type { Backend, Purge } from './backend.js';
 import type { ReadModelOwnership } from './read-model-ownership.js';
 
@@ -26,18 +26,31 @@ export interface OpenedStorage {
  * encrypting store) by rebuilding the models of `projections` (the built-in
  * and the user's), or undefined when it keeps none.
  */
-export async function readModelsOf(backend: Backend, store: EventStore, description: string, projections: readonly AnyProjection[]): Promise<OpenedStorage | undefined> {
+export async function readModelsOf(
+  backend: Backend,
+  store: EventStore,
+  description: string,
+  projections: readonly AnyProjection[],
+  keys: KeyStore | undefined,
+): Promise<OpenedStorage | undefined> {
   if (!backend.openReadModelsBesideLog) return undefined;
   const beside = await backend.openReadModelsBesideLog();
+  const storage = sealedWith(beside.storage, keys);
   return {
-    storage: beside.storage,
+    storage,
     where: `stored in ${description}`,
     besideLog: true,
-    purgeAfterErasure: () => beside.purgeAfterErasure(store, projections),
+    purgeAfterErasure: () => beside.purgeAfterErasure(store, projections, storage),
     ...(beside.ownership ? { ownership: beside.ownership } : {}),
     close: () => beside.close(),
   };
 }
+
+/**
+ * Stored read models keep personal data sealed under each participant's key
+ * (when the runtime has keys): destroying a key erases every stored copy.
+ */
+export const sealedWith = (storage: ReadModelStorage, keys: KeyStore | undefined): ReadModelStorage => (keys ? sealPersonalData(storage, keys) : storage);
 
 /** Read models in memory for one run: nothing outlives it, so nothing needs purging. */
 export function inMemoryStorage(): OpenedStorage {

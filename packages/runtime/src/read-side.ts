@@ -4,6 +4,7 @@ import type { AnyProjection, ReadModelStorage } from '@taawun/projections';
 import { openBackend, type ReplicationStatus } from './backend.js';
 import type { Runtime } from './runtime.js';
 import { describeLocation, parseStoreUrl } from './store-url.js';
+import { sealedWith } from './opened-storage.js';
 
 /**
  * Where a server answers reads from when it is not the log it writes to: a
@@ -41,7 +42,7 @@ export async function openReadSide(url: string, runtime: Runtime, options: { rea
       return {
         description: describeLocation(location),
         store: runtime.keys ? encryptPersonalData(backend.log, runtime.keys) : backend.log,
-        storage: beside?.storage,
+        storage: beside ? sealedWith(beside.storage, runtime.keys) : undefined,
         replication: async () => backend.replication?.(),
         close: async () => {
           try {

@@ -148,7 +148,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
     const opened = keys;
     const readModels = [...builtInReadModels, ...(options.readModels ?? [])];
     const projections = projectionsOf(readModels);
-    const openReadModelsBesideLog = () => readModelsOf(backend, store, description, projections);
+    const openReadModelsBesideLog = () => readModelsOf(backend, store, description, projections, keys);
     return {
       location,
       description,
