@@ -41,7 +41,7 @@ export async function readModelsOf(
     where: `stored in ${description}`,
     besideLog: true,
     purgeAfterErasure: () => beside.purgeAfterErasure(store, projections, storage),
-    ...(beside.ownership ? { ownership: beside.ownership } : {}),
+    ...(beside.ownership ? { ownership: ownershipSealedWith(beside.ownership, keys) } : {}),
     close: () => beside.close(),
   };
 }
@@ -51,6 +51,18 @@ export async function readModelsOf(
  * (when the runtime has keys): destroying a key erases every stored copy.
  */
 export const sealedWith = (storage: ReadModelStorage, keys: KeyStore | undefined): ReadModelStorage => (keys ? sealPersonalData(storage, keys) : storage);
+
+/** The ownership, whose held read models are built through the sealing storage too. */
+const ownershipSealedWith = (ownership: ReadModelOwnership, keys: KeyStore | undefined): ReadModelOwnership =>
+  keys === undefined
+    ? ownership
+    : {
+        node: ownership.node,
+        hold: async (name, options) => {
+          const held = await ownership.hold(name, options);
+          return held && { epoch: held.epoch, storage: sealPersonalData(held.storage, keys), lost: held.lost, release: () => held.release() };
+        },
+      };
 
 /** Read models in memory for one run: nothing outlives it, so nothing needs purging. */
 export function inMemoryStorage(): OpenedStorage {
