@@ -52,19 +52,28 @@ export class PostgresReads implements ReadModelReads {
   }
 
   async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
+    const rows = await this.listed<{ key: string | null; value: string }>(name, generation, range, 'key, value');
+    return rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, value: r.value }));
+  }
+
+  async listKeys(name: string, generation: number, range: KeyRange = {}): Promise<string[]> {
+    return (await this.listed<{ key: string | null }>(name, generation, range, 'key')).flatMap((r) => (r.key === null ? [] : [r.key]));
+  }
+
+  /** Documents (`columns`: with or without their values) in key order within `range`. */
+  private async listed<R extends { key: string | null }>(name: string, generation: number, range: KeyRange, columns: 'key' | 'key, value'): Promise<R[]> {
     const prefix = range.prefix === '' ? undefined : range.prefix;
-    const rows = await this.read<{ key: string | null; value: string }>(
+    return this.read<R>(
       name,
       generation,
-      'x.key, x.value',
-      `SELECT key, value FROM ${this.s}.read_model_documents
+      columns === 'key' ? 'x.key' : 'x.key, x.value',
+      `SELECT ${columns} FROM ${this.s}.read_model_documents
        WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR key > $3)
          AND ($4::text IS NULL OR (key >= $4 AND ($5::text IS NULL OR key < $5) AND starts_with(key, $4)))
        ORDER BY key LIMIT $6`,
       [range.after ?? null, prefix ?? null, prefix === undefined ? null : (prefixEnd(prefix) ?? null), range.limit ?? null],
       'x.key',
     );
-    return rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, value: r.value }));
   }
 
   async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {

@@ -97,6 +97,10 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     return this.guard.runAsync(doing.listDocuments(name), () => this.reads.listDocuments(name, generation, range));
   }
 
+  listKeys(name: string, generation: number, range?: KeyRange): Promise<string[]> {
+    return this.guard.runAsync(doing.listKeys(name), () => this.reads.listKeys(name, generation, range));
+  }
+
   readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]> {
     return this.guard.runAsync(doing.readIndex(name, index), () => this.reads.readIndex(name, generation, index, key, range));
   }

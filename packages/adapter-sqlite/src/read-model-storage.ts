@@ -174,6 +174,12 @@ export class SqliteReadModelStorage implements ReadModelStorage {
       listFrom: plain<[bigint, string, string, number], StoredDocument>(
         `SELECT key, value FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? ORDER BY key LIMIT ?`,
       ),
+      keysAll: plain<[bigint, string, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? AND key > ? ORDER BY key LIMIT ?`),
+      keysFirst: plain<[bigint, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? ORDER BY key LIMIT ?`),
+      keysRange: plain<[bigint, string, string, string, number], { key: string }>(
+        `SELECT key FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?`,
+      ),
+      keysFrom: plain<[bigint, string, string, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? ORDER BY key LIMIT ?`),
       entries: plain<[bigint, string, string, number, number], StoredIndexEntry>(
         `SELECT sort, document, value FROM read_model_index WHERE model = ? AND idx = ? AND key = ? ORDER BY sort LIMIT ? OFFSET ?`,
       ),
@@ -292,6 +298,21 @@ export class SqliteReadModelStorage implements ReadModelStorage {
       const after = range.after ?? '';
       const rows = end === undefined ? s.listFrom.all(model, range.prefix, after, limit) : s.listRange.all(model, range.prefix, after, end, limit);
       return rows.filter((r) => r.key.startsWith(range.prefix!));
+    });
+  }
+
+  async listKeys(name: string, generation: number, range: KeyRange = {}): Promise<string[]> {
+    return this.guard.run(doing.listKeys(name), () => {
+      const model = this.idOf(name, generation);
+      const limit = range.limit ?? NO_LIMIT;
+      const s = this.statements;
+      if (range.prefix === undefined || range.prefix === '') {
+        return (range.after === undefined ? s.keysFirst.all(model, limit) : s.keysAll.all(model, range.after, limit)).map((r) => r.key);
+      }
+      const end = prefixEnd(range.prefix);
+      const after = range.after ?? '';
+      const rows = end === undefined ? s.keysFrom.all(model, range.prefix, after, limit) : s.keysRange.all(model, range.prefix, after, end, limit);
+      return rows.map((r) => r.key).filter((key) => key.startsWith(range.prefix!));
     });
   }
 

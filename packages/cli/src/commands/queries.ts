@@ -1,6 +1,6 @@
 import type { Language } from '@taawun/domain';
-import { builtInReadModels, type AnyReadModel, type TimeLens } from '@taawun/projections';
-import { analysisRecords, languages, presentAnswer, queryErrorText } from '@taawun/projections/presentation';
+import { builtInReadModels, type AnyReadModel, type Page, type TimeLens } from '@taawun/projections';
+import { analysisRecords, languages, message, pageRangeText, presentAnswer, queryErrorText } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { catchUpWithProgress } from './catch-up.js';
@@ -28,6 +28,8 @@ export interface QueryOptions {
   readonly bom?: boolean;
   readonly width?: number;
   readonly details?: boolean;
+  readonly limit?: number;
+  readonly offset?: number;
 }
 
 /** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
@@ -43,8 +45,23 @@ function withQueryOptions(command: Command): Command {
     .option('--bom', 'csv: begin with a UTF-8 byte-order mark, for spreadsheet programs reading Arabic')
     .option('--width <columns>', 'table: fit this many columns (default: the terminal\'s, or COLUMNS; on a pipe, lines are kept whole)', parseWidth)
     .addOption(new Option('--lang <lang>', 'language of headers, titles, notes, dates and figures; names and titles fall back to another language the record has').choices(languages).default('en'))
-    .option('--details', 'the full fact under each row: cohorts, format, place, signatories, areas, the institute\'s name as signed, the audience');
+    .option('--details', 'the full fact under each row: cohorts, format, place, signatories, areas, the institute\'s name as signed, the audience')
+    .option('--limit <rows>', 'a page of the list: at most this many rows (only they are read from the stored model)', countOption('--limit', 1))
+    .option('--offset <rows>', 'a page of the list: skip this many rows first (the footer names the next offset)', countOption('--offset', 0));
 }
+
+/** A whole number of rows, at least `least`. */
+const countOption =
+  (option: string, least: number) =>
+  (value: string): number => {
+    const rows = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(rows) || rows < least) throw usageError(`${option} ${value}: give a whole number${least > 0 ? ` of at least ${least}` : ''}`);
+    return rows;
+  };
+
+/** The page asked for with `--limit` / `--offset`; none: the whole list. */
+const pageOf = (options: QueryOptions): Page | undefined =>
+  options.limit === undefined && options.offset === undefined ? undefined : { offset: options.offset ?? 0, ...(options.limit === undefined ? {} : { limit: options.limit }) };
 
 const lensOf = (options: QueryOptions): TimeLens => ({
   ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
@@ -64,7 +81,8 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
   try {
     const model = service.get(name);
     if (!model) throw new CliError(`no read model ${name}; there are: ${service.list().map((m) => m.name).join(', ')}`, exitCodes.usage);
-    const result = await service.query(name, params, { lens: lensOf(options) });
+    const page = pageOf(options);
+    const result = await service.query(name, params, { lens: lensOf(options), ...(page ? { page } : {}) });
     if (!result.ok) {
       const { code } = result.error;
       const message = queryErrorText(result.error, options.lang, lensOf(options));
@@ -76,7 +94,12 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       const given = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
       return emit(io, options, await reportPdf(opened, io, name, given, { ...(lensOf(options) as Record<string, string>), lang: options.lang }));
     }
-    const table = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
+    const presented = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
+    const shown = result.value.page;
+    // A page says which rows it holds and where the next one starts (as a note: CSV keeps only rows on stdout).
+    const table = shown
+      ? { ...presented, notes: [...presented.notes, `${pageRangeText(shown, presented.rows.length, options.lang)}${shown.nextOffset === null ? '' : ` · ${message(options.lang, 'report.next')}: --offset ${shown.nextOffset}`}`] }
+      : presented;
     const records = options.format === 'csv' ? analysisRecords(result.value, { list: model.list, lang: options.lang }) : undefined;
     const warn = (line: string) => io.stderr.write(`taawun: ${line}\n`);
     return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true, terminal: terminalOf(io, options), details: options.details === true }));

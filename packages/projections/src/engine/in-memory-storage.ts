@@ -116,6 +116,10 @@ export class InMemoryReadModelStorage implements ReadModelStorage {
     return found;
   }
 
+  async listKeys(name: string, generation: number, range: KeyRange = {}): Promise<string[]> {
+    return (await this.listDocuments(name, generation, range)).map((d) => d.key);
+  }
+
   async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {
     const entries = this.generation(name, generation).index.get(indexKey(index, key)) ?? [];
     let from = 0;

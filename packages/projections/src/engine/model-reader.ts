@@ -39,7 +39,7 @@ export interface ModelReader<S = unknown> {
 const parseValue = <V>(value: string | null): V | null => (value === null ? null : (JSON.parse(value) as V));
 
 /** The reads of the storage port: all a model reader needs (a storage can give them inside one of its transactions). */
-export type ReadModelReads = Pick<ReadModelStorage, 'documents' | 'listDocuments' | 'readIndex' | 'countIndex' | 'listIndex'>;
+export type ReadModelReads = Pick<ReadModelStorage, 'documents' | 'listDocuments' | 'listKeys' | 'readIndex' | 'countIndex' | 'listIndex'>;
 
 /** A reader over one generation of a storage. */
 export function storedModel<S>(storage: ReadModelReads, projection: AnyProjection, info: GenerationInfo): ModelReader<S> {
@@ -62,7 +62,7 @@ export function storedModel<S>(storage: ReadModelReads, projection: AnyProjectio
       return found;
     },
     async keys(range = {}) {
-      return (await storage.listDocuments(name, generation, range)).filter((d) => !d.key.startsWith(COUNTERS_PREFIX)).map((d) => d.key);
+      return (await storage.listKeys(name, generation, range)).filter((key) => !key.startsWith(COUNTERS_PREFIX));
     },
     async index<V>(index: string, key: string, range: IndexRange = {}) {
       return (await storage.readIndex(name, generation, index, key, range)).map((e) => ({ sort: e.sort, document: e.document, value: parseValue<V>(e.value) }));

@@ -125,6 +125,10 @@ export class SealedReadModelStorage implements ReadModelStorage {
     return Promise.all(listed.map(async (d) => ({ key: d.key, value: await this.open(name, `document:${d.key}`, d.value, lookups) })));
   }
 
+  listKeys(name: string, generation: number, range?: KeyRange): Promise<string[]> {
+    return this.inner.listKeys(name, generation, range);
+  }
+
   async readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]> {
     const lookups = new KeysOfOneCall(this.keys, false);
     const entries = await this.inner.readIndex(name, generation, index, key, range);

@@ -59,6 +59,7 @@ export const callDescriptions = {
   drop: (name: string, generation: number) => `dropping generation ${generation} of read model ${name}`,
   documents: (name: string) => `reading documents of read model ${name}`,
   listDocuments: (name: string) => `listing documents of read model ${name}`,
+  listKeys: (name: string) => `listing the keys of read model ${name}`,
   readIndex: (name: string, index: string) => `reading index ${index} of read model ${name}`,
   countIndex: (name: string, index: string) => `counting index ${index} of read model ${name}`,
   listIndex: (name: string) => `listing the index of read model ${name}`,

@@ -48,6 +48,9 @@ export interface ReadModelStorage {
   /** Documents in key order (binary order of the UTF-16 code units), a page at a time. */
   listDocuments(name: string, generation: number, range?: KeyRange): Promise<StoredDocument[]>;
 
+  /** The keys `listDocuments` would give, without reading the documents: a list's ids, to page it without holding its records. */
+  listKeys(name: string, generation: number, range?: KeyRange): Promise<string[]>;
+
   /** The entries of one `(index, key)`, in `sort` order, a page at a time. */
   readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]>;
 

@@ -196,3 +196,9 @@ export const figuresSummary = (f: ActivityFigures, lang: Language = 'en'): strin
     `${countOf(f.studyVisits, 'study visit', 'study visits')} (${peopleText(f.studyVisitParticipants, 'participants')}, ${peopleText(f.visitorsHosted, 'visitors hosted')})`,
     `publications: ${f.publications.prepared} prepared, ${f.publications.plannedForPublication} planned, ${f.publications.published} published`,
   ].join(', ');
+
+/** Which rows of its list a page of an answer holds: "101–200 of 2345" (`shown`: the rows the page holds). */
+export function pageRangeText(page: NonNullable<Answer<unknown>['page']>, shown: number, lang: Language): string {
+  if (shown === 0) return message(lang, 'report.pageEmpty', { offset: String(page.offset), total: String(page.total) });
+  return message(lang, 'report.pageOf', { first: String(page.offset + 1), last: String(page.offset + shown), total: String(page.total) });
+}

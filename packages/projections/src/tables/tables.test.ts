@@ -142,6 +142,7 @@ function withTables(tables: AnyReadModelTables) {
     drop: (name, generation) => inner.drop(name, generation),
     documents: (name, generation, keys) => inner.documents(name, generation, keys),
     listDocuments: (name, generation, range) => inner.listDocuments(name, generation, range),
+    listKeys: (name, generation, range) => inner.listKeys(name, generation, range),
     readIndex: (name, generation, index, key, range) => inner.readIndex(name, generation, index, key, range),
     countIndex: (name, generation, index, key) => inner.countIndex(name, generation, index, key),
     listIndex: (name, generation, range) => inner.listIndex(name, generation, range),

@@ -164,6 +164,10 @@ export function readModelStorageContract(name: string, open: () => Promise<ReadM
         { key: 'b', value: '2' },
         { key: 'ba', value: '3' },
       ]);
+      // The keys alone, for every range the documents are listed by: the same keys in the same order.
+      for (const range of [{}, { prefix: 'b' }, { after: 'a', limit: 2 }, { prefix: 'b', after: 'b' }, { prefix: 'z' }, { limit: 1 }]) {
+        expect(await storage.listKeys('m', generation, range)).toEqual((await storage.listDocuments('m', generation, range)).map((d) => d.key));
+      }
 
       await storage.commit(
         'm',
@@ -246,6 +250,7 @@ export function readModelStorageContract(name: string, open: () => Promise<ReadM
       expect(await storage.listDocuments('m', rebuilt.generation)).toEqual([{ key: 'new', value: '"built"' }]);
       expect((await storage.readIndex('m', rebuilt.generation, 'i', 'k')).map((e) => e.sort)).toEqual(['new']);
       await rejectsWith(storage.listDocuments('m', old.generation), 'generation-missing');
+      await rejectsWith(storage.listKeys('m', old.generation), 'generation-missing');
       await rejectsWith(storage.listDocuments('m', abandoned.generation), 'generation-missing');
       expect(await storage.listDocuments('other', other.generation)).toEqual([{ key: 'kept', value: '1' }]);
       // The active generation still takes commits (catching up).

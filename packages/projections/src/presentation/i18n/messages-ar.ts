@@ -139,6 +139,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'report.compareHelp': 'قارن تقريرا كما كان معروفا في تاريخين:',
   'report.auditTrail': 'مسار التدقيق',
   'report.trail': 'المسار',
+  'report.pageEmpty': 'لا صفوف بعد الصف {offset} من {total}',
   'report.pageOf': '{first}–{last} من {total}',
   'report.kindNotRecorded': 'النوع غير مسجل',
   'report.countryNotRecorded': 'البلد غير مسجل',

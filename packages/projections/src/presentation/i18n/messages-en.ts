@@ -147,6 +147,7 @@ export const en = {
   'report.compareHelp': 'Compare a report as known on two dates:',
   'report.auditTrail': 'audit trail',
   'report.trail': 'trail',
+  'report.pageEmpty': 'no rows past row {offset} of {total}',
   'report.pageOf': '{first}–{last} of {total}',
   'report.kindNotRecorded': 'kind not recorded',
   'report.countryNotRecorded': 'country not recorded',

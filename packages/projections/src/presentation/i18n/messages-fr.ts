@@ -135,6 +135,7 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'report.compareHelp': 'Comparer un rapport tel que connu à deux dates :',
   'report.auditTrail': 'piste d’audit',
   'report.trail': 'piste',
+  'report.pageEmpty': 'aucune ligne après la ligne {offset} sur {total}',
   'report.pageOf': '{first}–{last} sur {total}',
   'report.kindNotRecorded': 'type non enregistré',
   'report.countryNotRecorded': 'pays non enregistré',

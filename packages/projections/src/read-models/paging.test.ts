@@ -1,0 +1,92 @@
+import { handle, InMemoryEventStore, type Command } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
+import { ProjectionRunner } from '../engine/runner.js';
+import type { ReadModelStorage } from '../engine/storage.js';
+import { queryService } from './built-in.js';
+
+/*
+ * A page of a list holds one page: given a record of many partners and many
+ * participants, a page of 20 of them reads the documents of those 20 (and what
+ * they name), never the whole list, whatever the offset. The CLI's --limit and
+ * --offset and the API's limit and offset ask the service for exactly this.
+ */
+
+const PEOPLE = 1_200;
+
+/** Counts the documents (values) read: a key listed is not a document held. */
+class CountingStorage {
+  documentsRead = 0;
+  readonly storage: ReadModelStorage;
+  constructor(inner: ReadModelStorage) {
+    this.storage = this.counted(inner);
+  }
+
+  private counted(inner: ReadModelStorage): ReadModelStorage {
+    return new Proxy(inner, {
+      get: (target, property) => {
+        const value = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        if (property === 'documents') {
+          return async (...args: Parameters<ReadModelStorage['documents']>) => {
+            const found = await target.documents(...args);
+            this.documentsRead += found.size;
+            return found;
+          };
+        }
+        if (property === 'listDocuments') {
+          return async (...args: Parameters<ReadModelStorage['listDocuments']>) => {
+            const found = await target.listDocuments(...args);
+            this.documentsRead += found.length;
+            return found;
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  }
+}
+
+let counting: CountingStorage;
+
+beforeAll(async () => {
+  const store = new InMemoryEventStore();
+  const context = deterministicContext('registrar');
+  const record = async (command: Command) => {
+    const result = await handle(store, command, context);
+    if (!result.ok) throw new Error(result.error.message);
+  };
+  for (let i = 0; i < PEOPLE; i++) {
+    const n = String(i).padStart(4, '0');
+    await record({ type: 'RegisterPartner', partnerId: `partner-${n}`, name: { fr: `Partenaire ${n}` }, kind: 'school', country: 'FR' });
+    await record({ type: 'RegisterParticipant', participantId: `judge-${n}`, kind: 'judge', cohort: 1 + (i % 40) });
+  }
+  const storage = new InMemoryReadModelStorage();
+  const service = queryService({ store, storage });
+  for (const projection of service.projections()) await new ProjectionRunner(projection, { store, storage }).rebuild();
+  counting = new CountingStorage(storage);
+});
+
+describe('a page of a list', () => {
+  for (const [list, ids] of [
+    ['partners', (result: unknown) => (result as { partners: { partnerId: string }[] }).partners.map((p) => p.partnerId)],
+    ['participants', (result: unknown) => (result as { participants: { participantId: string }[] }).participants.map((p) => p.participantId)],
+  ] as const) {
+    it(`${list}: 20 rows at offset 900 read about 20 documents, not ${PEOPLE}; the whole list reads them all`, async () => {
+      const service = queryService({ store: new InMemoryEventStore(), storage: counting.storage });
+      counting.documentsRead = 0;
+      const page = await service.query(list, {}, { page: { offset: 900, limit: 20 } });
+      if (!page.ok) throw new Error(page.error.message);
+      expect(page.value.page).toMatchObject({ offset: 900, limit: 20, total: PEOPLE, nextOffset: 920 });
+      expect(ids(page.value.result)).toEqual(Array.from({ length: 20 }, (_, i) => expect.stringMatching(new RegExp(`-${String(900 + i).padStart(4, '0')}$`))));
+      expect(counting.documentsRead).toBeLessThanOrEqual(20 * 2 + 5);
+
+      counting.documentsRead = 0;
+      const whole = await service.query(list, {});
+      if (!whole.ok) throw new Error(whole.error.message);
+      expect(ids(whole.value.result)).toHaveLength(PEOPLE);
+      expect(counting.documentsRead).toBeGreaterThanOrEqual(PEOPLE); // the counter sees every read
+    });
+  }
+});
