@@ -18,7 +18,7 @@ import {
   type StoredDocument,
   type StoredIndexEntry,
 } from '@taawun/projections';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { toEventStoreError } from './errors.js';
 import type { SqliteEventStore } from './event-store.js';
@@ -115,6 +115,14 @@ const NO_LIMIT = -1;
  * is JavaScript's order of strings for every character below U+D800: slugs, dates
  * and the engine's separators.
  */
+/** The four ways of listing documents in key order (from the start, after a key, within a prefix with or without its end), returning `R`. */
+interface ListStatements<R> {
+  readonly first: Statement<[bigint, number], R>;
+  readonly all: Statement<[bigint, string, number], R>;
+  readonly from: Statement<[bigint, string, string, number], R>;
+  readonly range: Statement<[bigint, string, string, string, number], R>;
+}
+
 export class SqliteReadModelStorage implements ReadModelStorage {
   /** True when opened on the event store's connection (and so in its file). */
   readonly sharesConnection: boolean;
@@ -287,33 +295,28 @@ export class SqliteReadModelStorage implements ReadModelStorage {
   }
 
   async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
-    return this.guard.run(doing.listDocuments(name), () => {
-      const model = this.idOf(name, generation);
-      const limit = range.limit ?? NO_LIMIT;
-      const s = this.statements;
-      if (range.prefix === undefined || range.prefix === '') {
-        return range.after === undefined ? s.listFirst.all(model, limit) : s.listAll.all(model, range.after, limit);
-      }
-      const end = prefixEnd(range.prefix);
-      const after = range.after ?? '';
-      const rows = end === undefined ? s.listFrom.all(model, range.prefix, after, limit) : s.listRange.all(model, range.prefix, after, end, limit);
-      return rows.filter((r) => r.key.startsWith(range.prefix!));
-    });
+    const s = this.statements;
+    return this.guard.run(doing.listDocuments(name), () => this.listed(name, generation, range, { first: s.listFirst, all: s.listAll, from: s.listFrom, range: s.listRange }));
   }
 
   async listKeys(name: string, generation: number, range: KeyRange = {}): Promise<string[]> {
-    return this.guard.run(doing.listKeys(name), () => {
-      const model = this.idOf(name, generation);
-      const limit = range.limit ?? NO_LIMIT;
-      const s = this.statements;
-      if (range.prefix === undefined || range.prefix === '') {
-        return (range.after === undefined ? s.keysFirst.all(model, limit) : s.keysAll.all(model, range.after, limit)).map((r) => r.key);
-      }
-      const end = prefixEnd(range.prefix);
-      const after = range.after ?? '';
-      const rows = end === undefined ? s.keysFrom.all(model, range.prefix, after, limit) : s.keysRange.all(model, range.prefix, after, end, limit);
-      return rows.map((r) => r.key).filter((key) => key.startsWith(range.prefix!));
-    });
+    const s = this.statements;
+    return this.guard.run(doing.listKeys(name), () =>
+      this.listed(name, generation, range, { first: s.keysFirst, all: s.keysAll, from: s.keysFrom, range: s.keysRange }).map((r) => r.key),
+    );
+  }
+
+  /** Rows of documents in key order within `range`, by one of the statement sets (with their values, or keys only). */
+  private listed<R extends { key: string }>(name: string, generation: number, range: KeyRange, statements: ListStatements<R>): R[] {
+    const model = this.idOf(name, generation);
+    const limit = range.limit ?? NO_LIMIT;
+    if (range.prefix === undefined || range.prefix === '') {
+      return range.after === undefined ? statements.first.all(model, limit) : statements.all.all(model, range.after, limit);
+    }
+    const end = prefixEnd(range.prefix);
+    const after = range.after ?? '';
+    const rows = end === undefined ? statements.from.all(model, range.prefix, after, limit) : statements.range.all(model, range.prefix, after, end, limit);
+    return rows.filter((r) => r.key.startsWith(range.prefix!));
   }
 
   async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {
