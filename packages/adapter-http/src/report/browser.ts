@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 /**
  * The headless Chromium the report prints its PDF with (and the browser tests
@@ -34,6 +34,8 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 export async function launchChromium(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Browser> {
   const { path } = await findChromium(options.env);
+  // Loaded when a PDF is asked for: playwright-core alone adds some 70 MB to every process that imports it.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: path, args: [...CHROMIUM_ARGS] });
 }
 
