@@ -1,6 +1,6 @@
 import type { Answer, EntryCounts, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
-import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer, entryWhat, queryErrorText, selectKey, vocabText } from '@taawun/projections/presentation';
+import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer, entryWhat, queryErrorText, readModelDescription, readModelTitle, selectKey, vocabText } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, withLang, type Html, type Letterhead } from './html.js';
@@ -51,7 +51,7 @@ ${Object.entries(kept).map(([name, value]) => html`<input type="hidden" name="${
  * an unknown partner or parameter): a page for people, saying what was wrong
  * and what to type, with the form filled back in as it was sent.
  */
-export function reportErrorPage(error: { code: string; message: string; valid?: readonly string[]; key?: { readonly what: string; readonly value: string } }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
+export function reportErrorPage(error: Parameters<typeof queryErrorText>[0], lens: Lens, hidden: Readonly<Record<string, string>>): Html {
   // An unknown partner or period names the valid keys in its message; a date typed wrongly gets the help below.
   const notFound = error.code === 'not-found' || error.code === 'unknown-read-model' || error.code === 'unknown-key';
   const lang = langOf(lens);
@@ -61,7 +61,7 @@ export function reportErrorPage(error: { code: string; message: string; valid?: 
       ...chrome(lens),
       title: message(lang, notFound ? 'report.notFoundTitle' : 'report.badInputTitle'),
       body: html`<section class="problem" data-code="${error.code}">
-<p class="problem-message"><strong>${error.code === 'invalid-lens' && lens.asOf ? message(lang, 'report.badDate', { value: lens.asOf }) : error.code === 'unknown-key' ? queryErrorText(error, lang) : error.message}</strong></p>
+<p class="problem-message"><strong>${withCodes(queryErrorText(error, lang, lens), [...(error.valid ?? []), ...(error.parameters ?? []), ...(error.fields ?? [])])}</strong></p>
 ${
   notFound
     ? html`<p>${message(lang, 'report.helpNotFound')}</p>`
@@ -92,6 +92,14 @@ ${
 </section>
 ${lensForm(lens, hidden)}`,
   });
+}
+
+/** A text with the identifiers it names (report names, parameters, keys: what one types in an address) set as code. */
+function withCodes(text: string, codes: readonly string[]): Html {
+  const named = [...new Set(codes.filter((c) => c.length > 0))].sort((a, b) => b.length - a.length);
+  if (named.length === 0) return html`${text}`;
+  const pattern = new RegExp(`(?<![\\w-])(${named.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\w-])`, 'g');
+  return html`${text.split(pattern).map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
 }
 
 /** A name as it was at a date: stated, in force, one of several candidates, or unknown. */
@@ -131,9 +139,9 @@ export function readModelIndex(models: readonly ReadModelInfo[], lens: Lens): Ht
   const lang = langOf(lens);
   const q = lensQuery(lens);
   const compare = (name: string, text: string) => html`<a href="${withLang(`/report/compare/${name}`, lens.langInQuery ? lens.lang : undefined)}">${text}</a>`;
-  // A read model's title and description are its author's words (the user's own reports are written in one language).
+  // A built-in report's title and description in the page's language; the user's own reports keep their author's words.
   const list = html`<ul>
-${models.map((m) => html`<li data-read-model="${m.name}"><a href="/report/read-models/${m.name}${q}">${m.title}</a> <span class="meta">${m.description}</span></li>`)}
+${models.map((m) => html`<li data-read-model="${m.name}"><a href="/report/read-models/${m.name}${q}">${readModelTitle(m, lang)}</a> <span class="meta">${readModelDescription(m, lang)}</span></li>`)}
 </ul>`;
   if (lang === 'en') {
     return html`<section class="index"><h2>Reports</h2>${list}
@@ -181,7 +189,7 @@ export function partnerTimelinePage(answer: Answer<PartnerHistory>, lens: Lens, 
     body: html`${lensForm(lens)}
 <section class="profile">
 <h2>${multilingual(partner.name, { fallback: partner.partnerId })}</h2>
-<p class="meta">${partner.kind ?? message(lang, 'report.kindNotRecorded')} · ${partner.country ?? message(lang, 'report.countryNotRecorded')} · ${lang === 'en' ? `${total} entries` : message(lang, 'entry.count', { n: total })}</p>
+<p class="meta">${vocabText(lang, 'vocab.partnerKind', 'kind', partner.kind) || message(lang, 'report.kindNotRecorded')} · ${partner.country ?? message(lang, 'report.countryNotRecorded')} · ${lang === 'en' ? `${total} entries` : message(lang, 'entry.count', { n: total })}</p>
 ${renames.length > 0 ? html`<p class="meta">${message(lang, 'report.names')} ${partner.names.map((n, i) => html`${i > 0 ? ' → ' : ''}${multilingual(n.name)}${n.effectiveOn ? html` (${message(lang, 'report.from', { date: dateText(n.effectiveOn, lang) })})` : ''}`)}</p>` : ''}
 </section>
 <h2>${message(lang, 'report.timeline')}</h2>
