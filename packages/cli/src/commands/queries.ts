@@ -63,7 +63,10 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
   const { queries: service, close } = await opened.openQueries({ catchUp: true });
   try {
     const model = service.get(name);
-    if (!model) throw new CliError(`no read model ${name}; there are: ${service.list().map((m) => m.name).join(', ')}`, exitCodes.usage);
+    if (!model) {
+      const unknown = await service.query(name, params);
+      throw new CliError(unknown.ok ? `no read model ${name}` : queryErrorText(unknown.error, options.lang), exitCodes.usage);
+    }
     const result = await service.query(name, params, { lens: lensOf(options) });
     if (!result.ok) {
       const { code } = result.error;

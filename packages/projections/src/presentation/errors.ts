@@ -30,7 +30,9 @@ export function queryErrorText(error: PeopleError, lang: Language, lens: { reado
   }
   if ((error.code !== 'unknown-key' && error.code !== 'unknown-read-model') || !error.key) return error.message;
   const valid = error.valid ?? [];
-  const shown = valid.length > 40 ? [...valid.slice(0, 40), message(lang, 'error.more', { n: valid.length - 40 })] : valid;
+  // Among many keys (record ids), the few closest to the one typed.
+  const near = error.key.near ?? valid.slice(0, 40);
+  const shown = valid.length > near.length ? [...near, message(lang, 'error.more', { n: valid.length - near.length })] : valid;
   return message(lang, 'report.unknownKey', {
     what: message(lang, 'error.keyKind', { what: error.key.what }),
     value: error.key.value,

@@ -27,7 +27,7 @@ export interface QueryError {
   readonly fields?: readonly string[];
   readonly valid?: readonly string[];
   /** `unknown-key`: what was looked for (`partner`, `period`) and the value given; `unknown-read-model`: the report asked for (`report`). */
-  readonly key?: { readonly what: string; readonly value: string };
+  readonly key?: { readonly what: string; readonly value: string; readonly near?: readonly string[] };
   /** `invalid-query`: the parameters the read model takes, so a page or a command can say what to give. */
   readonly parameters?: readonly string[];
   /** `not-found`: the read model asked and its parameters, so the error can be said in the reader's language. */
