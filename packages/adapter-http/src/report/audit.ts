@@ -3,7 +3,7 @@ import type { Language } from '@taawun/domain';
 import { dateText, eventTypeText, lensLine, message, recordTypeText, type MessageId } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { page, type Html, type Letterhead } from './html.js';
-import { chrome, langOf, lensForm, type Lens } from './pages.js';
+import { chrome, langOf, lensForm, pager, type Lens } from './pages.js';
 
 /**
  * The auditor's view of one record: every event that made it, in order, with
@@ -54,9 +54,10 @@ export function auditPage(answer: Answer<AuditTrail>, lens: Lens, hidden: Readon
     subtitle: lensLine(answer, lang),
     ...(letterhead ? { letterhead } : {}),
     body: html`${lensForm(lens, hidden)}
-<p class="meta">${message(lang, 'audit.stream')} <code>${stream}</code> · ${message(lang, 'audit.events', { n: events.length })} · <span class="personal-data" data-personal-data="${personalData}">${personal}</span></p>
+<p class="meta">${message(lang, 'audit.stream')} <code>${stream}</code> · ${message(lang, 'audit.events', { n: answer.page?.total ?? events.length })} · <span class="personal-data" data-personal-data="${personalData}">${personal}</span></p>
 <ol class="audit" aria-label="${lang === 'en' ? 'Events' : message(lang, 'audit.events', { n: events.length })}">
 ${events.map((e) => auditEntry(e, lang))}
-</ol>`,
+</ol>
+${pager(answer.page, events.length, lens, hidden, false)}`,
   });
 }

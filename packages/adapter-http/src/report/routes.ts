@@ -26,7 +26,8 @@ import { COMPARE_PATH, comparePage, type CompareForm } from './compare.js';
 import { htmlToPdf } from './browser.js';
 import type { Html, Letterhead } from './html.js';
 import { AUDIT_PATH } from './table.js';
-import { activityPage, answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
+import { activityPage, periodPage } from './activity.js';
+import { answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
 
 /**
  * The report for people: server-rendered HTML over the query service, the same
@@ -150,7 +151,12 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     return answer(c, partnerHistoryReadModel, (options) => queries.query(partnerHistoryReadModel, params, options), partnerTimelinePage);
   });
 
-  app.get(`${REPORT_PATH}/activity`, (c) => answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, {}, options), activityPage));
+  /** The yearly activity, or one period of it (`?period=2018`): bounded pages however busy the institute. */
+  const activity = (c: Context<AppEnv>, period: string | undefined) =>
+    period === undefined
+      ? answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, {}, options), activityPage)
+      : answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { period }, options), (report, lens, letterhead) => periodPage(report, period, lens, letterhead));
+  app.get(`${REPORT_PATH}/activity`, (c) => activity(c, c.req.query('period') || undefined));
 
   app.get(`${REPORT_PATH}/agreements`, (c) =>
     answer(
@@ -197,6 +203,8 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     const model = queries.get(c.req.param('name'));
     if (!model) return noSuchReport(c, c.req.param('name'));
     const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, lang: _l, ...params } = c.req.query();
+    // The yearly report has its own pages (the chart, a period's lines), bounded however busy the institute.
+    if (model.name === yearlyActivityReportReadModel.name && Object.keys(params).every((name) => name === 'period')) return activity(c, params['period'] || undefined);
     return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens, letterhead) => answerPage(answered, lens, { params, list: model.list, letterhead }));
   });
 }

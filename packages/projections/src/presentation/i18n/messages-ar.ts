@@ -294,4 +294,5 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'error.nothingFound': 'لا شيء من ذلك في السجل.',
   'error.invalidParameters': 'لا يمكن قراءة التقرير بالمعطيات المقدمة ({fields}). يأخذ: {expected}.',
   'error.badDateOf': '{field}: «{value}» ليس تاريخا ولا لحظة: اكتب يوما YYYY-MM-DD (2024-05-28) أو لحظة 2024-05-28T09:30:00Z، لا في المستقبل.',
+  'report.noteCut': '… و{n, plural, zero {# حرف} one {حرف واحد} two {حرفان} few {# أحرف} many {# حرفا} other {# حرف}} أخرى: الجواب بصيغة JSON أو CSV يحوي الملاحظة كاملة.',
 };

@@ -302,6 +302,7 @@ export const en = {
   'error.nothingFound': 'Nothing of that is in the record.',
   'error.invalidParameters': 'The report cannot be read with the parameters given ({fields}). It takes: {expected}.',
   'error.badDateOf': '{field}: "{value}" is not a date or an instant: write a day YYYY-MM-DD (2024-05-28) or an instant 2024-05-28T09:30:00Z, not in the future.',
+  'report.noteCut': '… and {n, plural, one {# character} other {# characters}} more: the answer as JSON or CSV holds the whole note.',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -290,4 +290,5 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'error.nothingFound': 'Rien de tel dans le registre.',
   'error.invalidParameters': 'Le rapport ne peut être lu avec les paramètres donnés ({fields}). Il prend : {expected}.',
   'error.badDateOf': '{field} : « {value} » n’est ni une date ni un instant : écrivez un jour AAAA-MM-JJ (2024-05-28) ou un instant 2024-05-28T09:30:00Z, pas dans le futur.',
+  'report.noteCut': '… et {n, plural, one {# caractère} other {# caractères}} de plus : la réponse en JSON ou en CSV contient toute la note.',
 };
