@@ -20,7 +20,7 @@ import {
 import { html } from 'hono/html';
 import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, type Html, type Letterhead } from './html.js';
-import { chrome, langOf, lensForm, lensQuery, type Lens } from './pages.js';
+import { chrome, langOf, lensForm, lensQuery, pager, type Lens } from './pages.js';
 import { auditHref, htmlTable, notesHtml } from './table.js';
 
 /*
@@ -33,7 +33,7 @@ import { auditHref, htmlTable, notesHtml } from './table.js';
 /** Lines shown per period on the yearly page (sessions, then visits, then publications); the rest is on the period's own page, so the page stays bounded however busy the institute. */
 export const LINES_PER_PERIOD = 8;
 /** Lines shown per list on a period's own page; the rest are in the register of that period, page by page. */
-export const LINES_PER_LIST = 40;
+export const LINES_PER_LIST = 25;
 /** With more periods than this, each period's lines are folded (a click opens them), so twenty busy years fit the page. */
 const OPEN_UP_TO = 12;
 
@@ -94,6 +94,7 @@ ${smallMultiples({ title: t('report.chartTitle'), labels: periods.map((p) => per
 <section class="sheet" id="activity-table">
 <h2>${t('report.figuresPerPeriod')}</h2>
 ${htmlTable(table, { className: 'activity', lensQuery: q, lang })}
+${pager(answer.page, periods.length, lens, {}, false)}
 </section>
 <section class="sheet periods">
 <h2>${t('report.periodsHold')}</h2>
