@@ -155,6 +155,36 @@ describe('taawun history', () => {
     expect((await run('history', 'nobody')).stderr).toContain('no partner "nobody"; valid: aecid, ');
   });
 
+  it('--lang ar and fr say partner and participant kinds, event types and publication statuses in words; English keeps the codes', async () => {
+    const partners = await run('partners', '--lang', 'ar', '--width', '250');
+    expect(partners.stdout).toContain('وكالة');
+    expect(partners.stdout).toContain('سفارة');
+    expect(partners.stdout).not.toMatch(/(?<![\w-])(agency|embassy|school|ministry|research-centre)(?![\w-])/);
+    expect((await run('partners')).stdout).toMatch(/\bagency\b/);
+    const audit = await run('audit', 'enm-1998', '--lang', 'fr');
+    expect(audit.stdout).toContain('Accord signé v1');
+    expect(audit.stdout).toContain('données personnelles : masquées');
+    expect(audit.stdout).not.toContain('AgreementSigned');
+    expect((await run('audit', 'enm-1998')).stdout).toContain('AgreementSigned v1');
+    const status = await run('report', 'publication-status', '--lang', 'fr');
+    expect(status.stdout).toContain('non enregistré');
+    expect(status.stdout).not.toMatch(/not recorded|A plan is not/);
+    const participants = await run('report', 'participants', '--lang', 'ar');
+    expect(participants.stdout).toContain('قاض');
+    expect(participants.stdout).not.toMatch(/(?<![\w-])judge(?![\w-])/);
+  });
+
+  it('--lang ar and fr say an unknown record or report in their words, with the closest ids', async () => {
+    const record = await run('audit', 'ssm-italy-2023', '--lang', 'ar');
+    expect(record.code).toBe(1);
+    expect(record.stderr).toContain('لا يوجد قيد «ssm-italy-2023». المعروف: ssm-italy-2022، ssm-italy');
+    expect(record.stderr).toMatch(/… \(\d+ أخرى\)/);
+    const report = await run('query', 'no-such', '--lang', 'fr');
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain('Il n’y a pas de rapport « no-such ». Connus : partners, partner-history');
+    expect((await run('query', 'no-such')).stderr).toContain('no read model no-such; there are: partners, partner-history');
+  });
+
   it('--as-of leaves out what may be later, and says what it left out', async () => {
     const result = await run('history', 'enm-france', '--as-of', '2016-12-31');
     expect(result.code).toBe(0);

@@ -1,9 +1,9 @@
 import type { Answer, AuditEntry, AuditTrail } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
-import { dateText, lensLine, message, type MessageId } from '@taawun/projections/presentation';
+import { dateText, eventTypeText, lensLine, message, recordTypeText, type MessageId } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { page, type Html, type Letterhead } from './html.js';
-import { chrome, langOf, lensForm, type Lens } from './pages.js';
+import { chrome, langOf, lensForm, pager, type Lens } from './pages.js';
 
 /**
  * The auditor's view of one record: every event that made it, in order, with
@@ -24,12 +24,12 @@ function auditEntry(e: AuditEntry, lang: Language): Html {
   const t = (id: MessageId, values?: Readonly<Record<string, string | number>>) => message(lang, id, values);
   const date = (d: { label: string; edtf: string }) => dateText(d, lang);
   return html`<li class="audit-event" id="event-${e.eventId}" data-event="${e.eventId}" data-position="${e.position}">
-<div><span class="tag">#${e.position}</span> <strong class="what">${e.type}</strong> <span class="meta">${t('audit.revision', { version: String(e.schemaVersion), revision: String(e.revision) })}</span></div>
+<div><span class="tag">#${e.position}</span> <strong class="what" data-type="${e.type}">${eventTypeText(e.type, lang)}</strong> <span class="meta">${t('audit.revision', { version: String(e.schemaVersion), revision: String(e.revision) })}</span></div>
 <div class="meta">${recordedBy(t('audit.recorded', { at: '\u0000', by: '\u0001' }), html`<time datetime="${e.recordedAt}">${e.recordedAt}</time>`, html`<strong class="by">${e.recordedBy}</strong>`)}${e.commandType ? ` (${e.commandType})` : ''} · ${t('audit.source')} <span class="source">${e.sourceRef ?? t('audit.notGiven')}</span>${
     e.businessDate ? html` · ${t('audit.businessDate')} ${e.correctedBusinessDate ? html`<del>${date(e.businessDate)}</del> ${date(e.correctedBusinessDate)}` : date(e.businessDate)}` : ''
   }</div>
 ${e.reason ? html`<div class="reason">${t('audit.reason')} ${e.reason}</div>` : ''}
-${e.corrects ? html`<div class="meta">${t('audit.corrects')} ${e.corrects.type} <a href="#event-${e.corrects.eventId}">${e.corrects.eventId}</a></div>` : ''}
+${e.corrects ? html`<div class="meta">${t('audit.corrects')} ${eventTypeText(e.corrects.type, lang)} <a href="#event-${e.corrects.eventId}">${e.corrects.eventId}</a></div>` : ''}
 ${e.problem ? html`<div class="problem">${e.problem}</div>` : ''}
 <details><summary>${t('audit.dataAsWritten')}</summary><pre>${json(e.data)}</pre>${e.correctedData !== undefined && e.correctedData !== null ? html`<p class="meta">${t('audit.asReadToday')}</p><pre>${json(e.correctedData)}</pre>` : ''}</details>
 ${
@@ -50,13 +50,14 @@ export function auditPage(answer: Answer<AuditTrail>, lens: Lens, hidden: Readon
   // The events are the record's own words (types, data); the page around them is in the reader's language.
   return page({
     ...chrome(lens),
-    title: `${lang === 'en' ? 'Audit trail' : message(lang, 'report.auditTrail')}: ${record ? `${record.type} ${record.id}` : stream}`,
+    title: `${lang === 'en' ? 'Audit trail' : message(lang, 'report.auditTrail')}: ${record ? `${recordTypeText(record.type, lang)} ${record.id}` : stream}`,
     subtitle: lensLine(answer, lang),
     ...(letterhead ? { letterhead } : {}),
     body: html`${lensForm(lens, hidden)}
-<p class="meta">${message(lang, 'audit.stream')} <code>${stream}</code> · ${message(lang, 'audit.events', { n: events.length })} · <span class="personal-data" data-personal-data="${personalData}">${personal}</span></p>
-<ol class="audit" aria-label="Events">
+<p class="meta">${message(lang, 'audit.stream')} <code>${stream}</code> · ${message(lang, 'audit.events', { n: answer.page?.total ?? events.length })} · <span class="personal-data" data-personal-data="${personalData}">${personal}</span></p>
+<ol class="audit" aria-label="${lang === 'en' ? 'Events' : message(lang, 'audit.events', { n: events.length })}">
 ${events.map((e) => auditEntry(e, lang))}
-</ol>`,
+</ol>
+${pager(answer.page, events.length, lens, hidden, false)}`,
   });
 }

@@ -1,8 +1,7 @@
-import type { Answer, EntryCounts, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo, YearlyActivityReport } from '@taawun/projections';
+import type { Answer, AnswerPage, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
-import { dateText, entryFactLines, instituteSignedAs, type MessageId, entryFigures, figureWords, heldText, lensLine, message, peopleText, periodText, presentAnswer, entryWhat, queryErrorText, selectKey, vocabText } from '@taawun/projections/presentation';
+import { dateText, entryFactLines, instituteSignedAs, entryFigures, lensLine, message, presentAnswer, entryWhat, queryErrorText, readModelDescription, readModelTitle, vocabText } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
-import { smallMultiples, type ChartValue } from './chart.js';
 import { multilingual, page, withLang, type Html, type Letterhead } from './html.js';
 import { auditHref, htmlTable } from './table.js';
 
@@ -51,7 +50,7 @@ ${Object.entries(kept).map(([name, value]) => html`<input type="hidden" name="${
  * an unknown partner or parameter): a page for people, saying what was wrong
  * and what to type, with the form filled back in as it was sent.
  */
-export function reportErrorPage(error: { code: string; message: string; valid?: readonly string[]; key?: { readonly what: string; readonly value: string } }, lens: Lens, hidden: Readonly<Record<string, string>>): Html {
+export function reportErrorPage(error: Parameters<typeof queryErrorText>[0], lens: Lens, hidden: Readonly<Record<string, string>>): Html {
   // An unknown partner or period names the valid keys in its message; a date typed wrongly gets the help below.
   const notFound = error.code === 'not-found' || error.code === 'unknown-read-model' || error.code === 'unknown-key';
   const lang = langOf(lens);
@@ -61,7 +60,7 @@ export function reportErrorPage(error: { code: string; message: string; valid?: 
       ...chrome(lens),
       title: message(lang, notFound ? 'report.notFoundTitle' : 'report.badInputTitle'),
       body: html`<section class="problem" data-code="${error.code}">
-<p class="problem-message"><strong>${error.code === 'invalid-lens' && lens.asOf ? message(lang, 'report.badDate', { value: lens.asOf }) : error.code === 'unknown-key' ? queryErrorText(error, lang) : error.message}</strong></p>
+<p class="problem-message"><strong>${withCodes(queryErrorText(error, lang, lens), [...(error.valid ?? []), ...(error.parameters ?? []), ...(error.fields ?? [])])}</strong></p>
 ${
   notFound
     ? html`<p>${message(lang, 'report.helpNotFound')}</p>`
@@ -94,6 +93,14 @@ ${lensForm(lens, hidden)}`,
   });
 }
 
+/** A text with the identifiers it names (report names, parameters, keys: what one types in an address) set as code. */
+function withCodes(text: string, codes: readonly string[]): Html {
+  const named = [...new Set(codes.filter((c) => c.length > 0))].sort((a, b) => b.length - a.length);
+  if (named.length === 0) return html`${text}`;
+  const pattern = new RegExp(`(?<![\\w-])(${named.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\w-])`, 'g');
+  return html`${text.split(pattern).map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
+}
+
 /** A name as it was at a date: stated, in force, one of several candidates, or unknown. */
 export function nameAtTime(name: NameAtTime, lang: Language = 'en'): Html {
   if (name.name) return multilingual(name.name);
@@ -112,7 +119,6 @@ export function answerPage(
 ): Html {
   const lang = langOf(lens);
   const table = presentAnswer(answer, options.params, { lang, list: options.list });
-  const more = answer.page?.nextOffset != null ? new URLSearchParams({ ...options.params, ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))), offset: String(answer.page.nextOffset) }) : undefined;
   return page({
     ...chrome(lens),
     title: options.title ?? table.title[0] ?? answer.readModel,
@@ -121,9 +127,24 @@ export function answerPage(
     body: html`${lensForm(lens, options.params)}
 ${table.title.slice(1).map((line) => html`<p class="meta">${line}</p>`)}
 ${htmlTable(table, { className: options.className ?? answer.readModel, lensQuery: lensQuery(lens), lang })}
-${answer.page ? html`<p class="meta">${message(lang, 'report.pageOf', { first: String(answer.page.offset + 1), last: String(answer.page.offset + table.rows.length), total: String(answer.page.total) })}${more ? html` · <a rel="next" href="?${more.toString()}">${lang === 'en' ? 'next' : message(lang, 'report.next')}</a>` : ''}</p>` : ''}
+${pager(answer.page, table.rows.length, lens, options.params)}
 ${options.after ?? ''}`,
   });
+}
+
+/**
+ * Where a page of an answer's list stands ("1–100 of 523"), with links to the
+ * pages before and after it: the query service's paging (`offset`), the
+ * page's own parameters, time lens and language kept. `always`: said even
+ * when the whole list fits one page.
+ */
+export function pager(at: AnswerPage | null, shown: number, lens: Lens, params: Readonly<Record<string, string>> = {}, always = true): Html | string {
+  if (!at || (!always && at.offset === 0 && at.nextOffset === null)) return '';
+  const lang = langOf(lens);
+  const href = (offset: number) => `?${new URLSearchParams({ ...params, ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))), offset: String(offset) }).toString()}`;
+  const previous = at.offset > 0 ? html` · <a rel="prev" href="${href(Math.max(0, at.offset - Math.max(1, at.limit)))}">${lang === 'en' ? 'previous' : message(lang, 'report.previous')}</a>` : '';
+  const next = at.nextOffset !== null ? html` · <a rel="next" href="${href(at.nextOffset)}">${lang === 'en' ? 'next' : message(lang, 'report.next')}</a>` : '';
+  return html`<p class="meta">${message(lang, 'report.pageOf', { first: String(at.offset + 1), last: String(at.offset + shown), total: String(at.total) })}${previous}${next}</p>`;
 }
 
 /** The index of the reports: every read model answerable without a parameter, the user's own included. */
@@ -131,9 +152,9 @@ export function readModelIndex(models: readonly ReadModelInfo[], lens: Lens): Ht
   const lang = langOf(lens);
   const q = lensQuery(lens);
   const compare = (name: string, text: string) => html`<a href="${withLang(`/report/compare/${name}`, lens.langInQuery ? lens.lang : undefined)}">${text}</a>`;
-  // A read model's title and description are its author's words (the user's own reports are written in one language).
+  // A built-in report's title and description in the page's language; the user's own reports keep their author's words.
   const list = html`<ul>
-${models.map((m) => html`<li data-read-model="${m.name}"><a href="/report/read-models/${m.name}${q}">${m.title}</a> <span class="meta">${m.description}</span></li>`)}
+${models.map((m) => html`<li data-read-model="${m.name}"><a href="/report/read-models/${m.name}${q}">${readModelTitle(m, lang)}</a> <span class="meta">${readModelDescription(m, lang)}</span></li>`)}
 </ul>`;
   if (lang === 'en') {
     return html`<section class="index"><h2>Reports</h2>${list}
@@ -181,84 +202,13 @@ export function partnerTimelinePage(answer: Answer<PartnerHistory>, lens: Lens, 
     body: html`${lensForm(lens)}
 <section class="profile">
 <h2>${multilingual(partner.name, { fallback: partner.partnerId })}</h2>
-<p class="meta">${partner.kind ?? message(lang, 'report.kindNotRecorded')} · ${partner.country ?? message(lang, 'report.countryNotRecorded')} · ${lang === 'en' ? `${total} entries` : message(lang, 'entry.count', { n: total })}</p>
+<p class="meta">${vocabText(lang, 'vocab.partnerKind', 'kind', partner.kind) || message(lang, 'report.kindNotRecorded')} · ${partner.country ?? message(lang, 'report.countryNotRecorded')} · ${lang === 'en' ? `${total} entries` : message(lang, 'entry.count', { n: total })}</p>
 ${renames.length > 0 ? html`<p class="meta">${message(lang, 'report.names')} ${partner.names.map((n, i) => html`${i > 0 ? ' → ' : ''}${multilingual(n.name)}${n.effectiveOn ? html` (${message(lang, 'report.from', { date: dateText(n.effectiveOn, lang) })})` : ''}`)}</p>` : ''}
 </section>
 <h2>${message(lang, 'report.timeline')}</h2>
 <ol class="timeline" aria-label="${message(lang, 'report.timeline')}">
 ${entries.map((e) => timelineEntry(e, lensQuery(lens), lang))}
-</ol>`,
-  });
-}
-
-// ----- yearly activity
-
-/** Lines shown per period on the yearly page (sessions, then visits, then publications); the rest is on the period's own page, so the page stays bounded however busy the institute. */
-export const LINES_PER_PERIOD = 8;
-/** With more periods than this, each period's lines are folded (a click opens them), so twenty busy years fit the page. */
-const OPEN_UP_TO = 12;
-
-const count = (c: { known: number; exact: boolean }): ChartValue => ({ value: c.known, lowerBound: !c.exact });
-
-/** A session's or visit's figures in a period's line: English as always written, the other languages through the catalogues. */
-function lineFigures(lang: Language, english: string, counts: EntryCounts): string {
-  return lang === 'en' ? english : entryFigures(counts, lang);
-}
-
-export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens, letterhead?: Letterhead): Html {
-  const { periods } = answer.result;
-  const lang = langOf(lens);
-  const t = (id: MessageId, values?: Readonly<Record<string, string | number>>) => message(lang, id, values);
-  const panels = [
-    { key: 'sessions', label: t('report.chart.sessions'), color: '#0b5f8a', values: periods.map((p) => count(p.totals.sessionsHeld)) },
-    { key: 'people', label: t('report.chart.people'), color: '#e07b39', values: periods.map((p) => count(p.totals.peopleTrained)) },
-    { key: 'visits', label: t('report.chart.visits'), color: '#3a9b5c', values: periods.map((p) => count(p.totals.studyVisits)) },
-    {
-      key: 'publications',
-      label: t('report.chart.publications'),
-      color: '#8a5cb8',
-      values: periods.map((p) => ({ value: p.totals.publications.prepared + p.totals.publications.plannedForPublication + p.totals.publications.published, lowerBound: false })),
-    },
-  ];
-  const table = presentAnswer(answer, {}, { lang });
-  const q = lensQuery(lens);
-  const trail = (type: string, id: string) => html`<a class="audit" href="${auditHref({ type, id }, q)}">${t('report.auditTrail')}</a>`;
-  const periodHref = (key: string) => `/report/read-models/yearly-activity-report?${new URLSearchParams({ period: key, ...Object.fromEntries(new URLSearchParams(q.slice(1))) }).toString()}`;
-  return page({
-    ...chrome(lens),
-    title: t('report.nav.activity'),
-    subtitle: lensLine(answer, lang),
-    ...(letterhead ? { letterhead } : {}),
-    body: html`${lensForm(lens)}
-${smallMultiples({ title: t('report.chartTitle'), labels: periods.map((p) => periodText(p.period, lang)), panels, table: 'activity-table', lang })}
-<section class="sheet" id="activity-table">
-<h2>${t('report.figuresPerPeriod')}</h2>
-${htmlTable(table, { className: 'activity', lensQuery: q, lang })}
-</section>
-<section class="sheet periods">
-<h2>${t('report.periodsHold')}</h2>
-${periods.map((p) => {
-  const label = periodText(p.period, lang);
-  const lines = [
-    ...p.sessions.map((s) => {
-      const counts = s.held === 'sessions' ? { sessions: s.occurrences, peopleTrained: s.people } : { meetings: s.occurrences, peopleAttended: s.people };
-      return html`<li>${dateText(s.date, lang)}: ${multilingual(s.title)} <span class="meta">${[vocabText(lang, 'vocab.sessionKind', 'kind', s.kind), vocabText(lang, 'vocab.format', 'format', s.format), lineFigures(lang, heldText(s.held, s.occurrences, s.people, s.figure), counts as EntryCounts)].filter(Boolean).join(', ')}</span> ${trail('session', s.sessionId)}</li>`;
-    }),
-    ...p.studyVisits.map((v) => {
-      const figure = v.figure ?? 'visit-participants';
-      const counts = (figure === 'hosted' ? { hosted: v.participants } : { participants: v.participants }) as EntryCounts;
-      const what = lang === 'en' ? `study visit${v.direction ? ` (${v.direction})` : ''}` : message(lang, 'what.periodVisit', { direction: selectKey(v.direction) });
-      return html`<li>${dateText(v.date, lang)}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">${what}, ${lineFigures(lang, peopleText(v.participants, figureWords[figure]), counts)}</span> ${trail('study-visit', v.visitId)}</li>`;
-    }),
-    ...[...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map((pub) => html`<li>${dateText(pub.date, lang)}: ${multilingual(pub.title)} <span class="meta">${vocabText(lang, 'vocab.publicationKind', 'kind', pub.kind)}</span> ${trail('publication', pub.publicationId)}</li>`),
-  ];
-  const hidden = lines.length - LINES_PER_PERIOD;
-  return html`<details class="period" data-period="${p.period.key}"${periods.length <= OPEN_UP_TO ? ' open' : ''}>
-<summary><h3>${label}</h3> <span class="meta">${t('report.lines', { n: lines.length })}</span></summary>
-<ul>${lines.slice(0, LINES_PER_PERIOD)}</ul>
-${hidden > 0 ? html`<p class="more">${t('report.more', { n: String(hidden) })} <a href="${periodHref(p.period.key)}">${t('report.everythingIn', { period: label })}</a></p>` : ''}
-</details>`;
-})}
-</section>`,
+</ol>
+${pager(answer.page, entries.length, lens, {}, false)}`,
   });
 }

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ChainCheckpoint, Language, MultilingualText, Result } from '@taawun/domain';
-import { languageFromAcceptLanguage, message, parseLanguage } from '@taawun/projections/presentation';
+import { languageFromAcceptLanguage, message, parseLanguage, queryErrorText } from '@taawun/projections/presentation';
 import {
   agreementsRegisterReadModel,
   auditTrailReadModel,
@@ -26,7 +26,8 @@ import { COMPARE_PATH, comparePage, type CompareForm } from './compare.js';
 import { htmlToPdf } from './browser.js';
 import type { Html, Letterhead } from './html.js';
 import { AUDIT_PATH } from './table.js';
-import { activityPage, answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
+import { activityPage, periodPage } from './activity.js';
+import { answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
 
 /**
  * The report for people: server-rendered HTML over the query service, the same
@@ -127,6 +128,13 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${answered.value.readModel}.pdf"` });
   };
 
+  /** A report that does not exist: a page for people, in their language, naming the reports there are. */
+  const noSuchReport = async (c: Context<AppEnv>, name: string): Promise<Response> => {
+    const asked = await queries.query(name, {});
+    const error = asked.ok ? { code: 'unknown-read-model', message: `no report ${name}` } : asked.error;
+    return c.html(await reportErrorPage(error, lensOf(c, deps.language), {}), 404);
+  };
+
   // The root leads people to the report (the API's routes are under their own paths).
   app.get('/', (c) => c.redirect(REPORT_PATH, 302));
 
@@ -143,7 +151,12 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     return answer(c, partnerHistoryReadModel, (options) => queries.query(partnerHistoryReadModel, params, options), partnerTimelinePage);
   });
 
-  app.get(`${REPORT_PATH}/activity`, (c) => answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, {}, options), activityPage));
+  /** The yearly activity, or one period of it (`?period=2018`): bounded pages however busy the institute. */
+  const activity = (c: Context<AppEnv>, period: string | undefined) =>
+    period === undefined
+      ? answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, {}, options), activityPage)
+      : answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { period }, options), (report, lens, letterhead) => periodPage(report, period, lens, letterhead));
+  app.get(`${REPORT_PATH}/activity`, (c) => activity(c, c.req.query('period') || undefined));
 
   app.get(`${REPORT_PATH}/agreements`, (c) =>
     answer(
@@ -158,14 +171,17 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
   app.get(AUDIT_PATH, (c) => {
     const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, personalData: _p, lang: _l, ...params } = c.req.query();
     const parsed = auditTrailReadModel.params.safeParse({ ...params, personalData: 'redact' });
-    if (!parsed.success) return c.html(reportErrorPage({ code: 'invalid-query', message: parsed.error.issues.map((i) => i.message).join('; ') }, lensOf(c, deps.language), params), 400);
+    if (!parsed.success) {
+      const error = { code: 'invalid-query', message: parsed.error.issues.map((i) => i.message).join('; '), fields: parsed.error.issues.map((i) => i.path.join('.')), parameters: ['record', 'recordType', 'recordId', 'stream'] };
+      return c.html(reportErrorPage(error, lensOf(c, deps.language), params), 400);
+    }
     return answer(c, auditTrailReadModel, (options) => queries.query(auditTrailReadModel, parsed.data, options), (trail, lens, letterhead) => auditPage(trail, lens, params, letterhead));
   });
 
   /** One report as known on two dates (`from`, `to`; `asOf` optional; the read model's parameters beside them). */
   app.get(`${COMPARE_PATH}/:name`, async (c) => {
     const model = queries.get(c.req.param('name'));
-    if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
+    if (!model) return noSuchReport(c, c.req.param('name'));
     const { from = '', to = '', asOf = '', format: _f, lang: _l, ...params } = c.req.query();
     const form: CompareForm = { name: model.name, from, to, asOf, params };
     const { lang, here } = lensOf(c, deps.language);
@@ -175,7 +191,9 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     const compared = await queries.compare(model.name, params, { knownOn: [from, to], ...(asOf ? { asOf } : {}), replays });
     if (!compared.ok) {
       if (compared.error.code === 'replays-busy') return tooManyReplays(c, replays);
-      return c.html(await comparePage(null, form, { ...view, error: compared.error.message }), problemFromQueryError(compared.error).status);
+      // The date typed wrongly, said again with what to type.
+      const typed = { asKnownOn: [from, to].find((day) => !queries.checkLens({ asKnownOn: day }).ok) ?? from, ...(asOf ? { asOf } : {}) };
+      return c.html(await comparePage(null, form, { ...view, error: queryErrorText(compared.error, lang ?? 'en', typed) }), problemFromQueryError(compared.error).status);
     }
     return c.html(await comparePage(compared.value, form, view));
   });
@@ -183,8 +201,10 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
   /** Any read model, the user's own included, as its presentation's table: its parameters are the query's, parsed by the service. */
   app.get(`${REPORT_PATH}/read-models/:name`, (c) => {
     const model = queries.get(c.req.param('name'));
-    if (!model) return sendProblem(c, problem('route-not-found', `no report ${c.req.param('name')}`));
+    if (!model) return noSuchReport(c, c.req.param('name'));
     const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, lang: _l, ...params } = c.req.query();
+    // The yearly report has its own pages (the chart, a period's lines), bounded however busy the institute.
+    if (model.name === yearlyActivityReportReadModel.name && Object.keys(params).every((name) => name === 'period')) return activity(c, params['period'] || undefined);
     return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens, letterhead) => answerPage(answered, lens, { params, list: model.list, letterhead }));
   });
 }

@@ -16,6 +16,10 @@ export function reportHref(ref: Ref, lensQuery: string): string {
   // The dedicated pages, when asked without a parameter: the partner list, the chart, the register.
   const dedicated: Readonly<Record<string, string>> = { partners: '/report', 'yearly-activity-report': '/report/activity', 'agreements-register': '/report/agreements' };
   if (dedicated[ref.readModel] && Object.keys(ref.params).length === 0) return `${dedicated[ref.readModel]}${lensQuery}`;
+  // A period of the yearly report: its own page.
+  if (ref.readModel === 'yearly-activity-report' && ref.params.period && Object.keys(ref.params).length === 1) {
+    return `/report/activity?${new URLSearchParams({ period: ref.params.period, ...Object.fromEntries(new URLSearchParams(lensQuery.replace(/^\?/, ''))) }).toString()}`;
+  }
   const params = new URLSearchParams(ref.params);
   for (const [key, value] of new URLSearchParams(lensQuery.replace(/^\?/, ''))) params.set(key, value);
   const query = params.toString();
@@ -71,15 +75,26 @@ ${table.rows.map((row) => {
 })}
 </tbody>
 </table>
-${table.notes.length > 0 ? html`<ul class="notes">${table.notes.map((note) => noteHtml(note, lang))}</ul>` : ''}`;
+${notesHtml(table.notes, lang)}`;
 }
+
+/** The notes under a table or a page: what the figures mean and what a lens left out. */
+export const notesHtml = (notes: readonly string[], lang: Language): Html | string => (notes.length > 0 ? html`<ul class="notes">${notes.map((note) => noteHtml(note, lang))}</ul>` : '');
 
 /** Beyond this, a note (one that names every record it is about, on a big log) is folded after its first words. */
 const NOTE_FOLD = 400;
+/**
+ * A page shows this much of a note at most, folded: a note that names every
+ * record it is about grows with the log, the page does not (the answer's JSON
+ * and the CSV hold the whole of it).
+ */
+export const NOTE_MAX = 4000;
 
 function noteHtml(note: string, lang: Language): Html {
   if (note.length <= NOTE_FOLD) return html`<li class="meta">${note}</li>`;
   const cut = note.lastIndexOf(' ', NOTE_FOLD);
   const at = cut > 0 ? cut : NOTE_FOLD;
-  return html`<li class="meta">${note.slice(0, at)} <details class="fold"><summary>${lang === 'en' ? `… the whole note (${note.length.toLocaleString('en')} characters)` : message(lang, 'report.wholeNote', { n: note.length })}</summary>${note.slice(at)}</details></li>`;
+  const end = note.length <= NOTE_MAX ? note.length : Math.max(at, note.lastIndexOf(' ', NOTE_MAX));
+  const rest = note.length - end;
+  return html`<li class="meta">${note.slice(0, at)} <details class="fold"><summary>${lang === 'en' ? `… the whole note (${note.length.toLocaleString('en')} characters)` : message(lang, 'report.wholeNote', { n: note.length })}</summary>${note.slice(at, end)}${rest > 0 ? html` <span class="cut">${message(lang, 'report.noteCut', { n: rest })}</span>` : ''}</details></li>`;
 }

@@ -80,7 +80,10 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
   const { queries: service, close } = await opened.openQueries({ catchUp: true });
   try {
     const model = service.get(name);
-    if (!model) throw new CliError(`no read model ${name}; there are: ${service.list().map((m) => m.name).join(', ')}`, exitCodes.usage);
+    if (!model) {
+      const unknown = await service.query(name, params);
+      throw new CliError(unknown.ok ? `no read model ${name}` : queryErrorText(unknown.error, options.lang), exitCodes.usage);
+    }
     const page = pageOf(options);
     const result = await service.query(name, params, { lens: lensOf(options), ...(page ? { page } : {}) });
     if (!result.ok) {

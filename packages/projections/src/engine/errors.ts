@@ -30,7 +30,7 @@ export class ProjectionError extends Error {
   constructor(
     readonly code: ProjectionErrorCode,
     message: string,
-    options?: { cause?: unknown; field?: string; valid?: readonly string[]; key?: { readonly what: string; readonly value: string } },
+    options?: { cause?: unknown; field?: string; valid?: readonly string[]; key?: { readonly what: string; readonly value: string; readonly near?: readonly string[] } },
   ) {
     super(message, options);
     this.field = options?.field;
@@ -41,7 +41,7 @@ export class ProjectionError extends Error {
   readonly field: string | undefined;
   readonly valid: readonly string[] | undefined;
   /** `unknown-key`: what was looked for (`partner`, `period`) and the value given, to say it in the reader's language. */
-  readonly key: { readonly what: string; readonly value: string } | undefined;
+  readonly key: { readonly what: string; readonly value: string; readonly near?: readonly string[] } | undefined;
 }
 
 /** An unknown partner, period or record: one line naming it and the valid ones (`unknown-key`). */
@@ -61,7 +61,7 @@ export function unknownKeyNearest(field: string, what: string, value: string, va
     .sort((a, b) => a.distance - b.distance || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .slice(0, 5)
     .map((k) => k.key);
-  return new ProjectionError('unknown-key', `no ${what} "${value}"; valid: ${nearest.join(', ')}, …; ${valid.length} ${many.noun} in all: ${many.where}`, { field, valid });
+  return new ProjectionError('unknown-key', `no ${what} "${value}"; valid: ${nearest.join(', ')}, …; ${valid.length} ${many.noun} in all: ${many.where}`, { field, valid, key: { what, value, near: nearest } });
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions), two rows at a time. */

@@ -10,7 +10,8 @@ import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../rea
 import { agreementFactLines, entryFactLines } from './facts.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
 import { message, type MessageId } from './i18n/messages.js';
-import { entryWhat, selectKey, vocabText } from './vocabulary.js';
+import { entryWhat, eventTypeText, recordTypeText, selectKey, vocabText } from './vocabulary.js';
+import { partialDateText } from './i18n/dates.js';
 import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, nameText, peopleText, periodText, textIn } from './texts.js';
 
 /*
@@ -41,7 +42,7 @@ function partners(answer: Answer<{ partners: PartnerSummary[] }>, _p: unknown, {
     columns: [
       { header: h(lang, 'column.partner', 'PARTNER'), cell: (p) => linked(p.partnerId, 'partner-history', { partnerId: p.partnerId }) },
       { header: h(lang, 'column.acronym', 'ACRONYM'), cell: (p) => p.acronym },
-      { header: h(lang, 'column.kind', 'KIND'), cell: (p) => p.kind },
+      { header: h(lang, 'column.kind', 'KIND'), cell: (p) => vocabText(lang, 'vocab.partnerKind', 'kind', p.kind) },
       { header: h(lang, 'column.country', 'COUNTRY'), cell: (p) => p.country },
       { header: h(lang, 'column.entries', 'ENTRIES'), cell: (p) => p.entries, align: 'right' },
       { header: h(lang, 'column.first', 'FIRST'), cell: (p) => extremeText(p.first, lang) },
@@ -59,7 +60,7 @@ function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: P
   return {
     title: [
       `${partner.acronym ? `${partner.acronym}: ` : ''}${names || partner.partnerId}`,
-      `${partner.partnerId} · ${[partner.kind, partner.country].filter(Boolean).join(' · ')} · ${lang === 'en' ? `${total} ${total === 1 ? 'entry' : 'entries'}` : message(lang, 'entry.count', { n: total })}`,
+      `${partner.partnerId} · ${[vocabText(lang, 'vocab.partnerKind', 'kind', partner.kind), partner.country].filter(Boolean).join(' · ')} · ${lang === 'en' ? `${total} ${total === 1 ? 'entry' : 'entries'}` : message(lang, 'entry.count', { n: total })}`,
     ],
     rows: entries,
     rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
@@ -131,18 +132,30 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
 function publicationStatus(answer: Answer<{ on: string | null; publications: PublicationOnDate[] }>, params: Readonly<Record<string, unknown>>, { lang }: PresentOptions): Table<PublicationOnDate> {
   const { on, publications: rows } = answer.result;
   const asked = [params.kind ?? 'publication', params.status ? `with the status ${String(params.status)}` : null, on ? `on ${on}` : null].filter(Boolean).join(' ');
+  const n = answer.page?.total ?? rows.length;
+  const status = (code: string) => vocabText(lang, 'vocab.publicationStatus', 'status', code);
   return {
-    empty: `no ${asked}`,
-    title: [`Publications${on ? ` on ${on}` : ''} (${answer.page?.total ?? rows.length})`, 'A plan is not a publication: "planned for" says what was planned, not done.'],
+    ...(lang === 'en' ? { empty: `no ${asked}` } : {}),
+    title:
+      lang === 'en'
+        ? [`Publications${on ? ` on ${on}` : ''} (${n})`, 'A plan is not a publication: "planned for" says what was planned, not done.']
+        : [message(lang, 'title.publicationsOn', { on: on ? partialDateText(on, lang) : 'none', n: String(n) }), message(lang, 'title.planNote')],
     rows,
     rowKey: { name: 'publication', of: (p) => p.publicationId },
     columns: [
       { header: h(lang, 'column.publication', 'PUBLICATION'), cell: (p) => p.publicationId },
-      { header: h(lang, 'column.kind', 'KIND'), cell: (p) => p.kind },
-      { header: h(lang, 'column.status', 'STATUS'), cell: (p) => (p.certain ? p.status : `${p.status}, may be ${p.candidates.filter((c) => c !== p.status).join(' or ')}`) },
+      { header: h(lang, 'column.kind', 'KIND'), cell: (p) => vocabText(lang, 'vocab.publicationKind', 'kind', p.kind) },
+      {
+        header: h(lang, 'column.status', 'STATUS'),
+        cell: (p) => {
+          if (p.certain) return status(p.status);
+          const others = p.candidates.filter((c) => c !== p.status);
+          return lang === 'en' ? `${p.status}, may be ${others.join(' or ')}` : message(lang, 'cell.mayBe', { status: status(p.status), others: others.map(status).join(message(lang, 'cell.or')) });
+        },
+      },
       { header: h(lang, 'column.prepared', 'PREPARED'), cell: (p) => dateText(p.preparedOn, lang) },
       { header: h(lang, 'column.plannedFor', 'PLANNED FOR'), cell: (p) => p.plannedFor.map((d) => dateText(d, lang)).join('; ') },
-      { header: h(lang, 'column.published', 'PUBLISHED'), cell: (p) => (p.publishedOn ? dateText(p.publishedOn, lang) : 'not recorded') },
+      { header: h(lang, 'column.published', 'PUBLISHED'), cell: (p) => (p.publishedOn ? dateText(p.publishedOn, lang) : lang === 'en' ? 'not recorded' : message(lang, 'cell.notRecorded')) },
       { header: h(lang, 'column.partners', 'PARTNERS'), cell: (p) => p.partners.join(' ') },
       { header: h(lang, 'column.source', 'SOURCE'), cell: (p) => sources(p.sourceRefs) },
       { header: h(lang, 'column.title', 'TITLE'), cell: (p) => multilingualCell(p.title) },
@@ -258,7 +271,7 @@ function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: La
 function participantColumns({ lang }: PresentOptions): Column<ParticipantRecordView>[] {
   return [
     { header: h(lang, 'column.participant', 'PARTICIPANT'), cell: (p) => linked(p.participantId, 'participant-record', { participantId: p.participantId }) },
-    { header: h(lang, 'column.kind', 'KIND'), cell: (p) => p.kind },
+    { header: h(lang, 'column.kind', 'KIND'), cell: (p) => vocabText(lang, 'vocab.participantKind', 'kind', p.kind) },
     { header: h(lang, 'column.cohort', 'COHORT'), cell: (p) => p.cohort, align: 'right' },
     { header: h(lang, 'column.sessions', 'SESSIONS'), cell: (p) => p.sessions.map((s) => s.sessionId).join(' ') },
     { header: h(lang, 'column.visits', 'VISITS'), cell: (p) => p.studyVisits.map((v) => v.visitId).join(' ') },
@@ -283,7 +296,10 @@ function participantRecord(answer: Answer<ParticipantRecordView>, _p: unknown, o
 function auditTrail(answer: Answer<AuditTrail>, _p: unknown, { lang }: PresentOptions): Table<AuditEntry> {
   const { stream, record, personalData, events } = answer.result;
   return {
-    title: [`Audit trail of ${stream}${record ? ` (${record.type} ${record.id})` : ''}`, `personal data: ${personalData}`],
+    title:
+      lang === 'en'
+        ? [`Audit trail of ${stream}${record ? ` (${record.type} ${record.id})` : ''}`, `personal data: ${personalData}`]
+        : [message(lang, 'title.auditTrail', { stream: `${stream}${record ? ` (${recordTypeText(record.type, lang)} ${record.id})` : ''}` }), message(lang, 'audit.personalData', { data: personalData })],
     rows: events,
     rowKey: { name: 'event', of: (e) => e.eventId },
     columns: [
@@ -291,7 +307,7 @@ function auditTrail(answer: Answer<AuditTrail>, _p: unknown, { lang }: PresentOp
       { header: h(lang, 'column.rev', 'REV'), cell: (e) => e.revision, align: 'right' },
       { header: h(lang, 'column.recordedAt', 'RECORDED AT'), cell: (e) => e.recordedAt },
       { header: h(lang, 'column.recordedBy', 'BY'), cell: (e) => e.recordedBy },
-      { header: h(lang, 'column.type', 'TYPE'), cell: (e) => `${e.type} v${e.schemaVersion}` },
+      { header: h(lang, 'column.type', 'TYPE'), cell: (e) => `${eventTypeText(e.type, lang)} v${e.schemaVersion}` },
       {
         header: h(lang, 'column.businessDate', 'BUSINESS DATE'),
         cell: (e) =>
@@ -303,7 +319,15 @@ function auditTrail(answer: Answer<AuditTrail>, _p: unknown, { lang }: PresentOp
       {
         header: h(lang, 'column.note', 'NOTE'),
         cell: (e) =>
-          [e.reason, e.corrects ? `corrects ${e.corrects.type} ${e.corrects.eventId}` : null, e.corrections.length > 0 ? `${e.corrections.length} correction(s)` : null, e.problem]
+          (lang === 'en'
+            ? [e.reason, e.corrects ? `corrects ${e.corrects.type} ${e.corrects.eventId}` : null, e.corrections.length > 0 ? `${e.corrections.length} correction(s)` : null, e.problem]
+            : [
+                e.reason,
+                e.corrects ? message(lang, 'audit.correctsEvent', { type: eventTypeText(e.corrects.type, lang), event: e.corrects.eventId }) : null,
+                e.corrections.length > 0 ? message(lang, 'audit.corrections', { n: e.corrections.length }) : null,
+                e.problem,
+              ]
+          )
             .filter(Boolean)
             .join('; '),
       },

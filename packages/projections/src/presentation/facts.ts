@@ -3,6 +3,7 @@ import type { ActivityEntry } from '../model/activities.js';
 import type { AgreementEntry } from '../read-models/agreements-register.js';
 import { message, type MessageId } from './i18n/messages.js';
 import { dateText, nameText, textIn } from './texts.js';
+import { vocabText } from './vocabulary.js';
 
 /*
  * The full fact under a row: what the answer holds and the table's columns do
@@ -23,6 +24,13 @@ function valueText(value: unknown, lang: Language): string {
   if (typeof value === 'object') return '';
   return String(value);
 }
+
+/** The facts whose values are the record's codes (`remote`, `hosted`, `annual`), said in words in French and Arabic. */
+const coded: Readonly<Record<string, readonly [MessageId, string]>> = { format: ['vocab.format', 'format'], direction: ['vocab.direction', 'direction'], recurrence: ['vocab.recurrence', 'recurrence'] };
+const codedText = (field: string, text: string, lang: Language): string => {
+  const vocabulary = coded[field];
+  return !vocabulary || lang === 'en' || text === '' || text === 'not-stated' ? text : vocabText(lang, vocabulary[0], vocabulary[1], text);
+};
 
 /** The labels of the facts an entry's `details` hold, in the order they are shown; a field not listed is not shown. */
 const labels: readonly (readonly [string, string])[] = [
@@ -54,7 +62,7 @@ export const instituteSignedAs = (lang: Language): string => label(lang, 'instit
 export function entryFactLines(entry: ActivityEntry, lang: Language): string[] {
   const lines: string[] = [];
   for (const [field, english] of labels) {
-    const text = valueText(entry.details[field], lang);
+    const text = codedText(field, valueText(entry.details[field], lang), lang);
     // "not-stated" formats and single sessions say nothing the text says.
     if (text && text !== 'not-stated') lines.push(`${label(lang, field, english)}: ${text}`);
   }

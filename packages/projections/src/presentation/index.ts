@@ -6,5 +6,5 @@ export { presentComparison } from './comparison.js';
 export { analysisRecords, type AnalysisRecords, type RecordValue } from './records.js';
 export * from './i18n/index.js';
 export { agreementFactLines, entryFactLines, instituteSignedAs } from './facts.js';
-export { entryWhat, selectKey, vocabText } from './vocabulary.js';
+export { entryWhat, eventTypeText, readModelDescription, readModelTitle, recordTypeText, selectKey, vocabText } from './vocabulary.js';
 export { queryErrorText } from './errors.js';

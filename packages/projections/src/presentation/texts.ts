@@ -36,7 +36,7 @@ export const dateText = (date: { readonly label: string; readonly edtf: string }
 
 /** A period of the yearly report ("2016", "2016–2020", "by 2022") in a language: its key is the EDTF of the period. */
 export const periodText = (period: { readonly label: string; readonly key: string }, lang: Language): string =>
-  lang === 'en' || !parsePartialDate(period.key).ok ? period.label : partialDateText(period.key, lang);
+  lang === 'en' ? period.label : period.key === 'year-unknown' ? message(lang, 'period.yearUnknown') : !parsePartialDate(period.key).ok ? period.label : partialDateText(period.key, lang);
 
 /** A column header: English as the tables always printed it (upper case), French upper-cased too, Arabic as written. */
 export const headerText = (lang: Language, id: MessageId, english: string): string => (lang === 'en' ? english : message(lang, id).toLocaleUpperCase(lang));

@@ -1,5 +1,6 @@
 import type { Language } from '@taawun/domain';
 import type { ActivityEntry } from '../model/activities.js';
+import { isReadModelName } from '../read-models/built-in.js';
 import { message, type MessageId } from './i18n/messages.js';
 
 /*
@@ -49,3 +50,17 @@ export function entryWhat(e: ActivityEntry, lang: Language): string {
 
 /** The agreement kind the English `what` starts with ("Protocol amended"): the amendment's own details do not carry it. */
 const kindFromWhat = (what: string): string => what.split(' ')[0]!.toLowerCase();
+
+/** A built-in report's title in a language (the user's own reports keep their author's words; English keeps the definition's). */
+export const readModelTitle = (model: { readonly name: string; readonly title: string }, lang: Language): string =>
+  lang === 'en' || !isReadModelName(model.name) ? model.title : message(lang, 'readModel.title', { name: code(model.name) });
+
+/** A built-in report's description in a language, likewise. */
+export const readModelDescription = (model: { readonly name: string; readonly description: string }, lang: Language): string =>
+  lang === 'en' || !isReadModelName(model.name) ? model.description : message(lang, 'readModel.description', { name: code(model.name) });
+
+/** What an event records, in words ("Session held"); English keeps the type's name as stored (`SessionHeld`). */
+export const eventTypeText = (type: string, lang: Language): string => (lang === 'en' ? type : message(lang, 'audit.eventType', { type }));
+
+/** A kind of record (`study-visit`) in words; English keeps the code. */
+export const recordTypeText = (type: string, lang: Language): string => (lang === 'en' ? type : message(lang, 'audit.recordType', { type: code(type) }));

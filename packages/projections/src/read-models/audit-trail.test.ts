@@ -78,6 +78,8 @@ describe('the audit trail of a record id', () => {
         code: 'not-found',
         message:
           'no record ssm-italy-2023: neither a stream of that name nor a record of that id (institute, partner, agreement, programme, session, participant, study-visit, publication) has events',
+        // What was asked, so that the error can be said in the reader's language.
+        asked: { readModel: 'audit-trail', params: { record: 'ssm-italy-2023', personalData: 'redact' } },
       },
     });
   });

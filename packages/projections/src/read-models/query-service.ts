@@ -26,8 +26,12 @@ export interface QueryError {
   readonly message: string;
   readonly fields?: readonly string[];
   readonly valid?: readonly string[];
-  /** `unknown-key`: what was looked for (`partner`, `period`) and the value given. */
-  readonly key?: { readonly what: string; readonly value: string };
+  /** `unknown-key`: what was looked for (`partner`, `period`) and the value given; `unknown-read-model`: the report asked for (`report`). */
+  readonly key?: { readonly what: string; readonly value: string; readonly near?: readonly string[] };
+  /** `invalid-query`: the parameters the read model takes, so a page or a command can say what to give. */
+  readonly parameters?: readonly string[];
+  /** `not-found`: the read model asked and its parameters, so the error can be said in the reader's language. */
+  readonly asked?: { readonly readModel: string; readonly params: Readonly<Record<string, unknown>> };
 }
 
 export interface QueryOptions {
@@ -75,10 +79,25 @@ export interface ReadModelInfo {
   readonly kind: 'projected' | 'log';
 }
 
-const invalid = (error: z.ZodError): QueryError => ({
+const invalid = (error: z.ZodError, model: AnyReadModel): QueryError => ({
   code: 'invalid-query',
   message: error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; '),
   fields: [...new Set(error.issues.map((i) => i.path.join('.')))],
+  parameters: parameterNames(model),
+});
+
+/** The names of a read model's parameters (its params schema is an object). */
+const parameterNames = (model: AnyReadModel): string[] => {
+  const shape = (model.params as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+};
+
+/** There is no such read model: the names there are, as the keys an unknown key lists. */
+const unknownReadModel = (name: string, names: readonly string[]): QueryError => ({
+  code: 'unknown-read-model',
+  message: `no read model ${name}; there are: ${names.join(', ')}`,
+  key: { what: 'report', value: name },
+  valid: names,
 });
 
 const hasLens = (lens: TimeLens): boolean => lens.asOf !== undefined || lens.asKnownOn !== undefined;
@@ -175,10 +194,10 @@ export class QueryService {
     const name = typeof which === 'string' ? which : which.name;
     const model = this.models.get(name);
     if (!model) {
-      return { ok: false, error: { code: 'unknown-read-model', message: `no read model ${name}; there are: ${[...this.models.keys()].join(', ')}` } };
+      return { ok: false, error: unknownReadModel(name, [...this.models.keys()]) };
     }
     const parsed = model.params.safeParse(params ?? {});
-    if (!parsed.success) return { ok: false, error: invalid(parsed.error) };
+    if (!parsed.success) return { ok: false, error: invalid(parsed.error, model) };
     const lens = options.lens ?? {};
     const checkedLens = this.checkLens(lens);
     if (!checkedLens.ok) return checkedLens;
@@ -190,7 +209,7 @@ export class QueryService {
         if (!ran) {
           const unknown = await this.unknownKey(model, parsed.data);
           if (unknown) throw unknown;
-          return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } };
+          return { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data), asked: { readModel: name, params: parsed.data as Record<string, unknown> } } };
         }
         const source: AnswerSource = { kind: 'log', position: await this.position() };
         return { ok: true, value: { ...frame, version: null, lens: ran.lens, source, ...paged(ran.result, model.list, options.page, undefined) } };
@@ -199,7 +218,7 @@ export class QueryService {
       const page = options.page ?? {};
       const answer = (viewed: Awaited<ReturnType<typeof model.view>>, report: LensReport | null, source: AnswerSource): Result<Answer<unknown>, QueryError> =>
         viewed === undefined
-          ? { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data) } }
+          ? { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data), asked: { readModel: name, params: parsed.data as Record<string, unknown> } } }
           : { ok: true, value: { ...frame, version: projection.version, lens: report, source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
       for (let attempt = 1; ; attempt++) {
         const plan = await this.plan(projection, lens);
@@ -230,7 +249,7 @@ export class QueryService {
         return { ok: false, error: { code: 'unknown-key', message: e.message, ...(e.field ? { fields: [e.field] } : {}), ...(e.valid ? { valid: e.valid } : {}), ...(e.key ? { key: e.key } : {}) } };
       }
       if (isProjectionError(e) && e.code === 'invalid-query') return { ok: false, error: { code: 'invalid-query', message: e.message, fields: [e.message.split(':')[0]!] } };
-      if (e instanceof z.ZodError) return { ok: false, error: invalid(e) };
+      if (e instanceof z.ZodError) return { ok: false, error: invalid(e, model) };
       throw e;
     }
   }
@@ -243,7 +262,7 @@ export class QueryService {
    */
   async compare(name: string, params: unknown, options: { readonly knownOn: readonly [string, string]; readonly asOf?: string; readonly replays?: ReplayGate }): Promise<Result<AnswerComparison, QueryError>> {
     const model = this.models.get(name);
-    if (!model) return { ok: false, error: { code: 'unknown-read-model', message: `no read model ${name}; there are: ${[...this.models.keys()].join(', ')}` } };
+    if (!model) return { ok: false, error: unknownReadModel(name, [...this.models.keys()]) };
     const lenses = options.knownOn.map((asKnownOn) => ({ asKnownOn, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }));
     for (const lens of lenses) {
       const checked = this.checkLens(lens);

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { catalogues, message, type MessageId } from './messages.js';
 import { partialDateText, dayText } from './dates.js';
 import { defaultLocales, languageFromAcceptLanguage, directionOf } from './locale.js';
+import { eventTypes, participantKindSchema, partnerKindSchema, programmeLaunched } from '@taawun/domain';
+import { builtInReadModels } from '../../read-models/built-in.js';
+import { publicationStatusSchema } from '../../read-models/publication-status.js';
+import { eventTypeText, readModelDescription, readModelTitle, selectKey } from '../vocabulary.js';
 
 type Node = { type: number; value?: string; options?: Record<string, { value: Node[] }> };
 
@@ -60,6 +64,53 @@ describe('the message catalogues', () => {
     expect(message('ar', 'figure.sessions', { n: 11, value: '11' })).toBe('11 دورة');
     expect(message('ar', 'figure.entries', { n: 2 })).toBe('قيدان');
     expect(message('fr', 'figure.trained', { n: 70, value: '70' })).toBe('70 personnes formées');
+  });
+});
+
+/** The options a select message writes for its argument, besides `other`, and the English text of each. */
+function selectOptions(text: string): Record<string, string> {
+  const [node] = new IntlMessageFormat(text, 'en').getAst() as unknown as Node[];
+  if (!node?.options) throw new Error(`not a select: ${text}`);
+  return Object.fromEntries(
+    Object.entries(node.options)
+      .filter(([key]) => key !== 'other')
+      .map(([key, option]) => [key, option.value.map((n) => (n.type === 0 ? n.value : '')).join('')]),
+  );
+}
+
+describe('the words of the record and of the reports, in every language', () => {
+  const everyLanguage = (id: MessageId, codes: readonly string[]) => {
+    for (const lang of ['en', 'fr', 'ar'] as const) expect(Object.keys(selectOptions(catalogues[lang][id])).sort(), `${lang} ${id}`).toEqual(codes.map(selectKey).sort());
+  };
+
+  it('name every event type of the domain, so a new one without a label fails here', () => {
+    everyLanguage('audit.eventType', eventTypes);
+    expect(eventTypeText('SessionHeld', 'en')).toBe('SessionHeld');
+    expect(eventTypeText('SessionHeld', 'fr')).toBe('Session tenue');
+    expect(eventTypeText('SessionHeld', 'ar')).toBe('انعقاد دورة');
+  });
+
+  it('title and describe every built-in report, English as the read model defines it', () => {
+    const names = builtInReadModels.map((m) => m.name);
+    everyLanguage('readModel.title', names);
+    everyLanguage('readModel.description', names);
+    const english = { title: selectOptions(catalogues.en['readModel.title']), description: selectOptions(catalogues.en['readModel.description']) };
+    for (const model of builtInReadModels) {
+      expect(english.title[selectKey(model.name)], model.name).toBe(model.title);
+      expect(english.description[selectKey(model.name)], model.name).toBe(model.description);
+      expect(readModelTitle(model, 'en')).toBe(model.title);
+      expect(readModelTitle(model, 'fr')).not.toBe(model.title === 'Sessions' || model.title === 'Publications' || model.title === 'Participants' ? '' : model.title);
+      expect(readModelDescription(model, 'ar')).not.toBe(model.description);
+    }
+    // A report the user wrote keeps its author's words.
+    expect(readModelTitle({ name: 'cohort-placements', title: 'Cohort placements' }, 'ar')).toBe('Cohort placements');
+  });
+
+  it('say every partner kind, participant kind, recurrence and publication status', () => {
+    everyLanguage('vocab.partnerKind', partnerKindSchema.options.filter((k) => k !== 'other'));
+    everyLanguage('vocab.participantKind', participantKindSchema.options);
+    everyLanguage('vocab.recurrence', programmeLaunched.data.shape.recurrence.unwrap().options);
+    everyLanguage('vocab.publicationStatus', publicationStatusSchema.options);
   });
 });
 

@@ -267,7 +267,33 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'report.chart.perPeriod': '{series} حسب الفترة: {values}',
   'report.chart.atLeast': ' (على الأقل: لا يذكرها السجل كلها)',
   // الأخطاء الموجهة للناس، حسب رمزها ومعطياتها
-  'error.keyKind': '{what, select, partner {شريك} period {فترة} other {قيد}}',
+  'error.keyKind': '{what, select, partner {شريك} period {فترة} report {تقرير} other {قيد}}',
   'error.noneRecorded': '(لا شيء مسجل)',
   'error.more': '… ({n} أخرى)',
+  // عناوين التقارير المدمجة وأوصافها، حسب اسم نموذج القراءة
+  'readModel.title': '{name, select, partners {الشركاء} partner_history {سجل كل شريك} agreements_register {سجل الاتفاقيات} yearly_activity_report {التقرير السنوي للأنشطة} sessions {الدورات} meetings {الاجتماعات} study_visits {الزيارات الدراسية} publications {المنشورات} publication_status {المنشورات: وضعها في تاريخ} participants {المشاركون} participant_record {بطاقة مشارك} audit_trail {مسار التدقيق} other {{name}}}',
+  'readModel.description': '{name, select, partners {كل شريك في السجل، مع عدد قيود تاريخه وبدايته ونهايته} partner_history {كل ما شارك فيه كل شريك، بترتيب التواريخ، بأسمائه كما كانت حينها} agreements_register {كل اتفاقية: الأطراف والموقعون والمكان والتاريخ ومجالات التعاون والوضع والتعديلات} yearly_activity_report {حسب السنة: الدورات المنعقدة والمكوَّنون، والاجتماعات المنعقدة والحاضرون، والزيارات الدراسية، والزوار المستقبَلون، والمنشورات، حسب الشريك والموضوع والصيغة} sessions {كل دورة تكوينية واجتماع، منعقد أو مبرمج أو ملغى، بترتيب التواريخ} meetings {كل اجتماع (تمهيدي، تحضيري): منعقد أو مبرمج أو ملغى، بترتيب التواريخ؛ حضره أصحابه ولم يُكوَّنوا} study_visits {كل زيارة دراسية، إلى الخارج أو مستقبَلة، منجزة أو مبرمجة أو ملغاة، بترتيب التواريخ} publications {كل دليل ومنهاج ووحدة: أُعدّ، مبرمج للنشر، نُشر، كل منها بترتيب التواريخ} publication_status {كل دليل ومنهاج ووحدة ووضعه في تاريخ (أُعدّ، نُشر، لم يُعدّ بعد؛ غير مؤكد حين يحتمل تاريخ جزئي الجهتين)، والبرامج على حدة} participants {كل مشارك: الفئة والفوج والدورات والزيارات الدراسية التي شارك فيها، ومعطياته الشخصية ما لم تُمحَ} participant_record {لكل شخص: الدورات والزيارات الدراسية التي شارك فيها؛ والمعطيات الشخصية ما لم تُمحَ} audit_trail {التاريخ الكامل لقيد: كل حدث، ومن سجله ومتى، وتاريخ الواقعة والمصدر والسبب، والتصحيحات بجانب ما تصححه} other {{name}}}',
+  // ما يسجله كل نوع من الأحداث، لصفحة المدقق
+  'audit.eventType': '{type, select, InstituteRegistered {تسجيل المعهد} InstituteRenamed {تغيير اسم المعهد} PartnerRegistered {تسجيل شريك} PartnerRenamed {تغيير اسم شريك} PartnerDetailsCorrected {تصحيح بيانات شريك} AgreementSigned {توقيع اتفاقية} AgreementAmended {تعديل اتفاقية} AgreementTerminated {إنهاء اتفاقية} ProgrammeLaunched {إطلاق برنامج} ProgrammeClosed {اختتام برنامج} SessionScheduled {برمجة دورة} SessionRescheduled {إعادة برمجة دورة} SessionCancelled {إلغاء دورة} SessionHeld {انعقاد دورة} AttendanceRecorded {تسجيل الحضور} ParticipantEnrolled {تسجيل مشارك في دورة} EnrolmentWithdrawn {سحب تسجيل} ParticipantRegistered {تسجيل مشارك} ParticipantPersonalDataCorrected {تصحيح المعطيات الشخصية لمشارك} ParticipantDataErased {محو معطيات مشارك} StudyVisitPlanned {برمجة زيارة دراسية} StudyVisitCompleted {إنجاز زيارة دراسية} StudyVisitCancelled {إلغاء زيارة دراسية} PublicationPrepared {إعداد منشور} PublicationPlanned {برمجة نشر منشور} PublicationPublished {نشر منشور} RecordCorrected {تصحيح قيد} other {{type}}}',
+  'audit.recordType': '{type, select, institute {المعهد} partner {شريك} agreement {اتفاقية} programme {برنامج} session {دورة} participant {مشارك} study_visit {زيارة دراسية} publication {منشور} other {{type}}}',
+  'audit.personalData': '{data, select, redacted {المعطيات الشخصية: محجوبة} shown {المعطيات الشخصية: معروضة} erased {المعطيات الشخصية: ممحوة} other {المعطيات الشخصية: {data}}}',
+  'audit.correctsEvent': 'يصحح {type} {event}',
+  'audit.corrections': '{n, plural, zero {لا تصحيح} one {تصحيح واحد} two {تصحيحان} few {# تصحيحات} many {# تصحيحا} other {# تصحيح}}',
+  // كلمات مرمّزة أخرى من السجل
+  'vocab.partnerKind': '{kind, select, school {مدرسة} agency {وكالة} embassy {سفارة} ministry {وزارة} research_centre {مركز بحث} court {محكمة} other {أخرى}}',
+  'vocab.participantKind': '{kind, select, judge {قاض} trainer_judge {قاض مكوِّن} judicial_attache {ملحق قضائي} court_clerk {كاتب ضبط} foreign_trainee_judge {قاض متدرب أجنبي} expert {خبير} other {{kind}}}',
+  'vocab.recurrence': '{recurrence, select, once {مرة واحدة} annual {سنوي} other {{recurrence}}}',
+  'vocab.publicationStatus': '{status, select, not_yet_prepared {لم يُعدّ بعد} prepared {أُعدّ} published {نُشر} other {{status}}}',
+  'period.yearUnknown': 'السنة غير معروفة',
+  'title.publicationsOn': '{on, select, none {المنشورات ({n})} other {المنشورات في {on} ({n})}}',
+  'title.planNote': 'البرمجة ليست نشرا: «مبرمج لـ» يقول ما بُرمج، لا ما أُنجز.',
+  'cell.notRecorded': 'غير مسجل',
+  'cell.mayBe': '{status}، وقد يكون {others}',
+  'cell.or': ' أو ',
+  // أخطاء موجهة للناس، غير المفتاح المجهول والتاريخ الخاطئ
+  'error.notFound': '{what} «{value}»: لا شيء من ذلك في السجل.',
+  'error.nothingFound': 'لا شيء من ذلك في السجل.',
+  'error.invalidParameters': 'لا يمكن قراءة التقرير بالمعطيات المقدمة ({fields}). يأخذ: {expected}.',
+  'error.badDateOf': '{field}: «{value}» ليس تاريخا ولا لحظة: اكتب يوما YYYY-MM-DD (2024-05-28) أو لحظة 2024-05-28T09:30:00Z، لا في المستقبل.',
+  'report.noteCut': '… و{n, plural, zero {# حرف} one {حرف واحد} two {حرفان} few {# أحرف} many {# حرفا} other {# حرف}} أخرى: الجواب بصيغة JSON أو CSV يحوي الملاحظة كاملة.',
 };

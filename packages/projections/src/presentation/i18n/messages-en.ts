@@ -275,9 +275,35 @@ export const en = {
   'report.chart.perPeriod': '{series} per period: {values}',
   'report.chart.atLeast': ' (at least: the record does not give them all)',
   // Errors meant for people, from their code and parameters
-  'error.keyKind': '{what, select, partner {partner} period {period} other {record}}',
+  'error.keyKind': '{what, select, partner {partner} period {period} report {report} other {record}}',
   'error.noneRecorded': '(none recorded)',
   'error.more': '… ({n} more)',
+  // The built-in reports' titles and descriptions, by read model name ('-' as '_'); English as each read model defines them (a test checks it)
+  'readModel.title': '{name, select, partners {Partners} partner_history {Per-partner history} agreements_register {Agreements register} yearly_activity_report {Yearly activity report} sessions {Sessions} meetings {Meetings} study_visits {Study visits} publications {Publications} publication_status {Publications: status on a date} participants {Participants} participant_record {Participant record} audit_trail {Audit trail} other {{name}}}',
+  'readModel.description': '{name, select, partners {Every partner in the record, with how many entries its history has and when it starts and ends} partner_history {Everything each partner took part in, in date order, with names as they were at the time} agreements_register {Every agreement: parties, signatories, place, date, areas of cooperation, status and amendments} yearly_activity_report {Per year: sessions held and people trained, meetings held and people attending, study visits, visitors hosted and publications, by partner, theme and format} sessions {Every training session and meeting, held, planned or cancelled, in date order} meetings {Every meeting (introductory, preparatory): held, planned or cancelled, in date order; their people attended, they were not trained} study_visits {Every study visit, outgoing or hosted, completed, planned or cancelled, in date order} publications {Every guide, curriculum and module: prepared, planned for publication, published, each in date order} publication_status {Each guide, curriculum and module with its status on a date (prepared, published, not yet prepared; uncertain when a partial date may fall either side), plans shown apart} participants {Every participant: kind, cohort, the sessions and study visits they took part in, and their personal data unless erased} participant_record {Per person: the sessions and study visits they took part in; personal data unless erased} audit_trail {The full history of one record: every event, who recorded it and when, its business date, source and reason, corrections beside what they correct} other {{name}}}',
+  // What each event type records, for the auditor's page (every type of the domain's catalogue, a test checks it)
+  'audit.eventType': '{type, select, InstituteRegistered {Institute registered} InstituteRenamed {Institute renamed} PartnerRegistered {Partner registered} PartnerRenamed {Partner renamed} PartnerDetailsCorrected {Partner details corrected} AgreementSigned {Agreement signed} AgreementAmended {Agreement amended} AgreementTerminated {Agreement terminated} ProgrammeLaunched {Programme launched} ProgrammeClosed {Programme closed} SessionScheduled {Session scheduled} SessionRescheduled {Session rescheduled} SessionCancelled {Session cancelled} SessionHeld {Session held} AttendanceRecorded {Attendance recorded} ParticipantEnrolled {Participant enrolled} EnrolmentWithdrawn {Enrolment withdrawn} ParticipantRegistered {Participant registered} ParticipantPersonalDataCorrected {Participant personal data corrected} ParticipantDataErased {Participant data erased} StudyVisitPlanned {Study visit planned} StudyVisitCompleted {Study visit completed} StudyVisitCancelled {Study visit cancelled} PublicationPrepared {Publication prepared} PublicationPlanned {Publication planned} PublicationPublished {Publication published} RecordCorrected {Record corrected} other {{type}}}',
+  'audit.recordType': '{type, select, institute {institute} partner {partner} agreement {agreement} programme {programme} session {session} participant {participant} study_visit {study visit} publication {publication} other {{type}}}',
+  'audit.personalData': '{data, select, redacted {personal data: redacted} shown {personal data: shown} erased {personal data: erased} other {personal data: {data}}}',
+  'audit.correctsEvent': 'corrects {type} {event}',
+  'audit.corrections': '{n, plural, one {# correction} other {# corrections}}',
+  // More of the record's coded words
+  'vocab.partnerKind': '{kind, select, school {school} agency {agency} embassy {embassy} ministry {ministry} research_centre {research centre} court {court} other {other}}',
+  'vocab.participantKind': '{kind, select, judge {judge} trainer_judge {trainer judge} judicial_attache {judicial attaché} court_clerk {court clerk} foreign_trainee_judge {foreign trainee judge} expert {expert} other {{kind}}}',
+  'vocab.recurrence': '{recurrence, select, once {once} annual {annual} other {{recurrence}}}',
+  'vocab.publicationStatus': '{status, select, not_yet_prepared {not yet prepared} prepared {prepared} published {published} other {{status}}}',
+  'period.yearUnknown': 'year unknown',
+  'title.publicationsOn': '{on, select, none {Publications ({n})} other {Publications on {on} ({n})}}',
+  'title.planNote': 'A plan is not a publication: "planned for" says what was planned, not done.',
+  'cell.notRecorded': 'not recorded',
+  'cell.mayBe': '{status}, may be {others}',
+  'cell.or': ' or ',
+  // Errors meant for people beyond an unknown key or a bad date
+  'error.notFound': '{what} "{value}": nothing of that is in the record.',
+  'error.nothingFound': 'Nothing of that is in the record.',
+  'error.invalidParameters': 'The report cannot be read with the parameters given ({fields}). It takes: {expected}.',
+  'error.badDateOf': '{field}: "{value}" is not a date or an instant: write a day YYYY-MM-DD (2024-05-28) or an instant 2024-05-28T09:30:00Z, not in the future.',
+  'report.noteCut': '… and {n, plural, one {# character} other {# characters}} more: the answer as JSON or CSV holds the whole note.',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -263,7 +263,33 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'report.chart.perPeriod': '{series} par période : {values}',
   'report.chart.atLeast': ' (au moins : le registre ne les donne pas tous)',
   // Les erreurs destinées aux personnes, d’après leur code et leurs paramètres
-  'error.keyKind': '{what, select, partner {partenaire} period {période} other {fiche}}',
+  'error.keyKind': '{what, select, partner {partenaire} period {période} report {rapport} other {fiche}}',
   'error.noneRecorded': '(aucun enregistré)',
   'error.more': '… ({n} de plus)',
+  // Les titres et descriptions des rapports livrés avec taawun, par nom de modèle de lecture
+  'readModel.title': '{name, select, partners {Partenaires} partner_history {Historique par partenaire} agreements_register {Registre des accords} yearly_activity_report {Rapport annuel d’activité} sessions {Sessions} meetings {Réunions} study_visits {Visites d’étude} publications {Publications} publication_status {Publications : statut à une date} participants {Participants} participant_record {Fiche de participant} audit_trail {Piste d’audit} other {{name}}}',
+  'readModel.description': '{name, select, partners {Chaque partenaire du registre, le nombre d’entrées de son historique, son début et sa fin} partner_history {Tout ce à quoi chaque partenaire a pris part, par ordre de date, avec les noms tels qu’ils étaient alors} agreements_register {Chaque accord : parties, signataires, lieu, date, domaines de coopération, statut et avenants} yearly_activity_report {Par année : sessions tenues et personnes formées, réunions tenues et personnes présentes, visites d’étude, visiteurs accueillis et publications, par partenaire, thème et format} sessions {Chaque session de formation et réunion, tenue, prévue ou annulée, par ordre de date} meetings {Chaque réunion (introductive, préparatoire) : tenue, prévue ou annulée, par ordre de date ; ses participants y ont assisté, ils n’ont pas été formés} study_visits {Chaque visite d’étude, à l’étranger ou accueillie, effectuée, prévue ou annulée, par ordre de date} publications {Chaque guide, cursus et module : préparé, prévu pour publication, publié, chacun par ordre de date} publication_status {Chaque guide, cursus et module avec son statut à une date (préparé, publié, pas encore préparé ; incertain quand une date partielle peut tomber de part et d’autre), les projets à part} participants {Chaque participant : catégorie, promotion, les sessions et visites d’étude auxquelles il a pris part, et ses données personnelles sauf effacement} participant_record {Par personne : les sessions et visites d’étude auxquelles elle a pris part ; données personnelles sauf effacement} audit_trail {L’histoire complète d’une fiche : chaque événement, qui l’a saisi et quand, sa date des faits, sa source et son motif, les corrections à côté de ce qu’elles corrigent} other {{name}}}',
+  // Ce que chaque type d’événement enregistre, pour la page de l’auditeur
+  'audit.eventType': '{type, select, InstituteRegistered {Institut enregistré} InstituteRenamed {Institut renommé} PartnerRegistered {Partenaire enregistré} PartnerRenamed {Partenaire renommé} PartnerDetailsCorrected {Coordonnées du partenaire corrigées} AgreementSigned {Accord signé} AgreementAmended {Accord modifié} AgreementTerminated {Accord résilié} ProgrammeLaunched {Programme lancé} ProgrammeClosed {Programme clos} SessionScheduled {Session programmée} SessionRescheduled {Session reprogrammée} SessionCancelled {Session annulée} SessionHeld {Session tenue} AttendanceRecorded {Présences enregistrées} ParticipantEnrolled {Participant inscrit} EnrolmentWithdrawn {Inscription retirée} ParticipantRegistered {Participant enregistré} ParticipantPersonalDataCorrected {Données personnelles du participant corrigées} ParticipantDataErased {Données du participant effacées} StudyVisitPlanned {Visite d’étude prévue} StudyVisitCompleted {Visite d’étude effectuée} StudyVisitCancelled {Visite d’étude annulée} PublicationPrepared {Publication préparée} PublicationPlanned {Publication prévue} PublicationPublished {Publication publiée} RecordCorrected {Fiche corrigée} other {{type}}}',
+  'audit.recordType': '{type, select, institute {institut} partner {partenaire} agreement {accord} programme {programme} session {session} participant {participant} study_visit {visite d’étude} publication {publication} other {{type}}}',
+  'audit.personalData': '{data, select, redacted {données personnelles : masquées} shown {données personnelles : affichées} erased {données personnelles : effacées} other {données personnelles : {data}}}',
+  'audit.correctsEvent': 'corrige {type} {event}',
+  'audit.corrections': '{n, plural, one {# correction} other {# corrections}}',
+  // D’autres mots codés du registre
+  'vocab.partnerKind': '{kind, select, school {école} agency {agence} embassy {ambassade} ministry {ministère} research_centre {centre de recherche} court {juridiction} other {autre}}',
+  'vocab.participantKind': '{kind, select, judge {juge} trainer_judge {juge formateur} judicial_attache {attaché de justice} court_clerk {greffier} foreign_trainee_judge {juge stagiaire étranger} expert {expert} other {{kind}}}',
+  'vocab.recurrence': '{recurrence, select, once {ponctuel} annual {annuel} other {{recurrence}}}',
+  'vocab.publicationStatus': '{status, select, not_yet_prepared {pas encore préparé} prepared {préparé} published {publié} other {{status}}}',
+  'period.yearUnknown': 'année inconnue',
+  'title.publicationsOn': '{on, select, none {Publications ({n})} other {Publications au {on} ({n})}}',
+  'title.planNote': 'Un projet n’est pas une publication : « prévu pour » dit ce qui était prévu, non ce qui a été fait.',
+  'cell.notRecorded': 'non enregistré',
+  'cell.mayBe': '{status}, peut-être {others}',
+  'cell.or': ' ou ',
+  // Les erreurs destinées aux personnes, au-delà d’une clé inconnue ou d’une date mal écrite
+  'error.notFound': '{what} « {value} » : rien de tel dans le registre.',
+  'error.nothingFound': 'Rien de tel dans le registre.',
+  'error.invalidParameters': 'Le rapport ne peut être lu avec les paramètres donnés ({fields}). Il prend : {expected}.',
+  'error.badDateOf': '{field} : « {value} » n’est ni une date ni un instant : écrivez un jour AAAA-MM-JJ (2024-05-28) ou un instant 2024-05-28T09:30:00Z, pas dans le futur.',
+  'report.noteCut': '… et {n, plural, one {# caractère} other {# caractères}} de plus : la réponse en JSON ou en CSV contient toute la note.',
 };

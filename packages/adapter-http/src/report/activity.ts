@@ -1,0 +1,155 @@
+import type { Answer, EntryCounts, PeriodReport, YearlyActivityReport } from '@taawun/projections';
+import type { Language } from '@taawun/domain';
+import {
+  dateText,
+  entryFigures,
+  figuresSummary,
+  figureWords,
+  gapNotes,
+  heldText,
+  lensLine,
+  lensNotes,
+  message,
+  peopleText,
+  periodText,
+  presentAnswer,
+  selectKey,
+  vocabText,
+  type MessageId,
+} from '@taawun/projections/presentation';
+import { html } from 'hono/html';
+import { smallMultiples, type ChartValue } from './chart.js';
+import { multilingual, page, type Html, type Letterhead } from './html.js';
+import { chrome, langOf, lensForm, lensQuery, pager, type Lens } from './pages.js';
+import { auditHref, htmlTable, notesHtml } from './table.js';
+
+/*
+ * The yearly activity: the chart and the figures of every period, what each
+ * period holds; and one period's own page. However busy the institute, both
+ * stay bounded: a period shows a few of its lines, and the rest are in the
+ * registers of that period, which the query service pages.
+ */
+
+/** Lines shown per period on the yearly page (sessions, then visits, then publications); the rest is on the period's own page, so the page stays bounded however busy the institute. */
+export const LINES_PER_PERIOD = 8;
+/** Lines shown per list on a period's own page; the rest are in the register of that period, page by page. */
+export const LINES_PER_LIST = 25;
+/** With more periods than this, each period's lines are folded (a click opens them), so twenty busy years fit the page. */
+const OPEN_UP_TO = 12;
+
+const count = (c: { known: number; exact: boolean }): ChartValue => ({ value: c.known, lowerBound: !c.exact });
+
+/** A session's or visit's figures in a period's line: English as always written, the other languages through the catalogues. */
+function lineFigures(lang: Language, english: string, counts: EntryCounts): string {
+  return lang === 'en' ? english : entryFigures(counts, lang);
+}
+
+/** A period's lines, list by list (sessions and meetings, study visits, publication steps), each leading to its record's audit trail. */
+function periodLines(p: PeriodReport, lang: Language, q: string): { sessions: Html[]; studyVisits: Html[]; publications: Html[] } {
+  const trail = (type: string, id: string) => html`<a class="audit" href="${auditHref({ type, id }, q)}">${message(lang, 'report.auditTrail')}</a>`;
+  return {
+    sessions: p.sessions.map((s) => {
+      const counts = s.held === 'sessions' ? { sessions: s.occurrences, peopleTrained: s.people } : { meetings: s.occurrences, peopleAttended: s.people };
+      return html`<li>${dateText(s.date, lang)}: ${multilingual(s.title)} <span class="meta">${[vocabText(lang, 'vocab.sessionKind', 'kind', s.kind), vocabText(lang, 'vocab.format', 'format', s.format), lineFigures(lang, heldText(s.held, s.occurrences, s.people, s.figure), counts as EntryCounts)].filter(Boolean).join(', ')}</span> ${trail('session', s.sessionId)}</li>`;
+    }),
+    studyVisits: p.studyVisits.map((v) => {
+      const figure = v.figure ?? 'visit-participants';
+      const counts = (figure === 'hosted' ? { hosted: v.participants } : { participants: v.participants }) as EntryCounts;
+      const what = lang === 'en' ? `study visit${v.direction ? ` (${v.direction})` : ''}` : message(lang, 'what.periodVisit', { direction: selectKey(v.direction) });
+      return html`<li>${dateText(v.date, lang)}: ${multilingual(v.title, { fallback: v.visitId })} <span class="meta">${what}, ${lineFigures(lang, peopleText(v.participants, figureWords[figure]), counts)}</span> ${trail('study-visit', v.visitId)}</li>`;
+    }),
+    publications: [...p.publications.prepared, ...p.publications.plannedForPublication, ...p.publications.published].map(
+      (pub) => html`<li>${dateText(pub.date, lang)}: ${multilingual(pub.title)} <span class="meta">${vocabText(lang, 'vocab.publicationKind', 'kind', pub.kind)}</span> ${trail('publication', pub.publicationId)}</li>`,
+    ),
+  };
+}
+
+/** A period's own page (`?period=`), with the page's lens and language. */
+const periodHref = (key: string, q: string) => `/report/activity?${new URLSearchParams({ period: key, ...Object.fromEntries(new URLSearchParams(q.slice(1))) }).toString()}`;
+
+export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens, letterhead?: Letterhead): Html {
+  const { periods } = answer.result;
+  const lang = langOf(lens);
+  const t = (id: MessageId, values?: Readonly<Record<string, string | number>>) => message(lang, id, values);
+  const panels = [
+    { key: 'sessions', label: t('report.chart.sessions'), color: '#0b5f8a', values: periods.map((p) => count(p.totals.sessionsHeld)) },
+    { key: 'people', label: t('report.chart.people'), color: '#e07b39', values: periods.map((p) => count(p.totals.peopleTrained)) },
+    { key: 'visits', label: t('report.chart.visits'), color: '#3a9b5c', values: periods.map((p) => count(p.totals.studyVisits)) },
+    {
+      key: 'publications',
+      label: t('report.chart.publications'),
+      color: '#8a5cb8',
+      values: periods.map((p) => ({ value: p.totals.publications.prepared + p.totals.publications.plannedForPublication + p.totals.publications.published, lowerBound: false })),
+    },
+  ];
+  const table = presentAnswer(answer, {}, { lang });
+  const q = lensQuery(lens);
+  return page({
+    ...chrome(lens),
+    title: t('report.nav.activity'),
+    subtitle: lensLine(answer, lang),
+    ...(letterhead ? { letterhead } : {}),
+    body: html`${lensForm(lens)}
+${smallMultiples({ title: t('report.chartTitle'), labels: periods.map((p) => periodText(p.period, lang)), panels, table: 'activity-table', lang })}
+<section class="sheet" id="activity-table">
+<h2>${t('report.figuresPerPeriod')}</h2>
+${htmlTable(table, { className: 'activity', lensQuery: q, lang })}
+${pager(answer.page, periods.length, lens, {}, false)}
+</section>
+<section class="sheet periods">
+<h2>${t('report.periodsHold')}</h2>
+${periods.map((p) => {
+  const label = periodText(p.period, lang);
+  const { sessions, studyVisits, publications } = periodLines(p, lang, q);
+  const lines = [...sessions, ...studyVisits, ...publications];
+  const hidden = lines.length - LINES_PER_PERIOD;
+  return html`<details class="period" data-period="${p.period.key}"${periods.length <= OPEN_UP_TO ? ' open' : ''}>
+<summary><h3>${label}</h3> <span class="meta">${t('report.lines', { n: lines.length })}</span></summary>
+<ul>${lines.slice(0, LINES_PER_PERIOD)}</ul>
+${hidden > 0 ? html`<p class="more">${t('report.more', { n: String(hidden) })} <a href="${periodHref(p.period.key, q)}">${t('report.everythingIn', { period: label })}</a></p>` : ''}
+</details>`;
+})}
+</section>`,
+  });
+}
+
+/**
+ * One period: its figures in a line, why some are lower bounds, and its
+ * lines list by list: the first few here, all of them in the register of the
+ * period (sessions, study visits, publications), which the query service pages.
+ */
+export function periodPage(answer: Answer<YearlyActivityReport>, key: string, lens: Lens, letterhead?: Letterhead): Html {
+  const lang = langOf(lens);
+  const period = answer.result.periods.find((p) => p.period.key === key);
+  const label = period ? periodText(period.period, lang) : key;
+  const q = lensQuery(lens);
+  const register = (name: string) => `/report/read-models/${name}?${new URLSearchParams({ period: key, ...Object.fromEntries(new URLSearchParams(q.slice(1))) }).toString()}`;
+  const lines = period ? periodLines(period, lang, q) : { sessions: [], studyVisits: [], publications: [] };
+  const lists = [
+    { name: 'sessions', title: 'title.sessions', lines: lines.sessions },
+    { name: 'study-visits', title: 'title.studyVisits', lines: lines.studyVisits },
+    { name: 'publications', title: 'title.publications', lines: lines.publications },
+  ] as const;
+  const onlyCertain = /^\d{4}$/.test(key)
+    ? [lang === 'en' ? `Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).` : message(lang, 'period.onlyCertain', { year: key, by: message(lang, 'date.by', { date: key }) })]
+    : [];
+  const notes = [...(period ? gapNotes(period.totals, lang) : []), ...onlyCertain, ...lensNotes(answer.lens, lang)];
+  return page({
+    ...chrome(lens),
+    title: lang === 'en' ? `Yearly activity report: ${label}` : message(lang, 'title.yearlyPeriod', { period: label }),
+    subtitle: lensLine(answer, lang),
+    ...(letterhead ? { letterhead } : {}),
+    body: html`${lensForm(lens, { period: key })}
+<p class="summary">${period ? figuresSummary(period.totals, lang) : message(lang, 'title.nothingInPeriod')}</p>
+${lists
+  .filter((list) => list.lines.length > 0)
+  .map(
+    (list) => html`<section class="sheet period-list" data-list="${list.name}">
+<h2>${message(lang, list.title, { n: String(list.lines.length) })}</h2>
+<ul>${list.lines.slice(0, LINES_PER_LIST)}</ul>
+${list.lines.length > LINES_PER_LIST ? html`<p class="more">${message(lang, 'report.more', { n: String(list.lines.length - LINES_PER_LIST) })} <a href="${register(list.name)}">${message(lang, 'readModel.title', { name: selectKey(list.name) })}</a></p>` : ''}
+</section>`,
+  )}
+${notesHtml(notes, lang)}`,
+  });
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteEventStore } from '@taawun/adapter-sqlite';
+import type { EventStore, StoredEvent } from '@taawun/domain';
+import { afterAll, describe, expect, it } from 'vitest';
+// The bench's generator: twenty years (2005–2025) of a busy institute, whatever the size; a bigger log is a busier one.
+import { institutionCommands } from '../../../bench/lib/generator.mjs';
+import { decidedLog } from '../../../bench/lib/log.mjs';
+import { createApiKey, createHttpApp } from '../src/index.js';
+
+/**
+ * The report's pages stay the same size however busy the institute: the
+ * yearly page shows each period's first lines, a period's page the first lines
+ * of each list (the rest in the registers of the period, page by page), every
+ * list is paged by the query service and a note that names every record is
+ * cut. Two generated logs, one twice the other, give pages under one bound.
+ */
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A SQLite log of the bench's first `events` events, appended stream by stream as the generator decided them. */
+async function generatedLog(events: number): Promise<EventStore> {
+  const folder = mkdtempSync(join(tmpdir(), 'taawun-bounded-'));
+  folders.push(folder);
+  const store = await openSqliteEventStore(join(folder, 'events.db'));
+  let batch: StoredEvent[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const first = batch[0]!;
+    const appended = await store.append(
+      first.stream,
+      batch.map(({ id, type, schemaVersion, data, metadata, recordedAt }) => ({ id, type, schemaVersion, data, metadata, recordedAt })),
+      { expectedRevision: first.revision === 0 ? 'no-stream' : first.revision - 1 },
+    );
+    if (!appended.ok) throw new Error(`${first.stream}: ${JSON.stringify(appended.error)}`);
+    batch = [];
+  };
+  for (const { event } of decidedLog(institutionCommands({ seed: 42, events })) as Iterable<{ event: StoredEvent }>) {
+    if (event.position > BigInt(events)) break;
+    if (batch.length > 0 && (batch[0]!.stream !== event.stream || batch.length >= 500)) await flush();
+    batch.push(event);
+  }
+  await flush();
+  return store;
+}
+
+/** The bytes of each page, read from the app as a browser would (an admin key). */
+async function pageSizes(store: EventStore, paths: readonly string[]): Promise<Record<string, number>> {
+  const { key, entry } = createApiKey('bounded', 'admin');
+  const { app } = createHttpApp({ store, keys: [entry], limits: { requestTimeoutMs: 120_000 }, accessLog: false, log: () => undefined });
+  const sizes: Record<string, number> = {};
+  for (const path of paths) {
+    const response = await app.request(path, { headers: { authorization: `Bearer ${key}` } });
+    expect(response.status, path).toBe(200);
+    const body = await response.text();
+    sizes[path] = Buffer.byteLength(body);
+    // What grows with the log is not on the page: beyond its first lines, a period leads to its own page, and a period's lists to the registers of the period, paged.
+    if (path.startsWith('/report/activity?period=')) expect(body, path).toContain('href="/report/read-models/sessions?period=2015');
+    if (path === '/report/activity') expect(body, path).toContain('href="/report/activity?period=2015"');
+  }
+  return sizes;
+}
+
+/** The yearly page and a busy year's own page, in English and in Arabic; the sessions register of that year, one page of it. */
+const bounded = ['/report/activity', '/report/activity?period=2015', '/report/activity?period=2015&lang=ar'];
+const pages = [...bounded, '/report/read-models/sessions?period=2015'];
+
+/** Bytes no page may pass, whatever the size of the log (the yearly page of twenty years: chart, table, a few lines a period). */
+const BOUND = 400_000;
+
+describe('the report at scale', () => {
+  it('keeps the yearly page and a period\'s page under one bound at 10,000 and 20,000 events', async () => {
+    const small = await generatedLog(10_000);
+    const smallSizes = await pageSizes(small, pages);
+    await small.close();
+    const large = await generatedLog(20_000);
+    const largeSizes = await pageSizes(large, pages);
+    await large.close();
+    for (const path of pages) {
+      expect(smallSizes[path], path).toBeLessThan(BOUND);
+      expect(largeSizes[path], path).toBeLessThan(BOUND);
+    }
+    // Twice the events, not twice the page: the periods and the lines shown stay the same (a register's page fills up to its page size, then stays).
+    for (const path of bounded) expect(largeSizes[path]! / smallSizes[path]!, `${path}: ${smallSizes[path]} then ${largeSizes[path]} bytes`).toBeLessThan(1.15);
+  }, 120_000);
+});
