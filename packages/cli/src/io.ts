@@ -23,7 +23,7 @@ export interface GlobalOptions {
   readonly actor?: string;
   /** Modules of reports written later (`--read-model`, repeatable; `TAAWUN_READ_MODELS`, comma-separated). */
   readonly readModel?: readonly string[];
-  /** The file keeping this log's latest signed checkpoint (`--witness`, `TAAWUN_WITNESS`). */
+  /** The file keeping this log's latest signed checkpoint, or a PostgreSQL database keeping them (`--witness`, `TAAWUN_WITNESS`). */
   readonly witness?: string;
   /** The institute's signing key (`--signing-key`, `TAAWUN_SIGNING_KEY`). */
   readonly signingKey?: string;
@@ -35,7 +35,8 @@ const configFolderOf = (io: Io): string => dirname(resolve(io.cwd, io.env['TAAWU
 /**
  * Where the signing key and this log's witness are: the options, else beside the
  * configuration (`<config folder>/taawun-signing.key`, `<config folder>/witness/<log>.checkpoint`,
- * named after the log and a hash of where it is). Undefined for logs that keep
+ * named after the log and a hash of where it is; its history beside it, `….checkpoints`),
+ * or `--witness postgres://…`: a table in that database. Undefined for logs that keep
  * no Merkle tree worth witnessing (memory, EventStoreDB).
  */
 export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrlOf(options, io)): WitnessLocation | undefined {
@@ -44,9 +45,12 @@ export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrl
   const folder = configFolderOf(io);
   const name = location.kind === 'sqlite' ? basename(location.file, extname(location.file)) : 'postgres';
   const where = createHash('sha256').update(describeLocation(location)).digest('hex').slice(0, 12);
+  // A database witness keeps the checkpoints in its table; the default file's name still names the log in them.
+  const database = options.witness !== undefined && /^postgres(ql)?:\/\//.test(options.witness.trim()) ? options.witness.trim() : undefined;
   return {
     signingKeyFile: resolve(io.cwd, options.signingKey ?? join(folder, 'taawun-signing.key')),
-    witnessFile: resolve(io.cwd, options.witness ?? join(folder, 'witness', `${name}-${where}.checkpoint`)),
+    witnessFile: resolve(io.cwd, (database === undefined ? options.witness : undefined) ?? join(folder, 'witness', `${name}-${where}.checkpoint`)),
+    ...(database === undefined ? {} : { witnessDatabase: database }),
   };
 }
 

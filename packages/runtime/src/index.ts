@@ -20,4 +20,19 @@ export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './s
 export { institute, instituteRecord, loadInstituteRecord, partners, type LoadReport, type RecordEntry } from './institute-record/index.js';
 export { loadReadModels, projectionFromModule, readModelsFromModule } from './modules.js';
 export { openLogForAudit, type AuditedLog } from './audit.js';
-export { WitnessedLog, isMerkleLog, loadSigningKey, originOf, readWitness, recordCheckpoint, type WitnessLocation, type WitnessOutcome } from './witness.js';
+export {
+  WitnessedLog,
+  historyFileOf,
+  isMerkleLog,
+  loadSigningKey,
+  openWitness,
+  originOf,
+  readWitness,
+  recordCheckpoint,
+  refusalsFileOf,
+  splitNotes,
+  witnessedCheckpoints,
+  type Witness,
+  type WitnessLocation,
+  type WitnessOutcome,
+} from './witness.js';

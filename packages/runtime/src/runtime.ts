@@ -168,7 +168,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       },
       close: async () => {
         try {
-          await witnessed?.flush();
+          await witnessed?.finish();
           await opened?.close();
         } finally {
           await backend.close();
