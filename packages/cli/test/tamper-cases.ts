@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { GENESIS_HASH, MemoryTree, chainHash, eventLeaf, leafHash, type ChainedRow, type TreeNode } from '@taawun/domain';
 
 /**
@@ -54,3 +55,30 @@ export const tamperCases = (n: number): [string, (rows: Row[]) => Row[], RegExp]
   ['the tail replaced by other events', (rows) => [...rows.slice(0, -3), ...[0, 1, 2].map((i) => forged(BigInt(n - 2 + i), `partner-forged`, i))], new RegExp(`^BROKEN at position ${n} \\(checkpoint-mismatch\\): .*the first unproven position is 1\\n$`)],
   ['an event appended with a correct hash, without taawun', (rows) => [...rows, forged(BigInt(n + 1), 'partner-forged', 0)], new RegExp(`^BROKEN at position ${n + 1} \\(unwitnessed\\): positions ${n + 1}–${n + 1} are in no witnessed checkpoint .*positions 1–${n} are proven intact by a kept checkpoint; positions ${n + 1}–${n + 1} only match their own chain .*; the first unproven position is ${n + 1}\\n$`)],
 ];
+
+/** Rewrite a SQLite log as `edit` says, then re-link the chain and rebuild the Merkle tree, as an intruder who knows the format would. */
+export function rewriteSqliteLog(file: string, edit: (rows: Row[]) => Row[]): void {
+  const db = new Database(file);
+  const rows = (db.prepare('SELECT * FROM events ORDER BY position').safeIntegers(true).all() as Record<string, unknown>[]).map(
+    (r): Row => ({
+      position: r['position'] as bigint,
+      stream: r['stream'] as string,
+      revision: Number(r['revision']),
+      id: r['id'] as string,
+      type: r['type'] as string,
+      schemaVersion: Number(r['schema_version']),
+      recordedAt: r['recorded_at'] as string,
+      dataJson: r['data'] as string,
+      metadataJson: r['metadata'] as string,
+    }),
+  );
+  const { rows: linked, nodes } = relink(edit(rows));
+  db.exec(`DROP TRIGGER IF EXISTS events_are_never_updated; DROP TRIGGER IF EXISTS events_are_never_deleted;
+           DROP TRIGGER IF EXISTS merkle_nodes_are_never_updated; DROP TRIGGER IF EXISTS merkle_nodes_are_never_deleted;
+           DELETE FROM events; DELETE FROM merkle_nodes;`);
+  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const node = db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
+  for (const row of linked) insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, row.hash);
+  for (const n of nodes) node.run(n.level, n.index, n.hash);
+  db.close();
+}

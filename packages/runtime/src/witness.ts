@@ -197,15 +197,16 @@ export async function recordCheckpoint(log: MerkleLog, location: WitnessLocation
       const previous = openSignedCheckpoint(latest, key);
       if (!previous.ok) return refuse(`${opened.description} holds no valid checkpoint (${previous.reason}); it is left as it is`);
       const old = previous.checkpoint;
-      if (old.origin === origin) {
-        if (old.size > head.size) return refuse(`the log has ${head.size} events but ${opened.description} witnessed ${old.size}: events were removed`);
-        const proof = await log.consistencyProof(old.size, head.size);
-        if (!verifyConsistency(old.size, head.size, proof.proof, old.root, head.root)) {
-          return refuse(`the log no longer extends the checkpoint of size ${old.size} in ${opened.description}: its history was rewritten`);
-        }
-        if (old.size === head.size) return { result: 'unchanged' };
+      // Another log's (or another key's) checkpoints are not overwritten: that would erase the evidence they are.
+      if (old.origin !== origin) {
+        return refuse(`${opened.description} keeps the checkpoints of ${old.origin}, not of ${origin}; it is left as it is (move it away to start a new witness)`);
       }
-      return { keep: { note, size: head.size }, result: 'recorded' };
+      if (old.size > head.size) return refuse(`the log has ${head.size} events but ${opened.description} witnessed ${old.size}: events were removed`);
+      const proof = await log.consistencyProof(old.size, head.size);
+      if (!verifyConsistency(old.size, head.size, proof.proof, old.root, head.root)) {
+        return refuse(`the log no longer extends the checkpoint of size ${old.size} in ${opened.description}: its history was rewritten`);
+      }
+      return old.size === head.size ? { result: 'unchanged' } : { keep: { note, size: head.size }, result: 'recorded' };
     });
   } finally {
     if (!witness) await opened.close();
