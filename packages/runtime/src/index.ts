@@ -14,6 +14,7 @@ export { openBackend, type AdapterReadModels, type Backend, type CommitNotifier,
 export { openReadSide, ReadFreshness, switchableReads, type ReadFreshnessOptions, type ReadSide } from './read-side.js';
 export type { OpenedStorage } from './opened-storage.js';
 export { purgeAfterErasure, storageBesideLog, storageForRun } from './read-models.js';
+export { UNTIL_THE_READER_CLOSES, unscrubbedCopies } from './erasure-residue.js';
 export { ReadModelFollowers, type ReadModelFollowersOptions, type ReadModelFollowerStatus } from './read-model-followers.js';
 export type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.js';
 export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
