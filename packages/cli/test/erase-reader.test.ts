@@ -4,7 +4,7 @@ import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite
 import Database from 'better-sqlite3';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasNoStackTrace, taawun, temporaryFolder } from './support.js';
+import { hasNoStackTrace, serve, taawun, temporaryFolder } from './support.js';
 
 /**
  * Erasure while another process holds a read snapshot of the SQLite file: the
@@ -72,4 +72,44 @@ describe('taawun erase-participant while another connection holds a read snapsho
     expect(again.stdout).toContain('the log already recorded the erasure; no key left to destroy; stored read models rebuilt: participant-record.');
     expect((await storedBytes()).includes(Buffer.from(name))).toBe(false);
   }, 60_000);
+
+  it('over HTTP (taawun serve on the same file): 503 erasure-incomplete with Retry-After naming the copies; the repeat once the reader is gone answers 200', async () => {
+    const config = `${folder.path}/taawun.json`;
+    const added = await taawun(['keys', 'add', 'admin', '--role', 'admin', '--config', config], { cwd: folder.path });
+    expect(added.code).toBe(0);
+    const key = added.stdout.trim();
+    const server = await serve(['serve', ...store(), '--config', config], { cwd: folder.path });
+    const call = (path: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    try {
+      const other = 'Salma Bennani';
+      expect((await call('/commands/register-participant', { participantId: 'attache-42-b', kind: 'judicial-attache', cohort: 42, personal: { fullName: { fr: other } } })).status).toBe(200);
+      await expect.poll(async () => (await storedBytes()).includes(Buffer.from(other)), { timeout: 15_000, interval: 200 }).toBe(true);
+      const reader = new Database(file(), { readonly: true });
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM events').pluck().get();
+      try {
+        const held = await call('/participants/attache-42-b/erasure', { reason: 'request 42b' });
+        expect(held.status).toBe(503);
+        expect(held.headers.get('retry-after')).toBe('5');
+        const problem = (await held.json()) as { code: string; detail: string };
+        expect(problem.code).toBe('erasure-incomplete');
+        expect(problem.detail).toContain(`attache-42-b is erased (recorded, key destroyed), but another process holds a read snapshot of the database, so these copies are not scrubbed yet: old pages of the stored read models`);
+        expect(problem.detail).toContain(`in ${file()} and ${file()}-wal`);
+      } finally {
+        reader.exec('COMMIT');
+        reader.close();
+      }
+      const again = await call('/participants/attache-42-b/erasure', { reason: 'request 42b' });
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ alreadyRecorded: true, residueCleared: true, readModels: 'purged' });
+      expect((await storedBytes()).includes(Buffer.from(other))).toBe(false);
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  }, 90_000);
 });
