@@ -1,6 +1,6 @@
 import type { CommandContext } from '@taawun/domain';
 import { newEventId } from '@taawun/domain';
-import { DEFAULT_STORE_URL, describeLocation, loadReadModels, openRuntime, parseStoreUrl, type Runtime, type WitnessLocation } from '@taawun/runtime';
+import { DEFAULT_STORE_URL, describeLocation, loadReadModels, openRuntime, parseStoreUrl, privateCopyForReading, type Runtime, type WitnessLocation } from '@taawun/runtime';
 import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -67,28 +67,38 @@ export function witnessOption(options: GlobalOptions, io: Io, url = storeUrlOf(o
  * Open the store through the runtime, run `work`, and close the store whatever
  * happens. The store must exist (a missing SQLite file is an error, not a new
  * empty store) unless `create` is set: only commands that write a log from
- * nothing (`seed`, `import`) set it.
+ * nothing (`seed`, `import`) set it. `onlyReads`: the command writes nothing
+ * but read models, so a SQLite log it may not write in place (a read-only file,
+ * or folder) is read from a private copy (`privateCopyForReading`).
  */
 export async function withStore<T>(
   options: GlobalOptions,
   io: Io,
   work: (opened: Runtime) => Promise<T>,
-  open: { personalData?: boolean; create?: boolean } = {},
+  open: { personalData?: boolean; create?: boolean; onlyReads?: boolean } = {},
 ): Promise<T> {
-  const { create = false, ...rest } = open;
+  const { create = false, onlyReads = false, ...rest } = open;
   const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
-  const opened = await openRuntime(storeUrlOf(options, io), {
-    cwd: io.cwd,
-    ...(options.keys === undefined ? {} : { keys: options.keys }),
-    ...rest,
-    mustExist: !create,
-    readModels,
-    ...witnessOption(options, io),
-  });
+  // A command that only reads a log it may not write in place (an auditor's read-only copy) reads a private copy.
+  const copy = onlyReads ? privateCopyForReading(storeUrlOf(options, io), options.keys, io.cwd) : undefined;
+  const keys = copy?.keys ?? options.keys;
   try {
-    return await work(opened);
+    const opened = await openRuntime(copy?.store ?? storeUrlOf(options, io), {
+      cwd: io.cwd,
+      ...(keys === undefined ? {} : { keys }),
+      ...rest,
+      mustExist: !create,
+      readModels,
+      // Nothing is appended by a command that only reads: no witness to keep.
+      ...(onlyReads ? {} : witnessOption(options, io)),
+    });
+    try {
+      return await work(opened);
+    } finally {
+      await opened.close();
+    }
   } finally {
-    await opened.close();
+    copy?.remove();
   }
 }
 

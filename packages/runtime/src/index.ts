@@ -15,6 +15,7 @@ export { openReadSide, ReadFreshness, switchableReads, type ReadFreshnessOptions
 export type { OpenedStorage } from './opened-storage.js';
 export { purgeAfterErasure, storageBesideLog, storageForRun } from './read-models.js';
 export { UNTIL_THE_READER_CLOSES, unscrubbedCopies } from './erasure-residue.js';
+export { privateCopyForReading, type PrivateCopy } from './private-copy.js';
 export { ReadModelFollowers, type ReadModelFollowersOptions, type ReadModelFollowerStatus } from './read-model-followers.js';
 export type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.js';
 export { serveRuntime, type ServeRuntimeOptions, type ServingRuntime } from './serve.js';
