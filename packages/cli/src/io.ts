@@ -36,14 +36,14 @@ const configFolderOf = (io: Io): string => dirname(resolve(io.cwd, io.env['TAAWU
  * Where the signing key and this log's witness are: the options, else beside the
  * configuration (`<config folder>/taawun-signing.key`, `<config folder>/witness/<log>.checkpoint`,
  * named after the log and a hash of where it is; its history beside it, `….checkpoints`),
- * or `--witness postgres://…`: a table in that database. Undefined for logs that keep
- * no Merkle tree worth witnessing (memory, EventStoreDB).
+ * or `--witness postgres://…`: a table in that database. Undefined for logs not
+ * worth witnessing (memory; EventStoreDB is, its tree computed by the client).
  */
 export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrlOf(options, io)): WitnessLocation | undefined {
   const location = parseStoreUrl(url, io.cwd);
-  if (location.kind === 'memory' || location.kind === 'eventstoredb' || (location.kind === 'sqlite' && location.file === ':memory:')) return undefined;
+  if (location.kind === 'memory' || (location.kind === 'sqlite' && location.file === ':memory:')) return undefined;
   const folder = configFolderOf(io);
-  const name = location.kind === 'sqlite' ? basename(location.file, extname(location.file)) : 'postgres';
+  const name = location.kind === 'sqlite' ? basename(location.file, extname(location.file)) : location.kind;
   const where = createHash('sha256').update(describeLocation(location)).digest('hex').slice(0, 12);
   // A database witness keeps the checkpoints in its table; the default file's name still names the log in them.
   const database = options.witness !== undefined && /^postgres(ql)?:\/\//.test(options.witness.trim()) ? options.witness.trim() : undefined;

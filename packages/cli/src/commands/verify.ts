@@ -86,18 +86,18 @@ export function registerVerify(program: Command, context: CliContext): void {
   const { io } = context;
   program
     .command('verify')
-    .description('check the log against its hash chain, its Merkle tree and every signed checkpoint kept outside it (the tamper check): exit 0 intact, 1 broken, 2 when the store keeps no hash chain')
+    .description('check the log against its hash chain, its Merkle tree and every signed checkpoint kept outside it (the tamper check): exit 0 intact, 1 broken, 2 for memory: (no log to check)')
     .option('--against <checkpoint>', 'also a signed checkpoint file (kept by an auditor: GET /log/checkpoint, or a witness file), or POSITION:HASH printed by an older verify; repeatable', parseAgainst)
     .option('--key <key>', "the public key checkpoints are signed with (default: the institute's own, from --signing-key)")
     .addHelpText(
       'after',
-      '\nSQLite and PostgreSQL stores keep a SHA-256 chain and a Merkle tree over every event; EventStoreDB and memory: do not,\nso verify refuses them with exit code 2 (the check could not be made; it did not fail).\nThe log is only read: a SQLite file is checked from a private copy, never opened in place.',
+      '\nSQLite and PostgreSQL stores keep a SHA-256 chain and a Merkle tree over every event; for EventStoreDB, verify computes\nthem over $all (every event read) and checks them against the witnessed checkpoints; memory: is refused with exit code 2.\nThe log is only read: a SQLite file is checked from a private copy, never opened in place.',
     )
     .action(
       runs(context, async (options: { against?: Against[]; key?: string }, command: Command): Promise<ExitCode> => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
-        if (location.kind === 'memory' || location.kind === 'eventstoredb') throw noChain(describeLocation(location));
+        if (location.kind === 'memory') throw noChain(describeLocation(location));
         const chainCheckpoint = options.against?.flatMap((a) => ('chain' in a ? [a.chain] : []))[0];
         // The chain is over the log as stored (personal data sealed): no keys needed, and nothing is written.
         const audited = await openLogForAudit(storeUrlOf(globals, io), { cwd: io.cwd });

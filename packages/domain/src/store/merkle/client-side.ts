@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../envelope.js';
-import { chainHash, eventLeaf, GENESIS_HASH, type ChainedRow } from '../hash-chain.js';
+import { chainHash, eventLeaf, GENESIS_HASH, verifyChain, type ChainCheckpoint, type ChainedRow, type VerifyOptions, type VerifyReport } from '../hash-chain.js';
 import type { EventStore } from '../port.js';
 import { chainedRowOf, merkleLogOver, type MerkleLog } from './log.js';
 import { MemoryTree, leafHash, type Hash } from './tree.js';
@@ -74,3 +74,33 @@ export class ClientSideMerkleLog implements MerkleLog {
     return this.merkle.consistencyProof(first, second);
   }
 }
+
+/** A store with the Merkle log its client computes (EventStoreDB): what the runtime's witness keeps checkpoints of. */
+export function withClientSideMerkleLog(store: EventStore): EventStore & MerkleLog {
+  const merkle = new ClientSideMerkleLog(store);
+  return {
+    append: (stream, events, options) => store.append(stream, events, options),
+    readStream: (stream, options) => store.readStream(stream, options),
+    readAll: (options) => store.readAll(options),
+    follow: (options) => store.follow(options),
+    lastPosition: () => store.lastPosition(),
+    close: () => store.close(),
+    treeHead: (size) => merkle.treeHead(size),
+    inclusionProof: (position, size) => merkle.inclusionProof(position, size),
+    consistencyProof: (first, second) => merkle.consistencyProof(first, second),
+  };
+}
+
+/**
+ * `verify` over a store that keeps no chain (EventStoreDB): the chain and the
+ * tree computed from `readAll` (O(n) reads), checked against the signed
+ * checkpoints given; `checkpoint` reads the whole log too.
+ */
+export const clientSideHashChain = (store: Pick<EventStore, 'readAll'>) => ({
+  verify: (options: VerifyOptions = {}): Promise<VerifyReport> => verifyChain(clientSideChain(store), options),
+  async checkpoint(): Promise<ChainCheckpoint> {
+    let head: ChainCheckpoint = { position: 0n, headHash: GENESIS_HASH };
+    for await (const row of clientSideChain(store)) head = { position: row.position, headHash: row.hash };
+    return head;
+  },
+});
