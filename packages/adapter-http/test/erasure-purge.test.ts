@@ -1,3 +1,4 @@
+import { ScrubPendingError } from '@taawun/domain';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from './support/server.js';
 
@@ -42,5 +43,26 @@ describe('the purge after an erasure, through the erasure route', () => {
     expect(problem.detail).toMatch(/erasure is recorded and the key destroyed.*repeat the request/);
     expect(t.logs.join('\n')).toContain('disk full while rebuilding');
     expect((await t.allEvents()).map((e) => e.type)).toContain('ParticipantDataErased');
+  });
+
+  it('a purge a reader\'s snapshot keeps from scrubbing: 503 erasure-incomplete with Retry-After, naming the copies; the repeat finishes it (200)', async () => {
+    let readerHoldsSnapshot = true;
+    const t = await start({
+      onErased: async () => {
+        if (readerHoldsSnapshot) throw new ScrubPendingError(['old pages of the stored read models with the participant\'s personal data in /srv/taawun.db and /srv/taawun.db-wal']);
+      },
+    });
+    await register(t, 'attache-41-a', 'Amina El Alaoui');
+    const held = await erase(t, 'attache-41-a');
+    expect(held.status).toBe(503);
+    expect(held.headers.get('retry-after')).toBe('5');
+    const problem = (await held.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('erasure-incomplete');
+    expect(problem.detail).toMatch(/^attache-41-a is erased \(recorded, key destroyed\), but another process holds a read snapshot of the database, so these copies are not scrubbed yet: old pages of the stored read models .* in \/srv\/taawun\.db and \/srv\/taawun\.db-wal; .*repeat the request then/);
+    expect((await t.allEvents()).map((e) => e.type)).toContain('ParticipantDataErased');
+    readerHoldsSnapshot = false;
+    const again = await erase(t, 'attache-41-a');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ alreadyRecorded: true, readModels: 'purged', residueCleared: true });
   });
 });

@@ -29,3 +29,4 @@ export { openPostgresBackend, postgresLogExists, type PostgresBackend, type Post
 export { READ_MODELS_COMPONENT, readModelMigrations } from './read-model-schema.js';
 export { readModelTablesSql } from './read-model-ddl.js';
 export { replicationStatus, waitForLogPosition, type ReplicationStatus } from './replication.js';
+export { DEFAULT_WITNESS_SCHEMA, openPostgresWitnessTable, witnessMigrations, type PostgresWitnessTable, type WitnessDecision } from './witness-table.js';

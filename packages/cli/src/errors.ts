@@ -2,8 +2,12 @@ import { isEventStoreError, type DomainError } from '@taawun/domain';
 import { isProjectionError } from '@taawun/projections';
 import { isRuntimeError, isUsageError, type RuntimeError } from '@taawun/runtime';
 
-/** Exit codes of every command: 0 ok, 1 a failed check or operation, 2 bad usage. */
-export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes of every command: 0 ok, 1 a failed check or operation, 2 bad usage,
+ * 3 done but not finished (`erase-participant`: erased, but a copy is not
+ * scrubbed yet because another process holds a read snapshot; run it again).
+ */
+export const exitCodes = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
 /** A failure meant for a person: one line on stderr and an exit code, never a stack trace. */

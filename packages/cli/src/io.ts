@@ -1,6 +1,6 @@
 import type { CommandContext } from '@taawun/domain';
 import { newEventId } from '@taawun/domain';
-import { DEFAULT_STORE_URL, describeLocation, loadReadModels, openRuntime, parseStoreUrl, type Runtime, type WitnessLocation } from '@taawun/runtime';
+import { DEFAULT_STORE_URL, describeLocation, loadReadModels, openRuntime, parseStoreUrl, privateCopyForReading, type Runtime, type WitnessLocation } from '@taawun/runtime';
 import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -23,7 +23,7 @@ export interface GlobalOptions {
   readonly actor?: string;
   /** Modules of reports written later (`--read-model`, repeatable; `TAAWUN_READ_MODELS`, comma-separated). */
   readonly readModel?: readonly string[];
-  /** The file keeping this log's latest signed checkpoint (`--witness`, `TAAWUN_WITNESS`). */
+  /** The file keeping this log's latest signed checkpoint, or a PostgreSQL database keeping them (`--witness`, `TAAWUN_WITNESS`). */
   readonly witness?: string;
   /** The institute's signing key (`--signing-key`, `TAAWUN_SIGNING_KEY`). */
   readonly signingKey?: string;
@@ -35,18 +35,22 @@ const configFolderOf = (io: Io): string => dirname(resolve(io.cwd, io.env['TAAWU
 /**
  * Where the signing key and this log's witness are: the options, else beside the
  * configuration (`<config folder>/taawun-signing.key`, `<config folder>/witness/<log>.checkpoint`,
- * named after the log and a hash of where it is). Undefined for logs that keep
- * no Merkle tree worth witnessing (memory, EventStoreDB).
+ * named after the log and a hash of where it is; its history beside it, `….checkpoints`),
+ * or `--witness postgres://…`: a table in that database. Undefined for logs not
+ * worth witnessing (memory; EventStoreDB is, its tree computed by the client).
  */
 export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrlOf(options, io)): WitnessLocation | undefined {
   const location = parseStoreUrl(url, io.cwd);
-  if (location.kind === 'memory' || location.kind === 'eventstoredb' || (location.kind === 'sqlite' && location.file === ':memory:')) return undefined;
+  if (location.kind === 'memory' || (location.kind === 'sqlite' && location.file === ':memory:')) return undefined;
   const folder = configFolderOf(io);
-  const name = location.kind === 'sqlite' ? basename(location.file, extname(location.file)) : 'postgres';
+  const name = location.kind === 'sqlite' ? basename(location.file, extname(location.file)) : location.kind;
   const where = createHash('sha256').update(describeLocation(location)).digest('hex').slice(0, 12);
+  // A database witness keeps the checkpoints in its table; the default file's name still names the log in them.
+  const database = options.witness !== undefined && /^postgres(ql)?:\/\//.test(options.witness.trim()) ? options.witness.trim() : undefined;
   return {
     signingKeyFile: resolve(io.cwd, options.signingKey ?? join(folder, 'taawun-signing.key')),
-    witnessFile: resolve(io.cwd, options.witness ?? join(folder, 'witness', `${name}-${where}.checkpoint`)),
+    witnessFile: resolve(io.cwd, (database === undefined ? options.witness : undefined) ?? join(folder, 'witness', `${name}-${where}.checkpoint`)),
+    ...(database === undefined ? {} : { witnessDatabase: database }),
   };
 }
 
@@ -63,28 +67,38 @@ export function witnessOption(options: GlobalOptions, io: Io, url = storeUrlOf(o
  * Open the store through the runtime, run `work`, and close the store whatever
  * happens. The store must exist (a missing SQLite file is an error, not a new
  * empty store) unless `create` is set: only commands that write a log from
- * nothing (`seed`, `import`) set it.
+ * nothing (`seed`, `import`) set it. `onlyReads`: the command writes nothing
+ * but read models, so a SQLite log it may not write in place (a read-only file,
+ * or folder) is read from a private copy (`privateCopyForReading`).
  */
 export async function withStore<T>(
   options: GlobalOptions,
   io: Io,
   work: (opened: Runtime) => Promise<T>,
-  open: { personalData?: boolean; create?: boolean } = {},
+  open: { personalData?: boolean; create?: boolean; onlyReads?: boolean } = {},
 ): Promise<T> {
-  const { create = false, ...rest } = open;
+  const { create = false, onlyReads = false, ...rest } = open;
   const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
-  const opened = await openRuntime(storeUrlOf(options, io), {
-    cwd: io.cwd,
-    ...(options.keys === undefined ? {} : { keys: options.keys }),
-    ...rest,
-    mustExist: !create,
-    readModels,
-    ...witnessOption(options, io),
-  });
+  // A command that only reads a log it may not write in place (an auditor's read-only copy) reads a private copy.
+  const copy = onlyReads ? privateCopyForReading(storeUrlOf(options, io), options.keys, io.cwd) : undefined;
+  const keys = copy?.keys ?? options.keys;
   try {
-    return await work(opened);
+    const opened = await openRuntime(copy?.store ?? storeUrlOf(options, io), {
+      cwd: io.cwd,
+      ...(keys === undefined ? {} : { keys }),
+      ...rest,
+      mustExist: !create,
+      readModels,
+      // Nothing is appended by a command that only reads: no witness to keep.
+      ...(onlyReads ? {} : witnessOption(options, io)),
+    });
+    try {
+      return await work(opened);
+    } finally {
+      await opened.close();
+    }
   } finally {
-    await opened.close();
+    copy?.remove();
   }
 }
 

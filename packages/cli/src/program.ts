@@ -36,7 +36,7 @@ export function buildProgram(context: CliContext): Command {
         'TAAWUN_KEYS',
       ),
     )
-    .addOption(new Option('--witness <file>', "the file keeping this log's latest signed checkpoint (default: beside the configuration, data/witness/)").env('TAAWUN_WITNESS'))
+    .addOption(new Option('--witness <file|url>', "where this log's signed checkpoints are kept: a file (its history beside it; default: beside the configuration, data/witness/), or a PostgreSQL database other than the log's (postgres://…)").env('TAAWUN_WITNESS'))
     .addOption(new Option('--signing-key <file>', "the institute's checkpoint signing key, made at the first write (default: data/taawun-signing.key)").env('TAAWUN_SIGNING_KEY'))
     .addOption(new Option('--actor <name>', 'who records, kept in each event\'s metadata (default cli:<login name>)').env('TAAWUN_ACTOR'))
     .addOption(

@@ -39,6 +39,6 @@ describe('GET /log/… for auditors', () => {
     } finally {
       expect((await server.stop()).code).toBe(0);
     }
-    expect(await run(['verify', '--against', 'kept.checkpoint'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/proven by 2 signed checkpoint\(s\) kept outside the log, through position \d+/) });
+    expect(await run(['verify', '--against', 'kept.checkpoint'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/proven by \d+ signed checkpoint\(s\) kept outside the log, through position \d+/) });
   }, 120_000);
 });

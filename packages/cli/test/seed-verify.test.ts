@@ -38,7 +38,7 @@ describe('taawun verify', () => {
     await taawun(['seed', '--store', store()], { cwd: folder.path });
     const result = await taawun(['verify', '--store', store()], { cwd: folder.path });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^intact: \d+ events in SQLite file .*; checkpoint \d+:[0-9a-f]{64}; proven by 1 signed checkpoint\(s\) kept outside the log, through position \d+\n$/);
+    expect(result.stdout).toMatch(/^intact: \d+ events in SQLite file .*; checkpoint \d+:[0-9a-f]{64}; proven by \d+ signed checkpoint\(s\) kept outside the log, through position \d+\n$/);
   });
 
   it('accepts its own checkpoint with --against, and refuses a malformed one as bad usage', async () => {
@@ -135,10 +135,11 @@ describe('a store that does not exist', () => {
 });
 
 describe('EventStoreDB URLs (no server on this machine: what is decided before and at connecting)', () => {
-  it('verify refuses EventStoreDB without connecting: no hash chain, exit 2', async () => {
+  it('verify on EventStoreDB reads $all to compute the chain and tree there: an unreachable server is one line, exit 1', async () => {
     const result = await taawun(['verify', '--store', 'esdb://127.0.0.1:1?tls=false'], { cwd: folder.path });
-    expect(result).toMatchObject({ code: 2, stdout: '' });
-    expect(result.stderr).toBe('taawun: EventStoreDB esdb://127.0.0.1:1?tls=false keeps no hash chain: there is nothing to verify (only SQLite and PostgreSQL stores do)\n');
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^taawun: EventStoreDB at 127\.0\.0\.1:1 is unavailable: .*\(store: unavailable\)$/m);
   });
 
   it('asks for --keys (exit 2), and names an unreachable server in one line (exit 1)', async () => {

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { splitNotes } from '@taawun/runtime';
 import { GENESIS_HASH, MemoryTree, chainHash, eventLeaf, leafHash, type ChainedRow, type TreeNode } from '@taawun/domain';
 
 /**
@@ -41,16 +43,74 @@ const forged = (position: bigint, stream: string, revision: number): Row => ({
   metadataJson: '{"actor":"intruder","correlationId":"x","causationId":"x"}',
 });
 
+/** The largest witnessed size below `position` (0: none): what a kept checkpoint still proves when the log changed from `position` on. */
+const provenBelow = (witnessed: readonly number[], position: number): number => Math.max(0, ...witnessed.filter((size) => size < position));
+/** The first witnessed size from `position` on: the first kept checkpoint a change at `position` contradicts. */
+const firstFrom = (witnessed: readonly number[], position: number): number => Math.min(...witnessed.filter((size) => size >= position));
+
 /**
  * Each case on the seeded log of `n` events (one per command of the institute's
- * record): its name, the edit, and what verify must print.
+ * record), whose witness kept the checkpoints of sizes `witnessed` (its history,
+ * ending at `n`): its name, the edit, and what verify must print. Every kept
+ * checkpoint counts: the positions up to the last one the edit leaves alone are
+ * proven intact, and the first unproven position is the one after it.
  */
-export const tamperCases = (n: number): [string, (rows: Row[]) => Row[], RegExp][] => [
-  ['the last event deleted', (rows) => rows.slice(0, -1), new RegExp(`^BROKEN at position ${n} \\(checkpoint-missing\\): the log has ${n - 1} events but the witness file .* witnessed ${n}: positions ${n}–${n} were removed; .*the first unproven position is 1\\n$`)],
-  ['the last 10 events deleted', (rows) => rows.slice(0, -10), new RegExp(`^BROKEN at position ${n - 9} \\(checkpoint-missing\\): the log has ${n - 10} events .*positions ${n - 9}–${n} were removed; .*the first unproven position is 1\\n$`)],
-  ['every event deleted', () => [], new RegExp(`^BROKEN at position 1 \\(checkpoint-missing\\): the log has 0 events .*positions 1–${n} were removed; no position is proven intact .*the first unproven position is 1\\n$`)],
-  ['an event changed and the chain re-hashed', (rows) => rows.map((r) => (r.position === 20n ? { ...r, dataJson: r.dataJson.replace(/"(\w+)":/, '"$1 ":') } : r)), new RegExp(`^BROKEN at position ${n} \\(checkpoint-mismatch\\): the log's first ${n} events are not the ones witnessed .*the first unproven position is 1\\n$`)],
-  ['an event deleted, the rest renumbered and re-hashed', (rows) => renumbered(rows.filter((r) => r.position !== 12n)), new RegExp(`^BROKEN at position ${n} \\(checkpoint-missing\\): the log has ${n - 1} events .*the first unproven position is 1\\n$`)],
-  ['the tail replaced by other events', (rows) => [...rows.slice(0, -3), ...[0, 1, 2].map((i) => forged(BigInt(n - 2 + i), `partner-forged`, i))], new RegExp(`^BROKEN at position ${n} \\(checkpoint-mismatch\\): .*the first unproven position is 1\\n$`)],
-  ['an event appended with a correct hash, without taawun', (rows) => [...rows, forged(BigInt(n + 1), 'partner-forged', 0)], new RegExp(`^BROKEN at position ${n + 1} \\(unwitnessed\\): positions ${n + 1}–${n + 1} are in no witnessed checkpoint .*positions 1–${n} are proven intact by a kept checkpoint; positions ${n + 1}–${n + 1} only match their own chain .*; the first unproven position is ${n + 1}\\n$`)],
-];
+export const tamperCases = (n: number, witnessed: readonly number[]): [string, (rows: Row[]) => Row[], RegExp][] => {
+  const renumberedFrom = 12;
+  const contradictedByRenumbering = witnessed.filter((size) => size >= renumberedFrom && size <= n - 1);
+  return [
+    ['the last event deleted', (rows) => rows.slice(0, -1), new RegExp(`^BROKEN at position ${n} \\(checkpoint-missing\\): the log has ${n - 1} events but the witness file .* witnessed ${n}: positions ${n}–${n} were removed; .*the first unproven position is ${provenBelow(witnessed, n) + 1}\\n$`)],
+    ['the last 10 events deleted', (rows) => rows.slice(0, -10), new RegExp(`^BROKEN at position ${n - 9} \\(checkpoint-missing\\): the log has ${n - 10} events .*positions ${n - 9}–${n} were removed; .*the first unproven position is ${provenBelow(witnessed, n - 9) + 1}\\n$`)],
+    ['every event deleted', () => [], new RegExp(`^BROKEN at position 1 \\(checkpoint-missing\\): the log has 0 events .*positions 1–${n} were removed; no position is proven intact .*the first unproven position is 1\\n$`)],
+    [
+      'an event changed and the chain re-hashed',
+      (rows) => rows.map((r) => (r.position === 20n ? { ...r, dataJson: r.dataJson.replace(/"(\w+)":/, '"$1 ":') } : r)),
+      new RegExp(`^BROKEN at position ${firstFrom(witnessed, 20)} \\(checkpoint-mismatch\\): the log's first ${firstFrom(witnessed, 20)} events are not the ones witnessed .*the first unproven position is ${provenBelow(witnessed, 20) + 1}\\n$`),
+    ],
+    [
+      'an event deleted, the rest renumbered and re-hashed',
+      (rows) => renumbered(rows.filter((r) => r.position !== BigInt(renumberedFrom))),
+      new RegExp(
+        contradictedByRenumbering.length > 0
+          ? `^BROKEN at position ${contradictedByRenumbering[0]} \\(checkpoint-mismatch\\): .*the first unproven position is ${provenBelow(witnessed, renumberedFrom) + 1}\\n$`
+          : `^BROKEN at position ${n} \\(checkpoint-missing\\): the log has ${n - 1} events .*the first unproven position is ${provenBelow(witnessed, renumberedFrom) + 1}\\n$`,
+      ),
+    ],
+    [
+      'the tail replaced by other events',
+      (rows) => [...rows.slice(0, -3), ...[0, 1, 2].map((i) => forged(BigInt(n - 2 + i), `partner-forged`, i))],
+      new RegExp(`^BROKEN at position ${firstFrom(witnessed, n - 2)} \\(checkpoint-mismatch\\): .*the first unproven position is ${provenBelow(witnessed, n - 2) + 1}\\n$`),
+    ],
+    ['an event appended with a correct hash, without taawun', (rows) => [...rows, forged(BigInt(n + 1), 'partner-forged', 0)], new RegExp(`^BROKEN at position ${n + 1} \\(unwitnessed\\): positions ${n + 1}–${n + 1} are in no witnessed checkpoint .*positions 1–${n} are proven intact by a kept checkpoint; positions ${n + 1}–${n + 1} only match their own chain .*; the first unproven position is ${n + 1}\\n$`)],
+  ];
+};
+
+/** The sizes of the checkpoints a witness file's history keeps, oldest first. */
+export const witnessedSizes = (historyText: string): number[] => splitNotes(historyText).map((note) => Number(note.split('\n')[1]));
+
+/** Rewrite a SQLite log as `edit` says, then re-link the chain and rebuild the Merkle tree, as an intruder who knows the format would. */
+export function rewriteSqliteLog(file: string, edit: (rows: Row[]) => Row[]): void {
+  const db = new Database(file);
+  const rows = (db.prepare('SELECT * FROM events ORDER BY position').safeIntegers(true).all() as Record<string, unknown>[]).map(
+    (r): Row => ({
+      position: r['position'] as bigint,
+      stream: r['stream'] as string,
+      revision: Number(r['revision']),
+      id: r['id'] as string,
+      type: r['type'] as string,
+      schemaVersion: Number(r['schema_version']),
+      recordedAt: r['recorded_at'] as string,
+      dataJson: r['data'] as string,
+      metadataJson: r['metadata'] as string,
+    }),
+  );
+  const { rows: linked, nodes } = relink(edit(rows));
+  db.exec(`DROP TRIGGER IF EXISTS events_are_never_updated; DROP TRIGGER IF EXISTS events_are_never_deleted;
+           DROP TRIGGER IF EXISTS merkle_nodes_are_never_updated; DROP TRIGGER IF EXISTS merkle_nodes_are_never_deleted;
+           DELETE FROM events; DELETE FROM merkle_nodes;`);
+  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const node = db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
+  for (const row of linked) insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, row.hash);
+  for (const n of nodes) node.run(n.level, n.index, n.hash);
+  db.close();
+}

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '@taawun/domain';
 import { taawun, temporaryFolder } from './support.js';
 import { instituteRecord } from '@taawun/runtime';
-import { relink, tamperCases, type Row } from './tamper-cases.js';
+import { relink, tamperCases, witnessedSizes, type Row } from './tamper-cases.js';
+import { readFileSync } from 'node:fs';
+import { historyFileOf } from '@taawun/runtime';
+import { processIo, witnessLocationOf } from '../src/io.js';
 
 /** The seeded log: one event per command of the institute's record. */
 const seededEvents = instituteRecord.length;
@@ -22,10 +25,15 @@ const s = pg.escapeIdentifier(schema);
 let folder: { path: string; remove: () => Promise<void> };
 let admin: pg.Client;
 let original: Row[] = [];
+/** The sizes of the checkpoints the seed's witness kept (a first one at once, then at most one a second, the last at the end). */
+let witnessed: number[] = [];
 
 beforeAll(async () => {
   folder = await temporaryFolder('tamper-pg');
   expect((await taawun(['seed', ...store], { cwd: folder.path })).code).toBe(0);
+  const witnessFile = witnessLocationOf({ store: store[1] }, { ...processIo(), cwd: folder.path, env: {} })!.witnessFile;
+  witnessed = witnessedSizes(readFileSync(historyFileOf(witnessFile), 'utf8'));
+  expect(witnessed.at(-1)).toBe(seededEvents);
   admin = new pg.Client({ connectionString: DATABASE_URL });
   await admin.connect();
   original = (await admin.query(`SELECT position::text, stream, revision, id, type, schema_version, recorded_at, data::text AS data, metadata::text AS metadata FROM ${s}.events ORDER BY events.position`)).rows.map(
@@ -71,12 +79,13 @@ const verify = () => taawun(['verify', ...store], { cwd: folder.path });
 describe('taawun verify against its own witness, after an intruder edited the PostgreSQL log (head row forged too)', () => {
   it('passes the untouched log, proven through its last position', async () => {
     const result = await verify();
-    expect(result.stdout).toMatch(new RegExp(`^intact: ${seededEvents} events .*; proven by 1 signed checkpoint\\(s\\) kept outside the log, through position ${seededEvents}\\n$`));
+    expect(result.stdout).toMatch(new RegExp(`^intact: ${seededEvents} events .*; proven by ${witnessed.length} signed checkpoint\\(s\\) kept outside the log, through position ${seededEvents}\\n$`));
     expect(result.code).toBe(0);
   });
 
-  for (const [name, edit, expected] of tamperCases(seededEvents)) {
+  for (const [index, [name]] of tamperCases(seededEvents, []).entries()) {
     it(`finds ${name}: exit 1, naming the first unproven position`, async () => {
+      const [, edit, expected] = tamperCases(seededEvents, witnessed)[index]!;
       await replaceLog(edit(original.map((r) => ({ ...r }))));
       try {
         const result = await verify();

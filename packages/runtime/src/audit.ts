@@ -1,3 +1,4 @@
+import { clientSideHashChain } from '@taawun/domain';
 import { RuntimeError } from './errors.js';
 import type { HashChain } from './backend.js';
 import { describeLocation, parseStoreUrl } from './store-url.js';
@@ -12,16 +13,22 @@ export interface AuditedLog {
 /**
  * Open the log a store URL names to check it (`taawun verify`), writing nothing:
  * a SQLite file is read from a private snapshot, never opened in place (see
- * `openSqliteAudit`); PostgreSQL is read in one read-only transaction. `undefined`
- * for stores that keep no hash chain (memory, EventStoreDB).
+ * `openSqliteAudit`); PostgreSQL is read in one read-only transaction;
+ * EventStoreDB keeps no chain, so its chain and tree are computed from `$all`
+ * by the client (`clientSideHashChain`: O(n)). `undefined` for `memory:`.
  */
 export async function openLogForAudit(url: string, options: { cwd?: string } = {}): Promise<AuditedLog | undefined> {
   const location = parseStoreUrl(url, options.cwd ?? process.cwd());
   const description = describeLocation(location);
   switch (location.kind) {
     case 'memory':
-    case 'eventstoredb':
       return undefined;
+    case 'eventstoredb': {
+      // No chain is kept there: the client computes it and the Merkle tree over $all (O(n)), for the witness's checkpoints to prove.
+      const { openEventStoreDbBackend } = await import('@taawun/adapter-eventstoredb');
+      const backend = await openEventStoreDbBackend(location.connectionString);
+      return { description, chain: clientSideHashChain(backend.log), close: () => backend.close() };
+    }
     case 'sqlite': {
       if (location.file === ':memory:') return undefined;
       const { openSqliteAudit } = await import('@taawun/adapter-sqlite');

@@ -1,4 +1,4 @@
-import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, type EventStore, type CheckpointSigner, type KeyStore, type MerkleLog } from '@taawun/domain';
+import { completePendingErasures, encryptPersonalData, InMemoryKeyStore, withClientSideMerkleLog, type EventStore, type CheckpointSigner, type KeyStore, type MerkleLog } from '@taawun/domain';
 import { existsSync } from 'node:fs';
 import { builtInReadModels, projectionsOf, QueryService, type AnyReadModel, type QueryServiceOptions } from '@taawun/projections';
 import { openBackend, type Backend, type CommitNotifier, type HashChain } from './backend.js';
@@ -138,9 +138,11 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
   try {
     keys = keysWhere === undefined ? undefined : await openKeys(keysWhere, backend, description);
     const witness = options.witness;
+    // EventStoreDB keeps no tree: its client computes one from $all (read once, then what was appended since).
+    const merkleLog = isMerkleLog(backend.log) ? (backend.log as EventStore & MerkleLog) : location.kind === 'eventstoredb' ? withClientSideMerkleLog(backend.log) : undefined;
     const witnessed =
-      witness && isMerkleLog(backend.log)
-        ? new WitnessedLog(backend.log as EventStore & MerkleLog, witness, witness.onRefused ?? ((reason) => process.stderr.write(`taawun: witness: ${reason}\n`)))
+      witness && merkleLog
+        ? new WitnessedLog(merkleLog, witness, witness.onRefused ?? ((reason) => process.stderr.write(`taawun: witness: ${reason}\n`)))
         : undefined;
     const written = witnessed ?? backend.log;
     const store = keys ? encryptPersonalData(written, keys) : written;
@@ -168,7 +170,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       },
       close: async () => {
         try {
-          await witnessed?.flush();
+          await witnessed?.finish();
           await opened?.close();
         } finally {
           await backend.close();

@@ -1,4 +1,6 @@
 import { startServer, type RunningServer, type StartServerOptions } from '@taawun/adapter-http';
+import { ScrubPendingError } from '@taawun/domain';
+import { unscrubbedCopies } from './erasure-residue.js';
 import type { OpenedStorage } from './opened-storage.js';
 import { ReadModelFollowers } from './read-model-followers.js';
 import { projectionsOf } from '@taawun/projections';
@@ -95,7 +97,8 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
     try {
       if (readModels) {
         const purge = await readModels.purgeAfterErasure();
-        if (!purge.residueCleared) throw new Error('the read models were rebuilt, but another process was reading, so old pages remain in the WAL; run the erasure again when it is idle');
+        // A reader's snapshot kept the old pages: said as such, so the route answers `erasure-incomplete`, not a failure.
+        if (!purge.residueCleared) throw new ScrubPendingError(unscrubbedCopies(runtime.location, false, purge));
       }
       await afterErasure?.(participantId);
     } finally {

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { WitnessDecision } from '@taawun/adapter-postgres';
+import { RuntimeError } from './errors.js';
+import { parseStoreUrl, redact } from './store-url.js';
 import { basename, dirname } from 'node:path';
 import {
   decodeSigningKey,
@@ -27,9 +30,23 @@ import {
 export interface WitnessLocation {
   /** The Ed25519 signing key (signed-note text form), created at the first write if missing. */
   readonly signingKeyFile: string;
-  /** The latest signed checkpoint of this log. */
+  /**
+   * The latest signed checkpoint of this log; every checkpoint accepted before
+   * it is kept beside it, in `historyFileOf(witnessFile)`. Its name also names
+   * the log in the checkpoints' origin line.
+   */
   readonly witnessFile: string;
+  /**
+   * A PostgreSQL database (URL, `?schema=` allowed) other than the log's that
+   * keeps the checkpoints instead of the witness file: an append-only table.
+   */
+  readonly witnessDatabase?: string;
 }
+
+/** The witness file's history: every checkpoint it accepted, oldest first (`x.checkpoint` → `x.checkpoints`). */
+export const historyFileOf = (witnessFile: string): string => `${witnessFile.replace(/\.checkpoint$/, '')}.checkpoints`;
+/** The checkpoints the witness file refused, each after the reason, kept as evidence. */
+export const refusalsFileOf = (witnessFile: string): string => `${witnessFile.replace(/\.checkpoint$/, '')}.refused`;
 
 export const isMerkleLog = (value: unknown): value is MerkleLog =>
   typeof (value as Partial<MerkleLog> | null)?.treeHead === 'function' && typeof (value as Partial<MerkleLog>).consistencyProof === 'function';
@@ -61,6 +78,30 @@ export const checkpointSigner =
     return signCheckpoint({ origin: originOf(key, location.witnessFile), ...head }, key);
   };
 
+/**
+ * Signed notes one after the other, as a history file keeps them, split: a
+ * note is its text lines up to a blank line, then its signature lines (`— `).
+ */
+export function splitNotes(text: string): string[] {
+  const notes: string[] = [];
+  let current: string[] = [];
+  let signing = false;
+  const close = () => {
+    if (current.length > 0) notes.push(`${current.join('\n')}\n`);
+    current = [];
+    signing = false;
+  };
+  for (const line of text.split('\n')) {
+    if (signing && !line.startsWith('\u2014 ')) close();
+    if (line === '' && current.length === 0) continue;
+    current.push(line);
+    if (line === '') signing = true;
+  }
+  if (current.at(-1) === '') current.pop();
+  close();
+  return notes;
+}
+
 /** The witness file's checkpoint, checked against `key`; undefined when there is none. */
 export function readWitness(file: string, key: VerifierKey): { note: string; checkpoint?: Checkpoint; problem?: string } | undefined {
   if (!existsSync(file)) return undefined;
@@ -69,35 +110,107 @@ export function readWitness(file: string, key: VerifierKey): { note: string; che
   return opened.ok ? { note, checkpoint: opened.checkpoint } : { note, problem: opened.reason };
 }
 
+/** What a witness's rule decided about the tree head offered to it. */
+type Decision = WitnessDecision<WitnessOutcome>;
+
+/** A place that keeps a log's signed checkpoints outside the log: the witness file and its history, or a table in another database. */
+export interface Witness {
+  /** How messages name it ("the witness file /srv/w/taawun-….checkpoint"). */
+  readonly description: string;
+  /** Every checkpoint note it accepted for `origin`, oldest first. */
+  notes(origin: string): Promise<string[]>;
+  /** One decision at a time: the latest note for `origin` given to `decide`, whose note or refusal is then kept. */
+  decide(origin: string, decide: (latest: string | undefined) => Promise<Decision>): Promise<WitnessOutcome>;
+  close(): Promise<void>;
+}
+
+/** The witness file (latest) and its history file: the history is written first, so a crash between them loses nothing. */
+function fileWitness(witnessFile: string): Witness {
+  const history = historyFileOf(witnessFile);
+  return {
+    description: `the witness file ${witnessFile}`,
+    notes: async () => {
+      const kept = existsSync(history) ? splitNotes(readFileSync(history, 'utf8')) : [];
+      // A witness file written before histories were kept, or a crash after the history: the latest counts too.
+      const latest = existsSync(witnessFile) ? readFileSync(witnessFile, 'utf8') : undefined;
+      return latest !== undefined && !kept.includes(latest) ? [...kept, latest] : kept;
+    },
+    decide: async (_origin, decide) => {
+      const decision = await decide(existsSync(witnessFile) ? readFileSync(witnessFile, 'utf8') : undefined);
+      mkdirSync(dirname(witnessFile), { recursive: true });
+      if ('keep' in decision) {
+        appendFileSync(history, decision.keep.note);
+        const temporary = `${witnessFile}.${process.pid}.tmp`;
+        writeFileSync(temporary, decision.keep.note);
+        renameSync(temporary, witnessFile);
+      } else if ('refuse' in decision) {
+        appendFileSync(refusalsFileOf(witnessFile), `# refused ${new Date().toISOString()}: ${decision.refuse.reason}\n${decision.refuse.offered}`);
+      }
+      return decision.result;
+    },
+    close: async () => undefined,
+  };
+}
+
+/** The witness at `location`: its table in another PostgreSQL database, or its file. `create`: a writer may make the tables. */
+export async function openWitness(location: WitnessLocation, options: { create: boolean }): Promise<Witness> {
+  if (location.witnessDatabase === undefined) return fileWitness(location.witnessFile);
+  const where = parseStoreUrl(location.witnessDatabase);
+  if (where.kind !== 'postgres') throw new RuntimeError('invalid-store-url', `a witness database must be a PostgreSQL URL (postgres://…), not ${redact(location.witnessDatabase)}`);
+  const { openPostgresWitnessTable } = await import('@taawun/adapter-postgres');
+  const table = await openPostgresWitnessTable(where.connectionString, { create: options.create, ...(where.schema === undefined ? {} : { schema: where.schema }) });
+  return { description: table.description, notes: (origin) => table.notes(origin), decide: (origin, decide) => table.decide(origin, decide), close: () => table.close() };
+}
+
+/** Every checkpoint `witness` keeps for the log of `origin` (a database witness keeps several logs; a file, one), each checked against `key`; the first that fails names its place. */
+export async function witnessedCheckpoints(witness: Witness, origin: string, key: VerifierKey): Promise<{ checkpoints: Checkpoint[]; problem?: string }> {
+  const checkpoints: Checkpoint[] = [];
+  const notes = await witness.notes(origin);
+  for (const [index, note] of notes.entries()) {
+    const opened = openSignedCheckpoint(note, key);
+    if (!opened.ok) return { checkpoints, problem: `checkpoint ${index + 1} of ${notes.length} in ${witness.description}: ${opened.reason}` };
+    checkpoints.push(opened.checkpoint);
+  }
+  return { checkpoints };
+}
+
 export type WitnessOutcome = 'recorded' | 'unchanged' | { readonly refused: string };
 
 /**
- * Record the log's current tree head, signed, in the witness file, as a witness
+ * Record the log's current tree head, signed, in the witness, as a witness
  * does: only if it extends the checkpoint already there (a consistency proof
  * from the log, verified here). A log that shrank or was rewritten is refused,
- * and the old checkpoint, the evidence, is kept.
+ * the refusal is kept beside the witness, and the old checkpoint, the
+ * evidence, stays the latest. `witness`: one already open (else the
+ * location's is opened and closed).
  */
-export async function recordCheckpoint(log: MerkleLog, location: WitnessLocation): Promise<WitnessOutcome> {
+export async function recordCheckpoint(log: MerkleLog, location: WitnessLocation, witness?: Witness): Promise<WitnessOutcome> {
   const key = loadSigningKey(location.signingKeyFile, true)!;
   const origin = originOf(key, location.witnessFile);
   const head = await log.treeHead();
-  const previous = readWitness(location.witnessFile, key);
-  if (previous?.problem) return { refused: `the witness file ${location.witnessFile} holds no valid checkpoint (${previous.problem}); it is left as it is` };
-  const old = previous?.checkpoint;
-  if (old && old.origin === origin) {
-    if (old.size > head.size) return { refused: `the log has ${head.size} events but ${location.witnessFile} witnessed ${old.size}: events were removed` };
-    const proof = await log.consistencyProof(old.size, head.size);
-    if (!verifyConsistency(old.size, head.size, proof.proof, old.root, head.root)) {
-      return { refused: `the log no longer extends the checkpoint of size ${old.size} in ${location.witnessFile}: its history was rewritten` };
-    }
-    if (old.size === head.size) return 'unchanged';
-  }
   const note = signCheckpoint({ origin, size: head.size, root: head.root }, key);
-  mkdirSync(dirname(location.witnessFile), { recursive: true });
-  const temporary = `${location.witnessFile}.${process.pid}.tmp`;
-  writeFileSync(temporary, note);
-  renameSync(temporary, location.witnessFile);
-  return 'recorded';
+  const opened = witness ?? (await openWitness(location, { create: true }));
+  const refuse = (reason: string): Decision => ({ refuse: { offered: note, reason }, result: { refused: reason } });
+  try {
+    return await opened.decide(origin, async (latest) => {
+      if (latest === undefined) return { keep: { note, size: head.size }, result: 'recorded' };
+      const previous = openSignedCheckpoint(latest, key);
+      if (!previous.ok) return refuse(`${opened.description} holds no valid checkpoint (${previous.reason}); it is left as it is`);
+      const old = previous.checkpoint;
+      // Another log's (or another key's) checkpoints are not overwritten: that would erase the evidence they are.
+      if (old.origin !== origin) {
+        return refuse(`${opened.description} keeps the checkpoints of ${old.origin}, not of ${origin}; it is left as it is (move it away to start a new witness)`);
+      }
+      if (old.size > head.size) return refuse(`the log has ${head.size} events but ${opened.description} witnessed ${old.size}: events were removed`);
+      const proof = await log.consistencyProof(old.size, head.size);
+      if (!verifyConsistency(old.size, head.size, proof.proof, old.root, head.root)) {
+        return refuse(`the log no longer extends the checkpoint of size ${old.size} in ${opened.description}: its history was rewritten`);
+      }
+      return old.size === head.size ? { result: 'unchanged' } : { keep: { note, size: head.size }, result: 'recorded' };
+    });
+  } finally {
+    if (!witness) await opened.close();
+  }
 }
 
 /**
@@ -109,6 +222,8 @@ export class WitnessedLog implements EventStore, MerkleLog {
   private lastWrite = 0;
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<unknown> = Promise.resolve();
+  /** Opened at the first checkpoint and kept (a database witness holds one connection) until `finish`. */
+  private witness: Promise<Witness> | undefined;
 
   constructor(
     private readonly log: EventStore & MerkleLog,
@@ -135,7 +250,11 @@ export class WitnessedLog implements EventStore, MerkleLog {
     this.timer = undefined;
     this.lastWrite = Date.now();
     const run = this.pending.then(async () => {
-      const outcome = await recordCheckpoint(this.log, this.location);
+      this.witness ??= openWitness(this.location, { create: true }).catch((error: unknown) => {
+        this.witness = undefined; // unreachable now: try again at the next checkpoint
+        throw error;
+      });
+      const outcome = await recordCheckpoint(this.log, this.location, await this.witness);
       if (typeof outcome === 'object') this.onRefused(outcome.refused);
     });
     this.pending = run.catch((error: unknown) => this.onRefused(`the checkpoint could not be witnessed: ${(error as Error).message}`));
@@ -170,8 +289,19 @@ export class WitnessedLog implements EventStore, MerkleLog {
     await this.pending;
   }
 
+  /** Write what is waiting, then let the witness go (the log stays open). */
+  async finish(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      const witness = this.witness;
+      this.witness = undefined;
+      await (await witness?.catch(() => undefined))?.close();
+    }
+  }
+
   async close(): Promise<void> {
-    await this.flush();
+    await this.finish();
     await this.log.close();
   }
 }

@@ -62,7 +62,7 @@ export const errorResponses = {
   422: problemResponse('The command breaks a business rule (`unknown-reference`, `session-closed`, ...)'),
   429: problemResponse('Too many requests (`rate-limited`)', 'Retry-After'),
   500: problemResponse('Unexpected failure, logged on the server (`internal-error`, `store-failure`)'),
-  503: problemResponse('The store is unavailable, the request timed out, or too many replays of the log run at once, or the read side does not hold the position asked for yet (`store-unavailable`, `request-timeout`, `too-many-replays`, `read-side-behind`)', 'Retry-After'),
+  503: problemResponse('The store is unavailable, the request timed out, or too many replays of the log run at once, or the read side does not hold the position asked for yet, or an erasure is done but a copy is not scrubbed yet (`store-unavailable`, `request-timeout`, `too-many-replays`, `read-side-behind`, `erasure-incomplete`)', 'Retry-After'),
 } as const;
 
 const { 400: invalid, 401: unauthenticated, 403: forbidden, 429: rateLimited, 500: failed, 503: unavailable } = errorResponses;

@@ -111,6 +111,12 @@ const httpProblems = {
     title: 'This server does not hold the position asked for yet',
     description: 'The read asked for at least a log position (X-Taawun-Min-Position) that this server\'s read side (a standby replaying, a read model folding) did not reach within its wait. Wait `Retry-After` seconds.',
   },
+  'erasure-incomplete': {
+    status: 503,
+    title: 'The participant is erased, but a copy is not scrubbed yet',
+    description:
+      "The erasure is recorded and the participant's key destroyed (nothing can decrypt their data), but another process holds a read snapshot of the database, so old copies (named in `detail`: read-model pages with their personal data, the destroyed key's bytes in the write-ahead log) remain until that reader ends. Repeat the request after `Retry-After` seconds: it is safe to repeat and finishes the scrub.",
+  },
   'too-many-streams': { status: 503, title: 'Too many live feeds', description: 'The server holds as many live event feeds as it is configured for.' },
   'too-many-replays': {
     status: 503,

@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { executeErasure, participantIdSchema, reasonSchema, type CommandOf, type EventStore, type KeyStore } from '@taawun/domain';
+import { executeErasure, isScrubPending, participantIdSchema, reasonSchema, type CommandOf, type EventStore, type KeyStore } from '@taawun/domain';
 import { limitBody, readJsonBody, requireJson } from '../http/body.js';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { KeyedQueue } from '../http/keyed-queue.js';
-import { bearerSecurity, commandErrors, responseHeaders } from '../http/openapi-common.js';
+import { bearerSecurity, commandErrors, errorResponses, responseHeaders } from '../http/openapi-common.js';
 import { problem, problemFromDomainError } from '../http/problems.js';
 import { withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
 import { requireRole } from '../security/middleware.js';
@@ -97,6 +97,7 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
     description:
       'Records ParticipantDataErased (the actor is the API key) and destroys the participant\'s encryption key, then purges the read models: ' +
       'the answer waits for the purge up to half the request timeout, and `readModels` says whether it finished (`purging`: it goes on in the background). ' +
+      '503 `erasure-incomplete` (with Retry-After): erased, but another process holds a read snapshot, so old copies are not scrubbed yet; repeat the request, it finishes the scrub. ' +
       'The only way to erase over HTTP (there is no /commands/erase-participant-data). ' +
       'Role: admin. The record of what they took part in stays. Say why without naming the person (e.g. "request of 2024-05-28, file DPO-2024-17").',
     security: bearerSecurity,
@@ -109,6 +110,7 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
       201: { description: 'Erased now', headers: responseHeaders(), content: { 'application/json': { schema: erasureSchema } } },
       200: { description: 'Already recorded as erased: the erasure is finished', headers: responseHeaders(), content: { 'application/json': { schema: erasureSchema } } },
       ...commandErrors,
+      503: errorResponses[503],
     },
   });
 
@@ -125,17 +127,29 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
       return sendProblem(c, problemFromDomainError(result.error));
     }
     let readModels: 'purged' | 'purging' | 'not-configured' = 'not-configured';
+    const outcome = result.value;
+    const unscrubbed = outcome.residueCleared ? [] : ["the destroyed key's bytes in the key store's write-ahead log"];
     if (deps.purge) {
       const waited = await waitAtMost(deps.purge(participantId), deps.purgeWaitMs);
-      if (waited === 'failed') {
+      if (typeof waited === 'object' && isScrubPending(waited.failed)) unscrubbed.unshift(...waited.failed.copies);
+      else if (typeof waited === 'object') {
         return sendProblem(
           c,
           problem('store-failure', 'the erasure is recorded and the key destroyed, but purging the read models failed (logged on the server); repeat the request: it is safe, and purges them again'),
         );
       }
-      readModels = waited === 'done' ? 'purged' : 'purging';
+      readModels = waited === 'done' || typeof waited === 'object' ? 'purged' : 'purging';
     }
-    const outcome = result.value;
+    if (unscrubbed.length > 0) {
+      return sendProblem(
+        c,
+        problem(
+          'erasure-incomplete',
+          `${participantId} is erased (recorded, key destroyed), but another process holds a read snapshot of the database, so these copies are not scrubbed yet: ${unscrubbed.join('; ')}; they remain until that reader ends its read: repeat the request then, it is safe to repeat and finishes the scrub`,
+        ),
+        { 'Retry-After': String(RETRY_SCRUB_AFTER_SECONDS) },
+      );
+    }
     const event = outcome.event
       ? { id: outcome.event.id, type: outcome.event.type, revision: outcome.event.revision, position: outcome.event.position.toString() }
       : null;
@@ -144,14 +158,17 @@ export function registerErasureRoute(app: OpenAPIHono<AppEnv>, deps: ErasureRout
   });
 }
 
-/** Whether `work` settled within `ms`; it goes on either way. */
-async function waitAtMost(work: Promise<void>, ms: number): Promise<'done' | 'failed' | 'running'> {
+/** A reader's snapshot is usually a backup or a shell: ask again after a few seconds. */
+const RETRY_SCRUB_AFTER_SECONDS = 5;
+
+/** Whether `work` settled within `ms` (and why it failed); it goes on either way. */
+async function waitAtMost(work: Promise<void>, ms: number): Promise<'done' | { readonly failed: unknown } | 'running'> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<'running'>((resolve) => {
     timer = setTimeout(() => resolve('running'), ms);
   });
   try {
-    return await Promise.race([work.then(() => 'done' as const, () => 'failed' as const), late]);
+    return await Promise.race([work.then(() => 'done' as const, (failed: unknown) => ({ failed })), late]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,5 @@
 import { eraseParticipant } from '@taawun/domain';
-import { purgeAfterErasure, type Purge } from '@taawun/runtime';
+import { UNTIL_THE_READER_CLOSES, purgeAfterErasure, unscrubbedCopies, type Purge } from '@taawun/runtime';
 import type { Command } from 'commander';
 import { CliError, exitCodes, fromDomainError, type ExitCode } from '../errors.js';
 import { commandContext, runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
@@ -13,7 +13,7 @@ export function registerErase(program: Command, context: CliContext): void {
     .requiredOption('--reason <text>', 'why, without personal data (e.g. "request of 2024-05-28, file DPO-2024-17")')
     .addHelpText(
       'after',
-      "\nWhat they took part in stays (counts, enrolments); their name reads as erased everywhere, and the\nhash chain still verifies. Running it again is safe: it finishes an erasure a crash interrupted.",
+      "\nWhat they took part in stays (counts, enrolments); their name reads as erased everywhere, and the\nhash chain still verifies. Running it again is safe: it finishes an erasure a crash interrupted.\nExit 3: erased, but another process held a read snapshot, so old copies are not scrubbed yet: run it again when it has closed.",
     )
     .action(
       runs(context, async (participantId: string, options: { reason: string }, command: Command): Promise<ExitCode> => {
@@ -38,10 +38,13 @@ export function registerErase(program: Command, context: CliContext): void {
               `taawun: warning: stored read models no built-in projection builds were left as they are: ${purge.skipped.join(', ')}; if they hold names, rebuild them with taawun replay <module>\n`,
             );
           }
-          if (!residueCleared || !purge.residueCleared) {
+          const left = unscrubbedCopies(opened.location, !residueCleared, purge);
+          if (left.length > 0) {
+            // Done as an erasure (nothing can decrypt the data), not yet as a scrub: its own exit status, so a script repeats it.
             io.stderr.write(
-              'taawun: warning: the key is destroyed, but another process was reading the database: run the command again when it is idle to remove the last copy from the WAL\n',
+              `taawun: erasure incomplete: ${participantId} is erased (recorded, key destroyed), but another process holds a read snapshot, so these copies are not scrubbed yet: ${left.join('; ')}; ${UNTIL_THE_READER_CLOSES} (taawun erase-participant ${participantId} --reason …) (scrub-pending)\n`,
             );
+            return exitCodes.incomplete;
           }
           return exitCodes.ok;
         });

@@ -157,7 +157,7 @@ export function registerQueries(program: Command, context: CliContext): void {
       const command = args.at(-1) as Command;
       const options = command.optsWithGlobals<Options>();
       const positional = args.slice(0, -2).filter((a): a is string => typeof a === 'string');
-      return withStore(options, io, (opened) => ask(opened, io, options, name, params(options, positional)));
+      return withStore(options, io, (opened) => ask(opened, io, options, name, params(options, positional)), { onlyReads: true });
     });
   const given = (entries: Record<string, unknown>) => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
 
@@ -235,7 +235,7 @@ export function registerQueries(program: Command, context: CliContext): void {
     runs(context, async (...args: unknown[]): Promise<ExitCode> => {
       const options = (args.at(-1) as Command).optsWithGlobals<Options>();
       const one = typeof options.participant === 'string' ? options.participant : undefined;
-      return withStore(options, io, (opened) => ask(opened, io, options, one ? 'participant-record' : 'participants', one ? { participantId: one } : {}));
+      return withStore(options, io, (opened) => ask(opened, io, options, one ? 'participant-record' : 'participants', one ? { participantId: one } : {}), { onlyReads: true });
     }),
   );
 
@@ -257,7 +257,7 @@ export function registerQueries(program: Command, context: CliContext): void {
   ).action(
     runs(context, async (name: string | undefined, _options: unknown, command: Command): Promise<ExitCode> => {
       const options = command.optsWithGlobals<Options & { param?: Record<string, string> }>();
-      if (name !== undefined) return withStore(options, io, (opened) => ask(opened, io, options, name, options.param ?? {}));
+      if (name !== undefined) return withStore(options, io, (opened) => ask(opened, io, options, name, options.param ?? {}), { onlyReads: true });
       const all: readonly AnyReadModel[] = [...builtInReadModels, ...(await loadReadModels(options.readModel ?? [], io.cwd))];
       io.stdout.write(all.map((m) => `${m.name}\t${m.title}: ${m.description}\n`).join(''));
       return exitCodes.ok;

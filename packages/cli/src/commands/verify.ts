@@ -9,7 +9,7 @@ import {
   type VerifierKey,
   type WitnessedCheckpoint,
 } from '@taawun/domain';
-import { describeLocation, loadSigningKey, openLogForAudit, parseStoreUrl, readWitness } from '@taawun/runtime';
+import { describeLocation, loadSigningKey, openLogForAudit, openWitness, originOf, parseStoreUrl, witnessedCheckpoints } from '@taawun/runtime';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { withProgress } from '../output/progress.js';
@@ -40,8 +40,8 @@ function verifierKeyFrom(text: string, io: Io): VerifierKey {
   }
 }
 
-/** Every signed checkpoint verify knows for this log: its witness, and the `--against` files, each checked against the key. */
-function knownCheckpoints(globals: GlobalOptions, io: Io, against: readonly Against[], keyText: string | undefined): { checkpoints: WitnessedCheckpoint[]; witness?: string } {
+/** Every signed checkpoint verify knows for this log: all its witness ever accepted, and the `--against` files, each checked against the key. */
+async function knownCheckpoints(globals: GlobalOptions, io: Io, against: readonly Against[], keyText: string | undefined): Promise<{ checkpoints: WitnessedCheckpoint[]; witness?: string }> {
   const where = witnessLocationOf(globals, io);
   const own = where ? loadSigningKey(where.signingKeyFile, false) : undefined;
   const key = keyText !== undefined ? verifierKeyFrom(keyText, io) : own ? decodeVerifierKey(encodeVerifierKey(own)) : undefined;
@@ -51,40 +51,59 @@ function knownCheckpoints(globals: GlobalOptions, io: Io, against: readonly Agai
     return { checkpoints: [] };
   }
   const checkpoints: WitnessedCheckpoint[] = [];
-  const witnessed = where ? readWitness(where.witnessFile, key) : undefined;
-  if (witnessed?.problem) throw new CliError(`the witness file ${where!.witnessFile} holds no checkpoint signed by ${key.name}: ${witnessed.problem}`, exitCodes.failed);
-  if (witnessed?.checkpoint) checkpoints.push({ ...witnessed.checkpoint, source: `the witness file ${where!.witnessFile}` });
+  let witness: string | undefined;
+  if (where) {
+    // Opened to read only: a database witness never written is no witness, and nothing is created.
+    const opened = await openWitness(where, { create: false });
+    try {
+      const kept = await witnessedCheckpoints(opened, originOf(key, where.witnessFile), key);
+      if (kept.problem) throw new CliError(`${kept.problem} (not a checkpoint signed by ${key.name})`, exitCodes.failed);
+      checkpoints.push(...kept.checkpoints.map((checkpoint) => ({ ...checkpoint, source: opened.description })));
+      if (kept.checkpoints.length > 0) witness = opened.description;
+    } finally {
+      await opened.close();
+    }
+  }
   for (const file of files) {
     if (!existsSync(file)) throw new CliError(`--against ${file} does not exist`, exitCodes.usage);
     const opened = openSignedCheckpoint(readFileSync(file, 'utf8'), key);
     if (!opened.ok) throw new CliError(`--against ${file}: ${opened.reason}`, exitCodes.failed);
     checkpoints.push({ ...opened.checkpoint, source: file });
   }
-  return { checkpoints, ...(witnessed ? { witness: where!.witnessFile } : {}) };
+  return { checkpoints: distinct(checkpoints), ...(witness ? { witness } : {}) };
+}
+
+/** One checkpoint per tree head: the latest is also in the history, and an auditor's copy may be one the witness has. */
+function distinct(checkpoints: readonly WitnessedCheckpoint[]): WitnessedCheckpoint[] {
+  const seen = new Set<string>();
+  return checkpoints.filter((c) => {
+    const id = `${c.size}:${Buffer.from(c.root).toString('hex')}`;
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
 }
 
 export function registerVerify(program: Command, context: CliContext): void {
   const { io } = context;
   program
     .command('verify')
-    .description('check the log against its hash chain, its Merkle tree and every signed checkpoint kept outside it (the tamper check): exit 0 intact, 1 broken, 2 when the store keeps no hash chain')
+    .description('check the log against its hash chain, its Merkle tree and every signed checkpoint kept outside it (the tamper check): exit 0 intact, 1 broken, 2 for memory: (no log to check)')
     .option('--against <checkpoint>', 'also a signed checkpoint file (kept by an auditor: GET /log/checkpoint, or a witness file), or POSITION:HASH printed by an older verify; repeatable', parseAgainst)
     .option('--key <key>', "the public key checkpoints are signed with (default: the institute's own, from --signing-key)")
     .addHelpText(
       'after',
-      '\nSQLite and PostgreSQL stores keep a SHA-256 chain and a Merkle tree over every event; EventStoreDB and memory: do not,\nso verify refuses them with exit code 2 (the check could not be made; it did not fail).\nThe log is only read: a SQLite file is checked from a private copy, never opened in place.',
+      '\nSQLite and PostgreSQL stores keep a SHA-256 chain and a Merkle tree over every event; for EventStoreDB, verify computes\nthem over $all (every event read) and checks them against the witnessed checkpoints; memory: is refused with exit code 2.\nThe log is only read: a SQLite file is checked from a private copy, never opened in place.',
     )
     .action(
       runs(context, async (options: { against?: Against[]; key?: string }, command: Command): Promise<ExitCode> => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
-        if (location.kind === 'memory' || location.kind === 'eventstoredb') throw noChain(describeLocation(location));
+        if (location.kind === 'memory') throw noChain(describeLocation(location));
         const chainCheckpoint = options.against?.flatMap((a) => ('chain' in a ? [a.chain] : []))[0];
         // The chain is over the log as stored (personal data sealed): no keys needed, and nothing is written.
         const audited = await openLogForAudit(storeUrlOf(globals, io), { cwd: io.cwd });
         if (!audited) throw noChain(describeLocation(location));
         try {
-          const { checkpoints, witness } = knownCheckpoints(globals, io, options.against ?? [], options.key);
+          const { checkpoints, witness } = await knownCheckpoints(globals, io, options.against ?? [], options.key);
           const total = Number((await audited.chain.checkpoint()).position);
           const report = await withProgress(io, 'verify', (shown) =>
             audited.chain.verify({ ...(chainCheckpoint ? { against: chainCheckpoint } : {}), checkpoints, onProgress: (done) => shown.update(done, total) }),

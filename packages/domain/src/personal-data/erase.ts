@@ -124,3 +124,22 @@ export async function completePendingErasures(store: EventStore, keys: KeyStore)
   }
   return finished;
 }
+
+/**
+ * Copies the erasure could not scrub yet: another process holds a read
+ * snapshot of the database, so the pages or WAL frames that held them stay
+ * until that reader closes. The erasure itself is done (recorded, key
+ * destroyed: nothing can decrypt the sealed data); running it again once the
+ * reader has closed finishes the scrub. Thrown by an `onErased` purge that
+ * found a reader in its way; `copies` names each copy left, for people.
+ */
+export class ScrubPendingError extends Error {
+  override readonly name = 'ScrubPendingError';
+  readonly code = 'scrub-pending' as const;
+  constructor(readonly copies: readonly string[]) {
+    super(`not scrubbed yet, because another process holds a read snapshot: ${copies.join('; ')}`);
+  }
+}
+
+export const isScrubPending = (value: unknown): value is ScrubPendingError =>
+  value instanceof Error && (value as { code?: unknown }).code === 'scrub-pending' && Array.isArray((value as { copies?: unknown }).copies);

@@ -3,3 +3,4 @@ export * from './log.js';
 export * from './checkpoint.js';
 export { eventLeaf } from '../hash-chain.js';
 export * from './documents.js';
+export * from './client-side.js';
