@@ -37,7 +37,7 @@ describe('taawun erase-participant', () => {
     const exported = await taawun(['export', ...store()], { cwd: folder.path });
     expect(exported.stdout).toContain(name);
     const report = await taawun(['report', 'participants', '--lang', 'ar', ...store()], { cwd: folder.path });
-    expect(report.stdout).toMatch(new RegExp(`^attache-41-a +judicial-attache +41 +\u2068${name}\u2069$`, 'm')); // Arabic isolated in its cell
+    expect(report.stdout).toMatch(new RegExp(`^attache-41-a +\u2068ملحق قضائي\u2069 +41 +\u2068${name}\u2069$`, 'm')); // Arabic isolated in its cell, the kind in words
     // A read model stored beside the log now holds the name too, sealed under the participant's key like the log:
     expect((await taawun(['replay', 'participant-record', ...store()], { cwd: folder.path })).code).toBe(0);
     const bytes = await storedBytes();
