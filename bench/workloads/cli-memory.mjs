@@ -2,8 +2,9 @@
  * Peak memory of the CLI's long commands on a large log, each in a process of
  * its own, as a user runs them: `partners`, `report participants` and `report
  * yearly` (a page of 100 rows, then the whole list), `export` and `import`. The
- * first reading command also catches the stored read models up (a rebuild):
- * measured apart, so the others show what a query costs once they are built.
+ * first run of each reading command also builds the stored read model it
+ * answers from (a catch-up from the start of the log): measured apart, so the
+ * others show what a query costs once it is built.
  * Target (issue "Fast at a ministry's scale"): under 250 MB each at 1M events.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,12 +42,13 @@ export async function cliMemoryTaawun({ dbFile }) {
     copyFileSync(dbFile, db);
     const store = ['--store', `sqlite:${db}`];
     const results = {};
-    results.catchUp = runCli(['partners', '--limit', '1', ...store], work, 'catch-up');
     for (const [label, command] of [
       ['partners', ['partners']],
       ['participants', ['report', 'participants']],
       ['yearly', ['report', 'yearly']],
     ]) {
+      // The first run builds the stored read model it answers from (catch-up); the next ones only query.
+      results[`${label}CatchUp`] = runCli([...command, '--limit', '100', ...store], work, `${label}-catch-up`);
       results[`${label}Page`] = runCli([...command, '--limit', '100', ...store], work, `${label}-page`);
       results[`${label}All`] = runCli([...command, ...store], work, `${label}-all`);
     }
