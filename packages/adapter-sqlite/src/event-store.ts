@@ -2,9 +2,9 @@ import {
   ChangeNotifier,
   EventStoreError,
   GENESIS_HASH,
+  TreeFrontier,
   assertValidBatch,
-  chainHash,
-  completedNodes,
+  chainLinkAndLeaf,
   decideAppend,
   eventLeaf,
   leafHash,
@@ -23,6 +23,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type TreeNode,
   type VerifyReport,
   type VerifyOptions,
   type WitnessedCheckpoint,
@@ -39,7 +40,17 @@ export interface SqliteEventStoreOptions extends ConnectionOptions {
   readonly pollIntervalMs?: number;
   /** Events per page for `readAll` and `verify` when the caller gives none. Default 500. */
   readonly pageSize?: number;
+  /**
+   * Keep the Merkle tree at each append (default true). `false` exists only to
+   * measure what the tree costs (the bench): appends then write no tree nodes,
+   * tree heads and proofs are refused (`invalid-configuration`), and the next
+   * store opened with the tree on builds the nodes it is missing from the events.
+   */
+  readonly merkleLog?: boolean;
 }
+
+/** Tree nodes per multi-row INSERT (3 parameters each, far under SQLite's limit). */
+const NODE_CHUNK = 128;
 
 interface AppendRow {
   readonly event: EventToAppend;
@@ -85,6 +96,10 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private readonly pollIntervalMs: number;
   private readonly busyTimeoutMs: number;
   private readonly pageSize: number;
+  private readonly keepsTree: boolean;
+  /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
+  private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
+  private readonly insertNodes = new Map<number, ReturnType<Database['prepare']>>();
   private closed = false;
 
   /** Use `openSqliteEventStore`. */
@@ -102,6 +117,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.busyTimeoutMs = Number(database.pragma('busy_timeout', { simple: true }));
     this.pageSize = options.pageSize ?? 500;
+    this.keepsTree = options.merkleLog ?? true;
     const notifier = file === MEMORY ? { notifier: new ChangeNotifier(), release: () => undefined } : acquireNotifier(file);
     this.changes = notifier.notifier;
     this.releaseNotifier = notifier.release;
@@ -119,10 +135,11 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       ),
       page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
       node: database.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
-      insertNode: database.prepare<[number, number, Uint8Array]>('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      treeSize: reading<[], { size: bigint | null }>('SELECT max(idx) + 1 AS size FROM merkle_nodes WHERE level = 0'),
       eventAt: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = ?`),
+      eventsFrom: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position`),
     };
-    this.merkle = merkleLogOver(
+    const merkle = merkleLogOver(
       (level, index) => this.withBusyRetries('reading the Merkle tree', () => this.readNode(level, index)),
       async () => Number((await this.lastPosition()) ?? 0n),
       (position) =>
@@ -132,6 +149,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
           return eventLeaf(toChainedRow(row));
         }),
     );
+    this.merkle = this.keepsTree ? merkle : refusingMerkleLog(this.file);
     this.appendTransaction = database.transaction(
       (stream: string, rows: readonly AppendRow[], expected: ExpectedRevision) => this.appendInTransaction(stream, rows, expected),
     );
@@ -146,6 +164,8 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       this.appendTransaction.immediate(stream, rows, options.expectedRevision),
       'the whole batch was rolled back and nothing was written',
     );
+    // Kept only once committed: a rolled-back batch leaves the cached edge where it was.
+    if (result.ok && result.frontier) this.frontier = result.frontier;
     if (result.ok && result.written) this.changes.notify();
     return result.ok ? { ok: true, nextExpectedRevision: result.nextExpectedRevision, events: result.events } : result;
   }
@@ -154,7 +174,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     stream: string,
     rows: readonly AppendRow[],
     expected: ExpectedRevision,
-  ): AppendResult & { written?: boolean } {
+  ): AppendResult & { written?: boolean; frontier?: { tree: TreeFrontier; headHash: string } } {
     const { streamHead, eventById, logHead, insert, forwards } = this.statements;
     const head = streamHead.get(stream)?.revision ?? null;
     const current = head === null ? 'no-stream' : Number(head);
@@ -177,20 +197,56 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     const last = logHead.get();
     let previousHash = last?.hash ?? GENESIS_HASH;
     let position = last?.position ?? 0n;
+    // The Merkle tree grows in the same transaction, from its right edge kept in memory:
+    // no node is read (unless another process appended since), and the new ones go in a few statements.
+    const tree = this.keepsTree && rows.length > 0 ? this.frontierAt(Number(position), previousHash) : undefined;
+    const nodes: TreeNode[] = [];
     const stored = rows.map(({ event, dataJson, metadataJson }, i): StoredEvent => {
       position += 1n;
       const revision = decision.firstRevision + i;
       const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
-      previousHash = chainHash(previousHash, chained);
+      const link = chainLinkAndLeaf(previousHash, chained);
+      previousHash = link.hash;
       insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash);
-      // The Merkle tree grows in the same transaction: at most log2(n)+1 nodes read and written.
-      for (const node of completedNodes(Number(position) - 1, leafHash(eventLeaf(chained)), (level, index) => this.readNode(level, index))) {
-        this.statements.insertNode.run(node.level, node.index, node.hash);
-      }
+      tree?.append(leafHash(link.leaf), nodes);
       return { ...event, data: JSON.parse(dataJson) as unknown, metadata: JSON.parse(metadataJson) as EventToAppend['metadata'], stream, revision, position };
     });
+    this.writeNodes(nodes);
     const nextExpectedRevision = stored.length > 0 ? stored.at(-1)!.revision : current;
-    return { ok: true, nextExpectedRevision, events: stored, written: stored.length > 0 };
+    return { ok: true, nextExpectedRevision, events: stored, written: stored.length > 0, ...(tree ? { frontier: { tree, headHash: previousHash } } : {}) };
+  }
+
+  /**
+   * A copy of the tree's right edge at the log's `size` (inside the write transaction).
+   * The cached one serves when the log is still where this store left it (same size and
+   * head hash; events are never deleted, so another process's appends always change
+   * both); otherwise it is read from the file, and a tree behind the log (events appended
+   * by a store opened with `merkleLog: false`) is completed from the events first.
+   */
+  private frontierAt(size: number, headHash: string): TreeFrontier {
+    const cached = this.frontier;
+    if (cached && cached.tree.size === size && cached.headHash === headHash) return cached.tree.clone();
+    const treeSize = Number(this.statements.treeSize.get()?.size ?? 0n);
+    const tree = TreeFrontier.readSync(Math.min(treeSize, size), (level, index) => this.readNode(level, index));
+    if (tree.size < size) {
+      const missing: TreeNode[] = [];
+      for (const row of this.statements.eventsFrom.iterate(BigInt(tree.size))) tree.append(leafHash(eventLeaf(toChainedRow(row))), missing);
+      this.writeNodes(missing);
+    }
+    return tree;
+  }
+
+  /** Nodes in multi-row INSERTs of up to NODE_CHUNK rows (a statement per row count, prepared once). */
+  private writeNodes(nodes: readonly TreeNode[]): void {
+    for (let start = 0; start < nodes.length; start += NODE_CHUNK) {
+      const chunk = nodes.slice(start, start + NODE_CHUNK);
+      let statement = this.insertNodes.get(chunk.length);
+      if (!statement) {
+        statement = this.database.prepare(`INSERT INTO merkle_nodes (level, idx, hash) VALUES ${Array.from({ length: chunk.length }, () => '(?, ?, ?)').join(', ')}`);
+        this.insertNodes.set(chunk.length, statement);
+      }
+      statement.run(chunk.flatMap((node) => [node.level, node.index, node.hash]));
+    }
   }
 
   private readNode(level: number, index: number): Hash {
@@ -319,4 +375,15 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       await sleep(10 * attempt + Math.random() * 20);
     }
   }
+}
+
+/** The Merkle log of a store opened with `merkleLog: false`: it keeps no tree, so it answers nothing rather than something false. */
+function refusingMerkleLog(file: string): MerkleLog {
+  const refuse = async (): Promise<never> => {
+    throw new EventStoreError(
+      'invalid-configuration',
+      `${file}: this store was opened with merkleLog: false (to measure the tree's cost) and keeps no Merkle tree; open it without that option for tree heads and proofs`,
+    );
+  };
+  return { treeHead: refuse, inclusionProof: refuse, consistencyProof: refuse };
 }
