@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreError, GENESIS_HASH, MemoryTree, compareKeptTree, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, MemoryTree, compareKeptTree, storedNodeIndex, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
 import Database from 'better-sqlite3';
 import { describeFile } from './connection.js';
 import { toEventStoreError } from './errors.js';
@@ -142,9 +142,17 @@ class OpenedAudit implements SqliteAudit {
 
   /** Every node of the tree the file keeps must be the one its events make: proofs are served from them. */
   private compareStoredTree(report: VerifyReport, tree: MemoryTree): Promise<VerifyReport> | VerifyReport {
-    if (readSchemaVersion(this.database, EVENT_STORE_COMPONENT) < 2) return report;
-    const nodes = this.database.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx');
-    return compareKeptTree(report, tree, nodes.all());
+    const version = readSchemaVersion(this.database, EVENT_STORE_COMPONENT);
+    if (version < 2) return report;
+    if (version < 3) {
+      const nodes = this.database.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx');
+      return compareKeptTree(report, tree, nodes.all());
+    }
+    // Since version 3 a node is found by its place in append order: one kept elsewhere would not be found, so it differs.
+    const nodes = this.database.prepare<[], { n: number; level: number; idx: number; hash: Buffer }>('SELECT n, level, idx, hash FROM merkle_nodes ORDER BY n');
+    const misplacedAsDiffering = (node: { n: number; level: number; idx: number; hash: Buffer }) =>
+      node.n === storedNodeIndex(node.level, node.idx) + 1 ? node : { ...node, hash: Buffer.alloc(0) };
+    return compareKeptTree(report, tree, nodes.all().map(misplacedAsDiffering));
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   GENESIS_HASH,
   TreeFrontier,
   assertValidBatch,
+  chainHash,
   chainLinkAndLeaf,
   decideAppend,
   eventLeaf,
@@ -22,6 +23,7 @@ import {
   type MerkleLog,
   type ReadAllOptions,
   type ReadStreamOptions,
+  storedNodeIndex,
   type StoredEvent,
   type TreeNode,
   type VerifyReport,
@@ -134,8 +136,9 @@ export class SqliteEventStore implements EventStore, MerkleLog {
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
       ),
       page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
-      node: database.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
-      treeSize: reading<[], { size: bigint | null }>('SELECT max(idx) + 1 AS size FROM merkle_nodes WHERE level = 0'),
+      node: database.prepare<[number], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes WHERE n = ?'),
+      // The last node written is the highest one the last append completed: its subtree ends where the tree does.
+      lastNode: database.prepare<[], { level: number; idx: number }>('SELECT level, idx FROM merkle_nodes ORDER BY n DESC LIMIT 1'),
       eventAt: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = ?`),
       eventsFrom: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position`),
     };
@@ -205,10 +208,14 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       position += 1n;
       const revision = decision.firstRevision + i;
       const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
-      const link = chainLinkAndLeaf(previousHash, chained);
-      previousHash = link.hash;
+      if (tree) {
+        const link = chainLinkAndLeaf(previousHash, chained);
+        previousHash = link.hash;
+        tree.append(leafHash(link.leaf), nodes);
+      } else {
+        previousHash = chainHash(previousHash, chained);
+      }
       insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash);
-      tree?.append(leafHash(link.leaf), nodes);
       return { ...event, data: JSON.parse(dataJson) as unknown, metadata: JSON.parse(metadataJson) as EventToAppend['metadata'], stream, revision, position };
     });
     this.writeNodes(nodes);
@@ -226,7 +233,8 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private frontierAt(size: number, headHash: string): TreeFrontier {
     const cached = this.frontier;
     if (cached && cached.tree.size === size && cached.headHash === headHash) return cached.tree.clone();
-    const treeSize = Number(this.statements.treeSize.get()?.size ?? 0n);
+    const lastNode = this.statements.lastNode.get();
+    const treeSize = lastNode ? (lastNode.idx + 1) * 2 ** lastNode.level : 0;
     const tree = TreeFrontier.readSync(Math.min(treeSize, size), (level, index) => this.readNode(level, index));
     if (tree.size < size) {
       const missing: TreeNode[] = [];
@@ -236,22 +244,22 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     return tree;
   }
 
-  /** Nodes in multi-row INSERTs of up to NODE_CHUNK rows (a statement per row count, prepared once). */
+  /** Nodes in multi-row INSERTs of up to NODE_CHUNK rows (a statement per row count, prepared once), keyed by their place in append order. */
   private writeNodes(nodes: readonly TreeNode[]): void {
     for (let start = 0; start < nodes.length; start += NODE_CHUNK) {
       const chunk = nodes.slice(start, start + NODE_CHUNK);
       let statement = this.insertNodes.get(chunk.length);
       if (!statement) {
-        statement = this.database.prepare(`INSERT INTO merkle_nodes (level, idx, hash) VALUES ${Array.from({ length: chunk.length }, () => '(?, ?, ?)').join(', ')}`);
+        statement = this.database.prepare(`INSERT INTO merkle_nodes (n, level, idx, hash) VALUES ${Array.from({ length: chunk.length }, () => '(?, ?, ?, ?)').join(', ')}`);
         this.insertNodes.set(chunk.length, statement);
       }
-      statement.run(chunk.flatMap((node) => [node.level, node.index, node.hash]));
+      statement.run(chunk.flatMap((node) => [storedNodeIndex(node.level, node.index) + 1, node.level, node.index, node.hash]));
     }
   }
 
   private readNode(level: number, index: number): Hash {
-    const row = this.statements.node.get(level, index);
-    if (!row) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
+    const row = this.statements.node.get(storedNodeIndex(level, index) + 1);
+    if (!row || row.level !== level || row.idx !== index) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
     return new Uint8Array(row.hash);
   }
 

@@ -1,4 +1,4 @@
-import { EventStoreError, MemoryTree, eventLeaf, leafHash } from '@taawun/domain';
+import { EventStoreError, MemoryTree, eventLeaf, leafHash, storedNodeIndex } from '@taawun/domain';
 import { EVENT_COLUMNS, toChainedRow, type EventRow } from './rows.js';
 import type { Database } from 'better-sqlite3';
 
@@ -18,6 +18,17 @@ export interface Migration {
   readonly up: (db: Database) => void;
 }
 
+const MERKLE_TRIGGERS = `
+  CREATE TRIGGER merkle_nodes_are_never_updated BEFORE UPDATE ON merkle_nodes
+    BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;
+  CREATE TRIGGER merkle_nodes_are_never_deleted BEFORE DELETE ON merkle_nodes
+    BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;`;
+
+/**
+ * `merkle_nodes` since version 3: `n` is the node's place in the order appends write
+ * nodes, from 1 (`storedNodeIndex(level, idx) + 1`), so an append adds rows at the end
+ * of one B-tree; `level` and `idx` say which subtree it is, and every read checks them.
+ */
 export const eventStoreMigrations: readonly Migration[] = [
   {
     version: 1,
@@ -65,6 +76,30 @@ export const eventStoreMigrations: readonly Migration[] = [
       for (const row of db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).all()) {
         for (const node of tree.append(leafHash(eventLeaf(toChainedRow(row))))) insert.run(node.level, node.index, node.hash);
       }
+    },
+  },
+  {
+    version: 3,
+    description: 'the Merkle tree keyed by the order appends write its nodes (n), so an append writes them side by side instead of one place per level',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE merkle_nodes_by_n (
+          n     INTEGER PRIMARY KEY CHECK (n >= 1),
+          level INTEGER NOT NULL CHECK (level >= 0),
+          idx   INTEGER NOT NULL CHECK (idx >= 0),
+          hash  BLOB    NOT NULL CHECK (length(hash) = 32)
+        ) STRICT;
+      `);
+      const insert = db.prepare('INSERT INTO merkle_nodes_by_n (n, level, idx, hash) VALUES (?, ?, ?, ?)');
+      const nodes = db.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes').all();
+      const ordered = nodes.map((node) => ({ ...node, n: storedNodeIndex(node.level, node.idx) + 1 })).sort((a, b) => a.n - b.n);
+      for (const node of ordered) insert.run(node.n, node.level, node.idx, node.hash);
+      // Dropping a table fires no DELETE trigger; its triggers go with it and are made again on the new one.
+      db.exec(`
+        DROP TABLE merkle_nodes;
+        ALTER TABLE merkle_nodes_by_n RENAME TO merkle_nodes;
+        ${MERKLE_TRIGGERS}
+      `);
     },
   },
 ];

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { newTestEvent } from '@taawun/domain/testing';
+import { storedNodeIndex, verifyConsistency } from '@taawun/domain';
 import {
   EVENT_STORE_COMPONENT,
   EVENT_STORE_SCHEMA_VERSION,
@@ -23,7 +24,7 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     const rows = store.database.prepare(`SELECT component, version FROM ${SCHEMA_VERSIONS_TABLE}`).all();
     expect(rows).toEqual([{ component: EVENT_STORE_COMPONENT, version: EVENT_STORE_SCHEMA_VERSION }]);
-    expect(EVENT_STORE_SCHEMA_VERSION).toBe(2);
+    expect(EVENT_STORE_SCHEMA_VERSION).toBe(3);
     const columns = store.database.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info('events') ORDER BY cid`).all();
     expect(columns).toEqual([
       { name: 'position', type: 'INTEGER', notnull: 0, pk: 1 },
@@ -48,7 +49,7 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     await store.append('a', [newTestEvent()], { expectedRevision: 'no-stream' });
     expect(store.database.prepare('SELECT note FROM institute_notes').all()).toEqual([{ note: 'kept' }]);
-    expect(readSchemaVersion(store.database, EVENT_STORE_COMPONENT)).toBe(2);
+    expect(readSchemaVersion(store.database, EVENT_STORE_COMPONENT)).toBe(EVENT_STORE_SCHEMA_VERSION);
     await store.close();
   });
 
@@ -124,9 +125,40 @@ describe('version 2: the Merkle tree', () => {
     db.exec(`DROP TABLE merkle_nodes; UPDATE ${SCHEMA_VERSIONS_TABLE} SET version = 1 WHERE component = '${EVENT_STORE_COMPONENT}'`);
     db.close();
     const reopened = await openSqliteEventStore(path);
-    expect(readSchemaVersion(reopened.database, EVENT_STORE_COMPONENT)).toBe(2);
+    expect(readSchemaVersion(reopened.database, EVENT_STORE_COMPONENT)).toBe(EVENT_STORE_SCHEMA_VERSION);
     expect(await reopened.treeHead()).toEqual(head);
     expect(reopened.database.prepare('SELECT count(*) AS n FROM merkle_nodes').get()).toEqual({ n: 11 + 5 + 2 + 1 });
+    await reopened.close();
+  });
+});
+
+describe('version 3: the Merkle tree keyed by append order', () => {
+  it('rekeys the nodes of a version-2 file (kept by level and index): same tree head and proofs, and appends go on from there', async () => {
+    const path = newDatabase();
+    const store = await openSqliteEventStore(path);
+    for (let i = 0; i < 13; i++) await store.append(`s${i % 3}`, [newTestEvent()], { expectedRevision: 'any' });
+    const head = await store.treeHead();
+    await store.close();
+    // The file as version 2 left it: the same nodes, keyed by (level, idx).
+    const db = new Database(path);
+    db.exec(`
+      CREATE TABLE v2_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID;
+      INSERT INTO v2_nodes SELECT level, idx, hash FROM merkle_nodes;
+      DROP TABLE merkle_nodes;
+      ALTER TABLE v2_nodes RENAME TO merkle_nodes;
+      UPDATE ${SCHEMA_VERSIONS_TABLE} SET version = 2 WHERE component = '${EVENT_STORE_COMPONENT}'`);
+    db.close();
+    const reopened = await openSqliteEventStore(path);
+    expect(readSchemaVersion(reopened.database, EVENT_STORE_COMPONENT)).toBe(3);
+    expect(await reopened.treeHead()).toEqual(head);
+    const rows = reopened.database.prepare('SELECT n, level, idx FROM merkle_nodes ORDER BY n').all() as { n: number; level: number; idx: number }[];
+    expect(rows.map((r) => r.n)).toEqual(rows.map((_, i) => i + 1));
+    expect(rows.every((r) => r.n === storedNodeIndex(r.level, r.idx) + 1)).toBe(true);
+    await reopened.append('s0', [newTestEvent()], { expectedRevision: 'any' });
+    const grown = await reopened.treeHead();
+    const proof = await reopened.consistencyProof(head.size);
+    expect(verifyConsistency(head.size, grown.size, proof.proof, head.root, grown.root)).toBe(true);
+    expect((await reopened.verify()).intact).toBe(true);
     await reopened.close();
   });
 });
