@@ -23,7 +23,7 @@ import {
   type MerkleLog,
   type ReadAllOptions,
   type ReadStreamOptions,
-  storedNodeIndex,
+  HASH_BYTES,
   type StoredEvent,
   type TreeNode,
   type VerifyReport,
@@ -34,7 +34,7 @@ import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { sqliteCodeOf, toEventStoreError } from './errors.js';
 import { EVENT_COLUMNS, PAGE_SQL, pageParameters, toChainedRow, toStoredEvent, type EventRow } from './rows.js';
-import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion } from './schema.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion, treeNodesOfPosition } from './schema.js';
 import { acquireNotifier } from './notifiers.js';
 
 export interface SqliteEventStoreOptions extends ConnectionOptions {
@@ -50,9 +50,6 @@ export interface SqliteEventStoreOptions extends ConnectionOptions {
    */
   readonly merkleLog?: boolean;
 }
-
-/** Tree nodes per multi-row INSERT (3 parameters each, far under SQLite's limit). */
-const NODE_CHUNK = 128;
 
 interface AppendRow {
   readonly event: EventToAppend;
@@ -101,7 +98,6 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private readonly keepsTree: boolean;
   /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
   private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
-  private readonly insertNodes = new Map<number, ReturnType<Database['prepare']>>();
   private closed = false;
 
   /** Use `openSqliteEventStore`. */
@@ -128,7 +124,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       streamHead: reading<[string], { revision: bigint | null }>('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
       eventById: reading<[string], { stream: string; revision: bigint }>('SELECT stream, revision FROM events WHERE id = ?'),
       logHead: reading<[], { position: bigint; hash: string }>('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
-      insert: database.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: database.prepare(`INSERT INTO events (${EVENT_COLUMNS}, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       forwards: reading<[string, number, number], EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
       ),
@@ -136,9 +132,10 @@ export class SqliteEventStore implements EventStore, MerkleLog {
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
       ),
       page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
-      node: database.prepare<[number], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes WHERE n = ?'),
-      // The last node written is the highest one the last append completed: its subtree ends where the tree does.
-      lastNode: database.prepare<[], { level: number; idx: number }>('SELECT level, idx FROM merkle_nodes ORDER BY n DESC LIMIT 1'),
+      treeOf: database.prepare<[number], { tree: Buffer | null }>('SELECT tree FROM events WHERE position = ?'),
+      // The tree ends before the first event kept without its nodes (found by a partial index).
+      firstWithoutTree: database.prepare<[], { position: number | null }>('SELECT min(position) AS position FROM events WHERE tree IS NULL'),
+      setTree: database.prepare<[Buffer, bigint]>('UPDATE events SET tree = ? WHERE position = ?'),
       eventAt: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = ?`),
       eventsFrom: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position`),
     };
@@ -200,25 +197,24 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     const last = logHead.get();
     let previousHash = last?.hash ?? GENESIS_HASH;
     let position = last?.position ?? 0n;
-    // The Merkle tree grows in the same transaction, from its right edge kept in memory:
-    // no node is read (unless another process appended since), and the new ones go in a few statements.
+    // The Merkle tree grows in the same transaction, from its right edge kept in memory: no node is
+    // read (unless another process appended since), and each event's row keeps the nodes its append completed.
     const tree = this.keepsTree && rows.length > 0 ? this.frontierAt(Number(position), previousHash) : undefined;
-    const nodes: TreeNode[] = [];
     const stored = rows.map(({ event, dataJson, metadataJson }, i): StoredEvent => {
       position += 1n;
       const revision = decision.firstRevision + i;
       const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
+      let nodes: Buffer | null = null;
       if (tree) {
         const link = chainLinkAndLeaf(previousHash, chained);
         previousHash = link.hash;
-        tree.append(leafHash(link.leaf), nodes);
+        nodes = treeBlob(tree.append(leafHash(link.leaf)));
       } else {
         previousHash = chainHash(previousHash, chained);
       }
-      insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash);
+      insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash, nodes);
       return { ...event, data: JSON.parse(dataJson) as unknown, metadata: JSON.parse(metadataJson) as EventToAppend['metadata'], stream, revision, position };
     });
-    this.writeNodes(nodes);
     const nextExpectedRevision = stored.length > 0 ? stored.at(-1)!.revision : current;
     return { ok: true, nextExpectedRevision, events: stored, written: stored.length > 0, ...(tree ? { frontier: { tree, headHash: previousHash } } : {}) };
   }
@@ -233,34 +229,23 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private frontierAt(size: number, headHash: string): TreeFrontier {
     const cached = this.frontier;
     if (cached && cached.tree.size === size && cached.headHash === headHash) return cached.tree.clone();
-    const lastNode = this.statements.lastNode.get();
-    const treeSize = lastNode ? (lastNode.idx + 1) * 2 ** lastNode.level : 0;
+    const firstWithout = this.statements.firstWithoutTree.get()?.position ?? null;
+    const treeSize = firstWithout === null ? size : firstWithout - 1;
     const tree = TreeFrontier.readSync(Math.min(treeSize, size), (level, index) => this.readNode(level, index));
     if (tree.size < size) {
-      const missing: TreeNode[] = [];
-      for (const row of this.statements.eventsFrom.iterate(BigInt(tree.size))) tree.append(leafHash(eventLeaf(toChainedRow(row))), missing);
-      this.writeNodes(missing);
+      // Collected first: a statement reading the table cannot run while another one writes it.
+      const missing = [...this.statements.eventsFrom.iterate(BigInt(tree.size))].map((row) => ({ position: row.position, nodes: treeBlob(tree.append(leafHash(eventLeaf(toChainedRow(row))))) }));
+      for (const { position, nodes } of missing) this.statements.setTree.run(nodes, position);
     }
     return tree;
   }
 
-  /** Nodes in multi-row INSERTs of up to NODE_CHUNK rows (a statement per row count, prepared once), keyed by their place in append order. */
-  private writeNodes(nodes: readonly TreeNode[]): void {
-    for (let start = 0; start < nodes.length; start += NODE_CHUNK) {
-      const chunk = nodes.slice(start, start + NODE_CHUNK);
-      let statement = this.insertNodes.get(chunk.length);
-      if (!statement) {
-        statement = this.database.prepare(`INSERT INTO merkle_nodes (n, level, idx, hash) VALUES ${Array.from({ length: chunk.length }, () => '(?, ?, ?, ?)').join(', ')}`);
-        this.insertNodes.set(chunk.length, statement);
-      }
-      statement.run(chunk.flatMap((node) => [storedNodeIndex(node.level, node.index) + 1, node.level, node.index, node.hash]));
-    }
-  }
-
   private readNode(level: number, index: number): Hash {
-    const row = this.statements.node.get(storedNodeIndex(level, index) + 1);
-    if (!row || row.level !== level || row.idx !== index) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
-    return new Uint8Array(row.hash);
+    // Node (level, index) is kept by the event whose append completed it, at byte level * 32 of its tree.
+    const position = (index + 1) * 2 ** level;
+    const kept = this.statements.treeOf.get(position)?.tree;
+    if (!kept || kept.length !== treeNodesOfPosition(position).length * HASH_BYTES) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
+    return new Uint8Array(kept.subarray(level * HASH_BYTES, (level + 1) * HASH_BYTES));
   }
 
   treeHead(size?: number) {
@@ -395,3 +380,6 @@ function refusingMerkleLog(file: string): MerkleLog {
   };
   return { treeHead: refuse, inclusionProof: refuse, consistencyProof: refuse };
 }
+
+/** The hashes of the nodes one append completed, as the event's `tree` keeps them (leaf first, then each parent). */
+const treeBlob = (nodes: readonly TreeNode[]): Buffer => Buffer.concat(nodes.map((node) => node.hash));

@@ -1,4 +1,4 @@
-import { EventStoreError, MemoryTree, eventLeaf, leafHash, storedNodeIndex } from '@taawun/domain';
+import { EventStoreError, MemoryTree, eventLeaf, leafHash } from '@taawun/domain';
 import { EVENT_COLUMNS, toChainedRow, type EventRow } from './rows.js';
 import type { Database } from 'better-sqlite3';
 
@@ -18,17 +18,30 @@ export interface Migration {
   readonly up: (db: Database) => void;
 }
 
-const MERKLE_TRIGGERS = `
-  CREATE TRIGGER merkle_nodes_are_never_updated BEFORE UPDATE ON merkle_nodes
-    BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;
-  CREATE TRIGGER merkle_nodes_are_never_deleted BEFORE DELETE ON merkle_nodes
+/**
+ * Since version 3 an event's `tree` holds the hashes of the Merkle nodes its append
+ * completed (`treeNodesOfPosition`): they are written with the event, in its row,
+ * and only once (a row written without them, by a store opened with `merkleLog:
+ * false`, gets them from the next store that keeps the tree); nothing else changes.
+ */
+const EVENT_TRIGGERS_SINCE_TREE = `
+  CREATE TRIGGER events_are_never_updated BEFORE UPDATE OF position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash ON events
+    BEGIN SELECT RAISE(ABORT, 'events are immutable: record a correcting event instead'); END;
+  CREATE TRIGGER events_tree_is_written_once BEFORE UPDATE OF tree ON events WHEN OLD.tree IS NOT NULL
     BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;`;
 
 /**
- * `merkle_nodes` since version 3: `n` is the node's place in the order appends write
- * nodes, from 1 (`storedNodeIndex(level, idx) + 1`), so an append adds rows at the end
- * of one B-tree; `level` and `idx` say which subtree it is, and every read checks them.
+ * The Merkle nodes the append of the event at `position` completes, in the order its
+ * `tree` keeps them: the leaf (level 0), then each parent, one per trailing zero bit
+ * of the position; node (level, index) is therefore kept by the event at
+ * (index + 1) * 2^level, at byte level * 32.
  */
+export function treeNodesOfPosition(position: number): { level: number; index: number }[] {
+  const nodes: { level: number; index: number }[] = [];
+  for (let level = 0, span = 1; position % span === 0; level++, span *= 2) nodes.push({ level, index: position / span - 1 });
+  return nodes;
+}
+
 export const eventStoreMigrations: readonly Migration[] = [
   {
     version: 1,
@@ -80,26 +93,22 @@ export const eventStoreMigrations: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'the Merkle tree keyed by the order appends write its nodes (n), so an append writes them side by side instead of one place per level',
+    description: "the Merkle tree kept in the events' rows (tree: the nodes each append completed), so an append writes no page of its own for it",
     up: (db) => {
       db.exec(`
-        CREATE TABLE merkle_nodes_by_n (
-          n     INTEGER PRIMARY KEY CHECK (n >= 1),
-          level INTEGER NOT NULL CHECK (level >= 0),
-          idx   INTEGER NOT NULL CHECK (idx >= 0),
-          hash  BLOB    NOT NULL CHECK (length(hash) = 32)
-        ) STRICT;
+        ALTER TABLE events ADD COLUMN tree BLOB CHECK (tree IS NULL OR (length(tree) >= 32 AND length(tree) % 32 = 0));
+        CREATE INDEX events_without_tree ON events (position) WHERE tree IS NULL;
+        DROP TRIGGER events_are_never_updated;
       `);
-      const insert = db.prepare('INSERT INTO merkle_nodes_by_n (n, level, idx, hash) VALUES (?, ?, ?, ?)');
-      const nodes = db.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes').all();
-      const ordered = nodes.map((node) => ({ ...node, n: storedNodeIndex(node.level, node.idx) + 1 })).sort((a, b) => a.n - b.n);
-      for (const node of ordered) insert.run(node.n, node.level, node.idx, node.hash);
-      // Dropping a table fires no DELETE trigger; its triggers go with it and are made again on the new one.
-      db.exec(`
-        DROP TABLE merkle_nodes;
-        ALTER TABLE merkle_nodes_by_n RENAME TO merkle_nodes;
-        ${MERKLE_TRIGGERS}
-      `);
+      // The nodes kept so far move into the rows of the events that completed them (a node missing stays missing).
+      const node = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?');
+      const setTree = db.prepare<[Buffer, bigint]>('UPDATE events SET tree = ? WHERE position = ?');
+      for (const { position } of db.prepare<[], { position: bigint }>('SELECT position FROM events ORDER BY position').safeIntegers(true).all()) {
+        const hashes = treeNodesOfPosition(Number(position)).map(({ level, index }) => node.get(level, index)?.hash);
+        if (hashes.every((h) => h !== undefined)) setTree.run(Buffer.concat(hashes), position);
+      }
+      // Dropping a table fires no DELETE trigger.
+      db.exec(`DROP TABLE merkle_nodes; ${EVENT_TRIGGERS_SINCE_TREE}`);
     },
   },
 ];

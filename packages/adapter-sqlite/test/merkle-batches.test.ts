@@ -47,7 +47,7 @@ describe('the Merkle tree grown batch by batch (SQLite)', () => {
     for (const asked of [() => withoutTree.treeHead(), () => withoutTree.inclusionProof(1n), () => withoutTree.consistencyProof(1)]) {
       await expect(asked()).rejects.toMatchObject({ code: 'invalid-configuration', message: expect.stringMatching(/merkleLog: false .* keeps no Merkle tree/) });
     }
-    expect(withoutTree.database.prepare('SELECT count(*) AS n FROM merkle_nodes').get()).toEqual({ n: 0 });
+    expect(withoutTree.database.prepare('SELECT count(*) AS n FROM events WHERE tree IS NOT NULL').get()).toEqual({ n: 0 });
     await withoutTree.close();
     const withTree = await openSqliteEventStore(path);
     await withTree.append('b', [newTestEvent()], { expectedRevision: 'no-stream' });

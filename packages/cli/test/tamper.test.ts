@@ -55,13 +55,11 @@ function rewrite(file: string, edit: (rows: Row[]) => Row[]): void {
     }),
   );
   const { rows: linked, nodes } = relink(edit(rows));
-  db.exec(`DROP TRIGGER events_are_never_updated; DROP TRIGGER events_are_never_deleted;
-           DROP TRIGGER merkle_nodes_are_never_updated; DROP TRIGGER merkle_nodes_are_never_deleted;
-           DELETE FROM events; DELETE FROM merkle_nodes;`);
-  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const node = db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
-  for (const row of linked) insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, row.hash);
-  for (const n of nodes) node.run(n.level, n.index, n.hash);
+  db.exec(`DROP TRIGGER events_are_never_updated; DROP TRIGGER events_are_never_deleted; DELETE FROM events;`);
+  // Each event's row keeps the Merkle nodes its append completed (the leaf, then each parent), in that order.
+  const treeOf = (position: bigint) => Buffer.concat(nodes.filter((n) => (n.index + 1) * 2 ** n.level === Number(position)).sort((a, b) => a.level - b.level).map((n) => n.hash));
+  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const row of linked) insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, row.hash, treeOf(row.position));
   db.close();
 }
 
@@ -90,7 +88,10 @@ describe('taawun verify against its own witness, after an intruder edited the SQ
   it('finds a Merkle tree changed in the file while the events were left alone (tree-mismatch)', async () => {
     const file = copyOfSeeded('tree');
     const db = new Database(file);
-    db.exec(`DROP TRIGGER merkle_nodes_are_never_updated; UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 3`);
+    // The leaf of position 4 (level 0, index 3), the first 32 bytes of that event's tree.
+    const { tree } = db.prepare('SELECT tree FROM events WHERE position = 4').get() as { tree: Buffer };
+    db.exec('DROP TRIGGER events_tree_is_written_once');
+    db.prepare('UPDATE events SET tree = ? WHERE position = 4').run(Buffer.concat([Buffer.alloc(32), tree.subarray(32)]));
     db.close();
     const result = await verify(file);
     expect(result.code).toBe(1);

@@ -11,7 +11,6 @@ import {
   leafHash,
   nodeHash,
   nodesCompletedBy,
-  storedNodeIndex,
   treeRoot,
   verifyConsistency,
   verifyInclusion,
@@ -192,15 +191,5 @@ describe('the Merkle tree of RFC 9162', () => {
       }),
       { numRuns: 60 },
     );
-  });
-
-  it('storedNodeIndex numbers the nodes in the order appends write them: 0, 1, 2, ... without a gap', () => {
-    const tree = new MemoryTree();
-    let expected = 0;
-    for (let i = 0; i < 600; i++) for (const node of tree.append(leafOf(i))) expect(storedNodeIndex(node.level, node.index)).toBe(expected++);
-    // Far beyond 32-bit positions too (a 2^40-leaf log's last leaf and its root).
-    const last = 2 ** 40 - 1;
-    expect(storedNodeIndex(0, last)).toBe(2 * last - 40);
-    expect(storedNodeIndex(40, 0)).toBe(2 * last - 40 + 40);
   });
 });

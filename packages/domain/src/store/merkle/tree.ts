@@ -99,22 +99,6 @@ export async function nodesCompletedBy(index: number, leaf: Hash, read: NodeRead
 }
 
 /**
- * Where the node (level, index) comes in the order appends write nodes, from 0
- * (every leaf, then each parent it completes: RFC 9162's tree in post-order, as
- * Go's sumdb `tlog.StoredHashIndex`). A store keyed by it writes each append's
- * nodes side by side at the end of one index instead of one place per level.
- */
-export function storedNodeIndex(level: number, index: number): number {
-  assertSize('tree level', level);
-  assertSize('node index', index);
-  // The leaf whose append completes the node, and the nodes written before that leaf.
-  const lastLeaf = (index + 1) * 2 ** level - 1;
-  let ones = 0;
-  for (let rest = lastLeaf; rest > 0; rest = Math.floor(rest / 2)) ones += rest % 2;
-  return 2 * lastLeaf - ones + level;
-}
-
-/**
  * The complete subtrees on the right edge of a tree of `size` leaves, highest
  * first: one per bit set in `size`, at most log2(size)+1. They are all an append
  * combines with, so a store reads them once and grows its tree in memory.
