@@ -133,8 +133,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       ),
       page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
       treeOf: database.prepare<[number], { tree: Buffer | null }>('SELECT tree FROM events WHERE position = ?'),
-      // The tree ends before the first event kept without its nodes (found by a partial index).
-      firstWithoutTree: database.prepare<[], { position: number | null }>('SELECT min(position) AS position FROM events WHERE tree IS NULL'),
+      hasTree: database.prepare<[number], { kept: number }>('SELECT tree IS NOT NULL AS kept FROM events WHERE position = ?'),
       setTree: database.prepare<[Buffer, bigint]>('UPDATE events SET tree = ? WHERE position = ?'),
       eventAt: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = ?`),
       eventsFrom: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position`),
@@ -229,8 +228,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private frontierAt(size: number, headHash: string): TreeFrontier {
     const cached = this.frontier;
     if (cached && cached.tree.size === size && cached.headHash === headHash) return cached.tree.clone();
-    const firstWithout = this.statements.firstWithoutTree.get()?.position ?? null;
-    const treeSize = firstWithout === null ? size : firstWithout - 1;
+    const treeSize = this.keptTreeSize(size);
     const tree = TreeFrontier.readSync(Math.min(treeSize, size), (level, index) => this.readNode(level, index));
     if (tree.size < size) {
       // Collected first: a statement reading the table cannot run while another one writes it.
@@ -238,6 +236,24 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       for (const { position, nodes } of missing) this.statements.setTree.run(nodes, position);
     }
     return tree;
+  }
+
+  /**
+   * How many of the log's `size` events have their nodes kept. The events with a tree
+   * are a prefix of the log (a store keeping the tree completes it before appending),
+   * so a binary search finds its end in O(log n) reads, with no index to maintain.
+   */
+  private keptTreeSize(size: number): number {
+    const kept = (position: number) => this.statements.hasTree.get(position)?.kept === 1;
+    if (size === 0 || kept(size)) return size;
+    let low = 0; // events 1..low have their tree
+    let high = size - 1; // the answer is at most this
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (kept(middle)) low = middle;
+      else high = middle - 1;
+    }
+    return low;
   }
 
   private readNode(level: number, index: number): Hash {

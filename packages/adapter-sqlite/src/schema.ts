@@ -97,7 +97,6 @@ export const eventStoreMigrations: readonly Migration[] = [
     up: (db) => {
       db.exec(`
         ALTER TABLE events ADD COLUMN tree BLOB CHECK (tree IS NULL OR (length(tree) >= 32 AND length(tree) % 32 = 0));
-        CREATE INDEX events_without_tree ON events (position) WHERE tree IS NULL;
         DROP TRIGGER events_are_never_updated;
       `);
       // The nodes kept so far move into the rows of the events that completed them (a node missing stays missing).
