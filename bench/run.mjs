@@ -121,7 +121,8 @@ async function benchSize(events) {
     const result = await runChild(module, fn, args, runOptions);
     results[name] = result;
     const figure = result.eventsPerSecond ?? result.commandsPerSecond ?? result.p50Ms ?? result.requestsPerSecond;
-    log(`    ${result.ok ? `done in ${(result.wallMs / 1000).toFixed(1)} s${figure !== undefined ? ` (${figure.toLocaleString('en')})` : ''}` : `NOT DONE: ${result.message}`}`);
+    const ratios = result.importRatio !== undefined ? ` (with the tree / without: import ${result.importRatio.toFixed(2)}, commands ${result.commandsRatio.toFixed(2)})` : '';
+    log(`    ${result.ok ? `done in ${(result.wallMs / 1000).toFixed(1)} s${figure !== undefined ? ` (${figure.toLocaleString('en')})` : ''}${ratios}` : `NOT DONE: ${result.message}`}`);
     return result;
   };
   const common = { logFile: generated.file, maxBatch };
@@ -134,6 +135,15 @@ async function benchSize(events) {
     await step('importEmmettSqlite', 'workloads/emmett.mjs', 'importEmmett', { ...common, mode: 'sqlite', dbFile: files.emmett });
   }
   if (!imported.ok) return results;
+
+  // (9) What the Merkle log costs: the import and the single commands with and without the tree, side by side in one process.
+  await step('merkleCost', 'workloads/merkle-cost.mjs', 'merkleCostSqlite', {
+    ...common,
+    headHash: generated.headHash,
+    commandsFile: generated.commandsFile,
+    count: sample,
+    dbFiles: { withTree: join(work, 'merkle-with-tree.db'), withoutTree: join(work, 'merkle-without-tree.db') },
+  });
 
   // (3) Reading: the floor, per-stream aggregation (ours and the peer's), the rebuilds.
   await step('readFloor', 'workloads/sqlite-floor.mjs', 'readFloor', { dbFile: files.taawun });
@@ -191,6 +201,7 @@ async function benchPostgres(events, generated, results, step) {
     await step('pgRebuildPartnerHistory', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'partner-history' });
     await step('pgRebuildYearlyReport', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'yearly-report' });
     await step('pgCommandsTaawun', 'workloads/postgres.mjs', 'commandsPgTaawun', { commandsFile: generated.commandsFile, url: database.url, count: sample });
+    await step('pgMerkleCost', 'workloads/merkle-cost.mjs', 'merkleCostPostgres', { ...args, headHash: generated.headHash, commandsFile: generated.commandsFile, count: sample });
     if (!options['no-peer']) {
       // The peer in the same database, in Emmett's own tables (schema public).
       const peer = await step('pgImportEmmett', 'workloads/emmett.mjs', 'importEmmett', { ...args, mode: 'postgres' });

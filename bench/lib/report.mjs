@@ -4,7 +4,7 @@
  */
 
 /** Workloads whose failure means the harness (or taawun's core path) is broken, not a finding. */
-const mustSucceed = ['importFloor', 'importTaawun', 'readFloor', 'aggregateTaawun', 'commandsTaawun'];
+const mustSucceed = ['importFloor', 'importTaawun', 'readFloor', 'aggregateTaawun', 'commandsTaawun', 'merkleCost'];
 
 const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
@@ -121,6 +121,8 @@ export function renderReport(run) {
     }
   }
 
+  renderMerkleCost(run, sizes, lines, targets);
+
   const sl = run.streamLength;
   if (sl) {
     lines.push('');
@@ -152,4 +154,27 @@ export function renderReport(run) {
     for (const e of peerErrors) lines.push(`- ${e}`);
   }
   return { markdown: lines.join('\n'), summary: { targets, harnessFailures, peerFindings: peerErrors } };
+}
+
+/**
+ * The Merkle log's cost: each store with its tree and without (`merkleLog: false`),
+ * side by side in one process; the ratios are the figures (issue 17: >= 0.90).
+ */
+function renderMerkleCost(run, sizes, lines, targets) {
+  const measured = sizes.flatMap((n) => [['SQLite', run.sizes[n].merkleCost], ['PostgreSQL', run.sizes[n].pgMerkleCost]].filter(([, r]) => r).map(([store, r]) => ({ n, store, r })));
+  if (measured.length === 0) return;
+  lines.push('');
+  lines.push('### Cost of the Merkle log (with the tree and without it, side by side in one process)');
+  lines.push('');
+  lines.push('| events | store | bulk import with / without, events/s | ratio | single commands with / without, commands/s | ratio |');
+  lines.push('|---:|---|---:|---:|---:|---:|');
+  for (const { n, store, r } of measured) {
+    if (!r.ok) {
+      lines.push(`| ${fmt(n)} | ${store} | ${figure(r).text} | | | |`);
+      continue;
+    }
+    lines.push(`| ${fmt(n)} | ${store} | ${fmt(r.withTree.importEventsPerSecond)} / ${fmt(r.withoutTree.importEventsPerSecond)} | ${fmt(r.importRatio, 2)} | ${fmt(r.withTree.commandsPerSecond)} / ${fmt(r.withoutTree.commandsPerSecond)} | ${fmt(r.commandsRatio, 2)} |`);
+    targets.push({ size: n, target: `${store} bulk import with the Merkle log >= 0.90 of its rate without it`, measured: r.importRatio, met: check(r.importRatio, 0.9, (a, b) => a >= b) });
+    targets.push({ size: n, target: `${store} single commands with the Merkle log >= 0.90 of their rate without it`, measured: r.commandsRatio, met: check(r.commandsRatio, 0.9, (a, b) => a >= b) });
+  }
 }

@@ -7,9 +7,13 @@ import { openSqliteEventStore } from '@taawun/adapter-sqlite';
 import { batches, readCommands, readRows } from '../lib/log.mjs';
 import { Stopwatch, perSecond, percentile, reportProgress } from '../lib/measure.mjs';
 
-/** Batched appends of the log into a fresh file, each batch at the revision the log gives it. @param {{ logFile: string; dbFile: string; maxBatch: number; headHash: string }} args */
-export async function importTaawun({ logFile, dbFile, maxBatch, headHash }) {
-  const store = await openSqliteEventStore(dbFile);
+/**
+ * Batched appends of the log into a fresh file, each batch at the revision the log gives it.
+ * `merkleLog: false` opens the store without its Merkle tree, to measure what the tree costs.
+ * @param {{ logFile: string; dbFile: string; maxBatch: number; headHash: string; merkleLog?: boolean }} args
+ */
+export async function importTaawun({ logFile, dbFile, maxBatch, headHash, merkleLog = true }) {
+  const store = await openSqliteEventStore(dbFile, { merkleLog });
   const watch = new Stopwatch();
   let events = 0;
   let transactions = 0;
@@ -64,11 +68,11 @@ export async function streamNames(logFile) {
 /**
  * The commands that follow the log (JSON from a file), sent one at a time through `handleUnknown`: parse,
  * references, load and fold the stream, decide, append in one transaction.
- * @param {{ commandsFile: string; dbFile: string; count: number }} args
+ * @param {{ commandsFile: string; dbFile: string; count: number; merkleLog?: boolean }} args
  */
-export async function commandsTaawun({ commandsFile, dbFile, count }) {
+export async function commandsTaawun({ commandsFile, dbFile, count, merkleLog = true }) {
   const items = readCommands(commandsFile).slice(0, count);
-  const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+  const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none', merkleLog });
   const latencies = [];
   const failures = {};
   const started = performance.now();

@@ -2,12 +2,15 @@ import {
   EventStoreError,
   GENESIS_HASH,
   MemoryTree,
+  TreeFrontier,
   assertValidBatch,
   chainHash,
+  chainLinkAndLeaf,
   compareKeptTree,
   completedNodes,
   decideAppend,
   eventLeaf,
+  frontierOf,
   leafHash,
   merkleLogOver,
   followLog,
@@ -45,6 +48,13 @@ export interface PostgresEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Events per round trip when `readAll` is not told. Default 500. */
   readonly pageSize?: number;
+  /**
+   * Keep the Merkle tree at each append (default true). `false` exists only to
+   * measure what the tree costs (the bench): appends then write no tree nodes,
+   * tree heads and proofs are refused (`invalid-configuration`), and the next
+   * append of a store with the tree on builds the nodes it is missing.
+   */
+  readonly merkleLog?: boolean;
 }
 
 export const DEFAULT_SCHEMA = 'taawun';
@@ -64,6 +74,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   private readonly headTable: string;
   private readonly nodesTable: string;
   private readonly notifications: LogNotifications;
+  private readonly merkle: MerkleLog;
   private closed = false;
 
   constructor(
@@ -79,6 +90,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     this.table = `${s}.events`;
     this.headTable = `${s}.log_head`;
     this.nodesTable = `${s}.merkle_nodes`;
+    this.merkle = options.merkleLog ? this.keptMerkleLog() : refusingMerkleLog(() => this.where());
     this.notifications = new LogNotifications(poolConfig, notificationChannel(schema), options.listen, options.pollIntervalMs);
   }
 
@@ -102,11 +114,15 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
       // A new statement, so a new snapshot: it sees everything committed before we got the lock.
       const ids = events.map((e) => e.id);
-      const facts = (await client.query<{ current: number | null; holders: { id: string; stream: string; revision: number }[] }>(
+      // The tree's right edge at the log's end comes in the same round trip (no node is read otherwise).
+      const edge = this.options.merkleLog ? frontierOf(Number(head.last_position)) : [];
+      const facts = (await client.query<{ current: number | null; holders: { id: string; stream: string; revision: number }[]; edge: { level: number; hash: string }[] }>(
         `SELECT (SELECT max(revision) FROM ${this.table} WHERE stream = $1) AS current,
                 (SELECT coalesce(json_agg(json_build_object('id', id, 'stream', stream, 'revision', revision) ORDER BY position), '[]')
-                 FROM ${this.table} WHERE id = ANY($2::text[])) AS holders`,
-        [stream, ids],
+                 FROM ${this.table} WHERE id = ANY($2::text[])) AS holders,
+                (SELECT coalesce(json_agg(json_build_object('level', level, 'hash', encode(hash, 'hex'))), '[]')
+                 FROM ${this.nodesTable} WHERE (level, idx) IN (SELECT * FROM unnest($3::int[], $4::bigint[]))) AS edge`,
+        [stream, ids, edge.map((e) => e.level), edge.map((e) => e.index)],
       )).rows[0]!;
       const current = facts.current ?? 'no-stream';
       const holders = facts.holders;
@@ -128,19 +144,28 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         return { ok: true, nextExpectedRevision: current, events: [] };
       }
 
-      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash);
+      // The Merkle tree grows in the same transaction, in memory from its right edge; a tree behind the
+      // log (events appended by a store opened with `merkleLog: false`) is completed first.
+      const tree = this.options.merkleLog
+        ? facts.edge.length === edge.length
+          ? new TreeFrontier(Number(head.last_position), new Map(facts.edge.map((e) => [e.level, new Uint8Array(Buffer.from(e.hash, 'hex'))])))
+          : await this.completeTree(client, Number(head.last_position))
+        : undefined;
+      const nodes: TreeNode[] = [];
+      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash, (leaf) => tree?.append(leafHash(leaf), nodes));
       const last = rows[rows.length - 1]!;
-      // The Merkle tree grows in the same transaction: O(log n) nodes per event, read and written in one round trip each.
-      await this.writeTreeNodes(client, rows);
       const lastChunkAt = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
       for (let i = 0; i < lastChunkAt; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
-      // The last chunk, the head's move and the wake-up for listeners (sent at commit) in one statement.
+      // The last chunk, the tree's new nodes, the head's move and the wake-up for listeners (sent at commit) in one statement.
       const insert = insertRowsStatement(this.table, rows.slice(lastChunkAt));
+      const treeNodes = tree
+        ? { cte: `nodes AS (INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($14::int[], $15::bigint[], $16::bytea[])),`, values: nodeColumns(nodes) }
+        : { cte: '', values: [] };
       await client.query(
-        `WITH inserted AS (${insert.text}),
+        `WITH inserted AS (${insert.text}), ${treeNodes.cte}
               moved AS (UPDATE ${this.headTable} SET last_position = $11, head_hash = $12 RETURNING last_position)
          SELECT pg_notify($13, last_position::text) FROM moved`,
-        [...insert.values, last.position.toString(), last.hash, this.notifications.channel],
+        [...insert.values, last.position.toString(), last.hash, this.notifications.channel, ...treeNodes.values],
       );
       await client.query('COMMIT');
       this.notifications.wake();
@@ -284,6 +309,26 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     yield* followLog((o) => this.readAll(o), await this.notifications.waiter(), options, () => this.lastPosition());
   }
 
+  /**
+   * The tree's right edge at the log's `size`, inside the append's transaction, after writing
+   * the nodes of every event the tree is missing (appended with `merkleLog: false`).
+   */
+  private async completeTree(client: PoolClient, size: number): Promise<TreeFrontier> {
+    const treeSize = Number((await client.query<{ n: string }>(`SELECT coalesce(max(idx) + 1, 0)::text AS n FROM ${this.nodesTable} WHERE level = 0`)).rows[0]!.n);
+    for (let after = treeSize; after < size; ) {
+      const page = (await client.query<HashedEventRow>(`SELECT ${EVENT_COLUMNS}, hash FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT 1000`, [after])).rows;
+      if (page.length === 0) break;
+      await this.writeTreeNodes(client, page.map(rowToChained));
+      after += page.length;
+    }
+    const read = async (level: number, index: number) => {
+      const [row] = (await client.query<{ hash: Buffer }>(`SELECT hash FROM ${this.nodesTable} WHERE level = $1 AND idx = $2`, [level, index])).rows;
+      if (!row) throw new EventStoreError('corrupt', `${this.where()}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
+      return new Uint8Array(row.hash);
+    };
+    return TreeFrontier.read(size, read);
+  }
+
   /** The nodes the rows (consecutive, after the tree's current end) complete, written with one read and one insert. */
   private async writeTreeNodes(client: PoolClient, rows: readonly ChainedRow[]): Promise<void> {
     const firstIndex = Number(rows[0]!.position) - 1;
@@ -310,11 +355,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       for (const node of nodes) known.set(`${node.level}:${node.index}`, node.hash);
       written.push(...nodes);
     });
-    await client.query(`INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])`, [
-      written.map((n) => n.level),
-      written.map((n) => n.index),
-      written.map((n) => Buffer.from(n.hash)),
-    ]);
+    await client.query(`INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])`, nodeColumns(written));
   }
 
   /** Build the tree of a log written before it (schema version 1), under the append lock. */
@@ -352,7 +393,9 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     return new Uint8Array(row.hash);
   }
 
-  private readonly merkle: MerkleLog = merkleLogOver(
+
+  private keptMerkleLog(): MerkleLog {
+    return merkleLogOver(
     (level, index) => this.readNode(level, index),
     async () => Number((await this.lastPosition()) ?? 0n),
     async (position) => {
@@ -361,6 +404,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       return eventLeaf(rowToChained(row));
     },
   );
+  }
 
   treeHead(size?: number) {
     return this.merkle.treeHead(size);
@@ -381,6 +425,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     firstRevision: number,
     lastPosition: bigint,
     headHash: string,
+    /** Given each event's Merkle leaf (its canonical content hash) when the tree is kept. */
+    onLeaf?: (leaf: Uint8Array) => void,
   ): NewRow[] {
     let previous = headHash;
     return events.map((e, i) => {
@@ -395,7 +441,13 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         dataJson: texts[i]!.data,
         metadataJson: texts[i]!.metadata,
       };
-      previous = chainHash(previous, row);
+      if (this.options.merkleLog && onLeaf) {
+        const link = chainLinkAndLeaf(previous, row);
+        onLeaf(link.leaf);
+        previous = link.hash;
+      } else {
+        previous = chainHash(previous, row);
+      }
       return { ...row, hash: previous };
     });
   }
@@ -454,6 +506,20 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   }
 }
 
+/** The columns of tree nodes, as `unnest` takes them. */
+const nodeColumns = (nodes: readonly TreeNode[]) => [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))];
+
+/** The Merkle log of a store opened with `merkleLog: false`: it keeps no tree, so it answers nothing rather than something false. */
+function refusingMerkleLog(where: () => string): MerkleLog {
+  const refuse = async (): Promise<never> => {
+    throw new EventStoreError(
+      'invalid-configuration',
+      `${where()}: this store was opened with merkleLog: false (to measure the tree's cost) and keeps no Merkle tree; open it without that option for tree heads and proofs`,
+    );
+  };
+  return { treeHead: refuse, inclusionProof: refuse, consistencyProof: refuse };
+}
+
 function compareWithHead(report: VerifyReport & { intact: true }, head: { last_position: string; head_hash: string } | undefined): VerifyReport {
   const end = report.headPosition ?? 0n;
   const recorded = head ? BigInt(head.last_position) : undefined;
@@ -500,9 +566,10 @@ export async function openPostgresEventStore(
     listen: options.listen ?? true,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     pageSize: options.pageSize ?? 500,
+    merkleLog: options.merkleLog ?? true,
   });
   try {
-    await store.buildMissingTree();
+    if (options.merkleLog ?? true) await store.buildMissingTree();
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;

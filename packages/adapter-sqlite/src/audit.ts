@@ -1,12 +1,12 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreError, GENESIS_HASH, MemoryTree, compareKeptTree, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, MemoryTree, compareKeptTree, HASH_BYTES, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
 import Database from 'better-sqlite3';
 import { describeFile } from './connection.js';
 import { toEventStoreError } from './errors.js';
 import { PAGE_SQL, pageParameters, toChainedRow, type EventRow } from './rows.js';
-import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, readSchemaVersion } from './schema.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, readSchemaVersion, treeNodesOfPosition } from './schema.js';
 import { readWal, type WalReading } from './wal-check.js';
 
 /** What `taawun verify` checks: the log as a file holds it, never written to. */
@@ -142,9 +142,26 @@ class OpenedAudit implements SqliteAudit {
 
   /** Every node of the tree the file keeps must be the one its events make: proofs are served from them. */
   private compareStoredTree(report: VerifyReport, tree: MemoryTree): Promise<VerifyReport> | VerifyReport {
-    if (readSchemaVersion(this.database, EVENT_STORE_COMPONENT) < 2) return report;
-    const nodes = this.database.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx');
-    return compareKeptTree(report, tree, nodes.all());
+    const version = readSchemaVersion(this.database, EVENT_STORE_COMPONENT);
+    if (version < 2) return report;
+    if (version < 3) {
+      const nodes = this.database.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx');
+      return compareKeptTree(report, tree, nodes.all());
+    }
+    // Since version 3 each event's row keeps the nodes its append completed; a tree of the wrong length differs.
+    const rows = this.database.prepare<[], { position: number; tree: Buffer | null }>('SELECT position, tree FROM events ORDER BY position');
+    function* nodes() {
+      for (const { position, tree: kept } of rows.iterate()) {
+        if (kept === null) continue;
+        const expected = treeNodesOfPosition(position);
+        if (kept.length !== expected.length * HASH_BYTES) {
+          yield { level: 0, idx: position - 1, hash: new Uint8Array(0) };
+          continue;
+        }
+        for (const { level, index } of expected) yield { level, idx: index, hash: kept.subarray(level * HASH_BYTES, (level + 1) * HASH_BYTES) };
+      }
+    }
+    return compareKeptTree(report, tree, nodes());
   }
 
   async close(): Promise<void> {

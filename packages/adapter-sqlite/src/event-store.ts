@@ -2,9 +2,11 @@ import {
   ChangeNotifier,
   EventStoreError,
   GENESIS_HASH,
+  HASH_BYTES,
+  TreeFrontier,
   assertValidBatch,
   chainHash,
-  completedNodes,
+  chainLinkAndLeaf,
   decideAppend,
   eventLeaf,
   leafHash,
@@ -23,6 +25,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type TreeNode,
   type VerifyReport,
   type VerifyOptions,
   type WitnessedCheckpoint,
@@ -31,7 +34,7 @@ import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { sqliteCodeOf, toEventStoreError } from './errors.js';
 import { EVENT_COLUMNS, PAGE_SQL, pageParameters, toChainedRow, toStoredEvent, type EventRow } from './rows.js';
-import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion } from './schema.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion, treeNodesOfPosition } from './schema.js';
 import { acquireNotifier } from './notifiers.js';
 
 export interface SqliteEventStoreOptions extends ConnectionOptions {
@@ -39,6 +42,13 @@ export interface SqliteEventStoreOptions extends ConnectionOptions {
   readonly pollIntervalMs?: number;
   /** Events per page for `readAll` and `verify` when the caller gives none. Default 500. */
   readonly pageSize?: number;
+  /**
+   * Keep the Merkle tree at each append (default true). `false` exists only to
+   * measure what the tree costs (the bench): appends then write no tree nodes,
+   * tree heads and proofs are refused (`invalid-configuration`), and the next
+   * store opened with the tree on builds the nodes it is missing from the events.
+   */
+  readonly merkleLog?: boolean;
 }
 
 interface AppendRow {
@@ -85,6 +95,9 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private readonly pollIntervalMs: number;
   private readonly busyTimeoutMs: number;
   private readonly pageSize: number;
+  private readonly keepsTree: boolean;
+  /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
+  private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
   private closed = false;
 
   /** Use `openSqliteEventStore`. */
@@ -102,6 +115,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.busyTimeoutMs = Number(database.pragma('busy_timeout', { simple: true }));
     this.pageSize = options.pageSize ?? 500;
+    this.keepsTree = options.merkleLog ?? true;
     const notifier = file === MEMORY ? { notifier: new ChangeNotifier(), release: () => undefined } : acquireNotifier(file);
     this.changes = notifier.notifier;
     this.releaseNotifier = notifier.release;
@@ -110,7 +124,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       streamHead: reading<[string], { revision: bigint | null }>('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
       eventById: reading<[string], { stream: string; revision: bigint }>('SELECT stream, revision FROM events WHERE id = ?'),
       logHead: reading<[], { position: bigint; hash: string }>('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
-      insert: database.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: database.prepare(`INSERT INTO events (${EVENT_COLUMNS}, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       forwards: reading<[string, number, number], EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
       ),
@@ -118,11 +132,13 @@ export class SqliteEventStore implements EventStore, MerkleLog {
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
       ),
       page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
-      node: database.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
-      insertNode: database.prepare<[number, number, Uint8Array]>('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      treeOf: database.prepare<[number], { tree: Buffer | null }>('SELECT tree FROM events WHERE position = ?'),
+      hasTree: database.prepare<[number], { kept: number }>('SELECT tree IS NOT NULL AS kept FROM events WHERE position = ?'),
+      setTree: database.prepare<[Buffer, bigint]>('UPDATE events SET tree = ? WHERE position = ?'),
       eventAt: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = ?`),
+      eventsFrom: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position`),
     };
-    this.merkle = merkleLogOver(
+    const merkle = merkleLogOver(
       (level, index) => this.withBusyRetries('reading the Merkle tree', () => this.readNode(level, index)),
       async () => Number((await this.lastPosition()) ?? 0n),
       (position) =>
@@ -132,6 +148,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
           return eventLeaf(toChainedRow(row));
         }),
     );
+    this.merkle = this.keepsTree ? merkle : refusingMerkleLog(this.file);
     this.appendTransaction = database.transaction(
       (stream: string, rows: readonly AppendRow[], expected: ExpectedRevision) => this.appendInTransaction(stream, rows, expected),
     );
@@ -146,6 +163,8 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       this.appendTransaction.immediate(stream, rows, options.expectedRevision),
       'the whole batch was rolled back and nothing was written',
     );
+    // Kept only once committed: a rolled-back batch leaves the cached edge where it was.
+    if (result.ok && result.frontier) this.frontier = result.frontier;
     if (result.ok && result.written) this.changes.notify();
     return result.ok ? { ok: true, nextExpectedRevision: result.nextExpectedRevision, events: result.events } : result;
   }
@@ -154,7 +173,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     stream: string,
     rows: readonly AppendRow[],
     expected: ExpectedRevision,
-  ): AppendResult & { written?: boolean } {
+  ): AppendResult & { written?: boolean; frontier?: { tree: TreeFrontier; headHash: string } } {
     const { streamHead, eventById, logHead, insert, forwards } = this.statements;
     const head = streamHead.get(stream)?.revision ?? null;
     const current = head === null ? 'no-stream' : Number(head);
@@ -177,26 +196,72 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     const last = logHead.get();
     let previousHash = last?.hash ?? GENESIS_HASH;
     let position = last?.position ?? 0n;
+    // The Merkle tree grows in the same transaction, from its right edge kept in memory: no node is
+    // read (unless another process appended since), and each event's row keeps the nodes its append completed.
+    const tree = this.keepsTree && rows.length > 0 ? this.frontierAt(Number(position), previousHash) : undefined;
     const stored = rows.map(({ event, dataJson, metadataJson }, i): StoredEvent => {
       position += 1n;
       const revision = decision.firstRevision + i;
       const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
-      previousHash = chainHash(previousHash, chained);
-      insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash);
-      // The Merkle tree grows in the same transaction: at most log2(n)+1 nodes read and written.
-      for (const node of completedNodes(Number(position) - 1, leafHash(eventLeaf(chained)), (level, index) => this.readNode(level, index))) {
-        this.statements.insertNode.run(node.level, node.index, node.hash);
+      let nodes: Buffer | null = null;
+      if (tree) {
+        const link = chainLinkAndLeaf(previousHash, chained);
+        previousHash = link.hash;
+        nodes = treeBlob(tree.append(leafHash(link.leaf)));
+      } else {
+        previousHash = chainHash(previousHash, chained);
       }
+      insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash, nodes);
       return { ...event, data: JSON.parse(dataJson) as unknown, metadata: JSON.parse(metadataJson) as EventToAppend['metadata'], stream, revision, position };
     });
     const nextExpectedRevision = stored.length > 0 ? stored.at(-1)!.revision : current;
-    return { ok: true, nextExpectedRevision, events: stored, written: stored.length > 0 };
+    return { ok: true, nextExpectedRevision, events: stored, written: stored.length > 0, ...(tree ? { frontier: { tree, headHash: previousHash } } : {}) };
+  }
+
+  /**
+   * A copy of the tree's right edge at the log's `size` (inside the write transaction).
+   * The cached one serves when the log is still where this store left it (same size and
+   * head hash; events are never deleted, so another process's appends always change
+   * both); otherwise it is read from the file, and a tree behind the log (events appended
+   * by a store opened with `merkleLog: false`) is completed from the events first.
+   */
+  private frontierAt(size: number, headHash: string): TreeFrontier {
+    const cached = this.frontier;
+    if (cached && cached.tree.size === size && cached.headHash === headHash) return cached.tree.clone();
+    const treeSize = this.keptTreeSize(size);
+    const tree = TreeFrontier.readSync(Math.min(treeSize, size), (level, index) => this.readNode(level, index));
+    if (tree.size < size) {
+      // Collected first: a statement reading the table cannot run while another one writes it.
+      const missing = [...this.statements.eventsFrom.iterate(BigInt(tree.size))].map((row) => ({ position: row.position, nodes: treeBlob(tree.append(leafHash(eventLeaf(toChainedRow(row))))) }));
+      for (const { position, nodes } of missing) this.statements.setTree.run(nodes, position);
+    }
+    return tree;
+  }
+
+  /**
+   * How many of the log's `size` events have their nodes kept. The events with a tree
+   * are a prefix of the log (a store keeping the tree completes it before appending),
+   * so a binary search finds its end in O(log n) reads, with no index to maintain.
+   */
+  private keptTreeSize(size: number): number {
+    const kept = (position: number) => this.statements.hasTree.get(position)?.kept === 1;
+    if (size === 0 || kept(size)) return size;
+    let low = 0; // events 1..low have their tree
+    let high = size - 1; // the answer is at most this
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (kept(middle)) low = middle;
+      else high = middle - 1;
+    }
+    return low;
   }
 
   private readNode(level: number, index: number): Hash {
-    const row = this.statements.node.get(level, index);
-    if (!row) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
-    return new Uint8Array(row.hash);
+    // Node (level, index) is kept by the event whose append completed it, at byte level * 32 of its tree.
+    const position = (index + 1) * 2 ** level;
+    const kept = this.statements.treeOf.get(position)?.tree;
+    if (!kept || kept.length !== treeNodesOfPosition(position).length * HASH_BYTES) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
+    return new Uint8Array(kept.subarray(level * HASH_BYTES, (level + 1) * HASH_BYTES));
   }
 
   treeHead(size?: number) {
@@ -320,3 +385,17 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     }
   }
 }
+
+/** The Merkle log of a store opened with `merkleLog: false`: it keeps no tree, so it answers nothing rather than something false. */
+function refusingMerkleLog(file: string): MerkleLog {
+  const refuse = async (): Promise<never> => {
+    throw new EventStoreError(
+      'invalid-configuration',
+      `${file}: this store was opened with merkleLog: false (to measure the tree's cost) and keeps no Merkle tree; open it without that option for tree heads and proofs`,
+    );
+  };
+  return { treeHead: refuse, inclusionProof: refuse, consistencyProof: refuse };
+}
+
+/** The hashes of the nodes one append completed, as the event's `tree` keeps them (leaf first, then each parent). */
+const treeBlob = (nodes: readonly TreeNode[]): Buffer => Buffer.concat(nodes.map((node) => node.hash));

@@ -18,6 +18,30 @@ export interface Migration {
   readonly up: (db: Database) => void;
 }
 
+/**
+ * Since version 3 an event's `tree` holds the hashes of the Merkle nodes its append
+ * completed (`treeNodesOfPosition`): they are written with the event, in its row,
+ * and only once (a row written without them, by a store opened with `merkleLog:
+ * false`, gets them from the next store that keeps the tree); nothing else changes.
+ */
+const EVENT_TRIGGERS_SINCE_TREE = `
+  CREATE TRIGGER events_are_never_updated BEFORE UPDATE OF position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash ON events
+    BEGIN SELECT RAISE(ABORT, 'events are immutable: record a correcting event instead'); END;
+  CREATE TRIGGER events_tree_is_written_once BEFORE UPDATE OF tree ON events WHEN OLD.tree IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;`;
+
+/**
+ * The Merkle nodes the append of the event at `position` completes, in the order its
+ * `tree` keeps them: the leaf (level 0), then each parent, one per trailing zero bit
+ * of the position; node (level, index) is therefore kept by the event at
+ * (index + 1) * 2^level, at byte level * 32.
+ */
+export function treeNodesOfPosition(position: number): { level: number; index: number }[] {
+  const nodes: { level: number; index: number }[] = [];
+  for (let level = 0, span = 1; position % span === 0; level++, span *= 2) nodes.push({ level, index: position / span - 1 });
+  return nodes;
+}
+
 export const eventStoreMigrations: readonly Migration[] = [
   {
     version: 1,
@@ -65,6 +89,25 @@ export const eventStoreMigrations: readonly Migration[] = [
       for (const row of db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).all()) {
         for (const node of tree.append(leafHash(eventLeaf(toChainedRow(row))))) insert.run(node.level, node.index, node.hash);
       }
+    },
+  },
+  {
+    version: 3,
+    description: "the Merkle tree kept in the events' rows (tree: the nodes each append completed), so an append writes no page of its own for it",
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE events ADD COLUMN tree BLOB CHECK (tree IS NULL OR (length(tree) >= 32 AND length(tree) % 32 = 0));
+        DROP TRIGGER events_are_never_updated;
+      `);
+      // The nodes kept so far move into the rows of the events that completed them (a node missing stays missing).
+      const node = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?');
+      const setTree = db.prepare<[Buffer, bigint]>('UPDATE events SET tree = ? WHERE position = ?');
+      for (const { position } of db.prepare<[], { position: bigint }>('SELECT position FROM events ORDER BY position').safeIntegers(true).all()) {
+        const hashes = treeNodesOfPosition(Number(position)).map(({ level, index }) => node.get(level, index)?.hash);
+        if (hashes.every((h) => h !== undefined)) setTree.run(Buffer.concat(hashes), position);
+      }
+      // Dropping a table fires no DELETE trigger.
+      db.exec(`DROP TABLE merkle_nodes; ${EVENT_TRIGGERS_SINCE_TREE}`);
     },
   },
 ];

@@ -3,11 +3,16 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { newTestEvent } from '@taawun/domain/testing';
+import { GENESIS_HASH, chainHash, eventLeaf, verifyConsistency } from '@taawun/domain';
+import { expectTreeFromScratch } from '@taawun/domain/testing';
+import { EVENT_COLUMNS, toChainedRow, type EventRow } from '../src/rows.js';
 import {
   EVENT_STORE_COMPONENT,
   EVENT_STORE_SCHEMA_VERSION,
   SCHEMA_VERSIONS_TABLE,
+  eventStoreMigrations,
   migrate,
+  openSqliteAudit,
   openSqliteEventStore,
   readSchemaVersion,
   type Migration,
@@ -23,7 +28,7 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     const rows = store.database.prepare(`SELECT component, version FROM ${SCHEMA_VERSIONS_TABLE}`).all();
     expect(rows).toEqual([{ component: EVENT_STORE_COMPONENT, version: EVENT_STORE_SCHEMA_VERSION }]);
-    expect(EVENT_STORE_SCHEMA_VERSION).toBe(2);
+    expect(EVENT_STORE_SCHEMA_VERSION).toBe(3);
     const columns = store.database.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info('events') ORDER BY cid`).all();
     expect(columns).toEqual([
       { name: 'position', type: 'INTEGER', notnull: 0, pk: 1 },
@@ -36,6 +41,7 @@ describe('schema versions', () => {
       { name: 'data', type: 'TEXT', notnull: 1, pk: 0 },
       { name: 'metadata', type: 'TEXT', notnull: 1, pk: 0 },
       { name: 'hash', type: 'TEXT', notnull: 1, pk: 0 },
+      { name: 'tree', type: 'BLOB', notnull: 0, pk: 0 },
     ]);
     await store.close();
   });
@@ -48,7 +54,7 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     await store.append('a', [newTestEvent()], { expectedRevision: 'no-stream' });
     expect(store.database.prepare('SELECT note FROM institute_notes').all()).toEqual([{ note: 'kept' }]);
-    expect(readSchemaVersion(store.database, EVENT_STORE_COMPONENT)).toBe(2);
+    expect(readSchemaVersion(store.database, EVENT_STORE_COMPONENT)).toBe(EVENT_STORE_SCHEMA_VERSION);
     await store.close();
   });
 
@@ -112,21 +118,54 @@ describe('schema versions', () => {
   });
 });
 
-describe('version 2: the Merkle tree', () => {
-  it('is built from the events of a log written before it, when the log is next opened', async () => {
+/** A file as an older version left it: its tables at `version`, with `count` events appended the way that version did (chain hashes, no tree of their own). */
+function fileAtVersion(path: string, version: number, count: number): Database.Database {
+  const db = new Database(path);
+  migrate(db, path, EVENT_STORE_COMPONENT, eventStoreMigrations.slice(0, 1));
+  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  let previous = GENESIS_HASH;
+  for (let i = 0; i < count; i++) {
+    const e = newTestEvent('Old', { i });
+    const row = { position: BigInt(i + 1), stream: `s${i % 2}`, revision: Math.floor(i / 2), id: e.id, type: e.type, schemaVersion: 1, recordedAt: e.recordedAt, dataJson: JSON.stringify(e.data), metadataJson: JSON.stringify(e.metadata) };
+    previous = chainHash(previous, row);
+    insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, previous);
+  }
+  // Version 2 built its tree (merkle_nodes) from the events when it was opened.
+  if (version >= 2) migrate(db, path, EVENT_STORE_COMPONENT, eventStoreMigrations.slice(0, version));
+  return db;
+}
+
+const leavesOf = (db: Database.Database) =>
+  db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).all().map((row) => eventLeaf(toChainedRow(row)));
+
+describe('the Merkle tree of a file written before it (versions 1 and 2)', () => {
+  for (const version of [1, 2]) {
+    it(`is in the events' rows once a version-${version} file is next opened: the tree from scratch, each node once, and appends go on from there`, async () => {
+      const path = newDatabase();
+      fileAtVersion(path, version, 11).close();
+      const reopened = await openSqliteEventStore(path);
+      expect(readSchemaVersion(reopened.database, EVENT_STORE_COMPONENT)).toBe(EVENT_STORE_SCHEMA_VERSION);
+      expect(reopened.database.prepare(`SELECT name FROM sqlite_schema WHERE name = 'merkle_nodes'`).all()).toEqual([]);
+      expect(reopened.database.prepare('SELECT sum(length(tree)) / 32 AS nodes FROM events').get()).toEqual({ nodes: 11 + 5 + 2 + 1 });
+      await expectTreeFromScratch(reopened, leavesOf(reopened.database));
+      const before = await reopened.treeHead();
+      await reopened.append('s0', [newTestEvent()], { expectedRevision: 'any' });
+      const grown = await reopened.treeHead();
+      expect(verifyConsistency(before.size, grown.size, (await reopened.consistencyProof(before.size)).proof, before.root, grown.root)).toBe(true);
+      await expectTreeFromScratch(reopened, leavesOf(reopened.database));
+      await reopened.close();
+    });
+  }
+
+  it('keeps the nodes a version-2 file held, changed or not: a changed one is still found by verify', async () => {
     const path = newDatabase();
-    const store = await openSqliteEventStore(path);
-    for (let i = 0; i < 11; i++) await store.append(`s${i % 2}`, [newTestEvent()], { expectedRevision: 'any' });
-    const head = await store.treeHead();
-    await store.close();
-    // The file as version 1 left it: no tree.
-    const db = new Database(path);
-    db.exec(`DROP TABLE merkle_nodes; UPDATE ${SCHEMA_VERSIONS_TABLE} SET version = 1 WHERE component = '${EVENT_STORE_COMPONENT}'`);
+    const db = fileAtVersion(path, 2, 6);
+    db.exec(`DROP TRIGGER merkle_nodes_are_never_updated; UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 1`);
     db.close();
-    const reopened = await openSqliteEventStore(path);
-    expect(readSchemaVersion(reopened.database, EVENT_STORE_COMPONENT)).toBe(2);
-    expect(await reopened.treeHead()).toEqual(head);
-    expect(reopened.database.prepare('SELECT count(*) AS n FROM merkle_nodes').get()).toEqual({ n: 11 + 5 + 2 + 1 });
-    await reopened.close();
+    await (await openSqliteEventStore(path)).close();
+    const audit = await openSqliteAudit(path);
+    const report = await audit.verify();
+    await audit.close();
+    expect(report).toMatchObject({ intact: false, problem: 'tree-mismatch' });
   });
 });

@@ -105,12 +105,11 @@ export function rewriteSqliteLog(file: string, edit: (rows: Row[]) => Row[]): vo
     }),
   );
   const { rows: linked, nodes } = relink(edit(rows));
-  db.exec(`DROP TRIGGER IF EXISTS events_are_never_updated; DROP TRIGGER IF EXISTS events_are_never_deleted;
-           DROP TRIGGER IF EXISTS merkle_nodes_are_never_updated; DROP TRIGGER IF EXISTS merkle_nodes_are_never_deleted;
-           DELETE FROM events; DELETE FROM merkle_nodes;`);
-  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const node = db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
-  for (const row of linked) insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, row.hash);
-  for (const n of nodes) node.run(n.level, n.index, n.hash);
+  db.exec(`DROP TRIGGER IF EXISTS events_are_never_updated; DROP TRIGGER IF EXISTS events_are_never_deleted; DELETE FROM events;`);
+  // Each event's row keeps the Merkle nodes its append completed (the leaf, then each parent), in that order.
+  const treeOf = (position: bigint) =>
+    Buffer.concat(nodes.filter((n) => (n.index + 1) * 2 ** n.level === Number(position)).sort((a, b) => a.level - b.level).map((n) => n.hash));
+  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const row of linked) insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, row.hash, treeOf(row.position));
   db.close();
 }

@@ -71,7 +71,10 @@ describe('taawun verify against its own witness, after an intruder edited the SQ
   it('finds a Merkle tree changed in the file while the events were left alone (tree-mismatch)', async () => {
     const file = copyOfSeeded('tree');
     const db = new Database(file);
-    db.exec(`DROP TRIGGER merkle_nodes_are_never_updated; UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 3`);
+    // The leaf of position 4 (level 0, index 3), the first 32 bytes of that event's tree.
+    const { tree } = db.prepare('SELECT tree FROM events WHERE position = 4').get() as { tree: Buffer };
+    db.exec('DROP TRIGGER events_tree_is_written_once');
+    db.prepare('UPDATE events SET tree = ? WHERE position = 4').run(Buffer.concat([Buffer.alloc(32), tree.subarray(32)]));
     db.close();
     const result = await verify(file);
     expect(result.code).toBe(1);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Bytes, sha256Hex } from './sha256.js';
 import { MemoryTree, leafHash, treeRoot } from './merkle/tree.js';
 
 /**
@@ -34,10 +34,19 @@ export const canonicalEventText = (row: ChainedRow): string =>
     .join('');
 
 /** The Merkle leaf of an event: its canonical content hash (SHA-256 of the canonical text), 32 bytes. */
-export const eventLeaf = (row: ChainedRow): Uint8Array => new Uint8Array(createHash('sha256').update(canonicalEventText(row), 'utf8').digest());
+export const eventLeaf = (row: ChainedRow): Uint8Array => sha256Bytes(canonicalEventText(row));
 
-export const chainHash = (previousHash: string, row: ChainedRow): string =>
-  createHash('sha256').update(`${previousHash}\n`, 'utf8').update(canonicalEventText(row), 'utf8').digest('hex');
+export const chainHash = (previousHash: string, row: ChainedRow): string => sha256Hex(`${previousHash}\n${canonicalEventText(row)}`);
+
+/**
+ * The chain's link and the Merkle leaf of one event from one canonical text,
+ * built and encoded once (an append needs both; `chainHash` and `eventLeaf` would
+ * build it twice).
+ */
+export function chainLinkAndLeaf(previousHash: string, row: ChainedRow): { readonly hash: string; readonly leaf: Uint8Array } {
+  const canonical = canonicalEventText(row);
+  return { hash: sha256Hex(`${previousHash}\n${canonical}`), leaf: sha256Bytes(canonical) };
+}
 
 /** What an auditor keeps outside the database: a position and the chain's hash there. */
 export interface ChainCheckpoint {
@@ -160,7 +169,7 @@ export async function verifyChain(
     if (row.revision !== expectedRevision) {
       return broken(row.position, 'revision-gap', `stream ${row.stream} jumps to revision ${row.revision}, expected ${expectedRevision}`);
     }
-    const hash = chainHash(previous, row);
+    const { hash, leaf } = chainLinkAndLeaf(previous, row);
     if (hash !== row.hash) {
       return broken(row.position, 'hash-mismatch', `the content of position ${row.position} does not match its hash (changed, or chain re-linked)`);
     }
@@ -172,7 +181,7 @@ export async function verifyChain(
       }
       provenThrough = row.position;
     }
-    tree.append(leafHash(eventLeaf(row)));
+    tree.append(leafHash(leaf));
     revisions.set(row.stream, row.revision);
     previous = hash;
     expectedPosition++;

@@ -10,3 +10,4 @@ export {
   pools,
 } from './arbitraries.js';
 export { keyStoreContract } from '../personal-data/key-store-contract.js';
+export { batchPlanArb, appendPlan, expectTreeFromScratch, type BatchWriter } from './merkle-batches.js';

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   EMPTY_TREE_HASH,
   MemoryTree,
+  TreeFrontier,
   consistencyProof,
+  frontierOf,
   inclusionProof,
   leafHash,
   nodeHash,
@@ -165,5 +167,29 @@ describe('the Merkle tree of RFC 9162', () => {
     }
     const before = await consistencyProof(rewritten.read, 40, 100);
     expect(verifyConsistency(40, 100, before, await treeRoot(honest.read, 40), await treeRoot(rewritten.read, 100))).toBe(true);
+  });
+
+  it('a frontier read once grows the tree by any batches exactly as appending leaf by leaf does: same nodes, same roots', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 200 }), fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 12 }), async (start, batches) => {
+        const { tree } = treeOf(start);
+        let next = start;
+        for (const batch of batches) {
+          // As a store does: the right edge read from the stored nodes, then grown in memory.
+          const frontier = await TreeFrontier.read(tree.size, tree.read);
+          expect(frontierOf(tree.size).length).toBeLessThanOrEqual(Math.floor(Math.log2(tree.size + 1)) + 1);
+          const grown: { level: number; index: number; hash: Hash }[] = [];
+          const appended: { level: number; index: number; hash: Hash }[] = [];
+          for (let i = 0; i < batch; i++, next++) {
+            frontier.append(leafOf(next), grown);
+            appended.push(...tree.append(leafOf(next)));
+          }
+          expect(grown.map((n) => [n.level, n.index, hex(n.hash)])).toEqual(appended.map((n) => [n.level, n.index, hex(n.hash)]));
+          expect(frontier.size).toBe(tree.size);
+          expect(hex(frontier.root())).toBe(hex(await treeRoot(tree.read, tree.size)));
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });

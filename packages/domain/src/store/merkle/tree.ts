@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Bytes } from '../sha256.js';
 
 /**
  * The Merkle tree of RFC 6962 / RFC 9162 (§2.1) over the log:
@@ -16,18 +16,25 @@ export type Hash = Uint8Array;
 
 export const HASH_BYTES = 32;
 
-const sha256 = (...parts: Uint8Array[]): Hash => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
+
+export const EMPTY_TREE_HASH: Hash = sha256Bytes(new Uint8Array(0));
+
+export const leafHash = (leaf: Uint8Array): Hash => {
+  const input = new Uint8Array(1 + leaf.length);
+  input[0] = LEAF_PREFIX;
+  input.set(leaf, 1);
+  return sha256Bytes(input);
 };
 
-const LEAF_PREFIX = Uint8Array.of(0);
-const NODE_PREFIX = Uint8Array.of(1);
-
-export const EMPTY_TREE_HASH: Hash = sha256();
-export const leafHash = (leaf: Uint8Array): Hash => sha256(LEAF_PREFIX, leaf);
-export const nodeHash = (left: Hash, right: Hash): Hash => sha256(NODE_PREFIX, left, right);
+export const nodeHash = (left: Hash, right: Hash): Hash => {
+  const input = new Uint8Array(1 + left.length + right.length);
+  input[0] = NODE_PREFIX;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256Bytes(input);
+};
 
 /** The stored hash of a complete subtree: level 0 is a leaf hash. */
 export type NodeReader = (level: number, index: number) => Hash | Promise<Hash>;
@@ -89,6 +96,88 @@ export async function nodesCompletedBy(index: number, leaf: Hash, read: NodeRead
     written.push({ level: sibling.level + 1, index: sibling.index / 2, hash });
   }
   return written;
+}
+
+/**
+ * The complete subtrees on the right edge of a tree of `size` leaves, highest
+ * first: one per bit set in `size`, at most log2(size)+1. They are all an append
+ * combines with, so a store reads them once and grows its tree in memory.
+ */
+export function frontierOf(size: number): { level: number; index: number }[] {
+  assertSize('tree size', size);
+  const nodes: { level: number; index: number }[] = [];
+  for (let level = 0, rest = size; rest > 0; level++, rest = Math.floor(rest / 2)) {
+    if (rest % 2 === 1) nodes.push({ level, index: rest - 1 });
+  }
+  return nodes.reverse();
+}
+
+/**
+ * The right edge of a tree, enough to append to it: `append` gives the nodes
+ * each leaf completes (what a durable store writes), as `completedNodes` would
+ * reading them back, without reading anything. Each store keeps one per batch
+ * (or across batches, checked against the stored size before use).
+ */
+export class TreeFrontier {
+  private readonly byLevel: Map<number, Hash>;
+
+  /** `hashes`: the stored hash of each of `frontierOf(size)`, by level. */
+  constructor(
+    private treeSize: number,
+    hashes: ReadonlyMap<number, Hash>,
+  ) {
+    for (const { level } of frontierOf(treeSize)) {
+      if (!hashes.has(level)) throw new RangeError(`the frontier of a tree of size ${treeSize} has no node at level ${level}`);
+    }
+    this.byLevel = new Map(hashes);
+  }
+
+  /** The frontier of a tree whose nodes `read` gives. */
+  static async read(size: number, read: NodeReader): Promise<TreeFrontier> {
+    const hashes = new Map<number, Hash>();
+    for (const { level, index } of frontierOf(size)) hashes.set(level, await read(level, index));
+    return new TreeFrontier(size, hashes);
+  }
+
+  /** The same, for a reader inside a synchronous transaction. */
+  static readSync(size: number, read: SyncNodeReader): TreeFrontier {
+    const hashes = new Map<number, Hash>();
+    for (const { level, index } of frontierOf(size)) hashes.set(level, read(level, index));
+    return new TreeFrontier(size, hashes);
+  }
+
+  get size(): number {
+    return this.treeSize;
+  }
+
+  /** An independent copy (a store grows a copy in a transaction and keeps it only once committed). */
+  clone(): TreeFrontier {
+    return new TreeFrontier(this.treeSize, this.byLevel);
+  }
+
+  /** The root of the tree so far (RFC 9162 MTH): the frontier folded from its lowest subtree up. */
+  root(): Hash {
+    let hash: Hash | undefined;
+    for (const { level } of frontierOf(this.treeSize).reverse()) hash = hash ? nodeHash(this.byLevel.get(level)!, hash) : this.byLevel.get(level)!;
+    return hash ?? EMPTY_TREE_HASH;
+  }
+
+  /** Append a leaf hash: the leaf node, then each parent it completes, lowest first. */
+  append(leaf: Hash, into: TreeNode[] = []): TreeNode[] {
+    const index = this.treeSize;
+    into.push({ level: 0, index, hash: leaf });
+    let hash = leaf;
+    let level = 0;
+    for (let i = index; i % 2 === 1; i = (i - 1) / 2) {
+      hash = nodeHash(this.byLevel.get(level)!, hash);
+      this.byLevel.delete(level);
+      level++;
+      into.push({ level, index: (i - 1) / 2, hash });
+    }
+    this.byLevel.set(level, hash);
+    this.treeSize++;
+    return into;
+  }
 }
 
 /** MTH of leaves [start, end), where `start` is a multiple of the largest power of two below end-start (true of every range RFC 9162 asks for). */
