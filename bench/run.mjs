@@ -173,6 +173,8 @@ async function benchSize(events) {
   if (!options['no-http']) {
     await step('http', 'workloads/http.mjs', 'httpTaawun', { dbFile: files.taawun, partners, durationSeconds: quick ? 2 : 10, connections: 10 });
   }
+  // (5b) Peak memory of the CLI's long commands, each in a process of its own, on a copy of the imported log.
+  await step('cliMemory', 'workloads/cli-memory.mjs', 'cliMemoryTaawun', { dbFile: files.taawun }, { budget: budgetMs * 3 });
   // (7) The PostgreSQL adapter against raw `pg`, in a throwaway database of its own.
   if (!options['no-postgres']) await benchPostgres(events, generated, results, step);
   if (!options.keep) rmSync(work, { recursive: true, force: true });

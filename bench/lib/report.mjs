@@ -122,6 +122,7 @@ export function renderReport(run) {
   }
 
   renderMerkleCost(run, sizes, lines, targets);
+  renderCliMemory(run, sizes, lines, targets);
 
   const sl = run.streamLength;
   if (sl) {
@@ -176,5 +177,43 @@ function renderMerkleCost(run, sizes, lines, targets) {
     lines.push(`| ${fmt(n)} | ${store} | ${fmt(r.withTree.importEventsPerSecond)} / ${fmt(r.withoutTree.importEventsPerSecond)} | ${fmt(r.importRatio, 2)} | ${fmt(r.withTree.commandsPerSecond)} / ${fmt(r.withoutTree.commandsPerSecond)} | ${fmt(r.commandsRatio, 2)} |`);
     targets.push({ size: n, target: `${store} bulk import with the Merkle log >= 0.90 of its rate without it`, measured: r.importRatio, met: check(r.importRatio, 0.9, (a, b) => a >= b) });
     targets.push({ size: n, target: `${store} single commands with the Merkle log >= 0.90 of their rate without it`, measured: r.commandsRatio, met: check(r.commandsRatio, 0.9, (a, b) => a >= b) });
+  }
+}
+
+/** What each CLI command is, as the memory table names it. */
+const cliCommands = {
+  partnersCatchUp: 'partners --limit 100 (first run: builds the partner history)',
+  partnersPage: 'partners --limit 100',
+  partnersAll: 'partners (the whole list)',
+  participantsCatchUp: 'report participants --limit 100 (first run: builds the participant records)',
+  participantsPage: 'report participants --limit 100',
+  participantsAll: 'report participants (the whole list)',
+  yearlyCatchUp: 'report yearly --limit 100 (first run: builds the yearly report)',
+  yearlyPage: 'report yearly --limit 100',
+  yearlyAll: 'report yearly (every period)',
+  export: 'export (to a file)',
+  import: 'import (the export, into a new file)',
+};
+
+/** Peak RSS of the CLI's long commands, each in its own process (issue 19: < 250 MB each at 1M events). */
+function renderCliMemory(run, sizes, lines, targets) {
+  const measured = sizes.map((n) => ({ n, r: run.sizes[n].cliMemory })).filter(({ r }) => r);
+  if (measured.length === 0) return;
+  lines.push('');
+  lines.push("### The CLI's peak memory (each command in a process of its own, output to a file)");
+  lines.push('');
+  lines.push('| events | command | peak RSS, MB | time, s | output, bytes |');
+  lines.push('|---:|---|---:|---:|---:|');
+  for (const { n, r } of measured) {
+    if (!r.ok) {
+      lines.push(`| ${fmt(n)} | ${figure(r).text} | | | |`);
+      continue;
+    }
+    for (const [key, label] of Object.entries(cliCommands)) {
+      const c = r.results[key];
+      if (!c) continue;
+      lines.push(`| ${fmt(n)} | \`taawun ${label}\` | ${fmt(c.peakRssMb)} | ${fmt(c.ms / 1000, 1)} | ${fmt(c.outputBytes)} |`);
+      if (n >= 1_000_000) targets.push({ size: n, target: `peak RSS of taawun ${label} < 250 MB`, measured: c.peakRssMb, met: check(c.peakRssMb, 250, (a, b) => a < b) });
+    }
   }
 }
