@@ -42,6 +42,12 @@ export const configFileSchema = z
     institute: z.union([z.string().min(1).max(200), z.object({ ar: z.string().min(1).max(200), fr: z.string().min(1).max(200), en: z.string().min(1).max(200) }).partial().strict()]),
     /** The report's language when the reader's browser asks for none taawun speaks: `ar`, `fr` or `en` (default). */
     language: z.enum(['ar', 'fr', 'en']),
+    /**
+     * Where the log's signed checkpoints are witnessed (read by the command line, not by
+     * this adapter): a file, relative to the config file, or a PostgreSQL database other
+     * than the log's (`postgres://…`). `--witness` / `TAAWUN_WITNESS` win over it.
+     */
+    witness: z.string().min(1),
   })
   .strict()
   .partial();

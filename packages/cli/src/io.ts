@@ -2,6 +2,7 @@ import type { CommandContext } from '@taawun/domain';
 import { newEventId } from '@taawun/domain';
 import { DEFAULT_STORE_URL, describeLocation, loadReadModels, openRuntime, parseStoreUrl, privateCopyForReading, type Runtime, type WitnessLocation } from '@taawun/runtime';
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -29,14 +30,36 @@ export interface GlobalOptions {
   readonly signingKey?: string;
 }
 
-/** The folder of the configuration file (`TAAWUN_CONFIG`, default ./data/taawun.json): where the key and the witnesses are kept by default. */
-const configFolderOf = (io: Io): string => dirname(resolve(io.cwd, io.env['TAAWUN_CONFIG'] || './data/taawun.json'));
+/** The configuration file (`TAAWUN_CONFIG`, default ./data/taawun.json); its folder is where the key and the witnesses are kept by default. */
+const configFileOf = (io: Io): string => resolve(io.cwd, io.env['TAAWUN_CONFIG'] || './data/taawun.json');
+const configFolderOf = (io: Io): string => dirname(configFileOf(io));
+
+/**
+ * The configuration's `witness` (a file relative to the configuration, or a
+ * PostgreSQL URL), when it has one. A configuration that cannot be read names
+ * no witness here: `serve` reports it as broken.
+ */
+function configuredWitness(io: Io): string | undefined {
+  const file = configFileOf(io);
+  if (!existsSync(file)) return undefined;
+  let witness: unknown;
+  try {
+    witness = (JSON.parse(readFileSync(file, 'utf8')) as { witness?: unknown } | null)?.witness;
+  } catch {
+    return undefined;
+  }
+  if (typeof witness !== 'string' || witness.trim() === '') return undefined;
+  return isWitnessDatabase(witness) ? witness.trim() : resolve(dirname(file), witness);
+}
+
+const isWitnessDatabase = (witness: string): boolean => /^postgres(ql)?:\/\//.test(witness.trim());
 
 /**
  * Where the signing key and this log's witness are: the options, else beside the
  * configuration (`<config folder>/taawun-signing.key`, `<config folder>/witness/<log>.checkpoint`,
  * named after the log and a hash of where it is; its history beside it, `….checkpoints`),
- * or `--witness postgres://…`: a table in that database. Undefined for logs not
+ * or `--witness postgres://…`: a table in that database; without `--witness`, the
+ * configuration's `witness`. Undefined for logs not
  * worth witnessing (memory; EventStoreDB is, its tree computed by the client).
  */
 export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrlOf(options, io)): WitnessLocation | undefined {
@@ -45,11 +68,12 @@ export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrl
   const folder = configFolderOf(io);
   const name = location.kind === 'sqlite' ? basename(location.file, extname(location.file)) : location.kind;
   const where = createHash('sha256').update(describeLocation(location)).digest('hex').slice(0, 12);
+  const given = options.witness ?? configuredWitness(io);
   // A database witness keeps the checkpoints in its table; the default file's name still names the log in them.
-  const database = options.witness !== undefined && /^postgres(ql)?:\/\//.test(options.witness.trim()) ? options.witness.trim() : undefined;
+  const database = given !== undefined && isWitnessDatabase(given) ? given.trim() : undefined;
   return {
     signingKeyFile: resolve(io.cwd, options.signingKey ?? join(folder, 'taawun-signing.key')),
-    witnessFile: resolve(io.cwd, (database === undefined ? options.witness : undefined) ?? join(folder, 'witness', `${name}-${where}.checkpoint`)),
+    witnessFile: resolve(io.cwd, (database === undefined ? given : undefined) ?? join(folder, 'witness', `${name}-${where}.checkpoint`)),
     ...(database === undefined ? {} : { witnessDatabase: database }),
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '@taawun/domain';
@@ -94,7 +94,8 @@ describe('a witness in another PostgreSQL database, for a SQLite log', () => {
     rewriteSqliteLog(sqliteLog(), (rows) => rows.slice(0, keep));
     const result = await run(['verify']);
     expect(result.code).toBe(1);
-    const proven = Math.max(0, ...before.filter((size) => size <= keep));
+    // The test before rewrote position 20: only checkpoints before it still prove anything.
+    const proven = Math.max(0, ...before.filter((size) => size < 20));
     expect(result.stdout).toMatch(
       new RegExp(`^BROKEN at position ${keep + 1} \\(checkpoint-missing\\): the log has ${keep} events but the witness in PostgreSQL .* witnessed ${seededEvents}: positions ${keep + 1}–${seededEvents} were removed; .*the first unproven position is ${proven + 1}\\n$`),
     );
@@ -105,6 +106,22 @@ describe('a witness in another PostgreSQL database, for a SQLite log', () => {
     const refusals = await witness.query<{ reason: string; offered: string }>(`SELECT reason, offered FROM taawun_witness.refusals`);
     expect(refusals.rows).toHaveLength(1);
     expect(refusals.rows[0]!.offered.split('\n')[1]).toBe(String(keep + 1));
+  });
+});
+
+describe('a witness database named by the configuration', () => {
+  it('"witness" in the configuration file is used by every command when --witness is not given', async () => {
+    const config = join(folder.path, 'configured', 'taawun.json');
+    mkdirSync(dirname(config), { recursive: true });
+    writeFileSync(config, JSON.stringify({ witness: witnessUrl }));
+    const configured = (args: string[]) => taawun([...args, '--store', 'sqlite:configured.db'], { cwd: folder.path, env: { TAAWUN_CONFIG: config } });
+    expect((await configured(['seed'])).code).toBe(0);
+    const { rows } = await witness.query<{ size: string }>(`SELECT size FROM taawun_witness.checkpoints WHERE origin LIKE '%/configured-%' ORDER BY seq`);
+    expect(Number(rows.at(-1)?.size)).toBe(seededEvents);
+    expect(existsSync(join(folder.path, 'configured', 'witness'))).toBe(false);
+    const verified = await configured(['verify']);
+    expect(verified.stdout).toMatch(new RegExp(`; proven by ${rows.length} signed checkpoint\\(s\\) kept outside the log, through position ${seededEvents}\\n$`));
+    expect(verified.code).toBe(0);
   });
 });
 
