@@ -9,14 +9,28 @@ import { hasNoStackTrace, serve, taawun, temporaryFolder } from './support.js';
 /**
  * Erasure while another process holds a read snapshot of the SQLite file: the
  * key is destroyed and the erasure recorded, but the old pages that held the
- * participant's name cannot be checkpointed away until that reader ends. The
- * command says so with its own exit status (3), names what remains and how to
- * finish, and running it again once the reader is gone finishes the scrub.
+ * participant's key (and the read models' pages sealed under it) cannot be
+ * checkpointed away until that reader ends: whoever copies the file then can
+ * still open the name. The command says so with its own exit status (3), names
+ * what remains and how to finish, and running it again once the reader is
+ * gone finishes the scrub: no byte of the key is left.
  */
 let folder: { path: string; remove: () => Promise<void> };
 const name = 'Yasmina Berrada';
 const file = () => `${folder.path}/taawun.db`;
 const store = () => ['--store', `sqlite:${file()}`];
+/** Each participant's key as the key store kept it before the erasure: the residue a reader's snapshot keeps. */
+const keyBytes = new Map<string, Buffer>();
+
+async function keepKeyOf(participantId: string): Promise<void> {
+  const events = await openSqliteEventStore(file());
+  const keys = await openSqliteKeyStore(events);
+  const found = await keys.lookup(participantId);
+  if (found.state !== 'active') throw new Error(`no key for ${participantId}`);
+  keyBytes.set(participantId, Buffer.from(found.key));
+  await keys.close();
+  await events.close();
+}
 
 beforeAll(async () => {
   folder = await temporaryFolder('erase-reader');
@@ -31,7 +45,8 @@ beforeAll(async () => {
   expect(registered.ok).toBe(true);
   await keys.close();
   await events.close();
-  // The participant's name now sits in a read model stored in the file, in clear.
+  await keepKeyOf('attache-42-a');
+  // The participant's name now sits in a read model stored in the file, sealed under that key.
   expect((await taawun(['replay', 'participant-record', ...store()], { cwd: folder.path })).code).toBe(0);
 }, 60_000);
 afterAll(() => folder.remove());
@@ -44,7 +59,9 @@ async function storedBytes(): Promise<Buffer> {
 
 describe('taawun erase-participant while another connection holds a read snapshot', () => {
   it('exits 3, naming the copies left, until when and how to finish; the re-run once the reader is gone scrubs them (exit 0)', async () => {
-    expect((await storedBytes()).includes(Buffer.from(name))).toBe(true);
+    const key = keyBytes.get('attache-42-a')!;
+    expect((await storedBytes()).includes(key)).toBe(true);
+    expect((await storedBytes()).includes(Buffer.from(name))).toBe(false); // never in clear
     // A reader (an auditor's sqlite3 shell, a backup) in the middle of a read transaction.
     const reader = new Database(file(), { readonly: true });
     reader.exec('BEGIN');
@@ -57,11 +74,11 @@ describe('taawun erase-participant while another connection holds a read snapsho
       expect(lines).toHaveLength(1);
       expect(hasNoStackTrace(held.stderr)).toBe(true);
       expect(lines[0]).toMatch(/^taawun: erasure incomplete: attache-42-a is erased \(recorded, key destroyed\), but another process holds a read snapshot, so these copies are not scrubbed yet: /);
-      expect(lines[0]).toContain(`old pages of the stored read models (participant-record) with the participant's personal data in ${file()} and ${file()}-wal`);
+      expect(lines[0]).toContain(`old pages of the stored read models (participant-record) with the participant's personal data, sealed in ${file()} and ${file()}-wal`);
       expect(lines[0]).toContain('until the process holding the snapshot ends its read');
       expect(lines[0]).toMatch(/repeat the erasure then: it is safe to repeat and finishes the scrub \(taawun erase-participant attache-42-a --reason …\) \(scrub-pending\)$/);
-      // What it says is so: the name is still in the file's bytes while the reader holds its snapshot.
-      expect((await storedBytes()).includes(Buffer.from(name))).toBe(true);
+      // What it says is so: the key that opens them is still in the file's bytes while the reader holds its snapshot.
+      expect((await storedBytes()).includes(key)).toBe(true);
     } finally {
       reader.exec('COMMIT');
       reader.close();
@@ -70,7 +87,7 @@ describe('taawun erase-participant while another connection holds a read snapsho
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('the log already recorded the erasure; no key left to destroy; stored read models rebuilt: participant-record.');
-    expect((await storedBytes()).includes(Buffer.from(name))).toBe(false);
+    expect((await storedBytes()).includes(key)).toBe(false);
   }, 60_000);
 
   it('over HTTP (taawun serve on the same file): 503 erasure-incomplete with Retry-After naming the copies; the repeat once the reader is gone answers 200', async () => {
@@ -88,7 +105,12 @@ describe('taawun erase-participant while another connection holds a read snapsho
     try {
       const other = 'Salma Bennani';
       expect((await call('/commands/register-participant', { participantId: 'attache-42-b', kind: 'judicial-attache', cohort: 42, personal: { fullName: { fr: other } } })).status).toBe(200);
-      await expect.poll(async () => (await storedBytes()).includes(Buffer.from(other)), { timeout: 15_000, interval: 200 }).toBe(true);
+      await keepKeyOf('attache-42-b');
+      const key = keyBytes.get('attache-42-b')!;
+      // The server's followers store the record, sealed: the name never reaches the file in clear.
+      await expect.poll(async () => (await call('/read-models/participant-record?participantId=attache-42-b')).status, { timeout: 15_000, interval: 200 }).toBe(200);
+      expect((await storedBytes()).includes(Buffer.from(other))).toBe(false);
+      expect((await storedBytes()).includes(key)).toBe(true);
       const reader = new Database(file(), { readonly: true });
       reader.exec('BEGIN');
       reader.prepare('SELECT count(*) FROM events').pluck().get();
@@ -107,7 +129,7 @@ describe('taawun erase-participant while another connection holds a read snapsho
       const again = await call('/participants/attache-42-b/erasure', { reason: 'request 42b' });
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ alreadyRecorded: true, residueCleared: true, readModels: 'purged' });
-      expect((await storedBytes()).includes(Buffer.from(other))).toBe(false);
+      expect((await storedBytes()).includes(key)).toBe(false);
     } finally {
       expect((await server.stop()).code).toBe(0);
     }

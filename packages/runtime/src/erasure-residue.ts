@@ -6,14 +6,15 @@ import type { StoreLocation } from './store-url.js';
  * snapshot, each copy named for people (CLI message, HTTP problem):
  * `keyResidue` when the key store could not empty its WAL of the destroyed
  * key, `purge` when the stored read models' old pages (with the participant's
- * plaintext) could not be checkpointed away. Empty: every copy is scrubbed.
+ * personal data, sealed under the key: readable by whoever also has a copy of
+ * the key's bytes) could not be checkpointed away. Empty: every copy is scrubbed.
  */
 export function unscrubbedCopies(location: StoreLocation, keyResidue: boolean, purge: Pick<Purge, 'residueCleared' | 'rebuilt'> | undefined): string[] {
   const file = location.kind === 'sqlite' ? location.file : undefined;
   const inFile = file ? ` in ${file} and ${file}-wal` : '';
   const models = purge && purge.rebuilt.length > 0 ? ` (${purge.rebuilt.join(', ')})` : '';
   return [
-    ...(purge && !purge.residueCleared ? [`old pages of the stored read models${models} with the participant's personal data${inFile}`] : []),
+    ...(purge && !purge.residueCleared ? [`old pages of the stored read models${models} with the participant's personal data, sealed${inFile}`] : []),
     ...(keyResidue ? ["the destroyed key's bytes in the key store's write-ahead log (its -wal file)"] : []),
   ];
 }
