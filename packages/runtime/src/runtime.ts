@@ -165,7 +165,8 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       ownReadModels: options.readModels ?? [],
       openQueries: async (queryOptions = {}) => {
         const beside = await openReadModelsBesideLog();
-        const queries = new QueryService({ store, ...(beside ? { storage: beside.storage } : {}) }, readModels, queryOptions);
+        // Stored read models seal personal data when the runtime has keys (see `readModelsOf`).
+        const queries = new QueryService({ store, ...(beside ? { storage: beside.storage } : {}) }, readModels, { sealsPersonalData: keys !== undefined, ...queryOptions });
         return { queries, close: async () => beside?.close() };
       },
       close: async () => {

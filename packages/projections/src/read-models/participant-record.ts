@@ -102,8 +102,15 @@ async function onlyErased(model: ModelReader, participantId: string): Promise<bo
   return record !== undefined && record !== null && !record.registered && record.erased !== null;
 }
 
-export async function participantRecordView(model: ModelReader, participantId: string): Promise<ParticipantRecordView | undefined> {
-  const records = new RecordSet(model as ModelReader<RecordDocument>);
+/**
+ * One participant's record. `records`: the records already fetched, shared by
+ * the participants of one page, so the sessions they share are read and parsed once.
+ */
+export async function participantRecordView(
+  model: ModelReader,
+  participantId: string,
+  records: RecordSet = new RecordSet(model as ModelReader<RecordDocument>),
+): Promise<ParticipantRecordView | undefined> {
   const [sessionEntries, visitEntries] = await Promise.all([
     model.index(SESSIONS_INDEX, participantId),
     model.index(VISITS_INDEX, participantId),
@@ -203,8 +210,12 @@ export const participantsReadModel = defineReadModel({
     const offset = Math.min(ids.length, Math.max(0, page.offset ?? 0));
     const participants: ParticipantRecordView[] = [];
     let unregistered = 0;
-    for (const id of ids.slice(offset, page.limit === undefined ? undefined : offset + page.limit)) {
-      const record = await participantRecordView(model, id);
+    // Participants, a hundred at a time, share the records they name: a session is read once per hundred, not once
+    // per person, and memory holds a hundred people's records, not the whole list's.
+    let records = new RecordSet(model as ModelReader<RecordDocument>);
+    for (const [i, id] of ids.slice(offset, page.limit === undefined ? undefined : offset + page.limit).entries()) {
+      if (i > 0 && i % 100 === 0) records = new RecordSet(model as ModelReader<RecordDocument>);
+      const record = await participantRecordView(model, id, records);
       if (!record) {
         // An erasure applies through every lens: seen as known before the registration, the record holds
         // only the erasure, and the person was no participant yet. Anything else is a model changing under the read.

@@ -62,10 +62,12 @@ export interface QueryServiceOptions {
    * (the CLI); a server's followers keep its models current instead. When
    * another runner is writing the model at that moment, the answer is replayed.
    * A model behind a read model of personal data (`personalData: 'always'`) is
-   * not written by a query: its names stay out of the file unless a server
-   * stores them on purpose.
+   * written by a query only when the storage seals personal data
+   * (`sealsPersonalData`): names never reach the file in clear.
    */
   readonly catchUp?: boolean;
+  /** The storage keeps personal fields sealed under participants' keys (`sealPersonalData`; the runtime's, when it has keys). */
+  readonly sealsPersonalData?: boolean;
 }
 
 /** What a read model is, as a listing shows it. */
@@ -316,7 +318,8 @@ export class QueryService {
     const { storage } = this.source;
     if (hasLens(lens)) return { kind: 'replay', reason: 'a time lens replays the log' };
     if (!storage) return { kind: 'replay', reason: 'no read-model storage given' };
-    if (this.options.catchUp && !this.holdsNames(projection) && !(await this.caughtUp(projection, storage))) {
+    const mayStore = this.options.sealsPersonalData === true || !this.holdsNames(projection);
+    if (this.options.catchUp && mayStore && !(await this.caughtUp(projection, storage))) {
       return { kind: 'replay', reason: 'another runner is writing the stored model' };
     }
     const active = await activeGeneration(storage, projection.name);
