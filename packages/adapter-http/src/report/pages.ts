@@ -1,6 +1,6 @@
 import type { Answer, AnswerPage, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
-import { dateText, entryFactLines, instituteSignedAs, entryFigures, lensLine, message, presentAnswer, entryWhat, queryErrorText, readModelDescription, readModelTitle, vocabText } from '@taawun/projections/presentation';
+import { dateText, entryFactLines, instituteSignedAs, entryFigures, lensLine, message, pageRangeText, presentAnswer, entryWhat, queryErrorText, readModelDescription, readModelTitle, vocabText } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
 import { multilingual, page, withLang, type Html, type Letterhead } from './html.js';
 import { auditHref, htmlTable } from './table.js';
@@ -144,7 +144,7 @@ export function pager(at: AnswerPage | null, shown: number, lens: Lens, params: 
   const href = (offset: number) => `?${new URLSearchParams({ ...params, ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))), offset: String(offset) }).toString()}`;
   const previous = at.offset > 0 ? html` · <a rel="prev" href="${href(Math.max(0, at.offset - Math.max(1, at.limit)))}">${lang === 'en' ? 'previous' : message(lang, 'report.previous')}</a>` : '';
   const next = at.nextOffset !== null ? html` · <a rel="next" href="${href(at.nextOffset)}">${lang === 'en' ? 'next' : message(lang, 'report.next')}</a>` : '';
-  return html`<p class="meta">${message(lang, 'report.pageOf', { first: String(at.offset + 1), last: String(at.offset + shown), total: String(at.total) })}${previous}${next}</p>`;
+  return html`<p class="meta">${pageRangeText(at, shown, lang)}${previous}${next}</p>`;
 }
 
 /** The index of the reports: every read model answerable without a parameter, the user's own included. */

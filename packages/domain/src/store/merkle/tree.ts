@@ -267,12 +267,7 @@ export function verifyInclusion(leaf: Hash, index: number, size: number, proof: 
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      if (fn % 2 === 0) [fn, sn] = upToAnOddNode(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -280,6 +275,15 @@ export function verifyInclusion(leaf: Hash, index: number, size: number, proof: 
     sn = Math.floor(sn / 2);
   }
   return sn === 0 && equal(r, root);
+}
+
+/** The verifiers' shared step (RFC 9162 §2.1.3.2 and §2.1.4.2): shift both indexes right until `fn` is odd or 0. */
+function upToAnOddNode(fn: number, sn: number): [number, number] {
+  while (fn % 2 === 0 && fn !== 0) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return [fn, sn];
 }
 
 /**
@@ -306,12 +310,7 @@ export function verifyConsistency(first: number, second: number, proof: readonly
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      if (fn % 2 === 0) [fn, sn] = upToAnOddNode(fn, sn);
     } else {
       sr = nodeHash(sr, c);
     }
