@@ -5,13 +5,16 @@ import {
   TreeFrontier,
   assertValidBatch,
   chainHash,
-  chainLinkAndLeaf,
+  chainLinkAndLeafHash,
+  KEPT_FROM_LEVEL,
+  LEAVES_PER_KEPT_NODE,
   compareKeptTree,
-  completedNodes,
   decideAppend,
   eventLeaf,
+  foldLeaves,
   frontierOf,
   leafHash,
+  leavesOfNode,
   merkleLogOver,
   followLog,
   toJson,
@@ -75,6 +78,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   private readonly nodesTable: string;
   private readonly notifications: LogNotifications;
   private readonly merkle: MerkleLog;
+  /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
+  private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
   private closed = false;
 
   constructor(
@@ -114,15 +119,11 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
       // A new statement, so a new snapshot: it sees everything committed before we got the lock.
       const ids = events.map((e) => e.id);
-      // The tree's right edge at the log's end comes in the same round trip (no node is read otherwise).
-      const edge = this.options.merkleLog ? frontierOf(Number(head.last_position)) : [];
-      const facts = (await client.query<{ current: number | null; holders: { id: string; stream: string; revision: number }[]; edge: { level: number; hash: string }[] }>(
+      const facts = (await client.query<{ current: number | null; holders: { id: string; stream: string; revision: number }[] }>(
         `SELECT (SELECT max(revision) FROM ${this.table} WHERE stream = $1) AS current,
                 (SELECT coalesce(json_agg(json_build_object('id', id, 'stream', stream, 'revision', revision) ORDER BY position), '[]')
-                 FROM ${this.table} WHERE id = ANY($2::text[])) AS holders,
-                (SELECT coalesce(json_agg(json_build_object('level', level, 'hash', encode(hash, 'hex'))), '[]')
-                 FROM ${this.nodesTable} WHERE (level, idx) IN (SELECT * FROM unnest($3::int[], $4::bigint[]))) AS edge`,
-        [stream, ids, edge.map((e) => e.level), edge.map((e) => e.index)],
+                 FROM ${this.table} WHERE id = ANY($2::text[])) AS holders`,
+        [stream, ids],
       )).rows[0]!;
       const current = facts.current ?? 'no-stream';
       const holders = facts.holders;
@@ -144,22 +145,25 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         return { ok: true, nextExpectedRevision: current, events: [] };
       }
 
-      // The Merkle tree grows in the same transaction, in memory from its right edge; a tree behind the
-      // log (events appended by a store opened with `merkleLog: false`) is completed first.
+      // The Merkle tree grows in the same transaction, in memory from its right edge: the one this store
+      // kept after its last commit while the log is still where it left it (no node is read), else read.
+      const size = Number(head.last_position);
+      const cached = this.frontier;
       const tree = this.options.merkleLog
-        ? facts.edge.length === edge.length
-          ? new TreeFrontier(Number(head.last_position), new Map(facts.edge.map((e) => [e.level, new Uint8Array(Buffer.from(e.hash, 'hex'))])))
-          : await this.completeTree(client, Number(head.last_position))
+        ? cached && cached.tree.size === size && cached.headHash === head.head_hash
+          ? cached.tree.clone()
+          : await this.frontierAt(client, size)
         : undefined;
       const nodes: TreeNode[] = [];
-      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash, (leaf) => tree?.append(leafHash(leaf), nodes));
+      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash, (leafHashOfEvent) => tree?.append(leafHashOfEvent, nodes));
+      const keptNodes = nodes.filter((node) => node.level >= KEPT_FROM_LEVEL);
       const last = rows[rows.length - 1]!;
       const lastChunkAt = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
       for (let i = 0; i < lastChunkAt; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
       // The last chunk, the tree's new nodes, the head's move and the wake-up for listeners (sent at commit) in one statement.
       const insert = insertRowsStatement(this.table, rows.slice(lastChunkAt));
-      const treeNodes = tree
-        ? { cte: `nodes AS (INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($14::int[], $15::bigint[], $16::bytea[])),`, values: nodeColumns(nodes) }
+      const treeNodes = keptNodes.length > 0
+        ? { cte: `nodes AS (INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($14::int[], $15::bigint[], $16::bytea[])),`, values: nodeColumns(keptNodes) }
         : { cte: '', values: [] };
       await client.query(
         `WITH inserted AS (${insert.text}), ${treeNodes.cte}
@@ -168,6 +172,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         [...insert.values, last.position.toString(), last.hash, this.notifications.channel, ...treeNodes.values],
       );
       await client.query('COMMIT');
+      // Kept only once committed: a rolled-back batch leaves the cached edge where it was.
+      if (tree) this.frontier = { tree, headHash: last.hash };
       this.notifications.wake();
       return {
         ok: true,
@@ -278,7 +284,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       const head = (await client.query<{ last_position: string; head_hash: string }>(`SELECT last_position, head_hash FROM ${this.headTable}`)).rows[0];
       await client.query('COMMIT');
       // The head row first (it names the cut), then every kept Merkle node against the events.
-      return await compareKeptTree(chained.intact ? compareWithHead(chained, head) : chained, tree, nodes);
+      return await compareKeptTree(chained.intact ? compareWithHead(chained, head) : chained, tree, nodes, KEPT_FROM_LEVEL);
     } catch (error) {
       broken = error as Error;
       throw translateError(error, this.target, 'verifying the log');
@@ -310,52 +316,32 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   }
 
   /**
-   * The tree's right edge at the log's `size`, inside the append's transaction, after writing
-   * the nodes of every event the tree is missing (appended with `merkleLog: false`).
+   * The tree's right edge at the log's `size`, inside the append's transaction: the kept
+   * nodes (level 4 and up) of the edge at the last multiple of 16 the tree covers, then the
+   * events after it (at most 15, unless a store opened with `merkleLog: false` appended
+   * more: their kept nodes are written on the way). Two or three round trips, only when
+   * another process appended since this store's last commit.
    */
-  private async completeTree(client: PoolClient, size: number): Promise<TreeFrontier> {
-    const treeSize = Number((await client.query<{ n: string }>(`SELECT coalesce(max(idx) + 1, 0)::text AS n FROM ${this.nodesTable} WHERE level = 0`)).rows[0]!.n);
-    for (let after = treeSize; after < size; ) {
+  private async frontierAt(client: PoolClient, size: number): Promise<TreeFrontier> {
+    const kept = Number((await client.query<{ n: string }>(`SELECT coalesce(max(idx) + 1, 0)::text AS n FROM ${this.nodesTable} WHERE level = ${KEPT_FROM_LEVEL}`)).rows[0]!.n);
+    const keptSize = Math.min(kept * LEAVES_PER_KEPT_NODE, size);
+    const edge = frontierOf(keptSize);
+    const found = (await client.query<{ level: number; hash: Buffer }>(
+      `SELECT level, hash FROM ${this.nodesTable} WHERE (level, idx) IN (SELECT * FROM unnest($1::int[], $2::bigint[]))`,
+      [edge.map((e) => e.level), edge.map((e) => e.index)],
+    )).rows;
+    if (found.length !== edge.length) throw new EventStoreError('corrupt', `${this.where()}: the Merkle tree's right edge at size ${keptSize} is incomplete; run taawun verify`);
+    const tree = new TreeFrontier(keptSize, new Map(found.map((row) => [row.level, new Uint8Array(row.hash)])));
+    for (let after = keptSize; after < size; ) {
       const page = (await client.query<HashedEventRow>(`SELECT ${EVENT_COLUMNS}, hash FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT 1000`, [after])).rows;
       if (page.length === 0) break;
-      await this.writeTreeNodes(client, page.map(rowToChained));
+      const nodes: TreeNode[] = [];
+      for (const row of page) tree.append(leafHash(eventLeaf(rowToChained(row))), nodes);
+      const keptNodes = nodes.filter((node) => node.level >= KEPT_FROM_LEVEL);
+      if (keptNodes.length > 0) await client.query(`INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])`, nodeColumns(keptNodes));
       after += page.length;
     }
-    const read = async (level: number, index: number) => {
-      const [row] = (await client.query<{ hash: Buffer }>(`SELECT hash FROM ${this.nodesTable} WHERE level = $1 AND idx = $2`, [level, index])).rows;
-      if (!row) throw new EventStoreError('corrupt', `${this.where()}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
-      return new Uint8Array(row.hash);
-    };
-    return TreeFrontier.read(size, read);
-  }
-
-  /** The nodes the rows (consecutive, after the tree's current end) complete, written with one read and one insert. */
-  private async writeTreeNodes(client: PoolClient, rows: readonly ChainedRow[]): Promise<void> {
-    const firstIndex = Number(rows[0]!.position) - 1;
-    const wanted: { level: number; index: number }[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      // Left siblings; those the batch itself completes are simply not found and come from `known` below.
-      for (let level = 0, at = firstIndex + i; at % 2 === 1; level++, at = (at - 1) / 2) wanted.push({ level, index: at - 1 });
-    }
-    const known = new Map<string, Hash>();
-    if (wanted.length > 0) {
-      const found = await client.query<{ level: number; idx: string; hash: Buffer }>(
-        `SELECT level, idx::text, hash FROM ${this.nodesTable} WHERE (level, idx) IN (SELECT * FROM unnest($1::int[], $2::bigint[]))`,
-        [wanted.map((w) => w.level), wanted.map((w) => w.index)],
-      );
-      for (const row of found.rows) known.set(`${row.level}:${row.idx}`, new Uint8Array(row.hash));
-    }
-    const written: TreeNode[] = [];
-    rows.forEach((row, i) => {
-      const nodes = completedNodes(firstIndex + i, leafHash(eventLeaf(row)), (level, index) => {
-        const hash = known.get(`${level}:${index}`);
-        if (!hash) throw new EventStoreError('corrupt', `${this.where()}: the Merkle tree has no node at level ${level}, index ${index}`);
-        return hash;
-      });
-      for (const node of nodes) known.set(`${node.level}:${node.index}`, node.hash);
-      written.push(...nodes);
-    });
-    await client.query(`INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])`, nodeColumns(written));
+    return tree;
   }
 
   /** Build the tree of a log written before it (schema version 1), under the append lock. */
@@ -367,17 +353,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       if ((await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby')).rows[0]?.standby) return;
       await client.query('BEGIN');
       const head = (await client.query<{ last_position: string }>(`SELECT last_position FROM ${this.headTable} FOR UPDATE`)).rows[0];
-      const leaves = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.nodesTable} WHERE level = 0`)).rows[0]!.n);
-      if (!head || leaves >= Number(head.last_position)) {
-        await client.query('COMMIT');
-        return;
-      }
-      for (let after = leaves; ; ) {
-        const page = (await client.query<HashedEventRow>(`SELECT ${EVENT_COLUMNS}, hash FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT 1000`, [after])).rows;
-        if (page.length === 0) break;
-        await this.writeTreeNodes(client, page.map(rowToChained));
-        after += page.length;
-      }
+      if (head) await this.frontierAt(client, Number(head.last_position));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
@@ -388,6 +364,13 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   }
 
   private async readNode(level: number, index: number): Promise<Hash> {
+    if (level < KEPT_FROM_LEVEL) {
+      // Below level 4 a node covers at most 8 events: recomputed from them.
+      const { first, count } = leavesOfNode(level, index);
+      const rows = await this.query<HashedEventRow>(`SELECT ${EVENT_COLUMNS}, hash FROM ${this.table} WHERE position BETWEEN $1 AND $2 ORDER BY position`, [first + 1, first + count], 'reading events');
+      if (rows.length !== count) throw new EventStoreError('corrupt', `${this.where()}: events ${first + 1}–${first + count} are not all in the log; run taawun verify`);
+      return foldLeaves(rows.map((row) => leafHash(eventLeaf(rowToChained(row)))));
+    }
     const [row] = await this.query<{ hash: Buffer }>(`SELECT hash FROM ${this.nodesTable} WHERE level = $1 AND idx = $2`, [level, index], 'reading the Merkle tree');
     if (!row) throw new EventStoreError('corrupt', `${this.where()}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
     return new Uint8Array(row.hash);
@@ -426,7 +409,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     lastPosition: bigint,
     headHash: string,
     /** Given each event's Merkle leaf (its canonical content hash) when the tree is kept. */
-    onLeaf?: (leaf: Uint8Array) => void,
+    onLeafHash?: (leafHash: Uint8Array) => void,
   ): NewRow[] {
     let previous = headHash;
     return events.map((e, i) => {
@@ -441,9 +424,9 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         dataJson: texts[i]!.data,
         metadataJson: texts[i]!.metadata,
       };
-      if (this.options.merkleLog && onLeaf) {
-        const link = chainLinkAndLeaf(previous, row);
-        onLeaf(link.leaf);
+      if (this.options.merkleLog && onLeafHash) {
+        const link = chainLinkAndLeafHash(previous, row);
+        onLeafHash(link.leafHash);
         previous = link.hash;
       } else {
         previous = chainHash(previous, row);

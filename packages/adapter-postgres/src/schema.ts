@@ -1,4 +1,4 @@
-import { EventStoreError, GENESIS_HASH } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, KEPT_FROM_LEVEL, LEAVES_PER_KEPT_NODE } from '@taawun/domain';
 import type { Pool, PoolClient } from 'pg';
 import { describe, quoteIdentifier, translateError, type PostgresTarget } from './connection.js';
 
@@ -66,6 +66,16 @@ export const eventStoreMigrations: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION ${s}.events_are_append_only();
       CREATE TRIGGER merkle_nodes_are_never_truncated BEFORE TRUNCATE ON ${s}.merkle_nodes
         FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_are_append_only();
+    `,
+  },
+  {
+    description: `the Merkle tree keeps its nodes from level ${KEPT_FROM_LEVEL} up (a sixteenth of them, written by one append in sixteen); a node below is recomputed from at most ${LEAVES_PER_KEPT_NODE / 2} events`,
+    sql: (s) => `
+      ALTER TABLE ${s}.merkle_nodes DISABLE TRIGGER merkle_nodes_are_never_changed;
+      DELETE FROM ${s}.merkle_nodes WHERE level < ${KEPT_FROM_LEVEL};
+      ALTER TABLE ${s}.merkle_nodes ENABLE TRIGGER merkle_nodes_are_never_changed;
+      ALTER TABLE ${s}.merkle_nodes ADD CONSTRAINT merkle_nodes_kept_levels CHECK (level >= ${KEPT_FROM_LEVEL});
+      COMMENT ON TABLE ${s}.merkle_nodes IS 'taawun: hashes of the complete subtrees of the log''s Merkle tree (RFC 9162) from level ${KEPT_FROM_LEVEL} up, append-only; the levels below are recomputed from the events';
     `,
   },
 ];

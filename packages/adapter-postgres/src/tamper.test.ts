@@ -125,19 +125,32 @@ describe('the hash chain', () => {
     expect(await store.verify()).toMatchObject({ intact: false, position: 7n, problem: 'position-gap' });
     const sixth = (await admin.query(`SELECT hash FROM ${events} WHERE position = 6`)).rows[0].hash as string;
     await admin.query(`UPDATE ${head} SET last_position = 6, head_hash = $1`, [sixth]);
-    // The Merkle tree kept beside the rows still has 8 leaves: it is not the one 6 events make.
-    expect(await store.verify()).toMatchObject({ intact: false, problem: 'tree-mismatch', events: 6 });
+    // The kept tree holds no node over the last 15 events (level 4 and up only): the checkpoint kept outside finds the cut.
+    expect(await store.verify()).toMatchObject({ intact: true, events: 6 });
     expect(await store.verify({ against: audited })).toMatchObject({ intact: false, position: 8n, problem: 'checkpoint-missing' });
   });
 
-  it('rewriting the tail and re-hashing it is caught by the head row, and with a forged head by the checkpoint', async () => {
+  it('a cut across a kept Merkle node, head forged, is caught by the tree kept beside the rows', async () => {
+    await store.append('partner-3', Array.from({ length: 12 }, (_, i) => newTestEvent('PartnerRenamed', { i: 8 + i })), { expectedRevision: 'no-stream' });
+    const later = await store.checkpoint();
+    await admin.query(`DELETE FROM ${events} WHERE position > 14`);
+    const kept = (await admin.query(`SELECT hash FROM ${events} WHERE position = 14`)).rows[0].hash as string;
+    await admin.query(`UPDATE ${head} SET last_position = 14, head_hash = $1`, [kept]);
+    // The node over positions 1–16 is still kept: it is not one 14 events make.
+    expect(await store.verify()).toMatchObject({ intact: false, problem: 'tree-mismatch', events: 14 });
+    expect(await store.verify({ against: later })).toMatchObject({ intact: false, position: 20n, problem: 'checkpoint-missing' });
+  });
+
+  it('rewriting the tail and re-hashing it is caught by the head row, and with a forged head by the kept tree and the checkpoint', async () => {
+    await store.append('partner-3', Array.from({ length: 12 }, (_, i) => newTestEvent('PartnerRenamed', { i: 8 + i })), { expectedRevision: 'no-stream' });
+    const later = await store.checkpoint();
     await admin.query(`UPDATE ${events} SET data = '{"i":66,"forged":true}' WHERE position = 6`);
     expect(await store.verify()).toMatchObject({ intact: false, position: 6n, problem: 'hash-mismatch' });
     await rehashFrom(6n, false);
-    expect(await store.verify()).toMatchObject({ intact: false, position: 8n, problem: 'hash-mismatch' });
+    expect(await store.verify()).toMatchObject({ intact: false, position: 20n, problem: 'hash-mismatch' });
     await rehashFrom(6n, true);
-    expect(await store.verify()).toMatchObject({ intact: false, problem: 'tree-mismatch', events: 8 });
-    expect(await store.verify({ against: audited })).toMatchObject({ intact: false, position: 8n, problem: 'checkpoint-mismatch' });
+    expect(await store.verify()).toMatchObject({ intact: false, problem: 'tree-mismatch', events: 20 });
+    expect(await store.verify({ against: later })).toMatchObject({ intact: false, position: 20n, problem: 'checkpoint-mismatch' });
   });
 
   it('appends after tampering keep chaining from the head; the tampered position stays reported', async () => {

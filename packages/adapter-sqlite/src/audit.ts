@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreError, GENESIS_HASH, MemoryTree, compareKeptTree, HASH_BYTES, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, KEPT_FROM_LEVEL, MemoryTree, compareKeptTree, HASH_BYTES, keptNodesOfPosition, verifyChain, type ChainCheckpoint, type VerifyReport, type WitnessedCheckpoint } from '@taawun/domain';
 import Database from 'better-sqlite3';
 import { describeFile } from './connection.js';
 import { toEventStoreError } from './errors.js';
@@ -148,20 +148,21 @@ class OpenedAudit implements SqliteAudit {
       const nodes = this.database.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx');
       return compareKeptTree(report, tree, nodes.all());
     }
-    // Since version 3 each event's row keeps the nodes its append completed; a tree of the wrong length differs.
-    const rows = this.database.prepare<[], { position: number; tree: Buffer | null }>('SELECT position, tree FROM events ORDER BY position');
+    // Since version 3 each event's row keeps the nodes its append completed (since version 4 from level 4 up); a tree of the wrong length differs.
+    const fromLevel = version < 4 ? 0 : KEPT_FROM_LEVEL;
+    const keptBy = version < 4 ? treeNodesOfPosition : keptNodesOfPosition;
+    const rows = this.database.prepare<[], { position: number; tree: Buffer | null }>('SELECT position, tree FROM events WHERE tree IS NOT NULL ORDER BY position');
     function* nodes() {
       for (const { position, tree: kept } of rows.iterate()) {
-        if (kept === null) continue;
-        const expected = treeNodesOfPosition(position);
-        if (kept.length !== expected.length * HASH_BYTES) {
+        const expected = keptBy(position);
+        if (kept!.length !== expected.length * HASH_BYTES) {
           yield { level: 0, idx: position - 1, hash: new Uint8Array(0) };
           continue;
         }
-        for (const { level, index } of expected) yield { level, idx: index, hash: kept.subarray(level * HASH_BYTES, (level + 1) * HASH_BYTES) };
+        for (const [i, { level, index }] of expected.entries()) yield { level, idx: index, hash: kept!.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES) };
       }
     }
-    return compareKeptTree(report, tree, nodes());
+    return compareKeptTree(report, tree, nodes(), fromLevel);
   }
 
   async close(): Promise<void> {

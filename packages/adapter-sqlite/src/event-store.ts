@@ -3,13 +3,18 @@ import {
   EventStoreError,
   GENESIS_HASH,
   HASH_BYTES,
+  KEPT_FROM_LEVEL,
+  LEAVES_PER_KEPT_NODE,
   TreeFrontier,
   assertValidBatch,
   chainHash,
-  chainLinkAndLeaf,
+  chainLinkAndLeafHash,
   decideAppend,
   eventLeaf,
+  foldLeaves,
+  keptNodesOfPosition,
   leafHash,
+  leavesOfNode,
   merkleLogOver,
   followLog,
   toJson,
@@ -34,7 +39,7 @@ import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { sqliteCodeOf, toEventStoreError } from './errors.js';
 import { EVENT_COLUMNS, PAGE_SQL, pageParameters, toChainedRow, toStoredEvent, type EventRow } from './rows.js';
-import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion, treeNodesOfPosition } from './schema.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion } from './schema.js';
 import { acquireNotifier } from './notifiers.js';
 
 export interface SqliteEventStoreOptions extends ConnectionOptions {
@@ -133,6 +138,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       ),
       page: reading<[ReturnType<typeof pageParameters>], EventRow>(PAGE_SQL),
       treeOf: database.prepare<[number], { tree: Buffer | null }>('SELECT tree FROM events WHERE position = ?'),
+      eventsBetween: reading<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position BETWEEN ? AND ? ORDER BY position`),
       hasTree: database.prepare<[number], { kept: number }>('SELECT tree IS NOT NULL AS kept FROM events WHERE position = ?'),
       setTree: database.prepare<[Buffer, bigint]>('UPDATE events SET tree = ? WHERE position = ?'),
       eventAt: reading<[bigint], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = ?`),
@@ -205,9 +211,9 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
       let nodes: Buffer | null = null;
       if (tree) {
-        const link = chainLinkAndLeaf(previousHash, chained);
+        const link = chainLinkAndLeafHash(previousHash, chained);
         previousHash = link.hash;
-        nodes = treeBlob(tree.append(leafHash(link.leaf)));
+        nodes = keptBlob(tree.append(link.leafHash));
       } else {
         previousHash = chainHash(previousHash, chained);
       }
@@ -232,36 +238,47 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     const tree = TreeFrontier.readSync(Math.min(treeSize, size), (level, index) => this.readNode(level, index));
     if (tree.size < size) {
       // Collected first: a statement reading the table cannot run while another one writes it.
-      const missing = [...this.statements.eventsFrom.iterate(BigInt(tree.size))].map((row) => ({ position: row.position, nodes: treeBlob(tree.append(leafHash(eventLeaf(toChainedRow(row))))) }));
-      for (const { position, nodes } of missing) this.statements.setTree.run(nodes, position);
+      const missing = [...this.statements.eventsFrom.iterate(BigInt(tree.size))].map((row) => ({ position: row.position, nodes: keptBlob(tree.append(leafHash(eventLeaf(toChainedRow(row))))) }));
+      for (const { position, nodes } of missing) if (nodes) this.statements.setTree.run(nodes, position);
     }
     return tree;
   }
 
   /**
-   * How many of the log's `size` events have their nodes kept. The events with a tree
-   * are a prefix of the log (a store keeping the tree completes it before appending),
-   * so a binary search finds its end in O(log n) reads, with no index to maintain.
+   * How many of the log's `size` events have their nodes kept: a multiple of 16, the
+   * last event keeping nodes (every 16th does, from level 4 up; the ones between are
+   * recomputed from the events). The events keeping them are a prefix of the log (a
+   * store keeping the tree completes it before appending), so a binary search finds
+   * its end in O(log n) reads, with no index to maintain.
    */
   private keptTreeSize(size: number): number {
-    const kept = (position: number) => this.statements.hasTree.get(position)?.kept === 1;
-    if (size === 0 || kept(size)) return size;
-    let low = 0; // events 1..low have their tree
-    let high = size - 1; // the answer is at most this
+    const kept = (block: number) => this.statements.hasTree.get(block * LEAVES_PER_KEPT_NODE)?.kept === 1;
+    let low = 0; // blocks 1..low keep their nodes
+    let high = Math.floor(size / LEAVES_PER_KEPT_NODE); // the answer is at most this
+    if (high > 0 && kept(high)) return high * LEAVES_PER_KEPT_NODE;
+    high = Math.max(0, high - 1);
     while (low < high) {
       const middle = Math.ceil((low + high) / 2);
       if (kept(middle)) low = middle;
       else high = middle - 1;
     }
-    return low;
+    return low * LEAVES_PER_KEPT_NODE;
   }
 
   private readNode(level: number, index: number): Hash {
-    // Node (level, index) is kept by the event whose append completed it, at byte level * 32 of its tree.
+    if (level < KEPT_FROM_LEVEL) {
+      // Below level 4 a node covers at most 8 events: recomputed from them.
+      const { first, count } = leavesOfNode(level, index);
+      const rows = this.statements.eventsBetween.all(first + 1, first + count);
+      if (rows.length !== count) throw new EventStoreError('corrupt', `${this.file}: events ${first + 1}–${first + count} are not all in the log; run taawun verify`);
+      return foldLeaves(rows.map((row) => leafHash(eventLeaf(toChainedRow(row)))));
+    }
+    // Node (level, index) is kept by the event whose append completed it, at byte (level - 4) * 32 of its tree.
     const position = (index + 1) * 2 ** level;
     const kept = this.statements.treeOf.get(position)?.tree;
-    if (!kept || kept.length !== treeNodesOfPosition(position).length * HASH_BYTES) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
-    return new Uint8Array(kept.subarray(level * HASH_BYTES, (level + 1) * HASH_BYTES));
+    if (!kept || kept.length !== keptNodesOfPosition(position).length * HASH_BYTES) throw new EventStoreError('corrupt', `${this.file}: the Merkle tree has no node at level ${level}, index ${index}; run taawun verify`);
+    const offset = (level - KEPT_FROM_LEVEL) * HASH_BYTES;
+    return new Uint8Array(kept.subarray(offset, offset + HASH_BYTES));
   }
 
   treeHead(size?: number) {
@@ -397,5 +414,9 @@ function refusingMerkleLog(file: string): MerkleLog {
   return { treeHead: refuse, inclusionProof: refuse, consistencyProof: refuse };
 }
 
-/** The hashes of the nodes one append completed, as the event's `tree` keeps them (leaf first, then each parent). */
-const treeBlob = (nodes: readonly TreeNode[]): Buffer => Buffer.concat(nodes.map((node) => node.hash));
+/** The hashes of the kept nodes (level 4 and up) one append completed, as the event's `tree` keeps them, lowest first; null when it completed none. */
+function keptBlob(nodes: readonly TreeNode[]): Buffer | null {
+  if (nodes.length <= KEPT_FROM_LEVEL) return null; // levels 0..3 only: fifteen appends in sixteen
+  const kept = nodes.filter((node) => node.level >= KEPT_FROM_LEVEL);
+  return kept.length === 0 ? null : Buffer.concat(kept.map((node) => node.hash));
+}

@@ -1,4 +1,4 @@
-import { EventStoreError, MemoryTree, eventLeaf, leafHash } from '@taawun/domain';
+import { EventStoreError, HASH_BYTES, KEPT_FROM_LEVEL, LEAVES_PER_KEPT_NODE, MemoryTree, eventLeaf, leafHash } from '@taawun/domain';
 import { EVENT_COLUMNS, toChainedRow, type EventRow } from './rows.js';
 import type { Database } from 'better-sqlite3';
 
@@ -31,10 +31,10 @@ const EVENT_TRIGGERS_SINCE_TREE = `
     BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;`;
 
 /**
- * The Merkle nodes the append of the event at `position` completes, in the order its
- * `tree` keeps them: the leaf (level 0), then each parent, one per trailing zero bit
- * of the position; node (level, index) is therefore kept by the event at
- * (index + 1) * 2^level, at byte level * 32.
+ * The Merkle nodes the append of the event at `position` completes, in the order
+ * version 3's `tree` kept them: the leaf (level 0), then each parent, one per
+ * trailing zero bit of the position (since version 4 a row keeps only those from
+ * level 4: `keptNodesOfPosition`).
  */
 export function treeNodesOfPosition(position: number): { level: number; index: number }[] {
   const nodes: { level: number; index: number }[] = [];
@@ -108,6 +108,19 @@ export const eventStoreMigrations: readonly Migration[] = [
       }
       // Dropping a table fires no DELETE trigger.
       db.exec(`DROP TABLE merkle_nodes; ${EVENT_TRIGGERS_SINCE_TREE}`);
+    },
+  },
+  {
+    version: 4,
+    description: `the events' rows keep the Merkle nodes from level ${KEPT_FROM_LEVEL} up (a sixteenth of them); the levels below are recomputed from at most ${LEAVES_PER_KEPT_NODE / 2} events`,
+    up: (db) => {
+      // Version 3 kept levels 0.. in each row; the nodes from level 4 are the same bytes from offset 4 * 32.
+      db.exec(`
+        DROP TRIGGER events_tree_is_written_once;
+        UPDATE events SET tree = CASE WHEN position % ${LEAVES_PER_KEPT_NODE} = 0 AND tree IS NOT NULL THEN substr(tree, ${KEPT_FROM_LEVEL * HASH_BYTES + 1}) ELSE NULL END WHERE tree IS NOT NULL;
+        CREATE TRIGGER events_tree_is_written_once BEFORE UPDATE OF tree ON events WHEN OLD.tree IS NOT NULL
+          BEGIN SELECT RAISE(ABORT, 'the Merkle tree only grows'); END;
+      `);
     },
   },
 ];

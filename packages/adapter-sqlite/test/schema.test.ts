@@ -28,7 +28,7 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     const rows = store.database.prepare(`SELECT component, version FROM ${SCHEMA_VERSIONS_TABLE}`).all();
     expect(rows).toEqual([{ component: EVENT_STORE_COMPONENT, version: EVENT_STORE_SCHEMA_VERSION }]);
-    expect(EVENT_STORE_SCHEMA_VERSION).toBe(3);
+    expect(EVENT_STORE_SCHEMA_VERSION).toBe(4);
     const columns = store.database.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info('events') ORDER BY cid`).all();
     expect(columns).toEqual([
       { name: 'position', type: 'INTEGER', notnull: 0, pk: 1 },
@@ -130,7 +130,7 @@ function fileAtVersion(path: string, version: number, count: number): Database.D
     previous = chainHash(previous, row);
     insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, previous);
   }
-  // Version 2 built its tree (merkle_nodes) from the events when it was opened.
+  // Version 2 built its tree (merkle_nodes) from the events when it was opened; version 3 moved it into the rows.
   if (version >= 2) migrate(db, path, EVENT_STORE_COMPONENT, eventStoreMigrations.slice(0, version));
   return db;
 }
@@ -138,15 +138,19 @@ function fileAtVersion(path: string, version: number, count: number): Database.D
 const leavesOf = (db: Database.Database) =>
   db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).all().map((row) => eventLeaf(toChainedRow(row)));
 
-describe('the Merkle tree of a file written before it (versions 1 and 2)', () => {
-  for (const version of [1, 2]) {
-    it(`is in the events' rows once a version-${version} file is next opened: the tree from scratch, each node once, and appends go on from there`, async () => {
+describe('the Merkle tree of a file written before it (versions 1, 2 and 3)', () => {
+  for (const version of [1, 2, 3]) {
+    it(`is in the events' rows once a version-${version} file is next opened: the tree from scratch, each node from level 4 once, and appends go on from there`, async () => {
       const path = newDatabase();
-      fileAtVersion(path, version, 11).close();
+      fileAtVersion(path, version, 37).close();
       const reopened = await openSqliteEventStore(path);
       expect(readSchemaVersion(reopened.database, EVENT_STORE_COMPONENT)).toBe(EVENT_STORE_SCHEMA_VERSION);
       expect(reopened.database.prepare(`SELECT name FROM sqlite_schema WHERE name = 'merkle_nodes'`).all()).toEqual([]);
-      expect(reopened.database.prepare('SELECT sum(length(tree)) / 32 AS nodes FROM events').get()).toEqual({ nodes: 11 + 5 + 2 + 1 });
+      // 37 events: two complete subtrees at level 4 (positions 16 and 32) and one at level 5 (position 32).
+      expect(reopened.database.prepare('SELECT position, length(tree) / 32 AS nodes FROM events WHERE tree IS NOT NULL').all()).toEqual([
+        { position: 16, nodes: 1 },
+        { position: 32, nodes: 2 },
+      ]);
       await expectTreeFromScratch(reopened, leavesOf(reopened.database));
       const before = await reopened.treeHead();
       await reopened.append('s0', [newTestEvent()], { expectedRevision: 'any' });
@@ -157,10 +161,10 @@ describe('the Merkle tree of a file written before it (versions 1 and 2)', () =>
     });
   }
 
-  it('keeps the nodes a version-2 file held, changed or not: a changed one is still found by verify', async () => {
+  it('keeps the nodes from level 4 a version-2 file held, changed or not: a changed one is still found by verify', async () => {
     const path = newDatabase();
-    const db = fileAtVersion(path, 2, 6);
-    db.exec(`DROP TRIGGER merkle_nodes_are_never_updated; UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 1`);
+    const db = fileAtVersion(path, 2, 20);
+    db.exec(`DROP TRIGGER merkle_nodes_are_never_updated; UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0`);
     db.close();
     await (await openSqliteEventStore(path)).close();
     const audit = await openSqliteAudit(path);

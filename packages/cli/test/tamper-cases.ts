@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { splitNotes } from '@taawun/runtime';
-import { GENESIS_HASH, MemoryTree, chainHash, eventLeaf, leafHash, type ChainedRow, type TreeNode } from '@taawun/domain';
+import { GENESIS_HASH, KEPT_FROM_LEVEL, MemoryTree, chainHash, eventLeaf, leafHash, type ChainedRow, type TreeNode } from '@taawun/domain';
 
 /**
  * The intruder's edits of issue 17, shared by the SQLite and PostgreSQL tamper
@@ -9,14 +9,14 @@ import { GENESIS_HASH, MemoryTree, chainHash, eventLeaf, leafHash, type ChainedR
  */
 export type Row = ChainedRow;
 
-/** The rows with their chain hashes and the Merkle nodes they make, as a careful intruder writes them back. */
+/** The rows with their chain hashes and the Merkle nodes the stores keep (level 4 and up), as a careful intruder writes them back. */
 export function relink(rows: readonly Row[]): { rows: (Row & { hash: string })[]; nodes: TreeNode[] } {
   const tree = new MemoryTree();
   const nodes: TreeNode[] = [];
   let previous = GENESIS_HASH;
   const linked = rows.map((row) => {
     previous = chainHash(previous, row);
-    nodes.push(...tree.append(leafHash(eventLeaf(row))));
+    nodes.push(...tree.append(leafHash(eventLeaf(row))).filter((node) => node.level >= KEPT_FROM_LEVEL));
     return { ...row, hash: previous };
   });
   return { rows: linked, nodes };
@@ -106,9 +106,11 @@ export function rewriteSqliteLog(file: string, edit: (rows: Row[]) => Row[]): vo
   );
   const { rows: linked, nodes } = relink(edit(rows));
   db.exec(`DROP TRIGGER IF EXISTS events_are_never_updated; DROP TRIGGER IF EXISTS events_are_never_deleted; DELETE FROM events;`);
-  // Each event's row keeps the Merkle nodes its append completed (the leaf, then each parent), in that order.
-  const treeOf = (position: bigint) =>
-    Buffer.concat(nodes.filter((n) => (n.index + 1) * 2 ** n.level === Number(position)).sort((a, b) => a.level - b.level).map((n) => n.hash));
+  // Each event's row keeps the Merkle nodes from level 4 its append completed, lowest first (none: NULL).
+  const treeOf = (position: bigint) => {
+    const kept = nodes.filter((n) => (n.index + 1) * 2 ** n.level === Number(position)).sort((a, b) => a.level - b.level);
+    return kept.length === 0 ? null : Buffer.concat(kept.map((n) => n.hash));
+  };
   const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   for (const row of linked) insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, row.hash, treeOf(row.position));
   db.close();

@@ -71,10 +71,11 @@ describe('taawun verify against its own witness, after an intruder edited the SQ
   it('finds a Merkle tree changed in the file while the events were left alone (tree-mismatch)', async () => {
     const file = copyOfSeeded('tree');
     const db = new Database(file);
-    // The leaf of position 4 (level 0, index 3), the first 32 bytes of that event's tree.
-    const { tree } = db.prepare('SELECT tree FROM events WHERE position = 4').get() as { tree: Buffer };
+    // The node over positions 1–16 (level 4, index 0): the 32 bytes position 16 keeps.
+    const { tree } = db.prepare('SELECT tree FROM events WHERE position = 16').get() as { tree: Buffer };
+    expect(tree).toHaveLength(32);
     db.exec('DROP TRIGGER events_tree_is_written_once');
-    db.prepare('UPDATE events SET tree = ? WHERE position = 4').run(Buffer.concat([Buffer.alloc(32), tree.subarray(32)]));
+    db.prepare('UPDATE events SET tree = ? WHERE position = 16').run(Buffer.alloc(32));
     db.close();
     const result = await verify(file);
     expect(result.code).toBe(1);

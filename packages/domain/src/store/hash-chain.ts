@@ -1,5 +1,5 @@
 import { sha256Bytes, sha256Hex } from './sha256.js';
-import { MemoryTree, leafHash, treeRoot } from './merkle/tree.js';
+import { MemoryTree, leafHashOfText, treeRoot } from './merkle/tree.js';
 
 /**
  * The tamper-evident hash chain shared by the durable stores (SQLite, PostgreSQL).
@@ -39,13 +39,13 @@ export const eventLeaf = (row: ChainedRow): Uint8Array => sha256Bytes(canonicalE
 export const chainHash = (previousHash: string, row: ChainedRow): string => sha256Hex(`${previousHash}\n${canonicalEventText(row)}`);
 
 /**
- * The chain's link and the Merkle leaf of one event from one canonical text,
- * built and encoded once (an append needs both; `chainHash` and `eventLeaf` would
- * build it twice).
+ * The chain's link and the Merkle leaf hash (H(0x00 ‖ content hash)) of one event
+ * from one canonical text, built and encoded once (an append needs both; `chainHash`
+ * and `eventLeaf` would build it twice).
  */
-export function chainLinkAndLeaf(previousHash: string, row: ChainedRow): { readonly hash: string; readonly leaf: Uint8Array } {
+export function chainLinkAndLeafHash(previousHash: string, row: ChainedRow): { readonly hash: string; readonly leafHash: Uint8Array } {
   const canonical = canonicalEventText(row);
-  return { hash: sha256Hex(`${previousHash}\n${canonical}`), leaf: sha256Bytes(canonical) };
+  return { hash: sha256Hex(`${previousHash}\n${canonical}`), leafHash: leafHashOfText(canonical) };
 }
 
 /** What an auditor keeps outside the database: a position and the chain's hash there. */
@@ -169,7 +169,7 @@ export async function verifyChain(
     if (row.revision !== expectedRevision) {
       return broken(row.position, 'revision-gap', `stream ${row.stream} jumps to revision ${row.revision}, expected ${expectedRevision}`);
     }
-    const { hash, leaf } = chainLinkAndLeaf(previous, row);
+    const { hash, leafHash: leafHashOfRow } = chainLinkAndLeafHash(previous, row);
     if (hash !== row.hash) {
       return broken(row.position, 'hash-mismatch', `the content of position ${row.position} does not match its hash (changed, or chain re-linked)`);
     }
@@ -181,7 +181,7 @@ export async function verifyChain(
       }
       provenThrough = row.position;
     }
-    tree.append(leafHash(leaf));
+    tree.append(leafHashOfRow);
     revisions.set(row.stream, row.revision);
     previous = hash;
     expectedPosition++;

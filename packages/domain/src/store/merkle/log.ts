@@ -78,17 +78,19 @@ export const chainedRowOf = (event: StoredEvent): ChainedRow => ({
 
 /**
  * An intact report stays intact only if every node the store keeps is the one the
- * events make (`tree`, filled by `verifyChain`) and none is missing: proofs are
- * served from the kept nodes, so a changed one would make them lie.
+ * events make (`tree`, filled by `verifyChain`) and none at or above `fromLevel` is
+ * missing: proofs are served from the kept nodes, so a changed one would make them lie.
  */
 export async function compareKeptTree(
   report: VerifyReport,
   tree: MemoryTree,
   nodes: Iterable<{ level: number | string; idx: number | string; hash: Uint8Array }> | AsyncIterable<{ level: number | string; idx: number | string; hash: Uint8Array }>,
+  /** The lowest level the store keeps (KEPT_FROM_LEVEL for stores that recompute the levels below from events). */
+  fromLevel = 0,
 ): Promise<VerifyReport> {
   if (!report.intact) return report;
   let expected = 0;
-  for (let width = tree.size; width >= 1; width = Math.floor(width / 2)) expected += width;
+  for (let width = Math.floor(tree.size / 2 ** fromLevel); width >= 1; width = Math.floor(width / 2)) expected += width;
   let found = 0;
   let differing: string | undefined;
   for await (const node of nodes) {

@@ -3,10 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EMPTY_TREE_HASH,
+  KEPT_FROM_LEVEL,
   MemoryTree,
   TreeFrontier,
   consistencyProof,
+  foldLeaves,
   frontierOf,
+  keptNodesOfPosition,
+  leafHashOfText,
+  leavesOfNode,
   inclusionProof,
   leafHash,
   nodeHash,
@@ -190,6 +195,44 @@ describe('the Merkle tree of RFC 9162', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('the nodes durable stores keep (level 4 and up) and the ones they recompute', () => {
+  it('an append keeps nodes only at every sixteenth position: the level-4 node it completes and each parent above', () => {
+    expect(KEPT_FROM_LEVEL).toBe(4);
+    expect(keptNodesOfPosition(15)).toEqual([]);
+    expect(keptNodesOfPosition(16)).toEqual([{ level: 4, index: 0 }]);
+    expect(keptNodesOfPosition(48)).toEqual([{ level: 4, index: 2 }]);
+    expect(keptNodesOfPosition(64)).toEqual([
+      { level: 4, index: 3 },
+      { level: 5, index: 1 },
+      { level: 6, index: 0 },
+    ]);
+  });
+
+  it('property: a node below level 4 folded from its leaves is the node the whole tree has there', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 3 }), fc.nat(), (size, level, pick) => {
+        const tree = new MemoryTree();
+        const leaves = Array.from({ length: size }, (_, i) => leafHash(createHash('sha256').update(`event ${i}`).digest()));
+        for (const leaf of leaves) tree.append(leaf);
+        const complete = Math.floor(size / 2 ** level);
+        fc.pre(complete > 0);
+        const index = pick % complete;
+        const { first, count } = leavesOfNode(level, index);
+        expect(Buffer.from(foldLeaves(leaves.slice(first, first + count)))).toEqual(Buffer.from(tree.read(level, index) as Hash));
+      }),
+    );
+  });
+
+  it('the leaf hash of an event\'s text is H(0x00 ‖ H(text)), whatever the text holds', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        const content = createHash('sha256').update(text, 'utf8').digest();
+        expect(Buffer.from(leafHashOfText(text))).toEqual(createHash('sha256').update(Buffer.concat([Buffer.of(0), content])).digest());
+      }),
     );
   });
 });

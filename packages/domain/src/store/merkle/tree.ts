@@ -1,4 +1,4 @@
-import { sha256Bytes } from '../sha256.js';
+import { sha256Bytes, sha256Latin1 } from '../sha256.js';
 
 /**
  * The Merkle tree of RFC 6962 / RFC 9162 (§2.1) over the log:
@@ -21,19 +21,33 @@ const NODE_PREFIX = 0x01;
 
 export const EMPTY_TREE_HASH: Hash = sha256Bytes(new Uint8Array(0));
 
+/**
+ * One input buffer for every leaf and node hash: hashing is synchronous, so no two
+ * calls share it at once, and an append makes two such hashes per event (a fresh
+ * buffer each time was a measurable part of the tree's cost).
+ */
+const scratch = Buffer.alloc(1 + 2 * HASH_BYTES);
+
 export const leafHash = (leaf: Uint8Array): Hash => {
-  const input = new Uint8Array(1 + leaf.length);
-  input[0] = LEAF_PREFIX;
-  input.set(leaf, 1);
-  return sha256Bytes(input);
+  if (leaf.length !== HASH_BYTES) return sha256Bytes(Uint8Array.of(LEAF_PREFIX, ...leaf));
+  scratch[0] = LEAF_PREFIX;
+  scratch.set(leaf, 1);
+  return sha256Bytes(scratch.subarray(0, 1 + HASH_BYTES));
+};
+
+/** The leaf hash of an event from its canonical text: H(0x00 ‖ H(text)), the content hash never leaving the scratch buffer. */
+export const leafHashOfText = (canonicalText: string): Hash => {
+  scratch[0] = LEAF_PREFIX;
+  scratch.write(sha256Latin1(canonicalText), 1, 'latin1');
+  return sha256Bytes(scratch.subarray(0, 1 + HASH_BYTES));
 };
 
 export const nodeHash = (left: Hash, right: Hash): Hash => {
-  const input = new Uint8Array(1 + left.length + right.length);
-  input[0] = NODE_PREFIX;
-  input.set(left, 1);
-  input.set(right, 1 + left.length);
-  return sha256Bytes(input);
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) return sha256Bytes(Uint8Array.of(NODE_PREFIX, ...left, ...right));
+  scratch[0] = NODE_PREFIX;
+  scratch.set(left, 1);
+  scratch.set(right, 1 + HASH_BYTES);
+  return sha256Bytes(scratch);
 };
 
 /** The stored hash of a complete subtree: level 0 is a leaf hash. */
@@ -111,6 +125,40 @@ export function frontierOf(size: number): { level: number; index: number }[] {
   }
   return nodes.reverse();
 }
+
+/**
+ * Durable stores keep the nodes from this level up, a sixteenth of all nodes; a
+ * node below it covers at most 8 leaves and is recomputed from those events when a
+ * tree head, a proof or an append needs it. Keeping every node (a leaf hash and on
+ * average one parent per event, 64 bytes in each row) was most of what the tree
+ * cost a bulk import.
+ */
+export const KEPT_FROM_LEVEL = 4;
+/** The leaves under one node at KEPT_FROM_LEVEL: the most a recomputed node reads. */
+export const LEAVES_PER_KEPT_NODE = 2 ** KEPT_FROM_LEVEL;
+
+/**
+ * The kept nodes (level >= KEPT_FROM_LEVEL) the append of the event at `position`
+ * (1-based) completes, lowest first: none unless `position` is a multiple of 16;
+ * node (level, index) is thus kept by the event at (index + 1) * 2^level, at byte
+ * (level - KEPT_FROM_LEVEL) * 32 of what that event keeps.
+ */
+export function keptNodesOfPosition(position: number): { level: number; index: number }[] {
+  const nodes: { level: number; index: number }[] = [];
+  for (let level = KEPT_FROM_LEVEL, span = LEAVES_PER_KEPT_NODE; position % span === 0; level++, span *= 2) nodes.push({ level, index: position / span - 1 });
+  return nodes;
+}
+
+/** The hash of a complete subtree from its leaf hashes (a power of two of them, in order). */
+export function foldLeaves(leafHashes: readonly Hash[]): Hash {
+  if (!isPowerOfTwo(leafHashes.length)) throw new RangeError(`a complete subtree has a power of two of leaves, not ${leafHashes.length}`);
+  let level = [...leafHashes];
+  while (level.length > 1) level = Array.from({ length: level.length / 2 }, (_, i) => nodeHash(level[2 * i]!, level[2 * i + 1]!));
+  return level[0]!;
+}
+
+/** Where a node's hash comes from in a store that keeps the nodes from KEPT_FROM_LEVEL: its leaves below, its stored bytes above. */
+export const leavesOfNode = (level: number, index: number): { readonly first: number; readonly count: number } => ({ first: index * 2 ** level, count: 2 ** level });
 
 /**
  * The right edge of a tree, enough to append to it: `append` gives the nodes
