@@ -36,9 +36,9 @@ import {
   type VerifyOptions,
   type WitnessedCheckpoint,
 } from '@taawun/domain';
-import type { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
-import { EVENT_COLUMNS, insertRowsStatement, rowToChained, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
+import { EVENT_COLUMNS, insertRowsLiteral, insertRowsStatement, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
 import { LogNotifications, notificationChannel } from './notifications.js';
 import { eventStoreMigrations, migrate } from './schema.js';
 
@@ -109,22 +109,21 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const client = await this.connect('appending');
     let broken: Error | undefined;
     try {
-      // The lock: concurrent appends queue on this row until this transaction ends.
-      // (One round trip: a parameterless multi-statement query.)
+      // The lock (concurrent appends queue on this row until this transaction ends), then what the
+      // decision needs: the stream's revision and the batch's ids where already stored. One round trip:
+      // a simple-protocol query of several statements, its values written in as escaped literals.
+      // The last statement runs after the lock is granted, with a new snapshot: it sees every commit before.
+      const ids = events.map((e) => e.id);
       const opened = (await client.query(
         `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL idle_in_transaction_session_timeout = '${APPEND_IDLE_LIMIT}';
-         SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE`,
-      )) as unknown as QueryResult<{ last_position: string; head_hash: string }>[];
-      const head = opened[2]?.rows[0];
-      if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
-      // A new statement, so a new snapshot: it sees everything committed before we got the lock.
-      const ids = events.map((e) => e.id);
-      const facts = (await client.query<{ current: number | null; holders: { id: string; stream: string; revision: number }[] }>(
-        `SELECT (SELECT max(revision) FROM ${this.table} WHERE stream = $1) AS current,
+         SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE;
+         SELECT (SELECT max(revision) FROM ${this.table} WHERE stream = ${escapeLiteral(stream)}) AS current,
                 (SELECT coalesce(json_agg(json_build_object('id', id, 'stream', stream, 'revision', revision) ORDER BY position), '[]')
-                 FROM ${this.table} WHERE id = ANY($2::text[])) AS holders`,
-        [stream, ids],
-      )).rows[0]!;
+                 FROM ${this.table} WHERE id = ANY(${sqlArray(ids, 'text')})) AS holders`,
+      )) as unknown as [unknown, unknown, QueryResult<{ last_position: string; head_hash: string }>, QueryResult<{ current: number | null; holders: { id: string; stream: string; revision: number }[] }>];
+      const head = opened[2].rows[0];
+      if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
+      const facts = opened[3].rows[0]!;
       const current = facts.current ?? 'no-stream';
       const holders = facts.holders;
       const decision = decideAppend({ stream, current, expected, batchIds: ids, existing: holders.filter((h) => h.stream === stream) });
@@ -160,18 +159,20 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       const last = rows[rows.length - 1]!;
       const lastChunkAt = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
       for (let i = 0; i < lastChunkAt; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
-      // The last chunk, the tree's new nodes, the head's move and the wake-up for listeners (sent at commit) in one statement.
-      const insert = insertRowsStatement(this.table, rows.slice(lastChunkAt));
-      const treeNodes = keptNodes.length > 0
-        ? { cte: `nodes AS (INSERT INTO ${this.nodesTable} (level, idx, hash) SELECT * FROM unnest($14::int[], $15::bigint[], $16::bytea[])),`, values: nodeColumns(keptNodes) }
-        : { cte: '', values: [] };
+      // The last chunk, the tree's new nodes, the head's move, the wake-up for listeners (sent at commit)
+      // and the COMMIT in one round trip (values as escaped literals: a simple-protocol query).
+      const treeNodes =
+        keptNodes.length > 0
+          ? `nodes AS (INSERT INTO ${this.nodesTable} (level, idx, hash)
+               SELECT n.level, n.idx, decode(n.hex, 'hex')
+               FROM unnest(${sqlArray(keptNodes.map((n) => n.level), 'int')}, ${sqlArray(keptNodes.map((n) => n.index), 'bigint')}, ${sqlArray(keptNodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text')}) AS n(level, idx, hex)),`
+          : '';
       await client.query(
-        `WITH inserted AS (${insert.text}), ${treeNodes.cte}
-              moved AS (UPDATE ${this.headTable} SET last_position = $11, head_hash = $12 RETURNING last_position)
-         SELECT pg_notify($13, last_position::text) FROM moved`,
-        [...insert.values, last.position.toString(), last.hash, this.notifications.channel, ...treeNodes.values],
+        `WITH inserted AS (${insertRowsLiteral(this.table, rows.slice(lastChunkAt))}), ${treeNodes}
+              moved AS (UPDATE ${this.headTable} SET last_position = ${last.position.toString()}, head_hash = ${escapeLiteral(last.hash)} RETURNING last_position)
+         SELECT pg_notify(${escapeLiteral(this.notifications.channel)}, last_position::text) FROM moved;
+         COMMIT`,
       );
-      await client.query('COMMIT');
       // Kept only once committed: a rolled-back batch leaves the cached edge where it was.
       if (tree) this.frontier = { tree, headHash: last.hash };
       this.notifications.wake();

@@ -227,6 +227,22 @@ describe('what is stored', () => {
     expect((await store.readStream('exact'))[0]!.data).toEqual(data);
   });
 
+  it('property: the append writes its values into the statement as escaped literals, and any text comes back exactly (quotes, backslashes, dollar quotes, any code point)', async () => {
+    const awkward = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom("'", "''", '\\', "\\'", "E'\\x00'", '$$', '$tag$', '--', '/*', ';COMMIT;', 'نص'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(awkward, { minLength: 1, maxLength: 4 }), awkward, async (texts, streamSuffix) => {
+        const stream = `s-${streamSuffix.replace(/[\n\r\u0000]/g, '')}`;
+        const batch = texts.map((text) => newTestEvent('Awkward', { text, again: [text] }));
+        const written = await store.append(stream, batch, { expectedRevision: 'any' });
+        expect(written.ok).toBe(true);
+        const read = await store.readStream(stream, { direction: 'backwards', maxCount: batch.length });
+        expect(read.reverse().map((e) => [e.id, e.data])).toEqual(batch.map((e) => [e.id, e.data]));
+      }),
+      { numRuns: 40 },
+    );
+    expect(await store.verify()).toMatchObject({ intact: true });
+  });
+
   it('keeps text jsonb would refuse (a \\u0000 escape)', async () => {
     const data = { nul: 'before\u0000after' };
     await store.append('nul', [newTestEvent('Nul', data)], { expectedRevision: 'no-stream' });
