@@ -75,10 +75,11 @@ async function sideBySide(stores, { logFile, maxBatch, headHash, commandsFile, c
   };
 }
 
-/** SQLite: two fresh files. @param {{ logFile: string; maxBatch: number; headHash: string; commandsFile: string; count: number; dbFiles: { withTree: string; withoutTree: string } }} args */
+/** SQLite: two fresh files. @param {{ logFile: string; maxBatch: number; headHash: string; commandsFile: string; count: number; dbFiles: { withTree: string; withoutTree: string }; control?: boolean }} args */
 export async function merkleCostSqlite(args) {
   const stores = {
-    withTree: await openSqliteEventStore(args.dbFiles.withTree),
+    // The control (`control: true`): both stores without the tree, so the ratio shows the harness's own noise.
+    withTree: await openSqliteEventStore(args.dbFiles.withTree, args.control ? { merkleLog: false } : {}),
     withoutTree: await openSqliteEventStore(args.dbFiles.withoutTree, { merkleLog: false }),
   };
   try {
@@ -88,10 +89,10 @@ export async function merkleCostSqlite(args) {
   }
 }
 
-/** PostgreSQL: two schemas of one throwaway database. @param {{ logFile: string; maxBatch: number; headHash: string; commandsFile: string; count: number; url: string }} args */
+/** PostgreSQL: two schemas of one throwaway database. @param {{ logFile: string; maxBatch: number; headHash: string; commandsFile: string; count: number; url: string; control?: boolean }} args */
 export async function merkleCostPostgres(args) {
   const stores = {
-    withTree: await openPostgresEventStore(args.url, { schema: 'merkle_with_tree', listen: false }),
+    withTree: await openPostgresEventStore(args.url, { schema: 'merkle_with_tree', listen: false, ...(args.control ? { merkleLog: false } : {}) }),
     withoutTree: await openPostgresEventStore(args.url, { schema: 'merkle_without_tree', listen: false, merkleLog: false }),
   };
   try {
