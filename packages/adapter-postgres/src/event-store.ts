@@ -153,9 +153,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
           ? cached.tree.clone()
           : await this.frontierAt(client, size)
         : undefined;
-      const nodes: TreeNode[] = [];
-      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash, (leafHashOfEvent) => tree?.append(leafHashOfEvent, nodes));
-      const keptNodes = nodes.filter((node) => node.level >= KEPT_FROM_LEVEL);
+      const keptNodes: TreeNode[] = [];
+      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash, (leafHashOfEvent) => tree?.append(leafHashOfEvent, keptNodes, KEPT_FROM_LEVEL));
       const last = rows[rows.length - 1]!;
       const lastChunkAt = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
       for (let i = 0; i < lastChunkAt; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));

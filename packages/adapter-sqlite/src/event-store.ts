@@ -213,7 +213,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       if (tree) {
         const link = chainLinkAndLeafHash(previousHash, chained);
         previousHash = link.hash;
-        nodes = keptBlob(tree.append(link.leafHash));
+        nodes = keptBlob(tree.append(link.leafHash, [], KEPT_FROM_LEVEL));
       } else {
         previousHash = chainHash(previousHash, chained);
       }
@@ -416,7 +416,6 @@ function refusingMerkleLog(file: string): MerkleLog {
 
 /** The hashes of the kept nodes (level 4 and up) one append completed, as the event's `tree` keeps them, lowest first; null when it completed none. */
 function keptBlob(nodes: readonly TreeNode[]): Buffer | null {
-  if (nodes.length <= KEPT_FROM_LEVEL) return null; // levels 0..3 only: fifteen appends in sixteen
   const kept = nodes.filter((node) => node.level >= KEPT_FROM_LEVEL);
   return kept.length === 0 ? null : Buffer.concat(kept.map((node) => node.hash));
 }

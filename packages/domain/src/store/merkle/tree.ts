@@ -210,17 +210,21 @@ export class TreeFrontier {
     return hash ?? EMPTY_TREE_HASH;
   }
 
-  /** Append a leaf hash: the leaf node, then each parent it completes, lowest first. */
-  append(leaf: Hash, into: TreeNode[] = []): TreeNode[] {
+  /**
+   * Append a leaf hash: the leaf node, then each parent it completes, lowest first,
+   * added to `into` from `fromLevel` up (a store keeping levels 4 and up asks for only
+   * those: fifteen appends in sixteen then allocate no node at all).
+   */
+  append(leaf: Hash, into: TreeNode[] = [], fromLevel = 0): TreeNode[] {
     const index = this.treeSize;
-    into.push({ level: 0, index, hash: leaf });
+    if (fromLevel === 0) into.push({ level: 0, index, hash: leaf });
     let hash = leaf;
     let level = 0;
     for (let i = index; i % 2 === 1; i = (i - 1) / 2) {
       hash = nodeHash(this.byLevel.get(level)!, hash);
       this.byLevel.delete(level);
       level++;
-      into.push({ level, index: (i - 1) / 2, hash });
+      if (level >= fromLevel) into.push({ level, index: (i - 1) / 2, hash });
     }
     this.byLevel.set(level, hash);
     this.treeSize++;
