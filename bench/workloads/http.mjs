@@ -1,8 +1,10 @@
 /**
  * HTTP under load with autocannon on a loopback port: recording commands
- * (`POST /commands/register-partner`, one new stream and one transaction each)
- * and reading a partner's history (`GET /read-models/partner-history`). The
- * server runs in its own process; autocannon runs here.
+ * (`POST /commands/register-partner`, one new stream and one transaction each),
+ * the server's own floor (`GET /read-models`, the list of read models: an
+ * authenticated GET that reads no model) and three stored pages against it
+ * (a partner's history, the agreements register, the yearly report: their
+ * default pages). The server runs in its own process; autocannon runs here.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -67,14 +69,18 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
     if (probe.status === 404 && (await probe.json()).code === 'route-not-found') {
       scenarios['read a partner history (GET /read-models/partner-history)'] = { ok: false, message: 'the route is not in @taawun/adapter-http yet' };
     } else {
+      const reading = async (path) => {
+        const first = await fetch(`${url}${typeof path === 'function' ? path() : path}`, { headers });
+        const bytes = (await first.arrayBuffer()).byteLength;
+        const setupRequest = (request) => ({ ...request, path: typeof path === 'function' ? path() : path });
+        return { status: first.status, bytes, ...summary(await run({ url, connections, duration: durationSeconds, headers, requests: [{ method: 'GET', setupRequest }] })) };
+      };
+      // The floor first: the same server, the same authentication, no read model.
+      scenarios['the floor: an authenticated GET reading no model (GET /read-models)'] = await reading('/read-models');
       let i = 0;
-      scenarios['read a partner history (GET /read-models/partner-history)'] = { status: probe.status, ...summary(await run({
-        url,
-        connections,
-        duration: durationSeconds,
-        headers,
-        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/read-models/partner-history?partnerId=${partners[i++ % partners.length]}` }) }],
-      })) };
+      scenarios['read a partner history (GET /read-models/partner-history)'] = await reading(() => `/read-models/partner-history?partnerId=${partners[i++ % partners.length]}`);
+      scenarios['read the agreements register (GET /read-models/agreements-register)'] = await reading('/read-models/agreements-register');
+      scenarios['read the yearly report (GET /read-models/yearly-activity-report)'] = await reading('/read-models/yearly-activity-report');
     }
   } finally {
     child.kill('SIGTERM');
