@@ -1,0 +1,182 @@
+import type { EventStore } from '@taawun/domain';
+import type { ModelIndexEntry, ModelReader } from './model-reader.js';
+import type { AnyProjection } from './projection.js';
+import type { StreamCatalogue } from './record-streams.js';
+import { subLogOf } from './sub-log.js';
+import { replayThroughLens, type LensReport, type LensScope, type TimeLens } from './temporal.js';
+import type { IndexRange, KeyRange } from './storage.js';
+
+/*
+ * A time lens without a replay of the log: the answer's records are found in
+ * the stored catalogue of streams (`record-streams.ts`), their streams are read
+ * whole, and folded through the lens exactly as a replay would fold them (the
+ * same filter and fold, `replayThroughLens`, over a log of those streams only).
+ * Documents a view reads beyond them (a co-partner's names, a participant's
+ * cohort) are folded the same way when first read.
+ *
+ * A read model says which records its lens answers are about
+ * (`LensStreams`); what it does not say (a listing of every key, an index it
+ * does not map, counters) cannot be answered this way: the read is refused
+ * with `LensNotServed`, and the query service replays the log instead.
+ */
+
+/** Which streams a read model's answers through a lens read, in terms of the catalogue. */
+export interface LensStreams<P> {
+  /**
+   * The streams the lens report is about, as catalogue names (`partner:giz`:
+   * every stream that ever named the partner) and stream prefixes (every
+   * institute stream): a superset of those `lensScope` keeps. `undefined`: the
+   * whole log (the answer is replayed).
+   */
+  scope(params: P): { readonly names: readonly string[]; readonly prefixes: readonly string[] } | undefined;
+  /** For an index the view reads, the catalogue name listing every stream that may give it entries under `key`; `undefined`: not served. */
+  index(index: string, key: string): string | undefined;
+  /** The key prefixes a view may list (`keys({ prefix })`); each record's key is its stream's name. */
+  readonly keyPrefixes: readonly string[];
+}
+
+/** A read this way of answering cannot make exactly: the query replays the log instead. */
+export class LensNotServed extends Error {
+  override readonly name = 'LensNotServed';
+}
+
+export const isLensNotServed = (e: unknown): e is LensNotServed => e instanceof Error && e.name === 'LensNotServed';
+
+/** What was read to answer: for the answer's `source`. */
+export interface StreamsRead {
+  streams: number;
+  events: number;
+}
+
+/**
+ * A model seen through a lens, folded from the streams its reads need: documents
+ * keyed by their stream's name (the record book's), as `replayThroughLens`
+ * would give them.
+ */
+class StreamLensModel implements ModelReader {
+  readonly info = undefined;
+  private readonly owner = new Map<string, ModelReader>();
+  private readonly indexes = new Map<string, ModelIndexEntry[]>();
+
+  constructor(
+    readonly projection: AnyProjection,
+    private readonly source: { readonly store: EventStore; readonly head: bigint | undefined; readonly catalogue: StreamCatalogue },
+    private readonly lens: TimeLens,
+    private readonly declared: LensStreams<unknown>,
+    private readonly widest: boolean,
+    readonly read: StreamsRead,
+  ) {}
+
+  /** Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report. */
+  async ensure(streams: readonly string[]): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
+    const missing = [...new Set(streams)].filter((s) => !this.owner.has(s));
+    if (missing.length === 0) return undefined;
+    const sub = await subLogOf(this.source.store, missing, this.source.head);
+    this.read.streams += missing.length;
+    this.read.events += sub.events;
+    const folded = await replayThroughLens(sub.log, this.projection, this.lens, { widest: this.widest });
+    const wanted = new Set(missing);
+    // Each document must come from its own stream's events only: otherwise the streams read would not be all it needs.
+    for (const key of await folded.model.keys()) if (!wanted.has(key)) throw new LensNotServed(`${this.projection.name}: the document ${key} is not its stream's own`);
+    for (const stream of missing) this.owner.set(stream, folded.model);
+    return folded;
+  }
+
+  async get(key: string) {
+    await this.ensure([key]);
+    return this.owner.get(key)!.get(key);
+  }
+
+  async getMany(keys: readonly string[]) {
+    await this.ensure(keys);
+    const found = new Map<string, unknown>();
+    for (const key of new Set(keys)) {
+      const document = await this.owner.get(key)!.get(key);
+      if (document !== undefined) found.set(key, document);
+    }
+    return found;
+  }
+
+  async keys(range: KeyRange = {}) {
+    const { prefix } = range;
+    if (prefix === undefined || !this.declared.keyPrefixes.includes(prefix)) throw new LensNotServed(`${this.projection.name}: a listing of keys ${prefix === undefined ? '' : `starting ${prefix} `}through a lens`);
+    const streams = await this.source.catalogue.streamsWithPrefix(prefix);
+    await this.ensure(streams);
+    const found: string[] = [];
+    for (const stream of streams) if ((await this.owner.get(stream)!.get(stream)) !== undefined) found.push(stream);
+    const after = range.after === undefined ? found : found.filter((k) => k > range.after!);
+    return range.limit === undefined ? after : after.slice(0, range.limit);
+  }
+
+  private async entries(index: string, key: string): Promise<ModelIndexEntry[]> {
+    const cacheKey = JSON.stringify([index, key]);
+    const cached = this.indexes.get(cacheKey);
+    if (cached) return cached;
+    const name = this.declared.index(index, key);
+    if (name === undefined) throw new LensNotServed(`${this.projection.name}: the index ${index} through a lens`);
+    const streams = await this.source.catalogue.streamsNaming(name);
+    await this.ensure(streams);
+    const bySort = new Map<string, ModelIndexEntry>();
+    for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) bySort.set(entry.sort, entry);
+    const merged = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+    this.indexes.set(cacheKey, merged);
+    return merged;
+  }
+
+  async index<V>(index: string, key: string, range: IndexRange = {}): Promise<ModelIndexEntry<V>[]> {
+    const all = (await this.entries(index, key)) as ModelIndexEntry<V>[];
+    const after = range.after === undefined ? all : all.filter((e) => e.sort > range.after!);
+    const offset = Math.max(0, range.offset ?? 0);
+    return after.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+  }
+
+  async indexSize(index: string, key: string) {
+    return (await this.entries(index, key)).length;
+  }
+
+  async counters(): Promise<Readonly<Record<string, number>>> {
+    if (this.projection.counters) throw new LensNotServed(`${this.projection.name}: counters through a lens`);
+    return {};
+  }
+
+  async state(): Promise<never> {
+    throw new LensNotServed(`${this.projection.name}: the one document of a model through a lens`);
+  }
+
+  async export(): Promise<never> {
+    throw new LensNotServed(`${this.projection.name}: an export through a lens`);
+  }
+}
+
+/**
+ * Open a projection's model through a lens from the streams of `scope`: the
+ * scope's streams are folded at once (one sub-log, so the lens report over them
+ * is the replay's, scoped by `keep`), the rest when a view reads it. With
+ * `widest`, also the model over the widest completion (for count ranges).
+ */
+export async function lensFromStreams(
+  source: { readonly store: EventStore; readonly head: bigint | undefined; readonly catalogue: StreamCatalogue },
+  projection: AnyProjection,
+  lens: TimeLens,
+  declared: LensStreams<unknown>,
+  scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] },
+  keep: LensScope,
+): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader>; read: StreamsRead }> {
+  const streams = new Set<string>();
+  for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name)) streams.add(s);
+  for (const prefix of scope.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) streams.add(s);
+  const read: StreamsRead = { streams: 0, events: 0 };
+  const model = new StreamLensModel(projection, source, lens, declared, false, read);
+  const folded = await model.ensure([...streams]);
+  const report = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
+  return {
+    model,
+    report,
+    widest: async () => {
+      const wide = new StreamLensModel(projection, source, lens, declared, true, read);
+      await wide.ensure([...streams]);
+      return wide;
+    },
+    read,
+  };
+}

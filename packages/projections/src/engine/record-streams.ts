@@ -1,0 +1,105 @@
+import { eventDefinition, eventTypes, type DomainEventType, type EventStore, type StoredEvent } from '@taawun/domain';
+import type { ModelReader } from './model-reader.js';
+import { defineProjection } from './projection.js';
+
+/*
+ * The catalogue of records a time lens reads instead of the log: one small
+ * document per stream (how many events it holds, and every record its events
+ * have ever named), and an index from each named record to the streams that
+ * named it. A lens on one partner's answer then reads the streams that ever
+ * named the partner, and folds them through the lens, instead of the whole log
+ * (`lens-from-streams.ts`).
+ *
+ * "Ever named" is over every event and every correction of the stream, as
+ * recorded, whatever the lens: a record that names a partner only before a
+ * correction, or only after, is listed under it, so the streams found are
+ * always all those the lens may need (a few more at worst, which the fold
+ * through the lens then leaves out as the replay would).
+ */
+
+/** What a stream's events name: partners (`partners`, `partnerId`), agreements (`agreementId`), programmes (`programmeId`). */
+const namingFields = { partners: 'partner', partnerId: 'partner', agreementId: 'agreement', programmeId: 'programme' } as const;
+
+/** The catalogue name of a record another one may name: `partner:giz`, `agreement:italy-ssm-2022`. */
+export const namedRecord = (what: (typeof namingFields)[keyof typeof namingFields], id: string): string => `${what}:${id}`;
+
+/** The records a piece of event data names (a correction's changes included). */
+export function recordsNamedIn(data: unknown): string[] {
+  const names: string[] = [];
+  const visit = (fields: unknown) => {
+    if (typeof fields !== 'object' || fields === null) return;
+    for (const [field, what] of Object.entries(namingFields)) {
+      const value = (fields as Record<string, unknown>)[field];
+      for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string') names.push(namedRecord(what, id));
+    }
+  };
+  visit(data);
+  visit((data as { changes?: unknown } | null)?.changes);
+  return names;
+}
+
+/** The index of streams by the records they name. */
+export const NAMED_IN_INDEX = 'named-in';
+
+export interface StreamEntry {
+  readonly events: number;
+  readonly names: readonly string[];
+}
+
+/** Every event type but those with personal fields: the catalogue holds ids, never names, and an erasure has nothing to purge in it. */
+const catalogued = eventTypes.filter((type) => (eventDefinition(type)?.personalFields.length ?? 0) === 0) as DomainEventType[];
+
+export const recordStreamsProjection = defineProjection({
+  name: 'record-streams',
+  version: 1,
+  description: 'Each stream of the log, with the records its events have ever named: what time lenses read instead of the whole log',
+  handles: catalogued,
+  initialState: { events: 0, names: [] } as StreamEntry,
+  keyOf: (event) => event.stream,
+  evolve: (entry: StreamEntry, event) => {
+    const added = recordsNamedIn(event.data).filter((name) => !entry.names.includes(name));
+    return { events: entry.events + 1, names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort() };
+  },
+  indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream })),
+});
+
+/** The catalogue as stored up to its checkpoint, with the events of the log after it (up to `head`) taken in. */
+export interface StreamCatalogue {
+  /** Every stream that has named `name`, in order. */
+  streamsNaming(name: string): Promise<string[]>;
+  /** Every stream whose name starts with `prefix`, in order. */
+  streamsWithPrefix(prefix: string): Promise<string[]>;
+}
+
+/**
+ * The stored catalogue (`stored`, checkpointed at `position`) completed by the
+ * log's events after it up to `head`: the answer is as of the head, even when
+ * the followers have not written the last events yet. A tail longer than
+ * `maxTail` events is not read (`undefined`: the caller replays instead).
+ */
+export async function catalogueAt(store: EventStore, stored: ModelReader, position: bigint | undefined, head: bigint | undefined, maxTail = 10_000): Promise<StreamCatalogue | undefined> {
+  const tail = new Map<string, Set<string>>();
+  if (head !== undefined && (position === undefined || position < head)) {
+    let read = 0;
+    for await (const event of store.readAll({ ...(position === undefined ? {} : { after: position }), filter: { types: catalogued } }) as AsyncIterable<StoredEvent>) {
+      if (event.position > head) break;
+      if (++read > maxTail) return undefined;
+      let names = tail.get(event.stream);
+      if (!names) tail.set(event.stream, (names = new Set()));
+      for (const name of recordsNamedIn(event.data)) names.add(name);
+    }
+  }
+  const merged = (stored: readonly string[], extra: Iterable<string>) => [...new Set([...stored, ...extra])].sort();
+  return {
+    async streamsNaming(name) {
+      const entries = await stored.index(NAMED_IN_INDEX, name);
+      return merged(
+        entries.map((e) => e.document),
+        [...tail].filter(([, names]) => names.has(name)).map(([stream]) => stream),
+      );
+    },
+    async streamsWithPrefix(prefix) {
+      return merged(await stored.keys({ prefix }), [...tail.keys()].filter((stream) => stream.startsWith(prefix)));
+    },
+  };
+}
