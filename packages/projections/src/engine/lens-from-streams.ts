@@ -1,4 +1,4 @@
-import type { EventStore } from '@taawun/domain';
+import type { EventStore, StoredEvent } from '@taawun/domain';
 import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import type { AnyProjection } from './projection.js';
 import type { StreamCatalogue } from './record-streams.js';
@@ -65,15 +65,20 @@ class StreamLensModel implements ModelReader {
     private readonly declared: LensStreams<unknown>,
     private readonly widest: boolean,
     readonly read: StreamsRead,
+    /** The streams' events, shared with the fold over the widest completion: each stream is read once. */
+    private readonly events: Map<string, readonly StoredEvent[]>,
   ) {}
 
   /** Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report. */
   async ensure(streams: readonly string[]): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
     const missing = [...new Set(streams)].filter((s) => !this.owner.has(s));
     if (missing.length === 0) return undefined;
-    const sub = await subLogOf(this.source.store, missing, this.source.head);
-    this.read.streams += missing.length;
-    this.read.events += sub.events;
+    const before = this.events.size;
+    const sub = await subLogOf(this.source.store, missing, this.source.head, this.events);
+    if (this.events.size > before) {
+      this.read.streams += this.events.size - before;
+      this.read.events += missing.reduce((n, s) => n + this.events.get(s)!.length, 0);
+    }
     const folded = await replayThroughLens(sub.log, this.projection, this.lens, { widest: this.widest });
     const wanted = new Set(missing);
     // Each document must come from its own stream's events only: otherwise the streams read would not be all it needs.
@@ -114,7 +119,7 @@ class StreamLensModel implements ModelReader {
     if (cached) return cached;
     const name = this.declared.index(index, key);
     if (name === undefined) throw new LensNotServed(`${this.projection.name}: the index ${index} through a lens`);
-    const streams = await this.source.catalogue.streamsNaming(name);
+    const streams = await this.source.catalogue.streamsNaming(name, this.projection.handlesType);
     await this.ensure(streams);
     const bySort = new Map<string, ModelIndexEntry>();
     for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) bySort.set(entry.sort, entry);
@@ -163,17 +168,18 @@ export async function lensFromStreams(
   keep: LensScope,
 ): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader>; read: StreamsRead }> {
   const streams = new Set<string>();
-  for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name)) streams.add(s);
+  for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name, projection.handlesType)) streams.add(s);
   for (const prefix of scope.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) streams.add(s);
   const read: StreamsRead = { streams: 0, events: 0 };
-  const model = new StreamLensModel(projection, source, lens, declared, false, read);
+  const events = new Map<string, readonly StoredEvent[]>();
+  const model = new StreamLensModel(projection, source, lens, declared, false, read, events);
   const folded = await model.ensure([...streams]);
   const report = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
   return {
     model,
     report,
     widest: async () => {
-      const wide = new StreamLensModel(projection, source, lens, declared, true, read);
+      const wide = new StreamLensModel(projection, source, lens, declared, true, read, events);
       await wide.ensure([...streams]);
       return wide;
     },

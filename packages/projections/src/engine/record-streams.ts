@@ -44,6 +44,8 @@ export const NAMED_IN_INDEX = 'named-in';
 export interface StreamEntry {
   readonly events: number;
   readonly names: readonly string[];
+  /** The event types the stream holds: a lens skips the streams that hold none its projection handles. */
+  readonly types: readonly string[];
 }
 
 /** Every event type but those with personal fields: the catalogue holds ids, never names, and an erasure has nothing to purge in it. */
@@ -51,22 +53,26 @@ const catalogued = eventTypes.filter((type) => (eventDefinition(type)?.personalF
 
 export const recordStreamsProjection = defineProjection({
   name: 'record-streams',
-  version: 1,
+  version: 2,
   description: 'Each stream of the log, with the records its events have ever named: what time lenses read instead of the whole log',
   handles: catalogued,
-  initialState: { events: 0, names: [] } as StreamEntry,
+  initialState: { events: 0, names: [], types: [] } as StreamEntry,
   keyOf: (event) => event.stream,
   evolve: (entry: StreamEntry, event) => {
     const added = recordsNamedIn(event.data).filter((name) => !entry.names.includes(name));
-    return { events: entry.events + 1, names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort() };
+    return {
+      events: entry.events + 1,
+      names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort(),
+      types: entry.types.includes(event.type) ? entry.types : [...entry.types, event.type].sort(),
+    };
   },
-  indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream })),
+  indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream, value: entry.types })),
 });
 
 /** The catalogue as stored up to its checkpoint, with the events of the log after it (up to `head`) taken in. */
 export interface StreamCatalogue {
-  /** Every stream that has named `name`, in order. */
-  streamsNaming(name: string): Promise<string[]>;
+  /** Every stream that has named `name` and holds an event of a type `holding` takes, in order. */
+  streamsNaming(name: string, holding: (type: string) => boolean): Promise<string[]>;
   /** Every stream whose name starts with `prefix`, in order. */
   streamsWithPrefix(prefix: string): Promise<string[]>;
 }
@@ -78,25 +84,27 @@ export interface StreamCatalogue {
  * `maxTail` events is not read (`undefined`: the caller replays instead).
  */
 export async function catalogueAt(store: EventStore, stored: ModelReader, position: bigint | undefined, head: bigint | undefined, maxTail = 10_000): Promise<StreamCatalogue | undefined> {
-  const tail = new Map<string, Set<string>>();
+  const tail = new Map<string, { names: Set<string>; types: Set<string> }>();
   if (head !== undefined && (position === undefined || position < head)) {
     let read = 0;
     for await (const event of store.readAll({ ...(position === undefined ? {} : { after: position }), filter: { types: catalogued } }) as AsyncIterable<StoredEvent>) {
       if (event.position > head) break;
       if (++read > maxTail) return undefined;
-      let names = tail.get(event.stream);
-      if (!names) tail.set(event.stream, (names = new Set()));
-      for (const name of recordsNamedIn(event.data)) names.add(name);
+      let entry = tail.get(event.stream);
+      if (!entry) tail.set(event.stream, (entry = { names: new Set(), types: new Set() }));
+      for (const name of recordsNamedIn(event.data)) entry.names.add(name);
+      entry.types.add(event.type);
     }
   }
   const merged = (stored: readonly string[], extra: Iterable<string>) => [...new Set([...stored, ...extra])].sort();
   return {
-    async streamsNaming(name) {
-      const entries = await stored.index(NAMED_IN_INDEX, name);
-      return merged(
-        entries.map((e) => e.document),
-        [...tail].filter(([, names]) => names.has(name)).map(([stream]) => stream),
-      );
+    async streamsNaming(name, holding) {
+      const entries = await stored.index<string[]>(NAMED_IN_INDEX, name);
+      const named = new Set(entries.filter((e) => e.value?.some(holding) ?? true).map((e) => e.document));
+      // A stream with events in the tail is taken when it names the record there or in the stored entry (whose types may be out of date).
+      const storedNaming = new Set(entries.map((e) => e.document));
+      for (const [stream, entry] of tail) if (entry.names.has(name) || storedNaming.has(stream)) named.add(stream);
+      return [...named].sort();
     },
     async streamsWithPrefix(prefix) {
       return merged(await stored.keys({ prefix }), [...tail.keys()].filter((stream) => stream.startsWith(prefix)));

@@ -7,9 +7,21 @@ import { EventStoreError, matchesFilter, type EventStore, type ReadAllOptions, t
  * through the lens gives (the lens decides event by event, within a stream,
  * and a correction lives in the stream of what it corrects). Read-only.
  */
-export async function subLogOf(store: EventStore, streams: Iterable<string>, head: bigint | undefined): Promise<{ log: EventStore; events: number }> {
+export async function subLogOf(
+  store: EventStore,
+  streams: Iterable<string>,
+  head: bigint | undefined,
+  /** Streams already read (up to `head`), and where to keep those read now: a second fold of the same streams reads none again. */
+  read: Map<string, readonly StoredEvent[]> = new Map(),
+): Promise<{ log: EventStore; events: number }> {
   const events: StoredEvent[] = [];
-  if (head !== undefined) for (const stream of new Set(streams)) for (const e of await store.readStream(stream)) if (e.position <= head) events.push(e);
+  if (head !== undefined) {
+    for (const stream of new Set(streams)) {
+      let own = read.get(stream);
+      if (!own) read.set(stream, (own = (await store.readStream(stream)).filter((e) => e.position <= head)));
+      events.push(...own);
+    }
+  }
   events.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
   return { log: readOnlyLog(events), events: events.length };
 }
