@@ -125,7 +125,7 @@ function paged<R>(result: R, list: string | null, page: Page | undefined, total:
  * The read side, once: every read model (the built-in ones and those a user
  * registers), answered the same way whoever asks. It validates the parameters,
  * picks the model to answer from (the stored generation at the code's version,
- * else a replay of the log; a time lens always replays), asks the read model's
+ * else a replay of the log; a time lens reads the streams of the records it is about when the read model says how, else replays), asks the read model's
  * view for the page, pages the list when the view did not, and gives the
  * answer with where it came from. A stored model read while a runner commits is
  * read again, so every answer comes from one commit. Invalid parameters, an
