@@ -378,6 +378,8 @@ export class QueryService {
         const widest = await model.view(await opened.widest(), params, {});
         viewed = { ...viewed, result: widenCounts(viewed.result, widest?.result) };
       }
+      // A catalogue swapped for a rebuild while it was read may have read as empty: then the lens is replayed.
+      if ((await activeGeneration(storage!, recordStreamsProjection.name))?.generation !== plan.catalogue.generation) return undefined;
       const source: AnswerSource = { kind: 'streams', position: head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };
       return { viewed, report: opened.report, source };
     } catch (e) {
