@@ -56,6 +56,8 @@ export interface StreamsRead {
 class StreamLensModel implements ModelReader {
   readonly info = undefined;
   private readonly owner = new Map<string, ModelReader>();
+  /** Streams with an event the lens may or may not count (listed as may be later, or of unknown year): their fold over the widest completion differs. */
+  private readonly uncertain = new Set<string>();
   private readonly indexes = new Map<string, ModelIndexEntry[]>();
 
   constructor(
@@ -67,11 +69,21 @@ class StreamLensModel implements ModelReader {
     readonly read: StreamsRead,
     /** The streams' events, shared with the fold over the widest completion: each stream is read once. */
     private readonly events: Map<string, readonly StoredEvent[]>,
+    /**
+     * For the widest completion: the certain model, whose folds it takes for the streams that had no uncertain event
+     * (there the two filters let the same events through, in the same order).
+     */
+    private readonly certain?: StreamLensModel,
   ) {}
 
   /** Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report. */
   async ensure(streams: readonly string[]): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
-    const missing = [...new Set(streams)].filter((s) => !this.owner.has(s));
+    let missing = [...new Set(streams)].filter((s) => !this.owner.has(s));
+    if (this.certain) {
+      await this.certain.ensure(missing);
+      for (const stream of missing) if (!this.certain.uncertain.has(stream)) this.owner.set(stream, this.certain.owner.get(stream)!);
+      missing = missing.filter((s) => !this.owner.has(s));
+    }
     if (missing.length === 0) return undefined;
     const before = this.events.size;
     const sub = await subLogOf(this.source.store, missing, this.source.head, this.events);
@@ -84,6 +96,7 @@ class StreamLensModel implements ModelReader {
     // Each document must come from its own stream's events only: otherwise the streams read would not be all it needs.
     for (const key of await folded.model.keys()) if (!wanted.has(key)) throw new LensNotServed(`${this.projection.name}: the document ${key} is not its stream's own`);
     for (const stream of missing) this.owner.set(stream, folded.model);
+    for (const e of [...folded.report.notCounted.mayBeLater, ...folded.report.notCounted.yearUnknown]) this.uncertain.add(e.stream);
     return folded;
   }
 
@@ -122,7 +135,8 @@ class StreamLensModel implements ModelReader {
     const streams = await this.source.catalogue.streamsNaming(name, this.projection.handlesType);
     await this.ensure(streams);
     const bySort = new Map<string, ModelIndexEntry>();
-    for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) bySort.set(entry.sort, entry);
+    // Each document's entries from the model that holds its stream's fold.
+    for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
     const merged = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
     this.indexes.set(cacheKey, merged);
     return merged;
@@ -179,7 +193,7 @@ export async function lensFromStreams(
     model,
     report,
     widest: async () => {
-      const wide = new StreamLensModel(projection, source, lens, declared, true, read, events);
+      const wide = new StreamLensModel(projection, source, lens, declared, true, read, events, model);
       await wide.ensure([...streams]);
       return wide;
     },
