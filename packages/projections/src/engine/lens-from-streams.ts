@@ -1,9 +1,9 @@
 import type { EventStore, StoredEvent } from '@taawun/domain';
 import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import type { AnyProjection } from './projection.js';
-import type { StreamCatalogue } from './record-streams.js';
+import { wholeThroughLens, type StreamCatalogue, type StreamEntry } from './record-streams.js';
 import { subLogOf } from './sub-log.js';
-import { replayThroughLens, type LensReport, type LensScope, type TimeLens } from './temporal.js';
+import { replayThroughLens, resolveLens, type LensReport, type LensScope, type ResolvedLens, type TimeLens } from './temporal.js';
 import type { IndexRange, KeyRange } from './storage.js';
 
 /*
@@ -42,6 +42,15 @@ export class LensNotServed extends Error {
 
 export const isLensNotServed = (e: unknown): e is LensNotServed => e instanceof Error && e.name === 'LensNotServed';
 
+/** Where a lens reads: the log up to `head`, the catalogue, and the projection's stored model when it and the catalogue are at `head`. */
+export interface StreamsSource {
+  readonly store: EventStore;
+  readonly head: bigint | undefined;
+  readonly catalogue: StreamCatalogue;
+  /** At `head` (as the catalogue): the documents of the streams a lens lets through whole. */
+  readonly stored?: ModelReader | undefined;
+}
+
 /** What was read to answer: for the answer's `source`. */
 export interface StreamsRead {
   streams: number;
@@ -59,10 +68,13 @@ class StreamLensModel implements ModelReader {
   /** Streams with an event the lens may or may not count (listed as may be later, or of unknown year): their fold over the widest completion differs. */
   private readonly uncertain = new Set<string>();
   private readonly indexes = new Map<string, ModelIndexEntry[]>();
+  /** Streams the lens lets through whole: their documents are the stored ones, not read from the log. */
+  readonly whole = new Map<string, StreamEntry>();
+  private readonly resolved: ResolvedLens;
 
   constructor(
     readonly projection: AnyProjection,
-    private readonly source: { readonly store: EventStore; readonly head: bigint | undefined; readonly catalogue: StreamCatalogue },
+    private readonly source: StreamsSource,
     private readonly lens: TimeLens,
     private readonly declared: LensStreams<unknown>,
     private readonly widest: boolean,
@@ -74,7 +86,9 @@ class StreamLensModel implements ModelReader {
      * (there the two filters let the same events through, in the same order).
      */
     private readonly certain?: StreamLensModel,
-  ) {}
+  ) {
+    this.resolved = resolveLens(lens);
+  }
 
   /** Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report. */
   async ensure(streams: readonly string[]): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
@@ -84,13 +98,24 @@ class StreamLensModel implements ModelReader {
       for (const stream of missing) if (!this.certain.uncertain.has(stream)) this.owner.set(stream, this.certain.owner.get(stream)!);
       missing = missing.filter((s) => !this.owner.has(s));
     }
-    if (missing.length === 0) return undefined;
-    const before = this.events.size;
-    const sub = await subLogOf(this.source.store, missing, this.source.head, this.events);
-    if (this.events.size > before) {
-      this.read.streams += this.events.size - before;
-      this.read.events += missing.reduce((n, s) => n + this.events.get(s)!.length, 0);
+    const { stored, catalogue } = this.source;
+    if (stored && missing.length > 0) {
+      // The streams the lens lets through whole are the stored documents: not read, not folded.
+      const entries = await catalogue.entries(missing);
+      for (const stream of missing) {
+        const entry = entries.get(stream);
+        if (entry && wholeThroughLens(entry, this.resolved)) {
+          this.owner.set(stream, stored);
+          this.whole.set(stream, entry);
+        }
+      }
+      missing = missing.filter((s) => !this.owner.has(s));
     }
+    if (missing.length === 0) return undefined;
+    const unread = missing.filter((s) => !this.events.has(s));
+    const sub = await subLogOf(this.source.store, missing, this.source.head, this.events);
+    this.read.streams += unread.length;
+    this.read.events += unread.reduce((n, s) => n + this.events.get(s)!.length, 0);
     const folded = await replayThroughLens(sub.log, this.projection, this.lens, { widest: this.widest });
     const wanted = new Set(missing);
     // Each document must come from its own stream's events only: otherwise the streams read would not be all it needs.
@@ -174,7 +199,7 @@ class StreamLensModel implements ModelReader {
  * `widest`, also the model over the widest completion (for count ranges).
  */
 export async function lensFromStreams(
-  source: { readonly store: EventStore; readonly head: bigint | undefined; readonly catalogue: StreamCatalogue },
+  source: StreamsSource,
   projection: AnyProjection,
   lens: TimeLens,
   declared: LensStreams<unknown>,
@@ -188,7 +213,16 @@ export async function lensFromStreams(
   const events = new Map<string, readonly StoredEvent[]>();
   const model = new StreamLensModel(projection, source, lens, declared, false, read, events);
   const folded = await model.ensure([...streams]);
-  const report = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
+  const fromFolds = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
+  // The streams let through whole count every event of a type the projection handles, when the report keeps them.
+  let whole = 0;
+  for (const [stream, entry] of model.whole) {
+    const handled = Object.keys(entry.types).filter((type) => projection.handlesType(type));
+    if (handled.length === 0) continue;
+    const partners = new Set(handled.flatMap((type) => entry.partnersByType[type] ?? []));
+    if (keep(stream, partners)) whole += handled.reduce((n, type) => n + entry.types[type]!, 0);
+  }
+  const report = { ...fromFolds, eventsCounted: fromFolds.eventsCounted + whole };
   return {
     model,
     report,

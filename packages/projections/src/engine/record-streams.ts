@@ -1,6 +1,7 @@
-import { eventDefinition, eventTypes, type DomainEventType, type EventStore, type StoredEvent } from '@taawun/domain';
+import { dateBounds, eventDefinition, eventTypes, type DomainEventType, type EventStore, type StoredEvent } from '@taawun/domain';
 import type { ModelReader } from './model-reader.js';
 import { defineProjection } from './projection.js';
+import type { ResolvedLens } from './temporal.js';
 
 /*
  * The catalogue of records a time lens reads instead of the log: one small
@@ -44,30 +45,80 @@ export const NAMED_IN_INDEX = 'named-in';
 export interface StreamEntry {
   readonly events: number;
   readonly names: readonly string[];
-  /** The event types the stream holds: a lens skips the streams that hold none its projection handles. */
-  readonly types: readonly string[];
+  /** How many events of each type the stream holds: a lens skips the streams that hold none its projection handles. */
+  readonly types: Readonly<Record<string, number>>;
+  /** The partners the events of each type name (`partners`, `partnerId`, as recorded): whom a lens report's scope keeps. */
+  readonly partnersByType: Readonly<Record<string, readonly string[]>>;
+  /** When its latest event was recorded. */
+  readonly lastRecordedAt: string | null;
+  /** The latest day any of its events may have happened on (its date as recorded); `null` when none is dated. */
+  readonly latestDay: string | null;
+  /** Some event's date has no latest day (an unknown year, an open end). */
+  readonly unboundedDate: boolean;
+  /** A correction was recorded in it (it may change a date). */
+  readonly corrected: boolean;
 }
 
-/** Every event type but those with personal fields: the catalogue holds ids, never names, and an erasure has nothing to purge in it. */
-const catalogued = eventTypes.filter((type) => (eventDefinition(type)?.personalFields.length ?? 0) === 0) as DomainEventType[];
+/**
+ * Whether a lens lets every event of the stream through, in order: every one
+ * recorded by `asKnownOn`, and (with `asOf`) every one dated certainly on or
+ * before it and none corrected. Its fold through the lens is then its fold
+ * without one: the stored document.
+ */
+export function wholeThroughLens(entry: StreamEntry, lens: ResolvedLens): boolean {
+  if (lens.asKnownOn !== undefined && (entry.lastRecordedAt === null || Date.parse(entry.lastRecordedAt) > Date.parse(lens.asKnownOn))) return false;
+  if (lens.asOf === undefined) return true;
+  return !entry.corrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf);
+}
 
-export const recordStreamsProjection = defineProjection({
+const catalogued = eventTypes as DomainEventType[];
+
+/** The latest day an event's business date allows (`undefined`: none; `null`: unbounded). */
+function latestDayOf(type: string, data: unknown): string | null | undefined {
+  const date = eventDefinition(type)?.occurredOn(data as never);
+  if (date === undefined) return undefined;
+  const bounds = dateBounds(date);
+  return bounds.yearUnknown || bounds.latest === undefined ? null : bounds.latest;
+}
+
+const defined = defineProjection({
   name: 'record-streams',
-  version: 2,
+  version: 3,
   description: 'Each stream of the log, with the records its events have ever named: what time lenses read instead of the whole log',
   handles: catalogued,
-  initialState: { events: 0, names: [], types: [] } as StreamEntry,
+  initialState: { events: 0, names: [], types: {}, partnersByType: {}, lastRecordedAt: null, latestDay: null, unboundedDate: false, corrected: false } as StreamEntry,
   keyOf: (event) => event.stream,
   evolve: (entry: StreamEntry, event) => {
     const added = recordsNamedIn(event.data).filter((name) => !entry.names.includes(name));
+    const partners = partnersIn(event.data).filter((p) => !(entry.partnersByType[event.type] ?? []).includes(p));
+    const latest = latestDayOf(event.type, event.data);
     return {
       events: entry.events + 1,
       names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort(),
-      types: entry.types.includes(event.type) ? entry.types : [...entry.types, event.type].sort(),
+      types: { ...entry.types, [event.type]: (entry.types[event.type] ?? 0) + 1 },
+      partnersByType: partners.length === 0 ? entry.partnersByType : { ...entry.partnersByType, [event.type]: [...(entry.partnersByType[event.type] ?? []), ...new Set(partners)].sort() },
+      lastRecordedAt: entry.lastRecordedAt !== null && Date.parse(entry.lastRecordedAt) >= Date.parse(event.recordedAt) ? entry.lastRecordedAt : event.recordedAt,
+      latestDay: latest === undefined || latest === null ? entry.latestDay : entry.latestDay === null || latest > entry.latestDay ? latest : entry.latestDay,
+      unboundedDate: entry.unboundedDate || latest === null,
+      corrected: entry.corrected || event.type === 'RecordCorrected',
     };
   },
-  indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream, value: entry.types })),
+  indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream, value: Object.keys(entry.types) })),
 });
+
+/**
+ * The catalogue reads every event type, the participants' included, for when
+ * their streams were last written; it keeps ids and dates, never a personal
+ * field, so an erasure has nothing to purge in it.
+ */
+export const recordStreamsProjection: typeof defined = { ...defined, holdsPersonalData: false };
+
+/** The partners an event's data names, as the lens report's scope reads them (`partners`, `partnerId`). */
+function partnersIn(data: unknown): string[] {
+  const d = data as { partners?: unknown; partnerId?: unknown } | null;
+  if (Array.isArray(d?.partners)) return d.partners.filter((p): p is string => typeof p === 'string');
+  return typeof d?.partnerId === 'string' ? [d.partnerId] : [];
+}
 
 /** The catalogue as stored up to its checkpoint, with the events of the log after it (up to `head`) taken in. */
 export interface StreamCatalogue {
@@ -75,6 +126,10 @@ export interface StreamCatalogue {
   streamsNaming(name: string, holding: (type: string) => boolean): Promise<string[]>;
   /** Every stream whose name starts with `prefix`, in order. */
   streamsWithPrefix(prefix: string): Promise<string[]>;
+  /** The entries of these streams, when the stored catalogue is at the head (no tail): what `wholeThroughLens` decides on. */
+  entries(streams: readonly string[]): Promise<Map<string, StreamEntry>>;
+  /** The catalogue holds every event up to the head (nothing was read from the tail). */
+  readonly atHead: boolean;
 }
 
 /**
@@ -108,6 +163,10 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
     },
     async streamsWithPrefix(prefix) {
       return merged(await stored.keys({ prefix }), [...tail.keys()].filter((stream) => stream.startsWith(prefix)));
+    },
+    atHead: tail.size === 0 && position === head,
+    async entries(streams) {
+      return tail.size === 0 ? ((await stored.getMany(streams)) as Map<string, StreamEntry>) : new Map();
     },
   };
 }

@@ -7,7 +7,9 @@ import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { recordStreamsProjection } from '../engine/record-streams.js';
 import { ProjectionRunner } from '../engine/runner.js';
 import type { TimeLens } from '../engine/temporal.js';
+import { agreementsRegisterProjection } from './agreements-register.js';
 import { queryService } from './built-in.js';
+import { partnerHistoryProjection } from './partner-history.js';
 import type { QueryService } from './query-service.js';
 
 /*
@@ -20,10 +22,16 @@ import type { QueryService } from './query-service.js';
  * answer was read.
  */
 
-/** Both services over one log: one replays, one reads the stored catalogue of streams (built now: what is recorded later comes from the log's tail). */
-async function services(store: EventStore): Promise<{ replaying: QueryService; fromStreams: QueryService }> {
+/**
+ * Both services over one log: one replays, one reads the stored catalogue of
+ * streams (built now: what is recorded later comes from the log's tail) and,
+ * `withModels`, the stored models (the documents of the streams a lens lets
+ * through whole, while they are at the head).
+ */
+async function services(store: EventStore, withModels = true): Promise<{ replaying: QueryService; fromStreams: QueryService }> {
   const storage = new InMemoryReadModelStorage();
-  await new ProjectionRunner(recordStreamsProjection, { store, storage }).rebuild();
+  const built = withModels ? [recordStreamsProjection, partnerHistoryProjection, agreementsRegisterProjection] : [recordStreamsProjection];
+  for (const projection of built) await new ProjectionRunner(projection, { store, storage }).rebuild();
   return { replaying: queryService({ store }), fromStreams: queryService({ store, storage }) };
 }
 
@@ -63,11 +71,11 @@ describe('a time lens from the stored streams', () => {
   it('answers a partner history, and a partner agreements, exactly as a replay through the lens, for random logs and lenses', async () => {
     await fc.assert(
       fc.asyncProperty(
-        logArb.chain((commands) => fc.tuple(fc.constant(commands), fc.array(lensArb(commands.length), { minLength: 1, maxLength: 3 }))),
-        async ([commands, lenses]) => {
+        logArb.chain((commands) => fc.tuple(fc.constant(commands), fc.array(lensArb(commands.length), { minLength: 1, maxLength: 3 }), fc.boolean())),
+        async ([commands, lenses, withModels]) => {
           const store = new InMemoryEventStore();
           await recordCommands(store, commands, deterministicContext());
-          const { replaying, fromStreams } = await services(store);
+          const { replaying, fromStreams } = await services(store, withModels);
           for (const lens of lenses) {
             for (const partnerId of partnersAsked) {
               for (const [name, params] of [['partner-history', { partnerId }], ['agreements-register', { partnerId }]] as const) {
