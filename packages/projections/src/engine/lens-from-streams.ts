@@ -132,11 +132,14 @@ class StreamLensModel implements ModelReader {
 
   async getMany(keys: readonly string[]) {
     await this.ensure(keys);
-    const found = new Map<string, unknown>();
+    // One read per model that holds them.
+    const byOwner = new Map<ModelReader, string[]>();
     for (const key of new Set(keys)) {
-      const document = await this.owner.get(key)!.get(key);
-      if (document !== undefined) found.set(key, document);
+      const owner = this.owner.get(key)!;
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), key]);
     }
+    const found = new Map<string, unknown>();
+    for (const [owner, owned] of byOwner) for (const [key, document] of await owner.getMany(owned)) found.set(key, document);
     return found;
   }
 
@@ -145,8 +148,8 @@ class StreamLensModel implements ModelReader {
     if (prefix === undefined || !this.declared.keyPrefixes.includes(prefix)) throw new LensNotServed(`${this.projection.name}: a listing of keys ${prefix === undefined ? '' : `starting ${prefix} `}through a lens`);
     const streams = await this.source.catalogue.streamsWithPrefix(prefix);
     await this.ensure(streams);
-    const found: string[] = [];
-    for (const stream of streams) if ((await this.owner.get(stream)!.get(stream)) !== undefined) found.push(stream);
+    const held = await this.getMany(streams);
+    const found = streams.filter((stream) => held.has(stream));
     const after = range.after === undefined ? found : found.filter((k) => k > range.after!);
     return range.limit === undefined ? after : after.slice(0, range.limit);
   }
