@@ -1,5 +1,5 @@
 import { dateBounds, eventDefinition, eventTypes, type DomainEventType, type EventStore, type StoredEvent } from '@taawun/domain';
-import type { ModelReader } from './model-reader.js';
+import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import { defineProjection } from './projection.js';
 import type { ResolvedLens } from './temporal.js';
 
@@ -152,9 +152,13 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
     }
   }
   const merged = (stored: readonly string[], extra: Iterable<string>) => [...new Set([...stored, ...extra])].sort();
+  const naming = new Map<string, Promise<ModelIndexEntry<string[]>[]>>();
   return {
     async streamsNaming(name, holding) {
-      const entries = await stored.index<string[]>(NAMED_IN_INDEX, name);
+      // Read once per name for the whole answer.
+      let read = naming.get(name);
+      if (!read) naming.set(name, (read = stored.index<string[]>(NAMED_IN_INDEX, name)));
+      const entries = await read;
       const named = new Set(entries.filter((e) => e.value?.some(holding) ?? true).map((e) => e.document));
       // A stream with events in the tail is taken when it names the record there or in the stored entry (whose types may be out of date).
       const storedNaming = new Set(entries.map((e) => e.document));
