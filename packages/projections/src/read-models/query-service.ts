@@ -7,8 +7,8 @@ import { ProjectionRunner, replay } from '../engine/runner.js';
 import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
 import { widenCounts } from './lens-ranges.js';
 import { replayThroughLens, resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
-import { isLensNotServed, lensFromStreams, type StreamsSource } from '../engine/lens-from-streams.js';
-import { catalogueAt, recordStreamsProjection } from '../engine/record-streams.js';
+import { recordStreamsProjection } from '../engine/record-streams.js';
+import { answerThroughStreams, type StreamsPlan } from './lens-answers.js';
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
 import { compareResults, type AnswerComparison } from './compare.js';
@@ -55,14 +55,7 @@ export interface ReplayGate {
 /** Where an answer will come from: a stored generation, or a replay (and why). */
 type Plan =
   | { readonly kind: 'stored'; readonly info: GenerationInfo }
-  | {
-      readonly kind: 'streams';
-      readonly catalogue: GenerationInfo;
-      /** The projection's own stored model at the code's version, if any: the documents of the streams a lens lets through whole. */
-      readonly stored: GenerationInfo | undefined;
-      readonly scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] };
-      readonly keep: LensScope;
-    }
+  | StreamsPlan
   | { readonly kind: 'replay'; readonly reason: string };
 
 const noGate: ReplayGate = { run: async (work) => ({ busy: false, value: await work() }) };
@@ -238,7 +231,7 @@ export class QueryService {
       for (let attempt = 1; ; attempt++) {
         const plan = await this.plan(projection, lens, { model, params: parsed.data });
         if (plan.kind === 'streams') {
-          const served = await this.fromStreams(model, parsed.data, lens, page, plan);
+          const served = await answerThroughStreams({ store: this.source.store, storage: this.source.storage! }, model, parsed.data, lens, page, plan);
           if (served !== undefined) return answer(served.viewed, served.report, served.source);
           // Not served from the streams (a read the model does not map): replayed as before.
         }
@@ -368,60 +361,6 @@ export class QueryService {
     if (this.options.catchUp && mayStore) await this.caughtUp(projection, storage);
     const stored = await activeGeneration(storage, projection.name);
     return { kind: 'streams', catalogue, stored: stored?.version === projection.version ? stored : undefined, scope, keep };
-  }
-
-  /** The answer through a lens from the records' streams; `undefined` when a read of the view is not served that way (then replayed). */
-  private async fromStreams(
-    model: Extract<AnyReadModel, { kind: 'projected' }>,
-    params: unknown,
-    lens: TimeLens,
-    page: Page,
-    plan: Extract<Plan, { kind: 'streams' }>,
-  ): Promise<{ viewed: Awaited<ReturnType<typeof model.view>>; report: LensReport; source: AnswerSource } | undefined> {
-    const { store } = this.source;
-    const storage = this.source.storage!;
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const [catalogueInfo, storedInfo] = attempt === 1 ? [plan.catalogue, plan.stored] : await Promise.all([activeGeneration(storage, recordStreamsProjection.name), activeGeneration(storage, model.projection.name)]);
-      if (catalogueInfo?.version !== recordStreamsProjection.version) return undefined;
-      const head = await store.lastPosition();
-      const catalogue = await catalogueAt(store, storedModel(storage, recordStreamsProjection, catalogueInfo), catalogueInfo.position, head);
-      if (!catalogue) return undefined;
-      const stored = catalogue.atHead && storedInfo?.version === model.projection.version && storedInfo.position === head ? storedModel(storage, model.projection, storedInfo) : undefined;
-      const answered = await this.answerFromStreams(model, params, lens, page, plan, { store, head, catalogue, stored });
-      // Read while a runner committed (the catalogue or the stored documents moved past the head read): asked again.
-      const unchanged = async (info: GenerationInfo | undefined, name: string) => {
-        const now = await activeGeneration(storage, name);
-        return info === undefined || (now?.generation === info.generation && now.position === info.position);
-      };
-      if (answered === undefined) return undefined;
-      if ((await unchanged(catalogueInfo, recordStreamsProjection.name)) && (stored === undefined || (await unchanged(storedInfo, model.projection.name)))) return answered;
-    }
-    return undefined;
-  }
-
-  private async answerFromStreams(
-    model: Extract<AnyReadModel, { kind: 'projected' }>,
-    params: unknown,
-    lens: TimeLens,
-    page: Page,
-    plan: Extract<Plan, { kind: 'streams' }>,
-    streams: StreamsSource,
-  ): Promise<{ viewed: Awaited<ReturnType<typeof model.view>>; report: LensReport; source: AnswerSource } | undefined> {
-    const { head } = streams;
-    try {
-      const opened = await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep);
-      let viewed = await model.view(opened.model, params, page);
-      if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
-        // Counts as ranges: up to what the widest completion of the partial dates gives.
-        const widest = await model.view(await opened.widest(), params, {});
-        viewed = { ...viewed, result: widenCounts(viewed.result, widest?.result) };
-      }
-      const source: AnswerSource = { kind: 'streams', position: head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };
-      return { viewed, report: opened.report, source };
-    } catch (e) {
-      if (isLensNotServed(e)) return undefined;
-      throw e;
-    }
   }
 
   /** The log folded through the projection in memory (through the lens, when one is given). */
