@@ -33,6 +33,14 @@ export interface LensStreams<P> {
   index(index: string, key: string): string | undefined;
   /** The key prefixes a view may list (`keys({ prefix })`); each record's key is its stream's name. */
   readonly keyPrefixes: readonly string[];
+  /**
+   * Whether `(index, key)` is the index the answer's paged list is read from
+   * (the page being the read with a limit). When given, the answer over the
+   * widest completion (count ranges, `lensRanges`) lists only the records the
+   * page read: each count of the page is matched with the item of the same
+   * identity (the same record), which its record alone decides.
+   */
+  isList?(params: P, index: string, key: string): boolean;
 }
 
 /** A read this way of answering cannot make exactly: the query replays the log instead. */
@@ -70,6 +78,8 @@ class StreamLensModel implements ModelReader {
   private readonly indexes = new Map<string, ModelIndexEntry[]>();
   /** Streams the lens lets through whole: their documents are the stored ones, not read from the log. */
   readonly whole = new Map<string, StreamEntry>();
+  /** The records the view read from its list (the page and its neighbours). */
+  readonly listed = new Set<string>();
   private readonly resolved: ResolvedLens;
 
   constructor(
@@ -86,6 +96,8 @@ class StreamLensModel implements ModelReader {
      * (there the two filters let the same events through, in the same order).
      */
     private readonly certain?: StreamLensModel,
+    /** Is `(index, key)` the answer's list? For the widest completion, the list keeps the records the certain page read. */
+    private readonly isList: (index: string, key: string) => boolean = () => false,
   ) {
     this.resolved = resolveLens(lens);
   }
@@ -165,7 +177,10 @@ class StreamLensModel implements ModelReader {
     const bySort = new Map<string, ModelIndexEntry>();
     // Each document's entries from the model that holds its stream's fold.
     for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
-    const merged = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+    const sorted = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+    // An empty page restricts nothing (the widest answer is then the whole list, as a replay reads it).
+    const restricted = this.certain !== undefined && this.certain.listed.size > 0 && this.isList(index, key);
+    const merged = restricted ? sorted.filter((e) => this.certain!.listed.has(e.document)) : sorted;
     this.indexes.set(cacheKey, merged);
     return merged;
   }
@@ -174,7 +189,10 @@ class StreamLensModel implements ModelReader {
     const all = (await this.entries(index, key)) as ModelIndexEntry<V>[];
     const after = range.after === undefined ? all : all.filter((e) => e.sort > range.after!);
     const offset = Math.max(0, range.offset ?? 0);
-    return after.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+    const found = after.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+    // The page is what a read with a limit gives (a page, the item before it); the rest of the list read for order certainty is not.
+    if (!this.certain && range.limit !== undefined && this.isList(index, key)) for (const e of found) this.listed.add(e.document);
+    return found;
   }
 
   async indexSize(index: string, key: string) {
@@ -208,13 +226,15 @@ export async function lensFromStreams(
   declared: LensStreams<unknown>,
   scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] },
   keep: LensScope,
+  params: unknown,
 ): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader>; read: StreamsRead }> {
   const streams = new Set<string>();
   for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name, projection.handlesType)) streams.add(s);
   for (const prefix of scope.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) streams.add(s);
   const read: StreamsRead = { streams: 0, events: 0 };
   const events = new Map<string, readonly StoredEvent[]>();
-  const model = new StreamLensModel(projection, source, lens, declared, false, read, events);
+  const isList = (index: string, key: string) => declared.isList?.(params, index, key) ?? false;
+  const model = new StreamLensModel(projection, source, lens, declared, false, read, events, undefined, isList);
   const folded = await model.ensure([...streams]);
   const fromFolds = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
   // The streams let through whole count every event of a type the projection handles, when the report keeps them.
@@ -230,7 +250,7 @@ export async function lensFromStreams(
     model,
     report,
     widest: async () => {
-      const wide = new StreamLensModel(projection, source, lens, declared, true, read, events, model);
+      const wide = new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList);
       await wide.ensure([...streams]);
       return wide;
     },

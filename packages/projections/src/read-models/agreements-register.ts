@@ -199,6 +199,7 @@ export const agreementsRegisterReadModel = defineReadModel({
     index: (index, key) =>
       isChronologicalIndex(index, REGISTER_INDEX) && key !== '' ? namedRecord('partner', key) : index === PROGRAMMES_INDEX ? namedRecord('agreement', key) : undefined,
     keyPrefixes: lensKeyPrefixes,
+    isList: (p, index, key) => index === REGISTER_INDEX && key === (p.partnerId ?? ''),
   },
   result: agreementsRegisterSchema,
   list: 'agreements',

@@ -65,7 +65,7 @@ export async function answerThroughStreams<M extends ProjectedModel>(
 
 async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: unknown, lens: TimeLens, page: Page, plan: StreamsPlan, streams: StreamsSource): Promise<Answered<M> | undefined> {
   try {
-    const opened = await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep);
+    const opened = await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep, params);
     let viewed = await model.view(opened.model, params, page);
     if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
       // Counts as ranges: up to what the widest completion of the partial dates gives.

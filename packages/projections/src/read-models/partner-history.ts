@@ -158,6 +158,7 @@ export const partnerHistoryReadModel = defineReadModel({
     scope: (p) => partnerLensStreams(p.partnerId),
     index: (index, key) => (isChronologicalIndex(index, HISTORY_INDEX) ? namedRecord('partner', key) : undefined),
     keyPrefixes: lensKeyPrefixes,
+    isList: (p, index, key) => index === HISTORY_INDEX && key === p.partnerId,
   },
   lensRanges: true,
   view: async (model, p, page) => {
