@@ -156,6 +156,8 @@ async function benchSize(events) {
   const partners = ['enm-france', 'giz', 'aecid', 'enabel', 'ssm-italy'];
   if (results.rebuildPartnerHistory.ok) {
     await step('queryPartnerHistory', 'workloads/taawun.mjs', 'queryTaawun', { dbFile: files.taawun, partners, repeat: quick ? 20 : 50 });
+    // Time lenses against the same stored queries, side by side (it builds the catalogue of streams and the agreements register in the file).
+    await step('lensQueries', 'workloads/lens.mjs', 'lensTaawun', { dbFile: files.taawun, partners, repeat: quick ? 5 : 10, replays: 1 });
     // A copy as the rebuild left it, for the side-by-side comparison of sizes at the end (the steps below add to the file).
     if (events === sizes[0] || events === sizes.at(-1)) {
       copyFileSync(files.taawun, queryCopy(events));

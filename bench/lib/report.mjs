@@ -52,6 +52,16 @@ export function renderReport(run) {
     const rebuilds = [['rebuild partner history, events/s', r.rebuildPartnerHistory], ['rebuild yearly report, events/s', r.rebuildYearlyReport]];
     for (const [label, result] of rebuilds) row(label, figure(result, 'eventsPerSecond'), readFloor, aggregatePeer);
     if (r.queryPartnerHistory) row('partner history query, p50 ms', { text: r.queryPartnerHistory.ok ? `${fmt(r.queryPartnerHistory.p50Ms, 2)} (p99 ${fmt(r.queryPartnerHistory.p99Ms, 2)})` : figure(r.queryPartnerHistory).text });
+    if (r.lensQueries) {
+      if (!r.lensQueries.ok) row('time lenses', figure(r.lensQueries));
+      for (const query of r.lensQueries.ok ? ['history', 'agreements'] : []) {
+        const q = r.lensQueries[query];
+        for (const [lens, l] of Object.entries(q.lenses)) {
+          row(`${query} through a lens (${lens}) / stored, p50 ms`, { text: `${fmt(l.p50Ms, 1)} / ${fmt(q.storedP50Ms, 1)} = ${fmt(l.ratioToStored, 1)}x` });
+          targets.push({ size: n, target: `${query} through a lens (${lens}) <= 5x the same stored query`, measured: l.ratioToStored, met: check(l.ratioToStored, 5, (a, b) => a <= b) });
+        }
+      }
+    }
     if (r.http) {
       if (!r.http.ok) row('HTTP', figure(r.http));
       for (const [label, h] of Object.entries(r.http.ok ? r.http.scenarios ?? {} : {})) {

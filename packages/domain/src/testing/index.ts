@@ -7,6 +7,7 @@ export {
   commandSequenceArb,
   deterministicContext,
   recordCommands,
+  firstEventOfStream,
   pools,
 } from './arbitraries.js';
 export { keyStoreContract } from '../personal-data/key-store-contract.js';

@@ -23,6 +23,9 @@ type Bounds = [string | null, string | null];
 
 const earliestIndex = (index: string) => `${index}:earliest`;
 
+/** Whether `name` is one of the two indexes a chronological list `index` is kept in. */
+export const isChronologicalIndex = (name: string, index: string): boolean => name === index || name === earliestIndex(index);
+
 /** The two index entries of one item of a chronological list. `tail` orders items of the same date (unique within the list). */
 export function chronologicalEntries(index: string, key: string, date: PartialDate, tail: string): [IndexEntry, IndexEntry] {
   const sort = completionSortKey(date) + SORT_SEPARATOR + tail;

@@ -10,6 +10,7 @@ import {
 } from '@taawun/domain';
 import { match } from 'ts-pattern';
 import type { ModelReader } from '../engine/model-reader.js';
+import { namedRecord } from '../engine/record-streams.js';
 import type { LensScope } from '../engine/temporal.js';
 import { correctRecord, factOf, type Fact } from './facts.js';
 
@@ -246,8 +247,15 @@ export async function recordIds(model: ModelReader, section: Section): Promise<s
 /**
  * Under a lens, the events a partner's answer is about: those of its records
  * (every record naming it) and the institute's, whose name each entry gives.
+ * `partnerLensStreams` finds their streams in the catalogue of streams.
  */
 export const partnerLensScope =
   (partnerId: string): LensScope =>
   (stream, partners) =>
     partners.has(partnerId) || recordOfStream(stream)?.section === 'institutes';
+
+/** The streams of `partnerLensScope`, in the catalogue of streams: those that ever named the partner, and the institute's. */
+export const partnerLensStreams = (partnerId: string) => ({ names: [namedRecord('partner', partnerId)], prefixes: [sectionPrefixes.institutes] });
+
+/** The record prefixes a view through a lens lists: the institutes (names at a date), the partners (the keys an unknown partner is named among). */
+export const lensKeyPrefixes: readonly string[] = [sectionPrefixes.institutes, sectionPrefixes.partners];

@@ -5,8 +5,9 @@ import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { compareByCompletion, dateView, dateViewSchema } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.js';
 import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, partnerDetails, statedName } from '../model/names.js';
-import { chronologicalEntries, chronologicalPage, type Page } from '../model/ordered.js';
-import { evolveRecord, partnerLensScope, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
+import { chronologicalEntries, chronologicalPage, isChronologicalIndex, type Page } from '../model/ordered.js';
+import { namedRecord } from '../engine/record-streams.js';
+import { evolveRecord, lensKeyPrefixes, partnerLensScope, partnerLensStreams, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
 import { checkPartner } from './keys.js';
 import { defineReadModel } from './define.js';
 
@@ -192,6 +193,14 @@ export const agreementsRegisterReadModel = defineReadModel({
   projection: agreementsRegisterProjection,
   params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only the agreements of this partner' }) }).strict(),
   lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
+  // One partner's agreements are served from the streams that ever named it; the whole register through a lens is replayed.
+  lensStreams: {
+    scope: (p) => (p.partnerId === undefined ? undefined : partnerLensStreams(p.partnerId)),
+    index: (index, key) =>
+      isChronologicalIndex(index, REGISTER_INDEX) && key !== '' ? namedRecord('partner', key) : index === PROGRAMMES_INDEX ? namedRecord('agreement', key) : undefined,
+    keyPrefixes: lensKeyPrefixes,
+    isList: (p, index, key) => index === REGISTER_INDEX && key === (p.partnerId ?? ''),
+  },
   result: agreementsRegisterSchema,
   list: 'agreements',
   // Under a lens, a termination that may be by then makes the status uncertain (lens-ranges.ts).

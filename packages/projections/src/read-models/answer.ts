@@ -8,12 +8,20 @@ import { lensReportSchema } from '../engine/temporal.js';
  * every field, and the TypeScript types come from them.
  */
 
-/** Where an answer came from: a stored generation, a replay of the log (and why), or the log itself. */
+/** Where an answer came from: a stored generation, a replay of the log (and why), the log itself, or the streams of the records a lens needs. */
 export const answerSourceSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('stored'), generation: z.number().int(), position: z.string().nullable() }),
     z.object({ kind: z.literal('replayed'), reason: z.string(), position: z.string().nullable() }),
     z.object({ kind: z.literal('log'), position: z.string().nullable() }),
+    z
+      .object({
+        kind: z.literal('streams'),
+        position: z.string().nullable(),
+        streamsRead: z.number().int().min(0),
+        eventsRead: z.number().int().min(0),
+      })
+      .meta({ description: "A time lens answered without a replay: the records' streams, found in the stored catalogue of streams, folded through the lens" }),
   ])
   .meta({ id: 'AnswerSource', description: '`position`: the last log position the answer reflects' });
 export type AnswerSource = z.infer<typeof answerSourceSchema>;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ProjectionError } from '../engine/errors.js';
 import type { ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection, Projection } from '../engine/projection.js';
+import type { LensStreams } from '../engine/lens-from-streams.js';
+import { recordStreamsProjection } from '../engine/record-streams.js';
 import type { LensReport, LensScope, TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
 
@@ -62,6 +64,13 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
    * the range between the two (`widenCounts`). It costs a second replay.
    */
   readonly lensRanges?: boolean;
+  /**
+   * How an answer through a lens is read without a replay of the log: the
+   * streams its records live in, found in the stored catalogue of streams
+   * (`record-streams`), folded through the lens. Without it (or for parameters
+   * it does not scope) a lens replays the log.
+   */
+  readonly lensStreams?: LensStreams<z.output<P>>;
 }
 
 export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {
@@ -113,10 +122,16 @@ export function defineLogReadModel<P extends z.ZodObject, R extends z.ZodObject>
   return checked({ ...definition, kind: 'log', list: definition.list ?? null });
 }
 
-/** The projections behind these read models, each once (by name), in order. */
+/** The projections behind these read models, each once (by name), in order; the catalogue of streams last when a lens reads it. */
 export function projectionsOf(readModels: Iterable<AnyReadModel>): AnyProjection[] {
   const byName = new Map<string, AnyProjection>();
-  for (const m of readModels) if (m.kind === 'projected' && !byName.has(m.projection.name)) byName.set(m.projection.name, m.projection);
+  let lenses = false;
+  for (const m of readModels) {
+    if (m.kind === 'projected' && !byName.has(m.projection.name)) byName.set(m.projection.name, m.projection);
+    if (m.kind === 'projected' && m.lensStreams) lenses = true;
+  }
+  // The catalogue of streams the lenses of those read models read, kept current like the models.
+  if (lenses && !byName.has(recordStreamsProjection.name)) byName.set(recordStreamsProjection.name, recordStreamsProjection);
   return [...byName.values()];
 }
 

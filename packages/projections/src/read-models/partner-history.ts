@@ -7,8 +7,9 @@ import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, rec
 import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { currentName, nameAt, nameAtTimeSchema, partnerAtTimeSchema, partnerDetails, partnerTimeline } from '../model/names.js';
-import { chronologicalSort, extremes, toBounds, type Extreme, type Page } from '../model/ordered.js';
-import { evolveRecord, recordIds, recordKey, recordKeyOf, partnerLensScope, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
+import { chronologicalSort, extremes, isChronologicalIndex, toBounds, type Extreme, type Page } from '../model/ordered.js';
+import { namedRecord } from '../engine/record-streams.js';
+import { evolveRecord, lensKeyPrefixes, recordIds, recordKey, recordKeyOf, partnerLensScope, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
 
 const handles = [
@@ -152,6 +153,13 @@ export const partnerHistoryReadModel = defineReadModel({
   list: 'entries',
   // Under a lens, what was left out of this partner's records (and the institute's, whose name each entry gives), not of the whole log.
   lensScope: (p) => partnerLensScope(p.partnerId),
+  // Served from the streams that ever named the partner (and the institute's), not a replay.
+  lensStreams: {
+    scope: (p) => partnerLensStreams(p.partnerId),
+    index: (index, key) => (isChronologicalIndex(index, HISTORY_INDEX) ? namedRecord('partner', key) : undefined),
+    keyPrefixes: lensKeyPrefixes,
+    isList: (p, index, key) => index === HISTORY_INDEX && key === p.partnerId,
+  },
   lensRanges: true,
   view: async (model, p, page) => {
     const found = await partnerHistoryPage(model, p.partnerId, page);

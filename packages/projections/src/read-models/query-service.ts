@@ -7,6 +7,8 @@ import { ProjectionRunner, replay } from '../engine/runner.js';
 import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
 import { widenCounts } from './lens-ranges.js';
 import { replayThroughLens, resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
+import { recordStreamsProjection } from '../engine/record-streams.js';
+import { answerThroughStreams, type StreamsPlan } from './lens-answers.js';
 import type { Page } from '../model/ordered.js';
 import type { Answer, AnswerPage, AnswerSource } from './answer.js';
 import { compareResults, type AnswerComparison } from './compare.js';
@@ -51,7 +53,10 @@ export interface ReplayGate {
 }
 
 /** Where an answer will come from: a stored generation, or a replay (and why). */
-type Plan = { readonly kind: 'stored'; readonly info: GenerationInfo } | { readonly kind: 'replay'; readonly reason: string };
+type Plan =
+  | { readonly kind: 'stored'; readonly info: GenerationInfo }
+  | StreamsPlan
+  | { readonly kind: 'replay'; readonly reason: string };
 
 const noGate: ReplayGate = { run: async (work) => ({ busy: false, value: await work() }) };
 
@@ -120,7 +125,7 @@ function paged<R>(result: R, list: string | null, page: Page | undefined, total:
  * The read side, once: every read model (the built-in ones and those a user
  * registers), answered the same way whoever asks. It validates the parameters,
  * picks the model to answer from (the stored generation at the code's version,
- * else a replay of the log; a time lens always replays), asks the read model's
+ * else a replay of the log; a time lens reads the streams of the records it is about when the read model says how, else replays), asks the read model's
  * view for the page, pages the list when the view did not, and gives the
  * answer with where it came from. A stored model read while a runner commits is
  * read again, so every answer comes from one commit. Invalid parameters, an
@@ -171,11 +176,12 @@ export class QueryService {
     return projectionsOf(this.models.values());
   }
 
-  /** Whether answering would replay the log (a time lens, no storage, no stored model at this version). */
-  async willReplay(name: string, lens: TimeLens = {}): Promise<boolean> {
+  /** Whether answering would replay the log (a time lens the stored streams do not serve, no storage, no stored model at this version). */
+  async willReplay(name: string, lens: TimeLens = {}, params: unknown = {}): Promise<boolean> {
     const model = this.models.get(name);
     if (!model || model.kind === 'log') return false;
-    return (await this.plan(model.projection, lens)).kind === 'replay';
+    const parsed = model.params.safeParse(params ?? {});
+    return (await this.plan(model.projection, lens, parsed.success ? { model, params: parsed.data } : undefined)).kind === 'replay';
   }
 
   /** Parse a time lens: a bad date is an `invalid-query` naming the field. */
@@ -223,10 +229,16 @@ export class QueryService {
           ? { ok: false, error: { code: 'not-found', message: model.notFound(parsed.data), asked: { readModel: name, params: parsed.data as Record<string, unknown> } } }
           : { ok: true, value: { ...frame, version: projection.version, lens: report, source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
       for (let attempt = 1; ; attempt++) {
-        const plan = await this.plan(projection, lens);
-        if (plan.kind === 'replay') {
+        const plan = await this.plan(projection, lens, { model, params: parsed.data });
+        if (plan.kind === 'streams') {
+          const served = await answerThroughStreams({ store: this.source.store, storage: this.source.storage! }, model, parsed.data, lens, page, plan);
+          if (served !== undefined) return answer(served.viewed, served.report, served.source);
+          // Not served from the streams (a read the model does not map): replayed as before.
+        }
+        if (plan.kind !== 'stored') {
+          const reason = plan.kind === 'replay' ? plan.reason : 'the stored streams do not serve this read through a lens';
           const ran = await (options.replays ?? noGate).run(async () => {
-            const { reader, report, source } = await this.replayed(projection, lens, plan.reason, model.lensScope?.(parsed.data));
+            const { reader, report, source } = await this.replayed(projection, lens, reason, model.lensScope?.(parsed.data));
             const viewed = await model.view(reader, parsed.data, page);
             if (viewed === undefined || !model.lensRanges || resolved.asOf === undefined) return answer(viewed, report, source);
             // Counts as ranges: up to what the widest completion of the partial dates gives.
@@ -314,9 +326,9 @@ export class QueryService {
     return model.unknownKey.check(params, storedModel(this.source.storage!, model.unknownKey.projection, plan.info));
   }
 
-  private async plan(projection: AnyProjection, lens: TimeLens): Promise<Plan> {
+  private async plan(projection: AnyProjection, lens: TimeLens, asked?: { readonly model: AnyReadModel; readonly params: unknown }): Promise<Plan> {
     const { storage } = this.source;
-    if (hasLens(lens)) return { kind: 'replay', reason: 'a time lens replays the log' };
+    if (hasLens(lens)) return this.lensPlan(asked);
     if (!storage) return { kind: 'replay', reason: 'no read-model storage given' };
     const mayStore = this.options.sealsPersonalData === true || !this.holdsNames(projection);
     if (this.options.catchUp && mayStore && !(await this.caughtUp(projection, storage))) {
@@ -325,6 +337,30 @@ export class QueryService {
     const active = await activeGeneration(storage, projection.name);
     if (active?.version === projection.version) return { kind: 'stored', info: active };
     return { kind: 'replay', reason: active ? `the stored model is version ${active.version}; this code reads version ${projection.version}` : 'the model is not built yet' };
+  }
+
+  /**
+   * A lens served from the records' streams: when the read model maps its reads
+   * to the catalogue of streams (`lensStreams`), scopes these parameters, and
+   * the catalogue is stored at its version (brought to the head first with
+   * `catchUp`). Otherwise the lens replays the log.
+   */
+  private async lensPlan(asked: { readonly model: AnyReadModel; readonly params: unknown } | undefined): Promise<Plan> {
+    const replay: Plan = { kind: 'replay', reason: 'a time lens replays the log' };
+    const { storage } = this.source;
+    if (!storage || asked?.model.kind !== 'projected' || !asked.model.lensStreams) return replay;
+    const scope = asked.model.lensStreams.scope(asked.params);
+    const keep = asked.model.lensScope?.(asked.params);
+    if (scope === undefined || keep === undefined) return { kind: 'replay', reason: 'a time lens on the whole log replays it' };
+    const { projection } = asked.model;
+    if (this.options.catchUp && !(await this.caughtUp(recordStreamsProjection, storage))) return replay;
+    const catalogue = await activeGeneration(storage, recordStreamsProjection.name);
+    if (catalogue?.version !== recordStreamsProjection.version) return { kind: 'replay', reason: 'a time lens replays the log until the catalogue of streams is built' };
+    // The model's own stored documents serve the streams a lens lets through whole (brought to the head first with catchUp, when it may be written).
+    const mayStore = this.options.sealsPersonalData === true || !this.holdsNames(projection);
+    if (this.options.catchUp && mayStore) await this.caughtUp(projection, storage);
+    const stored = await activeGeneration(storage, projection.name);
+    return { kind: 'streams', catalogue, stored: stored?.version === projection.version ? stored : undefined, scope, keep };
   }
 
   /** The log folded through the projection in memory (through the lens, when one is given). */

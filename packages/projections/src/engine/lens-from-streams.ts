@@ -1,0 +1,259 @@
+import type { EventStore, StoredEvent } from '@taawun/domain';
+import type { ModelIndexEntry, ModelReader } from './model-reader.js';
+import type { AnyProjection } from './projection.js';
+import { wholeThroughLens, type StreamCatalogue, type StreamEntry } from './record-streams.js';
+import { subLogOf } from './sub-log.js';
+import { replayThroughLens, resolveLens, type LensReport, type LensScope, type ResolvedLens, type TimeLens } from './temporal.js';
+import type { IndexRange, KeyRange } from './storage.js';
+
+/*
+ * A time lens without a replay of the log: the answer's records are found in
+ * the stored catalogue of streams (`record-streams.ts`), their streams are read
+ * whole, and folded through the lens exactly as a replay would fold them (the
+ * same filter and fold, `replayThroughLens`, over a log of those streams only).
+ * Documents a view reads beyond them (a co-partner's names, a participant's
+ * cohort) are folded the same way when first read.
+ *
+ * A read model says which records its lens answers are about
+ * (`LensStreams`); what it does not say (a listing of every key, an index it
+ * does not map, counters) cannot be answered this way: the read is refused
+ * with `LensNotServed`, and the query service replays the log instead.
+ */
+
+/** Which streams a read model's answers through a lens read, in terms of the catalogue. */
+export interface LensStreams<P> {
+  /**
+   * The streams the lens report is about, as catalogue names (`partner:giz`:
+   * every stream that ever named the partner) and stream prefixes (every
+   * institute stream): a superset of those `lensScope` keeps. `undefined`: the
+   * whole log (the answer is replayed).
+   */
+  scope(params: P): { readonly names: readonly string[]; readonly prefixes: readonly string[] } | undefined;
+  /** For an index the view reads, the catalogue name listing every stream that may give it entries under `key`; `undefined`: not served. */
+  index(index: string, key: string): string | undefined;
+  /** The key prefixes a view may list (`keys({ prefix })`); each record's key is its stream's name. */
+  readonly keyPrefixes: readonly string[];
+  /**
+   * Whether `(index, key)` is the index the answer's paged list is read from
+   * (the page being the read with a limit). When given, the answer over the
+   * widest completion (count ranges, `lensRanges`) lists only the records the
+   * page read: each count of the page is matched with the item of the same
+   * identity (the same record), which its record alone decides.
+   */
+  isList?(params: P, index: string, key: string): boolean;
+}
+
+/** A read this way of answering cannot make exactly: the query replays the log instead. */
+export class LensNotServed extends Error {
+  override readonly name = 'LensNotServed';
+}
+
+export const isLensNotServed = (e: unknown): e is LensNotServed => e instanceof Error && e.name === 'LensNotServed';
+
+/** Where a lens reads: the log up to `head`, the catalogue, and the projection's stored model when it and the catalogue are at `head`. */
+export interface StreamsSource {
+  readonly store: EventStore;
+  readonly head: bigint | undefined;
+  readonly catalogue: StreamCatalogue;
+  /** At `head` (as the catalogue): the documents of the streams a lens lets through whole. */
+  readonly stored?: ModelReader | undefined;
+}
+
+/** What was read to answer: for the answer's `source`. */
+export interface StreamsRead {
+  streams: number;
+  events: number;
+}
+
+/**
+ * A model seen through a lens, folded from the streams its reads need: documents
+ * keyed by their stream's name (the record book's), as `replayThroughLens`
+ * would give them.
+ */
+class StreamLensModel implements ModelReader {
+  readonly info = undefined;
+  private readonly owner = new Map<string, ModelReader>();
+  /** Streams with an event the lens may or may not count (listed as may be later, or of unknown year): their fold over the widest completion differs. */
+  private readonly uncertain = new Set<string>();
+  private readonly indexes = new Map<string, ModelIndexEntry[]>();
+  /** Streams the lens lets through whole: their documents are the stored ones, not read from the log. */
+  readonly whole = new Map<string, StreamEntry>();
+  /** The records the view read from its list (the page and its neighbours). */
+  readonly listed = new Set<string>();
+  private readonly resolved: ResolvedLens;
+
+  constructor(
+    readonly projection: AnyProjection,
+    private readonly source: StreamsSource,
+    private readonly lens: TimeLens,
+    private readonly declared: LensStreams<unknown>,
+    private readonly widest: boolean,
+    readonly read: StreamsRead,
+    /** The streams' events, shared with the fold over the widest completion: each stream is read once. */
+    private readonly events: Map<string, readonly StoredEvent[]>,
+    /**
+     * For the widest completion: the certain model, whose folds it takes for the streams that had no uncertain event
+     * (there the two filters let the same events through, in the same order).
+     */
+    private readonly certain?: StreamLensModel,
+    /** Is `(index, key)` the answer's list? For the widest completion, the list keeps the records the certain page read. */
+    private readonly isList: (index: string, key: string) => boolean = () => false,
+  ) {
+    this.resolved = resolveLens(lens);
+  }
+
+  /** Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report. */
+  async ensure(streams: readonly string[]): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
+    let missing = [...new Set(streams)].filter((s) => !this.owner.has(s));
+    if (this.certain) {
+      await this.certain.ensure(missing);
+      for (const stream of missing) if (!this.certain.uncertain.has(stream)) this.owner.set(stream, this.certain.owner.get(stream)!);
+      missing = missing.filter((s) => !this.owner.has(s));
+    }
+    const { stored, catalogue } = this.source;
+    if (stored && missing.length > 0) {
+      // The streams the lens lets through whole are the stored documents: not read, not folded.
+      const entries = await catalogue.entries(missing);
+      for (const stream of missing) {
+        const entry = entries.get(stream);
+        if (entry && wholeThroughLens(entry, this.resolved)) {
+          this.owner.set(stream, stored);
+          this.whole.set(stream, entry);
+        }
+      }
+      missing = missing.filter((s) => !this.owner.has(s));
+    }
+    if (missing.length === 0) return undefined;
+    const unread = missing.filter((s) => !this.events.has(s));
+    const sub = await subLogOf(this.source.store, missing, this.source.head, this.events);
+    this.read.streams += unread.length;
+    this.read.events += unread.reduce((n, s) => n + this.events.get(s)!.length, 0);
+    const folded = await replayThroughLens(sub.log, this.projection, this.lens, { widest: this.widest });
+    const wanted = new Set(missing);
+    // Each document must come from its own stream's events only: otherwise the streams read would not be all it needs.
+    for (const key of await folded.model.keys()) if (!wanted.has(key)) throw new LensNotServed(`${this.projection.name}: the document ${key} is not its stream's own`);
+    for (const stream of missing) this.owner.set(stream, folded.model);
+    for (const e of [...folded.report.notCounted.mayBeLater, ...folded.report.notCounted.yearUnknown]) this.uncertain.add(e.stream);
+    return folded;
+  }
+
+  async get(key: string) {
+    await this.ensure([key]);
+    return this.owner.get(key)!.get(key);
+  }
+
+  async getMany(keys: readonly string[]) {
+    await this.ensure(keys);
+    // One read per model that holds them.
+    const byOwner = new Map<ModelReader, string[]>();
+    for (const key of new Set(keys)) {
+      const owner = this.owner.get(key)!;
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), key]);
+    }
+    const found = new Map<string, unknown>();
+    for (const [owner, owned] of byOwner) for (const [key, document] of await owner.getMany(owned)) found.set(key, document);
+    return found;
+  }
+
+  async keys(range: KeyRange = {}) {
+    const { prefix } = range;
+    if (prefix === undefined || !this.declared.keyPrefixes.includes(prefix)) throw new LensNotServed(`${this.projection.name}: a listing of keys ${prefix === undefined ? '' : `starting ${prefix} `}through a lens`);
+    const streams = await this.source.catalogue.streamsWithPrefix(prefix);
+    await this.ensure(streams);
+    const held = await this.getMany(streams);
+    const found = streams.filter((stream) => held.has(stream));
+    const after = range.after === undefined ? found : found.filter((k) => k > range.after!);
+    return range.limit === undefined ? after : after.slice(0, range.limit);
+  }
+
+  private async entries(index: string, key: string): Promise<ModelIndexEntry[]> {
+    const cacheKey = JSON.stringify([index, key]);
+    const cached = this.indexes.get(cacheKey);
+    if (cached) return cached;
+    const name = this.declared.index(index, key);
+    if (name === undefined) throw new LensNotServed(`${this.projection.name}: the index ${index} through a lens`);
+    const streams = await this.source.catalogue.streamsNaming(name, this.projection.handlesType);
+    await this.ensure(streams);
+    const bySort = new Map<string, ModelIndexEntry>();
+    // Each document's entries from the model that holds its stream's fold.
+    for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
+    const sorted = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+    // An empty page restricts nothing (the widest answer is then the whole list, as a replay reads it).
+    const restricted = this.certain !== undefined && this.certain.listed.size > 0 && this.isList(index, key);
+    const merged = restricted ? sorted.filter((e) => this.certain!.listed.has(e.document)) : sorted;
+    this.indexes.set(cacheKey, merged);
+    return merged;
+  }
+
+  async index<V>(index: string, key: string, range: IndexRange = {}): Promise<ModelIndexEntry<V>[]> {
+    const all = (await this.entries(index, key)) as ModelIndexEntry<V>[];
+    const after = range.after === undefined ? all : all.filter((e) => e.sort > range.after!);
+    const offset = Math.max(0, range.offset ?? 0);
+    const found = after.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+    // The page is what a read with a limit gives (a page, the item before it); the rest of the list read for order certainty is not.
+    if (!this.certain && range.limit !== undefined && this.isList(index, key)) for (const e of found) this.listed.add(e.document);
+    return found;
+  }
+
+  async indexSize(index: string, key: string) {
+    return (await this.entries(index, key)).length;
+  }
+
+  async counters(): Promise<Readonly<Record<string, number>>> {
+    if (this.projection.counters) throw new LensNotServed(`${this.projection.name}: counters through a lens`);
+    return {};
+  }
+
+  async state(): Promise<never> {
+    throw new LensNotServed(`${this.projection.name}: the one document of a model through a lens`);
+  }
+
+  async export(): Promise<never> {
+    throw new LensNotServed(`${this.projection.name}: an export through a lens`);
+  }
+}
+
+/**
+ * Open a projection's model through a lens from the streams of `scope`: the
+ * scope's streams are folded at once (one sub-log, so the lens report over them
+ * is the replay's, scoped by `keep`), the rest when a view reads it. With
+ * `widest`, also the model over the widest completion (for count ranges).
+ */
+export async function lensFromStreams(
+  source: StreamsSource,
+  projection: AnyProjection,
+  lens: TimeLens,
+  declared: LensStreams<unknown>,
+  scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] },
+  keep: LensScope,
+  params: unknown,
+): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader>; read: StreamsRead }> {
+  const streams = new Set<string>();
+  for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name, projection.handlesType)) streams.add(s);
+  for (const prefix of scope.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) streams.add(s);
+  const read: StreamsRead = { streams: 0, events: 0 };
+  const events = new Map<string, readonly StoredEvent[]>();
+  const isList = (index: string, key: string) => declared.isList?.(params, index, key) ?? false;
+  const model = new StreamLensModel(projection, source, lens, declared, false, read, events, undefined, isList);
+  const folded = await model.ensure([...streams]);
+  const fromFolds = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
+  // The streams let through whole count every event of a type the projection handles, when the report keeps them.
+  let whole = 0;
+  for (const [stream, entry] of model.whole) {
+    const handled = Object.keys(entry.types).filter((type) => projection.handlesType(type));
+    if (handled.length === 0) continue;
+    const partners = new Set(handled.flatMap((type) => entry.partnersByType[type] ?? []));
+    if (keep(stream, partners)) whole += handled.reduce((n, type) => n + entry.types[type]!, 0);
+  }
+  const report = { ...fromFolds, eventsCounted: fromFolds.eventsCounted + whole };
+  return {
+    model,
+    report,
+    widest: async () => {
+      const wide = new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList);
+      await wide.ensure([...streams]);
+      return wide;
+    },
+    read,
+  };
+}

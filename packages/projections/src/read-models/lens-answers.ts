@@ -1,0 +1,81 @@
+import type { EventStore } from '@taawun/domain';
+import { isLensNotServed, lensFromStreams, type StreamsSource } from '../engine/lens-from-streams.js';
+import { storedModel } from '../engine/model-reader.js';
+import { catalogueAt, recordStreamsProjection } from '../engine/record-streams.js';
+import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
+import { resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
+import type { Page } from '../model/ordered.js';
+import type { AnswerSource } from './answer.js';
+import type { AnyReadModel } from './define.js';
+import { widenCounts } from './lens-ranges.js';
+
+/*
+ * A time lens answered from the records' streams, not a replay of the log
+ * (`engine/lens-from-streams.ts`): the query service's plan when the read model
+ * says how (`lensStreams`) and the catalogue of streams is built.
+ */
+
+/** The query service's plan for a lens from the streams. */
+export interface StreamsPlan {
+  readonly kind: 'streams';
+  readonly catalogue: GenerationInfo;
+  /** The projection's own stored model at the code's version, if any: the documents of the streams a lens lets through whole. */
+  readonly stored: GenerationInfo | undefined;
+  readonly scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] };
+  readonly keep: LensScope;
+}
+
+type ProjectedModel = Extract<AnyReadModel, { kind: 'projected' }>;
+type Answered<M extends ProjectedModel> = { viewed: Awaited<ReturnType<M['view']>>; report: LensReport; source: AnswerSource };
+
+/**
+ * The answer through a lens from the records' streams, as of the log's head;
+ * `undefined` when a read of the view is not served that way (the caller
+ * replays). Read while a runner committed (the catalogue or the stored
+ * documents moved past the head read), it is asked again.
+ */
+export async function answerThroughStreams<M extends ProjectedModel>(
+  source: { readonly store: EventStore; readonly storage: ReadModelStorage },
+  model: M,
+  params: unknown,
+  lens: TimeLens,
+  page: Page,
+  plan: StreamsPlan,
+): Promise<Answered<M> | undefined> {
+  const { store, storage } = source;
+  const unchanged = async (info: GenerationInfo | undefined, name: string) => {
+    const now = await activeGeneration(storage, name);
+    return info === undefined || (now?.generation === info.generation && now.position === info.position);
+  };
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const [catalogueInfo, storedInfo] =
+      attempt === 1 ? [plan.catalogue, plan.stored] : await Promise.all([activeGeneration(storage, recordStreamsProjection.name), activeGeneration(storage, model.projection.name)]);
+    if (catalogueInfo?.version !== recordStreamsProjection.version) return undefined;
+    const head = await store.lastPosition();
+    const catalogue = await catalogueAt(store, storedModel(storage, recordStreamsProjection, catalogueInfo), catalogueInfo.position, head);
+    if (!catalogue) return undefined;
+    const atHead = catalogue.atHead && storedInfo?.version === model.projection.version && storedInfo.position === head;
+    const stored = atHead ? storedModel(storage, model.projection, storedInfo) : undefined;
+    const answered = await viewedThroughStreams(model, params, lens, page, plan, { store, head, catalogue, stored });
+    if (answered === undefined) return undefined;
+    if ((await unchanged(catalogueInfo, recordStreamsProjection.name)) && (stored === undefined || (await unchanged(storedInfo, model.projection.name)))) return answered;
+  }
+  return undefined;
+}
+
+async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: unknown, lens: TimeLens, page: Page, plan: StreamsPlan, streams: StreamsSource): Promise<Answered<M> | undefined> {
+  try {
+    const opened = await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep, params);
+    let viewed = await model.view(opened.model, params, page);
+    if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
+      // Counts as ranges: up to what the widest completion of the partial dates gives.
+      const widest = await model.view(await opened.widest(), params, {});
+      viewed = { ...viewed, result: widenCounts(viewed.result, widest?.result) };
+    }
+    const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };
+    return { viewed: viewed as Awaited<ReturnType<M['view']>>, report: opened.report, source };
+  } catch (e) {
+    if (isLensNotServed(e)) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,172 @@
+import { InMemoryEventStore, type Command, type EventStore } from '@taawun/domain';
+import { commandSequenceArb, deterministicContext, firstEventOfStream, partialDateArb, pools, recordCommands } from '@taawun/domain/testing';
+import { loadInstituteRecord } from '@taawun/example-institute-record';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
+import { recordStreamsProjection } from '../engine/record-streams.js';
+import { ProjectionRunner } from '../engine/runner.js';
+import type { TimeLens } from '../engine/temporal.js';
+import { agreementsRegisterProjection } from './agreements-register.js';
+import { queryService } from './built-in.js';
+import { partnerHistoryProjection } from './partner-history.js';
+import type { QueryService } from './query-service.js';
+
+/*
+ * A time lens answered from the records' streams (found in the stored
+ * catalogue of streams) gives exactly the answer of a replay of the whole log
+ * through the same lens: the same result, lens report and page, for random
+ * logs (partial and unknown dates, renames, plans, corrections of dates and
+ * partners recorded later) and random lenses (as of a day, a month or a year,
+ * as known on an instant, both). Only `source` differs: it says which way the
+ * answer was read.
+ */
+
+/**
+ * Both services over one log: one replays, one reads the stored catalogue of
+ * streams (built now: what is recorded later comes from the log's tail) and,
+ * `withModels`, the stored models (the documents of the streams a lens lets
+ * through whole, while they are at the head).
+ */
+async function services(store: EventStore, withModels = true): Promise<{ replaying: QueryService; fromStreams: QueryService }> {
+  const storage = new InMemoryReadModelStorage();
+  const built = withModels ? [recordStreamsProjection, partnerHistoryProjection, agreementsRegisterProjection] : [recordStreamsProjection];
+  for (const projection of built) await new ProjectionRunner(projection, { store, storage }).rebuild();
+  return { replaying: queryService({ store }), fromStreams: queryService({ store, storage }) };
+}
+
+/** What an answer from the streams must be: the replay's, read from the streams (an error is the same error). */
+const fromTheStreams = (replayed: Awaited<ReturnType<typeof asked>>) => (replayed.answer ? { ...replayed, source: 'streams' } : replayed);
+
+/** The answer without where it came from (and the error as it is). */
+async function asked(service: QueryService, name: string, params: unknown, lens: TimeLens, page?: { offset: number; limit: number }) {
+  const answer = await service.query(name, params, { lens, ...(page ? { page } : {}) });
+  if (!answer.ok) return { error: answer.error, source: null };
+  const { source, ...rest } = answer.value;
+  return { answer: rest, source: source.kind };
+}
+
+/** Corrections of dates and partners, of a session's, an agreement's or a visit's first event, recorded after it. */
+const laterCorrectionArb: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ stream: fc.constantFrom(...pools.sessions.map((s) => `session-${s}`)), changes: fc.oneof(fc.record({ plannedFor: partialDateArb }), fc.record({ heldOn: partialDateArb }), fc.record({ partners: fc.subarray([...pools.partners], { minLength: 1, maxLength: 2 }) })) }),
+  fc.record({ stream: fc.constantFrom(...pools.agreements.map((a) => `agreement-${a}`)), changes: fc.oneof(fc.record({ signedOn: partialDateArb }), fc.record({ partners: fc.subarray([...pools.partners], { minLength: 1, maxLength: 2 }) })) }),
+  fc.record({ stream: fc.constantFrom(...pools.visits.map((v) => `study-visit-${v}`)), changes: fc.record({ plannedFor: partialDateArb }) }),
+).map((c) => ({ type: 'CorrectRecord' as const, eventId: firstEventOfStream, reason: 'date confirmed by the partner', ...c }) as Command);
+
+/** A log of random commands, then corrections recorded after them (some rejected: what they correct is not recorded). */
+const logArb = fc
+  .tuple(fc.oneof(commandSequenceArb(14), commandSequenceArb(40)), fc.array(laterCorrectionArb, { maxLength: 10 }))
+  .map(([commands, corrections]) => [...commands, ...corrections]);
+
+const dayArb = fc.integer({ min: 1990, max: 2030 }).chain((y) => fc.constantFrom(`${y}`, `${y}-06`, `${y}-02-28`, `${y}-12-31`));
+/** A lens: as of a year, month or day; as known on an instant of the recording (one minute per command from 2024-01-01 08:00); or both. */
+const lensArb = (commands: number): fc.Arbitrary<TimeLens> => {
+  const knownOn = fc.integer({ min: 0, max: commands + 2 }).map((minutes) => new Date(Date.parse('2024-01-01T08:00:00Z') + minutes * 60_000 + 30_000).toISOString());
+  return fc.oneof(fc.record({ asOf: dayArb }), fc.record({ asKnownOn: knownOn }), fc.record({ asOf: dayArb, asKnownOn: knownOn }));
+};
+
+/** The whole list, or a page of it (count ranges are then matched for the records on the page). */
+const pageArb = fc.option(fc.record({ offset: fc.integer({ min: 0, max: 4 }), limit: fc.integer({ min: 1, max: 3 }) }), { nil: undefined });
+
+const partnersAsked = [...pools.partners, 'not-a-partner'];
+
+describe('a time lens from the stored streams', () => {
+  it('answers a partner history, and a partner agreements, exactly as a replay through the lens, for random logs and lenses', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        logArb.chain((commands) => fc.tuple(fc.constant(commands), fc.array(fc.tuple(lensArb(commands.length), pageArb), { minLength: 1, maxLength: 3 }), fc.boolean())),
+        async ([commands, lensesAndPages, withModels]) => {
+          const store = new InMemoryEventStore();
+          await recordCommands(store, commands, deterministicContext());
+          const { replaying, fromStreams } = await services(store, withModels);
+          for (const [lens, page] of lensesAndPages) {
+            for (const partnerId of partnersAsked) {
+              for (const [name, params] of [['partner-history', { partnerId }], ['agreements-register', { partnerId }]] as const) {
+                const replayed = await asked(replaying, name, params, lens, page);
+                const stored = await asked(fromStreams, name, params, lens, page);
+                expect(stored.answer ?? stored.error, `${name} ${partnerId} ${JSON.stringify(lens)}`).toEqual(replayed.answer ?? replayed.error);
+                if (replayed.answer) expect(stored.source).toBe('streams');
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it('answers the institute record through every kind of lens as a replay does, a page at a time', async () => {
+    const store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+    const { replaying, fromStreams } = await services(store);
+    const lenses: TimeLens[] = [{ asOf: '2010' }, { asOf: '2018-06' }, { asOf: '2022-12-15' }, { asKnownOn: '2024-01-01T08:30:00Z' }, { asOf: '2016', asKnownOn: '2024-01-01T09:00:00Z' }];
+    for (const lens of lenses) {
+      for (const partnerId of ['enm-france', 'giz', 'aecid', 'enabel', 'ssm-italy']) {
+        for (const page of [undefined, { offset: 0, limit: 2 }, { offset: 3, limit: 2 }]) {
+          const replayed = await asked(replaying, 'partner-history', { partnerId }, lens, page);
+          const stored = await asked(fromStreams, 'partner-history', { partnerId }, lens, page);
+          expect(stored, `${partnerId} ${JSON.stringify(lens)}`).toEqual(fromTheStreams(replayed));
+        }
+        const agreements = await asked(fromStreams, 'agreements-register', { partnerId }, lens);
+        expect(agreements).toEqual(fromTheStreams(await asked(replaying, 'agreements-register', { partnerId }, lens)));
+      }
+    }
+  });
+
+  it('takes in the events the stored catalogue has not been written with yet', async () => {
+    const store = new InMemoryEventStore();
+    const context = deterministicContext();
+    await recordCommands(store, [{ type: 'RegisterPartner', partnerId: 'giz', name: { en: 'GIZ' }, kind: 'agency' }], context);
+    const { replaying, fromStreams } = await services(store);
+    // Recorded after the catalogue was built: a session and an agreement naming GIZ.
+    await recordCommands(
+      store,
+      [
+        { type: 'RecordSessionHeld', sessionId: 's1', title: { en: 'ToT' }, kind: 'course', format: 'in-person', partners: ['giz'], heldOn: '2018' },
+        { type: 'SignAgreement', agreementId: 'giz-2019', partners: ['giz'], signedOn: '2019-03-01', kind: 'convention', signatories: [], areas: [] },
+      ],
+      context,
+    );
+    for (const lens of [{ asOf: '2018-12-31' }, { asOf: '2019' }, { asKnownOn: '2030-01-01' }]) {
+      const replayed = await asked(replaying, 'partner-history', { partnerId: 'giz' }, lens);
+      expect(await asked(fromStreams, 'partner-history', { partnerId: 'giz' }, lens)).toEqual(fromTheStreams(replayed));
+    }
+    const history = await asked(fromStreams, 'partner-history', { partnerId: 'giz' }, { asOf: '2019' });
+    expect((history.answer?.result as { entries: unknown[] }).entries).toHaveLength(2);
+  });
+
+  it('finds a record under the partner a later correction gave it, as known after the correction, and under the former one before', async () => {
+    const store = new InMemoryEventStore();
+    const context = deterministicContext();
+    await recordCommands(
+      store,
+      [
+        { type: 'RegisterPartner', partnerId: 'giz', name: { en: 'GIZ' }, kind: 'agency' },
+        { type: 'RegisterPartner', partnerId: 'enm-france', name: { en: 'ENM' }, kind: 'school' },
+        { type: 'RecordSessionHeld', sessionId: 's1', title: { en: 'ToT' }, kind: 'course', format: 'in-person', partners: ['giz'], heldOn: '2018' },
+      ],
+      context,
+    );
+    await recordCommands(store, [{ type: 'CorrectRecord', stream: 'session-s1', eventId: firstEventOfStream, changes: { partners: ['enm-france'] }, reason: 'the school ran it' }], context);
+    const { replaying, fromStreams } = await services(store);
+    const sessionsOf = async (partnerId: string, asKnownOn: string) => {
+      const stored = await asked(fromStreams, 'partner-history', { partnerId }, { asKnownOn });
+      expect(stored).toEqual(fromTheStreams(await asked(replaying, 'partner-history', { partnerId }, { asKnownOn })));
+      return (stored.answer?.result as { entries: { record: { id: string } }[] }).entries.map((e) => e.record.id);
+    };
+    const [held, correction] = await store.readStream('session-s1');
+    const before = held!.recordedAt;
+    const after = correction!.recordedAt;
+    expect([await sessionsOf('giz', before), await sessionsOf('enm-france', before)]).toEqual([['s1'], []]);
+    expect([await sessionsOf('giz', after), await sessionsOf('enm-france', after)]).toEqual([[], ['s1']]);
+  });
+
+  it('replays the log for what the streams do not serve: the whole register, the list of partners, the yearly report', async () => {
+    const store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+    const { fromStreams } = await services(store);
+    for (const name of ['agreements-register', 'partners', 'yearly-activity-report']) {
+      expect((await asked(fromStreams, name, {}, { asOf: '2018' })).source, name).toBe('replayed');
+    }
+  });
+});
