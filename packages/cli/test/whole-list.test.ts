@@ -164,3 +164,42 @@ describe("a table's columns, measured on its first page", () => {
     }
   });
 });
+
+describe('a record that moves while its list is written', () => {
+  /** A record of `n` partners whose models are built, and a way to register one more. */
+  async function partnersRecord(n: number) {
+    const log = new InMemoryEventStore();
+    const context = deterministicContext('registrar');
+    const register = async (partnerId: string) => {
+      const result = await handle(log, { type: 'RegisterPartner', partnerId, name: { fr: partnerId }, kind: 'school', country: 'FR' }, context);
+      if (!result.ok) throw new Error(result.error.message);
+    };
+    for (let i = 0; i < n; i++) await register(`partner-${String(i).padStart(4, '0')}`);
+    const storage = new InMemoryReadModelStorage();
+    for (const projection of queryService({ store: log, storage }).projections()) await new ProjectionRunner(projection, { store: log, storage }).rebuild();
+    return { log, storage, register };
+  }
+
+  /** Walk every page of the partners, registering one more partner after the first page. */
+  async function walkWhileRegistering(withRest: boolean): Promise<string[]> {
+    const { log, storage, register } = await partnersRecord(120);
+    const catchingUp = queryService({ store: log, storage }, [], { catchUp: true });
+    const paged = await answerPages(catchingUp, 'partners', {}, { pageRows: PAGE_ROWS, ...(withRest ? { rest: queryService({ store: log, storage }) } : {}) });
+    if (!paged.ok) throw new Error(paged.error.message);
+    const ids: string[] = [];
+    for await (const page of paged.value.pages()) {
+      if (ids.length === 0) await register('partner-0000-new');
+      ids.push(...(page.result as { partners: { partnerId: string }[] }).partners.map((p) => p.partnerId));
+    }
+    return ids;
+  }
+
+  it('the pages after the first read the generation it was read from: events appended meanwhile are not in this answer', async () => {
+    const ids = await walkWhileRegistering(true);
+    expect(ids).toEqual(Array.from({ length: 120 }, (_, i) => `partner-${String(i).padStart(4, '0')}`));
+  });
+
+  it('a service that catches up before each page would join two states of the record: the walk stops instead', async () => {
+    await expect(walkWhileRegistering(false)).rejects.toMatchObject({ code: 'model-changed' });
+  });
+});

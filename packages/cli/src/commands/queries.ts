@@ -92,6 +92,8 @@ const optionName = (message: string) => message.replace(/^asOf/, '--as-of').repl
 async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOptions, name: string, params: Record<string, unknown>): Promise<ExitCode> {
   await catchUpWithProgress(opened, io, name, lensOf(options));
   const { queries: service, close } = await opened.openQueries({ catchUp: true });
+  // The pages after the first read the generation the first was read from, without catching up again.
+  const { queries: rest, close: closeRest } = await opened.openQueries();
   try {
     const model = service.get(name);
     if (!model) {
@@ -99,7 +101,7 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       throw new CliError(unknown.ok ? `no read model ${name}` : queryErrorText(unknown.error, options.lang), exitCodes.usage);
     }
     const page = pageOf(options);
-    const paged = await answerPages(service, name, params, { lens: lensOf(options), ...(page ? { page } : {}), pageRows: options.pageRows ?? PAGE_ROWS });
+    const paged = await answerPages(service, name, params, { lens: lensOf(options), ...(page ? { page } : {}), pageRows: options.pageRows ?? PAGE_ROWS, rest });
     if (!paged.ok) {
       const { code } = paged.error;
       const message = queryErrorText(paged.error, options.lang, lensOf(options));
@@ -144,6 +146,7 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
     }
     return exitCodes.ok;
   } finally {
+    await closeRest();
     await close();
   }
 }

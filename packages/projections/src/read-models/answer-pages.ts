@@ -40,6 +40,13 @@ export interface AnswerPagesOptions {
   /** How many items a page read holds. */
   readonly pageRows: number;
   readonly replays?: ReplayGate;
+  /**
+   * Where the pages after the first are read: a service that does not catch
+   * up (`catchUp` unset) reads the generation the first page was read from as
+   * it is, so events appended meanwhile do not move it under the walk (only a
+   * follower committing does). Default: `service`.
+   */
+  readonly rest?: QueryService;
 }
 
 const sameSource = (a: AnswerSource, b: AnswerSource): boolean =>
@@ -81,7 +88,7 @@ export async function answerPages(service: QueryService, name: string, params: u
   const list = model.list;
   const offset = Math.max(0, Math.trunc(page?.offset ?? 0));
   const wanted = page?.limit === undefined ? Infinity : Math.max(0, Math.trunc(page.limit));
-  const readPage = (at: number, rows: number) => service.query(name, params, { lens, page: { offset: at, limit: Math.max(1, rows) }, ...gate });
+  const readPage = (at: number, rows: number, from = service) => from.query(name, params, { lens, page: { offset: at, limit: Math.max(1, rows) }, ...gate });
   const first = await readPage(offset, Math.min(pageRows, wanted));
   if (!first.ok) return first;
   // Answered by a replay after all (another runner was writing the model): every page would replay again.
@@ -105,7 +112,7 @@ export async function answerPages(service: QueryService, name: string, params: u
             next = unwalked;
             unwalked = undefined;
           } else {
-            const read = await readPage(at, Math.min(pageRows, end - at));
+            const read = await readPage(at, Math.min(pageRows, end - at), options.rest);
             if (!read.ok) throw new ProjectionError('model-changed', `${name}: the page at ${at} could not be read: ${read.error.message}`);
             if (!sameSource(frame.source, read.value.source)) {
               throw new ProjectionError('model-changed', `${name} changed while it was being read a page at a time (the record moved on after row ${at}): ask again`);
