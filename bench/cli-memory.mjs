@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Workload 5b alone (the CLI's peak memory per command), without the rest of
- * `npm run bench`: `node bench/cli-memory.mjs --events 100000 [--seed 42]`.
+ * `npm run bench`: `node bench/cli-memory.mjs --events 100000 [--seed 42]
+ * [--formats json,csv]` (the whole participant list also in those formats).
  * Generates the log (or takes it from bench/.cache), imports it into
  * bench/work/cli-memory-n<events>.db once (kept for the next run; `--fresh`
  * imports again), then runs `workloads/cli-memory.mjs` on a copy of it and
@@ -20,6 +21,7 @@ const { values: options } = parseArgs({
     seed: { type: 'string', default: '42' },
     sample: { type: 'string', default: '2000' },
     fresh: { type: 'boolean', default: false },
+    formats: { type: 'string', default: '' },
   },
 });
 const events = Number(options.events);
@@ -36,7 +38,7 @@ if (options.fresh || !existsSync(dbFile)) {
 }
 log('running the CLI commands, one process each ...');
 const { cliMemoryTaawun } = await import('./workloads/cli-memory.mjs');
-const { results } = await cliMemoryTaawun({ dbFile });
+const { results } = await cliMemoryTaawun({ dbFile, formats: options.formats.split(',').filter(Boolean) });
 process.stdout.write('| command | peak RSS, MB | time, s | output, bytes |\n|---|---:|---:|---:|\n');
 for (const [label, r] of Object.entries(results)) {
   process.stdout.write(`| ${label} | ${r.peakRssMb} | ${(r.ms / 1000).toFixed(1)} | ${r.outputBytes.toLocaleString('en')} |\n`);
