@@ -34,8 +34,11 @@ function runCli(args, work, label) {
   return { peakRssMb: Math.round(Number(readFileSync(rssFile, 'utf8')) / 1048576), ms: Math.round(ms), outputBytes: statSync(outFile).size, outFile };
 }
 
-/** @param {{ dbFile: string }} args the SQLite file the import workload wrote (copied: the original is left as it is) */
-export async function cliMemoryTaawun({ dbFile }) {
+/**
+ * @param {{ dbFile: string; formats?: string[] }} args the SQLite file the import workload wrote (copied: the original is left as
+ * it is); `formats`: the whole participant list is also written in these (`json`, `csv`, `markdown`) besides the table
+ */
+export async function cliMemoryTaawun({ dbFile, formats = [] }) {
   const work = mkdtempSync(join(tmpdir(), 'taawun-cli-memory-'));
   try {
     const db = join(work, 'taawun.db');
@@ -51,6 +54,9 @@ export async function cliMemoryTaawun({ dbFile }) {
       results[`${label}CatchUp`] = runCli([...command, '--limit', '100', ...store], work, `${label}-catch-up`);
       results[`${label}Page`] = runCli([...command, '--limit', '100', ...store], work, `${label}-page`);
       results[`${label}All`] = runCli([...command, ...store], work, `${label}-all`);
+    }
+    for (const format of formats) {
+      results[`participantsAll-${format}`] = runCli(['report', 'participants', '--format', format, ...store], work, `participants-all-${format}`);
     }
     results.export = runCli(['export', ...store], work, 'export');
     results.import = runCli(['import', results.export.outFile, '--store', `sqlite:${join(work, 'imported.db')}`], work, 'import');

@@ -1,13 +1,15 @@
 import type { Language } from '@taawun/domain';
-import { builtInReadModels, type AnyReadModel, type Page, type TimeLens } from '@taawun/projections';
-import { analysisRecords, languages, message, pageRangeText, presentAnswer, queryErrorText } from '@taawun/projections/presentation';
+import { answerPages, builtInReadModels, isProjectionError, type AnyReadModel, type Page, type TimeLens } from '@taawun/projections';
+import { languages, message, pageRangeText, presentAnswer, queryErrorText } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
 import { catchUpWithProgress } from './catch-up.js';
 import { runs, withStore, type CliContext, type GlobalOptions, type Io } from '../io.js';
 import { formats, type Format, type TerminalOptions } from '../output/render.js';
 import { reportPdf } from '../output/pdf.js';
-import { printable } from '../output/report.js';
+import { fileSink, streamSink, writePaged } from '../output/paged.js';
+import { progress } from '../output/progress.js';
+import { heapBound } from '../heap.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadReadModels } from '@taawun/runtime';
@@ -30,7 +32,18 @@ export interface QueryOptions {
   readonly details?: boolean;
   readonly limit?: number;
   readonly offset?: number;
+  readonly pageRows?: number;
 }
+
+/**
+ * Rows read from the stored model at a time when a list is printed: memory
+ * holds one page of them, whatever the list's length. The table's columns are
+ * measured on the first page.
+ */
+const PAGE_ROWS = 100;
+
+/** Heap held between two pages before a full collection (see `heapBound`): the process's own floor and a page or two. */
+const HEAP_BOUND = 64 * 1024 * 1024;
 
 /** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
 const queryFormats = [...formats, 'pdf'] as const;
@@ -47,7 +60,8 @@ function withQueryOptions(command: Command): Command {
     .addOption(new Option('--lang <lang>', 'language of headers, titles, notes, dates and figures; names and titles fall back to another language the record has').choices(languages).default('en'))
     .option('--details', 'the full fact under each row: cohorts, format, place, signatories, areas, the institute\'s name as signed, the audience')
     .option('--limit <rows>', 'a page of the list: at most this many rows (only they are read from the stored model)', countOption('--limit', 1))
-    .option('--offset <rows>', 'a page of the list: skip this many rows first (the footer names the next offset)', countOption('--offset', 0));
+    .option('--offset <rows>', 'a page of the list: skip this many rows first (the footer names the next offset)', countOption('--offset', 0))
+    .option('--page-rows <rows>', `rows read and written at a time (default ${PAGE_ROWS}): memory holds one such page; a table's columns are measured on the first`, countOption('--page-rows', 1));
 }
 
 /** A whole number of rows, at least `least`. */
@@ -78,6 +92,8 @@ const optionName = (message: string) => message.replace(/^asOf/, '--as-of').repl
 async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOptions, name: string, params: Record<string, unknown>): Promise<ExitCode> {
   await catchUpWithProgress(opened, io, name, lensOf(options));
   const { queries: service, close } = await opened.openQueries({ catchUp: true });
+  // The pages after the first read the generation the first was read from, without catching up again.
+  const { queries: rest, close: closeRest } = await opened.openQueries();
   try {
     const model = service.get(name);
     if (!model) {
@@ -85,10 +101,10 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       throw new CliError(unknown.ok ? `no read model ${name}` : queryErrorText(unknown.error, options.lang), exitCodes.usage);
     }
     const page = pageOf(options);
-    const result = await service.query(name, params, { lens: lensOf(options), ...(page ? { page } : {}) });
-    if (!result.ok) {
-      const { code } = result.error;
-      const message = queryErrorText(result.error, options.lang, lensOf(options));
+    const paged = await answerPages(service, name, params, { lens: lensOf(options), ...(page ? { page } : {}), pageRows: options.pageRows ?? PAGE_ROWS, rest });
+    if (!paged.ok) {
+      const { code } = paged.error;
+      const message = queryErrorText(paged.error, options.lang, lensOf(options));
       // An unknown record, partner or period is a failure naming the valid keys (exit 1), not bad usage.
       throw code === 'not-found' || code === 'unknown-key' ? new CliError(`${message} (${code})`) : usageError(`${optionName(message)} (${code})`);
     }
@@ -97,16 +113,40 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
       const given = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
       return emit(io, options, await reportPdf(opened, io, name, given, { ...(lensOf(options) as Record<string, string>), lang: options.lang }));
     }
-    const presented = presentAnswer(result.value, model.params.parse(params) as Record<string, unknown>, { lang: options.lang, list: model.list });
-    const shown = result.value.page;
-    // A page says which rows it holds and where the next one starts (as a note: CSV keeps only rows on stdout).
-    const table = shown
-      ? { ...presented, notes: [...presented.notes, `${pageRangeText(shown, presented.rows.length, options.lang)}${shown.nextOffset === null ? '' : ` · ${message(options.lang, 'report.next')}: --offset ${shown.nextOffset}`}`] }
-      : presented;
-    const records = options.format === 'csv' ? analysisRecords(result.value, { list: model.list, lang: options.lang }) : undefined;
-    const warn = (line: string) => io.stderr.write(`taawun: ${line}\n`);
-    return emit(io, options, printable(options.format, result.value, table, options.lang, warn, { ...(records ? { records } : {}), bom: options.bom === true, terminal: terminalOf(io, options), details: options.details === true }));
+    const parsedParams = model.params.parse(params) as Record<string, unknown>;
+    const { range } = paged.value;
+    const sink = options.output ? fileSink(resolve(io.cwd, options.output)) : streamSink(io.stdout);
+    const shown = progress(io, `${name}: writing`, 'rows');
+    try {
+      await writePaged(
+        paged.value,
+        {
+          format: options.format,
+          lang: options.lang,
+          list: model.list,
+          present: (answer) => presentAnswer(answer, parsedParams, { lang: options.lang, list: model.list }),
+          // A page says which rows it holds and where the next one starts (as a note: CSV keeps only rows on stdout).
+          footer: (items) => (range ? [`${pageRangeText(range, items, options.lang)}${range.nextOffset === null ? '' : ` · ${message(options.lang, 'report.next')}: --offset ${range.nextOffset}`}`] : []),
+          warn: (line) => io.stderr.write(`taawun: ${line}\n`),
+          bom: options.bom === true,
+          terminal: terminalOf(io, options),
+          details: options.details === true,
+          onPage: (items) => shown.update(items, range?.limit ?? paged.value.frame.page?.total),
+          betweenPages: heapBound(HEAP_BOUND),
+        },
+        sink,
+      );
+    } catch (error) {
+      // The stored model moved between two pages (a runner committed): what was written is not one answer.
+      if (isProjectionError(error) && error.code === 'model-changed') throw new CliError(`${error.message}; the output above is incomplete`);
+      throw error;
+    } finally {
+      shown.stop();
+      await sink.close();
+    }
+    return exitCodes.ok;
   } finally {
+    await closeRest();
     await close();
   }
 }

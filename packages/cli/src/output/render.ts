@@ -27,28 +27,68 @@ export interface TerminalOptions {
  * fact follows its row, indented and wrapped.
  */
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], terminal: TerminalOptions = {}, details?: (row: Row) => readonly string[]): string {
-  const cells = rows.map((row) => columns.map((c) => cellText(c.value(row)).replace(/\r\n|\r|\n/g, ' ')));
-  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i]!))));
-  const longestWord = (text: string) => Math.max(0, ...text.split(' ').map(displayWidth));
-  const words = columns.map((c, i) => Math.max(longestWord(c.header), ...cells.map((r) => longestWord(r[i]!))));
-  const widths = fit(natural, words, columns.map((c) => displayWidth(c.header)), terminal.width);
-  const color = picocolors.createColors(terminal.color === true);
-  const lines = (values: readonly string[]): string[] => {
-    const wrapped = values.map((v, i) => wrap(v, widths[i]!).map(isolate));
-    const height = Math.max(...wrapped.map((w) => w.length));
-    return Array.from({ length: height }, (_, n) =>
-      wrapped
-        .map((w, i) => {
-          const v = w[n] ?? '';
-          return columns[i]!.align === 'right' ? padStart(v, widths[i]!) : i === wrapped.length - 1 ? v : padEnd(v, widths[i]!);
-        })
-        .join('  ')
-        .trimEnd(),
-    );
+  const widths = tableWidths(measureColumns(rows, columns), columns, terminal);
+  return tableHead(columns, widths, terminal) + tableRows(rows, columns, widths, terminal, details);
+}
+
+const rowCells = <Row>(row: Row, columns: readonly Column<Row>[]): string[] => columns.map((c) => cellText(c.value(row)).replace(/\r\n|\r|\n/g, ' '));
+
+/** What the cells of some rows need: each column's widest cell and longest word (the header's included). */
+export interface ColumnMeasure {
+  readonly natural: readonly number[];
+  readonly words: readonly number[];
+}
+
+const longestWord = (text: string) => Math.max(0, ...text.split(' ').map(displayWidth));
+
+export function measureColumns<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): ColumnMeasure {
+  const cells = rows.map((row) => rowCells(row, columns));
+  return {
+    natural: columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i]!)))),
+    words: columns.map((c, i) => Math.max(longestWord(c.header), ...cells.map((r) => longestWord(r[i]!)))),
   };
-  return (
-    [...lines(columns.map((c) => c.header)).map((l) => color.bold(l)), color.dim(widths.map((w) => '─'.repeat(w)).join('  ')), ...cells.flatMap((r, i) => [...lines(r), ...(details ? details(rows[i]!).flatMap((d) => indented(d, terminal.width)) : [])])].join('\n') + '\n'
+}
+
+/** The measure of two sets of rows together. */
+export const widerMeasure = (a: ColumnMeasure, b: ColumnMeasure): ColumnMeasure => ({
+  natural: a.natural.map((n, i) => Math.max(n, b.natural[i]!)),
+  words: a.words.map((n, i) => Math.max(n, b.words[i]!)),
+});
+
+/** The columns' widths for a measure: each column's widest cell, fitted to the terminal's width when there is one. */
+export const tableWidths = <Row>(measure: ColumnMeasure, columns: readonly Column<Row>[], terminal: TerminalOptions = {}): number[] =>
+  fit(measure.natural, measure.words, columns.map((c) => displayWidth(c.header)), terminal.width);
+
+/**
+ * Lines of cells in these widths: a cell wider than its column (when the
+ * terminal is narrower than the table) wraps onto more lines within it, at
+ * spaces, else after hyphens, else by grapheme; the last column is not padded.
+ */
+function cellLines(values: readonly string[], columns: readonly Column<unknown>[], widths: readonly number[], terminal: TerminalOptions): string[] {
+  const wrapped = values.map((v, i) => wrap(v, i === values.length - 1 && terminal.width === undefined ? Infinity : widths[i]!).map(isolate));
+  const height = Math.max(...wrapped.map((w) => w.length));
+  return Array.from({ length: height }, (_, n) =>
+    wrapped
+      .map((w, i) => {
+        const v = w[n] ?? '';
+        return columns[i]!.align === 'right' ? padStart(v, widths[i]!) : i === wrapped.length - 1 ? v : padEnd(v, widths[i]!);
+      })
+      .join('  ')
+      .trimEnd(),
   );
+}
+
+/** The header of a table in these widths, and its rule. */
+export function tableHead<Row>(columns: readonly Column<Row>[], widths: readonly number[], terminal: TerminalOptions = {}): string {
+  const color = picocolors.createColors(terminal.color === true);
+  const head = cellLines(columns.map((c) => c.header), columns as readonly Column<unknown>[], widths, terminal).map((l) => color.bold(l));
+  return [...head, color.dim(widths.map((w) => '─'.repeat(w)).join('  '))].join('\n') + '\n';
+}
+
+/** Rows of a table in these widths (see `tableWidths`), each followed by its details when given. */
+export function tableRows<Row>(rows: readonly Row[], columns: readonly Column<Row>[], widths: readonly number[], terminal: TerminalOptions = {}, details?: (row: Row) => readonly string[]): string {
+  const shown = columns as readonly Column<unknown>[];
+  return rows.map((row) => [...cellLines(rowCells(row, columns), shown, widths, terminal), ...(details ? details(row).flatMap((d) => indented(d, terminal.width)) : [])].join('\n') + '\n').join('');
 }
 
 /** A detail line under its row: indented, and wrapped to the width when there is one. */
@@ -84,16 +124,18 @@ function fit(natural: readonly number[], words: readonly number[], headers: read
 const markdownCell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>');
 
 export function renderMarkdown<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  // Details, when asked, come as the last column (see `printable`).
-  const line = (values: readonly string[]) => `| ${values.join(' | ')} |`;
-  return (
-    [
-      line(columns.map((c) => markdownCell(c.header))),
-      line(columns.map((c) => (c.align === 'right' ? '---:' : '---'))),
-      ...rows.map((row) => line(columns.map((c) => markdownCell(cellText(c.value(row)))))),
-    ].join('\n') + '\n'
-  );
+  return markdownHead(columns) + markdownRows(rows, columns);
 }
+
+const markdownLine = (values: readonly string[]) => `| ${values.join(' | ')} |\n`;
+
+/** The header of a markdown table and its alignment line. Details, when asked, come as the last column (see `printable`). */
+export const markdownHead = <Row>(columns: readonly Column<Row>[]): string =>
+  markdownLine(columns.map((c) => markdownCell(c.header))) + markdownLine(columns.map((c) => (c.align === 'right' ? '---:' : '---')));
+
+/** Rows of a markdown table: each row stands alone, so a list is written a page at a time as it is read. */
+export const markdownRows = <Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string =>
+  rows.map((row) => markdownLine(columns.map((c) => markdownCell(cellText(c.value(row)))))).join('');
 
 /**
  * A cell a spreadsheet would run as a formula (it starts with = + - @, a tab
@@ -109,11 +151,12 @@ export const neutraliseFormula = (text: string): string => (/^[=+\-@\t\r]/.test(
  * guarded against formulas. `bom`: a UTF-8 byte-order mark first, so that
  * spreadsheet programs read Arabic right.
  */
-export function csvText(columns: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[], options: { bom?: boolean } = {}): string {
+export function csvText(columns: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[], options: { bom?: boolean; header?: boolean } = {}): string {
   return stringify(
     rows.map((r) => [...r]),
     {
-      header: true,
+      // Without the header: rows that follow others already written (a list written a page at a time).
+      header: options.header !== false,
       columns: [...columns],
       record_delimiter: 'windows',
       // A line break inside a cell is quoted whatever the record delimiter (RFC 4180 readers expect it).

@@ -21,26 +21,20 @@ export function printable<Row>(
 ): string {
   if (format === 'json') return renderJson(answer);
   const details = options.details ? table.details : undefined;
-  const columns: Column<Row>[] = table.columns.map((c) => ({
-    header: c.header,
-    value: (row) => cellText(c.cell(row), lang, pickText),
-    ...(c.align ? { align: c.align } : {}),
-  }));
-  // Markdown and CSV carry the full fact as a last column.
-  if (details && format !== 'table') columns.push({ header: 'DETAILS', value: (row) => details(row).join('\n') });
+  const columns = textColumns(table, format, lang, options.details === true);
   switch (format) {
     case 'csv':
       for (const note of table.notes) warn(note);
       return options.records ? csvText(options.records.columns, options.records.rows, options) : renderCsv(table.rows, columns, options);
     case 'markdown': {
-      const title = table.title.length > 0 ? `## ${table.title[0]}\n\n${table.title.slice(1).map((l) => `${l}\n`).join('')}${table.title.length > 1 ? '\n' : ''}` : '';
+      const title = markdownTitle(table.title);
       const notes = table.notes.length > 0 ? `\n${table.notes.map((n) => `- ${n}`).join('\n')}\n` : '';
       return `${title}${render('markdown', table.rows, columns, answer)}${notes}`;
     }
     case 'table': {
       const terminal = options.terminal ?? {};
       // Title and notes wrap to the terminal's width (a note can name thousands of records).
-      const lines = (texts: readonly string[]) => (terminal.width === undefined ? texts : texts.flatMap((t) => wrap(t, terminal.width!))).join('\n');
+      const lines = (texts: readonly string[]) => wrappedLines(texts, terminal);
       const title = table.title.length > 0 ? `${lines(table.title)}\n\n` : '';
       const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, terminal, details) : `(${table.empty ?? 'nothing recorded'})\n`;
       const notes = table.notes.length > 0 ? `\n${lines(table.notes)}\n` : '';
@@ -48,3 +42,23 @@ export function printable<Row>(
     }
   }
 }
+
+/** The presentation's columns as text cells in one language; markdown and CSV carry the full fact (`details`) as a last column. */
+export function textColumns<Row>(table: Table<Row>, format: Format, lang: Language, withDetails: boolean): Column<Row>[] {
+  const columns: Column<Row>[] = table.columns.map((c) => ({
+    header: c.header,
+    value: (row) => cellText(c.cell(row), lang, pickText),
+    ...(c.align ? { align: c.align } : {}),
+  }));
+  const details = withDetails ? table.details : undefined;
+  if (details && format !== 'table') columns.push({ header: 'DETAILS', value: (row) => details(row).join('\n') });
+  return columns;
+}
+
+/** Title lines and notes as the table format prints them: wrapped to the terminal's width when there is one. */
+export const wrappedLines = (texts: readonly string[], terminal: TerminalOptions): string =>
+  (terminal.width === undefined ? texts : texts.flatMap((t) => wrap(t, terminal.width!))).join('\n');
+
+/** The markdown heading of a table: its title as a heading, the other title lines under it. */
+export const markdownTitle = (title: readonly string[]): string =>
+  title.length > 0 ? `## ${title[0]}\n\n${title.slice(1).map((l) => `${l}\n`).join('')}${title.length > 1 ? '\n' : ''}` : '';

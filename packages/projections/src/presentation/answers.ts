@@ -227,9 +227,11 @@ const yearly: Presenter = (answer, params, { lang }) =>
   typeof params.period === 'string' ? periodTable(answer as Answer<YearlyActivityReport>, params.period, lang) : periodsTable(answer as Answer<YearlyActivityReport>, lang);
 
 function periodsTable(answer: Answer<YearlyActivityReport>, lang: Language): Table<PeriodRow> {
+    // The TOTAL row closes the list: it comes under its last page only, so a list read a page at a time shows it once.
+    const endsTheList = answer.page === null || answer.page.nextOffset === null;
     const rows: PeriodRow[] = [
       ...answer.result.periods.map((p) => ({ label: periodText(p.period, lang), key: p.period.key, figures: p.totals })),
-      { label: titled(lang, 'title.total', 'TOTAL'), key: null, figures: answer.result.totals },
+      ...(endsTheList ? [{ label: titled(lang, 'title.total', 'TOTAL'), key: null, figures: answer.result.totals }] : []),
     ];
     return {
       title: [message(lang, 'title.yearly'), message(lang, 'title.yearlyHint')],

@@ -3,7 +3,7 @@ export * from './texts.js';
 export * from './table.js';
 export { presentAnswer } from './answers.js';
 export { presentComparison } from './comparison.js';
-export { analysisRecords, type AnalysisRecords, type RecordValue } from './records.js';
+export { analysisRecords, recordColumns, type AnalysisRecords, type RecordColumns, type RecordValue } from './records.js';
 export * from './i18n/index.js';
 export { agreementFactLines, entryFactLines, instituteSignedAs } from './facts.js';
 export { entryWhat, eventTypeText, readModelDescription, readModelTitle, recordTypeText, selectKey, vocabText } from './vocabulary.js';

@@ -65,21 +65,54 @@ function flatten(value: unknown, path: string, lang: Language, into: Flat): void
   }
 }
 
-export function analysisRecords(answer: Answer<unknown>, options: { list: string | null; lang: Language }): AnalysisRecords {
+const itemsOf = (answer: Answer<unknown>, list: string | null): unknown[] => {
   const result = answer.result as Record<string, unknown>;
-  const items: unknown[] = options.list !== null && Array.isArray(result[options.list]) ? (result[options.list] as unknown[]) : [result];
-  const flat = items.map((item) => {
+  return list !== null && Array.isArray(result[list]) ? (result[list] as unknown[]) : [result];
+};
+
+const flattened = (answer: Answer<unknown>, options: { list: string | null; lang: Language }): Flat[] =>
+  itemsOf(answer, options.list).map((item) => {
     const into: Flat = new Map();
     flatten(item, '', options.lang, into);
     return into;
   });
-  const paths = [...new Set(flat.flatMap((m) => [...m.keys()]))];
-  const counted = new Set(paths.filter((p) => flat.some((m) => { const v = m.get(p); return Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null); })));
-  const columns = paths.map((p) => (counted.has(p) ? `${p} (items)` : p));
+
+/**
+ * The columns of analysis records learnt from the pages of one answer (a list
+ * read a page at a time holds one page), then each page's rows under them: a
+ * first pass `learn`s every page, a second writes `rows` page by page. The
+ * columns are those `analysisRecords` gives for the whole answer at once.
+ */
+export interface RecordColumns {
+  learn(page: Answer<unknown>): void;
+  columns(): string[];
+  rows(page: Answer<unknown>): RecordValue[][];
+}
+
+export function recordColumns(options: { list: string | null; lang: Language }): RecordColumns {
+  const paths = new Set<string>();
+  const counted = new Set<string>();
   const cell = (v: RecordValue | readonly unknown[] | undefined, path: string): RecordValue => {
     if (v === undefined) return null;
     if (!Array.isArray(v)) return v as RecordValue;
     return counted.has(path) ? v.length : v.map(String).join('; ');
   };
-  return { columns, rows: flat.map((m) => paths.map((p) => cell(m.get(p), p))) };
+  return {
+    learn: (page) => {
+      for (const item of flattened(page, options)) {
+        for (const [path, v] of item) {
+          paths.add(path);
+          if (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)) counted.add(path);
+        }
+      }
+    },
+    columns: () => [...paths].map((p) => (counted.has(p) ? `${p} (items)` : p)),
+    rows: (page) => flattened(page, options).map((m) => [...paths].map((p) => cell(m.get(p), p))),
+  };
+}
+
+export function analysisRecords(answer: Answer<unknown>, options: { list: string | null; lang: Language }): AnalysisRecords {
+  const shape = recordColumns(options);
+  shape.learn(answer);
+  return { columns: shape.columns(), rows: shape.rows(answer) };
 }

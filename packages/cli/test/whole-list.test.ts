@@ -1,0 +1,205 @@
+import { handle, InMemoryEventStore, type Command } from '@taawun/domain';
+import { deterministicContext } from '@taawun/domain/testing';
+import { answerPages, InMemoryReadModelStorage, ProjectionRunner, queryService, type ReadModelStorage } from '@taawun/projections';
+import { analysisRecords, presentAnswer } from '@taawun/projections/presentation';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writePaged, type PagedWriting, type Sink } from '../src/output/paged.js';
+import { printable } from '../src/output/report.js';
+import { formats } from '../src/output/render.js';
+
+/*
+ * A whole list (no --limit) is written a page at a time: between two writes
+ * the service reads about one page of documents, never the list, and what is
+ * written is the answer the service gives in one piece (`printable` of the
+ * whole answer), byte for byte, in JSON, CSV and markdown; the table too, when
+ * its widths do not grow after the first page.
+ */
+
+const PEOPLE = 1_000;
+const PAGE_ROWS = 40;
+
+/** Counts the documents (values) read: a key listed is not a document held. */
+class CountingStorage {
+  documentsRead = 0;
+  readonly storage: ReadModelStorage;
+  constructor(inner: ReadModelStorage) {
+    this.storage = new Proxy(inner, {
+      get: (target, property) => {
+        const value = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        if (property === 'documents') {
+          return async (...args: Parameters<ReadModelStorage['documents']>) => {
+            const found = await target.documents(...args);
+            this.documentsRead += found.size;
+            return found;
+          };
+        }
+        if (property === 'listDocuments') {
+          return async (...args: Parameters<ReadModelStorage['listDocuments']>) => {
+            const found = await target.listDocuments(...args);
+            this.documentsRead += found.length;
+            return found;
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  }
+}
+
+/**
+ * A sink that keeps the text and, at each write and at the end of each page
+ * (CSV's first pass writes nothing: it learns the columns), how many documents
+ * were read since the last such point.
+ */
+class WatchingSink implements Sink {
+  text = '';
+  readonly readsBetween: number[] = [];
+  private readBefore = 0;
+  constructor(private readonly counting: CountingStorage) {}
+  async write(text: string): Promise<void> {
+    this.mark();
+    this.text += text;
+  }
+  mark(): void {
+    this.readsBetween.push(this.counting.documentsRead - this.readBefore);
+    this.readBefore = this.counting.documentsRead;
+  }
+  async close(): Promise<void> {}
+}
+
+let counting: CountingStorage;
+let store: InMemoryEventStore;
+
+beforeAll(async () => {
+  store = new InMemoryEventStore();
+  const context = deterministicContext('registrar');
+  const record = async (command: Command) => {
+    const result = await handle(store, command, context);
+    if (!result.ok) throw new Error(result.error.message);
+  };
+  for (let i = 0; i < PEOPLE; i++) {
+    const n = String(i).padStart(4, '0');
+    await record({ type: 'RegisterPartner', partnerId: `partner-${n}`, name: { fr: `Partenaire ${n}` }, kind: 'school', country: 'FR' });
+    await record({ type: 'RegisterParticipant', participantId: `judge-${n}`, kind: 'judge', cohort: 1 + (i % 40) });
+  }
+  const storage = new InMemoryReadModelStorage();
+  const service = queryService({ store, storage });
+  for (const projection of service.projections()) await new ProjectionRunner(projection, { store, storage }).rebuild();
+  counting = new CountingStorage(storage);
+});
+
+const how = (format: (typeof formats)[number], list: string, warnings: string[], sink: WatchingSink): PagedWriting => ({
+  format,
+  lang: 'en',
+  list,
+  present: (answer) => presentAnswer(answer, {}, { lang: 'en', list }),
+  footer: () => [],
+  warn: (line) => warnings.push(line),
+  bom: false,
+  terminal: {},
+  details: false,
+  betweenPages: () => sink.mark(),
+});
+
+describe('a whole list written a page at a time', () => {
+  for (const list of ['partners', 'participants'] as const) {
+    for (const format of formats) {
+      it(`${list} as ${format}: about one page of documents read between two writes, never the ${PEOPLE}; the same text as the whole answer`, async () => {
+        const service = queryService({ store, storage: counting.storage });
+        counting.documentsRead = 0;
+        const sink = new WatchingSink(counting);
+        const paged = await answerPages(service, list, {}, { pageRows: PAGE_ROWS });
+        if (!paged.ok) throw new Error(paged.error.message);
+        const warnings: string[] = [];
+        await writePaged(paged.value, how(format, list, warnings, sink), sink);
+
+        // Every page is written (or learnt) before the next is read: no stretch of reads holds more than a page (and what it names).
+        expect(Math.max(...sink.readsBetween)).toBeLessThanOrEqual(PAGE_ROWS * 2 + 5);
+        expect(sink.readsBetween.filter((n) => n > 0).length).toBeGreaterThanOrEqual(PEOPLE / PAGE_ROWS);
+        const passes = format === 'csv' ? 2 : 1;
+        expect(counting.documentsRead).toBeGreaterThanOrEqual(PEOPLE * passes);
+
+        const whole = await service.query(list, {});
+        if (!whole.ok) throw new Error(whole.error.message);
+        const wholeWarnings: string[] = [];
+        const table = presentAnswer(whole.value, {}, { lang: 'en', list });
+        const records = format === 'csv' ? { records: analysisRecords(whole.value, { list, lang: 'en' }) } : {};
+        const expected = printable(format, whole.value, table, 'en', (line) => wholeWarnings.push(line), records);
+        expect(sink.text).toBe(expected);
+        expect(warnings).toEqual(wholeWarnings);
+      });
+    }
+  }
+});
+
+describe("a table's columns, measured on its first page", () => {
+  it('only grow: a later page with a wider cell starts a block under the header again; no line is cut', async () => {
+    const service = queryService({ store, storage: counting.storage });
+    const paged = await answerPages(service, 'participants', {}, { pageRows: PAGE_ROWS });
+    if (!paged.ok) throw new Error(paged.error.message);
+    // The same pages, the third page's first participant given a longer id than any before.
+    const pages = async function* () {
+      let n = 0;
+      for await (const page of paged.value.pages()) {
+        if (++n !== 3) yield page;
+        else {
+          const [first, ...rest] = (page.result as { participants: { participantId: string }[] }).participants;
+          yield { ...page, result: { participants: [{ ...first!, participantId: `${first!.participantId}-with-a-much-longer-id` }, ...rest] } };
+        }
+      }
+    };
+    const sink = new WatchingSink(counting);
+    await writePaged({ ...paged.value, pages }, how('table', 'participants', [], sink), sink);
+    const lines = sink.text.split('\n');
+    const headers = lines.flatMap((line, i) => (line.startsWith('PARTICIPANT ') ? [i] : []));
+    expect(headers).toHaveLength(2);
+    expect(sink.text).toContain('-with-a-much-longer-id ');
+    // In each block, every row's second column starts where the header's does.
+    for (const [b, at] of headers.entries()) {
+      const kindAt = lines[at]!.indexOf('KIND');
+      const rows = lines.slice(at + 2, headers[b + 1] ?? lines.length).filter((l) => l.startsWith('judge-'));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row.slice(kindAt, kindAt + 5)).toBe('judge');
+    }
+  });
+});
+
+describe('a record that moves while its list is written', () => {
+  /** A record of `n` partners whose models are built, and a way to register one more. */
+  async function partnersRecord(n: number) {
+    const log = new InMemoryEventStore();
+    const context = deterministicContext('registrar');
+    const register = async (partnerId: string) => {
+      const result = await handle(log, { type: 'RegisterPartner', partnerId, name: { fr: partnerId }, kind: 'school', country: 'FR' }, context);
+      if (!result.ok) throw new Error(result.error.message);
+    };
+    for (let i = 0; i < n; i++) await register(`partner-${String(i).padStart(4, '0')}`);
+    const storage = new InMemoryReadModelStorage();
+    for (const projection of queryService({ store: log, storage }).projections()) await new ProjectionRunner(projection, { store: log, storage }).rebuild();
+    return { log, storage, register };
+  }
+
+  /** Walk every page of the partners, registering one more partner after the first page. */
+  async function walkWhileRegistering(withRest: boolean): Promise<string[]> {
+    const { log, storage, register } = await partnersRecord(120);
+    const catchingUp = queryService({ store: log, storage }, [], { catchUp: true });
+    const paged = await answerPages(catchingUp, 'partners', {}, { pageRows: PAGE_ROWS, ...(withRest ? { rest: queryService({ store: log, storage }) } : {}) });
+    if (!paged.ok) throw new Error(paged.error.message);
+    const ids: string[] = [];
+    for await (const page of paged.value.pages()) {
+      if (ids.length === 0) await register('partner-0000-new');
+      ids.push(...(page.result as { partners: { partnerId: string }[] }).partners.map((p) => p.partnerId));
+    }
+    return ids;
+  }
+
+  it('the pages after the first read the generation it was read from: events appended meanwhile are not in this answer', async () => {
+    const ids = await walkWhileRegistering(true);
+    expect(ids).toEqual(Array.from({ length: 120 }, (_, i) => `partner-${String(i).padStart(4, '0')}`));
+  });
+
+  it('a service that catches up before each page would join two states of the record: the walk stops instead', async () => {
+    await expect(walkWhileRegistering(false)).rejects.toMatchObject({ code: 'model-changed' });
+  });
+});
