@@ -78,7 +78,7 @@ class StreamLensModel implements ModelReader {
   private readonly indexes = new Map<string, ModelIndexEntry[]>();
   /** Streams the lens lets through whole: their documents are the stored ones, not read from the log. */
   readonly whole = new Map<string, StreamEntry>();
-  /** The records the view read from its list (the page and its neighbours). */
+  /** The records the view read from its list with a limit: the page, and the item before it. */
   readonly listed = new Set<string>();
   private readonly resolved: ResolvedLens;
 
