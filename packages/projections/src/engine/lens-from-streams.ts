@@ -78,7 +78,7 @@ class StreamLensModel implements ModelReader {
   private readonly indexes = new Map<string, ModelIndexEntry[]>();
   /** Streams the lens lets through whole: their documents are the stored ones, not read from the log. */
   readonly whole = new Map<string, StreamEntry>();
-  /** The records the view read from its list (the page and its neighbours). */
+  /** The records the view read from its list with a limit: the page, and the item before it. */
   readonly listed = new Set<string>();
   private readonly resolved: ResolvedLens;
 
@@ -172,14 +172,15 @@ class StreamLensModel implements ModelReader {
     if (cached) return cached;
     const name = this.declared.index(index, key);
     if (name === undefined) throw new LensNotServed(`${this.projection.name}: the index ${index} through a lens`);
-    const streams = await this.source.catalogue.streamsNaming(name, this.projection.handlesType);
+    // An empty page restricts nothing (the widest answer is then the whole list, as a replay reads it).
+    const restricted = this.certain !== undefined && this.certain.listed.size > 0 && this.isList(index, key);
+    const named = await this.source.catalogue.streamsNaming(name, this.projection.handlesType);
+    const streams = restricted ? named.filter((s) => this.certain!.listed.has(s)) : named;
     await this.ensure(streams);
     const bySort = new Map<string, ModelIndexEntry>();
     // Each document's entries from the model that holds its stream's fold.
     for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
     const sorted = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
-    // An empty page restricts nothing (the widest answer is then the whole list, as a replay reads it).
-    const restricted = this.certain !== undefined && this.certain.listed.size > 0 && this.isList(index, key);
     const merged = restricted ? sorted.filter((e) => this.certain!.listed.has(e.document)) : sorted;
     this.indexes.set(cacheKey, merged);
     return merged;
@@ -250,9 +251,8 @@ export async function lensFromStreams(
     model,
     report,
     widest: async () => {
-      const wide = new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList);
-      await wide.ensure([...streams]);
-      return wide;
+      // Folded as the view reads it: the records of the page and what they name.
+      return new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList);
     },
     read,
   };
