@@ -13,7 +13,14 @@ import { runInNewContext } from 'node:vm';
  * as Node allows it at run time (`--expose-gc` set, then `gc` from a new
  * context); where it is not, nothing is done and V8 collects as it would.
  */
-export function heapBound(boundBytes: number): () => void {
+/**
+ * The heap held before a full collection, for the commands that read or write
+ * a long run of pages (a whole list, an import, a catch-up): the process's own
+ * floor and a page or two, the runner's bounded cache of documents included.
+ */
+export const HEAP_BOUND = 64 * 1024 * 1024;
+
+export function heapBound(boundBytes: number = HEAP_BOUND): () => void {
   let collect: (() => void) | undefined;
   try {
     setFlagsFromString('--expose-gc');

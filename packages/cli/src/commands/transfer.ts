@@ -7,9 +7,6 @@ import { exportEvents, importEvents } from '../ndjson.js';
 import { progress, withProgress } from '../output/progress.js';
 import { heapBound } from '../heap.js';
 
-/** Heap held before a full collection while a file is imported (see `heapBound`): the process's floor and the ids of the file. */
-const HEAP_BOUND = 64 * 1024 * 1024;
-
 export function registerTransfer(program: Command, context: CliContext): void {
   const { io } = context;
   program
@@ -40,7 +37,7 @@ export function registerTransfer(program: Command, context: CliContext): void {
           const checking = progress(io, `import: checking ${file}`);
           const appending = progress(io, 'import');
           // The file is read line by line, twice: what each line parsed is garbage once checked or appended.
-          const keepHeap = heapBound(HEAP_BOUND);
+          const keepHeap = heapBound();
           let report;
           try {
             report = await importEvents(store, path, file, {
