@@ -14,9 +14,9 @@ import { runInNewContext } from 'node:vm';
  * context); where it is not, nothing is done and V8 collects as it would.
  */
 /**
- * The heap held before a full collection, for the commands that read or write
- * a long run of pages (a whole list, an import, a catch-up): the process's own
- * floor and a page or two, the runner's bounded cache of documents included.
+ * The heap held before a full collection when a whole list is written: the
+ * process's own floor and a page or two. An import and a catch-up use half of
+ * it: they hold the file's ids, or the runner's cache, beside the pages.
  */
 export const HEAP_BOUND = 64 * 1024 * 1024;
 
