@@ -13,7 +13,14 @@ import { runInNewContext } from 'node:vm';
  * as Node allows it at run time (`--expose-gc` set, then `gc` from a new
  * context); where it is not, nothing is done and V8 collects as it would.
  */
-export function heapBound(boundBytes: number): () => void {
+/**
+ * The heap held before a full collection when a whole list is written: the
+ * process's own floor and a page or two. An import and a catch-up use half of
+ * it: they hold the file's ids, or the runner's cache, beside the pages.
+ */
+export const HEAP_BOUND = 64 * 1024 * 1024;
+
+export function heapBound(boundBytes: number = HEAP_BOUND): () => void {
   let collect: (() => void) | undefined;
   try {
     setFlagsFromString('--expose-gc');

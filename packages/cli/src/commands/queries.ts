@@ -42,9 +42,6 @@ export interface QueryOptions {
  */
 const PAGE_ROWS = 100;
 
-/** Heap held between two pages before a full collection (see `heapBound`): the process's own floor and a page or two. */
-const HEAP_BOUND = 64 * 1024 * 1024;
-
 /** The text formats, and `pdf`: the HTML report's page printed by headless Chromium. */
 const queryFormats = [...formats, 'pdf'] as const;
 
@@ -132,7 +129,7 @@ async function ask(opened: OpenedStore, io: Io, options: QueryOptions & GlobalOp
           terminal: terminalOf(io, options),
           details: options.details === true,
           onPage: (items) => shown.update(items, range?.limit ?? paged.value.frame.page?.total),
-          betweenPages: heapBound(HEAP_BOUND),
+          betweenPages: heapBound(),
         },
         sink,
       );

@@ -5,10 +5,7 @@ import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
 import { exportEvents, importEvents } from '../ndjson.js';
 import { progress, withProgress } from '../output/progress.js';
-import { heapBound } from '../heap.js';
-
-/** Heap held before a full collection while a file is imported (see `heapBound`): the process's floor and the ids of the file. */
-const HEAP_BOUND = 64 * 1024 * 1024;
+import { HEAP_BOUND, heapBound } from '../heap.js';
 
 export function registerTransfer(program: Command, context: CliContext): void {
   const { io } = context;
@@ -39,8 +36,9 @@ export function registerTransfer(program: Command, context: CliContext): void {
         return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store, log, keys, description }) => {
           const checking = progress(io, `import: checking ${file}`);
           const appending = progress(io, 'import');
-          // The file is read line by line, twice: what each line parsed is garbage once checked or appended.
-          const keepHeap = heapBound(HEAP_BOUND);
+          // The file is read line by line, twice: what each line parsed is garbage once checked or appended. Half the
+          // lists' bound: the file's ids are held beside the heap (about 60 MB at a million events).
+          const keepHeap = heapBound(HEAP_BOUND / 2);
           let report;
           try {
             report = await importEvents(store, path, file, {
