@@ -1,8 +1,9 @@
 import { handle, InMemoryEventStore, type Command } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
-import { answerPages, InMemoryReadModelStorage, ProjectionRunner, queryService, type ReadModelStorage } from '@taawun/projections';
+import { answerPages, InMemoryReadModelStorage, ProjectionRunner, queryService } from '@taawun/projections';
 import { analysisRecords, presentAnswer } from '@taawun/projections/presentation';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CountingStorage } from '@taawun/projections/testing';
 import { writePaged, type PagedWriting, type Sink } from '../src/output/paged.js';
 import { printable } from '../src/output/report.js';
 import { formats } from '../src/output/render.js';
@@ -17,35 +18,6 @@ import { formats } from '../src/output/render.js';
 
 const PEOPLE = 1_000;
 const PAGE_ROWS = 40;
-
-/** Counts the documents (values) read: a key listed is not a document held. */
-class CountingStorage {
-  documentsRead = 0;
-  readonly storage: ReadModelStorage;
-  constructor(inner: ReadModelStorage) {
-    this.storage = new Proxy(inner, {
-      get: (target, property) => {
-        const value = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        if (property === 'documents') {
-          return async (...args: Parameters<ReadModelStorage['documents']>) => {
-            const found = await target.documents(...args);
-            this.documentsRead += found.size;
-            return found;
-          };
-        }
-        if (property === 'listDocuments') {
-          return async (...args: Parameters<ReadModelStorage['listDocuments']>) => {
-            const found = await target.listDocuments(...args);
-            this.documentsRead += found.length;
-            return found;
-          };
-        }
-        return value.bind(target);
-      },
-    });
-  }
-}
 
 /**
  * A sink that keeps the text and, at each write and at the end of each page

@@ -1,9 +1,9 @@
 import { handle, InMemoryEventStore, type Command } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CountingStorage } from '../testing/counting-storage.js';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { ProjectionRunner } from '../engine/runner.js';
-import type { ReadModelStorage } from '../engine/storage.js';
 import { queryService } from './built-in.js';
 
 /*
@@ -14,39 +14,6 @@ import { queryService } from './built-in.js';
  */
 
 const PEOPLE = 1_200;
-
-/** Counts the documents (values) read: a key listed is not a document held. */
-class CountingStorage {
-  documentsRead = 0;
-  readonly storage: ReadModelStorage;
-  constructor(inner: ReadModelStorage) {
-    this.storage = this.counted(inner);
-  }
-
-  private counted(inner: ReadModelStorage): ReadModelStorage {
-    return new Proxy(inner, {
-      get: (target, property) => {
-        const value = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        if (property === 'documents') {
-          return async (...args: Parameters<ReadModelStorage['documents']>) => {
-            const found = await target.documents(...args);
-            this.documentsRead += found.size;
-            return found;
-          };
-        }
-        if (property === 'listDocuments') {
-          return async (...args: Parameters<ReadModelStorage['listDocuments']>) => {
-            const found = await target.listDocuments(...args);
-            this.documentsRead += found.length;
-            return found;
-          };
-        }
-        return value.bind(target);
-      },
-    });
-  }
-}
 
 let counting: CountingStorage;
 
