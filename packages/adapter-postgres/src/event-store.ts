@@ -4,6 +4,7 @@ import {
   MemoryTree,
   TreeFrontier,
   assertValidBatch,
+  chainFormatAt,
   chainHash,
   chainLinkAndLeafHash,
   KEPT_FROM_LEVEL,
@@ -21,6 +22,7 @@ import {
   verifyChain,
   type AppendResult,
   type ChainCheckpoint,
+  type ChainFormats,
   type ChainedRow,
   type EventStore,
   type Hash,
@@ -40,7 +42,7 @@ import { escapeLiteral, type Pool, type PoolClient, type PoolConfig, type QueryR
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
 import { EVENT_COLUMNS, insertRowsLiteral, insertRowsStatement, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
 import { LogNotifications, notificationChannel } from './notifications.js';
-import { eventStoreMigrations, migrate } from './schema.js';
+import { eventStoreMigrations, migrate, readChainFormats } from './schema.js';
 
 export interface PostgresEventStoreOptions {
   /** The schema holding the store's tables, created if missing. Default `taawun`. */
@@ -90,6 +92,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     /** The pool's settings, for the LISTEN connection. */
     poolConfig: PoolConfig,
     private readonly options: Required<Omit<PostgresEventStoreOptions, 'schema'>>,
+    /** Where the chain's format 2 starts (written once, by the migration to version 4). */
+    private readonly formats: ChainFormats,
   ) {
     const s = quoteIdentifier(schema);
     this.table = `${s}.events`;
@@ -279,7 +283,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         }
       }
       const tree = new MemoryTree();
-      const chained = await verifyChain(rows(), { ...options, tree });
+      const chained = await verifyChain(rows(), { ...options, tree, formats: this.formats });
       const nodes = (await client.query<{ level: number; idx: string; hash: Buffer }>(`SELECT level, idx::text, hash FROM ${this.nodesTable} ORDER BY level, idx`)).rows;
       const head = (await client.query<{ last_position: string; head_hash: string }>(`SELECT last_position, head_hash FROM ${this.headTable}`)).rows[0];
       await client.query('COMMIT');
@@ -425,11 +429,11 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         metadataJson: texts[i]!.metadata,
       };
       if (this.options.merkleLog && onLeafHash) {
-        const link = chainLinkAndLeafHash(previous, row);
+        const link = chainLinkAndLeafHash(previous, row, chainFormatAt(this.formats, row.position));
         onLeafHash(link.leafHash);
         previous = link.hash;
       } else {
-        previous = chainHash(previous, row);
+        previous = chainHash(previous, row, chainFormatAt(this.formats, row.position));
       }
       return { ...row, hash: previous };
     });
@@ -538,9 +542,11 @@ export async function openPostgresEventStore(
   const schema = options.schema ?? DEFAULT_SCHEMA;
   if (schema.length === 0 || Buffer.byteLength(schema) > 63) throw new EventStoreError('invalid-configuration', `schema name "${schema}" must be 1 to 63 bytes`);
   const pool = createPool(config);
+  let formats: ChainFormats;
   try {
     await assertUsableServer(pool, target);
     await migrate(pool, target, schema, 'event-store', eventStoreMigrations);
+    formats = await readChainFormats(pool, schema, target);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw translateError(error, target, 'opening the event store');
@@ -550,7 +556,7 @@ export async function openPostgresEventStore(
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     pageSize: options.pageSize ?? 500,
     merkleLog: options.merkleLog ?? true,
-  });
+  }, formats);
   try {
     if (options.merkleLog ?? true) await store.buildMissingTree();
   } catch (error) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { GENESIS_HASH, chainHash } from '@taawun/domain';
 import { newTestEvent } from '@taawun/domain/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +25,7 @@ describe('schema creation and versions', () => {
   it('creates the schema, its tables and a version row on first open', async () => {
     const store = await schemas.open();
     const tables = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [store.schema]);
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['events', 'log_head', 'merkle_nodes', 'schema_versions']);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['chain_format', 'events', 'log_head', 'merkle_nodes', 'schema_versions']);
     expect(await versions(store.schema)).toMatchObject([{ component: 'event-store', version: eventStoreMigrations.length }]);
   });
 
@@ -87,6 +89,45 @@ describe('schema creation and versions', () => {
   it('keeps components side by side in one schema', async () => {
     const store = await schemas.open();
     await migrate(store.pool, store.target, store.schema, 'read-models', [{ description: 'x', sql: (s) => `CREATE TABLE ${s}.partners (id text PRIMARY KEY)` }]);
-    expect((await versions(store.schema)).map((r) => [r.component, r.version])).toEqual([['event-store', 3], ['read-models', 1]]);
+    expect((await versions(store.schema)).map((r) => [r.component, r.version])).toEqual([['event-store', 4], ['read-models', 1]]);
+  });
+});
+
+describe('the chain format of a log written before version 4', () => {
+  it('keeps its text-linked links, links every later event by its content hash, and verifies as one chain (also by the README query)', async () => {
+    const schema = schemas.fresh();
+    const pool = createPool({ connectionString: TEST_DATABASE_URL });
+    const target = describeTarget({ connectionString: TEST_DATABASE_URL });
+    try {
+      // Version 3 as it appended: format-1 links (the tree is built when the store next opens).
+      await migrate(pool, target, schema, 'event-store', eventStoreMigrations.slice(0, 3));
+      const s = pg.escapeIdentifier(schema);
+      let previous = GENESIS_HASH;
+      for (let i = 0; i < 5; i++) {
+        const e = newTestEvent('Old', { i, name: 'المعهد العالي للقضاء' });
+        const row = { position: BigInt(i + 1), stream: `s${i % 2}`, revision: Math.floor(i / 2), id: e.id, type: e.type, schemaVersion: 1, recordedAt: e.recordedAt, dataJson: JSON.stringify(e.data), metadataJson: JSON.stringify(e.metadata) };
+        previous = chainHash(previous, row, 1);
+        await pool.query(`INSERT INTO ${s}.events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9)`, [
+          String(row.position), row.stream, row.revision, row.id, row.type, row.recordedAt, row.dataJson, row.metadataJson, previous,
+        ]);
+      }
+      await pool.query(`UPDATE ${s}.log_head SET last_position = 5, head_hash = $1`, [previous]);
+    } finally {
+      await pool.end();
+    }
+    const store = await schemas.open({ schema });
+    expect((await admin.query(`SELECT content_linked_from FROM ${pg.escapeIdentifier(schema)}.chain_format`)).rows).toEqual([{ content_linked_from: '6' }]);
+    await store.append('s0', [newTestEvent('New', { i: 5 }), newTestEvent('New', { i: 6 })], { expectedRevision: 'any' });
+    const head = await store.checkpoint();
+    expect(await store.verify()).toMatchObject({ intact: true, events: 7, headHash: head.headHash });
+
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const query = /<!-- audit-query -->\s*```sql\n([\s\S]*?)```/.exec(readme)![1]!;
+    await admin.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
+    try {
+      expect((await admin.query(query)).rows[0]).toEqual({ last_position: '7', chained: '7', first_mismatch: null, head_hash: head.headHash });
+    } finally {
+      await admin.query('RESET search_path');
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { EventStoreError, GENESIS_HASH, KEPT_FROM_LEVEL, LEAVES_PER_KEPT_NODE } from '@taawun/domain';
+import { EventStoreError, GENESIS_HASH, KEPT_FROM_LEVEL, LEAVES_PER_KEPT_NODE, type ChainFormats } from '@taawun/domain';
 import type { Pool, PoolClient } from 'pg';
 import { describe, quoteIdentifier, translateError, type PostgresTarget } from './connection.js';
 
@@ -78,7 +78,31 @@ export const eventStoreMigrations: readonly Migration[] = [
       COMMENT ON TABLE ${s}.merkle_nodes IS 'taawun: hashes of the complete subtrees of the log''s Merkle tree (RFC 9162) from level ${KEPT_FROM_LEVEL} up, append-only; the levels below are recomputed from the events';
     `,
   },
+  {
+    description: "the hash chain links each new event's content hash (format 2), from the position after the last event written so far",
+    // The head row's lock first: an append in flight commits before the switch position is read.
+    sql: (s) => `
+      SELECT 1 FROM ${s}.log_head FOR UPDATE;
+      CREATE TABLE ${s}.chain_format (
+        singleton           boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        content_linked_from bigint  NOT NULL CHECK (content_linked_from >= 1)
+      );
+      COMMENT ON TABLE ${s}.chain_format IS 'taawun: the first position whose hash-chain link hashes the event''s content hash (format 2); earlier links hash its text (format 1). Written once.';
+      INSERT INTO ${s}.chain_format (singleton, content_linked_from) SELECT true, coalesce(max(position), 0) + 1 FROM ${s}.events;
+      CREATE TRIGGER chain_format_is_never_changed BEFORE UPDATE OR DELETE ON ${s}.chain_format
+        FOR EACH ROW EXECUTE FUNCTION ${s}.events_are_append_only();
+      CREATE TRIGGER chain_format_is_never_truncated BEFORE TRUNCATE ON ${s}.chain_format
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_are_append_only();
+    `,
+  },
 ];
+
+/** Where the chain's format 2 starts in `schema` (the migration to version 4 wrote it once). */
+export async function readChainFormats(client: Pool | PoolClient, schema: string, target: PostgresTarget): Promise<ChainFormats> {
+  const row = (await client.query<{ from_position: string }>(`SELECT content_linked_from AS from_position FROM ${quoteIdentifier(schema)}.chain_format`)).rows[0];
+  if (!row) throw new EventStoreError('corrupt', `${describe(target)}: ${schema}.chain_format has no row (it is written once and never deleted): the log was changed outside taawun`);
+  return { contentLinkedFrom: BigInt(row.from_position) };
+}
 
 const tableExists = async (client: PoolClient, schema: string, table: string): Promise<boolean> =>
   (await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`${quoteIdentifier(schema)}.${table}`])).rows[0]!.found;

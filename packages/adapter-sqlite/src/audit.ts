@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describeFile } from './connection.js';
 import { toEventStoreError } from './errors.js';
 import { PAGE_SQL, pageParameters, toChainedRow, type EventRow } from './rows.js';
-import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, readSchemaVersion, treeNodesOfPosition } from './schema.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, readChainFormats, readSchemaVersion, treeNodesOfPosition } from './schema.js';
 import { readWal, type WalReading } from './wal-check.js';
 
 /** What `taawun verify` checks: the log as a file holds it, never written to. */
@@ -122,7 +122,7 @@ class OpenedAudit implements SqliteAudit {
       }
     }
     const tree = new MemoryTree();
-    const report = await this.compareStoredTree(await verifyChain(rows(), { ...options, tree }), tree);
+    const report = await this.compareStoredTree(await verifyChain(rows(), { ...options, tree, formats: readChainFormats(this.database) }), tree);
     const damage = this.wal.damage;
     if (!damage) return report;
     // The events SQLite can read end where the damaged frame begins: what follows is lost, not intact.

@@ -7,8 +7,9 @@ import {
   LEAVES_PER_KEPT_NODE,
   TreeFrontier,
   assertValidBatch,
+  chainFormatAt,
   chainHash,
-  chainLinkAndLeafHash,
+  linkAndGrow,
   decideAppend,
   eventLeaf,
   foldLeaves,
@@ -21,6 +22,7 @@ import {
   verifyChain,
   type AppendResult,
   type ChainCheckpoint,
+  type ChainFormats,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -39,7 +41,7 @@ import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { sqliteCodeOf, toEventStoreError } from './errors.js';
 import { EVENT_COLUMNS, PAGE_SQL, pageParameters, toChainedRow, toStoredEvent, type EventRow } from './rows.js';
-import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readSchemaVersion } from './schema.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readChainFormats, readSchemaVersion } from './schema.js';
 import { acquireNotifier } from './notifiers.js';
 
 export interface SqliteEventStoreOptions extends ConnectionOptions {
@@ -101,6 +103,8 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private readonly busyTimeoutMs: number;
   private readonly pageSize: number;
   private readonly keepsTree: boolean;
+  /** Where the chain's format 2 starts in this file (set once, by the migration to version 5). */
+  private readonly formats: ChainFormats;
   /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
   private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
   private closed = false;
@@ -121,6 +125,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     this.busyTimeoutMs = Number(database.pragma('busy_timeout', { simple: true }));
     this.pageSize = options.pageSize ?? 500;
     this.keepsTree = options.merkleLog ?? true;
+    this.formats = readChainFormats(database);
     const notifier = file === MEMORY ? { notifier: new ChangeNotifier(), release: () => undefined } : acquireNotifier(file);
     this.changes = notifier.notifier;
     this.releaseNotifier = notifier.release;
@@ -211,11 +216,11 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       const chained = { position, stream, revision, id: event.id, type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, dataJson, metadataJson };
       let nodes: Buffer | null = null;
       if (tree) {
-        const link = chainLinkAndLeafHash(previousHash, chained);
+        const link = linkAndGrow(previousHash, chained, chainFormatAt(this.formats, position), tree, KEPT_FROM_LEVEL);
         previousHash = link.hash;
-        nodes = keptBlob(tree.append(link.leafHash, [], KEPT_FROM_LEVEL));
+        nodes = keptBlob(link.nodes);
       } else {
-        previousHash = chainHash(previousHash, chained);
+        previousHash = chainHash(previousHash, chained, chainFormatAt(this.formats, position));
       }
       insert.run(position, stream, revision, event.id, event.type, event.schemaVersion, event.recordedAt, dataJson, metadataJson, previousHash, nodes);
       return { ...event, data: JSON.parse(dataJson) as unknown, metadata: JSON.parse(metadataJson) as EventToAppend['metadata'], stream, revision, position };
@@ -238,7 +243,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     const tree = TreeFrontier.readSync(Math.min(treeSize, size), (level, index) => this.readNode(level, index));
     if (tree.size < size) {
       // Collected first: a statement reading the table cannot run while another one writes it.
-      const missing = [...this.statements.eventsFrom.iterate(BigInt(tree.size))].map((row) => ({ position: row.position, nodes: keptBlob(tree.append(leafHash(eventLeaf(toChainedRow(row))))) }));
+      const missing = [...this.statements.eventsFrom.iterate(BigInt(tree.size))].map((row) => ({ position: row.position, nodes: keptBlob(tree.append(leafHash(eventLeaf(toChainedRow(row))), [], KEPT_FROM_LEVEL)) }));
       for (const { position, nodes } of missing) if (nodes) this.statements.setTree.run(nodes, position);
     }
     return tree;
@@ -351,7 +356,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
         after = page.at(-1)!.position;
       }
     }
-    return verifyChain(rows(), options);
+    return verifyChain(rows(), { ...options, formats: this.formats });
   }
 
   /**
@@ -415,7 +420,7 @@ function refusingMerkleLog(file: string): MerkleLog {
 }
 
 /** The hashes of the kept nodes (level 4 and up) one append completed, as the event's `tree` keeps them, lowest first; null when it completed none. */
+/** The kept nodes as the row stores them (the append asked for levels 4 and up only), or null for none. */
 function keptBlob(nodes: readonly TreeNode[]): Buffer | null {
-  const kept = nodes.filter((node) => node.level >= KEPT_FROM_LEVEL);
-  return kept.length === 0 ? null : Buffer.concat(kept.map((node) => node.hash));
+  return nodes.length === 0 ? null : Buffer.concat(nodes.map((node) => node.hash));
 }

@@ -1,4 +1,4 @@
-import { EventStoreError, HASH_BYTES, KEPT_FROM_LEVEL, LEAVES_PER_KEPT_NODE, MemoryTree, eventLeaf, leafHash } from '@taawun/domain';
+import { EventStoreError, HASH_BYTES, KEPT_FROM_LEVEL, LEAVES_PER_KEPT_NODE, MemoryTree, eventLeaf, leafHash, type ChainFormats } from '@taawun/domain';
 import { EVENT_COLUMNS, toChainedRow, type EventRow } from './rows.js';
 import type { Database } from 'better-sqlite3';
 
@@ -123,7 +123,33 @@ export const eventStoreMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: "the hash chain links each new event's content hash (format 2), from the position after the last event written so far",
+    up: (db) =>
+      // Links already written stay in format 1: they are evidence. The row is written once, never changed.
+      db.exec(`
+        CREATE TABLE chain_format (
+          singleton           INTEGER PRIMARY KEY CHECK (singleton = 1),
+          content_linked_from INTEGER NOT NULL CHECK (content_linked_from >= 1)
+        ) STRICT;
+        INSERT INTO chain_format (singleton, content_linked_from) SELECT 1, coalesce(max(position), 0) + 1 FROM events;
+        CREATE TRIGGER chain_format_is_never_updated BEFORE UPDATE ON chain_format
+          BEGIN SELECT RAISE(ABORT, 'the chain format of written events never changes'); END;
+        CREATE TRIGGER chain_format_is_never_deleted BEFORE DELETE ON chain_format
+          BEGIN SELECT RAISE(ABORT, 'the chain format of written events never changes'); END;
+      `),
+  },
 ];
+
+/** The file's chain formats: format 1 throughout before version 5 (only reads: an audit opens older files as they are). */
+export function readChainFormats(db: Database): ChainFormats {
+  if (readSchemaVersion(db, EVENT_STORE_COMPONENT) < 5) return { contentLinkedFrom: null };
+  const row = db.prepare('SELECT content_linked_from AS position FROM chain_format').safeIntegers(true).get() as { position: bigint } | undefined;
+  // The row is written with the table: without it, no link can be checked in a known format.
+  if (!row) throw new EventStoreError('corrupt', 'the chain_format table has no row: the file was changed outside taawun; run taawun verify on a backup');
+  return { contentLinkedFrom: row.position };
+}
 
 export const EVENT_STORE_SCHEMA_VERSION = eventStoreMigrations.at(-1)!.version;
 

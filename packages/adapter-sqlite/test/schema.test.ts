@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { newTestEvent } from '@taawun/domain/testing';
-import { GENESIS_HASH, chainHash, eventLeaf, verifyConsistency } from '@taawun/domain';
+import { chainHash, eventLeaf, verifyConsistency } from '@taawun/domain';
 import { expectTreeFromScratch } from '@taawun/domain/testing';
 import { EVENT_COLUMNS, toChainedRow, type EventRow } from '../src/rows.js';
 import {
@@ -17,6 +17,7 @@ import {
   readSchemaVersion,
   type Migration,
 } from '../src/index.js';
+import { fileAtVersion } from './old-files.js';
 import { tempDatabases } from './temp-files.js';
 
 const newDatabase = tempDatabases();
@@ -28,7 +29,8 @@ describe('schema versions', () => {
     const store = await openSqliteEventStore(path);
     const rows = store.database.prepare(`SELECT component, version FROM ${SCHEMA_VERSIONS_TABLE}`).all();
     expect(rows).toEqual([{ component: EVENT_STORE_COMPONENT, version: EVENT_STORE_SCHEMA_VERSION }]);
-    expect(EVENT_STORE_SCHEMA_VERSION).toBe(4);
+    expect(EVENT_STORE_SCHEMA_VERSION).toBe(5);
+    expect(store.database.prepare("SELECT content_linked_from FROM chain_format").get()).toEqual({ content_linked_from: 1 });
     const columns = store.database.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info('events') ORDER BY cid`).all();
     expect(columns).toEqual([
       { name: 'position', type: 'INTEGER', notnull: 0, pk: 1 },
@@ -118,23 +120,6 @@ describe('schema versions', () => {
   });
 });
 
-/** A file as an older version left it: its tables at `version`, with `count` events appended the way that version did (chain hashes, no tree of their own). */
-function fileAtVersion(path: string, version: number, count: number): Database.Database {
-  const db = new Database(path);
-  migrate(db, path, EVENT_STORE_COMPONENT, eventStoreMigrations.slice(0, 1));
-  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  let previous = GENESIS_HASH;
-  for (let i = 0; i < count; i++) {
-    const e = newTestEvent('Old', { i });
-    const row = { position: BigInt(i + 1), stream: `s${i % 2}`, revision: Math.floor(i / 2), id: e.id, type: e.type, schemaVersion: 1, recordedAt: e.recordedAt, dataJson: JSON.stringify(e.data), metadataJson: JSON.stringify(e.metadata) };
-    previous = chainHash(previous, row);
-    insert.run(row.position, row.stream, row.revision, row.id, row.type, row.schemaVersion, row.recordedAt, row.dataJson, row.metadataJson, previous);
-  }
-  // Version 2 built its tree (merkle_nodes) from the events when it was opened; version 3 moved it into the rows.
-  if (version >= 2) migrate(db, path, EVENT_STORE_COMPONENT, eventStoreMigrations.slice(0, version));
-  return db;
-}
-
 const leavesOf = (db: Database.Database) =>
   db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).safeIntegers(true).all().map((row) => eventLeaf(toChainedRow(row)));
 
@@ -171,5 +156,41 @@ describe('the Merkle tree of a file written before it (versions 1, 2 and 3)', ()
     const report = await audit.verify();
     await audit.close();
     expect(report).toMatchObject({ intact: false, problem: 'tree-mismatch' });
+  });
+});
+
+describe('the chain format of a file written before version 5', () => {
+  it('keeps its text-linked links, links every later event by its content hash, and verifies as one chain', async () => {
+    const path = newDatabase();
+    fileAtVersion(path, 4, 37).close();
+    const store = await openSqliteEventStore(path);
+    expect(store.database.prepare('SELECT content_linked_from AS from_position FROM chain_format').get()).toEqual({ from_position: 38 });
+    const before = await store.checkpoint();
+    await store.append('s0', [newTestEvent('New', { i: 37 }), newTestEvent('New', { i: 38 })], { expectedRevision: 'any' });
+    // Position 38 follows position 37's link in format 2.
+    const [row] = store.database.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = 38`).safeIntegers(true).all();
+    const stored = store.database.prepare<[], { hash: string }>('SELECT hash FROM events WHERE position = 38').get()!.hash;
+    expect(stored).toBe(chainHash(before.headHash, toChainedRow(row!), 2));
+    expect(stored).not.toBe(chainHash(before.headHash, toChainedRow(row!), 1));
+    expect(await store.verify()).toMatchObject({ intact: true, events: 39 });
+    await store.close();
+    const audit = await openSqliteAudit(path);
+    expect(await audit.verify()).toMatchObject({ intact: true, events: 39 });
+    await audit.close();
+  });
+
+  it('is part of the evidence: moving where format 2 starts breaks the chain there', async () => {
+    const path = newDatabase();
+    fileAtVersion(path, 4, 20).close();
+    const store = await openSqliteEventStore(path);
+    await store.append('s0', [newTestEvent('New'), newTestEvent('New')], { expectedRevision: 'any' });
+    await store.close();
+    const db = new Database(path);
+    expect(() => db.exec('UPDATE chain_format SET content_linked_from = 1')).toThrow(/never changes/);
+    db.exec('DROP TRIGGER chain_format_is_never_updated; UPDATE chain_format SET content_linked_from = 1');
+    db.close();
+    const audit = await openSqliteAudit(path);
+    expect(await audit.verify()).toMatchObject({ intact: false, problem: 'hash-mismatch', position: 1n });
+    await audit.close();
   });
 });

@@ -1,10 +1,18 @@
 import { sha256Bytes, sha256Hex } from './sha256.js';
-import { MemoryTree, leafHashOfText, treeRoot } from './merkle/tree.js';
+import { MemoryTree, leafHashOfContentHex, leafHashOfText, treeRoot, type TreeFrontier, type TreeNode } from './merkle/tree.js';
 
 /**
  * The tamper-evident hash chain shared by the durable stores (SQLite, PostgreSQL).
+ * Each link hashes the previous link with its event, in one of two formats:
  *
- *   hash(n) = hex(SHA-256( hash(n-1) ‖ "\n" ‖ canonical(n) ))      hash(0) = 64 × "0"
+ *   format 1: hash(n) = hex(SHA-256( hash(n-1) ‖ "\n" ‖ canonical(n) ))
+ *   format 2: hash(n) = hex(SHA-256( hash(n-1) ‖ "\n" ‖ hex(content(n)) ‖ "\n" ))
+ *   hash(0) = 64 × "0",   content(n) = SHA-256( canonical(n) )
+ *
+ * content(n) is also the event's Merkle leaf, so format 2 hashes an event's text
+ * once for both (format 1 hashed it twice). A store records the first position it
+ * wrote in format 2 (`ChainFormats.contentLinkedFrom`): logs written before it keep
+ * their format-1 links, which are evidence and are never rewritten.
  *
  * canonical(n) is the UTF-8 text of these fields, each followed by "\n":
  *   position, stream, revision, id, type, schemaVersion, recordedAt, data, metadata
@@ -33,19 +41,59 @@ export const canonicalEventText = (row: ChainedRow): string =>
     .map((field) => `${field}\n`)
     .join('');
 
+/** A chain format: 1 links the canonical text, 2 its content hash (see above). */
+export type ChainFormat = 1 | 2;
+
+/** Which positions of a log use which format: format 2 from `contentLinkedFrom` on (null: none, every link is format 1). */
+export interface ChainFormats {
+  readonly contentLinkedFrom: bigint | null;
+}
+
+/** A log written by this version from its first event. */
+export const CONTENT_LINKED_LOG: ChainFormats = { contentLinkedFrom: 1n };
+
+export const chainFormatAt = (formats: ChainFormats, position: bigint): ChainFormat =>
+  formats.contentLinkedFrom !== null && position >= formats.contentLinkedFrom ? 2 : 1;
+
+/** The event's content hash as 64 hex digits: SHA-256 of its canonical text. */
+export const eventContentHex = (row: ChainedRow): string => sha256Hex(canonicalEventText(row));
+
 /** The Merkle leaf of an event: its canonical content hash (SHA-256 of the canonical text), 32 bytes. */
 export const eventLeaf = (row: ChainedRow): Uint8Array => sha256Bytes(canonicalEventText(row));
 
-export const chainHash = (previousHash: string, row: ChainedRow): string => sha256Hex(`${previousHash}\n${canonicalEventText(row)}`);
+/** The format-2 link after `previousHash` of an event whose content hash is `contentHex`. */
+export const contentLink = (previousHash: string, contentHex: string): string => sha256Hex(`${previousHash}\n${contentHex}\n`);
+
+/** The link of `row` after `previousHash`, in the given format (by default the one appends write). */
+export const chainHash = (previousHash: string, row: ChainedRow, format: ChainFormat = 2): string =>
+  format === 2 ? contentLink(previousHash, eventContentHex(row)) : sha256Hex(`${previousHash}\n${canonicalEventText(row)}`);
 
 /**
- * The chain's link and the Merkle leaf hash (H(0x00 ‖ content hash)) of one event
- * from one canonical text, built and encoded once (an append needs both; `chainHash`
- * and `eventLeaf` would build it twice).
+ * The chain's link and the Merkle leaf hash (H(0x00 ‖ content hash)) of one event,
+ * its canonical text built and hashed once (an append needs both; `chainHash` and
+ * `eventLeaf` would hash it twice).
  */
-export function chainLinkAndLeafHash(previousHash: string, row: ChainedRow): { readonly hash: string; readonly leafHash: Uint8Array } {
-  const canonical = canonicalEventText(row);
-  return { hash: sha256Hex(`${previousHash}\n${canonical}`), leafHash: leafHashOfText(canonical) };
+export function chainLinkAndLeafHash(previousHash: string, row: ChainedRow, format: ChainFormat = 2): { readonly hash: string; readonly leafHash: Uint8Array } {
+  if (format === 1) {
+    const canonical = canonicalEventText(row);
+    return { hash: sha256Hex(`${previousHash}\n${canonical}`), leafHash: leafHashOfText(canonical) };
+  }
+  const contentHex = eventContentHex(row);
+  return { hash: contentLink(previousHash, contentHex), leafHash: leafHashOfContentHex(contentHex) };
+}
+
+/**
+ * Append one event to the chain and its leaf to `tree`: the link after
+ * `previousHash`, and the tree's nodes from `fromLevel` the append completed. In
+ * format 2 the text is hashed once and the leaf hashed in place (what an append does per event).
+ */
+export function linkAndGrow(previousHash: string, row: ChainedRow, format: ChainFormat, tree: TreeFrontier, fromLevel: number): { readonly hash: string; readonly nodes: TreeNode[] } {
+  if (format === 1) {
+    const link = chainLinkAndLeafHash(previousHash, row, 1);
+    return { hash: link.hash, nodes: tree.append(link.leafHash, [], fromLevel) };
+  }
+  const contentHex = eventContentHex(row);
+  return { hash: contentLink(previousHash, contentHex), nodes: tree.appendContentHex(contentHex, [], fromLevel) };
 }
 
 /** What an auditor keeps outside the database: a position and the chain's hash there. */
@@ -119,6 +167,8 @@ export interface VerifyOptions {
   readonly against?: ChainCheckpoint;
   /** Signed checkpoints kept outside the log, already checked against their key. */
   readonly checkpoints?: readonly WitnessedCheckpoint[];
+  /** The log's chain formats (default: format 2 throughout, a log written by this version). */
+  readonly formats?: ChainFormats;
   /** Events checked so far, every few thousand and at the end: a verify of a large log takes a while. */
   readonly onProgress?: (events: number) => void;
 }
@@ -144,6 +194,7 @@ export async function verifyChain(
   let provenThrough = 0n;
   // The caller may pass its own, empty, to compare the tree a store keeps with the one the events make.
   const tree = options.tree ?? new MemoryTree();
+  const formats = options.formats ?? CONTENT_LINKED_LOG;
   const witnessed = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
   /** The largest witnessed size the events read so far prove, and the first checkpoint they contradict. */
   const witnessedUpTo = async (size: number) => {
@@ -169,7 +220,7 @@ export async function verifyChain(
     if (row.revision !== expectedRevision) {
       return broken(row.position, 'revision-gap', `stream ${row.stream} jumps to revision ${row.revision}, expected ${expectedRevision}`);
     }
-    const { hash, leafHash: leafHashOfRow } = chainLinkAndLeafHash(previous, row);
+    const { hash, leafHash: leafHashOfRow } = chainLinkAndLeafHash(previous, row, chainFormatAt(formats, row.position));
     if (hash !== row.hash) {
       return broken(row.position, 'hash-mismatch', `the content of position ${row.position} does not match its hash (changed, or chain re-linked)`);
     }

@@ -3,7 +3,7 @@ import { newTestEvent } from '../../testing/event-store-contract.js';
 import { verifyChain } from '../hash-chain.js';
 import { InMemoryEventStore } from '../in-memory.js';
 import type { EventStore, ReadAllOptions } from '../port.js';
-import { ClientSideMerkleLog, clientSideChain } from './client-side.js';
+import { CLIENT_SIDE_FORMATS, ClientSideMerkleLog, clientSideChain } from './client-side.js';
 import { verifyConsistency, verifyInclusion, leafHash } from './tree.js';
 
 /**
@@ -52,13 +52,13 @@ describe('the Merkle log computed by the client (EventStoreDB)', () => {
     const store = await storeWith(8);
     const { size, root } = await new ClientSideMerkleLog(store).treeHead();
     const checkpoints = [{ size, root, source: 'the witness' }];
-    expect(await verifyChain(clientSideChain(withCommitPositions(store)), { checkpoints })).toMatchObject({ intact: true, events: 8, provenThrough: 8n });
+    expect(await verifyChain(clientSideChain(withCommitPositions(store)), { checkpoints, formats: CLIENT_SIDE_FORMATS })).toMatchObject({ intact: true, events: 8, provenThrough: 8n });
     // Another log of as many events (one changed): the checkpoint's root is not its root.
     const rewritten = await storeWith(8);
-    const report = await verifyChain(clientSideChain(rewritten), { checkpoints });
+    const report = await verifyChain(clientSideChain(rewritten), { checkpoints, formats: CLIENT_SIDE_FORMATS });
     expect(report).toMatchObject({ intact: false, problem: 'checkpoint-mismatch', position: 8n, provenThrough: 0n });
     // Cut back: the witnessed size is beyond the log's end.
     const shorter = await storeWith(0);
-    expect(await verifyChain(clientSideChain(shorter), { checkpoints })).toMatchObject({ intact: false, problem: 'checkpoint-missing', position: 1n });
+    expect(await verifyChain(clientSideChain(shorter), { checkpoints, formats: CLIENT_SIDE_FORMATS })).toMatchObject({ intact: false, problem: 'checkpoint-missing', position: 1n });
   });
 });

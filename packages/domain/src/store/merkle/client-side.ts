@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../envelope.js';
-import { chainHash, eventLeaf, GENESIS_HASH, verifyChain, type ChainCheckpoint, type ChainedRow, type VerifyOptions, type VerifyReport } from '../hash-chain.js';
+import { chainHash, eventLeaf, GENESIS_HASH, verifyChain, type ChainCheckpoint, type ChainedRow, type ChainFormats, type VerifyOptions, type VerifyReport } from '../hash-chain.js';
 import type { EventStore } from '../port.js';
 import { chainedRowOf, merkleLogOver, type MerkleLog } from './log.js';
 import { MemoryTree, leafHash, type Hash } from './tree.js';
@@ -17,12 +17,18 @@ export const clientSideRow = (event: StoredEvent, ordinal: number): ChainedRow =
  * are checked and the Merkle tree it builds is compared with every signed
  * checkpoint a witness kept, which is what proves the log. O(n): every event is read.
  */
+/**
+ * The client-side chain stays in format 1 (the text linked): it is not stored, so
+ * nothing is gained by format 2, and a checkpoint an auditor kept of it stays valid.
+ */
+export const CLIENT_SIDE_FORMATS: ChainFormats = { contentLinkedFrom: null };
+
 export async function* clientSideChain(store: Pick<EventStore, 'readAll'>): AsyncGenerator<ChainedRow & { readonly hash: string }> {
   let previous = GENESIS_HASH;
   let ordinal = 0;
   for await (const event of store.readAll()) {
     const row = clientSideRow(event, ++ordinal);
-    previous = chainHash(previous, row);
+    previous = chainHash(previous, row, 1);
     yield { ...row, hash: previous };
   }
 }
@@ -97,7 +103,7 @@ export function withClientSideMerkleLog(store: EventStore): EventStore & MerkleL
  * checkpoints given; `checkpoint` reads the whole log too.
  */
 export const clientSideHashChain = (store: Pick<EventStore, 'readAll'>) => ({
-  verify: (options: VerifyOptions = {}): Promise<VerifyReport> => verifyChain(clientSideChain(store), options),
+  verify: (options: VerifyOptions = {}): Promise<VerifyReport> => verifyChain(clientSideChain(store), { ...options, formats: CLIENT_SIDE_FORMATS }),
   async checkpoint(): Promise<ChainCheckpoint> {
     let head: ChainCheckpoint = { position: 0n, headHash: GENESIS_HASH };
     for await (const row of clientSideChain(store)) head = { position: row.position, headHash: row.hash };

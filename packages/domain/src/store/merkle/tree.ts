@@ -42,6 +42,13 @@ export const leafHashOfText = (canonicalText: string): Hash => {
   return sha256Bytes(scratch.subarray(0, 1 + HASH_BYTES));
 };
 
+/** The leaf hash of an event from its content hash given as 64 hex digits: H(0x00 ‖ content). */
+export const leafHashOfContentHex = (contentHex: string): Hash => {
+  scratch[0] = LEAF_PREFIX;
+  scratch.write(contentHex, 1, 'hex');
+  return sha256Bytes(scratch.subarray(0, 1 + HASH_BYTES));
+};
+
 export const nodeHash = (left: Hash, right: Hash): Hash => {
   if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) return sha256Bytes(Uint8Array.of(NODE_PREFIX, ...left, ...right));
   scratch[0] = NODE_PREFIX;
@@ -167,17 +174,20 @@ export const leavesOfNode = (level: number, index: number): { readonly first: nu
  * (or across batches, checked against the stored size before use).
  */
 export class TreeFrontier {
-  private readonly byLevel: Map<number, Hash>;
+  /** The hash of the frontier's subtree at level L at bytes L·32 (present when bit L of the size is set). */
+  private readonly edge: Uint8Array;
 
   /** `hashes`: the stored hash of each of `frontierOf(size)`, by level. */
   constructor(
     private treeSize: number,
     hashes: ReadonlyMap<number, Hash>,
   ) {
+    this.edge = new Uint8Array(MAX_LEVELS * HASH_BYTES);
     for (const { level } of frontierOf(treeSize)) {
-      if (!hashes.has(level)) throw new RangeError(`the frontier of a tree of size ${treeSize} has no node at level ${level}`);
+      const hash = hashes.get(level);
+      if (!hash) throw new RangeError(`the frontier of a tree of size ${treeSize} has no node at level ${level}`);
+      this.edge.set(hash, level * HASH_BYTES);
     }
-    this.byLevel = new Map(hashes);
   }
 
   /** The frontier of a tree whose nodes `read` gives. */
@@ -200,13 +210,20 @@ export class TreeFrontier {
 
   /** An independent copy (a store grows a copy in a transaction and keeps it only once committed). */
   clone(): TreeFrontier {
-    return new TreeFrontier(this.treeSize, this.byLevel);
+    const copy = new TreeFrontier(0, new Map());
+    copy.edge.set(this.edge);
+    copy.treeSize = this.treeSize;
+    return copy;
+  }
+
+  private hashAt(level: number): Hash {
+    return this.edge.slice(level * HASH_BYTES, (level + 1) * HASH_BYTES);
   }
 
   /** The root of the tree so far (RFC 9162 MTH): the frontier folded from its lowest subtree up. */
   root(): Hash {
     let hash: Hash | undefined;
-    for (const { level } of frontierOf(this.treeSize).reverse()) hash = hash ? nodeHash(this.byLevel.get(level)!, hash) : this.byLevel.get(level)!;
+    for (const { level } of frontierOf(this.treeSize).reverse()) hash = hash ? nodeHash(this.hashAt(level), hash) : this.hashAt(level);
     return hash ?? EMPTY_TREE_HASH;
   }
 
@@ -216,20 +233,57 @@ export class TreeFrontier {
    * those: fifteen appends in sixteen then allocate no node at all).
    */
   append(leaf: Hash, into: TreeNode[] = [], fromLevel = 0): TreeNode[] {
+    copyHash(leaf, 0, carry, 0);
+    return this.climb(into, fromLevel);
+  }
+
+  /**
+   * Append the leaf of an event whose content hash is `contentHex` (64 hex digits):
+   * the leaf hash H(0x00 ‖ content) is computed in place, like every parent after
+   * it, so an append allocates nothing unless it completes a node asked for.
+   */
+  appendContentHex(contentHex: string, into: TreeNode[] = [], fromLevel = 0): TreeNode[] {
+    leafInput[0] = LEAF_PREFIX;
+    leafInput.write(contentHex, 1, 'hex');
+    digestInto(leafInput, carry);
+    return this.climb(into, fromLevel);
+  }
+
+  /** From the leaf hash in `carry`: each parent it completes, then the new frontier node. */
+  private climb(into: TreeNode[], fromLevel: number): TreeNode[] {
     const index = this.treeSize;
-    if (fromLevel === 0) into.push({ level: 0, index, hash: leaf });
-    let hash = leaf;
+    if (fromLevel === 0) into.push({ level: 0, index, hash: carry.slice() });
     let level = 0;
     for (let i = index; i % 2 === 1; i = (i - 1) / 2) {
-      hash = nodeHash(this.byLevel.get(level)!, hash);
-      this.byLevel.delete(level);
+      nodeInput[0] = NODE_PREFIX;
+      copyHash(this.edge, level * HASH_BYTES, nodeInput, 1);
+      copyHash(carry, 0, nodeInput, 1 + HASH_BYTES);
+      digestInto(nodeInput, carry);
       level++;
-      if (level >= fromLevel) into.push({ level, index: (i - 1) / 2, hash });
+      if (level >= fromLevel) into.push({ level, index: (i - 1) / 2, hash: carry.slice() });
     }
-    this.byLevel.set(level, hash);
+    copyHash(carry, 0, this.edge, level * HASH_BYTES);
     this.treeSize++;
     return into;
   }
+}
+
+/** Levels a frontier can hold: a tree of up to 2^53 leaves (safe integers). */
+const MAX_LEVELS = 54;
+/** The frontier's working buffers (appends are synchronous: none is shared at once). */
+const carry = new Uint8Array(HASH_BYTES); // not a Buffer: its slice() must copy
+const leafInput = Buffer.alloc(1 + HASH_BYTES);
+const nodeInput = new Uint8Array(1 + 2 * HASH_BYTES);
+
+/** 32 bytes copied by hand: cheaper than a typed-array view or a native call for so few. */
+function copyHash(from: Uint8Array, fromOffset: number, to: Uint8Array, toOffset: number): void {
+  for (let j = 0; j < HASH_BYTES; j++) to[toOffset + j] = from[fromOffset + j]!;
+}
+
+/** SHA-256 of `input` written into `out` (32 bytes), from the latin1 digest, without an allocation of its own. */
+function digestInto(input: Uint8Array, out: Uint8Array): void {
+  const digest = sha256Latin1(input);
+  for (let j = 0; j < HASH_BYTES; j++) out[j] = digest.charCodeAt(j);
 }
 
 /** MTH of leaves [start, end), where `start` is a multiple of the largest power of two below end-start (true of every range RFC 9162 asks for). */
