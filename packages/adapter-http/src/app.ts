@@ -20,6 +20,7 @@ import { allowedMethods } from './http/methods.js';
 import { registerLogRoutes, type LogRouteDeps } from './routes/log.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
+import { EncodedPageCache } from './http/page-cache.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
 import { registerReportRoutes, type ReportOptions } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
@@ -57,6 +58,8 @@ export interface HttpLimits {
   readonly heartbeatMs: number;
   /** Longest string, largest array and integer in a request body. */
   readonly transport: TransportLimits;
+  /** Bytes of encoded stored pages kept for the next request of the same page (0: none kept). */
+  readonly pageCacheBytes: number;
 }
 
 export const defaultLimits: HttpLimits = {
@@ -72,6 +75,7 @@ export const defaultLimits: HttpLimits = {
   maxReadModelLag: 1_000,
   heartbeatMs: 15_000,
   transport: defaultTransportLimits,
+  pageCacheBytes: 32 * 1024 * 1024,
 };
 
 export interface HttpAppOptions {
@@ -223,6 +227,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
+    pages: new EncodedPageCache(limits.pageCacheBytes),
   });
   registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {

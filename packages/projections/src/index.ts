@@ -170,7 +170,7 @@ export {
   type ResultOf,
   type Viewed,
 } from './read-models/define.js';
-export { answerPageSchema, answerSchemaOf, answerSourceSchema, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
+export { answerPageSchema, answerSchemaOf, answerSourceSchema, storedStamp, storedStampOf, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
 export { answerComparisonSchema, compareResults, differences, identityOf, type AnswerComparison } from './read-models/compare.js';
 export { QueryService, type QueryError, type QueryOptions, type QueryServiceOptions, type ReadModelInfo, type ReadModelSource, type ReplayGate } from './read-models/query-service.js';
 export { answerPages, type AnswerPagesOptions, type PagedAnswer } from './read-models/answer-pages.js';
