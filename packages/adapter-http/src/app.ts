@@ -184,7 +184,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const replays = new ReplayLimiter(limits.maxConcurrentReplays, Math.min(limits.maxConcurrentReplaysPerKey, limits.maxConcurrentReplays));
   const readModelStatus = options.readModelStatus ?? (() => []);
-  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus, ...(options.replicationLag ? { replicationLag: options.replicationLag } : {}) });
+  const pages = new EncodedPageCache(limits.pageCacheBytes);
+  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus, pages, ...(options.replicationLag ? { replicationLag: options.replicationLag } : {}) });
   let shuttingDown = false;
   // Outermost: it sees every answer, problems from onError and 404/405 included.
   app.use('*', accessLog(options.accessLog === false ? undefined : (options.accessLog ?? pino({ base: null }, pino.destination(2))), metrics));
@@ -227,7 +228,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
-    pages: new EncodedPageCache(limits.pageCacheBytes),
+    pages,
+    countStoredPage: (readModel, outcome) => metrics.countStoredPage(readModel, outcome),
   });
   registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {

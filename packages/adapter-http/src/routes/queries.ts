@@ -75,6 +75,7 @@ export interface QueryRouteDeps {
   readonly transportLimits: TransportLimits;
   /** Encoded stored pages, kept while their model has not changed. */
   readonly pages: EncodedPageCache;
+  readonly countStoredPage: (readModel: string, outcome: 'kept' | 'computed') => void;
 }
 
 const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, ch: string) => ch.toUpperCase());
@@ -151,6 +152,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     const question = keep ? JSON.stringify([c.get('principal')?.role ?? null, model.name, params, page ?? null]) : '';
     const stamp = keep ? await deps.queries.storedStamp(model.name, lens) : undefined;
     const kept = stamp === undefined ? undefined : deps.pages.get(question, stamp);
+    if (stamp !== undefined) deps.countStoredPage(model.name, kept ? 'kept' : 'computed');
     if (kept) return sendPage(c, kept);
     const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
     if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error));
