@@ -43,8 +43,12 @@ const summary = (result) => ({
   timeouts: result.timeouts,
 });
 
-/** @param {{ dbFile: string; partners: string[]; durationSeconds: number; connections: number }} args */
-export async function httpTaawun({ dbFile, partners, durationSeconds, connections }) {
+/**
+ * `acceptEncoding`: what the reads send in Accept-Encoding (`gzip`, as browsers, curl --compressed and HTTP
+ * libraries do; `identity` for uncompressed answers). Commands and the floor's list are sent as they are either way.
+ * @param {{ dbFile: string; partners: string[]; durationSeconds: number; connections: number; acceptEncoding?: string }} args
+ */
+export async function httpTaawun({ dbFile, partners, durationSeconds, connections, acceptEncoding = 'gzip' }) {
   const { key, entry } = createApiKey('bench-clerk', 'clerk');
   const { url, child } = await startServerProcess(dbFile, entry);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -69,11 +73,14 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
     if (probe.status === 404 && (await probe.json()).code === 'route-not-found') {
       scenarios['read a partner history (GET /read-models/partner-history)'] = { ok: false, message: 'the route is not in @taawun/adapter-http yet' };
     } else {
+      const readHeaders = { ...headers, 'accept-encoding': acceptEncoding };
       const reading = async (path) => {
-        const first = await fetch(`${url}${typeof path === 'function' ? path() : path}`, { headers });
+        const first = await fetch(`${url}${typeof path === 'function' ? path() : path}`, { headers: readHeaders });
+        // The answer's bytes, and the bytes sent (gzipped when the server compressed it).
         const bytes = (await first.arrayBuffer()).byteLength;
+        const wireBytes = Number(first.headers.get('content-length') ?? bytes);
         const setupRequest = (request) => ({ ...request, path: typeof path === 'function' ? path() : path });
-        return { status: first.status, bytes, ...summary(await run({ url, connections, duration: durationSeconds, headers, requests: [{ method: 'GET', setupRequest }] })) };
+        return { status: first.status, bytes, wireBytes, contentEncoding: first.headers.get('content-encoding') ?? 'identity', ...summary(await run({ url, connections, duration: durationSeconds, headers: readHeaders, requests: [{ method: 'GET', setupRequest }] })) };
       };
       // The floor first: the same server, the same authentication, no read model.
       scenarios['the floor: an authenticated GET reading no model (GET /read-models)'] = await reading('/read-models');
@@ -85,5 +92,5 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
   } finally {
     child.kill('SIGTERM');
   }
-  return { scenarios, connections, durationSeconds };
+  return { scenarios, connections, durationSeconds, acceptEncoding };
 }

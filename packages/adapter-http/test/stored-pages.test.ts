@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const HISTORY = '/read-models/partner-history?partnerId=enm-france&limit=20';
-const read = (path: string, as: KeyName, headers: Record<string, string> = {}) => t.request(path, { as, headers });
+const read = (path: string, as: KeyName, headers: Record<string, string> = {}) => t.request(path, { as, headers: { 'accept-encoding': 'identity', ...headers } });
 
 /** `taawun_stored_pages_total` by read model and outcome, from /metrics. */
 async function storedPages(): Promise<Record<string, number>> {
@@ -53,6 +53,18 @@ describe('stored pages kept while their model has not changed', () => {
     expect(again.status).toBe(200);
     expect(await again.text()).toBe(body);
     expect((await storedPages())['partner-history kept']).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gzipped for a client that accepts it, as another representation of the same bytes (its own ETag)', async () => {
+    const plain = await read(HISTORY, 'auditor', { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const zipped = await read(HISTORY, 'auditor', { 'accept-encoding': 'br;q=1, gzip;q=0.5' });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('Accept-Encoding');
+    expect(zipped.headers.get('etag')).toBe(`${plain.headers.get('etag')!.slice(0, -1)}-gz"`);
+    expect(await zipped.text()).toBe(await plain.text()); // fetch decodes it
+    expect((await read(HISTORY, 'auditor', { 'accept-encoding': 'gzip;q=0' })).headers.get('content-encoding')).toBeNull();
+    expect((await read(HISTORY, 'auditor', { 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.get('etag')! })).status).toBe(304);
   });
 
   it('a write that reaches the stored model gives the new answer at once, under a new ETag', async () => {

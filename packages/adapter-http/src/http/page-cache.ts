@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+
+const gzip = promisify(gzipCallback);
 
 /**
  * Encoded answers of stored read models, kept so that a page asked again is
@@ -16,7 +20,12 @@ export interface EncodedPage {
   readonly body: Buffer<ArrayBuffer>;
   /** A strong ETag of the body: the same bytes, the same tag. */
   readonly etag: string;
+  /** The body gzipped (answers of 1 KB or more), for clients that accept it, with its own ETag (another representation). */
+  readonly gzipped: { readonly body: Buffer<ArrayBuffer>; readonly etag: string } | undefined;
 }
+
+/** Answers smaller than this are sent as they are: compressing them saves less than the headers weigh. */
+const GZIP_FROM_BYTES = 1024;
 
 interface Kept extends EncodedPage {
   readonly stamp: string;
@@ -24,10 +33,27 @@ interface Kept extends EncodedPage {
 
 export const etagOfBody = (body: Uint8Array): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 
-export const encodedPage = (answer: unknown): EncodedPage => {
+/** An answer as JSON bytes, and gzipped when it is large enough (on the thread pool: the event loop goes on serving). */
+export async function encodedPage(answer: unknown): Promise<EncodedPage> {
   const body = Buffer.from(JSON.stringify(answer));
-  return { body, etag: etagOfBody(body) };
-};
+  const etag = etagOfBody(body);
+  if (body.byteLength < GZIP_FROM_BYTES) return { body, etag, gzipped: undefined };
+  const zipped = (await gzip(body)) as Buffer<ArrayBuffer>;
+  return { body, etag, gzipped: { body: zipped, etag: `${etag.slice(0, -1)}-gz"` } };
+}
+
+const bytesOf = (page: EncodedPage): number => page.body.byteLength + (page.gzipped?.body.byteLength ?? 0);
+
+/** Whether `Accept-Encoding` accepts gzip (named, or `*`, with a quality above 0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
 
 export class EncodedPageCache {
   private readonly kept = new Map<string, Kept>();
@@ -47,13 +73,13 @@ export class EncodedPageCache {
     this.drop(question, found);
     if (found.stamp !== stamp) return undefined;
     this.kept.set(question, found); // most recently used last
-    this.bytes += found.body.byteLength;
+    this.bytes += bytesOf(found);
     return found;
   }
 
   /** Keep an encoded answer read from the model at `stamp`. */
   put(question: string, stamp: string, page: EncodedPage): void {
-    const size = page.body.byteLength;
+    const size = bytesOf(page);
     if (size > this.maxBytes / 4) return;
     const before = this.kept.get(question);
     if (before) this.drop(question, before);
@@ -72,7 +98,7 @@ export class EncodedPageCache {
 
   private drop(question: string, kept: Kept): void {
     this.kept.delete(question);
-    this.bytes -= kept.body.byteLength;
+    this.bytes -= bytesOf(kept);
   }
 }
 

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { answerSchemaOf, storedStampOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
 import type { Context } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
-import { encodedPage, noneMatchHits, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
+import { acceptsGzip, encodedPage, noneMatchHits, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
 import { answerHeaders, bearerSecurity, errorResponses, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-data.js';
 import { problem, type Problem } from '../http/problems.js';
@@ -108,6 +108,7 @@ export function registerQueryRoutes(app: OpenAPIHono<AppEnv>, deps: QueryRouteDe
 function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps: QueryRouteDeps): void {
   const { list } = model;
   const allowed = rolesForReadModel(model);
+  const defaultLimit = Math.min(model.defaultPageSize ?? Infinity, deps.defaultPageSize, deps.maxPageSize);
   const paging =
     list === null
       ? {}
@@ -117,7 +118,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
             .number()
             .pipe(int32(1, deps.maxPageSize))
             .optional()
-            .meta({ description: `Items of \`result.${list}\` per page (default ${deps.defaultPageSize}, at most ${deps.maxPageSize})` }),
+            .meta({ description: `Items of \`result.${list}\` per page (default ${defaultLimit}, at most ${deps.maxPageSize})` }),
         };
   const query = withTransportLimits(z.object({ ...model.params.shape, ...lensQuery, ...paging }), deps.transportLimits);
   const answer = withResponseLimits(answerSchemaOf(model.result), responseLimits).openapi(`${pascal(model.name)}Answer`);
@@ -146,7 +147,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const lens: TimeLens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
-    const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
+    const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? defaultLimit };
     // A stored page asked again is sent as kept, while the model has not changed (see EncodedPageCache); never one with personal data.
     const keep = deps.pages.enabled && parsed.success && !holdsPersonalData(model, parsed.data);
     const question = keep ? JSON.stringify([c.get('principal')?.role ?? null, model.name, params, page ?? null]) : '';
@@ -156,7 +157,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     if (kept) return sendPage(c, kept);
     const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
     if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error));
-    const encoded = encodedPage(answer.value);
+    const encoded = await encodedPage(answer.value);
     const readAt = storedStampOf(answer.value);
     if (keep && readAt !== undefined) deps.pages.put(question, readAt, encoded);
     return sendPage(c, encoded);
@@ -172,6 +173,9 @@ const holdsPersonalData = (model: AnyReadModel, params: unknown): boolean =>
  * `JSON.stringify` of it), which hono's typed handlers cannot see in a body.
  */
 function sendPage(c: Context<AppEnv>, page: EncodedPage): never {
-  if (noneMatchHits(c.req.header('if-none-match'), page.etag)) return c.body(null, 304, { ETag: page.etag }) as never;
-  return c.body(page.body, 200, { 'Content-Type': 'application/json', ETag: page.etag }) as never;
+  const zipped = page.gzipped && acceptsGzip(c.req.header('accept-encoding')) ? page.gzipped : undefined;
+  const { body, etag } = zipped ?? page;
+  const vary: Record<string, string> = page.gzipped ? { Vary: 'Accept-Encoding' } : {};
+  if (noneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, { ETag: etag, ...vary }) as never;
+  return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, ...vary, ...(zipped ? { 'Content-Encoding': 'gzip' } : {}) }) as never;
 }
