@@ -16,8 +16,16 @@ const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** With --cpu-prof (the bench's), the server is profiled too, into the same folder: it is where a request's time goes. */
+function profileArgs() {
+  if (!process.execArgv.includes('--cpu-prof')) return [];
+  const at = process.execArgv.findIndex((a) => a.startsWith('--cpu-prof-dir'));
+  const dir = at < 0 ? undefined : process.execArgv[at].includes('=') ? process.execArgv[at].split('=')[1] : process.execArgv[at + 1];
+  return ['--cpu-prof', ...(dir ? ['--cpu-prof-dir', dir] : []), '--cpu-prof-name', `http-server-${Date.now()}.cpuprofile`];
+}
+
 function startServerProcess(dbFile, keyEntry) {
-  const child = spawn(process.execPath, [join(here, 'http-server.mjs'), JSON.stringify({ dbFile, keyEntry })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(), join(here, 'http-server.mjs'), JSON.stringify({ dbFile, keyEntry })], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
