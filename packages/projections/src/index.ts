@@ -64,6 +64,19 @@ export { atLeast, between, countGapSchema, countSchema, exactly, gapReasonSchema
 export { compareByCompletion, completionSortKey, dateView, dateViewSchema, orderCertainty, periodOf, periodSchema, type DateView, type Period } from './model/dates.js';
 export { correctionViewSchema, type CorrectionView, type Fact } from './model/facts.js';
 export { nameAtTimeSchema, partnerAtTimeSchema, type NameAtTime, type PartnerAtTime } from './model/names.js';
+export {
+  emptyPageRecords,
+  instituteNameOfRef,
+  nameOfRef,
+  nameRefSchema,
+  pageRecordsSchema,
+  PageRecordsMerger,
+  partnerOfRef,
+  partnerRefSchema,
+  type NameRef,
+  type PageRecords,
+  type PartnerRef,
+} from './model/page-records.js';
 export { personInvolvedSchema, type PersonInvolved } from './model/people.js';
 export { extremes, type Extreme, type Page } from './model/ordered.js';
 export {
