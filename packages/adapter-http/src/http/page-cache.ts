@@ -80,9 +80,9 @@ export class EncodedPageCache {
   /** Keep an encoded answer read from the model at `stamp`. */
   put(question: string, stamp: string, page: EncodedPage): void {
     const size = bytesOf(page);
-    if (size > this.maxBytes / 4) return;
     const before = this.kept.get(question);
     if (before) this.drop(question, before);
+    if (size > this.maxBytes / 4) return;
     for (const [oldest, kept] of this.kept) {
       if (this.bytes + size <= this.maxBytes) break;
       this.drop(oldest, kept);
