@@ -16,8 +16,16 @@ const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** With --cpu-prof (the bench's), the server is profiled too, into the same folder: it is where a request's time goes. */
+function profileArgs() {
+  if (!process.execArgv.includes('--cpu-prof')) return [];
+  const at = process.execArgv.findIndex((a) => a.startsWith('--cpu-prof-dir'));
+  const dir = at < 0 ? undefined : process.execArgv[at].includes('=') ? process.execArgv[at].split('=')[1] : process.execArgv[at + 1];
+  return ['--cpu-prof', ...(dir ? ['--cpu-prof-dir', dir] : []), '--cpu-prof-name', `http-server-${Date.now()}.cpuprofile`];
+}
+
 function startServerProcess(dbFile, keyEntry) {
-  const child = spawn(process.execPath, [join(here, 'http-server.mjs'), JSON.stringify({ dbFile, keyEntry })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(), join(here, 'http-server.mjs'), JSON.stringify({ dbFile, keyEntry })], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -43,8 +51,12 @@ const summary = (result) => ({
   timeouts: result.timeouts,
 });
 
-/** @param {{ dbFile: string; partners: string[]; durationSeconds: number; connections: number }} args */
-export async function httpTaawun({ dbFile, partners, durationSeconds, connections }) {
+/**
+ * `acceptEncoding`: what the reads send in Accept-Encoding (`gzip`, as browsers, curl --compressed and HTTP
+ * libraries do; `identity` for uncompressed answers). Commands and the floor's list are sent as they are either way.
+ * @param {{ dbFile: string; partners: string[]; durationSeconds: number; connections: number; acceptEncoding?: string }} args
+ */
+export async function httpTaawun({ dbFile, partners, durationSeconds, connections, acceptEncoding = 'gzip' }) {
   const { key, entry } = createApiKey('bench-clerk', 'clerk');
   const { url, child } = await startServerProcess(dbFile, entry);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -69,11 +81,14 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
     if (probe.status === 404 && (await probe.json()).code === 'route-not-found') {
       scenarios['read a partner history (GET /read-models/partner-history)'] = { ok: false, message: 'the route is not in @taawun/adapter-http yet' };
     } else {
+      const readHeaders = { ...headers, 'accept-encoding': acceptEncoding };
       const reading = async (path) => {
-        const first = await fetch(`${url}${typeof path === 'function' ? path() : path}`, { headers });
+        const first = await fetch(`${url}${typeof path === 'function' ? path() : path}`, { headers: readHeaders });
+        // The answer's bytes, and the bytes sent (gzipped when the server compressed it).
         const bytes = (await first.arrayBuffer()).byteLength;
+        const wireBytes = Number(first.headers.get('content-length') ?? bytes);
         const setupRequest = (request) => ({ ...request, path: typeof path === 'function' ? path() : path });
-        return { status: first.status, bytes, ...summary(await run({ url, connections, duration: durationSeconds, headers, requests: [{ method: 'GET', setupRequest }] })) };
+        return { status: first.status, bytes, wireBytes, contentEncoding: first.headers.get('content-encoding') ?? 'identity', ...summary(await run({ url, connections, duration: durationSeconds, headers: readHeaders, requests: [{ method: 'GET', setupRequest }] })) };
       };
       // The floor first: the same server, the same authentication, no read model.
       scenarios['the floor: an authenticated GET reading no model (GET /read-models)'] = await reading('/read-models');
@@ -85,5 +100,5 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
   } finally {
     child.kill('SIGTERM');
   }
-  return { scenarios, connections, durationSeconds };
+  return { scenarios, connections, durationSeconds, acceptEncoding };
 }

@@ -20,6 +20,7 @@ import { allowedMethods } from './http/methods.js';
 import { registerLogRoutes, type LogRouteDeps } from './routes/log.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerQueryRoutes } from './routes/queries.js';
+import { EncodedPageCache } from './http/page-cache.js';
 import { BackgroundPurges, registerErasureRoute } from './routes/erasure.js';
 import { registerReportRoutes, type ReportOptions } from './report/routes.js';
 import { ApiKeyRing, type ApiKeyEntry } from './security/api-keys.js';
@@ -57,6 +58,8 @@ export interface HttpLimits {
   readonly heartbeatMs: number;
   /** Longest string, largest array and integer in a request body. */
   readonly transport: TransportLimits;
+  /** Bytes of encoded stored pages kept for the next request of the same page (0: none kept). */
+  readonly pageCacheBytes: number;
 }
 
 export const defaultLimits: HttpLimits = {
@@ -72,6 +75,7 @@ export const defaultLimits: HttpLimits = {
   maxReadModelLag: 1_000,
   heartbeatMs: 15_000,
   transport: defaultTransportLimits,
+  pageCacheBytes: 32 * 1024 * 1024,
 };
 
 export interface HttpAppOptions {
@@ -180,7 +184,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const replays = new ReplayLimiter(limits.maxConcurrentReplays, Math.min(limits.maxConcurrentReplaysPerKey, limits.maxConcurrentReplays));
   const readModelStatus = options.readModelStatus ?? (() => []);
-  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus, ...(options.replicationLag ? { replicationLag: options.replicationLag } : {}) });
+  const pages = new EncodedPageCache(limits.pageCacheBytes);
+  const metrics = new ServerMetrics({ store: options.store, liveFeeds, replays, readModelStatus, pages, ...(options.replicationLag ? { replicationLag: options.replicationLag } : {}) });
   let shuttingDown = false;
   // Outermost: it sees every answer, problems from onError and 404/405 included.
   app.use('*', accessLog(options.accessLog === false ? undefined : (options.accessLog ?? pino({ base: null }, pino.destination(2))), metrics));
@@ -223,6 +228,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
     transportLimits: limits.transport,
+    pages,
+    countStoredPage: (readModel, outcome) => metrics.countStoredPage(readModel, outcome),
   });
   registerReportRoutes(app, { queries, replays, now: options.now ?? (() => new Date()), ...options.report });
   registerEventRoutes(app, {

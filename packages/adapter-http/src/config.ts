@@ -24,6 +24,7 @@ const limitsSchema = z
     maxConcurrentReplaysPerKey: positiveInt,
     maxReadModelLag: z.number().int().min(0),
     heartbeatMs: positiveInt,
+    pageCacheBytes: z.number().int().min(0),
     transport: z.object({ maxStringLength: positiveInt, maxArrayItems: positiveInt, maxInteger: positiveInt, maxRecordKeys: positiveInt }).strict().partial(),
   })
   .strict()

@@ -1,5 +1,6 @@
 import { handle, InMemoryEventStore, type Command } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
+import { loadInstituteRecord } from '@taawun/runtime';
 import { answerPages, InMemoryReadModelStorage, ProjectionRunner, queryService } from '@taawun/projections';
 import { analysisRecords, presentAnswer } from '@taawun/projections/presentation';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -174,4 +175,47 @@ describe('a record that moves while its list is written', () => {
   it('a service that catches up before each page would join two states of the record: the walk stops instead', async () => {
     await expect(walkWhileRegistering(false)).rejects.toMatchObject({ code: 'model-changed' });
   });
+});
+
+describe('a whole list whose entries name shared records, written a page at a time', () => {
+  // The institute's record (renamed between F12 and F14, its former name stated on the 1998 agreement), and 110 sessions
+  // each shared by a partner of its own and GIZ: every page names GIZ and the institute again, under other indexes on a page of their own.
+  let service: ReturnType<typeof queryService>;
+  beforeAll(async () => {
+    const log = new InMemoryEventStore();
+    const context = deterministicContext('seed');
+    await loadInstituteRecord(log, context);
+    for (let i = 0; i < 110; i++) {
+      const sessionId = `shared-${i}`;
+      for (const command of [
+        { type: 'RegisterPartner', partnerId: `partner-${i}`, name: { en: `Partner ${i}`, ar: `الشريك ${i}` }, kind: 'agency' },
+        { type: 'ScheduleSession', sessionId, title: { en: `Session ${i}` }, kind: 'course', partners: [`partner-${i}`, 'giz'], plannedFor: `${2010 + (i % 12)}` },
+        { type: 'RecordSessionHeld', sessionId, heldOn: `${2010 + (i % 12)}`, attendance: { count: 10 + i, basis: 'total' } },
+      ] as const) {
+        const result = await handle(log, command, context);
+        if (!result.ok) throw new Error(result.error.message);
+      }
+    }
+    const storage = new InMemoryReadModelStorage();
+    service = queryService({ store: log, storage });
+    for (const projection of service.projections()) await new ProjectionRunner(projection, { store: log, storage }).rebuild();
+  });
+
+  for (const [name, params, list] of [['sessions', {}, 'sessions'], ['partner-history', { partnerId: 'giz' }, 'entries']] as const) {
+    it(`${name} as JSON: each page's references rewritten into the records of every page, the same text as the whole answer`, async () => {
+      const paged = await answerPages(service, name, params, { pageRows: PAGE_ROWS });
+      if (!paged.ok) throw new Error(paged.error.message);
+      let pages = 0;
+      for await (const _ of paged.value.pages()) pages++;
+      expect(pages).toBeGreaterThanOrEqual(3);
+      const sink: Sink & { text: string } = { text: '', write: async (text) => void (sink.text += text), close: async () => {} };
+      await writePaged(paged.value, { ...how('json', list, [], new WatchingSink(counting)), betweenPages: () => {} }, sink);
+      const whole = await service.query(name, params);
+      if (!whole.ok) throw new Error(whole.error.message);
+      expect(sink.text).toBe(printable('json', whole.value, presentAnswer(whole.value, params, { lang: 'en', list }), 'en', () => {}, {}));
+      const records = (JSON.parse(sink.text) as { result: { records: { partners: Record<string, unknown>; institute: { names: unknown[] } } } }).result.records;
+      expect(Object.keys(records.partners).length).toBeGreaterThanOrEqual(111); // GIZ and the 110 partners of the sessions, once
+      expect(records.institute.names.length).toBeGreaterThanOrEqual(2);
+    });
+  }
 });

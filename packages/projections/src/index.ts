@@ -64,6 +64,19 @@ export { atLeast, between, countGapSchema, countSchema, exactly, gapReasonSchema
 export { compareByCompletion, completionSortKey, dateView, dateViewSchema, orderCertainty, periodOf, periodSchema, type DateView, type Period } from './model/dates.js';
 export { correctionViewSchema, type CorrectionView, type Fact } from './model/facts.js';
 export { nameAtTimeSchema, partnerAtTimeSchema, type NameAtTime, type PartnerAtTime } from './model/names.js';
+export {
+  emptyPageRecords,
+  instituteNameOfRef,
+  nameOfRef,
+  nameRefSchema,
+  pageRecordsSchema,
+  PageRecordsMerger,
+  partnerOfRef,
+  partnerRefSchema,
+  type NameRef,
+  type PageRecords,
+  type PartnerRef,
+} from './model/page-records.js';
 export { personInvolvedSchema, type PersonInvolved } from './model/people.js';
 export { extremes, type Extreme, type Page } from './model/ordered.js';
 export {
@@ -170,7 +183,7 @@ export {
   type ResultOf,
   type Viewed,
 } from './read-models/define.js';
-export { answerPageSchema, answerSchemaOf, answerSourceSchema, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
+export { answerPageSchema, answerSchemaOf, answerSourceSchema, storedStamp, storedStampOf, type Answer, type AnswerPage, type AnswerSource } from './read-models/answer.js';
 export { answerComparisonSchema, compareResults, differences, identityOf, type AnswerComparison } from './read-models/compare.js';
 export { QueryService, type QueryError, type QueryOptions, type QueryServiceOptions, type ReadModelInfo, type ReadModelSource, type ReplayGate } from './read-models/query-service.js';
 export { answerPages, type AnswerPagesOptions, type PagedAnswer } from './read-models/answer-pages.js';

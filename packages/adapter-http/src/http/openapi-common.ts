@@ -28,7 +28,15 @@ export const headerComponents = {
     maxLength: 20,
     pattern: '^"(\\d+|none)"$',
   }),
+  AnswerETag: header('A strong ETag of the answer\'s bytes (ending in `-gz` when sent gzipped): send it back in If-None-Match, and an unchanged answer is a 304 without a body', {
+    type: 'string',
+    maxLength: 48,
+    pattern: '^"[A-Za-z0-9_-]{1,44}"$',
+  }),
 } as const;
+
+/** The headers of a read model's answer: the ones every response carries, and its ETag. */
+export const answerHeaders = () => ({ ...responseHeaders(), ETag: ref('AnswerETag') });
 
 type HeaderName = keyof typeof headerComponents;
 const ref = (name: HeaderName) => ({ $ref: `#/components/headers/${name}` });

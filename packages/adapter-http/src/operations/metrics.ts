@@ -1,6 +1,7 @@
 import type { EventStore } from '@taawun/domain';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LiveFeeds } from '../http/live-feeds.js';
+import type { EncodedPageCache } from '../http/page-cache.js';
 import type { ReplayLimiter } from '../http/replays.js';
 import { readModelHealth, type ReadModelFollowerStatus } from './status.js';
 
@@ -11,6 +12,8 @@ export interface MetricsSources {
   readonly readModelStatus: () => readonly ReadModelFollowerStatus[];
   /** Seconds the standby the server reads from is behind its primary (undefined: it reads from the primary itself). */
   readonly replicationLag?: () => Promise<number | undefined>;
+  /** The encoded stored pages kept for the next request of the same page. */
+  readonly pages?: EncodedPageCache;
 }
 
 /**
@@ -23,6 +26,7 @@ export class ServerMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route' | 'status'>;
+  private readonly storedPages: Counter<'read_model' | 'outcome'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -35,6 +39,23 @@ export class ServerMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
       registers,
     });
+    this.storedPages = new Counter({
+      name: 'taawun_stored_pages_total',
+      help: 'Answers of stored read models that may be kept (no lens, no personal data): `kept` sent as kept, `computed` read from the model',
+      labelNames: ['read_model', 'outcome'],
+      registers,
+    });
+    const pages = sources.pages;
+    if (pages) {
+      new Gauge({
+        name: 'taawun_stored_pages_kept_bytes',
+        help: 'Bytes of encoded stored pages kept (bounded by the limit pageCacheBytes)',
+        registers,
+        collect() {
+          this.set(pages.size().bytes);
+        },
+      });
+    }
     // Read when scraped, from the sources themselves: nothing to keep in step.
     let health: Promise<{ head: bigint | undefined; statuses: readonly ReadModelFollowerStatus[] }> | undefined;
     const current = () =>
@@ -127,5 +148,10 @@ export class ServerMetrics {
     const labels = { method, route, status: String(status) };
     this.requests.inc(labels);
     this.latency.observe(labels, seconds);
+  }
+
+  /** A request for a stored page that may be kept: sent as kept, or read from the model. */
+  countStoredPage(readModel: string, outcome: 'kept' | 'computed'): void {
+    this.storedPages.inc({ read_model: readModel, outcome });
   }
 }

@@ -1,4 +1,4 @@
-import type { Answer, AnswerPage, HistoryEntry, NameAtTime, PartnerHistory, ReadModelInfo } from '@taawun/projections';
+import { instituteNameOfRef, partnerOfRef, type Answer, type AnswerPage, type HistoryEntry, type NameAtTime, type PageRecords, type PartnerHistory, type ReadModelInfo } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
 import { dateText, entryFactLines, instituteSignedAs, entryFigures, lensLine, message, pageRangeText, presentAnswer, entryWhat, queryErrorText, readModelDescription, readModelTitle, vocabText } from '@taawun/projections/presentation';
 import { html } from 'hono/html';
@@ -172,17 +172,17 @@ ${models.map((m) => html`<li data-read-model="${m.name}"><a href="/report/read-m
 
 // ----- one partner's timeline
 
-function timelineEntry(entry: HistoryEntry, lensQuery: string, lang: Language): Html {
+function timelineEntry(entry: HistoryEntry, records: PageRecords, lensQuery: string, lang: Language): Html {
   const figures = entryFigures(entry.counts, lang);
   // The full fact, as the CLI's --details prints it (the institute's name as signed has its own line above).
-  const facts = entryFactLines(entry, lang);
+  const facts = entryFactLines(entry, records, lang);
   const uncertain = lang === 'en' ? "Its date overlaps another entry's: the record cannot say which came first" : message(lang, 'order.uncertain');
   return html`<li class="entry" data-edtf="${entry.date.edtf}" data-earliest="${entry.date.earliest ?? ''}" data-latest="${entry.date.latest ?? ''}" data-record="${entry.record.type}:${entry.record.id}">
 <div><time class="when" datetime="${entry.date.edtf}">${dateText(entry.date, lang)}</time><span class="what">${entryWhat(entry, lang)}</span>
 ${entry.status ? html` <span class="tag">${vocabText(lang, 'vocab.status', 'status', entry.status)}</span>` : ''}${entry.orderCertain ? '' : html` <span class="tag" title="${uncertain}">${message(lang, 'report.orderUncertain')}</span>`}</div>
 ${entry.title ? html`<div class="title">${multilingual(entry.title)}</div>` : ''}
-${entry.kind.startsWith('agreement') ? html`<div class="meta">${message(lang, 'report.institute')} ${nameAtTime(entry.instituteName, lang)}</div>` : ''}
-${entry.sharedWith.length > 0 ? html`<div class="meta">${message(lang, 'report.with')} ${entry.partners.filter((p) => entry.sharedWith.includes(p.partnerId)).map((p, i) => html`${i > 0 ? ', ' : ''}${p.acronym ?? ''} ${nameAtTime(p.name, lang)}`)}</div>` : ''}
+${entry.kind.startsWith('agreement') ? html`<div class="meta">${message(lang, 'report.institute')} ${nameAtTime(instituteNameOfRef(entry.instituteName, records), lang)}</div>` : ''}
+${entry.sharedWith.length > 0 ? html`<div class="meta">${message(lang, 'report.with')} ${entry.partners.filter((p) => entry.sharedWith.includes(p.partnerId)).map((ref, i) => { const p = partnerOfRef(ref, records); return html`${i > 0 ? ', ' : ''}${p.acronym ?? ''} ${nameAtTime(p.name, lang)}`; })}</div>` : ''}
 ${figures ? html`<div class="meta">${figures}</div>` : ''}
 ${facts.length > 0 ? html`<ul class="meta facts">${facts.filter((f) => !f.startsWith(`${instituteSignedAs(lang)}:`)).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
 <div class="meta">${entry.sourceRefs.map((r) => html`<span class="tag">${r}</span> `)}${entry.corrections.length > 0 ? html`<span class="tag">${message(lang, 'report.corrected', { n: String(entry.corrections.length) })}</span>` : ''} <a class="audit" href="${auditHref(entry.record, lensQuery)}">${message(lang, 'report.auditTrail')}</a></div>
@@ -207,7 +207,7 @@ ${renames.length > 0 ? html`<p class="meta">${message(lang, 'report.names')} ${p
 </section>
 <h2>${message(lang, 'report.timeline')}</h2>
 <ol class="timeline" aria-label="${message(lang, 'report.timeline')}">
-${entries.map((e) => timelineEntry(e, lensQuery(lens), lang))}
+${entries.map((e) => timelineEntry(e, answer.result.records, lensQuery(lens), lang))}
 </ol>
 ${pager(answer.page, entries.length, lens, {}, false)}`,
   });

@@ -1,7 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { answerSchemaOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
+import { answerSchemaOf, storedStampOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
+import type { Context } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
-import { bearerSecurity, errorResponses, readErrors, responseHeaders } from '../http/openapi-common.js';
+import { acceptsGzip, encodedPage, noneMatchHits, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
+import { answerHeaders, bearerSecurity, errorResponses, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-data.js';
 import { problem, type Problem } from '../http/problems.js';
 import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
@@ -71,6 +73,9 @@ export interface QueryRouteDeps {
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
   readonly transportLimits: TransportLimits;
+  /** Encoded stored pages, kept while their model has not changed. */
+  readonly pages: EncodedPageCache;
+  readonly countStoredPage: (readModel: string, outcome: 'kept' | 'computed') => void;
 }
 
 const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, ch: string) => ch.toUpperCase());
@@ -103,6 +108,7 @@ export function registerQueryRoutes(app: OpenAPIHono<AppEnv>, deps: QueryRouteDe
 function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps: QueryRouteDeps): void {
   const { list } = model;
   const allowed = rolesForReadModel(model);
+  const defaultLimit = Math.min(model.defaultPageSize ?? Infinity, deps.defaultPageSize, deps.maxPageSize);
   const paging =
     list === null
       ? {}
@@ -112,7 +118,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
             .number()
             .pipe(int32(1, deps.maxPageSize))
             .optional()
-            .meta({ description: `Items of \`result.${list}\` per page (default ${deps.defaultPageSize}, at most ${deps.maxPageSize})` }),
+            .meta({ description: `Items of \`result.${list}\` per page (default ${defaultLimit}, at most ${deps.maxPageSize})` }),
         };
   const query = withTransportLimits(z.object({ ...model.params.shape, ...lensQuery, ...paging }), deps.transportLimits);
   const answer = withResponseLimits(answerSchemaOf(model.result), responseLimits).openapi(`${pascal(model.name)}Answer`);
@@ -127,7 +133,8 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     middleware: [requireRole(allowed)] as const,
     request: { query },
     responses: {
-      200: { description: `The ${model.title.toLowerCase()}`, headers: responseHeaders(), content: { 'application/json': { schema: answer } } },
+      200: { description: `The ${model.title.toLowerCase()}`, headers: answerHeaders(), content: { 'application/json': { schema: answer } } },
+      304: { description: 'Not modified: If-None-Match named the ETag the answer has now', headers: answerHeaders() },
       ...readErrors,
       404: errorResponses[404],
     },
@@ -140,9 +147,35 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
       return sendProblem(c, problem('forbidden', 'personal data is shown to admin and clerk keys only'));
     }
     const lens: TimeLens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
-    const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? deps.defaultPageSize };
+    const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? defaultLimit };
+    // A stored page asked again is sent as kept, while the model has not changed (see EncodedPageCache); never one with personal data.
+    const keep = deps.pages.enabled && parsed.success && !holdsPersonalData(model, parsed.data);
+    const question = keep ? JSON.stringify([c.get('principal')?.role ?? null, model.name, params, page ?? null]) : '';
+    const stamp = keep ? await deps.queries.storedStamp(model.name, lens) : undefined;
+    const kept = stamp === undefined ? undefined : deps.pages.get(question, stamp);
+    if (stamp !== undefined) deps.countStoredPage(model.name, kept ? 'kept' : 'computed');
+    if (kept) return sendPage(c, kept);
     const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
     if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error));
-    return c.json(answer.value, 200);
+    const encoded = await encodedPage(answer.value);
+    const readAt = storedStampOf(answer.value);
+    if (keep && readAt !== undefined) deps.pages.put(question, readAt, encoded);
+    return sendPage(c, encoded);
   });
+}
+
+const holdsPersonalData = (model: AnyReadModel, params: unknown): boolean =>
+  model.personalData === 'always' || (typeof model.personalData === 'function' && model.personalData(params as never));
+
+/**
+ * An encoded answer with its ETag; 304 without a body when the client's
+ * If-None-Match names it. Typed as the route's JSON answer (the bytes are
+ * `JSON.stringify` of it), which hono's typed handlers cannot see in a body.
+ */
+function sendPage(c: Context<AppEnv>, page: EncodedPage): never {
+  const zipped = page.gzipped && acceptsGzip(c.req.header('accept-encoding')) ? page.gzipped : undefined;
+  const { body, etag } = zipped ?? page;
+  const vary: Record<string, string> = page.gzipped ? { Vary: 'Accept-Encoding' } : {};
+  if (noneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, { ETag: etag, ...vary }) as never;
+  return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, ...vary, ...(zipped ? { 'Content-Encoding': 'gzip' } : {}) }) as never;
 }

@@ -1,5 +1,5 @@
 import type { Language } from '@taawun/domain';
-import type { Answer, PagedAnswer } from '@taawun/projections';
+import { PageRecordsMerger, type Answer, type PagedAnswer, type PageRecords } from '@taawun/projections';
 import { recordColumns, type Table } from '@taawun/projections/presentation';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
@@ -187,19 +187,32 @@ async function writeJson(paged: PagedAnswer, how: PagedWriting, sink: Sink): Pro
     for await (const page of pagesOf(paged)) await sink.write(renderJson({ ...page, page: range }));
     return;
   }
-  const text = renderJson({ ...frame, result: { ...(frame.result as Record<string, unknown>), [list]: [ITEMS] }, page: range });
+  // Entries that name shared records (`records` after the list: partners and the institute, named once per page):
+  // each page's references are rewritten into the records of every page, written after the list.
+  const shared = 'records' in (frame.result as Record<string, unknown>) ? new PageRecordsMerger() : undefined;
+  const text = renderJson({ ...frame, result: { ...(frame.result as Record<string, unknown>), [list]: [ITEMS], ...(shared ? { records: RECORDS } : {}) }, page: range });
   const at = text.indexOf(JSON.stringify(ITEMS));
   const lineStart = text.lastIndexOf('\n', at) + 1;
   const indent = text.slice(lineStart, at);
   let items = 0;
   for await (const page of pagesOf(paged)) {
+    const result = page.result as { records?: PageRecords; partner?: { partnerId?: string } };
+    const pageItems = shared && result.records ? shared.add(result.records, itemsOf(page, list), result.partner?.partnerId) : itemsOf(page, list);
     // Split and joined, not replaced by a pattern: a replace keeps each line as a string of its own until written.
-    const written = itemsOf(page, list).map((item, i) => `${items + i === 0 ? text.slice(0, lineStart) : ',\n'}${indent}${renderJson(item).slice(0, -1).split('\n').join(`\n${indent}`)}`);
+    const written = pageItems.map((item, i) => `${items + i === 0 ? text.slice(0, lineStart) : ',\n'}${indent}${renderJson(item).slice(0, -1).split('\n').join(`\n${indent}`)}`);
     await sink.write(written.join(''));
     items += written.length;
     how.onPage?.(items);
     how.betweenPages?.();
   }
   // No item: the list as JSON writes it empty.
-  await sink.write(items === 0 ? renderJson({ ...frame, page: range }) : text.slice(at + JSON.stringify(ITEMS).length));
+  if (items === 0) return sink.write(renderJson({ ...frame, page: range }));
+  const tail = text.slice(at + JSON.stringify(ITEMS).length);
+  if (!shared) return sink.write(tail);
+  const mark = tail.indexOf(JSON.stringify(RECORDS));
+  const recordsIndent = tail.slice(tail.lastIndexOf('\n', mark) + 1, mark).replace(/"records": $/, '');
+  await sink.write(`${tail.slice(0, mark)}${renderJson(shared.records()).slice(0, -1).split('\n').join(`\n${recordsIndent}`)}${tail.slice(mark + JSON.stringify(RECORDS).length)}`);
 }
+
+/** Stands for the records the list's entries name, written after the list once every page has been read. */
+const RECORDS = 'taawun:records-named-by-the-list';

@@ -1,3 +1,4 @@
+import { instituteNameOfRef } from '@taawun/projections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineWith, seededRecord, type Record } from './ask.js';
 
@@ -28,7 +29,8 @@ describe('three-valued time', () => {
   it("T2 F13 in Dijon's history as of 2010-01-01: the same uncertainty", async () => {
     const { json, table } = await record.ask('history', 'eng-dijon', '--as-of', '2010-01-01', '--details');
     const [signed] = json.result.entries;
-    expect([signed.instituteName.certainty, signed.instituteName.candidates.map((c: Row) => c.en)]).toEqual(['uncertain', bothNames]);
+    const name = instituteNameOfRef(signed.instituteName, json.result.records);
+    expect([name.certainty, name.candidates.map((c) => c.en)]).toEqual(['uncertain', bothNames]);
     expect(table).toContain(`one of: ${bothNames.join(' / ')}`);
   });
 

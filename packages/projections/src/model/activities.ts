@@ -6,7 +6,8 @@ import { modelChanged } from '../engine/model-reader.js';
 import { countSchema } from './counts.js';
 import { dateView, dateViewSchema, FOLLOWS_MARK, SORT_SEPARATOR } from './dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf } from './facts.js';
-import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, statedName } from './names.js';
+import { instituteTimeline, loadInstitutes } from './names.js';
+import { nameRefSchema, PageRecordsBuilder, partnerRefSchema, type PageRecords } from './page-records.js';
 import { chronologicalEntries, chronologicalPage, chronologicalSort, type Page } from './ordered.js';
 import { agreementKindLabels, personInvolved, personInvolvedSchema, publicationKindLabels, sessionKindLabels, type PersonInvolved } from './people.js';
 import {
@@ -72,8 +73,8 @@ export const activityEntrySchema = z
     orderCertain: z.boolean().meta({ description: "False when the date overlaps another entry's, so the record cannot tell which came first" }),
     what: z.string().meta({ description: 'What happened, in English: "Agreement signed", "Course held", "Hosted study visit completed"' }),
     title: multilingualTextSchema.nullable(),
-    partners: z.array(partnerAtTimeSchema).meta({ description: "Every partner of the record, named as at the entry's date" }),
-    instituteName: nameAtTimeSchema.meta({ description: "The institute's name: as stated on the agreement, else as in force at the entry's date" }),
+    partners: z.array(partnerRefSchema).meta({ description: "Every partner of the record, named as at the entry's date (acronym and names in the answer's `records.partners`)" }),
+    instituteName: nameRefSchema.meta({ description: "The institute's name: as stated on the agreement, else as in force at the entry's date (names in the answer's `records.institute`)" }),
     counts: entryCountsSchema.nullable(),
     people: z.array(personInvolvedSchema),
     details: z.record(z.string(), z.unknown()),
@@ -136,15 +137,16 @@ export const activityIndexEntries = (index: string, key: string, drafts: readonl
 
 /**
  * A page of the chronological list `(index, key)` of activity entries, each
- * built from its record (partners and the institute named as at its date),
- * with `extend` adding what the list's own view needs.
+ * built from its record (partners and the institute named as at its date, by
+ * reference into the page's `records`), with `extend` adding what the list's
+ * own view needs (given the page's records, to name more in them).
  */
 export async function activityPage<E>(
   model: ModelReader,
   records: RecordSet,
   list: { readonly index: string; readonly key: string; readonly page?: Page },
-  extend: (entry: ActivityEntry, draft: Draft) => E,
-): Promise<{ entries: E[]; total: number; offset: number }> {
+  extend: (entry: ActivityEntry, draft: Draft, named: PageRecordsBuilder) => E,
+): Promise<{ entries: E[]; records: PageRecords; total: number; offset: number }> {
   const found = await chronologicalPage(model, list.index, list.key, list.page ?? {});
   await records.load(found.entries.map((e) => e.document));
   const drafts = found.entries.map((entry) => {
@@ -157,7 +159,7 @@ export async function activityPage<E>(
     loadInstitutes(records),
     records.load(drafts.flatMap((d) => [...d.partnerIds.map((id) => recordKey('partners', id)), ...d.people.map((p) => recordKey('participants', p.participantId))])),
   ]);
-  const institute = instituteTimeline(institutes);
+  const named = new PageRecordsBuilder(records, instituteTimeline(institutes));
   const entries = drafts.map((draft, i) => {
     const { on, partnerIds, statedInstituteName, people, ...rest } = draft;
     const entry: ActivityEntry = {
@@ -168,17 +170,17 @@ export async function activityPage<E>(
       orderCertain: found.certain[i]!,
       what: rest.what,
       title: rest.title,
-      partners: partnerIds.map((id) => partnerAt(records, id, on)),
-      instituteName: statedInstituteName ? statedName(statedInstituteName) : nameAt(institute, on),
+      partners: partnerIds.map((id) => named.partnerAt(id, on)),
+      instituteName: named.instituteAt(on, statedInstituteName),
       counts: rest.counts,
       people: people.map((p) => personInvolved(records, p.participantId, p.role)),
       details: rest.details,
       corrections: rest.corrections,
       sourceRefs: rest.sourceRefs,
     };
-    return extend(entry, draft);
+    return extend(entry, draft, named);
   });
-  return { entries, total: found.total, offset: found.offset };
+  return { entries, records: named.build(), total: found.total, offset: found.offset };
 }
 
 const noDrafts = { partnerIds: [] as readonly string[], drafts: [] as Draft[] };

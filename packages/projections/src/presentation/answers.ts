@@ -8,6 +8,7 @@ import type { ParticipantRecordView } from '../read-models/participant-record.js
 import type { HistoryEntry, PartnerHistory, PartnerSummary } from '../read-models/partner-history.js';
 import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../read-models/yearly-report.js';
 import { agreementFactLines, entryFactLines } from './facts.js';
+import { emptyPageRecords, type PageRecords } from '../model/page-records.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
 import { message, type MessageId } from './i18n/messages.js';
 import { entryWhat, eventTypeText, recordTypeText, selectKey, vocabText } from './vocabulary.js';
@@ -65,23 +66,23 @@ function partnerHistory(answer: Answer<PartnerHistory>, _p: unknown, { lang }: P
     rows: entries,
     rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
     columns: [
-      ...activityColumns<HistoryEntry>(lang).slice(0, 4),
+      ...activityColumns<HistoryEntry>(lang, answer.result.records).slice(0, 4),
       { header: h(lang, 'column.with', 'WITH'), cell: (e) => e.sharedWith.join(' ') },
-      ...activityColumns<HistoryEntry>(lang).slice(5),
+      ...activityColumns<HistoryEntry>(lang, answer.result.records).slice(5),
     ],
-    details: (e) => entryFactLines(e, lang),
+    details: (e) => entryFactLines(e, answer.result.records, lang),
     notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote(lang)] : []), ...lensNotes(answer.lens, lang)],
   };
 }
 
 /** The columns of a dated activity entry: a partner's history, the registers of sessions, visits and publications. */
-function activityColumns<E extends ActivityEntry>(lang: Language): Column<E>[] {
+function activityColumns<E extends ActivityEntry>(lang: Language, records: PageRecords): Column<E>[] {
   return [
     { header: h(lang, 'column.date', 'DATE'), cell: (e) => `${orderMark(e.orderCertain)}${dateText(e.date, lang)}` },
     { header: h(lang, 'column.what', 'WHAT'), cell: (e) => (e.statusCandidates ? message(lang, 'status.uncertain', { what: entryWhat(e, lang), first: e.statusCandidates[0]!, second: e.statusCandidates.slice(1).join('/') }) : entryWhat(e, lang)) },
     { header: h(lang, 'column.record', 'RECORD'), cell: (e) => e.record.id },
     { header: h(lang, 'column.figures', 'FIGURES'), cell: (e) => entryFigures(e.counts, lang) },
-    { header: h(lang, 'column.partners', 'PARTNERS'), cell: (e) => e.partners.map((p) => p.acronym ?? p.partnerId).join(' ') },
+    { header: h(lang, 'column.partners', 'PARTNERS'), cell: (e) => e.partners.map((p) => records.partners[p.partnerId]?.acronym ?? p.partnerId).join(' ') },
     { header: h(lang, 'column.source', 'SOURCE'), cell: (e) => sources(e.sourceRefs) },
     { header: h(lang, 'column.title', 'TITLE'), cell: (e) => multilingualCell(e.title) },
   ];
@@ -91,13 +92,14 @@ const register =
   (list: string, heading: string, titleId: MessageId): Presenter =>
   (answer, _p, { lang }) => {
     const entries = (answer.result as Record<string, ActivityEntry[]>)[list] ?? [];
+    const records = (answer.result as { records?: PageRecords }).records ?? emptyPageRecords;
     const n = answer.page?.total ?? entries.length;
     return {
       title: [titled(lang, titleId, `${heading} (${n})`, { n: String(n) })],
       rows: entries,
       rowKey: { name: 'record', of: (e) => `${e.record.type}:${e.record.id}` },
-      columns: activityColumns(lang),
-      details: (e) => entryFactLines(e, lang),
+      columns: activityColumns(lang, records),
+      details: (e) => entryFactLines(e, records, lang),
       notes: [...(entries.some((e) => !e.orderCertain) ? [uncertainOrderNote(lang)] : []), ...lensNotes(answer.lens, lang)],
     };
   };

@@ -1,3 +1,4 @@
+import { instituteNameOfRef, type PageRecords } from '../model/page-records.js';
 import type { Language, MultilingualText } from '@taawun/domain';
 import type { ActivityEntry } from '../model/activities.js';
 import type { AgreementEntry } from '../read-models/agreements-register.js';
@@ -59,7 +60,7 @@ const label = (lang: Language, field: string, english: string): string => (lang 
 export const instituteSignedAs = (lang: Language): string => label(lang, 'instituteSignedAs', 'institute signed as');
 
 /** "place: Rome", "signatories: …": each fact of a history or register entry the columns leave out. */
-export function entryFactLines(entry: ActivityEntry, lang: Language): string[] {
+export function entryFactLines(entry: ActivityEntry, records: PageRecords, lang: Language): string[] {
   const lines: string[] = [];
   for (const [field, english] of labels) {
     const text = codedText(field, valueText(entry.details[field], lang), lang);
@@ -70,7 +71,7 @@ export function entryFactLines(entry: ActivityEntry, lang: Language): string[] {
   if (Array.isArray(signatories) && signatories.length > 0) {
     lines.push(`${label(lang, 'signatories', 'signatories')}: ${signatories.map((s: { party: string; role: MultilingualText; name?: MultilingualText }) => signatoryText(s.party, s.role, s.name ?? null, lang)).join('; ')}`);
   }
-  if (entry.record.type === 'agreement') lines.push(`${instituteSignedAs(lang)}: ${nameText(entry.instituteName, lang)}`);
+  if (entry.record.type === 'agreement') lines.push(`${instituteSignedAs(lang)}: ${nameText(instituteNameOfRef(entry.instituteName, records), lang)}`);
   return lines;
 }
 

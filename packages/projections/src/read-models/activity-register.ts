@@ -1,3 +1,4 @@
+import { pageRecordsSchema } from '../model/page-records.js';
 import { slugSchema, type DomainEventType, type SessionKind } from '@taawun/domain';
 import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
@@ -74,7 +75,7 @@ export const activityRegisterProjection = defineProjection({
 });
 
 function registerOf<L extends string>(type: ListName, name: string, list: L, title: string, description: string) {
-  const result = z.object({ [list]: z.array(activityEntrySchema) } as Record<L, z.ZodArray<typeof activityEntrySchema>>);
+  const result = z.object({ [list]: z.array(activityEntrySchema), records: pageRecordsSchema } as Record<L, z.ZodArray<typeof activityEntrySchema>> & { records: typeof pageRecordsSchema });
   return defineReadModel({
     name,
     title,
@@ -95,7 +96,7 @@ function registerOf<L extends string>(type: ListName, name: string, list: L, tit
       await checkPartner(model, records, p.partnerId);
       if (p.period !== undefined) checkPeriod(p.period, await countedPeriods(model, PERIODS));
       const found = await activityPage(model, records, { index: REGISTER_INDEX, key: listKey(type, p.partnerId, p.period), page }, (entry) => entry);
-      return { result: { [list]: found.entries } as Viewed<z.output<typeof result>>['result'], total: found.total };
+      return { result: { [list]: found.entries, records: found.records } as Viewed<z.output<typeof result>>['result'], total: found.total };
     },
     notFound: () => `no ${name}`,
   });

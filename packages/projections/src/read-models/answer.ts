@@ -53,3 +53,16 @@ export const answerSchemaOf = <R extends z.ZodType>(result: R) => z.object({ ...
 
 /** Every answer: the read model, the time lens and what it left out, where it came from, the page, and the result. */
 export type Answer<R> = Omit<z.infer<ReturnType<typeof answerSchemaOf<z.ZodUnknown>>>, 'result'> & { readonly result: R };
+
+/**
+ * The state of the stored model an answer was read from, as a stamp that
+ * changes with every commit to it (a new checkpoint, a new generation, another
+ * projection version): two answers of the same question with the same stamp
+ * are the same answer. Undefined for an answer not read from a stored model (a
+ * replay, the log, the streams through a lens), which has no such state.
+ */
+export function storedStampOf(answer: Pick<Answer<unknown>, 'version' | 'source'>): string | undefined {
+  return answer.source.kind === 'stored' ? storedStamp(answer.version, answer.source.generation, answer.source.position) : undefined;
+}
+
+export const storedStamp = (version: number | null, generation: number, position: string | null): string => `v${version ?? '-'}/g${generation}@${position ?? '-'}`;

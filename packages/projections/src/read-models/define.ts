@@ -33,6 +33,12 @@ interface ReadModelCommon<P extends z.ZodObject, R extends z.ZodObject> {
   readonly personalData: 'always' | 'never' | ((params: z.output<P>) => boolean);
   /** The identity of an item of the list, when the conventional one (`identityOf`: a record, a period, an id field) does not fit. */
   readonly itemKey?: (item: unknown, position: number) => string;
+  /**
+   * Items of the list a page holds when the request names no limit, where the
+   * server's default would make a page the whole record (the yearly report: a
+   * page of periods, not every period with every figure). Default: the caller's.
+   */
+  readonly defaultPageSize?: number;
 }
 
 /** `T` with every array and object read-only: what a view may give (a user's interfaces are often read-only). */

@@ -4,6 +4,7 @@ import { institute, loadInstituteRecord } from '@taawun/example-institute-record
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { ProjectionRunner } from '../engine/runner.js';
+import { instituteNameOfRef, partnerOfRef } from '../model/page-records.js';
 import {
   projections,
   queryAgreementsRegister,
@@ -44,7 +45,8 @@ describe('per-partner history', () => {
   it('tells the ENM history in order, each entry dated as precisely as the text, under the institute\'s name of the time', async () => {
     const answer = value(await queryPartnerHistory(source, { partnerId: 'enm-france' }));
     expect(answer.source.kind).toBe('stored');
-    const { partner, entries } = answer.result;
+    const { partner, entries, records } = answer.result;
+    const instituteName = (e: (typeof entries)[number]) => instituteNameOfRef(e.instituteName, records);
     expect(partner).toMatchObject({ partnerId: 'enm-france', acronym: 'ENM', country: 'FR', name: { fr: 'École nationale de la magistrature' } });
     expect(entries.map((e) => [e.date.edtf, e.date.label, e.what, e.sourceRefs.join()])).toEqual([
       ['1998-11-16', '16 November 1998', 'Agreement signed', 'F12'],
@@ -59,11 +61,11 @@ describe('per-partner history', () => {
     ]);
     const [agreement1998, protocol, course2016, hosting, , course2021, programme] = entries;
     // The 1998 agreement was signed under the former name, stated on it; the 2016 protocol under the present one.
-    expect(agreement1998!.instituteName).toEqual({ certainty: 'stated', name: institute.formerName, candidates: [institute.formerName] });
-    expect(protocol!.instituteName).toMatchObject({ certainty: 'stated', name: institute.currentName });
+    expect(instituteName(agreement1998!)).toEqual({ certainty: 'stated', name: institute.formerName, candidates: [institute.formerName] });
+    expect(instituteName(protocol!)).toMatchObject({ certainty: 'stated', name: institute.currentName });
     // Nothing on the course of 2016 says which name was in force: the rename falls between 16 Nov 1998 and 19 Feb 2016.
-    expect(course2016!.instituteName).toEqual({ certainty: 'uncertain', name: null, candidates: [institute.formerName, institute.currentName] });
-    expect(course2021!.instituteName).toEqual({ certainty: 'in-force', name: institute.currentName, candidates: [institute.currentName] });
+    expect(instituteName(course2016!)).toEqual({ certainty: 'uncertain', name: null, candidates: [institute.formerName, institute.currentName] });
+    expect(instituteName(course2021!)).toEqual({ certainty: 'in-force', name: institute.currentName, candidates: [institute.currentName] });
     // Order is honest: an undated programme may lie anywhere, "2016" may lie before 19 February 2016.
     expect(entries.every((e) => !e.orderCertain)).toBe(true);
     expect(programme!.details).toMatchObject({ recurrence: 'annual' });
@@ -78,7 +80,7 @@ describe('per-partner history', () => {
   });
 
   it('includes activities shared with other partners, naming them', async () => {
-    const { entries } = value(await queryPartnerHistory(source, { partnerId: 'kvinfo' })).result;
+    const { entries, records } = value(await queryPartnerHistory(source, { partnerId: 'kvinfo' })).result;
     expect(entries.map((e) => [e.date.edtf, e.kind])).toEqual([
       ['../2017-05-15', 'programme-launched'],
       ['../2017-05-15', 'publication-prepared'],
@@ -86,7 +88,9 @@ describe('per-partner history', () => {
     ]);
     const meeting = entries[2]!;
     expect(meeting.sharedWith).toEqual(['ministry-of-justice-morocco', 'embassy-denmark-rabat']);
-    expect(meeting.partners.map((p) => en(p.name.name))).toEqual(['Moroccan Ministry of Justice', 'Embassy of Denmark in Rabat', 'Danish centre for research and information on gender and equality']);
+    // Named once in the page's records, each entry referring to them.
+    expect(Object.keys(records.partners).sort()).toEqual(['embassy-denmark-rabat', 'kvinfo', 'ministry-of-justice-morocco']);
+    expect(meeting.partners.map((p) => en(partnerOfRef(p, records).name.name))).toEqual(['Moroccan Ministry of Justice', 'Embassy of Denmark in Rabat', 'Danish centre for research and information on gender and equality']);
     // F5's 70 attended a meeting: nobody was trained.
     expect(meeting.counts?.peopleAttended).toEqual({ known: 70, exact: true, gaps: [] });
     expect(meeting.counts?.peopleTrained).toBeUndefined();

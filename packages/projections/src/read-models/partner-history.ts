@@ -6,7 +6,8 @@ import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts, statedOrderAmong } from '../model/activities.js';
 import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf, type CorrectionView } from '../model/facts.js';
-import { currentName, nameAt, nameAtTimeSchema, partnerAtTimeSchema, partnerDetails, partnerTimeline } from '../model/names.js';
+import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
+import { nameRefSchema, pageRecordsSchema, partnerRefSchema } from '../model/page-records.js';
 import { chronologicalSort, extremes, isChronologicalIndex, toBounds, type Extreme, type Page } from '../model/ordered.js';
 import { namedRecord } from '../engine/record-streams.js';
 import { evolveRecord, lensKeyPrefixes, recordIds, recordKey, recordKeyOf, partnerLensScope, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
@@ -66,16 +67,16 @@ export type PartnerProfile = z.infer<typeof partnerProfileSchema>;
 
 export const historyEntrySchema = activityEntrySchema
   .extend({
-    partners: z.array(partnerAtTimeSchema).meta({ description: "Every partner of the record (this one included), named as at the entry's date" }),
+    partners: z.array(partnerRefSchema).meta({ description: "Every partner of the record (this one included), named as at the entry's date (acronym and names in `records.partners`)" }),
     sharedWith: z.array(z.string()).meta({ description: 'The other partners, when the activity was shared' }),
-    partnerName: nameAtTimeSchema.meta({ description: "This partner's name at the entry's date" }),
+    partnerName: nameRefSchema.meta({ description: "This partner's name at the entry's date (its names in `records.partners`)" }),
   })
   .meta({ id: 'HistoryEntry' });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 export const partnerHistorySchema = z
-  .object({ partner: partnerProfileSchema, entries: z.array(historyEntrySchema) })
-  .meta({ id: 'PartnerHistory', description: "A partner's profile and its history, in date order" });
+  .object({ partner: partnerProfileSchema, entries: z.array(historyEntrySchema), records: pageRecordsSchema })
+  .meta({ id: 'PartnerHistory', description: "A partner's profile and its history, in date order, and the records the entries name (once)" });
 export type PartnerHistory = z.infer<typeof partnerHistorySchema>;
 
 /** A page of a partner's history; `total` counts every entry. */
@@ -94,15 +95,14 @@ export async function partnerHistoryPage(model: ModelReader, partnerId: string, 
   const records = new RecordSet(model as ModelReader<RecordDocument>);
   await records.load([recordKey('partners', partnerId)]);
   const record = records.get('partners', partnerId);
-  const timeline = partnerTimeline(record);
-  const list = await activityPage(model, records, { index: HISTORY_INDEX, key: partnerId, page }, (entry, draft): HistoryEntry => ({
+  const list = await activityPage(model, records, { index: HISTORY_INDEX, key: partnerId, page }, (entry, draft, named): HistoryEntry => ({
     ...entry,
     sharedWith: draft.partnerIds.filter((id) => id !== partnerId),
-    partnerName: nameAt(timeline, draft.on),
+    partnerName: named.partnerAt(partnerId, draft.on).name,
   }));
   // An unknown partner is named with those the record holds (unknown-key), not an empty history.
   if (!record?.registered && list.total === 0) throw unknownKey('partnerId', 'partner', partnerId, await recordIds(model, 'partners'));
-  return { total: list.total, offset: list.offset, history: { partner: partnerProfile(partnerId, record), entries: list.entries } };
+  return { total: list.total, offset: list.offset, history: { partner: partnerProfile(partnerId, record), entries: list.entries, records: list.records } };
 }
 
 /** What the record says of a partner: its names through time, details as corrected, sources. */

@@ -1,3 +1,4 @@
+import { instituteNameOfRef, nameOfRef, partnerOfRef, type NameRef, type PageRecords, type PartnerRef } from '../model/page-records.js';
 import { handle, InMemoryEventStore, type Command, type StoredEvent } from '@taawun/domain';
 import { commandSequenceArb, deterministicContext, partialDateArb, pools, recordCommands } from '@taawun/domain/testing';
 import fc from 'fast-check';
@@ -66,6 +67,19 @@ async function answers(source: ReadModelSource): Promise<string> {
     out.push(answer.ok ? answer.value.result : answer.error);
   }
   return JSON.stringify(out);
+}
+
+/** A result whose entries refer to its records, with every name resolved and the records left out: what a presentation shows. */
+function resolvedNames(result: unknown, list: string, partnerId: string | undefined): Record<string, unknown> {
+  const { records, ...rest } = result as Record<string, unknown> & { records?: PageRecords };
+  if (!records) return rest;
+  const items = (rest[list] as { partners: PartnerRef[]; instituteName: NameRef; partnerName?: NameRef }[]).map((e) => ({
+    ...e,
+    partners: e.partners.map((p) => partnerOfRef(p, records)),
+    instituteName: instituteNameOfRef(e.instituteName, records),
+    ...(e.partnerName && partnerId ? { partnerName: nameOfRef(e.partnerName, records.partners[partnerId]?.names ?? []) } : {}),
+  }));
+  return { ...rest, [list]: items };
 }
 
 describe('replaying generated logs', () => {
@@ -148,7 +162,15 @@ describe('replaying generated logs', () => {
             continue;
           }
           const all = (whole.value.result as Record<string, unknown[]>)[list]!;
-          expect(page.value.result, `${name} ${JSON.stringify(params)}`).toEqual({ ...(whole.value.result as object), [list]: all.slice(offset, offset + limit) });
+          // Names resolved through each answer's records: the page's records hold what the page names, the whole's what the whole does.
+          const partnerId = (params as { partnerId?: string }).partnerId;
+          const wholeResolved = resolvedNames(whole.value.result, list, partnerId);
+          expect(resolvedNames(page.value.result, list, partnerId), `${name} ${JSON.stringify(params)}`).toEqual({ ...wholeResolved, [list]: (wholeResolved[list] as unknown[]).slice(offset, offset + limit) });
+          const records = (page.value.result as { records?: PageRecords }).records;
+          if (records) {
+            const named = new Set((page.value.result as Record<string, { partners: { partnerId: string }[] }[]>)[list]!.flatMap((e) => e.partners.map((p) => p.partnerId)));
+            expect(Object.keys(records.partners).sort()).toEqual([...named].sort());
+          }
           expect(page.value.page).toEqual({ list, offset, limit, total: all.length, nextOffset: offset + limit < all.length ? offset + limit : null });
         }
       }),

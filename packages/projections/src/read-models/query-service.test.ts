@@ -1,4 +1,4 @@
-import { InMemoryEventStore } from '@taawun/domain';
+import { handle, InMemoryEventStore } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { match } from 'ts-pattern';
@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { defineProjection } from '../engine/projection.js';
 import { ProjectionRunner } from '../engine/runner.js';
-import { answerSchemaOf, type Answer } from './answer.js';
+import { answerSchemaOf, storedStampOf, type Answer } from './answer.js';
 import { builtInReadModels, queryService } from './built-in.js';
 import { defineReadModel, readModelOfProjection } from './define.js';
 import { partnersReadModel } from './partner-history.js';
@@ -174,5 +174,31 @@ describe('a report written later', () => {
 
   it('refuses a second read model under a name already taken', () => {
     expect(() => queryService({ store }, [readModelOfProjection(defineProjection({ ...heldPerPartner, name: 'partners' }))])).toThrow(/already registered/);
+  });
+});
+
+describe('the stamp of a stored answer', () => {
+  it("is the answer's own (generation and checkpoint), none through a lens or a replay, and another once a commit reaches the model", async () => {
+    const log = new InMemoryEventStore();
+    const context = deterministicContext('seed');
+    await loadInstituteRecord(log, context);
+    const storage = new InMemoryReadModelStorage();
+    const service = queryService({ store: log, storage });
+    expect(await service.storedStamp('partner-history')).toBeUndefined(); // not built: the answer would be replayed
+    await new ProjectionRunner(partnersReadModel.projection, { store: log, storage }).rebuild();
+    const before = await service.storedStamp('partner-history');
+    const answer = answerOf(await service.query('partner-history', { partnerId: 'giz' }));
+    expect(before).toBeDefined();
+    expect(storedStampOf(answer)).toBe(before);
+    expect(await service.storedStamp('partner-history', { asOf: '2018' })).toBeUndefined();
+    expect(await service.storedStamp('audit-trail')).toBeUndefined();
+
+    const renamed = await handle(log, { type: 'RenamePartner', partnerId: 'giz', name: { en: 'GIZ renamed' }, effectiveOn: '2024' }, context);
+    expect(renamed.ok).toBe(true);
+    expect(await service.storedStamp('partner-history')).toBe(before); // recorded, not yet in the model: the same answer
+    await new ProjectionRunner(partnersReadModel.projection, { store: log, storage }).catchUp();
+    const after = await service.storedStamp('partner-history');
+    expect(after).not.toBe(before);
+    expect(storedStampOf(answerOf(await service.query('partner-history', { partnerId: 'giz' })))).toBe(after);
   });
 });

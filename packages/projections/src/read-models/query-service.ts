@@ -10,7 +10,7 @@ import { replayThroughLens, resolveLens, type LensReport, type LensScope, type T
 import { recordStreamsProjection } from '../engine/record-streams.js';
 import { answerThroughStreams, type StreamsPlan } from './lens-answers.js';
 import type { Page } from '../model/ordered.js';
-import type { Answer, AnswerPage, AnswerSource } from './answer.js';
+import { storedStamp, type Answer, type AnswerPage, type AnswerSource } from './answer.js';
 import { compareResults, type AnswerComparison } from './compare.js';
 import { projectionsOf, type AnyReadModel, type LogReadModel, type ParamsOf, type ReadModel, type ResultOf } from './define.js';
 
@@ -182,6 +182,21 @@ export class QueryService {
     if (!model || model.kind === 'log') return false;
     const parsed = model.params.safeParse(params ?? {});
     return (await this.plan(model.projection, lens, parsed.success ? { model, params: parsed.data } : undefined)).kind === 'replay';
+  }
+
+  /**
+   * The stamp (`storedStampOf`) the answer of this read model would have if it
+   * were asked now without a lens: one read of the generations. Undefined when
+   * it would not come from a stored model (a lens, a replay, a read model of the
+   * log, an unknown name). A server keeps encoded answers under it: the stamp
+   * changes with every commit to the model, so an answer kept under it is the
+   * one the query would give.
+   */
+  async storedStamp(name: string, lens: TimeLens = {}): Promise<string | undefined> {
+    const model = this.models.get(name);
+    if (!model || model.kind === 'log' || hasLens(lens)) return undefined;
+    const plan = await this.plan(model.projection, lens);
+    return plan.kind === 'stored' ? storedStamp(model.projection.version, plan.info.generation, plan.info.position?.toString() ?? null) : undefined;
   }
 
   /** Parse a time lens: a bad date is an `invalid-query` naming the field. */

@@ -2,6 +2,7 @@ import { handle, InMemoryEventStore, type CommandInput, type Result } from '@taa
 import { deterministicContext } from '@taawun/domain/testing';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { instituteNameOfRef } from '../model/page-records.js';
 import { presentAnswer } from '../presentation/answers.js';
 import { cellText } from '../presentation/table.js';
 import { countText } from '../presentation/texts.js';
@@ -52,8 +53,9 @@ describe('three-valued time on the institute record', () => {
   it("history eng-dijon as of 2010-01-01: the entry's institute name is uncertain", async () => {
     const answer = value(await queryPartnerHistory({ store }, { partnerId: 'eng-dijon' }, { asOf: '2010-01-01' }));
     const [entry] = answer.result.entries;
-    expect(entry!.instituteName.certainty).toBe('uncertain');
-    expect(entry!.instituteName.candidates.map((c) => c.en)).toEqual([former, current]);
+    const name = instituteNameOfRef(entry!.instituteName, answer.result.records);
+    expect(name.certainty).toBe('uncertain');
+    expect(name.candidates.map((c) => c.en)).toEqual([former, current]);
   });
 
   it('history enm-france as of 2015-12-31: the undated programme (F15) is not put under a name it may not have had, and the 1998 agreement keeps the name it states', async () => {
@@ -62,8 +64,9 @@ describe('three-valued time on the institute record', () => {
     expect(answer.result.entries.find((e) => e.record.type === 'programme' && e.record.id === 'enm-annual-programme')).toBeUndefined();
     expect(answer.lens!.notCounted.yearUnknown.map((e) => e.sourceRef)).toContain('F15');
     const agreement = answer.result.entries.find((e) => e.record.id === 'enm-1998')!;
-    expect(agreement.instituteName.certainty).toBe('stated');
-    expect(agreement.instituteName.name?.en).toBe(former);
+    const name = instituteNameOfRef(agreement.instituteName, answer.result.records);
+    expect(name.certainty).toBe('stated');
+    expect(name.name?.en).toBe(former);
   });
 
   it('as of 1998-12-31 the rename may be by then: names after 16 November 1998 are uncertain, the former name is certain before', async () => {

@@ -454,6 +454,8 @@ export const yearlyActivityReportReadModel = defineReadModel({
     .strict(),
   result: yearlyActivityReportSchema,
   list: 'periods',
+  // A page of periods: each holds its figures by partner and theme and its sessions, visits and publications.
+  defaultPageSize: 5,
   lensRanges: true,
   view: async (model, p, page) => {
     const { report, total } = await yearlyActivityReportPage(model, p, page);

@@ -1,3 +1,4 @@
+import { instituteNameOfRef, nameOfRef } from '../model/page-records.js';
 import { partnerHistoryProjection, partnerHistoryView } from '../read-models/partner-history.js';
 import { column, commented, nullable, table, type RowOf } from './columns.js';
 import { defineReadModelTables, unitPerRecord } from './read-model-tables.js';
@@ -84,7 +85,8 @@ export const partnerHistoryTables = defineReadModelTables({
   async rows(model, partner_id) {
     const view = await partnerHistoryView(model, partner_id);
     if (!view) return { rm_partners: [], rm_partner_names: [], rm_partner_history: [] };
-    const { partner, entries } = view;
+    const { partner, entries, records } = view;
+    const partnerNames = records.partners[partner_id]?.names ?? [];
     const profile: RowOf<typeof partners.columns> = {
       partner_id,
       ...multilingualRow('name', partner.name),
@@ -118,9 +120,9 @@ export const partnerHistoryTables = defineReadModelTables({
         order_certain: e.orderCertain,
         what: e.what,
         ...multilingualRow('title', e.title),
-        ...nameAtTimeRow('partner_name', e.partnerName),
-        ...nameAtTimeRow('institute_name', e.instituteName),
-        institute_name_candidates: e.instituteName.candidates,
+        ...nameAtTimeRow('partner_name', nameOfRef(e.partnerName, partnerNames)),
+        ...nameAtTimeRow('institute_name', instituteNameOfRef(e.instituteName, records)),
+        institute_name_candidates: instituteNameOfRef(e.instituteName, records).candidates,
         shared_with: e.sharedWith,
         ...countRow('sessions', e.counts?.sessions),
         attendance: e.counts?.attendance?.count ?? null,

@@ -1,0 +1,104 @@
+import { newEventId } from '@taawun/domain';
+import { loadInstituteRecord } from '@taawun/example-institute-record';
+import { participantRecordProjection, partnerHistoryProjection, ProjectionRunner } from '@taawun/projections';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type KeyName, type TestServer } from './support/server.js';
+
+/**
+ * A stored page asked again is sent as it was kept, while its model has not
+ * changed: a write that reaches the model gives the new answer, each role has
+ * its own, and answers with personal data are never kept.
+ */
+
+let t: TestServer;
+const catchUp = async () => {
+  for (const projection of [partnerHistoryProjection, participantRecordProjection]) {
+    await new ProjectionRunner(projection, { store: t.store, storage: t.readModelStorage! }).catchUp();
+  }
+};
+beforeAll(async () => {
+  t = await startTestServer({ storedReadModels: true });
+  const report = await loadInstituteRecord(t.store, { actor: 'seed', now: () => new Date(), newId: newEventId });
+  expect(report.failures).toEqual([]);
+  await catchUp();
+});
+afterAll(async () => t.close());
+
+const HISTORY = '/read-models/partner-history?partnerId=enm-france&limit=20';
+const read = (path: string, as: KeyName, headers: Record<string, string> = {}) => t.request(path, { as, headers: { 'accept-encoding': 'identity', ...headers } });
+
+/** `taawun_stored_pages_total` by read model and outcome, from /metrics. */
+async function storedPages(): Promise<Record<string, number>> {
+  const text = await (await read('/metrics', 'admin')).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^taawun_stored_pages_total\{read_model="([^"]+)",outcome="([^"]+)"\} (\d+)$/gm)) counts[`${m[1]} ${m[2]}`] = Number(m[3]);
+  return counts;
+}
+
+describe('stored pages kept while their model has not changed', () => {
+  it('gives an ETag; If-None-Match naming it is a 304 without a body; the page is sent as kept, byte for byte', async () => {
+    const first = await read(HISTORY, 'auditor');
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const body = await first.text();
+    expect(JSON.parse(body).source.kind).toBe('stored');
+
+    const unchanged = await read(HISTORY, 'auditor', { 'if-none-match': `"other", W/${etag}` });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('etag')).toBe(etag);
+    expect(await unchanged.text()).toBe('');
+
+    const again = await read(HISTORY, 'auditor', { 'if-none-match': '"an-answer-of-another-day"' });
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(body);
+    expect((await storedPages())['partner-history kept']).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gzipped for a client that accepts it, as another representation of the same bytes (its own ETag)', async () => {
+    const plain = await read(HISTORY, 'auditor', { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const zipped = await read(HISTORY, 'auditor', { 'accept-encoding': 'br;q=1, gzip;q=0.5' });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('Accept-Encoding');
+    expect(zipped.headers.get('etag')).toBe(`${plain.headers.get('etag')!.slice(0, -1)}-gz"`);
+    expect(await zipped.text()).toBe(await plain.text()); // fetch decodes it
+    expect((await read(HISTORY, 'auditor', { 'accept-encoding': 'gzip;q=0' })).headers.get('content-encoding')).toBeNull();
+    expect((await read(HISTORY, 'auditor', { 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.get('etag')! })).status).toBe(304);
+  });
+
+  it('a write that reaches the stored model gives the new answer at once, under a new ETag', async () => {
+    const before = await read(HISTORY, 'auditor');
+    const etag = before.headers.get('etag')!;
+    const renamed = await t.request('/commands/rename-partner', { as: 'clerk', json: { partnerId: 'enm-france', name: { fr: 'École nationale de la magistrature (ENM)' }, effectiveOn: '2024' } });
+    expect([renamed.status, renamed.status === 200 ? '' : await renamed.text()]).toEqual([200, '']);
+    // Recorded, but not yet in the stored model: the stored answer is still the model's, as without keeping it.
+    expect((await read(HISTORY, 'auditor', { 'if-none-match': etag })).status).toBe(304);
+    await catchUp();
+    const after = await read(HISTORY, 'auditor', { 'if-none-match': etag });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(etag);
+    const answer = (await after.json()) as { source: { position: string }; result: { partner: { name: { fr: string } } } };
+    expect(answer.result.partner.name.fr).toBe('École nationale de la magistrature (ENM)');
+    expect(BigInt(answer.source.position)).toBeGreaterThan(BigInt(((await before.json()) as { source: { position: string } }).source.position));
+  });
+
+  it("keeps each role's answer apart, and never keeps an answer with personal data", async () => {
+    const path = '/read-models/partner-history?partnerId=giz&limit=7';
+    const start = await storedPages();
+    expect((await read(path, 'auditor')).status).toBe(200);
+    expect((await read(path, 'clerk')).status).toBe(200); // not the auditor's: read from the model
+    expect((await read(path, 'auditor')).status).toBe(200);
+    expect((await read(path, 'clerk')).status).toBe(200);
+    const end = await storedPages();
+    expect((end['partner-history computed'] ?? 0) - (start['partner-history computed'] ?? 0)).toBe(2);
+    expect((end['partner-history kept'] ?? 0) - (start['partner-history kept'] ?? 0)).toBe(2);
+
+    // The participants (personal data): read from the model every time, and refused to an auditor whoever read them before.
+    expect((await read('/read-models/participants?limit=5', 'clerk')).status).toBe(200);
+    expect((await read('/read-models/participants?limit=5', 'clerk')).status).toBe(200);
+    expect((await read('/read-models/participants?limit=5', 'auditor')).status).toBe(403);
+    const last = await storedPages();
+    expect(Object.keys(last).filter((k) => k.startsWith('participants '))).toEqual([]);
+  });
+});
