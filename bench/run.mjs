@@ -157,6 +157,9 @@ async function benchSize(events) {
   if (!options['no-peer'] && results.importEmmettSqlite?.ok) await step('aggregateEmmettSqlite', 'workloads/emmett.mjs', 'aggregateEmmett', { ...common, dbFile: files.emmett });
   await step('rebuildPartnerHistory', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'partner-history' });
   await step('rebuildYearlyReport', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'yearly-report' });
+  // The same rebuilds with the log read and decoded in a worker thread (`sqliteDecodingReader`), the runner folding and writing meanwhile.
+  await step('rebuildPartnerHistoryWorker', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'partner-history', decoding: 'worker' });
+  await step('rebuildYearlyReportWorker', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'yearly-report', decoding: 'worker' });
   if (onlyRebuild) {
     if (!options.keep) rmSync(work, { recursive: true, force: true });
     return results;
