@@ -34,9 +34,16 @@ export interface SqliteDecodingReaderOptions {
  * worker is always the built one (`npx tsc -b` first, as for the CLI's tests).
  */
 const workerFile = new URL(import.meta.url.endsWith('.ts') ? '../dist/log-decoding-worker.js' : './log-decoding-worker.js', import.meta.url);
-/** The thread's flags, but for the export condition that loads the packages' TypeScript sources (set by vitest): the worker runs built code. */
-const workerFlags = (flags: readonly string[]): string[] =>
-  flags.filter((flag, i) => flag !== '--conditions=@taawun/source' && !(flag === '--conditions' && flags[i + 1] === '@taawun/source') && !(flag === '@taawun/source' && flags[i - 1] === '--conditions'));
+/**
+ * The thread's flags without the export condition that loads the packages'
+ * TypeScript sources (vitest sets it): the worker runs built code. `undefined`
+ * (the worker inherits the flags as they are) when it is not set: a worker
+ * refuses some process-wide flags given explicitly, `--max-old-space-size` among them.
+ */
+function workerFlags(flags: readonly string[]): string[] | undefined {
+  const kept = flags.filter((flag, i) => flag !== '--conditions=@taawun/source' && !(flag === '--conditions' && flags[i + 1] === '@taawun/source') && !(flag === '@taawun/source' && flags[i - 1] === '--conditions'));
+  return kept.length === flags.length ? undefined : kept;
+}
 
 /**
  * Read and decode the log of a SQLite event store in a worker thread while the
@@ -73,7 +80,8 @@ function pageOf(json: string, positions: BigInt64Array): DecodeResult[] {
 
 async function* inWorker(store: SqliteEventStore, request: DecodedLogRequest, ahead: number): AsyncGenerator<readonly DecodeResult[]> {
   const input: DecodingWorkerInput = { ...request, file: store.file, ahead, busyTimeoutMs: Number(store.database.pragma('busy_timeout', { simple: true })) };
-  const worker = new Worker(workerFile, { workerData: input, execArgv: workerFlags(process.execArgv) });
+  const execArgv = workerFlags(process.execArgv);
+  const worker = new Worker(workerFile, { workerData: input, ...(execArgv ? { execArgv } : {}) });
   const received: DecodingWorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let exited: Error | undefined;
