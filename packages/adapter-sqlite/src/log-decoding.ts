@@ -10,11 +10,13 @@ export interface DecodingWorkerInput extends Omit<DecodedLogRequest, 'after'> {
   /** Pages read ahead of the runner at most. */
   readonly ahead: number;
   readonly busyTimeoutMs: number;
+  /** The store connection's page cache (`PRAGMA cache_size`), for the worker's. */
+  readonly cacheSize: number;
 }
 
 /** What the worker posts: a decoded page, the end of the read, or why it failed. */
 export type DecodingWorkerMessage =
-  | { readonly kind: 'page'; readonly json: string; readonly positions: BigInt64Array }
+  | { readonly kind: 'page'; readonly page: readonly DecodeResult[] }
   | { readonly kind: 'end' }
   | { readonly kind: 'failed'; readonly message: string; readonly code?: EventStoreErrorCode };
 
@@ -68,18 +70,10 @@ export function sqliteDecodingReader(store: SqliteEventStore, options: SqliteDec
   };
 }
 
-/** A page as the worker sent it: the decoded events, each with its position back (the same key, so the same key order). */
-function pageOf(json: string, positions: BigInt64Array): DecodeResult[] {
-  const page = JSON.parse(json) as { ok: boolean; value?: { position: bigint }; error?: { event: { position: bigint } } }[];
-  page.forEach((decoded, i) => {
-    if (decoded.ok) decoded.value!.position = positions[i]!;
-    else decoded.error!.event.position = positions[i]!;
-  });
-  return page as unknown as DecodeResult[];
-}
-
 async function* inWorker(store: SqliteEventStore, request: DecodedLogRequest, ahead: number): AsyncGenerator<readonly DecodeResult[]> {
-  const input: DecodingWorkerInput = { ...request, file: store.file, ahead, busyTimeoutMs: Number(store.database.pragma('busy_timeout', { simple: true })) };
+  const input: DecodingWorkerInput = { ...request, file: store.file, ahead, busyTimeoutMs: Number(store.database.pragma('busy_timeout', { simple: true })),
+    cacheSize: Number(store.database.pragma('cache_size', { simple: true })),
+  };
   const execArgv = workerFlags(process.execArgv);
   const worker = new Worker(workerFile, { workerData: input, ...(execArgv ? { execArgv } : {}) });
   const received: DecodingWorkerMessage[] = [];
@@ -112,7 +106,7 @@ async function* inWorker(store: SqliteEventStore, request: DecodedLogRequest, ah
       if (message.kind === 'end') return;
       if (message.kind === 'failed') throw message.code ? new EventStoreError(message.code, message.message) : new Error(message.message);
       worker.postMessage('taken');
-      yield pageOf(message.json, message.positions);
+      yield message.page;
     }
   } finally {
     await worker.terminate();
