@@ -1,4 +1,4 @@
-import { eventMetadataSchema, type StoredEvent } from '../store/envelope.js';
+import { eventMetadataSchema, metadataCertainlyValid, type StoredEvent } from '../store/envelope.js';
 import type { EventDefinition } from './define.js';
 import type { Upcast } from './upcasting.js';
 
@@ -42,9 +42,9 @@ export function eventDecoder<E extends { type: string }>(
     if (!upcasted.ok) {
       return { ok: false, error: { code: stored.schemaVersion > definition.schemaVersion ? 'too-new' : 'invalid-event', message: upcasted.message, event: where(stored) } };
     }
-    // Metadata is read back from storage too: an audit depends on it, so it is checked like the data.
-    const metadata = eventMetadataSchema.safeParse(stored.metadata);
-    if (!metadata.success) {
+    // Metadata is read back from storage too: an audit depends on it, so it is checked like the data (the schema when the quick check cannot say).
+    const metadata = metadataCertainlyValid(stored.metadata) ? undefined : eventMetadataSchema.safeParse(stored.metadata);
+    if (metadata && !metadata.success) {
       const detail = metadata.error.issues.map((i) => `metadata.${i.path.join('.')}: ${i.message}`).join('; ');
       return { ok: false, error: { code: 'invalid-event', message: `${stored.type} at ${stored.stream}@${stored.revision} has invalid metadata: ${detail}`, event: where(stored) } };
     }
