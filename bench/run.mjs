@@ -10,7 +10,9 @@
  * --budget <seconds per workload>, --no-peer, --no-http, --no-postgres,
  * --postgres <url of a server's maintenance database>, --keep (keep the
  * SQLite files in bench/work), --cpu-prof (profile every workload into
- * bench/work/profiles), --out <file>.
+ * bench/work/profiles), --only rebuild (only what the rebuild is compared
+ * with: our import, the peer's SQLite import, the read floor, the peer's
+ * read-and-aggregate and the two rebuilds), --out <file>.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,8 +39,12 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
+    only: { type: 'string' },
   },
 });
+if (options.only !== undefined && options.only !== 'rebuild') throw new Error(`--only: 'rebuild' is the one subset there is, not '${options.only}'`);
+/** `--only rebuild`: the rebuilds and what they are compared with, nothing else. */
+const onlyRebuild = options.only === 'rebuild';
 
 const quick = options.quick;
 const sizes = options.sizes ? options.sizes.split(',').map(Number) : quick ? [2000] : [10_000, 100_000, 1_000_000];
@@ -128,16 +134,16 @@ async function benchSize(events) {
   const common = { logFile: generated.file, maxBatch };
 
   // (1) Bulk import, floor first, then ours, then the peer.
-  await step('importFloor', 'workloads/sqlite-floor.mjs', 'importFloor', { ...common, dbFile: files.floor, scratchFile: files.scratch });
+  if (!onlyRebuild) await step('importFloor', 'workloads/sqlite-floor.mjs', 'importFloor', { ...common, dbFile: files.floor, scratchFile: files.scratch });
   const imported = await step('importTaawun', 'workloads/taawun.mjs', 'importTaawun', { ...common, dbFile: files.taawun, headHash: generated.headHash });
   if (!options['no-peer']) {
-    await step('importEmmettMemory', 'workloads/emmett.mjs', 'importEmmett', { ...common, mode: 'memory' });
+    if (!onlyRebuild) await step('importEmmettMemory', 'workloads/emmett.mjs', 'importEmmett', { ...common, mode: 'memory' });
     await step('importEmmettSqlite', 'workloads/emmett.mjs', 'importEmmett', { ...common, mode: 'sqlite', dbFile: files.emmett });
   }
   if (!imported.ok) return results;
 
   // (9) What the Merkle log costs: the import and the single commands with and without the tree, side by side in one process.
-  await step('merkleCost', 'workloads/merkle-cost.mjs', 'merkleCostSqlite', {
+  if (!onlyRebuild) await step('merkleCost', 'workloads/merkle-cost.mjs', 'merkleCostSqlite', {
     ...common,
     headHash: generated.headHash,
     commandsFile: generated.commandsFile,
@@ -147,10 +153,17 @@ async function benchSize(events) {
 
   // (3) Reading: the floor, per-stream aggregation (ours and the peer's), the rebuilds.
   await step('readFloor', 'workloads/sqlite-floor.mjs', 'readFloor', { dbFile: files.taawun });
-  await step('aggregateTaawun', 'workloads/taawun.mjs', 'aggregateTaawun', { ...common, dbFile: files.taawun });
+  if (!onlyRebuild) await step('aggregateTaawun', 'workloads/taawun.mjs', 'aggregateTaawun', { ...common, dbFile: files.taawun });
   if (!options['no-peer'] && results.importEmmettSqlite?.ok) await step('aggregateEmmettSqlite', 'workloads/emmett.mjs', 'aggregateEmmett', { ...common, dbFile: files.emmett });
   await step('rebuildPartnerHistory', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'partner-history' });
   await step('rebuildYearlyReport', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'yearly-report' });
+  // The same rebuilds with the log read and decoded in a worker thread (`sqliteDecodingReader`), the runner folding and writing meanwhile.
+  await step('rebuildPartnerHistoryWorker', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'partner-history', decoding: 'worker' });
+  await step('rebuildYearlyReportWorker', 'workloads/taawun.mjs', 'rebuildTaawun', { dbFile: files.taawun, projection: 'yearly-report', decoding: 'worker' });
+  if (onlyRebuild) {
+    if (!options.keep) rmSync(work, { recursive: true, force: true });
+    return results;
+  }
 
   // (6) Query latency on the built read model.
   const partners = ['enm-france', 'giz', 'aecid', 'enabel', 'ssm-italy'];
@@ -262,15 +275,15 @@ const { emmettVersions } = await import('./workloads/emmett.mjs');
 const run = {
   startedAt: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
-  options: { sizes, seed, sample, maxBatch, budgetSeconds: budgetMs / 1000, peer: !options['no-peer'], http: !options['no-http'], postgres: !options['no-postgres'] },
+  options: { sizes, seed, sample, maxBatch, budgetSeconds: budgetMs / 1000, peer: !options['no-peer'], http: !options['no-http'], postgres: !options['no-postgres'], only: options.only },
   machine: machine(),
   peer: emmettVersions(),
   sizes: {},
 };
 log(`taawun bench (${run.mode}): ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events, seed ${seed}, on ${run.machine.cpu} (${run.machine.cores} cores), Node ${run.machine.node}`);
 for (const events of sizes) run.sizes[events] = await benchSize(events);
-run.querySideBySide = await querySideBySide();
-run.streamLength = await streamLength();
+run.querySideBySide = onlyRebuild ? undefined : await querySideBySide();
+run.streamLength = onlyRebuild ? undefined : await streamLength();
 run.finishedAt = new Date().toISOString();
 
 const report = renderReport(run);

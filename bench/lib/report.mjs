@@ -51,6 +51,8 @@ export function renderReport(run) {
     row('per-stream read-and-aggregate, events/s', figure(r.aggregateTaawun, 'eventsPerSecond'), readFloor, aggregatePeer);
     const rebuilds = [['rebuild partner history, events/s', r.rebuildPartnerHistory], ['rebuild yearly report, events/s', r.rebuildYearlyReport]];
     for (const [label, result] of rebuilds) row(label, figure(result, 'eventsPerSecond'), readFloor, aggregatePeer);
+    const inWorker = [['rebuild partner history, log decoded in a worker thread, events/s', r.rebuildPartnerHistoryWorker], ['rebuild yearly report, log decoded in a worker thread, events/s', r.rebuildYearlyReportWorker]];
+    for (const [label, result] of inWorker) if (result) row(label, figure(result, 'eventsPerSecond'), readFloor, aggregatePeer);
     if (r.queryPartnerHistory) row('partner history query, p50 ms', { text: r.queryPartnerHistory.ok ? `${fmt(r.queryPartnerHistory.p50Ms, 2)} (p99 ${fmt(r.queryPartnerHistory.p99Ms, 2)})` : figure(r.queryPartnerHistory).text });
     if (r.lensQueries) {
       if (!r.lensQueries.ok) row('time lenses', figure(r.lensQueries));

@@ -98,7 +98,7 @@ async function projectionsApi() {
   const projections = await import('@taawun/projections');
   const sqlite = await import('@taawun/adapter-sqlite');
   if (typeof sqlite.openSqliteReadModelStorage !== 'function') throw new Error('@taawun/adapter-sqlite does not export openSqliteReadModelStorage yet');
-  return { ...projections, openSqliteReadModelStorage: sqlite.openSqliteReadModelStorage };
+  return { ...projections, openSqliteReadModelStorage: sqlite.openSqliteReadModelStorage, sqliteDecodingReader: sqlite.sqliteDecodingReader };
 }
 
 const projectionNames = { 'partner-history': 'partnerHistoryProjection', 'yearly-report': 'yearlyActivityReportProjection' };
@@ -109,7 +109,7 @@ const projectionNames = { 'partner-history': 'partnerHistoryProjection', 'yearly
  * report how far a run got if it has to stop it.
  * @param {{ dbFile: string; projection: keyof typeof projectionNames }} args
  */
-export async function rebuildTaawun({ dbFile, projection }) {
+export async function rebuildTaawun({ dbFile, projection, decoding = 'runner-thread' }) {
   const api = await projectionsApi();
   const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
   const storage = await api.openSqliteReadModelStorage(store);
@@ -118,6 +118,8 @@ export async function rebuildTaawun({ dbFile, projection }) {
   const runner = new api.ProjectionRunner(definition, {
     store,
     storage,
+    // 'worker': the SQLite adapter reads and decodes the log in a worker thread while the runner folds and writes.
+    ...(decoding === 'worker' ? { decodingReader: api.sqliteDecodingReader(store) } : {}),
     onProgress: (p) => {
       if (p.done || performance.now() - lastReport > 1000) {
         lastReport = performance.now();
@@ -137,6 +139,7 @@ export async function rebuildTaawun({ dbFile, projection }) {
   await store.close();
   return {
     projection: definition.name,
+    decoding,
     events: head,
     eventsApplied: result.eventsApplied,
     ms,

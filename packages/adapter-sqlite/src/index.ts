@@ -16,3 +16,4 @@ export { openSqliteReadModelStorage, SqliteReadModelStorage, READ_MODELS_COMPONE
 export { openSqliteBackend, type SqliteBackend, type SqliteReadModelsBesideLog } from './backend.js';
 export { openSqliteAudit, type SqliteAudit } from './audit.js';
 export { readWal, type WalReading } from './wal-check.js';
+export { sqliteDecodingReader, type SqliteDecodingReaderOptions } from './log-decoding.js';

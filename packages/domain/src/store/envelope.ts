@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { partialDateSchema } from '../values/partial-date.js';
+import { parsePartialDate, partialDateSchema } from '../values/partial-date.js';
 
 /**
  * Metadata on every event: who recorded it, why (correlation / causation),
@@ -21,6 +21,34 @@ export const eventMetadataSchema = z
   .catchall(z.unknown());
 
 export type EventMetadata = z.infer<typeof eventMetadataSchema>;
+
+const requiredText = ['actor', 'correlationId', 'causationId'] as const;
+const optionalText = ['sourceRef', 'idempotencyKey', 'commandFingerprint', 'commandType'] as const;
+/** The fields `metadataCertainlyValid` checks: every field of `eventMetadataSchema` (a test holds them equal). */
+export const metadataFieldsChecked: readonly string[] = [...requiredText, 'occurredOn', ...optionalText];
+
+/**
+ * True when `eventMetadataSchema` certainly accepts `value`, found without zod:
+ * a plain object whose fields are what the schema asks of them (other keys are
+ * free, as its catchall lets them be). `false` means "ask the schema", which
+ * decides and names the field. Decoding checks the metadata of every event read
+ * back and keeps it as stored, so this spares the schema's work on nearly every
+ * event of a rebuild without accepting anything the schema refuses.
+ */
+export function metadataCertainlyValid(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const metadata = value as Record<string, unknown>;
+  for (const field of requiredText) {
+    const text = metadata[field];
+    if (typeof text !== 'string' || text.length === 0) return false;
+  }
+  for (const field of optionalText) {
+    const text = metadata[field];
+    if (text !== undefined && (typeof text !== 'string' || text.length === 0)) return false;
+  }
+  const occurredOn = metadata.occurredOn;
+  return occurredOn === undefined || (typeof occurredOn === 'string' && occurredOn.length <= 40 && parsePartialDate(occurredOn).ok);
+}
 
 /** What a writer hands to the store. `recordedAt` comes from the writer's clock, so imports keep it. */
 export interface EventToAppend {

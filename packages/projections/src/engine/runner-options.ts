@@ -1,4 +1,5 @@
 import type { EventStore } from '@taawun/domain';
+import type { DecodingLogReader } from './decoded-log.js';
 import type { GenerationInfo, ReadModelStorage } from './storage.js';
 
 /** What a `ProjectionRunner` is given, and what its runs report. */
@@ -20,6 +21,14 @@ export interface RunnerOptions {
   readonly cacheSize?: number;
   /** Events per page read from the store (default: the store's own). Documents of a page's events are fetched in one read. */
   readonly pageSize?: number;
+  /**
+   * Reads and decodes the log for rebuilds and catch-ups (default: `store.readAll`
+   * and `decodeEvent` on the runner's thread). It must read `store`'s log as
+   * `store` gives it: the SQLite adapter's `sqliteDecodingReader(store)` reads
+   * the same file in a worker thread while the runner folds and writes. Following
+   * the live log always decodes on the runner's thread.
+   */
+  readonly decodingReader?: DecodingLogReader;
   /** Called after every commit and when a run ends. */
   readonly onProgress?: (progress: Progress) => void;
   /** Called after every commit, e.g. to tell live readers the model moved on. */

@@ -1,7 +1,8 @@
-import type { DomainEventType, StoredEvent } from '@taawun/domain';
+import type { DecodeResult, DomainEventType } from '@taawun/domain';
 import { correctedEvent, correctionOf, type CorrectionChanges } from './corrections.js';
 import { ProjectionError } from './errors.js';
-import { decodeFor } from './events.js';
+import { decodedFor, decodeFor } from './events.js';
+import { decodingInProcess } from './decoded-log.js';
 import { DocumentFolder } from './document-folder.js';
 import { CHUNK } from './in-memory-fold.js';
 import { CorrectionsNote, correctionsForRun, rebuildFor } from './late-corrections.js';
@@ -12,6 +13,9 @@ import type { GenerationInfo } from './storage.js';
 
 export { decodedPages, foldInMemory, replay } from './in-memory-fold.js';
 export type { CorrectionRebuild, Progress, RunResult, RunnerOptions, RunnerStatus } from './runner-options.js';
+
+/** Where a decoded (or undecodable) event lies in the log. */
+const positionOf = (decoded: DecodeResult): { readonly position: bigint; readonly type: string } => (decoded.ok ? decoded.value : decoded.error.event);
 
 const positionSpan = (from: bigint | undefined, to: bigint | undefined): number =>
   to === undefined ? 0 : Number(to - (from ?? 0n));
@@ -280,11 +284,11 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       this.report(phase, committed, started, start, head, applied, false);
     };
 
-    /** Decode a chunk, fetch its documents in one read, then apply event by event. */
-    const apply = async (chunk: (StoredEvent | undefined)[]) => {
-      const events = chunk.map((stored) => {
-        if (!this.projection.handlesType(stored!.type)) return undefined;
-        const event = decodeFor(this.projection, stored!);
+    /** Take a decoded chunk, fetch its documents in one read, then apply event by event. */
+    const apply = async (chunk: (DecodeResult | undefined)[]) => {
+      const events = chunk.map((decoded) => {
+        if (!this.projection.handlesType(positionOf(decoded!).type)) return undefined;
+        const event = decodedFor(this.projection, decoded!);
         return corrections ? correctedEvent(event, corrections, reader) : event;
       });
       const keys = events.map((e) => (e === undefined ? [] : this.projection.keysOf(e)));
@@ -301,7 +305,7 @@ export class ProjectionRunner<S, T extends DomainEventType> {
           pending++;
           applied++;
         }
-        position = chunk[i]!.position;
+        position = positionOf(chunk[i]!).position;
         // Let what is applied go: memory holds the documents, not the log.
         chunk[i] = undefined;
         events[i] = undefined;
@@ -310,24 +314,14 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     };
 
     if (behind) {
-      const pages: AsyncIterable<StoredEvent> = store.readAll({
-        ...(start === undefined ? {} : { after: start }),
-        filter: { types: this.projection.handles },
-        ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
-      });
-      const size = Math.max(1, this.options.pageSize ?? CHUNK);
-      let chunk: (StoredEvent | undefined)[] = [];
-      for await (const stored of pages) {
-        if (stored.position > head) break;
-        chunk.push(stored);
-        if (chunk.length >= size) {
-          await apply(chunk);
-          chunk = [];
-          if (stopped) break;
-          await turn();
-        }
+      // Read and decoded by the reader given (the SQLite adapter's does it in a worker thread), else here.
+      const decoding = this.options.decodingReader ?? decodingInProcess(store, this.options.pageSize);
+      const pages = decoding.read({ after: start, to: head!, types: this.projection.handles, pageSize: Math.max(1, this.options.pageSize ?? CHUNK) });
+      for await (const page of pages) {
+        await apply([...page]);
+        if (stopped) break;
+        await turn();
       }
-      if (!stopped && chunk.length > 0) await apply(chunk);
       // Unhandled events after the last handled one are covered too: the next run starts past them.
       if (!stopped) position = head;
       if (position !== committed.position) await commit();
