@@ -10,7 +10,7 @@
  * --budget <seconds per workload>, --no-peer, --no-http, --no-postgres,
  * --postgres <url of a server's maintenance database>, --keep (keep the
  * SQLite files in bench/work), --cpu-prof (profile every workload into
- * bench/work/profiles), --only rebuild (only what the rebuild is compared
+ * bench/work/profiles), --only merkle (only the Merkle log's cost), --only rebuild (only what the rebuild is compared
  * with: our import, the peer's SQLite import, the read floor, the peer's
  * read-and-aggregate and the two rebuilds), --out <file>.
  */
@@ -42,9 +42,11 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
   },
 });
-if (options.only !== undefined && options.only !== 'rebuild') throw new Error(`--only: 'rebuild' is the one subset there is, not '${options.only}'`);
+if (options.only !== undefined && !['rebuild', 'merkle'].includes(options.only)) throw new Error(`--only: 'rebuild' or 'merkle', not '${options.only}'`);
 /** `--only rebuild`: the rebuilds and what they are compared with, nothing else. */
 const onlyRebuild = options.only === 'rebuild';
+/** `--only merkle`: what the Merkle log costs (issue 17), with and without the tree side by side, on SQLite and PostgreSQL. */
+const onlyMerkle = options.only === 'merkle';
 
 const quick = options.quick;
 const sizes = options.sizes ? options.sizes.split(',').map(Number) : quick ? [2000] : [10_000, 100_000, 1_000_000];
@@ -132,6 +134,20 @@ async function benchSize(events) {
     return result;
   };
   const common = { logFile: generated.file, maxBatch };
+  const merkleCost = () =>
+    step('merkleCost', 'workloads/merkle-cost.mjs', 'merkleCostSqlite', {
+      ...common,
+      headHash: generated.headHash,
+      commandsFile: generated.commandsFile,
+      count: sample,
+      dbFiles: { withTree: join(work, 'merkle-with-tree.db'), withoutTree: join(work, 'merkle-without-tree.db') },
+    });
+  if (onlyMerkle) {
+    await merkleCost();
+    if (!options['no-postgres']) await benchPostgres(events, generated, results, step);
+    if (!options.keep) rmSync(work, { recursive: true, force: true });
+    return results;
+  }
 
   // (1) Bulk import, floor first, then ours, then the peer.
   if (!onlyRebuild) await step('importFloor', 'workloads/sqlite-floor.mjs', 'importFloor', { ...common, dbFile: files.floor, scratchFile: files.scratch });
@@ -143,13 +159,7 @@ async function benchSize(events) {
   if (!imported.ok) return results;
 
   // (9) What the Merkle log costs: the import and the single commands with and without the tree, side by side in one process.
-  if (!onlyRebuild) await step('merkleCost', 'workloads/merkle-cost.mjs', 'merkleCostSqlite', {
-    ...common,
-    headHash: generated.headHash,
-    commandsFile: generated.commandsFile,
-    count: sample,
-    dbFiles: { withTree: join(work, 'merkle-with-tree.db'), withoutTree: join(work, 'merkle-without-tree.db') },
-  });
+  if (!onlyRebuild) await merkleCost();
 
   // (3) Reading: the floor, per-stream aggregation (ours and the peer's), the rebuilds.
   await step('readFloor', 'workloads/sqlite-floor.mjs', 'readFloor', { dbFile: files.taawun });
@@ -211,6 +221,10 @@ async function benchPostgres(events, generated, results, step) {
   results.postgres = { ok: true, serverVersion: database.serverVersion };
   try {
     const args = { logFile: generated.file, maxBatch, url: database.url };
+    if (onlyMerkle) {
+      await step('pgMerkleCost', 'workloads/merkle-cost.mjs', 'merkleCostPostgres', { ...args, headHash: generated.headHash, commandsFile: generated.commandsFile, count: sample });
+      return;
+    }
     await step('pgImportFloor', 'workloads/postgres.mjs', 'importPgFloor', args);
     const imported = await step('pgImportTaawun', 'workloads/postgres.mjs', 'importPgTaawun', { ...args, headHash: generated.headHash });
     if (!imported.ok) return;
@@ -282,8 +296,8 @@ const run = {
 };
 log(`taawun bench (${run.mode}): ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events, seed ${seed}, on ${run.machine.cpu} (${run.machine.cores} cores), Node ${run.machine.node}`);
 for (const events of sizes) run.sizes[events] = await benchSize(events);
-run.querySideBySide = onlyRebuild ? undefined : await querySideBySide();
-run.streamLength = onlyRebuild ? undefined : await streamLength();
+run.querySideBySide = onlyRebuild || onlyMerkle ? undefined : await querySideBySide();
+run.streamLength = onlyRebuild || onlyMerkle ? undefined : await streamLength();
 run.finishedAt = new Date().toISOString();
 
 const report = renderReport(run);

@@ -162,7 +162,8 @@ export function renderReport(run) {
   lines.push('');
   lines.push('| events | target | measured | met |');
   lines.push('|---:|---|---:|---|');
-  for (const t of targets) lines.push(`| ${fmt(t.size)} | ${t.target} | ${fmt(t.measured, 2)}${t.partial ? ' (partial run)' : ''} | ${t.met} |`);
+  // A subset run (`--only`) lists only the targets it measured.
+  for (const t of targets) if (!(run.options.only && t.met === 'n/a')) lines.push(`| ${fmt(t.size)} | ${t.target} | ${fmt(t.measured, 2)}${t.partial ? ' (partial run)' : ''} | ${t.met} |`);
 
   const peerErrors = sizes.flatMap((n) => ['importEmmettMemory', 'importEmmettSqlite', 'aggregateEmmettSqlite', 'commandsEmmettSqlite', 'pgImportEmmett', 'pgAggregateEmmett', 'pgCommandsEmmett']
     .map((w) => [w, run.sizes[n][w]])
