@@ -61,6 +61,7 @@ describe('long commands show progress on stderr only when asked to or on a termi
     ['import', ['import', 'log.ndjson']],
     ['verify', ['verify']],
     ['report yearly (catching up)', ['report', 'yearly']],
+    ["history through a lens (the catalogue of the records' streams)", ['history', 'enm-france', '--as-of', '2016-12-31']],
     ['replay', ['replay', 'partner-history']],
   ];
 
