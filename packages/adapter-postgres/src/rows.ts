@@ -1,4 +1,4 @@
-import { EventStoreError, type ChainedRow, type StoredEvent } from '@taawun/domain';
+import { EventStoreError, type ChainedRow, type StoredEvent, type TreeNode } from '@taawun/domain';
 import { escapeLiteral } from 'pg';
 
 /** The columns every read selects; JSON comes back as the exact stored text. */
@@ -107,3 +107,9 @@ const fail = (message: string): never => {
  */
 export const insertRowsLiteral = (table: string, rows: readonly NewRow[]): string =>
   insertFromArrays(table, INSERT_COLUMNS.map((c) => sqlArray(rows.map(c.of), c.type)));
+
+/** The insert of the Merkle tree's new kept nodes, values written into the text (the append's last statement). */
+export const insertNodesLiteral = (table: string, nodes: readonly TreeNode[]): string =>
+  `INSERT INTO ${table} (level, idx, hash)
+     SELECT n.level, n.idx, decode(n.hex, 'hex')
+     FROM unnest(${sqlArray(nodes.map((n) => n.level), 'int')}, ${sqlArray(nodes.map((n) => n.index), 'bigint')}, ${sqlArray(nodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text')}) AS n(level, idx, hex)`;
