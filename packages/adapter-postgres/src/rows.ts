@@ -1,5 +1,4 @@
 import { EventStoreError, type ChainedRow, type StoredEvent, type TreeNode } from '@taawun/domain';
-import { escapeLiteral } from 'pg';
 
 /** The columns every read selects; JSON comes back as the exact stored text. */
 export const EVENT_COLUMNS = 'position, stream, revision, id, type, schema_version, recorded_at, data::text AS data, metadata::text AS metadata';
@@ -90,9 +89,19 @@ export function insertRowsStatement(table: string, rows: readonly NewRow[]): { t
   };
 }
 
-/** A SQL array of `values` written out as literals (numbers checked, text escaped by the driver's `escapeLiteral`). */
+/**
+ * A string as a SQL literal: exactly the driver's `escapeLiteral` (quotes and backslashes doubled,
+ * ` E'…'` when there is a backslash), written with `replaceAll` instead of its loop over characters,
+ * which took 30–40 ms for a batch of 500 events (a property test compares the two).
+ */
+export function quoteLiteral(text: string): string {
+  const quoted = `'${text.replaceAll("'", "''")}'`;
+  return text.includes('\\') ? ` E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+}
+
+/** A SQL array of `values` written out as literals (numbers checked, text quoted as the driver's `escapeLiteral` does). */
 export function sqlArray(values: readonly (string | number)[], type: string): string {
-  const items = values.map((value) => (typeof value === 'number' ? (Number.isSafeInteger(value) ? String(value) : fail(`${value} is not an integer`)) : escapeLiteral(value)));
+  const items = values.map((value) => (typeof value === 'number' ? (Number.isSafeInteger(value) ? String(value) : fail(`${value} is not an integer`)) : quoteLiteral(value)));
   return `ARRAY[${items.join(', ')}]::${type}[]`;
 }
 
