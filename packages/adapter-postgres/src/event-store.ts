@@ -210,7 +210,9 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     expected: ExpectedRevision,
   ): Promise<AppendResult | undefined> {
     const head = this.committedHead;
-    if (!head || events.length === 0 || events.length > INSERT_CHUNK || (expected !== 'no-stream' && typeof expected !== 'number')) return undefined;
+    // A revision beyond PostgreSQL's integer is left to the general path, which answers it as a conflict.
+    const named = expected === 'no-stream' || (typeof expected === 'number' && expected < MAX_REVISION);
+    if (!head || !named || events.length === 0 || events.length > INSERT_CHUNK) return undefined;
     const cached = this.frontier;
     const tree = this.options.merkleLog ? (cached && BigInt(cached.tree.size) === head.position && cached.headHash === head.hash ? cached.tree.clone() : undefined) : undefined;
     if (this.options.merkleLog && !tree) return undefined;

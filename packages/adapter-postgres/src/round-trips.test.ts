@@ -60,6 +60,7 @@ describe('round trips of the PostgreSQL store', () => {
       error: { code: 'wrong-expected-revision', stream: 'session-x', expected: 0, actual: 1 },
     });
     expect(await store.append('session-x', [event(2)], { expectedRevision: 'no-stream' })).toMatchObject({ ok: false, error: { actual: 1 } });
+    expect(await store.append('session-x', [event(2)], { expectedRevision: 2 ** 40 })).toMatchObject({ ok: false, error: { actual: 1 } });
     const retried = await store.append('session-x', first, { expectedRevision: 'no-stream' });
     expect(retried).toMatchObject({ ok: true, nextExpectedRevision: 1 });
     await expect(store.append('session-y', [first[0]!], { expectedRevision: 'no-stream' })).rejects.toMatchObject({ code: 'duplicate-event-id' });
