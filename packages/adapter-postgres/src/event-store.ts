@@ -40,7 +40,7 @@ import {
 } from '@taawun/domain';
 import { escapeLiteral, type Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
-import { EVENT_COLUMNS, insertRowsLiteral, insertRowsStatement, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
+import { EVENT_COLUMNS, insertNodesLiteral, insertRowsLiteral, insertRowsStatement, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
 import { LogNotifications, notificationChannel } from './notifications.js';
 import { eventStoreMigrations, migrate, readChainFormats } from './schema.js';
 
@@ -82,6 +82,10 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   private readonly merkle: MerkleLog;
   /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
   private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
+  /** The log head this store's last committed append left: the one-round-trip append computes from it (see `appendInOneRoundTrip`). */
+  private committedHead: { readonly position: bigint; readonly hash: string } | undefined;
+  /** The first event of streams this store has read or written: it never changes, so a reference check needs no round trip. */
+  private readonly firstEvents = new FirstEvents(FIRST_EVENTS_KEPT);
   private closed = false;
 
   constructor(
@@ -113,6 +117,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const client = await this.connect('appending');
     let broken: Error | undefined;
     try {
+      const appended = await this.appendInOneRoundTrip(client, stream, events, texts, expected);
+      if (appended) return appended;
       // The lock (concurrent appends queue on this row until this transaction ends), then what the
       // decision needs: the stream's revision and the batch's ids where already stored. One round trip:
       // a simple-protocol query of several statements, its values written in as escaped literals.
@@ -166,9 +172,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       // and the COMMIT in one round trip (values as escaped literals: a simple-protocol query).
       const treeNodes =
         keptNodes.length > 0
-          ? `nodes AS (INSERT INTO ${this.nodesTable} (level, idx, hash)
-               SELECT n.level, n.idx, decode(n.hex, 'hex')
-               FROM unnest(${sqlArray(keptNodes.map((n) => n.level), 'int')}, ${sqlArray(keptNodes.map((n) => n.index), 'bigint')}, ${sqlArray(keptNodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text')}) AS n(level, idx, hex)),`
+          ? `nodes AS (${insertNodesLiteral(this.nodesTable, keptNodes)}),`
           : '';
       await client.query(
         `WITH inserted AS (${insertRowsLiteral(this.table, rows.slice(lastChunkAt))}), ${treeNodes}
@@ -176,14 +180,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
          SELECT pg_notify(${escapeLiteral(this.notifications.channel)}, last_position::text) FROM moved;
          COMMIT`,
       );
-      // Kept only once committed: a rolled-back batch leaves the cached edge where it was.
-      if (tree) this.frontier = { tree, headHash: last.hash };
-      this.notifications.wake();
-      return {
-        ok: true,
-        nextExpectedRevision: last.revision,
-        events: rows.map((r) => rowToEvent({ ...r, position: r.position.toString(), schema_version: r.schemaVersion, recorded_at: r.recordedAt, data: r.dataJson, metadata: r.metadataJson })),
-      };
+      return this.committed(rows, tree);
     } catch (error) {
       // If the rollback fails too, the connection is gone: the pool must discard it.
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
@@ -193,11 +190,81 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     }
   }
 
+  /**
+   * The append in one round trip, when this store made the log's last commit (the head it left is
+   * cached) and the batch names the stream's revision (`no-stream` or a number): the rows are chained
+   * from that head in advance, and one statement takes the lock and, holding it, checks that the head
+   * is still that one, the stream still at the expected revision and no id of the batch stored, and only
+   * then inserts, moves the head and notifies; the same simple-protocol query commits. When a check fails
+   * nothing is written (the transaction commits no change) and `undefined` sends the append down the
+   * general path, which decides under the lock as before: an idempotent retry, a conflict, a duplicate id,
+   * another writer's commit in between.
+   *
+   * The statement's snapshot may predate the lock (it is taken when the statement starts, the lock may
+   * be waited for): it still shows every append, because every append moves the head, and the head the
+   * lock returns (its newest version) is the one this store's own commit left, which ended before this
+   * statement began. No `idle_in_transaction_session_timeout` here: the transaction is one message, the
+   * server never waits for the client while it holds the lock.
+   */
+  private async appendInOneRoundTrip(
+    client: PoolClient,
+    stream: string,
+    events: readonly EventToAppend[],
+    texts: readonly { data: string; metadata: string }[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult | undefined> {
+    const head = this.committedHead;
+    // A revision beyond PostgreSQL's integer is left to the general path, which answers it as a conflict.
+    const named = expected === 'no-stream' || (typeof expected === 'number' && expected < MAX_REVISION);
+    if (!head || !named || events.length === 0 || events.length > INSERT_CHUNK) return undefined;
+    const cached = this.frontier;
+    const tree = this.options.merkleLog ? (cached && BigInt(cached.tree.size) === head.position && cached.headHash === head.hash ? cached.tree.clone() : undefined) : undefined;
+    if (this.options.merkleLog && !tree) return undefined;
+    const keptNodes: TreeNode[] = [];
+    const firstRevision = expected === 'no-stream' ? 0 : expected + 1;
+    const rows = this.chainRows(stream, events, texts, firstRevision, head.position, head.hash, (leafHashOfEvent) => tree?.append(leafHashOfEvent, keptNodes, KEPT_FROM_LEVEL));
+    const last = rows[rows.length - 1]!;
+    const current = expected === 'no-stream' ? 'NULL' : String(expected);
+    const only = 'WHERE (SELECT go FROM facts)';
+    const result = (await client.query(
+      `BEGIN ISOLATION LEVEL READ COMMITTED;
+       WITH head AS (SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE),
+            facts AS (
+              SELECT h.last_position = ${head.position.toString()} AND h.head_hash = ${escapeLiteral(head.hash)}
+                     AND (SELECT max(revision) FROM ${this.table} WHERE stream = ${escapeLiteral(stream)}) IS NOT DISTINCT FROM ${current}::integer
+                     AND NOT EXISTS (SELECT FROM ${this.table} WHERE id = ANY(${sqlArray(rows.map((r) => r.id), 'text')})) AS go
+              FROM head h),
+            inserted AS (${insertRowsLiteral(this.table, rows)} ${only}),
+            ${keptNodes.length > 0 ? `nodes AS (${insertNodesLiteral(this.nodesTable, keptNodes)} ${only}),` : ''}
+            moved AS (UPDATE ${this.headTable} SET last_position = ${last.position.toString()}, head_hash = ${escapeLiteral(last.hash)} ${only} RETURNING last_position)
+       SELECT (SELECT go FROM facts) AS go, (SELECT pg_notify(${escapeLiteral(this.notifications.channel)}, last_position::text) FROM moved) AS notified;
+       COMMIT`,
+    )) as unknown as QueryResult<{ go: boolean | null }>[];
+    if (result[1]?.rows[0]?.go !== true) return undefined;
+    return this.committed(rows, tree);
+  }
+
+  /** After a commit: what this store keeps of it (the head, the tree's edge, the first events), the wake-up, the result. */
+  private committed(rows: readonly NewRow[], tree: TreeFrontier | undefined): AppendResult {
+    const last = rows[rows.length - 1]!;
+    // Kept only once committed: a rolled-back batch leaves the cached head and edge where they were.
+    this.committedHead = { position: last.position, hash: last.hash };
+    if (tree) this.frontier = { tree, headHash: last.hash };
+    this.notifications.wake();
+    const events = rows.map((r) => rowToEvent(toEventRow(r)));
+    if (events[0]!.revision === 0) this.firstEvents.keep(events[0]!.stream, rows[0]!);
+    return { ok: true, nextExpectedRevision: last.revision, events };
+  }
+
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     const backwards = options.direction === 'backwards';
     const from = Math.max(0, Math.min(options.fromRevision ?? (backwards ? MAX_REVISION : 0), MAX_REVISION));
     const limit = options.maxCount === undefined ? null : Math.max(0, options.maxCount);
+    // A stream's first event never changes (the log is append-only): once seen, "does it exist" is answered here.
+    const firstOnly = !backwards && from === 0 && limit === 1;
+    const first = firstOnly ? this.firstEvents.get(stream) : undefined;
+    if (first) return [rowToEvent(first)];
     const rows = await this.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM ${this.table}
        WHERE stream = $1 AND revision ${backwards ? '<=' : '>='} $2
@@ -205,6 +272,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       [stream, from, limit],
       `reading stream "${stream}"`,
     );
+    if (!backwards && from === 0 && rows[0]) this.firstEvents.keep(stream, rows[0]);
     return rows.map(rowToEvent);
   }
 
@@ -215,24 +283,36 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const pageSize = Math.max(1, options.pageSize ?? this.options.pageSize);
     const types = options.filter?.types ?? null;
     const prefixes = options.filter?.streamPrefixes ?? null;
-    while (remaining > 0) {
-      this.assertOpen();
-      const limit = Math.min(pageSize, remaining);
-      const rows = await this.query<EventRow>(
+    const page = (from: bigint, limit: number): Promise<EventRow[]> => {
+      const rows = this.query<EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM ${this.table}
          WHERE position > $1
            AND ($2::text[] IS NULL OR type = ANY($2::text[]))
            AND ($3::text[] IS NULL OR stream ^@ ANY($3::text[]))
          ORDER BY position LIMIT $4`,
-        [after.toString(), types, prefixes, limit],
+        [from.toString(), types, prefixes, limit],
         'reading the log',
       );
-      for (const row of rows) {
-        remaining--;
-        yield rowToEvent(row);
+      // Handled now (it may fail while the caller is busy elsewhere); awaiting it still throws.
+      rows.catch(() => undefined);
+      return rows;
+    };
+    // The next page is asked for as soon as a page arrives, so the server reads it while the caller
+    // works through this one (a rebuild folds on one core while the server reads on the other).
+    let limit = Math.min(pageSize, remaining);
+    let next: Promise<EventRow[]> | undefined = page(after, limit);
+    while (next) {
+      this.assertOpen();
+      const rows = await next;
+      next = undefined;
+      remaining -= rows.length;
+      if (rows.length === limit && remaining > 0) {
+        after = BigInt(rows[rows.length - 1]!.position);
+        limit = Math.min(pageSize, remaining);
+        next = page(after, limit);
       }
-      if (rows.length < limit) return;
-      after = BigInt(rows[rows.length - 1]!.position);
+      // A caller that stops early may leave the next page in flight: its outcome no longer matters.
+      for (const row of rows) yield rowToEvent(row);
     }
   }
 
@@ -492,6 +572,43 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     if (this.closed) throw new EventStoreError('closed', 'the event store is closed');
   }
 }
+
+/** How many streams' first events a store keeps (about a kilobyte each). */
+const FIRST_EVENTS_KEPT = 10_000;
+
+/** The first event of each of the streams seen last, as its row (each read gets objects of its own). */
+class FirstEvents {
+  private readonly rows = new Map<string, EventRow>();
+  constructor(private readonly capacity: number) {}
+
+  get(stream: string): EventRow | undefined {
+    const row = this.rows.get(stream);
+    if (row) {
+      // Seen again: moved to the end, so the streams in use stay and the others go first.
+      this.rows.delete(stream);
+      this.rows.set(stream, row);
+    }
+    return row;
+  }
+
+  keep(stream: string, row: EventRow | NewRow): void {
+    if (this.rows.has(stream)) return;
+    if (this.rows.size >= this.capacity) this.rows.delete(this.rows.keys().next().value!);
+    this.rows.set(stream, 'dataJson' in row ? toEventRow(row) : row);
+  }
+}
+
+const toEventRow = (r: NewRow): EventRow => ({
+  position: r.position.toString(),
+  stream: r.stream,
+  revision: r.revision,
+  id: r.id,
+  type: r.type,
+  schema_version: r.schemaVersion,
+  recorded_at: r.recordedAt,
+  data: r.dataJson,
+  metadata: r.metadataJson,
+});
 
 /** The columns of tree nodes, as `unnest` takes them. */
 const nodeColumns = (nodes: readonly TreeNode[]) => [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))];

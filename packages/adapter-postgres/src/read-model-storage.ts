@@ -50,6 +50,15 @@ export interface PostgresReadModelStorageOptions {
 /** A check run inside a write's transaction (holding the read model's lock); it throws to refuse the write. */
 export type WriteFence = (client: PoolClient, name: string) => Promise<void>;
 
+/** Rows per INSERT of documents or index entries: at most 5 parameters each, under PostgreSQL's 65,535 per statement. */
+const ROWS_PER_INSERT = 5_000;
+
+/** `($3, $4), ($5, $6), …`: `rows` tuples of `width` parameters each, after the statement's leading ones. */
+const rowsOfParameters = (rows: number, width: number, leading: string): string => {
+  const first = leading.split(',').length + 1;
+  return Array.from({ length: rows }, (_, r) => `(${leading}, ${Array.from({ length: width }, (_, c) => `$${first + r * width + c}`).join(', ')})`).join(', ');
+};
+
 /** The storage, as its messages name it. */
 const whereOf = (target: PostgresTarget, schema: string) => `${describe(target)}, schema "${schema}"`;
 
@@ -192,7 +201,13 @@ export class PostgresReadModelStorage implements ReadModelStorage {
 
   // ---- internals ----
 
-  /** The documents and index changes of a commit, a few statements for all of them (one array parameter per column). */
+  /**
+   * The documents and index changes of a commit, a few statements for all of them. Each value is a
+   * parameter of its own (`VALUES ($3, $4), ($5, $6), …`): it travels as it is, where a text array
+   * parameter is first written out by the driver element by element with escapes (for a commit of
+   * 2,000 documents of 2 kB that took half a second on this machine, four times the whole insert
+   * with one parameter per value).
+   */
   private async writeChange(client: PoolClient, name: string, generation: number, change: CommitChange): Promise<void> {
     // One row per key (the last change of a key wins): an upsert cannot touch a row twice.
     const documents = [...new Map(change.documents.map((d) => [d.key, d])).values()];
@@ -201,13 +216,13 @@ export class PostgresReadModelStorage implements ReadModelStorage {
     if (removed.length > 0) {
       await client.query(`DELETE FROM ${this.s}.read_model_documents WHERE name = $1 AND generation = $2 AND key = ANY($3::text[])`, [name, generation, removed]);
     }
-    for (let i = 0; i < put.length; i += 5_000) {
-      const chunk = put.slice(i, i + 5_000);
+    for (let i = 0; i < put.length; i += ROWS_PER_INSERT) {
+      const chunk = put.slice(i, i + ROWS_PER_INSERT);
       await client.query(
         `INSERT INTO ${this.s}.read_model_documents (name, generation, key, value)
-         SELECT $1, $2, d.key, d.value FROM unnest($3::text[], $4::text[]) AS d (key, value)
+         VALUES ${rowsOfParameters(chunk.length, 2, '$1, $2')}
          ON CONFLICT (name, generation, key) DO UPDATE SET value = EXCLUDED.value`,
-        [name, generation, chunk.map((d) => d.key), chunk.map((d) => d.value)],
+        [name, generation, ...chunk.flatMap((d) => [d.key, d.value])],
       );
     }
     const position = (e: IndexPosition) => JSON.stringify([e.index, e.key, e.sort]);
@@ -221,13 +236,13 @@ export class PostgresReadModelStorage implements ReadModelStorage {
         [name, generation, chunk.map((e) => e.index), chunk.map((e) => e.key), chunk.map((e) => e.sort)],
       );
     }
-    for (let i = 0; i < entries.length; i += 5_000) {
-      const chunk = entries.slice(i, i + 5_000);
+    for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
+      const chunk = entries.slice(i, i + ROWS_PER_INSERT);
       await client.query(
         `INSERT INTO ${this.s}.read_model_index (name, generation, idx, key, sort, document, value)
-         SELECT $1, $2, e.idx, e.key, e.sort, e.document, e.value FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS e (idx, key, sort, document, value)
+         VALUES ${rowsOfParameters(chunk.length, 5, '$1, $2')}
          ON CONFLICT (name, generation, idx, key, sort) DO UPDATE SET document = EXCLUDED.document, value = EXCLUDED.value`,
-        [name, generation, chunk.map((e) => e.index), chunk.map((e) => e.key), chunk.map((e) => e.sort), chunk.map((e) => e.document), chunk.map((e) => e.value)],
+        [name, generation, ...chunk.flatMap((e) => [e.index, e.key, e.sort, e.document, e.value])],
       );
     }
   }

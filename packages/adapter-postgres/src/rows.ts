@@ -1,5 +1,4 @@
-import { EventStoreError, type ChainedRow, type StoredEvent } from '@taawun/domain';
-import { escapeLiteral } from 'pg';
+import { EventStoreError, type ChainedRow, type StoredEvent, type TreeNode } from '@taawun/domain';
 
 /** The columns every read selects; JSON comes back as the exact stored text. */
 export const EVENT_COLUMNS = 'position, stream, revision, id, type, schema_version, recorded_at, data::text AS data, metadata::text AS metadata';
@@ -90,9 +89,19 @@ export function insertRowsStatement(table: string, rows: readonly NewRow[]): { t
   };
 }
 
-/** A SQL array of `values` written out as literals (numbers checked, text escaped by the driver's `escapeLiteral`). */
+/**
+ * A string as a SQL literal: exactly the driver's `escapeLiteral` (quotes and backslashes doubled,
+ * ` E'…'` when there is a backslash), written with `replaceAll` instead of its loop over characters,
+ * which took 30–40 ms for a batch of 500 events (a property test compares the two).
+ */
+export function quoteLiteral(text: string): string {
+  const quoted = `'${text.replaceAll("'", "''")}'`;
+  return text.includes('\\') ? ` E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+}
+
+/** A SQL array of `values` written out as literals (numbers checked, text quoted as the driver's `escapeLiteral` does). */
 export function sqlArray(values: readonly (string | number)[], type: string): string {
-  const items = values.map((value) => (typeof value === 'number' ? (Number.isSafeInteger(value) ? String(value) : fail(`${value} is not an integer`)) : escapeLiteral(value)));
+  const items = values.map((value) => (typeof value === 'number' ? (Number.isSafeInteger(value) ? String(value) : fail(`${value} is not an integer`)) : quoteLiteral(value)));
   return `ARRAY[${items.join(', ')}]::${type}[]`;
 }
 
@@ -107,3 +116,9 @@ const fail = (message: string): never => {
  */
 export const insertRowsLiteral = (table: string, rows: readonly NewRow[]): string =>
   insertFromArrays(table, INSERT_COLUMNS.map((c) => sqlArray(rows.map(c.of), c.type)));
+
+/** The insert of the Merkle tree's new kept nodes, values written into the text (the append's last statement). */
+export const insertNodesLiteral = (table: string, nodes: readonly TreeNode[]): string =>
+  `INSERT INTO ${table} (level, idx, hash)
+     SELECT n.level, n.idx, decode(n.hex, 'hex')
+     FROM unnest(${sqlArray(nodes.map((n) => n.level), 'int')}, ${sqlArray(nodes.map((n) => n.index), 'bigint')}, ${sqlArray(nodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text')}) AS n(level, idx, hex)`;
