@@ -6,7 +6,7 @@ import {
   assertValidBatch,
   chainFormatAt,
   chainHash,
-  chainLinkAndLeafHash,
+  linkAndGrow,
   KEPT_FROM_LEVEL,
   LEAVES_PER_KEPT_NODE,
   compareKeptTree,
@@ -164,7 +164,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
           : await this.frontierAt(client, size)
         : undefined;
       const keptNodes: TreeNode[] = [];
-      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash, (leafHashOfEvent) => tree?.append(leafHashOfEvent, keptNodes, KEPT_FROM_LEVEL));
+      const rows = this.chainRows(stream, events, texts, decision.firstRevision, BigInt(head.last_position), head.head_hash, tree, keptNodes);
       const last = rows[rows.length - 1]!;
       const lastChunkAt = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
       for (let i = 0; i < lastChunkAt; i += INSERT_CHUNK) await client.query(insertRowsStatement(this.table, rows.slice(i, i + INSERT_CHUNK)));
@@ -222,7 +222,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     if (this.options.merkleLog && !tree) return undefined;
     const keptNodes: TreeNode[] = [];
     const firstRevision = expected === 'no-stream' ? 0 : expected + 1;
-    const rows = this.chainRows(stream, events, texts, firstRevision, head.position, head.hash, (leafHashOfEvent) => tree?.append(leafHashOfEvent, keptNodes, KEPT_FROM_LEVEL));
+    const rows = this.chainRows(stream, events, texts, firstRevision, head.position, head.hash, tree, keptNodes);
     const last = rows[rows.length - 1]!;
     const current = expected === 'no-stream' ? 'NULL' : String(expected);
     const only = 'WHERE (SELECT go FROM facts)';
@@ -492,8 +492,9 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     firstRevision: number,
     lastPosition: bigint,
     headHash: string,
-    /** Given each event's Merkle leaf (its canonical content hash) when the tree is kept. */
-    onLeafHash?: (leafHash: Uint8Array) => void,
+    /** The tree's right edge when it is kept: each event's leaf is appended, and the nodes from level 4 it completes added to `keptNodes`. */
+    tree?: TreeFrontier,
+    keptNodes: TreeNode[] = [],
   ): NewRow[] {
     let previous = headHash;
     return events.map((e, i) => {
@@ -508,9 +509,9 @@ export class PostgresEventStore implements EventStore, MerkleLog {
         dataJson: texts[i]!.data,
         metadataJson: texts[i]!.metadata,
       };
-      if (this.options.merkleLog && onLeafHash) {
-        const link = chainLinkAndLeafHash(previous, row, chainFormatAt(this.formats, row.position));
-        onLeafHash(link.leafHash);
+      if (tree) {
+        const link = linkAndGrow(previous, row, chainFormatAt(this.formats, row.position), tree, KEPT_FROM_LEVEL);
+        keptNodes.push(...link.nodes);
         previous = link.hash;
       } else {
         previous = chainHash(previous, row, chainFormatAt(this.formats, row.position));
