@@ -2,7 +2,7 @@ import { multilingualTextSchema, type MultilingualText, type PartialDate } from 
 import { z } from 'zod';
 import { compareByCompletion } from './dates.js';
 import { nameAt, nameAtTimeSchema, partnerDetails, partnerTimeline, statedName, type NameAtTime, type NameTimeline } from './names.js';
-import { personOnPage, personOnPageSchema, type PersonOnPage } from './people.js';
+import { groupPeopleOnPage, peopleOfPage, peopleOnPageSchema, personOnPage, type PersonOnPage } from './people.js';
 import type { RecordSet } from './record-book.js';
 
 /*
@@ -36,9 +36,7 @@ export const pageRecordsSchema = z
     partners: z
       .record(z.string(), z.object({ acronym: z.string().nullable(), names: z.array(multilingualTextSchema) }))
       .meta({ description: 'Each partner the entries name, by id: its acronym, and its names (registered, then each rename in date order)' }),
-    people: z
-      .record(z.string(), personOnPageSchema)
-      .meta({ description: 'Each person the entries name, by participant id: kind and cohort (no personal data), in the order the entries name them' }),
+    people: peopleOnPageSchema,
   })
   .meta({ id: 'PageRecords', description: 'The records the entries name, once: entries refer to them by id, and to their names by index in `names`' });
 export type PageRecords = z.infer<typeof pageRecordsSchema>;
@@ -99,7 +97,7 @@ export class PageRecordsBuilder {
     return {
       institute: { names: this.institute.names },
       partners: Object.fromEntries([...this.partners].map(([id, p]) => [id, { acronym: p.acronym, names: p.names.names }])),
-      people: Object.fromEntries(this.named),
+      people: groupPeopleOnPage(this.named),
     };
   }
 
@@ -116,7 +114,7 @@ export class PageRecordsBuilder {
 }
 
 /** No records: a page with no entries. */
-export const emptyPageRecords: PageRecords = { institute: { names: [] }, partners: {}, people: {} };
+export const emptyPageRecords: PageRecords = { institute: { names: [] }, partners: {}, people: [] };
 
 /** A name by reference, resolved against the names of the record it names. */
 export const nameOfRef = (ref: NameRef, names: readonly MultilingualText[]): NameAtTime => ({
@@ -159,7 +157,7 @@ export class PageRecordsMerger {
     // Every name the page lists, in its order: the merged lists keep a partner's order (registered, renames by date).
     for (const name of records.institute.names) this.institute.indexOf(name);
     for (const [id, p] of Object.entries(records.partners)) for (const name of p.names) this.partner(id, p.acronym).indexOf(name);
-    for (const [id, person] of Object.entries(records.people)) if (!this.people.has(id)) this.people.set(id, person);
+    for (const [id, person] of peopleOfPage(records.people)) if (!this.people.has(id)) this.people.set(id, person);
     const institute = (ref: NameRef) => this.institute.ref(instituteNameOfRef(ref, records));
     const partner = (id: string, ref: NameRef): NameRef => this.partner(id, records.partners[id]?.acronym ?? null).ref(nameOfRef(ref, records.partners[id]?.names ?? []));
     return items.map((item) => {
@@ -182,7 +180,7 @@ export class PageRecordsMerger {
     return {
       institute: { names: this.institute.names },
       partners: Object.fromEntries([...this.partners].map(([id, p]) => [id, { acronym: p.acronym, names: p.names.names }])),
-      people: Object.fromEntries(this.people),
+      people: groupPeopleOnPage(this.people),
     };
   }
 }
