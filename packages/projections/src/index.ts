@@ -78,7 +78,7 @@ export {
   type PageRecords,
   type PartnerRef,
 } from './model/page-records.js';
-export { personInvolvedSchema, type PersonInvolved } from './model/people.js';
+export { peopleByRoleSchema, peopleOfEntry, peopleOfPage, peopleOnPageSchema, personInvolvedSchema, type PeopleByRole, type PeopleOnPage, type PersonInvolved, type PersonOnPage } from './model/people.js';
 export { extremes, type Extreme, type Page } from './model/ordered.js';
 export {
   evolveRecord,

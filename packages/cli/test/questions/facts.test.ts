@@ -1,3 +1,4 @@
+import { peopleOfEntry } from '@taawun/projections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineWith, seededRecord, type Record } from './ask.js';
 
@@ -258,7 +259,9 @@ describe('ENM across the years (F15-F17)', () => {
   it('Q28 F16: the 2016 course had two judges from cohorts 39 and 40 (not named)', async () => {
     const { json, table } = await record.ask('history', 'enm-france', '--details');
     const course = json.result.entries.find((e: Row) => e.record.id === 'enm-new-judges-course-2016');
-    expect([course.details.cohorts, course.counts.peopleTrained.known, course.people.map((p: Row) => p.kind)]).toEqual([[39, 40], 2, ['judge', 'judge']]);
+    // The people are named by id under their role, their kind and cohort once in the page's records.
+    const people = peopleOfEntry(course.people, json.result.records);
+    expect([course.details.cohorts, course.counts.peopleTrained.known, people.map((p) => [p.kind, p.role])]).toEqual([[39, 40], 2, [['judge', 'trainee'], ['judge', 'trainee']]]);
     expect(table).toContain('    cohorts: 39, 40');
   });
 

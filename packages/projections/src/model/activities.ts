@@ -9,7 +9,7 @@ import { correctionsOf, correctionViewSchema, sourcesOf } from './facts.js';
 import { instituteTimeline, loadInstitutes } from './names.js';
 import { nameRefSchema, PageRecordsBuilder, partnerRefSchema, type PageRecords } from './page-records.js';
 import { chronologicalEntries, chronologicalPage, chronologicalSort, type Page } from './ordered.js';
-import { agreementKindLabels, personInvolved, personInvolvedSchema, publicationKindLabels, sessionKindLabels, type PersonInvolved } from './people.js';
+import { agreementKindLabels, peopleByRole, peopleByRoleSchema, publicationKindLabels, sessionKindLabels, type PersonRole } from './people.js';
 import {
   recordKey,
   recordOfStream,
@@ -76,7 +76,7 @@ export const activityEntrySchema = z
     partners: z.array(partnerRefSchema).meta({ description: "Every partner of the record, named as at the entry's date (acronym and names in the answer's `records.partners`)" }),
     instituteName: nameRefSchema.meta({ description: "The institute's name: as stated on the agreement, else as in force at the entry's date (names in the answer's `records.institute`)" }),
     counts: entryCountsSchema.nullable(),
-    people: z.array(personInvolvedSchema),
+    people: peopleByRoleSchema.meta({ description: "Enrolled (not withdrawn) / named visit participants, by role, each by id (kind and cohort in the answer's `records.people`)" }),
     details: z.record(z.string(), z.unknown()),
     corrections: z.array(correctionViewSchema),
     sourceRefs: z.array(z.string()),
@@ -93,7 +93,7 @@ export type Draft = Omit<ActivityEntry, 'orderCertain' | 'date' | 'partners' | '
   readonly on: PartialDate;
   readonly partnerIds: readonly string[];
   readonly statedInstituteName?: MultilingualText | undefined;
-  readonly people: readonly { readonly participantId: string; readonly role: PersonInvolved['role'] }[];
+  readonly people: readonly { readonly participantId: string; readonly role: PersonRole }[];
 };
 
 /**
@@ -173,7 +173,7 @@ export async function activityPage<E>(
       partners: partnerIds.map((id) => named.partnerAt(id, on)),
       instituteName: named.instituteAt(on, statedInstituteName),
       counts: rest.counts,
-      people: people.map((p) => personInvolved(records, p.participantId, p.role)),
+      people: peopleByRole(named.people(people)),
       details: rest.details,
       corrections: rest.corrections,
       sourceRefs: rest.sourceRefs,

@@ -2,11 +2,13 @@ import { multilingualTextSchema, type MultilingualText, type PartialDate } from 
 import { z } from 'zod';
 import { compareByCompletion } from './dates.js';
 import { nameAt, nameAtTimeSchema, partnerDetails, partnerTimeline, statedName, type NameAtTime, type NameTimeline } from './names.js';
+import { groupPeopleOnPage, peopleOfPage, peopleOnPageSchema, personOnPage, type PersonOnPage } from './people.js';
 import type { RecordSet } from './record-book.js';
 
 /*
  * The records a page of activity entries names, once per page: the partners
- * (acronym and names) and the institute (its names). Entries refer to them by
+ * (acronym and names), the institute (its names) and the people (kind and
+ * cohort: no personal data; entries list them by id under their role). Entries refer to them by
  * id, and to a name by its index in the record's `names`, with the certainty
  * of the name at the entry's date: a page of a hundred entries holds each
  * partner's names once, not on every entry (1.8 KB an entry before).
@@ -34,6 +36,7 @@ export const pageRecordsSchema = z
     partners: z
       .record(z.string(), z.object({ acronym: z.string().nullable(), names: z.array(multilingualTextSchema) }))
       .meta({ description: 'Each partner the entries name, by id: its acronym, and its names (registered, then each rename in date order)' }),
+    people: peopleOnPageSchema,
   })
   .meta({ id: 'PageRecords', description: 'The records the entries name, once: entries refer to them by id, and to their names by index in `names`' });
 export type PageRecords = z.infer<typeof pageRecordsSchema>;
@@ -64,6 +67,7 @@ class NameList {
 export class PageRecordsBuilder {
   private readonly institute: NameList;
   private readonly partners = new Map<string, { acronym: string | null; names: NameList; timeline: NameTimeline }>();
+  private readonly named = new Map<string, PersonOnPage>();
 
   constructor(
     private readonly records: RecordSet,
@@ -83,10 +87,17 @@ export class PageRecordsBuilder {
     return { partnerId, name: partner.names.ref(nameAt(partner.timeline, on)) };
   }
 
+  /** People named by id: each listed once in the page's records. Their records must have been fetched into `records`. */
+  people<P extends { readonly participantId: string }>(people: readonly P[]): readonly P[] {
+    for (const { participantId } of people) if (!this.named.has(participantId)) this.named.set(participantId, personOnPage(this.records, participantId));
+    return people;
+  }
+
   build(): PageRecords {
     return {
       institute: { names: this.institute.names },
       partners: Object.fromEntries([...this.partners].map(([id, p]) => [id, { acronym: p.acronym, names: p.names.names }])),
+      people: groupPeopleOnPage(this.named),
     };
   }
 
@@ -103,7 +114,7 @@ export class PageRecordsBuilder {
 }
 
 /** No records: a page with no entries. */
-export const emptyPageRecords: PageRecords = { institute: { names: [] }, partners: {} };
+export const emptyPageRecords: PageRecords = { institute: { names: [] }, partners: {}, people: [] };
 
 /** A name by reference, resolved against the names of the record it names. */
 export const nameOfRef = (ref: NameRef, names: readonly MultilingualText[]): NameAtTime => ({
@@ -133,18 +144,20 @@ interface RefItem {
  * at a time): each page's items are given back with their references into the
  * merged records. A partner's names are the same on every page (registered,
  * then renames by date); the institute's may differ by the names agreements
- * state, which is why references are rewritten. Holds the records, never the
- * items.
+ * state, which is why references are rewritten. People are referred to by id,
+ * the same on every page. Holds the records, never the items.
  */
 export class PageRecordsMerger {
   private readonly institute = new NameList({ first: null, renames: [] });
   private readonly partners = new Map<string, { acronym: string | null; names: NameList }>();
+  private readonly people = new Map<string, PersonOnPage>();
 
   /** The page's items, their references rewritten into the merged records. `partnerId`: the partner whose history it is (its `partnerName`). */
   add<I>(records: PageRecords, items: readonly I[], partnerId?: string): I[] {
     // Every name the page lists, in its order: the merged lists keep a partner's order (registered, renames by date).
     for (const name of records.institute.names) this.institute.indexOf(name);
     for (const [id, p] of Object.entries(records.partners)) for (const name of p.names) this.partner(id, p.acronym).indexOf(name);
+    for (const [id, person] of peopleOfPage(records.people)) if (!this.people.has(id)) this.people.set(id, person);
     const institute = (ref: NameRef) => this.institute.ref(instituteNameOfRef(ref, records));
     const partner = (id: string, ref: NameRef): NameRef => this.partner(id, records.partners[id]?.acronym ?? null).ref(nameOfRef(ref, records.partners[id]?.names ?? []));
     return items.map((item) => {
@@ -167,6 +180,7 @@ export class PageRecordsMerger {
     return {
       institute: { names: this.institute.names },
       partners: Object.fromEntries([...this.partners].map(([id, p]) => [id, { acronym: p.acronym, names: p.names.names }])),
+      people: groupPeopleOnPage(this.people),
     };
   }
 }

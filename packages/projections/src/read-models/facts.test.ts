@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { ProjectionRunner } from '../engine/runner.js';
 import { instituteNameOfRef, partnerOfRef } from '../model/page-records.js';
+import { peopleOfEntry, peopleOfPage } from '../model/people.js';
 import {
   projections,
   queryAgreementsRegister,
@@ -71,9 +72,11 @@ describe('per-partner history', () => {
     expect(programme!.details).toMatchObject({ recurrence: 'annual' });
     expect(course2016!.counts).toMatchObject({ namedTrainees: 2, attendance: { count: 2, basis: 'total' }, peopleTrained: { known: 2, exact: true } });
     expect(course2016!.details).toMatchObject({ cohorts: [39, 40], format: 'not-stated' });
-    expect(course2016!.people.map((p) => [p.kind, p.role])).toEqual([['judge', 'trainee'], ['judge', 'trainee']]);
+    // People are named once in the page's records (kind and cohort), entries list them by id under their role.
+    expect(peopleOfEntry(course2016!.people, records).map((p) => [p.kind, p.role])).toEqual([['judge', 'trainee'], ['judge', 'trainee']]);
+    expect(peopleOfPage(records.people).map(([id]) => id).sort()).toEqual([...new Set(entries.flatMap((e) => Object.values(e.people).flat()))].sort());
     expect(course2021!.details).toMatchObject({ cohorts: [41], format: 'remote', description: { en: 'Attended remotely because of COVID-19' } });
-    expect(course2021!.people.map((p) => p.cohort)).toEqual([41, 41]);
+    expect(peopleOfEntry(course2021!.people, records).map((p) => p.cohort)).toEqual([41, 41]);
     // F18's 11 were hosted: visitors received, not participants of an outgoing visit.
     expect(hosting!.counts).toEqual({ hosted: { known: 11, exact: true, gaps: [] } });
     expect(entries.every((e) => e.partnerName.certainty === 'in-force' && e.sharedWith.length === 0)).toBe(true);

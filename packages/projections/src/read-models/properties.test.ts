@@ -1,4 +1,5 @@
 import { instituteNameOfRef, nameOfRef, partnerOfRef, type NameRef, type PageRecords, type PartnerRef } from '../model/page-records.js';
+import { peopleOfEntry, peopleOfPage, type PeopleByRole } from '../model/people.js';
 import { handle, InMemoryEventStore, type Command, type StoredEvent } from '@taawun/domain';
 import { commandSequenceArb, deterministicContext, partialDateArb, pools, recordCommands } from '@taawun/domain/testing';
 import fc from 'fast-check';
@@ -73,8 +74,9 @@ async function answers(source: ReadModelSource): Promise<string> {
 function resolvedNames(result: unknown, list: string, partnerId: string | undefined): Record<string, unknown> {
   const { records, ...rest } = result as Record<string, unknown> & { records?: PageRecords };
   if (!records) return rest;
-  const items = (rest[list] as { partners: PartnerRef[]; instituteName: NameRef; partnerName?: NameRef }[]).map((e) => ({
+  const items = (rest[list] as { partners: PartnerRef[]; instituteName: NameRef; partnerName?: NameRef; people?: PeopleByRole }[]).map((e) => ({
     ...e,
+    ...(e.people ? { people: peopleOfEntry(e.people, records) } : {}),
     partners: e.partners.map((p) => partnerOfRef(p, records)),
     instituteName: instituteNameOfRef(e.instituteName, records),
     ...(e.partnerName && partnerId ? { partnerName: nameOfRef(e.partnerName, records.partners[partnerId]?.names ?? []) } : {}),
@@ -170,6 +172,8 @@ describe('replaying generated logs', () => {
           if (records) {
             const named = new Set((page.value.result as Record<string, { partners: { partnerId: string }[] }[]>)[list]!.flatMap((e) => e.partners.map((p) => p.partnerId)));
             expect(Object.keys(records.partners).sort()).toEqual([...named].sort());
+            const people = (page.value.result as Record<string, { people?: PeopleByRole }[]>)[list]!.flatMap((e) => Object.values(e.people ?? {}).flat());
+            expect(peopleOfPage(records.people).map(([id]) => id).sort()).toEqual([...new Set(people)].sort());
           }
           expect(page.value.page).toEqual({ list, offset, limit, total: all.length, nextOffset: offset + limit < all.length ? offset + limit : null });
         }
