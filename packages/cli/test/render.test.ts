@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderCsv, renderJson, renderMarkdown, renderTable, type Column } from '../src/output/render.js';
-import { displayWidth, padEnd } from '../src/output/width.js';
+import { displayWidth, padEnd, segmentedWidth } from '../src/output/width.js';
 
 interface Row {
   id: string;
@@ -27,6 +27,30 @@ describe('display width', () => {
     expect(displayWidth('e\u0301cole')).toBe(5); // e + combining acute
     expect(displayWidth('司法')).toBe(4);
     expect(displayWidth('\u2067القضاء\u2069')).toBe(6); // bidi isolates are invisible
+  });
+
+  it('counts as the segmenter does, whatever the text: the character table is a shortcut, never another answer', () => {
+    // Characters from where the table answers (Latin, accents and combining marks, Arabic and its harakat, Indic spacing
+    // marks and viramas, controls, bidi marks and isolates) and from where it does not (wide, emoji, joiners).
+    const near = fc.oneof(
+      fc.integer({ min: 0, max: 0x10ff }),
+      fc.integer({ min: 0x2000, max: 0x206f }),
+      fc.constantFrom(0x0a, 0x0d, 0x20, 0x41, 0xa9, 0x300, 0x627, 0x64e, 0x600, 0x93e, 0x94d, 0xe33, 0xd4e, 0x200d, 0x2068, 0x2069),
+      fc.constantFrom(0x1100, 0x1161, 0x4e00, 0xfe0f, 0x1f600, 0x1f1eb, 0x1f3fd),
+    );
+    fc.assert(
+      fc.property(fc.array(near, { maxLength: 12 }), fc.string({ unit: 'grapheme' }), (codePoints, graphemes) => {
+        const text = String.fromCodePoint(...codePoints);
+        expect(displayWidth(text)).toBe(segmentedWidth(text));
+        expect(displayWidth(graphemes + text)).toBe(segmentedWidth(graphemes + text));
+      }),
+      { numRuns: 2_000 },
+    );
+    for (let unit = 0; unit < 0x2070; unit++) {
+      if (unit >= 0xd800 && unit < 0xe000) continue;
+      const char = String.fromCharCode(unit);
+      for (const text of [char, `a${char}`, `${char}a`, `\u0627${char}\u0644`, `${char}${char}`]) expect(displayWidth(text), `U+${unit.toString(16)} in ${JSON.stringify(text)}`).toBe(segmentedWidth(text));
+    }
   });
 
   it('pads any text to exactly the asked width without changing it', () => {

@@ -17,11 +17,52 @@ const wideRanges: readonly (readonly [number, number])[] = [
 
 const isWide = (codePoint: number): boolean => wideRanges.some(([from, to]) => codePoint >= from && codePoint <= to);
 
-export function displayWidth(text: string): number {
+/** The width by graphemes, as the segmenter cuts them: the definition the fast paths below must equal. */
+export function segmentedWidth(text: string): number {
   let width = 0;
   for (const { segment } of segmenter.segment(text)) {
     if (invisible.test(segment)) continue;
     width += isWide(segment.codePointAt(0)!) || emoji.test(segment) ? 2 : 1;
+  }
+  return width;
+}
+
+const printableAscii = /^[\x20-\x7e]*$/;
+/** Code units a table answers for: Latin, Greek, Cyrillic, Hebrew, Arabic and the other scripts below U+1100, and general punctuation (bidi marks and isolates). */
+const tabled = (unit: number): boolean => unit < 0x1100 || (unit >= 0x2000 && unit < 0x2070);
+const JOINS = 255;
+const UNKNOWN = 254;
+/** Widths of the tabled characters met so far (UNKNOWN until first met). */
+const widths = new Uint8Array(0x2070).fill(UNKNOWN);
+
+/**
+ * A tabled character's width, or JOINS where it may join a neighbour into one
+ * grapheme (marks, spacing marks, prepended signs), is an emoji or is wide:
+ * asked of the segmenter itself the first time the character is met, so the
+ * table cannot disagree with it, and costs nothing for characters never met.
+ */
+function widthOf(unit: number): number {
+  const known = widths[unit]!;
+  if (known !== UNKNOWN) return known;
+  const char = String.fromCharCode(unit);
+  const joins = [...segmenter.segment(`a${char}`)].length < 2 || [...segmenter.segment(`${char}a`)].length < 2;
+  return (widths[unit] = joins || emoji.test(char) || isWide(unit) ? JOINS : invisible.test(char) ? 0 : 1);
+}
+
+/**
+ * How many columns `text` takes. Segmenting is slow, and a long listing
+ * measures every cell: text of characters that never join a neighbour (ASCII,
+ * and most Arabic or French written without marks) is summed character by
+ * character; anything else goes to the segmenter.
+ */
+export function displayWidth(text: string): number {
+  if (printableAscii.test(text)) return text.length;
+  let width = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const w = tabled(unit) ? widthOf(unit) : JOINS;
+    if (w === JOINS) return segmentedWidth(text);
+    width += w;
   }
   return width;
 }
