@@ -7,7 +7,7 @@ import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.j
 import { partnerAt, partnerAtTimeSchema } from '../model/names.js';
 import { evolveRecord, recordIds, recordKey, recordKeyOf, recordOfStream, RecordSet, type RecordDocument, type SessionRecord, type VisitRecord } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
-import { summariseSession, summariseVisit } from '../model/summaries.js';
+import { summariseSession, summariseVisit, type SessionSummary } from '../model/summaries.js';
 
 const handles = [
   'ParticipantRegistered', 'ParticipantPersonalDataCorrected', 'ParticipantDataErased',
@@ -103,6 +103,18 @@ async function onlyErased(model: ModelReader, participantId: string): Promise<bo
 }
 
 /**
+ * A session's summary, computed once per record read: the participants of a
+ * page share their sessions, and a session of a hundred enrolments would
+ * otherwise be summarised once for each of them (its cost grows with them).
+ * Records read for a view are never changed, so the object is the key.
+ */
+const sessionSummaries = new WeakMap<SessionRecord, SessionSummary | undefined>();
+function sessionSummaryOf(sessionId: string, record: SessionRecord): SessionSummary | undefined {
+  if (!sessionSummaries.has(record)) sessionSummaries.set(record, summariseSession(sessionId, record));
+  return sessionSummaries.get(record);
+}
+
+/**
  * One participant's record. `records`: the records already fetched, shared by
  * the participants of one page, so the sessions they share are read and parsed once.
  */
@@ -123,7 +135,7 @@ export async function participantRecordView(
   await records.load([...sessionEntries, ...visitEntries].map((e) => e.document));
   const summaries = sessionEntries.flatMap((e) => {
     const r = records.byKey(e.document) as SessionRecord | null;
-    const s = r ? summariseSession(e.sort, r) : undefined;
+    const s = r ? sessionSummaryOf(e.sort, r) : undefined;
     return r && s ? [{ r, s }] : [];
   });
   const visits = visitEntries.flatMap((e) => {
