@@ -5,7 +5,8 @@ import { answerPages, InMemoryReadModelStorage, ProjectionRunner, queryService }
 import { analysisRecords, presentAnswer } from '@taawun/projections/presentation';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CountingStorage } from '@taawun/projections/testing';
-import { writePaged, type PagedWriting, type Sink } from '../src/output/paged.js';
+import { writePaged, type Sink } from '../src/output/paged.js';
+import { pagedWriting as how, WatchingSink } from './paged-sink.js';
 import { printable } from '../src/output/report.js';
 import { formats } from '../src/output/render.js';
 
@@ -19,27 +20,6 @@ import { formats } from '../src/output/render.js';
 
 const PEOPLE = 1_000;
 const PAGE_ROWS = 40;
-
-/**
- * A sink that keeps the text and, at each write and at the end of each page
- * (CSV's first pass writes nothing: it learns the columns), how many documents
- * were read since the last such point.
- */
-class WatchingSink implements Sink {
-  text = '';
-  readonly readsBetween: number[] = [];
-  private readBefore = 0;
-  constructor(private readonly counting: CountingStorage) {}
-  async write(text: string): Promise<void> {
-    this.mark();
-    this.text += text;
-  }
-  mark(): void {
-    this.readsBetween.push(this.counting.documentsRead - this.readBefore);
-    this.readBefore = this.counting.documentsRead;
-  }
-  async close(): Promise<void> {}
-}
 
 let counting: CountingStorage;
 let store: InMemoryEventStore;
@@ -60,19 +40,6 @@ beforeAll(async () => {
   const service = queryService({ store, storage });
   for (const projection of service.projections()) await new ProjectionRunner(projection, { store, storage }).rebuild();
   counting = new CountingStorage(storage);
-});
-
-const how = (format: (typeof formats)[number], list: string, warnings: string[], sink: WatchingSink): PagedWriting => ({
-  format,
-  lang: 'en',
-  list,
-  present: (answer) => presentAnswer(answer, {}, { lang: 'en', list }),
-  footer: () => [],
-  warn: (line) => warnings.push(line),
-  bom: false,
-  terminal: {},
-  details: false,
-  betweenPages: () => sink.mark(),
 });
 
 describe('a whole list written a page at a time', () => {
