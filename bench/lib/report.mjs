@@ -71,6 +71,11 @@ export function renderReport(run) {
       }
     }
 
+    if (r.http?.serverRss) {
+      row('HTTP server peak RSS while serving, MB (whole process, the models’ build included)', { text: `${fmt(r.http.serverRss.servingMb)} (${fmt(r.http.serverRss.processMb)})` });
+      if (n >= 1_000_000) targets.push({ size: n, target: 'peak RSS of the HTTP server while serving these requests < 250 MB', measured: r.http.serverRss.servingMb, met: check(r.http.serverRss.servingMb, 250, (a, b) => a < b) });
+    }
+
     // A stored page served at >= 0.5x the same server's floor (issue 19).
     const httpScenarios = r.http?.ok ? r.http.scenarios ?? {} : {};
     const httpFloor = Object.entries(httpScenarios).find(([label]) => label.startsWith('the floor'))?.[1];

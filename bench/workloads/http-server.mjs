@@ -25,8 +25,12 @@ if (readModelStorage) {
   const [{ ReadModelFollowers }, { projections }] = await Promise.all([import('@taawun/runtime'), import('@taawun/projections')]);
   followers = new ReadModelFollowers({ store, storage: readModelStorage, projections: Object.values(projections), log: () => {} });
 }
+// Peak RSS while serving (the models are built by then, so what the requests cost, not the build), sampled until SIGTERM.
+let servingPeakRss = process.memoryUsage.rss();
+setInterval(() => (servingPeakRss = Math.max(servingPeakRss, process.memoryUsage.rss())), 25).unref();
 process.stdout.write(`LISTENING ${server.url}\n`);
 process.on('SIGTERM', async () => {
+  process.stdout.write(`PEAK_RSS ${JSON.stringify({ servingMb: Math.round(servingPeakRss / 1048576), processMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
   await server.close();
   await followers?.close();
   await store.close();

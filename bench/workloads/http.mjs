@@ -32,10 +32,21 @@ function startServerProcess(dbFile, keyEntry) {
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const match = /LISTENING (\S+)/.exec(out);
-      if (match) resolve({ url: match[1], child });
+      if (match) resolve({ url: match[1], child, stop: () => stopServer(child, () => out) });
     });
     child.stderr.on('data', (chunk) => (err += chunk));
     child.on('exit', (code) => reject(new Error(`the server exited (${code}): ${err.trim().split('\n').slice(-3).join(' ')}`)));
+  });
+}
+
+/** Stop the server and read its peak RSS: while serving (models built), and of the whole process (the build included). */
+function stopServer(child, output) {
+  return new Promise((resolve) => {
+    child.once('exit', () => {
+      const line = /PEAK_RSS (\{.*\})/.exec(output());
+      resolve(line ? JSON.parse(line[1]) : undefined);
+    });
+    child.kill('SIGTERM');
   });
 }
 
@@ -58,9 +69,10 @@ const summary = (result) => ({
  */
 export async function httpTaawun({ dbFile, partners, durationSeconds, connections, acceptEncoding = 'gzip' }) {
   const { key, entry } = createApiKey('bench-clerk', 'clerk');
-  const { url, child } = await startServerProcess(dbFile, entry);
+  const { url, stop } = await startServerProcess(dbFile, entry);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const scenarios = {};
+  let serverRss;
   try {
     let next = 0;
     scenarios['record commands (POST register-partner)'] = summary(await run({
@@ -98,7 +110,7 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
       scenarios['read the yearly report (GET /read-models/yearly-activity-report)'] = await reading('/read-models/yearly-activity-report');
     }
   } finally {
-    child.kill('SIGTERM');
+    serverRss = await stop();
   }
-  return { scenarios, connections, durationSeconds, acceptEncoding };
+  return { scenarios, connections, durationSeconds, acceptEncoding, serverRss };
 }
