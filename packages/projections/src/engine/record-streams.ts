@@ -49,12 +49,18 @@ export interface StreamEntry {
   readonly types: Readonly<Record<string, number>>;
   /** The partners the events of each type name (`partners`, `partnerId`, as recorded): whom a lens report's scope keeps. */
   readonly partnersByType: Readonly<Record<string, readonly string[]>>;
-  /** When its latest event was recorded. */
+  /** How many events of each type have no business date: a lens counts them whatever its `asOf`. */
+  readonly undated: Readonly<Record<string, number>>;
+  /** When its first and its latest event were recorded. */
+  readonly firstRecordedAt: string | null;
   readonly lastRecordedAt: string | null;
-  /** The latest day any of its events may have happened on (its date as recorded); `null` when none is dated. */
+  /** The earliest and the latest day any of its events may have happened on (its dates as recorded); `null` when none is dated. */
+  readonly earliestDay: string | null;
   readonly latestDay: string | null;
   /** Some event's date has no latest day (an unknown year, an open end). */
   readonly unboundedDate: boolean;
+  /** Some event's date has no earliest day (an unknown year, an open start). */
+  readonly openStart: boolean;
   /** A correction was recorded in it (it may change a date). */
   readonly corrected: boolean;
 }
@@ -71,35 +77,80 @@ export function wholeThroughLens(entry: StreamEntry, lens: ResolvedLens): boolea
   return !entry.corrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf);
 }
 
+/** What a lens leaves of a stream's handled events, told from its entry alone: how many it counts, and why it leaves the others out. */
+export interface UnreadTally {
+  readonly counted: number;
+  readonly later: number;
+  readonly recordedLater: number;
+}
+
+/**
+ * A stream a lens may leave unread, and its tally (`undefined`: it must be
+ * read). Every event recorded after `asKnownOn` (the first one was): nothing
+ * of it is delivered. With `asOf`, every dated event certainly after the day
+ * (none corrected, all recorded by `asKnownOn`): the dated ones are counted
+ * later, the undated ones delivered, which give no list entries when the read
+ * model says so (`undatedGiveNoEntries`: a record opens with a dated event).
+ * A type the projection always applies is delivered whatever the lens: such a
+ * stream is read.
+ */
+export function unreadThroughLens(
+  entry: StreamEntry,
+  lens: ResolvedLens,
+  projection: { handlesType(type: string): boolean; readonly alwaysApply: readonly string[] },
+  undatedGiveNoEntries: boolean,
+): UnreadTally | undefined {
+  const handled = Object.keys(entry.types).filter((type) => projection.handlesType(type));
+  if (handled.length === 0 || handled.some((type) => projection.alwaysApply.includes(type))) return undefined;
+  const count = (of: Readonly<Record<string, number>>) => handled.reduce((n, type) => n + (of[type] ?? 0), 0);
+  const limit = lens.asKnownOn === undefined ? undefined : Date.parse(lens.asKnownOn);
+  if (limit !== undefined && entry.firstRecordedAt !== null && Date.parse(entry.firstRecordedAt) > limit) return { counted: 0, later: 0, recordedLater: count(entry.types) };
+  if (lens.asOf === undefined || !undatedGiveNoEntries || entry.corrected || entry.openStart || entry.earliestDay === null || entry.earliestDay <= lens.asOf) return undefined;
+  if (limit !== undefined && (entry.lastRecordedAt === null || Date.parse(entry.lastRecordedAt) > limit)) return undefined;
+  const undated = count(entry.undated);
+  return { counted: undated, later: count(entry.types) - undated, recordedLater: 0 };
+}
+
 const catalogued = eventTypes as DomainEventType[];
 
-/** The latest day an event's business date allows (`undefined`: none; `null`: unbounded). */
-function latestDayOf(type: string, data: unknown): string | null | undefined {
+/** The days an event's business date allows (`undefined`: it has none; a bound `null`: unbounded). */
+function daysOf(type: string, data: unknown): { earliest: string | null; latest: string | null } | undefined {
   const date = eventDefinition(type)?.occurredOn(data as never);
   if (date === undefined) return undefined;
   const bounds = dateBounds(date);
-  return bounds.yearUnknown || bounds.latest === undefined ? null : bounds.latest;
+  return bounds.yearUnknown ? { earliest: null, latest: null } : { earliest: bounds.earliest ?? null, latest: bounds.latest ?? null };
 }
+
+const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
 
 const defined = defineProjection({
   name: 'record-streams',
-  version: 3,
+  // 4: undated events by type, first recording, earliest day (streams a lens leaves unread).
+  version: 4,
   description: 'Each stream of the log, with the records its events have ever named: what time lenses read instead of the whole log',
   handles: catalogued,
-  initialState: { events: 0, names: [], types: {}, partnersByType: {}, lastRecordedAt: null, latestDay: null, unboundedDate: false, corrected: false } as StreamEntry,
+  initialState: {
+    events: 0, names: [], types: {}, partnersByType: {}, undated: {}, firstRecordedAt: null, lastRecordedAt: null,
+    earliestDay: null, latestDay: null, unboundedDate: false, openStart: false, corrected: false,
+  } as StreamEntry,
   keyOf: (event) => event.stream,
   evolve: (entry: StreamEntry, event) => {
     const added = recordsNamedIn(event.data).filter((name) => !entry.names.includes(name));
     const partners = partnersIn(event.data).filter((p) => !(entry.partnersByType[event.type] ?? []).includes(p));
-    const latest = latestDayOf(event.type, event.data);
+    const days = daysOf(event.type, event.data);
+    const [earliest, latest] = [days?.earliest, days?.latest];
     return {
       events: entry.events + 1,
       names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort(),
       types: { ...entry.types, [event.type]: (entry.types[event.type] ?? 0) + 1 },
       partnersByType: partners.length === 0 ? entry.partnersByType : { ...entry.partnersByType, [event.type]: [...(entry.partnersByType[event.type] ?? []), ...new Set(partners)].sort() },
+      undated: days === undefined ? { ...entry.undated, [event.type]: (entry.undated[event.type] ?? 0) + 1 } : entry.undated,
+      firstRecordedAt: entry.firstRecordedAt === null ? event.recordedAt : earlier(entry.firstRecordedAt, event.recordedAt),
       lastRecordedAt: entry.lastRecordedAt !== null && Date.parse(entry.lastRecordedAt) >= Date.parse(event.recordedAt) ? entry.lastRecordedAt : event.recordedAt,
+      earliestDay: earliest === undefined || earliest === null ? entry.earliestDay : entry.earliestDay === null || earliest < entry.earliestDay ? earliest : entry.earliestDay,
       latestDay: latest === undefined || latest === null ? entry.latestDay : entry.latestDay === null || latest > entry.latestDay ? latest : entry.latestDay,
       unboundedDate: entry.unboundedDate || latest === null,
+      openStart: entry.openStart || earliest === null,
       corrected: entry.corrected || event.type === 'RecordCorrected',
     };
   },
