@@ -135,7 +135,7 @@ class StreamLensModel implements ModelReader {
         const entry = entries.get(stream);
         if (!entry) continue;
         // The streams the lens lets through whole are the stored documents: not read, not folded.
-        if (stored && wholeThroughLens(entry, this.resolved)) {
+        if (stored && wholeThroughLens(entry, this.resolved, this.projection.handlesType)) {
           this.owner.set(stream, stored);
           this.whole.set(stream, entry);
           continue;

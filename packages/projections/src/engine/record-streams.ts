@@ -68,13 +68,17 @@ export interface StreamEntry {
 /**
  * Whether a lens lets every event of the stream through, in order: every one
  * recorded by `asKnownOn`, and (with `asOf`) every one dated certainly on or
- * before it and none corrected. Its fold through the lens is then its fold
- * without one: the stored document.
+ * before it and none corrected, or every one the projection handles undated
+ * (and none a correction may date: it handles no other type than the
+ * corrections themselves, which have no date). Its fold through the lens is
+ * then its fold without one: the stored document.
  */
-export function wholeThroughLens(entry: StreamEntry, lens: ResolvedLens): boolean {
+export function wholeThroughLens(entry: StreamEntry, lens: ResolvedLens, handles: (type: string) => boolean): boolean {
   if (lens.asKnownOn !== undefined && (entry.lastRecordedAt === null || Date.parse(entry.lastRecordedAt) > Date.parse(lens.asKnownOn))) return false;
   if (lens.asOf === undefined) return true;
-  return !entry.corrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf);
+  if (!entry.corrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf)) return true;
+  const handled = Object.keys(entry.types).filter(handles);
+  return handled.every((type) => entry.undated[type] === entry.types[type] && (!entry.corrected || type === 'RecordCorrected'));
 }
 
 /** What a lens leaves of a stream's handled events, told from its entry alone: how many it counts, and why it leaves the others out. */
