@@ -54,7 +54,7 @@ export interface StreamEntry {
   /** When its first and its latest event were recorded. */
   readonly firstRecordedAt: string | null;
   readonly lastRecordedAt: string | null;
-  /** The earliest and the latest day any of its events may have happened on (its dates as recorded); `null` when none is dated. */
+  /** The earliest and the latest day any of its events may have happened on (as recorded, and as any correction dated them); `null` when none is dated. */
   readonly earliestDay: string | null;
   readonly latestDay: string | null;
   /** Some event's date has no latest day (an unknown year, an open end). */
@@ -63,12 +63,15 @@ export interface StreamEntry {
   readonly openStart: boolean;
   /** A correction was recorded in it (it may change a date). */
   readonly corrected: boolean;
+  /** A correction changed the partners of one of its events (whom a lens report keeps). */
+  readonly partnersCorrected: boolean;
 }
 
 /**
  * Whether a lens lets every event of the stream through, in order: every one
  * recorded by `asKnownOn`, and (with `asOf`) every one dated certainly on or
- * before it and none corrected, or every one the projection handles undated
+ * before it, as recorded and as corrected, and no partner corrected (the
+ * report keeps the stream by its partners as recorded), or every one the projection handles undated
  * (and none a correction may date: it handles no other type than the
  * corrections themselves, which have no date). Its fold through the lens is
  * then its fold without one: the stored document.
@@ -76,7 +79,7 @@ export interface StreamEntry {
 export function wholeThroughLens(entry: StreamEntry, lens: ResolvedLens, handles: (type: string) => boolean): boolean {
   if (lens.asKnownOn !== undefined && (entry.lastRecordedAt === null || Date.parse(entry.lastRecordedAt) > Date.parse(lens.asKnownOn))) return false;
   if (lens.asOf === undefined) return true;
-  if (!entry.corrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf)) return true;
+  if (!entry.partnersCorrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf)) return true;
   const handled = Object.keys(entry.types).filter(handles);
   return handled.every((type) => entry.undated[type] === entry.types[type] && (!entry.corrected || type === 'RecordCorrected'));
 }
@@ -125,6 +128,19 @@ function daysOf(type: string, data: unknown): { earliest: string | null; latest:
   return bounds.yearUnknown ? { earliest: null, latest: null } : { earliest: bounds.earliest ?? null, latest: bounds.latest ?? null };
 }
 
+/** Whether a correction changes whom its event names as partners. */
+const correctsPartners = (data: unknown): boolean => {
+  const { changes } = data as { changes: Record<string, unknown> };
+  return 'partners' in changes || 'partnerId' in changes;
+};
+
+/** The days a correction dates the event it corrects (`undefined`: it changes no date). */
+function correctedDays(data: unknown): ReturnType<typeof daysOf> {
+  const { correctedEventType, changes } = data as { correctedEventType: string; changes: Record<string, unknown> };
+  const date = eventDefinition(correctedEventType)?.occurredOn(changes as never);
+  return typeof date === 'string' ? daysOf(correctedEventType, changes) : undefined;
+}
+
 const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
 
 const defined = defineProjection({
@@ -135,20 +151,21 @@ const defined = defineProjection({
   handles: catalogued,
   initialState: {
     events: 0, names: [], types: {}, partnersByType: {}, undated: {}, firstRecordedAt: null, lastRecordedAt: null,
-    earliestDay: null, latestDay: null, unboundedDate: false, openStart: false, corrected: false,
+    earliestDay: null, latestDay: null, unboundedDate: false, openStart: false, corrected: false, partnersCorrected: false,
   } as StreamEntry,
   keyOf: (event) => event.stream,
   evolve: (entry: StreamEntry, event) => {
     const added = recordsNamedIn(event.data).filter((name) => !entry.names.includes(name));
     const partners = partnersIn(event.data).filter((p) => !(entry.partnersByType[event.type] ?? []).includes(p));
-    const days = daysOf(event.type, event.data);
+    const days = event.type === 'RecordCorrected' ? correctedDays(event.data) : daysOf(event.type, event.data);
     const [earliest, latest] = [days?.earliest, days?.latest];
     return {
       events: entry.events + 1,
       names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort(),
       types: { ...entry.types, [event.type]: (entry.types[event.type] ?? 0) + 1 },
       partnersByType: partners.length === 0 ? entry.partnersByType : { ...entry.partnersByType, [event.type]: [...(entry.partnersByType[event.type] ?? []), ...new Set(partners)].sort() },
-      undated: days === undefined ? { ...entry.undated, [event.type]: (entry.undated[event.type] ?? 0) + 1 } : entry.undated,
+      // A correction has no date of its own: the days it gives are those of the event it corrects.
+      undated: days === undefined || event.type === 'RecordCorrected' ? { ...entry.undated, [event.type]: (entry.undated[event.type] ?? 0) + 1 } : entry.undated,
       firstRecordedAt: entry.firstRecordedAt === null ? event.recordedAt : earlier(entry.firstRecordedAt, event.recordedAt),
       lastRecordedAt: entry.lastRecordedAt !== null && Date.parse(entry.lastRecordedAt) >= Date.parse(event.recordedAt) ? entry.lastRecordedAt : event.recordedAt,
       earliestDay: earliest === undefined || earliest === null ? entry.earliestDay : entry.earliestDay === null || earliest < entry.earliestDay ? earliest : entry.earliestDay,
@@ -156,6 +173,7 @@ const defined = defineProjection({
       unboundedDate: entry.unboundedDate || latest === null,
       openStart: entry.openStart || earliest === null,
       corrected: entry.corrected || event.type === 'RecordCorrected',
+      partnersCorrected: entry.partnersCorrected || (event.type === 'RecordCorrected' && correctsPartners(event.data)),
     };
   },
   indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream, value: Object.keys(entry.types) })),
