@@ -226,6 +226,7 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
   }
   const merged = (stored: readonly string[], extra: Iterable<string>) => [...new Set([...stored, ...extra])].sort();
   const naming = new Map<string, Promise<ModelIndexEntry<string[]>[]>>();
+  const prefixed = new Map<string, Promise<string[]>>();
   return {
     async streamsNaming(name, holding) {
       // Read once per name for the whole answer.
@@ -239,7 +240,10 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
       return [...named].sort();
     },
     async streamsWithPrefix(prefix) {
-      return merged(await stored.keys({ prefix }), [...tail.keys()].filter((stream) => stream.startsWith(prefix)));
+      // Listed once per prefix for the whole answer (the page and its widest completion list the institutes alike).
+      let listed = prefixed.get(prefix);
+      if (!listed) prefixed.set(prefix, (listed = stored.keys({ prefix })));
+      return merged(await listed, [...tail.keys()].filter((stream) => stream.startsWith(prefix)));
     },
     atHead: tail.size === 0 && position === head,
     async entries(streams) {
