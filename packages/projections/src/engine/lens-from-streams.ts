@@ -1,7 +1,7 @@
 import type { EventStore, StoredEvent } from '@taawun/domain';
 import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import type { AnyProjection } from './projection.js';
-import { wholeThroughLens, type StreamCatalogue, type StreamEntry } from './record-streams.js';
+import { unreadThroughLens, wholeThroughLens, type StreamCatalogue, type StreamEntry, type UnreadTally } from './record-streams.js';
 import { subLogOf } from './sub-log.js';
 import { replayThroughLens, resolveLens, type LensReport, type LensScope, type ResolvedLens, type TimeLens } from './temporal.js';
 import type { IndexRange, KeyRange } from './storage.js';
@@ -41,6 +41,14 @@ export interface LensStreams<P> {
    * identity (the same record), which its record alone decides.
    */
   isList?(params: P, index: string, key: string): boolean;
+  /**
+   * A record gives index entries only once a dated event of its stream has
+   * reached its document (every event that opens a record is dated). A stream
+   * whose dated events an `asOf` lens all leaves out then gives none, and is
+   * not read for the lists and the lens report (`unreadThroughLens`); its
+   * document is still folded when a view reads it.
+   */
+  readonly undatedGiveNoEntries?: boolean;
 }
 
 /** A read this way of answering cannot make exactly: the query replays the log instead. */
@@ -78,6 +86,8 @@ class StreamLensModel implements ModelReader {
   private readonly indexes = new Map<string, ModelIndexEntry[]>();
   /** Streams the lens lets through whole: their documents are the stored ones, not read from the log. */
   readonly whole = new Map<string, StreamEntry>();
+  /** Streams the lists and the report need not read (`unreadThroughLens`), with what the lens leaves of them; shared with the widest completion. */
+  readonly unread: Map<string, { entry: StreamEntry; tally: UnreadTally }>;
   /** The records the view read from its list with a limit: the page, and the item before it. */
   readonly listed = new Set<string>();
   private readonly resolved: ResolvedLens;
@@ -100,28 +110,40 @@ class StreamLensModel implements ModelReader {
     private readonly isList: (index: string, key: string) => boolean = () => false,
   ) {
     this.resolved = resolveLens(lens);
+    this.unread = certain?.unread ?? new Map();
   }
 
-  /** Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report. */
-  async ensure(streams: readonly string[]): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
-    let missing = [...new Set(streams)].filter((s) => !this.owner.has(s));
+  /**
+   * Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report.
+   * `forLists`: for the lists and the report only, so the streams `unreadThroughLens` leaves unread stay so.
+   */
+  async ensure(streams: readonly string[], forLists = false): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
+    const unneeded = (s: string) => this.owner.has(s) || (forLists && this.unread.has(s));
+    let missing = [...new Set(streams)].filter((s) => !unneeded(s));
     if (this.certain) {
-      await this.certain.ensure(missing);
-      for (const stream of missing) if (!this.certain.uncertain.has(stream)) this.owner.set(stream, this.certain.owner.get(stream)!);
-      missing = missing.filter((s) => !this.owner.has(s));
+      await this.certain.ensure(missing, forLists);
+      for (const stream of missing) {
+        const folded = this.certain.owner.get(stream);
+        if (folded && !this.certain.uncertain.has(stream)) this.owner.set(stream, folded);
+      }
+      missing = missing.filter((s) => !unneeded(s));
     }
     const { stored, catalogue } = this.source;
-    if (stored && missing.length > 0) {
-      // The streams the lens lets through whole are the stored documents: not read, not folded.
+    if (missing.length > 0 && (stored || forLists) && !this.certain) {
       const entries = await catalogue.entries(missing);
       for (const stream of missing) {
         const entry = entries.get(stream);
-        if (entry && wholeThroughLens(entry, this.resolved)) {
+        if (!entry) continue;
+        // The streams the lens lets through whole are the stored documents: not read, not folded.
+        if (stored && wholeThroughLens(entry, this.resolved, this.projection.handlesType)) {
           this.owner.set(stream, stored);
           this.whole.set(stream, entry);
+          continue;
         }
+        const tally = forLists ? unreadThroughLens(entry, this.resolved, this.projection, this.declared.undatedGiveNoEntries ?? false) : undefined;
+        if (tally) this.unread.set(stream, { entry, tally });
       }
-      missing = missing.filter((s) => !this.owner.has(s));
+      missing = missing.filter((s) => !unneeded(s));
     }
     if (missing.length === 0) return undefined;
     const unread = missing.filter((s) => !this.events.has(s));
@@ -148,7 +170,9 @@ class StreamLensModel implements ModelReader {
     const byOwner = new Map<ModelReader, string[]>();
     for (const key of new Set(keys)) {
       const owner = this.owner.get(key)!;
-      byOwner.set(owner, [...(byOwner.get(owner) ?? []), key]);
+      const owned = byOwner.get(owner);
+      if (owned) owned.push(key);
+      else byOwner.set(owner, [key]);
     }
     const found = new Map<string, unknown>();
     for (const [owner, owned] of byOwner) for (const [key, document] of await owner.getMany(owned)) found.set(key, document);
@@ -176,7 +200,7 @@ class StreamLensModel implements ModelReader {
     const restricted = this.certain !== undefined && this.certain.listed.size > 0 && this.isList(index, key);
     const named = await this.source.catalogue.streamsNaming(name, this.projection.handlesType);
     const streams = restricted ? named.filter((s) => this.certain!.listed.has(s)) : named;
-    await this.ensure(streams);
+    await this.ensure(streams, true);
     const bySort = new Map<string, ModelIndexEntry>();
     // Each document's entries from the model that holds its stream's fold.
     for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
@@ -236,17 +260,26 @@ export async function lensFromStreams(
   const events = new Map<string, readonly StoredEvent[]>();
   const isList = (index: string, key: string) => declared.isList?.(params, index, key) ?? false;
   const model = new StreamLensModel(projection, source, lens, declared, false, read, events, undefined, isList);
-  const folded = await model.ensure([...streams]);
+  const folded = await model.ensure([...streams], true);
   const fromFolds = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
-  // The streams let through whole count every event of a type the projection handles, when the report keeps them.
-  let whole = 0;
-  for (const [stream, entry] of model.whole) {
+  // The streams not read: those let through whole count every event of a type the projection handles, the others what `unreadThroughLens` tallied.
+  const unread = [...[...model.whole].map(([stream, entry]) => ({ stream, entry, tally: undefined })), ...[...model.unread].map(([stream, u]) => ({ stream, ...u }))];
+  let [counted, later, recordedLater] = [0, 0, 0];
+  for (const { stream, entry, tally } of unread) {
     const handled = Object.keys(entry.types).filter((type) => projection.handlesType(type));
     if (handled.length === 0) continue;
     const partners = new Set(handled.flatMap((type) => entry.partnersByType[type] ?? []));
-    if (keep(stream, partners)) whole += handled.reduce((n, type) => n + entry.types[type]!, 0);
+    if (!keep(stream, partners)) continue;
+    counted += tally?.counted ?? handled.reduce((n, type) => n + entry.types[type]!, 0);
+    later += tally?.later ?? 0;
+    recordedLater += tally?.recordedLater ?? 0;
   }
-  const report = { ...fromFolds, eventsCounted: fromFolds.eventsCounted + whole };
+  const { notCounted } = fromFolds;
+  const report = {
+    ...fromFolds,
+    eventsCounted: fromFolds.eventsCounted + counted,
+    notCounted: { ...notCounted, later: notCounted.later + later, recordedLater: notCounted.recordedLater + recordedLater },
+  };
   return {
     model,
     report,

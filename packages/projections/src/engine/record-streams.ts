@@ -49,58 +49,131 @@ export interface StreamEntry {
   readonly types: Readonly<Record<string, number>>;
   /** The partners the events of each type name (`partners`, `partnerId`, as recorded): whom a lens report's scope keeps. */
   readonly partnersByType: Readonly<Record<string, readonly string[]>>;
-  /** When its latest event was recorded. */
+  /** How many events of each type have no business date: a lens counts them whatever its `asOf`. */
+  readonly undated: Readonly<Record<string, number>>;
+  /** When its first and its latest event were recorded. */
+  readonly firstRecordedAt: string | null;
   readonly lastRecordedAt: string | null;
-  /** The latest day any of its events may have happened on (its date as recorded); `null` when none is dated. */
+  /** The earliest and the latest day any of its events may have happened on (as recorded, and as any correction dated them); `null` when none is dated. */
+  readonly earliestDay: string | null;
   readonly latestDay: string | null;
   /** Some event's date has no latest day (an unknown year, an open end). */
   readonly unboundedDate: boolean;
+  /** Some event's date has no earliest day (an unknown year, an open start). */
+  readonly openStart: boolean;
   /** A correction was recorded in it (it may change a date). */
   readonly corrected: boolean;
+  /** A correction changed the partners of one of its events (whom a lens report keeps). */
+  readonly partnersCorrected: boolean;
 }
 
 /**
  * Whether a lens lets every event of the stream through, in order: every one
  * recorded by `asKnownOn`, and (with `asOf`) every one dated certainly on or
- * before it and none corrected. Its fold through the lens is then its fold
- * without one: the stored document.
+ * before it, as recorded and as corrected, and no partner corrected (the
+ * report keeps the stream by its partners as recorded), or every one the projection handles undated
+ * (and none a correction may date: it handles no other type than the
+ * corrections themselves, which have no date). Its fold through the lens is
+ * then its fold without one: the stored document.
  */
-export function wholeThroughLens(entry: StreamEntry, lens: ResolvedLens): boolean {
+export function wholeThroughLens(entry: StreamEntry, lens: ResolvedLens, handles: (type: string) => boolean): boolean {
   if (lens.asKnownOn !== undefined && (entry.lastRecordedAt === null || Date.parse(entry.lastRecordedAt) > Date.parse(lens.asKnownOn))) return false;
   if (lens.asOf === undefined) return true;
-  return !entry.corrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf);
+  if (!entry.partnersCorrected && !entry.unboundedDate && (entry.latestDay === null || entry.latestDay <= lens.asOf)) return true;
+  const handled = Object.keys(entry.types).filter(handles);
+  return handled.every((type) => entry.undated[type] === entry.types[type] && (!entry.corrected || type === 'RecordCorrected'));
+}
+
+/** What a lens leaves of a stream's handled events, told from its entry alone: how many it counts, and why it leaves the others out. */
+export interface UnreadTally {
+  readonly counted: number;
+  readonly later: number;
+  readonly recordedLater: number;
+}
+
+/**
+ * A stream a lens may leave unread, and its tally (`undefined`: it must be
+ * read). Every event recorded after `asKnownOn` (the first one was): nothing
+ * of it is delivered. With `asOf`, every dated event certainly after the day
+ * (none corrected, all recorded by `asKnownOn`): the dated ones are counted
+ * later, the undated ones delivered, which give no list entries when the read
+ * model says so (`undatedGiveNoEntries`: a record opens with a dated event).
+ * A type the projection always applies is delivered whatever the lens: such a
+ * stream is read.
+ */
+export function unreadThroughLens(
+  entry: StreamEntry,
+  lens: ResolvedLens,
+  projection: { handlesType(type: string): boolean; readonly alwaysApply: readonly string[] },
+  undatedGiveNoEntries: boolean,
+): UnreadTally | undefined {
+  const handled = Object.keys(entry.types).filter((type) => projection.handlesType(type));
+  if (handled.length === 0 || handled.some((type) => projection.alwaysApply.includes(type))) return undefined;
+  const count = (of: Readonly<Record<string, number>>) => handled.reduce((n, type) => n + (of[type] ?? 0), 0);
+  const limit = lens.asKnownOn === undefined ? undefined : Date.parse(lens.asKnownOn);
+  if (limit !== undefined && entry.firstRecordedAt !== null && Date.parse(entry.firstRecordedAt) > limit) return { counted: 0, later: 0, recordedLater: count(entry.types) };
+  if (lens.asOf === undefined || !undatedGiveNoEntries || entry.corrected || entry.openStart || entry.earliestDay === null || entry.earliestDay <= lens.asOf) return undefined;
+  if (limit !== undefined && (entry.lastRecordedAt === null || Date.parse(entry.lastRecordedAt) > limit)) return undefined;
+  const undated = count(entry.undated);
+  return { counted: undated, later: count(entry.types) - undated, recordedLater: 0 };
 }
 
 const catalogued = eventTypes as DomainEventType[];
 
-/** The latest day an event's business date allows (`undefined`: none; `null`: unbounded). */
-function latestDayOf(type: string, data: unknown): string | null | undefined {
+/** The days an event's business date allows (`undefined`: it has none; a bound `null`: unbounded). */
+function daysOf(type: string, data: unknown): { earliest: string | null; latest: string | null } | undefined {
   const date = eventDefinition(type)?.occurredOn(data as never);
   if (date === undefined) return undefined;
   const bounds = dateBounds(date);
-  return bounds.yearUnknown || bounds.latest === undefined ? null : bounds.latest;
+  return bounds.yearUnknown ? { earliest: null, latest: null } : { earliest: bounds.earliest ?? null, latest: bounds.latest ?? null };
 }
+
+/** Whether a correction changes whom its event names as partners. */
+const correctsPartners = (data: unknown): boolean => {
+  const { changes } = data as { changes: Record<string, unknown> };
+  return 'partners' in changes || 'partnerId' in changes;
+};
+
+/** The days a correction dates the event it corrects (`undefined`: it changes no date). */
+function correctedDays(data: unknown): ReturnType<typeof daysOf> {
+  const { correctedEventType, changes } = data as { correctedEventType: string; changes: Record<string, unknown> };
+  const date = eventDefinition(correctedEventType)?.occurredOn(changes as never);
+  return typeof date === 'string' ? daysOf(correctedEventType, changes) : undefined;
+}
+
+const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
 
 const defined = defineProjection({
   name: 'record-streams',
-  version: 3,
+  // 4: undated events by type, first recording, earliest day (streams a lens leaves unread).
+  version: 4,
   description: 'Each stream of the log, with the records its events have ever named: what time lenses read instead of the whole log',
   handles: catalogued,
-  initialState: { events: 0, names: [], types: {}, partnersByType: {}, lastRecordedAt: null, latestDay: null, unboundedDate: false, corrected: false } as StreamEntry,
+  initialState: {
+    events: 0, names: [], types: {}, partnersByType: {}, undated: {}, firstRecordedAt: null, lastRecordedAt: null,
+    earliestDay: null, latestDay: null, unboundedDate: false, openStart: false, corrected: false, partnersCorrected: false,
+  } as StreamEntry,
   keyOf: (event) => event.stream,
   evolve: (entry: StreamEntry, event) => {
     const added = recordsNamedIn(event.data).filter((name) => !entry.names.includes(name));
     const partners = partnersIn(event.data).filter((p) => !(entry.partnersByType[event.type] ?? []).includes(p));
-    const latest = latestDayOf(event.type, event.data);
+    const days = event.type === 'RecordCorrected' ? correctedDays(event.data) : daysOf(event.type, event.data);
+    const [earliest, latest] = [days?.earliest, days?.latest];
     return {
       events: entry.events + 1,
       names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort(),
       types: { ...entry.types, [event.type]: (entry.types[event.type] ?? 0) + 1 },
       partnersByType: partners.length === 0 ? entry.partnersByType : { ...entry.partnersByType, [event.type]: [...(entry.partnersByType[event.type] ?? []), ...new Set(partners)].sort() },
+      // A correction has no date of its own: the days it gives are those of the event it corrects.
+      undated: days === undefined || event.type === 'RecordCorrected' ? { ...entry.undated, [event.type]: (entry.undated[event.type] ?? 0) + 1 } : entry.undated,
+      firstRecordedAt: entry.firstRecordedAt === null ? event.recordedAt : earlier(entry.firstRecordedAt, event.recordedAt),
       lastRecordedAt: entry.lastRecordedAt !== null && Date.parse(entry.lastRecordedAt) >= Date.parse(event.recordedAt) ? entry.lastRecordedAt : event.recordedAt,
+      earliestDay: earliest === undefined || earliest === null ? entry.earliestDay : entry.earliestDay === null || earliest < entry.earliestDay ? earliest : entry.earliestDay,
       latestDay: latest === undefined || latest === null ? entry.latestDay : entry.latestDay === null || latest > entry.latestDay ? latest : entry.latestDay,
       unboundedDate: entry.unboundedDate || latest === null,
+      openStart: entry.openStart || earliest === null,
       corrected: entry.corrected || event.type === 'RecordCorrected',
+      partnersCorrected: entry.partnersCorrected || (event.type === 'RecordCorrected' && correctsPartners(event.data)),
     };
   },
   indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream, value: Object.keys(entry.types) })),
@@ -153,6 +226,7 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
   }
   const merged = (stored: readonly string[], extra: Iterable<string>) => [...new Set([...stored, ...extra])].sort();
   const naming = new Map<string, Promise<ModelIndexEntry<string[]>[]>>();
+  const prefixed = new Map<string, Promise<string[]>>();
   return {
     async streamsNaming(name, holding) {
       // Read once per name for the whole answer.
@@ -166,7 +240,10 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
       return [...named].sort();
     },
     async streamsWithPrefix(prefix) {
-      return merged(await stored.keys({ prefix }), [...tail.keys()].filter((stream) => stream.startsWith(prefix)));
+      // Listed once per prefix for the whole answer (the page and its widest completion list the institutes alike).
+      let listed = prefixed.get(prefix);
+      if (!listed) prefixed.set(prefix, (listed = stored.keys({ prefix })));
+      return merged(await listed, [...tail.keys()].filter((stream) => stream.startsWith(prefix)));
     },
     atHead: tail.size === 0 && position === head,
     async entries(streams) {

@@ -200,6 +200,8 @@ export const agreementsRegisterReadModel = defineReadModel({
       isChronologicalIndex(index, REGISTER_INDEX) && key !== '' ? namedRecord('partner', key) : index === PROGRAMMES_INDEX ? namedRecord('agreement', key) : undefined,
     keyPrefixes: lensKeyPrefixes,
     isList: (p, index, key) => index === REGISTER_INDEX && key === (p.partnerId ?? ''),
+    // Every record opens with a dated event (signed, launched, scheduled or held, planned, prepared).
+    undatedGiveNoEntries: true,
   },
   result: agreementsRegisterSchema,
   list: 'agreements',

@@ -1,6 +1,7 @@
 import type { EventStore } from '@taawun/domain';
 import { isLensNotServed, lensFromStreams, type StreamsSource } from '../engine/lens-from-streams.js';
 import { storedModel } from '../engine/model-reader.js';
+import { rememberedReads } from '../engine/remembered-reads.js';
 import { catalogueAt, recordStreamsProjection } from '../engine/record-streams.js';
 import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
 import { resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
@@ -55,7 +56,8 @@ export async function answerThroughStreams<M extends ProjectedModel>(
     const catalogue = await catalogueAt(store, storedModel(storage, recordStreamsProjection, catalogueInfo), catalogueInfo.position, head);
     if (!catalogue) return undefined;
     const atHead = catalogue.atHead && storedInfo?.version === model.projection.version && storedInfo.position === head;
-    const stored = atHead ? storedModel(storage, model.projection, storedInfo) : undefined;
+    // Read once for the page and its widest completion.
+    const stored = atHead ? rememberedReads(storedModel(storage, model.projection, storedInfo)) : undefined;
     const answered = await viewedThroughStreams(model, params, lens, page, plan, { store, head, catalogue, stored });
     if (answered === undefined) return undefined;
     if ((await unchanged(catalogueInfo, recordStreamsProjection.name)) && (stored === undefined || (await unchanged(storedInfo, model.projection.name)))) return answered;

@@ -161,6 +161,27 @@ describe('a time lens from the stored streams', () => {
     expect([await sessionsOf('giz', after), await sessionsOf('enm-france', after)]).toEqual([[], ['s1']]);
   });
 
+  it('takes a corrected record whole only when its dates, as recorded and as corrected, all count as of the day', async () => {
+    const store = new InMemoryEventStore();
+    const context = deterministicContext();
+    await recordCommands(
+      store,
+      [
+        { type: 'RegisterPartner', partnerId: 'giz', name: { en: 'GIZ' }, kind: 'agency' },
+        { type: 'RecordSessionHeld', sessionId: 'moved', title: { en: 'ToT' }, kind: 'course', format: 'in-person', partners: ['giz'], heldOn: '2010' },
+        { type: 'RecordSessionHeld', sessionId: 'kept', title: { en: 'Module 1' }, kind: 'course', format: 'in-person', partners: ['giz'], heldOn: '2011' },
+        { type: 'CorrectRecord', stream: 'session-moved', eventId: firstEventOfStream, changes: { heldOn: '2020' }, reason: 'the year was misread' },
+        { type: 'CorrectRecord', stream: 'session-kept', eventId: firstEventOfStream, changes: { heldOn: '2012' }, reason: 'the year was misread' },
+      ],
+      context,
+    );
+    const { replaying, fromStreams } = await services(store);
+    const lens = { asOf: '2015' };
+    const stored = await asked(fromStreams, 'partner-history', { partnerId: 'giz' }, lens);
+    expect(stored).toEqual(fromTheStreams(await asked(replaying, 'partner-history', { partnerId: 'giz' }, lens)));
+    expect((stored.answer?.result as { entries: { record: { id: string } }[] }).entries.map((e) => e.record.id)).toEqual(['kept']);
+  });
+
   it('replays the log for what the streams do not serve: the whole register, the list of partners, the yearly report', async () => {
     const store = new InMemoryEventStore();
     await loadInstituteRecord(store, deterministicContext('seed'));

@@ -159,6 +159,8 @@ export const partnerHistoryReadModel = defineReadModel({
     index: (index, key) => (isChronologicalIndex(index, HISTORY_INDEX) ? namedRecord('partner', key) : undefined),
     keyPrefixes: lensKeyPrefixes,
     isList: (p, index, key) => index === HISTORY_INDEX && key === p.partnerId,
+    // Every record opens with a dated event (signed, launched, scheduled or held, planned, prepared).
+    undatedGiveNoEntries: true,
   },
   lensRanges: true,
   view: async (model, p, page) => {
