@@ -49,6 +49,13 @@ export interface LensStreams<P> {
    * document is still folded when a view reads it.
    */
   readonly undatedGiveNoEntries?: boolean;
+  /**
+   * The records every answer's view reads as documents (the partner's own, the
+   * institute's), by key and by key prefix. Those among the scope's streams
+   * are folded with them, in the one fold, instead of being left unread for the
+   * lists and folded on their own when the view first reads them.
+   */
+  documents?(params: P): { readonly keys: readonly string[]; readonly prefixes: readonly string[] } | undefined;
 }
 
 /** A read this way of answering cannot make exactly: the query replays the log instead. */
@@ -115,9 +122,9 @@ class StreamLensModel implements ModelReader {
 
   /**
    * Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report.
-   * `forLists`: for the lists and the report only, so the streams `unreadThroughLens` leaves unread stay so.
+   * `forLists`: for the lists and the report only, so the streams `unreadThroughLens` leaves unread stay so, but those of `read` (the view reads them).
    */
-  async ensure(streams: readonly string[], forLists = false): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
+  async ensure(streams: readonly string[], forLists = false, read: ReadonlySet<string> = new Set()): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
     const unneeded = (s: string) => this.owner.has(s) || (forLists && this.unread.has(s));
     let missing = [...new Set(streams)].filter((s) => !unneeded(s));
     if (this.certain) {
@@ -140,7 +147,7 @@ class StreamLensModel implements ModelReader {
           this.whole.set(stream, entry);
           continue;
         }
-        const tally = forLists ? unreadThroughLens(entry, this.resolved, this.projection, this.declared.undatedGiveNoEntries ?? false) : undefined;
+        const tally = forLists && !read.has(stream) ? unreadThroughLens(entry, this.resolved, this.projection, this.declared.undatedGiveNoEntries ?? false) : undefined;
         if (tally) this.unread.set(stream, { entry, tally });
       }
       missing = missing.filter((s) => !unneeded(s));
@@ -157,6 +164,18 @@ class StreamLensModel implements ModelReader {
     for (const stream of missing) this.owner.set(stream, folded.model);
     for (const e of [...folded.report.notCounted.mayBeLater, ...folded.report.notCounted.yearUnknown]) this.uncertain.add(e.stream);
     return folded;
+  }
+
+  /**
+   * Whether a stream folded so far has an event the lens may or may not count.
+   * When none has, the widest completion folds every stream the view read as
+   * this model does (it takes these very folds), so its view of the same reads
+   * gives the same records; what it reads besides (its list is the records of
+   * the page, and the item before it) are records off the page, which
+   * `widenCounts` does not match.
+   */
+  get anyUncertain(): boolean {
+    return this.uncertain.size > 0;
   }
 
   async get(key: string) {
@@ -252,7 +271,7 @@ export async function lensFromStreams(
   scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] },
   keep: LensScope,
   params: unknown,
-): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader>; read: StreamsRead }> {
+): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader | undefined>; read: StreamsRead }> {
   const streams = new Set<string>();
   for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name, projection.handlesType)) streams.add(s);
   for (const prefix of scope.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) streams.add(s);
@@ -260,7 +279,10 @@ export async function lensFromStreams(
   const events = new Map<string, readonly StoredEvent[]>();
   const isList = (index: string, key: string) => declared.isList?.(params, index, key) ?? false;
   const model = new StreamLensModel(projection, source, lens, declared, false, read, events, undefined, isList);
-  const folded = await model.ensure([...streams], true);
+  const documents = declared.documents?.(params) ?? { keys: [], prefixes: [] };
+  const viewed = new Set(documents.keys);
+  for (const prefix of documents.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) viewed.add(s);
+  const folded = await model.ensure([...streams], true, viewed);
   const fromFolds = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
   // The streams not read: those let through whole count every event of a type the projection handles, the others what `unreadThroughLens` tallied.
   const unread = [...[...model.whole].map(([stream, entry]) => ({ stream, entry, tally: undefined })), ...[...model.unread].map(([stream, u]) => ({ stream, ...u }))];
@@ -283,10 +305,8 @@ export async function lensFromStreams(
   return {
     model,
     report,
-    widest: async () => {
-      // Folded as the view reads it: the records of the page and what they name.
-      return new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList);
-    },
+    // `undefined` when it would give the page's own counts (`anyUncertain`), to be read after the page's view.
+    widest: async () => (model.anyUncertain ? new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList) : undefined),
     read,
   };
 }

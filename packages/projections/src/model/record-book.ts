@@ -257,5 +257,8 @@ export const partnerLensScope =
 /** The streams of `partnerLensScope`, in the catalogue of streams: those that ever named the partner, and the institute's. */
 export const partnerLensStreams = (partnerId: string) => ({ names: [namedRecord('partner', partnerId)], prefixes: [sectionPrefixes.institutes] });
 
+/** What every view of a partner's answer reads as documents: the partner's record (is it known?) and the institute's (its name at a date). */
+export const partnerLensDocuments = (partnerId: string) => ({ keys: [recordKey('partners', partnerId)], prefixes: [sectionPrefixes.institutes] });
+
 /** The record prefixes a view through a lens lists: the institutes (names at a date), the partners (the keys an unknown partner is named among). */
 export const lensKeyPrefixes: readonly string[] = [sectionPrefixes.institutes, sectionPrefixes.partners];

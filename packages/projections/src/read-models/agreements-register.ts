@@ -7,7 +7,7 @@ import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.j
 import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, partnerDetails, statedName } from '../model/names.js';
 import { chronologicalEntries, chronologicalPage, isChronologicalIndex, type Page } from '../model/ordered.js';
 import { namedRecord } from '../engine/record-streams.js';
-import { evolveRecord, lensKeyPrefixes, partnerLensScope, partnerLensStreams, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
+import { evolveRecord, lensKeyPrefixes, partnerLensScope, partnerLensDocuments, partnerLensStreams, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
 import { checkPartner } from './keys.js';
 import { defineReadModel } from './define.js';
 
@@ -202,6 +202,7 @@ export const agreementsRegisterReadModel = defineReadModel({
     isList: (p, index, key) => index === REGISTER_INDEX && key === (p.partnerId ?? ''),
     // Every record opens with a dated event (signed, launched, scheduled or held, planned, prepared).
     undatedGiveNoEntries: true,
+    documents: (p) => (p.partnerId === undefined ? undefined : partnerLensDocuments(p.partnerId)),
   },
   result: agreementsRegisterSchema,
   list: 'agreements',

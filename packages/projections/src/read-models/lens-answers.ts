@@ -70,8 +70,9 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
     const opened = await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep, params);
     let viewed = await model.view(opened.model, params, page);
     if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
-      // Counts as ranges: up to what the widest completion of the partial dates gives.
-      const widest = await model.view(await opened.widest(), params, {});
+      // Counts as ranges: up to what the widest completion of the partial dates gives; the page's own when no stream read may differ there.
+      const widestModel = await opened.widest();
+      const widest = widestModel === undefined ? viewed : await model.view(widestModel, params, {});
       viewed = { ...viewed, result: widenCounts(viewed.result, widest?.result) };
     }
     const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };

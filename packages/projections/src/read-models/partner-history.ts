@@ -10,7 +10,7 @@ import { currentName, partnerDetails, partnerTimeline } from '../model/names.js'
 import { nameRefSchema, pageRecordsSchema, partnerRefSchema } from '../model/page-records.js';
 import { chronologicalSort, extremes, isChronologicalIndex, toBounds, type Extreme, type Page } from '../model/ordered.js';
 import { namedRecord } from '../engine/record-streams.js';
-import { evolveRecord, lensKeyPrefixes, recordIds, recordKey, recordKeyOf, partnerLensScope, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
+import { evolveRecord, lensKeyPrefixes, recordIds, recordKey, recordKeyOf, partnerLensScope, partnerLensDocuments, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
 
 const handles = [
@@ -161,6 +161,7 @@ export const partnerHistoryReadModel = defineReadModel({
     isList: (p, index, key) => index === HISTORY_INDEX && key === p.partnerId,
     // Every record opens with a dated event (signed, launched, scheduled or held, planned, prepared).
     undatedGiveNoEntries: true,
+    documents: (p) => partnerLensDocuments(p.partnerId),
   },
   lensRanges: true,
   view: async (model, p, page) => {
