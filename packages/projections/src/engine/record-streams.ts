@@ -1,5 +1,5 @@
 import { dateBounds, eventDefinition, eventTypes, type DomainEventType, type EventStore, type StoredEvent } from '@taawun/domain';
-import type { ModelIndexEntry, ModelReader } from './model-reader.js';
+import type { ModelReader } from './model-reader.js';
 import { defineProjection } from './projection.js';
 import type { ResolvedLens } from './temporal.js';
 
@@ -225,19 +225,25 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
     }
   }
   const merged = (stored: readonly string[], extra: Iterable<string>) => [...new Set([...stored, ...extra])].sort();
-  const naming = new Map<string, Promise<ModelIndexEntry<string[]>[]>>();
+  const naming = new Map<string, Promise<string[]>>();
   const prefixed = new Map<string, Promise<string[]>>();
+  const streamsNaming = async (name: string, holding: (type: string) => boolean) => {
+    const entries = await stored.index<string[]>(NAMED_IN_INDEX, name);
+    const named = new Set(entries.filter((e) => e.value?.some(holding) ?? true).map((e) => e.document));
+    // A stream with events in the tail is taken when it names the record there or in the stored entry (whose types may be out of date).
+    const storedNaming = new Set(entries.map((e) => e.document));
+    for (const [stream, entry] of tail) if (entry.names.has(name) || storedNaming.has(stream)) named.add(stream);
+    return [...named].sort();
+  };
+  // One list per name and filter for the whole answer (the page and its widest completion ask alike): read and filtered once.
+  const filters = new Map<(type: string) => boolean, number>();
   return {
     async streamsNaming(name, holding) {
-      // Read once per name for the whole answer.
-      let read = naming.get(name);
-      if (!read) naming.set(name, (read = stored.index<string[]>(NAMED_IN_INDEX, name)));
-      const entries = await read;
-      const named = new Set(entries.filter((e) => e.value?.some(holding) ?? true).map((e) => e.document));
-      // A stream with events in the tail is taken when it names the record there or in the stored entry (whose types may be out of date).
-      const storedNaming = new Set(entries.map((e) => e.document));
-      for (const [stream, entry] of tail) if (entry.names.has(name) || storedNaming.has(stream)) named.add(stream);
-      return [...named].sort();
+      if (!filters.has(holding)) filters.set(holding, filters.size);
+      const at = `${filters.get(holding)}:${name}`;
+      let listed = naming.get(at);
+      if (!listed) naming.set(at, (listed = streamsNaming(name, holding)));
+      return listed;
     },
     async streamsWithPrefix(prefix) {
       // Listed once per prefix for the whole answer (the page and its widest completion list the institutes alike).

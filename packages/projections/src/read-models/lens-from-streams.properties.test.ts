@@ -182,6 +182,30 @@ describe('a time lens from the stored streams', () => {
     expect((stored.answer?.result as { entries: { record: { id: string } }[] }).entries.map((e) => e.record.id)).toEqual(['kept']);
   });
 
+  it("views a partner's agreements over the widest completion only when a record read may or may not count: a termination in \"2018\" as of mid-2018", async () => {
+    const store = new InMemoryEventStore();
+    await recordCommands(
+      store,
+      [
+        { type: 'RegisterPartner', partnerId: 'giz', name: { en: 'GIZ' }, kind: 'agency' },
+        { type: 'SignAgreement', agreementId: 'giz-2000', kind: 'agreement', partners: ['giz'], signedOn: '2000-01-01' },
+        { type: 'SignAgreement', agreementId: 'giz-2010', kind: 'agreement', partners: ['giz'], signedOn: '2010-01-01' },
+        { type: 'TerminateAgreement', agreementId: 'giz-2010', terminatedOn: '2018', reason: 'ended by both parties' },
+      ],
+      deterministicContext(),
+    );
+    const { replaying, fromStreams } = await services(store);
+    const statuses = async (asOf: string) => {
+      const stored = await asked(fromStreams, 'agreements-register', { partnerId: 'giz' }, { asOf });
+      expect(stored, asOf).toEqual(fromTheStreams(await asked(replaying, 'agreements-register', { partnerId: 'giz' }, { asOf })));
+      return (stored.answer?.result as { agreements: { status: string; statusCandidates?: string[] }[] }).agreements.map((a) => a.statusCandidates ?? a.status);
+    };
+    // Signed or terminated by mid-2018; certainly signed at the end of 2017, certainly terminated in 2019 (nothing uncertain read).
+    expect(await statuses('2018-06-30')).toEqual(['signed', ['signed', 'terminated']]);
+    expect(await statuses('2017-12-31')).toEqual(['signed', 'signed']);
+    expect(await statuses('2019-01-01')).toEqual(['signed', 'terminated']);
+  });
+
   it('replays the log for what the streams do not serve: the whole register, the list of partners, the yearly report', async () => {
     const store = new InMemoryEventStore();
     await loadInstituteRecord(store, deterministicContext('seed'));
