@@ -122,9 +122,9 @@ class StreamLensModel implements ModelReader {
 
   /**
    * Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report.
-   * `forLists`: for the lists and the report only, so the streams `unreadThroughLens` leaves unread stay so, but those of `read` (the view reads them).
+   * `forLists`: for the lists and the report only, so the streams `unreadThroughLens` leaves unread stay so, but those `viewed` (the view reads their documents).
    */
-  async ensure(streams: readonly string[], forLists = false, read: ReadonlySet<string> = new Set()): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
+  async ensure(streams: readonly string[], forLists = false, viewed: ReadonlySet<string> = new Set()): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
     const unneeded = (s: string) => this.owner.has(s) || (forLists && this.unread.has(s));
     let missing = [...new Set(streams)].filter((s) => !unneeded(s));
     if (this.certain) {
@@ -147,7 +147,7 @@ class StreamLensModel implements ModelReader {
           this.whole.set(stream, entry);
           continue;
         }
-        const tally = forLists && !read.has(stream) ? unreadThroughLens(entry, this.resolved, this.projection, this.declared.undatedGiveNoEntries ?? false) : undefined;
+        const tally = forLists && !viewed.has(stream) ? unreadThroughLens(entry, this.resolved, this.projection, this.declared.undatedGiveNoEntries ?? false) : undefined;
         if (tally) this.unread.set(stream, { entry, tally });
       }
       missing = missing.filter((s) => !unneeded(s));
