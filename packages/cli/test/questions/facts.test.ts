@@ -1,5 +1,6 @@
 import { peopleOfEntry } from '@taawun/projections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twoAtATime } from '../support.js';
 import { lineWith, seededRecord, type Record } from './ask.js';
 
 /*
@@ -334,11 +335,8 @@ describe('sources and audit', () => {
       for (const row of Object.values(json.result)[0] as Row[]) ids.add(row.record?.id ?? row.agreementId);
     }
     expect(ids.size).toBeGreaterThan(15);
-    // Two at a time (readers of a caught-up file), one process per id as a user opens it.
-    const pending = [...ids];
-    const opened = async (): Promise<void> => {
-      for (let id = pending.shift(); id !== undefined; id = pending.shift()) expect((await record.run('audit', id, '--format', 'json')).code, id).toBe(0);
-    };
-    await Promise.all([opened(), opened()]);
+    // One process per id, as a user opens it; two at a time, since they only read.
+    const opened = await twoAtATime([...ids], async (id) => [id, (await record.run('audit', id, '--format', 'json')).code]);
+    expect(opened).toEqual([...ids].map((id) => [id, 0]));
   }, 180_000);
 });
