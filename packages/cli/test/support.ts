@@ -38,14 +38,14 @@ export function taawun(args: readonly string[], options: { cwd: string; env?: Re
  * only read, whose answers do not depend on one another (the machine has two cores, and
  * a test waiting on one child process leaves the other idle).
  */
-export async function twoAtATime<T, A>(items: readonly T[], ask: (item: T) => Promise<A>): Promise<A[]> {
+export async function twoAtATime<const T extends readonly unknown[], A>(items: T, ask: (item: T[number]) => Promise<A>): Promise<{ -readonly [K in keyof T]: A }> {
   const answers: A[] = new Array(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) answers[i] = await ask(items[i]!);
+    for (let i = next++; i < items.length; i = next++) answers[i] = await ask(items[i]);
   };
   await Promise.all([lane(), lane()]);
-  return answers;
+  return answers as { -readonly [K in keyof T]: A };
 }
 
 /** A fresh temporary folder, removed by the returned function. */
