@@ -3,7 +3,7 @@ import { encryptPersonalData } from '@taawun/domain';
 import { queryAgreementsRegister, queryAuditTrail, queryPartnerHistory, queryYearlyActivityReport } from '@taawun/projections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayWidth } from '../src/output/width.js';
-import { hasNoStackTrace, taawun, temporaryFolder, type Outcome } from './support.js';
+import { hasNoStackTrace, taawun, temporaryFolder, twoAtATime, type Outcome } from './support.js';
 
 let folder: { path: string; remove: () => Promise<void> };
 const file = () => `${folder.path}/taawun.db`;
@@ -145,44 +145,63 @@ describe('taawun history', () => {
   });
 
   it('--lang fr and ar say an unknown partner and a bad date in their words, naming the valid keys and what to type', async () => {
-    const unknown = await run('history', 'nobody', '--lang', 'fr');
+    const [unknown, badDate, unknownInEnglish] = await twoAtATime(
+      [
+        ['history', 'nobody', '--lang', 'fr'],
+        ['report', 'yearly', '--as-of', '15/11/2018', '--lang', 'ar'],
+        ['history', 'nobody'],
+      ],
+      (args) => run(...args),
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Il n’y a pas de partenaire « nobody ». Connus : aecid, ');
     expect(unknown.stderr).toContain('(unknown-key)');
-    const badDate = await run('report', 'yearly', '--as-of', '15/11/2018', '--lang', 'ar');
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('«15/11/2018» ليس تاريخا');
-    expect((await run('history', 'nobody')).stderr).toContain('no partner "nobody"; valid: aecid, ');
+    expect(unknownInEnglish.stderr).toContain('no partner "nobody"; valid: aecid, ');
   });
 
   it('--lang ar and fr say partner and participant kinds, event types and publication statuses in words; English keeps the codes', async () => {
-    const partners = await run('partners', '--lang', 'ar', '--width', '250');
+    const [partners, partnersInEnglish, audit, auditInEnglish, status, participants] = await twoAtATime(
+      [
+        ['partners', '--lang', 'ar', '--width', '250'],
+        ['partners'],
+        ['audit', 'enm-1998', '--lang', 'fr'],
+        ['audit', 'enm-1998'],
+        ['report', 'publication-status', '--lang', 'fr'],
+        ['report', 'participants', '--lang', 'ar'],
+      ],
+      (args) => run(...args),
+    );
     expect(partners.stdout).toContain('وكالة');
     expect(partners.stdout).toContain('سفارة');
     expect(partners.stdout).not.toMatch(/(?<![\w-])(agency|embassy|school|ministry|research-centre)(?![\w-])/);
-    expect((await run('partners')).stdout).toMatch(/\bagency\b/);
-    const audit = await run('audit', 'enm-1998', '--lang', 'fr');
+    expect(partnersInEnglish.stdout).toMatch(/\bagency\b/);
     expect(audit.stdout).toContain('Accord signé v1');
     expect(audit.stdout).toContain('données personnelles : masquées');
     expect(audit.stdout).not.toContain('AgreementSigned');
-    expect((await run('audit', 'enm-1998')).stdout).toContain('AgreementSigned v1');
-    const status = await run('report', 'publication-status', '--lang', 'fr');
+    expect(auditInEnglish.stdout).toContain('AgreementSigned v1');
     expect(status.stdout).toContain('non enregistré');
     expect(status.stdout).not.toMatch(/not recorded|A plan is not/);
-    const participants = await run('report', 'participants', '--lang', 'ar');
     expect(participants.stdout).toContain('قاض');
     expect(participants.stdout).not.toMatch(/(?<![\w-])judge(?![\w-])/);
   });
 
   it('--lang ar and fr say an unknown record or report in their words, with the closest ids', async () => {
-    const record = await run('audit', 'ssm-italy-2023', '--lang', 'ar');
+    const [record, report, reportInEnglish] = await twoAtATime(
+      [
+        ['audit', 'ssm-italy-2023', '--lang', 'ar'],
+        ['query', 'no-such', '--lang', 'fr'],
+        ['query', 'no-such'],
+      ],
+      (args) => run(...args),
+    );
     expect(record.code).toBe(1);
     expect(record.stderr).toContain('لا يوجد قيد «ssm-italy-2023». المعروف: ssm-italy-2022، ssm-italy');
     expect(record.stderr).toMatch(/… \(\d+ أخرى\)/);
-    const report = await run('query', 'no-such', '--lang', 'fr');
     expect(report.code).toBe(2);
     expect(report.stderr).toContain('Il n’y a pas de rapport « no-such ». Connus : partners, partner-history');
-    expect((await run('query', 'no-such')).stderr).toContain('no read model no-such; there are: partners, partner-history');
+    expect(reportInEnglish.stderr).toContain('no read model no-such; there are: partners, partner-history');
   });
 
   it('--as-of leaves out what may be later, and says what it left out', async () => {
@@ -221,12 +240,17 @@ describe('taawun history', () => {
   });
 
   it('refuses an unknown partner (exit 1) and a bad date or format (exit 2), in one line', async () => {
-    const unknown = await run('history', 'nobody');
+    const [unknown, badDate, badFormat] = await twoAtATime(
+      [
+        ['history', 'nobody'],
+        ['history', 'giz', '--as-of', '15/11/2018'],
+        ['history', 'giz', '--format', 'xml'],
+      ],
+      (args) => run(...args),
+    );
     expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'taawun: no partner "nobody"; valid: aecid, embassy-denmark-rabat, embassy-spain, enabel, eng-dijon, enm-france, giz, kvinfo, ministry-of-justice-morocco, ssm-italy (unknown-key)\n' });
-    const badDate = await run('history', 'giz', '--as-of', '15/11/2018');
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/^taawun: --as-of: "15\/11\/2018" is not a day \(YYYY-MM-DD\)/);
-    const badFormat = await run('history', 'giz', '--format', 'xml');
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain("argument 'xml' is invalid. Allowed choices are table, markdown, csv, json, pdf");
     for (const r of [unknown, badDate, badFormat]) {
@@ -281,11 +305,16 @@ describe('taawun report', () => {
   });
 
   it('participants: the four judges of the ENM courses, without names (the text gives none)', async () => {
-    const result = await run('report', 'participants');
+    const [result, one, unknown] = await twoAtATime(
+      [
+        ['report', 'participants'],
+        ['report', 'participants', '--participant', 'enm-new-judges-course-2016-judge-2', '--format', 'json'],
+        ['report', 'participants', '--participant', 'nobody'],
+      ],
+      (args) => run(...args),
+    );
     expect(result.stdout).toMatch(/^enm-new-judges-course-2021-judge-1 +judge +41 +enm-new-judges-course-2021$/m);
-    const one = await run('report', 'participants', '--participant', 'enm-new-judges-course-2016-judge-2', '--format', 'json');
     expect(JSON.parse(one.stdout)).toMatchObject({ readModel: 'participant-record', result: { participantId: 'enm-new-judges-course-2016-judge-2', kind: 'judge', personal: null, erased: false } });
-    const unknown = await run('report', 'participants', '--participant', 'nobody');
     expect(unknown.code).toBe(1);
   });
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { instituteRecord } from '@taawun/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasNoStackTrace, taawun, temporaryFolder } from './support.js';
+import { hasNoStackTrace, taawun, temporaryFolder, twoAtATime } from './support.js';
 
 let folder: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -106,8 +106,9 @@ describe('a store that does not exist', () => {
       ['replay', 'partner-history'],
       ['erase-participant', 'attache-41-a', '--reason', 'request of 2024-05-28'],
     ];
-    for (const args of commands) {
-      const result = await taawun([...args, '--store', missing()], { cwd: folder.path });
+    const results = await twoAtATime(commands, (args) => taawun([...args, '--store', missing()], { cwd: folder.path }));
+    for (const [i, args] of commands.entries()) {
+      const result = results[i]!;
       expect([args[0], result.code, result.stdout]).toEqual([args[0], 1, '']);
       expect(result.stderr).toMatch(/^taawun: SQLite file .*\/mistyped\/path\.db does not exist: nothing was created; check --store/);
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -33,6 +33,21 @@ export function taawun(args: readonly string[], options: { cwd: string; env?: Re
   });
 }
 
+/**
+ * `ask` of every item, two at a time, the answers in the items' order: for commands that
+ * only read, whose answers do not depend on one another (the machine has two cores, and
+ * a test waiting on one child process leaves the other idle).
+ */
+export async function twoAtATime<const T extends readonly unknown[], A>(items: T, ask: (item: T[number]) => Promise<A>): Promise<{ -readonly [K in keyof T]: A }> {
+  const answers: A[] = new Array(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) answers[i] = await ask(items[i]);
+  };
+  await Promise.all([lane(), lane()]);
+  return answers as { -readonly [K in keyof T]: A };
+}
+
 /** A fresh temporary folder, removed by the returned function. */
 export async function temporaryFolder(label: string): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `taawun-cli-${label}-`));

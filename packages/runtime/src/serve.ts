@@ -1,4 +1,4 @@
-import { startServer, type RunningServer, type StartServerOptions } from '@taawun/adapter-http';
+import type { RunningServer, StartServerOptions } from '@taawun/adapter-http';
 import { ScrubPendingError } from '@taawun/domain';
 import { unscrubbedCopies } from './erasure-residue.js';
 import type { OpenedStorage } from './opened-storage.js';
@@ -109,6 +109,8 @@ export async function serveRuntime(runtime: Runtime, options: ServeRuntimeOption
   };
   let server: RunningServer;
   try {
+    // Loaded when a server starts, like the store adapters: every other command starts without the HTTP stack.
+    const { startServer } = await import('@taawun/adapter-http');
     server = await startServer({
       ...http,
       // The letterhead of printed pages names the log's head and its hash.
