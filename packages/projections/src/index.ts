@@ -20,6 +20,7 @@ export type {
   IndexRange,
   IndexRow,
   KeyRange,
+  KeySpan,
   ReadModelStorage,
   StoredDocument,
   StoredIndexEntry,
