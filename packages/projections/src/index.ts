@@ -85,6 +85,7 @@ export {
   evolveRecord,
   partnerLensScope,
   recordIds,
+  recordIdsPage,
   recordKey,
   recordKeyOf,
   recordOfStream,
