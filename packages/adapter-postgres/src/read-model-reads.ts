@@ -5,11 +5,21 @@ import {
   type IndexRange,
   type IndexRow,
   type KeyRange,
+  type KeySpan,
   type ReadModelReads,
   type StoredDocument,
   type StoredIndexEntry,
 } from '@taawun/projections';
 import type { Pool } from 'pg';
+
+/** The documents of a generation within a span of keys: `$3` after, `$4` prefix, `$5` the prefix's end (`keysWithin` gives them). */
+const KEYS_WITHIN = `name = $1 AND generation = $2 AND ($3::text IS NULL OR key > $3)
+  AND ($4::text IS NULL OR (key >= $4 AND ($5::text IS NULL OR key < $5) AND starts_with(key, $4)))`;
+
+function keysWithin(range: KeySpan): unknown[] {
+  const prefix = range.prefix === '' ? undefined : range.prefix;
+  return [range.after ?? null, prefix ?? null, prefix === undefined ? null : (prefixEnd(prefix) ?? null)];
+}
 
 /** A pool, or a client inside a transaction: where reads are sent. */
 export type Queryable = Pick<Pool, 'query'>;
@@ -67,18 +77,19 @@ export class PostgresReads implements ReadModelReads {
     return (await this.listed<{ key: string | null }>(name, generation, range, 'key')).flatMap((r) => (r.key === null ? [] : [r.key]));
   }
 
-  /** Documents (`columns`: with or without their values) in key order within `range`. */
+  async countKeys(name: string, generation: number, range: KeySpan = {}): Promise<number> {
+    const [row] = await this.read<{ n: number }>(name, generation, 'x.n', `SELECT count(*)::int AS n FROM ${this.s}.read_model_documents WHERE ${KEYS_WITHIN}`, keysWithin(range));
+    return row!.n;
+  }
+
+  /** Documents (`columns`: with or without their values) in key order within `range`, the page skipped and limited in the database. */
   private async listed<R extends { key: string | null }>(name: string, generation: number, range: KeyRange, columns: 'key' | 'key, value'): Promise<R[]> {
-    const prefix = range.prefix === '' ? undefined : range.prefix;
     return this.read<R>(
       name,
       generation,
       columns === 'key' ? 'x.key' : 'x.key, x.value',
-      `SELECT ${columns} FROM ${this.s}.read_model_documents
-       WHERE name = $1 AND generation = $2 AND ($3::text IS NULL OR key > $3)
-         AND ($4::text IS NULL OR (key >= $4 AND ($5::text IS NULL OR key < $5) AND starts_with(key, $4)))
-       ORDER BY key LIMIT $6`,
-      [range.after ?? null, prefix ?? null, prefix === undefined ? null : (prefixEnd(prefix) ?? null), range.limit ?? null],
+      `SELECT ${columns} FROM ${this.s}.read_model_documents WHERE ${KEYS_WITHIN} ORDER BY key LIMIT $6 OFFSET $7`,
+      [...keysWithin(range), range.limit ?? null, Math.max(0, range.offset ?? 0)],
       'x.key',
     );
   }

@@ -16,6 +16,7 @@ import {
   type IndexRange,
   type IndexRow,
   type KeyRange,
+  type KeySpan,
   type ModelChanges,
   type ReadModelStorage,
   type StoredDocument,
@@ -108,6 +109,10 @@ export class PostgresReadModelStorage implements ReadModelStorage {
 
   listKeys(name: string, generation: number, range?: KeyRange): Promise<string[]> {
     return this.guard.runAsync(doing.listKeys(name), () => this.reads.listKeys(name, generation, range));
+  }
+
+  countKeys(name: string, generation: number, range?: KeySpan): Promise<number> {
+    return this.guard.runAsync(doing.countKeys(name), () => this.reads.countKeys(name, generation, range));
   }
 
   readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]> {

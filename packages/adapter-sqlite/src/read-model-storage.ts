@@ -14,6 +14,7 @@ import {
   type IndexRange,
   type IndexRow,
   type KeyRange,
+  type KeySpan,
   type ReadModelStorage,
   type StoredDocument,
   type StoredIndexEntry,
@@ -115,12 +116,19 @@ const NO_LIMIT = -1;
  * is JavaScript's order of strings for every character below U+D800: slugs, dates
  * and the engine's separators.
  */
-/** The four ways of listing documents in key order (from the start, after a key, within a prefix with or without its end), returning `R`. */
-interface ListStatements<R> {
-  readonly first: Statement<[bigint, number], R>;
-  readonly all: Statement<[bigint, string, number], R>;
-  readonly from: Statement<[bigint, string, string, number], R>;
-  readonly range: Statement<[bigint, string, string, string, number], R>;
+/**
+ * The four ways of reading keys in order, by the bounds a range gives after the
+ * model's id: from the start, after a key, within a prefix with or without its
+ * end. A list's statements then take its limit and offset; a count's, for a
+ * prefix without an end, the prefix again.
+ */
+type Bounds = readonly ['first'] | readonly ['all', after: string] | readonly ['from', prefix: string, after: string] | readonly ['range', prefix: string, after: string, end: string];
+type BoundStatements<R> = { readonly [W in Bounds[0]]: Statement<unknown[], R> };
+
+function boundsOf({ prefix, after }: KeySpan): Bounds {
+  if (prefix === undefined || prefix === '') return after === undefined ? ['first'] : ['all', after];
+  const end = prefixEnd(prefix);
+  return end === undefined ? ['from', prefix, after ?? ''] : ['range', prefix, after ?? '', end];
 }
 
 export class SqliteReadModelStorage implements ReadModelStorage {
@@ -174,20 +182,30 @@ export class SqliteReadModelStorage implements ReadModelStorage {
       documents: plain<[bigint, string], { key: string; value: string }>(
         `SELECT key, value FROM read_model_documents WHERE model = ? AND key IN (SELECT value FROM json_each(?))`,
       ),
-      listAll: plain<[bigint, string, number], StoredDocument>(`SELECT key, value FROM read_model_documents WHERE model = ? AND key > ? ORDER BY key LIMIT ?`),
-      listFirst: plain<[bigint, number], StoredDocument>(`SELECT key, value FROM read_model_documents WHERE model = ? ORDER BY key LIMIT ?`),
-      listRange: plain<[bigint, string, string, string, number], StoredDocument>(
-        `SELECT key, value FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?`,
+      listAll: plain<[bigint, string, number, number], StoredDocument>(`SELECT key, value FROM read_model_documents WHERE model = ? AND key > ? ORDER BY key LIMIT ? OFFSET ?`),
+      listFirst: plain<[bigint, number, number], StoredDocument>(`SELECT key, value FROM read_model_documents WHERE model = ? ORDER BY key LIMIT ? OFFSET ?`),
+      listRange: plain<[bigint, string, string, string, number, number], StoredDocument>(
+        `SELECT key, value FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ? OFFSET ?`,
       ),
-      listFrom: plain<[bigint, string, string, number], StoredDocument>(
-        `SELECT key, value FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? ORDER BY key LIMIT ?`,
+      listFrom: plain<[bigint, string, string, number, number], StoredDocument>(
+        `SELECT key, value FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? ORDER BY key LIMIT ? OFFSET ?`,
       ),
-      keysAll: plain<[bigint, string, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? AND key > ? ORDER BY key LIMIT ?`),
-      keysFirst: plain<[bigint, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? ORDER BY key LIMIT ?`),
-      keysRange: plain<[bigint, string, string, string, number], { key: string }>(
-        `SELECT key FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?`,
+      keysAll: plain<[bigint, string, number, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? AND key > ? ORDER BY key LIMIT ? OFFSET ?`),
+      keysFirst: plain<[bigint, number, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? ORDER BY key LIMIT ? OFFSET ?`),
+      keysRange: plain<[bigint, string, string, string, number, number], { key: string }>(
+        `SELECT key FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ? OFFSET ?`,
       ),
-      keysFrom: plain<[bigint, string, string, number], { key: string }>(`SELECT key FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? ORDER BY key LIMIT ?`),
+      keysFrom: plain<[bigint, string, string, number, number], { key: string }>(
+        `SELECT key FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? ORDER BY key LIMIT ? OFFSET ?`,
+      ),
+      // Counted in the keys' index, within the bounds the lists read by.
+      countAll: plain<[bigint, string], { n: number }>(`SELECT count(*) AS n FROM read_model_documents WHERE model = ? AND key > ?`),
+      countFirst: plain<[bigint], { n: number }>(`SELECT count(*) AS n FROM read_model_documents WHERE model = ?`),
+      countRange: plain<[bigint, string, string, string], { n: number }>(`SELECT count(*) AS n FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND key < ?`),
+      // A prefix without a simple end (rare: it ends in a surrogate) is checked on each key: instr() is 1 only for a key starting with it.
+      countFrom: plain<[bigint, string, string, string], { n: number }>(
+        `SELECT count(*) AS n FROM read_model_documents WHERE model = ? AND key >= ? AND key > ? AND instr(key, ?) = 1`,
+      ),
       entries: plain<[bigint, string, string, number, number], StoredIndexEntry>(
         `SELECT sort, document, value FROM read_model_index WHERE model = ? AND idx = ? AND key = ? ORDER BY sort LIMIT ? OFFSET ?`,
       ),
@@ -306,17 +324,23 @@ export class SqliteReadModelStorage implements ReadModelStorage {
     );
   }
 
+  async countKeys(name: string, generation: number, range: KeySpan = {}): Promise<number> {
+    const s = this.statements;
+    const counts: BoundStatements<{ n: number }> = { first: s.countFirst, all: s.countAll, from: s.countFrom, range: s.countRange };
+    return this.guard.run(doing.countKeys(name), () => {
+      const model = this.idOf(name, generation);
+      const [which, ...bounds] = boundsOf(range);
+      return counts[which].get(model, ...bounds, ...(which === 'from' ? [range.prefix] : []))!.n;
+    });
+  }
+
   /** Rows of documents in key order within `range`, by one of the statement sets (with their values, or keys only). */
-  private listed<R extends { key: string }>(name: string, generation: number, range: KeyRange, statements: ListStatements<R>): R[] {
+  private listed<R extends { key: string }>(name: string, generation: number, range: KeyRange, statements: BoundStatements<R>): R[] {
     const model = this.idOf(name, generation);
-    const limit = range.limit ?? NO_LIMIT;
-    if (range.prefix === undefined || range.prefix === '') {
-      return range.after === undefined ? statements.first.all(model, limit) : statements.all.all(model, range.after, limit);
-    }
-    const end = prefixEnd(range.prefix);
-    const after = range.after ?? '';
-    const rows = end === undefined ? statements.from.all(model, range.prefix, after, limit) : statements.range.all(model, range.prefix, after, end, limit);
-    return rows.filter((r) => r.key.startsWith(range.prefix!));
+    const [which, ...bounds] = boundsOf(range);
+    const rows = statements[which].all(model, ...bounds, range.limit ?? NO_LIMIT, Math.max(0, range.offset ?? 0));
+    // Without an end, the bound reads on past the prefix; its keys come first, so the page is theirs up to there.
+    return which === 'from' ? rows.filter((r) => r.key.startsWith(range.prefix!)) : rows;
   }
 
   async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {

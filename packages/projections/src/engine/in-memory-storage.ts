@@ -1,5 +1,5 @@
 import { ProjectionError } from './errors.js';
-import type { CommitChange, GenerationInfo, IndexPosition, IndexRange, IndexRow, KeyRange, ReadModelStorage, StoredDocument, StoredIndexEntry } from './storage.js';
+import type { CommitChange, GenerationInfo, IndexPosition, IndexRange, IndexRow, KeyRange, KeySpan, ReadModelStorage, StoredDocument, StoredIndexEntry } from './storage.js';
 
 interface Generation {
   info: GenerationInfo;
@@ -13,29 +13,31 @@ interface Generation {
 const binaryOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const indexKey = (index: string, key: string) => `${index}\u0000${key}`;
 
-/** The first position in sorted `keys` not below `key`. */
-function firstAtOrAfter(keys: readonly string[], key: string): number {
+/** The first position in `sorted` where `before` no longer holds (it holds for a first run of them, then never). */
+function firstNotBefore<T>(sorted: readonly T[], before: (item: T) => boolean): number {
   let lo = 0;
-  let hi = keys.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < key) lo = mid + 1;
+    if (before(sorted[mid]!)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** The first position in `entries` whose sort is not below `sort`. */
-function lowerBound(entries: readonly StoredIndexEntry[], sort: string): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (entries[mid]!.sort < sort) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** Where the keys of `span` lie in sorted `keys`: `[from, to)`, found by halving, so a page and a count cost no walk of the list. */
+function spanOf(keys: readonly string[], { prefix, after }: KeySpan): { from: number; to: number } {
+  const from = Math.max(
+    prefix === undefined ? 0 : firstNotBefore(keys, (key) => key < prefix),
+    after === undefined ? 0 : firstNotBefore(keys, (key) => key <= after),
+  );
+  // The keys starting with the prefix follow one another: every key below it, then them.
+  const to = prefix === undefined ? keys.length : firstNotBefore(keys, (key) => key < prefix || key.startsWith(prefix));
+  return { from, to: Math.max(from, to) };
 }
+
+/** The first position in `entries` whose sort is not below `sort`. */
+const lowerBound = (entries: readonly StoredIndexEntry[], sort: string): number => firstNotBefore(entries, (entry) => entry.sort < sort);
 
 /**
  * Read models in memory: for tests, time lenses and embedding where a rebuild at
@@ -104,20 +106,28 @@ export class InMemoryReadModelStorage implements ReadModelStorage {
 
   async listDocuments(name: string, generation: number, range: KeyRange = {}): Promise<StoredDocument[]> {
     const stored = this.generation(name, generation);
-    const sorted = (stored.sortedKeys ??= [...stored.documents.keys()].sort(binaryOrder));
-    const from = [range.prefix, range.after].reduce((at, bound) => (bound === undefined ? at : Math.max(at, firstAtOrAfter(sorted, bound))), 0);
-    const found: StoredDocument[] = [];
-    for (let i = from; i < sorted.length && found.length < (range.limit ?? Number.POSITIVE_INFINITY); i++) {
-      const key = sorted[i]!;
-      if (range.after !== undefined && key <= range.after) continue;
-      if (range.prefix !== undefined && !key.startsWith(range.prefix)) break;
-      found.push({ key, value: stored.documents.get(key)! });
-    }
-    return found;
+    return this.listed(stored, range).map((key) => ({ key, value: stored.documents.get(key)! }));
   }
 
   async listKeys(name: string, generation: number, range: KeyRange = {}): Promise<string[]> {
-    return (await this.listDocuments(name, generation, range)).map((d) => d.key);
+    return this.listed(this.generation(name, generation), range);
+  }
+
+  async countKeys(name: string, generation: number, range: KeySpan = {}): Promise<number> {
+    const { from, to } = spanOf(this.sorted(this.generation(name, generation)), range);
+    return to - from;
+  }
+
+  /** The keys of `range` in order. */
+  private listed(stored: Generation, range: KeyRange): string[] {
+    const { from, to } = spanOf(this.sorted(stored), range);
+    const first = from + Math.max(0, range.offset ?? 0);
+    return this.sorted(stored).slice(first, range.limit === undefined ? to : Math.min(to, first + range.limit));
+  }
+
+  /** The documents' keys in order, sorted again only after a change. */
+  private sorted(stored: Generation): string[] {
+    return (stored.sortedKeys ??= [...stored.documents.keys()].sort(binaryOrder));
   }
 
   async readIndex(name: string, generation: number, index: string, key: string, range: IndexRange = {}): Promise<StoredIndexEntry[]> {

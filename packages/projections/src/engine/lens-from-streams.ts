@@ -4,7 +4,7 @@ import type { AnyProjection } from './projection.js';
 import { unreadThroughLens, wholeThroughLens, type StreamCatalogue, type StreamEntry, type UnreadTally } from './record-streams.js';
 import { subLogOf } from './sub-log.js';
 import { replayThroughLens, resolveLens, type LensReport, type LensScope, type ResolvedLens, type TimeLens } from './temporal.js';
-import type { IndexRange, KeyRange } from './storage.js';
+import type { IndexRange, KeyRange, KeySpan } from './storage.js';
 
 /*
  * A time lens without a replay of the log: the answer's records are found in
@@ -199,14 +199,24 @@ class StreamLensModel implements ModelReader {
   }
 
   async keys(range: KeyRange = {}) {
+    const found = await this.keysWithin(range);
+    const offset = Math.max(0, range.offset ?? 0);
+    return found.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+  }
+
+  async keyCount(range: KeySpan = {}) {
+    return (await this.keysWithin(range)).length;
+  }
+
+  /** The keys of a prefix the streams hold through the lens, after `after`: folded to know which exist (a lens reads them anyway). */
+  private async keysWithin(range: KeySpan): Promise<string[]> {
     const { prefix } = range;
     if (prefix === undefined || !this.declared.keyPrefixes.includes(prefix)) throw new LensNotServed(`${this.projection.name}: a listing of keys ${prefix === undefined ? '' : `starting ${prefix} `}through a lens`);
     const streams = await this.source.catalogue.streamsWithPrefix(prefix);
     await this.ensure(streams);
     const held = await this.getMany(streams);
     const found = streams.filter((stream) => held.has(stream));
-    const after = range.after === undefined ? found : found.filter((k) => k > range.after!);
-    return range.limit === undefined ? after : after.slice(0, range.limit);
+    return range.after === undefined ? found : found.filter((k) => k > range.after!);
   }
 
   private async entries(index: string, key: string): Promise<ModelIndexEntry[]> {

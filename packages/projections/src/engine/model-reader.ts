@@ -1,6 +1,6 @@
 import { ProjectionError } from './errors.js';
 import { CORRECTIONS_KNOWN_TO, COUNTERS_PREFIX, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
-import { activeGeneration, type GenerationInfo, type IndexRange, type KeyRange, type ReadModelStorage } from './storage.js';
+import { activeGeneration, type GenerationInfo, type IndexRange, type KeyRange, type KeySpan, type ReadModelStorage } from './storage.js';
 
 /** An index entry as a reader sees it: its sort key, the document it comes from, and its value (parsed). */
 export interface ModelIndexEntry<V = unknown> {
@@ -22,8 +22,10 @@ export interface ModelReader<S = unknown> {
   get(key: string): Promise<S | undefined>;
   /** Documents by key: the map holds those that exist. */
   getMany(keys: readonly string[]): Promise<Map<string, S>>;
-  /** Document keys in order (binary order of UTF-16 code units), e.g. every `partner-` record. */
+  /** Document keys in order (binary order of UTF-16 code units), e.g. every `partner-` record; `offset` and `limit` read a page of them. */
   keys(range?: KeyRange): Promise<string[]>;
+  /** How many keys `keys(range)` gives without an offset or a limit: a list's length, counted where the keys are, not listed. */
+  keyCount(range?: KeySpan): Promise<number>;
   /** The entries of `(index, key)` in sort order, a page at a time. */
   index<V = unknown>(index: string, key: string, range?: IndexRange): Promise<ModelIndexEntry<V>[]>;
   /** How many entries `(index, key)` has. */
@@ -39,12 +41,60 @@ export interface ModelReader<S = unknown> {
 const parseValue = <V>(value: string | null): V | null => (value === null ? null : (JSON.parse(value) as V));
 
 /** The reads of the storage port: all a model reader needs (a storage can give them inside one of its transactions). */
-export type ReadModelReads = Pick<ReadModelStorage, 'documents' | 'listDocuments' | 'listKeys' | 'readIndex' | 'countIndex' | 'listIndex'>;
+export type ReadModelReads = Pick<ReadModelStorage, 'documents' | 'listDocuments' | 'listKeys' | 'countKeys' | 'readIndex' | 'countIndex' | 'listIndex'>;
+
+/** Where the engine's counters and notes (documents under `#`, not the model's) may lie among the keys of a range: they sort together, under one prefix. */
+const countersAmong = (prefix = ''): 'all' | 'some' | 'none' => (prefix.startsWith(COUNTERS_PREFIX) ? 'all' : COUNTERS_PREFIX.startsWith(prefix) ? 'some' : 'none');
+
+/**
+ * The model's keys of a range, and how many there are, from the storage's: the
+ * counters left out. A range they cannot fall in (a record's prefix: every list
+ * a view pages) is the storage's page and count as they are; over every key,
+ * the page skips their block (they sort together: when the page's first key
+ * lies at or past them, the page starts as many keys further).
+ */
+function modelKeys(storage: ReadModelReads, name: string, generation: number) {
+  const countersIn = (range: KeySpan) => storage.countKeys(name, generation, { prefix: COUNTERS_PREFIX, ...(range.after === undefined ? {} : { after: range.after }) });
+  return {
+    async keys(range: KeyRange): Promise<string[]> {
+      const among = countersAmong(range.prefix);
+      if (among !== 'some') return among === 'all' ? [] : storage.listKeys(name, generation, range);
+      const counters = await countersIn(range);
+      const offset = Math.max(0, range.offset ?? 0);
+      const read = await storage.listKeys(name, generation, { ...range, offset, ...(range.limit === undefined ? {} : { limit: range.limit + counters }) });
+      // The page starts at or past the counters: it is the keys as many further on.
+      if (counters > 0 && read[0] !== undefined && read[0] >= COUNTERS_PREFIX) return storage.listKeys(name, generation, { ...range, offset: offset + counters });
+      const found = read.filter((key) => !key.startsWith(COUNTERS_PREFIX));
+      return range.limit === undefined ? found : found.slice(0, range.limit);
+    },
+    async keyCount(range: KeySpan): Promise<number> {
+      const among = countersAmong(range.prefix);
+      if (among !== 'some') return among === 'all' ? 0 : storage.countKeys(name, generation, range);
+      const [all, counters] = await Promise.all([storage.countKeys(name, generation, range), countersIn(range)]);
+      return all - counters;
+    },
+  };
+}
+
+/**
+ * One page of the keys a model holds under `prefix` (every key when none), and
+ * how many it holds: a page of keys and a count read where the keys are, so a
+ * list read a page at a time costs a page each time, not the whole list.
+ */
+export async function keysPage(model: ModelReader, page: { readonly offset?: number; readonly limit?: number }, prefix?: string): Promise<{ keys: string[]; total: number }> {
+  const span = prefix === undefined ? {} : { prefix };
+  const [keys, total] = await Promise.all([
+    model.keys({ ...span, offset: Math.max(0, page.offset ?? 0), ...(page.limit === undefined ? {} : { limit: page.limit }) }),
+    model.keyCount(span),
+  ]);
+  return { keys, total };
+}
 
 /** A reader over one generation of a storage. */
 export function storedModel<S>(storage: ReadModelReads, projection: AnyProjection, info: GenerationInfo): ModelReader<S> {
   const { name } = projection;
   const { generation } = info;
+  const keys = modelKeys(storage, name, generation);
   const reader: ModelReader<S> = {
     projection,
     info,
@@ -61,9 +111,8 @@ export function storedModel<S>(storage: ReadModelReads, projection: AnyProjectio
       }
       return found;
     },
-    async keys(range = {}) {
-      return (await storage.listKeys(name, generation, range)).filter((key) => !key.startsWith(COUNTERS_PREFIX));
-    },
+    keys: (range = {}) => keys.keys(range),
+    keyCount: (range = {}) => keys.keyCount(range),
     async index<V>(index: string, key: string, range: IndexRange = {}) {
       return (await storage.readIndex(name, generation, index, key, range)).map((e) => ({ sort: e.sort, document: e.document, value: parseValue<V>(e.value) }));
     },

@@ -1,6 +1,6 @@
 import { eventDefinitions, looksSealed, openValue, sealValue, SealedValueError, type KeyLookup, type KeyStore, type SealBinding } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
-import type { CommitChange, GenerationInfo, IndexPosition, IndexRange, IndexRow, KeyRange, ReadModelStorage, StoredDocument, StoredIndexEntry } from './storage.js';
+import type { CommitChange, GenerationInfo, IndexPosition, IndexRange, IndexRow, KeyRange, KeySpan, ReadModelStorage, StoredDocument, StoredIndexEntry } from './storage.js';
 
 /** The fields the domain marks personal in any event (`personal`): what a read model may copy from them. */
 const personalFieldNames = [...new Set(eventDefinitions.flatMap((d) => d.personalFields))];
@@ -127,6 +127,10 @@ export class SealedReadModelStorage implements ReadModelStorage {
 
   listKeys(name: string, generation: number, range?: KeyRange): Promise<string[]> {
     return this.inner.listKeys(name, generation, range);
+  }
+
+  countKeys(name: string, generation: number, range?: KeySpan): Promise<number> {
+    return this.inner.countKeys(name, generation, range);
   }
 
   async readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]> {

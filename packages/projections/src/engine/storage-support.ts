@@ -60,6 +60,7 @@ export const callDescriptions = {
   documents: (name: string) => `reading documents of read model ${name}`,
   listDocuments: (name: string) => `listing documents of read model ${name}`,
   listKeys: (name: string) => `listing the keys of read model ${name}`,
+  countKeys: (name: string) => `counting the keys of read model ${name}`,
   readIndex: (name: string, index: string) => `reading index ${index} of read model ${name}`,
   countIndex: (name: string, index: string) => `counting index ${index} of read model ${name}`,
   listIndex: (name: string) => `listing the index of read model ${name}`,

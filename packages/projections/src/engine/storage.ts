@@ -51,6 +51,14 @@ export interface ReadModelStorage {
   /** The keys `listDocuments` would give, without reading the documents: a list's ids, to page it without holding its records. */
   listKeys(name: string, generation: number, range?: KeyRange): Promise<string[]>;
 
+  /**
+   * How many keys `listKeys` gives for `range` without an offset or a limit: a
+   * list's length, counted where the keys are (SQL's `count`), so that a page
+   * of a long list (`offset` and `limit`) costs a page and a count, not a
+   * listing of every key.
+   */
+  countKeys(name: string, generation: number, range?: KeySpan): Promise<number>;
+
   /** The entries of one `(index, key)`, in `sort` order, a page at a time. */
   readIndex(name: string, generation: number, index: string, key: string, range?: IndexRange): Promise<StoredIndexEntry[]>;
 
@@ -107,8 +115,13 @@ export interface KeyRange {
   readonly prefix?: string;
   /** Only keys after this one. */
   readonly after?: string;
+  /** Skip this many keys (of those `prefix` and `after` leave): a page by its place in the list, skipped where the keys are (SQL's `OFFSET`). */
+  readonly offset?: number;
   readonly limit?: number;
 }
+
+/** The keys a count covers: a `KeyRange` without its page. */
+export type KeySpan = Pick<KeyRange, 'prefix' | 'after'>;
 
 export interface IndexRange {
   /** Only entries whose sort is after this one. */

@@ -9,9 +9,10 @@ import {
   type StreamNaming,
 } from '@taawun/domain';
 import { match } from 'ts-pattern';
-import type { ModelReader } from '../engine/model-reader.js';
+import { keysPage, type ModelReader } from '../engine/model-reader.js';
 import { namedRecord } from '../engine/record-streams.js';
 import type { LensScope } from '../engine/temporal.js';
+import type { Page } from './ordered.js';
 import { correctRecord, factOf, type Fact } from './facts.js';
 
 type F<T extends DomainEventType> = Fact<EventData<T>>;
@@ -242,6 +243,13 @@ export class RecordSet {
 export async function recordIds(model: ModelReader, section: Section): Promise<string[]> {
   const prefix = sectionPrefixes[section];
   return (await model.keys({ prefix })).map((key) => key.slice(prefix.length));
+}
+
+/** One page of a section's ids, in order, and how many the section holds (`keysPage`). */
+export async function recordIdsPage(model: ModelReader, section: Section, page: Page): Promise<{ ids: string[]; total: number }> {
+  const prefix = sectionPrefixes[section];
+  const { keys, total } = await keysPage(model, page, prefix);
+  return { ids: keys.map((key) => key.slice(prefix.length)), total };
 }
 
 /**

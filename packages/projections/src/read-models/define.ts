@@ -1,7 +1,7 @@
 import { slugSchema, type EventStore } from '@taawun/domain';
 import { z } from 'zod';
 import { ProjectionError } from '../engine/errors.js';
-import type { ModelReader } from '../engine/model-reader.js';
+import { keysPage, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection, Projection } from '../engine/projection.js';
 import type { LensStreams } from '../engine/lens-from-streams.js';
 import { recordStreamsProjection } from '../engine/record-streams.js';
@@ -176,11 +176,9 @@ export function readModelOfProjection(projection: AnyProjection, options: { titl
         const document = await model.get(params.key);
         return document === undefined ? undefined : { result: { documents: [{ key: params.key, document }] }, total: 1 };
       }
-      const keys = await model.keys();
-      const offset = Math.min(page.offset ?? 0, keys.length);
-      const shown = keys.slice(offset, page.limit === undefined ? undefined : offset + page.limit);
+      const { keys: shown, total } = await keysPage(model, page);
       const found = await model.getMany(shown);
-      return { result: { documents: shown.map((key) => ({ key, document: found.get(key) })) }, total: keys.length };
+      return { result: { documents: shown.map((key) => ({ key, document: found.get(key) })) }, total };
     },
     notFound: (params) => `${projection.name} has no document ${JSON.stringify(params.key)}`,
   });

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CountingStorage } from '../testing/counting-storage.js';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { ProjectionRunner } from '../engine/runner.js';
+import { answerPages } from './answer-pages.js';
 import { queryService } from './built-in.js';
 
 /*
@@ -43,17 +44,32 @@ describe('a page of a list', () => {
     it(`${list}: 20 rows at offset 900 read about 20 documents, not ${PEOPLE}; the whole list reads them all`, async () => {
       const service = queryService({ store: new InMemoryEventStore(), storage: counting.storage });
       counting.documentsRead = 0;
+      counting.keysListed = 0;
       const page = await service.query(list, {}, { page: { offset: 900, limit: 20 } });
       if (!page.ok) throw new Error(page.error.message);
       expect(page.value.page).toMatchObject({ offset: 900, limit: 20, total: PEOPLE, nextOffset: 920 });
       expect(ids(page.value.result)).toEqual(Array.from({ length: 20 }, (_, i) => expect.stringMatching(new RegExp(`-${String(900 + i).padStart(4, '0')}$`))));
       expect(counting.documentsRead).toBeLessThanOrEqual(20 * 2 + 5);
+      // The page's keys are read by their place in the list and the list counted: its 20 keys, not the 900 before them.
+      expect(counting.keysListed).toBe(20);
 
       counting.documentsRead = 0;
       const whole = await service.query(list, {});
       if (!whole.ok) throw new Error(whole.error.message);
       expect(ids(whole.value.result)).toHaveLength(PEOPLE);
       expect(counting.documentsRead).toBeGreaterThanOrEqual(PEOPLE); // the counter sees every read
+    });
+
+    it(`${list}: the whole list written a page of 100 at a time lists each key once, not the list once a page`, async () => {
+      const service = queryService({ store: new InMemoryEventStore(), storage: counting.storage });
+      counting.keysListed = 0;
+      const paged = await answerPages(service, list, {}, { pageRows: 100 });
+      if (!paged.ok) throw new Error(paged.error.message);
+      const shown: string[] = [];
+      for await (const page of paged.value.pages()) shown.push(...ids(page.result));
+      expect(shown).toHaveLength(PEOPLE);
+      expect(new Set(shown).size).toBe(PEOPLE);
+      expect(counting.keysListed).toBe(PEOPLE);
     });
   }
 });

@@ -5,7 +5,7 @@ import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.js';
 import { partnerAt, partnerAtTimeSchema } from '../model/names.js';
-import { evolveRecord, recordIds, recordKey, recordKeyOf, recordOfStream, RecordSet, type RecordDocument, type SessionRecord, type VisitRecord } from '../model/record-book.js';
+import { evolveRecord, recordIdsPage, recordKey, recordKeyOf, recordOfStream, RecordSet, type RecordDocument, type SessionRecord, type VisitRecord } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
 import { summariseSession, summariseVisit, type SessionSummary } from '../model/summaries.js';
 
@@ -218,14 +218,13 @@ export const participantsReadModel = defineReadModel({
   result: z.object({ participants: z.array(participantRecordViewSchema) }).meta({ id: 'ParticipantList' }),
   list: 'participants',
   view: async (model, _p, page) => {
-    const ids = await recordIds(model, 'participants');
-    const offset = Math.min(ids.length, Math.max(0, page.offset ?? 0));
+    const { ids, total } = await recordIdsPage(model, 'participants', page);
     const participants: ParticipantRecordView[] = [];
     let unregistered = 0;
     // Participants, a hundred at a time, share the records they name: a session is read once per hundred, not once
     // per person, and memory holds a hundred people's records, not the whole list's.
     let records = new RecordSet(model as ModelReader<RecordDocument>);
-    for (const [i, id] of ids.slice(offset, page.limit === undefined ? undefined : offset + page.limit).entries()) {
+    for (const [i, id] of ids.entries()) {
       if (i > 0 && i % 100 === 0) records = new RecordSet(model as ModelReader<RecordDocument>);
       const record = await participantRecordView(model, id, records);
       if (!record) {
@@ -239,7 +238,7 @@ export const participantsReadModel = defineReadModel({
       }
       participants.push(record);
     }
-    return { result: { participants }, total: ids.length - unregistered };
+    return { result: { participants }, total: total - unregistered };
   },
   notFound: () => 'no participant',
 });

@@ -10,7 +10,7 @@ import { currentName, partnerDetails, partnerTimeline } from '../model/names.js'
 import { nameRefSchema, pageRecordsSchema, partnerRefSchema } from '../model/page-records.js';
 import { chronologicalSort, extremes, isChronologicalIndex, toBounds, type Extreme, type Page } from '../model/ordered.js';
 import { namedRecord } from '../engine/record-streams.js';
-import { evolveRecord, lensKeyPrefixes, recordIds, recordKey, recordKeyOf, partnerLensScope, partnerLensDocuments, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
+import { evolveRecord, lensKeyPrefixes, recordIds, recordIdsPage, recordKey, recordKeyOf, partnerLensScope, partnerLensDocuments, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
 
 const handles = [
@@ -241,9 +241,7 @@ export const partnersReadModel = defineReadModel({
   result: z.object({ partners: z.array(partnerSummarySchema) }).meta({ id: 'PartnerList' }),
   list: 'partners',
   view: async (model, _p, page) => {
-    const ids = await recordIds(model, 'partners');
-    const offset = Math.min(ids.length, Math.max(0, page.offset ?? 0));
-    const shown = ids.slice(offset, page.limit === undefined ? undefined : offset + page.limit);
+    const { ids: shown, total } = await recordIdsPage(model, 'partners', page);
     const records = new RecordSet(model as ModelReader<RecordDocument>);
     await records.load(shown.map((id) => recordKey('partners', id)));
     const partners: PartnerSummary[] = [];
@@ -259,7 +257,7 @@ export const partnersReadModel = defineReadModel({
         last: found?.last ?? null,
       });
     }
-    return { result: { partners }, total: ids.length };
+    return { result: { partners }, total };
   },
   notFound: () => 'no partner',
 });

@@ -51,6 +51,7 @@ function tracing(model: ModelReader, deps: Dependencies): ModelReader {
     get: (key) => (deps.documents.add(key), model.get(key)),
     getMany: (keys) => (keys.forEach((k) => deps.documents.add(k)), model.getMany(keys)),
     keys: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keys(range)),
+    keyCount: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keyCount(range)),
     index: (index, key, range) => (deps.indexes.add(indexPair(index, key)), model.index(index, key, range)),
     indexSize: (index, key) => (deps.indexes.add(indexPair(index, key)), model.indexSize(index, key)),
     counters: (name) => (deps.documents.add(COUNTERS_PREFIX + name), model.counters(name)),

@@ -143,6 +143,7 @@ function withTables(tables: AnyReadModelTables) {
     documents: (name, generation, keys) => inner.documents(name, generation, keys),
     listDocuments: (name, generation, range) => inner.listDocuments(name, generation, range),
     listKeys: (name, generation, range) => inner.listKeys(name, generation, range),
+    countKeys: (name, generation, range) => inner.countKeys(name, generation, range),
     readIndex: (name, generation, index, key, range) => inner.readIndex(name, generation, index, key, range),
     countIndex: (name, generation, index, key) => inner.countIndex(name, generation, index, key),
     listIndex: (name, generation, range) => inner.listIndex(name, generation, range),

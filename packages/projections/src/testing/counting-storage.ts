@@ -1,12 +1,14 @@
 import type { ReadModelStorage } from '../engine/storage.js';
 
 /**
- * A read-model storage that counts the documents (values) read through it: a key
- * listed is not a document held. What the paging tests (here and in the CLI)
- * check a page against: a page reads about a page of documents, never the list.
+ * A read-model storage that counts the documents (values) read through it, and
+ * apart the keys listed (a key listed is not a document held). What the paging
+ * tests (here and in the CLI) check a page against: a page reads about a page
+ * of documents and of keys, never the list.
  */
 export class CountingStorage {
   documentsRead = 0;
+  keysListed = 0;
   readonly storage: ReadModelStorage;
 
   constructor(inner: ReadModelStorage) {
@@ -25,6 +27,13 @@ export class CountingStorage {
           return async (...args: Parameters<ReadModelStorage['listDocuments']>) => {
             const found = await target.listDocuments(...args);
             this.documentsRead += found.length;
+            return found;
+          };
+        }
+        if (property === 'listKeys') {
+          return async (...args: Parameters<ReadModelStorage['listKeys']>) => {
+            const found = await target.listKeys(...args);
+            this.keysListed += found.length;
             return found;
           };
         }

@@ -3,8 +3,8 @@ import { match } from 'ts-pattern';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProjectionError, type ProjectionErrorCode } from '../engine/errors.js';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
-import { exportActiveModel } from '../engine/model-reader.js';
-import { defineProjection } from '../engine/projection.js';
+import { exportActiveModel, storedModel } from '../engine/model-reader.js';
+import { COUNTERS_PREFIX, defineProjection } from '../engine/projection.js';
 import { ProjectionRunner } from '../engine/runner.js';
 import type { CommitChange, IndexRow, ReadModelStorage } from '../engine/storage.js';
 
@@ -34,6 +34,21 @@ const change = (position: bigint, expectedPosition: bigint | undefined, parts: P
   eventsApplied: Number(position),
   expectedPosition,
 });
+
+/** `{ [name]: value }`, or nothing when the value is undefined (the port's ranges leave out what they do not bound). */
+const optional = <K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [name]: value } as { [P in K]?: V }));
+
+/** Numbers in [0, 1) drawn from a seed (mulberry32): the same every run, so a failure is found again. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 const row = (index: string, key: string, sort: string, document = 'd', value: string | null = null): IndexRow => ({ index, key, sort, document, value });
 
@@ -192,6 +207,44 @@ export function readModelStorageContract(name: string, open: () => Promise<ReadM
       const all = await storage.listIndex('m', generation);
       expect(all.map((e) => [e.index, e.key, e.sort])).toEqual([...after.map((e) => ['i', 'k', e.sort]), ['j', 'k', 'z']]);
       expect((await storage.listIndex('m', generation, { after: { index: 'i', key: 'k', sort: ordered.at(-1)! }, limit: 5 })).map((e) => e.index)).toEqual(['j']);
+    });
+
+    it('reads a page of keys by offset and limit, and counts the keys of a range, as the whole listing would give them', async () => {
+      const storage = await fresh();
+      const { generation } = await storage.create('m', 1);
+      // Keys of records as a read model keeps them, and edges: the empty key, the counters' `#`, a prefix's neighbours.
+      const keys = ['', '#names', '#total', 'a', 'partner-', 'partner-a', 'partner-b', 'partner-b-1', 'partnera', 'participant-x', 'session-2018', 'session-2019', 'zz'];
+      await storage.commit('m', generation, change(1n, undefined, { documents: keys.map((key) => ({ key, value: JSON.stringify(key) })) }));
+      const sorted = [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      const partners = sorted.filter((k) => k.startsWith('partner-'));
+      expect(await storage.listKeys('m', generation, { prefix: 'partner-', offset: 1, limit: 2 })).toEqual(partners.slice(1, 3));
+      expect(await storage.listKeys('m', generation, { prefix: 'partner-', offset: 3, limit: 2 })).toEqual(partners.slice(3));
+      expect(await storage.listKeys('m', generation, { prefix: 'partner-', offset: 9 })).toEqual([]);
+      expect(await storage.countKeys('m', generation, { prefix: 'partner-' })).toBe(partners.length);
+      expect(await storage.countKeys('m', generation)).toBe(keys.length);
+      expect(await storage.countKeys('m', generation, { prefix: 'absent-' })).toBe(0);
+      expect(await storage.listDocuments('m', generation, { prefix: 'session-', offset: 1 })).toEqual([{ key: 'session-2019', value: '"session-2019"' }]);
+      const reader = storedModel(storage, defineProjection({ name: 'm', version: 1, handles: ['PartnerRegistered'], initialState: null, evolve: (state) => state }), (await storage.generations('m'))[0]!);
+      // Against the listing itself, for ranges drawn at random (a fixed seed: every run draws the same).
+      const random = seeded(19);
+      const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)]!;
+      const prefixes = [undefined, '', '#', 'p', 'partner', 'partner-', 'partner-b', 'session-', 'z', 'absent'];
+      const afters = [undefined, '', '#total', 'partner-', 'partner-a', 'participant-x', 'session-2018', 'zz'];
+      for (let draw = 0; draw < 60; draw++) {
+        const span = { ...optional('prefix', pick(prefixes)), ...optional('after', pick(afters)) };
+        const page = { ...optional('offset', pick([undefined, 0, 1, 2, 5, 20])), ...optional('limit', pick([undefined, 0, 1, 3, 50])) };
+        const within = sorted.filter((k) => (span.prefix === undefined || k.startsWith(span.prefix)) && (span.after === undefined || k > span.after));
+        const from = page.offset ?? 0;
+        const asked = JSON.stringify({ ...span, ...page });
+        expect(await storage.listKeys('m', generation, { ...span, ...page }), asked).toEqual(within.slice(from, page.limit === undefined ? undefined : from + page.limit));
+        expect((await storage.listDocuments('m', generation, { ...span, ...page })).map((d) => d.key), asked).toEqual(await storage.listKeys('m', generation, { ...span, ...page }));
+        expect(await storage.countKeys('m', generation, span), asked).toBe(within.length);
+        // A model's reader leaves the counters (`#`) out, and pages what is left.
+        const model = within.filter((k) => !k.startsWith(COUNTERS_PREFIX));
+        expect(await reader.keys({ ...span, ...page }), asked).toEqual(model.slice(from, page.limit === undefined ? undefined : from + page.limit));
+        expect(await reader.keyCount(span), asked).toBe(model.length);
+      }
+      await rejectsWith(storage.countKeys('m', generation + 1), 'generation-missing');
     });
 
     it('refuses a commit from a stale checkpoint (another runner wrote first) and changes nothing', async () => {
