@@ -11,6 +11,7 @@ import {
   LEAVES_PER_KEPT_NODE,
   compareKeptTree,
   decideAppend,
+  missingOf,
   eventLeaf,
   foldLeaves,
   frontierOf,
@@ -88,7 +89,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   /** The first event of streams this store has read or written: it never changes, so a reference check needs no round trip. */
   private readonly firstEvents = new FirstEvents(FIRST_EVENTS_KEPT);
   private closed = false;
-  readonly checksExpectedLastEventId = true;
+  readonly checksAppendPreconditions = true;
 
   constructor(
     /** The store's pool, for tables that live beside the log (read models, checkpoints). */
@@ -114,12 +115,14 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const { expectedRevision: expected, expectedLastEventId } = options;
     // Also keeps line breaks and NUL out of the hash chain's lines (stream, type, id, recordedAt).
     assertValidBatch(stream, events, expected, expectedLastEventId);
+    // Streams whose first event this store has seen exist for good (the log is append-only): only the others are asked for.
+    const unseen = [...new Set(options.existingStreams ?? [])].filter((name) => !this.firstEvents.get(name));
     const texts = events.map((e) => ({ data: toJson(e.data, `${e.type} data`), metadata: toJson(e.metadata, `${e.type} metadata`) }));
 
     const client = await this.connect('appending');
     let broken: Error | undefined;
     try {
-      const appended = await this.appendInOneRoundTrip(client, stream, events, texts, options);
+      const appended = await this.appendInOneRoundTrip(client, stream, events, texts, options, unseen);
       if (appended) return appended;
       // The lock (concurrent appends queue on this row until this transaction ends), then what the
       // decision needs: the stream's revision, the batch's ids where already stored (and the id at the expected revision when the caller names one). One round trip:
@@ -132,15 +135,18 @@ export class PostgresEventStore implements EventStore, MerkleLog {
          SELECT (SELECT max(revision) FROM ${this.table} WHERE stream = ${escapeLiteral(stream)}) AS current,
                 (SELECT coalesce(json_agg(json_build_object('id', id, 'stream', stream, 'revision', revision) ORDER BY position), '[]')
                  FROM ${this.table} WHERE id = ANY(${sqlArray(ids, 'text')})) AS holders,
-                ${expectedLastEventId === undefined ? 'NULL' : `(SELECT id FROM ${this.table} WHERE stream = ${escapeLiteral(stream)} AND revision = ${String(expected)})`} AS id_at_expected`,
-      )) as unknown as [unknown, unknown, QueryResult<{ last_position: string; head_hash: string }>, QueryResult<{ current: number | null; holders: { id: string; stream: string; revision: number }[]; id_at_expected: string | null }>];
+                ${expectedLastEventId === undefined ? 'NULL' : `(SELECT id FROM ${this.table} WHERE stream = ${escapeLiteral(stream)} AND revision = ${String(expected)})`} AS id_at_expected,
+                ${unseen.length === 0 ? `'{}'::text[]` : `(SELECT coalesce(array_agg(stream), '{}') FROM ${this.table} WHERE stream = ANY(${sqlArray(unseen, 'text')}) AND revision = 0)`} AS existing_streams`,
+      )) as unknown as [unknown, unknown, QueryResult<{ last_position: string; head_hash: string }>, QueryResult<{ current: number | null; holders: { id: string; stream: string; revision: number }[]; id_at_expected: string | null; existing_streams: string[] }>];
       const head = opened[2].rows[0];
       if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
       const facts = opened[3].rows[0]!;
       const current = facts.current ?? 'no-stream';
       const holders = facts.holders;
       const lastEventId = expectedLastEventId === undefined ? undefined : { expected: expectedLastEventId, stored: facts.id_at_expected ?? undefined };
-      const decision = decideAppend({ stream, current, expected, batchIds: ids, existing: holders.filter((h) => h.stream === stream), ...(lastEventId ? { lastEventId } : {}) });
+      const found = new Set(facts.existing_streams);
+      const missing = missingOf(unseen, (name) => found.has(name));
+      const decision = decideAppend({ stream, current, expected, batchIds: ids, existing: holders.filter((h) => h.stream === stream), ...(lastEventId ? { lastEventId } : {}), ...missing });
 
       if (decision.kind === 'conflict') {
         await client.query('ROLLBACK');
@@ -217,6 +223,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     events: readonly EventToAppend[],
     texts: readonly { data: string; metadata: string }[],
     { expectedRevision: expected, expectedLastEventId }: AppendOptions,
+    /** `existingStreams` this store has not seen the first event of. */
+    unseen: readonly string[],
   ): Promise<AppendResult | undefined> {
     const head = this.committedHead;
     // A revision beyond PostgreSQL's integer is left to the general path, which answers it as a conflict.
@@ -234,6 +242,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       expectedLastEventId === undefined
         ? ''
         : `AND EXISTS (SELECT FROM ${this.table} WHERE stream = ${escapeLiteral(stream)} AND revision = ${current} AND id = ${escapeLiteral(expectedLastEventId)})`;
+    const streamsExist =
+      unseen.length === 0 ? '' : `AND (SELECT count(*) FROM ${this.table} WHERE stream = ANY(${sqlArray(unseen, 'text')}) AND revision = 0) = ${unseen.length}`;
     const only = 'WHERE (SELECT go FROM facts)';
     const result = (await client.query(
       `BEGIN ISOLATION LEVEL READ COMMITTED;
@@ -242,6 +252,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
               SELECT h.last_position = ${head.position.toString()} AND h.head_hash = ${escapeLiteral(head.hash)}
                      AND (SELECT max(revision) FROM ${this.table} WHERE stream = ${escapeLiteral(stream)}) IS NOT DISTINCT FROM ${current}::integer
                      ${lastEventIdHolds}
+                     ${streamsExist}
                      AND NOT EXISTS (SELECT FROM ${this.table} WHERE id = ANY(${sqlArray(rows.map((r) => r.id), 'text')})) AS go
               FROM head h),
             inserted AS (${insertRowsLiteral(this.table, rows)} ${only}),

@@ -93,6 +93,28 @@ describe('round trips of the PostgreSQL store', () => {
     expect((await store.readStream('partner-enm')).map((e) => e.metadata.actor)).toEqual(['test-clerk', 'test-clerk', 'other-clerk', 'test-clerk']);
   });
 
+  it('the records an append requires are checked in its one round trip; those whose first event this store has seen are not asked for', async () => {
+    const schema = schemas.fresh();
+    const store = await schemas.open({ schema, listen: false });
+    const other = await schemas.open({ schema, listen: false });
+    await other.append('participant-theirs', [event(2)], { expectedRevision: 'no-stream' });
+    const first = await store.append('session-a', [event(0)], { expectedRevision: 'no-stream' });
+    await store.append('partner-mine', [event(1)], { expectedRevision: 'no-stream' });
+    if (!first.ok) throw new Error('the first append failed');
+    const sent = sentBy(store);
+
+    const after = { expectedRevision: 0, expectedLastEventId: first.events[0]!.id };
+    expect(await store.append('session-a', [event(3)], { ...after, existingStreams: ['participant-theirs', 'partner-mine'] })).toMatchObject({ ok: true, nextExpectedRevision: 1 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/stream = ANY\(ARRAY\['participant-theirs'\]::text\[\]\) AND revision = 0\) = 1/);
+
+    sent.length = 0;
+    const missing = await store.append('session-a', [event(4)], { expectedRevision: 1, expectedLastEventId: (await store.readStream('session-a'))[1]!.id, existingStreams: ['participant-nobody'] });
+    expect(missing).toEqual({ ok: false, error: { code: 'wrong-expected-revision', stream: 'participant-nobody', expected: 'stream-exists', actual: 'no-stream' } });
+    expect(await store.readStream('session-a')).toHaveLength(2);
+    expect(await store.verify()).toMatchObject({ intact: true, events: 4 });
+  });
+
   it('a stream\'s first event is asked for once: later existence checks are answered without a round trip, with the stored event', async () => {
     const schema = schemas.fresh();
     const store = await schemas.open({ schema, listen: false });

@@ -11,6 +11,7 @@ import {
   chainHash,
   linkAndGrow,
   decideAppend,
+  missingOf,
   eventLeaf,
   foldLeaves,
   keptNodesOfPosition,
@@ -108,7 +109,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
   private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
   private closed = false;
-  readonly checksExpectedLastEventId = true;
+  readonly checksAppendPreconditions = true;
 
   /** Use `openSqliteEventStore`. */
   constructor(
@@ -135,6 +136,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       streamHead: reading<[string], { revision: bigint | null }>('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
       eventById: reading<[string], { stream: string; revision: bigint }>('SELECT stream, revision FROM events WHERE id = ?'),
       idAt: reading<[string, number], { id: string }>('SELECT id FROM events WHERE stream = ? AND revision = ?'),
+      streamExists: reading<[string], { found: bigint }>('SELECT 1 AS found FROM events WHERE stream = ? AND revision = 0'),
       logHead: reading<[], { position: bigint; hash: string }>('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
       insert: database.prepare(`INSERT INTO events (${EVENT_COLUMNS}, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       forwards: reading<[string, number, number], EventRow>(
@@ -185,9 +187,9 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private appendInTransaction(
     stream: string,
     rows: readonly AppendRow[],
-    { expectedRevision: expected, expectedLastEventId }: AppendOptions,
+    { expectedRevision: expected, expectedLastEventId, existingStreams }: AppendOptions,
   ): AppendResult & { written?: boolean; frontier?: { tree: TreeFrontier; headHash: string } } {
-    const { streamHead, eventById, idAt, logHead, insert, forwards } = this.statements;
+    const { streamHead, eventById, idAt, streamExists, logHead, insert, forwards } = this.statements;
     const head = streamHead.get(stream)?.revision ?? null;
     const current = head === null ? 'no-stream' : Number(head);
     const found = rows.map((r) => ({ id: r.event.id, at: eventById.get(r.event.id) }));
@@ -196,7 +198,8 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       .map((f) => ({ id: f.id, revision: Number(f.at!.revision) }))
       .sort((a, b) => a.revision - b.revision);
     const lastEventId = expectedLastEventId === undefined ? undefined : { expected: expectedLastEventId, stored: idAt.get(stream, expected as number)?.id };
-    const decision = decideAppend({ stream, current, expected, batchIds: rows.map((r) => r.event.id), existing, ...(lastEventId ? { lastEventId } : {}) });
+    const missing = missingOf(existingStreams, (name) => streamExists.get(name) !== undefined);
+    const decision = decideAppend({ stream, current, expected, batchIds: rows.map((r) => r.event.id), existing, ...(lastEventId ? { lastEventId } : {}), ...missing });
 
     if (decision.kind === 'conflict') return { ok: false, error: decision.error };
     if (decision.kind === 'already-written') {

@@ -115,8 +115,8 @@ export class WitnessedLog implements EventStore, MerkleLog {
   ) {}
 
   /** Appends pass through to the log: so does what it checks. */
-  get checksExpectedLastEventId(): boolean {
-    return this.log.checksExpectedLastEventId === true;
+  get checksAppendPreconditions(): boolean {
+    return this.log.checksAppendPreconditions === true;
   }
 
   async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {

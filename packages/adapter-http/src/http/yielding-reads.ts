@@ -16,8 +16,8 @@ export class YieldingReads implements EventStore {
     private readonly every = 200,
   ) {}
 
-  get checksExpectedLastEventId(): boolean {
-    return this.store.checksExpectedLastEventId === true;
+  get checksAppendPreconditions(): boolean {
+    return this.store.checksAppendPreconditions === true;
   }
 
   append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {

@@ -1,7 +1,7 @@
 import { domainError, type DomainError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
-import { isEventStoreError, type EventStore } from '../store/port.js';
+import { isEventStoreError, type AppendOptions, type EventStore } from '../store/port.js';
 import { latestDayAt } from '../values/partial-date.js';
 import type { CommandContext, CommandOutcome } from './context.js';
 import { earlierOutcome, keyUsedOnAnotherRecord } from './idempotency.js';
@@ -23,26 +23,27 @@ const storeFailure = (e: unknown): DomainError =>
  * concurrent write makes it reload and decide again, a bounded number of
  * times. Every failure is a value, store failures included.
  *
- * A stream whose state is kept, in a store that checks the event at the
- * expected revision as it appends, is not read first: the command is decided
- * on the kept state and appended after its revision and last event, which the
- * store checks under its lock. Only an append can come of that; anything else
- * (a refusal, a conflict, a caller's revision that does not match) is answered
- * again from the stream as read, so every answer but a write is given on what
- * the stream holds now.
+ * A stream whose state is kept, in a store that checks an append's
+ * preconditions, is not read first, nor are the records the command names:
+ * the command is decided on the kept state and appended after its revision and
+ * last event, with the named records required to exist, all of which the store
+ * checks under its lock. Only an append can come of that; anything else (a
+ * refusal, a conflict, a missing record, a caller's revision that does not
+ * match) is answered again as before, references first, from the stream as
+ * read, so every answer but a write is given on what the store holds now.
  */
 export async function executeCommand(store: EventStore, prepared: PreparedCommand, context: CommandContext): Promise<Result<CommandOutcome, DomainError>> {
   const { stream } = prepared;
   try {
-    const referenced = await checkReferences(store, prepared.references);
-    if (!referenced.ok) return referenced;
     const attempts = context.maxAttempts ?? 5;
     const cache = context.stateCache === false ? undefined : (context.stateCache ?? stateCacheOf(store));
     let draws: ReplayedDraws | undefined;
     const kept = keptState(store, stream, prepared.fold, cache, context);
     if (kept) {
+      // The decision needs no other stream: the records the command names are checked by the append, under its lock.
       draws = replayedDraws(context);
-      const unread = await decideAndAppend(store, prepared, draws.context, cache, kept, kept.lastEventId);
+      const preconditions = { expectedLastEventId: kept.lastEventId, existingStreams: prepared.references.map((r) => r.stream) };
+      const unread = await decideAndAppend(store, prepared, draws.context, cache, kept, preconditions);
       if (unread?.ok) {
         cache!.stats.hits++;
         cache!.stats.unread++;
@@ -51,6 +52,8 @@ export async function executeCommand(store: EventStore, prepared: PreparedComman
       // The attempt on the kept state came to nothing: the one on the stream as read draws the same instant and ids.
       draws.rewind();
     }
+    const referenced = await checkReferences(store, prepared.references);
+    if (!referenced.ok) return referenced;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const loaded = await loadState(store, stream, prepared.fold, cache);
       if (!loaded.ok) return loaded;
@@ -74,8 +77,8 @@ export async function executeCommand(store: EventStore, prepared: PreparedComman
 
 /**
  * Decide on `loaded` and append at its revision (and, for a kept state not
- * read again, after its last event: `expectedLastEventId`). Undefined: the
- * stream moved meanwhile, decide again.
+ * read again, with what the read would have checked: `preconditions`).
+ * Undefined: the stream moved meanwhile, decide again.
  */
 async function decideAndAppend(
   store: EventStore,
@@ -83,7 +86,7 @@ async function decideAndAppend(
   context: CommandContext,
   cache: StateCache | undefined,
   loaded: LoadedState,
-  expectedLastEventId?: string,
+  preconditions: Omit<AppendOptions, 'expectedRevision'> = {},
 ): Promise<Result<CommandOutcome, DomainError> | undefined> {
   const { command, stream } = prepared;
   const { state, revision } = loaded;
@@ -94,10 +97,7 @@ async function decideAndAppend(
   if (!decision.ok) return decision;
   const toStore = toAppend(decision.value, command, context, now.toISOString());
   if (!toStore.ok) return toStore;
-  const appended = await store.append(stream, toStore.value, {
-    expectedRevision: revision,
-    ...(expectedLastEventId === undefined ? {} : { expectedLastEventId }),
-  });
+  const appended = await store.append(stream, toStore.value, { ...preconditions, expectedRevision: revision });
   if (appended.ok) {
     keepAppended(cache, stream, prepared, loaded, appended.events);
     return ok({ stream, events: appended.events, revision: appended.nextExpectedRevision, alreadyApplied: false });

@@ -41,6 +41,20 @@ async function logOf(store: EventStore): Promise<StoredEvent[]> {
   return events;
 }
 
+/**
+ * Contexts by command number: each command reads its own instant, however many times a clock was read
+ * before it (an attempt on a kept state that came to nothing may have read it); ids from a counter.
+ */
+function contextsByCommand(start = Date.parse('2024-01-01T08:00:00Z')): (i: number, stateCache: StateCache | false) => CommandContext {
+  let ids = 0;
+  return (i, stateCache) => ({
+    actor: 'test-clerk',
+    now: () => new Date(start + i * 60_000),
+    newId: () => `00000000-0000-7000-8000-${(++ids).toString(16).padStart(12, '0')}`,
+    stateCache,
+  });
+}
+
 /** `value` as JSON, every uuid named by the order of its first appearance: two runs that drew ids differently compare by what the ids stand for. */
 function idsInOrder(value: unknown): string {
   const names = new Map<string, string>();
@@ -101,17 +115,18 @@ describe('folded states kept between commands', () => {
     await fc.assert(
       fc.asyncProperty(commandSequenceArb(50), fc.array(fc.boolean(), { minLength: 80, maxLength: 80 }), async (commands, which) => {
         const folded = new InMemoryEventStore();
-        const plain = deterministicContext();
-        const expected = await run(folded, commands, () => ({ ...plain, stateCache: false }));
+        const plain = contextsByCommand();
+        const expected = await run(folded, commands, (i) => plain(i, false));
 
         // Two caches on one store stand for two processes appending to the same streams; a tiny one also evicts.
         const shared = new InMemoryEventStore();
         const caches = [new StateCache(), new StateCache({ maxStreams: 2 })];
-        const cached = deterministicContext();
-        const actual = await run(shared, commands, (i) => ({ ...cached, stateCache: caches[which[i % which.length] ? 1 : 0]! }));
+        const cached = contextsByCommand();
+        const actual = await run(shared, commands, (i) => cached(i, caches[which[i % which.length] ? 1 : 0]!));
 
         // A process deciding on a state the other has moved past draws ids for an append that does not land
-        // (as any retried conflict does): ids are compared by the order they appear in, everything else as is.
+        // (as any retried conflict does): ids are compared by the order they appear in, everything else as is
+        // (each command reads its own instant).
         expect(idsInOrder({ outcomes: actual, log: await logOf(shared) })).toEqual(idsInOrder({ outcomes: expected, log: await logOf(folded) }));
         hits += caches[0]!.stats.hits + caches[1]!.stats.hits;
       }),
@@ -208,15 +223,8 @@ describe('folded states kept between commands', () => {
     let conflicts = 0;
     await fc.assert(
       fc.asyncProperty(commandSequenceArb(40), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), async (commands, slips) => {
-        const start = Date.parse('2024-01-01T08:00:00Z');
-        let ids = 0;
         // Each command its own instant, whoever runs it first: the two runs below order them differently.
-        const contextAt = (i: number, stateCache: StateCache | false): CommandContext => ({
-          actor: 'test-clerk',
-          now: () => new Date(start + i * 60_000),
-          newId: () => `00000000-0000-7000-8000-${(++ids).toString(16).padStart(12, '0')}`,
-          stateCache,
-        });
+        const contextAt = contextsByCommand();
         const store = new StoreWithAWriterInBetween();
         const mine = new StateCache();
         const theirs = new StateCache();
@@ -237,10 +245,10 @@ describe('folded states kept between commands', () => {
         }
 
         // The same commands in the order they landed, one process, every stream folded from its first event.
-        ids = 0;
         const folded = new InMemoryEventStore();
         const expected = new Map<number, unknown>();
-        for (const i of landed) expected.set(i, await outcomeOf(folded, commands[i]!, contextAt(i, false)));
+        const plain = contextsByCommand();
+        for (const i of landed) expected.set(i, await outcomeOf(folded, commands[i]!, plain(i, false)));
 
         const inOrder = (m: Map<number, unknown>) => [...m.keys()].sort((a, b) => a - b).map((i) => m.get(i));
         expect(idsInOrder({ outcomes: inOrder(outcomes), log: await logOf(store) })).toEqual(idsInOrder({ outcomes: inOrder(expected), log: await logOf(folded) }));
@@ -254,7 +262,7 @@ describe('folded states kept between commands', () => {
     expect(conflicts).toBeGreaterThan(10);
   });
 
-  it('a command on a kept state reads nothing of its stream when the store checks the event it appends after', async () => {
+  it('a command on a kept state reads nothing, neither its stream nor the records it names, when the store checks them as it appends', async () => {
     const store = new CountingStore();
     const context = deterministicContext();
     const cache = new StateCache();
@@ -264,9 +272,19 @@ describe('folded states kept between commands', () => {
     store.read = 0;
     expect(await handle(store, { type: 'EnrolParticipant', sessionId: 's', participantId: 'p1' }, { ...context, stateCache: cache })).toMatchObject({ ok: true, value: { revision: 1 } });
     // The participant's first event (the reference check); of the session, nothing.
-    expect(store.read).toBe(1);
+    // Neither the session nor the participant: the append checked both (the session's last event, the participant's existence).
+    expect(store.read).toBe(0);
     // The schedule found no stream to start from (a miss); the enrolment started from its kept state and read nothing.
     expect(cache.stats).toEqual({ hits: 1, misses: 1, unread: 1 });
+
+    // A record not recorded: the append refuses it, and the answer is the one the reference check gives.
+    const log = await store.readStream('session-s');
+    expect(await handle(store, { type: 'EnrolParticipant', sessionId: 's', participantId: 'nobody' }, { ...context, stateCache: cache })).toEqual(
+      await handle(store, { type: 'EnrolParticipant', sessionId: 's', participantId: 'nobody' }, { ...context, stateCache: false }),
+    );
+    expect((await handle(store, { type: 'EnrolParticipant', sessionId: 's', participantId: 'nobody' }, { ...context, stateCache: cache })).ok).toBe(false);
+    expect(await store.readStream('session-s')).toEqual(log);
+    expect(cache.stats.unread).toBe(1);
   });
 
   it('a refusal or a revision mismatch on a kept state another process has moved past is answered from the stream as read', async () => {

@@ -46,7 +46,7 @@ export function foldOnto(fold: StreamFold, stream: string, from: LoadedState, ev
  * found and answered as such, not appended over).
  */
 export function keptState(store: EventStore, stream: string, fold: StreamFold, cache: StateCache | undefined, context: CommandContext): CachedState | undefined {
-  if (!cache || store.checksExpectedLastEventId !== true || context.idempotencyKey !== undefined) return undefined;
+  if (!cache || store.checksAppendPreconditions !== true || context.idempotencyKey !== undefined) return undefined;
   return cache.get(stream, fold.version);
 }
 

@@ -79,8 +79,8 @@ export class EncryptingEventStore<Inner extends EventStore = EventStore> impleme
   ) {}
 
   /** Options pass through to the wrapped store: so does what it checks. */
-  get checksExpectedLastEventId(): boolean {
-    return this.inner.checksExpectedLastEventId === true;
+  get checksAppendPreconditions(): boolean {
+    return this.inner.checksAppendPreconditions === true;
   }
 
   async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {

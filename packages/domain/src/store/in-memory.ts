@@ -1,4 +1,4 @@
-import { assertValidBatch, decideAppend, toJson } from './append-rules.js';
+import { assertValidBatch, decideAppend, missingOf, toJson } from './append-rules.js';
 import type { EventToAppend, StoredEvent } from './envelope.js';
 import { ChangeNotifier, followLog } from './follow.js';
 import { eventLeaf } from './merkle/index.js';
@@ -33,11 +33,11 @@ export class InMemoryEventStore implements EventStore, MerkleLog {
   private readonly allIds = new Set<string>();
   private readonly changes = new ChangeNotifier();
   private closed = false;
-  readonly checksExpectedLastEventId = true;
+  readonly checksAppendPreconditions = true;
 
   async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
-    const { expectedRevision, expectedLastEventId } = options;
+    const { expectedRevision, expectedLastEventId, existingStreams } = options;
     assertValidBatch(stream, events, expectedRevision, expectedLastEventId);
     const copies = events.map((e) => ({
       ...e,
@@ -53,6 +53,7 @@ export class InMemoryEventStore implements EventStore, MerkleLog {
       batchIds: events.map((e) => e.id),
       existing: existingStream.filter((e) => ids.has(e.id)),
       ...(expectedLastEventId === undefined ? {} : { lastEventId: { expected: expectedLastEventId, stored: existingStream[expectedRevision as number]?.id } }),
+      ...missingOf(existingStreams, (name) => this.streams.has(name)),
     });
     if (decision.kind === 'conflict') return { ok: false, error: decision.error };
     if (decision.kind === 'already-written') {

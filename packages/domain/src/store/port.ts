@@ -37,9 +37,17 @@ export interface AppendOptions {
    * on is not what the stream holds. Events after it are the caller's to read,
    * even an earlier copy of this very batch: with it, a batch already stored is
    * a conflict, not an idempotent retry. Only for a store whose
-   * `checksExpectedLastEventId` is true; another store must not be given it.
+   * `checksAppendPreconditions` is true; another store must not be given it.
    */
   readonly expectedLastEventId?: string;
+  /**
+   * Streams that must hold an event for the batch to be written (the records a
+   * command names). The first one that holds none is a conflict on that stream:
+   * `{ stream, expected: 'stream-exists', actual: 'no-stream' }`, nothing written.
+   * A stream never loses its events, so this check under the lock is as good as a
+   * read before it. Only for a store whose `checksAppendPreconditions` is true.
+   */
+  readonly existingStreams?: readonly string[];
 }
 
 export interface ReadStreamOptions {
@@ -86,11 +94,12 @@ export interface FollowOptions {
 export interface EventStore {
   append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult>;
   /**
-   * True when `append` honours `expectedLastEventId` (atomically, with the
-   * revision check): the command handler then decides on a state it kept
-   * without reading the stream first. Absent or false: it reads the stream.
+   * True when `append` honours `expectedLastEventId` and `existingStreams`
+   * (atomically, with the revision check): the command handler then decides on
+   * a state it kept without reading the stream, or the records the command
+   * names, first. Absent or false: it reads them.
    */
-  readonly checksExpectedLastEventId?: boolean;
+  readonly checksAppendPreconditions?: boolean;
   /** One stream's events; a stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Every event in global order from a checkpoint, fetched page by page. */

@@ -262,10 +262,10 @@ export function eventStoreContract(
       }, timeout);
     });
 
-    describe('expected last event id (stores with checksExpectedLastEventId)', () => {
+    describe('expected last event id (stores with checksAppendPreconditions)', () => {
       /** The store must say it checks the id; a store that does not is never given one (the command handler reads the stream instead). */
       const checking = (context: { skip: (note?: string) => void }) => {
-        if (store.checksExpectedLastEventId !== true) context.skip('this store does not check an expected last event id');
+        if (store.checksAppendPreconditions !== true) context.skip('this store does not check an expected last event id');
       };
 
       it('appends after the named event at the expected revision; another event there, or none, is a conflict that writes nothing', async (context) => {
@@ -300,6 +300,22 @@ export function eventStoreContract(
         expect(await store.append(s, events, after)).toMatchObject({ ok: false, error: { code: 'wrong-expected-revision', expected: 1, actual: 3 } });
         expect(await store.append(s, events, { expectedRevision: 1 })).toMatchObject({ ok: true, nextExpectedRevision: 3 });
         expect(await store.readStream(s)).toHaveLength(4);
+      }, timeout);
+
+      it('existing streams: the first named one that holds no event is a conflict on it, and nothing is written', async (context) => {
+        checking(context);
+        const s = stream('named');
+        await store.append(stream('partner'), batch(1), { expectedRevision: 'no-stream' });
+        await store.append(stream('participant'), batch(2), { expectedRevision: 'no-stream' });
+        const first = await store.append(s, batch(1), { expectedRevision: 'no-stream', existingStreams: [stream('partner')] });
+        if (!first.ok) throw new Error('the first append failed');
+        const after = { expectedRevision: 0, expectedLastEventId: first.events[0]!.id };
+        expect(await store.append(s, batch(1), { ...after, existingStreams: [stream('participant'), stream('nobody'), stream('no-one')] })).toEqual({
+          ok: false,
+          error: { code: 'wrong-expected-revision', stream: stream('nobody'), expected: 'stream-exists', actual: 'no-stream' },
+        });
+        expect(await store.readStream(s)).toHaveLength(1);
+        expect(await store.append(s, batch(1), { ...after, existingStreams: [stream('participant'), stream('partner'), stream('participant')] })).toMatchObject({ ok: true, nextExpectedRevision: 1 });
       }, timeout);
 
       it('goes with an expected revision number only', async (context) => {
