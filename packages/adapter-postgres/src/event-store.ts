@@ -11,6 +11,7 @@ import {
   LEAVES_PER_KEPT_NODE,
   compareKeptTree,
   decideAppend,
+  missingOf,
   eventLeaf,
   foldLeaves,
   frontierOf,
@@ -20,6 +21,7 @@ import {
   followLog,
   toJson,
   verifyChain,
+  type AppendOptions,
   type AppendResult,
   type ChainCheckpoint,
   type ChainFormats,
@@ -87,6 +89,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   /** The first event of streams this store has read or written: it never changes, so a reference check needs no round trip. */
   private readonly firstEvents = new FirstEvents(FIRST_EVENTS_KEPT);
   private closed = false;
+  readonly checksAppendPreconditions = true;
 
   constructor(
     /** The store's pool, for tables that live beside the log (read models, checkpoints). */
@@ -107,20 +110,22 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     this.notifications = new LogNotifications(poolConfig, notificationChannel(schema), options.listen, options.pollIntervalMs);
   }
 
-  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
-    const expected = options.expectedRevision;
+    const { expectedRevision: expected, expectedLastEventId } = options;
     // Also keeps line breaks and NUL out of the hash chain's lines (stream, type, id, recordedAt).
-    assertValidBatch(stream, events, expected);
+    assertValidBatch(stream, events, expected, expectedLastEventId);
+    // Streams whose first event this store has seen exist for good (the log is append-only): only the others are asked for.
+    const unseen = [...new Set(options.existingStreams ?? [])].filter((name) => !this.firstEvents.get(name));
     const texts = events.map((e) => ({ data: toJson(e.data, `${e.type} data`), metadata: toJson(e.metadata, `${e.type} metadata`) }));
 
     const client = await this.connect('appending');
     let broken: Error | undefined;
     try {
-      const appended = await this.appendInOneRoundTrip(client, stream, events, texts, expected);
+      const appended = await this.appendInOneRoundTrip(client, stream, events, texts, options, unseen);
       if (appended) return appended;
       // The lock (concurrent appends queue on this row until this transaction ends), then what the
-      // decision needs: the stream's revision and the batch's ids where already stored. One round trip:
+      // decision needs: the stream's revision, the batch's ids where already stored (and the id at the expected revision when the caller names one). One round trip:
       // a simple-protocol query of several statements, its values written in as escaped literals.
       // The last statement runs after the lock is granted, with a new snapshot: it sees every commit before.
       const ids = events.map((e) => e.id);
@@ -129,14 +134,19 @@ export class PostgresEventStore implements EventStore, MerkleLog {
          SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE;
          SELECT (SELECT max(revision) FROM ${this.table} WHERE stream = ${escapeLiteral(stream)}) AS current,
                 (SELECT coalesce(json_agg(json_build_object('id', id, 'stream', stream, 'revision', revision) ORDER BY position), '[]')
-                 FROM ${this.table} WHERE id = ANY(${sqlArray(ids, 'text')})) AS holders`,
-      )) as unknown as [unknown, unknown, QueryResult<{ last_position: string; head_hash: string }>, QueryResult<{ current: number | null; holders: { id: string; stream: string; revision: number }[] }>];
+                 FROM ${this.table} WHERE id = ANY(${sqlArray(ids, 'text')})) AS holders,
+                ${expectedLastEventId === undefined ? 'NULL' : `(SELECT id FROM ${this.table} WHERE stream = ${escapeLiteral(stream)} AND revision = ${String(expected)})`} AS id_at_expected,
+                ${unseen.length === 0 ? `'{}'::text[]` : `(SELECT coalesce(array_agg(stream), '{}') FROM ${this.table} WHERE stream = ANY(${sqlArray(unseen, 'text')}) AND revision = 0)`} AS existing_streams`,
+      )) as unknown as [unknown, unknown, QueryResult<{ last_position: string; head_hash: string }>, QueryResult<{ current: number | null; holders: { id: string; stream: string; revision: number }[]; id_at_expected: string | null; existing_streams: string[] }>];
       const head = opened[2].rows[0];
       if (!head) throw new EventStoreError('corrupt', `${this.where()}: the log_head row of schema "${this.schema}" is missing`);
       const facts = opened[3].rows[0]!;
       const current = facts.current ?? 'no-stream';
       const holders = facts.holders;
-      const decision = decideAppend({ stream, current, expected, batchIds: ids, existing: holders.filter((h) => h.stream === stream) });
+      const lastEventId = expectedLastEventId === undefined ? undefined : { expected: expectedLastEventId, stored: facts.id_at_expected ?? undefined };
+      const found = new Set(facts.existing_streams);
+      const missing = missingOf(unseen, (name) => found.has(name));
+      const decision = decideAppend({ stream, current, expected, batchIds: ids, existing: holders.filter((h) => h.stream === stream), ...(lastEventId ? { lastEventId } : {}), ...missing });
 
       if (decision.kind === 'conflict') {
         await client.query('ROLLBACK');
@@ -194,7 +204,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
    * The append in one round trip, when this store made the log's last commit (the head it left is
    * cached) and the batch names the stream's revision (`no-stream` or a number): the rows are chained
    * from that head in advance, and one statement takes the lock and, holding it, checks that the head
-   * is still that one, the stream still at the expected revision and no id of the batch stored, and only
+   * is still that one, the stream still at the expected revision (its event there the expected last
+   * event, when one is named) and no id of the batch stored, and only
    * then inserts, moves the head and notifies; the same simple-protocol query commits. When a check fails
    * nothing is written (the transaction commits no change) and `undefined` sends the append down the
    * general path, which decides under the lock as before: an idempotent retry, a conflict, a duplicate id,
@@ -211,7 +222,9 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     stream: string,
     events: readonly EventToAppend[],
     texts: readonly { data: string; metadata: string }[],
-    expected: ExpectedRevision,
+    { expectedRevision: expected, expectedLastEventId }: AppendOptions,
+    /** `existingStreams` this store has not seen the first event of. */
+    unseen: readonly string[],
   ): Promise<AppendResult | undefined> {
     const head = this.committedHead;
     // A revision beyond PostgreSQL's integer is left to the general path, which answers it as a conflict.
@@ -225,6 +238,12 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const rows = this.chainRows(stream, events, texts, firstRevision, head.position, head.hash, tree, keptNodes);
     const last = rows[rows.length - 1]!;
     const current = expected === 'no-stream' ? 'NULL' : String(expected);
+    const lastEventIdHolds =
+      expectedLastEventId === undefined
+        ? ''
+        : `AND EXISTS (SELECT FROM ${this.table} WHERE stream = ${escapeLiteral(stream)} AND revision = ${current} AND id = ${escapeLiteral(expectedLastEventId)})`;
+    const streamsExist =
+      unseen.length === 0 ? '' : `AND (SELECT count(*) FROM ${this.table} WHERE stream = ANY(${sqlArray(unseen, 'text')}) AND revision = 0) = ${unseen.length}`;
     const only = 'WHERE (SELECT go FROM facts)';
     const result = (await client.query(
       `BEGIN ISOLATION LEVEL READ COMMITTED;
@@ -232,6 +251,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
             facts AS (
               SELECT h.last_position = ${head.position.toString()} AND h.head_hash = ${escapeLiteral(head.hash)}
                      AND (SELECT max(revision) FROM ${this.table} WHERE stream = ${escapeLiteral(stream)}) IS NOT DISTINCT FROM ${current}::integer
+                     ${lastEventIdHolds}
+                     ${streamsExist}
                      AND NOT EXISTS (SELECT FROM ${this.table} WHERE id = ANY(${sqlArray(rows.map((r) => r.id), 'text')})) AS go
               FROM head h),
             inserted AS (${insertRowsLiteral(this.table, rows)} ${only}),

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { PoolClient } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newTestEvent } from '@taawun/domain/testing';
+import { handle, StateCache } from '@taawun/domain';
+import { deterministicContext, newTestEvent } from '@taawun/domain/testing';
 import type { PostgresEventStore } from './event-store.js';
 import { schemaPool } from './test-support/database.js';
 
@@ -67,6 +68,51 @@ describe('round trips of the PostgreSQL store', () => {
     expect(await store.readStream('session-x')).toHaveLength(2);
     expect(await store.lastPosition()).toBe(2n);
     expect(await store.verify()).toMatchObject({ intact: true, events: 2 });
+  });
+
+  it('a command on a stream whose state this process keeps is one round trip: the append, which checks the event it follows', async () => {
+    const schema = schemas.fresh();
+    const store = await schemas.open({ schema, listen: false });
+    const other = await schemas.open({ schema, listen: false });
+    const context = { ...deterministicContext(), stateCache: new StateCache() };
+    await handle(store, { type: 'RegisterPartner', partnerId: 'enm', name: { fr: 'ENM' }, kind: 'school' }, context);
+    const sent = sentBy(store);
+
+    const rename = (name: string, effectiveOn: string) => ({ type: 'RenamePartner', partnerId: 'enm', name: { fr: name }, effectiveOn }) as const;
+    expect(await handle(store, rename('École', '2008'), context)).toMatchObject({ ok: true, value: { revision: 1 } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/WITH head AS[\s\S]*AND EXISTS \(SELECT FROM[\s\S]*COMMIT/);
+
+    // Another process moves the stream: the append conflicts, the stream is read from the kept revision, decided again.
+    const theirs = { ...deterministicContext('other-clerk'), newId: () => crypto.randomUUID(), stateCache: new StateCache() };
+    expect(await handle(other, rename('ENM', '2010'), theirs)).toMatchObject({ ok: true, value: { revision: 2 } });
+    sent.length = 0;
+    expect(await handle(store, rename('École nationale', '2012'), context)).toMatchObject({ ok: true, value: { revision: 3 } });
+    expect(sent.filter((text) => /FROM .*events\s+WHERE stream = \$1/.test(text))).toHaveLength(1);
+    expect(context.stateCache.stats).toMatchObject({ unread: 1 });
+    expect((await store.readStream('partner-enm')).map((e) => e.metadata.actor)).toEqual(['test-clerk', 'test-clerk', 'other-clerk', 'test-clerk']);
+  });
+
+  it('the records an append requires are checked in its one round trip; those whose first event this store has seen are not asked for', async () => {
+    const schema = schemas.fresh();
+    const store = await schemas.open({ schema, listen: false });
+    const other = await schemas.open({ schema, listen: false });
+    await other.append('participant-theirs', [event(2)], { expectedRevision: 'no-stream' });
+    const first = await store.append('session-a', [event(0)], { expectedRevision: 'no-stream' });
+    await store.append('partner-mine', [event(1)], { expectedRevision: 'no-stream' });
+    if (!first.ok) throw new Error('the first append failed');
+    const sent = sentBy(store);
+
+    const after = { expectedRevision: 0, expectedLastEventId: first.events[0]!.id };
+    expect(await store.append('session-a', [event(3)], { ...after, existingStreams: ['participant-theirs', 'partner-mine'] })).toMatchObject({ ok: true, nextExpectedRevision: 1 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/stream = ANY\(ARRAY\['participant-theirs'\]::text\[\]\) AND revision = 0\) = 1/);
+
+    sent.length = 0;
+    const missing = await store.append('session-a', [event(4)], { expectedRevision: 1, expectedLastEventId: (await store.readStream('session-a'))[1]!.id, existingStreams: ['participant-nobody'] });
+    expect(missing).toEqual({ ok: false, error: { code: 'wrong-expected-revision', stream: 'participant-nobody', expected: 'stream-exists', actual: 'no-stream' } });
+    expect(await store.readStream('session-a')).toHaveLength(2);
+    expect(await store.verify()).toMatchObject({ intact: true, events: 4 });
   });
 
   it('a stream\'s first event is asked for once: later existence checks are answered without a round trip, with the stored event', async () => {

@@ -11,6 +11,7 @@ import {
   chainHash,
   linkAndGrow,
   decideAppend,
+  missingOf,
   eventLeaf,
   foldLeaves,
   keptNodesOfPosition,
@@ -25,7 +26,7 @@ import {
   type ChainFormats,
   type EventStore,
   type EventToAppend,
-  type ExpectedRevision,
+  type AppendOptions,
   type FollowOptions,
   type Hash,
   type MerkleLog,
@@ -108,6 +109,7 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
   private frontier: { readonly tree: TreeFrontier; readonly headHash: string } | undefined;
   private closed = false;
+  readonly checksAppendPreconditions = true;
 
   /** Use `openSqliteEventStore`. */
   constructor(
@@ -133,6 +135,8 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     this.statements = {
       streamHead: reading<[string], { revision: bigint | null }>('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
       eventById: reading<[string], { stream: string; revision: bigint }>('SELECT stream, revision FROM events WHERE id = ?'),
+      idAt: reading<[string, number], { id: string }>('SELECT id FROM events WHERE stream = ? AND revision = ?'),
+      streamExists: reading<[string], { found: bigint }>('SELECT 1 AS found FROM events WHERE stream = ? AND revision = 0'),
       logHead: reading<[], { position: bigint; hash: string }>('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
       insert: database.prepare(`INSERT INTO events (${EVENT_COLUMNS}, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       forwards: reading<[string, number, number], EventRow>(
@@ -161,17 +165,17 @@ export class SqliteEventStore implements EventStore, MerkleLog {
     );
     this.merkle = this.keepsTree ? merkle : refusingMerkleLog(this.file);
     this.appendTransaction = database.transaction(
-      (stream: string, rows: readonly AppendRow[], expected: ExpectedRevision) => this.appendInTransaction(stream, rows, expected),
+      (stream: string, rows: readonly AppendRow[], options: AppendOptions) => this.appendInTransaction(stream, rows, options),
     );
   }
 
-  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     // Also keeps line breaks and NUL out of the hash chain's lines (stream, type, id, recordedAt).
-    assertValidBatch(stream, events, options.expectedRevision);
+    assertValidBatch(stream, events, options.expectedRevision, options.expectedLastEventId);
     const rows = events.map((e) => ({ event: e, dataJson: toJson(e.data, `${e.type} data`), metadataJson: toJson(e.metadata, `${e.type} metadata`) }));
     const result = await this.withBusyRetries(`appending ${events.length} event(s) to stream ${stream}`, () =>
-      this.appendTransaction.immediate(stream, rows, options.expectedRevision),
+      this.appendTransaction.immediate(stream, rows, options),
       'the whole batch was rolled back and nothing was written',
     );
     // Kept only once committed: a rolled-back batch leaves the cached edge where it was.
@@ -183,9 +187,9 @@ export class SqliteEventStore implements EventStore, MerkleLog {
   private appendInTransaction(
     stream: string,
     rows: readonly AppendRow[],
-    expected: ExpectedRevision,
+    { expectedRevision: expected, expectedLastEventId, existingStreams }: AppendOptions,
   ): AppendResult & { written?: boolean; frontier?: { tree: TreeFrontier; headHash: string } } {
-    const { streamHead, eventById, logHead, insert, forwards } = this.statements;
+    const { streamHead, eventById, idAt, streamExists, logHead, insert, forwards } = this.statements;
     const head = streamHead.get(stream)?.revision ?? null;
     const current = head === null ? 'no-stream' : Number(head);
     const found = rows.map((r) => ({ id: r.event.id, at: eventById.get(r.event.id) }));
@@ -193,7 +197,9 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       .filter((f) => f.at?.stream === stream)
       .map((f) => ({ id: f.id, revision: Number(f.at!.revision) }))
       .sort((a, b) => a.revision - b.revision);
-    const decision = decideAppend({ stream, current, expected, batchIds: rows.map((r) => r.event.id), existing });
+    const lastEventId = expectedLastEventId === undefined ? undefined : { expected: expectedLastEventId, stored: idAt.get(stream, expected as number)?.id };
+    const missing = missingOf(existingStreams, (name) => streamExists.get(name) !== undefined);
+    const decision = decideAppend({ stream, current, expected, batchIds: rows.map((r) => r.event.id), existing, ...(lastEventId ? { lastEventId } : {}), ...missing });
 
     if (decision.kind === 'conflict') return { ok: false, error: decision.error };
     if (decision.kind === 'already-written') {

@@ -11,11 +11,11 @@ import {
   signCheckpoint,
   signingKeyFromSeed,
   verifyConsistency,
+  type AppendOptions,
   type AppendResult,
   type CheckpointSigner,
   type EventStore,
   type EventToAppend,
-  type ExpectedRevision,
   type FollowOptions,
   type MerkleLog,
   type ReadAllOptions,
@@ -114,7 +114,12 @@ export class WitnessedLog implements EventStore, MerkleLog {
     private readonly intervalMs = 1000,
   ) {}
 
-  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  /** Appends pass through to the log: so does what it checks. */
+  get checksAppendPreconditions(): boolean {
+    return this.log.checksAppendPreconditions === true;
+  }
+
+  async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     const result = await this.log.append(stream, events, options);
     if (result.ok && events.length > 0) await this.witnessSoon();
     return result;

@@ -1,4 +1,4 @@
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, FollowOptions, ReadAllOptions, ReadStreamOptions, StoredEvent } from '@taawun/domain';
+import type { AppendOptions, AppendResult, EventStore, EventToAppend, FollowOptions, ReadAllOptions, ReadStreamOptions, StoredEvent } from '@taawun/domain';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -16,7 +16,11 @@ export class YieldingReads implements EventStore {
     private readonly every = 200,
   ) {}
 
-  append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  get checksAppendPreconditions(): boolean {
+    return this.store.checksAppendPreconditions === true;
+  }
+
+  append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     return this.store.append(stream, events, options);
   }
 

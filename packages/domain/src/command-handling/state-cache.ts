@@ -4,7 +4,11 @@ import type { EventStore } from '../store/port.js';
  * A stream's decider state as folded up to a revision. Only ever a start
  * point: the command handler reads the stream from `revision` on, checks the
  * event there is still `lastEventId`, and folds what follows, so events
- * another process appended since are always seen.
+ * another process appended since are always seen. With a store that checks
+ * `expectedLastEventId` as it appends, it decides on the state without
+ * reading, and the append makes the same check under the store's lock: a
+ * write lands only on the stream the state was folded from, at its revision;
+ * a stream that moved (or was written again) sends it to the read above.
  */
 export interface CachedState {
   /** `StreamFold.version` it was folded under: another version is a miss. */
@@ -30,8 +34,11 @@ export interface StateCacheOptions {
 export class StateCache {
   private readonly entries = new Map<string, CachedState>();
   private readonly maxStreams: number;
-  /** Commands that started from a cached state, and those that folded the stream from its first event. */
-  readonly stats = { hits: 0, misses: 0 };
+  /**
+   * Commands that started from a cached state, and those that folded the stream from its first event;
+   * `unread`: of the hits, those appended without reading the stream at all.
+   */
+  readonly stats = { hits: 0, misses: 0, unread: 0 };
 
   constructor(options: StateCacheOptions = {}) {
     this.maxStreams = Math.max(1, options.maxStreams ?? 1000);

@@ -4,7 +4,8 @@ import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
 import type { EventStore, ExpectedRevision, StreamRevision } from '../store/port.js';
 import type { StreamFold } from '../catalogue/routing.js';
-import type { StateCache } from './state-cache.js';
+import type { CommandContext } from './context.js';
+import type { CachedState, StateCache } from './state-cache.js';
 
 /** A stream as a command is decided on it: its folded state at a revision, and the idempotency keys it holds. */
 export interface LoadedState {
@@ -34,6 +35,19 @@ export function foldOnto(fold: StreamFold, stream: string, from: LoadedState, ev
   }
   const last = events[events.length - 1]!;
   return ok({ state, revision: last.revision, lastEventId: last.id, keys });
+}
+
+/**
+ * The state kept for a stream, to decide a command on without reading the
+ * stream, appending after the kept revision and last event: only when the
+ * store checks that event as it appends (the revision alone would not tell a
+ * stream written again under its name), and never for a command with an
+ * idempotency key (an earlier attempt stored after the kept revision must be
+ * found and answered as such, not appended over).
+ */
+export function keptState(store: EventStore, stream: string, fold: StreamFold, cache: StateCache | undefined, context: CommandContext): CachedState | undefined {
+  if (!cache || store.checksAppendPreconditions !== true || context.idempotencyKey !== undefined) return undefined;
+  return cache.get(stream, fold.version);
 }
 
 /**

@@ -6,9 +6,9 @@ import { assertValidBatch } from '../store/append-rules.js';
 import type { EventToAppend, StoredEvent } from '../store/envelope.js';
 import {
   EventStoreError,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
-  type ExpectedRevision,
   type FollowOptions,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -78,7 +78,12 @@ export class EncryptingEventStore<Inner extends EventStore = EventStore> impleme
     readonly keys: KeyStore,
   ) {}
 
-  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  /** Options pass through to the wrapped store: so does what it checks. */
+  get checksAppendPreconditions(): boolean {
+    return this.inner.checksAppendPreconditions === true;
+  }
+
+  async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     assertValidBatch(stream, events, options.expectedRevision);
     const sealed: EventToAppend[] = [];
     for (const [index, event] of events.entries()) sealed.push(await this.seal(stream, event, index));

@@ -20,6 +20,10 @@ export interface AppendFacts {
   readonly batchIds: readonly string[];
   /** Events of this stream whose id is in the batch, in revision order. */
   readonly existing: readonly { readonly id: string; readonly revision: number }[];
+  /** The caller's `expectedLastEventId`, and the id of the stream's event at the expected revision (undefined: none there). No idempotent retry with it: see `AppendOptions`. */
+  readonly lastEventId?: { readonly expected: string; readonly stored: string | undefined };
+  /** The first of the caller's `existingStreams` that holds no event, if any. */
+  readonly missingStream?: string;
 }
 
 export function decideAppend(facts: AppendFacts): AppendDecision {
@@ -29,6 +33,12 @@ export function decideAppend(facts: AppendFacts): AppendDecision {
     kind: 'conflict',
     error: { code: 'wrong-expected-revision', stream, expected, actual: current },
   });
+  if (facts.missingStream !== undefined) {
+    return { kind: 'conflict', error: { code: 'wrong-expected-revision', stream: facts.missingStream, expected: 'stream-exists', actual: 'no-stream' } };
+  }
+  // Named by its last event, the stream must still end there. Another event at that revision: it was written
+  // again under its name. Events after it (an earlier copy of this batch among them): the caller's to read first.
+  if (facts.lastEventId && (facts.lastEventId.stored !== facts.lastEventId.expected || last !== expected)) return conflict();
   const retryOfWholeBatch = (from: number): boolean =>
     existing.length === batchIds.length &&
     existing.every((e, i) => e.id === batchIds[i] && e.revision === from + i);
@@ -53,8 +63,17 @@ export function decideAppend(facts: AppendFacts): AppendDecision {
 
 const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
+/** The `missingStream` fact for `decideAppend`: the first of `existingStreams` that `exists` says holds no event. */
+export function missingOf(existingStreams: readonly string[] | undefined, exists: (stream: string) => boolean): { missingStream?: string } {
+  const missing = existingStreams?.find((stream) => !exists(stream));
+  return missing === undefined ? {} : { missingStream: missing };
+}
+
 /** Checks every store makes before touching storage. Throws `invalid-batch`. */
-export function assertValidBatch(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): void {
+export function assertValidBatch(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision, expectedLastEventId?: string): void {
+  if (expectedLastEventId !== undefined && (typeof expected !== 'number' || typeof expectedLastEventId !== 'string')) {
+    throw new EventStoreError('invalid-batch', `stream "${stream}": an expected last event id goes with an expected revision number`);
+  }
   if (typeof stream !== 'string' || stream.length === 0) throw new EventStoreError('invalid-batch', 'the stream name is empty');
   if (stream.startsWith('$')) throw new EventStoreError('invalid-batch', `stream "${stream}": names starting with "$" are reserved`);
   // The hash chain separates fields with line breaks, so names and types may not contain one.

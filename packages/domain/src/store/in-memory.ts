@@ -1,4 +1,4 @@
-import { assertValidBatch, decideAppend, toJson } from './append-rules.js';
+import { assertValidBatch, decideAppend, missingOf, toJson } from './append-rules.js';
 import type { EventToAppend, StoredEvent } from './envelope.js';
 import { ChangeNotifier, followLog } from './follow.js';
 import { eventLeaf } from './merkle/index.js';
@@ -7,9 +7,9 @@ import { MemoryTree, leafHash, type Hash } from './merkle/tree.js';
 import {
   EventStoreError,
   matchesFilter,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
-  type ExpectedRevision,
   type FollowOptions,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -33,10 +33,12 @@ export class InMemoryEventStore implements EventStore, MerkleLog {
   private readonly allIds = new Set<string>();
   private readonly changes = new ChangeNotifier();
   private closed = false;
+  readonly checksAppendPreconditions = true;
 
-  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
-    assertValidBatch(stream, events, options.expectedRevision);
+    const { expectedRevision, expectedLastEventId, existingStreams } = options;
+    assertValidBatch(stream, events, expectedRevision, expectedLastEventId);
     const copies = events.map((e) => ({
       ...e,
       data: JSON.parse(toJson(e.data, `${e.type} data`)) as unknown,
@@ -47,9 +49,11 @@ export class InMemoryEventStore implements EventStore, MerkleLog {
     const decision = decideAppend({
       stream,
       current: existingStream.length === 0 ? 'no-stream' : existingStream.length - 1,
-      expected: options.expectedRevision,
+      expected: expectedRevision,
       batchIds: events.map((e) => e.id),
       existing: existingStream.filter((e) => ids.has(e.id)),
+      ...(expectedLastEventId === undefined ? {} : { lastEventId: { expected: expectedLastEventId, stored: existingStream[expectedRevision as number]?.id } }),
+      ...missingOf(existingStreams, (name) => this.streams.has(name)),
     });
     if (decision.kind === 'conflict') return { ok: false, error: decision.error };
     if (decision.kind === 'already-written') {

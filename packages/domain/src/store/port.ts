@@ -26,6 +26,30 @@ export type AppendResult =
     }
   | { readonly ok: false; readonly error: WrongExpectedRevision };
 
+export interface AppendOptions {
+  readonly expectedRevision: ExpectedRevision;
+  /**
+   * With a revision number as `expectedRevision`: the id of the event the caller
+   * saw last, at that revision. The batch is written only if the stream still
+   * ends with that event; anything else is a conflict and writes nothing. An
+   * event of another id there means the stream was written again under its name
+   * (a store re-created or restored from an older copy): what the caller decided
+   * on is not what the stream holds. Events after it are the caller's to read,
+   * even an earlier copy of this very batch: with it, a batch already stored is
+   * a conflict, not an idempotent retry. Only for a store whose
+   * `checksAppendPreconditions` is true; another store must not be given it.
+   */
+  readonly expectedLastEventId?: string;
+  /**
+   * Streams that must hold an event for the batch to be written (the records a
+   * command names). The first one that holds none is a conflict on that stream:
+   * `{ stream, expected: 'stream-exists', actual: 'no-stream' }`, nothing written.
+   * A stream never loses its events, so this check under the lock is as good as a
+   * read before it. Only for a store whose `checksAppendPreconditions` is true.
+   */
+  readonly existingStreams?: readonly string[];
+}
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Start at this revision (inclusive). Backwards reads default to the end. */
@@ -68,7 +92,14 @@ export interface FollowOptions {
  *   Event ids must be unique within a batch (`invalid-batch` otherwise).
  */
 export interface EventStore {
-  append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * True when `append` honours `expectedLastEventId` and `existingStreams`
+   * (atomically, with the revision check): the command handler then decides on
+   * a state it kept without reading the stream, or the records the command
+   * names, first. Absent or false: it reads them.
+   */
+  readonly checksAppendPreconditions?: boolean;
   /** One stream's events; a stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Every event in global order from a checkpoint, fetched page by page. */

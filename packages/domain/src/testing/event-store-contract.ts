@@ -262,6 +262,83 @@ export function eventStoreContract(
       }, timeout);
     });
 
+    describe('expected last event id (stores with checksAppendPreconditions)', () => {
+      /** The store must say it checks the id; a store that does not is never given one (the command handler reads the stream instead). */
+      const checking = (context: { skip: (note?: string) => void }) => {
+        if (store.checksAppendPreconditions !== true) context.skip('this store does not check an expected last event id');
+      };
+
+      it('appends after the named event at the expected revision; another event there, or none, is a conflict that writes nothing', async (context) => {
+        checking(context);
+        const s = stream('after');
+        const first = await store.append(s, batch(3), { expectedRevision: 'no-stream' });
+        if (!first.ok) throw new Error('the first append failed');
+        const [e0, , e2] = first.events;
+        expect(await store.append(s, batch(1), { expectedRevision: 2, expectedLastEventId: e2!.id })).toMatchObject({ ok: true, nextExpectedRevision: 3 });
+        const before = await store.readStream(s);
+        // The stream as it was seen was written again under its name: same revision, another event.
+        expect(await store.append(s, batch(1), { expectedRevision: 3, expectedLastEventId: e2!.id })).toMatchObject({
+          ok: false,
+          error: { code: 'wrong-expected-revision', stream: s, expected: 3, actual: 3 },
+        });
+        expect(await store.append(s, batch(1), { expectedRevision: 3, expectedLastEventId: crypto.randomUUID() })).toMatchObject({ ok: false, error: { actual: 3 } });
+        // The right event at a revision the stream has moved past is a conflict as before.
+        expect(await store.append(s, batch(1), { expectedRevision: 0, expectedLastEventId: e0!.id })).toMatchObject({ ok: false, error: { expected: 0, actual: 3 } });
+        expect(await store.append(stream('none'), batch(1), { expectedRevision: 0, expectedLastEventId: e0!.id })).toMatchObject({ ok: false, error: { actual: 'no-stream' } });
+        expect(await store.readStream(s)).toEqual(before);
+        expect(await store.readStream(stream('none'))).toEqual([]);
+      }, timeout);
+
+      it('a batch already stored after the named event is a conflict, not a retry: the caller reads what follows and decides again', async (context) => {
+        checking(context);
+        const s = stream('retry-after');
+        const first = await store.append(s, batch(2), { expectedRevision: 'no-stream' });
+        if (!first.ok) throw new Error('the first append failed');
+        const events = batch(2);
+        const after = { expectedRevision: 1, expectedLastEventId: first.events[1]!.id };
+        expect(await store.append(s, events, after)).toMatchObject({ ok: true, nextExpectedRevision: 3 });
+        expect(await store.append(s, events, after)).toMatchObject({ ok: false, error: { code: 'wrong-expected-revision', expected: 1, actual: 3 } });
+        expect(await store.append(s, events, { expectedRevision: 1 })).toMatchObject({ ok: true, nextExpectedRevision: 3 });
+        expect(await store.readStream(s)).toHaveLength(4);
+      }, timeout);
+
+      it('existing streams: the first named one that holds no event is a conflict on it, and nothing is written', async (context) => {
+        checking(context);
+        const s = stream('named');
+        await store.append(stream('partner'), batch(1), { expectedRevision: 'no-stream' });
+        await store.append(stream('participant'), batch(2), { expectedRevision: 'no-stream' });
+        const first = await store.append(s, batch(1), { expectedRevision: 'no-stream', existingStreams: [stream('partner')] });
+        if (!first.ok) throw new Error('the first append failed');
+        const after = { expectedRevision: 0, expectedLastEventId: first.events[0]!.id };
+        expect(await store.append(s, batch(1), { ...after, existingStreams: [stream('participant'), stream('nobody'), stream('no-one')] })).toEqual({
+          ok: false,
+          error: { code: 'wrong-expected-revision', stream: stream('nobody'), expected: 'stream-exists', actual: 'no-stream' },
+        });
+        expect(await store.readStream(s)).toHaveLength(1);
+        expect(await store.append(s, batch(1), { ...after, existingStreams: [stream('participant'), stream('partner'), stream('participant')] })).toMatchObject({ ok: true, nextExpectedRevision: 1 });
+      }, timeout);
+
+      it('goes with an expected revision number only', async (context) => {
+        checking(context);
+        for (const expectedRevision of ['no-stream', 'any', 'stream-exists'] as const) {
+          await expect(store.append(stream('kind'), batch(1), { expectedRevision, expectedLastEventId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'invalid-batch' });
+        }
+        expect(await store.readStream(stream('kind'))).toEqual([]);
+      }, timeout);
+
+      it('20 appenders after the same event: one wins, the others conflict', async (context) => {
+        checking(context);
+        const s = stream('race-after');
+        const first = await store.append(s, batch(1), { expectedRevision: 'no-stream' });
+        if (!first.ok) throw new Error('the first append failed');
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.append(s, [newTestEvent()], { expectedRevision: 0, expectedLastEventId: first.events[0]!.id })),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(await store.readStream(s)).toHaveLength(2);
+      }, timeout);
+    });
+
     describe('atomic batches', () => {
       it('a batch that repeats an id is refused whole, with invalid-batch', async () => {
         const e = newTestEvent();
