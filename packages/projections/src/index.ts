@@ -139,12 +139,17 @@ export {
   type AgreementsRegister,
 } from './read-models/agreements-register.js';
 export {
+  DEFAULT_LINES,
+  lineCountsSchema,
+  MAX_LINES,
   yearlyActivityReportPage,
   yearlyActivityReportProjection,
   yearlyActivityReportReadModel,
   yearlyActivityReportSchema,
   yearlyActivityReportView,
   type ActivityFigures,
+  type LineCounts,
+  type LineWindow,
   type PeriodReport,
   type ReportedPublication,
   type ReportedSession,

@@ -6,14 +6,14 @@ import type { AuditEntry, AuditTrail } from '../read-models/audit-trail.js';
 import type { PublicationOnDate } from '../read-models/publication-status.js';
 import type { ParticipantRecordView } from '../read-models/participant-record.js';
 import type { HistoryEntry, PartnerHistory, PartnerSummary } from '../read-models/partner-history.js';
-import type { ActivityFigures, PeriodReport, YearlyActivityReport } from '../read-models/yearly-report.js';
+import { DEFAULT_LINES, type ActivityFigures, type PeriodReport, type YearlyActivityReport } from '../read-models/yearly-report.js';
 import { agreementFactLines, entryFactLines } from './facts.js';
 import { emptyPageRecords, type PageRecords } from '../model/page-records.js';
 import { linked, multilingualCell, type Column, type PresentOptions, type Table } from './table.js';
 import { message, type MessageId } from './i18n/messages.js';
 import { entryWhat, eventTypeText, recordTypeText, selectKey, vocabText } from './vocabulary.js';
 import { partialDateText } from './i18n/dates.js';
-import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, nameText, peopleText, periodText, textIn } from './texts.js';
+import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, linesCutNotes, nameText, peopleText, periodText, textIn } from './texts.js';
 
 /*
  * Each read model's answer as a table: the one layout the CLI prints and the
@@ -226,7 +226,7 @@ function periodLines(period: PeriodReport, lang: Language): PeriodLine[] {
 }
 
 const yearly: Presenter = (answer, params, { lang }) =>
-  typeof params.period === 'string' ? periodTable(answer as Answer<YearlyActivityReport>, params.period, lang) : periodsTable(answer as Answer<YearlyActivityReport>, lang);
+  typeof params.period === 'string' ? periodTable(answer as Answer<YearlyActivityReport>, params.period, lang, params) : periodsTable(answer as Answer<YearlyActivityReport>, lang);
 
 function periodsTable(answer: Answer<YearlyActivityReport>, lang: Language): Table<PeriodRow> {
     // The TOTAL row closes the list: it comes under its last page only, so a list read a page at a time shows it once.
@@ -244,7 +244,7 @@ function periodsTable(answer: Answer<YearlyActivityReport>, lang: Language): Tab
     };
 }
 
-function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: Language): Table<PeriodLine> {
+function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: Language, params: Readonly<Record<string, unknown>>): Table<PeriodLine> {
   const period = answer.result.periods.find((p) => p.period.key === key);
   const label = period ? periodText(period.period, lang) : key;
   return {
@@ -267,10 +267,17 @@ function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: La
       ...(/^\d{4}$/.test(key)
         ? [lang === 'en' ? `Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).` : message(lang, 'period.onlyCertain', { year: key, by: message(lang, 'date.by', { date: key }) })]
         : []),
+      ...(period ? linesCutNotes(period, linesWindow(params), lang) : []),
       ...lensNotes(answer.lens, lang),
     ],
   };
 }
+
+/** The lines asked of each list, as the read model reads its parameters (given as numbers or as text). */
+const linesWindow = (params: Readonly<Record<string, unknown>>) => ({
+  from: Number(params['linesFrom'] ?? 0),
+  limit: Number(params['lines'] ?? DEFAULT_LINES),
+});
 
 function participantColumns({ lang }: PresentOptions): Column<ParticipantRecordView>[] {
   return [

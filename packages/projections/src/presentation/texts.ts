@@ -1,5 +1,5 @@
 import { parsePartialDate, pickText, type Language, type MultilingualText } from '@taawun/domain';
-import { countFigures, type ActivityFigures } from '../read-models/yearly-report.js';
+import { countFigures, type ActivityFigures, type LineCounts, type PeriodReport } from '../read-models/yearly-report.js';
 import type { Answer } from '../read-models/answer.js';
 import type { EntryCounts } from '../model/activities.js';
 import { upperBound, type Count, type CountGap } from '../model/counts.js';
@@ -161,6 +161,30 @@ const gapReasons: Record<CountGap['reason'], string> = {
 };
 
 /** Why some figures are lower bounds: each record that gives no number, once. */
+/** A period's lists as its line counts name them, each with the lines the answer holds. */
+export const periodLists = (p: PeriodReport): readonly { list: keyof LineCounts; shown: number }[] => [
+  { list: 'sessions', shown: p.sessions.length },
+  { list: 'studyVisits', shown: p.studyVisits.length },
+  { list: 'prepared', shown: p.publications.prepared.length },
+  { list: 'plannedForPublication', shown: p.publications.plannedForPublication.length },
+  { list: 'published', shown: p.publications.published.length },
+];
+
+/** The query of a period's next lines as one can ask it (`yearly-activity-report?period=2018&lines=100&linesFrom=100`). */
+export const restOfLinesText = (rest: NonNullable<PeriodReport['restOfLines']>): string => `${rest.readModel}?${new URLSearchParams(rest.params).toString()}`;
+
+/**
+ * What a period's answer leaves out of its lists: for each list it holds in part,
+ * how many it shows of how many, and the query giving the rest (the next lines,
+ * or those from the start when the window is the last). Never silent.
+ */
+export function linesCutNotes(p: PeriodReport, window: { readonly from: number; readonly limit: number }, lang: Language = 'en'): string[] {
+  const rest = p.restOfLines ?? { readModel: 'yearly-activity-report', params: { period: p.period.key, lines: String(window.limit) } };
+  return periodLists(p)
+    .filter(({ list, shown }) => shown < p.lineCounts[list])
+    .map(({ list, shown }) => message(lang, 'period.linesCut', { shown, total: p.lineCounts[list], list, first: window.from + 1, rest: restOfLinesText(rest) }));
+}
+
 export function gapNotes(figures: ActivityFigures, lang: Language = 'en'): string[] {
   const all: Count[] = countFigures.map((name) => figures[name]);
   const gaps = new Map<string, CountGap>();

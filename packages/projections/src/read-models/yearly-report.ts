@@ -118,6 +118,21 @@ export const reportedPublicationSchema = z
   .meta({ id: 'ReportedPublication' });
 export type ReportedPublication = z.infer<typeof reportedPublicationSchema>;
 
+export const lineCountsSchema = z
+  .object({
+    sessions: z.number().int().min(0),
+    studyVisits: z.number().int().min(0),
+    prepared: z.number().int().min(0),
+    plannedForPublication: z.number().int().min(0),
+    published: z.number().int().min(0),
+  })
+  .meta({
+    id: 'LineCounts',
+    description:
+      'How many lines each list of the period has in all. A list holds at most `lines` of them (parameter, default 100), from the `linesFrom`-th, in report order: a page holds what it shows. The rest: `restOfLines`, or the registers `sessions`, `study-visits` and `publications` with `period` (these also list what was planned or cancelled)',
+  });
+export type LineCounts = z.infer<typeof lineCountsSchema>;
+
 export const periodReportSchema = z
   .object({
     period: periodSchema,
@@ -136,6 +151,11 @@ export const periodReportSchema = z
       plannedForPublication: z.array(reportedPublicationSchema),
       published: z.array(reportedPublicationSchema),
     }),
+    lineCounts: lineCountsSchema,
+    restOfLines: z
+      .object({ readModel: z.string(), params: z.record(z.string(), z.string()) })
+      .nullable()
+      .meta({ description: 'The query that gives the next lines of this period (this read model, `period` and `linesFrom`); null when every list is shown to its end' }),
   })
   .meta({ id: 'PeriodReport' });
 export type PeriodReport = z.infer<typeof periodReportSchema>;
@@ -350,8 +370,37 @@ async function countsOf(count: (figure: CountFigure) => Promise<Count>): Promise
   return counts;
 }
 
-/** One period's figures, lines and gaps, read from its counters and index entries. */
-async function periodReport(model: ModelReader, records: RecordSet, period: Period): Promise<PeriodReport> {
+/** Lines of each list a period shows: at most `limit` (every line when none), from the `from`-th, in report order. */
+export interface LineWindow {
+  readonly limit?: number;
+  readonly from?: number;
+}
+/** Lines per list per period on a page of the read model: a busy year holds thousands, a page holds what it shows. */
+export const DEFAULT_LINES = 100;
+export const MAX_LINES = 1000;
+
+/**
+ * How many lines each list of a period has, from the counters read anyway: a
+ * visit, a publication step each count 1 under their figure; every line counts
+ * 1 under `items`, so the sessions' lines are what the other lists leave.
+ */
+function lineCountsOf(counters: Readonly<Record<string, number>>): LineCounts {
+  const total = (name: string) => counters[counterName('total', name)] ?? 0;
+  const others = { studyVisits: total('studyVisits'), prepared: total('prepared'), plannedForPublication: total('plannedForPublication'), published: total('published') };
+  const sessions = total('items') - Object.values(others).reduce((a, b) => a + b, 0);
+  return { sessions, ...others };
+}
+
+/** The query giving a period's next lines, when a list goes on past the window. */
+function restOfLines(period: Period, counts: LineCounts, window: LineWindow): PeriodReport['restOfLines'] {
+  if (window.limit === undefined) return null;
+  const next = (window.from ?? 0) + window.limit;
+  if (Object.values(counts).every((n) => n <= next)) return null;
+  return { readModel: 'yearly-activity-report', params: { period: period.key, lines: String(window.limit), linesFrom: String(next) } };
+}
+
+/** One period's figures, lines and gaps, read from its counters and index entries: of its lines, only those of the window. */
+async function periodReport(model: ModelReader, records: RecordSet, period: Period, window: LineWindow): Promise<PeriodReport> {
   const counters = await model.counters(periodCounters(period.key));
   const scopes = [...new Set(Object.keys(counters).map((name) => name.slice(0, name.lastIndexOf('|'))))];
   const gapsOf = async (scope: string, figure: CountFigure): Promise<CountGap[]> =>
@@ -374,7 +423,10 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
     .map((s) => s.slice('theme:'.length) || null)
     .sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));
   const formats = (['in-person', 'remote', 'not-stated'] as const).filter((f) => (counters[counterName(`format:${f}`, 'sessions')] ?? 0) > 0);
-  const lines = async <V>(list: ListName) => (await model.index<V>(LINES_INDEX, linesKey(period.key, list))).map((e) => e.value!);
+  const range = { offset: window.from ?? 0, ...(window.limit === undefined ? {} : { limit: window.limit }) };
+  const lines = async <V>(list: ListName) =>
+    window.limit === 0 ? [] : (await model.index<V>(LINES_INDEX, linesKey(period.key, list), range)).map((e) => e.value!);
+  const lineCounts = lineCountsOf(counters);
   await records.load(partnerIds.map((id) => recordKey('partners', id)));
   return {
     period,
@@ -396,18 +448,24 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
       plannedForPublication: await lines<ReportedPublication>('plannedForPublication'),
       published: await lines<ReportedPublication>('published'),
     },
+    lineCounts,
+    restOfLines: restOfLines(period, lineCounts, window),
   };
 }
 
-/** The report over every period, or one (`period`: `2018`, `2016-2020`, `by-2022`, `year-unknown`); a page of its periods when asked (the totals stay whole). */
-export async function yearlyActivityReportView(model: ModelReader, filter: { period?: string | undefined } = {}, page: Page = {}): Promise<YearlyActivityReport> {
-  return (await yearlyActivityReportPage(model, filter, page)).report;
+/**
+ * The report over every period, or one (`period`: `2018`, `2016-2020`, `by-2022`, `year-unknown`); a page of its periods when asked (the totals stay whole).
+ * Every line of each period unless `lines` bounds them (the read model does; the tables export does not).
+ */
+export async function yearlyActivityReportView(model: ModelReader, filter: { period?: string | undefined } = {}, page: Page = {}, lines: LineWindow = {}): Promise<YearlyActivityReport> {
+  return (await yearlyActivityReportPage(model, filter, page, lines)).report;
 }
 
 export async function yearlyActivityReportPage(
   model: ModelReader,
   filter: { period?: string | undefined } = {},
   page: Page = {},
+  lines: LineWindow = {},
 ): Promise<{ report: YearlyActivityReport; total: number; offset: number }> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
   const counted = Object.keys(await model.counters(PERIODS));
@@ -419,7 +477,7 @@ export async function yearlyActivityReportPage(
   const offset = Math.min(Math.max(0, page.offset ?? 0), periods.length);
   const end = page.limit === undefined ? periods.length : Math.min(periods.length, offset + Math.max(0, page.limit));
   const shown: PeriodReport[] = [];
-  for (const period of periods.slice(offset, end)) shown.push(await periodReport(model, records, period));
+  for (const period of periods.slice(offset, end)) shown.push(await periodReport(model, records, period, lines));
   // The totals are over every period, shown or not: their figures come from the counters alone.
   const totals: ActivityFigures[] = [];
   for (const [i, period] of periods.entries()) {
@@ -450,15 +508,27 @@ export const yearlyActivityReportReadModel = defineReadModel({
   description: yearlyActivityReportProjection.description!,
   projection: yearlyActivityReportProjection,
   params: z
-    .object({ period: z.string().min(1).max(20).optional().meta({ description: 'Only one period: "2018", "2016-2020", "by-2022", "from-2002", "year-unknown"' }) })
+    .object({
+      period: z.string().min(1).max(20).optional().meta({ description: 'Only one period: "2018", "2016-2020", "by-2022", "from-2002", "year-unknown"' }),
+      lines: z.coerce
+        .number()
+        .pipe(z.number().int().min(0).max(MAX_LINES))
+        .optional()
+        .meta({ description: `At most this many lines in each list of each period (sessions, studyVisits, each list of publications), the first in report order (default ${DEFAULT_LINES}); \`lineCounts\` says how many each list has` }),
+      linesFrom: z.coerce
+        .number()
+        .pipe(z.number().int().min(0))
+        .optional()
+        .meta({ description: 'Skip this many lines of each list (default 0): with `period`, the next lines of one period (`restOfLines` names them)' }),
+    })
     .strict(),
   result: yearlyActivityReportSchema,
   list: 'periods',
-  // A page of periods: each holds its figures by partner and theme and its sessions, visits and publications.
+  // A page of periods: each holds its figures by partner and theme, and at most `lines` of each list of its sessions, visits and publications.
   defaultPageSize: 5,
   lensRanges: true,
   view: async (model, p, page) => {
-    const { report, total } = await yearlyActivityReportPage(model, p, page);
+    const { report, total } = await yearlyActivityReportPage(model, { period: p.period }, page, { limit: p.lines ?? DEFAULT_LINES, from: p.linesFrom ?? 0 });
     return { result: report, total };
   },
   notFound: () => 'no activity',

@@ -2,13 +2,15 @@ import type { ReadModelStorage } from '../engine/storage.js';
 
 /**
  * A read-model storage that counts the documents (values) read through it, and
- * apart the keys listed (a key listed is not a document held). What the paging
+ * apart the keys listed (a key listed is not a document held) and the index
+ * entries read. What the paging
  * tests (here and in the CLI) check a page against: a page reads about a page
  * of documents and of keys, never the list.
  */
 export class CountingStorage {
   documentsRead = 0;
   keysListed = 0;
+  indexEntriesRead = 0;
   readonly storage: ReadModelStorage;
 
   constructor(inner: ReadModelStorage) {
@@ -27,6 +29,13 @@ export class CountingStorage {
           return async (...args: Parameters<ReadModelStorage['listDocuments']>) => {
             const found = await target.listDocuments(...args);
             this.documentsRead += found.length;
+            return found;
+          };
+        }
+        if (property === 'readIndex') {
+          return async (...args: Parameters<ReadModelStorage['readIndex']>) => {
+            const found = await target.readIndex(...args);
+            this.indexEntriesRead += found.length;
             return found;
           };
         }

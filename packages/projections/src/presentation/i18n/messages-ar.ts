@@ -243,6 +243,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'gap.reason': '{reason, select, sessions_not_numbered {«عدة» دورات، حسبت اثنتين على الأقل} no_attendance_figure {لا رقم للحضور} per_session_figure_of_unnumbered_sessions {رقم لكل دورة من «عدة» دورات، حسب لاثنتين} other {لا رقم للمشاركين}}',
   'gap.record': '{record} ({reason})',
   'period.onlyCertain': 'فقط ما يقع يقينا في {year}؛ الفترات مثل «2016–2020» و«{by}» فترات قائمة بذاتها (يسردها التقرير الكامل).',
+  'period.linesCut': 'معروض {shown, number} من {total, number} {list, select, sessions {من الدورات والاجتماعات} studyVisits {من الزيارات الدراسية} prepared {من المنشورات المعدة} plannedForPublication {من المنشورات المقرر نشرها} published {من المنشورات الصادرة} other {من الأسطر}} (ابتداء من السطر {first, number})؛ البقية: {rest}',
   // تقرير كما كان معروفا في تاريخين
   'compare.title': '{model}: كما كان معروفا في {from}، ثم في {to}',
   'compare.summary': '{changes, plural, =0 {لا تغيير} zero {# تغيير} one {تغيير واحد} two {تغييران} few {# تغييرات} many {# تغييرا} other {# تغيير}}؛ {events, plural, zero {# حدث} one {حدث واحد} two {حدثان} few {# أحداث} many {# حدثا} other {# حدث}} سجلت بينهما.',

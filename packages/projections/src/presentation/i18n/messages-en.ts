@@ -251,6 +251,7 @@ export const en = {
   'gap.reason': '{reason, select, sessions_not_numbered {"several" sessions, counted as at least 2} no_attendance_figure {no attendance figure} per_session_figure_of_unnumbered_sessions {a figure per session of "several" sessions, counted for 2} other {no participant figure}}',
   'gap.record': '{record} ({reason})',
   'period.onlyCertain': 'Only what certainly lies in {year}; spans such as "2016–2020" and "{by}" are their own periods (the whole report lists them).',
+  'period.linesCut': '{shown, number} of {total, number} {list, select, sessions {sessions and meetings} studyVisits {study visits} prepared {publications prepared} plannedForPublication {publications planned for publication} published {publications published} other {lines}} shown (from line {first, number}); the rest: {rest}',
   // One report as known on two dates
   'compare.title': '{model}: as known on {from}, then on {to}',
   'compare.summary': '{changes, plural, =0 {No change} one {# change} other {# changes}}; {events, plural, one {# event} other {# events}} recorded in between.',

@@ -239,6 +239,7 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'gap.reason': '{reason, select, sessions_not_numbered {« plusieurs » sessions, comptées pour au moins 2} no_attendance_figure {aucun chiffre de présence} per_session_figure_of_unnumbered_sessions {un chiffre par session pour « plusieurs » sessions, compté pour 2} other {aucun chiffre de participants}}',
   'gap.record': '{record} ({reason})',
   'period.onlyCertain': 'Seul ce qui se situe certainement en {year} ; les périodes comme « 2016–2020 » et « {by} » sont des périodes à part (le rapport complet les liste).',
+  'period.linesCut': '{shown, number} sur {total, number} {list, select, sessions {sessions et réunions} studyVisits {visites d’étude} prepared {publications préparées} plannedForPublication {publications prévues} published {publications parues} other {lignes}} affichées (à partir de la ligne {first, number}) ; la suite : {rest}',
   // Un rapport tel que connu à deux dates
   'compare.title': '{model} : tel que connu le {from}, puis le {to}',
   'compare.summary': '{changes, plural, =0 {Aucun changement} one {# changement} other {# changements}} ; {events, plural, one {# événement enregistré} other {# événements enregistrés}} entre les deux.',
