@@ -11,8 +11,8 @@ import { createApiKey, createHttpApp } from '../src/index.js';
 
 /**
  * The report's pages stay the same size however busy the institute: the
- * yearly page shows each period's first lines, a period's page the first lines
- * of each list (the rest in the registers of the period, page by page), every
+ * yearly page shows each period's first lines, a period's page a page of the
+ * lines of each list (the next on its next page), every
  * list is paged by the query service and a note that names every record is
  * cut. Two generated logs, one twice the other, give pages under one bound.
  */
@@ -57,8 +57,11 @@ async function pageSizes(store: EventStore, paths: readonly string[]): Promise<R
     expect(response.status, path).toBe(200);
     const body = await response.text();
     sizes[path] = Buffer.byteLength(body);
-    // What grows with the log is not on the page: beyond its first lines, a period leads to its own page, and a period's lists to the registers of the period, paged.
-    if (path.startsWith('/report/activity?period=')) expect(body, path).toContain('href="/report/read-models/sessions?period=2015');
+    // What grows with the log is not on the page: beyond its first lines, a period leads to its own page, and that page to its next lines and to the registers of the period, paged.
+    if (path.startsWith('/report/activity?period=')) {
+      expect(body, path).toContain('href="/report/activity?period=2015&amp;linesFrom=25');
+      expect(body, path).toContain('href="/report/read-models/sessions?period=2015');
+    }
     if (path === '/report/activity') expect(body, path).toContain('href="/report/activity?period=2015"');
   }
   return sizes;
@@ -86,4 +89,26 @@ describe('the report at scale', () => {
     // Twice the events, not twice the page: the periods and the lines shown stay the same (a register's page fills up to its page size, then stays).
     for (const path of bounded) expect(largeSizes[path]! / smallSizes[path]!, `${path}: ${smallSizes[path]} then ${largeSizes[path]} bytes`).toBeLessThan(1.15);
   }, 120_000);
+
+  it("lists every session of a busy year on the period's pages, next after next, each saying which lines it holds", async () => {
+    const store = await generatedLog(10_000);
+    const { key, entry } = createApiKey('bounded', 'admin');
+    const { app } = createHttpApp({ store, keys: [entry], limits: { requestTimeoutMs: 120_000 }, accessLog: false, log: () => undefined });
+    const sessions: string[] = [];
+    let total = 0;
+    for (let path: string | undefined = '/report/activity?period=2015'; path !== undefined; ) {
+      const body = await (await app.request(path, { headers: { authorization: `Bearer ${key}` } })).text();
+      const list = body.slice(body.indexOf('data-list="sessions"'), body.indexOf('</section>', body.indexOf('data-list="sessions"')));
+      total = Number(/Sessions \((\d+)\)/.exec(list)![1]);
+      const first = sessions.length + 1;
+      sessions.push(...[...list.matchAll(/recordId=(session-[^"]+)"/g)].map((m) => m[1]!));
+      expect(list).toContain(`Lines ${first}–${sessions.length} of ${total}`);
+      const next = /rel="next" href="([^"]+)"/.exec(list)?.[1];
+      path = next?.replaceAll('&amp;', '&');
+    }
+    await store.close();
+    expect(total).toBeGreaterThan(25);
+    expect(sessions).toHaveLength(total);
+    expect(new Set(sessions).size).toBe(total);
+  }, 60_000);
 });

@@ -26,14 +26,20 @@ import { auditHref, htmlTable, notesHtml } from './table.js';
 /*
  * The yearly activity: the chart and the figures of every period, what each
  * period holds; and one period's own page. However busy the institute, both
- * stay bounded: a period shows a few of its lines, and the rest are in the
- * registers of that period, which the query service pages.
+ * stay bounded, and each asks the read model for the lines it shows only
+ * (`lines`): a period shows a few of its lines on the yearly page, and its own
+ * page shows every line of the period, a page of each list at a time, in the
+ * report's order (the registers of the period also list what was planned or
+ * cancelled; a year's report is what was held, prepared and published).
  */
 
 /** Lines shown per period on the yearly page (sessions, then visits, then publications); the rest is on the period's own page, so the page stays bounded however busy the institute. */
 export const LINES_PER_PERIOD = 8;
-/** Lines shown per list on a period's own page; the rest are in the register of that period, page by page. */
+/** Lines of each list on one page of a period's own page, whatever the year holds; the next lines are on its next page (`linesFrom`). */
 export const LINES_PER_LIST = 25;
+
+/** How many lines a period has in all its lists. */
+const lineTotal = (p: PeriodReport) => Object.values(p.lineCounts).reduce((a, b) => a + b, 0);
 /** With more periods than this, each period's lines are folded (a click opens them), so twenty busy years fit the page. */
 const OPEN_UP_TO = 12;
 
@@ -101,11 +107,12 @@ ${pager(answer.page, periods.length, lens, {}, false)}
 ${periods.map((p) => {
   const label = periodText(p.period, lang);
   const { sessions, studyVisits, publications } = periodLines(p, lang, q);
-  const lines = [...sessions, ...studyVisits, ...publications];
-  const hidden = lines.length - LINES_PER_PERIOD;
+  const lines = [...sessions, ...studyVisits, ...publications].slice(0, LINES_PER_PERIOD);
+  // The answer holds a few lines of each list; the period's counts say how many it has.
+  const hidden = lineTotal(p) - lines.length;
   return html`<details class="period" data-period="${p.period.key}"${periods.length <= OPEN_UP_TO ? ' open' : ''}>
-<summary><h3>${label}</h3> <span class="meta">${t('report.lines', { n: lines.length })}</span></summary>
-<ul>${lines.slice(0, LINES_PER_PERIOD)}</ul>
+<summary><h3>${label}</h3> <span class="meta">${t('report.lines', { n: lineTotal(p) })}</span></summary>
+<ul>${lines}</ul>
 ${hidden > 0 ? html`<p class="more">${t('report.more', { n: String(hidden) })} <a href="${periodHref(p.period.key, q)}">${t('report.everythingIn', { period: label })}</a></p>` : ''}
 </details>`;
 })}
@@ -113,22 +120,33 @@ ${hidden > 0 ? html`<p class="more">${t('report.more', { n: String(hidden) })} <
   });
 }
 
+/** Which lines of a list a page of a period shows (`linesFrom`, `lines`), where its previous and next lines are, and the register of the period (which also lists what was planned or cancelled). */
+function linesPager(period: PeriodReport, list: string, from: number, shown: number, total: number, lens: Lens): Html {
+  const lang = langOf(lens);
+  const href = (linesFrom: number) =>
+    `/report/activity?${new URLSearchParams({ period: period.period.key, ...(linesFrom > 0 ? { linesFrom: String(linesFrom) } : {}), ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))) }).toString()}`;
+  const previous = from > 0 ? html` · <a rel="prev" href="${href(Math.max(0, from - LINES_PER_LIST))}">${message(lang, 'report.previous')}</a>` : '';
+  const next = period.restOfLines ? html` · <a rel="next" href="${href(from + LINES_PER_LIST)}">${message(lang, 'report.next')}</a>` : '';
+  const register = `/report/read-models/${list}?${new URLSearchParams({ period: period.period.key, ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))) }).toString()}`;
+  return html`<p class="more lines-pager">${message(lang, 'report.linesShown', { first: shown === 0 ? from : from + 1, last: from + shown, total })}${previous}${next} · <a href="${register}">${message(lang, 'readModel.title', { name: selectKey(list) })}</a></p>`;
+}
+
 /**
  * One period: its figures in a line, why some are lower bounds, and its
- * lines list by list: the first few here, all of them in the register of the
- * period (sessions, study visits, publications), which the query service pages.
+ * lines list by list: every line of the period, a page of each list at a time
+ * (`linesFrom`), each page saying which lines it holds of how many.
  */
-export function periodPage(answer: Answer<YearlyActivityReport>, key: string, lens: Lens, letterhead?: Letterhead): Html {
+export function periodPage(answer: Answer<YearlyActivityReport>, key: string, lens: Lens, letterhead?: Letterhead, linesFrom = 0): Html {
   const lang = langOf(lens);
   const period = answer.result.periods.find((p) => p.period.key === key);
   const label = period ? periodText(period.period, lang) : key;
   const q = lensQuery(lens);
-  const register = (name: string) => `/report/read-models/${name}?${new URLSearchParams({ period: key, ...Object.fromEntries(new URLSearchParams(q.slice(1))) }).toString()}`;
   const lines = period ? periodLines(period, lang, q) : { sessions: [], studyVisits: [], publications: [] };
+  const counts = period?.lineCounts ?? { sessions: 0, studyVisits: 0, prepared: 0, plannedForPublication: 0, published: 0 };
   const lists = [
-    { name: 'sessions', title: 'title.sessions', lines: lines.sessions },
-    { name: 'study-visits', title: 'title.studyVisits', lines: lines.studyVisits },
-    { name: 'publications', title: 'title.publications', lines: lines.publications },
+    { name: 'sessions', title: 'title.sessions', lines: lines.sessions, total: counts.sessions },
+    { name: 'study-visits', title: 'title.studyVisits', lines: lines.studyVisits, total: counts.studyVisits },
+    { name: 'publications', title: 'title.publications', lines: lines.publications, total: counts.prepared + counts.plannedForPublication + counts.published },
   ] as const;
   const onlyCertain = /^\d{4}$/.test(key)
     ? [lang === 'en' ? `Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).` : message(lang, 'period.onlyCertain', { year: key, by: message(lang, 'date.by', { date: key }) })]
@@ -142,12 +160,12 @@ export function periodPage(answer: Answer<YearlyActivityReport>, key: string, le
     body: html`${lensForm(lens, { period: key })}
 <p class="summary">${period ? figuresSummary(period.totals, lang) : message(lang, 'title.nothingInPeriod')}</p>
 ${lists
-  .filter((list) => list.lines.length > 0)
+  .filter((list) => list.total > 0)
   .map(
     (list) => html`<section class="sheet period-list" data-list="${list.name}">
-<h2>${message(lang, list.title, { n: String(list.lines.length) })}</h2>
-<ul>${list.lines.slice(0, LINES_PER_LIST)}</ul>
-${list.lines.length > LINES_PER_LIST ? html`<p class="more">${message(lang, 'report.more', { n: String(list.lines.length - LINES_PER_LIST) })} <a href="${register(list.name)}">${message(lang, 'readModel.title', { name: selectKey(list.name) })}</a></p>` : ''}
+<h2>${message(lang, list.title, { n: String(list.total) })}</h2>
+<ul>${list.lines}</ul>
+${period && list.lines.length < list.total ? linesPager(period, list.name, linesFrom, list.lines.length, list.total, lens) : ''}
 </section>`,
   )}
 ${notesHtml(notes, lang)}`,

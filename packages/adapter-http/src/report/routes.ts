@@ -26,7 +26,7 @@ import { COMPARE_PATH, comparePage, type CompareForm } from './compare.js';
 import { htmlToPdf } from './browser.js';
 import type { Html, Letterhead } from './html.js';
 import { AUDIT_PATH } from './table.js';
-import { activityPage, periodPage } from './activity.js';
+import { activityPage, LINES_PER_LIST, LINES_PER_PERIOD, periodPage } from './activity.js';
 import { answerPage, partnerTimelinePage, readModelIndex, reportErrorPage, type Lens } from './pages.js';
 
 /**
@@ -151,12 +151,21 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     return answer(c, partnerHistoryReadModel, (options) => queries.query(partnerHistoryReadModel, params, options), partnerTimelinePage);
   });
 
-  /** The yearly activity, or one period of it (`?period=2018`): bounded pages however busy the institute. */
-  const activity = (c: Context<AppEnv>, period: string | undefined) =>
+  /**
+   * The yearly activity, or one period of it (`?period=2018`, its next lines `&linesFrom=100`): bounded pages however
+   * busy the institute, each asking for the lines it shows.
+   */
+  const activity = (c: Context<AppEnv>, period: string | undefined, linesFrom: string | undefined) =>
     period === undefined
-      ? answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, {}, options), activityPage)
-      : answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { period }, options), (report, lens, letterhead) => periodPage(report, period, lens, letterhead));
-  app.get(`${REPORT_PATH}/activity`, (c) => activity(c, c.req.query('period') || undefined));
+      ? answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { lines: LINES_PER_PERIOD }, options), activityPage)
+      : answer(
+          c,
+          yearlyActivityReportReadModel,
+          (options) => queries.query(yearlyActivityReportReadModel, { period, lines: LINES_PER_LIST, ...(linesFrom === undefined ? {} : { linesFrom }) }, options),
+          // The read model has checked `linesFrom`: a whole number.
+          (report, lens, letterhead) => periodPage(report, period, lens, letterhead, Number(linesFrom ?? 0)),
+        );
+  app.get(`${REPORT_PATH}/activity`, (c) => activity(c, c.req.query('period') || undefined, c.req.query('linesFrom') || undefined));
 
   app.get(`${REPORT_PATH}/agreements`, (c) =>
     answer(
@@ -204,7 +213,9 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     if (!model) return noSuchReport(c, c.req.param('name'));
     const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, lang: _l, ...params } = c.req.query();
     // The yearly report has its own pages (the chart, a period's lines), bounded however busy the institute.
-    if (model.name === yearlyActivityReportReadModel.name && Object.keys(params).every((name) => name === 'period')) return activity(c, params['period'] || undefined);
+    if (model.name === yearlyActivityReportReadModel.name && Object.keys(params).every((name) => name === 'period' || name === 'linesFrom')) {
+      return activity(c, params['period'] || undefined, params['linesFrom'] || undefined);
+    }
     return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens, letterhead) => answerPage(answered, lens, { params, list: model.list, letterhead }));
   });
 }

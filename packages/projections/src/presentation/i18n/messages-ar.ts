@@ -154,6 +154,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'report.chartTitle': 'النشاط حسب الفترة (فترة ممتدة، أو «بحلول» سنة أو «ابتداء من» سنة، أو سنة مجهولة لا توضع أبدا في سنة واحدة)',
   'report.lines': '{n, plural, zero {لا سطر} one {سطر واحد} two {سطران} few {# أسطر} many {# سطرا} other {# سطر}}',
   'report.more': 'و{n} أخرى:',
+  'report.linesShown': 'الأسطر من {first, number} إلى {last, number} من أصل {total, number}',
   'report.everythingIn': 'كل ما في {period}',
   'report.chart.sessions': 'الدورات المنعقدة',
   'report.chart.people': 'الأشخاص المكوَّنون',

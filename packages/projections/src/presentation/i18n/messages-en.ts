@@ -162,6 +162,7 @@ export const en = {
   'report.chartTitle': 'Activity per period (a span, "by" or "from" a year, or an unknown year is never guessed into a single year)',
   'report.lines': '{n, plural, one {# line} other {# lines}}',
   'report.more': 'and {n} more:',
+  'report.linesShown': 'Lines {first, number}–{last, number} of {total, number}',
   'report.everythingIn': 'everything in {period}',
   'report.chart.sessions': 'Sessions held',
   'report.chart.people': 'People trained',

@@ -150,6 +150,7 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'report.chartTitle': 'Activité par période (une plage, « au plus tard » ou « à partir d’ » une année, ou une année inconnue n’est jamais placée dans une seule année)',
   'report.lines': '{n, plural, one {# ligne} other {# lignes}}',
   'report.more': 'et {n} de plus :',
+  'report.linesShown': 'Lignes {first, number} à {last, number} sur {total, number}',
   'report.everythingIn': 'tout ce qui relève de {period}',
   'report.chart.sessions': 'Sessions tenues',
   'report.chart.people': 'Personnes formées',
