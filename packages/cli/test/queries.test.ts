@@ -297,6 +297,22 @@ describe('taawun report', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('yearly --year 2018 --lines 1: one line of each list, and a note for each list cut saying how many it has and where the rest is', async () => {
+    const whole = JSON.parse((await run('report', 'yearly', '--year', '2018', '--format', 'json')).stdout);
+    const counts = whole.result.periods[0].lineCounts;
+    expect(counts.sessions).toBeGreaterThan(1);
+    const cut = await run('report', 'yearly', '--year', '2018', '--lines', '1');
+    expect(cut.code).toBe(0);
+    expect(cut.stdout).toContain(`1 of ${counts.sessions} sessions and meetings shown (from line 1); the rest: yearly-activity-report?period=2018&lines=1&linesFrom=1`);
+    const next = await run('report', 'yearly', '--year', '2018', '--lines', '1', '--lines-from', '1');
+    expect(next.stdout).toContain(`1 of ${counts.sessions} sessions and meetings shown (from line 2)`);
+    // The second line's row, not the first's (which a note may still name).
+    const [first, second] = whole.result.periods[0].sessions.map((l: { sessionId: string }) => l.sessionId);
+    expect(next.stdout).toMatch(new RegExp(` ${second} +giz `));
+    expect(next.stdout).not.toMatch(new RegExp(` ${first} +giz `));
+    expect((await run('report', 'yearly', '--lines', '1001')).code).toBe(2);
+  });
+
   it('yearly --as-of 2017: only what certainly happened by the end of 2017', async () => {
     const json = JSON.parse((await run('report', 'yearly', '--as-of', '2017', '--format', 'json')).stdout);
     expect(json.asOf).toBe('2017-12-31');

@@ -1,5 +1,5 @@
 import type { Language } from '@taawun/domain';
-import { answerPages, builtInReadModels, isProjectionError, type AnyReadModel, type Page, type TimeLens } from '@taawun/projections';
+import { answerPages, builtInReadModels, DEFAULT_LINES, isProjectionError, MAX_LINES, type AnyReadModel, type Page, type TimeLens } from '@taawun/projections';
 import { languages, message, pageRangeText, presentAnswer, queryErrorText } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
@@ -229,11 +229,15 @@ export function registerQueries(program: Command, context: CliContext): void {
         if (!/^\d{4}$/.test(value)) throw usageError(`--year ${value}: give a year such as 2018`);
         return value;
       })
-      .option('--period <key>', 'one period by its key: 2018, 2016-2020, by-2022, from-2002, year-unknown'),
+      .option('--period <key>', 'one period by its key: 2018, 2016-2020, by-2022, from-2002, year-unknown')
+      .option('--lines <n>', `at most this many lines of each list of each period (default ${DEFAULT_LINES}, at most ${MAX_LINES}); a note says when a list has more`)
+      .option('--lines-from <n>', 'skip this many lines of each list: the next lines of a period, as its note names them')
+      .addHelpText('after', '\nExamples:\n  taawun report yearly --year 2018\n  taawun report yearly --year 2018 --lines 1000 --lines-from 100'),
   ).action(
     answering('yearly-activity-report', (o) => {
       if (o.year && o.period) throw usageError('give --year or --period, not both');
-      return given({ period: o.year ?? o.period });
+      // The read model checks them (whole numbers, at most 1000 lines).
+      return given({ period: o.year ?? o.period, lines: o.lines, linesFrom: o.linesFrom });
     }),
   );
 
