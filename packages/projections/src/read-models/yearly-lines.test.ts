@@ -96,10 +96,21 @@ describe('the lines a page of the yearly report holds', () => {
     const table = presentAnswer(answer, { period: '2018' }, { lang: 'en' });
     expect(table.rows).toHaveLength(DEFAULT_LINES + 2);
     expect(table.notes).toContainEqual(expect.stringContaining(`${DEFAULT_LINES} of ${COURSES} sessions`));
-    expect(table.notes.join('\n')).toContain('linesFrom=100');
+    expect(table.notes.join('\n')).toContain(`linesFrom=${DEFAULT_LINES}`);
     const whole = presentAnswer(await ask({ period: '2018', lines: 1000 }), { period: '2018', lines: 1000 }, { lang: 'en' });
     expect(whole.rows).toHaveLength(COURSES + 2);
     expect(whole.notes.join('\n')).not.toContain(' of 130 sessions');
+  });
+
+  it('bounds the lines the same way under a time lens (a replay): as of the end of March 2018, the first lines held by then', async () => {
+    const answer = await queryService({ store, storage }).query('yearly-activity-report', { period: '2018', lines: 10 }, { lens: { asOf: '2018-03-31' } });
+    if (!answer.ok) throw new Error(answer.error.message);
+    expect(answer.value.source.kind).not.toBe('stored');
+    const year = periodOf(answer.value.result, '2018');
+    // 28 courses a month: January to March.
+    expect(year.lineCounts.sessions).toBe(3 * 28);
+    expect(year.sessions.map((s) => s.title.en)).toEqual(Array.from({ length: 10 }, (_, i) => `Course ${i}`));
+    expect(year.restOfLines?.params).toEqual({ period: '2018', lines: '10', linesFrom: '10' });
   });
 
   it('exports every line of every period to the tables, however many a page holds', async () => {
