@@ -75,6 +75,14 @@ describe('read models', () => {
     expect(agreements.body.result.agreements.map((a) => a.agreementId)).toEqual(['enm-1998', 'enm-2016-protocol']);
     const report = await get<{ periods: { period: { key: string } }[] }>('/read-models/yearly-activity-report?period=2018');
     expect(report.body.result.periods.map((p) => p.period.key)).toEqual(['2018']);
+    // The lines of a period, a window at a time (query text, as a browser sends it): how many in all, and the query of the next.
+    type Lines = { periods: { sessions: { sessionId: string }[]; lineCounts: { sessions: number }; restOfLines: { params: Record<string, string> } | null }[] };
+    const first = (await get<Lines>('/read-models/yearly-activity-report?period=2018&lines=1')).body.result.periods[0]!;
+    expect(first.sessions).toHaveLength(1);
+    expect(first.lineCounts.sessions).toBe(3);
+    expect(first.restOfLines?.params).toEqual({ period: '2018', lines: '1', linesFrom: '1' });
+    const next = (await get<Lines>(`/read-models/yearly-activity-report?${new URLSearchParams(first.restOfLines!.params).toString()}`)).body.result.periods[0]!;
+    expect(next.sessions.map((s) => s.sessionId)).not.toContain(first.sessions[0]!.sessionId);
     const trail = await get<{ events: { type: string; recordedBy: string }[] }>('/read-models/audit-trail?recordType=agreement&recordId=enm-1998');
     expect(trail.body.result.events).toEqual([expect.objectContaining({ type: 'AgreementSigned', recordedBy: 'seed' })]);
   });
@@ -87,6 +95,8 @@ describe('read models', () => {
       ['/read-models/partner-history?partnerId=enm-france&asOf=yesterday', 'invalid-request'],
       ['/read-models/partner-history?partnerId=enm-france&asOf=2018-02-30', 'invalid-query'],
       ['/read-models/audit-trail?recordType=agreement', 'invalid-query'],
+      ['/read-models/yearly-activity-report?lines=1001', 'invalid-request'],
+      ['/read-models/yearly-activity-report?lines=some', 'invalid-request'],
     ];
     for (const [path, code] of cases) {
       const { status, body } = await get<never>(path);
