@@ -94,21 +94,34 @@ describe('the report at scale', () => {
     const store = await generatedLog(10_000);
     const { key, entry } = createApiKey('bounded', 'admin');
     const { app } = createHttpApp({ store, keys: [entry], limits: { requestTimeoutMs: 120_000 }, accessLog: false, log: () => undefined });
-    const sessions: string[] = [];
-    let total = 0;
-    for (let path: string | undefined = '/report/activity?period=2015'; path !== undefined; ) {
-      const body = await (await app.request(path, { headers: { authorization: `Bearer ${key}` } })).text();
-      const list = body.slice(body.indexOf('data-list="sessions"'), body.indexOf('</section>', body.indexOf('data-list="sessions"')));
-      total = Number(/Sessions \((\d+)\)/.exec(list)![1]);
-      const first = sessions.length + 1;
-      sessions.push(...[...list.matchAll(/recordId=(session-[^"]+)"/g)].map((m) => m[1]!));
-      expect(list).toContain(`Lines ${first}–${sessions.length} of ${total}`);
-      const next = /rel="next" href="([^"]+)"/.exec(list)?.[1];
-      path = next?.replaceAll('&amp;', '&');
-    }
+    /** The sessions of 2015 read page after page from `path`, and how many pages it took. */
+    const walk = async (path: string | undefined) => {
+      const sessions: string[] = [];
+      let total = 0;
+      let pages = 0;
+      while (path !== undefined) {
+        const body = await (await app.request(path, { headers: { authorization: `Bearer ${key}` } })).text();
+        const list = body.slice(body.indexOf('data-list="sessions"'), body.indexOf('</section>', body.indexOf('data-list="sessions"')));
+        total = Number(/Sessions \((\d+)\)/.exec(list)![1]);
+        const first = sessions.length + 1;
+        sessions.push(...[...list.matchAll(/recordId=(session-[^"]+)"/g)].map((m) => m[1]!));
+        if (sessions.length < total || pages > 0) expect(list).toContain(`Lines ${first}–${sessions.length} of ${total}`);
+        pages++;
+        path = /rel="next" href="([^"]+)"/.exec(list)?.[1]?.replaceAll('&amp;', '&');
+      }
+      return { sessions, total, pages };
+    };
+    const byDefault = await walk('/report/activity?period=2015');
+    expect(byDefault.total).toBeGreaterThan(25);
+    expect(byDefault.pages).toBe(Math.ceil(byDefault.total / 25));
+    expect(byDefault.sessions).toHaveLength(byDefault.total);
+    expect(new Set(byDefault.sessions).size).toBe(byDefault.total);
+    // A page of ten lines keeps ten on every next page; the whole year on one page (as it is printed) has no next.
+    const byTen = await walk('/report/activity?period=2015&lines=10');
+    expect(byTen.pages).toBe(Math.ceil(byTen.total / 10));
+    expect(byTen.sessions).toEqual(byDefault.sessions);
+    const whole = await walk('/report/activity?period=2015&lines=1000');
+    expect(whole).toEqual({ sessions: byDefault.sessions, total: byDefault.total, pages: 1 });
     await store.close();
-    expect(total).toBeGreaterThan(25);
-    expect(sessions).toHaveLength(total);
-    expect(new Set(sessions).size).toBe(total);
   }, 60_000);
 });

@@ -121,12 +121,18 @@ ${hidden > 0 ? html`<p class="more">${t('report.more', { n: String(hidden) })} <
 }
 
 /** Which lines of a list a page of a period shows (`linesFrom`, `lines`), where its previous and next lines are, and the register of the period (which also lists what was planned or cancelled). */
-function linesPager(period: PeriodReport, list: string, from: number, shown: number, total: number, lens: Lens): Html {
+function linesPager(period: PeriodReport, list: string, window: LinesWindow, shown: number, total: number, lens: Lens): Html {
   const lang = langOf(lens);
+  const { from, size } = window;
   const href = (linesFrom: number) =>
-    `/report/activity?${new URLSearchParams({ period: period.period.key, ...(linesFrom > 0 ? { linesFrom: String(linesFrom) } : {}), ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))) }).toString()}`;
-  const previous = from > 0 ? html` · <a rel="prev" href="${href(Math.max(0, from - LINES_PER_LIST))}">${message(lang, 'report.previous')}</a>` : '';
-  const next = period.restOfLines ? html` · <a rel="next" href="${href(from + LINES_PER_LIST)}">${message(lang, 'report.next')}</a>` : '';
+    `/report/activity?${new URLSearchParams({
+      period: period.period.key,
+      ...(size !== LINES_PER_LIST ? { lines: String(size) } : {}),
+      ...(linesFrom > 0 ? { linesFrom: String(linesFrom) } : {}),
+      ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))),
+    }).toString()}`;
+  const previous = from > 0 ? html` · <a rel="prev" href="${href(Math.max(0, from - size))}">${message(lang, 'report.previous')}</a>` : '';
+  const next = period.restOfLines ? html` · <a rel="next" href="${href(from + size)}">${message(lang, 'report.next')}</a>` : '';
   const register = `/report/read-models/${list}?${new URLSearchParams({ period: period.period.key, ...Object.fromEntries(new URLSearchParams(lensQuery(lens).slice(1))) }).toString()}`;
   return html`<p class="more lines-pager">${message(lang, 'report.linesShown', { first: shown === 0 ? from : from + 1, last: from + shown, total })}${previous}${next} · <a href="${register}">${message(lang, 'readModel.title', { name: selectKey(list) })}</a></p>`;
 }
@@ -136,7 +142,13 @@ function linesPager(period: PeriodReport, list: string, from: number, shown: num
  * lines list by list: every line of the period, a page of each list at a time
  * (`linesFrom`), each page saying which lines it holds of how many.
  */
-export function periodPage(answer: Answer<YearlyActivityReport>, key: string, lens: Lens, letterhead?: Letterhead, linesFrom = 0): Html {
+/** Which lines of each list a period's page shows: from the `from`th, `size` of them. */
+export interface LinesWindow {
+  readonly from: number;
+  readonly size: number;
+}
+
+export function periodPage(answer: Answer<YearlyActivityReport>, key: string, lens: Lens, letterhead?: Letterhead, window: LinesWindow = { from: 0, size: LINES_PER_LIST }): Html {
   const lang = langOf(lens);
   const period = answer.result.periods.find((p) => p.period.key === key);
   const label = period ? periodText(period.period, lang) : key;
@@ -165,7 +177,7 @@ ${lists
     (list) => html`<section class="sheet period-list" data-list="${list.name}">
 <h2>${message(lang, list.title, { n: String(list.total) })}</h2>
 <ul>${list.lines}</ul>
-${period && list.lines.length < list.total ? linesPager(period, list.name, linesFrom, list.lines.length, list.total, lens) : ''}
+${period && list.lines.length < list.total ? linesPager(period, list.name, window, list.lines.length, list.total, lens) : ''}
 </section>`,
   )}
 ${notesHtml(notes, lang)}`,

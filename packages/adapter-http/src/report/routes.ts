@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ChainCheckpoint, Language, MultilingualText, Result } from '@taawun/domain';
 import { languageFromAcceptLanguage, message, parseLanguage, queryErrorText } from '@taawun/projections/presentation';
 import {
+  MAX_LINES,
   agreementsRegisterReadModel,
   auditTrailReadModel,
   partnerHistoryReadModel,
@@ -152,20 +153,23 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
   });
 
   /**
-   * The yearly activity, or one period of it (`?period=2018`, its next lines `&linesFrom=100`): bounded pages however
-   * busy the institute, each asking for the lines it shows.
+   * The yearly activity, or one period of it (`?period=2018`, its next lines `&linesFrom=25`, `&lines=` a page):
+   * bounded pages however busy the institute, each asking for the lines it shows. Printed (`format=pdf`), a
+   * period's page holds every line the read model gives at once (`MAX_LINES` a list): paper has no next link.
    */
-  const activity = (c: Context<AppEnv>, period: string | undefined, linesFrom: string | undefined) =>
-    period === undefined
-      ? answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { lines: LINES_PER_PERIOD }, options), activityPage)
-      : answer(
-          c,
-          yearlyActivityReportReadModel,
-          (options) => queries.query(yearlyActivityReportReadModel, { period, lines: LINES_PER_LIST, ...(linesFrom === undefined ? {} : { linesFrom }) }, options),
-          // The read model has checked `linesFrom`: a whole number.
-          (report, lens, letterhead) => periodPage(report, period, lens, letterhead, Number(linesFrom ?? 0)),
-        );
-  app.get(`${REPORT_PATH}/activity`, (c) => activity(c, c.req.query('period') || undefined, c.req.query('linesFrom') || undefined));
+  const activity = (c: Context<AppEnv>, period: string | undefined, asked: { lines?: string | undefined; linesFrom?: string | undefined }) => {
+    if (period === undefined) return answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { lines: LINES_PER_PERIOD }, options), activityPage);
+    const lines = asked.lines ?? (c.req.query('format') === 'pdf' ? MAX_LINES : LINES_PER_LIST);
+    return answer(
+      c,
+      yearlyActivityReportReadModel,
+      (options) => queries.query(yearlyActivityReportReadModel, { period, lines, ...(asked.linesFrom === undefined ? {} : { linesFrom: asked.linesFrom }) }, options),
+      // The read model has checked `lines` and `linesFrom`: whole numbers in range.
+      (report, lens, letterhead) => periodPage(report, period, lens, letterhead, { from: Number(asked.linesFrom ?? 0), size: Number(lines) }),
+    );
+  };
+  const linesAsked = (query: (name: string) => string | undefined) => ({ lines: query('lines') || undefined, linesFrom: query('linesFrom') || undefined });
+  app.get(`${REPORT_PATH}/activity`, (c) => activity(c, c.req.query('period') || undefined, linesAsked((name) => c.req.query(name))));
 
   app.get(`${REPORT_PATH}/agreements`, (c) =>
     answer(
@@ -213,8 +217,8 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
     if (!model) return noSuchReport(c, c.req.param('name'));
     const { asOf: _a, asKnownOn: _k, offset: _o, format: _f, lang: _l, ...params } = c.req.query();
     // The yearly report has its own pages (the chart, a period's lines), bounded however busy the institute.
-    if (model.name === yearlyActivityReportReadModel.name && Object.keys(params).every((name) => name === 'period' || name === 'linesFrom')) {
-      return activity(c, params['period'] || undefined, params['linesFrom'] || undefined);
+    if (model.name === yearlyActivityReportReadModel.name && Object.keys(params).every((name) => ['period', 'lines', 'linesFrom'].includes(name)) && (params['period'] || Object.keys(params).length === 0)) {
+      return activity(c, params['period'] || undefined, linesAsked((name) => params[name]));
     }
     return answer(c, model, (options) => queries.query(model.name, params, options), (answered, lens, letterhead) => answerPage(answered, lens, { params, list: model.list, letterhead }));
   });
