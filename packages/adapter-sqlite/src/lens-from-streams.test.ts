@@ -1,4 +1,4 @@
-import { encryptPersonalData, eraseParticipant, handle } from '@taawun/domain';
+import { encryptPersonalData, eraseParticipant, handle, type CommandInput } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { ProjectionRunner, queryService, type TimeLens } from '@taawun/projections';
@@ -65,7 +65,7 @@ describe('a time lens from the stored streams on SQLite', () => {
     const store = encryptPersonalData(events, keys);
     try {
       const context = deterministicContext('registrar');
-      const commands = [
+      const commands: CommandInput[] = [
         { type: 'RegisterPartner', partnerId: 'giz', name: { en: 'GIZ' }, kind: 'agency' },
         { type: 'RegisterParticipant', participantId: 'p-amina', kind: 'judge', personal: { fullName: { fr: 'Amina El Alaoui' } } },
         { type: 'ScheduleSession', sessionId: 's1', title: { en: 'ToT' }, kind: 'course', format: 'in-person', partners: ['giz'], plannedFor: '2018' },

@@ -4,6 +4,7 @@ import { loadInstituteRecord } from '@taawun/example-institute-record';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
+import type { AnyProjection } from '../engine/projection.js';
 import { recordStreamsProjection } from '../engine/record-streams.js';
 import { ProjectionRunner } from '../engine/runner.js';
 import type { TimeLens } from '../engine/temporal.js';
@@ -32,8 +33,8 @@ import type { QueryService } from './query-service.js';
  */
 async function services(store: EventStore, withModels = true): Promise<{ replaying: QueryService; fromStreams: QueryService }> {
   const storage = new InMemoryReadModelStorage();
-  const models = [partnerHistoryProjection, agreementsRegisterProjection, activityRegisterProjection, participantRecordProjection];
-  const built = withModels ? [recordStreamsProjection, ...models] : [recordStreamsProjection];
+  const models: AnyProjection[] = [partnerHistoryProjection, agreementsRegisterProjection, activityRegisterProjection, participantRecordProjection];
+  const built: AnyProjection[] = withModels ? [recordStreamsProjection, ...models] : [recordStreamsProjection];
   for (const projection of built) await new ProjectionRunner(projection, { store, storage }).rebuild();
   return { replaying: queryService({ store }), fromStreams: queryService({ store, storage }) };
 }
