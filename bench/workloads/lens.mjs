@@ -1,6 +1,7 @@
 /**
  * Time lenses against the same query without a lens, side by side in one
- * process: a partner's history (a page of 20) and a partner's agreements, as of
+ * process: a partner's history (a page of 20), a partner's agreements, a
+ * participant's record and a partner's sessions register (a page of 20), as of
  * a business date, as known on a recording date, and both; each answered from
  * the stored streams (`source.kind: 'streams'`) and, a few times, by the replay
  * of the whole log that lenses cost before (the reference). Also what the
@@ -20,7 +21,8 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
   const service = projections.queryService({ store, storage });
   // The stored models and the catalogue, built as followers keep them.
   const built = {};
-  for (const projection of service.projections().filter((p) => ['partner-history', 'agreements-register', 'record-streams'].includes(p.name))) {
+  const models = ['partner-history', 'agreements-register', 'participant-record', 'activity-register', 'record-streams'];
+  for (const projection of service.projections().filter((p) => models.includes(p.name))) {
     const t = performance.now();
     await new projections.ProjectionRunner(projection, { store, storage }).catchUp();
     built[projection.name] = Math.round(performance.now() - t);
@@ -28,9 +30,15 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
   const head = Number(await store.lastPosition());
   const middle = (await store.readAll({ after: BigInt(Math.floor(head / 2)), maxCount: 1 })[Symbol.asyncIterator]().next()).value;
   const lenses = { asOf: { asOf: '2015-06-30' }, asKnownOn: { asKnownOn: middle.recordedAt }, both: { asOf: '2015-06-30', asKnownOn: middle.recordedAt } };
+  // Participants enrolled a quarter into the log: people with a few sessions each, as most are.
+  const participants = new Set();
+  for await (const e of store.readAll({ after: BigInt(Math.floor(head / 4)), filter: { types: ['ParticipantEnrolled'] }, maxCount: 500 })) if (participants.size < partners.length) participants.add(e.data.participantId);
+  const paged = (lens) => ({ ...(lens ? { lens } : {}), page: { offset: 0, limit: pageSize } });
   const queries = {
-    history: (partnerId, lens) => service.query('partner-history', { partnerId }, { ...(lens ? { lens } : {}), page: { offset: 0, limit: pageSize } }),
-    agreements: (partnerId, lens) => service.query('agreements-register', { partnerId }, lens ? { lens } : {}),
+    history: { keys: partners, ask: (partnerId, lens) => service.query('partner-history', { partnerId }, paged(lens)) },
+    agreements: { keys: partners, ask: (partnerId, lens) => service.query('agreements-register', { partnerId }, lens ? { lens } : {}) },
+    participant: { keys: [...participants], ask: (participantId, lens) => service.query('participant-record', { participantId }, lens ? { lens } : {}) },
+    sessions: { keys: partners, ask: (partnerId, lens) => service.query('sessions', { partnerId }, paged(lens)) },
   };
   const timed = async (ask, expected) => {
     const t = performance.now();
@@ -41,17 +49,17 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
     return { ms, source: answer.value.source };
   };
   const figures = {};
-  for (const [query, ask] of Object.entries(queries)) {
-    // A warm-up round, then the stored query and each lens in turn, partner by partner.
-    for (const partnerId of partners) await ask(partnerId);
+  for (const [query, { keys, ask }] of Object.entries(queries)) {
+    // A warm-up round, then the stored query and each lens in turn, partner (or participant) by partner.
+    for (const key of keys) await ask(key);
     const stored = [];
     const lensed = Object.fromEntries(Object.keys(lenses).map((k) => [k, []]));
     const read = Object.fromEntries(Object.keys(lenses).map((k) => [k, { streams: 0, events: 0 }]));
     for (let i = 0; i < repeat; i++) {
-      const partnerId = partners[i % partners.length];
-      stored.push((await timed(() => ask(partnerId), 'stored')).ms);
+      const key = keys[i % keys.length];
+      stored.push((await timed(() => ask(key), 'stored')).ms);
       for (const [name, lens] of Object.entries(lenses)) {
-        const { ms, source } = await timed(() => ask(partnerId, lens), 'streams');
+        const { ms, source } = await timed(() => ask(key, lens), 'streams');
         lensed[name].push(ms);
         read[name] = { streams: Math.max(read[name].streams, source.streamsRead), events: Math.max(read[name].events, source.eventsRead) };
       }
@@ -83,6 +91,7 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
   return {
     events: head,
     partners,
+    participants: [...participants],
     pageSize,
     lenses,
     builtMs: built,

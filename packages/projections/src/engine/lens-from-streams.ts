@@ -301,7 +301,8 @@ export async function lensFromStreams(
     const handled = Object.keys(entry.types).filter((type) => projection.handlesType(type));
     if (handled.length === 0) continue;
     const partners = new Set(handled.flatMap((type) => entry.partnersByType[type] ?? []));
-    if (!keep(stream, partners)) continue;
+    const participants = new Set(handled.flatMap((type) => entry.participantsByType[type] ?? []));
+    if (!keep(stream, partners, participants)) continue;
     counted += tally?.counted ?? handled.reduce((n, type) => n + entry.types[type]!, 0);
     later += tally?.later ?? 0;
     recordedLater += tally?.recordedLater ?? 0;

@@ -1,7 +1,7 @@
 import { dateBounds, eventDefinition, eventTypes, type DomainEventType, type EventStore, type StoredEvent } from '@taawun/domain';
 import type { ModelReader } from './model-reader.js';
 import { defineProjection } from './projection.js';
-import type { ResolvedLens } from './temporal.js';
+import { participantsNamed, type ResolvedLens } from './temporal.js';
 
 /*
  * The catalogue of records a time lens reads instead of the log: one small
@@ -18,8 +18,14 @@ import type { ResolvedLens } from './temporal.js';
  * through the lens then leaves out as the replay would).
  */
 
-/** What a stream's events name: partners (`partners`, `partnerId`), agreements (`agreementId`), programmes (`programmeId`). */
-const namingFields = { partners: 'partner', partnerId: 'partner', agreementId: 'agreement', programmeId: 'programme' } as const;
+/**
+ * What a stream's events name: partners (`partners`, `partnerId`), agreements
+ * (`agreementId`), programmes (`programmeId`), participants (`participantId`,
+ * `participantIds`: opaque ids, never a personal field).
+ */
+const namingFields = {
+  partners: 'partner', partnerId: 'partner', agreementId: 'agreement', programmeId: 'programme', participantId: 'participant', participantIds: 'participant',
+} as const;
 
 /** The catalogue name of a record another one may name: `partner:giz`, `agreement:italy-ssm-2022`. */
 export const namedRecord = (what: (typeof namingFields)[keyof typeof namingFields], id: string): string => `${what}:${id}`;
@@ -49,6 +55,8 @@ export interface StreamEntry {
   readonly types: Readonly<Record<string, number>>;
   /** The partners the events of each type name (`partners`, `partnerId`, as recorded): whom a lens report's scope keeps. */
   readonly partnersByType: Readonly<Record<string, readonly string[]>>;
+  /** The participants the events of each type name (`participantId`, `participantIds`, a correction's changes included): whom a participant's lens report keeps. */
+  readonly participantsByType: Readonly<Record<string, readonly string[]>>;
   /** How many events of each type have no business date: a lens counts them whatever its `asOf`. */
   readonly undated: Readonly<Record<string, number>>;
   /** When its first and its latest event were recorded. */
@@ -145,18 +153,22 @@ const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : 
 
 const defined = defineProjection({
   name: 'record-streams',
-  // 4: undated events by type, first recording, earliest day (streams a lens leaves unread).
-  version: 4,
+  // 4: undated events by type, first recording, earliest day (streams a lens leaves unread). 5: participants named (a participant's record through a lens).
+  version: 5,
   description: 'Each stream of the log, with the records its events have ever named: what time lenses read instead of the whole log',
   handles: catalogued,
   initialState: {
-    events: 0, names: [], types: {}, partnersByType: {}, undated: {}, firstRecordedAt: null, lastRecordedAt: null,
+    events: 0, names: [], types: {}, partnersByType: {}, participantsByType: {}, undated: {}, firstRecordedAt: null, lastRecordedAt: null,
     earliestDay: null, latestDay: null, unboundedDate: false, openStart: false, corrected: false, partnersCorrected: false,
   } as StreamEntry,
   keyOf: (event) => event.stream,
   evolve: (entry: StreamEntry, event) => {
-    const added = recordsNamedIn(event.data).filter((name) => !entry.names.includes(name));
+    // Sets: a visit may name thousands of participants.
+    const named = new Set(entry.names);
+    const added = recordsNamedIn(event.data).filter((name) => !named.has(name));
     const partners = partnersIn(event.data).filter((p) => !(entry.partnersByType[event.type] ?? []).includes(p));
+    const participantsKnown = new Set(entry.participantsByType[event.type]);
+    const participants = participantsNamed(event.data).filter((p) => !participantsKnown.has(p));
     const days = event.type === 'RecordCorrected' ? correctedDays(event.data) : daysOf(event.type, event.data);
     const [earliest, latest] = [days?.earliest, days?.latest];
     return {
@@ -164,6 +176,7 @@ const defined = defineProjection({
       names: added.length === 0 ? entry.names : [...entry.names, ...new Set(added)].sort(),
       types: { ...entry.types, [event.type]: (entry.types[event.type] ?? 0) + 1 },
       partnersByType: partners.length === 0 ? entry.partnersByType : { ...entry.partnersByType, [event.type]: [...(entry.partnersByType[event.type] ?? []), ...new Set(partners)].sort() },
+      participantsByType: participants.length === 0 ? entry.participantsByType : { ...entry.participantsByType, [event.type]: [...(entry.participantsByType[event.type] ?? []), ...participants].sort() },
       // A correction has no date of its own: the days it gives are those of the event it corrects.
       undated: days === undefined || event.type === 'RecordCorrected' ? { ...entry.undated, [event.type]: (entry.undated[event.type] ?? 0) + 1 } : entry.undated,
       firstRecordedAt: entry.firstRecordedAt === null ? event.recordedAt : earlier(entry.firstRecordedAt, event.recordedAt),

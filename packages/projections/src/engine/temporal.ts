@@ -130,8 +130,24 @@ function partnersNamed(data: unknown): string[] {
   return typeof d?.partnerId === 'string' ? [d.partnerId] : [];
 }
 
-/** Which streams a scoped lens report keeps: a stream and the partners its events name. */
-export type LensScope = (stream: string, partners: ReadonlySet<string>) => boolean;
+/**
+ * The participants an event's data names (`participantId`, `participantIds`), a
+ * correction's changes included: whose record the stream's events belong to.
+ */
+export function participantsNamed(data: unknown): string[] {
+  const named = new Set<string>();
+  const visit = (fields: unknown) => {
+    if (typeof fields !== 'object' || fields === null) return;
+    const { participantId, participantIds } = fields as { participantId?: unknown; participantIds?: unknown };
+    for (const id of [participantId, ...(Array.isArray(participantIds) ? participantIds : [])]) if (typeof id === 'string') named.add(id);
+  };
+  visit(data);
+  visit((data as { changes?: unknown } | null)?.changes);
+  return [...named];
+}
+
+/** Which streams a scoped lens report keeps: a stream, the partners and the participants its events name. */
+export type LensScope = (stream: string, partners: ReadonlySet<string>, participants: ReadonlySet<string>) => boolean;
 
 /**
  * The events a lens lets through, in order, with a tally of what it left out.
@@ -153,8 +169,8 @@ export class LensFilter {
   private readonly yearUnknown: NotCountedEvent[] = [];
   private readonly mayBeLater: NotCountedEvent[] = [];
   private readonly mayBe: NotCountedEvent[] = [];
-  /** Per stream: the partners its events name, and its tallies (for a report scoped to one partner). */
-  private readonly streams = new Map<string, { partners: Set<string>; counted: number; later: number; recordedLater: number }>();
+  /** Per stream: the partners and participants its events name, and its tallies (for a report scoped to one partner or participant). */
+  private readonly streams = new Map<string, { partners: Set<string>; participants: Set<string>; counted: number; later: number; recordedLater: number }>();
 
   constructor(
     private readonly lens: ResolvedLens,
@@ -170,6 +186,7 @@ export class LensFilter {
   accept(event: RecordedEvent): RecordedEvent[] {
     const stream = this.streamOf(event.stream);
     for (const p of partnersNamed(event.data)) stream.partners.add(p);
+    for (const p of participantsNamed(event.data)) stream.participants.add(p);
     if (this.alwaysApply.has(event.type)) return this.deliver([event]);
     if (this.limit !== undefined && Date.parse(event.recordedAt) > this.limit) {
       this.recordedLater++;
@@ -206,7 +223,7 @@ export class LensFilter {
 
   private streamOf(name: string) {
     let found = this.streams.get(name);
-    if (!found) this.streams.set(name, (found = { partners: new Set(), counted: 0, later: 0, recordedLater: 0 }));
+    if (!found) this.streams.set(name, (found = { partners: new Set(), participants: new Set(), counted: 0, later: 0, recordedLater: 0 }));
     return found;
   }
 
@@ -220,12 +237,15 @@ export class LensFilter {
    * lens left out of that partner's record, not of the whole log.
    */
   scoped(report: LensReport, keep: LensScope): LensReport {
-    const kept = (e: NotCountedEvent) => keep(e.stream, this.streamOf(e.stream).partners);
+    const kept = (e: NotCountedEvent) => {
+      const { partners, participants } = this.streamOf(e.stream);
+      return keep(e.stream, partners, participants);
+    };
     let counted = 0;
     let later = 0;
     let recordedLater = 0;
     for (const [name, s] of this.streams) {
-      if (!keep(name, s.partners)) continue;
+      if (!keep(name, s.partners, s.participants)) continue;
       counted += s.counted;
       later += s.later;
       recordedLater += s.recordedLater;

@@ -6,8 +6,9 @@ import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts, type ActivityRecordType } from '../model/activities.js';
 import { periodOf } from '../model/dates.js';
 import { sessionKindFigures } from '../model/figures.js';
-import { chronologicalEntries } from '../model/ordered.js';
-import { evolveRecord, partnerLensScope, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
+import { chronologicalEntries, isChronologicalIndex } from '../model/ordered.js';
+import { namedRecord } from '../engine/record-streams.js';
+import { evolveRecord, lensKeyPrefixes, partnerLensDocuments, partnerLensScope, partnerLensStreams, recordKeyOf, RecordSet, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel, type Viewed } from './define.js';
 import { checkPartner, checkPeriod, countedPeriods } from './keys.js';
 
@@ -29,6 +30,8 @@ const REGISTER_INDEX = 'register';
 type ListName = ActivityRecordType | 'meeting';
 const listKey = (list: ListName, partnerId?: string, period?: string) =>
   period === undefined ? (partnerId === undefined ? list : `${list}|${partnerId}`) : `${list}|${partnerId ?? ''}|${period}`;
+/** The partner a list key names (`session|giz`, `session|giz|2018`), if any. */
+const partnerOfListKey = (key: string): string | undefined => key.split('|')[1] || undefined;
 const listed = new Set<ActivityRecordType>(['session', 'study-visit', 'publication']);
 /** How many entries each period has: an unknown period is named with the valid ones. */
 const PERIODS = 'periods';
@@ -88,14 +91,29 @@ function registerOf<L extends string>(type: ListName, name: string, list: L, tit
       })
       .strict(),
     lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
+    // One partner's register (of a period too) is served from the streams that ever named it; the whole register through a lens is replayed.
+    lensStreams: {
+      scope: (p) => (p.partnerId === undefined ? undefined : partnerLensStreams(p.partnerId)),
+      index: (index, key) => {
+        const partnerId = isChronologicalIndex(index, REGISTER_INDEX) ? partnerOfListKey(key) : undefined;
+        return partnerId === undefined ? undefined : namedRecord('partner', partnerId);
+      },
+      keyPrefixes: lensKeyPrefixes,
+      isList: (p, index, key) => index === REGISTER_INDEX && key === listKey(type, p.partnerId, p.period),
+      // Every record opens with a dated event (scheduled or held, planned, prepared).
+      undatedGiveNoEntries: true,
+      documents: (p) => (p.partnerId === undefined ? undefined : partnerLensDocuments(p.partnerId)),
+    },
     lensRanges: true,
     result,
     list,
     view: async (model, p, page) => {
       const records = new RecordSet(model as ModelReader<RecordDocument>);
       await checkPartner(model, records, p.partnerId);
-      if (p.period !== undefined) checkPeriod(p.period, await countedPeriods(model, PERIODS));
       const found = await activityPage(model, records, { index: REGISTER_INDEX, key: listKey(type, p.partnerId, p.period), page }, (entry) => entry);
+      // A list with entries is of a period the register counts: only an empty one asks whether the period exists at all (the
+      // counters of the whole register, which one partner's streams do not hold: through a lens, that answer is replayed).
+      if (p.period !== undefined && found.total === 0) checkPeriod(p.period, await countedPeriods(model, PERIODS));
       return { result: { [list]: found.entries, records: found.records } as Viewed<z.output<typeof result>>['result'], total: found.total };
     },
     notFound: () => `no ${name}`,

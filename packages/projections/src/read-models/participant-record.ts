@@ -5,6 +5,7 @@ import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.js';
 import { partnerAt, partnerAtTimeSchema } from '../model/names.js';
+import { namedRecord } from '../engine/record-streams.js';
 import { evolveRecord, recordIdsPage, recordKey, recordKeyOf, recordOfStream, RecordSet, type RecordDocument, type SessionRecord, type VisitRecord } from '../model/record-book.js';
 import { defineReadModel } from './define.js';
 import { summariseSession, summariseVisit, type SessionSummary } from '../model/summaries.js';
@@ -201,6 +202,15 @@ export const participantRecordReadModel = defineReadModel({
   params: z.object({ participantId: slugSchema.meta({ description: "The participant's opaque id" }) }).strict(),
   result: participantRecordViewSchema,
   list: 'sessions',
+  // Under a lens, what was left out of the streams whose events name the participant (their own, the sessions and visits they were in).
+  lensScope: (p) => (_stream, _partners, participants) => participants.has(p.participantId),
+  // Served from those streams (the catalogue lists them under the participant's opaque id), not a replay; an erasure is in their own stream.
+  lensStreams: {
+    scope: (p) => ({ names: [namedRecord('participant', p.participantId)], prefixes: [] }),
+    index: (index, key) => (index === SESSIONS_INDEX || index === VISITS_INDEX ? namedRecord('participant', key) : undefined),
+    keyPrefixes: [],
+    documents: (p) => ({ keys: [recordKey('participants', p.participantId)], prefixes: [] }),
+  },
   view: async (model, p) => {
     const found = await participantRecordView(model, p.participantId);
     return found && { result: found };
