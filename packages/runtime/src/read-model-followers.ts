@@ -52,8 +52,8 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  *   follower for good: queries then replay the log;
  * - the followers catch up one at a time (a first start on a large log builds
  *   every model): a process holds the memory of one build, not of all of them
- *   side by side, and the first models are
- *   ready sooner; following the live log, they all run together.
+ *   side by side, and the first models are ready sooner; following the live
+ *   log, they all run together.
  */
 export class ReadModelFollowers {
   private readonly closing = new AbortController();
