@@ -1,4 +1,5 @@
 import type { EventStore } from '@taawun/domain';
+import { OneAtATime } from './one-at-a-time.js';
 import type { HeldReadModel, ReadModelOwnership } from './read-model-ownership.js';
 import { activeGeneration, isProjectionError, ProjectionRunner, type AnyProjection, type Progress, type ReadModelFollowerStatus, type ReadModelStorage } from '@taawun/projections';
 
@@ -48,7 +49,11 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  *   follower starts again at once;
  * - `resync()` restarts every follower now (after a purge in this process);
  * - a stored model newer than this code (`invalid-projection`) stops its
- *   follower for good: queries then replay the log.
+ *   follower for good: queries then replay the log;
+ * - the followers catch up one at a time (a first start on a large log builds
+ *   every model): a process holds the memory of one build, not of all of them
+ *   side by side, and the first models are ready sooner; following the live
+ *   log, they all run together.
  */
 export class ReadModelFollowers {
   private readonly closing = new AbortController();
@@ -56,7 +61,8 @@ export class ReadModelFollowers {
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(options: ReadModelFollowersOptions) {
-    this.followers = options.projections.map((projection) => new Follower(projection, options, this.closing.signal));
+    const catchUps = new OneAtATime();
+    this.followers = options.projections.map((projection) => new Follower(projection, options, this.closing.signal, catchUps));
     this.timer = setInterval(() => {
       for (const follower of this.followers) void follower.check();
     }, Math.max(10, options.checkIntervalMs ?? 1000));
@@ -104,6 +110,7 @@ class Follower {
     private readonly projection: AnyProjection,
     private readonly options: ReadModelFollowersOptions,
     private readonly closing: AbortSignal,
+    private readonly catchUps: OneAtATime,
   ) {
     this.done = this.loop();
   }
@@ -157,11 +164,14 @@ class Follower {
         return;
       }
       try {
-        await new ProjectionRunner(this.projection, {
+        const runner = new ProjectionRunner(this.projection, {
           store: this.options.store,
           storage: held?.storage ?? this.options.storage,
           onProgress: (progress) => this.progressed(progress),
-        }).follow({ signal: run.signal });
+        });
+        // Up to the head in its turn; following then catches up only what came meanwhile.
+        await this.catchUps.run(run.signal, () => runner.catchUp({ signal: run.signal }));
+        if (!run.signal.aborted) await runner.follow({ signal: run.signal });
       } catch (error) {
         failure = error;
       } finally {

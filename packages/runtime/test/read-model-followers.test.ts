@@ -1,6 +1,6 @@
 import { handle, InMemoryEventStore } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
-import { InMemoryReadModelStorage, partnerHistoryProjection, ProjectionRunner, queryPartnerHistory } from '@taawun/projections';
+import { InMemoryReadModelStorage, partnerHistoryProjection, ProjectionRunner, queryPartnerHistory, recordStreamsProjection } from '@taawun/projections';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReadModelFollowers } from '../src/index.js';
 
@@ -89,5 +89,29 @@ describe('ReadModelFollowers', () => {
     expect(after.ok ? after.value.source.kind : after.error.code).toBe('unknown-key');
     const active = (await storage.generations(partnerHistoryProjection.name)).find((g) => g.status === 'active')!;
     expect(active.position).toBeLessThan((await store.lastPosition())!);
+  });
+
+  it('the followers catch up one at a time (the memory of one build at once), then all follow the live log', async () => {
+    const store = new InMemoryEventStore();
+    for (let i = 0; i < 600; i++) await register(store, `partner-${i}`);
+    /** The models in the order their commits came: one build's commits all together, then the next's. */
+    const commits: string[] = [];
+    const storage = new (class extends InMemoryReadModelStorage {
+      override async commit(...args: Parameters<InMemoryReadModelStorage['commit']>) {
+        commits.push(args[0]);
+        return super.commit(...args);
+      }
+    })();
+    running = new ReadModelFollowers({ store, storage, projections: [partnerHistoryProjection, recordStreamsProjection], log: () => {}, checkIntervalMs: 60_000 });
+    const head = await store.lastPosition();
+    await expect.poll(() => running!.status().map((s) => s.position), { timeout: 10_000 }).toEqual([head, head]);
+    // 600 documents each, committed by 250: three commits a build, the two builds one after the other.
+    expect(commits.length).toBeGreaterThanOrEqual(6);
+    expect(commits.filter((name, i) => name !== commits[i - 1])).toHaveLength(2);
+
+    await register(store, 'giz');
+    await stored({ store, storage }, 'giz');
+    const after = await store.lastPosition();
+    await expect.poll(() => running!.status().map((s) => s.position), { timeout: 10_000 }).toEqual([after, after]);
   });
 });

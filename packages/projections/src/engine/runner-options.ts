@@ -19,6 +19,13 @@ export interface RunnerOptions {
   readonly maxDirtyDocuments?: number;
   /** Clean documents kept in memory (least recently used evicted first; default 500). */
   readonly cacheSize?: number;
+  /**
+   * During a rebuild or catch-up, at each commit: a full garbage collection when
+   * the heap holds more than this many bytes above what the last one left
+   * (default 32 MiB; `Infinity` leaves it to V8, which lets garbage grow to about
+   * four times what is live). Following the live log never collects.
+   */
+  readonly heapMarginBytes?: number;
   /** Events per page read from the store (default: the store's own). Documents of a page's events are fetched in one read. */
   readonly pageSize?: number;
   /**

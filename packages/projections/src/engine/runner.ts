@@ -4,6 +4,7 @@ import { ProjectionError } from './errors.js';
 import { decodedFor, decodeFor } from './events.js';
 import { decodingInProcess } from './decoded-log.js';
 import { DocumentFolder } from './document-folder.js';
+import { HeapBound } from './heap-bound.js';
 import { CHUNK } from './in-memory-fold.js';
 import { CorrectionsNote, correctionsForRun, rebuildFor } from './late-corrections.js';
 import { storedModel, type ModelReader } from './model-reader.js';
@@ -274,12 +275,15 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     let applied = 0;
     let stopped = false;
     const policy = this.commitPolicy(folder);
+    // What the run leaves behind is garbage, and V8 would let it grow with what is live: bounded at each commit.
+    const heap = new HeapBound(this.options.heapMarginBytes);
 
     const commit = async () => {
       const began = this.clock();
       committed = await folder.commit(position!, committed.eventsApplied + pending, note?.at(position!));
       pending = 0;
       policy.committed(this.clock() - began);
+      heap.check();
       this.options.onCommit?.(committed);
       this.report(phase, committed, started, start, head, applied, false);
     };
