@@ -20,7 +20,7 @@ const seconds = Number(process.argv[3] ?? 5);
 const rounds = Number(process.argv[4] ?? 2);
 
 const log = ensureLog({ seed: 42, events, sample: 2000, cacheDir: join(here, '../.cache'), log: console.log });
-const dbFile = `/dev/shm/yearly-n${events}.db`;
+const dbFile = process.env.YEARLY_DB ?? `/dev/shm/yearly-n${events}.db`;
 if (!existsSync(dbFile)) console.log('import', await importTaawun({ logFile: log.file, dbFile, maxBatch: 500, headHash: log.headHash }));
 
 // Build the model, and the page as it was before (every line of each period), straight from the library.
