@@ -144,6 +144,7 @@ export {
   lineCountsSchema,
   MAX_LINES,
   MAX_PARTNERS,
+  TOTAL_GAPS,
   yearlyActivityReportPage,
   yearlyActivityReportProjection,
   yearlyActivityReportReadModel,

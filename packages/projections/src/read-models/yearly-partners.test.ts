@@ -3,10 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
 import { partner, record } from '../engine/test-support.js';
+import { presentAnswer } from '../presentation/answers.js';
 import { allRows } from '../tables/read-model-tables.js';
 import { yearlyActivityReportTables } from '../tables/yearly-report.js';
 import { queryService } from './built-in.js';
-import { DEFAULT_PARTNERS, yearlyActivityReportProjection, yearlyActivityReportView, type YearlyActivityReport } from './yearly-report.js';
+import { DEFAULT_PARTNERS, TOTAL_GAPS, yearlyActivityReportProjection, yearlyActivityReportView, type YearlyActivityReport } from './yearly-report.js';
 
 /*
  * A year with 13 partners, more than a page holds: partner p00..p12 has
@@ -16,6 +17,8 @@ import { DEFAULT_PARTNERS, yearlyActivityReportProjection, yearlyActivityReportV
  */
 const PARTNERS = Array.from({ length: 13 }, (_, i) => `p${String(i).padStart(2, '0')}`);
 const MOST_ACTIVE_FIRST = ['p12', 'p10', 'p11', 'p08', 'p09', 'p06', 'p07', 'p04', 'p05', 'p00', 'p02', 'p03', 'p01'];
+
+const UNCOUNTED = 30;
 
 const store = new InMemoryEventStore();
 let storage: InMemoryReadModelStorage;
@@ -36,6 +39,14 @@ beforeAll(async () => {
     { type: 'PlanStudyVisit', visitId: 'bonn', direction: 'outgoing', title: { en: 'Study visit to Bonn' }, partners: ['p00'], plannedFor: '2018-09-02' },
     { type: 'CompleteStudyVisit', visitId: 'bonn', completedOn: '2018-09-02', participantIds: [], participantCount: 3 },
   );
+  // 2019: 30 seminars held with no attendance figure, each a gap of the people trained.
+  for (let n = 0; n < UNCOUNTED; n++) {
+    const sessionId = `seminar-2019-${String(n).padStart(2, '0')}`;
+    commands.push(
+      { type: 'ScheduleSession', sessionId, title: { en: `Seminar ${n}` }, kind: 'course', partners: ['p01'], plannedFor: '2019-03-03' },
+      { type: 'RecordSessionHeld', sessionId, heldOn: '2019-03-03' },
+    );
+  }
   await record(store, commands);
   storage = new InMemoryReadModelStorage();
   await new ProjectionRunner(yearlyActivityReportProjection, { store, storage }).rebuild();
@@ -86,5 +97,30 @@ describe('the partners a page of the yearly report holds', () => {
     const rows = await allRows(yearlyActivityReportTables, await replay(store, yearlyActivityReportProjection));
     const partners = rows['rm_yearly_activity']!.filter((r) => r['period'] === '2018' && r['breakdown'] === 'partner');
     expect(partners.map((r) => r['partner_id'])).toEqual(MOST_ACTIVE_FIRST);
+  });
+});
+
+describe('the gaps the report\'s totals name', () => {
+  it(`name the first ${TOTAL_GAPS} gaps of a count over every period, say how many it has, and stay a lower bound; each period names its own`, async () => {
+    const answer = await queryService({ store, storage }).query('yearly-activity-report', {});
+    if (!answer.ok) throw new Error(answer.error.message);
+    const report = answer.value.result as YearlyActivityReport;
+    const whole = await yearlyActivityReportView(await replay(store, yearlyActivityReportProjection));
+    expect(report.totals.peopleTrained.known).toBe(whole.totals.peopleTrained.known);
+    expect(report.totals.peopleTrained.exact).toBe(false);
+    expect(report.totals.peopleTrained.gaps).toEqual(whole.totals.peopleTrained.gaps.slice(0, TOTAL_GAPS));
+    expect(report.totals.peopleTrained.gapCount).toBe(UNCOUNTED);
+    expect(report.totals.sessionsHeld).toEqual(whole.totals.sessionsHeld);
+    const year = report.periods.find((p) => p.period.key === '2019')!;
+    expect(year.totals.peopleTrained.gaps).toHaveLength(UNCOUNTED);
+    const table = presentAnswer(answer.value, {}, { lang: 'en' });
+    expect(table.notes).toContainEqual(expect.stringContaining(`${TOTAL_GAPS} of their ${UNCOUNTED} gaps`));
+    for (const lang of ['fr', 'ar'] as const) expect(presentAnswer(answer.value, {}, { lang }).notes.join('\n')).toContain(String(UNCOUNTED));
+  });
+
+  it('are exported whole to the tables', async () => {
+    const rows = await allRows(yearlyActivityReportTables, await replay(store, yearlyActivityReportProjection));
+    const gaps = rows['rm_yearly_gaps']!.filter((r) => r['period'] === '2019' && r['figure'] === 'people_trained');
+    expect(gaps).toHaveLength(UNCOUNTED);
   });
 });
