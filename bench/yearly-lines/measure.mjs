@@ -1,4 +1,4 @@
-// The yearly report's default page before and after issue 19's line bound, side by side on one server:
+// The yearly report's default page before and after issue 19's bounds (lines, then partners and the totals' gaps), side by side on one server:
 // bytes gzipped and requests per second against the floor (GET /read-models). `node measure.mjs <events> [seconds] [rounds]`
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,7 +20,7 @@ const seconds = Number(process.argv[3] ?? 5);
 const rounds = Number(process.argv[4] ?? 2);
 
 const log = ensureLog({ seed: 42, events, sample: 2000, cacheDir: join(here, '../.cache'), log: console.log });
-const dbFile = `/dev/shm/yearly-n${events}.db`;
+const dbFile = process.env.YEARLY_DB ?? `/dev/shm/yearly-n${events}.db`;
 if (!existsSync(dbFile)) console.log('import', await importTaawun({ logFile: log.file, dbFile, maxBatch: 500, headHash: log.headHash }));
 
 // Build the model, and the page as it was before (every line of each period), straight from the library.
@@ -36,6 +36,9 @@ if (!existsSync(dbFile)) console.log('import', await importTaawun({ logFile: log
   const lines = whole.report.periods.map((p) => [p.period.key, p.sessions.length + p.studyVisits.length + p.publications.prepared.length + p.publications.plannedForPublication.length + p.publications.published.length, Math.max(p.sessions.length, p.studyVisits.length, p.publications.prepared.length)]);
   console.log('default page, every line (before): periods [key, lines, longest list]', JSON.stringify(lines));
   console.log(`default page, every line (before): result JSON ${JSON.stringify(whole.report).length} bytes, gzipped ${gzipSync(JSON.stringify(whole.report)).length}`);
+  // The page before the partner bound: 25 lines a list, every partner, every gap of the totals.
+  const lined = await yearlyActivityReportPage(model, {}, { offset: 0, limit: 5 }, { limit: 25 });
+  console.log(`default page, 25 lines, every partner and gap (before the partner bound): result JSON ${JSON.stringify(lined.report).length} bytes, gzipped ${gzipSync(JSON.stringify(lined.report)).length}`);
   await store.close();
 }
 
@@ -54,12 +57,16 @@ const run = (path) =>
   new Promise((resolve, reject) => autocannon({ url: `${url}${path}`, connections: 10, duration: seconds, headers }, (e, r) => (e ? reject(e) : resolve(r))));
 const paths = {
   floor: '/read-models',
-  'after: the default page (25 lines a list)': '/read-models/yearly-activity-report',
-  'before-like: lines=1000': '/read-models/yearly-activity-report?lines=1000',
-  'lines=25': '/read-models/yearly-activity-report?lines=25',
-  'lines=10': '/read-models/yearly-activity-report?lines=10',
-  'lines=0': '/read-models/yearly-activity-report?lines=0',
+  'after: the default page (25 lines a list, 10 partners)': '/read-models/yearly-activity-report',
+  'before-like: partners=1000 (every partner)': '/read-models/yearly-activity-report?partners=1000',
+  'partners=25': '/read-models/yearly-activity-report?partners=25',
+  'lines=0&partners=0': '/read-models/yearly-activity-report?lines=0&partners=0',
 };
+// Other pages to set side by side: YEARLY_QUERIES='lines=10,lines=10&partners=5' (the floor and the default page stay).
+if (process.env.YEARLY_QUERIES) {
+  for (const name of Object.keys(paths).slice(2)) delete paths[name];
+  for (const query of process.env.YEARLY_QUERIES.split(',')) paths[query] = `/read-models/yearly-activity-report?${query}`;
+}
 for (const [name, path] of Object.entries(paths)) {
   const r = await fetch(`${url}${path}`, { headers });
   const body = Buffer.from(await r.arrayBuffer());

@@ -83,6 +83,13 @@ describe('read models', () => {
     expect(first.restOfLines?.params).toEqual({ period: '2018', lines: '1', linesFrom: '1' });
     const next = (await get<Lines>(`/read-models/yearly-activity-report?${new URLSearchParams(first.restOfLines!.params).toString()}`)).body.result.periods[0]!;
     expect(next.sessions.map((s) => s.sessionId)).not.toContain(first.sessions[0]!.sessionId);
+    // The partners of a period, the most active first, a window at a time: how many in all, and the query of the next.
+    type Partners = { periods: { byPartner: { partnerId: string }[]; partnerCount: number; restOfPartners: { params: Record<string, string> } | null }[] };
+    const none = (await get<Partners>('/read-models/yearly-activity-report?period=2018&partners=0')).body.result.periods[0]!;
+    expect(none.byPartner).toEqual([]);
+    expect(none.partnerCount).toBeGreaterThan(0);
+    const all = (await get<Partners>(`/read-models/yearly-activity-report?${new URLSearchParams(none.restOfPartners!.params).toString()}`)).body.result.periods[0]!;
+    expect(all.byPartner).toHaveLength(none.partnerCount);
     const trail = await get<{ events: { type: string; recordedBy: string }[] }>('/read-models/audit-trail?recordType=agreement&recordId=enm-1998');
     expect(trail.body.result.events).toEqual([expect.objectContaining({ type: 'AgreementSigned', recordedBy: 'seed' })]);
   });
@@ -97,6 +104,8 @@ describe('read models', () => {
       ['/read-models/audit-trail?recordType=agreement', 'invalid-query'],
       ['/read-models/yearly-activity-report?lines=1001', 'invalid-request'],
       ['/read-models/yearly-activity-report?lines=some', 'invalid-request'],
+      ['/read-models/yearly-activity-report?partners=1001', 'invalid-request'],
+      ['/read-models/yearly-activity-report?partnersFrom=-1', 'invalid-request'],
     ];
     for (const [path, code] of cases) {
       const { status, body } = await get<never>(path);

@@ -140,8 +140,11 @@ export {
 } from './read-models/agreements-register.js';
 export {
   DEFAULT_LINES,
+  DEFAULT_PARTNERS,
   lineCountsSchema,
   MAX_LINES,
+  MAX_PARTNERS,
+  TOTAL_GAPS,
   yearlyActivityReportPage,
   yearlyActivityReportProjection,
   yearlyActivityReportReadModel,
@@ -150,6 +153,7 @@ export {
   type ActivityFigures,
   type LineCounts,
   type LineWindow,
+  type PartnerWindow,
   type PeriodReport,
   type ReportedPublication,
   type ReportedSession,

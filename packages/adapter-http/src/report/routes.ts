@@ -158,12 +158,13 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ReportRoute
    * period's page holds every line the read model gives at once (`MAX_LINES` a list): paper has no next link.
    */
   const activity = (c: Context<AppEnv>, period: string | undefined, asked: { lines?: string | undefined; linesFrom?: string | undefined }) => {
-    if (period === undefined) return answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { lines: LINES_PER_PERIOD }, options), activityPage);
+    // These pages show a period's totals and lines, not its figures by partner: they ask for none (`partners: 0`).
+    if (period === undefined) return answer(c, yearlyActivityReportReadModel, (options) => queries.query(yearlyActivityReportReadModel, { lines: LINES_PER_PERIOD, partners: 0 }, options), activityPage);
     const lines = asked.lines ?? (c.req.query('format') === 'pdf' ? MAX_LINES : LINES_PER_LIST);
     return answer(
       c,
       yearlyActivityReportReadModel,
-      (options) => queries.query(yearlyActivityReportReadModel, { period, lines, ...(asked.linesFrom === undefined ? {} : { linesFrom: asked.linesFrom }) }, options),
+      (options) => queries.query(yearlyActivityReportReadModel, { period, lines, partners: 0, ...(asked.linesFrom === undefined ? {} : { linesFrom: asked.linesFrom }) }, options),
       // The read model has checked `lines` and `linesFrom`: whole numbers in range.
       (report, lens, letterhead) => periodPage(report, period, lens, letterhead, { from: Number(asked.linesFrom ?? 0), size: Number(lines) }),
     );

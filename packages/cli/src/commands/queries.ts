@@ -1,5 +1,5 @@
 import type { Language } from '@taawun/domain';
-import { answerPages, builtInReadModels, DEFAULT_LINES, isProjectionError, MAX_LINES, type AnyReadModel, type Page, type TimeLens } from '@taawun/projections';
+import { answerPages, builtInReadModels, DEFAULT_LINES, DEFAULT_PARTNERS, isProjectionError, MAX_LINES, MAX_PARTNERS, type AnyReadModel, type Page, type TimeLens } from '@taawun/projections';
 import { languages, message, pageRangeText, presentAnswer, queryErrorText } from '@taawun/projections/presentation';
 import { Option, type Command } from 'commander';
 import { CliError, exitCodes, usageError, type ExitCode } from '../errors.js';
@@ -232,12 +232,14 @@ export function registerQueries(program: Command, context: CliContext): void {
       .option('--period <key>', 'one period by its key: 2018, 2016-2020, by-2022, from-2002, year-unknown')
       .option('--lines <n>', `at most this many lines of each list of each period (default ${DEFAULT_LINES}, at most ${MAX_LINES}); a note says when a list has more`)
       .option('--lines-from <n>', 'skip this many lines of each list: the next lines of a period, as its note names them')
+      .option('--partners <n>', `at most this many partners in each period's figures by partner, the most active first (default ${DEFAULT_PARTNERS}, at most ${MAX_PARTNERS}; seen with --format json); partnerCount says how many a period has`)
+      .option('--partners-from <n>', 'skip this many partners of each period: the next partners, as restOfPartners names them')
       .addHelpText('after', '\nExamples:\n  taawun report yearly --year 2018\n  taawun report yearly --year 2018 --lines 1000 --lines-from 100'),
   ).action(
     answering('yearly-activity-report', (o) => {
       if (o.year && o.period) throw usageError('give --year or --period, not both');
       // The read model checks them (whole numbers, at most 1000 lines).
-      return given({ period: o.year ?? o.period, lines: o.lines, linesFrom: o.linesFrom });
+      return given({ period: o.year ?? o.period, lines: o.lines, linesFrom: o.linesFrom, partners: o.partners, partnersFrom: o.partnersFrom });
     }),
   );
 

@@ -34,6 +34,12 @@ export const countSchema = z
       .nullable()
       .optional()
       .meta({ description: 'When not exact: the upper bound (a range `known`–`atMost`), null when unbounded. Absent: `known` when exact, else unbounded' }),
+    gapCount: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'How many gaps the count has in all, when `gaps` names only the first of them (the yearly report\'s totals over every period). Absent: `gaps` names them all' }),
   })
   .meta({ id: 'Count' });
 export type Count = z.infer<typeof countSchema>;

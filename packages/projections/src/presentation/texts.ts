@@ -190,9 +190,13 @@ export function gapNotes(figures: ActivityFigures, lang: Language = 'en'): strin
   const gaps = new Map<string, CountGap>();
   for (const gap of all.flatMap((c) => c.gaps)) gaps.set(`${gap.recordId}/${gap.reason}`, gap);
   if (gaps.size === 0) return [];
-  if (lang === 'en') return [`≥ marks a lower bound: the record gives no number for ${[...gaps.values()].map((g) => `${g.recordId} (${gapReasons[g.reason]})`).join(', ')}.`];
+  // The yearly report's totals name only the first gaps of each count (`gapCount`): say so, never silently.
+  const named = all.reduce((n, c) => n + c.gaps.length, 0);
+  const counted = all.reduce((n, c) => n + (c.gapCount ?? c.gaps.length), 0);
+  const notAllNamed = counted > named ? [message(lang, 'figure.gapsNotAllNamed', { named, all: counted })] : [];
+  if (lang === 'en') return [`≥ marks a lower bound: the record gives no number for ${[...gaps.values()].map((g) => `${g.recordId} (${gapReasons[g.reason]})`).join(', ')}.`, ...notAllNamed];
   const records = [...gaps.values()].map((g) => message(lang, 'gap.record', { record: g.recordId, reason: message(lang, 'gap.reason', { reason: g.reason.replaceAll('-', '_') }) }));
-  return [message(lang, 'figure.lowerBoundNote', { records: records.join(lang === 'ar' ? '، ' : ', ') })];
+  return [message(lang, 'figure.lowerBoundNote', { records: records.join(lang === 'ar' ? '، ' : ', ') }), ...notAllNamed];
 }
 
 /** An activity's figures in one line, for a period's heading: like with like, each figure in its own words. */

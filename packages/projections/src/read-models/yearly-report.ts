@@ -118,6 +118,20 @@ export const reportedPublicationSchema = z
   .meta({ id: 'ReportedPublication' });
 export type ReportedPublication = z.infer<typeof reportedPublicationSchema>;
 
+/**
+ * Partners per period on a page of the read model: at 1M events a year has
+ * 161, each with every figure and its gaps, and they weighed more than the
+ * lines (bench/README.md, issue 19).
+ */
+export const DEFAULT_PARTNERS = 10;
+export const MAX_PARTNERS = 1000;
+/**
+ * Gaps the report's totals name per figure on a page of the read model: they
+ * gather every period's (1,924 at 1M events, a third of the page's bytes once
+ * the partners were bounded); each period's totals name their own, whole.
+ */
+export const TOTAL_GAPS = 25;
+
 export const lineCountsSchema = z
   .object({
     sessions: z.number().int().min(0),
@@ -137,7 +151,16 @@ export const periodReportSchema = z
   .object({
     period: periodSchema,
     totals: activityFiguresSchema,
-    byPartner: z.array(z.object({ partnerId: z.string(), acronym: z.string().nullable(), name: multilingualTextSchema.nullable(), figures: activityFiguresSchema })),
+    byPartner: z
+      .array(z.object({ partnerId: z.string(), acronym: z.string().nullable(), name: multilingualTextSchema.nullable(), figures: activityFiguresSchema }))
+      .meta({
+        description: `The period's partners, the most active first: by sessions held + meetings held + study visits + publication steps (prepared, planned, published) known under the partner, ties by partner id. At most \`partners\` of them (parameter, default ${DEFAULT_PARTNERS}), from the \`partnersFrom\`-th; each partner's figures are whole`,
+      }),
+    partnerCount: z.number().int().min(0).meta({ description: 'How many partners the period has in all (`byPartner` holds at most `partners` of them)' }),
+    restOfPartners: z
+      .object({ readModel: z.string(), params: z.record(z.string(), z.string()) })
+      .nullable()
+      .meta({ description: 'The query that gives the next partners of this period (this read model, `period`, `partners` and `partnersFrom`); null when `byPartner` goes to the last partner' }),
     byTheme: z
       .array(z.object({ theme: z.string().nullable(), figures: activityFiguresSchema }))
       .meta({ description: '`theme: null` gathers what states no theme. A record with two themes counts under each' }),
@@ -165,7 +188,9 @@ export const yearlyActivityReportSchema = z
     periods: z
       .array(periodReportSchema)
       .meta({ description: 'Single years, spans ("2016–2020"), "by 2022", "from 2002", then "year unknown": never guessed into a year' }),
-    totals: activityFiguresSchema,
+    totals: activityFiguresSchema.meta({
+      description: `Over every period, shown or not. Each count names at most ${TOTAL_GAPS} of its gaps (the first, in the periods' order); \`gapCount\` then says how many it has, and each period's totals name their own. \`exact: false\` still marks every lower bound`,
+    }),
   })
   .meta({ id: 'YearlyActivityReport' });
 export type YearlyActivityReport = z.infer<typeof yearlyActivityReportSchema>;
@@ -384,6 +409,37 @@ export interface LineWindow {
 export const DEFAULT_LINES = 25;
 export const MAX_LINES = 1000;
 
+/** Partners of each period a page shows, the most active first: at most `limit` (every partner when none), from the `from`-th. */
+export interface PartnerWindow {
+  readonly limit?: number;
+  readonly from?: number;
+}
+/** What makes a partner active in a period: what was done with it, each session, meeting, visit and publication step once (known, from the counters). */
+const activityFigures = ['sessionsHeld', 'meetingsHeld', 'studyVisits', 'prepared', 'plannedForPublication', 'published'] as const;
+const activityOf = (counters: Readonly<Record<string, number>>, scope: string) => activityFigures.reduce((n, figure) => n + (counters[counterName(scope, figure)] ?? 0), 0);
+
+/** A period's partners, the most active first, ties by id (in code-unit order, as every id sorts). */
+function partnersByActivity(counters: Readonly<Record<string, number>>, partnerIds: readonly string[]): string[] {
+  const activity = new Map(partnerIds.map((id) => [id, activityOf(counters, `partner:${id}`)]));
+  return [...partnerIds].sort((a, b) => activity.get(b)! - activity.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The report's totals as a page gives them: each count names at most `limit` gaps and says how many it has (`gapCount`); known and exact unchanged. */
+function withGapsBounded(figures: ActivityFigures, limit: number): ActivityFigures {
+  const bounded = (count: Count): Count => (count.gaps.length <= limit ? count : { ...count, gaps: count.gaps.slice(0, limit), gapCount: count.gaps.length });
+  return { ...figures, ...(Object.fromEntries(countFigures.map((name) => [name, bounded(figures[name])])) as Record<CountFigure, Count>) };
+}
+
+/** The query giving a period's next partners, when there are more than the window holds. */
+function restOfPartners(period: Period, partnerCount: number, window: PartnerWindow): PeriodReport['restOfPartners'] {
+  if (window.limit === undefined) return null;
+  const next = (window.from ?? 0) + window.limit;
+  if (partnerCount <= next) return null;
+  // Asked for none (`partners=0`), the rest is a page of the default size: a query that gives nothing again leads nowhere.
+  const size = window.limit === 0 ? DEFAULT_PARTNERS : window.limit;
+  return { readModel: 'yearly-activity-report', params: { period: period.key, partners: String(size), partnersFrom: String(next) } };
+}
+
 /**
  * How many lines each list of a period has, from the counters read anyway: a
  * visit, a publication step each count 1 under their figure; every line counts
@@ -405,7 +461,7 @@ function restOfLines(period: Period, counts: LineCounts, window: LineWindow): Pe
 }
 
 /** One period's figures, lines and gaps, read from its counters and index entries: of its lines, only those of the window. */
-async function periodReport(model: ModelReader, records: RecordSet, period: Period, window: LineWindow): Promise<PeriodReport> {
+async function periodReport(model: ModelReader, records: RecordSet, period: Period, window: LineWindow, partnerWindow: PartnerWindow): Promise<PeriodReport> {
   const counters = await model.counters(periodCounters(period.key));
   const scopes = [...new Set(Object.keys(counters).map((name) => name.slice(0, name.lastIndexOf('|'))))];
   const gapsOf = async (scope: string, figure: CountFigure): Promise<CountGap[]> =>
@@ -422,7 +478,10 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
       published: counters[counterName(scope, 'published')] ?? 0,
     },
   });
-  const partnerIds = scopes.filter((s) => s.startsWith('partner:')).map((s) => s.slice('partner:'.length)).sort();
+  const partnerIds = partnersByActivity(counters, scopes.filter((s) => s.startsWith('partner:')).map((s) => s.slice('partner:'.length)));
+  // Only the partners shown are read: their records and the gaps of their figures.
+  const partnersFrom = partnerWindow.from ?? 0;
+  const shownPartners = partnerIds.slice(partnersFrom, partnerWindow.limit === undefined ? undefined : partnersFrom + partnerWindow.limit);
   const themes = scopes
     .filter((s) => s.startsWith('theme:'))
     .map((s) => s.slice('theme:'.length) || null)
@@ -432,16 +491,18 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
   const lines = async <V>(list: ListName) =>
     window.limit === 0 ? [] : (await model.index<V>(LINES_INDEX, linesKey(period.key, list), range)).map((e) => e.value!);
   const lineCounts = lineCountsOf(counters);
-  await records.load(partnerIds.map((id) => recordKey('partners', id)));
+  await records.load(shownPartners.map((id) => recordKey('partners', id)));
   return {
     period,
     totals: await figures('total'),
     byPartner: await Promise.all(
-      partnerIds.map(async (partnerId) => {
+      shownPartners.map(async (partnerId) => {
         const record = records.get('partners', partnerId);
         return { partnerId, acronym: partnerDetails(record)?.acronym ?? null, name: currentName(partnerTimeline(record)), figures: await figures(`partner:${partnerId}`) };
       }),
     ),
+    partnerCount: partnerIds.length,
+    restOfPartners: restOfPartners(period, partnerIds.length, partnerWindow),
     byTheme: await Promise.all(themes.map(async (theme) => ({ theme, figures: await figures(`theme:${theme ?? ''}`) }))),
     byFormat: await Promise.all(
       formats.map(async (format) => ({ format, sessionsHeld: await count(`format:${format}`, 'sessionsHeld'), peopleTrained: await count(`format:${format}`, 'peopleTrained') })),
@@ -460,10 +521,16 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
 
 /**
  * The report over every period, or one (`period`: `2018`, `2016-2020`, `by-2022`, `year-unknown`); a page of its periods when asked (the totals stay whole).
- * Every line of each period unless `lines` bounds them (the read model does; the tables export does not).
+ * Every line and partner of each period unless `lines` and `partners` bound them (the read model does; the tables export does not).
  */
-export async function yearlyActivityReportView(model: ModelReader, filter: { period?: string | undefined } = {}, page: Page = {}, lines: LineWindow = {}): Promise<YearlyActivityReport> {
-  return (await yearlyActivityReportPage(model, filter, page, lines)).report;
+export async function yearlyActivityReportView(
+  model: ModelReader,
+  filter: { period?: string | undefined } = {},
+  page: Page = {},
+  lines: LineWindow = {},
+  partners: PartnerWindow = {},
+): Promise<YearlyActivityReport> {
+  return (await yearlyActivityReportPage(model, filter, page, lines, partners)).report;
 }
 
 export async function yearlyActivityReportPage(
@@ -471,6 +538,7 @@ export async function yearlyActivityReportPage(
   filter: { period?: string | undefined } = {},
   page: Page = {},
   lines: LineWindow = {},
+  partners: PartnerWindow = {},
 ): Promise<{ report: YearlyActivityReport; total: number; offset: number }> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
   const counted = Object.keys(await model.counters(PERIODS));
@@ -482,7 +550,7 @@ export async function yearlyActivityReportPage(
   const offset = Math.min(Math.max(0, page.offset ?? 0), periods.length);
   const end = page.limit === undefined ? periods.length : Math.min(periods.length, offset + Math.max(0, page.limit));
   const shown: PeriodReport[] = [];
-  for (const period of periods.slice(offset, end)) shown.push(await periodReport(model, records, period, lines));
+  for (const period of periods.slice(offset, end)) shown.push(await periodReport(model, records, period, lines, partners));
   // The totals are over every period, shown or not: their figures come from the counters alone.
   const totals: ActivityFigures[] = [];
   for (const [i, period] of periods.entries()) {
@@ -525,16 +593,29 @@ export const yearlyActivityReportReadModel = defineReadModel({
         .pipe(z.number().int().min(0))
         .optional()
         .meta({ description: 'Skip this many lines of each list (default 0): with `period`, the next lines of one period (`restOfLines` names them)' }),
+      partners: z.coerce
+        .number()
+        .pipe(z.number().int().min(0).max(MAX_PARTNERS))
+        .optional()
+        .meta({ description: `At most this many partners in each period's \`byPartner\`, the most active first (default ${DEFAULT_PARTNERS}); \`partnerCount\` says how many the period has` }),
+      partnersFrom: z.coerce
+        .number()
+        .pipe(z.number().int().min(0))
+        .optional()
+        .meta({ description: 'Skip this many partners of each period (default 0): with `period`, the next partners of one period (`restOfPartners` names them)' }),
     })
     .strict(),
   result: yearlyActivityReportSchema,
   list: 'periods',
-  // A page of periods: each holds its figures by partner and theme, and at most `lines` of each list of its sessions, visits and publications.
+  // A page of periods: each holds its figures by theme, at most `partners` partners, and at most `lines` of each list of its sessions, visits and publications.
   defaultPageSize: 5,
   lensRanges: true,
   view: async (model, p, page) => {
-    const { report, total } = await yearlyActivityReportPage(model, { period: p.period }, page, { limit: p.lines ?? DEFAULT_LINES, from: p.linesFrom ?? 0 });
-    return { result: report, total };
+    const { report, total } = await yearlyActivityReportPage(model, { period: p.period }, page,
+      { limit: p.lines ?? DEFAULT_LINES, from: p.linesFrom ?? 0 },
+      { limit: p.partners ?? DEFAULT_PARTNERS, from: p.partnersFrom ?? 0 },
+    );
+    return { result: { ...report, totals: withGapsBounded(report.totals, TOTAL_GAPS) }, total };
   },
   notFound: () => 'no activity',
 });

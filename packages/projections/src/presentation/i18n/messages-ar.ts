@@ -24,6 +24,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'figure.trainers': '{n, plural, zero {{value} مكون} one {{value} مكون} two {{value} مكونان} few {{value} مكونين} many {{value} مكونا} other {{value} مكون}}',
   'figure.entries': '{n, plural, zero {لا قيود} one {قيد واحد} two {قيدان} few {# قيود} many {# قيدا} other {# قيد}}',
   'figure.lowerBoundNote': 'تشير ≥ إلى حد أدنى: لا يذكر السجل عددا بالنسبة إلى {records}.',
+  'figure.gapsNotAllNamed': 'تسمّي المجاميع سجلات {named, number} من أصل {all, number} من الثغرات؛ وتسمّي كل فترة ثغراتها (في تقريرها أو في تصدير الجداول).',
 
   'name.oneOf': 'أحد الاسمين أو الأسماء: {candidates}',
   'name.unknown': 'الاسم غير معروف',

@@ -26,6 +26,7 @@ export const en = {
   'figure.trainers': '{n, plural, one {{value} trainer} other {{value} trainers}}',
   'figure.entries': '{n, plural, one {# entry} other {# entries}}',
   'figure.lowerBoundNote': '≥ marks a lower bound: the record gives no number for {records}.',
+  'figure.gapsNotAllNamed': 'The totals name the records of {named, number} of their {all, number} gaps; each period names its own (its report, or the tables export).',
 
   // Names
   'name.oneOf': 'one of: {candidates}',

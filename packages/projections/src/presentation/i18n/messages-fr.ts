@@ -20,6 +20,7 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'figure.trainers': '{n, plural, one {{value} formateur} other {{value} formateurs}}',
   'figure.entries': '{n, plural, one {# entrée} other {# entrées}}',
   'figure.lowerBoundNote': '≥ indique un minimum : le registre ne donne pas de nombre pour {records}.',
+  'figure.gapsNotAllNamed': 'Les totaux nomment les registres de {named, number} de leurs {all, number} lacunes ; chaque période nomme les siennes (son rapport, ou l’export des tables).',
 
   'name.oneOf': 'l’un de : {candidates}',
   'name.unknown': 'nom inconnu',
