@@ -1,5 +1,4 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { nodeHeap } from '@taawun/projections';
 
 /**
  * Memory bounded by the page, not only what is live. V8 collects its old
@@ -9,9 +8,9 @@ import { runInNewContext } from 'node:vm';
  * pages of garbage pile up first. At 100k events the whole participant list
  * kept under 48 MB live, yet reached 300 MB resident. Between pages (every
  * thousand lines of an import), when the heap holds more than `boundBytes`,
- * a full collection brings it back to what is live. The collector is reached
- * as Node allows it at run time (`--expose-gc` set, then `gc` from a new
- * context); where it is not, nothing is done and V8 collects as it would.
+ * a full collection brings it back to what is live (the collector as the
+ * runners reach it, `nodeHeap`); where it cannot be reached, nothing is done
+ * and V8 collects as it would.
  */
 /**
  * The heap held before a full collection when a whole list is written: the
@@ -21,15 +20,8 @@ import { runInNewContext } from 'node:vm';
 export const HEAP_BOUND = 64 * 1024 * 1024;
 
 export function heapBound(boundBytes: number = HEAP_BOUND): () => void {
-  let collect: (() => void) | undefined;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    collect = typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    collect = undefined;
-  }
+  const heap = nodeHeap();
   return () => {
-    if (collect && getHeapStatistics().used_heap_size > boundBytes) collect();
+    if (heap && heap.usedBytes() > boundBytes) heap.collect();
   };
 }

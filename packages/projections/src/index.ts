@@ -42,6 +42,7 @@ export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type
 export { rebuildModelsHoldingPersonalData } from './engine/personal-data-purge.js';
 export { recordStreamsProjection, recordsNamedIn, namedRecord, NAMED_IN_INDEX, type StreamEntry } from './engine/record-streams.js';
 export { type LensStreams } from './engine/lens-from-streams.js';
+export { HEAP_MARGIN_BYTES, HeapBound, nodeHeap, type Heap } from './engine/heap-bound.js';
 export { ProjectionRunner, foldInMemory, replay, type Progress, type RunResult, type RunnerOptions, type RunnerStatus } from './engine/runner.js';
 export { decodingInProcess, type DecodedLogRequest, type DecodingLogReader } from './engine/decoded-log.js';
 export {

@@ -1,4 +1,4 @@
-import { DEFAULT_LINES, type Answer, type EntryCounts, type PeriodReport, type YearlyActivityReport } from '@taawun/projections';
+import { type Answer, type EntryCounts, type PeriodReport, type YearlyActivityReport } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
 import {
   dateText,
@@ -35,8 +35,8 @@ import { auditHref, htmlTable, notesHtml } from './table.js';
 
 /** Lines shown per period on the yearly page (sessions, then visits, then publications); the rest is on the period's own page, so the page stays bounded however busy the institute. */
 export const LINES_PER_PERIOD = 8;
-/** Lines of each list on one page of a period's own page, whatever the year holds (as many as the read model's page holds); the next lines are on its next page (`linesFrom`). */
-export const LINES_PER_LIST = DEFAULT_LINES;
+/** Lines of each list on one page of a period's own page, whatever the year holds; the next lines are on its next page (`linesFrom`). */
+export const LINES_PER_LIST = 25;
 
 /** How many lines a period has in all its lists. */
 const lineTotal = (p: PeriodReport) => Object.values(p.lineCounts).reduce((a, b) => a + b, 0);

@@ -143,7 +143,7 @@ export const lineCountsSchema = z
   .meta({
     id: 'LineCounts',
     description:
-      'How many lines each list of the period has in all. A list holds at most `lines` of them (parameter, default 25), from the `linesFrom`-th, in report order: a page holds what it shows. The rest: `restOfLines`, or the registers `sessions`, `study-visits` and `publications` with `period` (these also list what was planned or cancelled)',
+      'How many lines each list of the period has in all. A list holds at most `lines` of them (parameter, default 10), from the `linesFrom`-th, in report order: a page holds what it shows. The rest: `restOfLines`, or the registers `sessions`, `study-visits` and `publications` with `period` (these also list what was planned or cancelled)',
   });
 export type LineCounts = z.infer<typeof lineCountsSchema>;
 
@@ -402,11 +402,11 @@ export interface LineWindow {
 }
 /**
  * Lines per list per period on a page of the read model: a busy year holds
- * thousands, a page holds what it shows (a page of a period's list in the
- * report is as long). At 100,000 events a default page of 5 periods is 13.8 kB
- * gzipped with 25, 23.5 kB with 100 (bench/README.md, issue 19).
+ * thousands, a page holds what it shows, a sample of each list with its count
+ * and the query of the rest. At 1M events (partners bounded) a default page of
+ * 5 periods is 22.9 kB gzipped with 25, 16.8 kB with 10 (bench/README.md, issue 19).
  */
-export const DEFAULT_LINES = 25;
+export const DEFAULT_LINES = 10;
 export const MAX_LINES = 1000;
 
 /** Partners of each period a page shows, the most active first: at most `limit` (every partner when none), from the `from`-th. */
