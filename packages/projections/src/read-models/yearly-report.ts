@@ -523,14 +523,8 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
  * The report over every period, or one (`period`: `2018`, `2016-2020`, `by-2022`, `year-unknown`); a page of its periods when asked (the totals stay whole).
  * Every line and partner of each period unless `lines` and `partners` bound them (the read model does; the tables export does not).
  */
-export async function yearlyActivityReportView(
-  model: ModelReader,
-  filter: { period?: string | undefined } = {},
-  page: Page = {},
-  lines: LineWindow = {},
-  partners: PartnerWindow = {},
-): Promise<YearlyActivityReport> {
-  return (await yearlyActivityReportPage(model, filter, page, lines, partners)).report;
+export async function yearlyActivityReportView(...asked: Parameters<typeof yearlyActivityReportPage>): Promise<YearlyActivityReport> {
+  return (await yearlyActivityReportPage(...asked)).report;
 }
 
 export async function yearlyActivityReportPage(
