@@ -132,6 +132,9 @@ export const MAX_PARTNERS = 1000;
  */
 export const TOTAL_GAPS = 25;
 
+/** A query of this read model that gives what a page left out (its next lines, its next partners). */
+const restQuerySchema = z.object({ readModel: z.string(), params: z.record(z.string(), z.string()) });
+
 export const lineCountsSchema = z
   .object({
     sessions: z.number().int().min(0),
@@ -157,8 +160,7 @@ export const periodReportSchema = z
         description: `The period's partners, the most active first: by sessions held + meetings held + study visits + publication steps (prepared, planned, published) known under the partner, ties by partner id. At most \`partners\` of them (parameter, default ${DEFAULT_PARTNERS}), from the \`partnersFrom\`-th; each partner's figures are whole`,
       }),
     partnerCount: z.number().int().min(0).meta({ description: 'How many partners the period has in all (`byPartner` holds at most `partners` of them)' }),
-    restOfPartners: z
-      .object({ readModel: z.string(), params: z.record(z.string(), z.string()) })
+    restOfPartners: restQuerySchema
       .nullable()
       .meta({ description: 'The query that gives the next partners of this period (this read model, `period`, `partners` and `partnersFrom`); null when `byPartner` goes to the last partner' }),
     byTheme: z
@@ -175,8 +177,7 @@ export const periodReportSchema = z
       published: z.array(reportedPublicationSchema),
     }),
     lineCounts: lineCountsSchema,
-    restOfLines: z
-      .object({ readModel: z.string(), params: z.record(z.string(), z.string()) })
+    restOfLines: restQuerySchema
       .nullable()
       .meta({ description: 'The query that gives the next lines of this period (this read model, `period` and `linesFrom`); null when every list is shown to its end' }),
   })
@@ -395,11 +396,13 @@ async function countsOf(count: (figure: CountFigure) => Promise<Count>): Promise
   return counts;
 }
 
-/** Lines of each list a period shows: at most `limit` (every line when none), from the `from`-th, in report order. */
-export interface LineWindow {
+/** A window on a list of each period: at most `limit` items (every one when none), from the `from`-th, in the list's order. */
+export interface ListWindow {
   readonly limit?: number;
   readonly from?: number;
 }
+/** Lines of each list a period shows, in report order. */
+export type LineWindow = ListWindow;
 /**
  * Lines per list per period on a page of the read model: a busy year holds
  * thousands, a page holds what it shows, a sample of each list with its count
@@ -409,11 +412,8 @@ export interface LineWindow {
 export const DEFAULT_LINES = 10;
 export const MAX_LINES = 1000;
 
-/** Partners of each period a page shows, the most active first: at most `limit` (every partner when none), from the `from`-th. */
-export interface PartnerWindow {
-  readonly limit?: number;
-  readonly from?: number;
-}
+/** Partners of each period a page shows, the most active first. */
+export type PartnerWindow = ListWindow;
 /** What makes a partner active in a period: what was done with it, each session, meeting, visit and publication step once (known, from the counters). */
 const activityFigures = ['sessionsHeld', 'meetingsHeld', 'studyVisits', 'prepared', 'plannedForPublication', 'published'] as const;
 const activityOf = (counters: Readonly<Record<string, number>>, scope: string) => activityFigures.reduce((n, figure) => n + (counters[counterName(scope, figure)] ?? 0), 0);
