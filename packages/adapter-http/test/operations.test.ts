@@ -102,3 +102,32 @@ it('shuts down gracefully: the request under way is answered, live feeds end wit
   await closing;
   await t.close();
 });
+
+it('/health/ready and /metrics tell a model being rebuilt from one waiting its turn to catch up and one that lags', async () => {
+  const follower = { restarts: 0, lastError: undefined, stopped: false };
+  const t = await startTestServer({
+    limits: { maxReadModelLag: 1 },
+    readModelStatus: () => [
+      { ...follower, name: 'partner-history', position: undefined, rebuilding: true, waitingTurn: false },
+      { ...follower, name: 'agreements-register', position: undefined, rebuilding: false, waitingTurn: true },
+      { ...follower, name: 'record-streams', position: 2n, rebuilding: false, waitingTurn: false },
+    ],
+  });
+  try {
+    for (const id of ['school-a', 'school-b']) expect((await t.request('/commands/register-partner', { json: partnerBody(id) })).status).toBe(200);
+    const ready = await t.request('/health/ready', { as: null });
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { reasons: string[]; readModels: { name: string; waitingTurn: boolean }[] };
+    // record-streams is at the head: not a reason.
+    expect(body.reasons).toEqual([
+      'read model partner-history is being rebuilt',
+      "read model agreements-register waits for another model's catch-up to end before its own (2 events behind the log)",
+    ]);
+    expect(body.readModels.map((m) => [m.name, m.waitingTurn])).toEqual([['partner-history', false], ['agreements-register', true], ['record-streams', false]]);
+    const metrics = await (await t.request('/metrics', { as: 'auditor' })).text();
+    expect(sample(metrics, 'taawun_read_model_waiting_turn{read_model="agreements-register"}')).toBe(1);
+    expect(sample(metrics, 'taawun_read_model_waiting_turn{read_model="partner-history"}')).toBe(0);
+  } finally {
+    await t.close();
+  }
+});

@@ -102,6 +102,7 @@ class Follower {
   private wake: (() => void) | undefined;
   private position: bigint | undefined;
   private rebuilding = false;
+  private waitingTurn = false;
   private restarts = 0;
   private lastError: string | undefined;
   private stopped = false;
@@ -140,7 +141,7 @@ class Follower {
   }
 
   status(): ReadModelFollowerStatus {
-    return { name: this.name, position: this.position, rebuilding: this.rebuilding, restarts: this.restarts, lastError: this.lastError, stopped: this.stopped };
+    return { name: this.name, position: this.position, rebuilding: this.rebuilding, waitingTurn: this.waitingTurn, restarts: this.restarts, lastError: this.lastError, stopped: this.stopped };
   }
 
   private progressed(progress: Progress): void {
@@ -170,7 +171,15 @@ class Follower {
           onProgress: (progress) => this.progressed(progress),
         });
         // Up to the head in its turn; following then catches up only what came meanwhile.
-        await this.catchUps.run(run.signal, () => runner.catchUp({ signal: run.signal }));
+        this.waitingTurn = true;
+        try {
+          await this.catchUps.run(run.signal, () => {
+            this.waitingTurn = false;
+            return runner.catchUp({ signal: run.signal });
+          });
+        } finally {
+          this.waitingTurn = false;
+        }
         if (!run.signal.aborted) await runner.follow({ signal: run.signal });
       } catch (error) {
         failure = error;

@@ -96,9 +96,12 @@ describe('ReadModelFollowers', () => {
     for (let i = 0; i < 600; i++) await register(store, `partner-${i}`);
     /** The models in the order their commits came: one build's commits all together, then the next's. */
     const commits: string[] = [];
+    /** At each commit, which followers wait their turn to catch up. */
+    const waiting: boolean[][] = [];
     const storage = new (class extends InMemoryReadModelStorage {
       override async commit(...args: Parameters<InMemoryReadModelStorage['commit']>) {
         commits.push(args[0]);
+        if (running) waiting.push(running.status().map((s) => s.waitingTurn));
         return super.commit(...args);
       }
     })();
@@ -108,6 +111,10 @@ describe('ReadModelFollowers', () => {
     // 600 documents each, committed by 250: three commits a build, the two builds one after the other.
     expect(commits.length).toBeGreaterThanOrEqual(6);
     expect(commits.filter((name, i) => name !== commits[i - 1])).toHaveLength(2);
+    // While the first builds, the second says it waits its turn (for /health/ready); the one building never does.
+    expect(waiting[0]).toEqual([false, true]);
+    expect(waiting.at(-1)).toEqual([false, false]);
+    expect(running!.status().map((s) => s.waitingTurn)).toEqual([false, false]);
 
     await register(store, 'giz');
     await stored({ store, storage }, 'giz');

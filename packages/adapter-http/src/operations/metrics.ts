@@ -117,6 +117,15 @@ export class ServerMetrics {
       },
     });
     new Gauge({
+      name: 'taawun_read_model_waiting_turn',
+      help: "1 while a stored read model waits for another model's catch-up to end before its own",
+      labelNames: ['read_model'],
+      registers,
+      async collect() {
+        for (const s of (await current()).statuses) this.set({ read_model: s.name }, s.waitingTurn ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'taawun_read_model_follower_restarts',
       help: 'Times each read-model follower started again after a failure (since the server started)',
       labelNames: ['read_model'],

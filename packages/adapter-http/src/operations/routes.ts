@@ -42,7 +42,13 @@ export function registerOperationsRoutes(app: OpenAPIHono<AppEnv>, deps: Operati
     const reasons = [
       ...(deps.shuttingDown() ? ['the server is shutting down'] : []),
       ...readModels.filter((m) => m.rebuilding).map((m) => `read model ${m.name} is being rebuilt`),
-      ...readModels.filter((m) => !m.rebuilding && !m.stopped && m.lag > deps.maxReadModelLag).map((m) => `read model ${m.name} is ${m.lag} events behind the log (at most ${deps.maxReadModelLag})`),
+      ...readModels
+        .filter((m) => !m.rebuilding && !m.stopped && m.lag > deps.maxReadModelLag)
+        .map((m) =>
+          m.waitingTurn
+            ? `read model ${m.name} waits for another model's catch-up to end before its own (${m.lag} events behind the log)`
+            : `read model ${m.name} is ${m.lag} events behind the log (at most ${deps.maxReadModelLag})`,
+        ),
     ];
     const body = { status: reasons.length === 0 ? 'ready' : 'unready', head: head === undefined ? null : head.toString(), readModels, reasons };
     return reasons.length === 0 ? c.json(body, 200, { 'Cache-Control': 'no-store' }) : c.json(body, 503, { 'Cache-Control': 'no-store', 'Retry-After': '5' });

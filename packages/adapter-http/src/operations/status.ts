@@ -7,6 +7,7 @@ export interface ReadModelHealth {
   readonly position: string | null;
   readonly lag: number;
   readonly rebuilding: boolean;
+  readonly waitingTurn: boolean;
   readonly stopped: boolean;
 }
 
@@ -17,6 +18,7 @@ export function readModelHealth(statuses: readonly ReadModelFollowerStatus[], he
     position: s.position === undefined ? null : s.position.toString(),
     lag: head === undefined ? 0 : Number(head - (s.position ?? 0n) < 0n ? 0n : head - (s.position ?? 0n)),
     rebuilding: s.rebuilding,
+    waitingTurn: s.waitingTurn,
     stopped: s.stopped,
   }));
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openSqliteEventStore, openSqliteReadModelStorage, type SqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import { pino } from 'pino';
 import { encryptPersonalData, InMemoryKeyStore, signCheckpoint, signingKeyFromSeed, type EventStore, type StoredEvent } from '@taawun/domain';
-import { createApiKey, startServer, type HttpLimits, type ReportOptions, type RunningServer } from '../../src/index.js';
+import { createApiKey, startServer, type HttpLimits, type ReadModelFollowerStatus, type ReportOptions, type RunningServer } from '../../src/index.js';
 
 export type KeyName = 'admin' | 'clerk' | 'auditor';
 
@@ -38,6 +38,8 @@ export interface TestServerOptions {
   readonly onErased?: (participantId: string) => Promise<void>;
   /** The report's letterhead (the log's hash chain is the SQLite store's unless given). */
   readonly report?: ReportOptions;
+  /** The read-model followers as the server should see them (`serveRuntime` passes its followers'). */
+  readonly readModelStatus?: () => readonly ReadModelFollowerStatus[];
 }
 
 /**
@@ -69,6 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port: 0,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(readModelStorage ? { readModelStorage } : {}),
+    ...(options.readModelStatus ? { readModelStatus: options.readModelStatus } : {}),
     ...(keyStore ? { personalData: { keys: keyStore, onErased } } : {}),
     log: (message) => logs.push(message),
     // The log routes, so that the document (and its lint) has them too.

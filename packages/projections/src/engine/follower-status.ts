@@ -9,6 +9,8 @@ export interface ReadModelFollowerStatus {
   readonly position: bigint | undefined;
   /** Being built from the start of the log (a new version, or a purge after an erasure): its answers are not current. */
   readonly rebuilding: boolean;
+  /** Waiting for another model's catch-up to end before its own starts (followers catch up one at a time). */
+  readonly waitingTurn: boolean;
   /** Times the follower started again after a failure or a replaced generation. */
   readonly restarts: number;
   /** The last failure's first line, if any (never sent to clients). */
