@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { institutionCommands } from '../../../bench/lib/generator.mjs';
 import { decidedLog } from '../../../bench/lib/log.mjs';
 import { createApiKey, createHttpApp } from '../src/index.js';
+import { pdfText } from './support/pdf.js';
 
 /**
  * The report's pages stay the same size however busy the institute: the
@@ -90,7 +91,7 @@ describe('the report at scale', () => {
     for (const path of bounded) expect(largeSizes[path]! / smallSizes[path]!, `${path}: ${smallSizes[path]} then ${largeSizes[path]} bytes`).toBeLessThan(1.15);
   }, 120_000);
 
-  it("lists every session of a busy year on the period's pages, next after next, each saying which lines it holds", async () => {
+  it("lists every session of a busy year on the period's pages, next after next, each saying which lines it holds, and prints the year whole", async () => {
     const store = await generatedLog(10_000);
     const { key, entry } = createApiKey('bounded', 'admin');
     const { app } = createHttpApp({ store, keys: [entry], limits: { requestTimeoutMs: 120_000 }, accessLog: false, log: () => undefined });
@@ -122,6 +123,17 @@ describe('the report at scale', () => {
     expect(byTen.sessions).toEqual(byDefault.sessions);
     const whole = await walk('/report/activity?period=2015&lines=1000');
     expect(whole).toEqual({ sessions: byDefault.sessions, total: byDefault.total, pages: 1 });
+
+    // Printed, the year's page holds every line of every list (paper has no next link): the lines of the page of 1,000, none cut.
+    const dated = (text: string) => text.match(/\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) 2015:/g) ?? [];
+    const onScreen = await (await app.request('/report/activity?period=2015&lines=1000', { headers: { authorization: `Bearer ${key}` } })).text();
+    const printed = await app.request('/report/activity?period=2015&format=pdf', { headers: { authorization: `Bearer ${key}` } });
+    expect(printed.headers.get('content-type')).toBe('application/pdf');
+    const text = await pdfText(new Uint8Array(await printed.arrayBuffer()));
+    expect(text).toContain(`Sessions (${byDefault.total})`);
+    expect(text).not.toMatch(/Lines 1–25 of/);
+    expect(dated(onScreen).length).toBeGreaterThan(25);
+    expect(dated(text)).toEqual(dated(onScreen));
     await store.close();
-  }, 60_000);
+  }, 120_000);
 });
