@@ -1,4 +1,5 @@
 import type { EventStore } from '@taawun/domain';
+import type { CatalogueReads } from '../engine/catalogue-reads.js';
 import { isLensNotServed, lensFromStreams, type StreamsSource } from '../engine/lens-from-streams.js';
 import { storedModel } from '../engine/model-reader.js';
 import { rememberedReads } from '../engine/remembered-reads.js';
@@ -36,14 +37,14 @@ type Answered<M extends ProjectedModel> = { viewed: Awaited<ReturnType<M['view']
  * documents moved past the head read), it is asked again.
  */
 export async function answerThroughStreams<M extends ProjectedModel>(
-  source: { readonly store: EventStore; readonly storage: ReadModelStorage },
+  source: { readonly store: EventStore; readonly storage: ReadModelStorage; readonly catalogueReads: CatalogueReads },
   model: M,
   params: unknown,
   lens: TimeLens,
   page: Page,
   plan: StreamsPlan,
 ): Promise<Answered<M> | undefined> {
-  const { store, storage } = source;
+  const { store, storage, catalogueReads } = source;
   const unchanged = async (info: GenerationInfo | undefined, name: string) => {
     const now = await activeGeneration(storage, name);
     return info === undefined || (now?.generation === info.generation && now.position === info.position);
@@ -53,7 +54,7 @@ export async function answerThroughStreams<M extends ProjectedModel>(
       attempt === 1 ? [plan.catalogue, plan.stored] : await Promise.all([activeGeneration(storage, recordStreamsProjection.name), activeGeneration(storage, model.projection.name)]);
     if (catalogueInfo?.version !== recordStreamsProjection.version) return undefined;
     const head = await store.lastPosition();
-    const catalogue = await catalogueAt(store, storedModel(storage, recordStreamsProjection, catalogueInfo), catalogueInfo.position, head);
+    const catalogue = await catalogueAt(store, catalogueReads.at(storage, catalogueInfo), catalogueInfo.position, head);
     if (!catalogue) return undefined;
     const atHead = catalogue.atHead && storedInfo?.version === model.projection.version && storedInfo.position === head;
     // Read once for the page and its widest completion.
