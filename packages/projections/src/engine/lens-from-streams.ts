@@ -231,8 +231,9 @@ class StreamLensModel implements ModelReader {
     const streams = restricted ? named.filter((s) => this.certain!.listed.has(s)) : named;
     await this.ensure(streams, true);
     const bySort = new Map<string, ModelIndexEntry>();
-    // Each document's entries from the model that holds its stream's fold.
-    for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
+    // Each document's entries from the model that holds its stream's fold; only the models holding one of these streams (no other stream gives entries here).
+    const owners = new Set(streams.flatMap((s) => this.owner.get(s) ?? []));
+    for (const model of owners) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
     const sorted = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
     const merged = restricted ? sorted.filter((e) => this.certain!.listed.has(e.document)) : sorted;
     this.indexes.set(cacheKey, merged);
