@@ -59,11 +59,13 @@ export interface LensStreams<P> {
 }
 
 /**
- * After what is running now, and every promise it settles, has run: the reads a view makes together (on a
- * store and storage that answer without waiting on I/O, as SQLite's) have then all asked for their streams.
+ * A few turns of the microtask queue: the reads a view makes together (`Promise.all`) reach the fold within a
+ * few turns of each other when the store and the storage answer without waiting on I/O (SQLite, in memory).
+ * Not a turn of the event loop: the answer is not held behind other work, and nothing else runs inside it.
  */
-const nextTurn = (): Promise<void> =>
-  typeof setImmediate === 'function' ? new Promise((resolve) => setImmediate(resolve)) : (async () => { for (let turn = 0; turn < 16; turn++) await Promise.resolve(); })();
+const nextTurn = async (): Promise<void> => {
+  for (let turn = 0; turn < 16; turn++) await Promise.resolve();
+};
 
 /** A read this way of answering cannot make exactly: the query replays the log instead. */
 export class LensNotServed extends Error {
