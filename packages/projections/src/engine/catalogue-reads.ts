@@ -21,7 +21,7 @@ export class CatalogueReads {
 
   constructor(
     /** Documents and lists kept at most (a partner's answer reads a few dozen). */
-    private readonly limit = 20_000,
+    private readonly limit = 5_000,
   ) {}
 
   /** The catalogue's reader at this generation's commit. */
