@@ -58,6 +58,15 @@ export interface LensStreams<P> {
   documents?(params: P): { readonly keys: readonly string[]; readonly prefixes: readonly string[] } | undefined;
 }
 
+/**
+ * A few turns of the microtask queue: the reads a view makes together (`Promise.all`) reach the fold within a
+ * few turns of each other when the store and the storage answer without waiting on I/O (SQLite, in memory).
+ * Not a turn of the event loop: the answer is not held behind other work, and nothing else runs inside it.
+ */
+const nextTurn = async (): Promise<void> => {
+  for (let turn = 0; turn < 16; turn++) await Promise.resolve();
+};
+
 /** A read this way of answering cannot make exactly: the query replays the log instead. */
 export class LensNotServed extends Error {
   override readonly name = 'LensNotServed';
@@ -78,6 +87,8 @@ export interface StreamsSource {
 export interface StreamsRead {
   streams: number;
   events: number;
+  /** Folds through the lens (the scope's, then those of what the view read besides). */
+  folds: number;
 }
 
 /**
@@ -98,6 +109,8 @@ class StreamLensModel implements ModelReader {
   /** The records the view read from its list with a limit: the page, and the item before it. */
   readonly listed = new Set<string>();
   private readonly resolved: ResolvedLens;
+  /** The streams the view's reads made together ask to fold, and their one fold (`foldTogether`). */
+  private batch: { readonly streams: Set<string>; folded: Promise<void> } | undefined;
 
   constructor(
     readonly projection: AnyProjection,
@@ -121,10 +134,23 @@ class StreamLensModel implements ModelReader {
   }
 
   /**
-   * Fold the streams not folded yet (one sub-log for all of them); the first call may keep the lens report.
-   * `forLists`: for the lists and the report only, so the streams `unreadThroughLens` leaves unread stay so, but those `viewed` (the view reads their documents).
+   * Fold the streams not folded yet, with those asked for by the view's other reads made at the same time (one
+   * sub-log for all of them: `foldTogether`). `forLists`: for the lists and the report only, so the streams
+   * `unreadThroughLens` leaves unread stay so, but those `viewed` (the view reads their documents).
    */
-  async ensure(streams: readonly string[], forLists = false, viewed: ReadonlySet<string> = new Set()): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
+  async ensure(streams: readonly string[], forLists = false, viewed: ReadonlySet<string> = new Set()): Promise<void> {
+    const missing = await this.toFold(streams, forLists, viewed);
+    if (missing.length > 0) await this.foldTogether(missing);
+  }
+
+  /** The scope's streams, folded on their own (one sub-log), so that the lens report is theirs. */
+  async foldScope(streams: readonly string[], viewed: ReadonlySet<string>): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport } | undefined> {
+    const missing = await this.toFold(streams, true, viewed);
+    return missing.length === 0 ? undefined : this.fold(missing);
+  }
+
+  /** Of these streams, those to fold: not folded yet, not let through whole (the stored document), not left unread. */
+  private async toFold(streams: readonly string[], forLists: boolean, viewed: ReadonlySet<string>): Promise<string[]> {
     const unneeded = (s: string) => this.owner.has(s) || (forLists && this.unread.has(s));
     let missing = [...new Set(streams)].filter((s) => !unneeded(s));
     if (this.certain) {
@@ -152,11 +178,38 @@ class StreamLensModel implements ModelReader {
       }
       missing = missing.filter((s) => !unneeded(s));
     }
-    if (missing.length === 0) return undefined;
+    return missing;
+  }
+
+  /**
+   * Fold these streams with the others the view asks for before the fold starts: a view reads its
+   * records' lists and documents together (`Promise.all` over an agreement's programmes), and each read
+   * would otherwise fold on its own. A fold of several streams gives each its own fold's document (the
+   * lens decides event by event within a stream, and a correction lives in the stream it corrects). The
+   * fold waits for the reads made together to get this far (`nextTurn`); a read arriving later folds on its own.
+   */
+  private foldTogether(streams: readonly string[]): Promise<void> {
+    if (!this.batch) {
+      const batch = { streams: new Set<string>(), folded: Promise.resolve() };
+      batch.folded = (async () => {
+        await nextTurn();
+        this.batch = undefined;
+        const pending = [...batch.streams].filter((s) => !this.owner.has(s));
+        if (pending.length > 0) await this.fold(pending);
+      })();
+      this.batch = batch;
+    }
+    for (const stream of streams) this.batch.streams.add(stream);
+    return this.batch.folded;
+  }
+
+  /** Read these streams (each once per answer) and fold them through the lens, in one sub-log. */
+  private async fold(missing: readonly string[]): Promise<{ report: LensReport; scoped: (keep: LensScope) => LensReport }> {
     const unread = missing.filter((s) => !this.events.has(s));
     const sub = await subLogOf(this.source.store, missing, this.source.head, this.events);
     this.read.streams += unread.length;
     this.read.events += unread.reduce((n, s) => n + this.events.get(s)!.length, 0);
+    this.read.folds++;
     const folded = await replayThroughLens(sub.log, this.projection, this.lens, { widest: this.widest });
     const wanted = new Set(missing);
     // Each document must come from its own stream's events only: otherwise the streams read would not be all it needs.
@@ -231,8 +284,9 @@ class StreamLensModel implements ModelReader {
     const streams = restricted ? named.filter((s) => this.certain!.listed.has(s)) : named;
     await this.ensure(streams, true);
     const bySort = new Map<string, ModelIndexEntry>();
-    // Each document's entries from the model that holds its stream's fold.
-    for (const model of new Set(this.owner.values())) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
+    // Each document's entries from the model that holds its stream's fold; only the models holding one of these streams (no other stream gives entries here).
+    const owners = new Set(streams.flatMap((s) => this.owner.get(s) ?? []));
+    for (const model of owners) for (const entry of await model.index(index, key)) if (this.owner.get(entry.document) === model) bySort.set(entry.sort, entry);
     const sorted = [...bySort.values()].sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
     const merged = restricted ? sorted.filter((e) => this.certain!.listed.has(e.document)) : sorted;
     this.indexes.set(cacheKey, merged);
@@ -285,14 +339,14 @@ export async function lensFromStreams(
   const streams = new Set<string>();
   for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name, projection.handlesType)) streams.add(s);
   for (const prefix of scope.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) streams.add(s);
-  const read: StreamsRead = { streams: 0, events: 0 };
+  const read: StreamsRead = { streams: 0, events: 0, folds: 0 };
   const events = new Map<string, readonly StoredEvent[]>();
   const isList = (index: string, key: string) => declared.isList?.(params, index, key) ?? false;
   const model = new StreamLensModel(projection, source, lens, declared, false, read, events, undefined, isList);
   const documents = declared.documents?.(params) ?? { keys: [], prefixes: [] };
   const viewed = new Set(documents.keys);
   for (const prefix of documents.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) viewed.add(s);
-  const folded = await model.ensure([...streams], true, viewed);
+  const folded = await model.foldScope([...streams], viewed);
   const fromFolds = folded ? folded.scoped(keep) : (await replayThroughLens((await subLogOf(source.store, [], source.head)).log, projection, lens)).scoped(keep);
   // The streams not read: those let through whole count every event of a type the projection handles, the others what `unreadThroughLens` tallied.
   const unread = [...[...model.whole].map(([stream, entry]) => ({ stream, entry, tally: undefined })), ...[...model.unread].map(([stream, u]) => ({ stream, ...u }))];

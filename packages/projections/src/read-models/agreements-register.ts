@@ -4,10 +4,10 @@ import { modelChanged, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { compareByCompletion, dateView, dateViewSchema } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf } from '../model/facts.js';
-import { instituteTimeline, loadInstitutes, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, partnerDetails, statedName } from '../model/names.js';
+import { instituteTimeline, nameAt, nameAtTimeSchema, partnerAt, partnerAtTimeSchema, partnerDetails, statedName } from '../model/names.js';
 import { chronologicalEntries, chronologicalPage, isChronologicalIndex, type Page } from '../model/ordered.js';
 import { namedRecord } from '../engine/record-streams.js';
-import { evolveRecord, lensKeyPrefixes, partnerLensScope, partnerLensDocuments, partnerLensStreams, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
+import { evolveRecord, lensKeyPrefixes, partnerLensScope, partnerLensDocuments, partnerLensStreams, recordIds, recordKey, recordKeyOf, recordOfStream, RecordSet, type AgreementRecord, type ProgrammeRecord, type RecordDocument } from '../model/record-book.js';
 import { checkPartner } from './keys.js';
 import { defineReadModel } from './define.js';
 
@@ -120,15 +120,16 @@ export async function agreementsRegisterPage(
     if (!record?.signed) throw modelChanged(`agreements-register: ${e.document} is not a signed agreement`);
     return [recordOfStream(e.document)!.id, record];
   });
-  const programmeEntries = await Promise.all(rows.map(([agreementId]) => model.index(PROGRAMMES_INDEX, agreementId)));
-  const [institutes] = await Promise.all([
-    loadInstitutes(records),
-    records.load([
-      ...programmeEntries.flatMap((entries) => entries.map((e) => e.document)),
-      ...rows.flatMap(([, r]) => [...r.signed!.data.partners, ...r.signed!.data.signatories.map((s) => s.party)].filter((p) => p !== 'institute').map((p) => recordKey('partners', p))),
-    ]),
+  const parties = rows.flatMap(([, r]) => [...r.signed!.data.partners, ...r.signed!.data.signatories.map((s) => s.party)].filter((p) => p !== 'institute').map((p) => recordKey('partners', p)));
+  // The parties read with the programmes' lists, the programmes with the institutes: as many reads as before, and
+  // through a lens the parties' streams are folded with the programmes' (one fold, not two).
+  const [programmeEntries, instituteIds] = await Promise.all([
+    Promise.all(rows.map(([agreementId]) => model.index(PROGRAMMES_INDEX, agreementId))),
+    recordIds(model, 'institutes'),
+    records.load(parties),
   ]);
-  const institute = instituteTimeline(institutes);
+  await records.load([...programmeEntries.flatMap((entries) => entries.map((e) => e.document)), ...instituteIds.map((id) => recordKey('institutes', id))]);
+  const institute = instituteTimeline(instituteIds.flatMap((id) => records.get('institutes', id) ?? []));
   const agreements = rows.map(([agreementId, r], i): AgreementEntry => {
     const signed = r.signed!.data;
     const on = signed.signedOn;

@@ -1,4 +1,5 @@
 import type { EventStore } from '@taawun/domain';
+import type { CatalogueReads } from '../engine/catalogue-reads.js';
 import { isLensNotServed, lensFromStreams, type StreamsSource } from '../engine/lens-from-streams.js';
 import { storedModel } from '../engine/model-reader.js';
 import { rememberedReads } from '../engine/remembered-reads.js';
@@ -8,7 +9,7 @@ import { resolveLens, type LensReport, type LensScope, type TimeLens } from '../
 import type { Page } from '../model/ordered.js';
 import type { AnswerSource } from './answer.js';
 import type { AnyReadModel } from './define.js';
-import { widenCounts } from './lens-ranges.js';
+import { widenCounts, widenedByItself } from './lens-ranges.js';
 
 /*
  * A time lens answered from the records' streams, not a replay of the log
@@ -36,14 +37,14 @@ type Answered<M extends ProjectedModel> = { viewed: Awaited<ReturnType<M['view']
  * documents moved past the head read), it is asked again.
  */
 export async function answerThroughStreams<M extends ProjectedModel>(
-  source: { readonly store: EventStore; readonly storage: ReadModelStorage },
+  source: { readonly store: EventStore; readonly storage: ReadModelStorage; readonly catalogueReads: CatalogueReads },
   model: M,
   params: unknown,
   lens: TimeLens,
   page: Page,
   plan: StreamsPlan,
 ): Promise<Answered<M> | undefined> {
-  const { store, storage } = source;
+  const { store, storage, catalogueReads } = source;
   const unchanged = async (info: GenerationInfo | undefined, name: string) => {
     const now = await activeGeneration(storage, name);
     return info === undefined || (now?.generation === info.generation && now.position === info.position);
@@ -53,7 +54,7 @@ export async function answerThroughStreams<M extends ProjectedModel>(
       attempt === 1 ? [plan.catalogue, plan.stored] : await Promise.all([activeGeneration(storage, recordStreamsProjection.name), activeGeneration(storage, model.projection.name)]);
     if (catalogueInfo?.version !== recordStreamsProjection.version) return undefined;
     const head = await store.lastPosition();
-    const catalogue = await catalogueAt(store, storedModel(storage, recordStreamsProjection, catalogueInfo), catalogueInfo.position, head);
+    const catalogue = await catalogueAt(store, catalogueReads.at(storage, catalogueInfo), catalogueInfo.position, head);
     if (!catalogue) return undefined;
     const atHead = catalogue.atHead && storedInfo?.version === model.projection.version && storedInfo.position === head;
     // Read once for the page and its widest completion.
@@ -72,8 +73,8 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
     if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
       // Counts as ranges: up to what the widest completion of the partial dates gives; the page's own when no stream read may differ there.
       const widestModel = await opened.widest();
-      const widest = widestModel === undefined ? viewed : await model.view(widestModel, params, {});
-      viewed = { ...viewed, result: widenCounts(viewed.result, widest?.result) };
+      const widened = widestModel === undefined ? widenedByItself(viewed.result) : widenCounts(viewed.result, (await model.view(widestModel, params, {}))?.result);
+      viewed = { ...viewed, result: widened };
     }
     const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };
     return { viewed: viewed as Awaited<ReturnType<M['view']>>, report: opened.report, source };

@@ -61,6 +61,33 @@ export function widenCounts<T>(certain: T, widest: unknown): T {
 }
 
 /**
+ * `widenCounts(certain, certain)`: the answer widened by itself, what a lens
+ * gives when the widest completion is the page's own answer (no record read
+ * may or may not count, `anyUncertain`). Equal to it, without matching each
+ * list's items through a map: a value is kept as it is (the same object)
+ * unless a count in it is not already its own hull.
+ */
+export function widenedByItself<T>(certain: T): T {
+  if (isCount(certain)) return hull(certain, certain) as T;
+  if (Array.isArray(certain)) {
+    const keys = certain.map((item, i) => keyOf(item, i));
+    const identities = keys.filter((k) => k !== undefined);
+    // An identity held twice is matched with the last item holding it: as `widenCounts` does.
+    if (new Set(identities).size !== identities.length) return widenCounts(certain, certain);
+    // An item without an identity is left as it is.
+    const widened = certain.map((item, i) => (keys[i] === undefined ? item : widenedByItself(item)));
+    return (widened.some((item, i) => item !== certain[i]) ? widened : certain) as T;
+  }
+  if (typeof certain === 'object' && certain !== null) {
+    const entries = Object.entries(certain);
+    const widened = entries.map(([k, v]) => [k, widenedByItself(v)] as const);
+    // A status widened by itself is the same status: certain.
+    return (widened.some(([, v], i) => v !== entries[i]![1]) ? Object.fromEntries(widened) : certain) as T;
+  }
+  return certain;
+}
+
+/**
  * A status is three-valued like a count: certain when the widest completion
  * gives the same one, else uncertain with both (a session planned for May 2018
  * and held in "2018", seen as of 30 June 2018: planned or held).

@@ -9,6 +9,7 @@ import { widenCounts } from './lens-ranges.js';
 import { replayThroughLens, resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
 import { recordStreamsProjection } from '../engine/record-streams.js';
 import { answerThroughStreams, type StreamsPlan } from './lens-answers.js';
+import { CatalogueReads } from '../engine/catalogue-reads.js';
 import type { Page } from '../model/ordered.js';
 import { storedStamp, type Answer, type AnswerPage, type AnswerSource } from './answer.js';
 import { compareResults, type AnswerComparison } from './compare.js';
@@ -133,6 +134,8 @@ function paged<R>(result: R, list: string | null, page: Page | undefined, total:
  */
 export class QueryService {
   private readonly models = new Map<string, AnyReadModel>();
+  /** The catalogue of streams' reads, kept between lens answers while it stays at one commit. */
+  private readonly catalogueReads = new CatalogueReads();
 
   constructor(
     readonly source: ReadModelSource,
@@ -246,7 +249,7 @@ export class QueryService {
       for (let attempt = 1; ; attempt++) {
         const plan = await this.plan(projection, lens, { model, params: parsed.data });
         if (plan.kind === 'streams') {
-          const served = await answerThroughStreams({ store: this.source.store, storage: this.source.storage! }, model, parsed.data, lens, page, plan);
+          const served = await answerThroughStreams({ store: this.source.store, storage: this.source.storage!, catalogueReads: this.catalogueReads }, model, parsed.data, lens, page, plan);
           if (served !== undefined) return answer(served.viewed, served.report, served.source);
           // Not served from the streams (a read the model does not map): replayed as before.
         }
