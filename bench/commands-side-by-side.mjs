@@ -120,7 +120,9 @@ async function child({ files, before, peerDomain, floorStreams, count, commandsF
   const result = {};
   for (const side of names) {
     const ms = latencies[side].reduce((a, b) => a + b, 0);
-    const detail = { histogram: histogram(latencies[side]), ...(await opened[side].close()) };
+    // The mean of the fastest 90%: what a command costs without the preemptions and stalls of a shared machine.
+    const fastest = [...latencies[side]].sort((a, b) => a - b).slice(0, Math.ceil(latencies[side].length * 0.9));
+    const detail = { fastest90MeanMs: Number((fastest.reduce((a, b) => a + b, 0) / fastest.length).toFixed(4)), histogram: histogram(latencies[side]), ...(await opened[side].close()) };
     result[side] = { commandsPerSecond: perSecond(items.length, ms), ms, p50Ms: percentile(latencies[side], 50), p99Ms: percentile(latencies[side], 99), detail };
   }
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
