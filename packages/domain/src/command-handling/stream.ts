@@ -1,5 +1,6 @@
 import { decodeEvent, type DecodeResult, type RecordedEvent } from '../catalogue/decoding.js';
 import { eventDefinition } from '../catalogue/events.js';
+import { erasedPersonalFields } from '../personal-data/encrypting-store.js';
 import { domainError, type DomainError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
@@ -44,10 +45,13 @@ export function foldOnto(fold: StreamFold, stream: string, from: LoadedState, ev
  * and the store gave it back as stored (JSON), and parsing a schema's own output
  * gives it back unchanged (the event schemas transform nothing; their defaults
  * are already filled in), so a reader decoding the stream folds the same values.
- * An event at another schema version (not one `toAppend` makes) is decoded.
+ * An event at another schema version (not one `toAppend` makes), or one whose
+ * personal data the store gave back erased, is decoded.
  */
 export function decodeJustAppended(stored: StoredEvent): DecodeResult {
   if (eventDefinition(stored.type)?.schemaVersion !== stored.schemaVersion) return decodeEvent(stored);
+  // A store may give back other data than was written: the encrypting store, personal data in its erased form.
+  if (erasedPersonalFields(stored).length > 0) return decodeEvent(stored);
   return { ok: true, value: stored as RecordedEvent };
 }
 
