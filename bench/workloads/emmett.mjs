@@ -13,7 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandHandler, STREAM_DOES_NOT_EXIST, getInMemoryEventStore } from '@event-driven-io/emmett';
 import { getSQLiteEventStore, sqliteConnection } from '@event-driven-io/emmett-sqlite';
-import { decodeEvent, eventDefinition, isoDayOf, parseCommand, routeCommand } from '@taawun/domain';
+import * as ourDomain from '@taawun/domain';
+
+const { decodeEvent, parseCommand, routeCommand } = ourDomain;
 import { batches, readCommands } from '../lib/log.mjs';
 import { Stopwatch, perSecond, percentile, reportProgress } from '../lib/measure.mjs';
 import { streamNames } from './taawun.mjs';
@@ -131,6 +133,35 @@ const fromEmmett = (e, stream, revision) => ({
 export async function commandsEmmett({ commandsFile, dbFile, count, mode = 'sqlite', url }) {
   const items = readCommands(commandsFile).slice(0, count);
   const { store, pragmas, close } = await openEmmett(mode, dbFile, url);
+  const handleItem = emmettCommandStep(store);
+  const latencies = [];
+  const errors = [];
+  const findings = await checkStreamExists(store, items);
+  const started = performance.now();
+  for (const item of items) {
+    const t = performance.now();
+    const error = await handleItem(item);
+    if (error) errors.push(error);
+    latencies.push(performance.now() - t);
+  }
+  const ms = performance.now() - started;
+  await close();
+  return { commands: items.length, ms, commandsPerSecond: perSecond(items.length, ms), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), errors: errors.slice(0, 5), errorCount: errors.length, pragmas, findings };
+}
+
+/** Emmett-sqlite opened as the commands workload opens it (one connection, `synchronous = FULL`), for side-by-side scripts. @param {string} dbFile */
+export const openEmmettSqlite = (dbFile) => openEmmett('sqlite', dbFile);
+
+/**
+ * One command through Emmett's `CommandHandler` (aggregate the stream, decide,
+ * append with the expected version, one transaction), deciding with the same
+ * domain code as ours: parse the command, check its references (read at most
+ * one event each, as ours does when it reads), decode the stream's events, the
+ * decider's decision, the event schema. Resolves to the error's message, or
+ * undefined when the command was appended.
+ */
+export function emmettCommandStep(store, domain = ourDomain) {
+  const { decodeEvent, eventDefinition, isoDayOf, parseCommand, routeCommand } = domain;
   const handleCommand = CommandHandler({
     initialState: () => [],
     evolve: (events, e) => {
@@ -140,17 +171,11 @@ export async function commandsEmmett({ commandsFile, dbFile, count, mode = 'sqli
       return events;
     },
   });
-  const latencies = [];
-  const errors = [];
-  const findings = await checkStreamExists(store, items);
-  const started = performance.now();
-  for (const item of items) {
-    const t = performance.now();
+  return async (item) => {
     const parsed = parseCommand(item.command);
     if (!parsed.ok) throw new Error(parsed.error.message);
     const route = routeCommand(parsed.value);
     try {
-      // What `handle` checks first: every record the command refers to exists (read at most one event, as ours does).
       for (const reference of route.references) {
         if (!(await store.readStream(reference.stream, { maxCount: 1n })).streamExists) throw new Error(`unknown-reference: ${reference.stream}`);
       }
@@ -171,14 +196,11 @@ export async function commandsEmmett({ commandsFile, dbFile, count, mode = 'sqli
           });
         });
       });
+      return undefined;
     } catch (error) {
-      errors.push(String(error?.message ?? error).slice(0, 200));
+      return String(error?.message ?? error).slice(0, 200);
     }
-    latencies.push(performance.now() - t);
-  }
-  const ms = performance.now() - started;
-  await close();
-  return { commands: items.length, ms, commandsPerSecond: perSecond(items.length, ms), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), errors: errors.slice(0, 5), errorCount: errors.length, pragmas, findings };
+  };
 }
 
 /**

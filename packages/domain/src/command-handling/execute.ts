@@ -8,7 +8,7 @@ import { earlierOutcome, keyUsedOnAnotherRecord } from './idempotency.js';
 import type { PreparedCommand } from './prepare.js';
 import { checkReferences } from './references.js';
 import { stateCacheOf, type StateCache } from './state-cache.js';
-import { checkExpectedRevision, foldOnto, keptState, loadState, remember, type LoadedState } from './stream.js';
+import { checkExpectedRevision, decodeJustAppended, foldOnto, keptState, loadState, remember, type LoadedState } from './stream.js';
 import { replayedDraws, type ReplayedDraws } from './replayed-draws.js';
 import { toAppend } from './to-append.js';
 
@@ -111,11 +111,14 @@ async function decideAndAppend(
   return undefined;
 }
 
-/** Carry the cached state over what was just appended, when it follows the revision decided on: the next command reads nothing it need not. */
+/**
+ * Carry the cached state over what was just appended, when it follows the revision decided on: the next command reads nothing it need not.
+ * The events are folded without parsing their data again (`decodeJustAppended`): `toAppend` has just parsed it.
+ */
 function keepAppended(cache: StateCache | undefined, stream: string, prepared: PreparedCommand, loaded: LoadedState, events: readonly StoredEvent[]): void {
   if (!cache) return;
   const next = loaded.revision === 'no-stream' ? 0 : loaded.revision + 1;
   if (events[0]?.revision !== next) return;
-  const folded = foldOnto(prepared.fold, stream, loaded, events);
+  const folded = foldOnto(prepared.fold, stream, loaded, events, decodeJustAppended);
   if (folded.ok) remember(cache, stream, prepared.fold, folded.value);
 }

@@ -12,6 +12,7 @@ import { commandSequenceArb, deterministicContext, firstEventOfStream } from '..
 import { handle } from './handle.js';
 import type { CommandContext } from './context.js';
 import { StateCache } from './state-cache.js';
+import { foldOnto } from './stream.js';
 
 /** One command's outcome (or error code); undefined when it names the first event of a stream not recorded yet. */
 async function outcomeOf(store: EventStore, command: Command, context: CommandContext): Promise<unknown> {
@@ -134,6 +135,35 @@ describe('folded states kept between commands', () => {
     );
     // The property proves little unless commands did start from kept states.
     expect(hits).toBeGreaterThan(100);
+  });
+
+  it('for generated commands, the state kept after each append (folded without parsing the appended data again) equals the state folded from the stream as read back', async () => {
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(commandSequenceArb(50), async (commands) => {
+        const store = new InMemoryEventStore();
+        const cache = new StateCache();
+        const contexts = contextsByCommand();
+        for (const [i, command] of commands.entries()) {
+          const outcome = await outcomeOf(store, command, contexts(i, cache));
+          // Only an append carries a kept state forward (another fold of the same stream may keep an older one, a start point only).
+          if (typeof outcome !== 'object' || outcome === null || !('events' in outcome) || (outcome as { events: unknown[] }).events.length === 0) continue;
+          const { stream, fold } = routeCommand(command);
+          const kept = cache.get(stream, fold.version);
+          if (!kept) continue;
+          // Read back as another process would: the stored data through JSON, every event decoded with its schema.
+          const asJson = (e: StoredEvent): StoredEvent => ({ ...e, ...(JSON.parse(JSON.stringify({ data: e.data, metadata: e.metadata })) as Pick<StoredEvent, 'data' | 'metadata'>) });
+          const readBack = (await store.readStream(stream)).map(asJson);
+          expect(readBack.at(-1)!.revision).toBe(kept.revision);
+          const folded = foldOnto(fold, stream, { state: fold.initialState, revision: 'no-stream', lastEventId: undefined, keys: new Map() }, readBack);
+          if (!folded.ok) throw new Error(folded.error.message);
+          expect(kept.state).toStrictEqual(folded.value.state);
+          compared++;
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect(compared).toBeGreaterThan(300);
   });
 
   it('a command on a long stream reads only the events after the cached revision', async () => {
