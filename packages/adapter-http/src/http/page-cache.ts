@@ -7,7 +7,7 @@ const gzip = promisify<Buffer, ZlibOptions, Buffer>(gzipCallback);
 /**
  * Encoded answers of stored read models, kept so that a page asked again is
  * sent, not computed again. Each is kept under the question (the role that
- * asked, the read model, its parameters and page) with the stamp of the stored
+ * asked, the read model, its query string as sent) with the stamp of the stored
  * model it was read from (`storedStampOf`: generation and checkpoint): a
  * request first reads the model's stamp (one read of the generations), and a
  * kept answer with another stamp is dropped, so any commit to the model (a
