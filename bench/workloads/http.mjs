@@ -7,6 +7,7 @@
  * default pages). The server runs in its own process; autocannon runs here.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,16 @@ function stopServer(child, output) {
   });
 }
 
+/** CPU milliseconds a process has used (user + system), from /proc; undefined where there is none (not Linux). */
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+  } catch {
+    return undefined;
+  }
+}
+
 const run = (options) => new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
 
 const summary = (result) => ({
@@ -69,7 +80,7 @@ const summary = (result) => ({
  */
 export async function httpTaawun({ dbFile, partners, durationSeconds, connections, acceptEncoding = 'gzip' }) {
   const { key, entry } = createApiKey('bench-clerk', 'clerk');
-  const { url, stop } = await startServerProcess(dbFile, entry);
+  const { url, stop, child } = await startServerProcess(dbFile, entry);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const scenarios = {};
   let serverRss;
@@ -100,7 +111,16 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
         const bytes = (await first.arrayBuffer()).byteLength;
         const wireBytes = Number(first.headers.get('content-length') ?? bytes);
         const setupRequest = (request) => ({ ...request, path: typeof path === 'function' ? path() : path });
-        return { status: first.status, bytes, wireBytes, contentEncoding: first.headers.get('content-encoding') ?? 'identity', ...summary(await run({ url, connections, duration: durationSeconds, headers: readHeaders, requests: [{ method: 'GET', setupRequest }] })) };
+        const [server0, client0] = [cpuMsOf(child.pid), process.cpuUsage()];
+        const result = await run({ url, connections, duration: durationSeconds, headers: readHeaders, requests: [{ method: 'GET', setupRequest }] });
+        const client = process.cpuUsage(client0);
+        const server1 = cpuMsOf(child.pid);
+        // CPU a request on each side: the load generator shares the cores and decodes every body (see bench/pages/measure.mjs).
+        const cpu = server0 === undefined || server1 === undefined || result.requests.total === 0 ? {} : {
+          serverCpuUsPerRequest: Math.round(((server1 - server0) * 1000) / result.requests.total),
+          loadGeneratorCpuUsPerRequest: Math.round((client.user + client.system) / result.requests.total),
+        };
+        return { status: first.status, bytes, wireBytes, contentEncoding: first.headers.get('content-encoding') ?? 'identity', ...summary(result), ...cpu };
       };
       // The floor first: the same server, the same authentication, no read model.
       scenarios['the floor: an authenticated GET reading no model (GET /read-models)'] = await reading('/read-models');

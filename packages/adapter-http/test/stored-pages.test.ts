@@ -83,6 +83,22 @@ describe('stored pages kept while their model has not changed', () => {
     expect(BigInt(answer.source.position)).toBeGreaterThan(BigInt(((await before.json()) as { source: { position: string } }).source.position));
   });
 
+  it('keeps a page under its query string as sent: the same string is sent as kept, another spelling is computed, an invalid one is still refused', async () => {
+    const path = '/read-models/partner-history?partnerId=enabel&limit=9';
+    const start = await storedPages();
+    const first = await read(path, 'auditor');
+    const again = await read(path, 'auditor');
+    expect(await again.text()).toBe(await first.text());
+    // The same question written otherwise: computed (and kept under its own string), the same answer.
+    const spelledOtherwise = await read('/read-models/partner-history?limit=9&offset=0&partnerId=enabel', 'auditor');
+    expect(await spelledOtherwise.text()).toBe(await (await read(path, 'auditor')).text());
+    const end = await storedPages();
+    expect((end['partner-history computed'] ?? 0) - (start['partner-history computed'] ?? 0)).toBe(2);
+    expect((end['partner-history kept'] ?? 0) - (start['partner-history kept'] ?? 0)).toBe(2);
+    // A query that does not validate is never kept, however often it is sent.
+    for (let i = 0; i < 2; i++) expect((await read('/read-models/partner-history?partnerId=enabel&limit=0', 'auditor')).status).toBe(400);
+  });
+
   it("keeps each role's answer apart, and never keeps an answer with personal data", async () => {
     const path = '/read-models/partner-history?partnerId=giz&limit=7';
     const start = await storedPages();

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { acceptsGzip, EncodedPageCache, encodedPage, noneMatchHits } from './page-cache.js';
 
@@ -51,6 +52,16 @@ describe('the encoded pages kept', () => {
     expect(cache.get('b', 's')).toBeUndefined();
     expect(cache.get('a', 's')?.body).toBe(a!.body);
     expect(cache.size().bytes).toBeLessThanOrEqual(4_000);
+  });
+
+  it('gzips a page to be kept harder than an answer sent once, both to the same bytes', async () => {
+    const answer = { entries: Array.from({ length: 300 }, (_, i) => ({ record: `session-${i % 37}`, people: { trainee: [`p-${(i * 7919) % 1000}`] }, title: { fr: `Session ${i}` } })) };
+    const [kept, once] = await Promise.all([encodedPage(answer, 'kept'), encodedPage(answer, 'once')]);
+    expect(kept.body.equals(once.body)).toBe(true);
+    expect(kept.etag).toBe(once.etag);
+    expect(gunzipSync(kept.gzipped!.body).equals(kept.body)).toBe(true);
+    expect(gunzipSync(once.gzipped!.body).equals(once.body)).toBe(true);
+    expect(kept.gzipped!.body.byteLength).toBeLessThan(once.gzipped!.body.byteLength);
   });
 
   it('reads If-None-Match and Accept-Encoding as HTTP says', () => {

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { answerSchemaOf, storedStampOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { acceptsGzip, encodedPage, noneMatchHits, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
 import { answerHeaders, bearerSecurity, errorResponses, readErrors, responseHeaders } from '../http/openapi-common.js';
@@ -130,7 +130,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     summary: model.title,
     description: `${model.description}. Roles: ${allowed.join(', ')}.${list === null ? '' : ` Pages through \`result.${list}\`; the rest of the answer is whole.`}`,
     security: bearerSecurity,
-    middleware: [requireRole(allowed)] as const,
+    middleware: [requireRole(allowed), keptPageFirst(model, deps)] as const,
     request: { query },
     responses: {
       200: { description: `The ${model.title.toLowerCase()}`, headers: answerHeaders(), content: { 'application/json': { schema: answer } } },
@@ -148,20 +148,50 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     }
     const lens: TimeLens = { ...(asOf !== undefined ? { asOf } : {}), ...(asKnownOn !== undefined ? { asKnownOn } : {}) };
     const page = list === null ? undefined : { offset: offset ?? 0, limit: limit ?? defaultLimit };
-    // A stored page asked again is sent as kept, while the model has not changed (see EncodedPageCache); never one with personal data.
+    // Not kept (keptPageFirst found none): computed, and kept when it is a stored page without personal data.
     const keep = deps.pages.enabled && parsed.success && !holdsPersonalData(model, parsed.data);
-    const question = keep ? JSON.stringify([c.get('principal')?.role ?? null, model.name, params, page ?? null]) : '';
-    const stamp = keep ? await deps.queries.storedStamp(model.name, lens) : undefined;
-    const kept = stamp === undefined ? undefined : deps.pages.get(question, stamp);
-    if (stamp !== undefined) deps.countStoredPage(model.name, kept ? 'kept' : 'computed');
-    if (kept) return sendPage(c, kept);
     const answer = await deps.queries.query(model.name, params, { lens, replays: deps.replays.forKey(c.get('principal')?.name), ...(page ? { page } : {}) });
     if (!answer.ok) return answer.error.code === 'replays-busy' ? tooManyReplays(c, deps.replays) : sendProblem(c, problemFromQueryError(answer.error));
-    const encoded = await encodedPage(answer.value);
     const readAt = storedStampOf(answer.value);
-    if (keep && readAt !== undefined) deps.pages.put(question, readAt, encoded);
+    const kept = keep && readAt !== undefined;
+    if (kept) deps.countStoredPage(model.name, 'computed');
+    const encoded = await encodedPage(answer.value, kept ? 'kept' : 'once');
+    if (kept) deps.pages.put(questionOf(c, model), readAt, encoded);
     return sendPage(c, encoded);
   });
+}
+
+/**
+ * The question a kept page answers: the role that asked, the read model and
+ * the request's query string as sent. A page is kept only once its query was
+ * validated and answered (and only a stored page without personal data, read
+ * through no lens), and the same query string always validates the same way,
+ * so a page kept under it is sent without validating the query again. Queries
+ * that mean the same but are written differently (`?partnerId=giz` and
+ * `?offset=0&partnerId=giz`) are kept apart.
+ */
+function questionOf(c: Context<AppEnv>, model: AnyReadModel): string {
+  const { url } = c.req;
+  const at = url.indexOf('?');
+  return JSON.stringify([c.get('principal')?.role ?? null, model.name, at < 0 ? '' : url.slice(at + 1)]);
+}
+
+/**
+ * A stored page asked again is sent as kept while its model has not changed
+ * (see EncodedPageCache): looked up before the query is validated and the
+ * answer computed, at the cost of one read of the model's stamp; on a miss,
+ * the route goes on (and keeps what it computes).
+ */
+function keptPageFirst(model: AnyReadModel, deps: QueryRouteDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!deps.pages.enabled) return next();
+    // A lens's answer is never kept: its query string is never a question kept, and the stamp read is the lens-free one.
+    const stamp = await deps.queries.storedStamp(model.name);
+    const kept = stamp === undefined ? undefined : deps.pages.get(questionOf(c, model), stamp);
+    if (!kept) return next();
+    deps.countStoredPage(model.name, 'kept');
+    return sendPage(c, kept);
+  };
 }
 
 const holdsPersonalData = (model: AnyReadModel, params: unknown): boolean =>
