@@ -69,4 +69,12 @@ describe('DocumentTextCache', () => {
     cache.set('k', 'abcdef');
     expect(cache.size).toBe('gone'.length + 'k'.length + 6);
   });
+
+  it('keeps no document longer than its longest: the long ones are read again rarely, the short ones often', () => {
+    const cache = new DocumentTextCache(1_000, 10);
+    cache.set('session', 'x'.repeat(11));
+    cache.set('person', 'x'.repeat(10));
+    expect(cache.get('session')).toBeUndefined();
+    expect(cache.get('person')).toBe('x'.repeat(10));
+  });
 });

@@ -13,12 +13,22 @@
 /** JSON text kept by default: a few MB of strings, so a rewrite inside a server stays within its memory. */
 export const DOCUMENT_CACHE_CHARS = 8_000_000;
 
-/** Texts of documents by key (`null`: known to be absent), least recently used evicted first once over `maxChars`. */
+/**
+ * Documents longer than this are not kept: the ones read again and again are the small records pages
+ * name (a participant, about 300 characters, read 16 times each at 100k events), while a session's
+ * document (5,500 characters with its enrolments) is read 1.2 times and would push dozens of them out.
+ */
+export const DOCUMENT_CACHE_LONGEST = 2_000;
+
+/** Texts of documents by key (`null`: known to be absent), none over `longest`, least recently used evicted first once over `maxChars`. */
 export class DocumentTextCache {
   private readonly texts = new Map<string, string | null>();
   private chars = 0;
 
-  constructor(private readonly maxChars: number = DOCUMENT_CACHE_CHARS) {}
+  constructor(
+    private readonly maxChars: number = DOCUMENT_CACHE_CHARS,
+    private readonly longest: number = DOCUMENT_CACHE_LONGEST,
+  ) {}
 
   /** The text of `key` (`null` when absent), or `undefined` when not known here. */
   get(key: string): string | null | undefined {
@@ -33,7 +43,7 @@ export class DocumentTextCache {
   set(key: string, text: string | null): void {
     this.forget(key);
     const size = this.sizeOf(key, text);
-    if (size > this.maxChars) return;
+    if (size > this.maxChars || (text?.length ?? 0) > this.longest) return;
     this.texts.set(key, text);
     this.chars += size;
     for (const oldest of this.texts.keys()) {
