@@ -36,6 +36,22 @@ describe('the documents a rewrite of the rm_ tables reads', () => {
     expect(asked).toEqual([['a'], ['a'], ['a']]);
   });
 
+  it('a listing of keys asked for again (every partner names the institutes) is answered from memory too', async () => {
+    const statements: string[] = [];
+    const db: Queryable = {
+      query: (async (text: string) => {
+        statements.push(text);
+        return { rows: text.includes('unnest') ? [{ key: 'institute-ism', value: '{}' }] : [{ key: 'institute-ism' }, { key: 'institute-old' }] };
+      }) as unknown as Queryable['query'],
+    };
+    const reads = new PostgresReads(db, 's', () => 'here', new DocumentTextCache());
+    expect(await reads.listKeys('m', 1, { prefix: 'institute-' })).toEqual(['institute-ism', 'institute-old']);
+    expect(await reads.listKeys('m', 1, { prefix: 'institute-' })).toEqual(['institute-ism', 'institute-old']);
+    expect(await reads.listKeys('m', 1, { prefix: 'institute-', limit: 1 })).toEqual(['institute-ism', 'institute-old']); // another listing: read (the fake ignores the limit)
+    expect(await reads.documents('m', 1, ['institute-ism'])).toEqual(new Map([['institute-ism', '{}']]));
+    expect(statements).toHaveLength(3);
+  });
+
   it('without a cache (reads outside a rewrite), every read goes to the server', async () => {
     const { db, asked } = fakeConnection({ a: '{"n":1}' });
     const reads = new PostgresReads(db, 's', () => 'here');

@@ -38,7 +38,7 @@ export class PostgresReads implements ReadModelReads {
     private readonly db: Queryable,
     private readonly s: string,
     private readonly where: () => string,
-    /** Documents already read, answered without a read (only within one transaction that writes none meanwhile: see document-cache.ts). */
+    /** Documents and key listings already read, answered without a read (only within one transaction that writes none meanwhile: see document-cache.ts). */
     private readonly cache?: DocumentTextCache,
   ) {}
 
@@ -98,7 +98,13 @@ export class PostgresReads implements ReadModelReads {
   }
 
   async listKeys(name: string, generation: number, range: KeyRange = {}): Promise<string[]> {
-    return (await this.listed<{ key: string | null }>(name, generation, range, 'key')).flatMap((r) => (r.key === null ? [] : [r.key]));
+    // Kept as a list's JSON, apart from documents (their cache keys start with a read model's name, never empty).
+    const cacheKey = `\u0000keys\u0000${name}\u0000${generation}\u0000${JSON.stringify(range)}`;
+    const cached = this.cache?.get(cacheKey);
+    if (cached) return JSON.parse(cached) as string[];
+    const keys = (await this.listed<{ key: string | null }>(name, generation, range, 'key')).flatMap((r) => (r.key === null ? [] : [r.key]));
+    this.cache?.set(cacheKey, JSON.stringify(keys));
+    return keys;
   }
 
   async countKeys(name: string, generation: number, range: KeySpan = {}): Promise<number> {
