@@ -11,6 +11,7 @@ import {
   type StoredIndexEntry,
 } from '@taawun/projections';
 import type { Pool } from 'pg';
+import type { DocumentTextCache } from './document-cache.js';
 
 /** The documents of a generation within a span of keys: `$3` after, `$4` prefix, `$5` the prefix's end (`keysWithin` gives them). */
 const KEYS_WITHIN = `name = $1 AND generation = $2 AND ($3::text IS NULL OR key > $3)
@@ -37,6 +38,8 @@ export class PostgresReads implements ReadModelReads {
     private readonly db: Queryable,
     private readonly s: string,
     private readonly where: () => string,
+    /** Documents and key listings already read, answered without a read (only within one transaction that writes none meanwhile: see document-cache.ts). */
+    private readonly cache?: DocumentTextCache,
   ) {}
 
   /** `SELECT … FROM <the generation> LEFT JOIN LATERAL (<read>)`: at least one row (all null when the read finds nothing) when the generation exists. */
@@ -57,6 +60,27 @@ export class PostgresReads implements ReadModelReads {
    * read of a rebuild). The `LIMIT 1` (a key is unique) keeps the lookup a subquery of its own.
    */
   async documents(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
+    if (!this.cache) return this.readDocuments(name, generation, keys);
+    const cache = this.cache;
+    const cacheKey = (key: string) => `${name}\u0000${generation}\u0000${key}`;
+    const found = new Map<string, string>();
+    const missing: string[] = [];
+    for (const key of new Set(keys)) {
+      const text = cache.get(cacheKey(key));
+      if (text === undefined) missing.push(key);
+      else if (text !== null) found.set(key, text);
+    }
+    if (missing.length === 0) return found;
+    const read = await this.readDocuments(name, generation, missing);
+    for (const key of missing) {
+      const text = read.get(key);
+      cache.set(cacheKey(key), text ?? null);
+      if (text !== undefined) found.set(key, text);
+    }
+    return found;
+  }
+
+  private async readDocuments(name: string, generation: number, keys: readonly string[]): Promise<Map<string, string>> {
     const rows = await this.read<{ key: string | null; value: string }>(
       name,
       generation,
@@ -74,7 +98,13 @@ export class PostgresReads implements ReadModelReads {
   }
 
   async listKeys(name: string, generation: number, range: KeyRange = {}): Promise<string[]> {
-    return (await this.listed<{ key: string | null }>(name, generation, range, 'key')).flatMap((r) => (r.key === null ? [] : [r.key]));
+    // Kept as a list's JSON, apart from documents (their cache keys start with a read model's name, never empty).
+    const cacheKey = `\u0000keys\u0000${name}\u0000${generation}\u0000${JSON.stringify(range)}`;
+    const cached = this.cache?.get(cacheKey);
+    if (cached) return JSON.parse(cached) as string[];
+    const keys = (await this.listed<{ key: string | null }>(name, generation, range, 'key')).flatMap((r) => (r.key === null ? [] : [r.key]));
+    this.cache?.set(cacheKey, JSON.stringify(keys));
+    return keys;
   }
 
   async countKeys(name: string, generation: number, range: KeySpan = {}): Promise<number> {

@@ -12,6 +12,7 @@ import {
   type TablesShown,
 } from '@taawun/projections';
 import type { Pool, PoolClient } from 'pg';
+import { DocumentTextCache } from './document-cache.js';
 import { PostgresReads, type Queryable } from './read-model-reads.js';
 
 /*
@@ -40,6 +41,8 @@ async function insertRows(client: PoolClient, table: string, rows: readonly Tabl
 /**
  * The model of a generation as a transaction sees it (its own writes included).
  * The views may read in parallel; a client runs one query at a time, so they queue.
+ * A document read once is answered from memory after (the caller writes no
+ * document while it reads: the rm_ tables are written from it afterwards).
  */
 export function modelInTransaction(client: PoolClient, s: string, where: () => string, tables: AnyReadModelTables, info: GenerationInfo): ModelReader {
   let queue: Promise<unknown> = Promise.resolve();
@@ -50,7 +53,7 @@ export function modelInTransaction(client: PoolClient, s: string, where: () => s
       return next;
     }) as Queryable['query'],
   };
-  return storedModel(new PostgresReads(serial, s, where), tables.projection, info);
+  return storedModel(new PostgresReads(serial, s, where, new DocumentTextCache()), tables.projection, info);
 }
 
 /**

@@ -359,6 +359,50 @@ describe('keyed documents', () => {
     expect(small.written).toEqual([['p3', '#all']]);
   });
 
+  it('a rebuild folds the next events while its commit is on its way, one commit at a time, and ends equal to a replay', async () => {
+    const store = counting(await storeWith(4, 60));
+    let writing = 0;
+    let most = 0;
+    let foldedMeanwhile = 0;
+    /** Commits that take a while (a server writing), counting the events handed to the runner meanwhile. */
+    class SlowStorage extends InMemoryReadModelStorage {
+      override async commit(...args: Parameters<InMemoryReadModelStorage['commit']>) {
+        most = Math.max(most, ++writing);
+        const before = store.handedOut;
+        await new Promise((r) => setTimeout(r, 10));
+        foldedMeanwhile += store.handedOut - before;
+        writing--;
+        return super.commit(...args);
+      }
+    }
+    const storage = new SlowStorage();
+    const result = await new ProjectionRunner(perPartner, { store, storage, batchSize: 5, pageSize: 5 }).rebuild();
+    expect(result).toMatchObject({ complete: true, activated: true, eventsApplied: 65 });
+    expect(most).toBe(1);
+    expect(foldedMeanwhile).toBeGreaterThan(0);
+    expect(await exportModel(storage, 'per-partner', result.generation)).toBe(await (await replay(store, perPartner)).export());
+  });
+
+  it('a commit that fails while the runner folds on fails the run, and the checkpoint stays at the last commit that succeeded', async () => {
+    const store = await storeWith(4, 60);
+    let commits = 0;
+    class FailingStorage extends InMemoryReadModelStorage {
+      override async commit(...args: Parameters<InMemoryReadModelStorage['commit']>) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (++commits === 3) throw new Error('the server went away');
+        return super.commit(...args);
+      }
+    }
+    const storage = new FailingStorage();
+    await expect(new ProjectionRunner(perPartner, { store, storage, batchSize: 5, pageSize: 5 }).rebuild()).rejects.toThrow('the server went away');
+    const [building] = await storage.generations('per-partner');
+    expect(building).toMatchObject({ status: 'building', eventsApplied: 10 });
+    // Resumed from there, it ends as a clean build does.
+    const resumed = await new ProjectionRunner(perPartner, { store, storage, batchSize: 5 }).rebuild();
+    expect(resumed).toMatchObject({ complete: true, resumedFrom: building!.position, eventsApplied: 65 - 10 });
+    expect(await exportModel(storage, 'per-partner', resumed.generation)).toBe(await (await replay(store, perPartner)).export());
+  });
+
   it('follows the live log into keyed documents while slow commits are on their way, and ends equal to a replay', async () => {
     const store = await storeWith(4, 6);
     /** Commits that take a while, and documents read slowly: events arrive in the middle of both. */

@@ -278,14 +278,38 @@ export class ProjectionRunner<S, T extends DomainEventType> {
     // What the run leaves behind is garbage, and V8 would let it grow with what is live: bounded at each commit.
     const heap = new HeapBound(this.options.heapMarginBytes);
 
+    /**
+     * A commit is started, not awaited: the next pages are read and folded while
+     * the storage writes it (on PostgreSQL the server writes on one core while
+     * the runner folds on the other). One at a time: the next commit, and the
+     * end of the run, wait for it first, and its failure is thrown there. The
+     * folder snapshots what it writes when the commit starts; documents folded
+     * meanwhile stay dirty for the next one.
+     */
+    let inFlight: Promise<void> | undefined;
+    const settled = async () => {
+      const previous = inFlight;
+      inFlight = undefined;
+      await previous;
+    };
     const commit = async () => {
+      await settled();
       const began = this.clock();
-      committed = await folder.commit(position!, committed.eventsApplied + pending, note?.at(position!));
+      const appliedNow = applied;
+      const writing = folder.commit(position!, from.eventsApplied + appliedNow, note?.at(position!));
       pending = 0;
-      policy.committed(this.clock() - began);
-      heap.check();
-      this.options.onCommit?.(committed);
-      this.report(phase, committed, started, start, head, applied, false);
+      inFlight = writing.then((info) => {
+        committed = info;
+        policy.committed(this.clock() - began);
+        heap.check();
+        this.options.onCommit?.(committed);
+        this.report(phase, committed, started, start, head, appliedNow, false);
+      });
+      // Handled when awaited; a failure while the runner is busy elsewhere is not unhandled meanwhile.
+      inFlight.catch(() => undefined);
+      // A storage that writes synchronously (SQLite, memory) has finished by the next turn: its commit is
+      // reported before the next event is applied, as if awaited (an abort from onProgress stops there).
+      await turn();
     };
 
     /** Take a decoded chunk, fetch its documents in one read, then apply event by event. */
@@ -321,14 +345,24 @@ export class ProjectionRunner<S, T extends DomainEventType> {
       // Read and decoded by the reader given (the SQLite adapter's does it in a worker thread), else here.
       const decoding = this.options.decodingReader ?? decodingInProcess(store, this.options.pageSize);
       const pages = decoding.read({ after: start, to: head!, types: this.projection.handles, pageSize: Math.max(1, this.options.pageSize ?? CHUNK) });
-      for await (const page of pages) {
-        await apply([...page]);
-        if (stopped) break;
-        await turn();
+      try {
+        for await (const page of pages) {
+          await apply([...page]);
+          if (stopped) break;
+          await turn();
+        }
+      } catch (error) {
+        // The run fails with its own error, once the commit on its way has ended (its outcome no longer matters).
+        await settled().catch(() => undefined);
+        throw error;
       }
       // Unhandled events after the last handled one are covered too: the next run starts past them.
       if (!stopped) position = head;
-      if (position !== committed.position) await commit();
+      await settled();
+      if (position !== committed.position) {
+        await commit();
+        await settled();
+      }
     }
     this.report(phase, committed, started, start, head, applied, true);
     return {

@@ -70,6 +70,34 @@ function touches(deps: Dependencies, changes: ModelChanges, indexes: ReadonlySet
   return false;
 }
 
+/**
+ * Units computed at once: while one unit's reads are on their way to a database server (PostgreSQL: the
+ * server finds and sends the documents on one core), another's views compute on the other. A storage
+ * that reads synchronously (SQLite, memory) gains nothing and loses nothing.
+ */
+const UNITS_AT_ONCE = 4;
+
+/** `work` for every item, at most `atOnce` at a time, the results given in the items' order (a failure thrown at its item). */
+async function* inTurns<I, R>(items: readonly I[], atOnce: number, work: (item: I) => Promise<R>): AsyncGenerator<R> {
+  const running: Promise<R>[] = [];
+  let next = 0;
+  const startMore = () => {
+    while (next < items.length && running.length < atOnce) {
+      const result = work(items[next++]!);
+      // Handled when its turn comes; not unhandled while it waits (or when a failure before it ends the loop).
+      result.catch(() => undefined);
+      running.push(result);
+    }
+  };
+  startMore();
+  while (running.length > 0) {
+    const result = await running[0]!;
+    running.shift();
+    startMore();
+    yield result;
+  }
+}
+
 export interface RowsToWrite {
   /** The rows to delete first: every row of the tables (`'all'`), or the rows of these units (by the unit column). */
   readonly replace: 'all' | readonly string[];
@@ -103,9 +131,13 @@ export async function rowsToWrite(tables: AnyReadModelTables, model: ModelReader
     affected = await tables.units(model);
   }
   const rows: Record<string, TableRow[]> = Object.fromEntries(tables.tables.map((t) => [t.name, []]));
-  for (const unit of affected) {
+  const computed = inTurns(affected, UNITS_AT_ONCE, async (unit) => {
     const deps: Dependencies = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
-    for (const [table, unitRows] of Object.entries(await tables.rows(tracing(model, deps), unit))) rows[table]!.push(...unitRows);
+    return { unit, deps, unitRows: await tables.rows(tracing(model, deps), unit) };
+  });
+  // In the units' order, whatever order their reads came back in.
+  for await (const { unit, deps, unitRows } of computed) {
+    for (const [table, r] of Object.entries(unitRows)) rows[table]!.push(...r);
     units.set(unit, deps);
   }
   // A read model laid out as a whole has no unit column: its one unit's rows are all the rows.

@@ -201,6 +201,43 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     expect(untouched).toMatchObject({ replace: [], rows: { rm_agreements: [] } });
   });
 
+  it('computes a few units at once, and gives the same rows in the same order, and the same dependencies, as one at a time', async () => {
+    const description = readModelTables['partner-history']!;
+    const runner = new ProjectionRunner(description.projection, { store, storage: new InMemoryReadModelStorage() });
+    await runner.rebuild();
+    const model = (await runner.read())!;
+    let computing = 0;
+    let most = 0;
+    let reads = 0;
+    /** Reads answered after a while, later ones sooner: units' reads come back out of order. */
+    const slow = <A extends unknown[], R>(read: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+      const delay = Math.max(0, 12 - (reads++ % 12));
+      await new Promise((r) => setTimeout(r, delay));
+      return read(...args);
+    };
+    const slowModel: typeof model = { ...model, get: slow(model.get), getMany: slow(model.getMany), keys: slow(model.keys), keyCount: slow(model.keyCount), index: slow(model.index), indexSize: slow(model.indexSize), counters: slow(model.counters) };
+    const counted: typeof description = {
+      ...description,
+      rows: async (m, unit) => {
+        most = Math.max(most, ++computing);
+        try {
+          return await description.rows(m, unit);
+        } finally {
+          computing--;
+        }
+      },
+    };
+    const atOnce = await rowsToWrite(counted, slowModel, undefined, undefined);
+    expect(most).toBe(4);
+    // One at a time, as a reference: the same units, each computed alone.
+    const units = await description.units(model);
+    const expected: Record<string, TableRow[]> = Object.fromEntries(description.tables.map((t) => [t.name, []]));
+    for (const unit of units) for (const [table, rows] of Object.entries(await description.rows(model, unit))) expected[table]!.push(...rows);
+    expect(atOnce.rows).toEqual(expected);
+    expect([...atOnce.shown.units.keys()]).toEqual(units);
+    expect(atOnce.shown).toEqual((await rowsToWrite(description, model, undefined, undefined)).shown);
+  });
+
   it("takes no engine document (counters, the engine's notes) for a unit, even where every document is one", async () => {
     const runner = new ProjectionRunner(sessionsPerPartnerProjection, { store, storage: new InMemoryReadModelStorage() });
     await runner.rebuild();
