@@ -1,7 +1,8 @@
 import {
   GENERATION_COLUMNS,
   generationInfo,
-  rowsToWrite,
+  HeapBound,
+  rowsToWriteInBatches,
   storedModel,
   type AnyReadModelTables,
   type GenerationInfo,
@@ -76,12 +77,18 @@ export async function maintainTables(
   const name = tables.projection.name;
   const [shown] = (await client.query<{ generation: number; position: string | null }>(`SELECT generation, position::text AS position FROM ${s}.rm_read_models WHERE read_model = $1`, [name])).rows;
   const stillShown = previous && shown && shown.generation === previous.generation && shown.position === (previous.position?.toString() ?? null);
-  const write = await rowsToWrite(tables, model, stillShown ? previous : undefined, changes);
+  const write = await rowsToWriteInBatches(tables, model, stillShown ? previous : undefined, changes);
   for (const t of tables.tables) {
     const qualified = `${s}.${t.name}`;
     if (write.replace === 'all') await client.query(`DELETE FROM ${qualified}`);
     else if (write.replace.length > 0) await client.query(`DELETE FROM ${qualified} WHERE ${tables.unitColumn} = ANY($1::text[])`, [write.replace]);
-    await insertRows(client, qualified, write.rows[t.name] ?? []);
+  }
+  // A batch of units' rows at a time (the tables reference no other table's rows): a rewrite of every unit holds one batch, not every row.
+  // Its garbage kept near what is live, as a rebuild's (V8 would let it grow to several times that).
+  const heap = new HeapBound();
+  for await (const batch of write.batches(CHUNK)) {
+    for (const t of tables.tables) await insertRows(client, `${s}.${t.name}`, batch[t.name] ?? []);
+    heap.check();
   }
   await client.query(
     `INSERT INTO ${s}.rm_read_models (read_model, generation, version, position, events_applied, materialised_at) VALUES ($1, $2, $3, $4, $5, $6)

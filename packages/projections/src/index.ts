@@ -252,5 +252,5 @@ export {
   yearRow,
 } from './tables/values.js';
 export { allRows, defineReadModelTables, unitPerRecord, wholeModel, type AnyReadModelTables, type ReadModelTables, type RowsOf } from './tables/read-model-tables.js';
-export { changesOf, rowsToWrite, type Dependencies, type ModelChanges, type RowsToWrite, type TablesShown } from './tables/rows-to-write.js';
+export { changesOf, rowsToWrite, rowsToWriteInBatches, type Dependencies, type ModelChanges, type RowsToWrite, type RowsToWriteInBatches, type TablesShown } from './tables/rows-to-write.js';
 export { agreementsRegisterTables, participantRecordTables, partnerHistoryTables, readModelTableNames, readModelTables, yearlyActivityReportTables } from './tables/index.js';

@@ -107,13 +107,25 @@ export interface RowsToWrite {
   readonly shown: TablesShown;
 }
 
+/** The rows to write, computed as they are asked for (`batches`): a rewrite of every unit holds a batch of rows at a time, not the whole model's. */
+export interface RowsToWriteInBatches {
+  readonly replace: RowsToWrite['replace'];
+  /**
+   * The rows to insert, per table, in the units' order: a batch once it holds at
+   * least `rows` rows (whole units; the last batch may hold fewer). Read once.
+   */
+  batches(rows: number): AsyncGenerator<Readonly<Record<string, readonly TableRow[]>>>;
+  /** What the tables hold once written: complete once `batches` has been read to its end. */
+  readonly shown: TablesShown;
+}
+
 /**
  * The rows to write to bring a read model's tables to the generation `model`
  * reads. With `changes` (a commit) and `previous` (what the tables show now, the
  * same generation), only the units the changes touch; otherwise every unit, and
  * every row replaced.
  */
-export async function rowsToWrite(tables: AnyReadModelTables, model: ModelReader, previous: TablesShown | undefined, changes: ModelChanges | undefined): Promise<RowsToWrite> {
+export async function rowsToWriteInBatches(tables: AnyReadModelTables, model: ModelReader, previous: TablesShown | undefined, changes: ModelChanges | undefined): Promise<RowsToWriteInBatches> {
   const generation = model.info?.generation ?? 0;
   const current = previous !== undefined && changes !== undefined && previous.generation === generation;
   const units = new Map(current ? previous.units : []);
@@ -130,17 +142,38 @@ export async function rowsToWrite(tables: AnyReadModelTables, model: ModelReader
   } else {
     affected = await tables.units(model);
   }
-  const rows: Record<string, TableRow[]> = Object.fromEntries(tables.tables.map((t) => [t.name, []]));
-  const computed = inTurns(affected, UNITS_AT_ONCE, async (unit) => {
-    const deps: Dependencies = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
-    return { unit, deps, unitRows: await tables.rows(tracing(model, deps), unit) };
-  });
-  // In the units' order, whatever order their reads came back in.
-  for await (const { unit, deps, unitRows } of computed) {
-    for (const [table, r] of Object.entries(unitRows)) rows[table]!.push(...r);
-    units.set(unit, deps);
+  const emptyBatch = (): Record<string, TableRow[]> => Object.fromEntries(tables.tables.map((t) => [t.name, []]));
+  async function* batches(size: number): AsyncGenerator<Readonly<Record<string, readonly TableRow[]>>> {
+    const computed = inTurns(affected, UNITS_AT_ONCE, async (unit) => {
+      const deps: Dependencies = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
+      return { unit, deps, unitRows: await tables.rows(tracing(model, deps), unit) };
+    });
+    let batch = emptyBatch();
+    let held = 0;
+    // In the units' order, whatever order their reads came back in.
+    for await (const { unit, deps, unitRows } of computed) {
+      for (const [table, r] of Object.entries(unitRows)) {
+        for (const row of r) batch[table]!.push(row);
+        held += r.length;
+      }
+      units.set(unit, deps);
+      if (held >= size) {
+        yield batch;
+        batch = emptyBatch();
+        held = 0;
+      }
+    }
+    if (held > 0) yield batch;
   }
   // A read model laid out as a whole has no unit column: its one unit's rows are all the rows.
   const replace = !current || (tables.unitColumn === undefined && affected.length > 0) ? 'all' : affected;
-  return { replace, rows, shown: { generation, position: model.info?.position, units } };
+  return { replace, batches, shown: { generation, position: model.info?.position, units } };
+}
+
+/** Every row to write at once (`rowsToWriteInBatches`, gathered). */
+export async function rowsToWrite(tables: AnyReadModelTables, model: ModelReader, previous: TablesShown | undefined, changes: ModelChanges | undefined): Promise<RowsToWrite> {
+  const planned = await rowsToWriteInBatches(tables, model, previous, changes);
+  const rows: Record<string, TableRow[]> = Object.fromEntries(tables.tables.map((t) => [t.name, []]));
+  for await (const batch of planned.batches(Number.POSITIVE_INFINITY)) for (const [table, r] of Object.entries(batch)) for (const row of r) rows[table]!.push(row);
+  return { replace: planned.replace, rows, shown: planned.shown };
 }

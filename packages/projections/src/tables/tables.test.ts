@@ -11,7 +11,7 @@ import { sessionsHeldTables, sessionsPerPartnerProjection } from '../testing/ses
 import { column, type Column, type TableDescription, type TableRow } from './columns.js';
 import { readModelTableNames, readModelTables } from './index.js';
 import { allRows, defineReadModelTables, type AnyReadModelTables } from './read-model-tables.js';
-import { changesOf, rowsToWrite, type TablesShown } from './rows-to-write.js';
+import { changesOf, rowsToWrite, rowsToWriteInBatches, type TablesShown } from './rows-to-write.js';
 
 let store: EventStore;
 beforeAll(async () => {
@@ -236,6 +236,27 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     expect(atOnce.rows).toEqual(expected);
     expect([...atOnce.shown.units.keys()]).toEqual(units);
     expect(atOnce.shown).toEqual((await rowsToWrite(description, model, undefined, undefined)).shown);
+  });
+
+  it('gives the rows in batches of whole units, each of at least the size asked but the last, which together are every row in order', async () => {
+    const description = readModelTables['partner-history']!;
+    const runner = new ProjectionRunner(description.projection, { store, storage: new InMemoryReadModelStorage() });
+    await runner.rebuild();
+    const model = (await runner.read())!;
+    const whole = await rowsToWrite(description, model, undefined, undefined);
+    const planned = await rowsToWriteInBatches(description, model, undefined, undefined);
+    expect(planned.replace).toBe('all');
+    const batches: Record<string, readonly TableRow[]>[] = [];
+    for await (const batch of planned.batches(5)) batches.push(batch);
+    const count = (batch: Record<string, readonly TableRow[]>) => Object.values(batch).reduce((n, rows) => n + rows.length, 0);
+    expect(batches.length).toBeGreaterThan(2);
+    for (const batch of batches.slice(0, -1)) expect(count(batch)).toBeGreaterThanOrEqual(5);
+    // Whole units: no unit's rows are split between two batches.
+    const unitsOf = (batch: Record<string, readonly TableRow[]>) => new Set(Object.values(batch).flatMap((rows) => rows.map((row) => row[description.unitColumn!])));
+    for (let i = 1; i < batches.length; i++) for (const unit of unitsOf(batches[i]!)) expect(unitsOf(batches[i - 1]!).has(unit)).toBe(false);
+    const gathered = Object.fromEntries(description.tables.map((t) => [t.name, batches.flatMap((batch) => [...(batch[t.name] ?? [])])]));
+    expect(gathered).toEqual(whole.rows);
+    expect(planned.shown).toEqual(whole.shown);
   });
 
   it("takes no engine document (counters, the engine's notes) for a unit, even where every document is one", async () => {
