@@ -1,7 +1,7 @@
 import { attendanceSchema, multilingualTextSchema, type DomainEventType, type MultilingualText, type PartialDate } from '@taawun/domain';
 import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
-import { defineProjection, type CounterContribution, type IndexEntry } from '../engine/projection.js';
+import { COUNTERS_PREFIX, defineProjection, type CounterContribution, type IndexEntry } from '../engine/projection.js';
 import { countSchema, exactly, sumCounts, type Count, type CountGap } from '../model/counts.js';
 import { comparePeriods, completionSortKey, dateView, dateViewSchema, FOLLOWS_MARK, periodOf, periodSchema, SORT_SEPARATOR, type Period } from '../model/dates.js';
 import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
@@ -535,12 +535,9 @@ export async function yearlyActivityReportPage(
   partners: PartnerWindow = {},
 ): Promise<{ report: YearlyActivityReport; total: number; offset: number }> {
   const records = new RecordSet(model as ModelReader<RecordDocument>);
-  const counted = Object.keys(await model.counters(PERIODS));
-  checkPeriod(filter.period, counted);
-  const periods = counted
-    .map(periodOfKey)
-    .sort(comparePeriods)
-    .filter((p) => filter.period === undefined || p.key === filter.period);
+  const every = await reportPeriods(model);
+  checkPeriod(filter.period, every.map((p) => p.key));
+  const periods = every.filter((p) => filter.period === undefined || p.key === filter.period);
   const offset = Math.min(Math.max(0, page.offset ?? 0), periods.length);
   const end = page.limit === undefined ? periods.length : Math.min(periods.length, offset + Math.max(0, page.limit));
   const shown: PeriodReport[] = [];
@@ -552,6 +549,27 @@ export async function yearlyActivityReportPage(
   }
   return { report: { periods: shown, totals: addFigures(totals) }, total: periods.length, offset };
 }
+
+/** The report's periods, in its order. */
+export async function reportPeriods(model: ModelReader): Promise<Period[]> {
+  return Object.keys(await model.counters(PERIODS)).map(periodOfKey).sort(comparePeriods);
+}
+
+/**
+ * One period's report with every line and partner, and its place in the
+ * report's order (1, 2, ...); `undefined` when the report has no such period.
+ * What the relational tables write a period at a time, without the totals over
+ * every period (`yearlyActivityReportPage` reads them).
+ */
+export async function reportOfPeriod(model: ModelReader, key: string): Promise<{ report: PeriodReport; order: number } | undefined> {
+  const periods = await reportPeriods(model);
+  const at = periods.findIndex((p) => p.key === key);
+  if (at < 0) return undefined;
+  return { report: await periodReport(model, new RecordSet(model as ModelReader<RecordDocument>), periods[at]!, {}, {}), order: at + 1 };
+}
+
+/** The key of the document listing the periods (the counters `reportPeriods` reads): a commit writing it may bring a new period. */
+export const PERIODS_DOCUMENT = COUNTERS_PREFIX + PERIODS;
 
 async function periodTotals(model: ModelReader, period: Period): Promise<ActivityFigures> {
   const counters = await model.counters(periodCounters(period.key));

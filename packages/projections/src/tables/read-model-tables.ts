@@ -28,6 +28,12 @@ export interface ReadModelTables<T extends readonly TableDescription[] = readonl
   units(model: ModelReader): Promise<string[]>;
   /** The unit a document is the record of, if any (a partner's own document): a new unit appears with it. */
   unitOf(documentKey: string): string | undefined;
+  /**
+   * Documents (counters by their key, `#name`) that list the units, when no
+   * record is one (the yearly report's periods): a commit writing one lists the
+   * units again, and writes those it did not have.
+   */
+  readonly unitsListedIn?: readonly string[];
   /** The rows of one unit, per table. */
   rows(model: ModelReader, unit: string): Promise<RowsOf<T>>;
 }

@@ -46,15 +46,16 @@ export const changesOf = (change: CommitChange): ModelChanges => ({
 
 /** A model reader that notes every read into `deps`. */
 function tracing(model: ModelReader, deps: Dependencies): ModelReader {
+  const note = (key: string) => deps.documents.add(key);
   return {
     ...model,
-    get: (key) => (deps.documents.add(key), model.get(key)),
-    getMany: (keys) => (keys.forEach((k) => deps.documents.add(k)), model.getMany(keys)),
+    get: (key) => (note(key), model.get(key)),
+    getMany: (keys) => (keys.forEach(note), model.getMany(keys)),
     keys: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keys(range)),
     keyCount: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keyCount(range)),
     index: (index, key, range) => (deps.indexes.add(indexPair(index, key)), model.index(index, key, range)),
     indexSize: (index, key) => (deps.indexes.add(indexPair(index, key)), model.indexSize(index, key)),
-    counters: (name) => (deps.documents.add(COUNTERS_PREFIX + name), model.counters(name)),
+    counters: (name) => (note(COUNTERS_PREFIX + name), model.counters(name)),
     state: () => (deps.documents.add(SINGLE_DOCUMENT), model.state()),
     // An export reads everything: the empty prefix stands for every document.
     export: () => (deps.prefixes.add(''), model.export()),
@@ -137,6 +138,9 @@ export async function rowsToWriteInBatches(tables: AnyReadModelTables, model: Mo
       // The engine's own documents (counters, its notes) are no record's: they make no unit.
       const unit = key.startsWith(COUNTERS_PREFIX) ? undefined : tables.unitOf(key);
       if (unit !== undefined) touched.add(unit);
+    }
+    if (tables.unitsListedIn?.some((key) => changes.documents.includes(key))) {
+      for (const unit of await tables.units(model)) if (!units.has(unit)) touched.add(unit);
     }
     affected = [...touched];
   } else {

@@ -153,6 +153,12 @@ function withTables(tables: AnyReadModelTables) {
 
 const sortedRows = (rows: readonly TableRow[]) => [...rows].map((r) => JSON.stringify(r)).sort();
 
+/** The tables kept through commits hold what a fresh derivation from a replay of the log gives. */
+async function expectKeptToMatchReplay(description: AnyReadModelTables, kept: ReadonlyMap<string, readonly TableRow[]>, step: string): Promise<void> {
+  const expected = await allRows(description, await replay(store, description.projection));
+  for (const t of description.tables) expect(sortedRows(kept.get(t.name)!), `${step}: ${t.name}`).toEqual(sortedRows(expected[t.name]!));
+}
+
 describe('rowsToWrite: writing again only what a commit touches', () => {
   it('keeps the partner-history tables equal to a fresh derivation through changes, writing only the partners they touch', async () => {
     const description = readModelTables['partner-history']!;
@@ -160,11 +166,7 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     const runner = new ProjectionRunner(description.projection, { store, storage });
     await runner.rebuild();
     expect(writes).toEqual(['all']);
-    const expectKeptToMatchReplay = async (step: string) => {
-      const expected = await allRows(description, await replay(store, description.projection));
-      for (const t of description.tables) expect(sortedRows(kept.get(t.name)!), `${step}: ${t.name}`).toEqual(sortedRows(expected[t.name]!));
-    };
-    await expectKeptToMatchReplay('rebuilt');
+    await expectKeptToMatchReplay(description, kept, 'rebuilt');
 
     await later([
       { type: 'ScheduleSession', sessionId: 'enm-course-2024', title: { en: 'Course 2024' }, kind: 'course', partners: ['enm-france'], plannedFor: '2024' },
@@ -172,19 +174,46 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     ]);
     await runner.catchUp();
     expect(writes.slice(1)).toEqual([['enm-france']]);
-    await expectKeptToMatchReplay('a course with the ENM');
+    await expectKeptToMatchReplay(description, kept, 'a course with the ENM');
 
     // Every partner's entries name the institute: a rename touches all of them, through what their views read.
     await later([{ type: 'RenameInstitute', instituteId: institute.id, name: { en: 'The institute, renamed' }, effectiveOn: '2019' }]);
     await runner.catchUp();
     const partners = kept.get('rm_partners')!.map((r) => r['partner_id']);
     expect([...(writes.at(-1) as readonly string[])].sort()).toEqual([...partners].sort());
-    await expectKeptToMatchReplay('the institute renamed');
+    await expectKeptToMatchReplay(description, kept, 'the institute renamed');
 
     await later([{ type: 'RegisterPartner', partnerId: 'new-partner', name: { en: 'A new partner' }, kind: 'school' }]);
     await runner.catchUp();
     expect(writes.at(-1)).toEqual(['new-partner']);
-    await expectKeptToMatchReplay('a new partner');
+    await expectKeptToMatchReplay(description, kept, 'a new partner');
+  });
+
+  it('keeps the yearly-report tables equal to a fresh derivation, a period at a time: a figure corrected writes its period, a new period every period (their order moves)', async () => {
+    const description = readModelTables['yearly-activity-report']!;
+    const { storage, kept, writes } = withTables(description);
+    const runner = new ProjectionRunner(description.projection, { store, storage });
+    await runner.rebuild();
+    expect(writes).toEqual(['all']);
+    await expectKeptToMatchReplay(description, kept, 'rebuilt');
+    const periods = () => kept.get('rm_yearly_activity')!.filter((r) => r['breakdown'] === 'total').map((r) => r['period'] as string).sort();
+    const before = periods();
+    expect(before).toContain('2018');
+
+    const held = (await store.readStream('session-giz-attaches-2018-11')).find((e) => e.type === 'SessionHeld')!;
+    await later([{ type: 'CorrectRecord', stream: held.stream, eventId: held.id, changes: { attendance: { count: 40, basis: 'total' } }, reason: 'attendance sheet found (hypothetical)' }]);
+    await runner.catchUp();
+    expect(writes.at(-1)).toEqual(['2018']);
+    await expectKeptToMatchReplay(description, kept, 'an attendance corrected');
+
+    await later([
+      { type: 'ScheduleSession', sessionId: 'giz-course-2023', title: { en: 'Course 2023' }, kind: 'course', partners: ['giz'], plannedFor: '2023' },
+      { type: 'RecordSessionHeld', sessionId: 'giz-course-2023', heldOn: '2023', attendance: { count: 12, basis: 'total' } },
+    ]);
+    await runner.catchUp();
+    expect(periods()).toEqual([...before, '2023'].sort());
+    expect([...(writes.at(-1) as readonly string[])].sort()).toEqual(periods());
+    await expectKeptToMatchReplay(description, kept, 'a session in a new period');
   });
 
   it('writes every row again when what it last wrote is not given (another process wrote), or for a read model laid out as a whole', async () => {

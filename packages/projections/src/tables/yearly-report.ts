@@ -1,7 +1,7 @@
 import type { ActivityFigures } from '../read-models/yearly-report.js';
-import { yearlyActivityReportProjection, yearlyActivityReportView } from '../read-models/yearly-report.js';
+import { PERIODS_DOCUMENT, reportOfPeriod, reportPeriods, yearlyActivityReportProjection } from '../read-models/yearly-report.js';
 import { column, nullable, table, type RowOf } from './columns.js';
-import { defineReadModelTables, wholeModel, type RowsOf } from './read-model-tables.js';
+import { defineReadModelTables, type RowsOf } from './read-model-tables.js';
 import { countColumns, countRow, multilingualColumns, multilingualRow, partialDateColumns, partialDateRow } from './values.js';
 
 /* Figures (people trained, sessions held, ...) are bigint: the domain allows a
@@ -131,121 +131,132 @@ const blankLine = {
   ...multilingualRow('note', null),
 } satisfies Partial<Line>;
 
-/** yearly-activity-report: one unit, the whole report (its periods and orders are the report's). */
+/**
+ * yearly-activity-report: one unit a period (its rows are the report's for that
+ * period, every line and partner), so a rewrite holds a few periods at a time,
+ * not the whole report. Every period reads the list of periods (its place in
+ * the report's order), so a commit that changes the list writes them all again.
+ */
 export const yearlyActivityReportTables = defineReadModelTables({
   projection: yearlyActivityReportProjection,
   comment: 'per period, the totals and each breakdown; the lines counted; the gaps.',
   tables,
-  ...wholeModel,
-  async rows(model) {
+  unitColumn: 'period',
+  units: async (model) => (await reportPeriods(model)).map((p) => p.key),
+  // No record is a period: a new period is found in the list of periods.
+  unitOf: () => undefined,
+  unitsListedIn: [PERIODS_DOCUMENT],
+  async rows(model, unit) {
     const rows: RowsOf<typeof tables> = { rm_yearly_activity: [], rm_yearly_gaps: [], rm_activities: [] };
-    (await yearlyActivityReportView(model)).periods.forEach((p, i) => {
-      const period = p.period.key;
-      const base = { period, period_order: i + 1, period_kind: p.period.kind, period_label: p.period.label, from_year: p.period.fromYear, to_year: p.period.toYear };
-      const blank = { partner_id: null, partner_acronym: null, ...multilingualRow('partner_name', null), theme: null, format: null };
-      rows.rm_yearly_activity.push({ ...base, breakdown: 'total', breakdown_order: 0, ...blank, ...figures(p.totals) });
-      p.byPartner.forEach((b, j) =>
-        rows.rm_yearly_activity.push({
-          ...base,
-          breakdown: 'partner',
-          breakdown_order: j + 1,
-          ...blank,
-          partner_id: b.partnerId,
-          partner_acronym: b.acronym,
-          ...multilingualRow('partner_name', b.name),
-          ...figures(b.figures),
-        }),
-      );
-      p.byTheme.forEach((b, j) => rows.rm_yearly_activity.push({ ...base, breakdown: 'theme', breakdown_order: j + 1, ...blank, theme: b.theme, ...figures(b.figures) }));
-      p.byFormat.forEach((b, j) =>
-        rows.rm_yearly_activity.push({
-          ...base,
-          breakdown: 'format',
-          breakdown_order: j + 1,
-          ...blank,
-          format: b.format,
-          ...countRow('sessions_held', b.sessionsHeld),
-          ...countRow('people_trained', b.peopleTrained),
-          ...countRow('trainers_trained', null),
-          ...countRow('meetings_held', null),
-          ...countRow('people_attended', null),
-          ...countRow('study_visits', null),
-          ...countRow('study_visit_participants', null),
-          ...countRow('visitors_hosted', null),
-          publications_prepared: null,
-          publications_planned: null,
-          publications_published: null,
-        }),
-      );
-      for (const [figure, key] of gapFigures) {
-        p.totals[key].gaps.forEach((g, j) => rows.rm_yearly_gaps.push({ period, figure, gap_order: j + 1, record_id: g.recordId, reason: g.reason }));
-      }
-      p.sessions.forEach((s, j) =>
+    const found = await reportOfPeriod(model, unit);
+    // A period no longer in the report (its records corrected into others): no rows.
+    if (found === undefined) return rows;
+    const { report: p, order } = found;
+    const period = p.period.key;
+    const base = { period, period_order: order, period_kind: p.period.kind, period_label: p.period.label, from_year: p.period.fromYear, to_year: p.period.toYear };
+    const blank = { partner_id: null, partner_acronym: null, ...multilingualRow('partner_name', null), theme: null, format: null };
+    rows.rm_yearly_activity.push({ ...base, breakdown: 'total', breakdown_order: 0, ...blank, ...figures(p.totals) });
+    p.byPartner.forEach((b, j) =>
+      rows.rm_yearly_activity.push({
+        ...base,
+        breakdown: 'partner',
+        breakdown_order: j + 1,
+        ...blank,
+        partner_id: b.partnerId,
+        partner_acronym: b.acronym,
+        ...multilingualRow('partner_name', b.name),
+        ...figures(b.figures),
+      }),
+    );
+    p.byTheme.forEach((b, j) => rows.rm_yearly_activity.push({ ...base, breakdown: 'theme', breakdown_order: j + 1, ...blank, theme: b.theme, ...figures(b.figures) }));
+    p.byFormat.forEach((b, j) =>
+      rows.rm_yearly_activity.push({
+        ...base,
+        breakdown: 'format',
+        breakdown_order: j + 1,
+        ...blank,
+        format: b.format,
+        ...countRow('sessions_held', b.sessionsHeld),
+        ...countRow('people_trained', b.peopleTrained),
+        ...countRow('trainers_trained', null),
+        ...countRow('meetings_held', null),
+        ...countRow('people_attended', null),
+        ...countRow('study_visits', null),
+        ...countRow('study_visit_participants', null),
+        ...countRow('visitors_hosted', null),
+        publications_prepared: null,
+        publications_planned: null,
+        publications_published: null,
+      }),
+    );
+    for (const [figure, key] of gapFigures) {
+      p.totals[key].gaps.forEach((g, j) => rows.rm_yearly_gaps.push({ period, figure, gap_order: j + 1, record_id: g.recordId, reason: g.reason }));
+    }
+    p.sessions.forEach((s, j) =>
+      rows.rm_activities.push({
+        ...blankLine,
+        period,
+        line: 'session',
+        line_order: j + 1,
+        record_id: s.sessionId,
+        kind: s.kind,
+        format: s.format,
+        ...multilingualRow('title', s.title),
+        ...partialDateRow('date', s.date),
+        partners: s.partners,
+        themes: s.themes,
+        ...(s.held === 'sessions'
+          ? { ...countRow('sessions_held', s.occurrences), ...countRow('people_trained', s.people) }
+          : { ...countRow('meetings_held', s.occurrences), ...countRow('people_attended', s.people) }),
+        cohorts: s.cohorts.map(String),
+        attendance: s.attendance?.count ?? null,
+        attendance_basis: s.attendance?.basis ?? null,
+        named_trainees: s.namedTrainees,
+        corrected: s.corrected,
+        source_refs: s.sourceRefs,
+      }),
+    );
+    p.studyVisits.forEach((v, j) =>
+      rows.rm_activities.push({
+        ...blankLine,
+        period,
+        line: 'study-visit',
+        line_order: j + 1,
+        record_id: v.visitId,
+        direction: v.direction,
+        ...multilingualRow('title', v.title),
+        ...partialDateRow('date', v.date),
+        partners: v.partners,
+        themes: v.themes,
+        ...countRow('participants', v.participants),
+        corrected: v.corrected,
+        source_refs: v.sourceRefs,
+      }),
+    );
+    const publications = [
+      ['publication-prepared', p.publications.prepared],
+      ['publication-planned', p.publications.plannedForPublication],
+      ['publication-published', p.publications.published],
+    ] as const;
+    for (const [line, list] of publications) {
+      list.forEach((pub, j) =>
         rows.rm_activities.push({
           ...blankLine,
           period,
-          line: 'session',
+          line,
           line_order: j + 1,
-          record_id: s.sessionId,
-          kind: s.kind,
-          format: s.format,
-          ...multilingualRow('title', s.title),
-          ...partialDateRow('date', s.date),
-          partners: s.partners,
-          themes: s.themes,
-          ...(s.held === 'sessions'
-            ? { ...countRow('sessions_held', s.occurrences), ...countRow('people_trained', s.people) }
-            : { ...countRow('meetings_held', s.occurrences), ...countRow('people_attended', s.people) }),
-          cohorts: s.cohorts.map(String),
-          attendance: s.attendance?.count ?? null,
-          attendance_basis: s.attendance?.basis ?? null,
-          named_trainees: s.namedTrainees,
-          corrected: s.corrected,
-          source_refs: s.sourceRefs,
+          record_id: pub.publicationId,
+          kind: pub.kind,
+          ...multilingualRow('title', pub.title),
+          ...partialDateRow('date', pub.date),
+          partners: pub.partners,
+          themes: pub.themes,
+          ...multilingualRow('note', pub.note),
+          corrected: pub.corrected,
+          source_refs: pub.sourceRefs,
         }),
       );
-      p.studyVisits.forEach((v, j) =>
-        rows.rm_activities.push({
-          ...blankLine,
-          period,
-          line: 'study-visit',
-          line_order: j + 1,
-          record_id: v.visitId,
-          direction: v.direction,
-          ...multilingualRow('title', v.title),
-          ...partialDateRow('date', v.date),
-          partners: v.partners,
-          themes: v.themes,
-          ...countRow('participants', v.participants),
-          corrected: v.corrected,
-          source_refs: v.sourceRefs,
-        }),
-      );
-      const publications = [
-        ['publication-prepared', p.publications.prepared],
-        ['publication-planned', p.publications.plannedForPublication],
-        ['publication-published', p.publications.published],
-      ] as const;
-      for (const [line, list] of publications) {
-        list.forEach((pub, j) =>
-          rows.rm_activities.push({
-            ...blankLine,
-            period,
-            line,
-            line_order: j + 1,
-            record_id: pub.publicationId,
-            kind: pub.kind,
-            ...multilingualRow('title', pub.title),
-            ...partialDateRow('date', pub.date),
-            partners: pub.partners,
-            themes: pub.themes,
-            ...multilingualRow('note', pub.note),
-            corrected: pub.corrected,
-            source_refs: pub.sourceRefs,
-          }),
-        );
-      }
-    });
+    }
     return rows;
   },
 });
