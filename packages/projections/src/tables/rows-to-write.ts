@@ -44,17 +44,32 @@ export const changesOf = (change: CommitChange): ModelChanges => ({
   indexes: [...new Set([...change.index.remove, ...change.index.put].map((e) => indexPair(e.index, e.key)))],
 });
 
+/**
+ * One string for each key the units read: units read many of the same records
+ * (the institute, the people of shared sessions), and every view builds its keys
+ * anew, so without it each unit's dependencies would hold copies of their own.
+ */
+function interning(): (key: string) => string {
+  const kept = new Map<string, string>();
+  return (key) => {
+    const found = kept.get(key);
+    if (found !== undefined) return found;
+    kept.set(key, key);
+    return key;
+  };
+}
+
 /** A model reader that notes every read into `deps`. */
-function tracing(model: ModelReader, deps: Dependencies): ModelReader {
-  const note = (key: string) => deps.documents.add(key);
+function tracing(model: ModelReader, deps: Dependencies, intern: (key: string) => string): ModelReader {
+  const note = (key: string) => deps.documents.add(intern(key));
   return {
     ...model,
     get: (key) => (note(key), model.get(key)),
     getMany: (keys) => (keys.forEach(note), model.getMany(keys)),
     keys: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keys(range)),
     keyCount: (range = {}) => (deps.prefixes.add(range.prefix ?? ''), model.keyCount(range)),
-    index: (index, key, range) => (deps.indexes.add(indexPair(index, key)), model.index(index, key, range)),
-    indexSize: (index, key) => (deps.indexes.add(indexPair(index, key)), model.indexSize(index, key)),
+    index: (index, key, range) => (deps.indexes.add(intern(indexPair(index, key))), model.index(index, key, range)),
+    indexSize: (index, key) => (deps.indexes.add(intern(indexPair(index, key))), model.indexSize(index, key)),
     counters: (name) => (note(COUNTERS_PREFIX + name), model.counters(name)),
     state: () => (deps.documents.add(SINGLE_DOCUMENT), model.state()),
     // An export reads everything: the empty prefix stands for every document.
@@ -148,9 +163,10 @@ export async function rowsToWriteInBatches(tables: AnyReadModelTables, model: Mo
   }
   const emptyBatch = (): Record<string, TableRow[]> => Object.fromEntries(tables.tables.map((t) => [t.name, []]));
   async function* batches(size: number): AsyncGenerator<Readonly<Record<string, readonly TableRow[]>>> {
+    const intern = interning();
     const computed = inTurns(affected, UNITS_AT_ONCE, async (unit) => {
       const deps: Dependencies = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
-      return { unit, deps, unitRows: await tables.rows(tracing(model, deps), unit) };
+      return { unit, deps, unitRows: await tables.rows(tracing(model, deps, intern), unit) };
     });
     let batch = emptyBatch();
     let held = 0;
