@@ -60,6 +60,12 @@ export interface HttpLimits {
   readonly transport: TransportLimits;
   /** Bytes of encoded stored pages kept for the next request of the same page (0: none kept). */
   readonly pageCacheBytes: number;
+  /**
+   * How much V8 lets its old generation grow past what its last collection left
+   * (`--heap-growing-percent`, for the whole process, set when `startServer`
+   * starts unless Node was started with it): 100, twice. 0: V8's own pace.
+   */
+  readonly heapGrowingPercent: number;
 }
 
 export const defaultLimits: HttpLimits = {
@@ -76,6 +82,7 @@ export const defaultLimits: HttpLimits = {
   heartbeatMs: 15_000,
   transport: defaultTransportLimits,
   pageCacheBytes: 32 * 1024 * 1024,
+  heapGrowingPercent: 100,
 };
 
 export interface HttpAppOptions {

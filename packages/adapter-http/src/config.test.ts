@@ -33,6 +33,15 @@ describe('server configuration', () => {
     expect(config.limits.transport).toMatchObject({ maxArrayItems: 50, maxStringLength: 10_000 });
   });
 
+  it("paces the heap's growth by default (twice what is live), which the file may change or leave to V8 (0); a pace past 1,000 is refused", () => {
+    expect(loadServerConfig({ env: {} }).limits.heapGrowingPercent).toBe(100);
+    const file = join(folder, 'taawun.json');
+    writeFileSync(file, JSON.stringify({ limits: { heapGrowingPercent: 0 } }));
+    expect(loadServerConfig({ env: {}, file }).limits.heapGrowingPercent).toBe(0);
+    writeFileSync(file, JSON.stringify({ limits: { heapGrowingPercent: 5_000 } }));
+    expect(() => loadServerConfig({ env: {}, file })).toThrow(/limits\.heapGrowingPercent/);
+  });
+
   it("reads the institute's name for the report's letterhead from the file, TAAWUN_INSTITUTE overriding it", () => {
     const file = join(folder, 'taawun.json');
     writeFileSync(file, JSON.stringify({ institute: 'Institut supérieur de la magistrature' }));

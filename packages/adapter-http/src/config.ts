@@ -25,6 +25,7 @@ const limitsSchema = z
     maxReadModelLag: z.number().int().min(0),
     heartbeatMs: positiveInt,
     pageCacheBytes: z.number().int().min(0),
+    heapGrowingPercent: z.number().int().min(0).max(1_000),
     transport: z.object({ maxStringLength: positiveInt, maxArrayItems: positiveInt, maxInteger: positiveInt, maxRecordKeys: positiveInt }).strict().partial(),
   })
   .strict()
