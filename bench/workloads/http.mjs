@@ -61,6 +61,25 @@ function cpuMsOf(pid) {
   }
 }
 
+/**
+ * Wait until the server has no work of its own left (its CPU under 5% over two
+ * half-seconds in a row, at most a minute): after the commands, its read-model
+ * followers fold what they recorded, and a read measured meanwhile would pay
+ * for that work too (the floor first). Gives the milliseconds waited.
+ */
+async function untilIdle(pid) {
+  const started = performance.now();
+  let quiet = 0;
+  let last = cpuMsOf(pid);
+  while (last !== undefined && quiet < 2 && performance.now() - started < 60_000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = cpuMsOf(pid);
+    quiet = now - last < 25 ? quiet + 1 : 0;
+    last = now;
+  }
+  return Math.round(performance.now() - started);
+}
+
 const run = (options) => new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
 
 const summary = (result) => ({
@@ -84,6 +103,7 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const scenarios = {};
   let serverRss;
+  let settledAfterCommandsMs;
   try {
     let next = 0;
     scenarios['record commands (POST register-partner)'] = summary(await run({
@@ -100,6 +120,7 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
         }),
       }],
     }));
+    settledAfterCommandsMs = await untilIdle(child.pid);
     const probe = await fetch(`${url}/read-models/partner-history?partnerId=${partners[0]}`, { headers });
     if (probe.status === 404 && (await probe.json()).code === 'route-not-found') {
       scenarios['read a partner history (GET /read-models/partner-history)'] = { ok: false, message: 'the route is not in @taawun/adapter-http yet' };
@@ -132,5 +153,5 @@ export async function httpTaawun({ dbFile, partners, durationSeconds, connection
   } finally {
     serverRss = await stop();
   }
-  return { scenarios, connections, durationSeconds, acceptEncoding, serverRss };
+  return { scenarios, connections, durationSeconds, acceptEncoding, serverRss, settledAfterCommandsMs };
 }
