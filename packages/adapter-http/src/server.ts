@@ -95,7 +95,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
  * old generation grow to up to four times what its last collection left before
  * the next: a server holding 28 MB live reached 220–240 MB resident under load,
  * at 10,000 events as at 1,000,000. With the growth at `percent` (100: twice)
- * it stayed at 154–159 MB, serving as many requests a second (bench/README.md).
+ * it stayed at 161–164 MB, serving as many requests a second (bench/README.md).
  * V8's flag is the process's: one Node already started with is left as it is.
  */
 function paceHeapGrowth(percent: number): void {
