@@ -159,14 +159,20 @@ async function expectKeptToMatchReplay(description: AnyReadModelTables, kept: Re
   for (const t of description.tables) expect(sortedRows(kept.get(t.name)!), `${step}: ${t.name}`).toEqual(sortedRows(expected[t.name]!));
 }
 
+/** A read model rebuilt beside its tables kept in memory: written once, whole, as a fresh derivation gives them. */
+async function rebuiltWithTables(name: string) {
+  const description = readModelTables[name]!;
+  const { storage, kept, writes } = withTables(description);
+  const runner = new ProjectionRunner(description.projection, { store, storage });
+  await runner.rebuild();
+  expect(writes).toEqual(['all']);
+  await expectKeptToMatchReplay(description, kept, 'rebuilt');
+  return { description, kept, writes, runner };
+}
+
 describe('rowsToWrite: writing again only what a commit touches', () => {
   it('keeps the partner-history tables equal to a fresh derivation through changes, writing only the partners they touch', async () => {
-    const description = readModelTables['partner-history']!;
-    const { storage, kept, writes } = withTables(description);
-    const runner = new ProjectionRunner(description.projection, { store, storage });
-    await runner.rebuild();
-    expect(writes).toEqual(['all']);
-    await expectKeptToMatchReplay(description, kept, 'rebuilt');
+    const { description, kept, writes, runner } = await rebuiltWithTables('partner-history');
 
     await later([
       { type: 'ScheduleSession', sessionId: 'enm-course-2024', title: { en: 'Course 2024' }, kind: 'course', partners: ['enm-france'], plannedFor: '2024' },
@@ -190,12 +196,7 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
   });
 
   it('keeps the yearly-report tables equal to a fresh derivation, a period at a time: a figure corrected writes its period, a new period every period (their order moves)', async () => {
-    const description = readModelTables['yearly-activity-report']!;
-    const { storage, kept, writes } = withTables(description);
-    const runner = new ProjectionRunner(description.projection, { store, storage });
-    await runner.rebuild();
-    expect(writes).toEqual(['all']);
-    await expectKeptToMatchReplay(description, kept, 'rebuilt');
+    const { description, kept, writes, runner } = await rebuiltWithTables('yearly-activity-report');
     const periods = () => kept.get('rm_yearly_activity')!.filter((r) => r['breakdown'] === 'total').map((r) => r['period'] as string).sort();
     const before = periods();
     expect(before).toContain('2018');

@@ -1,4 +1,4 @@
-import type { ActivityFigures } from '../read-models/yearly-report.js';
+import type { ActivityFigures, ReportedPublication, ReportedSession, ReportedVisit } from '../read-models/yearly-report.js';
 import { PERIODS_DOCUMENT, reportOfPeriod, reportPeriods, yearlyActivityReportProjection } from '../read-models/yearly-report.js';
 import { column, nullable, table, type RowOf } from './columns.js';
 import { defineReadModelTables, type RowsOf } from './read-model-tables.js';
@@ -131,6 +131,27 @@ const blankLine = {
   ...multilingualRow('note', null),
 } satisfies Partial<Line>;
 
+/** What every line of `rm_activities` holds, whatever its kind (the `j`th of its list); the rest blank until its kind fills it. */
+const lineOf = (
+  period: string,
+  line: Line['line'],
+  j: number,
+  recordId: string,
+  item: Pick<ReportedSession | ReportedVisit | ReportedPublication, 'title' | 'date' | 'partners' | 'themes' | 'corrected' | 'sourceRefs'>,
+) => ({
+  ...blankLine,
+  period,
+  line,
+  line_order: j + 1,
+  record_id: recordId,
+  ...multilingualRow('title', item.title),
+  ...partialDateRow('date', item.date),
+  partners: item.partners,
+  themes: item.themes,
+  corrected: item.corrected,
+  source_refs: item.sourceRefs,
+});
+
 /**
  * yearly-activity-report: one unit a period (its rows are the report's for that
  * period, every line and partner), so a rewrite holds a few periods at a time,
@@ -194,17 +215,9 @@ export const yearlyActivityReportTables = defineReadModelTables({
     }
     p.sessions.forEach((s, j) =>
       rows.rm_activities.push({
-        ...blankLine,
-        period,
-        line: 'session',
-        line_order: j + 1,
-        record_id: s.sessionId,
+        ...lineOf(period, 'session', j, s.sessionId, s),
         kind: s.kind,
         format: s.format,
-        ...multilingualRow('title', s.title),
-        ...partialDateRow('date', s.date),
-        partners: s.partners,
-        themes: s.themes,
         ...(s.held === 'sessions'
           ? { ...countRow('sessions_held', s.occurrences), ...countRow('people_trained', s.people) }
           : { ...countRow('meetings_held', s.occurrences), ...countRow('people_attended', s.people) }),
@@ -212,25 +225,13 @@ export const yearlyActivityReportTables = defineReadModelTables({
         attendance: s.attendance?.count ?? null,
         attendance_basis: s.attendance?.basis ?? null,
         named_trainees: s.namedTrainees,
-        corrected: s.corrected,
-        source_refs: s.sourceRefs,
       }),
     );
     p.studyVisits.forEach((v, j) =>
       rows.rm_activities.push({
-        ...blankLine,
-        period,
-        line: 'study-visit',
-        line_order: j + 1,
-        record_id: v.visitId,
+        ...lineOf(period, 'study-visit', j, v.visitId, v),
         direction: v.direction,
-        ...multilingualRow('title', v.title),
-        ...partialDateRow('date', v.date),
-        partners: v.partners,
-        themes: v.themes,
         ...countRow('participants', v.participants),
-        corrected: v.corrected,
-        source_refs: v.sourceRefs,
       }),
     );
     const publications = [
@@ -241,19 +242,9 @@ export const yearlyActivityReportTables = defineReadModelTables({
     for (const [line, list] of publications) {
       list.forEach((pub, j) =>
         rows.rm_activities.push({
-          ...blankLine,
-          period,
-          line,
-          line_order: j + 1,
-          record_id: pub.publicationId,
+          ...lineOf(period, line, j, pub.publicationId, pub),
           kind: pub.kind,
-          ...multilingualRow('title', pub.title),
-          ...partialDateRow('date', pub.date),
-          partners: pub.partners,
-          themes: pub.themes,
           ...multilingualRow('note', pub.note),
-          corrected: pub.corrected,
-          source_refs: pub.sourceRefs,
         }),
       );
     }
