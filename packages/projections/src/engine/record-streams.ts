@@ -48,6 +48,33 @@ export function recordsNamedIn(data: unknown): string[] {
 /** The index of streams by the records they name. */
 export const NAMED_IN_INDEX = 'named-in';
 
+/**
+ * The index of streams by how late they reach: under `recorded`, by when their
+ * latest event was recorded; under `dated`, by the latest day any of their
+ * events may have happened on (`~`, after every day, when a date is unbounded
+ * or a correction changed partners). A lens on the whole log reads from it the
+ * streams it may not let through whole (`streamsPast`), not every stream.
+ */
+export const LENS_BOUNDS_INDEX = 'lens-bounds';
+/** Sorts after every ISO 8601 day and instant. */
+const UNBOUNDED = '~';
+/** Between a bound and the stream's name: sorts before every character of a day or an instant. */
+const BOUND_SEPARATOR = ' ';
+/** The counters of event types over every stream: how many events a lens lets through the streams it does not read. */
+export const EVENT_TYPES_COUNTERS = 'event-types';
+
+function lensBounds(stream: string, entry: StreamEntry): { index: string; key: string; sort: string }[] {
+  const bounds: { index: string; key: string; sort: string }[] = [];
+  if (entry.lastRecordedAt !== null) bounds.push({ index: LENS_BOUNDS_INDEX, key: 'recorded', sort: `${new Date(Date.parse(entry.lastRecordedAt)).toISOString()}${BOUND_SEPARATOR}${stream}` });
+  const dated = entry.unboundedDate || entry.partnersCorrected ? UNBOUNDED : entry.latestDay;
+  if (dated !== null) bounds.push({ index: LENS_BOUNDS_INDEX, key: 'dated', sort: `${dated}${BOUND_SEPARATOR}${stream}` });
+  return bounds;
+}
+
+/** The index range of the streams past a bound: their sort is after every one the bound itself starts. */
+const pastBound = (bound: string): string => `${bound}${BOUND_SEPARATOR}\uffff`;
+const streamOfBound = (sort: string): string => sort.slice(sort.indexOf(BOUND_SEPARATOR) + 1);
+
 export interface StreamEntry {
   readonly events: number;
   readonly names: readonly string[];
@@ -154,7 +181,8 @@ const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : 
 const defined = defineProjection({
   name: 'record-streams',
   // 4: undated events by type, first recording, earliest day (streams a lens leaves unread). 5: participants named (a participant's record through a lens).
-  version: 5,
+  // 6: streams by how late they reach, event types counted (a lens on the whole log).
+  version: 6,
   description: 'Each stream of the log, with the records its events have ever named: what time lenses read instead of the whole log',
   handles: catalogued,
   initialState: {
@@ -189,7 +217,11 @@ const defined = defineProjection({
       partnersCorrected: entry.partnersCorrected || (event.type === 'RecordCorrected' && correctsPartners(event.data)),
     };
   },
-  indexes: (stream, entry) => entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream, value: Object.keys(entry.types) })),
+  indexes: (stream, entry) => [
+    ...entry.names.map((name) => ({ index: NAMED_IN_INDEX, key: name, sort: stream, value: Object.keys(entry.types) })),
+    ...lensBounds(stream, entry),
+  ],
+  counters: (_stream, entry) => [{ counters: EVENT_TYPES_COUNTERS, values: entry.types }],
 });
 
 /**
@@ -216,6 +248,15 @@ export interface StreamCatalogue {
   entries(streams: readonly string[]): Promise<Map<string, StreamEntry>>;
   /** The catalogue holds every event up to the head (nothing was read from the tail). */
   readonly atHead: boolean;
+  /**
+   * When the catalogue is at the head: every stream recorded after the lens's
+   * `asKnownOn`, or with an event that may be dated after its `asOf` (or whose
+   * partners were corrected), in order. Every stream `wholeThroughLens` does not
+   * let through is among them.
+   */
+  streamsPast(lens: ResolvedLens): Promise<string[]>;
+  /** How many events of the types `holding` takes the log holds, when the catalogue is at the head. */
+  eventsHolding(holding: (type: string) => boolean): Promise<number>;
 }
 
 /**
@@ -267,6 +308,20 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
     atHead: tail.size === 0 && position === head,
     async entries(streams) {
       return tail.size === 0 ? ((await stored.getMany(streams)) as Map<string, StreamEntry>) : new Map();
+    },
+    async streamsPast(lens) {
+      if (tail.size > 0) throw new Error('the catalogue is not at the head: the streams past a lens are not known');
+      const past = new Set<string>();
+      const add = async (key: 'recorded' | 'dated', bound: string) => {
+        for (const entry of await stored.index(LENS_BOUNDS_INDEX, key, { after: pastBound(bound) })) past.add(streamOfBound(entry.sort));
+      };
+      if (lens.asKnownOn !== undefined) await add('recorded', lens.asKnownOn);
+      if (lens.asOf !== undefined) await add('dated', lens.asOf);
+      return [...past].sort();
+    },
+    async eventsHolding(holding) {
+      if (tail.size > 0) throw new Error('the catalogue is not at the head: its counts of events are not the log\'s');
+      return Object.entries(await stored.counters(EVENT_TYPES_COUNTERS)).reduce((n, [type, count]) => n + (holding(type) ? count : 0), 0);
     },
   };
 }

@@ -91,7 +91,8 @@ function registerOf<L extends string>(type: ListName, name: string, list: L, tit
       })
       .strict(),
     lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
-    // One partner's register (of a period too) is served from the streams that ever named it; the whole register through a lens is replayed.
+    // One partner's register (of a period too) is served from the streams that ever named it; the whole register from the stored model and the streams the lens changes.
+    documentsByStream: true,
     lensStreams: {
       scope: (p) => (p.partnerId === undefined ? undefined : partnerLensStreams(p.partnerId)),
       index: (index, key) => {

@@ -194,7 +194,8 @@ export const agreementsRegisterReadModel = defineReadModel({
   projection: agreementsRegisterProjection,
   params: z.object({ partnerId: slugSchema.optional().meta({ description: 'Only the agreements of this partner' }) }).strict(),
   lensScope: (p) => (p.partnerId === undefined ? undefined : partnerLensScope(p.partnerId)),
-  // One partner's agreements are served from the streams that ever named it; the whole register through a lens is replayed.
+  // One partner's agreements are served from the streams that ever named it; the whole register from the stored model and the streams the lens changes.
+  documentsByStream: true,
   lensStreams: {
     scope: (p) => (p.partnerId === undefined ? undefined : partnerLensStreams(p.partnerId)),
     index: (index, key) =>

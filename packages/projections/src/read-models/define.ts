@@ -77,6 +77,13 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
    * it does not scope) a lens replays the log.
    */
   readonly lensStreams?: LensStreams<z.output<P>>;
+  /**
+   * Each document is the record of one stream (`keyOf(event)` is the event's
+   * stream): a lens on the whole log is then read from the stored model with
+   * only the streams the lens changes folded through it (`lens-by-delta.ts`),
+   * not a replay.
+   */
+  readonly documentsByStream?: boolean;
 }
 
 export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {
@@ -134,7 +141,7 @@ export function projectionsOf(readModels: Iterable<AnyReadModel>): AnyProjection
   let lenses = false;
   for (const m of readModels) {
     if (m.kind === 'projected' && !byName.has(m.projection.name)) byName.set(m.projection.name, m.projection);
-    if (m.kind === 'projected' && m.lensStreams) lenses = true;
+    if (m.kind === 'projected' && (m.lensStreams || m.documentsByStream)) lenses = true;
   }
   // The catalogue of streams the lenses of those read models read, kept current like the models.
   if (lenses && !byName.has(recordStreamsProjection.name)) byName.set(recordStreamsProjection.name, recordStreamsProjection);

@@ -1,5 +1,6 @@
 import type { EventStore } from '@taawun/domain';
 import type { CatalogueReads } from '../engine/catalogue-reads.js';
+import { lensByDelta } from '../engine/lens-by-delta.js';
 import { isLensNotServed, lensFromStreams, type StreamsSource } from '../engine/lens-from-streams.js';
 import { storedModel } from '../engine/model-reader.js';
 import { rememberedReads } from '../engine/remembered-reads.js';
@@ -23,8 +24,11 @@ export interface StreamsPlan {
   readonly catalogue: GenerationInfo;
   /** The projection's own stored model at the code's version, if any: the documents of the streams a lens lets through whole. */
   readonly stored: GenerationInfo | undefined;
-  readonly scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] };
-  readonly keep: LensScope;
+  /** The records the answer is about; `undefined`: the whole log (the stored model with the streams the lens changes folded through it). */
+  readonly scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] } | undefined;
+  readonly keep: LensScope | undefined;
+  /** For the whole log: the largest share of its events the streams a lens changes may hold (else the log is replayed). */
+  readonly wholeLogShare: number;
 }
 
 type ProjectedModel = Extract<AnyReadModel, { kind: 'projected' }>;
@@ -68,7 +72,10 @@ export async function answerThroughStreams<M extends ProjectedModel>(
 
 async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: unknown, lens: TimeLens, page: Page, plan: StreamsPlan, streams: StreamsSource): Promise<Answered<M> | undefined> {
   try {
-    const opened = await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep, params);
+    const opened =
+      plan.scope === undefined || plan.keep === undefined
+        ? await lensByDelta(streams, model.projection, lens, { maxShare: plan.wholeLogShare, isList: (index, key) => model.lensStreams?.isList?.(params, index, key) ?? false })
+        : await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep, params);
     let viewed = await model.view(opened.model, params, page);
     if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
       // Counts as ranges: up to what the widest completion of the partial dates gives; the page's own when no stream read may differ there.

@@ -224,6 +224,7 @@ export const participantsReadModel = defineReadModel({
   title: 'Participants',
   description: 'Every participant: kind, cohort, the sessions and study visits they took part in, and their personal data unless erased',
   projection: participantRecordProjection,
+  documentsByStream: true,
   params: z.object({}).strict(),
   result: z.object({ participants: z.array(participantRecordViewSchema) }).meta({ id: 'ParticipantList' }),
   list: 'participants',

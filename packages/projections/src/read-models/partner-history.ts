@@ -237,6 +237,7 @@ export const partnersReadModel = defineReadModel({
   title: 'Partners',
   description: 'Every partner in the record, with how many entries its history has and when it starts and ends',
   projection: partnerHistoryProjection,
+  documentsByStream: true,
   params: z.object({}).strict(),
   result: z.object({ partners: z.array(partnerSummarySchema) }).meta({ id: 'PartnerList' }),
   list: 'partners',

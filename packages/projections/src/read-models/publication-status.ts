@@ -75,6 +75,7 @@ export const publicationStatusReadModel = defineReadModel({
   title: 'Publications: status on a date',
   description: 'Each guide, curriculum and module with its status on a date (prepared, published, not yet prepared; uncertain when a partial date may fall either side), plans shown apart',
   projection: activityRegisterProjection,
+  documentsByStream: true,
   params: z
     .object({
       on: daySchema.optional(),

@@ -74,6 +74,12 @@ export interface QueryServiceOptions {
   readonly catchUp?: boolean;
   /** The storage keeps personal fields sealed under participants' keys (`sealPersonalData`; the runtime's, when it has keys). */
   readonly sealsPersonalData?: boolean;
+  /**
+   * A lens on a whole-log answer folds the streams it changes into the stored
+   * model (`lens-by-delta.ts`) while they hold at most this share of the log's
+   * events (default 0.5); past it, the log is replayed, which then costs less.
+   */
+  readonly wholeLogLensShare?: number;
 }
 
 /** What a read model is, as a listing shows it. */
@@ -366,11 +372,13 @@ export class QueryService {
   private async lensPlan(asked: { readonly model: AnyReadModel; readonly params: unknown } | undefined): Promise<Plan> {
     const replay: Plan = { kind: 'replay', reason: 'a time lens replays the log' };
     const { storage } = this.source;
-    if (!storage || asked?.model.kind !== 'projected' || !asked.model.lensStreams) return replay;
-    const scope = asked.model.lensStreams.scope(asked.params);
+    if (!storage || asked?.model.kind !== 'projected') return replay;
+    const scope = asked.model.lensStreams?.scope(asked.params);
     const keep = asked.model.lensScope?.(asked.params);
-    if (scope === undefined || keep === undefined) return { kind: 'replay', reason: 'a time lens on the whole log replays it' };
     const { projection } = asked.model;
+    // The whole log: the stored model with the streams the lens changes folded through it, when each document is its stream's (`lens-by-delta.ts`).
+    const whole = scope === undefined && keep === undefined && asked.model.documentsByStream === true;
+    if (!whole && (scope === undefined || keep === undefined)) return { kind: 'replay', reason: 'a time lens on the whole log replays it' };
     if (this.options.catchUp && !(await this.caughtUp(recordStreamsProjection, storage))) return replay;
     const catalogue = await activeGeneration(storage, recordStreamsProjection.name);
     if (catalogue?.version !== recordStreamsProjection.version) return { kind: 'replay', reason: 'a time lens replays the log until the catalogue of streams is built' };
@@ -378,7 +386,11 @@ export class QueryService {
     const mayStore = this.options.sealsPersonalData === true || !this.holdsNames(projection);
     if (this.options.catchUp && mayStore) await this.caughtUp(projection, storage);
     const stored = await activeGeneration(storage, projection.name);
-    return { kind: 'streams', catalogue, stored: stored?.version === projection.version ? stored : undefined, scope, keep };
+    if (whole && stored?.version !== projection.version) return { kind: 'replay', reason: 'a time lens on the whole log replays it until the model is built' };
+    return {
+      kind: 'streams', catalogue, stored: stored?.version === projection.version ? stored : undefined,
+      scope: whole ? undefined : scope, keep: whole ? undefined : keep, wholeLogShare: this.options.wholeLogLensShare ?? 0.5,
+    };
   }
 
   /** The log folded through the projection in memory (through the lens, when one is given). */

@@ -592,6 +592,8 @@ export const yearlyActivityReportReadModel = defineReadModel({
   title: 'Yearly activity report',
   description: yearlyActivityReportProjection.description!,
   projection: yearlyActivityReportProjection,
+  // One document per record: a lens reads the stored report with the records it changes folded through it.
+  documentsByStream: true,
   params: z
     .object({
       period: z.string().min(1).max(20).optional().meta({ description: 'Only one period: "2018", "2016-2020", "by-2022", "from-2002", "year-unknown"' }),

@@ -1,0 +1,241 @@
+import type { StoredEvent } from '@taawun/domain';
+import { LensNotServed, type StreamsRead, type StreamsSource } from './lens-from-streams.js';
+import type { ModelIndexEntry, ModelReader } from './model-reader.js';
+import type { AnyProjection } from './projection.js';
+import { wholeThroughLens } from './record-streams.js';
+import type { IndexRange, KeyRange, KeySpan } from './storage.js';
+import { subLogOf } from './sub-log.js';
+import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from './temporal.js';
+
+/*
+ * A time lens on a whole-log answer (a yearly report, every partner, every
+ * agreement) without a replay: the stored model, less what the streams the
+ * lens changes gave it, plus what they give through the lens.
+ *
+ * Each document is the record of one stream (`keyOf(event)` is its stream), so
+ * a stream the lens lets through whole (`wholeThroughLens`) has its stored
+ * document as its fold through the lens, and its index entries and counters are
+ * the stored ones. The streams it does not let through (found in the
+ * catalogue's `lens-bounds` index, not by reading every stream) are read and
+ * folded through the lens in one sub-log, exactly as a replay folds them. A
+ * read of the model then takes their documents from that fold; an index, the
+ * stored entries but theirs, merged with the fold's; a counter, the stored sum
+ * with their stored contributions taken off and the fold's added.
+ *
+ * A lens that changes more than `maxShare` of the log's events is replayed
+ * instead (`LensNotServed`): reading those streams and their stored documents
+ * would cost more than the replay.
+ */
+
+/** What the streams a lens changes gave the stored model: their documents' keys, index entries and counters. */
+interface StoredShare {
+  /** The keys of theirs the stored model holds. */
+  readonly keys: ReadonlySet<string>;
+  /** How many entries of each `(index, key)` are theirs. */
+  readonly entries: ReadonlyMap<string, number>;
+  /** Their sums, per counter document. */
+  readonly counters: ReadonlyMap<string, Readonly<Record<string, number>>>;
+}
+
+const indexKey = (index: string, key: string) => `${index}\u0000${key}`;
+const binaryOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Documents read from the stored model at a time: their contributions are kept, not the documents. */
+const SHARE_CHUNK = 500;
+
+async function storedShare(projection: AnyProjection, stored: ModelReader, streams: readonly string[]): Promise<StoredShare> {
+  const keys = new Set<string>();
+  const entries = new Map<string, number>();
+  const counters = new Map<string, Record<string, number>>();
+  for (let at = 0; at < streams.length; at += SHARE_CHUNK) {
+    for (const [key, document] of await stored.getMany(streams.slice(at, at + SHARE_CHUNK))) {
+      keys.add(key);
+      for (const e of projection.indexes?.(key, document) ?? []) entries.set(indexKey(e.index, e.key), (entries.get(indexKey(e.index, e.key)) ?? 0) + 1);
+      for (const c of projection.counters?.(key, document) ?? []) {
+        const sums = counters.get(c.counters) ?? {};
+        counters.set(c.counters, sums);
+        for (const [name, value] of Object.entries(c.values)) sums[name] = (sums[name] ?? 0) + value;
+      }
+    }
+  }
+  return { keys, entries, counters };
+}
+
+/** The keys of `range` (prefix, after) among these. */
+const within = (keys: Iterable<string>, range: KeySpan) =>
+  [...keys].filter((k) => (range.prefix === undefined || k.startsWith(range.prefix)) && (range.after === undefined || k > range.after));
+
+/** The stored model with the streams a lens changes folded through it. */
+class DeltaLensModel implements ModelReader {
+  readonly info = undefined;
+  /** The records the view read from its list with a limit (the page, and the item before it). */
+  readonly listed = new Set<string>();
+  /** For the widest completion: the entries of the certain page's records in the answer's list. */
+  private restricted: Promise<ModelIndexEntry[]> | undefined;
+
+  constructor(
+    readonly projection: AnyProjection,
+    private readonly stored: ModelReader,
+    /** The streams the lens changes: their documents are the fold's. */
+    private readonly changed: ReadonlySet<string>,
+    private readonly folded: ModelReader,
+    private readonly share: StoredShare,
+    /** Is `(index, key)` the answer's paged list? */
+    private readonly isList: (index: string, key: string) => boolean,
+    /** For the widest completion: the certain model, whose page's records its list keeps (as `lens-from-streams.ts` does). */
+    private readonly certain?: DeltaLensModel,
+  ) {}
+
+  get(key: string) {
+    return (this.changed.has(key) ? this.folded : this.stored).get(key);
+  }
+
+  async getMany(keys: readonly string[]) {
+    const [theirs, others] = [keys.filter((k) => this.changed.has(k)), keys.filter((k) => !this.changed.has(k))];
+    const [folded, stored] = await Promise.all([theirs.length > 0 ? this.folded.getMany(theirs) : new Map(), others.length > 0 ? this.stored.getMany(others) : new Map()]);
+    return new Map([...stored, ...folded]);
+  }
+
+  async keys(range: KeyRange = {}) {
+    const span: KeySpan = { ...(range.prefix === undefined ? {} : { prefix: range.prefix }), ...(range.after === undefined ? {} : { after: range.after }) };
+    const offset = Math.max(0, range.offset ?? 0);
+    // At most this many of the stored keys read are theirs: reading as many more gives the page.
+    const theirs = within(this.share.keys, span).length;
+    const stored = await this.stored.keys({ ...span, ...(range.limit === undefined ? {} : { limit: offset + range.limit + theirs }) });
+    const merged = [...stored.filter((k) => !this.changed.has(k)), ...(await this.folded.keys(span))].sort(binaryOrder);
+    return merged.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+  }
+
+  async keyCount(range: KeySpan = {}) {
+    const [stored, folded] = await Promise.all([this.stored.keyCount(range), this.folded.keyCount(range)]);
+    return stored - within(this.share.keys, range).length + folded;
+  }
+
+  async index<V>(index: string, key: string, range: IndexRange = {}): Promise<ModelIndexEntry<V>[]> {
+    if (this.restricts(index, key)) {
+      const entries = (await this.listedEntries(index, key)).filter((e) => range.after === undefined || e.sort > range.after) as ModelIndexEntry<V>[];
+      const offset = Math.max(0, range.offset ?? 0);
+      return entries.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+    }
+    const found = await this.merged<V>(index, key, range);
+    if (!this.certain && range.limit !== undefined && this.isList(index, key)) for (const e of found) this.listed.add(e.document);
+    return found;
+  }
+
+  /** The widest completion's list holds the records the certain page read (an empty page restricts nothing). */
+  private restricts(index: string, key: string): boolean {
+    return this.certain !== undefined && this.certain.listed.size > 0 && this.isList(index, key);
+  }
+
+  /** Every entry of the certain page's records in the list: the fold's for the streams the lens changes, the others' from their stored documents. */
+  private listedEntries(index: string, key: string): Promise<ModelIndexEntry[]> {
+    this.restricted ??= (async () => {
+      const listed = this.certain!.listed;
+      const unchanged = [...listed].filter((d) => !this.changed.has(d));
+      const fromStored = [...(await this.stored.getMany(unchanged))].flatMap(([document, state]) =>
+        (this.projection.indexes?.(document, state) ?? [])
+          .filter((e) => e.index === index && e.key === key)
+          // As the storage gives it back: plain JSON.
+          .map((e) => ({ sort: e.sort, document, value: e.value === undefined ? null : (JSON.parse(JSON.stringify(e.value)) as unknown) })),
+      );
+      const fromFold = (await this.folded.index(index, key)).filter((e) => listed.has(e.document));
+      return [...fromStored, ...fromFold].sort((a, b) => binaryOrder(a.sort, b.sort));
+    })();
+    return this.restricted;
+  }
+
+  private async merged<V>(index: string, key: string, range: IndexRange): Promise<ModelIndexEntry<V>[]> {
+    const theirs = this.share.entries.get(indexKey(index, key)) ?? 0;
+    const folded = await this.folded.index<V>(index, key, range.after === undefined ? {} : { after: range.after });
+    if (theirs === 0 && folded.length === 0) return this.stored.index<V>(index, key, range);
+    const offset = Math.max(0, range.offset ?? 0);
+    const after = range.after === undefined ? {} : { after: range.after };
+    const stored = await this.stored.index<V>(index, key, { ...after, ...(range.limit === undefined ? {} : { limit: offset + range.limit + theirs }) });
+    const merged = [...stored.filter((e) => !this.changed.has(e.document)), ...folded].sort((a, b) => binaryOrder(a.sort, b.sort));
+    return merged.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
+  }
+
+  async indexSize(index: string, key: string) {
+    if (this.restricts(index, key)) return (await this.listedEntries(index, key)).length;
+    const [stored, folded] = await Promise.all([this.stored.indexSize(index, key), this.folded.indexSize(index, key)]);
+    return stored - (this.share.entries.get(indexKey(index, key)) ?? 0) + folded;
+  }
+
+  async counters(name: string): Promise<Readonly<Record<string, number>>> {
+    const [stored, folded] = await Promise.all([this.stored.counters(name), this.folded.counters(name)]);
+    const taken = this.share.counters.get(name);
+    if (taken === undefined && Object.keys(folded).length === 0) return stored;
+    const sums: Record<string, number> = { ...stored };
+    for (const [counter, value] of Object.entries(taken ?? {})) sums[counter] = (sums[counter] ?? 0) - value;
+    for (const [counter, value] of Object.entries(folded)) sums[counter] = (sums[counter] ?? 0) + value;
+    // As the engine keeps them: none at zero, in code-unit order.
+    return Object.fromEntries(Object.entries(sums).filter(([, value]) => value !== 0).sort(([a], [b]) => binaryOrder(a, b)));
+  }
+
+  async state(): Promise<never> {
+    throw new LensNotServed(`${this.projection.name}: the one document of a model through a lens`);
+  }
+
+  async export(): Promise<never> {
+    throw new LensNotServed(`${this.projection.name}: an export through a lens`);
+  }
+}
+
+/**
+ * Open a projection's whole model through a lens from its stored model at the
+ * head and the streams the lens changes; with `widest()`, the model over the
+ * widest completion (count ranges). `LensNotServed` when the stored model or
+ * the catalogue is not at the head, or when the lens changes too much of the log.
+ */
+export async function lensByDelta(
+  source: StreamsSource,
+  projection: AnyProjection,
+  lens: TimeLens,
+  options: { readonly maxShare?: number; readonly isList?: (index: string, key: string) => boolean } = {},
+): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader | undefined>; read: StreamsRead }> {
+  const { maxShare = 0.5, isList = () => false } = options;
+  const { stored, catalogue, store, head } = source;
+  if (!projection.keyOf) throw new LensNotServed(`${projection.name}: one document, not one a stream`);
+  if (!stored || !catalogue.atHead) throw new LensNotServed(`${projection.name}: a lens on the whole log needs the stored model and the catalogue at the head`);
+  const resolved = resolveLens(lens);
+  const handles = (type: string) => projection.handlesType(type);
+  const past = await catalogue.streamsPast(resolved);
+  const entries = await catalogue.entries(past);
+  const changed: string[] = [];
+  let changedEvents = 0;
+  for (const stream of past) {
+    const entry = entries.get(stream);
+    const handled = entry === undefined ? 0 : Object.entries(entry.types).reduce((n, [type, count]) => n + (handles(type) ? count : 0), 0);
+    if (handled === 0 || wholeThroughLens(entry!, resolved, handles)) continue;
+    changed.push(stream);
+    changedEvents += handled;
+  }
+  const handledEvents = await catalogue.eventsHolding(handles);
+  if (changedEvents > maxShare * handledEvents) throw new LensNotServed(`${projection.name}: the lens changes ${changedEvents} of the log's ${handledEvents} events`);
+  const events = new Map<string, readonly StoredEvent[]>();
+  const sub = await subLogOf(store, changed, head, events);
+  // A document fed by another stream's events would miss those the sub-log does not hold.
+  for (const own of events.values()) for (const event of own) {
+    for (const key of [projection.keyOf(event as never) ?? []].flat()) {
+      if (key !== event.stream) throw new LensNotServed(`${projection.name}: an event of ${event.stream} goes to the document ${String(key)}`);
+    }
+  }
+  const read: StreamsRead = { streams: changed.length, events: sub.events, folds: 1 };
+  const [certain, share] = await Promise.all([replayThroughLens(sub.log, projection, lens), storedShare(projection, stored, changed)]);
+  const changedSet = new Set(changed);
+  // The streams let through whole count every event the projection takes.
+  const report: LensReport = { ...certain.report, eventsCounted: certain.report.eventsCounted + handledEvents - changedEvents };
+  const model = new DeltaLensModel(projection, stored, changedSet, certain.model, share, isList);
+  // Only a stream with an event the lens may or may not count folds otherwise over the widest completion.
+  const uncertain = certain.report.notCounted.mayBeLater.length + certain.report.notCounted.yearUnknown.length > 0;
+  return {
+    model,
+    report,
+    // `undefined` when it would give the page's own counts, to be read after the page's view (its list keeps the page's records).
+    widest: async () => {
+      if (!uncertain) return undefined;
+      read.folds++;
+      return new DeltaLensModel(projection, stored, changedSet, (await replayThroughLens(sub.log, projection, lens, { widest: true })).model, share, isList, model);
+    },
+    read,
+  };
+}
