@@ -380,13 +380,19 @@ describe('a time lens on the whole log, from the stored model and the streams th
     expect(await sourceOf({ asOf: '2030' })).toMatchObject({ kind: 'streams', streamsRead: 2, eventsRead: 2 });
   });
 
-  it('replays the log when the lens changes more of it than the share allowed, or when the model is not stored', async () => {
+  it('replays the log when the lens changes more of it than the share allowed, or when the model is not stored; runs under the replays\' cap', async () => {
     const store = new InMemoryEventStore();
     await loadInstituteRecord(store, deterministicContext('seed'));
     const { fromStreams } = await services(store, true, { wholeLogLensShare: 0.1 });
     // As of 2010, most of the record is later: replayed.
     expect((await asked(fromStreams, 'yearly-activity-report', {}, { asOf: '2010' })).source).toBe('replayed');
     expect((await asked(fromStreams, 'yearly-activity-report', {}, { asOf: '2030' })).source).toBe('streams');
+    // Under the replays' cap, as a replay: a lens on one partner's answer is not.
+    const busy = { run: async () => ({ busy: true as const }) };
+    const capped = await fromStreams.query('yearly-activity-report', {}, { lens: { asOf: '2030' }, replays: busy });
+    expect(capped.ok ? capped.value.source : capped.error.code).toBe('replays-busy');
+    const partner = await fromStreams.query('partner-history', { partnerId: 'giz' }, { lens: { asOf: '2030' }, replays: busy });
+    expect(partner.ok && partner.value.source.kind).toBe('streams');
     const withoutModels = await services(store, false);
     for (const name of ['agreements-register', 'partners', 'yearly-activity-report']) {
       expect((await asked(withoutModels.fromStreams, name, {}, { asOf: '2018' })).source, name).toBe('replayed');

@@ -60,6 +60,7 @@ type Plan =
   | { readonly kind: 'replay'; readonly reason: string };
 
 const noGate: ReplayGate = { run: async (work) => ({ busy: false, value: await work() }) };
+const busyReplays = { ok: false, error: { code: 'replays-busy', message: 'the answer needs a replay of the log, and as many replays as allowed are running: try again in a moment' } } as const;
 
 export interface QueryServiceOptions {
   /**
@@ -255,8 +256,11 @@ export class QueryService {
       for (let attempt = 1; ; attempt++) {
         const plan = await this.plan(projection, lens, { model, params: parsed.data });
         if (plan.kind === 'streams') {
-          const served = await answerThroughStreams({ store: this.source.store, storage: this.source.storage!, catalogueReads: this.catalogueReads }, model, parsed.data, lens, page, plan);
-          if (served !== undefined) return answer(served.viewed, served.report, served.source);
+          const serve = () => answerThroughStreams({ store: this.source.store, storage: this.source.storage!, catalogueReads: this.catalogueReads }, model, parsed.data, lens, page, plan);
+          // A lens on the whole log may fold up to `wholeLogLensShare` of it: under the replays' cap, as a replay is.
+          const ran = plan.scope === undefined ? await (options.replays ?? noGate).run(serve) : { busy: false as const, value: await serve() };
+          if (ran.busy) return busyReplays;
+          if (ran.value !== undefined) return answer(ran.value.viewed, ran.value.report, ran.value.source);
           // Not served from the streams (a read the model does not map): replayed as before.
         }
         if (plan.kind !== 'stored') {
@@ -269,7 +273,7 @@ export class QueryService {
             const widest = await model.view((await replayThroughLens(this.source.store, projection, lens, { widest: true })).model, parsed.data, {});
             return answer({ ...viewed, result: widenCounts(viewed.result, widest?.result) }, report, source);
           });
-          return ran.busy ? { ok: false, error: { code: 'replays-busy', message: 'the answer needs a replay of the log, and as many replays as allowed are running: try again in a moment' } } : ran.value;
+          return ran.busy ? busyReplays : ran.value;
         }
         // A stored model read while a runner commits is read again: every answer comes from one commit.
         const reader = storedModel(this.source.storage!, projection, plan.info);
