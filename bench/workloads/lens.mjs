@@ -6,6 +6,14 @@
  * the stored streams (`source.kind: 'streams'`) and, a few times, by the replay
  * of the whole log that lenses cost before (the reference). Also what the
  * catalogue of streams costs in storage.
+ *
+ * Then lenses on whole-log answers (the yearly report, the list of partners,
+ * the whole agreements and sessions registers): the stored model with the
+ * streams the lens changes folded through it (`lens-by-delta.ts`), for lenses
+ * near the head (as of the last half-year, as known on the recording at 95% of
+ * the log, both) and one in the middle of the log (as of mid-2015), which
+ * changes so much of it that it is replayed; against the same stored query and
+ * the replay.
  */
 import { openSqliteEventStore } from '@taawun/adapter-sqlite';
 import { percentile } from '../lib/measure.mjs';
@@ -21,7 +29,7 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
   const service = projections.queryService({ store, storage });
   // The stored models and the catalogue, built as followers keep them.
   const built = {};
-  const models = ['partner-history', 'agreements-register', 'participant-record', 'activity-register', 'record-streams'];
+  const models = ['partner-history', 'agreements-register', 'participant-record', 'activity-register', 'yearly-activity-report', 'record-streams'];
   for (const projection of service.projections().filter((p) => models.includes(p.name))) {
     const t = performance.now();
     await new projections.ProjectionRunner(projection, { store, storage }).catchUp();
@@ -72,6 +80,7 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
       ),
     };
   }
+  figures.wholeLog = await wholeLogLenses(service, store, head, Math.max(3, Math.ceil(repeat / 2)));
   // The reference: the replay of the whole log through a lens, as every lens cost before.
   const replaying = projections.queryService({ store });
   const replayMs = [];
@@ -99,4 +108,47 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
     replayAsOfP50Ms: percentile(replayMs, 50),
     catalogue: { documents, indexEntries, mb: Math.round((Number(documentBytes) + Number(indexBytes)) / 1e5) / 10 },
   };
+}
+
+/** Whole-log answers through lenses near the head and in the middle of the log: how each was read, and its time against the stored query. */
+async function wholeLogLenses(service, store, head, repeat) {
+  const at = async (share) => (await store.readAll({ after: BigInt(Math.floor(head * share)), maxCount: 1 })[Symbol.asyncIterator]().next()).value.recordedAt;
+  const late = await at(0.95);
+  const lenses = { asOfLate: { asOf: '2024-06-30' }, asKnownOnLate: { asKnownOn: late }, bothLate: { asOf: '2024-06-30', asKnownOn: late }, asOfMiddle: { asOf: '2015-06-30' } };
+  const page = { offset: 0, limit: 20 };
+  const queries = {
+    yearly: (lens) => service.query('yearly-activity-report', {}, lens ? { lens } : {}),
+    partners: (lens) => service.query('partners', {}, { ...(lens ? { lens } : {}), page }),
+    agreements: (lens) => service.query('agreements-register', {}, { ...(lens ? { lens } : {}), page }),
+    sessions: (lens) => service.query('sessions', {}, { ...(lens ? { lens } : {}), page }),
+  };
+  const figures = { lenses };
+  for (const [query, ask] of Object.entries(queries)) {
+    const timed = async (lens) => {
+      const t = performance.now();
+      const answer = await ask(lens);
+      const ms = performance.now() - t;
+      if (!answer.ok) throw new Error(`whole-log lens ${query}: ${answer.error.code}: ${answer.error.message}`);
+      return { ms, source: answer.value.source };
+    };
+    await timed();
+    const stored = [];
+    for (let i = 0; i < repeat; i++) stored.push((await timed()).ms);
+    const storedP50 = percentile(stored, 50);
+    const byLens = {};
+    for (const [name, lens] of Object.entries(lenses)) {
+      const times = [];
+      let source;
+      // The middle of the log replays: once is enough.
+      for (let i = 0; i < (name === 'asOfMiddle' ? 1 : repeat); i++) {
+        const answered = await timed(lens);
+        times.push(answered.ms);
+        source = answered.source;
+      }
+      const p50 = percentile(times, 50);
+      byLens[name] = { p50Ms: p50, ratioToStored: p50 / storedP50, source: source.kind, streamsRead: source.streamsRead ?? null, eventsRead: source.eventsRead ?? null };
+    }
+    figures[query] = { storedP50Ms: storedP50, lenses: byLens };
+  }
+  return figures;
 }

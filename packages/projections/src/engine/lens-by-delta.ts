@@ -71,6 +71,7 @@ class DeltaLensModel implements ModelReader {
   readonly listed = new Set<string>();
   /** For the widest completion: the entries of the certain page's records in the answer's list. */
   private restricted: Promise<ModelIndexEntry[]> | undefined;
+  private readonly counterSums = new Map<string, Promise<Readonly<Record<string, number>>>>();
 
   constructor(
     readonly projection: AnyProjection,
@@ -160,7 +161,14 @@ class DeltaLensModel implements ModelReader {
     return stored - (this.share.entries.get(indexKey(index, key)) ?? 0) + folded;
   }
 
-  async counters(name: string): Promise<Readonly<Record<string, number>>> {
+  counters(name: string): Promise<Readonly<Record<string, number>>> {
+    // Merged once per answer: a report reads a period's counters for each of its scopes' figures.
+    let sums = this.counterSums.get(name);
+    if (!sums) this.counterSums.set(name, (sums = this.mergedCounters(name)));
+    return sums;
+  }
+
+  private async mergedCounters(name: string): Promise<Readonly<Record<string, number>>> {
     const [stored, folded] = await Promise.all([this.stored.counters(name), this.folded.counters(name)]);
     const taken = this.share.counters.get(name);
     if (taken === undefined && Object.keys(folded).length === 0) return stored;
