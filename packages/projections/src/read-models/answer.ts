@@ -8,7 +8,7 @@ import { lensReportSchema } from '../engine/temporal.js';
  * every field, and the TypeScript types come from them.
  */
 
-/** Where an answer came from: a stored generation, a replay of the log (and why), the log itself, or the streams of the records a lens needs. */
+/** Where an answer came from: a stored generation, a replay of the log (and why), the log itself, or the streams a lens needs (the records', or those it changes in a stored model). */
 export const answerSourceSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('stored'), generation: z.number().int(), position: z.string().nullable() }),
@@ -21,7 +21,7 @@ export const answerSourceSchema = z
         streamsRead: z.number().int().min(0),
         eventsRead: z.number().int().min(0),
       })
-      .meta({ description: "A time lens answered without a replay: the records' streams, found in the stored catalogue of streams, folded through the lens" }),
+      .meta({ description: "A time lens answered without a replay: the records' streams, found in the stored catalogue of streams, folded through the lens; for an answer about the whole log, the stored model with the streams the lens changes folded through it" }),
   ])
   .meta({ id: 'AnswerSource', description: '`position`: the last log position the answer reflects' });
 export type AnswerSource = z.infer<typeof answerSourceSchema>;
