@@ -60,6 +60,15 @@ async function storedShare(projection: AnyProjection, stored: ModelReader, strea
   return { keys, entries, counters };
 }
 
+/** Whether the event goes to its own stream's document, or to none (an event as stored: one its key cannot be told from is not). */
+function ownDocument(projection: AnyProjection, event: StoredEvent): boolean {
+  try {
+    return [projection.keyOf!(event as never) ?? []].flat().every((key) => key === event.stream);
+  } catch {
+    return false;
+  }
+}
+
 /** The keys of `range` (prefix, after) among these. */
 const within = (keys: Iterable<string>, range: KeySpan) =>
   [...keys].filter((k) => (range.prefix === undefined || k.startsWith(range.prefix)) && (range.after === undefined || k > range.after));
@@ -222,10 +231,8 @@ export async function lensByDelta(
   const events = new Map<string, readonly StoredEvent[]>();
   const sub = await subLogOf(store, changed, head, events);
   // A document fed by another stream's events would miss those the sub-log does not hold.
-  for (const own of events.values()) for (const event of own) {
-    for (const key of [projection.keyOf(event as never) ?? []].flat()) {
-      if (key !== event.stream) throw new LensNotServed(`${projection.name}: an event of ${event.stream} goes to the document ${String(key)}`);
-    }
+  for (const own of events.values()) for (const event of own) if (handles(event.type) && !ownDocument(projection, event)) {
+    throw new LensNotServed(`${projection.name}: an event of ${event.stream} goes to another document`);
   }
   const read: StreamsRead = { streams: changed.length, events: sub.events, folds: 1 };
   const [certain, share] = await Promise.all([replayThroughLens(sub.log, projection, lens), storedShare(projection, stored, changed)]);

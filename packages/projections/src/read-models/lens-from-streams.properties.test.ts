@@ -14,6 +14,9 @@ import { activityRegisterProjection } from './activity-register.js';
 import { participantRecordProjection } from './participant-record.js';
 import { partnerHistoryProjection } from './partner-history.js';
 import type { QueryService, QueryServiceOptions } from './query-service.js';
+import { readModelOfProjection, type AnyReadModel } from './define.js';
+import { defineProjection } from '../engine/projection.js';
+import { match } from 'ts-pattern';
 import { yearlyActivityReportProjection } from './yearly-report.js';
 
 /*
@@ -378,6 +381,30 @@ describe('a time lens on the whole log, from the stored model and the streams th
     // Known on a day after the last recording: nothing changes, nothing is read. As of 2030: only the two records with an unknown year (of 42 streams).
     expect(await sourceOf({ asKnownOn: '2030-01-01' })).toMatchObject({ kind: 'streams', streamsRead: 0, eventsRead: 0 });
     expect(await sourceOf({ asOf: '2030' })).toMatchObject({ kind: 'streams', streamsRead: 2, eventsRead: 2 });
+  });
+
+  it('replays the log, with the same answer, for a read model that says its documents are each a stream\'s when they are not', async () => {
+    const store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+    // One document per partner, fed by every session stream naming it: a stream's fold alone is not its document.
+    const heldPerPartner = defineProjection({
+      name: 'sessions-held-per-partner',
+      version: 1,
+      handles: ['SessionHeld'],
+      initialState: 0,
+      keyOf: (event) => event.data.partners,
+      evolve: (held: number, event) => match(event).with({ type: 'SessionHeld' }, () => held + 1).exhaustive(),
+    });
+    const claimed = { ...readModelOfProjection(heldPerPartner), documentsByStream: true } as AnyReadModel;
+    const storage = new InMemoryReadModelStorage();
+    for (const projection of [recordStreamsProjection, heldPerPartner]) await new ProjectionRunner(projection, { store, storage }).rebuild();
+    const stored = queryService({ store, storage }, [claimed], { wholeLogLensShare: 1 });
+    const replaying = queryService({ store }, [claimed]);
+    for (const lens of [{ asOf: '2018' }, { asKnownOn: '2024-01-01T08:30:00Z' }]) {
+      const answer = await asked(stored, heldPerPartner.name, {}, lens);
+      expect(answer.source, JSON.stringify(lens)).toBe('replayed');
+      expect(answer.answer).toEqual((await asked(replaying, heldPerPartner.name, {}, lens)).answer);
+    }
   });
 
   it('replays the log when the lens changes more of it than the share allowed, or when the model is not stored; runs under the replays\' cap', async () => {
