@@ -39,7 +39,7 @@ interface StoredShare {
 
 const indexKey = (index: string, key: string) => `${index}\u0000${key}`;
 const binaryOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-/** Documents read from the stored model at a time: their contributions are kept, not the documents. */
+/** Documents (stored, or the catalogue's entries) read at a time: what they say is kept, not the documents. */
 const SHARE_CHUNK = 500;
 
 async function storedShare(projection: AnyProjection, stored: ModelReader, streams: readonly string[]): Promise<StoredShare> {
@@ -215,19 +215,23 @@ export async function lensByDelta(
   if (!stored || !catalogue.atHead) throw new LensNotServed(`${projection.name}: a lens on the whole log needs the stored model and the catalogue at the head`);
   const resolved = resolveLens(lens);
   const handles = (type: string) => projection.handlesType(type);
+  const handledEvents = await catalogue.eventsHolding(handles);
   const past = await catalogue.streamsPast(resolved);
-  const entries = await catalogue.entries(past);
   const changed: string[] = [];
   let changedEvents = 0;
-  for (const stream of past) {
-    const entry = entries.get(stream);
-    const handled = entry === undefined ? 0 : Object.entries(entry.types).reduce((n, [type, count]) => n + (handles(type) ? count : 0), 0);
-    if (handled === 0 || wholeThroughLens(entry!, resolved, handles)) continue;
-    changed.push(stream);
-    changedEvents += handled;
+  // Their entries a chunk at a time: a lens far back is known to be replayed before every entry is read.
+  for (let at = 0; at < past.length; at += SHARE_CHUNK) {
+    const chunk = past.slice(at, at + SHARE_CHUNK);
+    const entries = await catalogue.entries(chunk);
+    for (const stream of chunk) {
+      const entry = entries.get(stream);
+      const handled = entry === undefined ? 0 : Object.entries(entry.types).reduce((n, [type, count]) => n + (handles(type) ? count : 0), 0);
+      if (handled === 0 || wholeThroughLens(entry!, resolved, handles)) continue;
+      changed.push(stream);
+      changedEvents += handled;
+    }
+    if (changedEvents > maxShare * handledEvents) throw new LensNotServed(`${projection.name}: the lens changes more than ${changedEvents} of the log's ${handledEvents} events`);
   }
-  const handledEvents = await catalogue.eventsHolding(handles);
-  if (changedEvents > maxShare * handledEvents) throw new LensNotServed(`${projection.name}: the lens changes ${changedEvents} of the log's ${handledEvents} events`);
   const events = new Map<string, readonly StoredEvent[]>();
   const sub = await subLogOf(store, changed, head, events);
   // A document fed by another stream's events would miss those the sub-log does not hold.
