@@ -138,9 +138,16 @@ export function extremes(items: readonly OrderBounds[], stated: { readonly befor
   // Stated orders the dates contradict allow no ordering: then every item may be it.
   if (firsts.length === 0) firsts = items.map((_, i) => i);
   if (lasts.length === 0) lasts = items.map((_, i) => i);
+  // The candidates' own days together: where the stated orders contradict the dates (a correction moved one), the narrowed days may cross.
+  const hull = (candidates: number[]): [string | undefined, string | undefined] => [
+    candidates.some((i) => items[i]!.earliest === undefined) ? undefined : candidates.map((i) => items[i]!.earliest).reduce(minOr),
+    candidates.some((i) => items[i]!.latest === undefined) ? undefined : candidates.map((i) => items[i]!.latest).reduce(maxOr),
+  ];
   const extreme = (candidates: number[], certainBounds: (i: number) => [string | undefined, string | undefined], range: () => [string | undefined, string | undefined]): Extreme => {
     const [e, l] = candidates.length === 1 ? certainBounds(candidates[0]!) : range();
-    return { certain: candidates.length === 1, candidates, earliest: e, latest: l };
+    const crossed = e !== undefined && l !== undefined && e > l;
+    const [earliest, latest] = crossed ? hull(candidates) : [e, l];
+    return { certain: candidates.length === 1, candidates, earliest, latest };
   };
   const first = extreme(
     firsts,

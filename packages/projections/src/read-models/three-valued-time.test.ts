@@ -117,6 +117,20 @@ describe('three-valued time on the institute record', () => {
     expect(giz.last!.candidates.map((c) => c.record.id)).toContain('giz-regional-2018');
   });
 
+  it('a correction that moves the training of trainers past the sessions stated to follow it leaves GIZ\'s last activity uncertain between their own days, not an error', async () => {
+    const corrected = new InMemoryEventStore();
+    const context = deterministicContext('seed');
+    await loadInstituteRecord(corrected, context);
+    const [held] = (await corrected.readStream('session-giz-tot-2018')).filter((e) => e.type === 'SessionHeld');
+    const done = await handle(corrected, { type: 'CorrectRecord', stream: 'session-giz-tot-2018', eventId: held!.id, changes: { heldOn: '2019' }, reason: 'the year was misread' }, context);
+    if (!done.ok) throw new Error(done.error.message);
+    // The stated order (regional after the training of trainers) now contradicts the dates: every entry may be the last.
+    const giz = value(await queryPartners({ store: corrected }, {})).result.partners.find((p) => p.partnerId === 'giz')!;
+    expect(giz.last!.certain).toBe(false);
+    expect(giz.last!.candidates.map((c) => c.record.id)).toEqual(expect.arrayContaining(['giz-tot-2018', 'giz-regional-2018']));
+    expect(giz.lastDate!.label).toMatch(/2019/);
+  });
+
   it('counts as of a date are ranges: from what certainly happened by then to what may have', async () => {
     const answer = value(await queryYearlyActivityReport({ store }, {}, { asOf: '2018-06-30' }));
     const { totals } = answer.result;

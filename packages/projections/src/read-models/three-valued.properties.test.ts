@@ -183,6 +183,28 @@ describe('three-valued lenses (property)', () => {
     );
   });
 
+  it('the first and the last lie between days that make an interval, even where the stated orders contradict the dates (a correction moved one)', () => {
+    fc.assert(
+      fc.property(fc.array(partialDateArb, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }), (dates, pairs) => {
+        const follows = new Map<number, number>();
+        for (const [x, y] of pairs) {
+          const [a, b] = [x % dates.length, y % dates.length];
+          if (a < b && !follows.has(b)) follows.set(b, a);
+        }
+        const bounds = dates.map((d) => {
+          const b = dateBounds(d);
+          return { earliest: b.earliest, latest: b.latest };
+        });
+        const found = extremes(bounds, { before: (i) => (follows.has(i) ? [follows.get(i)!] : []) })!;
+        for (const x of [found.first, found.last]) if (x.earliest !== undefined && x.latest !== undefined) expect(x.earliest <= x.latest, JSON.stringify(x)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+    // A session stated to follow one a correction moved a year later: the last is one of them, between their own days.
+    const moved = extremes([{ earliest: '2019-01-01', latest: '2019-12-31' }, { earliest: '2018-01-01', latest: '2018-12-31' }], { before: (i) => (i === 1 ? [0] : []) })!;
+    expect(moved.last).toEqual({ certain: false, candidates: [0, 1], earliest: '2018-01-01', latest: '2019-12-31' });
+  });
+
   it('sessions held as of a random day: a range from the fewest to the most any completion gives, exact only when they agree', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(partialDateArb, fc.constant('XXXX')), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: span }), async (heldOn, asOfDay) => {
