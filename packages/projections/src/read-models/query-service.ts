@@ -255,17 +255,22 @@ export class QueryService {
           : { ok: true, value: { ...frame, version: projection.version, lens: report, source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
       for (let attempt = 1; ; attempt++) {
         const plan = await this.plan(projection, lens, { model, params: parsed.data });
-        if (plan.kind === 'streams') {
-          const serve = () => answerThroughStreams({ store: this.source.store, storage: this.source.storage!, catalogueReads: this.catalogueReads }, model, parsed.data, lens, page, plan);
-          // A lens on the whole log may fold up to `wholeLogLensShare` of it: under the replays' cap, as a replay is.
-          const ran = plan.scope === undefined ? await (options.replays ?? noGate).run(serve) : { busy: false as const, value: await serve() };
-          if (ran.busy) return busyReplays;
-          if (ran.value !== undefined) return answer(ran.value.viewed, ran.value.report, ran.value.source);
-          // Not served from the streams (a read the model does not map): replayed as before.
+        const throughStreams = async () => {
+          if (plan.kind !== 'streams') return undefined;
+          const served = await answerThroughStreams({ store: this.source.store, storage: this.source.storage!, catalogueReads: this.catalogueReads }, model, parsed.data, lens, page, plan);
+          return served && answer(served.viewed, served.report, served.source);
+        };
+        // A lens on the records' streams: a few streams read, never capped.
+        if (plan.kind === 'streams' && plan.scope !== undefined) {
+          const served = await throughStreams();
+          if (served) return served;
         }
         if (plan.kind !== 'stored') {
           const reason = plan.kind === 'replay' ? plan.reason : 'the stored streams do not serve this read through a lens';
+          // A replay, or a lens on the whole log (which may fold up to `wholeLogLensShare` of it, else replays): one place under the replays' cap.
           const ran = await (options.replays ?? noGate).run(async () => {
+            const served = plan.kind === 'streams' && plan.scope === undefined ? await throughStreams() : undefined;
+            if (served) return served;
             const { reader, report, source } = await this.replayed(projection, lens, reason, model.lensScope?.(parsed.data));
             const viewed = await model.view(reader, parsed.data, page);
             if (viewed === undefined || !model.lensRanges || resolved.asOf === undefined) return answer(viewed, report, source);
