@@ -61,6 +61,8 @@ const reasonArb = fc.constantFrom('typo in the source', 'بلاغ مصحح', 'da
 const sessionKindArb = fc.constantFrom('training-of-trainers', 'regional-session', 'course', 'specialised-session');
 const formatArb = fc.constantFrom('in-person', 'remote');
 const optionalProgramme = fc.option(from(pools.programmes), { nil: undefined });
+/** A stated order (F3): the session this one came after, whatever the dates say (a later correction may contradict them). */
+const optionalFollowed = fc.option(from(pools.sessions), { nil: undefined, freq: 4 });
 const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 const commandArbs: fc.Arbitrary<Command>[] = [
@@ -76,14 +78,14 @@ const commandArbs: fc.Arbitrary<Command>[] = [
     .map((c) => ({ type: 'LaunchProgramme' as const, themes: [], recurrence: 'once' as const, ...c })),
   fc.record({
     sessionId: from(pools.sessions), title: multilingualTextArb, kind: sessionKindArb, format: formatArb, partners: partnersArb,
-    plannedFor: partialDateArb, capacity: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }), programmeId: optionalProgramme,
+    plannedFor: partialDateArb, capacity: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }), programmeId: optionalProgramme, follows: optionalFollowed,
   }).map((c) => strip({ type: 'ScheduleSession' as const, ...c })),
   fc.record({ sessionId: from(pools.sessions), plannedFor: partialDateArb }).map((c) => ({ type: 'RescheduleSession' as const, ...c })),
   fc.record({ sessionId: from(pools.sessions), reason: reasonArb }).map((c) => ({ type: 'CancelSession' as const, ...c })),
   fc.record({
     sessionId: from(pools.sessions), heldOn: partialDateArb,
     attendance: fc.option(fc.record({ count: fc.integer({ min: 0, max: 120 }), basis: fc.constantFrom('total', 'each-occurrence') }), { nil: undefined }),
-    title: multilingualTextArb, kind: sessionKindArb, format: formatArb, partners: partnersArb,
+    title: multilingualTextArb, kind: sessionKindArb, format: formatArb, partners: partnersArb, follows: optionalFollowed,
   }).map((c) => strip({ type: 'RecordSessionHeld' as const, ...c })),
   fc.record({ sessionId: from(pools.sessions), attendance: fc.record({ count: fc.integer({ min: 0, max: 120 }), basis: fc.constant('total' as const) }) })
     .map((c) => ({ type: 'RecordAttendance' as const, ...c })),
