@@ -15,8 +15,7 @@ import { participantRecordProjection } from './participant-record.js';
 import { partnerHistoryProjection } from './partner-history.js';
 import type { QueryService, QueryServiceOptions } from './query-service.js';
 import { readModelOfProjection, type AnyReadModel } from './define.js';
-import { defineProjection } from '../engine/projection.js';
-import { match } from 'ts-pattern';
+import { sessionsPerPartnerProjection } from '../testing/sessions-per-partner.js';
 import { yearlyActivityReportProjection } from './yearly-report.js';
 
 /*
@@ -387,14 +386,7 @@ describe('a time lens on the whole log, from the stored model and the streams th
     const store = new InMemoryEventStore();
     await loadInstituteRecord(store, deterministicContext('seed'));
     // One document per partner, fed by every session stream naming it: a stream's fold alone is not its document.
-    const heldPerPartner = defineProjection({
-      name: 'sessions-held-per-partner',
-      version: 1,
-      handles: ['SessionHeld'],
-      initialState: 0,
-      keyOf: (event) => event.data.partners,
-      evolve: (held: number, event) => match(event).with({ type: 'SessionHeld' }, () => held + 1).exhaustive(),
-    });
+    const heldPerPartner = sessionsPerPartnerProjection;
     const claimed = { ...readModelOfProjection(heldPerPartner), documentsByStream: true } as AnyReadModel;
     const storage = new InMemoryReadModelStorage();
     for (const projection of [recordStreamsProjection, heldPerPartner]) await new ProjectionRunner(projection, { store, storage }).rebuild();
