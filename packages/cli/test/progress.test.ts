@@ -77,6 +77,24 @@ describe('long commands show progress on stderr only when asked to or on a termi
     expect(result.stderr).toMatch(/\d+(\/\d+)? events \| [\d,]+ events\/s/);
   });
 
+  it('report yearly through a lens on a store with no model built: the catalogue of streams and the report are caught up with progress, then the lens folds the streams it changes into the stored report', async () => {
+    const fresh = await temporaryFolder('progress-lens');
+    try {
+      const on = (args: string[], env: Record<string, string> = {}) => taawun([...args, '--store', `sqlite:${fresh.path}/taawun.db`], { cwd: fresh.path, env });
+      expect((await on(['seed'])).code).toBe(0);
+      const result = await on(['report', 'yearly', '--as-of', '2022', '--format', 'json'], { TAAWUN_PROGRESS: 'always' });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/yearly-activity-report: cataloguing the records' streams/);
+      expect(result.stderr).toMatch(/yearly-activity-report: catching up/);
+      // As of 2022 only the records dated with an unknown year change; as of 2016, more than half the seed does: replayed, and said why.
+      expect(JSON.parse(result.stdout).source).toMatchObject({ kind: 'streams', streamsRead: 2 });
+      const earlier = JSON.parse((await on(['report', 'yearly', '--as-of', '2016-12-31', '--format', 'json'])).stdout).source;
+      expect(earlier).toMatchObject({ kind: 'replayed', reason: expect.stringMatching(/the lens changes at least \d+ of the log's \d+ events/) });
+    } finally {
+      await fresh.remove();
+    }
+  });
+
   it('verify on a terminal (a pseudo-terminal) draws the bar, then answers', async () => {
     // `script` gives the child a pseudo-terminal.
     const { stdout } = await promisify(execFile)('script', ['-qec', `${process.execPath} ${cliMain} verify --store ${store()}`, '/dev/null'], { cwd: folder.path, encoding: 'utf8' });

@@ -20,8 +20,8 @@ export async function catchUpWithProgress(opened: Runtime, io: Io, name: string,
   const model = opened.readModels.find((m) => m.name === name);
   if (!model || model.kind !== 'projected') return;
   const throughLens = lens.asOf !== undefined || lens.asKnownOn !== undefined;
-  // A lens is answered from the catalogue of the records' streams where the model maps to it (its first build folds the whole log too); otherwise it replays.
-  if (throughLens && !model.lensStreams) return;
+  // A lens is answered from the catalogue of the records' streams where the model maps to it, or folds the streams it changes into the stored model (its first build folds the whole log too); otherwise it replays.
+  if (throughLens && !model.lensStreams && !model.documentsByStream) return;
   const projection = model.projection;
   const mayStore = opened.keys !== undefined || !opened.readModels.some((m) => m.kind === 'projected' && m.projection.name === projection.name && m.personalData === 'always');
   if (!throughLens && !mayStore) return;

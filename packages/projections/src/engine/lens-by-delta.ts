@@ -230,7 +230,7 @@ export async function lensByDelta(
       changed.push(stream);
       changedEvents += handled;
     }
-    if (changedEvents > maxShare * handledEvents) throw new LensNotServed(`${projection.name}: the lens changes more than ${changedEvents} of the log's ${handledEvents} events`);
+    if (changedEvents > maxShare * handledEvents) throw new LensNotServed(`the lens changes at least ${changedEvents} of the log's ${handledEvents} events, more than the share a lens folds (${maxShare})`);
   }
   const events = new Map<string, readonly StoredEvent[]>();
   const sub = await subLogOf(store, changed, head, events);

@@ -33,6 +33,8 @@ export interface StreamsPlan {
 
 type ProjectedModel = Extract<AnyReadModel, { kind: 'projected' }>;
 type Answered<M extends ProjectedModel> = { viewed: Awaited<ReturnType<M['view']>>; report: LensReport; source: AnswerSource };
+/** Why the streams did not serve the answer: the replay's reason. */
+type NotServed = { readonly notServed: string };
 
 /**
  * The answer through a lens from the records' streams, as of the log's head;
@@ -47,7 +49,7 @@ export async function answerThroughStreams<M extends ProjectedModel>(
   lens: TimeLens,
   page: Page,
   plan: StreamsPlan,
-): Promise<Answered<M> | undefined> {
+): Promise<Answered<M> | NotServed> {
   const { store, storage, catalogueReads } = source;
   const unchanged = async (info: GenerationInfo | undefined, name: string) => {
     const now = await activeGeneration(storage, name);
@@ -56,21 +58,21 @@ export async function answerThroughStreams<M extends ProjectedModel>(
   for (let attempt = 1; attempt <= 3; attempt++) {
     const [catalogueInfo, storedInfo] =
       attempt === 1 ? [plan.catalogue, plan.stored] : await Promise.all([activeGeneration(storage, recordStreamsProjection.name), activeGeneration(storage, model.projection.name)]);
-    if (catalogueInfo?.version !== recordStreamsProjection.version) return undefined;
+    if (catalogueInfo?.version !== recordStreamsProjection.version) return { notServed: 'a time lens replays the log until the catalogue of streams is built' };
     const head = await store.lastPosition();
     const catalogue = await catalogueAt(store, catalogueReads.at(storage, catalogueInfo), catalogueInfo.position, head);
-    if (!catalogue) return undefined;
+    if (!catalogue) return { notServed: 'the catalogue of streams is too far behind the log: a time lens replays it' };
     const atHead = catalogue.atHead && storedInfo?.version === model.projection.version && storedInfo.position === head;
     // Read once for the page and its widest completion.
     const stored = atHead ? rememberedReads(storedModel(storage, model.projection, storedInfo)) : undefined;
     const answered = await viewedThroughStreams(model, params, lens, page, plan, { store, head, catalogue, stored });
-    if (answered === undefined) return undefined;
+    if ('notServed' in answered) return answered;
     if ((await unchanged(catalogueInfo, recordStreamsProjection.name)) && (stored === undefined || (await unchanged(storedInfo, model.projection.name)))) return answered;
   }
-  return undefined;
+  return { notServed: 'the stored models kept changing while the lens was read: replayed instead' };
 }
 
-async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: unknown, lens: TimeLens, page: Page, plan: StreamsPlan, streams: StreamsSource): Promise<Answered<M> | undefined> {
+async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: unknown, lens: TimeLens, page: Page, plan: StreamsPlan, streams: StreamsSource): Promise<Answered<M> | NotServed> {
   try {
     const opened =
       plan.scope === undefined || plan.keep === undefined
@@ -86,7 +88,7 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
     const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };
     return { viewed: viewed as Awaited<ReturnType<M['view']>>, report: opened.report, source };
   } catch (e) {
-    if (isLensNotServed(e)) return undefined;
+    if (isLensNotServed(e)) return { notServed: `not served from the stored streams (${e.message}): the log is replayed` };
     throw e;
   }
 }

@@ -255,10 +255,16 @@ export class QueryService {
           : { ok: true, value: { ...frame, version: projection.version, lens: report, source, ...paged(viewed.result, model.list, options.page, viewed.total) } };
       for (let attempt = 1; ; attempt++) {
         const plan = await this.plan(projection, lens, { model, params: parsed.data });
+        // Why a lens is replayed, when the streams do not serve it.
+        let reason = plan.kind === 'replay' ? plan.reason : 'the stored streams do not serve this read through a lens';
         const throughStreams = async () => {
           if (plan.kind !== 'streams') return undefined;
           const served = await answerThroughStreams({ store: this.source.store, storage: this.source.storage!, catalogueReads: this.catalogueReads }, model, parsed.data, lens, page, plan);
-          return served && answer(served.viewed, served.report, served.source);
+          if ('notServed' in served) {
+            reason = served.notServed;
+            return undefined;
+          }
+          return answer(served.viewed, served.report, served.source);
         };
         // A lens on the records' streams: a few streams read, never capped.
         if (plan.kind === 'streams' && plan.scope !== undefined) {
@@ -266,7 +272,6 @@ export class QueryService {
           if (served) return served;
         }
         if (plan.kind !== 'stored') {
-          const reason = plan.kind === 'replay' ? plan.reason : 'the stored streams do not serve this read through a lens';
           // A replay, or a lens on the whole log (which may fold up to `wholeLogLensShare` of it, else replays): one place under the replays' cap.
           const ran = await (options.replays ?? noGate).run(async () => {
             const served = plan.kind === 'streams' && plan.scope === undefined ? await throughStreams() : undefined;
