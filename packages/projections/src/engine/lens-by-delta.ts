@@ -78,8 +78,8 @@ class DeltaLensModel implements ModelReader {
   readonly info = undefined;
   /** The records the view read from its list with a limit (the page, and the item before it). */
   readonly listed = new Set<string>();
-  /** For the widest completion: the entries of the certain page's records in the answer's list. */
-  private restricted: Promise<ModelIndexEntry[]> | undefined;
+  /** For the widest completion: the entries of the certain page's records in the answer's list, by `(index, key)`. */
+  private readonly restricted = new Map<string, Promise<ModelIndexEntry[]>>();
   private readonly counterSums = new Map<string, Promise<Readonly<Record<string, number>>>>();
 
   constructor(
@@ -138,7 +138,10 @@ class DeltaLensModel implements ModelReader {
 
   /** Every entry of the certain page's records in the list: the fold's for the streams the lens changes, the others' from their stored documents. */
   private listedEntries(index: string, key: string): Promise<ModelIndexEntry[]> {
-    this.restricted ??= (async () => {
+    const at = indexKey(index, key);
+    const kept = this.restricted.get(at);
+    if (kept) return kept;
+    const entries = (async () => {
       const listed = this.certain!.listed;
       const unchanged = [...listed].filter((d) => !this.changed.has(d));
       const fromStored = [...(await this.stored.getMany(unchanged))].flatMap(([document, state]) =>
@@ -150,7 +153,8 @@ class DeltaLensModel implements ModelReader {
       const fromFold = (await this.folded.index(index, key)).filter((e) => listed.has(e.document));
       return [...fromStored, ...fromFold].sort((a, b) => binaryOrder(a.sort, b.sort));
     })();
-    return this.restricted;
+    this.restricted.set(at, entries);
+    return entries;
   }
 
   private async merged<V>(index: string, key: string, range: IndexRange): Promise<ModelIndexEntry<V>[]> {
@@ -234,12 +238,14 @@ export async function lensByDelta(
   }
   const events = new Map<string, readonly StoredEvent[]>();
   const sub = await subLogOf(store, changed, head, events);
-  // A document fed by another stream's events would miss those the sub-log does not hold.
+  // A document fed by another stream's events would miss those the sub-log does not hold. Only the events read are checked:
+  // one of a stream let through whole that goes to a changed stream's document is not seen (`documentsByStream` is the read model's word).
   for (const own of events.values()) for (const event of own) if (handles(event.type) && !ownDocument(projection, event)) {
     throw new LensNotServed(`${projection.name}: an event of ${event.stream} goes to another document`);
   }
   const read: StreamsRead = { streams: changed.length, events: sub.events, folds: 1 };
-  const [certain, share] = await Promise.all([replayThroughLens(sub.log, projection, lens), storedShare(projection, stored, changed)]);
+  // Their stored documents are read once, for what they gave: not kept for the answer (up to half the model).
+  const [certain, share] = await Promise.all([replayThroughLens(sub.log, projection, lens), storedShare(projection, source.storedUnremembered ?? stored, changed)]);
   const changedSet = new Set(changed);
   // The streams let through whole count every event the projection takes.
   const report: LensReport = { ...certain.report, eventsCounted: certain.report.eventsCounted + handledEvents - changedEvents };

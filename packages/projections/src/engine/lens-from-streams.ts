@@ -81,6 +81,8 @@ export interface StreamsSource {
   readonly catalogue: StreamCatalogue;
   /** At `head` (as the catalogue): the documents of the streams a lens lets through whole. */
   readonly stored?: ModelReader | undefined;
+  /** The same model, read without remembering what it gave: for reads made once per answer and not kept (`lens-by-delta.ts`). */
+  readonly storedUnremembered?: ModelReader | undefined;
 }
 
 /** What was read to answer: for the answer's `source`. */

@@ -265,7 +265,15 @@ export interface StreamCatalogue {
  * the followers have not written the last events yet. A tail longer than
  * `maxTail` events is not read (`undefined`: the caller replays instead).
  */
-export async function catalogueAt(store: EventStore, stored: ModelReader, position: bigint | undefined, head: bigint | undefined, maxTail = 10_000): Promise<StreamCatalogue | undefined> {
+export async function catalogueAt(
+  store: EventStore,
+  stored: ModelReader,
+  position: bigint | undefined,
+  head: bigint | undefined,
+  maxTail = 10_000,
+  /** The catalogue read without remembering: for the streams past a lens (a list of up to every stream, one per lens, not kept between answers). */
+  unremembered: ModelReader = stored,
+): Promise<StreamCatalogue | undefined> {
   const tail = new Map<string, { names: Set<string>; types: Set<string> }>();
   if (head !== undefined && (position === undefined || position < head)) {
     let read = 0;
@@ -313,7 +321,7 @@ export async function catalogueAt(store: EventStore, stored: ModelReader, positi
       if (tail.size > 0) throw new Error('the catalogue is not at the head: the streams past a lens are not known');
       const past = new Set<string>();
       const add = async (key: 'recorded' | 'dated', bound: string) => {
-        for (const entry of await stored.index(LENS_BOUNDS_INDEX, key, { after: pastBound(bound) })) past.add(streamOfBound(entry.sort));
+        for (const entry of await unremembered.index(LENS_BOUNDS_INDEX, key, { after: pastBound(bound) })) past.add(streamOfBound(entry.sort));
       };
       if (lens.asKnownOn !== undefined) await add('recorded', lens.asKnownOn);
       if (lens.asOf !== undefined) await add('dated', lens.asOf);

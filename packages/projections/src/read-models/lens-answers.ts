@@ -60,12 +60,13 @@ export async function answerThroughStreams<M extends ProjectedModel>(
       attempt === 1 ? [plan.catalogue, plan.stored] : await Promise.all([activeGeneration(storage, recordStreamsProjection.name), activeGeneration(storage, model.projection.name)]);
     if (catalogueInfo?.version !== recordStreamsProjection.version) return { notServed: 'a time lens replays the log until the catalogue of streams is built' };
     const head = await store.lastPosition();
-    const catalogue = await catalogueAt(store, catalogueReads.at(storage, catalogueInfo), catalogueInfo.position, head);
+    const catalogue = await catalogueAt(store, catalogueReads.at(storage, catalogueInfo), catalogueInfo.position, head, undefined, storedModel(storage, recordStreamsProjection, catalogueInfo));
     if (!catalogue) return { notServed: 'the catalogue of streams is too far behind the log: a time lens replays it' };
     const atHead = catalogue.atHead && storedInfo?.version === model.projection.version && storedInfo.position === head;
     // Read once for the page and its widest completion.
-    const stored = atHead ? rememberedReads(storedModel(storage, model.projection, storedInfo)) : undefined;
-    const answered = await viewedThroughStreams(model, params, lens, page, plan, { store, head, catalogue, stored });
+    const storedUnremembered = atHead ? storedModel(storage, model.projection, storedInfo) : undefined;
+    const stored = storedUnremembered && rememberedReads(storedUnremembered);
+    const answered = await viewedThroughStreams(model, params, lens, page, plan, { store, head, catalogue, stored, storedUnremembered });
     if ('notServed' in answered) return answered;
     if ((await unchanged(catalogueInfo, recordStreamsProjection.name)) && (stored === undefined || (await unchanged(storedInfo, model.projection.name)))) return answered;
   }
