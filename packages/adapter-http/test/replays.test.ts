@@ -1,6 +1,6 @@
 import { handle, InMemoryEventStore, newEventId } from '@taawun/domain';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
-import { agreementsRegisterProjection, partnerHistoryProjection, ProjectionRunner } from '@taawun/projections';
+import { agreementsRegisterProjection, partnerHistoryProjection, ProjectionRunner, queryService, recordStreamsProjection, yearlyActivityReportProjection } from '@taawun/projections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, startServer, type RunningServer } from '../src/index.js';
 import { partnerBody, startTestServer } from './support/server.js';
@@ -31,6 +31,36 @@ describe('the report without a time lens', () => {
 
       const lensed = await page(`/report?asKnownOn=${encodeURIComponent(new Date(Date.now() + 1000).toISOString().slice(0, 10))}`);
       expect(lensed).toContain('data-partner="enm-2030"');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('a whole-log answer through a lens', () => {
+  it('is read from the stored models and the streams the lens changes, equal to a replay; the report page through the same lens answers', async () => {
+    const t = await startTestServer({ storedReadModels: true });
+    try {
+      expect((await loadInstituteRecord(t.store, context)).failures).toEqual([]);
+      for (const projection of [recordStreamsProjection, yearlyActivityReportProjection, partnerHistoryProjection]) {
+        await new ProjectionRunner(projection, { store: t.store, storage: t.readModelStorage! }).catchUp();
+      }
+      const replaying = queryService({ store: t.store });
+      for (const [path, name] of [['/read-models/yearly-activity-report?asOf=2030&limit=100', 'yearly-activity-report'], ['/read-models/partners?asOf=2030&limit=100', 'partners']] as const) {
+        const response = await t.request(path, { as: 'auditor' });
+        expect(response.status, path).toBe(200);
+        const body = (await response.json()) as { source: { kind: string; streamsRead: number }; result: unknown; lens: unknown };
+        // As of 2030 only the few records dated with an unknown year (or an open end) are read, of the record's 42 streams.
+        expect(body.source.kind).toBe('streams');
+        expect(body.source.streamsRead).toBeGreaterThan(0);
+        expect(body.source.streamsRead).toBeLessThanOrEqual(4);
+        const replayed = await replaying.query(name, {}, { lens: { asOf: '2030' }, page: { offset: 0, limit: 100 } });
+        if (!replayed.ok) throw new Error(replayed.error.message);
+        expect([body.result, body.lens], path).toEqual(JSON.parse(JSON.stringify([replayed.value.result, replayed.value.lens])));
+      }
+      const page = await t.request('/report/activity?asOf=2030', { as: 'auditor' });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('2018');
     } finally {
       await t.close();
     }
