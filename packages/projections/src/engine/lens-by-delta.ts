@@ -2,7 +2,7 @@ import type { StoredEvent } from '@taawun/domain';
 import { LensNotServed, type StreamsRead, type StreamsSource } from './lens-from-streams.js';
 import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import type { AnyProjection } from './projection.js';
-import { wholeThroughLens } from './record-streams.js';
+import { unreadThroughLens, wholeThroughLens } from './record-streams.js';
 import type { IndexRange, KeyRange, KeySpan } from './storage.js';
 import { subLogOf } from './sub-log.js';
 import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from './temporal.js';
@@ -17,7 +17,9 @@ import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '
  * document as its fold through the lens, and its index entries and counters are
  * the stored ones. The streams it does not let through (found in the
  * catalogue's `lens-bounds` index, not by reading every stream) are read and
- * folded through the lens in one sub-log, exactly as a replay folds them. A
+ * folded through the lens in one sub-log, exactly as a replay folds them (but
+ * those first recorded after `asKnownOn`, of which nothing is delivered: they
+ * are only taken off). A
  * read of the model then takes their documents from that fold; an index, the
  * stored entries but theirs, merged with the fold's; a counter, the stored sum
  * with their stored contributions taken off and the fold's added.
@@ -222,7 +224,12 @@ export async function lensByDelta(
   const handledEvents = await catalogue.eventsHolding(handles);
   const past = await catalogue.streamsPast(resolved);
   const changed: string[] = [];
+  /** Of those, the streams first recorded after `asKnownOn`: nothing of them is delivered, so they are not read, only taken off. */
+  const notYetRecorded: string[] = [];
+  /** Of those, the streams with an event the projection takes besides corrections: each has a stored document of its own. */
+  const ownRecords: string[] = [];
   let changedEvents = 0;
+  let recordedLater = 0;
   // Their entries a chunk at a time: a lens far back is known to be replayed before every entry is read.
   for (let at = 0; at < past.length; at += SHARE_CHUNK) {
     const chunk = past.slice(at, at + SHARE_CHUNK);
@@ -233,22 +240,39 @@ export async function lensByDelta(
       if (handled === 0 || wholeThroughLens(entry!, resolved, handles)) continue;
       changed.push(stream);
       changedEvents += handled;
+      // Without a record opening dated (`false`), the tally is only that of a stream recorded wholly after `asKnownOn`.
+      const tally = unreadThroughLens(entry!, resolved, projection, false);
+      if (tally) {
+        notYetRecorded.push(stream);
+        recordedLater += tally.recordedLater;
+        // A record of its own (a correction alone amends a record the projection may not keep).
+        if (Object.keys(entry!.types).some((type) => handles(type) && type !== 'RecordCorrected')) ownRecords.push(stream);
+      }
     }
     if (changedEvents > maxShare * handledEvents) throw new LensNotServed(`the lens changes at least ${changedEvents} of the log's ${handledEvents} events, more than the share a lens folds (${maxShare})`);
   }
   const events = new Map<string, readonly StoredEvent[]>();
-  const sub = await subLogOf(store, changed, head, events);
+  const notYetRecordedSet = new Set(notYetRecorded);
+  const sub = await subLogOf(store, changed.filter((s) => !notYetRecordedSet.has(s)), head, events);
   // A document fed by another stream's events would miss those the sub-log does not hold. Only the events read are checked:
   // one of a stream let through whole that goes to a changed stream's document is not seen (`documentsByStream` is the read model's word).
   for (const own of events.values()) for (const event of own) if (handles(event.type) && !ownDocument(projection, event)) {
     throw new LensNotServed(`${projection.name}: an event of ${event.stream} goes to another document`);
   }
-  const read: StreamsRead = { streams: changed.length, events: sub.events, folds: 1 };
+  const read: StreamsRead = { streams: changed.length - notYetRecorded.length, events: sub.events, folds: 1 };
   // Their stored documents are read once, for what they gave: not kept for the answer (up to half the model).
   const [certain, share] = await Promise.all([replayThroughLens(sub.log, projection, lens), storedShare(projection, source.storedUnremembered ?? stored, changed)]);
+  // Not read, so not checked event by event: a stream with events the projection takes has a stored document of its own, or the documents are not one a stream.
+  const orphan = ownRecords.find((stream) => !share.keys.has(stream));
+  if (orphan !== undefined) throw new LensNotServed(`${projection.name}: the stream ${orphan} has events it takes but no document of its own`);
   const changedSet = new Set(changed);
-  // The streams let through whole count every event the projection takes.
-  const report: LensReport = { ...certain.report, eventsCounted: certain.report.eventsCounted + handledEvents - changedEvents };
+  // The streams let through whole count every event the projection takes; those first recorded after `asKnownOn`, none.
+  const { notCounted } = certain.report;
+  const report: LensReport = {
+    ...certain.report,
+    eventsCounted: certain.report.eventsCounted + handledEvents - changedEvents,
+    notCounted: { ...notCounted, recordedLater: notCounted.recordedLater + recordedLater },
+  };
   const model = new DeltaLensModel(projection, stored, changedSet, certain.model, share, isList);
   // Only a stream with an event the lens may or may not count folds otherwise over the widest completion.
   const uncertain = certain.report.notCounted.mayBeLater.length + certain.report.notCounted.yearUnknown.length > 0;

@@ -380,6 +380,14 @@ describe('a time lens on the whole log, from the stored model and the streams th
     // Known on a day after the last recording: nothing changes, nothing is read. As of 2030: only the two records with an unknown year (of 42 streams).
     expect(await sourceOf({ asKnownOn: '2030-01-01' })).toMatchObject({ kind: 'streams', streamsRead: 0, eventsRead: 0 });
     expect(await sourceOf({ asOf: '2030' })).toMatchObject({ kind: 'streams', streamsRead: 2, eventsRead: 2 });
+    // Known on the instant a session's first event was recorded: the streams with events recorded on both sides of it are read; those begun later are only taken off.
+    const recorded = new Map<string, string[]>();
+    for await (const e of store.readAll()) if (yearlyActivityReportProjection.handlesType(e.type)) recorded.set(e.stream, [...(recorded.get(e.stream) ?? []), e.recordedAt]);
+    const asKnownOn = [...recorded.values()].find((at) => at.length > 1 && at.at(-1)! > at[0]!)![0]!;
+    const straddling = [...recorded.values()].filter((at) => at[0]! <= asKnownOn && at.at(-1)! > asKnownOn).length;
+    const begunLater = [...recorded.values()].filter((at) => at[0]! > asKnownOn).length;
+    expect([straddling, begunLater].every((n) => n > 0)).toBe(true);
+    expect(await sourceOf({ asKnownOn })).toMatchObject({ kind: 'streams', streamsRead: straddling });
   });
 
   it('replays the log, with the same answer, for a read model that says its documents are each a stream\'s when an event the lens folds goes to another document', async () => {
