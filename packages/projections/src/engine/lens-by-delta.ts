@@ -75,6 +75,42 @@ function ownDocument(projection: AnyProjection, event: StoredEvent): boolean {
 const within = (keys: Iterable<string>, range: KeySpan) =>
   [...keys].filter((k) => (range.prefix === undefined || k.startsWith(range.prefix)) && (range.after === undefined || k > range.after));
 
+/**
+ * Streams whose dated events a lens leaves all out, certainly later than `asOf`
+ * (`unreadThroughLens`): their undated events give no index entry nor counter
+ * (the read model's `undatedGiveNoEntries`), so they are read and folded only
+ * when a view reads their documents, together, once each.
+ */
+class OnDemandFolds {
+  private readonly folded = new Map<string, Promise<ModelReader>>();
+
+  constructor(
+    readonly streams: ReadonlySet<string>,
+    private readonly fold: (streams: readonly string[]) => Promise<ModelReader>,
+  ) {}
+
+  /** The model holding each of these keys' fold (keys not among the streams are left out). */
+  async readers(keys: readonly string[]): Promise<Map<string, ModelReader>> {
+    const missing = [...new Set(keys)].filter((key) => this.streams.has(key) && !this.folded.has(key));
+    if (missing.length > 0) {
+      const once = this.fold(missing);
+      for (const key of missing) this.folded.set(key, once);
+    }
+    const found = new Map<string, ModelReader>();
+    for (const key of keys) if (this.streams.has(key)) found.set(key, await this.folded.get(key)!);
+    return found;
+  }
+
+  /** The documents of these keys, through the lens. */
+  async documents(keys: readonly string[]): Promise<Map<string, unknown>> {
+    const byReader = new Map<ModelReader, string[]>();
+    for (const [key, reader] of await this.readers(keys)) byReader.set(reader, [...(byReader.get(reader) ?? []), key]);
+    const found = new Map<string, unknown>();
+    for (const [reader, owned] of byReader) for (const [key, document] of await reader.getMany(owned)) found.set(key, document);
+    return found;
+  }
+}
+
 /** The stored model with the streams a lens changes folded through it. */
 class DeltaLensModel implements ModelReader {
   readonly info = undefined;
@@ -93,18 +129,32 @@ class DeltaLensModel implements ModelReader {
     private readonly share: StoredShare,
     /** Is `(index, key)` the answer's paged list? */
     private readonly isList: (index: string, key: string) => boolean,
+    /** The changed streams folded only when a view reads their documents. */
+    private readonly later: OnDemandFolds,
     /** For the widest completion: the certain model, whose page's records its list keeps (as `lens-from-streams.ts` does). */
     private readonly certain?: DeltaLensModel,
   ) {}
 
-  get(key: string) {
-    return (this.changed.has(key) ? this.folded : this.stored).get(key);
+  async get(key: string) {
+    return (await this.getMany([key])).get(key);
   }
 
   async getMany(keys: readonly string[]) {
-    const [theirs, others] = [keys.filter((k) => this.changed.has(k)), keys.filter((k) => !this.changed.has(k))];
-    const [folded, stored] = await Promise.all([theirs.length > 0 ? this.folded.getMany(theirs) : new Map(), others.length > 0 ? this.stored.getMany(others) : new Map()]);
-    return new Map([...stored, ...folded]);
+    const late = keys.filter((k) => this.later.streams.has(k));
+    const theirs = keys.filter((k) => this.changed.has(k) && !this.later.streams.has(k));
+    const others = keys.filter((k) => !this.changed.has(k));
+    const [folded, stored, folds] = await Promise.all([
+      theirs.length > 0 ? this.folded.getMany(theirs) : new Map(),
+      others.length > 0 ? this.stored.getMany(others) : new Map(),
+      late.length > 0 ? this.later.documents(late) : new Map(),
+    ]);
+    return new Map([...stored, ...folded, ...folds]);
+  }
+
+  /** The streams folded on demand within a span that have a document through the lens (each is folded to know). */
+  private async laterKeys(span: KeySpan): Promise<string[]> {
+    const inSpan = within(this.later.streams, span);
+    return inSpan.length === 0 ? [] : [...(await this.later.documents(inSpan)).keys()];
   }
 
   async keys(range: KeyRange = {}) {
@@ -113,13 +163,13 @@ class DeltaLensModel implements ModelReader {
     // At most this many of the stored keys read are theirs: reading as many more gives the page.
     const theirs = within(this.share.keys, span).length;
     const stored = await this.stored.keys({ ...span, ...(range.limit === undefined ? {} : { limit: offset + range.limit + theirs }) });
-    const merged = [...stored.filter((k) => !this.changed.has(k)), ...(await this.folded.keys(span))].sort(binaryOrder);
+    const merged = [...stored.filter((k) => !this.changed.has(k)), ...(await this.folded.keys(span)), ...(await this.laterKeys(span))].sort(binaryOrder);
     return merged.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
   }
 
   async keyCount(range: KeySpan = {}) {
-    const [stored, folded] = await Promise.all([this.stored.keyCount(range), this.folded.keyCount(range)]);
-    return stored - within(this.share.keys, range).length + folded;
+    const [stored, folded, later] = await Promise.all([this.stored.keyCount(range), this.folded.keyCount(range), this.laterKeys(range)]);
+    return stored - within(this.share.keys, range).length + folded + later.length;
   }
 
   async index<V>(index: string, key: string, range: IndexRange = {}): Promise<ModelIndexEntry<V>[]> {
@@ -213,9 +263,14 @@ export async function lensByDelta(
   source: StreamsSource,
   projection: AnyProjection,
   lens: TimeLens,
-  options: { readonly maxShare?: number; readonly isList?: (index: string, key: string) => boolean } = {},
+  options: {
+    readonly maxShare?: number;
+    readonly isList?: (index: string, key: string) => boolean;
+    /** A record gives index entries and counters only once a dated event has reached it (`LensStreams.undatedGiveNoEntries`). */
+    readonly undatedGiveNoEntries?: boolean;
+  } = {},
 ): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader | undefined>; read: StreamsRead }> {
-  const { maxShare = 0.5, isList = () => false } = options;
+  const { maxShare = 0.5, isList = () => false, undatedGiveNoEntries = false } = options;
   const { stored, catalogue, store, head } = source;
   if (!projection.keyOf) throw new LensNotServed(`${projection.name}: one document, not one a stream`);
   if (!stored || !catalogue.atHead) throw new LensNotServed(`${projection.name}: a lens on the whole log needs the stored model and the catalogue at the head`);
@@ -228,8 +283,11 @@ export async function lensByDelta(
   const notYetRecorded: string[] = [];
   /** Of those, the streams with an event the projection takes besides corrections: each has a stored document of its own. */
   const ownRecords: string[] = [];
+  /** Of those, the streams whose dated events are all certainly after `asOf`: folded only when a view reads their documents. */
+  const laterOnly: string[] = [];
   let changedEvents = 0;
-  let recordedLater = 0;
+  /** What the streams not read leave counted, later, recorded later. */
+  const unread = { counted: 0, later: 0, recordedLater: 0 };
   // Their entries a chunk at a time: a lens far back is known to be replayed before every entry is read.
   for (let at = 0; at < past.length; at += SHARE_CHUNK) {
     const chunk = past.slice(at, at + SHARE_CHUNK);
@@ -240,28 +298,41 @@ export async function lensByDelta(
       if (handled === 0 || wholeThroughLens(entry!, resolved, handles)) continue;
       changed.push(stream);
       changedEvents += handled;
-      // Without a record opening dated (`false`), the tally is only that of a stream recorded wholly after `asKnownOn`.
-      const tally = unreadThroughLens(entry!, resolved, projection, false);
-      if (tally) {
-        notYetRecorded.push(stream);
-        recordedLater += tally.recordedLater;
-        // A record of its own (a correction alone amends a record the projection may not keep).
-        if (Object.keys(entry!.types).some((type) => handles(type) && type !== 'RecordCorrected')) ownRecords.push(stream);
+      const tally = unreadThroughLens(entry!, resolved, projection, undatedGiveNoEntries);
+      if (!tally) continue;
+      unread.counted += tally.counted;
+      unread.later += tally.later;
+      unread.recordedLater += tally.recordedLater;
+      if (tally.recordedLater === 0) {
+        laterOnly.push(stream);
+        continue;
       }
+      notYetRecorded.push(stream);
+      // A record of its own (a correction alone amends a record the projection may not keep).
+      if (Object.keys(entry!.types).some((type) => handles(type) && type !== 'RecordCorrected')) ownRecords.push(stream);
     }
     if (changedEvents > maxShare * handledEvents) throw new LensNotServed(`the lens changes at least ${changedEvents} of the log's ${handledEvents} events, more than the share a lens folds (${maxShare})`);
   }
   const events = new Map<string, readonly StoredEvent[]>();
-  const notYetRecordedSet = new Set(notYetRecorded);
-  const sub = await subLogOf(store, changed.filter((s) => !notYetRecordedSet.has(s)), head, events);
-  // A document fed by another stream's events would miss those the sub-log does not hold. Only the events read are checked:
-  // one of a stream let through whole that goes to a changed stream's document is not seen (`documentsByStream` is the read model's word).
-  for (const own of events.values()) for (const event of own) if (handles(event.type) && !ownDocument(projection, event)) {
-    throw new LensNotServed(`${projection.name}: an event of ${event.stream} goes to another document`);
-  }
-  const read: StreamsRead = { streams: changed.length - notYetRecorded.length, events: sub.events, folds: 1 };
+  const notRead = new Set([...notYetRecorded, ...laterOnly]);
+  const folded = changed.filter((s) => !notRead.has(s));
+  const read: StreamsRead = { streams: 0, events: 0, folds: 0 };
+  /** These streams read (once each) and folded through the lens in one sub-log. */
+  const foldOf = async (streams: readonly string[], widest: boolean) => {
+    const unreadYet = streams.filter((s) => !events.has(s));
+    const sub = await subLogOf(store, streams, head, events);
+    read.streams += unreadYet.length;
+    read.events += unreadYet.reduce((n, s) => n + events.get(s)!.length, 0);
+    read.folds++;
+    // A document fed by another stream's events would miss those the sub-log does not hold. Only the events read are checked:
+    // one of a stream let through whole that goes to a changed stream's document is not seen (`documentsByStream` is the read model's word).
+    for (const stream of streams) for (const event of events.get(stream) ?? []) if (handles(event.type) && !ownDocument(projection, event)) {
+      throw new LensNotServed(`${projection.name}: an event of ${event.stream} goes to another document`);
+    }
+    return replayThroughLens(sub.log, projection, lens, { widest });
+  };
   // Their stored documents are read once, for what they gave: not kept for the answer (up to half the model).
-  const [certain, share] = await Promise.all([replayThroughLens(sub.log, projection, lens), storedShare(projection, source.storedUnremembered ?? stored, changed)]);
+  const [certain, share] = await Promise.all([foldOf(folded, false), storedShare(projection, source.storedUnremembered ?? stored, changed)]);
   // Not read, so not checked event by event: a stream with events the projection takes has a stored document of its own, or the documents are not one a stream.
   const orphan = ownRecords.find((stream) => !share.keys.has(stream));
   if (orphan !== undefined) throw new LensNotServed(`${projection.name}: the stream ${orphan} has events it takes but no document of its own`);
@@ -270,10 +341,11 @@ export async function lensByDelta(
   const { notCounted } = certain.report;
   const report: LensReport = {
     ...certain.report,
-    eventsCounted: certain.report.eventsCounted + handledEvents - changedEvents,
-    notCounted: { ...notCounted, recordedLater: notCounted.recordedLater + recordedLater },
+    eventsCounted: certain.report.eventsCounted + handledEvents - changedEvents + unread.counted,
+    notCounted: { ...notCounted, later: notCounted.later + unread.later, recordedLater: notCounted.recordedLater + unread.recordedLater },
   };
-  const model = new DeltaLensModel(projection, stored, changedSet, certain.model, share, isList);
+  const onDemand = (widest: boolean) => new OnDemandFolds(new Set(laterOnly), async (streams) => (await foldOf(streams, widest)).model);
+  const model = new DeltaLensModel(projection, stored, changedSet, certain.model, share, isList, onDemand(false));
   // Only a stream with an event the lens may or may not count folds otherwise over the widest completion.
   const uncertain = certain.report.notCounted.mayBeLater.length + certain.report.notCounted.yearUnknown.length > 0;
   return {
@@ -282,8 +354,7 @@ export async function lensByDelta(
     // `undefined` when it would give the page's own counts, to be read after the page's view (its list keeps the page's records).
     widest: async () => {
       if (!uncertain) return undefined;
-      read.folds++;
-      return new DeltaLensModel(projection, stored, changedSet, (await replayThroughLens(sub.log, projection, lens, { widest: true })).model, share, isList, model);
+      return new DeltaLensModel(projection, stored, changedSet, (await foldOf(folded, true)).model, share, isList, onDemand(true), model);
     },
     read,
   };

@@ -84,6 +84,14 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
    * not a replay.
    */
   readonly documentsByStream?: boolean;
+  /**
+   * With `documentsByStream`: a record gives index entries and counters only
+   * once a dated event has reached it, so a stream whose dated events a lens
+   * leaves all out gives nothing to the lists and counts, and is read only when
+   * a view reads its document (`lensStreams.undatedGiveNoEntries` says the same
+   * for a partner's lens, and is taken when this is not given).
+   */
+  readonly undatedGiveNoEntries?: boolean;
 }
 
 export interface LogReadModel<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> extends ReadModelCommon<P, R> {

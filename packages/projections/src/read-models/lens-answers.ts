@@ -77,7 +77,11 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
   try {
     const opened =
       plan.scope === undefined || plan.keep === undefined
-        ? await lensByDelta(streams, model.projection, lens, { maxShare: plan.wholeLogShare, isList: (index, key) => model.lensStreams?.isList?.(params, index, key) ?? false })
+        ? await lensByDelta(streams, model.projection, lens, {
+            maxShare: plan.wholeLogShare,
+            isList: (index, key) => model.lensStreams?.isList?.(params, index, key) ?? false,
+            undatedGiveNoEntries: model.undatedGiveNoEntries ?? model.lensStreams?.undatedGiveNoEntries ?? false,
+          })
         : await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep, params);
     let viewed = await model.view(opened.model, params, page);
     if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {

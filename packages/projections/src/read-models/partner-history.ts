@@ -238,6 +238,8 @@ export const partnersReadModel = defineReadModel({
   description: 'Every partner in the record, with how many entries its history has and when it starts and ends',
   projection: partnerHistoryProjection,
   documentsByStream: true,
+  // As the partner's own history says (`lensStreams`): every record opens with a dated event.
+  undatedGiveNoEntries: true,
   params: z.object({}).strict(),
   result: z.object({ partners: z.array(partnerSummarySchema) }).meta({ id: 'PartnerList' }),
   list: 'partners',

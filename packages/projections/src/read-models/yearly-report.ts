@@ -594,6 +594,8 @@ export const yearlyActivityReportReadModel = defineReadModel({
   projection: yearlyActivityReportProjection,
   // One document per record: a lens reads the stored report with the records it changes folded through it.
   documentsByStream: true,
+  // A record adds to the report once held, completed, prepared, planned or published: each a dated event.
+  undatedGiveNoEntries: true,
   params: z
     .object({
       period: z.string().min(1).max(20).optional().meta({ description: 'Only one period: "2018", "2016-2020", "by-2022", "from-2002", "year-unknown"' }),
