@@ -17,12 +17,15 @@ import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from '
  * document as its fold through the lens, and its index entries and counters are
  * the stored ones. The streams it does not let through (found in the
  * catalogue's `lens-bounds` index, not by reading every stream) are read and
- * folded through the lens in one sub-log, exactly as a replay folds them (but
- * those first recorded after `asKnownOn`, of which nothing is delivered: they
- * are only taken off). A
- * read of the model then takes their documents from that fold; an index, the
- * stored entries but theirs, merged with the fold's; a counter, the stored sum
- * with their stored contributions taken off and the fold's added.
+ * folded through the lens in one sub-log, exactly as a replay folds them, but
+ * two kinds, only taken off: those first recorded after `asKnownOn` (nothing of
+ * them is delivered), and, where the read model's records give entries and
+ * counters only once dated (`undatedGiveNoEntries`), those whose dated events
+ * are all certainly after `asOf` (folded when a view reads their documents,
+ * `OnDemandFolds`). A read of the model then takes their documents from the
+ * folds; an index, the stored entries but theirs, merged with the fold's; a
+ * counter, the stored sum with their stored contributions taken off and the
+ * fold's added.
  *
  * A lens that changes more than `maxShare` of the log's events is replayed
  * instead (`LensNotServed`): reading those streams and their stored documents
