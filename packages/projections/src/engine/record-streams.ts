@@ -65,7 +65,9 @@ export const EVENT_TYPES_COUNTERS = 'event-types';
 
 function lensBounds(stream: string, entry: StreamEntry): { index: string; key: string; sort: string }[] {
   const bounds: { index: string; key: string; sort: string }[] = [];
-  if (entry.lastRecordedAt !== null) bounds.push({ index: LENS_BOUNDS_INDEX, key: 'recorded', sort: `${new Date(Date.parse(entry.lastRecordedAt)).toISOString()}${BOUND_SEPARATOR}${stream}` });
+  const recorded = entry.lastRecordedAt === null ? Number.NaN : Date.parse(entry.lastRecordedAt);
+  // An instant that does not parse (a row changed outside the store: `verify` names it) is never after a lens's, as `wholeThroughLens` reads it.
+  if (!Number.isNaN(recorded)) bounds.push({ index: LENS_BOUNDS_INDEX, key: 'recorded', sort: `${new Date(recorded).toISOString()}${BOUND_SEPARATOR}${stream}` });
   const dated = entry.unboundedDate || entry.partnersCorrected ? UNBOUNDED : entry.latestDay;
   if (dated !== null) bounds.push({ index: LENS_BOUNDS_INDEX, key: 'dated', sort: `${dated}${BOUND_SEPARATOR}${stream}` });
   return bounds;

@@ -407,6 +407,12 @@ describe('a time lens on the whole log, from the stored model and the streams th
     }
   });
 
+  it('indexes a stream whose recording instant does not parse (a row changed outside the store) as never recorded after a lens, as wholeThroughLens reads it, without failing', () => {
+    const entry = { ...recordStreamsProjection.initialState, events: 1, types: { SessionHeld: 1 }, lastRecordedAt: 'not an instant', firstRecordedAt: 'not an instant', latestDay: '2018-12-31', earliestDay: '2018-01-01' };
+    const bounds = recordStreamsProjection.indexes!('session-s1', entry).filter((e) => e.index === 'lens-bounds');
+    expect(bounds.map((e) => [e.key, e.sort])).toEqual([['dated', '2018-12-31 session-s1']]);
+  });
+
   it('replays the log when the lens changes more of it than the share allowed, or when the model is not stored; runs under the replays\' cap', async () => {
     const store = new InMemoryEventStore();
     await loadInstituteRecord(store, deterministicContext('seed'));
