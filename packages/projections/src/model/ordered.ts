@@ -17,6 +17,13 @@ import { SORT_SEPARATOR, completionSortKey, earliestOf, latestOf, noBound, order
 export interface Page {
   readonly offset?: number;
   readonly limit?: number;
+  /**
+   * Only the list's items with these identities (`identityOf`) are asked for,
+   * wherever they stand, and no `offset` or `limit`: what a lens's widest
+   * completion needs of a page (`widenCounts` matches the page's items alone).
+   * A view may give just them (its other fields whole) or ignore it.
+   */
+  readonly only?: ReadonlySet<string>;
 }
 
 type Bounds = [string | null, string | null];

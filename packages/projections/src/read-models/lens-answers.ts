@@ -10,7 +10,7 @@ import { resolveLens, type LensReport, type LensScope, type TimeLens } from '../
 import type { Page } from '../model/ordered.js';
 import type { AnswerSource } from './answer.js';
 import type { AnyReadModel } from './define.js';
-import { widenCounts, widenedByItself } from './lens-ranges.js';
+import { widenedByItself, widenedByWidest } from './lens-ranges.js';
 
 /*
  * A time lens answered from the records' streams, not a replay of the log
@@ -87,7 +87,7 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
     if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
       // Counts as ranges: up to what the widest completion of the partial dates gives; the page's own when no stream read may differ there.
       const widestModel = await opened.widest();
-      const widened = widestModel === undefined ? widenedByItself(viewed.result) : widenCounts(viewed.result, (await model.view(widestModel, params, {}))?.result);
+      const widened = widestModel === undefined ? widenedByItself(viewed.result) : await widenedByWidest(model, params, viewed.result, widestModel);
       viewed = { ...viewed, result: widened };
     }
     const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };

@@ -1,5 +1,8 @@
 import { upperBound, type Count, type CountGap } from '../model/counts.js';
+import type { ModelReader } from '../engine/model-reader.js';
+import type { Page } from '../model/ordered.js';
 import { identityOf } from './compare.js';
+import type { AnyReadModel } from './define.js';
 
 /*
  * Counts through a time lens are ranges. The answer counts what certainly
@@ -96,4 +99,22 @@ function withStatusRange(certain: Record<string, unknown>, widest: Record<string
   const [now, may] = [certain['status'], widest['status']];
   if (typeof now !== 'string' || typeof may !== 'string' || now === may) return certain;
   return { ...certain, statusCertain: false, statusCandidates: [now, may] };
+}
+
+/**
+ * `certain` widened by the same view over the widest completion
+ * (`widestModel`), read for the items of `certain`'s list alone (`Page.only`):
+ * the other items of the widest answer are never matched, and a view that
+ * pages by identity (the yearly report's periods) reads only those.
+ */
+export async function widenedByWidest<T>(model: Extract<AnyReadModel, { kind: 'projected' }>, params: unknown, certain: T, widestModel: ModelReader): Promise<T> {
+  const widest = await model.view(widestModel, params, pageOfItems(certain, model.list));
+  return widenCounts(certain, widest?.result);
+}
+
+/** The page asking for the items of `answer`'s list by identity; the whole answer when it has no list. */
+function pageOfItems(answer: unknown, list: string | null): Page {
+  const items = list === null || typeof answer !== 'object' || answer === null ? undefined : (answer as Record<string, unknown>)[list];
+  if (!Array.isArray(items)) return {};
+  return { only: new Set(items.map((item, i) => keyOf(item, i)).filter((key): key is string => key !== undefined)) };
 }

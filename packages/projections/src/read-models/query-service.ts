@@ -5,7 +5,7 @@ import { storedModel, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection } from '../engine/projection.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
 import { activeGeneration, type GenerationInfo, type ReadModelStorage } from '../engine/storage.js';
-import { widenCounts } from './lens-ranges.js';
+import { widenedByWidest } from './lens-ranges.js';
 import { replayThroughLens, resolveLens, type LensReport, type LensScope, type TimeLens } from '../engine/temporal.js';
 import { recordStreamsProjection } from '../engine/record-streams.js';
 import { answerThroughStreams, type StreamsPlan } from './lens-answers.js';
@@ -280,8 +280,8 @@ export class QueryService {
             const viewed = await model.view(reader, parsed.data, page);
             if (viewed === undefined || !model.lensRanges || resolved.asOf === undefined) return answer(viewed, report, source);
             // Counts as ranges: up to what the widest completion of the partial dates gives.
-            const widest = await model.view((await replayThroughLens(this.source.store, projection, lens, { widest: true })).model, parsed.data, {});
-            return answer({ ...viewed, result: widenCounts(viewed.result, widest?.result) }, report, source);
+            const widestModel = (await replayThroughLens(this.source.store, projection, lens, { widest: true })).model;
+            return answer({ ...viewed, result: await widenedByWidest(model, parsed.data, viewed.result, widestModel) }, report, source);
           });
           return ran.busy ? busyReplays : ran.value;
         }

@@ -18,6 +18,7 @@ import {
   type VisitRecord,
 } from '../model/record-book.js';
 import { summarisePublication, summariseSession, summariseVisit } from '../model/summaries.js';
+import { identityOf } from './compare.js';
 import { defineReadModel } from './define.js';
 import { checkPeriod, periodOfKey } from './keys.js';
 
@@ -538,16 +539,16 @@ export async function yearlyActivityReportPage(
   const every = await reportPeriods(model);
   checkPeriod(filter.period, every.map((p) => p.key));
   const periods = every.filter((p) => filter.period === undefined || p.key === filter.period);
-  const offset = Math.min(Math.max(0, page.offset ?? 0), periods.length);
-  const end = page.limit === undefined ? periods.length : Math.min(periods.length, offset + Math.max(0, page.limit));
-  const shown: PeriodReport[] = [];
-  for (const period of periods.slice(offset, end)) shown.push(await periodReport(model, records, period, lines, partners));
+  const offset = page.only ? 0 : Math.min(Math.max(0, page.offset ?? 0), periods.length);
+  const end = page.limit === undefined || page.only ? periods.length : Math.min(periods.length, offset + Math.max(0, page.limit));
+  // Asked for some periods by identity (a lens's widest completion), only those are shown.
+  const isShown = (period: Period, i: number) => (page.only ? page.only.has(identityOf({ period }, i)) : i >= offset && i < end);
+  const shown = new Map<number, PeriodReport>();
+  for (const [i, period] of periods.entries()) if (isShown(period, i)) shown.set(i, await periodReport(model, records, period, lines, partners));
   // The totals are over every period, shown or not: their figures come from the counters alone.
   const totals: ActivityFigures[] = [];
-  for (const [i, period] of periods.entries()) {
-    totals.push(i >= offset && i < end ? shown[i - offset]!.totals : await periodTotals(model, period));
-  }
-  return { report: { periods: shown, totals: addFigures(totals) }, total: periods.length, offset };
+  for (const [i, period] of periods.entries()) totals.push(shown.get(i)?.totals ?? (await periodTotals(model, period)));
+  return { report: { periods: [...shown.values()], totals: addFigures(totals) }, total: periods.length, offset };
 }
 
 /** The report's periods, in its order. */
