@@ -1,3 +1,4 @@
+import type { HeapBound } from '../engine/heap-bound.js';
 import type { ModelReader } from '../engine/model-reader.js';
 import { COUNTERS_PREFIX, SINGLE_DOCUMENT } from '../engine/projection.js';
 import type { CommitChange } from '../engine/storage.js';
@@ -161,8 +162,11 @@ export interface RowsToWriteInBatches {
   /**
    * The rows to insert, per table, in the units' order: a batch once it holds at
    * least `rows` rows (whole units; the last batch may hold fewer). Read once.
+   * `heap`, when given, is checked after each unit: a unit's views read and
+   * parse many documents (a partner's history, every session and person it
+   * names), so its garbage is collected a unit at a time, not a batch.
    */
-  batches(rows: number): AsyncGenerator<Readonly<Record<string, readonly TableRow[]>>>;
+  batches(rows: number, heap?: HeapBound): AsyncGenerator<Readonly<Record<string, readonly TableRow[]>>>;
   /** What the tables hold once written: complete once `batches` has been read to its end. */
   readonly shown: TablesShown;
 }
@@ -193,7 +197,7 @@ export async function rowsToWriteInBatches(tables: AnyReadModelTables, model: Mo
     affected = await tables.units(model);
   }
   const emptyBatch = (): Record<string, TableRow[]> => Object.fromEntries(tables.tables.map((t) => [t.name, []]));
-  async function* batches(size: number): AsyncGenerator<Readonly<Record<string, readonly TableRow[]>>> {
+  async function* batches(size: number, heap?: HeapBound): AsyncGenerator<Readonly<Record<string, readonly TableRow[]>>> {
     const intern = interning();
     const computed = inTurns(affected, UNITS_AT_ONCE, async (unit) => {
       const noted: Noted = { documents: new Set(), prefixes: new Set(), indexes: new Set() };
@@ -209,6 +213,7 @@ export async function rowsToWriteInBatches(tables: AnyReadModelTables, model: Mo
         held += r.length;
       }
       units.set(unit, deps);
+      heap?.check();
       if (held >= size) {
         yield batch;
         batch = emptyBatch();

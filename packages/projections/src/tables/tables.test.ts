@@ -2,6 +2,7 @@ import { InMemoryEventStore, type CommandInput, type EventStore } from '@taawun/
 import { deterministicContext } from '@taawun/domain/testing';
 import { institute, loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HeapBound } from '../engine/heap-bound.js';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
 import { storedModel } from '../engine/model-reader.js';
 import { ProjectionRunner, replay } from '../engine/runner.js';
@@ -287,6 +288,23 @@ describe('rowsToWrite: writing again only what a commit touches', () => {
     const gathered = Object.fromEntries(description.tables.map((t) => [t.name, batches.flatMap((batch) => [...(batch[t.name] ?? [])])]));
     expect(gathered).toEqual(whole.rows);
     expect(planned.shown).toEqual(whole.shown);
+  });
+
+  it('checks the heap bound it is given after every unit, whatever the size of the batches', async () => {
+    const description = readModelTables['partner-history']!;
+    const runner = new ProjectionRunner(description.projection, { store, storage: new InMemoryReadModelStorage() });
+    await runner.rebuild();
+    const model = (await runner.read())!;
+    const units = await description.units(model);
+    // A heap that always seems over its margin: every check collects, so the collections count the checks.
+    let used = 0;
+    const heap = new HeapBound(0, { usedBytes: () => ++used, collect: () => undefined });
+    const planned = await rowsToWriteInBatches(description, model, undefined, undefined);
+    let batches = 0;
+    for await (const _ of planned.batches(Number.POSITIVE_INFINITY, heap)) batches++;
+    expect(batches).toBe(1);
+    expect(units.length).toBeGreaterThan(2);
+    expect(heap.collections).toBe(units.length);
   });
 
   it("takes no engine document (counters, the engine's notes) for a unit, even where every document is one", async () => {
