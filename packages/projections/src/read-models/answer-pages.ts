@@ -49,8 +49,9 @@ export interface AnswerPagesOptions {
   readonly rest?: QueryService;
 }
 
+/** Two pages are of one answer: read from the same generation at the same position, or (a lens, a replay) at the same head. */
 const sameSource = (a: AnswerSource, b: AnswerSource): boolean =>
-  a.kind === 'stored' && b.kind === 'stored' && a.generation === b.generation && a.position === b.position;
+  a.kind === b.kind && a.position === b.position && (a.kind !== 'stored' || (b.kind === 'stored' && a.generation === b.generation));
 
 const listOf = (answer: Answer<unknown>, list: string): readonly unknown[] => {
   const items = (answer.result as Record<string, unknown>)[list];
@@ -91,12 +92,15 @@ export async function answerPages(service: QueryService, name: string, params: u
   const readPage = (at: number, rows: number, from = service) => from.query(name, params, { lens, page: { offset: at, limit: Math.max(1, rows) }, ...gate });
   const first = await readPage(offset, Math.min(pageRows, wanted));
   if (!first.ok) return first;
-  // Answered by a replay after all (another runner was writing the model): every page would replay again.
-  if (first.value.source.kind !== 'stored' || first.value.page === null) return atOnce();
+  if (first.value.page === null) return atOnce();
   const total = first.value.page.total;
   const limit = wanted === Infinity ? Math.max(0, total - offset) : wanted;
   const range: AnswerPage | null = page ? { list, offset, limit, total, nextOffset: offset + limit < total ? offset + limit : null } : null;
   const end = Math.min(total, offset + limit);
+  // Not from a stored model (a lens read from the streams, or a replay after all: another runner was writing the
+  // model), the next pages would not come from one generation: the answer is read at once, unless the first page
+  // already holds all of it (a lens on the yearly report, 45 periods at 1M, was computed twice).
+  if (first.value.source.kind !== 'stored' && offset + listOf(first.value, list).length < end) return atOnce();
   const frame = frameOf(first.value, list);
   let unwalked: Answer<unknown> | undefined = first.value;
   return {

@@ -1,5 +1,6 @@
 import { handle, InMemoryEventStore, type Command } from '@taawun/domain';
 import { deterministicContext } from '@taawun/domain/testing';
+import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CountingStorage } from '../testing/counting-storage.js';
 import { InMemoryReadModelStorage } from '../engine/in-memory-storage.js';
@@ -72,4 +73,40 @@ describe('a page of a list', () => {
       expect(counting.keysListed).toBe(PEOPLE);
     });
   }
+});
+
+describe('an answer through a lens, a page at a time', () => {
+  it('is read once when its first page holds the whole list (the yearly report as of a day), else at once; either way the answer the service gives in one piece', async () => {
+    const store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+    const storage = new CountingStorage(new InMemoryReadModelStorage());
+    const service = queryService({ store, storage: storage.storage });
+    for (const projection of service.projections()) await new ProjectionRunner(projection, { store, storage: storage.storage }).rebuild();
+    // As of a day after the record's dates: only the records of an unknown year are folded through it.
+    const lens = { asOf: '2030-12-31' };
+    // Asked once before: what the service keeps between answers (the catalogue's reads) is read by the first alone.
+    await service.query('yearly-activity-report', {}, { lens });
+    storage.documentsRead = 0;
+    const atOnce = await service.query('yearly-activity-report', {}, { lens });
+    if (!atOnce.ok) throw new Error(atOnce.error.message);
+    expect(atOnce.value.source).toMatchObject({ kind: 'streams' });
+    const readAtOnce = storage.documentsRead;
+    expect(readAtOnce).toBeGreaterThan(0);
+    const periods = (atOnce.value.result as { periods: unknown[] }).periods;
+    expect(periods.length).toBeGreaterThan(2);
+
+    for (const pageRows of [100, 2]) {
+      storage.documentsRead = 0;
+      const paged = await answerPages(service, 'yearly-activity-report', {}, { lens, pageRows });
+      if (!paged.ok) throw new Error(paged.error.message);
+      const pages = [];
+      for await (const page of paged.value.pages()) pages.push(page);
+      expect(pages).toHaveLength(1);
+      expect((pages[0]!.result as { periods: unknown[] }).periods).toEqual(periods);
+      expect(paged.value.range).toBeNull();
+      // 100 rows: the first page is the answer, read once; 2 rows: the first page, then the answer at once.
+      if (pageRows === 100) expect(storage.documentsRead).toBe(readAtOnce);
+      else expect(storage.documentsRead).toBeGreaterThan(readAtOnce);
+    }
+  });
 });
