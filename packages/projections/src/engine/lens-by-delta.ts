@@ -241,10 +241,19 @@ class DeltaLensModel implements ModelReader {
     const taken = this.share.counters.get(name);
     if (taken === undefined && Object.keys(folded).length === 0) return stored;
     const sums: Record<string, number> = { ...stored };
-    for (const [counter, value] of Object.entries(taken ?? {})) sums[counter] = (sums[counter] ?? 0) - value;
-    for (const [counter, value] of Object.entries(folded)) sums[counter] = (sums[counter] ?? 0) + value;
-    // As the engine keeps them: none at zero, in code-unit order.
-    return Object.fromEntries(Object.entries(sums).filter(([, value]) => value !== 0).sort(([a], [b]) => binaryOrder(a, b)));
+    let added = false;
+    const add = (counter: string, value: number) => {
+      added ||= !Object.hasOwn(sums, counter);
+      sums[counter] = (sums[counter] ?? 0) + value;
+    };
+    for (const [counter, value] of Object.entries(taken ?? {})) add(counter, -value);
+    for (const [counter, value] of Object.entries(folded)) add(counter, value);
+    // As the engine keeps them: none at zero, in code-unit order. The stored ones are: rebuilt in order only
+    // with a counter they did not hold, else changed in place (a period's counters name every partner's
+    // figures, thousands at 1M events, and a lens on the yearly report merges every period's).
+    if (added) return Object.fromEntries(Object.entries(sums).filter(([, value]) => value !== 0).sort(([a], [b]) => binaryOrder(a, b)));
+    for (const counter of [...Object.keys(taken ?? {}), ...Object.keys(folded)]) if (sums[counter] === 0) delete sums[counter];
+    return sums;
   }
 
   async state(): Promise<never> {
