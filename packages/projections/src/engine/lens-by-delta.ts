@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@taawun/domain';
-import { LensNotServed, type StreamsRead, type StreamsSource } from './lens-from-streams.js';
+import { LensNotServed, type RecordsReads, type StreamsRead, type StreamsSource, type WidestCompletion } from './lens-from-streams.js';
 import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import type { AnyProjection } from './projection.js';
 import { unreadThroughLens, wholeThroughLens } from './record-streams.js';
@@ -63,6 +63,28 @@ async function storedShare(projection: AnyProjection, stored: ModelReader, strea
     }
   }
   return { keys, entries, counters };
+}
+
+/**
+ * The streams a fold over the widest completion may give otherwise than the
+ * lens's own fold: those with an event whose date may or may not be by `asOf`
+ * (`LensFilter` lets it in only when widest; a plan or an event taken as "may
+ * be" then also lets in the plans it held). The lens's report names each such
+ * event: left out (year unknown, may be later) or taken as "may be". Every
+ * other stream's events are let in, held and left out alike by both folds.
+ */
+function mayFoldOtherwise(report: LensReport): Set<string> {
+  const { mayBe, notCounted } = report;
+  return new Set([...mayBe, ...notCounted.yearUnknown, ...notCounted.mayBeLater].map((e) => e.stream));
+}
+
+/** The counters documents and lists two shares of the same records give. */
+function readsOf(...shares: StoredShare[]): RecordsReads {
+  const lists = new Set(shares.flatMap((share) => [...share.entries.keys()]));
+  return {
+    counters: new Set(shares.flatMap((share) => [...share.counters.keys()])),
+    lists: [...lists].map((at) => ({ index: at.slice(0, at.indexOf('\u0000')), key: at.slice(at.indexOf('\u0000') + 1) })),
+  };
 }
 
 /** Whether the event goes to its own stream's document, or to none (an event as stored: one its key cannot be told from is not). */
@@ -186,6 +208,23 @@ class DeltaLensModel implements ModelReader {
     return found;
   }
 
+  /** This model's reads for another model layered on it (the widest completion): its page's records left as the view read them. */
+  asBase(): ModelReader {
+    return {
+      projection: this.projection,
+      info: undefined,
+      get: (key) => this.get(key),
+      getMany: (keys) => this.getMany(keys),
+      keys: (range) => this.keys(range),
+      keyCount: (range) => this.keyCount(range),
+      index: (index, key, range = {}) => this.merged(index, key, range),
+      indexSize: (index, key) => this.indexSize(index, key),
+      counters: (name) => this.counters(name),
+      state: () => this.state(),
+      export: () => this.export(),
+    };
+  }
+
   /** The widest completion's list holds the records the certain page read (an empty page restricts nothing). */
   private restricts(index: string, key: string): boolean {
     return this.certain !== undefined && this.certain.listed.size > 0 && this.isList(index, key);
@@ -238,21 +277,24 @@ class DeltaLensModel implements ModelReader {
 
   private async mergedCounters(name: string): Promise<Readonly<Record<string, number>>> {
     const [stored, folded] = await Promise.all([this.stored.counters(name), this.folded.counters(name)]);
-    const taken = this.share.counters.get(name);
-    if (taken === undefined && Object.keys(folded).length === 0) return stored;
+    // What the streams the lens changes give through it, less what they gave the stored sums: often nothing
+    // (a period they count the same either way), and then the stored sums are the answer as they are.
+    const delta = new Map<string, number>();
+    for (const [counter, value] of Object.entries(this.share.counters.get(name) ?? {})) delta.set(counter, -value);
+    for (const [counter, value] of Object.entries(folded)) delta.set(counter, (delta.get(counter) ?? 0) + value);
+    for (const [counter, value] of delta) if (value === 0) delta.delete(counter);
+    if (delta.size === 0) return stored;
     const sums: Record<string, number> = { ...stored };
     let added = false;
-    const add = (counter: string, value: number) => {
+    for (const [counter, value] of delta) {
       added ||= !Object.hasOwn(sums, counter);
       sums[counter] = (sums[counter] ?? 0) + value;
-    };
-    for (const [counter, value] of Object.entries(taken ?? {})) add(counter, -value);
-    for (const [counter, value] of Object.entries(folded)) add(counter, value);
+    }
     // As the engine keeps them: none at zero, in code-unit order. The stored ones are: rebuilt in order only
     // with a counter they did not hold, else changed in place (a period's counters name every partner's
     // figures, thousands at 1M events, and a lens on the yearly report merges every period's).
     if (added) return Object.fromEntries(Object.entries(sums).filter(([, value]) => value !== 0).sort(([a], [b]) => binaryOrder(a, b)));
-    for (const counter of [...Object.keys(taken ?? {}), ...Object.keys(folded)]) if (sums[counter] === 0) delete sums[counter];
+    for (const counter of delta.keys()) if (sums[counter] === 0) delete sums[counter];
     return sums;
   }
 
@@ -281,7 +323,7 @@ export async function lensByDelta(
     /** A record gives index entries and counters only once a dated event has reached it (`LensStreams.undatedGiveNoEntries`). */
     readonly undatedGiveNoEntries?: boolean;
   } = {},
-): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader | undefined>; read: StreamsRead }> {
+): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<WidestCompletion | undefined>; read: StreamsRead }> {
   const { maxShare = 0.5, isList = () => false, undatedGiveNoEntries = false } = options;
   const { stored, catalogue, store, head } = source;
   if (!projection.keyOf) throw new LensNotServed(`${projection.name}: one document, not one a stream`);
@@ -356,8 +398,7 @@ export async function lensByDelta(
     eventsCounted: certain.report.eventsCounted + handledEvents - changedEvents + unread.counted,
     notCounted: { ...notCounted, later: notCounted.later + unread.later, recordedLater: notCounted.recordedLater + unread.recordedLater },
   };
-  const onDemand = (widest: boolean) => new OnDemandFolds(new Set(laterOnly), async (streams) => (await foldOf(streams, widest)).model);
-  const model = new DeltaLensModel(projection, stored, changedSet, certain.model, share, isList, onDemand(false));
+  const model = new DeltaLensModel(projection, stored, changedSet, certain.model, share, isList, new OnDemandFolds(new Set(laterOnly), async (streams) => (await foldOf(streams, false)).model));
   // Only a stream with an event the lens may or may not count folds otherwise over the widest completion.
   const uncertain = certain.report.notCounted.mayBeLater.length + certain.report.notCounted.yearUnknown.length > 0;
   return {
@@ -366,7 +407,14 @@ export async function lensByDelta(
     // `undefined` when it would give the page's own counts, to be read after the page's view (its list keeps the page's records).
     widest: async () => {
       if (!uncertain) return undefined;
-      return new DeltaLensModel(projection, stored, changedSet, (await foldOf(folded, true)).model, share, isList, onDemand(true), model);
+      // The lens model with the streams it may or may not count refolded over the widest completion: the others fold alike either way.
+      const streams = [...mayFoldOtherwise(certain.report)];
+      const [widest, theirs] = await Promise.all([foldOf(streams, true), storedShare(projection, certain.model, streams)]);
+      const given = await storedShare(projection, widest.model, streams);
+      return {
+        model: new DeltaLensModel(projection, model.asBase(), new Set(streams), widest.model, theirs, isList, new OnDemandFolds(new Set(), async () => widest.model), model),
+        differsIn: readsOf(theirs, given),
+      };
     },
     read,
   };

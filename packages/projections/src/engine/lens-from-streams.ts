@@ -93,6 +93,22 @@ export interface StreamsRead {
   folds: number;
 }
 
+/** What the records a widest completion folds again give a model: the counters documents they add to and the `(index, key)` lists they hold entries of. */
+export interface RecordsReads {
+  readonly counters: ReadonlySet<string>;
+  readonly lists: readonly { readonly index: string; readonly key: string }[];
+}
+
+/**
+ * The model over the widest completion of a lens (count ranges). `differsIn`:
+ * when it is the lens's own model with some records folded again, what those
+ * records give either model; nothing else of it differs.
+ */
+export interface WidestCompletion {
+  readonly model: ModelReader;
+  readonly differsIn?: RecordsReads;
+}
+
 /**
  * A model seen through a lens, folded from the streams its reads need: documents
  * keyed by their stream's name (the record book's), as `replayThroughLens`
@@ -337,7 +353,7 @@ export async function lensFromStreams(
   scope: { readonly names: readonly string[]; readonly prefixes: readonly string[] },
   keep: LensScope,
   params: unknown,
-): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<ModelReader | undefined>; read: StreamsRead }> {
+): Promise<{ model: ModelReader; report: LensReport; widest: () => Promise<WidestCompletion | undefined>; read: StreamsRead }> {
   const streams = new Set<string>();
   for (const name of scope.names) for (const s of await source.catalogue.streamsNaming(name, projection.handlesType)) streams.add(s);
   for (const prefix of scope.prefixes) for (const s of await source.catalogue.streamsWithPrefix(prefix)) streams.add(s);
@@ -373,7 +389,7 @@ export async function lensFromStreams(
     model,
     report,
     // `undefined` when it would give the page's own counts (`anyUncertain`), to be read after the page's view.
-    widest: async () => (model.anyUncertain ? new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList) : undefined),
+    widest: async () => (model.anyUncertain ? { model: new StreamLensModel(projection, source, lens, declared, true, read, events, model, isList) } : undefined),
     read,
   };
 }

@@ -2,8 +2,8 @@ import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import type { KeyRange } from './storage.js';
 
 /**
- * A reader that reads each document, each list of an index and each list of
- * keys once: for one answer that views the same records twice (a lens's page
+ * A reader that reads each document, each list of an index, each list of keys
+ * and each counters document once: for one answer that views the same records twice (a lens's page
  * and its widest completion, `lens-answers.ts`), or for the answers read at
  * one commit of the catalogue of streams (`CatalogueReads`). What it gives is
  * shared between its callers, which only read it. It must not outlive the
@@ -17,11 +17,14 @@ export function rememberedReads<S>(reader: ModelReader<S>, limit = Number.POSITI
   const documents = new Map<string, S | undefined>();
   const lists = new Map<string, Promise<ModelIndexEntry[]>>();
   const keyLists = new Map<string, Promise<string[]>>();
+  // A yearly report's totals read every period's counters (thousands of sums each at 1M events); its widest completion, again.
+  const counterSums = new Map<string, Promise<Readonly<Record<string, number>>>>();
   const bound = (adding: number) => {
-    if (documents.size + lists.size + keyLists.size + adding <= limit) return;
+    if (documents.size + lists.size + keyLists.size + counterSums.size + adding <= limit) return;
     documents.clear();
     lists.clear();
     keyLists.clear();
+    counterSums.clear();
   };
   /** A list read once: forgotten when its read fails, so a failure is not given again. */
   const once = <T>(kept: Map<string, Promise<T>>, at: string, read: () => Promise<T>): Promise<T> => {
@@ -58,5 +61,6 @@ export function rememberedReads<S>(reader: ModelReader<S>, limit = Number.POSITI
       return (await once(lists, JSON.stringify([index, key, range]), () => reader.index(index, key, range))) as ModelIndexEntry<V>[];
     },
     keys: (range: KeyRange = {}) => once(keyLists, JSON.stringify(range), () => reader.keys(range)),
+    counters: (name: string) => once(counterSums, name, () => reader.counters(name)),
   };
 }

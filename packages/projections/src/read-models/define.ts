@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProjectionError } from '../engine/errors.js';
 import { keysPage, type ModelReader } from '../engine/model-reader.js';
 import type { AnyProjection, Projection } from '../engine/projection.js';
-import type { LensStreams } from '../engine/lens-from-streams.js';
+import type { LensStreams, RecordsReads } from '../engine/lens-from-streams.js';
 import { recordStreamsProjection } from '../engine/record-streams.js';
 import type { LensReport, LensScope, TimeLens } from '../engine/temporal.js';
 import type { Page } from '../model/ordered.js';
@@ -70,6 +70,15 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
    * the range between the two (`widenCounts`). It costs a second replay.
    */
   readonly lensRanges?: boolean;
+  /**
+   * With `lensRanges`, for a widest completion that differs from the lens's
+   * own model only in some records (`differsIn`: the counters documents and
+   * lists they give): the identities (`identityOf`) of the items of the
+   * answer's list whose counts or statuses may differ. The others are widened
+   * by themselves, not viewed again (the yearly report: the periods those
+   * records count in). Without it, every item of the page is viewed again.
+   */
+  readonly lensItemsReading?: (reads: RecordsReads) => ReadonlySet<string>;
   /**
    * How an answer through a lens is read without a replay of the log: the
    * streams its records live in, found in the stored catalogue of streams

@@ -86,8 +86,8 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
     let viewed = await model.view(opened.model, params, page);
     if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
       // Counts as ranges: up to what the widest completion of the partial dates gives; the page's own when no stream read may differ there.
-      const widestModel = await opened.widest();
-      const widened = widestModel === undefined ? widenedByItself(viewed.result) : await widenedByWidest(model, params, viewed.result, widestModel);
+      const widest = await opened.widest();
+      const widened = widest === undefined ? widenedByItself(viewed.result) : await widenedByWidest(model, params, viewed.result, widest.model, widest.differsIn);
       viewed = { ...viewed, result: widened };
     }
     const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };

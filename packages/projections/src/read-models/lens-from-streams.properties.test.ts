@@ -390,6 +390,36 @@ describe('a time lens on the whole log, from the stored model and the streams th
     expect(await sourceOf({ asKnownOn })).toMatchObject({ kind: 'streams', streamsRead: straddling });
   });
 
+  it('widens a period\'s counts by the records the lens may or may not count, viewing again only the periods those records count in', async () => {
+    const store = new InMemoryEventStore();
+    const session = (sessionId: string, plannedFor: string) =>
+      ({ type: 'ScheduleSession', sessionId, title: { en: sessionId }, kind: 'course', format: 'in-person', partners: ['giz'], plannedFor }) as const;
+    const held = (sessionId: string, heldOn: string, count: number) => ({ type: 'RecordSessionHeld', sessionId, heldOn, attendance: { count, basis: 'total' } }) as const;
+    await recordCommands(
+      store,
+      [
+        { type: 'RegisterPartner', partnerId: 'giz', name: { en: 'GIZ' }, kind: 'agency' },
+        session('s2017', '2017-05-01'),
+        held('s2017', '2017-05-02', 10),
+        session('s2018-march', '2018-03-01'),
+        held('s2018-march', '2018-03-02', 20),
+        // Held in "2018": as of mid-2018, it may or may not have been held yet.
+        session('s2018', '2018'),
+        held('s2018', '2018', 30),
+      ],
+      deterministicContext(),
+    );
+    const { replaying, fromStreams } = await services(store, true, { wholeLogLensShare: 1 });
+    const lens = { asOf: '2018-06-30' };
+    const stored = await asked(fromStreams, 'yearly-activity-report', {}, lens);
+    expect(stored).toEqual(fromTheStreams(await asked(replaying, 'yearly-activity-report', {}, lens)));
+    const periods = (stored.answer?.result as { periods: { period: { key: string }; totals: { sessionsHeld: unknown; peopleTrained: unknown } }[] }).periods;
+    const of = (key: string) => periods.find((p) => p.period.key === key)?.totals;
+    // 2018: one session certainly held by then, the other may be; 2017 is not viewed again, its count certain.
+    expect(of('2018')).toMatchObject({ sessionsHeld: { known: 1, exact: false, atMost: 2 }, peopleTrained: { known: 20, exact: false, atMost: 50 } });
+    expect(of('2017')).toMatchObject({ sessionsHeld: { known: 1, exact: true } });
+  });
+
   it('replays the log, with the same answer, for a read model that says its documents are each a stream\'s when an event the lens folds goes to another document', async () => {
     const store = new InMemoryEventStore();
     await loadInstituteRecord(store, deterministicContext('seed'));

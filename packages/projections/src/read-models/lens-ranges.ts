@@ -1,4 +1,5 @@
 import { upperBound, type Count, type CountGap } from '../model/counts.js';
+import type { RecordsReads } from '../engine/lens-from-streams.js';
 import type { ModelReader } from '../engine/model-reader.js';
 import type { Page } from '../model/ordered.js';
 import { identityOf } from './compare.js';
@@ -107,9 +108,24 @@ function withStatusRange(certain: Record<string, unknown>, widest: Record<string
  * the other items of the widest answer are never matched, and a view that
  * pages by identity (the yearly report's periods) reads only those.
  */
-export async function widenedByWidest<T>(model: Extract<AnyReadModel, { kind: 'projected' }>, params: unknown, certain: T, widestModel: ModelReader): Promise<T> {
-  const widest = await model.view(widestModel, params, pageOfItems(certain, model.list));
-  return widenCounts(certain, widest?.result);
+export async function widenedByWidest<T>(
+  model: Extract<AnyReadModel, { kind: 'projected' }>,
+  params: unknown,
+  certain: T,
+  widestModel: ModelReader,
+  /** What differs between the widest model and the lens's own (`WidestCompletion.differsIn`), when known. */
+  differsIn?: RecordsReads,
+): Promise<T> {
+  const page = pageOfItems(certain, model.list);
+  const differing = differsIn && model.lensItemsReading && page.only && model.list !== null ? model.lensItemsReading(differsIn) : undefined;
+  if (differing === undefined) return widenCounts(certain, (await model.view(widestModel, params, page))?.result);
+  // Only the items those records may change are viewed again; each other item is its own widest counterpart.
+  const widest = (await model.view(widestModel, params, { only: new Set([...page.only!].filter((key) => differing.has(key))) }))?.result;
+  if (typeof widest !== 'object' || widest === null) return widenCounts(certain, widest);
+  const items = (certain as Record<string, unknown>)[model.list!] as unknown[];
+  const unchanged = items.filter((item, i) => { const key = keyOf(item, i); return key === undefined || !differing.has(key); });
+  const viewed = (widest as Record<string, unknown>)[model.list!];
+  return widenCounts(certain, { ...widest, [model.list!]: [...(Array.isArray(viewed) ? viewed : []), ...unchanged] });
 }
 
 /** The page asking for the items of `answer`'s list by identity; the whole answer when it has no list. */

@@ -627,6 +627,14 @@ export const yearlyActivityReportReadModel = defineReadModel({
   // A page of periods: each holds its figures by theme, at most `partners` partners, and at most `lines` of each list of its sessions, visits and publications.
   defaultPageSize: 5,
   lensRanges: true,
+  // A period's counts and lines come from its counters and its lists' entries alone.
+  lensItemsReading: ({ counters, lists }) => {
+    const periods = [
+      ...[...counters].filter((name) => name.startsWith(periodCounters(''))).map((name) => name.slice(periodCounters('').length)),
+      ...lists.filter((l) => l.index === LINES_INDEX || l.index === GAPS_INDEX).map((l) => l.key.split(SORT_SEPARATOR)[0]!),
+    ];
+    return new Set(periods.map((key) => identityOf({ period: { key } }, 0)));
+  },
   view: async (model, p, page) => {
     const { report, total } = await yearlyActivityReportPage(model, { period: p.period }, page,
       { limit: p.lines ?? DEFAULT_LINES, from: p.linesFrom ?? 0 },
