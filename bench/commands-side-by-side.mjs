@@ -22,6 +22,15 @@
  * imports of the cached log); `--dir` is where the copies are written (a disk,
  * for the fsyncs to cost what they cost). `--only after` runs ours alone (for
  * `--cpu-prof`).
+ *
+ * `--postgres <url>`: the same on PostgreSQL (the server of `url`). The log is
+ * imported once into a template database (`pgcmd_tpl_<events>`: our store,
+ * emmett-postgresql's tables and the floor's table, kept for later runs), and
+ * each round runs on a fresh copy of it (`CREATE DATABASE … TEMPLATE`). The
+ * floor is the least a durable append costs there: one statement a command,
+ * in one round trip and one flushed commit (`synchronous_commit` as the server
+ * has it), inserting the row at the stream's next revision into a table made
+ * `LIKE` the store's; no lock, no check, no domain code.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -41,6 +50,7 @@ const { values: options } = parseArgs({
     count: { type: 'string', default: '2000' },
     only: { type: 'string' },
     'peer-domain': { type: 'string' },
+    postgres: { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -53,7 +63,8 @@ const ordersOf = (names) => {
 };
 const bounds = [0.5, 1, 2, 5, 10, 20, Infinity];
 
-if (options.child) await child(JSON.parse(options.child));
+// The peer's PostgreSQL pool keeps idle connections after its close: the round ends here.
+if (options.child) await child(JSON.parse(options.child)).then(() => process.exit(0));
 else await parent();
 
 async function parent() {
@@ -65,13 +76,20 @@ async function parent() {
   const floorStreams = readCommands(commandsFileOf(events)).slice(0, Number(options.count)).map((item) => routeCommand(parseCommand(item.command).value).stream);
   const wanted = options.only ? [options.only] : sides.filter((s) => s !== 'before' || options.before);
   console.log(`| round | events | load | commands/s ${wanted.join(' / ')} | p50 ms | p99 ms | after / peer | after / before | after / floor |`);
+  const postgres = options.postgres && (await postgresRounds(options.postgres, events));
   for (let round = 1; round <= Number(options.rounds); round++) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
     const files = {};
-    for (const side of wanted) {
-      files[side] = join(dir, `${side}.db`);
-      copyFileSync(join(options.imported, `${side === 'peer' ? 'emmett' : 'taawun'}-${events}.db`), files[side]);
+    if (postgres) {
+      // A fresh copy a round, all sides in it (each its own tables), but the base build's store, which has the same tables as ours: a copy of its own.
+      const url = await postgres.copy('pgcmd_round');
+      for (const side of wanted) files[side] = side === 'before' ? await postgres.copy('pgcmd_round_before') : url;
+    } else {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      for (const side of wanted) {
+        files[side] = join(dir, `${side}.db`);
+        copyFileSync(join(options.imported, `${side === 'peer' ? 'emmett' : 'taawun'}-${events}.db`), files[side]);
+      }
     }
     const load = loadavg()[0];
     const args = { files, before: options.before && resolve(options.before), peerDomain: options['peer-domain'] && resolve(options['peer-domain']), floorStreams, count: Number(options.count), commandsFile: commandsFileOf(events), round };
@@ -85,7 +103,47 @@ async function parent() {
     console.log(`| ${round} | ${events.toLocaleString('en')} | ${load.toFixed(1)} | ${cell((r) => r.commandsPerSecond)} | ${cell((r) => r.p50Ms.toFixed(2))} | ${cell((r) => r.p99Ms.toFixed(2))} | ${ratio('after', 'peer')} | ${ratio('after', 'before')} | ${ratio('after', 'floor')} |`);
     for (const side of wanted) console.log(`  ${side}: ${JSON.stringify(result[side].detail)}`);
   }
-  rmSync(dir, { recursive: true, force: true });
+  if (postgres) await postgres.end();
+  else rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The template database of `events` (imported on first use: our store, emmett-postgresql's
+ * tables, the floor's table with the same rows) and a fresh copy of it for each round.
+ */
+async function postgresRounds(adminUrl, events) {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const urlOf = (name) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+  const template = `pgcmd_tpl_${events}`;
+  if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 0) {
+    const { ensureLog } = await import('./lib/log.mjs');
+    const generated = ensureLog({ seed: 42, events, sample: 2000, cacheDir: join(here, '.cache'), log: (line) => process.stderr.write(`${line}\n`) });
+    process.stderr.write(`importing ${events} events into ${template} (taawun, emmett-postgresql, the floor's table) ...\n`);
+    await admin.query(`CREATE DATABASE ${template}`);
+    const args = { logFile: generated.file, maxBatch: 500, url: urlOf(template) };
+    await (await import('./workloads/postgres.mjs')).importPgTaawun({ ...args, headHash: generated.headHash });
+    await (await import('./workloads/emmett.mjs')).importEmmett({ ...args, mode: 'postgres' });
+    const c = new pg.Client({ connectionString: urlOf(template) });
+    await c.connect();
+    await c.query('CREATE SCHEMA floor; CREATE TABLE floor.events (LIKE taawun.events INCLUDING ALL); INSERT INTO floor.events SELECT * FROM taawun.events');
+    await c.query('VACUUM ANALYZE');
+    await c.end();
+  }
+  const copies = new Set();
+  return {
+    async copy(name) {
+      copies.add(name);
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+      return urlOf(name);
+    },
+    async end() {
+      for (const name of copies) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }
 
 function commandsFileOf(events) {
@@ -139,10 +197,15 @@ function histogram(values) {
   return buckets.filter((b) => b.commands > 0).map((b) => `≤${b.le}: ${b.commands} (${Math.round(b.ms)} ms)`).join(', ');
 }
 
-async function openOurs(root, dbFile) {
+function isUrl(target) {
+  return target.startsWith('postgres://');
+}
+
+async function openOurs(root, target) {
   const domain = await import(pathToFileURL(join(root, 'packages/domain/dist/index.js')).href);
-  const sqlite = await import(pathToFileURL(join(root, 'packages/adapter-sqlite/dist/index.js')).href);
-  const store = await sqlite.openSqliteEventStore(dbFile, { integrityCheck: 'none' });
+  const store = isUrl(target)
+    ? await (await import(pathToFileURL(join(root, 'packages/adapter-postgres/dist/index.js')).href)).openPostgresEventStore(target, { listen: false })
+    : await (await import(pathToFileURL(join(root, 'packages/adapter-sqlite/dist/index.js')).href)).openSqliteEventStore(target, { integrityCheck: 'none' });
   return {
     handle: async (item) => {
       const result = await domain.handleUnknown(store, item.command, { actor: item.actor, now: () => new Date(item.at), newId: () => item.id, ...(item.sourceRef ? { sourceRef: item.sourceRef } : {}) });
@@ -156,16 +219,36 @@ async function openOurs(root, dbFile) {
   };
 }
 
-async function openPeer(dbFile, peerDomain) {
-  const { emmettCommandStep, openEmmettSqlite } = await import('./workloads/emmett.mjs');
+async function openPeer(target, peerDomain) {
+  const { emmettCommandStep, openEmmettSqlite, openEmmettPostgres } = await import('./workloads/emmett.mjs');
   const domain = peerDomain ? await import(pathToFileURL(join(peerDomain, 'packages/domain/dist/index.js')).href) : undefined;
-  const { store, pragmas, close } = await openEmmettSqlite(dbFile);
+  if (isUrl(target)) {
+    const { store, close } = await openEmmettPostgres(target);
+    return { handle: emmettCommandStep(store, domain), close: async () => (await close(), {}) };
+  }
+  const { store, pragmas, close } = await openEmmettSqlite(target);
   if (pragmas.journalMode !== 'wal' || pragmas.synchronous !== 2) throw new Error(`the peer is not at WAL with synchronous = FULL: ${JSON.stringify(pragmas)}`);
   return { handle: emmettCommandStep(store, domain), close: async () => (await close(), { pragmas }) };
 }
 
+/** The floor on PostgreSQL: one statement a command (one round trip, one flushed commit), at the stream's next revision. */
+async function openPostgresFloor(url, items, floorStreams) {
+  const { default: pg } = await import('pg');
+  const streams = new Map(items.map((item, i) => [item, floorStreams[i]]));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query('SHOW synchronous_commit');
+  const insert = `INSERT INTO floor.events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash)
+    SELECT (SELECT max(position) FROM floor.events) + 1, $1, coalesce((SELECT max(revision) FROM floor.events WHERE stream = $1) + 1, 0), $2, $3, 1, $4, $5, '{}', 'floor'`;
+  return {
+    handle: async (item) => void (await client.query(insert, [streams.get(item), item.id, item.command.type, new Date(item.at).toISOString(), JSON.stringify(item.command)])),
+    close: async () => (await client.end(), { synchronousCommit: rows[0].synchronous_commit }),
+  };
+}
+
 /** The floor: one durable append a command, no domain code (each item's stream found by the parent). */
 async function openFloor(dbFile, items, floorStreams) {
+  if (isUrl(dbFile)) return openPostgresFloor(dbFile, items, floorStreams);
   const { default: Database } = await import('better-sqlite3');
   const streams = new Map(items.map((item, i) => [item, floorStreams[i]]));
   const db = new Database(dbFile);

@@ -152,6 +152,9 @@ export async function commandsEmmett({ commandsFile, dbFile, count, mode = 'sqli
 /** Emmett-sqlite opened as the commands workload opens it (one connection, `synchronous = FULL`), for side-by-side scripts. @param {string} dbFile */
 export const openEmmettSqlite = (dbFile) => openEmmett('sqlite', dbFile);
 
+/** emmett-postgresql opened as the commands workload opens it, for side-by-side scripts. @param {string} url */
+export const openEmmettPostgres = (url) => openEmmett('postgres', undefined, url);
+
 /**
  * One command through Emmett's `CommandHandler` (aggregate the stream, decide,
  * append with the expected version, one transaction), deciding with the same
