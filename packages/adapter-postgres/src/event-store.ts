@@ -42,7 +42,7 @@ import {
 } from '@taawun/domain';
 import { escapeLiteral, type Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
-import { EVENT_COLUMNS, insertNodesLiteral, insertRowsLiteral, insertRowsStatement, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
+import { EVENT_COLUMNS, insertNodesLiteral, insertRowsLiteral, insertRowsStatement, quoteLiteral, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
 import { LogNotifications, notificationChannel } from './notifications.js';
 import { eventStoreMigrations, migrate, readChainFormats } from './schema.js';
 
@@ -80,6 +80,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   private readonly table: string;
   private readonly headTable: string;
   private readonly nodesTable: string;
+  private readonly appendFunction: string;
   private readonly notifications: LogNotifications;
   private readonly merkle: MerkleLog;
   /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
@@ -106,6 +107,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     this.table = `${s}.events`;
     this.headTable = `${s}.log_head`;
     this.nodesTable = `${s}.merkle_nodes`;
+    this.appendFunction = `${s}.append_at_head`;
     this.merkle = options.merkleLog ? this.keptMerkleLog() : refusingMerkleLog(() => this.where());
     this.notifications = new LogNotifications(poolConfig, notificationChannel(schema), options.listen, options.pollIntervalMs);
   }
@@ -203,19 +205,19 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   /**
    * The append in one round trip, when this store made the log's last commit (the head it left is
    * cached) and the batch names the stream's revision (`no-stream` or a number): the rows are chained
-   * from that head in advance, and one statement takes the lock and, holding it, checks that the head
-   * is still that one, the stream still at the expected revision (its event there the expected last
-   * event, when one is named) and no id of the batch stored, and only
-   * then inserts, moves the head and notifies; the same simple-protocol query commits. When a check fails
-   * nothing is written (the transaction commits no change) and `undefined` sends the append down the
-   * general path, which decides under the lock as before: an idempotent retry, a conflict, a duplicate id,
-   * another writer's commit in between.
+   * from that head in advance, and one call of the schema's `append_at_head` function takes the lock
+   * and, holding it, checks that the head is still that one, the stream still at the expected revision
+   * (its event there the expected last event, when one is named), the streams named exist and no id of
+   * the batch is stored, and only then inserts, moves the head and notifies; the same simple-protocol
+   * query commits. When a check fails nothing is written (the transaction commits no change) and
+   * `undefined` sends the append down the general path, which decides under the lock as before: an
+   * idempotent retry, a conflict, a duplicate id, another writer's commit in between.
    *
-   * The statement's snapshot may predate the lock (it is taken when the statement starts, the lock may
-   * be waited for): it still shows every append, because every append moves the head, and the head the
-   * lock returns (its newest version) is the one this store's own commit left, which ended before this
-   * statement began. No `idle_in_transaction_session_timeout` here: the transaction is one message, the
-   * server never waits for the client while it holds the lock.
+   * A function, not a statement of its own: the server keeps its statements' plans for the session,
+   * where planning the same checks and writes as one statement took 0.15 ms of every append (about a
+   * sixth of a single command). Its checks run after the lock is held (each statement of the function
+   * at READ COMMITTED sees the commits made before it started). No `idle_in_transaction_session_timeout`
+   * here: the transaction is one message, the server never waits for the client while it holds the lock.
    */
   private async appendInOneRoundTrip(
     client: PoolClient,
@@ -236,30 +238,32 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const keptNodes: TreeNode[] = [];
     const firstRevision = expected === 'no-stream' ? 0 : expected + 1;
     const rows = this.chainRows(stream, events, texts, firstRevision, head.position, head.hash, tree, keptNodes);
-    const last = rows[rows.length - 1]!;
     const current = expected === 'no-stream' ? 'NULL' : String(expected);
-    const lastEventIdHolds =
-      expectedLastEventId === undefined
-        ? ''
-        : `AND EXISTS (SELECT FROM ${this.table} WHERE stream = ${escapeLiteral(stream)} AND revision = ${current} AND id = ${escapeLiteral(expectedLastEventId)})`;
-    const streamsExist =
-      unseen.length === 0 ? '' : `AND (SELECT count(*) FROM ${this.table} WHERE stream = ANY(${sqlArray(unseen, 'text')}) AND revision = 0) = ${unseen.length}`;
-    const only = 'WHERE (SELECT go FROM facts)';
+    const column = <T extends string | number>(of: (row: NewRow) => T, type: string) => sqlArray(rows.map(of), type);
+    const args = [
+      head.position.toString(),
+      quoteLiteral(head.hash),
+      quoteLiteral(stream),
+      `${current}::integer`,
+      expectedLastEventId === undefined ? 'NULL::text' : quoteLiteral(expectedLastEventId),
+      sqlArray(unseen, 'text'),
+      column((r) => r.position.toString(), 'bigint'),
+      column((r) => r.revision, 'integer'),
+      column((r) => r.id, 'text'),
+      column((r) => r.type, 'text'),
+      column((r) => r.schemaVersion, 'integer'),
+      column((r) => r.recordedAt, 'text'),
+      column((r) => r.dataJson, 'text'),
+      column((r) => r.metadataJson, 'text'),
+      column((r) => r.hash, 'text'),
+      sqlArray(keptNodes.map((n) => n.level), 'integer'),
+      sqlArray(keptNodes.map((n) => n.index), 'bigint'),
+      sqlArray(keptNodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text'),
+      quoteLiteral(this.notifications.channel),
+    ];
+    // One statement of the server's own function: its checks' and writes' plans are kept by the session.
     const result = (await client.query(
-      `BEGIN ISOLATION LEVEL READ COMMITTED;
-       WITH head AS (SELECT last_position, head_hash FROM ${this.headTable} FOR UPDATE),
-            facts AS (
-              SELECT h.last_position = ${head.position.toString()} AND h.head_hash = ${escapeLiteral(head.hash)}
-                     AND (SELECT max(revision) FROM ${this.table} WHERE stream = ${escapeLiteral(stream)}) IS NOT DISTINCT FROM ${current}::integer
-                     ${lastEventIdHolds}
-                     ${streamsExist}
-                     AND NOT EXISTS (SELECT FROM ${this.table} WHERE id = ANY(${sqlArray(rows.map((r) => r.id), 'text')})) AS go
-              FROM head h),
-            inserted AS (${insertRowsLiteral(this.table, rows)} ${only}),
-            ${keptNodes.length > 0 ? `nodes AS (${insertNodesLiteral(this.nodesTable, keptNodes)} ${only}),` : ''}
-            moved AS (UPDATE ${this.headTable} SET last_position = ${last.position.toString()}, head_hash = ${escapeLiteral(last.hash)} ${only} RETURNING last_position)
-       SELECT (SELECT go FROM facts) AS go, (SELECT pg_notify(${escapeLiteral(this.notifications.channel)}, last_position::text) FROM moved) AS notified;
-       COMMIT`,
+      `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT ${this.appendFunction}(${args.join(', ')}) AS go; COMMIT`,
     )) as unknown as QueryResult<{ go: boolean | null }>[];
     if (result[1]?.rows[0]?.go !== true) return undefined;
     return this.committed(rows, tree);

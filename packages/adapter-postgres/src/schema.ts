@@ -95,6 +95,43 @@ export const eventStoreMigrations: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_are_append_only();
     `,
   },
+  {
+    description: "an append at the head this store last left, checked and written by one function (its statements' plans kept by the server's session, not made again for each append)",
+    // Every check of the one-round-trip append, then its writes; false (nothing written) when a check fails.
+    sql: (s) => `
+      CREATE FUNCTION ${s}.append_at_head(
+        a_position bigint, a_hash text, a_stream text, a_revision integer, a_last_id text, a_streams_to_exist text[],
+        a_positions bigint[], a_revisions integer[], a_ids text[], a_types text[], a_schema_versions integer[], a_recorded_at text[],
+        a_data text[], a_metadata text[], a_hashes text[],
+        a_node_levels integer[], a_node_indexes bigint[], a_node_hashes text[],
+        a_channel text
+      ) RETURNS boolean LANGUAGE plpgsql AS $fn$
+      DECLARE
+        h record;
+        last integer := cardinality(a_positions);
+      BEGIN
+        SELECT last_position, head_hash INTO h FROM ${s}.log_head FOR UPDATE;
+        IF h.last_position <> a_position OR h.head_hash <> a_hash
+          OR (SELECT max(revision) FROM ${s}.events WHERE stream = a_stream) IS DISTINCT FROM a_revision
+          OR (a_last_id IS NOT NULL AND NOT EXISTS (SELECT FROM ${s}.events WHERE stream = a_stream AND revision = a_revision AND id = a_last_id))
+          OR (cardinality(a_streams_to_exist) > 0
+              AND (SELECT count(*) FROM ${s}.events WHERE stream = ANY(a_streams_to_exist) AND revision = 0) <> cardinality(a_streams_to_exist))
+          OR EXISTS (SELECT FROM ${s}.events WHERE id = ANY(a_ids)) THEN
+          RETURN false;
+        END IF;
+        INSERT INTO ${s}.events (position, stream, revision, id, type, schema_version, recorded_at, data, metadata, hash)
+          SELECT r.position, a_stream, r.revision, r.id, r.type, r.schema_version, r.recorded_at, r.data::json, r.metadata::json, r.hash
+          FROM unnest(a_positions, a_revisions, a_ids, a_types, a_schema_versions, a_recorded_at, a_data, a_metadata, a_hashes)
+            AS r(position, revision, id, type, schema_version, recorded_at, data, metadata, hash);
+        INSERT INTO ${s}.merkle_nodes (level, idx, hash)
+          SELECT n.level, n.idx, decode(n.hex, 'hex') FROM unnest(a_node_levels, a_node_indexes, a_node_hashes) AS n(level, idx, hex);
+        UPDATE ${s}.log_head SET last_position = a_positions[last], head_hash = a_hashes[last];
+        PERFORM pg_notify(a_channel, a_positions[last]::text);
+        RETURN true;
+      END $fn$;
+      COMMENT ON FUNCTION ${s}.append_at_head IS 'taawun: the append of one stream''s events at the head the caller assumes (position, hash), checked under the log_head lock; false, writing nothing, when the log or the stream moved';
+    `,
+  },
 ];
 
 /** Where the chain's format 2 starts in `schema` (the migration to version 4 wrote it once). */
