@@ -70,13 +70,14 @@ else await parent();
 async function parent() {
   const events = Number(options.events);
   const dir = resolve(options.dir);
+  // On PostgreSQL the template is imported first (the log generated if it is not cached).
+  const postgres = options.postgres && (await postgresRounds(options.postgres, events, options.before && resolve(options.before)));
   // The floor's streams, found here: routing them in the child would warm one side's copy of the domain code.
   const { readCommands } = await import('./lib/log.mjs');
   const { parseCommand, routeCommand } = await import('@taawun/domain');
   const floorStreams = readCommands(commandsFileOf(events)).slice(0, Number(options.count)).map((item) => routeCommand(parseCommand(item.command).value).stream);
   const wanted = options.only ? [options.only] : sides.filter((s) => s !== 'before' || options.before);
   console.log(`| round | events | load | commands/s ${wanted.join(' / ')} | p50 ms | p99 ms | after / peer | after / before | after / floor |`);
-  const postgres = options.postgres && (await postgresRounds(options.postgres, events));
   for (let round = 1; round <= Number(options.rounds); round++) {
     const files = {};
     if (postgres) {
@@ -111,19 +112,21 @@ async function parent() {
  * The template database of `events` (imported on first use: our store, emmett-postgresql's
  * tables, the floor's table with the same rows) and a fresh copy of it for each round.
  */
-async function postgresRounds(adminUrl, events) {
+async function postgresRounds(adminUrl, events, before) {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const urlOf = (name) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
-  const template = `pgcmd_tpl_${events}`;
+  // Imported by the base build when there is one: its schema version, which this build migrates on open.
+  const template = `pgcmd_tpl_${events}${before ? '_base' : ''}`;
   if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 0) {
     const { ensureLog } = await import('./lib/log.mjs');
     const generated = ensureLog({ seed: 42, events, sample: 2000, cacheDir: join(here, '.cache'), log: (line) => process.stderr.write(`${line}\n`) });
     process.stderr.write(`importing ${events} events into ${template} (taawun, emmett-postgresql, the floor's table) ...\n`);
     await admin.query(`CREATE DATABASE ${template}`);
     const args = { logFile: generated.file, maxBatch: 500, url: urlOf(template) };
-    await (await import('./workloads/postgres.mjs')).importPgTaawun({ ...args, headHash: generated.headHash });
+    const adapter = before && pathToFileURL(join(before, 'packages/adapter-postgres/dist/index.js')).href;
+    await (await import('./workloads/postgres.mjs')).importPgTaawun({ ...args, headHash: generated.headHash, ...(adapter ? { adapter } : {}) });
     await (await import('./workloads/emmett.mjs')).importEmmett({ ...args, mode: 'postgres' });
     const c = new pg.Client({ connectionString: urlOf(template) });
     await c.connect();

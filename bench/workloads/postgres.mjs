@@ -43,9 +43,14 @@ export async function dropDatabase(url, name) {
   }
 }
 
-/** Appends of the log in the importer's batches, each at the revision the log gives it. @param {{ logFile: string; url: string; maxBatch: number; headHash: string }} args */
-export async function importPgTaawun({ logFile, url, maxBatch, headHash }) {
-  const store = await openPostgresEventStore(url, { listen: false });
+/**
+ * Appends of the log in the importer's batches, each at the revision the log gives it.
+ * `adapter`: another build's adapter module (its `dist/index.js`), whose schema version the tables then have.
+ * @param {{ logFile: string; url: string; maxBatch: number; headHash: string; adapter?: string }} args
+ */
+export async function importPgTaawun({ logFile, url, maxBatch, headHash, adapter }) {
+  const open = adapter ? (await import(adapter)).openPostgresEventStore : openPostgresEventStore;
+  const store = await open(url, { listen: false });
   const watch = new Stopwatch();
   let events = 0;
   let transactions = 0;
