@@ -67,6 +67,8 @@ export interface PostgresEventStoreOptions {
 export const DEFAULT_SCHEMA = 'taawun';
 const INSERT_CHUNK = 1_000;
 const MAX_REVISION = 2_147_483_647;
+/** The server's refusals of the `append_at_head` call that the general path does not meet: no such function, no such table, no right to execute. */
+const FUNCTION_UNUSABLE = new Set(['42883', '42P01', '3F000', '42501']);
 /** A writer that stalls inside an append holds the log's lock; the server ends its session after this. */
 const APPEND_IDLE_LIMIT = '60s';
 
@@ -81,6 +83,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
   private readonly headTable: string;
   private readonly nodesTable: string;
   private readonly appendFunction: string;
+  /** Cleared when the server refuses the call (`FUNCTION_UNUSABLE`): every append then takes the general path. */
+  private appendFunctionUsable = true;
   private readonly notifications: LogNotifications;
   private readonly merkle: MerkleLog;
   /** The tree's right edge after the last append this store committed, with the log head it belongs to. */
@@ -231,7 +235,7 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const head = this.committedHead;
     // A revision beyond PostgreSQL's integer is left to the general path, which answers it as a conflict.
     const named = expected === 'no-stream' || (typeof expected === 'number' && expected < MAX_REVISION);
-    if (!head || !named || events.length === 0 || events.length > INSERT_CHUNK) return undefined;
+    if (!head || !named || !this.appendFunctionUsable || events.length === 0 || events.length > INSERT_CHUNK) return undefined;
     const cached = this.frontier;
     const tree = this.options.merkleLog ? (cached && BigInt(cached.tree.size) === head.position && cached.headHash === head.hash ? cached.tree.clone() : undefined) : undefined;
     if (this.options.merkleLog && !tree) return undefined;
@@ -262,9 +266,19 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       quoteLiteral(this.notifications.channel),
     ];
     // One statement of the server's own function: its checks' and writes' plans are kept by the session.
-    const result = (await client.query(
-      `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT ${this.appendFunction}(${args.join(', ')}) AS go; COMMIT`,
-    )) as unknown as QueryResult<{ go: boolean | null }>[];
+    let result: QueryResult<{ go: boolean | null }>[];
+    try {
+      result = (await client.query(
+        `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT ${this.appendFunction}(${args.join(', ')}) AS go; COMMIT`,
+      )) as unknown as QueryResult<{ go: boolean | null }>[];
+    } catch (error) {
+      if (!FUNCTION_UNUSABLE.has((error as { code?: string }).code ?? '')) throw error;
+      // A function this session cannot call (revoked, dropped, or its schema renamed since the migration wrote its body):
+      // the general path appends, now and from now on.
+      await client.query('ROLLBACK');
+      this.appendFunctionUsable = false;
+      return undefined;
+    }
     if (result[1]?.rows[0]?.go !== true) return undefined;
     return this.committed(rows, tree);
   }

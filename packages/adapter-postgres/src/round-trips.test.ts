@@ -116,6 +116,27 @@ describe('round trips of the PostgreSQL store', () => {
     expect(await store.verify()).toMatchObject({ intact: true, events: 4 });
   });
 
+  it('appends through the general path when the server refuses the function, and refuses to append without a head row', async () => {
+    const schema = schemas.fresh();
+    const store = await schemas.open({ schema, listen: false });
+    await store.append('partner-a', [event(0)], { expectedRevision: 'no-stream' });
+    // Dropped (or revoked, or its schema renamed since the migration wrote its body): the append still lands, through the general path.
+    await store.pool.query(`DROP FUNCTION "${schema}".append_at_head`);
+    const sent = sentBy(store);
+    expect(await store.append('partner-a', [event(1)], { expectedRevision: 0 })).toMatchObject({ ok: true, nextExpectedRevision: 1 });
+    expect(await store.append('partner-a', [event(2)], { expectedRevision: 1 })).toMatchObject({ ok: true, nextExpectedRevision: 2 });
+    // The refused call once, then the general path only.
+    expect(sent.filter((text) => text.includes('append_at_head'))).toHaveLength(1);
+    expect(await store.verify()).toMatchObject({ intact: true, events: 3 });
+
+    // A head row deleted by hand: the function finds no head to append at and writes nothing; the general path names the damage.
+    const other = await schemas.open({ schema: schemas.fresh(), listen: false });
+    await other.append('partner-b', [event(3)], { expectedRevision: 'no-stream' });
+    await other.pool.query(`DELETE FROM "${other.schema}".log_head`);
+    await expect(other.append('partner-b', [event(4)], { expectedRevision: 0 })).rejects.toMatchObject({ code: 'corrupt' });
+    expect((await other.pool.query(`SELECT count(*)::int AS n FROM "${other.schema}".events`)).rows[0].n).toBe(1);
+  });
+
   it('a stream\'s first event is asked for once: later existence checks are answered without a round trip, with the stored event', async () => {
     const schema = schemas.fresh();
     const store = await schemas.open({ schema, listen: false });

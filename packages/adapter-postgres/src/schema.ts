@@ -111,7 +111,8 @@ export const eventStoreMigrations: readonly Migration[] = [
         last integer := cardinality(a_positions);
       BEGIN
         SELECT last_position, head_hash INTO h FROM ${s}.log_head FOR UPDATE;
-        IF h.last_position <> a_position OR h.head_hash <> a_hash
+        -- A missing head row is no head to append at: the general path reports it.
+        IF NOT FOUND OR h.last_position IS DISTINCT FROM a_position OR h.head_hash IS DISTINCT FROM a_hash
           OR (SELECT max(revision) FROM ${s}.events WHERE stream = a_stream) IS DISTINCT FROM a_revision
           OR (a_last_id IS NOT NULL AND NOT EXISTS (SELECT FROM ${s}.events WHERE stream = a_stream AND revision = a_revision AND id = a_last_id))
           OR (cardinality(a_streams_to_exist) > 0

@@ -71,11 +71,15 @@ async function storedShare(projection: AnyProjection, stored: ModelReader, strea
  * (`LensFilter` lets it in only when widest; a plan or an event taken as "may
  * be" then also lets in the plans it held). The lens's report names each such
  * event: left out (year unknown, may be later) or taken as "may be". Every
- * other stream's events are let in, held and left out alike by both folds.
+ * other stream's events are let in, held and left out alike by both folds,
+ * in the same order, unless the projection applies some types always
+ * (`alwaysApply`: one is delivered before a plan held by the lens's fold and
+ * after it by the widest), and then every stream read is folded again.
  */
-function mayFoldOtherwise(report: LensReport): Set<string> {
+function mayFoldOtherwise(report: LensReport, projection: AnyProjection, read: readonly string[]): string[] {
+  if (projection.alwaysApply.length > 0) return [...read];
   const { mayBe, notCounted } = report;
-  return new Set([...mayBe, ...notCounted.yearUnknown, ...notCounted.mayBeLater].map((e) => e.stream));
+  return [...new Set([...mayBe, ...notCounted.yearUnknown, ...notCounted.mayBeLater].map((e) => e.stream))];
 }
 
 /** The counters documents and lists two shares of the same records give. */
@@ -408,7 +412,7 @@ export async function lensByDelta(
     widest: async () => {
       if (!uncertain) return undefined;
       // The lens model with the streams it may or may not count refolded over the widest completion: the others fold alike either way.
-      const streams = [...mayFoldOtherwise(certain.report)];
+      const streams = mayFoldOtherwise(certain.report, projection, folded);
       const [widest, theirs] = await Promise.all([foldOf(streams, true), storedShare(projection, certain.model, streams)]);
       const given = await storedShare(projection, widest.model, streams);
       return {
