@@ -42,7 +42,7 @@ import {
 } from '@taawun/domain';
 import { escapeLiteral, type Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, createPool, describeTarget, quoteIdentifier, toPoolConfig, translateError, violatedConstraint, type PostgresTarget } from './connection.js';
-import { EVENT_COLUMNS, insertNodesLiteral, insertRowsLiteral, insertRowsStatement, quoteLiteral, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
+import { EVENT_COLUMNS, insertNodesLiteral, insertRowsLiteral, insertRowsStatement, nodeArraysLiteral, quoteLiteral, rowArraysLiteral, rowToChained, sqlArray, rowToEvent, type EventRow, type HashedEventRow, type NewRow } from './rows.js';
 import { LogNotifications, notificationChannel } from './notifications.js';
 import { eventStoreMigrations, migrate, readChainFormats } from './schema.js';
 
@@ -243,7 +243,6 @@ export class PostgresEventStore implements EventStore, MerkleLog {
     const firstRevision = expected === 'no-stream' ? 0 : expected + 1;
     const rows = this.chainRows(stream, events, texts, firstRevision, head.position, head.hash, tree, keptNodes);
     const current = expected === 'no-stream' ? 'NULL' : String(expected);
-    const column = <T extends string | number>(of: (row: NewRow) => T, type: string) => sqlArray(rows.map(of), type);
     const args = [
       head.position.toString(),
       quoteLiteral(head.hash),
@@ -251,18 +250,8 @@ export class PostgresEventStore implements EventStore, MerkleLog {
       `${current}::integer`,
       expectedLastEventId === undefined ? 'NULL::text' : quoteLiteral(expectedLastEventId),
       sqlArray(unseen, 'text'),
-      column((r) => r.position.toString(), 'bigint'),
-      column((r) => r.revision, 'integer'),
-      column((r) => r.id, 'text'),
-      column((r) => r.type, 'text'),
-      column((r) => r.schemaVersion, 'integer'),
-      column((r) => r.recordedAt, 'text'),
-      column((r) => r.dataJson, 'text'),
-      column((r) => r.metadataJson, 'text'),
-      column((r) => r.hash, 'text'),
-      sqlArray(keptNodes.map((n) => n.level), 'integer'),
-      sqlArray(keptNodes.map((n) => n.index), 'bigint'),
-      sqlArray(keptNodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text'),
+      ...rowArraysLiteral(rows),
+      ...nodeArraysLiteral(keptNodes),
       quoteLiteral(this.notifications.channel),
     ];
     // One statement of the server's own function: its checks' and writes' plans are kept by the session.

@@ -117,8 +117,19 @@ const fail = (message: string): never => {
 export const insertRowsLiteral = (table: string, rows: readonly NewRow[]): string =>
   insertFromArrays(table, INSERT_COLUMNS.map((c) => sqlArray(rows.map(c.of), c.type)));
 
+/** The rows' columns but the stream as SQL arrays written out, in the insert's order (the arguments of `append_at_head`). */
+export const rowArraysLiteral = (rows: readonly NewRow[]): string[] =>
+  INSERT_COLUMNS.filter((c) => c.name !== 'stream').map((c) => sqlArray(rows.map(c.of), c.type));
+
+/** The Merkle tree's new kept nodes as three SQL arrays written out: levels, indexes, hashes in hex. */
+export const nodeArraysLiteral = (nodes: readonly TreeNode[]): string[] => [
+  sqlArray(nodes.map((n) => n.level), 'integer'),
+  sqlArray(nodes.map((n) => n.index), 'bigint'),
+  sqlArray(nodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text'),
+];
+
 /** The insert of the Merkle tree's new kept nodes, values written into the text (the append's last statement). */
 export const insertNodesLiteral = (table: string, nodes: readonly TreeNode[]): string =>
   `INSERT INTO ${table} (level, idx, hash)
      SELECT n.level, n.idx, decode(n.hex, 'hex')
-     FROM unnest(${sqlArray(nodes.map((n) => n.level), 'int')}, ${sqlArray(nodes.map((n) => n.index), 'bigint')}, ${sqlArray(nodes.map((n) => Buffer.from(n.hash).toString('hex')), 'text')}) AS n(level, idx, hex)`;
+     FROM unnest(${nodeArraysLiteral(nodes).join(', ')}) AS n(level, idx, hex)`;
