@@ -140,6 +140,32 @@ class OnDemandFolds {
   }
 }
 
+/** An array index as a property key: objects list such keys first, in numeric order, whatever order they were added in. */
+const isArrayIndex = (key: string) => String(Number(key) >>> 0) === key && key !== '4294967295';
+
+/**
+ * Counter sums with a delta added, as the engine keeps them: none at zero, in
+ * code-unit order (the stored ones are). A period's counters name every
+ * partner's figures, thousands at 1M events, and a lens on the yearly report
+ * merges every period's: the new names are merged into the stored order in
+ * one pass, not sorted with them.
+ */
+export function withDelta(stored: Readonly<Record<string, number>>, delta: ReadonlyMap<string, number>): Record<string, number> {
+  const added = [...delta.keys()].filter((counter) => !Object.hasOwn(stored, counter)).sort(binaryOrder);
+  const sums: Record<string, number> = {};
+  const put = (counter: string, value: number) => {
+    if (value !== 0) sums[counter] = value;
+  };
+  let next = 0;
+  for (const [counter, value] of Object.entries(stored)) {
+    // Array indexes take their own place; every other new name goes before the first stored one after it.
+    if (!isArrayIndex(counter)) for (; next < added.length && binaryOrder(added[next]!, counter) < 0; next++) put(added[next]!, delta.get(added[next]!)!);
+    put(counter, value + (delta.get(counter) ?? 0));
+  }
+  for (; next < added.length; next++) put(added[next]!, delta.get(added[next]!)!);
+  return sums;
+}
+
 /** The stored model with the streams a lens changes folded through it. */
 class DeltaLensModel implements ModelReader {
   readonly info = undefined;
@@ -288,18 +314,7 @@ class DeltaLensModel implements ModelReader {
     for (const [counter, value] of Object.entries(folded)) delta.set(counter, (delta.get(counter) ?? 0) + value);
     for (const [counter, value] of delta) if (value === 0) delta.delete(counter);
     if (delta.size === 0) return stored;
-    const sums: Record<string, number> = { ...stored };
-    let added = false;
-    for (const [counter, value] of delta) {
-      added ||= !Object.hasOwn(sums, counter);
-      sums[counter] = (sums[counter] ?? 0) + value;
-    }
-    // As the engine keeps them: none at zero, in code-unit order. The stored ones are: rebuilt in order only
-    // with a counter they did not hold, else changed in place (a period's counters name every partner's
-    // figures, thousands at 1M events, and a lens on the yearly report merges every period's).
-    if (added) return Object.fromEntries(Object.entries(sums).filter(([, value]) => value !== 0).sort(([a], [b]) => binaryOrder(a, b)));
-    for (const counter of delta.keys()) if (sums[counter] === 0) delete sums[counter];
-    return sums;
+    return withDelta(stored, delta);
   }
 
   async state(): Promise<never> {

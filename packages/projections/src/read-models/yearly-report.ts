@@ -49,8 +49,8 @@ export const yearlyActivityReportProjection = defineProjection({
   initialState: null as RecordDocument,
   keyOf: recordKeyOf,
   evolve: (record: RecordDocument, event) => evolveRecord(record, event, { personalData: false }),
-  indexes: (key, record) => itemsOf(key, record).flatMap(itemEntries),
-  counters: (key, record) => itemsOf(key, record).flatMap(itemCounters),
+  indexes: (key, record) => itemsOnce(key, record).flatMap(itemEntries),
+  counters: (key, record) => itemsOnce(key, record).flatMap(itemCounters),
 });
 
 export const activityFiguresSchema = z
@@ -236,6 +236,22 @@ const addFigures = (figures: readonly ActivityFigures[]): ActivityFigures => ({
 const itemSort = (date: PartialDate, rank: number, id: string, ordinal: number) =>
   [completionSortKey(date), rank, id, String(ordinal).padStart(6, '0')].join(SORT_SEPARATOR);
 
+/**
+ * Each record's items, derived once: the engine derives a changed record's index
+ * entries and then its counters, before and after the change, and a lens its
+ * stored share likewise. Records are never changed in place (`evolve` returns
+ * a new one), so a record object keeps the items it gave.
+ */
+const itemsOfRecord = new WeakMap<object, { readonly key: string; readonly items: Item[] }>();
+function itemsOnce(key: string, record: RecordDocument): Item[] {
+  if (record === null) return [];
+  const kept = itemsOfRecord.get(record);
+  if (kept?.key === key) return kept.items;
+  const items = itemsOf(key, record);
+  itemsOfRecord.set(record, { key, items });
+  return items;
+}
+
 /** What one record adds to the report. */
 function itemsOf(key: string, record: RecordDocument): Item[] {
   const where = recordOfStream(key);
@@ -352,7 +368,20 @@ const periodCounters = (period: string) => `period:${period}`;
 const PERIODS = 'periods';
 const LINES_INDEX = 'lines';
 const GAPS_INDEX = 'gaps';
-const counterName = (scope: string, figure: string) => `${scope}|${figure}`;
+/** Counter names by scope and figure, each made once: they are property keys summed and read by the hundred thousand, and a name made again is hashed again at each use. */
+const counterNames = new Map<string, Map<string, string>>();
+const MAX_SCOPES_NAMED = 100_000;
+function counterName(scope: string, figure: string): string {
+  let names = counterNames.get(scope);
+  if (names === undefined) {
+    if (counterNames.size >= MAX_SCOPES_NAMED) counterNames.clear();
+    counterNames.set(scope, (names = new Map()));
+  }
+  let name = names.get(figure);
+  if (name === undefined) names.set(figure, (name = `${scope}|${figure}`));
+  return name;
+}
+const gapsFigure = Object.fromEntries(countFigures.map((figure) => [figure, `${figure}.gaps`])) as Record<CountFigure, string>;
 const linesKey = (period: string, list: ListName) => [period, list].join(SORT_SEPARATOR);
 const gapsKey = (period: string, scope: string, figure: CountFigure) => [period, scope, figure].join(SORT_SEPARATOR);
 
@@ -362,14 +391,16 @@ function itemCounters(item: Item): CounterContribution[] {
   const add = (name: string, by: number) => {
     if (by !== 0) values[name] = (values[name] ?? 0) + by;
   };
+  // A figure at zero adds no counter: its name is not even made (an item has about a hundred figures, most of them zero).
   for (const scope of scopesOf(item)) {
     add(counterName(scope, 'items'), 1);
     if (scope.startsWith('format:')) add(counterName(scope, 'sessions'), 1);
     for (const figure of figuresOfScope(scope)) {
-      add(counterName(scope, figure), item.figures[figure].known);
-      add(counterName(scope, `${figure}.gaps`), item.figures[figure].gaps.length);
+      const { known, gaps } = item.figures[figure];
+      if (known !== 0) add(counterName(scope, figure), known);
+      if (gaps.length !== 0) add(counterName(scope, gapsFigure[figure]), gaps.length);
     }
-    if (!scope.startsWith('format:')) for (const [kind, n] of Object.entries(item.figures.publications)) add(counterName(scope, kind), n);
+    if (!scope.startsWith('format:')) for (const [kind, n] of Object.entries(item.figures.publications)) if (n !== 0) add(counterName(scope, kind), n);
   }
   return [
     { counters: PERIODS, values: { [period]: 1 } },
@@ -466,7 +497,7 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
   const counters = await model.counters(periodCounters(period.key));
   const scopes = [...new Set(Object.keys(counters).map((name) => name.slice(0, name.lastIndexOf('|'))))];
   const gapsOf = async (scope: string, figure: CountFigure): Promise<CountGap[]> =>
-    (counters[counterName(scope, `${figure}.gaps`)] ?? 0) > 0 ? (await model.index<CountGap>(GAPS_INDEX, gapsKey(period.key, scope, figure))).map((e) => e.value!) : [];
+    (counters[counterName(scope, gapsFigure[figure])] ?? 0) > 0 ? (await model.index<CountGap>(GAPS_INDEX, gapsKey(period.key, scope, figure))).map((e) => e.value!) : [];
   const count = async (scope: string, figure: CountFigure): Promise<Count> => {
     const gaps = await gapsOf(scope, figure);
     return { known: counters[counterName(scope, figure)] ?? 0, exact: gaps.length === 0, gaps };
@@ -575,7 +606,7 @@ export const PERIODS_DOCUMENT = COUNTERS_PREFIX + PERIODS;
 async function periodTotals(model: ModelReader, period: Period): Promise<ActivityFigures> {
   const counters = await model.counters(periodCounters(period.key));
   const count = async (figure: CountFigure): Promise<Count> => {
-    const gaps = (counters[counterName('total', `${figure}.gaps`)] ?? 0) > 0 ? (await model.index<CountGap>(GAPS_INDEX, gapsKey(period.key, 'total', figure))).map((e) => e.value!) : [];
+    const gaps = (counters[counterName('total', gapsFigure[figure])] ?? 0) > 0 ? (await model.index<CountGap>(GAPS_INDEX, gapsKey(period.key, 'total', figure))).map((e) => e.value!) : [];
     return { known: counters[counterName('total', figure)] ?? 0, exact: gaps.length === 0, gaps };
   };
   return {
