@@ -3,14 +3,15 @@
  *
  * One server process per code tree (`server.mjs` of each tree: every model built, followers running, the access
  * log on), both up, measured alternately: each round asks each server for the floor (`GET /read-models`) and the
- * three default pages as the bench does (`workloads/http.mjs`: autocannon, 10 connections, `Accept-Encoding: gzip`,
+ * three default pages as the bench does (`workloads/http.mjs`: autocannon, 10 connections, a browser's `Accept-Encoding`,
  * the partner history rotating over five partners). Before measuring, each page is fetched from both servers
  * uncompressed and the bodies compared (the answer must not change).
  *
  * Environment: PAGES_BEFORE / PAGES_AFTER the code trees (default: /dev/shm/before-pages and this worktree);
  * PAGES_DB_BEFORE / PAGES_DB_AFTER their databases (default /dev/shm/pages-<before|after>-n<events>.db, made by
  * `prepare.mjs` of each tree); PAGES_CACHE=off to keep no encoded page (each request computes its answer);
- * PAGES_PROFILE=<dir> to run the servers with --cpu-prof into that folder.
+ * PAGES_PROFILE=<dir> to run the servers with --cpu-prof into that folder; PAGES_ACCEPT_ENCODING what the pages are asked
+ * with (default `gzip, deflate, br`, as browsers send it; `gzip` as curl --compressed does).
  *
  * Besides the rates, each scenario's CPU per request is measured on both sides: the server process's (from
  * /proc) and this process's (autocannon's, `process.cpuUsage`). The load generator shares the machine's cores
@@ -65,7 +66,7 @@ const run = (options) => new Promise((ok, fail) => autocannon(options, (error, r
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const { key, entry } = createApiKey('bench-clerk', 'clerk');
-const headers = { authorization: `Bearer ${key}`, 'accept-encoding': 'gzip' };
+const headers = { authorization: `Bearer ${key}`, 'accept-encoding': process.env.PAGES_ACCEPT_ENCODING ?? 'gzip, deflate, br' };
 const partners = ['enm-france', 'giz', 'aecid', 'enabel', 'ssm-italy'];
 const scenarios = {
   floor: () => '/read-models',
@@ -77,7 +78,7 @@ const scenarios = {
 const servers = {};
 try {
   for (const version of Object.keys(trees)) servers[version] = await startServer(version, entry);
-  console.log(`${events} events, ${seconds} s a scenario, ${rounds} rounds, encoded pages ${pageCacheBytes === 0 ? 'not kept' : 'kept (the default)'}`);
+  console.log(`${events} events, ${seconds} s a scenario, ${rounds} rounds, encoded pages ${pageCacheBytes === 0 ? 'not kept' : 'kept (the default)'}, Accept-Encoding: ${headers['accept-encoding']}`);
   // The same answer from both versions, and its bytes (JSON, and gzipped as sent).
   for (const [name, path] of Object.entries(scenarios)) {
     for (let i = 0; i < (name === 'partner history' ? partners.length : 1); i++) {

@@ -93,11 +93,11 @@ const summary = (result) => ({
 });
 
 /**
- * `acceptEncoding`: what the reads send in Accept-Encoding (`gzip`, as browsers, curl --compressed and HTTP
- * libraries do; `identity` for uncompressed answers). Commands and the floor's list are sent as they are either way.
+ * `acceptEncoding`: what the reads send in Accept-Encoding (`gzip, deflate, br`, as browsers send it; `gzip` as
+ * curl --compressed and most HTTP libraries do; `identity` for uncompressed answers). Commands and the floor's list are sent as they are either way.
  * @param {{ dbFile: string; partners: string[]; durationSeconds: number; connections: number; acceptEncoding?: string }} args
  */
-export async function httpTaawun({ dbFile, partners, durationSeconds, connections, acceptEncoding = 'gzip' }) {
+export async function httpTaawun({ dbFile, partners, durationSeconds, connections, acceptEncoding = 'gzip, deflate, br' }) {
   const { key, entry } = createApiKey('bench-clerk', 'clerk');
   const { url, stop, child } = await startServerProcess(dbFile, entry);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

@@ -28,7 +28,7 @@ export const headerComponents = {
     maxLength: 20,
     pattern: '^"(\\d+|none)"$',
   }),
-  AnswerETag: header('A strong ETag of the answer\'s bytes (ending in `-gz` when sent gzipped): send it back in If-None-Match, and an unchanged answer is a 304 without a body', {
+  AnswerETag: header('A strong ETag of the answer\'s bytes (ending in `-gz` when sent gzipped, `-br` and the brotli quality when sent with brotli): send it back in If-None-Match, and an unchanged answer is a 304 without a body', {
     type: 'string',
     maxLength: 48,
     pattern: '^"[A-Za-z0-9_-]{1,44}"$',

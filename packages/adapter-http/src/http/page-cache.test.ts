@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { acceptsGzip, EncodedPageCache, encodedPage, noneMatchHits } from './page-cache.js';
+import { EncodedPageCache, encodedPage, HARD_BROTLI_QUALITY, HARDER_AFTER_SENDS, noneMatchHits, preferredCoding } from './page-cache.js';
 
 const pageOf = (size: number) => encodedPage({ text: 'x'.repeat(size) });
 
@@ -54,14 +54,48 @@ describe('the encoded pages kept', () => {
     expect(cache.size().bytes).toBeLessThanOrEqual(4_000);
   });
 
-  it('gzips a page to be kept harder than an answer sent once, both to the same bytes', async () => {
-    const answer = { entries: Array.from({ length: 300 }, (_, i) => ({ record: `session-${i % 37}`, people: { trainee: [`p-${(i * 7919) % 1000}`] }, title: { fr: `Session ${i}` } })) };
-    const [kept, once] = await Promise.all([encodedPage(answer, 'kept'), encodedPage(answer, 'once')]);
+  const answer = { entries: Array.from({ length: 300 }, (_, i) => ({ record: `session-${i % 37}`, people: { trainee: [`p-${(i * 7919) % 1000}`] }, title: { fr: `Session ${i}`, ar: `دورة ${i}` } })) };
+
+  it('compresses a page to be kept in every coding and harder than an answer sent once (in its client coding only), all to the same bytes', async () => {
+    const [kept, once] = await Promise.all([encodedPage(answer, 'kept'), encodedPage(answer, 'once', ['gzip'])]);
     expect(kept.body.equals(once.body)).toBe(true);
     expect(kept.etag).toBe(once.etag);
-    expect(gunzipSync(kept.gzipped!.body).equals(kept.body)).toBe(true);
-    expect(gunzipSync(once.gzipped!.body).equals(once.body)).toBe(true);
-    expect(kept.gzipped!.body.byteLength).toBeLessThan(once.gzipped!.body.byteLength);
+    expect(Object.keys(once.compressed)).toEqual(['gzip']);
+    expect(gunzipSync(kept.compressed.gzip!.body).equals(kept.body)).toBe(true);
+    expect(brotliDecompressSync(kept.compressed.br!.body).equals(kept.body)).toBe(true);
+    expect(gunzipSync(once.compressed.gzip!.body).equals(once.body)).toBe(true);
+    expect(kept.compressed.gzip!.body.byteLength).toBeLessThan(once.compressed.gzip!.body.byteLength);
+    expect(new Set([kept.etag, kept.compressed.gzip!.etag, kept.compressed.br!.etag]).size).toBe(3);
+    expect((await encodedPage({ small: true }, 'kept')).compressed).toEqual({});
+  });
+
+  it('compresses a kept page asked for again and again with brotli harder, once, in the background: fewer bytes, the same answer, another ETag', async () => {
+    const cache = new EncodedPageCache(1_000_000);
+    const page = await encodedPage(answer, 'kept');
+    cache.put('q', 's', page);
+    const quick = page.compressed.br!;
+    for (let send = 1; send < HARDER_AFTER_SENDS; send++) {
+      expect(cache.get('q', 's')?.compressed.br).toBe(quick); // not yet
+      await cache.settled();
+    }
+    expect(cache.get('q', 's')?.compressed.br).toBe(quick); // this send starts it
+    await cache.settled();
+    const harder = cache.get('q', 's')!.compressed.br!;
+    expect(harder.body.byteLength).toBeLessThan(quick.body.byteLength);
+    expect(brotliDecompressSync(harder.body).equals(page.body)).toBe(true);
+    expect(harder.etag).toMatch(new RegExp(`-br${HARD_BROTLI_QUALITY}"$`));
+    expect(harder.etag).not.toBe(quick.etag);
+    expect(cache.size().bytes).toBe(page.body.byteLength + page.compressed.gzip!.body.byteLength + harder.body.byteLength);
+    // A page kept again (the model moved) is not given the old one's bytes when its compression ends.
+    cache.put('r', 's', page);
+    for (let send = 0; send < HARDER_AFTER_SENDS; send++) cache.get('r', 's');
+    const moved = await encodedPage({ ...answer, moved: true }, 'kept');
+    cache.put('r', 's2', moved);
+    await cache.settled();
+    expect(brotliDecompressSync(cache.get('r', 's2')!.compressed.br!.body).toString()).toContain('"moved":true');
+    const bytesOf = (p: typeof page) => Object.values(p.compressed).reduce((n, r) => n + r.body.byteLength, p.body.byteLength);
+    expect(cache.size().bytes).toBe(page.body.byteLength + page.compressed.gzip!.body.byteLength + harder.body.byteLength + bytesOf(moved));
+    expect(cache.get('r', 's')).toBeUndefined();
   });
 
   it('reads If-None-Match and Accept-Encoding as HTTP says', () => {
@@ -69,10 +103,15 @@ describe('the encoded pages kept', () => {
     expect(noneMatchHits('*', '"y"')).toBe(true);
     expect(noneMatchHits('"x"', '"y"')).toBe(false);
     expect(noneMatchHits(undefined, '"y"')).toBe(false);
-    expect(acceptsGzip('gzip, deflate, br')).toBe(true);
-    expect(acceptsGzip('br;q=1.0, gzip;q=0.8, *;q=0.1')).toBe(true);
-    expect(acceptsGzip('gzip;q=0')).toBe(false);
-    expect(acceptsGzip('identity')).toBe(false);
-    expect(acceptsGzip(undefined)).toBe(false);
+    expect(preferredCoding('gzip, deflate, br')).toBe('br'); // a tie: brotli
+    expect(preferredCoding('gzip, deflate, br', ['gzip'])).toBe('gzip');
+    expect(preferredCoding('br;q=1.0, gzip;q=0.8, *;q=0.1')).toBe('br');
+    expect(preferredCoding('br;q=0.5, gzip')).toBe('gzip');
+    expect(preferredCoding('*')).toBe('br');
+    expect(preferredCoding('br;q=0, *')).toBe('gzip');
+    expect(preferredCoding('gzip;q=0')).toBeUndefined();
+    expect(preferredCoding('identity')).toBeUndefined();
+    expect(preferredCoding('gzip', [])).toBeUndefined();
+    expect(preferredCoding(undefined)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { answerSchemaOf, storedStampOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
 import type { Context, MiddlewareHandler } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
-import { acceptsGzip, encodedPage, noneMatchHits, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
+import { CONTENT_CODINGS, encodedPage, noneMatchHits, preferredCoding, type ContentCoding, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
 import { answerHeaders, bearerSecurity, errorResponses, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-data.js';
 import { problem, type Problem } from '../http/problems.js';
@@ -155,7 +155,9 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     const readAt = storedStampOf(answer.value);
     const kept = keep && readAt !== undefined;
     if (kept) deps.countStoredPage(model.name, 'computed');
-    const encoded = await encodedPage(answer.value, kept ? 'kept' : 'once');
+    // A page kept is sent to every kind of client: it is compressed in every coding; an answer sent once, in its client's.
+    const coding = preferredCoding(c.req.header('accept-encoding'));
+    const encoded = await encodedPage(answer.value, kept ? 'kept' : 'once', kept ? CONTENT_CODINGS : coding ? [coding] : []);
     if (kept) deps.pages.put(questionOf(c, model), readAt, encoded);
     return sendPage(c, encoded);
   });
@@ -203,9 +205,11 @@ const holdsPersonalData = (model: AnyReadModel, params: unknown): boolean =>
  * `JSON.stringify` of it), which hono's typed handlers cannot see in a body.
  */
 function sendPage(c: Context<AppEnv>, page: EncodedPage): never {
-  const zipped = page.gzipped && acceptsGzip(c.req.header('accept-encoding')) ? page.gzipped : undefined;
-  const { body, etag } = zipped ?? page;
-  const vary: Record<string, string> = page.gzipped ? { Vary: 'Accept-Encoding' } : {};
+  const codings = Object.keys(page.compressed) as ContentCoding[];
+  const coding = preferredCoding(c.req.header('accept-encoding'), codings);
+  const { body, etag } = coding ? page.compressed[coding]! : page;
+  // An answer too small to compress is the same whatever the client accepts; others vary with it (even one sent once in one coding).
+  const vary: Record<string, string> = codings.length > 0 || body.byteLength >= 1024 ? { Vary: 'Accept-Encoding' } : {};
   if (noneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, { ETag: etag, ...vary }) as never;
-  return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, ...vary, ...(zipped ? { 'Content-Encoding': 'gzip' } : {}) }) as never;
+  return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, ...vary, ...(coding ? { 'Content-Encoding': coding } : {}) }) as never;
 }
