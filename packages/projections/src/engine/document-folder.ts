@@ -1,6 +1,7 @@
 import type { DomainEventType } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
 import { COUNTERS_PREFIX, stateToJson, type EventOfType, type IndexEntry, type Projection } from './projection.js';
+import { shareNoteKey, shareOf, SHARES_KEPT } from './shares.js';
 import type { CommitChange, GenerationInfo, IndexPosition, IndexRow, ReadModelStorage } from './storage.js';
 
 /** A document in the runner's cache: as last committed, and as it is now. */
@@ -9,6 +10,8 @@ interface Cached<S> {
   committed: S | undefined;
   current: S | undefined;
   dirty: boolean;
+  /** For a projection that keeps shares: the share note of `committed` as written (`null`: no document), once known. */
+  committedShare?: string | null;
 }
 
 export interface FolderOptions {
@@ -36,6 +39,8 @@ export class DocumentFolder<S, T extends DomainEventType> {
   private readonly cacheSize: number;
   /** Keys certainly absent from storage: every key, for a generation this folder started empty and has written nothing but what it tracks. */
   private readonly written: Set<string> | undefined;
+  /** For a projection that keeps shares, a generation this folder started: its first commit says every document has its share note. */
+  private sharesKeptToSay: boolean;
 
   constructor(
     readonly projection: Projection<S, T>,
@@ -46,6 +51,7 @@ export class DocumentFolder<S, T extends DomainEventType> {
     this.cacheSize = Math.max(1, options.cacheSize ?? 500);
     // A fresh generation holds only what this folder writes: a miss on any other key needs no read.
     this.written = info.position === undefined && info.eventsApplied === 0 ? new Set() : undefined;
+    this.sharesKeptToSay = projection.keepsShares === true && this.written !== undefined;
   }
 
   get generation(): GenerationInfo {
@@ -111,14 +117,22 @@ export class DocumentFolder<S, T extends DomainEventType> {
     const put = new Map<string, IndexRow>();
     const deltas = new Map<string, Counters>();
     // What this commit writes, as it is now: a document folded again while the commit is on its way stays dirty.
-    const written: [string, Cached<S>, S | undefined][] = [];
+    const written: [string, Cached<S>, S | undefined, (string | null)?][] = [];
     for (const key of this.dirtyKeys) {
       const entry = this.cache.get(key)!;
-      written.push([key, entry, entry.current]);
       documents.push({ key, value: stateToJson(entry.current, `${projection.name} document ${JSON.stringify(key)}`) });
       if (projection.indexes) this.diffIndex(key, entry, remove, put);
       if (projection.counters) this.addDeltas(key, entry, deltas);
+      if (!projection.keepsShares) {
+        written.push([key, entry, entry.current]);
+        continue;
+      }
+      // Its share note, written when the share changes (and with the document, deleted with it).
+      const share = this.shareText(key, entry.current);
+      if (share !== (entry.committedShare === undefined ? this.shareText(key, entry.committed) : entry.committedShare)) documents.push({ key: shareNoteKey(key), value: share });
+      written.push([key, entry, entry.current, share]);
     }
+    if (this.sharesKeptToSay) documents.push({ key: SHARES_KEPT, value: 'true' });
     this.dirtyKeys.clear();
     for (const [, entry] of written) entry.dirty = false;
     if (deltas.size > 0) documents.push(...(await this.applyDeltas(deltas)));
@@ -131,12 +145,19 @@ export class DocumentFolder<S, T extends DomainEventType> {
       expectedPosition: this.info.position,
     };
     this.info = await this.storage.commit(projection.name, this.info.generation, change);
-    for (const [key, entry, value] of written) {
+    this.sharesKeptToSay = false;
+    for (const [key, entry, value, share] of written) {
       entry.committed = value;
+      if (share !== undefined) entry.committedShare = share;
       this.written?.add(key);
     }
     this.evict();
     return this.info;
+  }
+
+  /** A document's share note as written (`null`: no document, no note). */
+  private shareText(key: string, doc: S | undefined): string | null {
+    return doc === undefined ? null : JSON.stringify(shareOf(this.projection, key, doc));
   }
 
   private diffIndex(key: string, entry: Cached<S>, remove: Map<string, IndexPosition>, put: Map<string, IndexRow>): void {

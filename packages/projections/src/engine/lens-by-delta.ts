@@ -4,6 +4,7 @@ import type { ModelIndexEntry, ModelReader } from './model-reader.js';
 import type { AnyProjection } from './projection.js';
 import { unreadThroughLens, wholeThroughLens } from './record-streams.js';
 import type { IndexRange, KeyRange, KeySpan } from './storage.js';
+import { shareOf, type DocumentShare } from './shares.js';
 import { subLogOf } from './sub-log.js';
 import { replayThroughLens, resolveLens, type LensReport, type TimeLens } from './temporal.js';
 
@@ -47,20 +48,30 @@ const binaryOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Documents (stored, or the catalogue's entries) read at a time: what they say is kept, not the documents. */
 const SHARE_CHUNK = 500;
 
+/**
+ * What these streams' documents gave the model: from the share notes the
+ * engine keeps beside them (`keepsShares`), else derived from the documents.
+ */
 async function storedShare(projection: AnyProjection, stored: ModelReader, streams: readonly string[]): Promise<StoredShare> {
   const keys = new Set<string>();
   const entries = new Map<string, number>();
   const counters = new Map<string, Record<string, number>>();
-  for (let at = 0; at < streams.length; at += SHARE_CHUNK) {
-    for (const [key, document] of await stored.getMany(streams.slice(at, at + SHARE_CHUNK))) {
-      keys.add(key);
-      for (const e of projection.indexes?.(key, document) ?? []) entries.set(indexKey(e.index, e.key), (entries.get(indexKey(e.index, e.key)) ?? 0) + 1);
-      for (const c of projection.counters?.(key, document) ?? []) {
-        const sums = counters.get(c.counters) ?? {};
-        counters.set(c.counters, sums);
-        for (const [name, value] of Object.entries(c.values)) sums[name] = (sums[name] ?? 0) + value;
-      }
+  const add = (key: string, share: DocumentShare) => {
+    keys.add(key);
+    for (const [index, byKey] of Object.entries(share.entries)) {
+      for (const [key, n] of Object.entries(byKey)) entries.set(indexKey(index, key), (entries.get(indexKey(index, key)) ?? 0) + n);
     }
+    for (const [name, values] of Object.entries(share.counters)) {
+      const sums = counters.get(name) ?? {};
+      counters.set(name, sums);
+      for (const [counter, value] of Object.entries(values)) sums[counter] = (sums[counter] ?? 0) + value;
+    }
+  };
+  for (let at = 0; at < streams.length; at += SHARE_CHUNK) {
+    const chunk = streams.slice(at, at + SHARE_CHUNK);
+    const kept = await stored.shares?.(chunk);
+    if (kept) for (const [key, share] of kept) add(key, share);
+    else for (const [key, document] of await stored.getMany(chunk)) add(key, shareOf(projection, key, document));
   }
   return { keys, entries, counters };
 }

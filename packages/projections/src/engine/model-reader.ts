@@ -1,5 +1,6 @@
 import { ProjectionError } from './errors.js';
-import { CORRECTIONS_KNOWN_TO, COUNTERS_PREFIX, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
+import { COUNTERS_PREFIX, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
+import { ENGINE_NOTES_PREFIX, readShares, SHARES_KEPT, type DocumentShare } from './shares.js';
 import { activeGeneration, type GenerationInfo, type IndexRange, type KeyRange, type KeySpan, type ReadModelStorage } from './storage.js';
 
 /** An index entry as a reader sees it: its sort key, the document it comes from, and its value (parsed). */
@@ -36,6 +37,12 @@ export interface ModelReader<S = unknown> {
   state(): Promise<S>;
   /** Everything the model holds as canonical JSON text (see `exportModel`): equal exactly when two models are. */
   export(): Promise<string>;
+  /**
+   * The shares of these documents (`shares.ts`) as the engine keeps them, for
+   * a projection that `keepsShares`: `undefined` when this model does not keep
+   * them (a reader of no stored generation, or one built before they were kept).
+   */
+  shares?(keys: readonly string[]): Promise<Map<string, DocumentShare> | undefined>;
 }
 
 const parseValue = <V>(value: string | null): V | null => (value === null ? null : (JSON.parse(value) as V));
@@ -125,7 +132,13 @@ export function storedModel<S>(storage: ReadModelReads, projection: AnyProjectio
       return (await reader.get(SINGLE_DOCUMENT)) ?? (projection.initialState as S);
     },
     export: () => exportModel(storage, name, generation),
+    async shares(keys) {
+      sharesKept ??= projection.keepsShares ? storage.documents(name, generation, [SHARES_KEPT]).then((found) => found.has(SHARES_KEPT)) : Promise.resolve(false);
+      return (await sharesKept) ? readShares(storage, name, generation, keys) : undefined;
+    },
   };
+  /** Whether the generation keeps its documents' shares: read once. */
+  let sharesKept: Promise<boolean> | undefined;
   return reader;
 }
 
@@ -138,8 +151,8 @@ export async function exportModel(storage: ReadModelReads, name: string, generat
   const documents: [string, unknown][] = [];
   for (let after: string | undefined; ; ) {
     const page = await storage.listDocuments(name, generation, { ...(after === undefined ? {} : { after }), limit: 1000 });
-    // The engine's note of corrections read ahead is bookkeeping, not the model.
-    for (const d of page) if (d.key !== CORRECTIONS_KNOWN_TO) documents.push([d.key, JSON.parse(d.value)]);
+    // The engine's notes (corrections read ahead, documents' shares) are bookkeeping, not the model.
+    for (const d of page) if (!d.key.startsWith(ENGINE_NOTES_PREFIX)) documents.push([d.key, JSON.parse(d.value)]);
     if (page.length < 1000) break;
     after = page.at(-1)!.key;
   }

@@ -69,6 +69,15 @@ export interface ProjectionDefinition<S, T extends DomainEventType> {
   /** Counter contributions derived from one document; the engine keeps their sums. */
   readonly counters?: (key: string, document: S) => readonly CounterContribution[];
   /**
+   * Keep each document's share of the index entries and counters (how many
+   * entries it gives each list, what it adds to each counters document) beside
+   * it, as an engine note written when the share changes: a time lens on the
+   * whole model takes a stream's share off the stored sums by reading its
+   * note, not by parsing its document. For models whose documents are large
+   * and whose lens answers run over the whole log (the yearly report).
+   */
+  readonly keepsShares?: boolean;
+  /**
    * Types that apply whatever the time lens (`asOf`, `asKnownOn`): an erasure of
    * personal data is an obligation, not history, so it holds in every view.
    */

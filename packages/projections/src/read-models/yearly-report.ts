@@ -51,6 +51,8 @@ export const yearlyActivityReportProjection = defineProjection({
   evolve: (record: RecordDocument, event) => evolveRecord(record, event, { personalData: false }),
   indexes: (key, record) => itemsOnce(key, record).flatMap(itemEntries),
   counters: (key, record) => itemsOnce(key, record).flatMap(itemCounters),
+  // A lens on the report takes off the share of every stream it changes: a session's record holds its every enrolment.
+  keepsShares: true,
 });
 
 export const activityFiguresSchema = z
