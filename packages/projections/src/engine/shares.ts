@@ -1,5 +1,5 @@
 import { COUNTERS_PREFIX, type AnyProjection } from './projection.js';
-import type { ReadModelReads } from './model-reader.js';
+import type { ReadModelStorage } from './storage.js';
 
 /*
  * A document's share of its model: how many index entries it gives each
@@ -46,7 +46,7 @@ export function shareOf(projection: AnyProjection, key: string, document: unknow
  * (`undefined` when it does not: one built before the projection kept shares).
  * A document absent from the model has no note.
  */
-export async function readShares(storage: ReadModelReads, name: string, generation: number, keys: readonly string[]): Promise<Map<string, DocumentShare>> {
+export async function readShares(storage: Pick<ReadModelStorage, 'documents'>, name: string, generation: number, keys: readonly string[]): Promise<Map<string, DocumentShare>> {
   const found = new Map<string, DocumentShare>();
   // Bounded batches: SQL drivers limit the parameters of one statement.
   for (let at = 0; at < keys.length; at += 500) {
