@@ -23,7 +23,7 @@ export interface EncodedPage extends Representation {
 }
 
 /** Answers smaller than this are sent as they are: compressing them saves less than the headers weigh. */
-const COMPRESS_FROM_BYTES = 1024;
+export const COMPRESS_FROM_BYTES = 1024;
 
 export const etagOfBody = (body: Uint8Array): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 

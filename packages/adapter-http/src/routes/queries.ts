@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { answerSchemaOf, storedStampOf, type AnyReadModel, type QueryError, type QueryService, type TimeLens } from '@taawun/projections';
 import type { Context, MiddlewareHandler } from 'hono';
 import { sendProblem, type AppEnv } from '../http/env.js';
-import { CONTENT_CODINGS, encodedPage, noneMatchHits, preferredCoding, type ContentCoding, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
+import { COMPRESS_FROM_BYTES, CONTENT_CODINGS, encodedPage, noneMatchHits, preferredCoding, type ContentCoding, type EncodedPage, type EncodedPageCache } from '../http/page-cache.js';
 import { answerHeaders, bearerSecurity, errorResponses, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-data.js';
 import { problem, type Problem } from '../http/problems.js';
@@ -209,7 +209,7 @@ function sendPage(c: Context<AppEnv>, page: EncodedPage): never {
   const coding = preferredCoding(c.req.header('accept-encoding'), codings);
   const { body, etag } = coding ? page.compressed[coding]! : page;
   // An answer too small to compress is the same whatever the client accepts; others vary with it (even one sent once in one coding).
-  const vary: Record<string, string> = codings.length > 0 || body.byteLength >= 1024 ? { Vary: 'Accept-Encoding' } : {};
+  const vary: Record<string, string> = codings.length > 0 || body.byteLength >= COMPRESS_FROM_BYTES ? { Vary: 'Accept-Encoding' } : {};
   if (noneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, { ETag: etag, ...vary }) as never;
   return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, ...vary, ...(coding ? { 'Content-Encoding': coding } : {}) }) as never;
 }

@@ -1,6 +1,6 @@
 import type { DomainEventType } from '@taawun/domain';
 import { ProjectionError } from './errors.js';
-import { COUNTERS_PREFIX, stateToJson, type EventOfType, type IndexEntry, type Projection } from './projection.js';
+import { COUNTERS_PREFIX, LAST_CODE_UNIT, stateToJson, type EventOfType, type IndexEntry, type Projection } from './projection.js';
 import { shareNoteKey, shareOf, SHARES_KEPT } from './shares.js';
 import type { CommitChange, GenerationInfo, IndexPosition, IndexRow, ReadModelStorage } from './storage.js';
 
@@ -188,8 +188,8 @@ export class DocumentFolder<S, T extends DomainEventType> {
     const add = (doc: S | undefined, sign: 1 | -1) => {
       if (doc === undefined) return;
       for (const contribution of this.projection.counters!(key, doc)) {
-        if (contribution.counters.startsWith(COUNTERS_PREFIX)) {
-          throw new ProjectionError('invalid-projection', `projection ${this.projection.name}: counters named ${JSON.stringify(contribution.counters)}; a counter name may not start with "${COUNTERS_PREFIX}" (the engine's own notes do)`);
+        if (contribution.counters.startsWith(COUNTERS_PREFIX) || contribution.counters.startsWith(LAST_CODE_UNIT)) {
+          throw new ProjectionError('invalid-projection', `projection ${this.projection.name}: counters named ${JSON.stringify(contribution.counters)}; a counter name may not start with "${COUNTERS_PREFIX}" (the engine's own notes do) nor with U+FFFF (every engine key sorts before "${COUNTERS_PREFIX}\uffff")`);
         }
         const target = deltas.get(contribution.counters) ?? {};
         deltas.set(contribution.counters, target);

@@ -1,5 +1,5 @@
 import { ProjectionError } from './errors.js';
-import { COUNTERS_PREFIX, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
+import { COUNTERS_PREFIX, LAST_CODE_UNIT, SINGLE_DOCUMENT, type AnyProjection } from './projection.js';
 import { ENGINE_NOTES_PREFIX, readShares, SHARES_KEPT, type DocumentShare } from './shares.js';
 import { activeGeneration, type GenerationInfo, type IndexRange, type KeyRange, type KeySpan, type ReadModelStorage } from './storage.js';
 
@@ -51,6 +51,7 @@ const parseValue = <V>(value: string | null): V | null => (value === null ? null
 export type ReadModelReads = Pick<ReadModelStorage, 'documents' | 'listDocuments' | 'listKeys' | 'countKeys' | 'readIndex' | 'countIndex' | 'listIndex'>;
 
 /** Where the engine's counters and notes (documents under `#`, not the model's) may lie among the keys of a range: they sort together, under one prefix. */
+const PAST_ENGINE_KEYS = COUNTERS_PREFIX + LAST_CODE_UNIT;
 const countersAmong = (prefix = ''): 'all' | 'some' | 'none' => (prefix.startsWith(COUNTERS_PREFIX) ? 'all' : COUNTERS_PREFIX.startsWith(prefix) ? 'some' : 'none');
 
 /**
@@ -66,8 +67,18 @@ function modelKeys(storage: ReadModelReads, name: string, generation: number) {
     async keys(range: KeyRange): Promise<string[]> {
       const among = countersAmong(range.prefix);
       if (among !== 'some') return among === 'all' ? [] : storage.listKeys(name, generation, range);
-      const counters = await countersIn(range);
       const offset = Math.max(0, range.offset ?? 0);
+      if (range.limit !== undefined) {
+        // No key before the engine's block (keys are ids, which start past "#"): the page is read past the block, whose
+        // size is not read (one note a document for a projection that keeps shares).
+        const [first] = await storage.listKeys(name, generation, { ...range, offset: 0, limit: 1 });
+        if (first === undefined) return [];
+        if (first >= COUNTERS_PREFIX) {
+          const after = range.after !== undefined && range.after > PAST_ENGINE_KEYS ? range.after : PAST_ENGINE_KEYS;
+          return storage.listKeys(name, generation, { ...range, after, offset });
+        }
+      }
+      const counters = await countersIn(range);
       const read = await storage.listKeys(name, generation, { ...range, offset, ...(range.limit === undefined ? {} : { limit: range.limit + counters }) });
       // The page starts at or past the counters: it is the keys as many further on.
       if (counters > 0 && read[0] !== undefined && read[0] >= COUNTERS_PREFIX) return storage.listKeys(name, generation, { ...range, offset: offset + counters });

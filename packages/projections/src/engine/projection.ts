@@ -205,6 +205,8 @@ function checkReads(reads: Readonly<Record<string, readonly string[]>> | undefin
 
 /** Counter documents are stored beside the documents under keys with this prefix, which `keyOf` may not use. */
 export const COUNTERS_PREFIX = '#';
+/** No counter name starts with it, so every key of the engine's own block sorts before `COUNTERS_PREFIX + LAST_CODE_UNIT`. */
+export const LAST_CODE_UNIT = '\uffff';
 
 /**
  * The engine's own note in a generation (a counter name may not start with

@@ -9,7 +9,9 @@ import { InMemoryReadModelStorage } from './in-memory-storage.js';
 import { exportModel, storedModel } from './model-reader.js';
 import { recordStreamsProjection } from './record-streams.js';
 import { ProjectionRunner } from './runner.js';
+import type { AnyProjection } from './projection.js';
 import { ENGINE_NOTES_PREFIX, shareNoteKey, shareOf, SHARES_KEPT } from './shares.js';
+import { CountingStorage } from '../testing/counting-storage.js';
 import { activeGeneration, type ReadModelStorage } from './storage.js';
 
 /** Every document of the active generation and every share note, by the key they are about. */
@@ -46,6 +48,16 @@ describe("documents' shares kept beside them", () => {
     );
   });
 
+  it('takes the names a projection gives as data: an index or counters named "__proto__" is one more', () => {
+    const projection = {
+      indexes: () => [{ index: '__proto__', key: 'k', sort: 'a' }, { index: '__proto__', key: 'k', sort: 'b' }],
+      counters: () => [{ counters: '__proto__', values: { n: 2 } }],
+    } as unknown as AnyProjection;
+    const text = JSON.stringify(shareOf(projection, 'd', {}));
+    expect(text).toBe('{"entries":{"__proto__":{"k":2}},"counters":{"__proto__":{"n":2}}}');
+    expect(({} as Record<string, unknown>)['k']).toBeUndefined();
+  });
+
   it('leaves the notes out of the model: its export, its keys', async () => {
     const store = new InMemoryEventStore();
     await loadInstituteRecord(store, deterministicContext('seed'));
@@ -57,6 +69,27 @@ describe("documents' shares kept beside them", () => {
     expect(exported.documents.filter(([key]) => key.startsWith(ENGINE_NOTES_PREFIX))).toEqual([]);
     const model = storedModel(storage, yearly, (await activeGeneration(storage, yearly.name))!);
     expect((await model.keys()).filter((key) => key.startsWith('#'))).toEqual([]);
+  });
+
+  it("lists the model's keys a page at a time past its notes, reading a page of keys, not the notes", async () => {
+    const store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+    const counting = new CountingStorage(new InMemoryReadModelStorage());
+    await new ProjectionRunner(yearly, { store, storage: counting.storage }).catchUp();
+    const model = storedModel(counting.storage, yearly, (await activeGeneration(counting.storage, yearly.name))!);
+    const { documents, notes } = await documentsAndNotes(counting.storage, yearly.name);
+    expect(notes.size).toBeGreaterThan(20);
+    const all = [...documents.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(await model.keys()).toEqual(all);
+    expect(await model.keyCount()).toBe(all.length);
+    const paged: string[] = [];
+    for (let offset = 0; offset < all.length + 3; offset += 3) {
+      counting.keysListed = 0;
+      paged.push(...(await model.keys({ offset, limit: 3 })));
+      expect(counting.keysListed).toBeLessThanOrEqual(4);
+    }
+    expect(paged).toEqual(all);
+    expect(await model.keys({ after: all[4]!, offset: 1, limit: 2 })).toEqual(all.slice(6, 8));
   });
 
   it('lets a lens on the whole report take streams off by their notes, reading none of their documents, and answer as the replay', async () => {

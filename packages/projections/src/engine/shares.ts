@@ -28,14 +28,16 @@ export const shareNoteKey = (key: string) => `${ENGINE_NOTES_PREFIX}share:${key}
 
 /** The share of a document, as the engine derives its entries and counters. */
 export function shareOf(projection: AnyProjection, key: string, document: unknown): DocumentShare {
-  const entries: Record<string, Record<string, number>> = {};
-  const counters: Record<string, Record<string, number>> = {};
+  // Maps without a prototype: a projection's names are data (an index named "__proto__" is one more index).
+  const map = <V>() => Object.create(null) as Record<string, V>;
+  const entries = map<Record<string, number>>();
+  const counters = map<Record<string, number>>();
   for (const e of projection.indexes?.(key, document) ?? []) {
-    const of = (entries[e.index] ??= {});
+    const of = (entries[e.index] ??= map<number>());
     of[e.key] = (of[e.key] ?? 0) + 1;
   }
   for (const c of projection.counters?.(key, document) ?? []) {
-    const sums = (counters[c.counters] ??= {});
+    const sums = (counters[c.counters] ??= map<number>());
     for (const [name, value] of Object.entries(c.values)) sums[name] = (sums[name] ?? 0) + value;
   }
   return { entries, counters };

@@ -43,7 +43,8 @@ const handles = [
 export const yearlyActivityReportProjection = defineProjection({
   name: 'yearly-activity-report',
   // 3: figures by what they mean (figures.ts): meetings and attendance apart from sessions and training, visitors hosted apart from visit participants; "several" is at least 2.
-  version: 3,
+  // 4: each record's share kept beside it (keepsShares): an earlier build, which does not keep them, must not write to a generation that does.
+  version: 4,
   description: 'Per year: sessions held and people trained, meetings held and people attending, study visits, visitors hosted and publications, by partner, theme and format',
   handles,
   initialState: null as RecordDocument,
@@ -372,7 +373,7 @@ const LINES_INDEX = 'lines';
 const GAPS_INDEX = 'gaps';
 /** Counter names by scope and figure, each made once: they are property keys summed and read by the hundred thousand, and a name made again is hashed again at each use. */
 const counterNames = new Map<string, Map<string, string>>();
-const MAX_SCOPES_NAMED = 100_000;
+const MAX_SCOPES_NAMED = 10_000;
 function counterName(scope: string, figure: string): string {
   let names = counterNames.get(scope);
   if (names === undefined) {
