@@ -50,8 +50,9 @@ const parseValue = <V>(value: string | null): V | null => (value === null ? null
 /** The reads of the storage port: all a model reader needs (a storage can give them inside one of its transactions). */
 export type ReadModelReads = Pick<ReadModelStorage, 'documents' | 'listDocuments' | 'listKeys' | 'countKeys' | 'readIndex' | 'countIndex' | 'listIndex'>;
 
-/** Where the engine's counters and notes (documents under `#`, not the model's) may lie among the keys of a range: they sort together, under one prefix. */
+/** After every key of the engine's block (no counters name starts with U+FFFF, nor any note). */
 const PAST_ENGINE_KEYS = COUNTERS_PREFIX + LAST_CODE_UNIT;
+/** Where the engine's counters and notes (documents under `#`, not the model's) may lie among the keys of a range: they sort together, under one prefix. */
 const countersAmong = (prefix = ''): 'all' | 'some' | 'none' => (prefix.startsWith(COUNTERS_PREFIX) ? 'all' : COUNTERS_PREFIX.startsWith(prefix) ? 'some' : 'none');
 
 /**

@@ -44,9 +44,8 @@ export function shareOf(projection: AnyProjection, key: string, document: unknow
 }
 
 /**
- * The share notes of these documents, when the generation keeps them
- * (`undefined` when it does not: one built before the projection kept shares).
- * A document absent from the model has no note.
+ * The share notes of these documents, in a generation that keeps them (the
+ * reader checks `SHARES_KEPT` first). A document absent from the model has no note.
  */
 export async function readShares(storage: Pick<ReadModelStorage, 'documents'>, name: string, generation: number, keys: readonly string[]): Promise<Map<string, DocumentShare>> {
   const found = new Map<string, DocumentShare>();
