@@ -156,7 +156,7 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     const kept = keep && readAt !== undefined;
     if (kept) deps.countStoredPage(model.name, 'computed');
     // A page kept is sent to every kind of client: it is compressed in every coding; an answer sent once, in its client's.
-    const coding = preferredCoding(c.req.header('accept-encoding'));
+    const coding = kept ? undefined : preferredCoding(c.req.header('accept-encoding'));
     const encoded = await encodedPage(answer.value, kept ? 'kept' : 'once', kept ? CONTENT_CODINGS : coding ? [coding] : []);
     if (kept) deps.pages.put(questionOf(c, model), readAt, encoded);
     return sendPage(c, encoded);

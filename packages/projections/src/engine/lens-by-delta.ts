@@ -58,8 +58,8 @@ async function storedShare(projection: AnyProjection, stored: ModelReader, strea
   const counters = new Map<string, Record<string, number>>();
   const add = (key: string, share: DocumentShare) => {
     keys.add(key);
-    for (const [index, byKey] of Object.entries(share.entries)) {
-      for (const [key, n] of Object.entries(byKey)) entries.set(indexKey(index, key), (entries.get(indexKey(index, key)) ?? 0) + n);
+    for (const [index, byListKey] of Object.entries(share.entries)) {
+      for (const [listKey, n] of Object.entries(byListKey)) entries.set(indexKey(index, listKey), (entries.get(indexKey(index, listKey)) ?? 0) + n);
     }
     for (const [name, values] of Object.entries(share.counters)) {
       const sums = counters.get(name) ?? {};
