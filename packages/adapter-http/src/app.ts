@@ -131,7 +131,7 @@ export interface HttpApp {
   readonly metrics: ServerMetrics;
   /** Stop being ready (`/health/ready` answers 503) and end every live feed with a final event, before closing the server. */
   beginShutdown(): void;
-  /** Resolves when no erasure's purge runs in the background any more (before closing the stores). */
+  /** Resolves when nothing runs in the background any more: no erasure's purge (before closing the stores), no page being compressed harder. */
   backgroundWork(): Promise<void>;
 }
 
@@ -260,6 +260,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       shuttingDown = true;
       liveFeeds.closeAll(SHUTTING_DOWN);
     },
-    backgroundWork: () => purges.settled(),
+    backgroundWork: async () => {
+      await Promise.all([purges.settled(), pages.settled()]);
+    },
   };
 }

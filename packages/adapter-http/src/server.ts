@@ -85,7 +85,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
       server.closeIdleConnections();
     });
-    // A purge still running in the background writes the storage the caller closes next.
+    // A purge still running in the background writes the storage the caller closes next; a page compressed
+    // harder holds a thread of the pool: the server is closed when neither runs.
     await http.backgroundWork();
   }
 }

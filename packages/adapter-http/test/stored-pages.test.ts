@@ -2,7 +2,8 @@ import { newEventId } from '@taawun/domain';
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import { participantRecordProjection, partnerHistoryProjection, ProjectionRunner } from '@taawun/projections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HARD_BROTLI_QUALITY } from '../src/http/page-cache.js';
+import { HARD_BROTLI_QUALITY, HARDER_AFTER_SENDS } from '../src/http/page-cache.js';
+import { createApiKey, createHttpApp } from '../src/index.js';
 import { startTestServer, type KeyName, type TestServer } from './support/server.js';
 
 /**
@@ -83,6 +84,17 @@ describe('stored pages kept while their model has not changed', () => {
     expect(harder).toBeDefined();
     expect(await harder!.text()).toBe(text);
     expect((await read(HISTORY, 'auditor', { 'accept-encoding': 'br', 'if-none-match': `${tag}-br${HARD_BROTLI_QUALITY}"` })).status).toBe(304);
+  });
+
+  it("counts a page being compressed harder as the server's background work: once that is done, the harder page is sent", async () => {
+    // An app of its own on the same store and models (the shared server's cache has compressed this page already).
+    const { key, entry } = createApiKey('auditor-background', 'auditor');
+    const http = createHttpApp({ store: t.store, keys: [entry], readModelStorage: t.readModelStorage!, accessLog: false, log: () => undefined });
+    const ask = () => http.app.request(HISTORY, { headers: { authorization: `Bearer ${key}`, 'accept-encoding': 'br' } });
+    // The first answer is computed and kept; the sends after it count, and the last of these starts the harder compression.
+    for (let send = 0; send <= HARDER_AFTER_SENDS; send++) expect((await ask()).headers.get('etag')).not.toMatch(new RegExp(`-br${HARD_BROTLI_QUALITY}"$`));
+    await http.backgroundWork();
+    expect((await ask()).headers.get('etag')).toMatch(new RegExp(`-br${HARD_BROTLI_QUALITY}"$`));
   });
 
   it('a write that reaches the stored model gives the new answer at once, under a new ETag', async () => {
