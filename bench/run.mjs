@@ -58,9 +58,9 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Install the bench's own dependencies on first use, so the root `npm install` stays lean. */
 function ensureDependencies() {
-  const installed = ['@event-driven-io/emmett-sqlite', '@event-driven-io/emmett-postgresql', 'autocannon'].every((name) => existsSync(join(benchDir, 'node_modules', name)));
+  const installed = ['@event-driven-io/emmett-sqlite', '@event-driven-io/emmett-postgresql', 'undici'].every((name) => existsSync(join(benchDir, 'node_modules', name)));
   if (installed) return;
-  log('installing the bench dependencies (Emmett, emmett-sqlite, emmett-postgresql, node-sqlite3 compiled from source, autocannon) into bench/node_modules ...');
+  log('installing the bench dependencies (Emmett, emmett-sqlite, emmett-postgresql, node-sqlite3 compiled from source, undici) into bench/node_modules ...');
   execFileSync('npm', ['install', '--prefix', benchDir, '--foreground-scripts', '--no-audit', '--no-fund'], { cwd: benchDir, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 

@@ -3,7 +3,7 @@
  *
  * One server process per code tree (`server.mjs` of each tree: every model built, followers running, the access
  * log on), both up, measured alternately: each round asks each server for the floor (`GET /read-models`) and the
- * three default pages as the bench does (`workloads/http.mjs`: autocannon, 10 connections, a browser's `Accept-Encoding`,
+ * three default pages as the bench does (`workloads/http.mjs`: `lib/load.mjs`, 10 connections, a browser's `Accept-Encoding`,
  * the partner history rotating over five partners). Before measuring, each page is fetched from both servers
  * uncompressed and the bodies compared (the answer must not change).
  *
@@ -14,20 +14,18 @@
  * with (default `gzip, deflate, br`, as browsers send it; `gzip` as curl --compressed does).
  *
  * Besides the rates, each scenario's CPU per request is measured on both sides: the server process's (from
- * /proc) and this process's (autocannon's, `process.cpuUsage`). The load generator shares the machine's cores
- * and decodes every response body into a string (its `req.body += chunk`), so a page of 20 KB gzipped costs it
- * several times what it costs the server: the rate ratio says what the bench sees, the server's CPU ratio
- * (floor's µs a request / the page's) what the server can serve.
+ * /proc) and this process's (the load generator's, `process.cpuUsage`). The load generator shares the machine's
+ * cores: the rate ratio says what the bench sees, the server's CPU ratio (floor's µs a request / the page's) what
+ * the server can serve. Until 2026-12-05 this was autocannon, which decodes every body into a string and so spent
+ * more CPU on a 20 KB page than the server did (`decode-cost.mjs`); `lib/load.mjs` reads bodies as bytes.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiKey } from '@taawun/adapter-http';
+import { httpLoad } from '../lib/load.mjs';
 
-const require = createRequire(import.meta.url);
-const autocannon = require('autocannon');
 const here = dirname(fileURLToPath(import.meta.url));
 const events = Number(process.argv[2] ?? 100_000);
 const seconds = Number(process.argv[3] ?? 5);
@@ -62,7 +60,6 @@ function cpuMsOf(pid) {
 }
 
 const stop = (child) => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM')));
-const run = (options) => new Promise((ok, fail) => autocannon(options, (error, result) => (error ? fail(error) : ok(result))));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const { key, entry } = createApiKey('bench-clerk', 'clerk');
@@ -101,14 +98,14 @@ try {
       for (const [name, path] of Object.entries(scenarios)) {
         let i = 0;
         const [server0, client0] = [cpuMsOf(servers[version].child.pid), process.cpuUsage()];
-        const result = await run({ url: servers[version].url, connections: 10, duration: seconds, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: path(i++) }) }] });
+        const result = await httpLoad({ url: servers[version].url, connections: 10, durationSeconds: seconds, headers, path: () => path(i++) });
         const client = process.cpuUsage(client0);
-        const serverUs = ((cpuMsOf(servers[version].child.pid) - server0) * 1000) / result.requests.total;
-        const clientUs = (client.user + client.system) / result.requests.total;
-        (rates[`${version} ${name}`] ??= []).push(result.requests.average);
+        const serverUs = ((cpuMsOf(servers[version].child.pid) - server0) * 1000) / result.requests;
+        const clientUs = (client.user + client.system) / result.requests;
+        (rates[`${version} ${name}`] ??= []).push(result.requestsPerSecond);
         (serverCpu[`${version} ${name}`] ??= []).push(serverUs);
         (clientCpu[`${version} ${name}`] ??= []).push(clientUs);
-        console.log(`round ${round + 1} ${version} ${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, CPU a request: server ${Math.round(serverUs)} µs, load generator ${Math.round(clientUs)} µs, non-2xx ${result.non2xx}, errors ${result.errors}`);
+        console.log(`round ${round + 1} ${version} ${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms.toFixed(2)} ms, CPU a request: server ${Math.round(serverUs)} µs, load generator ${Math.round(clientUs)} µs, non-2xx ${result.non2xx}, errors ${result.errors}`);
       }
     }
   }

@@ -2,18 +2,16 @@
 // bytes gzipped and requests per second against the floor (GET /read-models). `node measure.mjs <events> [seconds] [rounds]`
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createApiKey } from '@taawun/adapter-http';
 import { openSqliteEventStore, openSqliteReadModelStorage } from '@taawun/adapter-sqlite';
 import { ProjectionRunner, yearlyActivityReportPage, yearlyActivityReportProjection } from '@taawun/projections';
+import { httpLoad } from '../lib/load.mjs';
 import { ensureLog } from '../lib/log.mjs';
 import { importTaawun } from '../workloads/taawun.mjs';
 
-const require = createRequire(import.meta.url);
-const autocannon = require('autocannon');
 const here = dirname(fileURLToPath(import.meta.url));
 const events = Number(process.argv[2] ?? 100_000);
 const seconds = Number(process.argv[3] ?? 5);
@@ -53,8 +51,7 @@ const url = await new Promise((resolve) => {
   });
 });
 const headers = { authorization: `Bearer ${key}`, 'accept-encoding': 'gzip' };
-const run = (path) =>
-  new Promise((resolve, reject) => autocannon({ url: `${url}${path}`, connections: 10, duration: seconds, headers }, (e, r) => (e ? reject(e) : resolve(r))));
+const run = (path) => httpLoad({ url, connections: 10, durationSeconds: seconds, headers, path: () => path });
 const paths = {
   floor: '/read-models',
   'after: the default page (25 lines a list, 10 partners)': '/read-models/yearly-activity-report',
@@ -76,8 +73,8 @@ const rates = Object.fromEntries(Object.keys(paths).map((n) => [n, []]));
 for (let round = 0; round < rounds; round++) {
   for (const [name, path] of Object.entries(paths)) {
     const r = await run(path);
-    rates[name].push(Math.round(r.requests.average));
-    console.log(`round ${round + 1} ${name}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, non2xx ${r.non2xx}`);
+    rates[name].push(r.requestsPerSecond);
+    console.log(`round ${round + 1} ${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms.toFixed(2)} ms, non2xx ${r.non2xx}`);
   }
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
