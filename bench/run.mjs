@@ -180,7 +180,7 @@ async function benchSize(events) {
   if (results.rebuildPartnerHistory.ok) {
     await step('queryPartnerHistory', 'workloads/taawun.mjs', 'queryTaawun', { dbFile: files.taawun, partners, repeat: quick ? 20 : 50 });
     // Time lenses against the same stored queries, side by side (it builds the catalogue of streams and the agreements register in the file).
-    await step('lensQueries', 'workloads/lens.mjs', 'lensTaawun', { dbFile: files.taawun, partners, repeat: quick ? 5 : 10, replays: 1 });
+    await step('lensQueries', 'workloads/lens.mjs', 'lensTaawun', { dbFile: files.taawun, partners, repeat: quick ? 5 : 30, wholeLogRepeat: quick ? 3 : 5, replays: 1 });
     // A copy as the rebuild left it, for the side-by-side comparison of sizes at the end (the steps below add to the file).
     if (events === sizes[0] || events === sizes.at(-1)) {
       copyFileSync(files.taawun, queryCopy(events));

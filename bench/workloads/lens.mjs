@@ -19,9 +19,11 @@ import { openSqliteEventStore } from '@taawun/adapter-sqlite';
 import { percentile } from '../lib/measure.mjs';
 
 /**
- * @param {{ dbFile: string; partners: string[]; repeat: number; replays: number; pageSize?: number }} args
+ * `repeat`: samples of each query and lens over the partners in turn (their p50 is the figure); `wholeLogRepeat`:
+ * of each whole-log lens near the head (a second or so each at 1M).
+ * @param {{ dbFile: string; partners: string[]; repeat: number; wholeLogRepeat?: number; replays: number; pageSize?: number }} args
  */
-export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize = 20 }) {
+export async function lensTaawun({ dbFile, partners, repeat, wholeLogRepeat = Math.max(3, Math.ceil(repeat / 2)), replays, pageSize = 20 }) {
   const projections = await import('@taawun/projections');
   const { openSqliteReadModelStorage } = await import('@taawun/adapter-sqlite');
   const store = await openSqliteEventStore(dbFile, { integrityCheck: 'none' });
@@ -80,7 +82,7 @@ export async function lensTaawun({ dbFile, partners, repeat, replays, pageSize =
       ),
     };
   }
-  figures.wholeLog = await wholeLogLenses(service, store, head, Math.max(3, Math.ceil(repeat / 2)));
+  figures.wholeLog = await wholeLogLenses(service, store, head, wholeLogRepeat);
   // The reference: the replay of the whole log through a lens, as every lens cost before.
   const replaying = projections.queryService({ store });
   const replayMs = [];
