@@ -33,7 +33,7 @@
  * `LIKE` the store's; no lock, no check, no domain code.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -90,6 +90,10 @@ async function parent() {
       for (const side of wanted) {
         files[side] = join(dir, `${side}.db`);
         copyFileSync(join(options.imported, `${side === 'peer' ? 'emmett' : 'taawun'}-${events}.db`), files[side]);
+        // On the disk before the clock starts: else the first fsync of a side writes its whole copy (0.3 s at 1M).
+        const fd = openSync(files[side], 'r');
+        fsyncSync(fd);
+        closeSync(fd);
       }
     }
     const load = loadavg()[0];
