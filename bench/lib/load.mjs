@@ -6,8 +6,8 @@
  * decoding that costs 8-15 ns a byte above 16 KB, so on a machine whose cores
  * it shares with the server it spends more CPU on a compressed page than the
  * server does, and its rate measures itself (bench/README.md, "Stored pages
- * against the server's floor"). The result has the fields the bench reads from
- * autocannon's, so either can be reported.
+ * against the server's floor"). The result has the fields of the bench's HTTP
+ * rows (requests, rate, p50 and p99 latency, non-2xx answers, errors).
  */
 import { createRequire } from 'node:module';
 import { percentile } from './measure.mjs';
