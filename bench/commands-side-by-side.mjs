@@ -33,11 +33,12 @@
  * `LIKE` the store's; no lock, no check, no domain code.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fsyncFile } from './lib/measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: options } = parseArgs({
@@ -90,10 +91,7 @@ async function parent() {
       for (const side of wanted) {
         files[side] = join(dir, `${side}.db`);
         copyFileSync(join(options.imported, `${side === 'peer' ? 'emmett' : 'taawun'}-${events}.db`), files[side]);
-        // On the disk before the clock starts: else the first fsync of a side writes its whole copy (0.3 s at 1M).
-        const fd = openSync(files[side], 'r');
-        fsyncSync(fd);
-        closeSync(fd);
+        fsyncFile(files[side]); // on the disk before the clock starts
       }
     }
     const load = loadavg()[0];

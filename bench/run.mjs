@@ -15,11 +15,12 @@
  * read-and-aggregate and the two rebuilds), --out <file>.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fsyncFile } from './lib/measure.mjs';
 import { renderReport } from './lib/report.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -123,14 +124,7 @@ function runChild(module, fn, args, { budget = budgetMs } = {}) {
  * at 1M, after the rebuilds and lens builds; 3 ms once flushed).
  */
 function flushToDisk(dir) {
-  for (const name of readdirSync(dir)) {
-    const fd = openSync(join(dir, name), 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  for (const name of readdirSync(dir)) fsyncFile(join(dir, name));
 }
 
 async function benchSize(events) {
