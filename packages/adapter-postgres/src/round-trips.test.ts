@@ -204,4 +204,40 @@ describe('round trips of the PostgreSQL store', () => {
     for await (const e of store.readAll({ pageSize: 2 })) if (e.position === 1n) break;
     expect(await read({ pageSize: 11 })).toHaveLength(11);
   });
+
+  it('the one-round-trip append looks the log up by its indexes, in a session that began on an empty log: it never scans the events table', async () => {
+    const store = await schemas.open({ listen: false });
+    const table = async () =>
+      (await store.pool.query<{ seq_scan: string; idx_scan: string; n_tup_ins: string }>(
+        `SELECT seq_scan, idx_scan, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'events'`,
+        [store.schema],
+      )).rows[0]!;
+    // A backend reports its table counters once idle (within about a second): wait for the inserts to show.
+    const countersAfter = async (inserted: number) => {
+      for (let tries = 0; tries < 100; tries++) {
+        const row = await table();
+        if (Number(row.n_tup_ins) === inserted) return { seqScans: Number(row.seq_scan), indexScans: Number(row.idx_scan) };
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`the server never reported ${inserted} inserted rows`);
+    };
+    // The first append takes the general path (no head kept yet); the function's plans are made after it, on a log of 2 events.
+    const opened = [event(0), event(1)];
+    await store.append('partner-0', opened, { expectedRevision: 'no-stream' });
+    let lastOfPartner0 = opened[1]!.id;
+    const baseline = await countersAfter(2);
+    const sent = sentBy(store);
+    for (let i = 1; i <= 30; i++) {
+      // A new stream's batch requiring another stream, then a command's append naming the event it follows.
+      await store.append(`partner-${i}`, Array.from({ length: 3 }, (_, k) => event(i * 10 + k)), { expectedRevision: 'no-stream', existingStreams: [`partner-${i - 1}`] });
+      const next = event(i * 10 + 5);
+      expect(await store.append('partner-0', [next], { expectedRevision: i, expectedLastEventId: lastOfPartner0 })).toMatchObject({ ok: true });
+      lastOfPartner0 = next.id;
+    }
+    expect(sent.filter((text) => /append_at_head\(/.test(text))).toHaveLength(sent.length);
+    const after = await countersAfter(2 + 30 * 4);
+    expect(after.seqScans - baseline.seqScans).toBe(0);
+    // The stream's revision and the batch's ids (and the event at the expected revision, the streams required): index lookups, two or more an append.
+    expect(after.indexScans - baseline.indexScans).toBeGreaterThanOrEqual(60 * 2);
+  });
 });
