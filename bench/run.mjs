@@ -243,15 +243,22 @@ async function benchPostgres(events, generated, results, step) {
     await step('pgReadFloor', 'workloads/postgres.mjs', 'readPgFloor', { url: database.url });
     await step('pgRebuildPartnerHistory', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'partner-history' });
     await step('pgRebuildYearlyReport', 'workloads/postgres.mjs', 'rebuildPgTaawun', { url: database.url, projection: 'yearly-report' });
-    await step('pgCommandsTaawun', 'workloads/postgres.mjs', 'commandsPgTaawun', { commandsFile: generated.commandsFile, url: database.url, count: sample });
     await step('pgMerkleCost', 'workloads/merkle-cost.mjs', 'merkleCostPostgres', { ...args, headHash: generated.headHash, commandsFile: generated.commandsFile, count: sample });
-    if (!options['no-peer']) {
-      // The peer in the same database, in Emmett's own tables (schema public).
-      const peer = await step('pgImportEmmett', 'workloads/emmett.mjs', 'importEmmett', { ...args, mode: 'postgres' });
-      if (peer.ok) {
-        await step('pgAggregateEmmett', 'workloads/emmett.mjs', 'aggregateEmmett', { logFile: generated.file, mode: 'postgres', url: database.url });
-        await step('pgCommandsEmmett', 'workloads/emmett.mjs', 'commandsEmmett', { commandsFile: generated.commandsFile, mode: 'postgres', url: database.url, count: sample });
-      }
+    const commands = { commandsFile: generated.commandsFile, url: database.url, count: sample };
+    // The peer in the same database, in Emmett's own tables (schema public).
+    const peer = options['no-peer'] ? undefined : await step('pgImportEmmett', 'workloads/emmett.mjs', 'importEmmett', { ...args, mode: 'postgres' });
+    if (peer?.ok) await step('pgAggregateEmmett', 'workloads/emmett.mjs', 'aggregateEmmett', { logFile: generated.file, mode: 'postgres', url: database.url });
+    if (!peer?.ok) {
+      await step('pgCommandsTaawun', 'workloads/postgres.mjs', 'commandsPgTaawun', commands);
+      return;
+    }
+    // Single commands side by side: each command to ours and to the peer in turn, so the ratio is not the order's.
+    const both = await step('pgCommandsSideBySide', 'workloads/postgres.mjs', 'commandsPgSideBySide', commands);
+    if (both.ok) {
+      const shared = { peakRssMb: both.peakRssMb, wallMs: both.wallMs };
+      results.pgCommandsTaawun = { ok: true, ...both.taawun, ...shared };
+      results.pgCommandsEmmett = { ok: true, ...both.peer, ...shared };
+      log(`    taawun ${both.taawun.commandsPerSecond.toLocaleString('en')} commands/s, emmett-postgresql ${both.peer.commandsPerSecond.toLocaleString('en')}`);
     }
   } finally {
     if (!options.keep) await dropDatabase(options.postgres, name).catch((error) => log(`    could not drop database ${name}: ${error.message}`));

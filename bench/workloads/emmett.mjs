@@ -212,7 +212,7 @@ export function emmettCommandStep(store, domain = ourDomain) {
  * column named `exists` from an unaliased `SELECT EXISTS (...)`). Checked on each
  * run, so the finding goes away when Emmett fixes it.
  */
-async function checkStreamExists(store, items) {
+export async function checkStreamExists(store, items) {
   const stream = items.map((i) => routeCommand(parseCommand(i.command).value).references[0]?.stream).find(Boolean);
   if (!stream) return [];
   const read = await store.readStream(stream, { maxCount: 1n });

@@ -138,6 +138,47 @@ export async function commandsPgTaawun({ commandsFile, url, count }) {
   return { commands: items.length, ms, commandsPerSecond: perSecond(items.length, ms), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
 
+/**
+ * The same commands sent to taawun's PostgreSQL store and to emmett-postgresql in turn (which side
+ * goes first alternates command by command), in one process on one server: whatever the server is
+ * still doing after the workloads before (autovacuum, checkpoints) weighs on both sides alike. Each
+ * side on its own tables of the same log; a side's rate is its commands over the sum of its own latencies.
+ * @param {{ commandsFile: string; url: string; count: number }} args
+ */
+export async function commandsPgSideBySide({ commandsFile, url, count }) {
+  const { openEmmettPostgres, emmettCommandStep, checkStreamExists } = await import('./emmett.mjs');
+  const items = readCommands(commandsFile).slice(0, count);
+  const store = await openPostgresEventStore(url, { listen: false });
+  const peer = await openEmmettPostgres(url);
+  const findings = await checkStreamExists(peer.store, items);
+  const peerStep = emmettCommandStep(peer.store);
+  const sides = {
+    taawun: async (item) => {
+      const result = await handleUnknown(store, item.command, { actor: item.actor, now: () => new Date(item.at), newId: () => item.id, ...(item.sourceRef ? { sourceRef: item.sourceRef } : {}) });
+      return result.ok ? undefined : result.error.code;
+    },
+    peer: peerStep,
+  };
+  const latencies = { taawun: [], peer: [] };
+  const errors = { taawun: [], peer: [] };
+  for (const [i, item] of items.entries()) {
+    for (const side of i % 2 === 0 ? ['taawun', 'peer'] : ['peer', 'taawun']) {
+      const t = performance.now();
+      const error = await sides[side](item);
+      latencies[side].push(performance.now() - t);
+      if (error) errors[side].push(error);
+    }
+  }
+  await store.close();
+  await peer.close();
+  if (errors.taawun.length > 0) throw new Error(`commands refused: ${errors.taawun.slice(0, 5).join(', ')}`);
+  const figures = (side) => {
+    const ms = latencies[side].reduce((a, b) => a + b, 0);
+    return { commands: items.length, ms, commandsPerSecond: perSecond(items.length, ms), p50Ms: percentile(latencies[side], 50), p99Ms: percentile(latencies[side], 99), sideBySide: true };
+  };
+  return { taawun: figures('taawun'), peer: { ...figures('peer'), errors: errors.peer.slice(0, 5), errorCount: errors.peer.length, findings } };
+}
+
 const projectionNames = { 'partner-history': 'partnerHistoryProjection', 'yearly-report': 'yearlyActivityReportProjection' };
 
 /** `ProjectionRunner.rebuild()` of one read model from the PostgreSQL log into the read-model tables beside it. @param {{ url: string; projection: keyof typeof projectionNames }} args */
