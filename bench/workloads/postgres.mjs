@@ -119,6 +119,10 @@ export async function readPgFloor({ url }) {
   return { events, ms, eventsPerSecond: perSecond(events, ms) };
 }
 
+/** One command of the generated log through `handleUnknown`, with the actor, clock and id the log gives it. */
+const handleItem = (store, item) =>
+  handleUnknown(store, item.command, { actor: item.actor, now: () => new Date(item.at), newId: () => item.id, ...(item.sourceRef ? { sourceRef: item.sourceRef } : {}) });
+
 /** The commands that follow the log, one at a time through `handleUnknown`, one transaction each. @param {{ commandsFile: string; url: string; count: number }} args */
 export async function commandsPgTaawun({ commandsFile, url, count }) {
   const items = readCommands(commandsFile).slice(0, count);
@@ -128,7 +132,7 @@ export async function commandsPgTaawun({ commandsFile, url, count }) {
   const started = performance.now();
   for (const item of items) {
     const t = performance.now();
-    const result = await handleUnknown(store, item.command, { actor: item.actor, now: () => new Date(item.at), newId: () => item.id, ...(item.sourceRef ? { sourceRef: item.sourceRef } : {}) });
+    const result = await handleItem(store, item);
     latencies.push(performance.now() - t);
     if (!result.ok) failures[result.error.code] = (failures[result.error.code] ?? 0) + 1;
   }
@@ -154,7 +158,7 @@ export async function commandsPgSideBySide({ commandsFile, url, count }) {
   const peerStep = emmettCommandStep(peer.store);
   const sides = {
     taawun: async (item) => {
-      const result = await handleUnknown(store, item.command, { actor: item.actor, now: () => new Date(item.at), newId: () => item.id, ...(item.sourceRef ? { sourceRef: item.sourceRef } : {}) });
+      const result = await handleItem(store, item);
       return result.ok ? undefined : result.error.code;
     },
     peer: peerStep,
