@@ -12,7 +12,8 @@
  * SQLite files in bench/work), --cpu-prof (profile every workload into
  * bench/work/profiles), --only merkle (only the Merkle log's cost), --only rebuild (only what the rebuild is compared
  * with: our import, the peer's SQLite import, the read floor, the peer's
- * read-and-aggregate and the two rebuilds), --out <file>.
+ * read-and-aggregate and the two rebuilds), --only postgres (only the PostgreSQL
+ * workloads), --out <file>.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,11 +44,13 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
   },
 });
-if (options.only !== undefined && !['rebuild', 'merkle'].includes(options.only)) throw new Error(`--only: 'rebuild' or 'merkle', not '${options.only}'`);
+if (options.only !== undefined && !['rebuild', 'merkle', 'postgres'].includes(options.only)) throw new Error(`--only: 'rebuild', 'merkle' or 'postgres', not '${options.only}'`);
 /** `--only rebuild`: the rebuilds and what they are compared with, nothing else. */
 const onlyRebuild = options.only === 'rebuild';
 /** `--only merkle`: what the Merkle log costs (issue 17), with and without the tree side by side, on SQLite and PostgreSQL. */
 const onlyMerkle = options.only === 'merkle';
+/** `--only postgres`: the PostgreSQL workloads alone (workload 7), against their floor and the peer. */
+const onlyPostgres = options.only === 'postgres';
 
 const quick = options.quick;
 const sizes = options.sizes ? options.sizes.split(',').map(Number) : quick ? [2000] : [10_000, 100_000, 1_000_000];
@@ -154,6 +157,11 @@ async function benchSize(events) {
       count: sample,
       dbFiles: { withTree: join(work, 'merkle-with-tree.db'), withoutTree: join(work, 'merkle-without-tree.db') },
     });
+  if (onlyPostgres) {
+    await benchPostgres(events, generated, results, step);
+    if (!options.keep) rmSync(work, { recursive: true, force: true });
+    return results;
+  }
   if (onlyMerkle) {
     await merkleCost();
     if (!options['no-postgres']) await benchPostgres(events, generated, results, step);
@@ -219,8 +227,8 @@ async function benchSize(events) {
 }
 
 /** Bulk import, rebuilds and single commands on PostgreSQL, each beside its floor; the database is dropped afterwards. */
-async function benchPostgres(events, generated, results, step) {
-  const { createDatabase, dropDatabase } = await import('./workloads/postgres.mjs');
+async function benchPostgres(events, generated, results, runStep) {
+  const { createDatabase, dropDatabase, checkpoint } = await import('./workloads/postgres.mjs');
   const name = `taawun_bench_${process.pid}_${events}`;
   let database;
   try {
@@ -230,7 +238,16 @@ async function benchPostgres(events, generated, results, step) {
     log(`    PostgreSQL: NOT RUN (${results.postgres.message})`);
     return;
   }
-  results.postgres = { ok: true, serverVersion: database.serverVersion };
+  results.postgres = { ok: true, serverVersion: database.serverVersion, checkpointBeforeEachStep: true };
+  // Each step starts on a server with nothing left to write back from the steps before it.
+  const step = async (...args) => {
+    const refused = await checkpoint(options.postgres);
+    if (refused && results.postgres.checkpointBeforeEachStep === true) {
+      results.postgres.checkpointBeforeEachStep = `no: ${refused}`;
+      log(`    PostgreSQL: no CHECKPOINT before the steps (${refused})`);
+    }
+    return runStep(...args);
+  };
   try {
     const args = { logFile: generated.file, maxBatch, url: database.url };
     if (onlyMerkle) {
@@ -315,8 +332,8 @@ const run = {
 };
 log(`taawun bench (${run.mode}): ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events, seed ${seed}, on ${run.machine.cpu} (${run.machine.cores} cores), Node ${run.machine.node}`);
 for (const events of sizes) run.sizes[events] = await benchSize(events);
-run.querySideBySide = onlyRebuild || onlyMerkle ? undefined : await querySideBySide();
-run.streamLength = onlyRebuild || onlyMerkle ? undefined : await streamLength();
+run.querySideBySide = onlyRebuild || onlyMerkle || onlyPostgres ? undefined : await querySideBySide();
+run.streamLength = onlyRebuild || onlyMerkle || onlyPostgres ? undefined : await streamLength();
 run.finishedAt = new Date().toISOString();
 
 const report = renderReport(run);

@@ -44,6 +44,28 @@ export async function dropDatabase(url, name) {
 }
 
 /**
+ * Write out what the server still holds dirty (`CHECKPOINT`), so that a step
+ * does not pay for the steps before it: a 1M import fills the WAL, and a
+ * checkpoint the server starts on its own then writes back for minutes, under
+ * whatever runs next. The PostgreSQL analogue of the SQLite files' fsync before
+ * each step. Needs superuser or `pg_checkpoint`; the refusal is returned, not thrown.
+ * @param {string} url
+ * @returns {Promise<string | undefined>} why it could not, or nothing
+ */
+export async function checkpoint(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CHECKPOINT');
+    return undefined;
+  } catch (error) {
+    return error.message;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Appends of the log in the importer's batches, each at the revision the log gives it.
  * `adapter`: another build's adapter module (its `dist/index.js`), whose schema version the tables then have.
  * @param {{ logFile: string; url: string; maxBatch: number; headHash: string; adapter?: string }} args
