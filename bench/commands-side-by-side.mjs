@@ -30,7 +30,9 @@
  * floor is the least a durable append costs there: one statement a command,
  * in one round trip and one flushed commit (`synchronous_commit` as the server
  * has it), inserting the row at the stream's next revision into a table made
- * `LIKE` the store's; no lock, no check, no domain code.
+ * `LIKE` the store's; no lock, no check, no domain code. The template is
+ * `VACUUM ANALYZE`d; `--as-imported` leaves it as the import left it (template
+ * `pgcmd_tpl_<events>_raw`), as `npm run bench` measures on a server without autovacuum.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -52,6 +54,7 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
     'peer-domain': { type: 'string' },
     postgres: { type: 'string' },
+    'as-imported': { type: 'boolean', default: false },
     child: { type: 'string' },
   },
 });
@@ -72,7 +75,7 @@ async function parent() {
   const events = Number(options.events);
   const dir = resolve(options.dir);
   // On PostgreSQL the template is imported first (the log generated if it is not cached).
-  const postgres = options.postgres && (await postgresRounds(options.postgres, events, options.before && resolve(options.before)));
+  const postgres = options.postgres && (await postgresRounds(options.postgres, events, options.before && resolve(options.before), options['as-imported']));
   // The floor's streams, found here: routing them in the child would warm one side's copy of the domain code.
   const { readCommands } = await import('./lib/log.mjs');
   const { parseCommand, routeCommand } = await import('@taawun/domain');
@@ -112,15 +115,17 @@ async function parent() {
 
 /**
  * The template database of `events` (imported on first use: our store, emmett-postgresql's
- * tables, the floor's table with the same rows) and a fresh copy of it for each round.
+ * tables, the floor's table with the same rows, then `VACUUM ANALYZE`, unless `asImported`:
+ * left as an import leaves it on a server without autovacuum, as `npm run bench` measures it)
+ * and a fresh copy of it for each round.
  */
-async function postgresRounds(adminUrl, events, before) {
+async function postgresRounds(adminUrl, events, before, asImported) {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const urlOf = (name) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
   // Imported by the base build when there is one: its schema version, which this build migrates on open.
-  const template = `pgcmd_tpl_${events}${before ? '_base' : ''}`;
+  const template = `pgcmd_tpl_${events}${before ? '_base' : ''}${asImported ? '_raw' : ''}`;
   if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 0) {
     const { ensureLog } = await import('./lib/log.mjs');
     const generated = ensureLog({ seed: 42, events, sample: 2000, cacheDir: join(here, '.cache'), log: (line) => process.stderr.write(`${line}\n`) });
@@ -133,7 +138,7 @@ async function postgresRounds(adminUrl, events, before) {
     const c = new pg.Client({ connectionString: urlOf(template) });
     await c.connect();
     await c.query('CREATE SCHEMA floor; CREATE TABLE floor.events (LIKE taawun.events INCLUDING ALL); INSERT INTO floor.events SELECT * FROM taawun.events');
-    await c.query('VACUUM ANALYZE');
+    if (!asImported) await c.query('VACUUM ANALYZE');
     await c.end();
   }
   const copies = new Set();
