@@ -18,29 +18,34 @@ const withDatabase = (url, name) => {
   return target.toString();
 };
 
-/** A fresh database on the server of `url` (its own database is only used to create it), or why not. @param {string} url @param {string} name */
-export async function createDatabase(url, name) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+/** Run `work` on one connection to the server's maintenance database (`url`), closed afterwards. */
+async function onServer(url, work, connectionTimeoutMillis) {
+  const client = new pg.Client({ connectionString: url, ...(connectionTimeoutMillis ? { connectionTimeoutMillis } : {}) });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${name}`);
-    await client.query(`CREATE DATABASE ${name}`);
-    const { rows } = await client.query('SHOW server_version');
-    return { url: withDatabase(url, name), serverVersion: rows[0].server_version };
+    return await work(client);
   } finally {
     await client.end();
   }
 }
 
+/** A fresh database on the server of `url` (its own database is only used to create it), or why not. @param {string} url @param {string} name */
+export async function createDatabase(url, name) {
+  return onServer(
+    url,
+    async (client) => {
+      await client.query(`DROP DATABASE IF EXISTS ${name}`);
+      await client.query(`CREATE DATABASE ${name}`);
+      const { rows } = await client.query('SHOW server_version');
+      return { url: withDatabase(url, name), serverVersion: rows[0].server_version };
+    },
+    3000,
+  );
+}
+
 /** @param {string} url @param {string} name */
 export async function dropDatabase(url, name) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await onServer(url, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
 /**
@@ -53,16 +58,12 @@ export async function dropDatabase(url, name) {
  * @returns {Promise<string | undefined>} why it could not, or nothing
  */
 export async function checkpoint(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-    return undefined;
-  } catch (error) {
-    return error.message;
-  } finally {
-    await client.end();
-  }
+  return onServer(url, (client) =>
+    client.query('CHECKPOINT').then(
+      () => undefined,
+      (error) => error.message,
+    ),
+  );
 }
 
 /**
