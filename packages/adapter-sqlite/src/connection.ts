@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EventStoreError } from '@taawun/domain';
 import Database from 'better-sqlite3';
-import { toEventStoreError } from './errors.js';
+import { retryingImmediateBusy, toEventStoreError } from './errors.js';
 
 export interface ConnectionOptions {
   /** How long a write waits for another process's write lock before failing with `unavailable`. Default 5000 ms. */
@@ -44,15 +44,18 @@ export function openConnection(path: string, options: ConnectionOptions, beforeW
     throw toEventStoreError(error, file, 'opening the event store');
   }
   try {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    checkIntegrity(db, file, options.integrityCheck ?? 'quick');
-    beforeWrites(db);
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal' && path !== MEMORY) {
-      throw new EventStoreError('failure', `${file}: SQLite refused write-ahead logging (journal mode stays "${String(mode)}"); is the file on a network share?`);
-    }
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
+    const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    retryingImmediateBusy(busyTimeoutMs, () => {
+      checkIntegrity(db, file, options.integrityCheck ?? 'quick');
+      beforeWrites(db);
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal' && path !== MEMORY) {
+        throw new EventStoreError('failure', `${file}: SQLite refused write-ahead logging (journal mode stays "${String(mode)}"); is the file on a network share?`);
+      }
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+    });
     return db;
   } catch (error) {
     db.close();

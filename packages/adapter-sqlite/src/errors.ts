@@ -6,6 +6,38 @@ export const sqliteCodeOf = (error: unknown): string | undefined => {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 };
 
+/** How many times a busy error SQLite reported without waiting is tried again. */
+export const BUSY_RETRIES = 5;
+
+/**
+ * Whether `error` is a busy error worth another try: SQLite reported it without
+ * waiting out the busy timeout (a WAL being recovered after a crash, two
+ * connections switching a new file to WAL at once). One that waited is final.
+ */
+export const isImmediateBusy = (error: unknown, waitedMs: number, busyTimeoutMs: number): boolean =>
+  (sqliteCodeOf(error)?.startsWith('SQLITE_BUSY') ?? false) && waitedMs < busyTimeoutMs / 2;
+
+/** The pause before the attempt after `attempt`: growing, with jitter so two processes do not retry in step. */
+export const busyRetryPauseMs = (attempt: number): number => 10 * attempt + Math.random() * 20;
+
+/**
+ * Run synchronous work that only reads or sets idempotent pragmas, again when
+ * SQLite reports busy without waiting: two processes opening a new file at once
+ * both switch it to WAL, and the one that loses that race is told busy at once.
+ * Opening is synchronous, so the pause blocks the thread (milliseconds, rarely).
+ */
+export function retryingImmediateBusy<T>(busyTimeoutMs: number, work: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    try {
+      return work();
+    } catch (error) {
+      if (!isImmediateBusy(error, performance.now() - started, busyTimeoutMs) || attempt >= BUSY_RETRIES) throw error;
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, busyRetryPauseMs(attempt));
+  }
+}
+
 const classify = (sqliteCode: string): { code: EventStoreErrorCode; problem: string } => {
   if (sqliteCode === 'SQLITE_FULL') return { code: 'storage-full', problem: 'the disk is full (or the database reached its size limit)' };
   if (sqliteCode === 'SQLITE_NOTADB') return { code: 'corrupt', problem: 'the file is not a SQLite database' };

@@ -40,9 +40,9 @@ import {
 } from '@taawun/domain';
 import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
-import { sqliteCodeOf, toEventStoreError } from './errors.js';
+import { BUSY_RETRIES, busyRetryPauseMs, isImmediateBusy, toEventStoreError } from './errors.js';
 import { EVENT_COLUMNS, PAGE_SQL, pageParameters, toChainedRow, toStoredEvent, type EventRow } from './rows.js';
-import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrate, readChainFormats, readSchemaVersion } from './schema.js';
+import { EVENT_STORE_COMPONENT, assertSchemaNotTooNew, eventStoreMigrations, migrateIfBehind, readChainFormats } from './schema.js';
 import { acquireNotifier } from './notifiers.js';
 
 export interface SqliteEventStoreOptions extends ConnectionOptions {
@@ -65,7 +65,6 @@ interface AppendRow {
   readonly metadataJson: string;
 }
 
-const BUSY_RETRIES = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -77,9 +76,7 @@ export async function openSqliteEventStore(path: string, options: SqliteEventSto
   const file = describeFile(path);
   const db = openConnection(path, options, (db) => assertSchemaNotTooNew(db, file, EVENT_STORE_COMPONENT, eventStoreMigrations));
   try {
-    if (readSchemaVersion(db, EVENT_STORE_COMPONENT) < eventStoreMigrations.length) {
-      migrate(db, file, EVENT_STORE_COMPONENT, eventStoreMigrations);
-    }
+    migrateIfBehind(db, file, EVENT_STORE_COMPONENT, eventStoreMigrations);
     return new SqliteEventStore(db, file, options);
   } catch (error) {
     db.close();
@@ -404,12 +401,11 @@ export class SqliteEventStore implements EventStore, MerkleLog {
       try {
         return work();
       } catch (error) {
-        const busy = sqliteCodeOf(error)?.startsWith('SQLITE_BUSY') ?? false;
-        // A busy error after waiting out the busy timeout is final; an immediate one is worth another try.
-        const waited = performance.now() - started >= this.busyTimeoutMs / 2;
-        if (!busy || waited || attempt >= BUSY_RETRIES) throw toEventStoreError(error, this.file, doing, consequence);
+        if (!isImmediateBusy(error, performance.now() - started, this.busyTimeoutMs) || attempt >= BUSY_RETRIES) {
+          throw toEventStoreError(error, this.file, doing, consequence);
+        }
       }
-      await sleep(10 * attempt + Math.random() * 20);
+      await sleep(busyRetryPauseMs(attempt));
     }
   }
 }

@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import { MEMORY, describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { toEventStoreError } from './errors.js';
 import type { SqliteEventStore } from './event-store.js';
-import { assertSchemaNotTooNew, migrate, readSchemaVersion, type Migration } from './schema.js';
+import { assertSchemaNotTooNew, migrateIfBehind, type Migration } from './schema.js';
 
 export const KEY_STORE_COMPONENT = 'key-store';
 
@@ -64,7 +64,7 @@ export async function openSqliteKeyStore(target: SqliteEventStore | string, opti
 
 function prepare(db: Database, file: string, ownsConnection: boolean, options: SqliteKeyStoreOptions): SqliteKeyStore {
   try {
-    if (readSchemaVersion(db, KEY_STORE_COMPONENT) < keyStoreMigrations.length) migrate(db, file, KEY_STORE_COMPONENT, keyStoreMigrations);
+    migrateIfBehind(db, file, KEY_STORE_COMPONENT, keyStoreMigrations);
     // Deleted content is overwritten with zeros (in the table page and, once checkpointed, in the file).
     db.pragma('secure_delete = ON');
     return new SqliteKeyStore(db, file, ownsConnection, options);

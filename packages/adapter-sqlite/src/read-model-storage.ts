@@ -23,7 +23,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { describeFile, openConnection, type ConnectionOptions } from './connection.js';
 import { toEventStoreError } from './errors.js';
 import type { SqliteEventStore } from './event-store.js';
-import { assertSchemaNotTooNew, migrate, readSchemaVersion, type Migration } from './schema.js';
+import { assertSchemaNotTooNew, migrateIfBehind, type Migration } from './schema.js';
 
 export const READ_MODELS_COMPONENT = 'read-models';
 
@@ -412,7 +412,7 @@ export async function openSqliteReadModelStorage(target: SqliteEventStore | stri
   try {
     if (shared) assertSchemaNotTooNew(db, file, READ_MODELS_COMPONENT, readModelMigrations);
     else db.pragma('secure_delete = ON');
-    if (readSchemaVersion(db, READ_MODELS_COMPONENT) < readModelMigrations.length) migrate(db, file, READ_MODELS_COMPONENT, readModelMigrations);
+    migrateIfBehind(db, file, READ_MODELS_COMPONENT, readModelMigrations);
     return new SqliteReadModelStorage(db, file, !shared, options.now);
   } catch (error) {
     if (!shared) db.close();

@@ -1,4 +1,5 @@
 import { EventStoreError, HASH_BYTES, KEPT_FROM_LEVEL, LEAVES_PER_KEPT_NODE, MemoryTree, eventLeaf, leafHash, type ChainFormats } from '@taawun/domain';
+import { retryingImmediateBusy } from './errors.js';
 import { EVENT_COLUMNS, toChainedRow, type EventRow } from './rows.js';
 import type { Database } from 'better-sqlite3';
 
@@ -174,6 +175,13 @@ export function assertSchemaNotTooNew(db: Database, file: string, component: str
     );
   }
   return found;
+}
+
+/** Migrate the component when the file is behind, trying again when SQLite reports busy without waiting. */
+export function migrateIfBehind(db: Database, file: string, component: string, migrations: readonly Migration[]): void {
+  retryingImmediateBusy(Number(db.pragma('busy_timeout', { simple: true })), () => {
+    if (readSchemaVersion(db, component) < latestOf(migrations)) migrate(db, file, component, migrations);
+  });
 }
 
 /**

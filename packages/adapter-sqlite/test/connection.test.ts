@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newTestEvent } from '@taawun/domain/testing';
 import { openSqliteEventStore, type SqliteEventStore } from '../src/index.js';
+import { BUSY_RETRIES, retryingImmediateBusy } from '../src/errors.js';
 import { tempDatabases, tempFolders } from './temp-files.js';
 
 const newDatabase = tempDatabases();
@@ -162,5 +163,44 @@ describe('locks held by another connection', () => {
     other.exec('ROLLBACK');
     other.close();
     expect(await store.append('a', [newTestEvent()], { expectedRevision: 'no-stream' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('busy errors SQLite reports without waiting (two processes switching a new file to WAL at once)', () => {
+  const busy = () => new Database.SqliteError('database is locked', 'SQLITE_BUSY');
+
+  it('are tried again, and the answer of the work comes back once the other connection is done', () => {
+    let attempts = 0;
+    const answer = retryingImmediateBusy(5000, () => {
+      if (++attempts < 3) throw busy();
+      return 'opened';
+    });
+    expect({ answer, attempts }).toEqual({ answer: 'opened', attempts: 3 });
+  });
+
+  it('end after a bounded number of attempts, with the error SQLite gave', () => {
+    let attempts = 0;
+    const failing = () => retryingImmediateBusy(5000, () => {
+      attempts++;
+      throw busy();
+    });
+    expect(failing).toThrow(/database is locked/);
+    expect(attempts).toBe(BUSY_RETRIES);
+  });
+
+  it('a busy error that waited out the busy timeout, or any other error, is final at once', () => {
+    let attempts = 0;
+    expect(() => retryingImmediateBusy(10, () => {
+      attempts++;
+      const until = performance.now() + 6; // SQLite waited: over half of the 10 ms timeout
+      while (performance.now() < until);
+      throw busy();
+    })).toThrow(/database is locked/);
+    expect(attempts).toBe(1);
+    expect(() => retryingImmediateBusy(5000, () => {
+      attempts++;
+      throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR');
+    })).toThrow(/disk I\/O error/);
+    expect(attempts).toBe(2);
   });
 });

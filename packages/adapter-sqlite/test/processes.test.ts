@@ -44,8 +44,14 @@ function watch(child: ChildProcess, fd: 1 | 3) {
     lines,
     stderr: () => stderr,
     exited,
+    /** The first line that passes `test`; fails at once, with what the child said, if it exits first. */
     line: (test: (line: string) => boolean) =>
-      lines.some(test) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve })),
+      Promise.race([
+        lines.some(test) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve })),
+        exited.then((exit) => {
+          if (!lines.some(test)) throw new Error(`the child exited (${JSON.stringify(exit)}) before the line awaited:\n${lines.join('\n')}\n${stderr}`);
+        }),
+      ]),
   };
 }
 
