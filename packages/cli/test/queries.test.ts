@@ -258,6 +258,22 @@ describe('taawun history', () => {
       expect(hasNoStackTrace(r.stderr)).toBe(true);
     }
   });
+
+  it('refuses a day that has the form but is not in the calendar (exit 2), and takes a leap day', async () => {
+    const [month13, february30, leapDay] = await twoAtATime(
+      [
+        ['report', 'publication-status', '--on', '2022-13-01'],
+        ['report', 'publication-status', '--on', '2022-02-30'],
+        ['report', 'publication-status', '--on', '2024-02-29', '--format', 'json'],
+      ],
+      (args) => run(...args),
+    );
+    for (const r of [month13, february30]) {
+      expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'taawun: on: is not a day of the calendar (YYYY-MM-DD) (invalid-query)\n' });
+    }
+    expect(leapDay.code).toBe(0);
+    expect(JSON.parse(leapDay.stdout).result.on).toBe('2024-02-29');
+  });
 });
 
 describe('taawun report', () => {

@@ -1,4 +1,4 @@
-import { multilingualTextSchema, publicationKindSchema, slugSchema, type PartialDate } from '@taawun/domain';
+import { multilingualTextSchema, parsePartialDate, publicationKindSchema, slugSchema, type PartialDate } from '@taawun/domain';
 import { z } from 'zod';
 import type { ModelReader } from '../engine/model-reader.js';
 import { dateView, dateViewSchema } from '../model/dates.js';
@@ -65,9 +65,11 @@ function statusesOf(prepared: Step, published: Step | null): PublicationStatus[]
   return [...candidates, 'not-yet-prepared'];
 }
 
+// A day of the calendar: 2022-13-01 and 2022-02-30 have the form and are refused, as the lenses refuse them.
 const daySchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'give a day: YYYY-MM-DD')
+  .refine((text) => parsePartialDate(text).ok, 'is not a day of the calendar (YYYY-MM-DD)')
   .meta({ description: 'The day (YYYY-MM-DD) whose status is asked, e.g. 2022-12-31' });
 
 export const publicationStatusReadModel = defineReadModel({
