@@ -90,6 +90,26 @@ describe('taawun diff', () => {
     expect(ar).toContain('لا تغيير؛ 0 حدث سجلت بينهما.');
   });
 
+  it('a partner not yet recorded on the first date: its whole history is added, not refused', async () => {
+    const json = JSON.parse(await diff('history', '--partner', 'enm-france', '--known-on', '2024-01-01', '--known-on', '2024-03-01', '--format', 'json')) as Comparison & {
+      otherChanges: { path: string; before: unknown }[];
+    };
+    expect(json.withdrawn).toEqual([]);
+    expect(json.changed).toEqual([]);
+    // ENM's history as the README gives it: from the 1998 agreement to the 2021 remote course.
+    expect(json.added.map((a) => a.key)).toContain('agreement:enm-1998:agreement-signed');
+    expect(json.added.map((a) => a.key)).toContain('session:enm-new-judges-course-2021:session');
+    expect(json.otherChanges.find((c) => c.path === 'partner')).toMatchObject({ before: null });
+    expect(json.recorded.length).toBeGreaterThan(0);
+  });
+
+  it('a partner unknown on both dates: one line, exit 1 as for a history', async () => {
+    const result = await taawun(['diff', 'history', '--partner', 'nobody', '--known-on', '2024-03-01', '--known-on', '2024-12-31', ...store()], { cwd: folder.path });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^taawun: no partner "nobody"; valid: .* \(unknown-key\)\n$/);
+  });
+
   it('asks for two dates, in one line, exit 2', async () => {
     const result = await taawun(['diff', 'yearly', '--known-on', '2024-03-01', ...store()], { cwd: folder.path });
     expect(result).toMatchObject({ code: 2, stderr: 'taawun: give --known-on twice (two recording dates to compare); got 1\n' });

@@ -64,7 +64,8 @@ export function registerDiff(program: Command, context: CliContext): void {
             const result = await queries.compare(name, params, { knownOn: [knownOn[0]!, knownOn[1]!], ...(options.asOf ? { asOf: options.asOf } : {}) });
             if (!result.ok) {
               const { code, message } = result.error;
-              throw code === 'not-found' ? new CliError(`${message} (not-found)`) : usageError(`${message.replace(/^asKnownOn/, '--known-on').replace(/^asOf/, '--as-of')} (${code})`);
+              // As the other queries: a record or answer that does not exist is exit 1, a bad question exit 2.
+              throw code === 'not-found' || code === 'unknown-key' ? new CliError(`${message} (${code})`) : usageError(`${message.replace(/^asKnownOn/, '--known-on').replace(/^asOf/, '--as-of')} (${code})`);
             }
             io.stdout.write(printable(options.format, result.value, presentComparison(result.value, options.lang), options.lang, (line) => io.stderr.write(`taawun: ${line}\n`)));
             return exitCodes.ok;

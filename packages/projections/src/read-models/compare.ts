@@ -75,7 +75,10 @@ export function differences(before: unknown, after: unknown, path = ''): { path:
   );
 }
 
-/** Compare two results of one read model: items of `list` matched by identity, the rest field by field. */
+/**
+ * Compare two results of one read model: items of `list` matched by identity, the rest field by field.
+ * `null` is an answer that did not exist (the record was not known on that date): every item and field of the other was added or withdrawn.
+ */
 export function compareResults(
   before: unknown,
   after: unknown,
@@ -83,10 +86,13 @@ export function compareResults(
   itemKey: (item: unknown, position: number) => string = identityOf,
 ): Pick<AnswerComparison, 'added' | 'withdrawn' | 'changed' | 'otherChanges'> {
   const itemsOf = (result: unknown) => {
-    const items = list !== null ? (result as Record<string, unknown>)[list] : undefined;
+    const items = list !== null && result !== null ? (result as Record<string, unknown>)[list] : undefined;
     return new Map((Array.isArray(items) ? items : []).map((item, i) => [itemKey(item, i), item]));
   };
-  const rest = (result: unknown) => (list === null ? result : Object.fromEntries(Object.entries(result as object).filter(([k]) => k !== list)));
+  const rest = (result: unknown) => {
+    if (result === null) return {};
+    return list === null ? result : Object.fromEntries(Object.entries(result as object).filter(([k]) => k !== list));
+  };
   const [was, is] = [itemsOf(before), itemsOf(after)];
   return {
     added: [...is].filter(([key]) => !was.has(key)).map(([key, item]) => ({ key, item })),

@@ -321,12 +321,20 @@ export class QueryService {
       if (!checked.ok) return checked;
     }
     const [from, to] = lenses.map((lens) => resolveLens(lens).asKnownOn!).sort() as [string, string];
-    const answers = [];
+    const answers: unknown[] = [];
+    let unknownThen: Result<never, QueryError> | undefined;
     for (const asKnownOn of [from, to]) {
       const answer = await this.query(name, params, { lens: { asKnownOn, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, ...(options.replays ? { replays: options.replays } : {}) });
+      // A record not yet recorded (or no longer known) on one of the dates is absent then: all it holds was added (or withdrawn).
+      if (!answer.ok && answer.error.code === 'unknown-key') {
+        unknownThen ??= answer;
+        answers.push(null);
+        continue;
+      }
       if (!answer.ok) return answer;
       answers.push(answer.value.result);
     }
+    if (unknownThen && answers.every((answer) => answer === null)) return unknownThen;
     const types = model.kind === 'projected' ? [...new Set([...model.projection.handles, 'RecordCorrected'])] : undefined;
     const recorded: AnswerComparison['recorded'] = [];
     const [after, until] = [Date.parse(from), Date.parse(to)];
