@@ -1,5 +1,6 @@
 import { ImportedEvents } from './import-index.js';
 import {
+  InMemoryEventStore,
   assertValidBatch,
   decodeEvent,
   erasedFormOf,
@@ -270,6 +271,8 @@ export interface ImportOptions {
   readonly raw?: EventStore;
   /** How far the import is: `checking` the file (events read, no total yet), then `appending` (events of the file handled, of all of them). */
   readonly onProgress?: (phase: 'checking' | 'appending', done: number, total?: number) => void;
+  /** The file as `checkImportFile` checked it already (before the store was opened or created): not read twice for it. */
+  readonly checked?: ImportCheck;
 }
 
 /**
@@ -281,6 +284,11 @@ export interface ImportOptions {
  * look-up by id, so that last check reads the target's whole log, once, when
  * it is not empty. Returns each stream's revision in the target.
  */
+/** What a new, empty target would refuse of a checked file (a correction of an event the file does not hold), thrown as `importEvents` throws it: checked before the store is created. */
+export async function checkAgainstEmptyTarget(file: string, check: ImportCheck): Promise<void> {
+  await checkAgainstTarget(new InMemoryEventStore(), file, check, {});
+}
+
 async function checkAgainstTarget(store: EventStore, file: string, check: ImportCheck, options: ImportOptions): Promise<Map<string, number>> {
   const raw = options.raw ?? store;
   const targetRevisions = await checkStreamsAgainstTarget(raw, file, check);
@@ -349,7 +357,7 @@ const BATCH = 500;
  */
 export async function importEvents(store: EventStore, path: string, shownAs = path, options: ImportOptions = {}): Promise<ImportReport> {
   const file = shownAs;
-  const check = await checkImportFile(path, shownAs, options.onProgress && ((done) => options.onProgress!('checking', done)));
+  const check = options.checked ?? (await checkImportFile(path, shownAs, options.onProgress && ((done) => options.onProgress!('checking', done))));
   const targetRevisions = await checkAgainstTarget(store, file, check, options);
 
   let appended = 0;

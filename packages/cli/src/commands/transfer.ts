@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { isRuntimeError, type Runtime } from '@taawun/runtime';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { runs, withStore, type CliContext, type GlobalOptions } from '../io.js';
-import { exportEvents, importEvents } from '../ndjson.js';
+import { checkAgainstEmptyTarget, checkImportFile, exportEvents, importEvents } from '../ndjson.js';
 import { progress, withProgress } from '../output/progress.js';
 import { HEAP_BOUND, heapBound } from '../heap.js';
 
@@ -33,33 +34,50 @@ export function registerTransfer(program: Command, context: CliContext): void {
         const path = resolve(io.cwd, file);
         const found = await stat(path).catch(() => undefined);
         if (!found?.isFile()) throw new CliError(`${file}: no such file`);
-        return withStore(command.optsWithGlobals<GlobalOptions>(), io, async ({ store, log, keys, description }) => {
-          const checking = progress(io, `import: checking ${file}`);
+        // The file is read line by line, twice: what each line parsed is garbage once checked or appended. Half the
+        // lists' bound: the file's ids are held beside the heap (about 60 MB at a million events).
+        const keepHeap = heapBound(HEAP_BOUND / 2);
+        // Checked before the store is opened: a refused file leaves no new, empty store behind.
+        const checking = progress(io, `import: checking ${file}`);
+        let checked;
+        try {
+          checked = await checkImportFile(path, file, (done) => {
+            keepHeap();
+            checking.update(done);
+          });
+        } finally {
+          checking.stop();
+        }
+        const importInto = async ({ store, log, keys, description }: Runtime): Promise<ExitCode> => {
           const appending = progress(io, 'import');
-          // The file is read line by line, twice: what each line parsed is garbage once checked or appended. Half the
-          // lists' bound: the file's ids are held beside the heap (about 60 MB at a million events).
-          const keepHeap = heapBound(HEAP_BOUND / 2);
           let report;
           try {
             report = await importEvents(store, path, file, {
               keys,
               raw: log,
-              onProgress: (phase, done, total) => {
+              checked,
+              onProgress: (_phase, done, total) => {
                 keepHeap();
-                if (phase === 'checking') return checking.update(done);
-                checking.stop();
                 appending.update(done, total);
               },
             });
           } finally {
-            checking.stop();
             appending.stop();
           }
           io.stdout.write(
             `Imported ${file} into ${description}: ${report.events} events in ${report.streams} streams, ${report.appended} appended, ${report.alreadyPresent} already present.\n`,
           );
           return exitCodes.ok;
-        }, { create: true });
+        };
+        const options = command.optsWithGlobals<GlobalOptions>();
+        try {
+          return await withStore(options, io, importInto);
+        } catch (error) {
+          if (!isRuntimeError(error) || (error.code !== 'store-missing' && error.code !== 'keys-missing')) throw error;
+        }
+        // A new store: what an empty one would refuse is refused before it is created.
+        await checkAgainstEmptyTarget(file, checked);
+        return withStore(options, io, importInto, { create: true });
       }),
     );
 }
