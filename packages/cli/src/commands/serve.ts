@@ -145,7 +145,9 @@ function banner(url: string, description: string, configPath: string, keyCount: 
       `  curl -H "Authorization: Bearer ${newKey}" "${url}/read-models/partner-history?partnerId=enm-france"`,
     );
   } else if (keyCount === 0) {
-    lines.push('', `No API key is configured: every protected route answers 401. Create one with: taawun keys add admin --role admin`);
+    // The file named, and whether it is there: a mistyped --config serves with no key, and says so.
+    const where = existsSync(configPath) ? `in ${configPath}` : `(${configPath} does not exist)`;
+    lines.push('', `No API key is configured ${where}: every protected route answers 401. Create one with: taawun keys add admin --role admin --config ${configPath}`);
   } else {
     lines.push('', `API keys: ${keyCount} configured in ${configPath}. Another one: taawun keys add <name> --role admin|clerk|auditor`);
   }
