@@ -53,6 +53,13 @@ describe('text hygiene', () => {
     if (!cancelled.ok) expect(cancelled.error.fields).toEqual(['reason']);
   });
 
+  it('says once why an empty or blank text is refused', () => {
+    for (const blank of ['', '   ']) {
+      const issues = safeText(100, { empty: 'say why' }).safeParse(blank).error?.issues ?? [];
+      expect(issues.map((issue) => issue.message), JSON.stringify(blank)).toEqual(['say why']);
+    }
+  });
+
   it('accepts every well-formed text without those characters, and finds them wherever they are', () => {
     const forbidden = fc.constantFrom('\u0000', '\ud800', '\udfff', '\ufffe', '\uffff', '\ufdd5', '\u202A', '\u202E', '\u2066', '\u2069');
     const schema = safeText(10_000);

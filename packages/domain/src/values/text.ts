@@ -61,7 +61,8 @@ export function safeText(max: number, options: { empty?: string } = {}) {
     .overwrite((text) => text.normalize('NFC'))
     .min(1, options.empty ?? 'must not be empty')
     .max(max)
-    .refine((text) => /\S/u.test(text), options.empty ?? 'must not be only white space')
+    // An empty text is the check above's to refuse: refused twice, its message would be said twice.
+    .refine((text) => text.length === 0 || /\S/u.test(text), options.empty ?? 'must not be only white space')
     .check((ctx) => {
       const problem = textHygieneProblem(ctx.value);
       if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value, continue: true });
