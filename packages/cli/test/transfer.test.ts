@@ -261,9 +261,11 @@ describe('taawun import', () => {
     await rejects('erased-in-file.ndjson', `${inFile.join('\n')}\n`, inFile.length, new RegExp(`carries personal data of participant attache-41-r, whose data line ${inFile.length - 1} erased`));
   });
 
-  it('says so in one line when the file does not exist', async () => {
+  it('says so in one line when the file does not exist, or is a folder', async () => {
     const result = await taawun(['import', 'missing.ndjson'], { cwd: folder.path });
     expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'taawun: missing.ndjson: no such file\n' });
+    const folderGiven = await taawun(['import', '.'], { cwd: folder.path });
+    expect(folderGiven).toMatchObject({ code: 1, stdout: '', stderr: 'taawun: .: a folder, not an NDJSON file\n' });
   });
 
   it('export from SQLite and import into the in-memory store gives the same log and the same read models (library API, as the command runs it)', async () => {

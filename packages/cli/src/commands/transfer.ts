@@ -33,7 +33,7 @@ export function registerTransfer(program: Command, context: CliContext): void {
       runs(context, async (file: string, _options: unknown, command: Command): Promise<ExitCode> => {
         const path = resolve(io.cwd, file);
         const found = await stat(path).catch(() => undefined);
-        if (!found?.isFile()) throw new CliError(`${file}: no such file`);
+        if (!found?.isFile()) throw new CliError(found?.isDirectory() ? `${file}: a folder, not an NDJSON file` : `${file}: no such file`);
         // The file is read line by line, twice: what each line parsed is garbage once checked or appended. Half the
         // lists' bound: the file's ids are held beside the heap (about 60 MB at a million events).
         const keepHeap = heapBound(HEAP_BOUND / 2);
