@@ -67,7 +67,7 @@ describe('taawun verify', () => {
     const result = await taawun(['verify', '--store', 'memory:'], { cwd: folder.path });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('taawun: the in-memory store keeps no hash chain: there is nothing to verify (only SQLite and PostgreSQL stores do)\n');
+    expect(result.stderr).toBe('taawun: the in-memory store keeps no hash chain: there is nothing to verify (SQLite, PostgreSQL and EventStoreDB stores do)\n');
   });
 
   it('reports a file that is not a SQLite database in one line, exit 1, no stack trace', async () => {

@@ -28,7 +28,7 @@ type Against = { readonly chain: ChainCheckpoint } | { readonly file: string };
 const parseAgainst = (text: string, previous: Against[] = []): Against[] => [...previous, /^\d+:/.test(text.trim()) ? { chain: parseCheckpoint(text) } : { file: text }];
 
 const noChain = (description: string): CliError =>
-  new CliError(`${description} keeps no hash chain: there is nothing to verify (only SQLite and PostgreSQL stores do)`, exitCodes.usage);
+  new CliError(`${description} keeps no hash chain: there is nothing to verify (SQLite, PostgreSQL and EventStoreDB stores do)`, exitCodes.usage);
 
 /** `--key`: a verifier key, or a file holding one. */
 function verifierKeyFrom(text: string, io: Io): VerifierKey {
