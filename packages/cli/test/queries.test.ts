@@ -218,6 +218,14 @@ describe('taawun history', () => {
     expect(result.stdout).not.toMatch(/F10|F11/);
   });
 
+  it('--as-of with nothing certain by then: the empty table says nothing was counted, not that nothing was recorded', async () => {
+    const result = await run('history', 'giz', '--as-of', '2018-06-01');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('(nothing counted by then: what is left out is said below)');
+    expect(result.stdout).not.toContain('nothing recorded');
+    expect(result.stdout).toMatch(/Not counted: 3 events \(F2, F3\) that may be later; 1 later\./);
+  });
+
   it('--as-known-on before anything was recorded: the partner is not in the record (exit 1)', async () => {
     const result = await run('history', 'enm-france', '--as-known-on', '2000-01-01');
     expect(result.code).toBe(1);

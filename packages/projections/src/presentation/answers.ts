@@ -387,5 +387,12 @@ const presenters: Readonly<Record<string, Presenter>> = {
  */
 export function presentAnswer(answer: Answer<unknown>, params: Readonly<Record<string, unknown>>, options: PresentOptions & { readonly list?: string | null }): Table<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const presenter = presenters[answer.readModel];
-  return presenter ? presenter(answer, params, options) : generic(answer, options.list ?? answer.page?.list ?? null, options.lang);
+  const table = presenter ? presenter(answer, params, options) : generic(answer, options.list ?? answer.page?.list ?? null, options.lang);
+  return table.empty === undefined ? { ...table, empty: emptyText(answer, options.lang) } : table;
+}
+
+/** What a table without rows says: through a lens, that nothing was counted by then (the notes say what was left out), not that nothing was recorded. */
+function emptyText(answer: Answer<unknown>, lang: Language): string {
+  const lens = answer.lens as { readonly asOf?: unknown; readonly asKnownOn?: unknown } | null | undefined;
+  return message(lang, lens && (lens.asOf || lens.asKnownOn) ? 'table.nothingCountedThen' : 'table.nothingRecorded');
 }

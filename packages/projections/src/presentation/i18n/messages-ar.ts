@@ -291,6 +291,8 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'title.publicationsOn': '{on, select, none {المنشورات ({n})} other {المنشورات في {on} ({n})}}',
   'title.planNote': 'البرمجة ليست نشرا: «مبرمج لـ» يقول ما بُرمج، لا ما أُنجز.',
   'cell.notRecorded': 'غير مسجل',
+  'table.nothingRecorded': 'لا شيء مسجل',
+  'table.nothingCountedThen': 'لا شيء محتسب في ذلك التاريخ: ما لم يحتسب مذكور أدناه',
   'cell.mayBe': '{status}، وقد يكون {others}',
   'cell.or': ' أو ',
   // أخطاء موجهة للناس، غير المفتاح المجهول والتاريخ الخاطئ

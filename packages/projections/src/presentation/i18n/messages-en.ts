@@ -299,6 +299,8 @@ export const en = {
   'title.publicationsOn': '{on, select, none {Publications ({n})} other {Publications on {on} ({n})}}',
   'title.planNote': 'A plan is not a publication: "planned for" says what was planned, not done.',
   'cell.notRecorded': 'not recorded',
+  'table.nothingRecorded': 'nothing recorded',
+  'table.nothingCountedThen': 'nothing counted by then: what is left out is said below',
   'cell.mayBe': '{status}, may be {others}',
   'cell.or': ' or ',
   // Errors meant for people beyond an unknown key or a bad date

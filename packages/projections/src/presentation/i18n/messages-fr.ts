@@ -287,6 +287,8 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'title.publicationsOn': '{on, select, none {Publications ({n})} other {Publications au {on} ({n})}}',
   'title.planNote': 'Un projet n’est pas une publication : « prévu pour » dit ce qui était prévu, non ce qui a été fait.',
   'cell.notRecorded': 'non enregistré',
+  'table.nothingRecorded': 'rien d’enregistré',
+  'table.nothingCountedThen': 'rien de compté à cette date : ce qui est laissé de côté est dit plus bas',
   'cell.mayBe': '{status}, peut-être {others}',
   'cell.or': ' ou ',
   // Les erreurs destinées aux personnes, au-delà d’une clé inconnue ou d’une date mal écrite
