@@ -105,6 +105,21 @@ describe('GET /events/stream (Server-Sent Events)', () => {
     // Left open on purpose: closing the server must end live feeds rather than hang.
   });
 
+  it('HEAD answers the headers without opening a feed: no slot is held, and the server still closes', async () => {
+    const openFeeds = async () => Number(/^taawun_live_feeds_open (\d+)$/m.exec(await (await t.request('/metrics', { as: 'auditor' })).text())![1]);
+    const before = await openFeeds();
+    for (let i = 0; i < 12; i++) {
+      const head = await t.request('/events/stream', { as: 'auditor', method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    }
+    // More HEADs than the key's own cap of feeds, and none is held: a real feed still opens.
+    expect(await openFeeds()).toBe(before);
+    const feed = await openSse(`${t.url}/events/stream`, { authorization: `Bearer ${t.keys.auditor}` });
+    await feed.next(1);
+    feed.close();
+  });
+
   it('needs a key, and rejects a malformed Last-Event-ID', async () => {
     expect((await t.request('/events/stream', { as: null })).status).toBe(401);
     const bad = await t.request('/events/stream', { as: 'auditor', headers: { 'last-event-id': 'yesterday' } });

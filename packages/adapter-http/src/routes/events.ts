@@ -206,6 +206,9 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: EventRouteDe
     const principal = c.get('principal')!;
     const choice = personalDataChoice(principal, query.personalData);
     if ('code' in choice) return sendProblem(c, choice);
+    // HEAD (routed here as GET) has its headers and no body: the server never reads a stream for it, so a feed
+    // opened for it would hold its slot, and the server's shutdown, for ever.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
     const slot = deps.liveFeeds.tryOpen(principal.name);
     if (slot === 'server-full' || slot === 'key-full') {
       const detail =
