@@ -117,6 +117,22 @@ describe('hostile input', () => {
       expect(response.headers.get('allow'), `${method} ${path}`).toBe(allow);
     }
     await expectProblem(await t.request('/nowhere', { method: 'PUT' }), 404, 'route-not-found');
+    // A trailing slash is another path, as the router has it: 404, not a 405 that allows the method used.
+    for (const [method, path] of [['POST', '/commands/register-partner/'], ['GET', '/read-models/partners/'], ['GET', '/problems/'], ['GET', '/metrics/']] as const) {
+      await expectProblem(await t.request(path, { method, as: 'admin', ...(method === 'POST' ? { json: partnerBody('slash') } : {}) }), 404, 'route-not-found');
+    }
+  });
+
+  it('5. integers in query strings are decimal digits, bounded: 0x10, 0b11, 1e1, " 1" or empty are a 400 naming the field', async () => {
+    for (const [query, field] of [['offset=0x2', 'offset'], ['limit=0b11', 'limit'], ['offset=1e1', 'offset'], ['offset=%201', 'offset'], ['offset=', 'offset'], ['offset=2147483648', 'offset']] as const) {
+      const problem = await expectProblem(await t.request(`/read-models/partners?${query}`, { as: 'auditor' }), 400, 'invalid-request');
+      expect(problem.fields, query).toEqual([field]);
+    }
+    expect((await t.request('/read-models/partners?offset=2&limit=3', { as: 'auditor' })).status).toBe(200);
+    for (const query of ['position=0x1&size=1', 'size=1', 'position=1&size=', 'position=1e0&size=1']) {
+      await expectProblem(await t.request(`/log/proof/inclusion?${query}`, { as: 'auditor' }), 400, 'invalid-request');
+    }
+    await expectProblem(await t.request('/log/proof/consistency?second=1', { as: 'auditor' }), 400, 'invalid-request');
   });
 
   it('5. If-Match compares strongly (RFC 9110): other spellings, weak tags and lists never match (412); garbage is 400', async () => {

@@ -29,6 +29,12 @@ describe('taawun start (npm start)', () => {
     expect(report.status).toBe(200);
     expect(await report.text()).toContain('المدرسة الوطنية للقضاء بفرنسا');
     expect((await fetch(`${server.url}/read-models/partner-history?partnerId=enm-france`)).status).toBe(401);
+    // Once the stored read models are current, a report page asked past any list (2^63, 1e20) is answered, not a 500.
+    for (let waited = 0; (await fetch(`${server.url}/health/ready`)).status !== 200 && waited < 30_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
+    for (const path of ['/report?offset=9223372036854775808', '/report/read-models/partners?offset=1e20']) {
+      const page = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(page.status, path).toBe(200);
+    }
     const stopped = await server.stop('SIGINT');
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('Stopping (SIGINT).');

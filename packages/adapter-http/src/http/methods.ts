@@ -16,7 +16,8 @@ function pathRegex(path: string): RegExp {
       return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  // Exactly as the router matches (strict): `/report/` is not `/report`, so it is a 404, not a 405 naming the method used.
+  return new RegExp(`^${source}$`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { consistencyDocument, inclusionDocument, isEventStoreError, type Checkpo
 import { sendProblem, type AppEnv } from '../http/env.js';
 import { bearerSecurity, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { problem } from '../http/problems.js';
+import { queryInteger } from '../http/query-integers.js';
 import { requireRole } from '../security/middleware.js';
 import { roles } from '../security/api-keys.js';
 
@@ -16,7 +17,7 @@ export interface LogRouteDeps {
 }
 
 const count = (min: number) => z.number().int().min(min).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' });
-const size = z.coerce.number().pipe(count(0));
+const logSize = (description: string) => queryInteger(0, Number.MAX_SAFE_INTEGER, description);
 const hash = z.string().max(44);
 const inclusionSchema = z
   .object({
@@ -71,7 +72,7 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps):
       operationId: 'getInclusionProof',
       summary: 'Proof that the event at a position is in the log of a size (default: now)',
       description: `Roles: ${roles.join(', ')}.`,
-      request: { query: z.object({ position: size.meta({ description: 'The event\'s log position' }), size: size.optional().meta({ description: 'The log size (default: now)' }) }) },
+      request: { query: z.object({ position: logSize("The event's log position"), size: logSize('The log size (default: now)').optional() }) },
       responses: { 200: { description: 'The proof', headers: responseHeaders(), content: { 'application/json': { schema: inclusionSchema } } }, ...readErrors },
     }),
     async (c) => {
@@ -96,7 +97,7 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps):
       operationId: 'getConsistencyProof',
       summary: 'Proof that the log of size `second` (default: now) extends the log of size `first` unchanged',
       description: `Roles: ${roles.join(', ')}.`,
-      request: { query: z.object({ first: size, second: size.optional() }) },
+      request: { query: z.object({ first: logSize('The size of the earlier log'), second: logSize('The size of the later log (default: now)').optional() }) },
       responses: { 200: { description: 'The proof', headers: responseHeaders(), content: { 'application/json': { schema: consistencySchema } } }, ...readErrors },
     }),
     async (c) => {

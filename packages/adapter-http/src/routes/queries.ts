@@ -8,6 +8,7 @@ import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-da
 import { problem, type Problem } from '../http/problems.js';
 import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
 import { responseLimits, withResponseLimits, withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
+import { queryInteger } from '../http/query-integers.js';
 import { roles, type Role } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
 
@@ -38,7 +39,8 @@ const lensQuery = {
     .meta({ description: 'Recording time: the record as it was known then (later corrections and additions left out)', examples: ['2024-03-01T09:30:00Z'] }),
 };
 
-const int32 = (min: number, max: number) => z.number().int().min(min).max(max).meta({ format: 'int32' });
+/** The largest offset into a list: a page of the answer is found from it, by the storages, as a 32-bit integer. */
+export const MAX_OFFSET = 2_147_483_647;
 
 const readModelListSchema = z
   .array(
@@ -113,12 +115,8 @@ function registerQueryRoute(app: OpenAPIHono<AppEnv>, model: AnyReadModel, deps:
     list === null
       ? {}
       : {
-          offset: z.coerce.number().pipe(int32(0, 2_147_483_647)).optional().meta({ description: `Skip this many items of \`result.${list}\` (default 0)` }),
-          limit: z.coerce
-            .number()
-            .pipe(int32(1, deps.maxPageSize))
-            .optional()
-            .meta({ description: `Items of \`result.${list}\` per page (default ${defaultLimit}, at most ${deps.maxPageSize})` }),
+          offset: queryInteger(0, MAX_OFFSET, `Skip this many items of \`result.${list}\` (default 0)`).optional(),
+          limit: queryInteger(1, deps.maxPageSize, `Items of \`result.${list}\` per page (default ${defaultLimit})`).optional(),
         };
   const query = withTransportLimits(z.object({ ...model.params.shape, ...lensQuery, ...paging }), deps.transportLimits);
   const answer = withResponseLimits(answerSchemaOf(model.result), responseLimits).openapi(`${pascal(model.name)}Answer`);
