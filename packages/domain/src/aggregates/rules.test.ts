@@ -134,6 +134,9 @@ describe('corrections name the event, the fields and the reason', () => {
   it('refuses an unknown event, an unknown field, the record id, an invalid value, no change, no reason, a future date', () => {
     given(...events).when({ ...correct({ format: 'remote' }), eventId: '00000000-0000-7000-8000-0000000000ff' }, today).thenError('not-found', ['eventId']);
     given(...events).when(correct({ colour: 'red' }), today).thenError('invalid-correction', ['changes.colour']);
+    // Names every object inherits are no fields either, even beside a real change.
+    given(...events).when(correct({ constructor: 1, format: 'remote' }), today).thenError('invalid-correction', ['changes.constructor']);
+    given(...events).when(correct({ toString: 'x' }), today).thenError('invalid-correction', ['changes.toString']);
     given(...events).when(correct({ sessionId: 's2' }), today).thenError('invalid-correction', ['changes.sessionId']);
     given(...events).when(correct({ format: 'hybrid' }), today).thenError('invalid-correction', ['changes.format']);
     given(...events).when(correct({ format: 'in-person' }), today).thenError('invalid-correction', ['changes']);

@@ -40,7 +40,7 @@ export function decideCorrection(command: CorrectRecord, state: CorrectableState
 
   const shape = definition.data.shape as Record<string, unknown>;
   for (const field of Object.keys(command.changes)) {
-    if (!(field in shape)) return rejected('invalid-correction', `${target.type} has no field ${field}`, [`changes.${field}`]);
+    if (!Object.hasOwn(shape, field)) return rejected('invalid-correction', `${target.type} has no field ${field}`, [`changes.${field}`]);
     if (definition.identityFields.includes(field)) {
       return rejected('invalid-correction', `${field} says which record ${target.type} is about and cannot be corrected`, [`changes.${field}`]);
     }
