@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import picocolors from 'picocolors';
-import { displayWidth, isolate, padEnd, padStart, wrap } from './width.js';
+import { displayWidth, isolate, padEnd, padStart, visibleControls, wrap } from './width.js';
 
 export const formats = ['table', 'markdown', 'csv', 'json'] as const;
 export type Format = (typeof formats)[number];
@@ -31,7 +31,7 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
   return tableHead(columns, widths, terminal) + tableRows(rows, columns, widths, terminal, details);
 }
 
-const rowCells = <Row>(row: Row, columns: readonly Column<Row>[]): string[] => columns.map((c) => cellText(c.value(row)).replace(/\r\n|\r|\n/g, ' '));
+const rowCells = <Row>(row: Row, columns: readonly Column<Row>[]): string[] => columns.map((c) => visibleControls(cellText(c.value(row)).replace(/\r\n|\r|\n/g, ' ')));
 
 /** What the cells of some rows need: each column's widest cell and longest word (the header's included). */
 export interface ColumnMeasure {
@@ -92,8 +92,10 @@ export function tableRows<Row>(rows: readonly Row[], columns: readonly Column<Ro
 }
 
 /** A detail line under its row: indented, and wrapped to the width when there is one. */
-const indented = (detail: string, width: number | undefined): string[] =>
-  (width === undefined ? [detail.replace(/\r\n|\r|\n/g, ' ')] : wrap(detail.replace(/\r\n|\r|\n/g, ' '), Math.max(20, width - 4))).map((l) => `    ${l}`);
+const indented = (detail: string, width: number | undefined): string[] => {
+  const line = visibleControls(detail.replace(/\r\n|\r|\n/g, ' '));
+  return (width === undefined ? [line] : wrap(line, Math.max(20, width - 4))).map((l) => `    ${l}`);
+};
 
 /**
  * Column widths within `total` (two spaces between columns): the widest give

@@ -1,7 +1,7 @@
 import { pickText, type Language } from '@taawun/domain';
 import { cellText, type AnalysisRecords, type Table } from '@taawun/projections/presentation';
 import { csvText, render, renderCsv, renderJson, type Column, type Format, type TerminalOptions } from './render.js';
-import { wrap } from './width.js';
+import { visibleControls, wrap } from './width.js';
 
 /**
  * An answer of the query service as the CLI prints it: the presentation's
@@ -56,8 +56,10 @@ export function textColumns<Row>(table: Table<Row>, format: Format, lang: Langua
 }
 
 /** Title lines and notes as the table format prints them: wrapped to the terminal's width when there is one. */
-export const wrappedLines = (texts: readonly string[], terminal: TerminalOptions): string =>
-  (terminal.width === undefined ? texts : texts.flatMap((t) => wrap(t, terminal.width!))).join('\n');
+export const wrappedLines = (texts: readonly string[], terminal: TerminalOptions): string => {
+  const shown = texts.map(visibleControls);
+  return (terminal.width === undefined ? shown : shown.flatMap((t) => wrap(t, terminal.width!))).join('\n');
+};
 
 /** The markdown heading of a table: its title as a heading, the other title lines under it. */
 export const markdownTitle = (title: readonly string[]): string =>

@@ -112,3 +112,17 @@ const rightToLeft = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
  * cell without pulling the columns around it out of order. Zero columns wide.
  */
 export const isolate = (text: string): string => (rightToLeft.test(text) ? `\u2068${text}\u2069` : text);
+
+/**
+ * Text for a terminal with its control characters shown, not sent: an escape
+ * (ESC, which starts colour and cursor sequences), a bell, a backspace or a C1
+ * control stored in a name would act on the reader's terminal. C0 controls are
+ * shown as their pictures (ESC as ␛), DEL as ␡, C1 controls as �. A line feed
+ * stays: lines are the caller's to lay out.
+ */
+export const visibleControls = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
+  });
