@@ -28,7 +28,7 @@ import { authenticate, rateLimit } from './security/middleware.js';
 import { pino, type Logger } from 'pino';
 import { accessLog } from './operations/access-log.js';
 import { ServerMetrics } from './operations/metrics.js';
-import { registerOperationsRoutes } from './operations/routes.js';
+import { LIVE_PATH, READY_PATH, registerOperationsRoutes } from './operations/routes.js';
 import type { ReadModelFollowerStatus } from './operations/status.js';
 import { FixedWindowRateLimiter } from './security/rate-limit.js';
 
@@ -203,7 +203,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const limitTime = timeout(limits.requestTimeoutMs, () => new HTTPException(503, { message: 'request timeout' }));
   app.use('*', async (c, next) => (c.req.path === LIVE_FEED_PATH ? next() : limitTime(c, next)));
   app.use('*', authenticate(keys, { basicFor: (path) => path === '/report' || path.startsWith('/report/') }));
-  app.use('*', rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute)));
+  // The health checks answer whatever else an address sent: behind a proxy every client shares one address,
+  // and failed logins there must not make the orchestrator think the process is dead.
+  const limited = rateLimit(new FixedWindowRateLimiter(limits.requestsPerMinute));
+  app.use('*', async (c, next) => (c.req.path === LIVE_PATH || c.req.path === READY_PATH ? next() : limited(c, next)));
 
   app.use('*', readYourWrites(options.readFreshness));
   registerMetaRoutes(app);

@@ -172,6 +172,18 @@ describe('limits', () => {
     }
   });
 
+  it('the health checks answer after an address has spent its rate on failed logins (one proxy address for every client)', async () => {
+    const t = await startTestServer({ limits: { requestsPerMinute: 3 } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await t.request('/events', { as: null, headers: { authorization: 'Bearer taawun_wrong' } })).status).toBe(401);
+      await expectProblem(await t.request('/events', { as: null, headers: { authorization: 'Bearer taawun_wrong' } }), 429, 'rate-limited');
+      expect((await t.request('/health/live', { as: null })).status).toBe(200);
+      expect((await t.request('/health/ready', { as: null })).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('503 when a request outlasts the timeout (a body that never finishes arriving)', async () => {
     const t = await startTestServer({ limits: { requestTimeoutMs: 300 } });
     try {
