@@ -143,6 +143,14 @@ describe('corrections name the event, the fields and the reason', () => {
     given(...events).when(correct({ format: 'remote' }, ''), today).thenError('invalid-command', ['reason']);
     given(...events).when(correct({ heldOn: '2031' }), today).thenError('date-in-future');
   });
+  it('a personal data correction with nothing in it is refused: it would remove it all, which erasure does', () => {
+    const participant = recorded([{ type: 'ParticipantRegistered', data: { participantId: 'p1', kind: 'judge', personal: { fullName: { fr: 'A' } } } }], 'participant-p1');
+    given(...participant).when({ type: 'CorrectParticipantPersonalData', participantId: 'p1', personal: {}, reason: 'typo' }, today).thenError('invalid-correction', ['personal']);
+    given(...participant).when({ type: 'CorrectParticipantPersonalData', participantId: 'p1', personal: { fullName: { fr: 'B' } }, reason: 'typo' }, today).thenEvents({
+      type: 'ParticipantPersonalDataCorrected',
+      data: { participantId: 'p1', personal: { fullName: { fr: 'B' } }, reason: 'typo' },
+    });
+  });
   it('refuses personal fields: they have their own erasable event', () => {
     const participant = recorded([{ type: 'ParticipantRegistered', data: { participantId: 'p1', kind: 'judge', personal: { fullName: { fr: 'A' } } } }], 'participant-p1');
     given(...participant).when({ type: 'CorrectRecord', stream: 'participant-p1', eventId: participant[0]!.id, changes: { personal: { fullName: { fr: 'B' } } }, reason: 'typo' }, today)

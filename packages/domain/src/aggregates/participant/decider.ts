@@ -37,7 +37,12 @@ export const participantDecider: Decider<ParticipantCommand, ParticipantEvent, P
     if (state.status === 'none') return rejected('not-found', `participant ${command.participantId} is not registered`, ['participantId']);
     if (state.status === 'erased') return rejected('participant-erased', `participant ${command.participantId}'s personal data was erased`, ['participantId']);
     return match(command)
-      .with({ type: 'CorrectParticipantPersonalData' }, ({ type: _, ...data }) => decided<ParticipantEvent>({ type: 'ParticipantPersonalDataCorrected', data }))
+      // The correction replaces the personal data whole: an empty one would silently remove it all, which is what erasure does, with its scrub.
+      .with({ type: 'CorrectParticipantPersonalData' }, ({ type: _, ...data }) =>
+        Object.keys(data.personal).length === 0
+          ? rejected('invalid-correction', "correct at least one item of personal data; to remove it all, erase the participant's data", ['personal'])
+          : decided<ParticipantEvent>({ type: 'ParticipantPersonalDataCorrected', data }),
+      )
       .with({ type: 'EraseParticipantData' }, ({ type: _, ...data }) => decided<ParticipantEvent>({ type: 'ParticipantDataErased', data }))
       .exhaustive();
   },
