@@ -101,6 +101,10 @@ describe('taawun diff', () => {
     expect(json.added.map((a) => a.key)).toContain('session:enm-new-judges-course-2021:session');
     expect(json.otherChanges.find((c) => c.path === 'partner')).toMatchObject({ before: null });
     expect(json.recorded.length).toBeGreaterThan(0);
+    // As a table, an item added is what it says of itself (what, when, its title), not its JSON.
+    const table = await diff('history', '--partner', 'enm-france', '--known-on', '2024-01-01', '--known-on', '2024-03-01');
+    expect(table).toMatch(/^added +agreement:enm-1998:agreement-signed +Agreement signed · 16 November 1998 · Cooperation agreement$/m);
+    expect(table).not.toContain('{"kind"');
   });
 
   it('a partner unknown on both dates: one line, exit 1 as for a history', async () => {

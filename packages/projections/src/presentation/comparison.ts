@@ -1,7 +1,7 @@
-import type { Language } from '@taawun/domain';
+import type { Language, MultilingualText } from '@taawun/domain';
 import type { AnswerComparison } from '../read-models/compare.js';
 import { message } from './i18n/messages.js';
-import { headerText } from './texts.js';
+import { headerText, textIn } from './texts.js';
 import type { Table } from './table.js';
 
 /** A change of one value, as a row. */
@@ -13,7 +13,23 @@ interface ChangeRow {
   readonly after: unknown;
 }
 
-const shown = (value: unknown): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+const SHOWN_MAX = 160;
+
+/**
+ * A value in a cell: text as it is; an item (an entry, a period) by what it says
+ * of itself (what, when, its title), else its JSON cut to a cell's length. The
+ * whole item is in the comparison itself (`--format json`, the API).
+ */
+function shown(value: unknown, lang: Language): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object') return String(value);
+  const item = value as { what?: unknown; date?: { label?: unknown }; title?: unknown };
+  const title = typeof item.title === 'object' && item.title !== null ? textIn(item.title as MultilingualText, lang) : undefined;
+  const said = [item.what, item.date?.label, title].filter((part): part is string => typeof part === 'string' && part !== '');
+  if (said.length > 0) return said.join(' · ');
+  const json = JSON.stringify(value);
+  return json.length > SHOWN_MAX ? `${json.slice(0, SHOWN_MAX - 1)}…` : json;
+}
 
 /**
  * A read model as known on two dates, as a table: one row per changed value
@@ -36,8 +52,8 @@ export function presentComparison(comparison: AnswerComparison, lang: Language =
       { header: 'CHANGE', cell: (r) => r.change },
       { header: 'ITEM', cell: (r) => r.key },
       { header: 'FIELD', cell: (r) => r.path },
-      { header: 'BEFORE', cell: (r) => shown(r.before) },
-      { header: 'AFTER', cell: (r) => shown(r.after) },
+      { header: 'BEFORE', cell: (r) => shown(r.before, lang) },
+      { header: 'AFTER', cell: (r) => shown(r.after, lang) },
     ],
     notes: recorded.length > 0 ? ['Recorded in between:', ...recorded] : [],
   };
@@ -67,8 +83,8 @@ function comparisonIn(comparison: AnswerComparison, lang: Language): Table<Chang
       { header: headerText(lang, 'column.change', 'CHANGE'), cell: (r) => message(lang, 'compare.change', { change: r.change }) },
       { header: headerText(lang, 'column.item', 'ITEM'), cell: (r) => r.key },
       { header: headerText(lang, 'column.field', 'FIELD'), cell: (r) => r.path },
-      { header: headerText(lang, 'column.before', 'BEFORE'), cell: (r) => shown(r.before) },
-      { header: headerText(lang, 'column.after', 'AFTER'), cell: (r) => shown(r.after) },
+      { header: headerText(lang, 'column.before', 'BEFORE'), cell: (r) => shown(r.before, lang) },
+      { header: headerText(lang, 'column.after', 'AFTER'), cell: (r) => shown(r.after, lang) },
     ],
     notes: recorded.length > 0 ? [message(lang, 'compare.recordedBetween'), ...recorded] : [],
   };
