@@ -161,9 +161,9 @@ describe('hostile input', () => {
     expect((await t.allEvents()).length).toBe(before);
   });
 
-  it('5. text the domain refuses (NUL, lone surrogates, noncharacters, bidi overrides, blank names) is a 400 naming the field; NFC is stored', async () => {
+  it('5. text the domain refuses (NUL, lone surrogates, noncharacters, bidi overrides, blank names, controls, only invisible characters) is a 400 naming the field; NFC is stored', async () => {
     const before = (await t.allEvents()).length;
-    for (const [i, text] of ['ENM\u0000', 'ENM \ud800', 'ENM \uffff', 'gpj.\u202Eexe', '   '].entries()) {
+    for (const [i, text] of ['ENM\u0000', 'ENM \ud800', 'ENM \uffff', 'gpj.\u202Eexe', '   ', 'a\u0007\u001b[31mb', '\u200b\u200c\u200d', '\u200e'].entries()) {
       const body = JSON.stringify({ ...partnerBody(`unclean-${i}`), name: { fr: 'École', ar: text } });
       const problem = await expectProblem(await t.request('/commands/register-partner', { method: 'POST', headers: { 'content-type': 'application/json' }, body }), 400, 'invalid-command');
       expect(problem.fields, JSON.stringify(text)).toEqual(['name.ar']);

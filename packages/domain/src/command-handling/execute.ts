@@ -3,6 +3,7 @@ import { err, ok, type Result } from '../result.js';
 import type { StoredEvent } from '../store/envelope.js';
 import { isEventStoreError, type AppendOptions, type EventStore } from '../store/port.js';
 import { latestDayAt } from '../values/partial-date.js';
+import { unreadableText } from '../values/visible-text.js';
 import type { CommandContext, CommandOutcome } from './context.js';
 import { earlierOutcome, keyUsedOnAnotherRecord } from './idempotency.js';
 import type { PreparedCommand } from './prepare.js';
@@ -34,6 +35,8 @@ const storeFailure = (e: unknown): DomainError =>
  */
 export async function executeCommand(store: EventStore, prepared: PreparedCommand, context: CommandContext): Promise<Result<CommandOutcome, DomainError>> {
   const { stream } = prepared;
+  const unreadable = unreadableText(prepared.command);
+  if (unreadable) return err(domainError('invalid-command', unreadable.message, { fields: [unreadable.field] }));
   try {
     const attempts = context.maxAttempts ?? 5;
     const cache = context.stateCache === false ? undefined : (context.stateCache ?? stateCacheOf(store));
