@@ -177,13 +177,18 @@ export const partnerHistoryReadModel = defineReadModel({
  * otherwise the days it certainly lies between ("by 8 November 2018") and every
  * entry that may be it.
  */
+/** The candidates a summary names at most: a partner with thousands of same-day sessions has thousands of them, and a list of partners pages by partner. */
+export const CANDIDATES_SHOWN = 20;
+
 export const activityExtremeSchema = z
   .object({
     certain: z.boolean(),
     date: dateViewSchema.meta({ description: "Certain: the entry's date. Uncertain: the days the first (last) activity certainly lies between" }),
     candidates: z
       .array(z.object({ record: activityEntrySchema.shape.record, kind: activityEntrySchema.shape.kind, date: dateViewSchema }))
-      .meta({ description: 'The entries that may be it (one when certain)' }),
+      .max(CANDIDATES_SHOWN)
+      .meta({ description: `The entries that may be it (one when certain), in the history's order: the first ${CANDIDATES_SHOWN} when there are more` }),
+    candidatesTotal: z.number().int().min(1).meta({ description: 'How many entries may be it, all of them: more than `candidates` holds when they are over ' + CANDIDATES_SHOWN }),
   })
   .meta({ id: 'ActivityExtreme' });
 export type ActivityExtreme = z.infer<typeof activityExtremeSchema>;
@@ -219,15 +224,16 @@ async function partnerExtremes(model: ModelReader, records: RecordSet, partnerId
   const draftAt = async (i: number) => drafts.get(i) ?? drafts.set(i, await entryDraft(records, entries[i]!)).get(i)!;
   const found = extremes(entries.map((e) => toBounds(e.value)), statedOrderAmong(entries.map((e) => e.sort)));
   if (!found) return undefined;
-  // The candidates' records, in one read.
-  await records.load([...new Set([...found.first.candidates, ...found.last.candidates].map((i) => entries[i]!.document))]);
+  const shown = (x: Extreme) => x.candidates.slice(0, CANDIDATES_SHOWN);
+  // The records of the candidates shown, in one read.
+  await records.load([...new Set([...shown(found.first), ...shown(found.last)].map((i) => entries[i]!.document))]);
   const extreme = async (x: Extreme): Promise<ActivityExtreme> => {
     const candidates = [];
-    for (const i of x.candidates) {
+    for (const i of shown(x)) {
       const d = await draftAt(i);
       candidates.push({ record: d.record, kind: d.kind, date: dateView(d.on) });
     }
-    return { certain: x.certain, date: x.certain ? candidates[0]!.date : rangeView(x.earliest, x.latest), candidates };
+    return { certain: x.certain, date: x.certain ? candidates[0]!.date : rangeView(x.earliest, x.latest), candidates, candidatesTotal: x.candidates.length };
   };
   return { first: await extreme(found.first), last: await extreme(found.last) };
 }
