@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
 
+/** The largest offset into a list: the storages find a page from it as a 32-bit integer. */
+export const MAX_OFFSET = 2_147_483_647;
+
 /**
  * An integer given in a query string: decimal digits only, then bounded. `Number()`
  * (and `z.coerce.number()`) would also take `0x10`, `0b11`, `1e1`, ` 1`, and an empty

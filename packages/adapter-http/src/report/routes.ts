@@ -19,8 +19,8 @@ import { sendProblem, type AppEnv } from '../http/env.js';
 import { maySeePersonalData } from '../http/personal-data.js';
 import { problem } from '../http/problems.js';
 import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
-import { MAX_OFFSET, problemFromQueryError } from '../routes/queries.js';
-import { queryInteger } from '../http/query-integers.js';
+import { problemFromQueryError } from '../routes/queries.js';
+import { MAX_OFFSET, queryInteger } from '../http/query-integers.js';
 import { roles } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
 import { auditPage } from './audit.js';
@@ -81,9 +81,11 @@ const lensOf = (c: Context, fallback: Language = 'en'): Lens => {
 /** The time lens alone, as the query service reads it. */
 const timeLens = (lens: Lens) => ({ ...(lens.asOf ? { asOf: lens.asOf } : {}), ...(lens.asKnownOn ? { asKnownOn: lens.asKnownOn } : {}) });
 
+const offsetSchema = queryInteger(0, MAX_OFFSET, 'offset');
+
 /** The page's first row: read as the API reads it (decimal digits, bounded); anything else is the first page. */
 const offsetOf = (c: Context): number => {
-  const offset = queryInteger(0, MAX_OFFSET, 'offset').safeParse(c.req.query('offset'));
+  const offset = offsetSchema.safeParse(c.req.query('offset'));
   return offset.success ? offset.data : 0;
 };
 

@@ -8,7 +8,7 @@ import { maySeePersonalData, rolesSeeingPersonalData } from '../http/personal-da
 import { problem, type Problem } from '../http/problems.js';
 import { tooManyReplays, type ReplayLimiter } from '../http/replays.js';
 import { responseLimits, withResponseLimits, withTransportLimits, type TransportLimits } from '../http/transport-limits.js';
-import { queryInteger } from '../http/query-integers.js';
+import { MAX_OFFSET, queryInteger } from '../http/query-integers.js';
 import { roles, type Role } from '../security/api-keys.js';
 import { requireRole } from '../security/middleware.js';
 
@@ -39,8 +39,6 @@ const lensQuery = {
     .meta({ description: 'Recording time: the record as it was known then (later corrections and additions left out)', examples: ['2024-03-01T09:30:00Z'] }),
 };
 
-/** The largest offset into a list: a page of the answer is found from it, by the storages, as a 32-bit integer. */
-export const MAX_OFFSET = 2_147_483_647;
 
 const readModelListSchema = z
   .array(
