@@ -133,6 +133,10 @@ describe('hostile input', () => {
       await expectProblem(await t.request(`/log/proof/inclusion?${query}`, { as: 'auditor' }), 400, 'invalid-request');
     }
     await expectProblem(await t.request('/log/proof/consistency?second=1', { as: 'auditor' }), 400, 'invalid-request');
+    // Past the log's end: a 400 that says so (the store's out-of-range), not a 500.
+    const past = await expectProblem(await t.request('/log/proof/inclusion?position=1000000&size=1000000', { as: 'auditor' }), 400, 'invalid-request');
+    expect(past.detail).toMatch(/no tree of size 1000000/);
+    await expectProblem(await t.request('/log/proof/consistency?first=1000000', { as: 'auditor' }), 400, 'invalid-request');
   });
 
   it('5. If-Match compares strongly (RFC 9110): other spellings, weak tags and lists never match (412); garbage is 400', async () => {

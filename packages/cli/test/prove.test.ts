@@ -39,6 +39,13 @@ describe('proofs a third party checks without the store', () => {
     }
   }, 120_000);
 
+  it('a proof of a position or size past the log is refused as out of range, exit 1, nothing written', async () => {
+    const past = await run(['prove', '99', '--size', '40', '-o', 'past.json', ...store]);
+    expect(past).toMatchObject({ code: 1, stderr: expect.stringMatching(/position 99 is not in the log of size 40 \(store: out-of-range\)/) });
+    expect((await run(['prove', '--consistency', '11', '999', ...store])).stderr).toMatch(/no tree of size 999 \(store: out-of-range\)/);
+    expect(() => readFileSync(join(folder.path, 'past.json'))).toThrow();
+  }, 60_000);
+
   it('a consistency proof verifies offline, and refuses another key', async () => {
     expect((await run(['prove', '--consistency', '11', '49', '-o', 'consistency.json', ...store])).code).toBe(0);
     expect(await run(['verify-proof', 'consistency.json', '--key', key])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^holds: .* of size 49 extends its log of size 11 unchanged/) });

@@ -41,7 +41,7 @@ const consistencySchema = z
   .strict()
   .openapi('ConsistencyProof', { description: 'The log of `second` extends the log of `first` unchanged; both signed checkpoints given' });
 
-const outOfRange = (error: unknown) => isEventStoreError(error) && error.code === 'invalid-batch';
+const outOfRange = (error: unknown) => isEventStoreError(error) && error.code === 'out-of-range';
 
 export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps): void {
   app.openapi(

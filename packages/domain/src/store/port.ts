@@ -123,6 +123,8 @@ export type EventStoreErrorCode =
   | 'closed'
   /** The store cannot be opened as configured: a bad connection string, option or name. */
   | 'invalid-configuration'
+  /** A position or a log size past the log's end (a proof of an event or tree the log does not hold yet). */
+  | 'out-of-range'
   | 'failure';
 
 /** An infrastructure failure, normalised by every adapter. The message is for people; `cause` keeps the original. */

@@ -540,8 +540,9 @@ export function eventStoreContract(
             expect(verifyConsistency(head.size, later.size, proof.proof, head.root, later.root)).toBe(true);
           }
         }
-        await expect(log.inclusionProof(13n)).rejects.toMatchObject({ name: 'EventStoreError' });
-        await expect(log.treeHead(13)).rejects.toMatchObject({ name: 'EventStoreError' });
+        await expect(log.inclusionProof(13n)).rejects.toMatchObject({ name: 'EventStoreError', code: 'out-of-range' });
+        await expect(log.treeHead(13)).rejects.toMatchObject({ name: 'EventStoreError', code: 'out-of-range' });
+        await expect(log.consistencyProof(13, 12)).rejects.toMatchObject({ name: 'EventStoreError', code: 'out-of-range' });
       }, timeout);
     });
 

@@ -42,7 +42,7 @@ export function merkleLogOver(read: NodeReader, size: () => Promise<number>, lea
   const sizeOrNow = async (given: number | undefined): Promise<number> => {
     const now = await size();
     if (given === undefined) return now;
-    if (!Number.isSafeInteger(given) || given < 0 || given > now) throw new EventStoreError('invalid-batch', `the log has ${now} events: there is no tree of size ${given}`);
+    if (!Number.isSafeInteger(given) || given < 0 || given > now) throw new EventStoreError('out-of-range', `the log has ${now} events: there is no tree of size ${given}`);
     return given;
   };
   return {
@@ -52,12 +52,12 @@ export function merkleLogOver(read: NodeReader, size: () => Promise<number>, lea
     },
     async inclusionProof(position, at) {
       const n = await sizeOrNow(at);
-      if (position < 1n || position > BigInt(n)) throw new EventStoreError('invalid-batch', `position ${position} is not in the log of size ${n}`);
+      if (position < 1n || position > BigInt(n)) throw new EventStoreError('out-of-range', `position ${position} is not in the log of size ${n}`);
       return { position, size: n, leaf: await leafOf(position), proof: await inclusionProof(read, Number(position) - 1, n) };
     },
     async consistencyProof(first, second) {
       const n = await sizeOrNow(second);
-      if (!Number.isSafeInteger(first) || first < 0 || first > n) throw new EventStoreError('invalid-batch', `there is no tree of size ${first} before size ${n}`);
+      if (!Number.isSafeInteger(first) || first < 0 || first > n) throw new EventStoreError('out-of-range', `there is no tree of size ${first} before size ${n}`);
       return { first, second: n, proof: await consistencyProof(read, first, n) };
     },
   };
