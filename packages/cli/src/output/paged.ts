@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { csvText, markdownHead, markdownRows, measureColumns, renderJson, tableHead, tableRows, tableWidths, widerMeasure, type Column, type ColumnMeasure, type Format, type TerminalOptions } from './render.js';
-import { markdownTitle, textColumns, wrappedLines } from './report.js';
+import { emptyLine, markdownTitle, textColumns, wrappedLines } from './report.js';
 
 /*
  * An answer written a page at a time, as the query service reads it
@@ -139,7 +139,7 @@ async function writeTable(paged: PagedAnswer, how: PagedWriting, sink: Sink): Pr
     how.betweenPages?.();
   }
   // No row at all (a list that is empty, or a page past its end).
-  if (table && widths.length === 0) await sink.write(`(${first?.empty ?? 'nothing recorded'})\n`);
+  if (table && widths.length === 0) await sink.write(emptyLine(first));
   notes.add(how.footer(items));
   const all = notes.all();
   if (all.length > 0) await sink.write(table ? `\n${wrappedLines(all, how.terminal)}\n` : `\n${all.map((n) => `- ${n}`).join('\n')}\n`);

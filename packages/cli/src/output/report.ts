@@ -36,7 +36,7 @@ export function printable<Row>(
       // Title and notes wrap to the terminal's width (a note can name thousands of records).
       const lines = (texts: readonly string[]) => wrappedLines(texts, terminal);
       const title = table.title.length > 0 ? `${lines(table.title)}\n\n` : '';
-      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, terminal, details) : `(${table.empty ?? 'nothing recorded'})\n`;
+      const body = table.rows.length > 0 ? render('table', table.rows, columns, answer, terminal, details) : emptyLine(table);
       const notes = table.notes.length > 0 ? `\n${lines(table.notes)}\n` : '';
       return `${title}${body}${notes}`;
     }
@@ -62,5 +62,8 @@ export const wrappedLines = (texts: readonly string[], terminal: TerminalOptions
 };
 
 /** The markdown heading of a table: its title as a heading, the other title lines under it. */
+/** The line a table without rows prints: its own text (in the answer's language), else that nothing is recorded. */
+export const emptyLine = (table: { readonly empty?: string | undefined } | undefined): string => `(${table?.empty ?? 'nothing recorded'})\n`;
+
 export const markdownTitle = (title: readonly string[]): string =>
   title.length > 0 ? `## ${title[0]}\n\n${title.slice(1).map((l) => `${l}\n`).join('')}${title.length > 1 ? '\n' : ''}` : '';
