@@ -57,6 +57,46 @@ describe('the message catalogues', () => {
     }
   });
 
+  it('write in every plural branch each value the English branches write: "≥ 2" never becomes a bare dual', () => {
+    /** For each plural in a message: the arguments each of its branches writes. */
+    const branchArgs = (text: string, locale: string): Record<string, string>[] => {
+      const found: Record<string, string>[] = [];
+      const argsIn = (nodes: Node[], into: Set<string>) => {
+        for (const node of nodes) {
+          if (node.type !== 0 && node.type !== 7 && node.value) into.add(node.value);
+          for (const option of Object.values(node.options ?? {})) argsIn(option.value, into);
+        }
+      };
+      const walk = (nodes: Node[]) => {
+        for (const node of nodes) {
+          if (node.type !== 6 || !node.options) {
+            for (const option of Object.values(node.options ?? {})) walk(option.value);
+            continue;
+          }
+          const branches: Record<string, string> = {};
+          for (const [category, option] of Object.entries(node.options)) {
+            const args = new Set<string>();
+            argsIn(option.value, args);
+            branches[category] = [...args].sort().join(',');
+          }
+          found.push(branches);
+          for (const option of Object.values(node.options)) walk(option.value);
+        }
+      };
+      walk(new IntlMessageFormat(text, locale).getAst() as unknown as Node[]);
+      return found;
+    };
+    for (const id of ids) {
+      const english = branchArgs(catalogues.en[id], defaultLocales.en).map((b) => b.other);
+      for (const lang of ['fr', 'ar'] as const) {
+        branchArgs(catalogues[lang][id], defaultLocales[lang]).forEach((branches, i) => {
+          for (const [category, args] of Object.entries(branches)) expect(args, `${lang} ${id} {${category}}`).toBe(english[i]);
+        });
+      }
+    }
+    expect(message('ar', 'figure.meetings', { n: 2, value: '≥ 2' })).toBe('≥ 2 اجتماعان');
+  });
+
   it('agree in number the way each language does', () => {
     expect(message('en', 'figure.sessions', { n: 1, value: '1' })).toBe('1 session');
     expect(message('en', 'figure.sessions', { n: 6, value: '6' })).toBe('6 sessions');

@@ -180,7 +180,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'title.meetings': 'الاجتماعات ({n})',
   'order.uncertainExtreme': 'تشير ~ إلى أول أو آخر نشاط لا يستطيع السجل ربطه بقيد واحد (تواريخها تسمح بعدة ترتيبات): الأيام التي يقع بينها.',
   'entry.count': '{n, plural, zero {لا قيد} one {قيد واحد} two {قيدان} few {# قيود} many {# قيدا} other {# قيد}}',
-  'figure.meetings': '{n, plural, zero {{value} اجتماع} one {اجتماع واحد} two {اجتماعان} few {{value} اجتماعات} many {{value} اجتماعا} other {{value} اجتماع}}',
+  'figure.meetings': '{n, plural, zero {{value} اجتماع} one {{value} اجتماع} two {{value} اجتماعان} few {{value} اجتماعات} many {{value} اجتماعا} other {{value} اجتماع}}',
   'figure.whatNotStated': '{what}: غير مذكور',
   // The labels of the full fact under a row
   'fact.audience': 'الجمهور',
