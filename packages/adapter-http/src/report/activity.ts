@@ -11,6 +11,7 @@ import {
   lensNotes,
   message,
   peopleText,
+  onlyCertainNotes,
   periodText,
   presentAnswer,
   selectKey,
@@ -160,10 +161,7 @@ export function periodPage(answer: Answer<YearlyActivityReport>, key: string, le
     { name: 'study-visits', title: 'title.studyVisits', lines: lines.studyVisits, total: counts.studyVisits },
     { name: 'publications', title: 'title.publications', lines: lines.publications, total: counts.prepared + counts.plannedForPublication + counts.published },
   ] as const;
-  const onlyCertain = /^\d{4}$/.test(key)
-    ? [lang === 'en' ? `Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).` : message(lang, 'period.onlyCertain', { year: key, by: message(lang, 'date.by', { date: key }) })]
-    : [];
-  const notes = [...(period ? gapNotes(period.totals, lang) : []), ...onlyCertain, ...lensNotes(answer.lens, lang)];
+  const notes = [...(period ? gapNotes(period.totals, lang) : []), ...onlyCertainNotes(key, lang), ...lensNotes(answer.lens, lang)];
   return page({
     ...chrome(lens),
     title: lang === 'en' ? `Yearly activity report: ${label}` : message(lang, 'title.yearlyPeriod', { period: label }),

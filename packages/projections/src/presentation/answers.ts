@@ -13,7 +13,7 @@ import { linked, multilingualCell, type Column, type PresentOptions, type Table 
 import { message, type MessageId } from './i18n/messages.js';
 import { entryWhat, eventTypeText, recordTypeText, selectKey, vocabText } from './vocabulary.js';
 import { partialDateText } from './i18n/dates.js';
-import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, linesCutNotes, nameText, peopleText, periodText, textIn } from './texts.js';
+import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, linesCutNotes, nameText, onlyCertainNotes, peopleText, periodText, textIn } from './texts.js';
 
 /*
  * Each read model's answer as a table: the one layout the CLI prints and the
@@ -264,9 +264,7 @@ function periodTable(answer: Answer<YearlyActivityReport>, key: string, lang: La
     ],
     notes: [
       ...(period ? gapNotes(period.totals, lang) : []),
-      ...(/^\d{4}$/.test(key)
-        ? [lang === 'en' ? `Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).` : message(lang, 'period.onlyCertain', { year: key, by: message(lang, 'date.by', { date: key }) })]
-        : []),
+      ...onlyCertainNotes(key, lang),
       ...(period ? linesCutNotes(period, linesWindow(params), lang) : []),
       ...lensNotes(answer.lens, lang),
     ],

@@ -1,4 +1,6 @@
-import { parsePartialDate, pickText, type Language, type MultilingualText } from '@taawun/domain';
+import { pickText, type Language, type MultilingualText } from '@taawun/domain';
+import { match } from 'ts-pattern';
+import type { Period } from '../model/dates.js';
 import { countFigures, type ActivityFigures, type LineCounts, type PeriodReport } from '../read-models/yearly-report.js';
 import type { Answer } from '../read-models/answer.js';
 import type { EntryCounts } from '../model/activities.js';
@@ -34,9 +36,29 @@ export function countText(count: Count | null | undefined, lang: Language = 'en'
  */
 export const dateText = (date: { readonly label: string; readonly edtf: string }, lang: Language): string => (lang === 'en' ? date.label : partialDateText(date.edtf, lang));
 
-/** A period of the yearly report ("2016", "2016–2020", "by 2022") in a language: its key is the EDTF of the period. */
-export const periodText = (period: { readonly label: string; readonly key: string }, lang: Language): string =>
-  lang === 'en' ? period.label : period.key === 'year-unknown' ? message(lang, 'period.yearUnknown') : !parsePartialDate(period.key).ok ? period.label : partialDateText(period.key, lang);
+/** The EDTF of a period of the yearly report: `2018`, `2016/2020`, `../2022` (by), `2002/..` (from); undefined when the year is unknown. */
+const periodEdtf = (period: Pick<Period, 'kind' | 'fromYear' | 'toYear'>): string | undefined =>
+  match(period.kind)
+    .with('year', () => String(period.fromYear))
+    .with('span', () => `${period.fromYear}/${period.toYear}`)
+    .with('by', () => `../${period.toYear}`)
+    .with('from', () => `${period.fromYear}/..`)
+    .with('unknown', () => undefined)
+    .exhaustive();
+
+/** A period of the yearly report ("2016", "2016–2020", "by 2022", "from 2002", "year unknown") in a language, written from its EDTF as dates are. */
+export function periodText(period: Pick<Period, 'label' | 'kind' | 'fromYear' | 'toYear'>, lang: Language): string {
+  if (lang === 'en') return period.label;
+  const edtf = periodEdtf(period);
+  return edtf === undefined ? message(lang, 'period.yearUnknown') : partialDateText(edtf, lang);
+}
+
+/** What a one-year period's page leaves to the others: spans and "by" periods are their own (empty for any other period). */
+export function onlyCertainNotes(key: string, lang: Language): string[] {
+  if (!/^\d{4}$/.test(key)) return [];
+  if (lang === 'en') return [`Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).`];
+  return [message(lang, 'period.onlyCertain', { year: key, by: partialDateText(`../${key}`, lang) })];
+}
 
 /** A column header: English as the tables always printed it (upper case), French upper-cased too, Arabic as written. */
 export const headerText = (lang: Language, id: MessageId, english: string): string => (lang === 'en' ? english : message(lang, id).toLocaleUpperCase(lang));

@@ -4,6 +4,8 @@ import { catalogues, message, type MessageId } from './messages.js';
 import { partialDateText, dayText } from './dates.js';
 import { defaultLocales, languageFromAcceptLanguage, directionOf } from './locale.js';
 import { eventTypes, participantKindSchema, partnerKindSchema, programmeLaunched } from '@taawun/domain';
+import { periodOf } from '../../model/dates.js';
+import { onlyCertainNotes, periodText } from '../texts.js';
 import { builtInReadModels } from '../../read-models/built-in.js';
 import { publicationStatusSchema } from '../../read-models/publication-status.js';
 import { eventTypeText, readModelDescription, readModelTitle, selectKey } from '../vocabulary.js';
@@ -178,6 +180,16 @@ describe('partial dates in three languages', () => {
     expect(partialDateText('2018-11-07/2018-11-08', 'fr')).toBe('7–8 novembre 2018');
     expect(partialDateText('2016/2020', 'ar')).toBe('2016–2020');
     expect(partialDateText('2018-11/2019', 'en')).toBe('November 2018 – 2019');
+  });
+
+  it('write every kind of period of the yearly report in the language, never the English label', () => {
+    const periods = ['2018', '2016/2020', '../2022', '2002/..', 'XXXX'].map((edtf) => periodOf(edtf));
+    expect(periods.map((p) => p.kind)).toEqual(['year', 'span', 'by', 'from', 'unknown']);
+    expect(periods.map((p) => periodText(p, 'ar'))).toEqual(['2018', '2016–2020', 'بحلول 2022', 'منذ 2002', 'السنة غير معروفة']);
+    expect(periods.map((p) => periodText(p, 'fr'))).toEqual(['2018', '2016–2020', '2022 au plus tard', 'depuis 2002', 'année inconnue']);
+    expect(periods.map((p) => periodText(p, 'en'))).toEqual(['2018', '2016–2020', 'by 2022', 'from 2002', 'year unknown']);
+    expect(onlyCertainNotes('2018', 'ar')[0]).toContain('«بحلول 2018»');
+    expect(onlyCertainNotes('by-2018', 'ar')).toEqual([]);
   });
 
   it('follow an institute that reads another locale', () => {
