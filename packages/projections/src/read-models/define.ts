@@ -1,4 +1,4 @@
-import { slugSchema, type EventStore } from '@taawun/domain';
+import { slugSchema, type EventStore, type IsoDay } from '@taawun/domain';
 import { z } from 'zod';
 import { ProjectionError } from '../engine/errors.js';
 import { keysPage, type ModelReader } from '../engine/model-reader.js';
@@ -79,6 +79,13 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
    * records count in). Without it, every item of the page is viewed again.
    */
   readonly lensItemsReading?: (reads: RecordsReads) => ReadonlySet<string>;
+  /**
+   * With `lensRanges`: how the answer and the same view over the widest
+   * completion combine, when not count by count (`widenCounts`): the partners'
+   * first and last activity, certain only when both completions agree. `asOf`
+   * is the lens's last day: nothing the answer is about lies after it.
+   */
+  readonly lensWiden?: (certain: ReadOnlyDeep<z.output<R>>, widest: unknown, asOf: IsoDay) => ReadOnlyDeep<z.output<R>>;
   /**
    * How an answer through a lens is read without a replay of the log: the
    * streams its records live in, found in the stored catalogue of streams

@@ -84,10 +84,11 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
           })
         : await lensFromStreams(streams, model.projection, lens, model.lensStreams!, plan.scope, plan.keep, params);
     let viewed = await model.view(opened.model, params, page);
-    if (viewed !== undefined && model.lensRanges && resolveLens(lens).asOf !== undefined) {
+    const { asOf } = resolveLens(lens);
+    if (viewed !== undefined && model.lensRanges && asOf !== undefined) {
       // Counts as ranges: up to what the widest completion of the partial dates gives; the page's own when no stream read may differ there.
       const widest = await opened.widest();
-      const widened = widest === undefined ? widenedByItself(viewed.result) : await widenedByWidest(model, params, viewed.result, widest.model, widest.differsIn);
+      const widened = widest === undefined ? widenedByItself(viewed.result) : await widenedByWidest(model, params, viewed.result, widest.model, asOf, widest.differsIn);
       viewed = { ...viewed, result: widened };
     }
     const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };

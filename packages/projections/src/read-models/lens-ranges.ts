@@ -1,3 +1,4 @@
+import type { IsoDay } from '@taawun/domain';
 import { upperBound, type Count, type CountGap } from '../model/counts.js';
 import type { RecordsReads } from '../engine/lens-from-streams.js';
 import type { ModelReader } from '../engine/model-reader.js';
@@ -113,10 +114,13 @@ export async function widenedByWidest<T>(
   params: unknown,
   certain: T,
   widestModel: ModelReader,
+  /** The lens's last day. */
+  asOf: IsoDay,
   /** What differs between the widest model and the lens's own (`WidestCompletion.differsIn`), when known. */
   differsIn?: RecordsReads,
 ): Promise<T> {
   const page = pageOfItems(certain, model.list);
+  if (model.lensWiden) return model.lensWiden(certain as never, (await model.view(widestModel, params, page))?.result, asOf) as T;
   const differing = differsIn && model.lensItemsReading && page.only && model.list !== null ? model.lensItemsReading(differsIn) : undefined;
   if (differing === undefined) return widenCounts(certain, (await model.view(widestModel, params, page))?.result);
   // Only the items those records may change are viewed again; each other item is its own widest counterpart.

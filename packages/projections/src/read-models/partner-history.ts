@@ -1,4 +1,4 @@
-import { multilingualTextSchema, slugSchema, type DomainEventType } from '@taawun/domain';
+import { multilingualTextSchema, slugSchema, type DomainEventType, type IsoDay } from '@taawun/domain';
 import { z } from 'zod';
 import { unknownKey } from '../engine/errors.js';
 import { modelChanged, type ModelReader } from '../engine/model-reader.js';
@@ -11,7 +11,7 @@ import { nameRefSchema, pageRecordsSchema, partnerRefSchema } from '../model/pag
 import { chronologicalSort, extremes, isChronologicalIndex, toBounds, type Extreme, type Page } from '../model/ordered.js';
 import { namedRecord } from '../engine/record-streams.js';
 import { evolveRecord, lensKeyPrefixes, recordIds, recordIdsPage, recordKey, recordKeyOf, partnerLensScope, partnerLensDocuments, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
-import { defineReadModel } from './define.js';
+import { defineReadModel, type ReadOnlyDeep } from './define.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -249,8 +249,11 @@ export const partnersReadModel = defineReadModel({
   params: z.object({}).strict(),
   result: z.object({ partners: z.array(partnerSummarySchema) }).meta({ id: 'PartnerList' }),
   list: 'partners',
+  // As of a date, the first and last activity over every completion of the partial dates (`widenPartnerSummaries`).
+  lensRanges: true,
+  lensWiden: (certain, widest, asOf) => widenPartnerSummaries(certain, widest as Summaries | undefined, asOf),
   view: async (model, _p, page) => {
-    const { ids: shown, total } = await recordIdsPage(model, 'partners', page);
+    const { ids: shown, total } = page.only ? partnersOnly(page.only) : await recordIdsPage(model, 'partners', page);
     const records = new RecordSet(model as ModelReader<RecordDocument>);
     await records.load(shown.map((id) => recordKey('partners', id)));
     const partners: PartnerSummary[] = [];
@@ -271,3 +274,51 @@ export const partnersReadModel = defineReadModel({
   notFound: () => 'no partner',
 });
 
+
+/** The partners a page names by identity (`partnerId:enm-france`), for the widest completion of a lens. */
+const partnersOnly = (only: ReadonlySet<string>): { ids: string[]; total: number } => {
+  const ids = [...only].filter((key) => key.startsWith('partnerId:')).map((key) => key.slice('partnerId:'.length));
+  return { ids, total: ids.length };
+};
+
+type Summaries = ReadOnlyDeep<{ partners: PartnerSummary[] }>;
+type ActivityExtremeView = ReadOnlyDeep<ActivityExtreme>;
+
+/**
+ * The partners as of a date, their first and last activity over every
+ * completion of the partial dates: the lens's own answer counts only what
+ * certainly lies by then, the widest completion everything that may (the year
+ * unknown included). An extreme is certain only when both give the same one
+ * entry; otherwise it may be any candidate of either, between the days they
+ * span, and never after the lens's day.
+ */
+export function widenPartnerSummaries(certain: Summaries, widest: Summaries | undefined, asOf: IsoDay): Summaries {
+  const others = new Map((widest?.partners ?? []).map((p) => [p.partnerId, p]));
+  const partners = certain.partners.map((summary) => {
+    const other = others.get(summary.partnerId);
+    const first = widenExtreme(summary.first, other?.first ?? null, asOf);
+    const last = widenExtreme(summary.last, other?.last ?? null, asOf);
+    return first === summary.first && last === summary.last ? summary : { ...summary, first, last, firstDate: first?.date ?? null, lastDate: last?.date ?? null };
+  });
+  return { ...certain, partners };
+}
+
+const candidateId = (c: ActivityExtremeView['candidates'][number]) => `${c.record.type}:${c.record.id}:${c.kind}:${c.date.edtf}`;
+
+function widenExtreme(certain: ActivityExtremeView | null, widest: ActivityExtremeView | null, asOf: IsoDay): ActivityExtremeView | null {
+  if (widest === null) return certain;
+  if (certain?.certain && widest.certain && candidateId(certain.candidates[0]!) === candidateId(widest.candidates[0]!)) return certain;
+  const both = [...(certain?.candidates ?? []), ...widest.candidates];
+  const candidates = [...new Map(both.map((c) => [candidateId(c), c])).values()];
+  // Between the earliest day of either (open when either is) and the latest of either, never after the lens's day.
+  const bounds = [certain?.date, widest.date].filter((d) => d !== undefined);
+  const earliest = bounds.some((d) => d.earliest === null) ? undefined : bounds.map((d) => d.earliest!).reduce((x, y) => (x < y ? x : y));
+  const latestOfBoth = bounds.some((d) => d.latest === null) ? undefined : bounds.map((d) => d.latest!).reduce((x, y) => (x > y ? x : y));
+  const latest = latestOfBoth === undefined || latestOfBoth > asOf ? asOf : latestOfBoth;
+  return {
+    certain: false,
+    date: rangeView(earliest, latest),
+    candidates: candidates.slice(0, CANDIDATES_SHOWN),
+    candidatesTotal: Math.max(certain?.candidatesTotal ?? 0, widest.candidatesTotal, candidates.length),
+  };
+}

@@ -1,5 +1,7 @@
 import { InMemoryEventStore, handle, type CommandInput } from '@taawun/domain';
-import { deterministicContext } from '@taawun/domain/testing';
+import { commandSequenceArb, deterministicContext, recordCommands } from '@taawun/domain/testing';
+import { loadInstituteRecord } from '@taawun/example-institute-record';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryPartners } from './built-in.js';
 import { CANDIDATES_SHOWN } from './partner-history.js';
@@ -34,4 +36,61 @@ describe('the list of partners, for a partner with many sessions on one day', ()
     expect(giz!.first!.candidates).toHaveLength(CANDIDATES_SHOWN);
     expect(giz!.first!.date).toMatchObject({ earliest: '2018-11-08', latest: '2018-11-08' });
   });
+});
+
+/*
+ * As of a date, a partner's first and last activity are taken over every
+ * completion of the partial dates: what certainly lies by then, and what may
+ * (the year unknown included). A lens never makes them more certain than the
+ * record is.
+ */
+describe('the list of partners as of a date', () => {
+  const seeded = async () => {
+    const store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+    return store;
+  };
+  const partnersAsOf = async (store: InMemoryEventStore, asOf?: string) => {
+    const answer = await queryPartners({ store }, {}, asOf ? { asOf } : {});
+    if (!answer.ok) throw new Error(answer.error.message);
+    return new Map(answer.value.result.partners.map((p) => [p.partnerId, p]));
+  };
+  const recordsOf = (extreme: { candidates: readonly { record: { id: string } }[] } | null) => extreme?.candidates.map((c) => c.record.id).sort();
+
+  it('as of 30 November 2018, GIZ began with its November sessions or with what is dated only "2018" or "by 2018" (F2, F3): not certain', async () => {
+    const giz = (await partnersAsOf(await seeded(), '2018-11-30')).get('giz')!;
+    expect(giz.first).toMatchObject({ certain: false, date: { earliest: null, latest: '2018-11-08' } });
+    expect(recordsOf(giz.first)).toEqual(['giz-attaches-2018-11', 'giz-refugee-rights-guide', 'giz-tot-2018']);
+    // What may be last lies by the lens's day, not at the end of 2018.
+    expect(giz.last).toMatchObject({ certain: false, date: { earliest: '2018-11-07', latest: '2018-11-30' } });
+    expect(giz.lastDate).toEqual(giz.last!.date);
+  });
+
+  it('as of 2030, what the year unknown leaves open stays open: ENM and AECID as uncertain as without the lens (F10, F11, F15, F16)', async () => {
+    const store = await seeded();
+    const [now, later] = [await partnersAsOf(store), await partnersAsOf(store, '2030-01-01')];
+    for (const id of ['enm-france', 'aecid']) {
+      expect(later.get(id)!.first!.certain, `${id} first`).toBe(false);
+      expect(later.get(id)!.last!.certain, `${id} last`).toBe(false);
+      expect(recordsOf(later.get(id)!.last), `${id} last`).toEqual(recordsOf(now.get(id)!.last));
+    }
+    expect(later.get('aecid')!.last!.date.latest).toBe('2030-01-01');
+  });
+
+  it('for any record: an extreme certain as of a day after every known year is the same certain extreme without the lens', async () => {
+    await fc.assert(
+      fc.asyncProperty(commandSequenceArb(40), async (commands) => {
+        const store = new InMemoryEventStore();
+        await recordCommands(store, commands, deterministicContext());
+        const [now, later] = [await partnersAsOf(store), await partnersAsOf(store, '2100-12-31')];
+        for (const [id, summary] of later) {
+          for (const side of ['first', 'last'] as const) {
+            if (!summary[side]?.certain) continue;
+            expect(now.get(id)![side], `${id} ${side}`).toMatchObject({ certain: true, candidates: summary[side]!.candidates });
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { commandSequenceArb, deterministicContext, pools, recordCommands } from 
 import { loadInstituteRecord } from '@taawun/example-institute-record';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replayThroughLens } from '../engine/temporal.js';
+import { replayThroughLens, resolveLens } from '../engine/temporal.js';
 import type { ModelReader } from '../engine/model-reader.js';
 import { builtInReadModels } from './built-in.js';
 import type { AnyReadModel } from './define.js';
@@ -26,12 +26,16 @@ const ranged = builtInReadModels.filter((m): m is Projected => m.kind === 'proje
 const asks = (partnerId: string): [Projected, Record<string, unknown>][] =>
   ranged.map((m) => [m, 'partnerId' in m.params.shape ? { partnerId } : {}]);
 
-async function widenedBothWays(model: Projected, params: Record<string, unknown>, certainModel: ModelReader, widestModel: ModelReader, page: { offset?: number; limit?: number }) {
+async function widenedBothWays(model: Projected, params: Record<string, unknown>, asOf: string, certainModel: ModelReader, widestModel: ModelReader, page: { offset?: number; limit?: number }) {
   const parsed = model.params.parse(params);
   const certain = await model.view(certainModel, parsed, page);
   if (certain === undefined) return undefined;
   const whole = await model.view(widestModel, parsed, {});
-  return { byItems: await widenedByWidest(model, parsed, certain.result, widestModel), whole: widenCounts(certain.result, whole?.result) };
+  const day = resolveLens({ asOf }).asOf!;
+  return {
+    byItems: await widenedByWidest(model, parsed, certain.result, widestModel, day),
+    whole: model.lensWiden ? model.lensWiden(certain.result, whole?.result, day) : widenCounts(certain.result, whole?.result),
+  };
 }
 
 const dayArb = fc.integer({ min: 1995, max: 2030 }).chain((y) => fc.constantFrom(`${y}`, `${y}-06`, `${y}-02-28`, `${y}-12-31`));
@@ -48,7 +52,7 @@ describe("a lens's widest completion read for the page's items", () => {
           const certain = (await replayThroughLens(store, model.projection, { asOf })).model;
           const widest = (await replayThroughLens(store, model.projection, { asOf }, { widest: true })).model;
           for (const page of pages) {
-            const both = await widenedBothWays(model, params, certain, widest, page);
+            const both = await widenedBothWays(model, params, asOf, certain, widest, page);
             expect(both?.byItems, `${model.name} as of ${asOf} ${JSON.stringify(page)}`).toEqual(both?.whole);
           }
         }
