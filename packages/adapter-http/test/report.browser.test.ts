@@ -6,7 +6,7 @@ import { institute, loadInstituteRecord } from '@taawun/example-institute-record
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from '../src/report/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pdfText } from './support/pdf.js';
+import { pdfText, pdfTextOffPage } from './support/pdf.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 /**
@@ -189,6 +189,18 @@ describe('the HTML report in Chromium', () => {
     expect(text).toContain(`Printed ${new Date().toISOString().slice(0, 10)}`);
     expect(text).toContain('Yearly activity');
     expect(text).not.toContain('As of (business date)');
+  });
+
+  it('prints every column of the figures per period on the paper: a landscape page for the wide table, nothing past an edge', async () => {
+    for (const lang of ['en', 'ar']) {
+      const pdf = new Uint8Array(await (await t.request(`/report/activity?format=pdf&lang=${lang}`, { as: 'auditor' })).arrayBuffer());
+      // pdfjs takes the bytes it reads (the buffer is detached): a copy for each reading.
+      expect(await pdfTextOffPage(pdf.slice()), lang).toEqual([]);
+      if (lang === 'en') {
+        const text = await pdfText(pdf.slice());
+        for (const header of ['PERIOD', 'HOSTED', 'PREPARED', 'PLANNED', 'PUBLISHED']) expect(text).toContain(header);
+      }
+    }
   });
 
   it('asks a browser without credentials to authenticate (Basic), and refuses a wrong key', async () => {

@@ -71,8 +71,13 @@ html[dir="rtl"] body { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", "De
 td.num, th.num { text-align: end; }
 .letterhead { display: none; }
 @page { size: A4; margin: 16mm 14mm; }
+@page wide { size: A4 landscape; margin: 12mm 12mm; }
 @media print {
   body { background: #fff; font-size: 10.5pt; }
+  /* Every column on the paper: a table with many columns gets a landscape page of its own, and a word breaks rather than run off the edge. */
+  table.wide { page: wide; }
+  th, td { padding: 3px 6px; overflow-wrap: anywhere; }
+  th { font-size: 8pt; }
   header.site, nav, form, a[rel="next"] { display: none !important; }
   main { padding: 0; max-width: none; }
   a { color: inherit; text-decoration: none; }

@@ -58,13 +58,17 @@ function detailsRow<Row>(table: Table<Row>, row: Row): Html | string {
   return html`<tr class="details"><td colspan="${table.columns.length}"><ul class="meta">${lines.map((l) => html`<li>${l}</li>`)}</ul></td></tr>`;
 }
 
+/** Columns beyond which a table is printed on a landscape page of its own (the yearly figures: 12). */
+const WIDE_TABLE_COLUMNS = 8;
+
 export function htmlTable<Row>(table: Table<Row>, options: { className: string; lensQuery: string; lang?: Language }): Html {
   const key = table.rowKey;
   const lang = options.lang ?? 'en';
   const auditHeader = lang === 'en' ? 'AUDIT' : message(lang, 'report.audit').toLocaleUpperCase(lang);
   // Every row of a record leads to its audit trail (who recorded what, when, from which source, corrected how).
   const audited = key && table.rows.length > 0 && rowAuditHref({ name: key.name, value: key.of(table.rows[0]!) }, '') !== undefined;
-  return html`<table class="${options.className}">
+  const wide = table.columns.length + (audited ? 1 : 0) > WIDE_TABLE_COLUMNS;
+  return html`<table class="${options.className}${wide ? ' wide' : ''}">
 <thead><tr>${table.columns.map((c) => html`<th${c.align === 'right' ? html` class="num"` : ''}>${c.header}</th>`)}${audited ? html`<th class="audit">${auditHeader}</th>` : ''}</tr></thead>
 <tbody>
 ${table.rows.map((row) => {

@@ -21,3 +21,20 @@ export function pdfHasArabic(text: string, phrase: string): boolean {
   const folded = text.normalize('NFKC');
   return folded.includes(phrase) || folded.includes([...phrase].reverse().join(''));
 }
+
+/** The text a PDF prints past its page's right or left edge (what a reader of the paper never sees), page by page. */
+export async function pdfTextOffPage(data: Uint8Array): Promise<{ page: number; text: string }[]> {
+  const document = await getDocument({ data, useSystemFonts: false, isEvalSupported: false }).promise;
+  const off: { page: number; text: string }[] = [];
+  for (let n = 1; n <= document.numPages; n++) {
+    const page = await document.getPage(n);
+    const { width } = page.getViewport({ scale: 1 });
+    for (const item of (await page.getTextContent()).items) {
+      if (!('str' in item) || item.str.trim() === '') continue;
+      const x = item.transform[4] as number;
+      if (x < 0 || x + item.width > width + 0.5) off.push({ page: n, text: item.str });
+    }
+  }
+  await document.destroy();
+  return off;
+}
