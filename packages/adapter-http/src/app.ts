@@ -111,7 +111,7 @@ export interface HttpAppOptions {
   /** Where unexpected errors are logged (never sent to clients). Default: console.error. */
   readonly log?: (message: string) => void;
   /** The log's Merkle tree and the checkpoint signer: enables `GET /log/checkpoint` and `/log/proof/…`. */
-  readonly merkle?: LogRouteDeps;
+  readonly merkle?: Omit<LogRouteDeps, 'report'>;
   /** The structured access log (pino): one line per request. Default: JSON lines on stderr; false for none. */
   readonly accessLog?: Logger | false;
   /** The stored read models' followers as they are now (`@taawun/runtime`): their positions, lag and restarts feed `/metrics` and `/health/ready`. */
@@ -252,7 +252,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     log,
   });
 
-  if (options.merkle) registerLogRoutes(app, options.merkle);
+  if (options.merkle) registerLogRoutes(app, { ...options.merkle, report: log });
 
   return {
     app,

@@ -82,9 +82,9 @@ export function witnessLocationOf(options: GlobalOptions, io: Io, url = storeUrl
 export const storeUrlOf = (options: GlobalOptions, io: Io): string => options.store ?? io.env['TAAWUN_STORE'] ?? DEFAULT_STORE_URL;
 
 /** The runtime's `witness` option for a store URL: refusals are said on standard error. */
-export function witnessOption(options: GlobalOptions, io: Io, url = storeUrlOf(options, io)) {
+export function witnessOption(options: GlobalOptions, io: Io, url = storeUrlOf(options, io), atOpen = false) {
   const witness = witnessLocationOf(options, io, url);
-  return witness ? { witness: { ...witness, onRefused: (reason: string) => io.stderr.write(`taawun: witness: ${reason}\n`) } } : {};
+  return witness ? { witness: { ...witness, atOpen, onRefused: (reason: string) => io.stderr.write(`taawun: witness: ${reason}\n`) } } : {};
 }
 
 /**
@@ -99,9 +99,9 @@ export async function withStore<T>(
   options: GlobalOptions,
   io: Io,
   work: (opened: Runtime) => Promise<T>,
-  open: { personalData?: boolean; create?: boolean; onlyReads?: boolean } = {},
+  open: { personalData?: boolean; create?: boolean; onlyReads?: boolean; appends?: boolean } = {},
 ): Promise<T> {
-  const { create = false, onlyReads = false, ...rest } = open;
+  const { create = false, onlyReads = false, appends = false, ...rest } = open;
   const readModels = await loadReadModels(options.readModel ?? [], io.cwd);
   // A command that only reads a log it may not write in place (an auditor's read-only copy) reads a private copy.
   const copy = onlyReads ? privateCopyForReading(storeUrlOf(options, io), options.keys, io.cwd) : undefined;
@@ -114,7 +114,8 @@ export async function withStore<T>(
       mustExist: !create,
       readModels,
       // Nothing is appended by a command that only reads: no witness to keep.
-      ...(onlyReads ? {} : witnessOption(options, io)),
+      // A command that appends witnesses the head it finds too: what a killed writer left unwitnessed.
+      ...(onlyReads ? {} : witnessOption(options, io, storeUrlOf(options, io), appends)),
     });
     try {
       return await work(opened);

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, taawun, temporaryFolder } from './support.js';
+import { rewriteSqliteLog } from './tamper-cases.js';
 
 let folder: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -41,4 +42,29 @@ describe('GET /log/… for auditors', () => {
     }
     expect(await run(['verify', '--against', 'kept.checkpoint'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/proven by \d+ signed checkpoint\(s\) kept outside the log, through position \d+/) });
   }, 120_000);
+
+  it('does not sign a log rewritten under it: the checkpoint and the proofs are refused, the witness keeps its checkpoint', async () => {
+    const cwd = join(folder.path, 'rewritten');
+    mkdirSync(cwd);
+    const run = (args: string[]) => taawun(args, { cwd });
+    expect((await run(['seed'])).code).toBe(0);
+    const auditor = (await run(['keys', 'add', 'auditor-court', '--role', 'auditor'])).stdout.trim();
+    // An intruder who can write the file, not the key: the actor of event 10 changed, the chain and the tree rebuilt.
+    rewriteSqliteLog(join(cwd, 'data', 'taawun.db'), (rows) => rows.map((r) => (r.position === 10n ? { ...r, metadataJson: r.metadataJson.replace(/"actor":"[^"]*"/, '"actor":"mallory"') } : r)));
+    const server = await serve(['serve'], { cwd });
+    try {
+      const get = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${auditor}` } });
+      for (const path of ['/log/checkpoint', '/log/proof/inclusion?position=10', '/log/proof/consistency?first=10']) {
+        const refused = await get(path);
+        expect(refused.status, path).toBe(500);
+        // The reason names the witness: it goes to the server's log, the auditor is told what was refused.
+        expect(await refused.json(), path).toMatchObject({ code: 'log-not-witnessed', detail: expect.stringMatching(/no longer extends the checkpoint its witness keeps .*nothing of it is signed/) });
+      }
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.stderr).toMatch(/GET \/log\/checkpoint: the log's checkpoint is not signed: the log no longer extends the checkpoint of size \d+ in the witness file .*: its history was rewritten/);
+    }
+    expect((await run(['verify'])).code).toBe(1);
+  }, 120_000);
 });
+

@@ -46,6 +46,15 @@ describe('proofs a third party checks without the store', () => {
     expect(() => readFileSync(join(folder.path, 'past.json'))).toThrow();
   }, 60_000);
 
+  it('a file that is not JSON is no proof: the file named, one line, exit 1', async () => {
+    writeFileSync(join(folder.path, 'garbage.txt'), 'garbage\nmore\n');
+    writeFileSync(join(folder.path, 'cut.json'), '{"format":');
+    for (const file of ['garbage.txt', 'cut.json']) {
+      const result = await run(['verify-proof', file, '--key', key]);
+      expect(result, file).toMatchObject({ code: 1, stdout: expect.stringMatching(new RegExp(`^does not hold: ${file.replace('.', '\\.')} is not a taawun proof: not JSON \\([^\\n]+\\)\\n$`)) });
+    }
+  }, 60_000);
+
   it('a consistency proof verifies offline, and refuses another key', async () => {
     expect((await run(['prove', '--consistency', '11', '49', '-o', 'consistency.json', ...store])).code).toBe(0);
     expect(await run(['verify-proof', 'consistency.json', '--key', key])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^holds: .* of size 49 extends its log of size 11 unchanged/) });

@@ -5,6 +5,8 @@ import { historyFileOf, instituteRecord, refusalsFileOf, splitNotes } from '@taa
 import { processIo, witnessLocationOf } from '../src/io.js';
 import { taawun, temporaryFolder } from './support.js';
 import { rewriteSqliteLog } from './tamper-cases.js';
+import { openSqliteEventStore } from '@taawun/adapter-sqlite';
+import { newTestEvent } from '@taawun/domain/testing';
 
 /** The seeded log: one event per command of the institute's record. */
 const seededEvents = instituteRecord.length;
@@ -98,10 +100,41 @@ describe('the witness file keeps every checkpoint it accepted', () => {
     expect(erased.stderr).toContain(`taawun: witness: the log no longer extends the checkpoint of size ${last} in the witness file ${witness}: its history was rewritten`);
     expect(readFileSync(witness, 'utf8')).toBe(before.latest);
     expect(readFileSync(historyFileOf(witness), 'utf8')).toBe(before.history);
+    // Refused twice: the cut log the erasure found when it opened it, then the log its append made.
     const refused = readFileSync(refusalsFileOf(witness), 'utf8');
-    expect(refused).toMatch(/^# refused \d{4}-\d\d-\d\dT.*: the log no longer extends the checkpoint of size \d+/);
-    expect(sizesIn(refused.replace(/^#.*\n/gm, ''))).toEqual([seededEvents + 1]);
+    expect(refused).toMatch(new RegExp(`^# refused \\d{4}-\\d\\d-\\d\\dT.*: the log has ${seededEvents} events but the witness file .* witnessed ${last}: events were removed\n`));
+    expect(refused).toMatch(/\n# refused \d{4}-\d\d-\d\dT.*: the log no longer extends the checkpoint of size \d+/);
+    expect(sizesIn(refused.replace(/^#.*\n/gm, ''))).toEqual([seededEvents, seededEvents + 1]);
     // verify still finds the cut, from the kept checkpoints.
     expect((await run(['verify'], file)).code).toBe(1);
   });
 });
+
+describe('the institute\'s key signs only what the witness holds', () => {
+  it('a log rewritten and re-hashed is not signed: prove refuses it (exit 1), and the witness keeps its checkpoint', async () => {
+    const file = join(folder.path, 'rewritten-for-proof.db');
+    expect((await run(['seed'], file)).code).toBe(0);
+    const witnessed = readFileSync(witnessOf(file), 'utf8');
+    rewriteSqliteLog(file, (rows) => rows.map((r) => (r.position === 10n ? { ...r, metadataJson: r.metadataJson.replace(/"actor":"[^"]*"/, '"actor":"mallory"') } : r)));
+    const proved = await run(['prove', '10', '-o', 'forged-proof.json'], file);
+    expect(proved.code).toBe(1);
+    expect(proved.stderr).toMatch(/^taawun: the log's checkpoint is not signed: the log no longer extends the checkpoint of size \d+ in the witness file .*: its history was rewritten\n$/);
+    expect(existsSync(join(folder.path, 'forged-proof.json'))).toBe(false);
+    expect(readFileSync(witnessOf(file), 'utf8')).toBe(witnessed);
+  });
+
+  it('what a killed writer committed after its last checkpoint is witnessed by the next writer, even one that appends nothing', async () => {
+    const file = join(folder.path, 'killed-writer.db');
+    expect((await run(['seed'], file)).code).toBe(0);
+    // The events a writer appended before it was killed, its checkpoint not yet written: the store alone, no witness.
+    const store = await openSqliteEventStore(file);
+    const before = Number(await store.lastPosition());
+    await store.append('partner-late', [newTestEvent('TestRecorded', { n: 1 }), newTestEvent('TestRecorded', { n: 2 })], { expectedRevision: 'no-stream' });
+    await store.close();
+    expect(await run(['verify'], file)).toMatchObject({ code: 1, stdout: expect.stringMatching(new RegExp(`^BROKEN at position ${before + 1} \\(unwitnessed\\)`)) });
+    // The seed is all there: it appends nothing, and witnesses the head it finds, which extends the last checkpoint.
+    expect((await run(['seed'], file)).code).toBe(0);
+    expect(await run(['verify'], file)).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^intact: ${before + 2} events .*through position ${before + 2}\\n$`)) });
+  });
+});
+

@@ -5,7 +5,7 @@ import { openBackend, type Backend, type CommitNotifier, type HashChain } from '
 import { RuntimeError } from './errors.js';
 import { describeLocation, parseKeysUrl, parseStoreUrl, type KeyStoreLocation, type StoreLocation } from './store-url.js';
 import { readModelsOf, type OpenedStorage } from './opened-storage.js';
-import { WitnessedLog, checkpointSigner, isMerkleLog, type WitnessLocation } from './witness.js';
+import { WitnessedLog, isMerkleLog, witnessedSigner, type WitnessLocation } from './witness.js';
 
 export interface RuntimeOptions {
   /** The folder relative SQLite paths are resolved against. Default: the process's. */
@@ -39,8 +39,11 @@ export interface RuntimeOptions {
    * checkpoint is written to `witnessFile`, with the signing key in
    * `signingKeyFile` (made at the first write). `onRefused` hears when the log
    * no longer extends the witnessed checkpoint (default: standard error).
+   * `atOpen`: a writer's open also offers the log's head as it is (when it
+   * holds events), so that what a killed writer committed after its last
+   * checkpoint is witnessed by the next one, if it extends that checkpoint.
    */
-  readonly witness?: WitnessLocation & { readonly onRefused?: (reason: string) => void };
+  readonly witness?: WitnessLocation & { readonly onRefused?: (reason: string) => void; readonly atOpen?: boolean };
 }
 
 /** Everything a program needs from one store URL. Close it when done. */
@@ -144,6 +147,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       witness && merkleLog
         ? new WitnessedLog(merkleLog, witness, witness.onRefused ?? ((reason) => process.stderr.write(`taawun: witness: ${reason}\n`)))
         : undefined;
+    if (witnessed && witness?.atOpen && (await witnessed.treeHead()).size > 0) await witnessed.witnessNow();
     const written = witnessed ?? backend.log;
     const store = keys ? encryptPersonalData(written, keys) : written;
     if (keys) await completePendingErasures(store, keys);
@@ -158,7 +162,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       log: backend.log,
       keys,
       chain: backend.chain,
-      merkle: witness && witnessed ? { log: witnessed, sign: checkpointSigner(witness) } : undefined,
+      merkle: witness && witnessed ? { log: witnessed, sign: witnessedSigner(witnessed, witness) } : undefined,
       notifier: backend.notifier,
       openReadModelsBesideLog,
       readModels,

@@ -5,6 +5,7 @@ import type { WitnessDecision } from '@taawun/adapter-postgres';
 import { openWitness, type Witness, type WitnessLocation, type WitnessOutcome } from './witness-places.js';
 
 import {
+  CheckpointRefused,
   decodeSigningKey,
   encodeSigningKey,
   openSignedCheckpoint,
@@ -50,10 +51,20 @@ export function loadSigningKey(file: string, create: boolean): SigningKey | unde
 /** The log's origin line: the key's name and the witness file's name, so one key can sign several logs. */
 export const originOf = (key: { name: string }, witnessFile: string): string => `${key.name}/${basename(witnessFile).replace(/\.checkpoint$/, '')}`;
 
-/** Signs tree heads of this log with the institute's key (made now if missing): what `GET /log/checkpoint` serves. */
-export const checkpointSigner =
-  (location: WitnessLocation): CheckpointSigner =>
-  (head) => {
+/**
+ * Signs tree heads of this log with the institute's key (made now if missing),
+ * what `GET /log/checkpoint` serves and `taawun prove` puts in its proofs, but
+ * only heads of a log its witness holds: the log's current head is offered to
+ * the witness first (`WitnessedLog.witnessHead`), and a log that shrank or was
+ * rewritten since its last witnessed checkpoint is refused, nothing signed.
+ * Else the key would sign two roots for one size, and a forged log would verify
+ * against the checkpoint it was given.
+ */
+export const witnessedSigner =
+  (log: WitnessedLog, location: WitnessLocation): CheckpointSigner =>
+  async (head) => {
+    const outcome = await log.witnessHead();
+    if (typeof outcome === 'object') throw new CheckpointRefused(`the log's checkpoint is not signed: ${outcome.refused}`);
     const key = loadSigningKey(location.signingKeyFile, true)!;
     return signCheckpoint({ origin: originOf(key, location.witnessFile), ...head }, key);
   };
@@ -131,21 +142,33 @@ export class WitnessedLog implements EventStore, MerkleLog {
     this.timer ??= setTimeout(() => void this.witnessNow(), wait).unref();
   }
 
-  /** Record the checkpoint now (one at a time). */
+  /** Record the checkpoint now (one at a time); a refusal, or a witness out of reach, is said through `onRefused`. */
   witnessNow(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.lastWrite = Date.now();
+    const run = this.witnessHead().then((outcome) => {
+      if (typeof outcome === 'object') this.onRefused(outcome.refused);
+    });
+    this.pending = run.catch((error: unknown) => this.onRefused(`the checkpoint could not be witnessed: ${(error as Error).message}`));
+    return this.pending as Promise<void>;
+  }
+
+  /**
+   * Offer the log's current head to the witness (after what is already on its
+   * way), and say what it decided: recorded, unchanged, or refused with the
+   * reason (the log shrank or was rewritten). A witness out of reach throws.
+   */
+  witnessHead(): Promise<WitnessOutcome> {
     const run = this.pending.then(async () => {
       this.witness ??= openWitness(this.location, { create: true }).catch((error: unknown) => {
         this.witness = undefined; // unreachable now: try again at the next checkpoint
         throw error;
       });
-      const outcome = await recordCheckpoint(this.log, this.location, await this.witness);
-      if (typeof outcome === 'object') this.onRefused(outcome.refused);
+      return recordCheckpoint(this.log, this.location, await this.witness);
     });
-    this.pending = run.catch((error: unknown) => this.onRefused(`the checkpoint could not be witnessed: ${(error as Error).message}`));
-    return this.pending as Promise<void>;
+    this.pending = run.catch(() => undefined);
+    return run;
   }
 
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

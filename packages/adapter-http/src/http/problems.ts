@@ -94,6 +94,11 @@ const httpProblems = {
   'client-timeout': { status: 408, title: 'The request did not arrive in time', description: 'The headers or the body arrived too slowly. The connection is closed.' },
   'header-fields-too-large': { status: 431, title: 'The request headers are too large', description: 'The headers exceed the server\'s limit. The connection is closed.' },
   'malformed-json': { status: 400, title: 'The body is not valid JSON', description: 'The request body could not be parsed as JSON: not UTF-8, not JSON, or an object naming a key twice.' },
+  'log-not-witnessed': {
+    status: 500,
+    title: 'The log no longer extends its witnessed checkpoint: nothing is signed',
+    description: 'The log shrank or was rewritten since the last checkpoint its witness keeps, so the server signs no checkpoint or proof of it (the reason is in its log). Run `taawun verify` where the log is: it names the first bad position.',
+  },
   'invalid-request': { status: 400, title: 'The request is invalid', description: 'A query parameter or header is invalid. `fields` names them.' },
   'invalid-query': { status: 400, title: 'The query is invalid', description: 'A read-model parameter or the time lens (asOf, asKnownOn) is invalid. `fields` names them.' },
   'invalid-precondition': { status: 400, title: 'The If-Match header is invalid', description: 'If-Match takes one ETag from a previous response (`"3"`) or `*`.' },

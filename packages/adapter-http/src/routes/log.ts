@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { consistencyDocument, inclusionDocument, isEventStoreError, type CheckpointSigner, type MerkleLog } from '@taawun/domain';
-import { sendProblem, type AppEnv } from '../http/env.js';
+import { consistencyDocument, inclusionDocument, isCheckpointRefused, isEventStoreError, type CheckpointSigner, type MerkleLog } from '@taawun/domain';
+import type { Context } from 'hono';
+import { sendProblem, type AppEnv, type ProblemResponse } from '../http/env.js';
 import { bearerSecurity, readErrors, responseHeaders } from '../http/openapi-common.js';
 import { problem } from '../http/problems.js';
 import { queryInteger } from '../http/query-integers.js';
@@ -13,7 +14,10 @@ import { roles } from '../security/api-keys.js';
  */
 export interface LogRouteDeps {
   readonly log: MerkleLog;
+  /** Refuses (`CheckpointRefused`) a log that no longer extends its witnessed checkpoint. */
   readonly sign: CheckpointSigner;
+  /** The server's log, where a refusal's reason goes. */
+  readonly report: (line: string) => void;
 }
 
 const count = (min: number) => z.number().int().min(min).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' });
@@ -43,6 +47,21 @@ const consistencySchema = z
 
 const outOfRange = (error: unknown) => isEventStoreError(error) && error.code === 'out-of-range';
 
+/**
+ * What a route answers when signing or proving failed: a position past the
+ * log's end is the request's fault; a log its witness caught shrunk or
+ * rewritten is signed nothing (its reason, which names the witness, goes to the
+ * server's log only). Anything else is thrown on.
+ */
+function refused(c: Context<AppEnv>, error: unknown, report: (line: string) => void): ProblemResponse<400 | 500> {
+  if (outOfRange(error)) return sendProblem(c, problem('invalid-request', (error as Error).message));
+  if (isCheckpointRefused(error)) {
+    report(`[taawun http] ${c.req.method} ${c.req.path}: ${error.message}`);
+    return sendProblem(c, problem('log-not-witnessed', 'the log no longer extends the checkpoint its witness keeps (it shrank or was rewritten): nothing of it is signed'));
+  }
+  throw error;
+}
+
 export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps): void {
   app.openapi(
     createRoute({
@@ -59,7 +78,13 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps):
         ...readErrors,
       },
     }),
-    async (c) => c.text(deps.sign(await deps.log.treeHead()), 200),
+    async (c) => {
+      try {
+        return c.text(await deps.sign(await deps.log.treeHead()), 200);
+      } catch (error) {
+        return refused(c, error, deps.report);
+      }
+    },
   );
 
   app.openapi(
@@ -81,8 +106,7 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps):
         const document = await inclusionDocument(deps.log, deps.sign, BigInt(query.position), query.size);
         return c.json({ ...document, proof: [...document.proof] }, 200);
       } catch (error) {
-        if (outOfRange(error)) return sendProblem(c, problem('invalid-request', (error as Error).message));
-        throw error;
+        return refused(c, error, deps.report);
       }
     },
   );
@@ -106,8 +130,7 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, deps: LogRouteDeps):
         const document = await consistencyDocument(deps.log, deps.sign, query.first, query.second);
         return c.json({ ...document, proof: [...document.proof], checkpoints: [...document.checkpoints] }, 200);
       } catch (error) {
-        if (outOfRange(error)) return sendProblem(c, problem('invalid-request', (error as Error).message));
-        throw error;
+        return refused(c, error, deps.report);
       }
     },
   );

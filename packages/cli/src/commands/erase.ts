@@ -47,7 +47,7 @@ export function registerErase(program: Command, context: CliContext): void {
             return exitCodes.incomplete;
           }
           return exitCodes.ok;
-        });
+        }, { appends: true });
       }),
     );
 }

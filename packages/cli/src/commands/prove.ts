@@ -7,14 +7,13 @@ import {
   encodeVerifierKey,
   leafHash,
   openSignedCheckpoint,
-  signCheckpoint,
   verifyConsistency,
   verifyInclusion,
   type Checkpoint,
   type MerkleLog,
   type VerifierKey,
 } from '@taawun/domain';
-import { isMerkleLog, loadSigningKey, originOf } from '@taawun/runtime';
+import { loadSigningKey, originOf } from '@taawun/runtime';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
@@ -86,10 +85,12 @@ export function registerProve(program: Command, context: CliContext): void {
     .action(
       runs(context, async (event: string | undefined, options: { size?: number; consistency?: string[]; output?: string }, command: Command): Promise<ExitCode> => {
         const globals = command.optsWithGlobals<GlobalOptions>();
-        const { key, origin } = signingContext(globals, io);
-        const sign = (head: { size: number; root: Uint8Array }) => signCheckpoint({ origin, ...head }, key);
-        return withStore(globals, io, async ({ log, description }) => {
-          if (!isMerkleLog(log)) throw new CliError(`${description} keeps no Merkle tree: there is nothing to prove`, exitCodes.usage);
+        // No key made here: a proof is signed by the key the log's writers sign with.
+        signingContext(globals, io);
+        return withStore(globals, io, async ({ merkle, description }) => {
+          // Signed only when the log extends what its witness holds (`witnessedSigner`): never a rewritten log.
+          if (!merkle) throw new CliError(`${description} keeps no Merkle tree: there is nothing to prove`, exitCodes.usage);
+          const { log, sign } = merkle;
           if (options.consistency) {
             const [first, second] = options.consistency.map(Number);
             if (options.consistency.length !== 2 || !Number.isSafeInteger(first) || !Number.isSafeInteger(second)) throw new CliError('--consistency takes two sizes, N1 N2', exitCodes.usage);
@@ -118,7 +119,15 @@ export function registerProve(program: Command, context: CliContext): void {
         } catch (error) {
           throw new CliError(`--key: ${(error as Error).message}`, exitCodes.usage);
         }
-        const parsed = proofSchema.safeParse(JSON.parse(readFileSync(resolve(io.cwd, file), 'utf8')));
+        let text: unknown;
+        try {
+          text = JSON.parse(readFileSync(resolve(io.cwd, file), 'utf8'));
+        } catch (error) {
+          // Not JSON at all (or unreadable): the file is named, and the parser's words kept to one line.
+          if (error instanceof SyntaxError) return refuse(io, `${file} is not a taawun proof: not JSON (${error.message.split('\n')[0]!.replace(/\s+/g, ' ').slice(0, 120)})`);
+          throw error;
+        }
+        const parsed = proofSchema.safeParse(text);
         if (!parsed.success) return refuse(io, `${file} is not a taawun proof: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
         const proof = parsed.data;
         const notes = options.checkpoint?.map((f) => readFileSync(resolve(io.cwd, f), 'utf8')) ?? (proof.format === 'taawun-inclusion-proof/1' ? [proof.checkpoint] : proof.checkpoints);

@@ -29,6 +29,6 @@ export function registerSeed(program: Command, context: CliContext): void {
         const report = await seedStore(opened, options, io);
         io.stdout.write(seedSummary(report, opened.description));
         return exitCodes.ok;
-      }, { create: true });
+      }, { create: true, appends: true });
     }));
 }

@@ -83,7 +83,8 @@ async function serve(options: ServeOptions & GlobalOptions, io: Io, run: ServeRu
     cwd: io.cwd,
     ...(options.keys === undefined ? {} : { keys: options.keys }),
     readModels,
-    ...witnessOption(options, io, url),
+    // What a killed server committed after its last checkpoint is witnessed at the next start.
+    ...witnessOption(options, io, url, true),
   });
   let server: ServingRuntime | undefined;
   try {

@@ -71,13 +71,13 @@ export function registerTransfer(program: Command, context: CliContext): void {
         };
         const options = command.optsWithGlobals<GlobalOptions>();
         try {
-          return await withStore(options, io, importInto);
+          return await withStore(options, io, importInto, { appends: true });
         } catch (error) {
           if (!isRuntimeError(error) || (error.code !== 'store-missing' && error.code !== 'keys-missing')) throw error;
         }
         // A new store: what an empty one would refuse is refused before it is created.
         await checkAgainstEmptyTarget(file, checked);
-        return withStore(options, io, importInto, { create: true });
+        return withStore(options, io, importInto, { create: true, appends: true });
       }),
     );
 }

@@ -41,7 +41,7 @@ function verifierKeyFrom(text: string, io: Io): VerifierKey {
 }
 
 /** Every signed checkpoint verify knows for this log: all its witness ever accepted, and the `--against` files, each checked against the key. */
-async function knownCheckpoints(globals: GlobalOptions, io: Io, against: readonly Against[], keyText: string | undefined): Promise<{ checkpoints: WitnessedCheckpoint[]; witness?: string }> {
+async function knownCheckpoints(globals: GlobalOptions, io: Io, against: readonly Against[], keyText: string | undefined): Promise<{ checkpoints: WitnessedCheckpoint[]; witness?: string; lookedIn?: string }> {
   const where = witnessLocationOf(globals, io);
   const own = where ? loadSigningKey(where.signingKeyFile, false) : undefined;
   const key = keyText !== undefined ? verifierKeyFrom(keyText, io) : own ? decodeVerifierKey(encodeVerifierKey(own)) : undefined;
@@ -70,7 +70,8 @@ async function knownCheckpoints(globals: GlobalOptions, io: Io, against: readonl
     if (!opened.ok) throw new CliError(`--against ${file}: ${opened.reason}`, exitCodes.failed);
     checkpoints.push({ ...opened.checkpoint, source: file });
   }
-  return { checkpoints: distinct(checkpoints), ...(witness ? { witness } : {}) };
+  const lookedIn = where ? (where.witnessDatabase === undefined ? `the witness file ${where.witnessFile}` : 'the witness database') : undefined;
+  return { checkpoints: distinct(checkpoints), ...(witness ? { witness } : {}), ...(lookedIn ? { lookedIn } : {}) };
 }
 
 /** One checkpoint per tree head: the latest is also in the history, and an auditor's copy may be one the witness has. */
@@ -103,7 +104,7 @@ export function registerVerify(program: Command, context: CliContext): void {
         const audited = await openLogForAudit(storeUrlOf(globals, io), { cwd: io.cwd });
         if (!audited) throw noChain(describeLocation(location));
         try {
-          const { checkpoints, witness } = await knownCheckpoints(globals, io, options.against ?? [], options.key);
+          const { checkpoints, witness, lookedIn } = await knownCheckpoints(globals, io, options.against ?? [], options.key);
           const total = Number((await audited.chain.checkpoint()).position);
           const report = await withProgress(io, 'verify', (shown) =>
             audited.chain.verify({ ...(chainCheckpoint ? { against: chainCheckpoint } : {}), checkpoints, onProgress: (done) => shown.update(done, total) }),
@@ -114,7 +115,8 @@ export function registerVerify(program: Command, context: CliContext): void {
               checkpoints.length > 0
                 ? `; proven by ${checkpoints.length} signed checkpoint(s) kept outside the log, through position ${report.provenThrough ?? 0n}`
                 : witness === undefined
-                  ? '; no witnessed checkpoint for this log (nothing outside the log proves it)'
+                  ? // Where it looked: the witness is named after the store's location as written here, beside this configuration.
+                    `; no witnessed checkpoint for this log${lookedIn ? ` in ${lookedIn}` : ''} (nothing outside the log proves it; a witness kept beside another configuration or under another spelling of the store's location is not looked for: give it with --against)`
                   : '';
             io.stdout.write(`intact: ${report.events} events in ${audited.description}; ${head}${proof}\n`);
             return exitCodes.ok;

@@ -25,8 +25,15 @@ export interface ConsistencyDocument {
   readonly checkpoints: readonly string[];
 }
 
-/** Signs a tree head as a checkpoint note (the key is the caller's). */
-export type CheckpointSigner = (head: TreeHead) => string;
+/** Signs a tree head of the log as a checkpoint note (the key is the caller's); refuses, with `CheckpointRefused`, a head it must not sign. */
+export type CheckpointSigner = (head: TreeHead) => string | Promise<string>;
+
+/** A signer's refusal: the log no longer extends the checkpoint its witness keeps (it shrank or was rewritten), so nothing of it is signed. */
+export class CheckpointRefused extends Error {
+  override readonly name = 'CheckpointRefused';
+}
+
+export const isCheckpointRefused = (e: unknown): e is CheckpointRefused => e instanceof Error && e.name === 'CheckpointRefused';
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -38,7 +45,7 @@ export async function inclusionDocument(log: MerkleLog, sign: CheckpointSigner, 
     size: proof.size,
     leaf: base64(proof.leaf),
     proof: proof.proof.map(base64),
-    checkpoint: sign(await log.treeHead(proof.size)),
+    checkpoint: await sign(await log.treeHead(proof.size)),
   };
 }
 
@@ -49,6 +56,6 @@ export async function consistencyDocument(log: MerkleLog, sign: CheckpointSigner
     first: proof.first,
     second: proof.second,
     proof: proof.proof.map(base64),
-    checkpoints: [sign(await log.treeHead(proof.first)), sign(await log.treeHead(proof.second))],
+    checkpoints: [await sign(await log.treeHead(proof.first)), await sign(await log.treeHead(proof.second))],
   };
 }
