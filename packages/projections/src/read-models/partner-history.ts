@@ -306,12 +306,13 @@ export function widenPartnerSummaries(certain: Summaries, widest: Summaries | un
 const candidateId = (c: ActivityExtremeView['candidates'][number]) => `${c.record.type}:${c.record.id}:${c.kind}:${c.date.edtf}`;
 
 function widenExtreme(certain: ActivityExtremeView | null, widest: ActivityExtremeView | null, asOf: IsoDay): ActivityExtremeView | null {
-  if (widest === null) return certain;
-  if (certain?.certain && widest.certain && candidateId(certain.candidates[0]!) === candidateId(widest.candidates[0]!)) return certain;
-  const both = [...(certain?.candidates ?? []), ...widest.candidates];
+  if (widest === null && certain === null) return null;
+  if (certain?.certain && widest?.certain && candidateId(certain.candidates[0]!) === candidateId(widest.candidates[0]!)) return certain;
+  // Not monotone: an event the widest completion lets in may also take the partner off a record (a session held with other partners).
+  const both = [...(certain?.candidates ?? []), ...(widest?.candidates ?? [])];
   const candidates = [...new Map(both.map((c) => [candidateId(c), c])).values()];
   // Between the earliest day of either (open when either is) and the latest of either, never after the lens's day.
-  const bounds = [certain?.date, widest.date].filter((d) => d !== undefined);
+  const bounds = [certain?.date, widest?.date].filter((d) => d !== undefined);
   const earliest = bounds.some((d) => d.earliest === null) ? undefined : bounds.map((d) => d.earliest!).reduce((x, y) => (x < y ? x : y));
   const latestOfBoth = bounds.some((d) => d.latest === null) ? undefined : bounds.map((d) => d.latest!).reduce((x, y) => (x > y ? x : y));
   const latest = latestOfBoth === undefined || latestOfBoth > asOf ? asOf : latestOfBoth;
@@ -319,6 +320,6 @@ function widenExtreme(certain: ActivityExtremeView | null, widest: ActivityExtre
     certain: false,
     date: rangeView(earliest, latest),
     candidates: candidates.slice(0, CANDIDATES_SHOWN),
-    candidatesTotal: Math.max(certain?.candidatesTotal ?? 0, widest.candidatesTotal, candidates.length),
+    candidatesTotal: Math.max(certain?.candidatesTotal ?? 0, widest?.candidatesTotal ?? 0, candidates.length),
   };
 }

@@ -90,7 +90,7 @@ describe('the list of partners as of a date', () => {
           }
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 200 },
     );
   }, 120_000);
 });
