@@ -13,7 +13,7 @@ import { linked, multilingualCell, type Column, type PresentOptions, type Table 
 import { message, type MessageId } from './i18n/messages.js';
 import { entryWhat, eventTypeText, recordTypeText, selectKey, vocabText } from './vocabulary.js';
 import { partialDateText } from './i18n/dates.js';
-import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, linesCutNotes, nameText, onlyCertainNotes, peopleText, periodText, textIn } from './texts.js';
+import { countText, dateText, entryFigures, figuresSummary, figureWords, gapNotes, headerText, heldText, lensNotes, linesCutNotes, nameText, onlyCertainNotes, peopleText, periodText, sourcesText, textIn, correctionText } from './texts.js';
 
 /*
  * Each read model's answer as a table: the one layout the CLI prints and the
@@ -83,7 +83,7 @@ function activityColumns<E extends ActivityEntry>(lang: Language, records: PageR
     { header: h(lang, 'column.record', 'RECORD'), cell: (e) => e.record.id },
     { header: h(lang, 'column.figures', 'FIGURES'), cell: (e) => entryFigures(e.counts, lang) },
     { header: h(lang, 'column.partners', 'PARTNERS'), cell: (e) => e.partners.map((p) => records.partners[p.partnerId]?.acronym ?? p.partnerId).join(' ') },
-    { header: h(lang, 'column.source', 'SOURCE'), cell: (e) => sources(e.sourceRefs) },
+    { header: h(lang, 'column.source', 'SOURCE'), cell: (e) => sourcesText(e.sourceRefs, e.corrections, lang) },
     { header: h(lang, 'column.title', 'TITLE'), cell: (e) => multilingualCell(e.title) },
   ];
 }
@@ -121,7 +121,7 @@ function agreements(answer: Answer<AgreementsRegister>, _p: unknown, { lang }: P
           : agreementStatus(a.status);
         return a.amendments.length > 0 ? message(lang, 'cell.amended', { status, n: String(a.amendments.length) }) : status;
       } },
-      { header: h(lang, 'column.source', 'SOURCE'), cell: (a) => sources(a.sourceRefs) },
+      { header: h(lang, 'column.source', 'SOURCE'), cell: (a) => sourcesText(a.sourceRefs, a.corrections, lang) },
       { header: h(lang, 'column.instituteAs', 'INSTITUTE AS'), cell: (a) => nameText(a.parties.institute, lang) },
       { header: h(lang, 'column.place', 'PLACE'), cell: (a) => multilingualCell(a.place) },
       { header: h(lang, 'column.title', 'TITLE'), cell: (a) => multilingualCell(a.title, a.agreementId) },
@@ -329,11 +329,11 @@ function auditTrail(answer: Answer<AuditTrail>, _p: unknown, { lang }: PresentOp
         header: h(lang, 'column.note', 'NOTE'),
         cell: (e) =>
           (lang === 'en'
-            ? [e.reason, e.corrects ? `corrects ${e.corrects.type} ${e.corrects.eventId}` : null, e.corrections.length > 0 ? `${e.corrections.length} correction(s)` : null, e.problem]
+            ? [e.reason, e.corrects ? `corrects ${e.corrects.type} ${e.corrects.eventId}` : null, ...e.corrections.map((c) => correctionText(c, lang)), e.problem]
             : [
                 e.reason,
                 e.corrects ? message(lang, 'audit.correctsEvent', { type: eventTypeText(e.corrects.type, lang), event: e.corrects.eventId }) : null,
-                e.corrections.length > 0 ? message(lang, 'audit.corrections', { n: e.corrections.length }) : null,
+                ...e.corrections.map((c) => correctionText(c, lang)),
                 e.problem,
               ]
           )

@@ -3,7 +3,7 @@ import type { Language, MultilingualText } from '@taawun/domain';
 import type { ActivityEntry } from '../model/activities.js';
 import type { AgreementEntry } from '../read-models/agreements-register.js';
 import { message, type MessageId } from './i18n/messages.js';
-import { dateText, nameText, textIn } from './texts.js';
+import { correctionText, dateText, nameText, textIn } from './texts.js';
 import { vocabText } from './vocabulary.js';
 
 /*
@@ -72,6 +72,7 @@ export function entryFactLines(entry: ActivityEntry, records: PageRecords, lang:
     lines.push(`${label(lang, 'signatories', 'signatories')}: ${signatories.map((s: { party: string; role: MultilingualText; name?: MultilingualText }) => signatoryText(s.party, s.role, s.name ?? null, lang)).join('; ')}`);
   }
   if (entry.record.type === 'agreement') lines.push(`${instituteSignedAs(lang)}: ${nameText(instituteNameOfRef(entry.instituteName, records), lang)}`);
+  for (const c of entry.corrections) lines.push(correctionText(c, lang));
   return lines;
 }
 
@@ -85,5 +86,6 @@ export function agreementFactLines(a: AgreementEntry, lang: Language): string[] 
   if (a.signatories.length > 0) lines.push(`${label(lang, 'signatories', 'signatories')}: ${a.signatories.map((s) => signatoryText(s.party, s.role, s.name, lang)).join('; ')}`);
   if (a.areas.length > 0) lines.push(`${label(lang, 'areas', 'areas of cooperation')}: ${a.areas.map((x) => textIn(x, lang)).join('; ')}`);
   for (const m of a.amendments) lines.push(`${lang === 'en' ? `amended ${m.amendedOn.label}` : message(lang, 'fact.amended', { date: dateText(m.amendedOn, lang) })}: ${textIn(m.summary, lang)}`);
+  for (const c of a.corrections) lines.push(correctionText(c, lang));
   return lines;
 }

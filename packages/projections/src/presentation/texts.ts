@@ -5,6 +5,7 @@ import { countFigures, type ActivityFigures, type LineCounts, type PeriodReport 
 import type { Answer } from '../read-models/answer.js';
 import type { EntryCounts } from '../model/activities.js';
 import { upperBound, type Count, type CountGap } from '../model/counts.js';
+import type { CorrectionView } from '../model/facts.js';
 import type { NameAtTime } from '../model/names.js';
 import { partialDateText } from './i18n/dates.js';
 import { message, type MessageId } from './i18n/messages.js';
@@ -59,6 +60,19 @@ export function onlyCertainNotes(key: string, lang: Language): string[] {
   if (lang === 'en') return [`Only what certainly lies in ${key}; spans such as "2016–2020" and "by ${key}" are their own periods (the whole report lists them).`];
   return [message(lang, 'period.onlyCertain', { year: key, by: partialDateText(`../${key}`, lang) })];
 }
+
+/** A value as a correction changed it: JSON, on one line. */
+const changedValue = (value: unknown): string => (value === null || value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
+
+/** What one correction says, as a line of text: when and by whom, why, and each field from what to what. */
+export function correctionText(c: CorrectionView, lang: Language): string {
+  const changes = c.changes.map((ch) => `${ch.field}: ${changedValue(ch.from)} → ${changedValue(ch.to)}`).join('; ');
+  return `${message(lang, 'audit.corrected', { at: c.recordedAt, by: c.recordedBy })} ${c.reason}${changes ? ` (${changes})` : ''}`;
+}
+
+/** The sources of an entry, and how many times it was corrected when it was: the table's mark that a figure or date is not as first recorded. */
+export const sourcesText = (refs: readonly string[], corrections: readonly unknown[], lang: Language): string =>
+  [refs.join(' '), corrections.length > 0 ? message(lang, 'report.corrected', { n: String(corrections.length) }) : ''].filter(Boolean).join(' · ');
 
 /** A column header: English as the tables always printed it (upper case), French upper-cased too, Arabic as written. */
 export const headerText = (lang: Language, id: MessageId, english: string): string => (lang === 'en' ? english : message(lang, id).toLocaleUpperCase(lang));
