@@ -67,6 +67,18 @@ describe('CSV for analysis', () => {
     expect(fr.find((r) => r['signedOn'] === '1998-11-16')!['signedOn (Date)']).toBe('16 novembre 1998');
   });
 
+  it('a list of texts or dates is written out, joined, not counted: both names the Dijon agreement (F13) may have been signed under', async () => {
+    for (const [lang, names] of [
+      ['en', 'National Institute of Judicial Studies; Higher Institute of the Judiciary'],
+      ['fr', "Institut national d'études judiciaires; Institut supérieur de la magistrature"],
+    ] as const) {
+      const rows = records((await run('report', 'agreements', '--format', 'csv', '--lang', lang)).stdout);
+      const dijon = rows.find((r) => r['agreementId'] === 'eng-dijon-2006')!;
+      expect(dijon['parties.institute.candidates'], lang).toBe(names);
+      expect(Object.keys(dijon)).not.toContain('parties.institute.candidates (items)');
+    }
+  });
+
   it('--bom begins with a UTF-8 byte-order mark (spreadsheet programs then read Arabic right); CRLF line ends', async () => {
     const plain = await run('partners', '--format', 'csv', '--lang', 'ar');
     expect(plain.stdout.charCodeAt(0)).not.toBe(0xfeff);

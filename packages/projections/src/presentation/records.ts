@@ -18,7 +18,8 @@ import { message } from './i18n/messages.js';
  *   ("signedOn earliest" is "signedOn (Au plus tôt)", through the catalogues),
  *   and each date has a column of its label in that language ("16 نونبر 1998")
  *   beside its EDTF and ISO days, which stay as they are for machines;
- * - a list of plain values is joined with "; ", a list of records is counted.
+ * - a list of plain values, texts in several languages (the one asked for) or
+ *   dates (their EDTF) is joined with "; ", a list of records is counted.
  *
  * Unlike the tables (`presentAnswer`), nothing is put into words here.
  */
@@ -46,11 +47,19 @@ function derived(path: string, lang: Language, what: 'lowerBound' | 'earliest' |
   return `${path} (${message(lang, `column.${what}`)})`;
 }
 
+/** An item of a list as a plain value when it says one thing: a text in several languages (the one asked for), a date (its EDTF). Else as it is. */
+function plainItem(item: unknown, lang: Language): unknown {
+  if (!isObject(item)) return item;
+  if (isMultilingual(item)) return pickText(item, lang);
+  if (isDate(item)) return item.edtf;
+  return item;
+}
+
 function flatten(value: unknown, path: string, lang: Language, into: Flat): void {
   if (value === null || value === undefined) into.set(path, null);
   else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into.set(path, value);
   else if (typeof value === 'bigint') into.set(path, value.toString());
-  else if (Array.isArray(value)) into.set(path, value);
+  else if (Array.isArray(value)) into.set(path, value.map((item) => plainItem(item, lang)));
   else if (isObject(value)) {
     if (isCount(value)) {
       into.set(path, value.known);
