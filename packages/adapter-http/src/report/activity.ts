@@ -1,4 +1,4 @@
-import { type Answer, type EntryCounts, type PeriodReport, type YearlyActivityReport } from '@taawun/projections';
+import { sumCounts, type Answer, type EntryCounts, type PeriodReport, type YearlyActivityReport } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
 import {
   dateText,
@@ -86,7 +86,7 @@ export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens, l
       key: 'publications',
       label: t('report.chart.publications'),
       color: '#8a5cb8',
-      values: periods.map((p) => ({ value: p.totals.publications.prepared + p.totals.publications.plannedForPublication + p.totals.publications.published, lowerBound: false })),
+      values: periods.map((p) => count(sumCounts([p.totals.publications.prepared, p.totals.publications.plannedForPublication, p.totals.publications.published]))),
     },
   ];
   const table = presentAnswer(answer, {}, { lang });

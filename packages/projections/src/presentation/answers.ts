@@ -177,9 +177,9 @@ const figureColumns = (lang: Language): Column<PeriodRow>[] => [
   { header: h(lang, 'column.visits', 'VISITS'), cell: (r) => countText(r.figures.studyVisits, lang), align: 'right' },
   { header: h(lang, 'column.participantsCount', 'PARTICIPANTS'), cell: (r) => countText(r.figures.studyVisitParticipants, lang), align: 'right' },
   { header: h(lang, 'column.hosted', 'HOSTED'), cell: (r) => countText(r.figures.visitorsHosted, lang), align: 'right' },
-  { header: h(lang, 'column.prepared', 'PREPARED'), cell: (r) => r.figures.publications.prepared, align: 'right' },
-  { header: h(lang, 'column.planned', 'PLANNED'), cell: (r) => r.figures.publications.plannedForPublication, align: 'right' },
-  { header: h(lang, 'column.published', 'PUBLISHED'), cell: (r) => r.figures.publications.published, align: 'right' },
+  { header: h(lang, 'column.prepared', 'PREPARED'), cell: (r) => countText(r.figures.publications.prepared, lang), align: 'right' },
+  { header: h(lang, 'column.planned', 'PLANNED'), cell: (r) => countText(r.figures.publications.plannedForPublication, lang), align: 'right' },
+  { header: h(lang, 'column.published', 'PUBLISHED'), cell: (r) => countText(r.figures.publications.published, lang), align: 'right' },
 ];
 
 /** A line of one period: a session, a visit or a publication step. */

@@ -247,9 +247,9 @@ export const figuresSummary = (f: ActivityFigures, lang: Language = 'en'): strin
         visits: countText(f.studyVisits, lang),
         participants: countText(f.studyVisitParticipants, lang),
         hosted: countText(f.visitorsHosted, lang),
-        prepared: f.publications.prepared,
-        planned: f.publications.plannedForPublication,
-        published: f.publications.published,
+        prepared: countText(f.publications.prepared, lang),
+        planned: countText(f.publications.plannedForPublication, lang),
+        published: countText(f.publications.published, lang),
       })
     : [
     countOf(f.sessionsHeld, 'training session held', 'training sessions held'),
@@ -258,7 +258,7 @@ export const figuresSummary = (f: ActivityFigures, lang: Language = 'en'): strin
     countOf(f.meetingsHeld, 'meeting held', 'meetings held'),
     peopleText(f.peopleAttended, 'people attended'),
     `${countOf(f.studyVisits, 'study visit', 'study visits')} (${peopleText(f.studyVisitParticipants, 'participants')}, ${peopleText(f.visitorsHosted, 'visitors hosted')})`,
-    `publications: ${f.publications.prepared} prepared, ${f.publications.plannedForPublication} planned, ${f.publications.published} published`,
+    `publications: ${countText(f.publications.prepared)} prepared, ${countText(f.publications.plannedForPublication)} planned, ${countText(f.publications.published)} published`,
   ].join(', ');
 
 /** Which rows of its list a page of an answer holds: "101–200 of 2345" (`shown`: the rows the page holds). */

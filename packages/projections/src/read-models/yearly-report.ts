@@ -67,8 +67,8 @@ export const activityFiguresSchema = z
     studyVisitParticipants: countSchema.meta({ description: "The institute's people on outgoing study visits" }),
     visitorsHosted: countSchema.meta({ description: 'Visitors received on hosted study visits' }),
     publications: z
-      .object({ prepared: z.number().int(), plannedForPublication: z.number().int(), published: z.number().int() })
-      .meta({ description: 'Prepared, planned for publication, and published texts are counted apart' }),
+      .object({ prepared: countSchema, plannedForPublication: countSchema, published: countSchema })
+      .meta({ description: 'Prepared, planned for publication, and published texts are counted apart; as of a date, each a range like every count (a guide "by 2018" may or may not be prepared by 30 June 2018)' }),
   })
   .meta({ id: 'ActivityFigures' });
 export type ActivityFigures = z.infer<typeof activityFiguresSchema>;
@@ -224,15 +224,15 @@ const noFigures: ActivityFigures = {
   studyVisits: none,
   studyVisitParticipants: none,
   visitorsHosted: none,
-  publications: { prepared: 0, plannedForPublication: 0, published: 0 },
+  publications: { prepared: none, plannedForPublication: none, published: none },
 };
 
 const addFigures = (figures: readonly ActivityFigures[]): ActivityFigures => ({
   ...(Object.fromEntries(countFigures.map((name) => [name, sumCounts(figures.map((f) => f[name]))])) as Record<CountFigure, Count>),
   publications: {
-    prepared: figures.reduce((n, f) => n + f.publications.prepared, 0),
-    plannedForPublication: figures.reduce((n, f) => n + f.publications.plannedForPublication, 0),
-    published: figures.reduce((n, f) => n + f.publications.published, 0),
+    prepared: sumCounts(figures.map((f) => f.publications.prepared)),
+    plannedForPublication: sumCounts(figures.map((f) => f.publications.plannedForPublication)),
+    published: sumCounts(figures.map((f) => f.publications.published)),
   },
 });
 
@@ -322,7 +322,7 @@ function itemsOf(key: string, record: RecordDocument): Item[] {
       themes,
       figures: {
         ...noFigures,
-        publications: { prepared: list === 'prepared' ? 1 : 0, plannedForPublication: list === 'plannedForPublication' ? 1 : 0, published: list === 'published' ? 1 : 0 },
+        publications: { prepared: exactly(list === 'prepared' ? 1 : 0), plannedForPublication: exactly(list === 'plannedForPublication' ? 1 : 0), published: exactly(list === 'published' ? 1 : 0) },
       },
       list,
       value: {
@@ -403,7 +403,7 @@ function itemCounters(item: Item): CounterContribution[] {
       if (known !== 0) add(counterName(scope, figure), known);
       if (gaps.length !== 0) add(counterName(scope, gapsFigure[figure]), gaps.length);
     }
-    if (!scope.startsWith('format:')) for (const [kind, n] of Object.entries(item.figures.publications)) if (n !== 0) add(counterName(scope, kind), n);
+    if (!scope.startsWith('format:')) for (const [kind, n] of Object.entries(item.figures.publications)) if (n.known !== 0) add(counterName(scope, kind), n.known);
   }
   return [
     { counters: PERIODS, values: { [period]: 1 } },
@@ -508,9 +508,9 @@ async function periodReport(model: ModelReader, records: RecordSet, period: Peri
   const figures = async (scope: string): Promise<ActivityFigures> => ({
     ...(await countsOf((figure) => count(scope, figure))),
     publications: {
-      prepared: counters[counterName(scope, 'prepared')] ?? 0,
-      plannedForPublication: counters[counterName(scope, 'plannedForPublication')] ?? 0,
-      published: counters[counterName(scope, 'published')] ?? 0,
+      prepared: exactly(counters[counterName(scope, 'prepared')] ?? 0),
+      plannedForPublication: exactly(counters[counterName(scope, 'plannedForPublication')] ?? 0),
+      published: exactly(counters[counterName(scope, 'published')] ?? 0),
     },
   });
   const partnerIds = partnersByActivity(counters, scopes.filter((s) => s.startsWith('partner:')).map((s) => s.slice('partner:'.length)));
@@ -615,9 +615,9 @@ async function periodTotals(model: ModelReader, period: Period): Promise<Activit
   return {
     ...(await countsOf(count)),
     publications: {
-      prepared: counters[counterName('total', 'prepared')] ?? 0,
-      plannedForPublication: counters[counterName('total', 'plannedForPublication')] ?? 0,
-      published: counters[counterName('total', 'published')] ?? 0,
+      prepared: exactly(counters[counterName('total', 'prepared')] ?? 0),
+      plannedForPublication: exactly(counters[counterName('total', 'plannedForPublication')] ?? 0),
+      published: exactly(counters[counterName('total', 'published')] ?? 0),
     },
   };
 }

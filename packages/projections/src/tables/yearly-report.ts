@@ -98,9 +98,10 @@ const figures = (f: ActivityFigures): RowOf<typeof figureColumns> => ({
   ...countRow('study_visits', f.studyVisits),
   ...countRow('study_visit_participants', f.studyVisitParticipants),
   ...countRow('visitors_hosted', f.visitorsHosted),
-  publications_prepared: f.publications.prepared,
-  publications_planned: f.publications.plannedForPublication,
-  publications_published: f.publications.published,
+  // The tables hold the whole log's figures, where publications are always exact: their counts, as before.
+  publications_prepared: f.publications.prepared.known,
+  publications_planned: f.publications.plannedForPublication.known,
+  publications_published: f.publications.published.known,
 });
 
 const gapFigures = [
