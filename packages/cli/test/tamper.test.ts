@@ -81,4 +81,21 @@ describe('taawun verify against its own witness, after an intruder edited the SQ
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^BROKEN at position 1 \(tree-mismatch\): the Merkle tree kept in the store is not the one its events make/);
   });
+
+  it('names the first position a changed node covers, and says every event is proven when the checkpoints prove them all', async () => {
+    const file = copyOfSeeded('tree-second');
+    const db = new Database(file);
+    // The node over positions 17–32 (level 4, index 1): the 32 bytes position 32 keeps.
+    db.exec('DROP TRIGGER events_tree_is_written_once');
+    db.prepare('UPDATE events SET tree = ? WHERE position = 32').run(Buffer.alloc(32));
+    db.close();
+    const result = await verify(file);
+    expect(result.code).toBe(1);
+    const named = /^BROKEN at position (\d+) \(tree-mismatch\): .*node at level \d+, index \d+ differs: it covers positions (\d+)–(\d+)\): .*; the events themselves are as their chain says; positions 1–\d+ are proven intact by a kept checkpoint \(every event\)\n$/.exec(result.stdout);
+    expect(named, result.stdout).not.toBeNull();
+    // A position the changed bytes bear on, not position 1 (which the node does not cover).
+    const [position, from, to] = named!.slice(1).map(Number);
+    expect(position).toBe(from);
+    expect([from! >= 17, to! <= 32]).toEqual([true, true]);
+  });
 });

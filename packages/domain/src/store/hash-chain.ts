@@ -149,6 +149,8 @@ export function describeProvenPositions(report: VerifyReport & { intact: false }
     report.consistentThrough > report.provenThrough
       ? `; positions ${report.provenThrough + 1n}–${report.consistentThrough} only match their own chain (unproven: it could have been rewritten and re-hashed)`
       : '';
+  // The events are sound and proven, only the stored tree is not: no position past the log to name.
+  if (report.problem === 'tree-mismatch' && report.provenThrough >= BigInt(report.events)) return `${proven} (every event)`;
   return `${proven}${consistent}; the first unproven position is ${report.provenThrough + 1n}`;
 }
 

@@ -92,7 +92,7 @@ export async function compareKeptTree(
   let expected = 0;
   for (let width = Math.floor(tree.size / 2 ** fromLevel); width >= 1; width = Math.floor(width / 2)) expected += width;
   let found = 0;
-  let differing: string | undefined;
+  let differing: { readonly level: number; readonly idx: number } | undefined;
   for await (const node of nodes) {
     found++;
     let mine: Uint8Array | undefined;
@@ -102,7 +102,7 @@ export async function compareKeptTree(
       mine = undefined;
     }
     if (!mine || !Buffer.from(mine).equals(Buffer.from(node.hash))) {
-      differing = `level ${node.level}, index ${node.idx}`;
+      differing = { level: Number(node.level), idx: Number(node.idx) };
       break;
     }
   }
@@ -110,9 +110,12 @@ export async function compareKeptTree(
   return {
     intact: false,
     events: report.events,
-    position: 1n,
+    // The first event the differing node covers: where a proof served from it would first be false.
+    position: differing ? BigInt(differing.idx * 2 ** differing.level + 1) : 1n,
     problem: 'tree-mismatch',
-    message: `the Merkle tree kept in the store is not the one its events make (${differing ? `node at ${differing} differs` : `${found} nodes where the events make ${expected}`}): proofs served from it would be false`,
+    message: `the Merkle tree kept in the store is not the one its events make (${
+      differing ? `node at level ${differing.level}, index ${differing.idx} differs: it covers positions ${differing.idx * 2 ** differing.level + 1}–${(differing.idx + 1) * 2 ** differing.level}` : `${found} nodes where the events make ${expected}`
+    }): proofs served from it would be false; the events themselves are as their chain says`,
     consistentThrough: BigInt(report.events),
     provenThrough: report.provenThrough ?? 0n,
   };
