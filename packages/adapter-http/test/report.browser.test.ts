@@ -109,8 +109,9 @@ describe('the HTML report in Chromium', () => {
     const people = await bars('people');
     expect(people.find((b) => b.label === '2016')).toMatchObject({ value: 2, lowerBound: false, text: '2' });
     expect(people.find((b) => b.label === '2016')!.height).toBeGreaterThan(0);
-    // Every bar says its figure; a lower bound is said in the legend too.
-    for (const b of [...sessions, ...people]) expect(b.text).toBe(b.lowerBound ? `≥ ${b.value}` : String(b.value));
+    // Every bar says its figure in the table's words: a lower bound "≥ n", a figure the record never gives "not stated" (not "≥ 0").
+    for (const b of [...sessions, ...people]) expect(b.text).toBe(b.lowerBound ? (b.value === 0 ? 'not stated' : `≥ ${b.value}`) : String(b.value));
+    expect(people.find((b) => b.label === 'by 2022')).toMatchObject({ value: 0, lowerBound: true, text: 'not stated' });
     expect(await tab.locator('.legend .lower-bound-key').textContent()).toContain('lower bound');
     const box = await tab.locator('svg.chart[data-series="people"]').boundingBox();
     expect(box!.width).toBeGreaterThan(200);

@@ -1,6 +1,7 @@
-import { sumCounts, type Answer, type EntryCounts, type PeriodReport, type YearlyActivityReport } from '@taawun/projections';
+import { sumCounts, type Answer, type Count, type EntryCounts, type PeriodReport, type YearlyActivityReport } from '@taawun/projections';
 import type { Language } from '@taawun/domain';
 import {
+  countText,
   dateText,
   entryFigures,
   figuresSummary,
@@ -44,7 +45,8 @@ const lineTotal = (p: PeriodReport) => Object.values(p.lineCounts).reduce((a, b)
 /** With more periods than this, each period's lines are folded (a click opens them), so twenty busy years fit the page. */
 const OPEN_UP_TO = 12;
 
-const count = (c: { known: number; exact: boolean }): ChartValue => ({ value: c.known, lowerBound: !c.exact });
+/** A figure as a bar: its height what is known, its label the table's own words for it (`countText`: "not stated", a range through a lens). */
+const count = (c: Count, lang: Language): ChartValue => ({ value: c.known, lowerBound: !c.exact, label: countText(c, lang) });
 
 /** A session's or visit's figures in a period's line: English as always written, the other languages through the catalogues. */
 function lineFigures(lang: Language, english: string, counts: EntryCounts): string {
@@ -79,14 +81,14 @@ export function activityPage(answer: Answer<YearlyActivityReport>, lens: Lens, l
   const lang = langOf(lens);
   const t = (id: MessageId, values?: Readonly<Record<string, string | number>>) => message(lang, id, values);
   const panels = [
-    { key: 'sessions', label: t('report.chart.sessions'), color: '#0b5f8a', values: periods.map((p) => count(p.totals.sessionsHeld)) },
-    { key: 'people', label: t('report.chart.people'), color: '#e07b39', values: periods.map((p) => count(p.totals.peopleTrained)) },
-    { key: 'visits', label: t('report.chart.visits'), color: '#3a9b5c', values: periods.map((p) => count(p.totals.studyVisits)) },
+    { key: 'sessions', label: t('report.chart.sessions'), color: '#0b5f8a', values: periods.map((p) => count(p.totals.sessionsHeld, lang)) },
+    { key: 'people', label: t('report.chart.people'), color: '#e07b39', values: periods.map((p) => count(p.totals.peopleTrained, lang)) },
+    { key: 'visits', label: t('report.chart.visits'), color: '#3a9b5c', values: periods.map((p) => count(p.totals.studyVisits, lang)) },
     {
       key: 'publications',
       label: t('report.chart.publications'),
       color: '#8a5cb8',
-      values: periods.map((p) => count(sumCounts([p.totals.publications.prepared, p.totals.publications.plannedForPublication, p.totals.publications.published]))),
+      values: periods.map((p) => count(sumCounts([p.totals.publications.prepared, p.totals.publications.plannedForPublication, p.totals.publications.published]), lang)),
     },
   ];
   const table = presentAnswer(answer, {}, { lang });

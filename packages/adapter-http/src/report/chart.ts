@@ -17,6 +17,8 @@ export interface ChartValue {
   readonly value: number;
   /** The record gives at least this much: the true figure may be higher. */
   readonly lowerBound: boolean;
+  /** The figure in words, as the table beside the chart writes it ("not stated", "0–2"): else "≥ n" or n. */
+  readonly label?: string;
 }
 
 export interface ChartPanel {
@@ -35,7 +37,7 @@ const TOP = 18;
 const LABELS = 58;
 const HAIRLINE = 1.5;
 
-const valueText = (v: ChartValue): string => (v.lowerBound ? `≥ ${v.value}` : String(v.value));
+const valueText = (v: ChartValue): string => v.label ?? (v.lowerBound ? `≥ ${v.value}` : String(v.value));
 
 /** A panel's figures in one line, for screen readers (English as it always read). */
 function perPeriod(p: ChartPanel, labels: readonly string[], lang: Language): string {
