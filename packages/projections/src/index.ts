@@ -39,6 +39,7 @@ export {
   type GenerationRow,
 } from './engine/storage-support.js';
 export { exportActiveModel, exportModel, storedModel, type ModelIndexEntry, type ModelReader, type ReadModelReads } from './engine/model-reader.js';
+export { auditStoredModel, type ModelAudit } from './engine/model-audit.js';
 export { rebuildModelsHoldingPersonalData } from './engine/personal-data-purge.js';
 export { recordStreamsProjection, recordsNamedIn, namedRecord, NAMED_IN_INDEX, type StreamEntry } from './engine/record-streams.js';
 export { type LensStreams } from './engine/lens-from-streams.js';

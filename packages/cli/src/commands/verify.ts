@@ -13,7 +13,8 @@ import { describeLocation, loadSigningKey, openLogForAudit, openWitness, originO
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { withProgress } from '../output/progress.js';
-import { runs, storeUrlOf, witnessLocationOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
+import { runs, storeUrlOf, withStore, witnessLocationOf, type CliContext, type GlobalOptions, type Io } from '../io.js';
+import { auditStoredModel, projectionsOf, type ModelAudit } from '@taawun/projections';
 
 /** `POSITION:HASH`, as `taawun verify` printed it before signed checkpoints. */
 export function parseCheckpoint(text: string): ChainCheckpoint {
@@ -90,12 +91,13 @@ export function registerVerify(program: Command, context: CliContext): void {
     .description('check the log against its hash chain, its Merkle tree and every signed checkpoint kept outside it (the tamper check): exit 0 intact, 1 broken, 2 for memory: (no log to check)')
     .option('--against <checkpoint>', 'also a signed checkpoint file (kept by an auditor: GET /log/checkpoint, or a witness file), or POSITION:HASH printed by an older verify; repeatable', parseAgainst)
     .option('--key <key>', "the public key checkpoints are signed with (default: the institute's own, from --signing-key)")
+    .option('--read-models', 'also check every stored read model against the log (each folded again in memory up to its checkpoint): what queries, reports and printed pages answer from')
     .addHelpText(
       'after',
       '\nSQLite and PostgreSQL stores keep a SHA-256 chain and a Merkle tree over every event; for EventStoreDB, verify computes\nthem over $all (every event read) and checks them against the witnessed checkpoints; memory: is refused with exit code 2.\nThe log is only read: a SQLite file is checked from a private copy, never opened in place.',
     )
     .action(
-      runs(context, async (options: { against?: Against[]; key?: string }, command: Command): Promise<ExitCode> => {
+      runs(context, async (options: { against?: Against[]; key?: string; readModels?: boolean }, command: Command): Promise<ExitCode> => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
         if (location.kind === 'memory') throw noChain(describeLocation(location));
@@ -119,9 +121,10 @@ export function registerVerify(program: Command, context: CliContext): void {
                     `; no witnessed checkpoint for this log${lookedIn ? ` in ${lookedIn}` : ''} (nothing outside the log proves it; a witness kept beside another configuration or under another spelling of the store's location is not looked for: give it with --against)`
                   : '';
             io.stdout.write(`intact: ${report.events} events in ${audited.description}; ${head}${proof}\n`);
-            return exitCodes.ok;
+            return options.readModels ? auditReadModels(globals, io) : exitCodes.ok;
           }
           io.stdout.write(`BROKEN at position ${report.position} (${report.problem}): ${report.message}; ${describeProvenPositions(report)}\n`);
+          if (options.readModels) io.stdout.write('read models: not checked (a broken log is no reference to check them against)\n');
           return exitCodes.failed;
         } finally {
           await audited.close();
@@ -129,3 +132,47 @@ export function registerVerify(program: Command, context: CliContext): void {
       }),
     );
 }
+
+/**
+ * Every stored read model beside the log, checked against it (`auditStoredModel`):
+ * one line each; exit 1 when one differs. Read where the log is (a read-only
+ * file from a private copy); nothing is written.
+ */
+async function auditReadModels(globals: GlobalOptions, io: Io): Promise<ExitCode> {
+  return withStore(
+    globals,
+    io,
+    async (opened) => {
+      const beside = await opened.openReadModelsBesideLog();
+      if (!beside) {
+        io.stdout.write(`read models: none are stored beside ${opened.description}\n`);
+        return exitCodes.ok;
+      }
+      try {
+        let differs = false;
+        for (const projection of projectionsOf(opened.readModels)) {
+          const audit = await auditStoredModel(opened.store, beside.storage, projection);
+          differs ||= audit.outcome === 'differs';
+          io.stdout.write(`${auditLine(audit)}\n`);
+        }
+        return differs ? exitCodes.failed : exitCodes.ok;
+      } finally {
+        await beside.close();
+      }
+    },
+    { onlyReads: true },
+  );
+}
+
+const auditLine = (audit: ModelAudit): string => {
+  const stored = (a: { generation: number; position: bigint | undefined }) => `generation ${a.generation}, through position ${a.position ?? 0n}`;
+  switch (audit.outcome) {
+    case 'matches':
+      return `read model ${audit.name} (${stored(audit)}): as the log gives it, ${audit.documents} documents and ${audit.indexEntries} index entries`;
+    case 'differs':
+      return `read model ${audit.name} (${stored(audit)}): DIFFERS from the log: ${audit.difference} (taawun replay ${audit.name} rebuilds it from the log)`;
+    case 'not-checked':
+      return `read model ${audit.name}: not checked (${audit.reason})`;
+  }
+};
+
