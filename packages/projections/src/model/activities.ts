@@ -131,9 +131,12 @@ export function statedOrderAmong(sorts: readonly string[]): { before: (i: number
   return { before: (i) => (parsed[i]!.follows === undefined ? [] : (at.get(parsed[i]!.follows!) ?? [])) };
 }
 
-/** The two index entries (see `chronologicalEntries`) of each entry a record gives, in the list `(index, key)`. */
+/** Whether an entry stands for what took place: not a plan (a session scheduled, a visit planned, a publication planned for), nor what was cancelled. */
+export const tookPlace = (d: Pick<Draft, 'kind' | 'status'>): boolean => d.kind !== 'publication-planned' && d.status !== 'planned' && d.status !== 'cancelled';
+
+/** The two index entries (see `chronologicalEntries`) of each entry a record gives, in the list `(index, key)`, those that did not take place marked. */
 export const activityIndexEntries = (index: string, key: string, drafts: readonly Draft[]): IndexEntry[] =>
-  drafts.flatMap((d, i) => chronologicalEntries(index, key, d.on, draftTail(d, i)));
+  drafts.flatMap((d, i) => chronologicalEntries(index, key, d.on, draftTail(d, i), !tookPlace(d)));
 
 /**
  * A page of the chronological list `(index, key)` of activity entries, each

@@ -26,18 +26,22 @@ export interface Page {
   readonly only?: ReadonlySet<string>;
 }
 
-type Bounds = [string | null, string | null];
+/** An entry's days, and `not-done` when it stands for what did not take place (a plan, or what was cancelled). */
+type Bounds = [string | null, string | null] | [string | null, string | null, 'not-done'];
 
 const earliestIndex = (index: string) => `${index}:earliest`;
 
 /** Whether `name` is one of the two indexes a chronological list `index` is kept in. */
 export const isChronologicalIndex = (name: string, index: string): boolean => name === index || name === earliestIndex(index);
 
-/** The two index entries of one item of a chronological list. `tail` orders items of the same date (unique within the list). */
-export function chronologicalEntries(index: string, key: string, date: PartialDate, tail: string): [IndexEntry, IndexEntry] {
+/**
+ * The two index entries of one item of a chronological list. `tail` orders items of the same date (unique within the list);
+ * `notDone` marks an item that did not take place (a plan, what was cancelled), which a list shows but a first or last activity is not.
+ */
+export function chronologicalEntries(index: string, key: string, date: PartialDate, tail: string, notDone = false): [IndexEntry, IndexEntry] {
   const sort = completionSortKey(date) + SORT_SEPARATOR + tail;
   const { earliest, latest } = orderBounds(date);
-  const value: Bounds = [earliest ?? null, latest ?? null];
+  const value: Bounds = notDone ? [earliest ?? null, latest ?? null, 'not-done'] : [earliest ?? null, latest ?? null];
   return [
     { index, key, sort, value },
     { index: earliestIndex(index), key, sort: (earliest ?? '') + SORT_SEPARATOR + sort },
@@ -46,6 +50,9 @@ export function chronologicalEntries(index: string, key: string, date: PartialDa
 
 /** The sort an item of a chronological list has (to find it among its record's items). */
 export const chronologicalSort = (date: PartialDate, tail: string): string => completionSortKey(date) + SORT_SEPARATOR + tail;
+
+/** Whether an entry of a chronological list stands for what did not take place (`chronologicalEntries`' `notDone`). */
+export const isNotDone = (value: Bounds | null): boolean => value?.[2] === 'not-done';
 
 /** The bounds an entry of a chronological list keeps as its value. */
 export const toBounds = (value: Bounds | null): OrderBounds => (value ? { earliest: value[0] ?? undefined, latest: value[1] ?? undefined } : {});

@@ -8,7 +8,7 @@ import { compareByCompletion, dateView, dateViewSchema, type DateView } from '..
 import { correctionsOf, correctionViewSchema, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
 import { nameRefSchema, pageRecordsSchema, partnerRefSchema } from '../model/page-records.js';
-import { chronologicalSort, extremes, isChronologicalIndex, toBounds, type Extreme, type Page } from '../model/ordered.js';
+import { chronologicalSort, extremes, isChronologicalIndex, isNotDone, toBounds, type Extreme, type Page } from '../model/ordered.js';
 import { namedRecord } from '../engine/record-streams.js';
 import { evolveRecord, lensKeyPrefixes, recordIds, recordIdsPage, recordKey, recordKeyOf, partnerLensScope, partnerLensDocuments, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
 import { defineReadModel, type ReadOnlyDeep } from './define.js';
@@ -37,7 +37,8 @@ export const HISTORY_INDEX = 'history';
 export const partnerHistoryProjection = defineProjection({
   name: 'partner-history',
   // 3: figures by what they mean (figures.ts); a session not held counts nothing; "several" is at least 2.
-  version: 3,
+  // 4: entries that did not take place (plans, what was cancelled) marked in the index, for the first and last activity.
+  version: 4,
   description: 'Everything each partner took part in, in date order, with names as they were at the time',
   handles,
   initialState: null as RecordDocument,
@@ -219,7 +220,8 @@ const rangeView = (earliest: string | undefined, latest: string | undefined): Da
 
 /** A partner's first and last activity (reads its history's index entries, and the records of the candidates). */
 async function partnerExtremes(model: ModelReader, records: RecordSet, partnerId: string): Promise<{ first: ActivityExtreme; last: ActivityExtreme } | undefined> {
-  const entries = await model.index<[string | null, string | null]>(HISTORY_INDEX, partnerId);
+  // What took place: a plan's date is when something should happen, not an activity (Enabel's guide "to be printed at the end of 2022", F8).
+  const entries = (await model.index<Parameters<typeof isNotDone>[0]>(HISTORY_INDEX, partnerId)).filter((e) => !isNotDone(e.value));
   const drafts = new Map<number, Awaited<ReturnType<typeof entryDraft>>>();
   const draftAt = async (i: number) => drafts.get(i) ?? drafts.set(i, await entryDraft(records, entries[i]!)).get(i)!;
   const found = extremes(entries.map((e) => toBounds(e.value)), statedOrderAmong(entries.map((e) => e.sort)));

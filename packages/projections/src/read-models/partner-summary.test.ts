@@ -94,3 +94,38 @@ describe('the list of partners as of a date', () => {
     );
   }, 120_000);
 });
+
+/*
+ * A first or last activity is something that took place: a plan (a session
+ * scheduled, a visit planned, a publication planned for a date) says when
+ * something should happen, and what was cancelled never did. The history lists
+ * them; the summary does not count them as activity.
+ */
+describe('the first and last activity of a partner', () => {
+  it('leave plans out: Enabel\'s guide "to be printed at the end of 2022" (F8) does not put its last activity in 2022', async () => {
+    const store = new InMemoryEventStore();
+    await loadInstituteRecord(store, deterministicContext('seed'));
+    const answer = await queryPartners({ store }, {});
+    if (!answer.ok) throw new Error(answer.error.message);
+    const enabel = answer.value.result.partners.find((p) => p.partnerId === 'enabel')!;
+    expect(enabel.entries).toBe(5);
+    expect(enabel.last).toMatchObject({ certain: false, date: { earliest: null, latest: '2022-12-31' } });
+    expect(enabel.last!.candidates.map((c) => c.kind)).not.toContain('publication-planned');
+  });
+
+  it('are none while a partner has only plans and what was cancelled, though its history lists them', async () => {
+    const store = new InMemoryEventStore();
+    const context = deterministicContext('clerk');
+    const commands: CommandInput[] = [
+      { type: 'RegisterPartner', partnerId: 'new-school', name: { en: 'New school' }, kind: 'school' },
+      { type: 'ScheduleSession', sessionId: 'first-course', title: { en: 'First course' }, kind: 'training-session', partners: ['new-school'], plannedFor: '2027-03' },
+      { type: 'ScheduleSession', sessionId: 'called-off', title: { en: 'Called off' }, kind: 'training-session', partners: ['new-school'], plannedFor: '2027-05' },
+      { type: 'CancelSession', sessionId: 'called-off', reason: 'the trainers could not travel' },
+    ];
+    for (const command of commands) expect((await handle(store, command, context)).ok, command.type).toBe(true);
+    const answer = await queryPartners({ store }, {});
+    if (!answer.ok) throw new Error(answer.error.message);
+    expect(answer.value.result.partners[0]).toMatchObject({ partnerId: 'new-school', entries: 2, first: null, last: null, firstDate: null, lastDate: null });
+  });
+});
+
