@@ -26,7 +26,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'figure.lowerBoundNote': 'تشير ≥ إلى حد أدنى: لا يذكر السجل عددا بالنسبة إلى {records}.',
   'figure.gapsNotAllNamed': 'تسمّي المجاميع سجلات {named, number} من أصل {all, number} من الثغرات؛ وتسمّي كل فترة ثغراتها (في تقريرها أو في تصدير الجداول).',
 
-  'name.oneOf': 'أحد الاسمين أو الأسماء: {candidates}',
+  'name.oneOf': 'أحد هذه الأسماء: {candidates}',
   'name.unknown': 'الاسم غير معروف',
 
   'lens.everything': 'كل ما هو مسجل',
@@ -221,7 +221,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'lens.mayBe': 'ربما وقع قبل ذلك: {n, plural, zero {لا حدث} one {حدث واحد} two {حدثان} few {# أحداث} many {# حدثا} other {# حدث}}{refs}، أُخذ في الحسبان: ما قد يغيره يظهر غير مؤكد.',
   // مفردات السجل
   'vocab.sessionKind': '{kind, select, training_of_trainers {تكوين المكونين} training_session {دورة تكوينية} regional_session {دورة جهوية} course {دورة دراسية} introductory_meeting {اجتماع تمهيدي} specialised_session {دورة متخصصة} preparatory_meeting {اجتماع تحضيري} workshop {ورشة عمل} other {دورة}}',
-  'vocab.agreementKind': '{kind, select, convention {اتفاقية} protocol {بروتوكول} memorandum {مذكرة تفاهم} other {اتفاق}}',
+  'vocab.agreementKind': '{kind, select, convention {اتفاقية} protocol {بروتوكول} memorandum {مذكرة تفاهم} other {اتفاقية}}',
   'vocab.agreementStatus': '{status, select, terminated {منتهية} other {موقعة}}',
   'vocab.publicationKind': '{kind, select, guide {دليل} curriculum {منهاج} other {وحدة}}',
   'vocab.format': '{format, select, in_person {حضوري} remote {عن بعد} other {الصيغة غير مذكورة}}',
