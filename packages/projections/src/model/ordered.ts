@@ -51,6 +51,54 @@ export function chronologicalEntries(index: string, key: string, date: PartialDa
 /** The sort an item of a chronological list has (to find it among its record's items). */
 export const chronologicalSort = (date: PartialDate, tail: string): string => completionSortKey(date) + SORT_SEPARATOR + tail;
 
+/**
+ * A list's first and last item over partial worlds: `sure` items are in every
+ * world, `maybe` items in some and not in others (a time lens: what certainly
+ * lies by `asOf`, and what may). `stated` orders are over both, indexed sure
+ * items first, then the may-be ones: what follows an item that is not there is
+ * not there either (it came after it), so a may-be item that follows another is
+ * never first, and one a sure item follows is never last. Otherwise an item may
+ * be first when it may be first among the sure items alone, or, for a may-be
+ * item, among the sure items and itself; likewise the last; the days are those
+ * of every world's first (last). Never certain while a may-be item may be it,
+ * or while no item is sure (a world may hold none).
+ */
+export function extremesOverWorlds(sure: readonly OrderBounds[], maybe: readonly OrderBounds[], stated: { readonly before: (i: number) => readonly number[] } = { before: () => [] }): { first: Extreme; last: Extreme } | undefined {
+  if (sure.length === 0 && maybe.length === 0) return undefined;
+  const n = sure.length;
+  const among = extremes(sure, { before: (i) => stated.before(i).filter((a) => a < n) });
+  const minOr = (a: string | undefined, b: string | undefined) => (a === undefined || b === undefined ? undefined : a < b ? a : b);
+  const maxOr = (a: string | undefined, b: string | undefined) => (a === undefined || b === undefined ? undefined : a > b ? a : b);
+  // The day by which some sure item certainly took place, and the day after which one certainly did (undefined: none bounds it).
+  const sureLatests = sure.map((x) => x.latest).filter((d): d is string => d !== undefined);
+  const sureEarliests = sure.map((x) => x.earliest).filter((d): d is string => d !== undefined);
+  const firstBound = sureLatests.length === 0 ? undefined : sureLatests.reduce((a, b) => (a < b ? a : b));
+  const lastBound = sureEarliests.length === 0 ? undefined : sureEarliests.reduce((a, b) => (a > b ? a : b));
+  const followsSomething = (i: number) => stated.before(i).some((a) => a !== i && a >= 0 && a < n + maybe.length);
+  const followedBySure = new Set(Array.from({ length: n }, (_, i) => stated.before(i)).flat());
+  const mayFirst = maybe.flatMap((m, j) => (!followsSomething(n + j) && (firstBound === undefined || m.earliest === undefined || m.earliest <= firstBound) ? [n + j] : []));
+  const mayLast = maybe.flatMap((m, j) => (!followedBySure.has(n + j) && (lastBound === undefined || m.latest === undefined || m.latest >= lastBound) ? [n + j] : []));
+  const of = (i: number) => (i < n ? sure[i]! : maybe[i - n]!);
+  // With no sure item, a world holds only may-be items, and those no order rules out may be alone.
+  const orAll = (candidates: number[]) => (candidates.length > 0 ? candidates : maybe.map((_, j) => n + j));
+  const firsts = among ? mayFirst : orAll(mayFirst);
+  const lasts = among ? mayLast : orAll(mayLast);
+  const first: Extreme = {
+    certain: among !== undefined && among.first.certain && firsts.length === 0,
+    candidates: [...(among?.first.candidates ?? []), ...firsts],
+    // Earlier when a may-be item is there; never later than among the sure items alone.
+    earliest: [...(among ? [among.first.earliest] : []), ...firsts.map((i) => of(i).earliest)].reduce(minOr),
+    latest: among ? among.first.latest : firsts.map((i) => of(i).latest).reduce(maxOr),
+  };
+  const last: Extreme = {
+    certain: among !== undefined && among.last.certain && lasts.length === 0,
+    candidates: [...(among?.last.candidates ?? []), ...lasts],
+    earliest: among ? among.last.earliest : lasts.map((i) => of(i).earliest).reduce(minOr),
+    latest: [...(among ? [among.last.latest] : []), ...lasts.map((i) => of(i).latest)].reduce(maxOr),
+  };
+  return { first, last };
+}
+
 /** Whether an entry of a chronological list stands for what did not take place (`chronologicalEntries`' `notDone`). */
 export const isNotDone = (value: Bounds | null): boolean => value?.[2] === 'not-done';
 

@@ -41,6 +41,13 @@ interface ReadModelCommon<P extends z.ZodObject, R extends z.ZodObject> {
   readonly defaultPageSize?: number;
 }
 
+/** The two models a lens's answer is read from (`lensWiden`): what certainly lies by `asOf`, and everything that may. */
+export interface LensCompletions {
+  readonly certain: ModelReader;
+  readonly widest: ModelReader;
+  readonly asOf: IsoDay;
+}
+
 /** `T` with every array and object read-only: what a view may give (a user's interfaces are often read-only). */
 export type ReadOnlyDeep<T> = T extends (infer U)[] ? readonly ReadOnlyDeep<U>[] : T extends object ? { readonly [K in keyof T]: ReadOnlyDeep<T[K]> } : T;
 
@@ -80,12 +87,14 @@ export interface ProjectedReadModel<P extends z.ZodObject = z.ZodObject, R exten
    */
   readonly lensItemsReading?: (reads: RecordsReads) => ReadonlySet<string>;
   /**
-   * With `lensRanges`: how the answer and the same view over the widest
-   * completion combine, when not count by count (`widenCounts`): the partners'
-   * first and last activity, certain only when both completions agree. `asOf`
-   * is the lens's last day: nothing the answer is about lies after it.
+   * With `lensRanges`: the answer over every completion, when not count by
+   * count from the widest completion's answer (`widenCounts`): given the lens's
+   * own model (what certainly lies by `asOf`) and the widest completion's
+   * (everything that may), read for the answer's items. The partners' first and
+   * last activity: any mix of what may be by then may hold the first or last.
+   * `asOf` is the lens's last day: nothing the answer is about lies after it.
    */
-  readonly lensWiden?: (certain: ReadOnlyDeep<z.output<R>>, widest: unknown, asOf: IsoDay) => ReadOnlyDeep<z.output<R>>;
+  readonly lensWiden?: (certain: ReadOnlyDeep<z.output<R>>, completions: LensCompletions) => Promise<ReadOnlyDeep<z.output<R>>>;
   /**
    * How an answer through a lens is read without a replay of the log: the
    * streams its records live in, found in the stored catalogue of streams

@@ -88,7 +88,10 @@ async function viewedThroughStreams<M extends ProjectedModel>(model: M, params: 
     if (viewed !== undefined && model.lensRanges && asOf !== undefined) {
       // Counts as ranges: up to what the widest completion of the partial dates gives; the page's own when no stream read may differ there.
       const widest = await opened.widest();
-      const widened = widest === undefined ? widenedByItself(viewed.result) : await widenedByWidest(model, params, viewed.result, widest.model, asOf, widest.differsIn);
+      const widened =
+        widest === undefined
+          ? widenedByItself(viewed.result)
+          : await widenedByWidest(model, params, viewed.result, { widest: widest.model, certain: opened.model, asOf, ...(widest.differsIn ? { differsIn: widest.differsIn } : {}) });
       viewed = { ...viewed, result: widened };
     }
     const source: AnswerSource = { kind: 'streams', position: streams.head?.toString() ?? null, streamsRead: opened.read.streams, eventsRead: opened.read.events };

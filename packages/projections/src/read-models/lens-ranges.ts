@@ -113,14 +113,18 @@ export async function widenedByWidest<T>(
   model: Extract<AnyReadModel, { kind: 'projected' }>,
   params: unknown,
   certain: T,
-  widestModel: ModelReader,
-  /** The lens's last day. */
-  asOf: IsoDay,
-  /** What differs between the widest model and the lens's own (`WidestCompletion.differsIn`), when known. */
-  differsIn?: RecordsReads,
+  models: {
+    readonly widest: ModelReader;
+    /** The lens's own model, and its last day (for `lensWiden`). */
+    readonly certain: ModelReader;
+    readonly asOf: IsoDay;
+    /** What differs between the widest model and the lens's own (`WidestCompletion.differsIn`), when known. */
+    readonly differsIn?: RecordsReads;
+  },
 ): Promise<T> {
+  const { widest: widestModel, differsIn } = models;
+  if (model.lensWiden) return (await model.lensWiden(certain as never, models)) as T;
   const page = pageOfItems(certain, model.list);
-  if (model.lensWiden) return model.lensWiden(certain as never, (await model.view(widestModel, params, page))?.result, asOf) as T;
   const differing = differsIn && model.lensItemsReading && page.only && model.list !== null ? model.lensItemsReading(differsIn) : undefined;
   if (differing === undefined) return widenCounts(certain, (await model.view(widestModel, params, page))?.result);
   // Only the items those records may change are viewed again; each other item is its own widest counterpart.

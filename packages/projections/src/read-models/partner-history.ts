@@ -1,17 +1,18 @@
 import { multilingualTextSchema, slugSchema, type DomainEventType, type IsoDay } from '@taawun/domain';
 import { z } from 'zod';
 import { unknownKey } from '../engine/errors.js';
-import { modelChanged, type ModelReader } from '../engine/model-reader.js';
+import { modelChanged, type ModelIndexEntry, type ModelReader } from '../engine/model-reader.js';
 import { defineProjection, type IndexEntry } from '../engine/projection.js';
 import { activityEntrySchema, activityIndexEntries, activityPage, draftTail, recordDrafts, statedOrderAmong } from '../model/activities.js';
 import { compareByCompletion, dateView, dateViewSchema, type DateView } from '../model/dates.js';
 import { correctionsOf, correctionViewSchema, sourcesOf, type CorrectionView } from '../model/facts.js';
 import { currentName, partnerDetails, partnerTimeline } from '../model/names.js';
 import { nameRefSchema, pageRecordsSchema, partnerRefSchema } from '../model/page-records.js';
-import { chronologicalSort, extremes, isChronologicalIndex, isNotDone, toBounds, type Extreme, type Page } from '../model/ordered.js';
+import { chronologicalSort, extremes, extremesOverWorlds, isChronologicalIndex, isNotDone, toBounds, type Extreme, type Page } from '../model/ordered.js';
+import type { OrderBounds } from '../model/dates.js';
 import { namedRecord } from '../engine/record-streams.js';
 import { evolveRecord, lensKeyPrefixes, recordIds, recordIdsPage, recordKey, recordKeyOf, partnerLensScope, partnerLensDocuments, partnerLensStreams, RecordSet, type PartnerRecord, type RecordDocument } from '../model/record-book.js';
-import { defineReadModel, type ReadOnlyDeep } from './define.js';
+import { defineReadModel, type LensCompletions, type ReadOnlyDeep } from './define.js';
 
 const handles = [
   'InstituteRegistered', 'InstituteRenamed',
@@ -218,26 +219,36 @@ async function entryDraft(records: RecordSet, entry: { document: string; sort: s
 const rangeView = (earliest: string | undefined, latest: string | undefined): DateView =>
   dateView(earliest === undefined && latest === undefined ? 'XXXX' : earliest === latest ? earliest! : `${earliest ?? '..'}/${latest ?? '..'}`);
 
-/** A partner's first and last activity (reads its history's index entries, and the records of the candidates). */
-async function partnerExtremes(model: ModelReader, records: RecordSet, partnerId: string): Promise<{ first: ActivityExtreme; last: ActivityExtreme } | undefined> {
-  // What took place: a plan's date is when something should happen, not an activity (Enabel's guide "to be printed at the end of 2022", F8).
-  const entries = (await model.index<Parameters<typeof isNotDone>[0]>(HISTORY_INDEX, partnerId)).filter((e) => !isNotDone(e.value));
-  const drafts = new Map<number, Awaited<ReturnType<typeof entryDraft>>>();
-  const draftAt = async (i: number) => drafts.get(i) ?? drafts.set(i, await entryDraft(records, entries[i]!)).get(i)!;
-  const found = extremes(entries.map((e) => toBounds(e.value)), statedOrderAmong(entries.map((e) => e.sort)));
-  if (!found) return undefined;
-  const shown = (x: Extreme) => x.candidates.slice(0, CANDIDATES_SHOWN);
-  // The records of the candidates shown, in one read.
-  await records.load([...new Set([...shown(found.first), ...shown(found.last)].map((i) => entries[i]!.document))]);
+type HistoryIndexEntry = ModelIndexEntry<Parameters<typeof isNotDone>[0]>;
+
+/** The entries of a partner's history that took place: a plan's date is when something should happen, not an activity (Enabel's guide "to be printed at the end of 2022", F8). */
+const activitiesOf = async (model: ModelReader, partnerId: string): Promise<HistoryIndexEntry[]> =>
+  (await model.index<Parameters<typeof isNotDone>[0]>(HISTORY_INDEX, partnerId)).filter((e) => !isNotDone(e.value));
+
+/** The first and last activity found (indexes into `entries`), each candidate shown described from its record, in the history's order. */
+async function describedExtremes(found: { first: Extreme; last: Extreme }, entries: readonly { entry: HistoryIndexEntry; records: RecordSet }[]): Promise<{ first: ActivityExtreme; last: ActivityExtreme }> {
+  const inOrder = (x: Extreme) => [...x.candidates].sort((a, b) => (entries[a]!.entry.sort < entries[b]!.entry.sort ? -1 : entries[a]!.entry.sort > entries[b]!.entry.sort ? 1 : 0));
+  const shown = (x: Extreme) => inOrder(x).slice(0, CANDIDATES_SHOWN);
+  // The records of the candidates shown, one read per model.
+  const keys = new Map<RecordSet, Set<string>>();
+  for (const i of [...shown(found.first), ...shown(found.last)]) keys.set(entries[i]!.records, (keys.get(entries[i]!.records) ?? new Set()).add(entries[i]!.entry.document));
+  await Promise.all([...keys].map(([records, documents]) => records.load(documents)));
   const extreme = async (x: Extreme): Promise<ActivityExtreme> => {
     const candidates = [];
     for (const i of shown(x)) {
-      const d = await draftAt(i);
+      const d = await entryDraft(entries[i]!.records, entries[i]!.entry);
       candidates.push({ record: d.record, kind: d.kind, date: dateView(d.on) });
     }
     return { certain: x.certain, date: x.certain ? candidates[0]!.date : rangeView(x.earliest, x.latest), candidates, candidatesTotal: x.candidates.length };
   };
   return { first: await extreme(found.first), last: await extreme(found.last) };
+}
+
+/** A partner's first and last activity (reads its history's index entries, and the records of the candidates). */
+async function partnerExtremes(model: ModelReader, records: RecordSet, partnerId: string): Promise<{ first: ActivityExtreme; last: ActivityExtreme } | undefined> {
+  const entries = await activitiesOf(model, partnerId);
+  const found = extremes(entries.map((e) => toBounds(e.value)), statedOrderAmong(entries.map((e) => e.sort)));
+  return found && describedExtremes(found, entries.map((entry) => ({ entry, records })));
 }
 
 export const partnersReadModel = defineReadModel({
@@ -253,9 +264,9 @@ export const partnersReadModel = defineReadModel({
   list: 'partners',
   // As of a date, the first and last activity over every completion of the partial dates (`widenPartnerSummaries`).
   lensRanges: true,
-  lensWiden: (certain, widest, asOf) => widenPartnerSummaries(certain, widest as Summaries | undefined, asOf),
+  lensWiden: (certain, completions) => widenPartnerSummaries(certain, completions),
   view: async (model, _p, page) => {
-    const { ids: shown, total } = page.only ? partnersOnly(page.only) : await recordIdsPage(model, 'partners', page);
+    const { ids: shown, total } = await recordIdsPage(model, 'partners', page);
     const records = new RecordSet(model as ModelReader<RecordDocument>);
     await records.load(shown.map((id) => recordKey('partners', id)));
     const partners: PartnerSummary[] = [];
@@ -277,51 +288,44 @@ export const partnersReadModel = defineReadModel({
 });
 
 
-/** The partners a page names by identity (`partnerId:enm-france`), for the widest completion of a lens. */
-const partnersOnly = (only: ReadonlySet<string>): { ids: string[]; total: number } => {
-  const ids = [...only].filter((key) => key.startsWith('partnerId:')).map((key) => key.slice('partnerId:'.length));
-  return { ids, total: ids.length };
-};
-
 type Summaries = ReadOnlyDeep<{ partners: PartnerSummary[] }>;
-type ActivityExtremeView = ReadOnlyDeep<ActivityExtreme>;
 
 /**
- * The partners as of a date, their first and last activity over every
- * completion of the partial dates: the lens's own answer counts only what
- * certainly lies by then, the widest completion everything that may (the year
- * unknown included). An extreme is certain only when both give the same one
- * entry; otherwise it may be any candidate of either, between the days they
- * span, and never after the lens's day.
+ * The partners as of a date, each one's first and last activity over every
+ * world the lens allows: the entries both the lens's model (what certainly lies
+ * by then) and the widest completion's (everything that may) give are in every
+ * world; those only one gives are in some (an event that may be by then adds an
+ * entry, or takes the partner off one), any mix of them (`extremesOverWorlds`),
+ * never after the lens's day. GIZ as of 30 November 2018: its first activity may
+ * be F4's sessions of 7–8 November or F2's guide or F3's sessions, and its last
+ * any of them but F2's guide that F3's regional sessions do not follow.
  */
-export function widenPartnerSummaries(certain: Summaries, widest: Summaries | undefined, asOf: IsoDay): Summaries {
-  const others = new Map((widest?.partners ?? []).map((p) => [p.partnerId, p]));
-  const partners = certain.partners.map((summary) => {
-    const other = others.get(summary.partnerId);
-    const first = widenExtreme(summary.first, other?.first ?? null, asOf);
-    const last = widenExtreme(summary.last, other?.last ?? null, asOf);
-    return first === summary.first && last === summary.last ? summary : { ...summary, first, last, firstDate: first?.date ?? null, lastDate: last?.date ?? null };
-  });
+export async function widenPartnerSummaries(certain: Summaries, completions: LensCompletions): Promise<Summaries> {
+  const { asOf } = completions;
+  const lensRecords = new RecordSet(completions.certain as ModelReader<RecordDocument>);
+  const widestRecords = new RecordSet(completions.widest as ModelReader<RecordDocument>);
+  const clipped = (b: OrderBounds): OrderBounds => ({ earliest: b.earliest, latest: b.latest === undefined || b.latest > asOf ? asOf : b.latest });
+  const partners = [];
+  for (const summary of certain.partners) {
+    const [lens, widest] = await Promise.all([activitiesOf(completions.certain, summary.partnerId), activitiesOf(completions.widest, summary.partnerId)]);
+    const inLens = new Set(lens.map((e) => e.sort));
+    const inWidest = new Set(widest.map((e) => e.sort));
+    const sure = lens.filter((e) => inWidest.has(e.sort)).map((entry) => ({ entry, records: lensRecords }));
+    const maybe = [
+      ...lens.filter((e) => !inWidest.has(e.sort)).map((entry) => ({ entry, records: lensRecords })),
+      ...widest.filter((e) => !inLens.has(e.sort)).map((entry) => ({ entry, records: widestRecords })),
+    ];
+    if (maybe.length === 0) {
+      partners.push(summary);
+      continue;
+    }
+    const found = extremesOverWorlds(
+      sure.map((e) => toBounds(e.entry.value)),
+      maybe.map((m) => clipped(toBounds(m.entry.value))),
+      statedOrderAmong([...sure, ...maybe].map((e) => e.entry.sort)),
+    );
+    const described = found && (await describedExtremes(found, [...sure, ...maybe]));
+    partners.push({ ...summary, first: described?.first ?? null, last: described?.last ?? null, firstDate: described?.first.date ?? null, lastDate: described?.last.date ?? null });
+  }
   return { ...certain, partners };
-}
-
-const candidateId = (c: ActivityExtremeView['candidates'][number]) => `${c.record.type}:${c.record.id}:${c.kind}:${c.date.edtf}`;
-
-function widenExtreme(certain: ActivityExtremeView | null, widest: ActivityExtremeView | null, asOf: IsoDay): ActivityExtremeView | null {
-  if (widest === null && certain === null) return null;
-  if (certain?.certain && widest?.certain && candidateId(certain.candidates[0]!) === candidateId(widest.candidates[0]!)) return certain;
-  // Not monotone: an event the widest completion lets in may also take the partner off a record (a session held with other partners).
-  const both = [...(certain?.candidates ?? []), ...(widest?.candidates ?? [])];
-  const candidates = [...new Map(both.map((c) => [candidateId(c), c])).values()];
-  // Between the earliest day of either (open when either is) and the latest of either, never after the lens's day.
-  const bounds = [certain?.date, widest?.date].filter((d) => d !== undefined);
-  const earliest = bounds.some((d) => d.earliest === null) ? undefined : bounds.map((d) => d.earliest!).reduce((x, y) => (x < y ? x : y));
-  const latestOfBoth = bounds.some((d) => d.latest === null) ? undefined : bounds.map((d) => d.latest!).reduce((x, y) => (x > y ? x : y));
-  const latest = latestOfBoth === undefined || latestOfBoth > asOf ? asOf : latestOfBoth;
-  return {
-    certain: false,
-    date: rangeView(earliest, latest),
-    candidates: candidates.slice(0, CANDIDATES_SHOWN),
-    candidatesTotal: Math.max(certain?.candidatesTotal ?? 0, widest?.candidatesTotal ?? 0, candidates.length),
-  };
 }

@@ -61,9 +61,13 @@ describe('the list of partners as of a date', () => {
     const giz = (await partnersAsOf(await seeded(), '2018-11-30')).get('giz')!;
     expect(giz.first).toMatchObject({ certain: false, date: { earliest: null, latest: '2018-11-08' } });
     expect(recordsOf(giz.first)).toEqual(['giz-attaches-2018-11', 'giz-refugee-rights-guide', 'giz-tot-2018']);
-    // What may be last lies by the lens's day, not at the end of 2018.
+    // What may be last lies by the lens's day, not at the end of 2018; F3's training of trainers may be last when its regional sessions (which followed it) came after 30 November.
     expect(giz.last).toMatchObject({ certain: false, date: { earliest: '2018-11-07', latest: '2018-11-30' } });
+    expect(recordsOf(giz.last)).toEqual(['giz-attaches-2018-11', 'giz-refugee-rights-guide', 'giz-regional-2018', 'giz-tot-2018']);
     expect(giz.lastDate).toEqual(giz.last!.date);
+    // As of 30 June 2018 F4 is later, and any of the rest may be all there was: F2's guide "by 2018" as early as any day.
+    const midyear = (await partnersAsOf(await seeded(), '2018-06-30')).get('giz')!;
+    expect(midyear.last).toMatchObject({ certain: false, date: { earliest: null, latest: '2018-06-30' } });
   });
 
   it('as of 2030, what the year unknown leaves open stays open: ENM and AECID as uncertain as without the lens (F10, F11, F15, F16)', async () => {

@@ -281,7 +281,7 @@ export class QueryService {
             if (viewed === undefined || !model.lensRanges || resolved.asOf === undefined) return answer(viewed, report, source);
             // Counts as ranges: up to what the widest completion of the partial dates gives.
             const widestModel = (await replayThroughLens(this.source.store, projection, lens, { widest: true })).model;
-            return answer({ ...viewed, result: await widenedByWidest(model, parsed.data, viewed.result, widestModel, resolved.asOf) }, report, source);
+            return answer({ ...viewed, result: await widenedByWidest(model, parsed.data, viewed.result, { widest: widestModel, certain: reader, asOf: resolved.asOf }) }, report, source);
           });
           return ran.busy ? busyReplays : ran.value;
         }

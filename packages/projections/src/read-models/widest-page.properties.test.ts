@@ -33,8 +33,8 @@ async function widenedBothWays(model: Projected, params: Record<string, unknown>
   const whole = await model.view(widestModel, parsed, {});
   const day = resolveLens({ asOf }).asOf!;
   return {
-    byItems: await widenedByWidest(model, parsed, certain.result, widestModel, day),
-    whole: model.lensWiden ? model.lensWiden(certain.result, whole?.result, day) : widenCounts(certain.result, whole?.result),
+    byItems: await widenedByWidest(model, parsed, certain.result, { widest: widestModel, certain: certainModel, asOf: day }),
+    whole: model.lensWiden ? await model.lensWiden(certain.result, { widest: widestModel, certain: certainModel, asOf: day }) : widenCounts(certain.result, whole?.result),
   };
 }
 
