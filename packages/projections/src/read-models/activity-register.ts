@@ -45,7 +45,8 @@ const PERIODS = 'periods';
 export const activityRegisterProjection = defineProjection({
   name: 'activity-register',
   // 2: figures by what they mean (figures.ts); a session not held counts nothing; "several" is at least 2.
-  version: 2,
+  // 3: entries that did not take place (plans, what was cancelled) marked in the index (activityIndexEntries), as the partners' histories.
+  version: 3,
   description: 'Every session, study visit and publication, in date order, over all partners and per partner',
   handles,
   initialState: null as RecordDocument,
