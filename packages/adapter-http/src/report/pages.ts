@@ -185,7 +185,7 @@ ${entry.kind.startsWith('agreement') ? html`<div class="meta">${message(lang, 'r
 ${entry.sharedWith.length > 0 ? html`<div class="meta">${message(lang, 'report.with')} ${entry.partners.filter((p) => entry.sharedWith.includes(p.partnerId)).map((ref, i) => { const p = partnerOfRef(ref, records); return html`${i > 0 ? ', ' : ''}${p.acronym ?? ''} ${nameAtTime(p.name, lang)}`; })}</div>` : ''}
 ${figures ? html`<div class="meta">${figures}</div>` : ''}
 ${facts.length > 0 ? html`<ul class="meta facts">${facts.filter((f) => !f.startsWith(`${instituteSignedAs(lang)}:`)).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
-<div class="meta">${entry.sourceRefs.map((r) => html`<span class="tag">${r}</span> `)}${entry.corrections.length > 0 ? html`<span class="tag">${message(lang, 'report.corrected', { n: String(entry.corrections.length) })}</span>` : ''} <a class="audit" href="${auditHref(entry.record, lensQuery)}">${message(lang, 'report.auditTrail')}</a></div>
+<div class="meta">${entry.sourceRefs.map((r) => html`<span class="tag">${r}</span> `)}${entry.corrections.length > 0 ? html`<span class="tag">${message(lang, 'report.corrected', { n: entry.corrections.length })}</span>` : ''} <a class="audit" href="${auditHref(entry.record, lensQuery)}">${message(lang, 'report.auditTrail')}</a></div>
 </li>`;
 }
 

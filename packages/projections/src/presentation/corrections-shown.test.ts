@@ -34,7 +34,7 @@ describe('a correction, as the tables show it', () => {
       if (!answer.ok) throw new Error(answer.error.message);
       for (const lang of ['en', 'fr', 'ar'] as const) {
         const { cells, details } = cellsOf(presentAnswer(answer.value, {}, { lang }), 'mediation-guide-meeting-2017');
-        expect(cells, lang).toContain(`F5 · ${{ en: 'corrected 1×', fr: 'corrigé 1 fois', ar: 'صُحح 1 مرات' }[lang]}`);
+        expect(cells, lang).toContain(`F5 · ${{ en: 'corrected 1×', fr: 'corrigé 1 fois', ar: 'صُحح مرة واحدة' }[lang]}`);
         expect(details.at(-1), lang).toContain('clerk-a');
         expect(details.at(-1), lang).toContain('attendance: {"count":70,"basis":"total"} → {"count":75,"basis":"total"}');
       }

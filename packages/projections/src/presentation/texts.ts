@@ -72,7 +72,7 @@ export function correctionText(c: CorrectionView, lang: Language): string {
 
 /** The sources of an entry, and how many times it was corrected when it was: the table's mark that a figure or date is not as first recorded. */
 export const sourcesText = (refs: readonly string[], corrections: readonly unknown[], lang: Language): string =>
-  [refs.join(' '), corrections.length > 0 ? message(lang, 'report.corrected', { n: String(corrections.length) }) : ''].filter(Boolean).join(' · ');
+  [refs.join(' '), corrections.length > 0 ? message(lang, 'report.corrected', { n: corrections.length }) : ''].filter(Boolean).join(' · ');
 
 /** A column header: English as the tables always printed it (upper case), French upper-cased too, Arabic as written. */
 export const headerText = (lang: Language, id: MessageId, english: string): string => (lang === 'en' ? english : message(lang, id).toLocaleUpperCase(lang));

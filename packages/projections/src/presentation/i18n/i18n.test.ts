@@ -106,6 +106,7 @@ describe('the message catalogues', () => {
     expect(message('ar', 'figure.sessions', { n: 11, value: '11' })).toBe('11 دورة');
     expect(message('ar', 'figure.entries', { n: 2 })).toBe('قيدان');
     expect(message('fr', 'figure.trained', { n: 70, value: '70' })).toBe('70 personnes formées');
+    expect([1, 2, 3, 11].map((n) => message('ar', 'report.corrected', { n }))).toEqual(['صُحح مرة واحدة', 'صُحح مرتين', 'صُحح 3 مرات', 'صُحح 11 مرة']);
   });
 });
 

@@ -149,7 +149,7 @@ export const ar: Readonly<Record<MessageId, string>> = {
   'report.institute': 'المعهد:',
   'report.with': 'مع:',
   'report.orderUncertain': 'ترتيب غير مؤكد',
-  'report.corrected': 'صُحح {n} مرات',
+  'report.corrected': '{n, plural, zero {لم يُصحح} one {صُحح مرة واحدة} two {صُحح مرتين} few {صُحح # مرات} many {صُحح # مرة} other {صُحح # مرة}}',
   'report.figuresPerPeriod': 'الأرقام حسب الفترة',
   'report.periodsHold': 'ما تتضمنه كل فترة',
   'report.chartTitle': 'النشاط حسب الفترة (فترة ممتدة، أو «بحلول» سنة أو «ابتداء من» سنة، أو سنة مجهولة لا توضع أبدا في سنة واحدة)',

@@ -157,7 +157,7 @@ export const en = {
   'report.institute': 'Institute:',
   'report.with': 'With:',
   'report.orderUncertain': 'order uncertain',
-  'report.corrected': 'corrected {n}×',
+  'report.corrected': '{n, plural, one {corrected #×} other {corrected #×}}',
   'report.figuresPerPeriod': 'Figures per period',
   'report.periodsHold': 'What each period holds',
   'report.chartTitle': 'Activity per period (a span, "by" or "from" a year, or an unknown year is never guessed into a single year)',

@@ -145,7 +145,7 @@ export const fr: Readonly<Record<MessageId, string>> = {
   'report.institute': 'Institut :',
   'report.with': 'Avec :',
   'report.orderUncertain': 'ordre incertain',
-  'report.corrected': 'corrigé {n} fois',
+  'report.corrected': '{n, plural, one {corrigé # fois} other {corrigé # fois}}',
   'report.figuresPerPeriod': 'Chiffres par période',
   'report.periodsHold': 'Ce que contient chaque période',
   'report.chartTitle': 'Activité par période (une plage, « au plus tard » ou « à partir d’ » une année, ou une année inconnue n’est jamais placée dans une seule année)',
