@@ -84,7 +84,8 @@ export const storeUrlOf = (options: GlobalOptions, io: Io): string => options.st
 /** The runtime's `witness` option for a store URL: refusals are said on standard error. */
 export function witnessOption(options: GlobalOptions, io: Io, url = storeUrlOf(options, io), atOpen = false) {
   const witness = witnessLocationOf(options, io, url);
-  return witness ? { witness: { ...witness, atOpen, onRefused: (reason: string) => io.stderr.write(`taawun: witness: ${reason}\n`) } } : {};
+  const say = (line: string) => io.stderr.write(`taawun: witness: ${line}\n`);
+  return witness ? { witness: { ...witness, atOpen, onRefused: say, onNotice: say } } : {};
 }
 
 /**

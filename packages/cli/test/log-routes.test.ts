@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { refusalsFileOf } from '@taawun/runtime';
+import { processIo, witnessLocationOf } from '../src/io.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, taawun, temporaryFolder } from './support.js';
@@ -54,7 +56,7 @@ describe('GET /log/… for auditors', () => {
     const server = await serve(['serve'], { cwd });
     try {
       const get = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${auditor}` } });
-      for (const path of ['/log/checkpoint', '/log/proof/inclusion?position=10', '/log/proof/consistency?first=10']) {
+      for (const path of ['/log/checkpoint', '/log/proof/inclusion?position=10', '/log/proof/consistency?first=10', '/log/checkpoint', '/log/checkpoint']) {
         const refused = await get(path);
         expect(refused.status, path).toBe(500);
         // The reason names the witness: it goes to the server's log, the auditor is told what was refused.
@@ -65,6 +67,9 @@ describe('GET /log/… for auditors', () => {
       expect(stopped.stderr).toMatch(/GET \/log\/checkpoint: the log's checkpoint is not signed: the log no longer extends the checkpoint of size \d+ in the witness file .*: its history was rewritten/);
     }
     expect((await run(['verify'])).code).toBe(1);
+    // One refusal kept as evidence, at the server's start: the same head offered again is not refused again, read after read.
+    const witness = witnessLocationOf({}, { ...processIo(), cwd, env: {} })!.witnessFile;
+    expect(readFileSync(refusalsFileOf(witness), 'utf8').match(/^# refused /gm)).toHaveLength(1);
   }, 120_000);
 });
 

@@ -132,8 +132,12 @@ describe('the institute\'s key signs only what the witness holds', () => {
     await store.append('partner-late', [newTestEvent('TestRecorded', { n: 1 }), newTestEvent('TestRecorded', { n: 2 })], { expectedRevision: 'no-stream' });
     await store.close();
     expect(await run(['verify'], file)).toMatchObject({ code: 1, stdout: expect.stringMatching(new RegExp(`^BROKEN at position ${before + 1} \\(unwitnessed\\)`)) });
-    // The seed is all there: it appends nothing, and witnesses the head it finds, which extends the last checkpoint.
-    expect((await run(['seed'], file)).code).toBe(0);
+    // The seed is all there: it appends nothing, and witnesses the head it finds, which extends the last checkpoint, saying so.
+    const reseeded = await run(['seed'], file);
+    expect(reseeded.code).toBe(0);
+    expect(reseeded.stderr).toContain(`taawun: witness: positions ${before + 1}–${before + 2} were in no witnessed checkpoint (a writer stopped before its next one, or they were appended without taawun): witnessed now\n`);
+    // Said once: the next writer finds them witnessed.
+    expect((await run(['seed'], file)).stderr).not.toContain('were in no witnessed checkpoint');
     expect(await run(['verify'], file)).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^intact: ${before + 2} events .*through position ${before + 2}\\n$`)) });
   });
 });

@@ -1,4 +1,4 @@
-export { openRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+export { keysLocation, openRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 export {
   DEFAULT_STORE_URL,
   SUPPORTED_STORE_URLS,

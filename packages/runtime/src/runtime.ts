@@ -41,9 +41,10 @@ export interface RuntimeOptions {
    * no longer extends the witnessed checkpoint (default: standard error).
    * `atOpen`: a writer's open also offers the log's head as it is (when it
    * holds events), so that what a killed writer committed after its last
-   * checkpoint is witnessed by the next one, if it extends that checkpoint.
+   * checkpoint is witnessed by the next one, if it extends that checkpoint;
+   * `onNotice` (default: standard error) hears which positions were so.
    */
-  readonly witness?: WitnessLocation & { readonly onRefused?: (reason: string) => void; readonly atOpen?: boolean };
+  readonly witness?: WitnessLocation & { readonly onRefused?: (reason: string) => void; readonly onNotice?: (line: string) => void; readonly atOpen?: boolean };
 }
 
 /** Everything a program needs from one store URL. Close it when done. */
@@ -83,7 +84,8 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-function keysLocation(keys: string | undefined, location: StoreLocation, cwd: string): KeyStoreLocation {
+/** Where a store's participants' keys are: `keys` (the CLI's `--keys`), else with the events; a PostgreSQL or EventStoreDB log needs them given (`keys-required`). */
+export function keysLocation(keys: string | undefined, location: StoreLocation, cwd: string): KeyStoreLocation {
   if (keys !== undefined) return parseKeysUrl(keys, cwd);
   if (location.kind === 'postgres' || location.kind === 'eventstoredb') {
     const description = describeLocation(location);
@@ -125,6 +127,25 @@ async function assertStoreExists(location: StoreLocation, keys: KeyStoreLocation
 }
 
 /**
+ * A writer's open: the head found is offered to the witness, and said when it
+ * was not witnessed yet (positions a killed writer committed after its last
+ * checkpoint, or appended without taawun: the only sign of either, so it is
+ * never taken in silently).
+ */
+async function witnessAtOpen(log: WitnessedLog, witness: NonNullable<RuntimeOptions['witness']>): Promise<void> {
+  const say = (line: string) => (witness.onNotice ?? ((l: string) => process.stderr.write(`taawun: witness: ${l}\n`)))(line);
+  const refused = witness.onRefused ?? ((reason: string) => process.stderr.write(`taawun: witness: ${reason}\n`));
+  try {
+    const outcome = await log.witnessHead((from, to) =>
+      say(`positions ${from + 1}–${to} were in no witnessed checkpoint (a writer stopped before its next one, or they were appended without taawun): witnessed now`),
+    );
+    if (typeof outcome === 'object') refused(outcome.refused);
+  } catch (error) {
+    refused(`the checkpoint could not be witnessed: ${(error as Error).message}`);
+  }
+}
+
+/**
  * Open what a store URL names (`sqlite:PATH`, `memory:`, `postgres://…[?schema=]`,
  * `esdb://…`, `esdb+discover://…`, `eventstoredb:esdb://…`): the log through its
  * adapter's factory, the participants' key store, and the personal-data
@@ -147,7 +168,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
       witness && merkleLog
         ? new WitnessedLog(merkleLog, witness, witness.onRefused ?? ((reason) => process.stderr.write(`taawun: witness: ${reason}\n`)))
         : undefined;
-    if (witnessed && witness?.atOpen && (await witnessed.treeHead()).size > 0) await witnessed.witnessNow();
+    if (witnessed && witness?.atOpen && (await witnessed.treeHead()).size > 0) await witnessAtOpen(witnessed, witness);
     const written = witnessed ?? backend.log;
     const store = keys ? encryptPersonalData(written, keys) : written;
     if (keys) await completePendingErasures(store, keys);

@@ -6,6 +6,7 @@ import { openWitness, type Witness, type WitnessLocation, type WitnessOutcome } 
 
 import {
   CheckpointRefused,
+  EventStoreError,
   decodeSigningKey,
   encodeSigningKey,
   openSignedCheckpoint,
@@ -23,6 +24,7 @@ import {
   type ReadStreamOptions,
   type SigningKey,
   type StoredEvent,
+  type TreeHead,
 } from '@taawun/domain';
 
 export * from './witness-places.js';
@@ -70,22 +72,29 @@ export const witnessedSigner =
   };
 
 /**
- * Record the log's current tree head, signed, in the witness, as a witness
- * does: only if it extends the checkpoint already there (a consistency proof
- * from the log, verified here). A log that shrank or was rewritten is refused,
- * the refusal is kept beside the witness, and the old checkpoint, the
- * evidence, stays the latest. `witness`: one already open (else the
- * location's is opened and closed).
+ * Record the log's current tree head (or `head`, read from it just before),
+ * signed, in the witness, as a witness does: only if it extends the checkpoint
+ * already there (a consistency proof from the log, verified here). A log that
+ * shrank or was rewritten is refused, the refusal is kept beside the witness,
+ * and the old checkpoint, the evidence, stays the latest. `witness`: one
+ * already open (else the location's is opened and closed). `onExtended` hears
+ * the sizes a recorded checkpoint went from and to.
  */
-export async function recordCheckpoint(log: MerkleLog, location: WitnessLocation, witness?: Witness): Promise<WitnessOutcome> {
+export async function recordCheckpoint(
+  log: MerkleLog,
+  location: WitnessLocation,
+  witness?: Witness,
+  options: { readonly head?: TreeHead; readonly onExtended?: (from: number, to: number) => void } = {},
+): Promise<WitnessOutcome> {
   const key = loadSigningKey(location.signingKeyFile, true)!;
   const origin = originOf(key, location.witnessFile);
-  const head = await log.treeHead();
+  const head = options.head ?? (await log.treeHead());
+  let extendedFrom = 0;
   const note = signCheckpoint({ origin, size: head.size, root: head.root }, key);
   const opened = witness ?? (await openWitness(location, { create: true }));
   const refuse = (reason: string): Decision => ({ refuse: { offered: note, reason }, result: { refused: reason } });
   try {
-    return await opened.decide(origin, async (latest) => {
+    const outcome = await opened.decide(origin, async (latest) => {
       if (latest === undefined) return { keep: { note, size: head.size }, result: 'recorded' };
       const previous = openSignedCheckpoint(latest, key);
       if (!previous.ok) return refuse(`${opened.description} holds no valid checkpoint (${previous.reason}); it is left as it is`);
@@ -99,8 +108,11 @@ export async function recordCheckpoint(log: MerkleLog, location: WitnessLocation
       if (!verifyConsistency(old.size, head.size, proof.proof, old.root, head.root)) {
         return refuse(`the log no longer extends the checkpoint of size ${old.size} in ${opened.description}: its history was rewritten`);
       }
+      extendedFrom = old.size;
       return old.size === head.size ? { result: 'unchanged' } : { keep: { note, size: head.size }, result: 'recorded' };
     });
+    if (outcome === 'recorded' && head.size > extendedFrom) options.onExtended?.(extendedFrom, head.size);
+    return outcome;
   } finally {
     if (!witness) await opened.close();
   }
@@ -117,6 +129,10 @@ export class WitnessedLog implements EventStore, MerkleLog {
   private pending: Promise<unknown> = Promise.resolve();
   /** Opened at the first checkpoint and kept (a database witness holds one connection) until `finish`. */
   private witness: Promise<Witness> | undefined;
+  /** The last head offered to the witness (size and root) and what it decided. */
+  private decided: { readonly head: string; readonly outcome: WitnessOutcome } | undefined;
+  /** Set by `finish`: nothing more is offered to the witness, which is let go. */
+  private finished = false;
 
   constructor(
     private readonly log: EventStore & MerkleLog,
@@ -157,15 +173,25 @@ export class WitnessedLog implements EventStore, MerkleLog {
   /**
    * Offer the log's current head to the witness (after what is already on its
    * way), and say what it decided: recorded, unchanged, or refused with the
-   * reason (the log shrank or was rewritten). A witness out of reach throws.
+   * reason (the log shrank or was rewritten). A head offered before is not
+   * offered again: its decision stands (an auditor's every read of
+   * `/log/checkpoint` would otherwise add a refusal, and wait for the witness).
+   * A witness out of reach throws; so does a log whose witness is let go.
+   * `onExtended` hears the sizes a recorded checkpoint went from and to.
    */
-  witnessHead(): Promise<WitnessOutcome> {
+  witnessHead(onExtended?: (from: number, to: number) => void): Promise<WitnessOutcome> {
+    if (this.finished) return Promise.reject(new EventStoreError('closed', 'the log is closing: no checkpoint is offered to its witness now'));
     const run = this.pending.then(async () => {
+      const head = await this.log.treeHead();
+      const id = `${head.size}:${Buffer.from(head.root).toString('hex')}`;
+      if (this.decided?.head === id) return this.decided.outcome;
       this.witness ??= openWitness(this.location, { create: true }).catch((error: unknown) => {
         this.witness = undefined; // unreachable now: try again at the next checkpoint
         throw error;
       });
-      return recordCheckpoint(this.log, this.location, await this.witness);
+      const outcome = await recordCheckpoint(this.log, this.location, await this.witness, { head, ...(onExtended ? { onExtended } : {}) });
+      this.decided = { head: id, outcome };
+      return outcome;
     });
     this.pending = run.catch(() => undefined);
     return run;
@@ -204,6 +230,9 @@ export class WitnessedLog implements EventStore, MerkleLog {
     try {
       await this.flush();
     } finally {
+      // What was asked before now still runs with the witness open; nothing after.
+      this.finished = true;
+      await this.pending;
       const witness = this.witness;
       this.witness = undefined;
       await (await witness?.catch(() => undefined))?.close();

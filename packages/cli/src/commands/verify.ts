@@ -9,7 +9,7 @@ import {
   type VerifierKey,
   type WitnessedCheckpoint,
 } from '@taawun/domain';
-import { describeLocation, loadSigningKey, openLogForAudit, openWitness, originOf, parseStoreUrl, witnessedCheckpoints } from '@taawun/runtime';
+import { describeLocation, keysLocation, loadSigningKey, openLogForAudit, openWitness, originOf, parseStoreUrl, witnessedCheckpoints } from '@taawun/runtime';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, exitCodes, type ExitCode } from '../errors.js';
 import { withProgress } from '../output/progress.js';
@@ -101,6 +101,8 @@ export function registerVerify(program: Command, context: CliContext): void {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const location = parseStoreUrl(storeUrlOf(globals, io), io.cwd);
         if (location.kind === 'memory') throw noChain(describeLocation(location));
+        // The read models are read through the participants' keys: asked for before the log is checked, not after it is said intact.
+        if (options.readModels) keysLocation(globals.keys, location, io.cwd);
         const chainCheckpoint = options.against?.flatMap((a) => ('chain' in a ? [a.chain] : []))[0];
         // The chain is over the log as stored (personal data sealed): no keys needed, and nothing is written.
         const audited = await openLogForAudit(storeUrlOf(globals, io), { cwd: io.cwd });

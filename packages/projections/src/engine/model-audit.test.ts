@@ -6,6 +6,7 @@ import { partnerHistoryProjection } from '../read-models/partner-history.js';
 import { yearlyActivityReportProjection } from '../read-models/yearly-report.js';
 import { InMemoryReadModelStorage } from './in-memory-storage.js';
 import { auditStoredModel } from './model-audit.js';
+import { defineProjection } from './projection.js';
 import { ProjectionRunner } from './runner.js';
 import { activeGeneration } from './storage.js';
 
@@ -59,4 +60,30 @@ describe('a stored read model audited against the log', () => {
     expect(await auditStoredModel(later, new InMemoryReadModelStorage(), partnerHistoryProjection)).toEqual({ name: 'partner-history', outcome: 'not-checked', reason: 'no stored model' });
     expect(await auditStoredModel(store, storage, partnerHistoryProjection)).toMatchObject({ outcome: 'matches' });
   });
+
+  it('checks a model a run left behind the head as that run built it: with the corrections it applied, recorded after its checkpoint', async () => {
+    // A projection written later that leaves corrections to the engine: each held session's attendance.
+    const attendance = defineProjection({
+      name: 'attendance-by-session',
+      version: 1,
+      handles: ['SessionHeld'],
+      initialState: null as number | null,
+      keyOf: (e) => e.stream,
+      evolve: (_count: number | null, e) => e.data.attendance?.count ?? null,
+    });
+    await new ProjectionRunner(attendance, { store, storage }).rebuild();
+    const clerk = deterministicContext('clerk');
+    const held = await handle(store, { type: 'RecordSessionHeld', sessionId: 'giz-extra-2019', title: { en: 'Extra session' }, kind: 'training-session', format: 'in-person', partners: ['giz'], heldOn: '2019-03-12', attendance: { count: 10, basis: 'total' } }, clerk);
+    if (!held.ok) throw new Error(held.error.message);
+    const event = held.value.events[0]!;
+    expect((await handle(store, { type: 'CorrectRecord', stream: event.stream, eventId: event.id, changes: { attendance: { count: 12, basis: 'total' } }, reason: 'recounted' }, clerk)).ok).toBe(true);
+    expect((await handle(store, { type: 'RecordSessionHeld', sessionId: 'giz-extra-2020', title: { en: 'Another session' }, kind: 'training-session', format: 'in-person', partners: ['giz'], heldOn: '2020-03-12' }, clerk)).ok).toBe(true);
+    // A catch-up stopped after one event: the session as corrected, the checkpoint before the correction, and a note of how far corrections were read.
+    await new ProjectionRunner(attendance, { store, storage }).catchUp({ maxEvents: 1 });
+    const active = (await activeGeneration(storage, attendance.name))!;
+    expect(active.position).toBe(event.position);
+    expect((await storage.documents(attendance.name, active.generation, [event.stream])).get(event.stream)).toBe('12');
+    expect(await auditStoredModel(store, storage, attendance)).toMatchObject({ outcome: 'matches', position: event.position });
+  });
 });
+

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { EventStore } from '@taawun/domain';
 import { InMemoryReadModelStorage } from './in-memory-storage.js';
-import type { AnyProjection } from './projection.js';
+import { CORRECTIONS_KNOWN_TO, type AnyProjection } from './projection.js';
 import { ProjectionRunner } from './runner.js';
 import { ENGINE_NOTES_PREFIX } from './shares.js';
 import type { ReadModelReads } from './model-reader.js';
@@ -23,14 +23,24 @@ export type ModelAudit =
   /** Nothing to compare: no active generation, or one of another version than this code builds. */
   | { readonly name: string; readonly outcome: 'not-checked'; readonly reason: string };
 
-/** The log as it was at `position`: what a build of the generation read (later events, and later corrections, left out). */
-function logUpTo(store: EventStore, position: bigint | undefined): EventStore {
+/**
+ * The log as the generation's builds read it: its events up to the checkpoint
+ * `position`, and the corrections up to `correctionsTo` (a run stopped before
+ * the head it started from has applied corrections recorded after its
+ * checkpoint, and notes how far: `CORRECTIONS_KNOWN_TO`).
+ */
+function logAsBuilt(store: EventStore, position: bigint | undefined, correctionsTo: bigint | undefined): EventStore {
+  async function* readAll(options?: Parameters<EventStore['readAll']>[0]) {
+    for await (const event of store.readAll(options)) {
+      if (position === undefined || event.position <= position || event.type === 'RecordCorrected') yield event;
+    }
+  }
   return {
     append: () => Promise.reject(new Error('a model audit never appends')),
     readStream: (stream, options) => store.readStream(stream, options),
-    readAll: (options) => store.readAll(options),
+    readAll,
     follow: (options) => store.follow(options),
-    lastPosition: async () => position,
+    lastPosition: async () => correctionsTo,
     close: async () => undefined,
   };
 }
@@ -86,8 +96,10 @@ export async function auditStoredModel(store: EventStore, storage: ReadModelStor
   const active = await activeGeneration(storage, name);
   if (!active) return { name, outcome: 'not-checked', reason: 'no stored model' };
   if (active.version !== projection.version) return { name, outcome: 'not-checked', reason: `stored at version ${active.version}, this code builds version ${projection.version}` };
+  const [known] = [...(await storage.documents(name, active.generation, [CORRECTIONS_KNOWN_TO])).values()];
+  const correctionsTo = known === undefined ? active.position : BigInt(JSON.parse(known) as string);
   const fresh = new InMemoryReadModelStorage();
-  await new ProjectionRunner(projection, { store: logUpTo(store, active.position), storage: fresh }).rebuild();
+  await new ProjectionRunner(projection, { store: logAsBuilt(store, active.position, correctionsTo), storage: fresh }).rebuild();
   const rebuilt = (await activeGeneration(fresh, name))!;
   const where = { name, generation: active.generation, position: active.position };
   const documents = await firstDifference('document', documentsOf(storage, active), documentsOf(fresh, rebuilt), (d) => d.key);
