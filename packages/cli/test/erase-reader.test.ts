@@ -4,7 +4,7 @@ import { openSqliteEventStore, openSqliteKeyStore } from '@taawun/adapter-sqlite
 import Database from 'better-sqlite3';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasNoStackTrace, serve, taawun, temporaryFolder } from './support.js';
+import { hasNoStackTrace, serve, taawun, temporaryFolder, withoutWitnessNotices } from './support.js';
 
 /**
  * Erasure while another process holds a read snapshot of the SQLite file: the
@@ -70,7 +70,7 @@ describe('taawun erase-participant while another connection holds a read snapsho
       const held = await taawun(['erase-participant', 'attache-42-a', '--reason', 'request 42', ...store()], { cwd: folder.path });
       expect(held.code).toBe(3);
       expect(held.stdout).toMatch(/^Erased attache-42-a in SQLite file .*: ParticipantDataErased recorded at position \d+ \(event [0-9a-f-]{36}\); key destroyed; stored read models rebuilt: participant-record\.\n$/);
-      const lines = held.stderr.trimEnd().split('\n');
+      const lines = withoutWitnessNotices(held.stderr).trimEnd().split('\n');
       expect(lines).toHaveLength(1);
       expect(hasNoStackTrace(held.stderr)).toBe(true);
       expect(lines[0]).toMatch(/^taawun: erasure incomplete: attache-42-a is erased \(recorded, key destroyed\), but another process holds a read snapshot, so these copies are not scrubbed yet: /);

@@ -55,6 +55,12 @@ export async function temporaryFolder(label: string): Promise<{ path: string; re
 }
 
 /** No stack trace: no "    at " frame lines and no file:line references of our code. */
+/**
+ * Standard error without the witness's notice of positions a writer found unwitnessed at open (an embedding
+ * program's appends through the library, without a witness, are: the next command that writes says so once).
+ */
+export const withoutWitnessNotices = (stderr: string): string => stderr.replace(/^taawun: witness: positions? \d+(–\d+)? (was|were) in no witnessed checkpoint .*\n/gm, '');
+
 export const hasNoStackTrace = (text: string): boolean => !/^\s+at .+/m.test(text) && !/\.(ts|js):\d+:\d+/.test(text);
 
 /**

@@ -137,7 +137,7 @@ async function witnessAtOpen(log: WitnessedLog, witness: NonNullable<RuntimeOpti
   const refused = witness.onRefused ?? ((reason: string) => process.stderr.write(`taawun: witness: ${reason}\n`));
   try {
     const outcome = await log.witnessHead((from, to) =>
-      say(`positions ${from + 1}–${to} were in no witnessed checkpoint (a writer stopped before its next one, or they were appended without taawun): witnessed now`),
+      say(`${to === from + 1 ? `position ${to} was` : `positions ${from + 1}–${to} were`} in no witnessed checkpoint (a writer stopped before its next one, or they were appended without taawun): witnessed now`),
     );
     if (typeof outcome === 'object') refused(outcome.refused);
   } catch (error) {
