@@ -126,6 +126,9 @@ async function assertStoreExists(location: StoreLocation, keys: KeyStoreLocation
   }
 }
 
+/** Where the witness's refusals and notices go by default. */
+const toStderr = (line: string): void => void process.stderr.write(`taawun: witness: ${line}\n`);
+
 /**
  * A writer's open: the head found is offered to the witness, and said when it
  * was not witnessed yet (positions a killed writer committed after its last
@@ -133,8 +136,8 @@ async function assertStoreExists(location: StoreLocation, keys: KeyStoreLocation
  * never taken in silently).
  */
 async function witnessAtOpen(log: WitnessedLog, witness: NonNullable<RuntimeOptions['witness']>): Promise<void> {
-  const say = (line: string) => (witness.onNotice ?? ((l: string) => process.stderr.write(`taawun: witness: ${l}\n`)))(line);
-  const refused = witness.onRefused ?? ((reason: string) => process.stderr.write(`taawun: witness: ${reason}\n`));
+  const say = witness.onNotice ?? toStderr;
+  const refused = witness.onRefused ?? toStderr;
   try {
     const outcome = await log.witnessHead((from, to) =>
       say(`${to === from + 1 ? `position ${to} was` : `positions ${from + 1}–${to} were`} in no witnessed checkpoint (a writer stopped before its next one, or they were appended without taawun): witnessed now`),
@@ -166,7 +169,7 @@ export async function openRuntime(url: string, options: RuntimeOptions = {}): Pr
     const merkleLog = isMerkleLog(backend.log) ? (backend.log as EventStore & MerkleLog) : location.kind === 'eventstoredb' ? withClientSideMerkleLog(backend.log) : undefined;
     const witnessed =
       witness && merkleLog
-        ? new WitnessedLog(merkleLog, witness, witness.onRefused ?? ((reason) => process.stderr.write(`taawun: witness: ${reason}\n`)))
+        ? new WitnessedLog(merkleLog, witness, witness.onRefused ?? toStderr)
         : undefined;
     if (witnessed && witness?.atOpen && (await witnessed.treeHead()).size > 0) await witnessAtOpen(witnessed, witness);
     const written = witnessed ?? backend.log;

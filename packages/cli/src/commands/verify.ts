@@ -177,4 +177,3 @@ const auditLine = (audit: ModelAudit): string => {
       return `read model ${audit.name}: not checked (${audit.reason})`;
   }
 };
-
